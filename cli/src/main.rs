@@ -1,0 +1,125 @@
+//! The `scapc` command.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use scapc_compiler::build::{self, BuildOptions};
+use scapc_diagnostics::{render_json, render_sarif, render_text, Diagnostic, Severity, TextOptions};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "scapc", version, about = "Compile, validate, lint and run SCAP security content", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a content tree into XCCDF, OVAL, OCIL, CPE and a SCAP 1.3 source data stream
+    ///
+    /// Every product under products/ is built into the output directory as
+    /// <product>-ds.xml plus one file per component. Nothing is written for a
+    /// product with errors. Timestamps come from SOURCE_DATE_EPOCH when set,
+    /// else from the newest source file, so rebuilding gives identical bytes.
+    Build {
+        /// The content tree (the directory holding products/, rules/, ...)
+        #[arg(long, short = 'C', default_value = ".")]
+        root: PathBuf,
+        /// Output directory [default: <root>/build]
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Build only this product (repeatable)
+        #[arg(long = "product", short = 'p')]
+        products: Vec<String>,
+        /// Include SCE script checks (SCAP 1.3 allows only OVAL and OCIL, SRC-118)
+        #[arg(long)]
+        sce: bool,
+        /// How to print diagnostics and the summary
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Print only errors and warnings
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+}
+
+fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
+    let shown: Vec<Diagnostic> =
+        diags.iter().filter(|d| !quiet || d.severity != Severity::Note).cloned().collect();
+    match format {
+        Format::Text => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", render_text(&shown, &TextOptions { snippets: true, color }));
+        }
+        Format::Json => println!("{}", render_json(&shown)),
+        Format::Sarif => println!("{}", render_sarif(&shown, "scapc", env!("CARGO_PKG_VERSION"))),
+    }
+}
+
+fn human_size(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    }
+}
+
+fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bool, format: Format, quiet: bool) -> ExitCode {
+    let epoch = match build::source_date_epoch() {
+        Ok(e) => e,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let out_dir = out.unwrap_or_else(|| root.join("build"));
+    let opts = BuildOptions { root, out_dir, products, sce, epoch };
+    let start = Instant::now();
+    let report = build::build(&opts);
+    let elapsed = start.elapsed();
+    let diags = report.diagnostics.as_slice();
+    if format != Format::Text {
+        print_diags(diags, format, quiet);
+    } else {
+        print_diags(diags, format, quiet);
+        if report.diagnostics.has_errors() {
+            eprintln!(
+                "error: build failed with {} error(s) and {} warning(s); nothing was written",
+                report.diagnostics.error_count(),
+                report.diagnostics.warning_count()
+            );
+        } else if !quiet {
+            for p in &report.outputs {
+                eprintln!(
+                    "built {}: {} rules, {} groups, {} values, {} profiles, {} OVAL definitions",
+                    p.product, p.rules, p.groups, p.values, p.profiles, p.oval_definitions
+                );
+                for (path, size) in &p.files {
+                    eprintln!("  {} ({})", path.display(), human_size(*size));
+                }
+            }
+            eprintln!("finished in {:.2} s", elapsed.as_secs_f64());
+        }
+    }
+    if report.diagnostics.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, out, products, sce, format, quiet } => run_build(root, out, products, sce, format, quiet),
+    }
+}

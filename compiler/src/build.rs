@@ -1,0 +1,269 @@
+//! `scapc build`: load, compile and emit every product of a content tree,
+//! then write the outputs atomically. A product with errors writes nothing.
+
+use crate::compile::{self, Compiled};
+use crate::ds::{self, Component, Role};
+use crate::jinja::Jinja;
+use crate::load::{self, Tree};
+use crate::{codes, cpe, ocil, text, xccdf};
+use rayon::prelude::*;
+use scapc_diagnostics::{Diagnostic, Diagnostics, Location};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The content tree.
+    pub root: PathBuf,
+    /// Where outputs go (default `<root>/build`).
+    pub out_dir: PathBuf,
+    /// Build only these products (all when empty).
+    pub products: Vec<String>,
+    /// Include SCE checks (not SCAP 1.3 conformant).
+    pub sce: bool,
+    /// Timestamp for every output; else SOURCE_DATE_EPOCH, else the newest
+    /// source file's mtime.
+    pub epoch: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProductOutput {
+    pub product: String,
+    pub files: Vec<(PathBuf, usize)>,
+    pub rules: usize,
+    pub groups: usize,
+    pub values: usize,
+    pub profiles: usize,
+    pub oval_definitions: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub outputs: Vec<ProductOutput>,
+    pub diagnostics: Diagnostics,
+}
+
+fn newest_mtime(tree: &Tree) -> i64 {
+    let lists = [
+        &tree.products,
+        &tree.group_files,
+        &tree.rule_files,
+        &tree.value_files,
+        &tree.profile_files,
+        &tree.template_files,
+        &tree.platform_files,
+        &tree.macro_files,
+    ];
+    lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .filter_map(|p| std::fs::metadata(p).ok()?.modified().ok())
+        .filter_map(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .max()
+        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+}
+
+/// Reads SOURCE_DATE_EPOCH, if set and valid.
+pub fn source_date_epoch() -> Result<Option<i64>, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds")),
+        _ => Ok(None),
+    }
+}
+
+/// Writes `data` to `path` through a temporary file in the same directory
+/// and a rename, so a reader never sees half a file.
+pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
+    let res = (|| {
+        std::fs::write(&tmp, data)?;
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+/// The documents of one compiled product, in memory.
+pub struct Emitted {
+    pub files: Vec<(String, String)>,
+}
+
+pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
+    let p = &c.product.id;
+    let ((xccdf_doc, xdiags), (oval_doc, (cpe_oval_doc, (ocil_doc, cpe_doc)))) = rayon::join(
+        || {
+            let mut d = Vec::new();
+            let s = xccdf::emit(c, &mut d);
+            (s, d)
+        },
+        || {
+            rayon::join(
+                || c.oval.emit(&c.timestamp, None),
+                || rayon::join(|| c.cpe_oval.emit(&c.timestamp, None), || rayon::join(|| ocil::emit(c), || cpe::emit(c))),
+            )
+        },
+    );
+    diags.extend(xdiags);
+    let name = |part: &str| c.file_name(part);
+    let mut xccdf_catalog = vec![name("oval"), name("ocil"), name("cpe-oval")];
+    let mut components = vec![
+        Component { name: name("cpe-dictionary"), role: Role::Dictionary, xml: cpe_doc.clone(), catalog: vec![name("cpe-oval")], extended: false },
+        Component { name: name("xccdf"), role: Role::Checklist, xml: xccdf_doc.clone(), catalog: Vec::new(), extended: false },
+        Component { name: name("oval"), role: Role::Check, xml: oval_doc.clone(), catalog: Vec::new(), extended: false },
+        Component { name: name("ocil"), role: Role::Check, xml: ocil_doc.clone(), catalog: Vec::new(), extended: false },
+        Component { name: name("cpe-oval"), role: Role::Check, xml: cpe_oval_doc.clone(), catalog: Vec::new(), extended: false },
+    ];
+    if c.sce {
+        for out in c.rules.values() {
+            if let Some(s) = &out.sce {
+                xccdf_catalog.push(s.href.clone());
+                components.push(Component { name: s.href.clone(), role: Role::Check, xml: s.script.clone(), catalog: Vec::new(), extended: true });
+            }
+        }
+    }
+    components[1].catalog = xccdf_catalog;
+    let spec = ds::Spec {
+        ns: c.product.namespace.clone(),
+        name: p.clone(),
+        use_case: "OTHER".into(),
+        timestamp: c.timestamp.clone(),
+        components,
+    };
+    let ds_doc = ds::compose(&spec);
+    Emitted {
+        files: vec![
+            (format!("{p}-ds.xml"), ds_doc),
+            (name("xccdf"), xccdf_doc),
+            (name("oval"), oval_doc),
+            (name("ocil"), ocil_doc),
+            (name("cpe-dictionary"), cpe_doc),
+            (name("cpe-oval"), cpe_oval_doc),
+        ],
+    }
+}
+
+/// Loads and compiles every selected product, without writing anything.
+pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    if !opts.root.is_dir() {
+        diags.push(
+            Diagnostic::error(codes::IO, format!("the content tree `{}` is not a directory", opts.root.display()))
+                .hint("run scapc in a content tree or pass --root DIR"),
+        );
+        return (Vec::new(), diags);
+    }
+    let tree = load::discover(&opts.root);
+    if tree.products.is_empty() {
+        diags.push(
+            Diagnostic::error(codes::LAYOUT, format!("no product found: `{}` has no products/*/product.yml", opts.root.display()))
+                .at(Location::file(&opts.root))
+                .hint("is this a content tree? pass its top directory with --root"),
+        );
+        return (Vec::new(), diags);
+    }
+    let epoch = opts.epoch.unwrap_or_else(|| newest_mtime(&tree));
+    let timestamp = text::iso_datetime(epoch);
+    let (macros, mdiags) = load::load_macros(&tree);
+    diags.extend(mdiags);
+    let mut products = Vec::new();
+    for p in &tree.products {
+        let (prod, d) = load::load_product(p);
+        diags.extend(d);
+        if let Some(prod) = prod {
+            if opts.products.is_empty() || opts.products.contains(&prod.id) {
+                products.push(prod);
+            }
+        }
+    }
+    for want in &opts.products {
+        if !products.iter().any(|p| &p.id == want) {
+            diags.push(Diagnostic::error(codes::DANGLING, format!("no product `{want}` in products/")).hint("check --product"));
+        }
+    }
+    let results: Vec<(Option<Compiled>, Vec<Diagnostic>)> = products
+        .into_par_iter()
+        .map(|product| {
+            let jinja = match Jinja::new(&macros, &product.vars) {
+                Ok(j) => j,
+                Err((name, e)) => {
+                    let d = Diagnostic::error(codes::JINJA, format!("macro library: {}", e.message))
+                        .at(match e.line {
+                            Some(l) => Location::at(opts.root.join(&name), l, 1),
+                            None => Location::file(opts.root.join(&name)),
+                        });
+                    return (None, vec![d]);
+                }
+            };
+            let (content, mut d) = load::load_content(&tree, &product, &jinja);
+            let (compiled, mut d2) = compile::compile(product, content, &jinja, opts.sce, timestamp.clone());
+            d.append(&mut d2);
+            (Some(compiled), d)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (c, d) in results {
+        diags.extend(d);
+        if let Some(c) = c {
+            out.push(c);
+        }
+    }
+    (out, diags)
+}
+
+/// The whole build.
+pub fn build(opts: &BuildOptions) -> BuildReport {
+    let (compiled, mut diags) = compile_tree(opts);
+    let mut report = BuildReport::default();
+    let load_failed = diags.has_errors();
+    let emitted: Vec<(ProductOutput, Emitted, Vec<Diagnostic>)> = compiled
+        .par_iter()
+        .map(|c| {
+            let mut d = Vec::new();
+            let e = emit(c, &mut d);
+            let po = ProductOutput {
+                product: c.product.id.clone(),
+                files: Vec::new(),
+                rules: c.content.rules.len(),
+                groups: c.content.groups.len(),
+                values: c.content.values.len(),
+                profiles: c.profiles.len(),
+                oval_definitions: c.oval.items.keys().filter(|(k, _)| *k == crate::oval::Kind::Def).count(),
+            };
+            (po, e, d)
+        })
+        .collect();
+    for (_, _, d) in &emitted {
+        diags.extend(d.iter().cloned());
+    }
+    if load_failed || diags.has_errors() {
+        diags.sort();
+        report.diagnostics = diags;
+        return report;
+    }
+    for (mut po, e, _) in emitted {
+        for (name, data) in e.files {
+            let path = opts.out_dir.join(&name);
+            match write_atomic(&path, data.as_bytes()) {
+                Ok(()) => po.files.push((path, data.len())),
+                Err(err) => diags.push(Diagnostic::error(codes::IO, format!("cannot write the output: {err}")).at_file(&path)),
+            }
+        }
+        report.outputs.push(po);
+    }
+    diags.sort();
+    report.diagnostics = diags;
+    report
+}

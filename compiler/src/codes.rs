@@ -1,0 +1,41 @@
+//! Stable diagnostic codes of the compiler. `docs/diagnostics.md` lists
+//! them; a test keeps that page in step with this table.
+
+/// (code, one-line meaning).
+pub const ALL: &[(&str, &str)] = &[
+    (IO, "a file or directory could not be read or written"),
+    (YAML, "the YAML is not well-formed"),
+    (NOT_MAPPING, "a YAML document or key holds the wrong kind of node (mapping, list, scalar)"),
+    (UNKNOWN_KEY, "a key that the file type does not define"),
+    (MISSING_KEY, "a required key is missing"),
+    (BAD_VALUE, "a key has a value of the wrong type or outside its allowed set"),
+    (JINJA, "Jinja rendering failed (syntax error, undefined variable, endless loop)"),
+    (DUPLICATE, "two items share one id"),
+    (DANGLING, "a reference names something that does not exist"),
+    (CYCLE, "references form a cycle"),
+    (LAYOUT, "a file is somewhere the tree layout does not allow"),
+    (TEMPLATE_PARAM, "a template parameter is missing, unknown, ill-typed or not allowed"),
+    (XML, "an XML fragment (OVAL check) is not well-formed or not as expected"),
+    (OVAL, "an OVAL fragment is inconsistent (missing definition, conflicting ids)"),
+    (PLATFORM, "a platform expression is not valid"),
+    (SCE_OMITTED, "an SCE check was left out because SCAP 1.3 does not allow it (use --sce)"),
+    (NO_CHECK, "a rule has no automated or manual check"),
+];
+
+pub const IO: &str = "E0001";
+pub const YAML: &str = "E0100";
+pub const NOT_MAPPING: &str = "E0101";
+pub const UNKNOWN_KEY: &str = "E0102";
+pub const MISSING_KEY: &str = "E0103";
+pub const BAD_VALUE: &str = "E0104";
+pub const JINJA: &str = "E0200";
+pub const DUPLICATE: &str = "E0300";
+pub const DANGLING: &str = "E0301";
+pub const CYCLE: &str = "E0302";
+pub const LAYOUT: &str = "E0303";
+pub const TEMPLATE_PARAM: &str = "E0400";
+pub const XML: &str = "E0500";
+pub const OVAL: &str = "E0501";
+pub const PLATFORM: &str = "E0600";
+pub const SCE_OMITTED: &str = "N0700";
+pub const NO_CHECK: &str = "W0701";

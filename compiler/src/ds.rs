@@ -1,0 +1,153 @@
+//! Source data stream (SP 800-126r3 SCAP 1.3) composition. Used by
+//! `scapc build` and, later, `scapc ds compose`.
+//!
+//! Ids follow one scheme and are never doubled:
+//! `scap_<ns>_collection_<name>`, `scap_<ns>_datastream_<name>`,
+//! `scap_<ns>_comp_<file>`, `scap_<ns>_ecomp_<file>`, `scap_<ns>_cref_<file>`.
+
+use scapc_xml::{escape_attr, escape_text};
+use std::fmt::Write as _;
+
+pub const NS_DS: &str = "http://scap.nist.gov/schema/scap/source/1.2";
+pub const NS_XLINK: &str = "http://www.w3.org/1999/xlink";
+pub const NS_CAT: &str = "urn:oasis:names:tc:entity:xmlns:xml:catalog";
+pub const NS_SCE_STREAM: &str = "http://open-scap.org/page/SCE_xccdf_stream";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Dictionary,
+    Checklist,
+    Check,
+}
+
+/// A component: a whole XML document under a file name that hrefs use.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub name: String,
+    pub role: Role,
+    /// The document; an XML declaration at its start is dropped.
+    pub xml: String,
+    /// Names (hrefs) this component refers to, mapped in its catalog.
+    pub catalog: Vec<String>,
+    /// An extended component (e.g. an SCE script) rather than a SCAP one.
+    pub extended: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub ns: String,
+    /// Collection and data stream name, e.g. `debian12`.
+    pub name: String,
+    pub use_case: String,
+    pub timestamp: String,
+    pub components: Vec<Component>,
+}
+
+/// Turns a file name or href into the part of an id after the prefix.
+pub fn id_part(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect()
+}
+
+impl Spec {
+    pub fn cref(&self, name: &str) -> String {
+        format!("scap_{}_cref_{}", self.ns, id_part(name))
+    }
+    pub fn comp(&self, c: &Component) -> String {
+        let kind = if c.extended { "ecomp" } else { "comp" };
+        format!("scap_{}_{kind}_{}", self.ns, id_part(&c.name))
+    }
+}
+
+fn strip_decl(xml: &str) -> &str {
+    let t = xml.trim_start();
+    if t.starts_with("<?xml") {
+        if let Some(end) = t.find("?>") {
+            return t[end + 2..].trim_start_matches(['\n', '\r']);
+        }
+    }
+    t
+}
+
+/// Writes the data stream collection.
+pub fn compose(spec: &Spec) -> String {
+    let size: usize = spec.components.iter().map(|c| c.xml.len()).sum();
+    let mut out = String::with_capacity(size + 16 * 1024);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<ds:data-stream-collection xmlns:ds=\"{NS_DS}\" xmlns:xlink=\"{NS_XLINK}\" xmlns:cat=\"{NS_CAT}\" id=\"scap_{}_collection_{}\" schematron-version=\"1.3\">",
+        spec.ns,
+        id_part(&spec.name)
+    );
+    let _ = writeln!(
+        out,
+        "  <ds:data-stream id=\"scap_{}_datastream_{}\" scap-version=\"1.3\" use-case=\"{}\" timestamp=\"{}\">",
+        spec.ns,
+        id_part(&spec.name),
+        escape_attr(&spec.use_case),
+        spec.timestamp
+    );
+    for (role, tag) in [(Role::Dictionary, "dictionaries"), (Role::Checklist, "checklists"), (Role::Check, "checks")] {
+        let refs: Vec<&Component> = spec.components.iter().filter(|c| c.role == role).collect();
+        if refs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "    <ds:{tag}>");
+        for c in refs {
+            let _ = write!(out, "      <ds:component-ref id=\"{}\" xlink:href=\"#{}\"", spec.cref(&c.name), spec.comp(c));
+            if c.catalog.is_empty() {
+                out.push_str("/>\n");
+                continue;
+            }
+            out.push_str(">\n        <cat:catalog>\n");
+            for name in &c.catalog {
+                let _ = writeln!(out, "          <cat:uri name=\"{}\" uri=\"#{}\"/>", escape_attr(name), spec.cref(name));
+            }
+            out.push_str("        </cat:catalog>\n      </ds:component-ref>\n");
+        }
+        let _ = writeln!(out, "    </ds:{tag}>");
+    }
+    out.push_str("  </ds:data-stream>\n");
+    for c in &spec.components {
+        let tag = if c.extended { "extended-component" } else { "component" };
+        let _ = writeln!(out, "  <ds:{tag} id=\"{}\" timestamp=\"{}\">", spec.comp(c), spec.timestamp);
+        if c.extended {
+            let _ = writeln!(out, "<sce:script xmlns:sce=\"{NS_SCE_STREAM}\">{}</sce:script>", escape_text(&c.xml));
+        } else {
+            out.push_str(strip_decl(&c.xml));
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        let _ = writeln!(out, "  </ds:{tag}>");
+    }
+    out.push_str("</ds:data-stream-collection>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_catalogs_and_roles() {
+        let spec = Spec {
+            ns: "org.x".into(),
+            name: "p".into(),
+            use_case: "OTHER".into(),
+            timestamp: "2026-01-01T00:00:00".into(),
+            components: vec![
+                Component { name: "p-xccdf.xml".into(), role: Role::Checklist, xml: "<?xml version=\"1.0\"?>\n<b/>".into(), catalog: vec!["p-oval.xml".into(), "p/checks/sce/r.sh".into()], extended: false },
+                Component { name: "p-oval.xml".into(), role: Role::Check, xml: "<o/>".into(), catalog: vec![], extended: false },
+                Component { name: "p/checks/sce/r.sh".into(), role: Role::Check, xml: "exit 0 && true".into(), catalog: vec![], extended: true },
+            ],
+        };
+        let s = compose(&spec);
+        assert!(s.contains(r##"<ds:component-ref id="scap_org.x_cref_p-xccdf.xml" xlink:href="#scap_org.x_comp_p-xccdf.xml">"##), "{s}");
+        assert!(s.contains(r##"<cat:uri name="p/checks/sce/r.sh" uri="#scap_org.x_cref_p-checks-sce-r.sh"/>"##));
+        assert!(s.contains(r##"xlink:href="#scap_org.x_ecomp_p-checks-sce-r.sh""##));
+        assert!(s.contains("exit 0 &amp;&amp; true"));
+        assert!(!s.contains("<?xml version=\"1.0\"?>"));
+        scapc_xml::parse(&s).unwrap();
+    }
+}

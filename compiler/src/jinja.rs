@@ -1,0 +1,211 @@
+//! Jinja rendering with ComplianceAsCode's delimiters (`{{{ }}}`,
+//! `{{% %}}`, `{{# #}}`), strict undefined variables, a fuel limit, the
+//! shared macro library, and scapc's built-in filters and functions.
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
+use std::collections::BTreeMap;
+
+/// Marker that `xccdf_value("x")` leaves in rendered text. Emitters turn it
+/// into `<xccdf:sub idref="..."/>`. Chosen so that it cannot appear by
+/// accident and survives YAML and shell quoting.
+pub const SUB_OPEN: &str = "\u{1}SUB:";
+pub const SUB_CLOSE: &str = "\u{1}";
+
+/// A rendering failure with the position inside the rendered source.
+#[derive(Debug, Clone)]
+pub struct RenderError {
+    /// Name of the template where the error happened, if it was not the
+    /// source being rendered (e.g. a macro file).
+    pub in_template: Option<String>,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// One environment per product. Cheap to share between threads.
+pub struct Jinja {
+    env: Environment<'static>,
+    /// `{{% from "macros/x.jinja" import a, b %}}...` prepended to every
+    /// source, on the same line as its first line so line numbers stay put.
+    prelude: String,
+}
+
+fn syntax() -> SyntaxConfig {
+    SyntaxConfig::builder()
+        .block_delimiters("{{%", "%}}")
+        .variable_delimiters("{{{", "}}}")
+        .comment_delimiters("{{#", "#}}")
+        .build()
+        .expect("static delimiters are valid")
+}
+
+/// Escapes regular-expression metacharacters (POSIX ERE and PCRE).
+pub fn escape_regex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if "\\.^$|?*+()[]{}/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn escape_id(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+impl Jinja {
+    /// `macros` are (name, source) pairs, e.g. ("macros/bash.jinja", "...").
+    /// `globals` are the product variables.
+    pub fn new(
+        macros: &[(String, String)],
+        globals: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Jinja, (String, RenderError)> {
+        let mut env = Environment::new();
+        env.set_syntax(syntax());
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        // A runaway loop in a template is an error, not a hang.
+        env.set_fuel(Some(5_000_000));
+        env.set_recursion_limit(200);
+        env.add_filter("escape_regex", |s: String| escape_regex(&s));
+        env.add_filter("escape_xml", |s: String| scapc_xml::escape_attr(&s).into_owned());
+        env.add_filter("escape_id", |s: String| escape_id(&s));
+        env.add_filter("quote", |s: String| shell_quote(&s));
+        env.add_function("xccdf_value", |id: String| format!("{SUB_OPEN}{id}{SUB_CLOSE}"));
+        for (k, v) in globals {
+            env.add_global(k.clone(), Value::from_serialize(v));
+        }
+        let mut imports = Vec::new();
+        for (name, src) in macros {
+            env.add_template_owned(name.clone(), src.clone()).map_err(|e| (name.clone(), convert(&e, name)))?;
+            let names = macro_names(src);
+            if !names.is_empty() {
+                imports.push(format!("{{{{% from \"{}\" import {} %}}}}", name, names.join(", ")));
+            }
+        }
+        // trim_blocks would eat the newline after the prelude, but the
+        // prelude has none: it sits on line 1 in front of the source.
+        let prelude = imports.concat();
+        Ok(Jinja { env, prelude })
+    }
+
+    /// Renders `source` (named `name` in errors) with `ctx` in scope.
+    pub fn render(&self, name: &str, source: &str, ctx: &BTreeMap<String, Value>) -> Result<String, RenderError> {
+        if !has_jinja(source) {
+            return Ok(source.to_owned());
+        }
+        let full = format!("{}{}", self.prelude, source);
+        let tmpl = self.env.template_from_named_str(name, &full).map_err(|e| convert(&e, name))?;
+        tmpl.render(Value::from_serialize(ctx)).map_err(|e| convert(&e, name))
+    }
+
+    /// Evaluates a Jinja *expression* (no delimiters), for template
+    /// `derived:` parameters.
+    pub fn eval_expr(&self, expr: &str, ctx: &BTreeMap<String, Value>) -> Result<Value, RenderError> {
+        let e = self.env.compile_expression(expr).map_err(|e| convert(&e, "<expression>"))?;
+        e.eval(Value::from_serialize(ctx)).map_err(|e| convert(&e, "<expression>"))
+    }
+}
+
+/// Quick test whether a text uses Jinja at all (most rule.yml files don't).
+pub fn has_jinja(s: &str) -> bool {
+    s.contains("{{{") || s.contains("{{%") || s.contains("{{#")
+}
+
+fn macro_names(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(i) = rest.find("{{%") {
+        rest = &rest[i + 3..];
+        let t = rest.trim_start_matches(['-', '+', ' ', '\t']);
+        if let Some(after) = t.strip_prefix("macro") {
+            let after = after.trim_start();
+            let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() && !name.starts_with('_') {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn convert(e: &minijinja::Error, rendered_name: &str) -> RenderError {
+    let mut message = match e.kind() {
+        ErrorKind::UndefinedError => "undefined variable or attribute".to_owned(),
+        ErrorKind::SyntaxError => "Jinja syntax error".to_owned(),
+        ErrorKind::OutOfFuel => "the template ran too long (endless loop?)".to_owned(),
+        k => format!("{k}"),
+    };
+    if let Some(d) = e.detail() {
+        message.push_str(": ");
+        message.push_str(d);
+    }
+    // For undefined errors name the expression, which minijinja does not.
+    if e.kind() == ErrorKind::UndefinedError {
+        if let (Some(src), Some(range)) = (e.template_source(), e.range()) {
+            if let Some(text) = src.get(range) {
+                message = format!("undefined variable `{}`", text.trim());
+            }
+        }
+    }
+    let in_template = e.name().filter(|n| *n != rendered_name).map(str::to_owned);
+    RenderError { in_template, line: e.line().map(|l| l as u32), message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, Value> {
+        pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect()
+    }
+
+    #[test]
+    fn cac_delimiters_macros_and_filters() {
+        let macros = vec![(
+            "macros/t.jinja".to_string(),
+            "{{% macro greet(who) %}}hi {{{ who }}}{{% endmacro %}}".to_string(),
+        )];
+        let mut g = BTreeMap::new();
+        g.insert("product".to_string(), serde_json::json!("debian12"));
+        let j = Jinja::new(&macros, &g).unwrap();
+        let out = j
+            .render("x", "{{# c #}}{{{ greet(name) }}} {{{ product }}} {{{ 'a.b' | escape_regex }}}\n", &ctx(&[("name", "bob")]))
+            .unwrap();
+        assert_eq!(out, "hi bob debian12 a\\.b\n");
+    }
+
+    #[test]
+    fn strict_undefined_reports_line_and_name() {
+        let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
+        let e = j.render("f", "a\nb {{{ nope }}}\n", &BTreeMap::new()).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("`nope`"), "{}", e.message);
+    }
+
+    #[test]
+    fn xccdf_value_marker() {
+        let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
+        let out = j.render("f", "v={{{ xccdf_value('var_x') }}}", &BTreeMap::new()).unwrap();
+        assert_eq!(out, format!("v={SUB_OPEN}var_x{SUB_CLOSE}"));
+    }
+
+    #[test]
+    fn endless_loop_runs_out_of_fuel() {
+        let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
+        let e = j
+            .render("f", "{{% for i in range(100000) %}}{{% for k in range(100000) %}}x{{% endfor %}}{{% endfor %}}", &BTreeMap::new())
+            .unwrap_err();
+        assert!(e.message.contains("too long") || e.message.contains("range"), "{}", e.message);
+    }
+}

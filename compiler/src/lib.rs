@@ -1,0 +1,26 @@
+//! The scapc compiler: loads a content tree of YAML rules and Jinja
+//! templates and emits XCCDF 1.2, OVAL 5.11, OCIL 2.0, a CPE 2.3
+//! dictionary and an SP 800-126r3 source data stream.
+//!
+//! Pipeline: [`load`] (files → [`model`]) → [`compile`] (templates, OVAL
+//! linking, platforms, profiles) → emitters ([`xccdf`], [`oval`], [`ocil`],
+//! [`cpe`], [`ds`]) → [`build`] (atomic writes). See docs/ARCHITECTURE.md.
+
+pub mod build;
+pub mod codes;
+pub mod compile;
+pub mod cpe;
+pub mod ds;
+pub mod jinja;
+pub mod load;
+pub mod model;
+pub mod ocil;
+pub mod oval;
+pub mod platform;
+pub mod source;
+pub mod templates;
+pub mod text;
+pub mod xccdf;
+pub mod yaml;
+
+pub use build::{build, BuildOptions, BuildReport};

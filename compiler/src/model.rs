@@ -1,0 +1,262 @@
+//! The content model: what a content tree says, for one product, after
+//! loading and Jinja rendering. Plain data: this module does no I/O.
+
+use scapc_diagnostics::Location;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A value with the place it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub loc: Location,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, loc: Location) -> Self {
+        Spanned { value, loc }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProductCpe {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    /// A non-parametrized platform whose OVAL is the inventory check.
+    pub check_id: Spanned<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub id: String,
+    pub full_name: String,
+    pub benchmark_id: String,
+    pub namespace: String,
+    pub title: String,
+    pub description: String,
+    pub cpes: Vec<ProductCpe>,
+    pub reference_uris: BTreeMap<String, String>,
+    /// Every top-level key, for Jinja.
+    pub vars: BTreeMap<String, serde_json::Value>,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Unknown,
+    Info,
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub const NAMES: [&'static str; 5] = ["unknown", "info", "low", "medium", "high"];
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "unknown" => Severity::Unknown,
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    /// Parent group id; `None` for a top-level group.
+    pub parent: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub platform: Option<Spanned<String>>,
+    pub dir: PathBuf,
+    pub file: PathBuf,
+}
+
+/// `template:` in a rule.
+#[derive(Debug, Clone)]
+pub struct TemplateUse {
+    pub name: Spanned<String>,
+    /// Parameter values as YAML-ish JSON, with their locations.
+    pub vars: BTreeMap<String, Spanned<serde_json::Value>>,
+    /// Languages switched off (`backends: {ansible: 'off'}`).
+    pub disabled: Vec<String>,
+}
+
+/// Rule-local files found beside `rule.yml`.
+#[derive(Debug, Clone, Default)]
+pub struct RuleFiles {
+    pub oval: Option<PathBuf>,
+    pub sce: Option<PathBuf>,
+    pub bash: Option<PathBuf>,
+    pub ansible: Option<PathBuf>,
+    pub tests: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub group: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub rationale: String,
+    pub severity: Severity,
+    /// (scheme, id), e.g. ("cce", "CCE-80001-3").
+    pub identifiers: Vec<Spanned<(String, String)>>,
+    /// (scheme, ids) in file order.
+    pub references: Vec<(String, Vec<String>)>,
+    pub ocil: Option<String>,
+    pub ocil_clause: Option<String>,
+    pub fixtext: Option<String>,
+    pub warnings: Vec<(String, String)>,
+    pub platform: Option<Spanned<String>>,
+    pub template: Option<TemplateUse>,
+    pub files: RuleFiles,
+    pub dir: PathBuf,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    Number,
+    String,
+    Boolean,
+}
+
+impl ValueType {
+    pub fn xccdf(self) -> &'static str {
+        match self {
+            ValueType::Number => "number",
+            ValueType::String => "string",
+            ValueType::Boolean => "boolean",
+        }
+    }
+}
+
+pub const OPERATORS: [&str; 7] = [
+    "equals",
+    "not equal",
+    "greater than",
+    "less than",
+    "greater than or equal",
+    "less than or equal",
+    "pattern match",
+];
+
+#[derive(Debug, Clone)]
+pub struct XValue {
+    pub id: String,
+    pub group: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub ty: ValueType,
+    pub operator: String,
+    pub interactive: bool,
+    /// (selector, value); `default` first if present.
+    pub options: Vec<(String, String)>,
+    pub file: PathBuf,
+}
+
+impl XValue {
+    pub fn default_value(&self) -> Option<&str> {
+        self.options.iter().find(|(k, _)| k == "default").map(|(_, v)| v.as_str())
+    }
+    pub fn selector(&self, sel: &str) -> Option<&str> {
+        self.options.iter().find(|(k, _)| k == sel).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    Select(String),
+    Unselect(String),
+    SetValue { value: String, selector: String },
+    Refine { rule: String, attr: String, value: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub extends: Option<Spanned<String>>,
+    pub selections: Vec<Spanned<Selection>>,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Boolean,
+    List,
+}
+
+impl ParamType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Boolean => "boolean",
+            ParamType::List => "list",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamDecl {
+    pub name: String,
+    pub ty: ParamType,
+    pub required: bool,
+    pub default: Option<serde_json::Value>,
+    pub allowed: Option<Vec<serde_json::Value>>,
+    pub description: String,
+}
+
+/// Output languages a template or rule can provide.
+pub const LANGUAGES: [&str; 4] = ["oval", "bash", "ansible", "sce"];
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub name: String,
+    pub description: String,
+    pub params: Vec<ParamDecl>,
+    /// (name, Jinja expression, where).
+    pub derived: Vec<(String, Spanned<String>)>,
+    /// language -> (file, raw source).
+    pub languages: BTreeMap<String, (PathBuf, String)>,
+    pub file: PathBuf,
+}
+
+/// An applicability platform from `applicability/<name>.yml`.
+#[derive(Debug, Clone)]
+pub struct PlatformDef {
+    pub name: String,
+    /// Raw (unrendered) title; may use `{{{ arg }}}`.
+    pub title: String,
+    pub description: String,
+    pub parametrized: bool,
+    pub bash_conditional: Option<String>,
+    pub ansible_conditional: Option<String>,
+    pub oval_file: Option<PathBuf>,
+    pub oval_source: Option<String>,
+    pub file: PathBuf,
+}
+
+/// Everything loaded for one product.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub groups: BTreeMap<String, Group>,
+    pub rules: BTreeMap<String, Rule>,
+    pub values: BTreeMap<String, XValue>,
+    pub profiles: BTreeMap<String, Profile>,
+    pub templates: BTreeMap<String, Template>,
+    pub platforms: BTreeMap<String, PlatformDef>,
+}

@@ -1,0 +1,518 @@
+//! OVAL linking: parse `<def-group>` fragments with short ids, merge them
+//! into one document, check every reference, number the ids
+//! (`oval:<ns>:<kind>:<n>`), rewrite references, and write OVAL 5.11.
+
+use crate::codes;
+use crate::source::LineMap;
+use petgraph::graphmap::DiGraphMap;
+use scapc_diagnostics::{Diagnostic, Location, Pos};
+use scapc_xml::{Element, Node};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+pub const NS_DEF: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
+pub const NS_COMMON: &str = "http://oval.mitre.org/XMLSchema/oval-common-5";
+pub const NS_IND: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5#independent";
+pub const NS_UNIX: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5#unix";
+pub const NS_LINUX: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5#linux";
+pub const SCHEMA_VERSION: &str = "5.11.2";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Def,
+    Tst,
+    Obj,
+    Ste,
+    Var,
+}
+
+impl Kind {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Kind::Def => "def",
+            Kind::Tst => "tst",
+            Kind::Obj => "obj",
+            Kind::Ste => "ste",
+            Kind::Var => "var",
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Def => "definition",
+            Kind::Tst => "test",
+            Kind::Obj => "object",
+            Kind::Ste => "state",
+            Kind::Var => "variable",
+        }
+    }
+    fn section(self) -> &'static str {
+        match self {
+            Kind::Def => "definitions",
+            Kind::Tst => "tests",
+            Kind::Obj => "objects",
+            Kind::Ste => "states",
+            Kind::Var => "variables",
+        }
+    }
+    fn classify(local: &str) -> Option<Kind> {
+        Some(match local {
+            "definition" => Kind::Def,
+            "external_variable" | "constant_variable" | "local_variable" => Kind::Var,
+            l if l.ends_with("_test") => Kind::Tst,
+            l if l.ends_with("_object") => Kind::Obj,
+            l if l.ends_with("_state") => Kind::Ste,
+            _ => return None,
+        })
+    }
+}
+
+/// One fragment to link: rendered text plus where it came from.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    /// The rule id or platform instance this fragment belongs to.
+    pub owner: String,
+    pub file: PathBuf,
+    /// Maps rendered lines to lines of `file`.
+    pub lines: LineMap,
+    pub text: String,
+    /// Default `class` for definitions without one.
+    pub class: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub kind: Kind,
+    pub short: String,
+    pub el: Element,
+    pub file: PathBuf,
+    pub pos: Pos,
+    pub owner: String,
+}
+
+/// A linked OVAL document.
+#[derive(Debug, Default)]
+pub struct Oval {
+    pub items: BTreeMap<(Kind, String), Item>,
+    ids: HashMap<(Kind, String), String>,
+}
+
+fn ref_kind(attr: &str) -> Option<Kind> {
+    Some(match attr {
+        "definition_ref" => Kind::Def,
+        "test_ref" => Kind::Tst,
+        "object_ref" => Kind::Obj,
+        "state_ref" => Kind::Ste,
+        "var_ref" => Kind::Var,
+        _ => return None,
+    })
+}
+
+fn text_ref_kind(local: &str) -> Option<Kind> {
+    match local {
+        "filter" => Some(Kind::Ste),
+        "object_reference" => Some(Kind::Obj),
+        _ => None,
+    }
+}
+
+/// Every (kind, short id, position) an element refers to.
+fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
+    let mut out = Vec::new();
+    el.walk(&mut |e| {
+        for (k, v) in &e.attrs {
+            if let Some(kind) = ref_kind(k) {
+                out.push((kind, v.clone(), e.line, e.col));
+            }
+        }
+        if let Some(kind) = text_ref_kind(e.local_name()) {
+            out.push((kind, e.text().trim().to_owned(), e.line, e.col));
+        }
+    });
+    out
+}
+
+/// Structural equality ignoring whitespace between elements.
+fn same(a: &Element, b: &Element) -> bool {
+    let mut x = String::new();
+    let mut y = String::new();
+    a.write_pretty(&mut x, 0);
+    b.write_pretty(&mut y, 0);
+    x == y
+}
+
+impl Oval {
+    /// Parses and merges fragments. Returns diagnostics for malformed XML,
+    /// unknown elements, missing ids and conflicting duplicates.
+    pub fn link(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
+        let mut oval = Oval::default();
+        for f in fragments {
+            let loc = |line: u32, col: u32| {
+                let p = f.lines.source_pos(Pos::new(line, col));
+                Location::at(&f.file, p.line, p.col)
+            };
+            let root = match scapc_xml::parse(&f.text) {
+                Ok(r) => r,
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
+                            .at(loc(e.line, e.col))
+                            .hint(format!("(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`", f.owner)),
+                    );
+                    continue;
+                }
+            };
+            if root.local_name() != "def-group" {
+                diags.push(
+                    Diagnostic::error(codes::XML, format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name))
+                        .at(loc(root.line, root.col)),
+                );
+                continue;
+            }
+            for mut el in root.elements().cloned() {
+                let Some(kind) = Kind::classify(el.local_name()) else {
+                    diags.push(
+                        Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
+                            .at(loc(el.line, el.col))
+                            .hint("a def-group holds definitions, tests, objects, states and variables"),
+                    );
+                    continue;
+                };
+                let Some(short) = el.attr("id").map(str::to_owned) else {
+                    diags.push(Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col)));
+                    continue;
+                };
+                if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
+                    diags.push(
+                        Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
+                            .at(loc(el.line, el.col))
+                            .hint("write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids"),
+                    );
+                    continue;
+                }
+                if el.attr("version").is_none() {
+                    el.set_attr("version", "1");
+                }
+                if kind == Kind::Def && el.attr("class").is_none() {
+                    el.set_attr("class", f.class);
+                }
+                let p = f.lines.source_pos(Pos::new(el.line, el.col));
+                let item = Item { kind, short: short.clone(), el, file: f.file.clone(), pos: p, owner: f.owner.clone() };
+                match oval.items.get(&(kind, short.clone())) {
+                    Some(prev) if same(&prev.el, &item.el) => {}
+                    Some(prev) => diags.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE,
+                            format!("the OVAL {} `{short}` is defined twice with different content", kind.noun()),
+                        )
+                        .at(Location::at(&item.file, p.line, p.col))
+                        .related(Location::at(&prev.file, prev.pos.line, prev.pos.col), "first defined here")
+                        .hint("give one of them another id, or make them identical to share it"),
+                    ),
+                    None => {
+                        oval.items.insert((kind, short), item);
+                    }
+                }
+            }
+        }
+        oval
+    }
+
+    /// Checks that every reference resolves (naming both ends when not) and
+    /// that `extend_definition` has no cycles.
+    pub fn check(&self, diags: &mut Vec<Diagnostic>) {
+        let mut graph: DiGraphMap<&str, ()> = DiGraphMap::new();
+        for ((kind, short), item) in &self.items {
+            if *kind == Kind::Def {
+                graph.add_node(short.as_str());
+            }
+            for (rk, target, line, col) in refs_of(&item.el) {
+                let off = item.pos.line as i64 - item.el.line as i64;
+                let here = Location::at(&item.file, (line as i64 + off).max(1) as u32, col);
+                if !self.items.contains_key(&(rk, target.clone())) {
+                    let mut d = Diagnostic::error(
+                        codes::DANGLING,
+                        format!("OVAL {} `{short}` refers to {} `{target}`, which is not defined", kind.noun(), rk.noun()),
+                    )
+                    .at(here);
+                    // Point at a same-named item of another kind, a common slip.
+                    if let Some(other) = self.items.values().find(|i| i.short == target) {
+                        d = d.related(Location::at(&other.file, other.pos.line, other.pos.col), format!("a {} with that id is here", other.kind.noun()));
+                    }
+                    d = d.hint(format!("define the {} `{target}` in an OVAL fragment, or fix the reference", rk.noun()));
+                    if rk == Kind::Def {
+                        d = d.hint("a missing extend_definition target would otherwise silently drop the check");
+                    }
+                    diags.push(d);
+                } else if rk == Kind::Def && *kind == Kind::Def {
+                    let (a, _) = self.items.get_key_value(&(Kind::Def, short.clone())).unwrap();
+                    let (b, _) = self.items.get_key_value(&(Kind::Def, target.clone())).unwrap();
+                    graph.add_edge(a.1.as_str(), b.1.as_str(), ());
+                }
+            }
+        }
+        for scc in petgraph::algo::tarjan_scc(&graph) {
+            let cyclic = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
+            if !cyclic {
+                continue;
+            }
+            let mut names: Vec<&str> = scc.clone();
+            names.sort();
+            let first = &self.items[&(Kind::Def, names[0].to_owned())];
+            let mut d = Diagnostic::error(
+                codes::CYCLE,
+                format!("OVAL definitions extend each other in a cycle: {}", names.join(" -> ")),
+            )
+            .at(Location::at(&first.file, first.pos.line, first.pos.col));
+            for n in &names[1..] {
+                let it = &self.items[&(Kind::Def, (*n).to_owned())];
+                d = d.related(Location::at(&it.file, it.pos.line, it.pos.col), format!("`{n}` is part of the cycle"));
+            }
+            diags.push(d.hint("remove one extend_definition so that the chain ends"));
+        }
+    }
+
+    /// Assigns `oval:<ns>:<kind>:<n>` ids: within each kind, sorted short
+    /// ids numbered from 1.
+    pub fn number(&mut self, ns: &str) {
+        let mut counters: HashMap<Kind, u32> = HashMap::new();
+        for (kind, short) in self.items.keys() {
+            let n = counters.entry(*kind).or_insert(0);
+            *n += 1;
+            self.ids.insert((*kind, short.clone()), format!("oval:{ns}:{}:{}", kind.tag(), n));
+        }
+    }
+
+    pub fn id(&self, kind: Kind, short: &str) -> Option<&str> {
+        self.ids.get(&(kind, short.to_owned())).map(String::as_str)
+    }
+
+    pub fn has(&self, kind: Kind, short: &str) -> bool {
+        self.items.contains_key(&(kind, short.to_owned()))
+    }
+
+    /// External variables reachable from definition `def`.
+    pub fn externals_of(&self, def: &str) -> Vec<String> {
+        let mut seen: BTreeSet<(Kind, String)> = BTreeSet::new();
+        let mut stack = vec![(Kind::Def, def.to_owned())];
+        let mut out = BTreeSet::new();
+        while let Some(key) = stack.pop() {
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let Some(item) = self.items.get(&key) else { continue };
+            if item.el.local_name() == "external_variable" {
+                out.insert(item.short.clone());
+            }
+            for (k, t, _, _) in refs_of(&item.el) {
+                stack.push((k, t));
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Fills missing definition metadata: title, affected platform and
+    /// description.
+    pub fn fill_metadata(&mut self, titles: &HashMap<String, String>, cces: &HashMap<String, Vec<String>>, platform: &str) {
+        for ((kind, short), item) in self.items.iter_mut() {
+            if *kind != Kind::Def {
+                continue;
+            }
+            let title = titles.get(short).cloned().unwrap_or_else(|| short.clone());
+            let el = &mut item.el;
+            let idx = el.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == "metadata"));
+            let idx = match idx {
+                Some(i) => i,
+                None => {
+                    el.children.insert(0, Node::Element(Element::new("metadata")));
+                    0
+                }
+            };
+            let Node::Element(md) = &mut el.children[idx] else { unreachable!() };
+            md.children.retain(|c| !matches!(c, Node::Text(t) if t.trim().is_empty()));
+            let pos_of = |md: &Element, name: &str| md.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == name));
+            if pos_of(md, "title").is_none() {
+                let mut t = Element::new("title");
+                t.set_text(title.clone());
+                md.children.insert(0, Node::Element(t));
+            }
+            if pos_of(md, "affected").is_none() {
+                let mut a = Element::new("affected");
+                a.set_attr("family", "unix");
+                let mut p = Element::new("platform");
+                p.set_text(platform);
+                a.children.push(Node::Element(p));
+                md.children.insert(1, Node::Element(a));
+            }
+            if let Some(list) = cces.get(short) {
+                let have: Vec<String> = md.elements().filter(|e| e.local_name() == "reference").filter_map(|e| e.attr("ref_id").map(str::to_owned)).collect();
+                let at = pos_of(md, "affected").map(|i| i + 1).unwrap_or(md.children.len());
+                for (k, cce) in list.iter().filter(|c| !have.contains(c)).enumerate() {
+                    let mut r = Element::new("reference");
+                    r.set_attr("source", "CCE");
+                    r.set_attr("ref_id", cce.clone());
+                    md.children.insert(at + k, Node::Element(r));
+                }
+            }
+            if pos_of(md, "description").is_none() {
+                // description comes after title, affected and references.
+                let after = md
+                    .children
+                    .iter()
+                    .rposition(|c| matches!(c, Node::Element(e) if matches!(e.local_name(), "title" | "affected" | "reference")))
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                let mut d = Element::new("description");
+                d.set_text(title);
+                md.children.insert(after, Node::Element(d));
+            }
+        }
+    }
+
+    /// Writes the OVAL definitions document (with XML declaration).
+    pub fn emit(&self, timestamp: &str, keep: Option<&BTreeSet<(Kind, String)>>) -> String {
+        let mut out = String::with_capacity(1 << 20);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        out.push_str(&format!(
+            "<oval_definitions xmlns=\"{NS_DEF}\" xmlns:oval=\"{NS_COMMON}\" xmlns:oval-def=\"{NS_DEF}\" xmlns:ind=\"{NS_IND}\" xmlns:unix=\"{NS_UNIX}\" xmlns:linux=\"{NS_LINUX}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"{NS_DEF} oval-definitions-schema.xsd {NS_IND} independent-definitions-schema.xsd {NS_UNIX} unix-definitions-schema.xsd {NS_LINUX} linux-definitions-schema.xsd {NS_COMMON} oval-common-schema.xsd\">\n"
+        ));
+        out.push_str(&format!(
+            "  <generator>\n    <oval:product_name>scapc</oval:product_name>\n    <oval:product_version>{}</oval:product_version>\n    <oval:schema_version>{SCHEMA_VERSION}</oval:schema_version>\n    <oval:timestamp>{timestamp}</oval:timestamp>\n  </generator>\n",
+            env!("CARGO_PKG_VERSION")
+        ));
+        for kind in [Kind::Def, Kind::Tst, Kind::Obj, Kind::Ste, Kind::Var] {
+            let mut items: Vec<(&str, &Item)> = self
+                .items
+                .iter()
+                .filter(|((k, s), _)| *k == kind && keep.is_none_or(|keep| keep.contains(&(*k, s.clone()))))
+                .map(|((k, s), it)| (self.ids[&(*k, s.clone())].as_str(), it))
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            items.sort_by_key(|(id, _)| id_number(id));
+            out.push_str(&format!("  <{}>\n", kind.section()));
+            for (id, item) in items {
+                let mut el = item.el.clone();
+                self.rewrite(&mut el, id);
+                out.push_str("    ");
+                el.write_pretty(&mut out, 2);
+                out.push('\n');
+            }
+            out.push_str(&format!("  </{}>\n", kind.section()));
+        }
+        out.push_str("</oval_definitions>\n");
+        out
+    }
+
+    /// Everything reachable from the given definitions.
+    pub fn closure(&self, defs: impl IntoIterator<Item = String>) -> BTreeSet<(Kind, String)> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<(Kind, String)> = defs.into_iter().map(|d| (Kind::Def, d)).collect();
+        while let Some(key) = stack.pop() {
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            if let Some(item) = self.items.get(&key) {
+                for (k, t, _, _) in refs_of(&item.el) {
+                    stack.push((k, t));
+                }
+            }
+        }
+        seen
+    }
+
+    fn rewrite(&self, el: &mut Element, own_id: &str) {
+        el.set_attr("id", own_id);
+        let ids = &self.ids;
+        el.walk_mut(&mut |e| {
+            for (k, v) in e.attrs.iter_mut() {
+                if let Some(kind) = ref_kind(k) {
+                    if let Some(full) = ids.get(&(kind, v.clone())) {
+                        *v = full.clone();
+                    }
+                }
+            }
+            if let Some(kind) = text_ref_kind(e.local_name()) {
+                let t = e.text().trim().to_owned();
+                if let Some(full) = ids.get(&(kind, t)) {
+                    e.set_text(full.clone());
+                }
+            }
+        });
+    }
+}
+
+fn id_number(id: &str) -> u64 {
+    id.rsplit(':').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frag(owner: &str, text: &str) -> Fragment {
+        Fragment { owner: owner.into(), file: format!("{owner}.xml").into(), lines: LineMap::identity(), text: text.into(), class: "compliance" }
+    }
+
+    const A: &str = r#"<def-group>
+  <definition class="compliance" id="a" version="1">
+    <criteria><criterion test_ref="t_a"/><extend_definition definition_ref="b"/></criteria>
+  </definition>
+  <ind:textfilecontent54_test id="t_a" check="all" version="1"><ind:object object_ref="o"/></ind:textfilecontent54_test>
+  <ind:textfilecontent54_object id="o" version="1"><ind:filepath>/x</ind:filepath><ind:pattern operation="pattern match">^a$</ind:pattern><ind:instance datatype="int">1</ind:instance><filter action="include">s</filter></ind:textfilecontent54_object>
+  <ind:textfilecontent54_state id="s" version="1"><ind:text var_ref="v"/></ind:textfilecontent54_state>
+  <external_variable id="v" datatype="string" version="1" comment="c"/>
+</def-group>"#;
+
+    #[test]
+    fn links_numbers_and_rewrites() {
+        let b = r#"<def-group><definition id="b"><criteria><criterion test_ref="t_a"/></criteria></definition></def-group>"#;
+        let mut diags = Vec::new();
+        let mut o = Oval::link(&[frag("a", A), frag("b", b)], &mut diags);
+        o.check(&mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        o.number("org.x");
+        assert_eq!(o.id(Kind::Def, "a"), Some("oval:org.x:def:1"));
+        assert_eq!(o.id(Kind::Def, "b"), Some("oval:org.x:def:2"));
+        assert_eq!(o.externals_of("a"), vec!["v".to_string()]);
+        let mut titles = HashMap::new();
+        titles.insert("a".to_string(), "Title A".to_string());
+        o.fill_metadata(&titles, &HashMap::new(), "Debian 12");
+        let xml = o.emit("2026-01-01T00:00:00", None);
+        assert!(xml.contains(r#"<extend_definition definition_ref="oval:org.x:def:2"/>"#), "{xml}");
+        assert!(xml.contains(r#"<filter action="include">oval:org.x:ste:1</filter>"#));
+        assert!(xml.contains(r#"<ind:text var_ref="oval:org.x:var:1"/>"#));
+        assert!(xml.contains("<title>Title A</title>"));
+        assert!(xml.contains(r#"<definition id="oval:org.x:def:2" version="1" class="compliance">"#), "{xml}");
+        scapc_xml::parse(&xml).unwrap();
+    }
+
+    #[test]
+    fn dangling_and_cycles_name_both_ends() {
+        let b = r#"<def-group><definition id="b"><criteria><extend_definition definition_ref="a"/></criteria></definition></def-group>"#;
+        let a = A.replace(r#"<criterion test_ref="t_a"/>"#, r#"<criterion test_ref="nope"/>"#);
+        let mut diags = Vec::new();
+        let o = Oval::link(&[frag("a", &a), frag("b", b)], &mut diags);
+        o.check(&mut diags);
+        let text: Vec<String> = diags.iter().map(|d| d.one_line()).collect();
+        assert!(text.iter().any(|t| t.contains("refers to test `nope`") && t.starts_with("a.xml:3:")), "{text:?}");
+        assert!(text.iter().any(|t| t.contains("cycle: a -> b")), "{text:?}");
+    }
+
+    #[test]
+    fn conflicting_duplicates() {
+        let x1 = r#"<def-group><ind:textfilecontent54_object id="o" version="1"><ind:filepath>/a</ind:filepath></ind:textfilecontent54_object></def-group>"#;
+        let x2 = r#"<def-group>
+  <ind:textfilecontent54_object id="o" version="1">
+    <ind:filepath>/a</ind:filepath>
+  </ind:textfilecontent54_object></def-group>"#;
+        let x3 = x1.replace("/a", "/b");
+        let mut diags = Vec::new();
+        Oval::link(&[frag("r1", x1), frag("r2", x2)], &mut diags);
+        assert!(diags.is_empty(), "identical content may be shared: {diags:?}");
+        Oval::link(&[frag("r1", x1), frag("r3", &x3)], &mut diags);
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("defined twice"));
+        assert_eq!(diags[0].related[0].location.file, PathBuf::from("r1.xml"));
+    }
+}

@@ -1,0 +1,227 @@
+//! Applicability expressions: `package[openssh-server] and not container`.
+//!
+//! Grammar (lowest precedence first):
+//! `or := and ("or" and)*`, `and := not ("and" not)*`,
+//! `not := "not" not | atom`, `atom := NAME ("[" ARG "]")? | "(" or ")"`.
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Expr {
+    Name { name: String, arg: Option<String> },
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+/// A parse failure at a character offset in the expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprError {
+    pub offset: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    Arg(String),
+    LParen,
+    RParen,
+}
+
+fn lex(s: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
+    let mut out = Vec::new();
+    let b: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '(' {
+            out.push((Tok::LParen, i));
+            i += 1;
+        } else if c == ')' {
+            out.push((Tok::RParen, i));
+            i += 1;
+        } else if c == '[' {
+            let start = i;
+            let end = b[i..].iter().position(|&x| x == ']').map(|p| p + i).ok_or(ExprError {
+                offset: i,
+                message: "`[` is never closed".into(),
+            })?;
+            let arg: String = b[i + 1..end].iter().collect();
+            if arg.trim().is_empty() {
+                return Err(ExprError { offset: start, message: "empty argument `[]`".into() });
+            }
+            out.push((Tok::Arg(arg.trim().to_owned()), start));
+            i = end + 1;
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == '_') {
+                i += 1;
+            }
+            out.push((Tok::Word(b[start..i].iter().collect()), start));
+        } else {
+            return Err(ExprError { offset: i, message: format!("unexpected character `{c}`") });
+        }
+    }
+    Ok(out)
+}
+
+struct P {
+    toks: Vec<(Tok, usize)>,
+    i: usize,
+    len: usize,
+}
+
+impl P {
+    fn peek_word(&self, w: &str) -> bool {
+        matches!(self.toks.get(self.i), Some((Tok::Word(x), _)) if x == w)
+    }
+    fn offset(&self) -> usize {
+        self.toks.get(self.i).map(|t| t.1).unwrap_or(self.len)
+    }
+    fn or(&mut self) -> Result<Expr, ExprError> {
+        let mut v = vec![self.and()?];
+        while self.peek_word("or") {
+            self.i += 1;
+            v.push(self.and()?);
+        }
+        Ok(if v.len() == 1 { v.pop().unwrap() } else { Expr::Or(v) })
+    }
+    fn and(&mut self) -> Result<Expr, ExprError> {
+        let mut v = vec![self.not()?];
+        while self.peek_word("and") {
+            self.i += 1;
+            v.push(self.not()?);
+        }
+        Ok(if v.len() == 1 { v.pop().unwrap() } else { Expr::And(v) })
+    }
+    fn not(&mut self) -> Result<Expr, ExprError> {
+        if self.peek_word("not") {
+            self.i += 1;
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.atom()
+    }
+    fn atom(&mut self) -> Result<Expr, ExprError> {
+        let off = self.offset();
+        match self.toks.get(self.i).cloned() {
+            Some((Tok::LParen, _)) => {
+                self.i += 1;
+                let e = self.or()?;
+                match self.toks.get(self.i) {
+                    Some((Tok::RParen, _)) => {
+                        self.i += 1;
+                        Ok(e)
+                    }
+                    _ => Err(ExprError { offset: self.offset(), message: "expected `)`".into() }),
+                }
+            }
+            Some((Tok::Word(w), _)) if !matches!(w.as_str(), "and" | "or" | "not") => {
+                self.i += 1;
+                let arg = if let Some((Tok::Arg(a), _)) = self.toks.get(self.i) {
+                    let a = a.clone();
+                    self.i += 1;
+                    Some(a)
+                } else {
+                    None
+                };
+                Ok(Expr::Name { name: w, arg })
+            }
+            Some((t, _)) => Err(ExprError { offset: off, message: format!("expected a platform name, found {}", show(&t)) }),
+            None => Err(ExprError { offset: off, message: "expected a platform name, found the end".into() }),
+        }
+    }
+}
+
+fn show(t: &Tok) -> String {
+    match t {
+        Tok::Word(w) => format!("`{w}`"),
+        Tok::Arg(a) => format!("`[{a}]`"),
+        Tok::LParen => "`(`".into(),
+        Tok::RParen => "`)`".into(),
+    }
+}
+
+pub fn parse(s: &str) -> Result<Expr, ExprError> {
+    let toks = lex(s)?;
+    let mut p = P { toks, i: 0, len: s.chars().count() };
+    let e = p.or()?;
+    if p.i != p.toks.len() {
+        return Err(ExprError { offset: p.offset(), message: format!("unexpected {}", show(&p.toks[p.i].0)) });
+    }
+    Ok(e)
+}
+
+/// The id of one platform instance: `package_openssh-server`, `machine`.
+pub fn instance_id(name: &str, arg: Option<&str>) -> String {
+    match arg {
+        None => name.to_owned(),
+        Some(a) => {
+            let a: String =
+                a.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
+            format!("{name}_{a}")
+        }
+    }
+}
+
+impl Expr {
+    /// A readable id for the whole expression, used for `cpe-lang:platform`.
+    pub fn id(&self) -> String {
+        match self {
+            Expr::Name { name, arg } => instance_id(name, arg.as_deref()),
+            Expr::Not(e) => format!("not_{}", e.id()),
+            Expr::And(v) => v.iter().map(Expr::id).collect::<Vec<_>>().join("_and_"),
+            Expr::Or(v) => v.iter().map(Expr::id).collect::<Vec<_>>().join("_or_"),
+        }
+    }
+
+    /// Every (name, arg) used.
+    pub fn names(&self, out: &mut Vec<(String, Option<String>)>) {
+        match self {
+            Expr::Name { name, arg } => out.push((name.clone(), arg.clone())),
+            Expr::Not(e) => e.names(out),
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.names(out)),
+        }
+    }
+
+    /// Bash condition, given each instance's conditional.
+    pub fn bash(&self, cond: &dyn Fn(&str, Option<&str>) -> Option<String>) -> Option<String> {
+        Some(match self {
+            Expr::Name { name, arg } => format!("( {} )", cond(name, arg.as_deref())?),
+            Expr::Not(e) => format!("! {}", e.bash(cond)?),
+            Expr::And(v) => v.iter().map(|e| e.bash(cond)).collect::<Option<Vec<_>>>()?.join(" && "),
+            Expr::Or(v) => format!("( {} )", v.iter().map(|e| e.bash(cond)).collect::<Option<Vec<_>>>()?.join(" || ")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_and_ids() {
+        let e = parse("package[openssh-server] and not container or machine").unwrap();
+        assert_eq!(e.id(), "package_openssh-server_and_not_container_or_machine");
+        match e {
+            Expr::Or(v) => assert!(matches!(&v[0], Expr::And(_))),
+            _ => panic!("or at top"),
+        }
+        let e = parse("not (a or b)").unwrap();
+        assert_eq!(e, Expr::Not(Box::new(Expr::Or(vec![
+            Expr::Name { name: "a".into(), arg: None },
+            Expr::Name { name: "b".into(), arg: None }
+        ]))));
+    }
+
+    #[test]
+    fn errors_point_at_offset() {
+        let e = parse("machine and").unwrap_err();
+        assert_eq!(e.offset, 11);
+        let e = parse("package[x").unwrap_err();
+        assert!(e.message.contains("never closed"));
+        let e = parse("a b").unwrap_err();
+        assert_eq!(e.offset, 2);
+        assert!(parse("a & b").is_err());
+    }
+}

@@ -1,0 +1,292 @@
+//! One source file being read: its path, its rendered text, a map from
+//! rendered lines back to source lines, and typed access to its YAML keys
+//! that records a diagnostic for every problem instead of stopping.
+
+use crate::codes;
+use crate::yaml::{self, Node, Value};
+use scapc_diagnostics::{Diagnostic, Location, Pos};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Maps lines of rendered Jinja output back to lines of the source, so that
+/// a YAML error in rendered text points at the line the author wrote.
+#[derive(Debug, Clone, Default)]
+pub struct LineMap {
+    /// `map[i]` is the source line of rendered line `i + 1`; `None` when the
+    /// rendering changed nothing.
+    map: Option<Vec<u32>>,
+}
+
+impl LineMap {
+    pub fn identity() -> Self {
+        LineMap { map: None }
+    }
+
+    pub fn between(source: &str, rendered: &str) -> Self {
+        if source == rendered {
+            return Self::identity();
+        }
+        let diff = similar::TextDiff::from_lines(source, rendered);
+        let mut map = Vec::new();
+        for op in diff.ops() {
+            let old = op.old_range();
+            let new = op.new_range();
+            for (k, _) in new.clone().enumerate() {
+                let src_line = if op.tag() == similar::DiffTag::Equal {
+                    old.start + k
+                } else {
+                    (old.start + k).min(old.end.saturating_sub(1)).max(old.start)
+                };
+                map.push(src_line as u32 + 1);
+            }
+        }
+        LineMap { map: Some(map) }
+    }
+
+    pub fn source_pos(&self, pos: Pos) -> Pos {
+        match &self.map {
+            None => pos,
+            Some(m) => match m.get(pos.line.saturating_sub(1) as usize) {
+                Some(&l) if l == pos.line => pos,
+                // The line was produced by Jinja: the column is meaningless.
+                Some(&l) => Pos::new(l, 1),
+                None => Pos::new(m.last().copied().unwrap_or(1), 1),
+            },
+        }
+    }
+}
+
+/// Reads a file as UTF-8, or explains why not.
+pub fn read(path: &Path) -> Result<String, Diagnostic> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            let (line, col) = scapc_xml::line_col(
+                &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+                e.utf8_error().valid_up_to(),
+            );
+            Diagnostic::error(codes::IO, "the file is not valid UTF-8")
+                .at(Location::at(path, line, col))
+                .hint("save the file as UTF-8")
+        }),
+        Err(e) => Err(Diagnostic::error(codes::IO, format!("cannot read the file: {e}")).at_file(path)),
+    }
+}
+
+/// A file's YAML with helpers that report problems into `diags`.
+pub struct Doc<'a> {
+    pub file: PathBuf,
+    pub lines: LineMap,
+    pub product: &'a str,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// The keys of a mapping, after `key@product` selection.
+pub struct Fields<'n> {
+    pub entries: BTreeMap<String, (Pos, &'n Node)>,
+    /// Keys in file order (after selection).
+    pub order: Vec<String>,
+    pub pos: Pos,
+}
+
+impl<'n> Fields<'n> {
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.get(key).map(|(_, n)| *n)
+    }
+    pub fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries.get(key).map(|(p, _)| *p)
+    }
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(file: impl Into<PathBuf>, lines: LineMap, product: &'a str) -> Self {
+        Doc { file: file.into(), lines, product, diags: Vec::new() }
+    }
+
+    pub fn loc(&self, pos: Pos) -> Location {
+        let p = self.lines.source_pos(pos);
+        Location::at(&self.file, p.line, p.col)
+    }
+
+    pub fn error(&mut self, code: &str, pos: Pos, msg: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(code, msg).at(self.loc(pos));
+        self.diags.push(d);
+        self.diags.last_mut().unwrap()
+    }
+
+    /// Parses rendered YAML text; on failure records the error.
+    pub fn parse_yaml(&mut self, text: &str) -> Option<Node> {
+        match yaml::parse(text) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.error(codes::YAML, e.pos, format!("invalid YAML: {}", e.message))
+                    .hints
+                    .push("check the indentation and quoting around this line".into());
+                None
+            }
+        }
+    }
+
+    /// Reads a mapping. `allowed` lists the keys the file type defines; an
+    /// empty list accepts any key. `key@product` entries are kept only for
+    /// this product and override the plain key.
+    pub fn mapping<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+        let Some(entries) = node.as_map() else {
+            if node.is_null() {
+                self.error(codes::NOT_MAPPING, node.pos, format!("{what} is empty; expected a mapping of keys"));
+            } else {
+                self.error(codes::NOT_MAPPING, node.pos, format!("{what} must be a mapping, found {}", node.kind()));
+            }
+            return None;
+        };
+        let mut out = Fields { entries: BTreeMap::new(), order: Vec::new(), pos: node.pos };
+        let mut specific: Vec<(String, Pos, &'n Node)> = Vec::new();
+        for (k, v) in entries {
+            let Some(key) = k.as_str() else {
+                self.error(codes::BAD_VALUE, k.pos, format!("keys in {what} must be strings, found {}", k.kind()));
+                continue;
+            };
+            let (base, prod) = match key.split_once('@') {
+                Some((b, p)) => (b, Some(p)),
+                None => (key, None),
+            };
+            if !allowed.is_empty() && !allowed.contains(&base) {
+                let d = self.error(codes::UNKNOWN_KEY, k.pos, format!("unknown key `{base}` in {what}"));
+                match suggest(base, allowed) {
+                    Some(s) => d.hints.push(format!("did you mean `{s}`?")),
+                    None => d.hints.push(format!("the keys of {what} are: {}", allowed.join(", "))),
+                }
+                continue;
+            }
+            match prod {
+                None => {
+                    out.order.push(base.to_owned());
+                    out.entries.insert(base.to_owned(), (k.pos, v));
+                }
+                Some(p) if p == self.product => specific.push((base.to_owned(), k.pos, v)),
+                Some(_) => {}
+            }
+        }
+        for (base, pos, v) in specific {
+            if !out.entries.contains_key(&base) {
+                out.order.push(base.clone());
+            }
+            out.entries.insert(base, (pos, v));
+        }
+        Some(out)
+    }
+
+    /// A scalar as a string (numbers and booleans are accepted as text).
+    pub fn string(&mut self, f: &Fields<'_>, key: &str, what: &str) -> Option<String> {
+        let n = f.get(key)?;
+        self.as_string(n, &format!("`{key}` in {what}"))
+    }
+
+    pub fn as_string(&mut self, n: &Node, what: &str) -> Option<String> {
+        match &n.value {
+            Value::Scalar { text, .. } => Some(text.clone()),
+            Value::Null => None,
+            _ => {
+                self.error(codes::BAD_VALUE, n.pos, format!("{what} must be a string, found {}", n.kind()));
+                None
+            }
+        }
+    }
+
+    pub fn required_string(&mut self, f: &Fields<'_>, key: &str, what: &str) -> Option<String> {
+        match f.get(key) {
+            None => {
+                self.error(codes::MISSING_KEY, f.pos, format!("{what} has no `{key}`"))
+                    .hints
+                    .push(format!("add `{key}:` to this file"));
+                None
+            }
+            Some(n) if n.is_null() => {
+                self.error(codes::MISSING_KEY, n.pos, format!("`{key}` in {what} is empty"));
+                None
+            }
+            Some(_) => self.string(f, key, what),
+        }
+    }
+
+    pub fn boolean(&mut self, f: &Fields<'_>, key: &str, what: &str) -> Option<bool> {
+        let n = f.get(key)?;
+        match n.as_bool() {
+            Some(b) => Some(b),
+            None => {
+                self.error(codes::BAD_VALUE, n.pos, format!("`{key}` in {what} must be true or false, found {}", n.kind()));
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a single string is accepted as a one-item list.
+    pub fn string_list(&mut self, f: &Fields<'_>, key: &str, what: &str) -> Vec<(String, Pos)> {
+        let Some(n) = f.get(key) else { return Vec::new() };
+        match &n.value {
+            Value::Null => Vec::new(),
+            Value::Scalar { text, .. } => vec![(text.clone(), n.pos)],
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|i| self.as_string(i, &format!("an item of `{key}` in {what}")).map(|s| (s, i.pos)))
+                .collect(),
+            Value::Map(_) => {
+                self.error(codes::BAD_VALUE, n.pos, format!("`{key}` in {what} must be a list, found a mapping"));
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The allowed word closest to `word`, if it is close enough to be a typo.
+pub fn suggest<'s>(word: &str, allowed: &[&'s str]) -> Option<&'s str> {
+    allowed
+        .iter()
+        .map(|a| (levenshtein(word, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4))
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_map_follows_removed_jinja_lines() {
+        let src = "a: 1\n{{% if x %}}\nb: 2\n{{% endif %}}\nc: 3\n";
+        let rendered = "a: 1\nb: 2\nc: 3\n";
+        let m = LineMap::between(src, rendered);
+        assert_eq!(m.source_pos(Pos::new(1, 1)).line, 1);
+        assert_eq!(m.source_pos(Pos::new(2, 1)).line, 3);
+        assert_eq!(m.source_pos(Pos::new(3, 4)), Pos::new(5, 4));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("titel", &["title", "description"]), Some("title"));
+        assert_eq!(suggest("zzzzzz", &["title"]), None);
+    }
+
+    #[test]
+    fn product_specific_keys_override() {
+        let n = yaml::parse("a: 1\na@debian12: 2\na@rhel9: 3\n").unwrap();
+        let mut d = Doc::new("f", LineMap::identity(), "debian12");
+        let f = d.mapping(&n, "x", &["a"]).unwrap();
+        assert_eq!(f.get("a").unwrap().as_str(), Some("2"));
+        assert!(d.diags.is_empty());
+    }
+}

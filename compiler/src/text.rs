@@ -1,0 +1,141 @@
+//! Text conversions for emitters: XHTML prose, fix scripts with `<sub>`
+//! placeholders, and reproducible timestamps.
+
+use crate::jinja::{SUB_CLOSE, SUB_OPEN};
+use scapc_xml::{escape_text, Element, Node};
+
+/// Turns an author's prose (text with a few XHTML tags) into XCCDF mixed
+/// content: tags get the `html:` prefix, `xccdf_value()` markers become
+/// `<xccdf-1.2:sub>`. Errors say why the text is not well-formed.
+pub fn xhtml(text: &str, value_idref: &dyn Fn(&str) -> String) -> Result<String, String> {
+    if !text.contains(['<', '&', '\u{1}']) {
+        return Ok(escape_text(text).into_owned());
+    }
+    let wrapped = format!("<x>{text}</x>");
+    let mut root = scapc_xml::parse(&wrapped).map_err(|e| {
+        // The wrapper adds 3 characters on line 1.
+        let col = if e.line == 1 { e.col.saturating_sub(3) } else { e.col };
+        format!("line {} column {} of the text: {}", e.line, col.max(1), e.message)
+    })?;
+    for c in root.children.iter_mut() {
+        if let Node::Element(e) = c {
+            e.walk_mut(&mut |el| {
+                if !el.name.contains(':') {
+                    el.name = format!("html:{}", el.name);
+                }
+            });
+        }
+    }
+    Ok(with_subs(&root_inner(&root), value_idref))
+}
+
+fn root_inner(root: &Element) -> String {
+    root.inner_xml()
+}
+
+/// Escapes plain text (a fix script, a clause) and turns `xccdf_value()`
+/// markers into `<xccdf-1.2:sub>`.
+pub fn text_with_subs(text: &str, value_idref: &dyn Fn(&str) -> String) -> String {
+    with_subs(&escape_text(text), value_idref)
+}
+
+fn with_subs(escaped: &str, value_idref: &dyn Fn(&str) -> String) -> String {
+    if !escaped.contains(SUB_OPEN) {
+        return escaped.to_owned();
+    }
+    let mut out = String::with_capacity(escaped.len() + 64);
+    let mut rest = escaped;
+    while let Some(i) = rest.find(SUB_OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + SUB_OPEN.len()..];
+        let end = after.find(SUB_CLOSE).unwrap_or(after.len());
+        let id = &after[..end];
+        out.push_str(&format!("<xccdf-1.2:sub idref=\"{}\" use=\"legacy\"/>", value_idref(id)));
+        rest = after.get(end + SUB_CLOSE.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Value ids named by `xccdf_value()` markers in a text.
+pub fn sub_ids(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(SUB_OPEN) {
+        let after = &rest[i + SUB_OPEN.len()..];
+        let end = after.find(SUB_CLOSE).unwrap_or(after.len());
+        out.push(after[..end].to_owned());
+        rest = after.get(end + SUB_CLOSE.len()..).unwrap_or("");
+    }
+    out
+}
+
+/// Removes markup from prose, for places that want plain text (OVAL
+/// metadata, OCIL question text).
+pub fn plain(text: &str) -> String {
+    let wrapped = format!("<x>{text}</x>");
+    match scapc_xml::parse(&wrapped) {
+        Ok(root) => {
+            let mut s = String::new();
+            collect_text(&root, &mut s);
+            s
+        }
+        Err(_) => text.to_owned(),
+    }
+}
+
+fn collect_text(e: &Element, out: &mut String) {
+    for c in &e.children {
+        match c {
+            Node::Text(t) | Node::CData(t) => out.push_str(t),
+            Node::Element(e) => collect_text(e, out),
+            Node::Comment(_) => {}
+        }
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS` (UTC).
+pub fn iso_datetime(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+/// Proleptic Gregorian date from days since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00");
+        assert_eq!(iso_datetime(1_700_000_000), "2023-11-14T22:13:20");
+        assert_eq!(iso_datetime(951_782_400), "2000-02-29T00:00:00");
+    }
+
+    #[test]
+    fn xhtml_prefixes_and_subs() {
+        let f = |id: &str| format!("xccdf_x_value_{id}");
+        let s = xhtml(&format!("Set <tt>a &amp; b</tt> to {SUB_OPEN}v{SUB_CLOSE}.<br/>"), &f).unwrap();
+        assert_eq!(s, "Set <html:tt>a &amp; b</html:tt> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>");
+        let e = xhtml("a <b>bold", &f).unwrap_err();
+        assert!(e.contains("never closed"), "{e}");
+        assert_eq!(xhtml("1 < 2", &f).unwrap_err().contains("line 1"), true);
+        assert_eq!(text_with_subs("x=<y>", &f), "x=&lt;y&gt;");
+        assert_eq!(plain("a <tt>b</tt>"), "a b");
+    }
+}

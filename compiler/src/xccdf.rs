@@ -1,0 +1,420 @@
+//! XCCDF 1.2 benchmark emitter.
+
+use crate::codes;
+use crate::compile::{Compiled, Fix};
+use crate::model::{Group, Rule, XValue};
+use crate::oval::{Kind, NS_DEF};
+use crate::platform::Expr;
+use crate::text::{text_with_subs, xhtml};
+use rayon::prelude::*;
+use scapc_diagnostics::{Diagnostic, Location};
+use scapc_xml::{escape_attr, escape_text};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+pub const NS_XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
+pub const NS_HTML: &str = "http://www.w3.org/1999/xhtml";
+pub const NS_CPE_LANG: &str = "http://cpe.mitre.org/language/2.0";
+pub const NS_DC: &str = "http://purl.org/dc/elements/1.1/";
+pub const SYS_OCIL: &str = "http://scap.nist.gov/schema/ocil/2";
+pub const SYS_SCE: &str = "http://open-scap.org/page/SCE";
+
+const P: &str = "xccdf-1.2:";
+
+struct Out<'a> {
+    c: &'a Compiled,
+    ocil_ids: &'a BTreeMap<String, String>,
+}
+
+fn el(out: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)], raw: &str) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+    out.push('<');
+    out.push_str(P);
+    out.push_str(name);
+    for (k, v) in attrs {
+        let _ = write!(out, " {k}=\"{}\"", escape_attr(v));
+    }
+    let _ = writeln!(out, ">{raw}</{P}{name}>");
+}
+
+fn empty(out: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)]) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+    out.push('<');
+    out.push_str(P);
+    out.push_str(name);
+    for (k, v) in attrs {
+        let _ = write!(out, " {k}=\"{}\"", escape_attr(v));
+    }
+    out.push_str("/>\n");
+}
+
+fn pad(out: &mut String, indent: usize) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+}
+
+impl Out<'_> {
+    fn prose(&self, text: &str, field: &str, file: &std::path::Path, diags: &mut Vec<Diagnostic>) -> String {
+        let vref = |id: &str| self.c.value_idref(id);
+        match xhtml(text, &vref) {
+            Ok(s) => s,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(codes::XML, format!("`{field}` is not well-formed XHTML: {e}"))
+                        .at(Location::file(file))
+                        .hint("close every tag and write a literal `&` or `<` as `&amp;` or `&lt;`"),
+                );
+                escape_text(text).into_owned()
+            }
+        }
+    }
+
+    fn fix(&self, out: &mut String, indent: usize, rule: &Rule, system: &str, fix: &Fix) {
+        let a = &fix.attrs;
+        let mut attrs: Vec<(&str, &str)> = vec![("system", system), ("id", &rule.id)];
+        attrs.push(("complexity", a.complexity.as_deref().unwrap_or("low")));
+        attrs.push(("disruption", a.disruption.as_deref().unwrap_or("low")));
+        attrs.push(("reboot", a.reboot.as_deref().unwrap_or("false")));
+        attrs.push(("strategy", a.strategy.as_deref().unwrap_or("unknown")));
+        let vref = |id: &str| self.c.value_idref(id);
+        let mut body = String::new();
+        if system.ends_with(":sh") {
+            if let Some(cond) = self.bash_condition(rule) {
+                body.push_str(&format!("if {cond}; then\n\n{}\nelse\n    >&2 echo 'Remediation is not applicable, nothing was done'\nfi\n", fix.text.trim_end()));
+            }
+        }
+        if body.is_empty() {
+            body = fix.text.clone();
+        }
+        el(out, indent, "fix", &attrs, &text_with_subs(&body, &vref));
+    }
+
+    fn bash_condition(&self, rule: &Rule) -> Option<String> {
+        let pid = self.c.rules[&rule.id].platform.as_ref()?;
+        let expr = &self.c.platforms[pid];
+        let content = &self.c.content;
+        let cond = |name: &str, arg: Option<&str>| -> Option<String> {
+            let def = content.platforms.get(name)?;
+            let c = def.bash_conditional.as_ref()?;
+            Some(c.replace("{{{ arg }}}", arg.unwrap_or("")))
+        };
+        expr.bash(&cond)
+    }
+
+    fn rule(&self, rule: &Rule, indent: usize, diags: &mut Vec<Diagnostic>) -> String {
+        let c = self.c;
+        let ro = &c.rules[&rule.id];
+        let mut out = String::with_capacity(4096);
+        pad(&mut out, indent);
+        let _ = writeln!(
+            out,
+            "<{P}Rule id=\"{}\" selected=\"false\" severity=\"{}\" weight=\"1.0\" role=\"full\">",
+            c.rule_idref(&rule.id),
+            rule.severity.as_str()
+        );
+        let i = indent + 1;
+        el(&mut out, i, "title", &[], &escape_text(&crate::text::plain(&rule.title)));
+        el(&mut out, i, "description", &[], &self.prose(&rule.description, "description", &rule.file, diags));
+        for (cat, text) in &rule.warnings {
+            let cat = match cat.as_str() {
+                "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management" | "audit" | "dependency" => cat.as_str(),
+                _ => "general",
+            };
+            el(&mut out, i, "warning", &[("category", cat)], &self.prose(text, "warnings", &rule.file, diags));
+        }
+        for (scheme, ids) in &rule.references {
+            let href = c.product.reference_uris.get(scheme).map(String::as_str);
+            for id in ids {
+                match href {
+                    Some(h) => el(&mut out, i, "reference", &[("href", h)], &escape_text(id)),
+                    None => el(&mut out, i, "reference", &[], &escape_text(&format!("{scheme}: {id}"))),
+                }
+            }
+        }
+        if !rule.rationale.is_empty() {
+            el(&mut out, i, "rationale", &[], &self.prose(&rule.rationale, "rationale", &rule.file, diags));
+        }
+        if let Some(p) = &ro.platform {
+            empty(&mut out, i, "platform", &[("idref", &format!("#{p}"))]);
+        }
+        for ident in &rule.identifiers {
+            let (scheme, id) = &ident.value;
+            let system = match scheme.as_str() {
+                "cce" => "http://cce.mitre.org",
+                "cve" => "http://cve.mitre.org",
+                other => other,
+            };
+            el(&mut out, i, "ident", &[("system", system)], &escape_text(id));
+        }
+        if let Some(ft) = &rule.fixtext {
+            el(&mut out, i, "fixtext", &[], &self.prose(ft, "fixtext", &rule.file, diags));
+        }
+        if let Some(f) = &ro.bash {
+            self.fix(&mut out, i, rule, "urn:xccdf:fix:script:sh", f);
+        }
+        if let Some(f) = &ro.ansible {
+            self.fix(&mut out, i, rule, "urn:xccdf:fix:script:ansible", f);
+        }
+        if ro.oval {
+            pad(&mut out, i);
+            let _ = writeln!(out, "<{P}check system=\"{NS_DEF}\">");
+            for v in &ro.exports {
+                if let Some(var) = c.oval.id(Kind::Var, v) {
+                    empty(&mut out, i + 1, "check-export", &[("export-name", var), ("value-id", &c.value_idref(v))]);
+                }
+            }
+            let def = c.oval.id(Kind::Def, &rule.id).unwrap_or_default();
+            empty(&mut out, i + 1, "check-content-ref", &[("href", &c.file_name("oval")), ("name", def)]);
+            pad(&mut out, i);
+            let _ = writeln!(out, "</{P}check>");
+        }
+        if let (Some(s), true) = (&ro.sce, c.sce) {
+            pad(&mut out, i);
+            let _ = writeln!(out, "<{P}check system=\"{SYS_SCE}\">");
+            for imp in &s.imports {
+                empty(&mut out, i + 1, "check-import", &[("import-name", imp)]);
+            }
+            for (v, name) in &s.exports {
+                empty(&mut out, i + 1, "check-export", &[("export-name", name), ("value-id", &c.value_idref(v))]);
+            }
+            empty(&mut out, i + 1, "check-content-ref", &[("href", &s.href)]);
+            pad(&mut out, i);
+            let _ = writeln!(out, "</{P}check>");
+        }
+        if ro.ocil {
+            pad(&mut out, i);
+            let _ = writeln!(out, "<{P}check system=\"{SYS_OCIL}\">");
+            let q = &self.ocil_ids[&rule.id];
+            empty(&mut out, i + 1, "check-content-ref", &[("href", &c.file_name("ocil")), ("name", q)]);
+            pad(&mut out, i);
+            let _ = writeln!(out, "</{P}check>");
+        }
+        pad(&mut out, indent);
+        let _ = writeln!(out, "</{P}Rule>");
+        out
+    }
+
+    fn value(&self, v: &XValue, indent: usize, diags: &mut Vec<Diagnostic>) -> String {
+        let mut out = String::new();
+        pad(&mut out, indent);
+        let _ = writeln!(
+            out,
+            "<{P}Value id=\"{}\" type=\"{}\" operator=\"{}\" interactive=\"{}\">",
+            self.c.value_idref(&v.id),
+            v.ty.xccdf(),
+            v.operator,
+            v.interactive
+        );
+        el(&mut out, indent + 1, "title", &[], &escape_text(&v.title));
+        el(&mut out, indent + 1, "description", &[], &self.prose(&v.description, "description", &v.file, diags));
+        for (sel, val) in &v.options {
+            if sel == "default" {
+                el(&mut out, indent + 1, "value", &[], &escape_text(val));
+            }
+        }
+        for (sel, val) in &v.options {
+            if sel != "default" {
+                el(&mut out, indent + 1, "value", &[("selector", sel)], &escape_text(val));
+            }
+        }
+        pad(&mut out, indent);
+        let _ = writeln!(out, "</{P}Value>");
+        out
+    }
+
+    fn group(&self, g: &Group, indent: usize, children: &Children, diags: &mut Vec<Diagnostic>) -> String {
+        let mut out = String::new();
+        pad(&mut out, indent);
+        let _ = writeln!(out, "<{P}Group id=\"{}\">", self.c.group_idref(&g.id));
+        el(&mut out, indent + 1, "title", &[], &escape_text(&g.title));
+        el(&mut out, indent + 1, "description", &[], &self.prose(&g.description, "description", &g.file, diags));
+        if let Some(p) = self.c.group_platforms.get(&g.id) {
+            empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
+        }
+        out.push_str(&self.items(Some(&g.id), indent + 1, children, diags));
+        pad(&mut out, indent);
+        let _ = writeln!(out, "</{P}Group>");
+        out
+    }
+
+    /// Values, then groups and rules (XCCDF order) under `parent`.
+    fn items(&self, parent: Option<&String>, indent: usize, ch: &Children, diags: &mut Vec<Diagnostic>) -> String {
+        let key = parent.cloned().unwrap_or_default();
+        let mut out = String::new();
+        let content = &self.c.content;
+        for v in ch.values.get(&key).into_iter().flatten() {
+            out.push_str(&self.value(&content.values[v], indent, diags));
+        }
+        // Groups and rules interleaved by id, as directories sort.
+        let mut entries: Vec<(&String, bool)> = Vec::new();
+        entries.extend(ch.groups.get(&key).into_iter().flatten().map(|g| (g, true)));
+        entries.extend(ch.rules.get(&key).into_iter().flatten().map(|r| (r, false)));
+        entries.sort();
+        for (id, is_group) in entries {
+            if is_group {
+                out.push_str(&self.group(&content.groups[id], indent, ch, diags));
+            } else {
+                out.push_str(&ch.rendered[id]);
+            }
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Children {
+    groups: BTreeMap<String, Vec<String>>,
+    rules: BTreeMap<String, Vec<String>>,
+    values: BTreeMap<String, Vec<String>>,
+    rendered: BTreeMap<String, String>,
+}
+
+fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &Compiled) {
+    let (op, items): (&str, Vec<&Expr>) = match expr {
+        Expr::And(v) => ("AND", v.iter().collect()),
+        Expr::Or(v) => ("OR", v.iter().collect()),
+        Expr::Not(inner) => {
+            logical_test(out, indent, inner, !negate, c);
+            return;
+        }
+        e @ Expr::Name { .. } => ("AND", vec![e]),
+    };
+    pad(out, indent);
+    let _ = writeln!(out, "<cpe-lang:logical-test operator=\"{op}\" negate=\"{negate}\">");
+    for it in items {
+        match it {
+            Expr::Name { name, arg } => {
+                let id = crate::platform::instance_id(name, arg.as_deref());
+                let def = c.cpe_oval.id(Kind::Def, &id).unwrap_or_default();
+                pad(out, indent + 1);
+                let _ = writeln!(
+                    out,
+                    "<cpe-lang:check-fact-ref system=\"{NS_DEF}\" href=\"{}\" id-ref=\"{def}\"/>",
+                    c.file_name("cpe-oval")
+                );
+            }
+            other => logical_test(out, indent + 1, other, false, c),
+        }
+    }
+    pad(out, indent);
+    out.push_str("</cpe-lang:logical-test>\n");
+}
+
+/// OCIL questionnaire id of every rule with an OCIL check.
+pub fn ocil_ids(c: &Compiled) -> BTreeMap<String, String> {
+    c.rules
+        .iter()
+        .filter(|(_, r)| r.ocil)
+        .enumerate()
+        .map(|(n, (id, _))| (id.clone(), format!("ocil:{}:questionnaire:{}", c.ns(), n + 1)))
+        .collect()
+}
+
+/// Writes the benchmark document (with XML declaration).
+pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
+    let ocil = ocil_ids(c);
+    let o = Out { c, ocil_ids: &ocil };
+    let content = &c.content;
+    // Depth of each group, for indentation of pre-rendered rules.
+    let depth = |mut g: Option<&String>| -> usize {
+        let mut g_owned: Option<String> = g.cloned();
+        let _ = &mut g;
+        let mut d = 0;
+        while let Some(id) = g_owned {
+            d += 1;
+            g_owned = content.groups.get(&id).and_then(|x| x.parent.clone());
+        }
+        d
+    };
+    let rendered: Vec<(String, String, Vec<Diagnostic>)> = content
+        .rules
+        .par_iter()
+        .map(|(id, r)| {
+            let mut d = Vec::new();
+            let s = o.rule(r, 1 + depth(r.group.as_ref()), &mut d);
+            (id.clone(), s, d)
+        })
+        .collect();
+    let mut ch = Children::default();
+    for (id, s, mut d) in rendered {
+        diags.append(&mut d);
+        ch.rendered.insert(id, s);
+    }
+    for g in content.groups.values() {
+        ch.groups.entry(g.parent.clone().unwrap_or_default()).or_default().push(g.id.clone());
+    }
+    for r in content.rules.values() {
+        ch.rules.entry(r.group.clone().unwrap_or_default()).or_default().push(r.id.clone());
+    }
+    for v in content.values.values() {
+        ch.values.entry(v.group.clone().unwrap_or_default()).or_default().push(v.id.clone());
+    }
+
+    let p = &c.product;
+    let mut out = String::with_capacity(1 << 22);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<{P}Benchmark xmlns:xccdf-1.2=\"{NS_XCCDF}\" xmlns:html=\"{NS_HTML}\" xmlns:cpe-lang=\"{NS_CPE_LANG}\" xmlns:dc=\"{NS_DC}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" id=\"xccdf_{}_benchmark_{}\" resolved=\"true\" xml:lang=\"en-US\" style=\"SCAP_1.3\">",
+        c.ns(),
+        p.benchmark_id
+    );
+    let date = &c.timestamp[..10];
+    el(&mut out, 1, "status", &[("date", date)], "draft");
+    el(&mut out, 1, "title", &[], &escape_text(&p.title));
+    el(&mut out, 1, "description", &[], &o.prose(&p.description, "description", &p.file, diags));
+    el(
+        &mut out,
+        1,
+        "notice",
+        &[("id", "terms_of_use")],
+        "Test these settings in a non-production environment before applying them. The content is provided as is, without warranty of any kind.",
+    );
+    for (scheme, uri) in &p.reference_uris {
+        el(&mut out, 1, "reference", &[("href", uri)], &escape_text(scheme));
+    }
+    if !c.platforms.is_empty() {
+        out.push_str("  <cpe-lang:platform-specification>\n");
+        for (id, expr) in &c.platforms {
+            let _ = writeln!(out, "    <cpe-lang:platform id=\"{}\">", escape_attr(id));
+            logical_test(&mut out, 3, expr, false, c);
+            out.push_str("    </cpe-lang:platform>\n");
+        }
+        out.push_str("  </cpe-lang:platform-specification>\n");
+    }
+    for cpe in &p.cpes {
+        empty(&mut out, 1, "platform", &[("idref", &cpe.name)]);
+    }
+    let version = p.vars.get("version").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "0.1".into());
+    el(&mut out, 1, "version", &[("time", &c.timestamp)], &escape_text(&version));
+    let meta = |k: &str, d: &str| p.vars.get(k).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| d.to_owned());
+    out.push_str(&format!("  <{P}metadata>\n"));
+    for (k, d) in [("creator", "scapc"), ("publisher", "scapc"), ("contributor", "scapc content authors"), ("source", p.namespace.as_str())] {
+        let _ = writeln!(out, "    <dc:{k}>{}</dc:{k}>", escape_text(&meta(k, d)));
+    }
+    out.push_str(&format!("  </{P}metadata>\n"));
+    for prof in &c.profiles {
+        let _ = writeln!(out, "  <{P}Profile id=\"{}\">", c.profile_idref(&prof.id));
+        el(&mut out, 2, "title", &[], &escape_text(&prof.title));
+        let file = &content.profiles[&prof.id].file;
+        el(&mut out, 2, "description", &[], &o.prose(&prof.description, "description", file, diags));
+        for (rule, on) in &prof.select {
+            empty(&mut out, 2, "select", &[("idref", &c.rule_idref(rule)), ("selected", if *on { "true" } else { "false" })]);
+        }
+        for (v, sel) in &prof.values {
+            empty(&mut out, 2, "refine-value", &[("idref", &c.value_idref(v)), ("selector", sel)]);
+        }
+        for (rule, attr, val) in &prof.refines {
+            empty(&mut out, 2, "refine-rule", &[("idref", &c.rule_idref(rule)), (attr.as_str(), val)]);
+        }
+        let _ = writeln!(out, "  </{P}Profile>");
+    }
+    out.push_str(&o.items(None, 1, &ch, diags));
+    let _ = writeln!(out, "</{P}Benchmark>");
+    out
+}

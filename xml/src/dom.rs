@@ -1,0 +1,432 @@
+//! A small DOM. Names are kept as written (`prefix:local`); namespace
+//! declarations are ordinary attributes. That is all the compiler needs for
+//! fragments whose prefixes it controls.
+
+use crate::{escape_attr, escape_text, line_col};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Element(Element),
+    Text(String),
+    Comment(String),
+    CData(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+    /// 1-based line and column of the start tag in the parsed text.
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+impl Element {
+    pub fn new(name: impl Into<String>) -> Self {
+        Element { name: name.into(), attrs: Vec::new(), children: Vec::new(), line: 0, col: 0 }
+    }
+
+    /// The name without its prefix.
+    pub fn local_name(&self) -> &str {
+        self.name.rsplit(':').next().unwrap_or(&self.name)
+    }
+
+    pub fn prefix(&self) -> Option<&str> {
+        self.name.split_once(':').map(|(p, _)| p)
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn set_attr(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        if let Some(slot) = self.attrs.iter_mut().find(|(k, _)| k == name) {
+            slot.1 = value;
+        } else {
+            self.attrs.push((name.to_owned(), value));
+        }
+    }
+
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    pub fn elements_mut(&mut self) -> impl Iterator<Item = &mut Element> {
+        self.children.iter_mut().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The first child element with this local name.
+    pub fn child(&self, local: &str) -> Option<&Element> {
+        self.elements().find(|e| e.local_name() == local)
+    }
+
+    /// All text directly inside this element, concatenated.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for c in &self.children {
+            match c {
+                Node::Text(t) | Node::CData(t) => s.push_str(t),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// Replaces all children by one text node.
+    pub fn set_text(&mut self, text: impl Into<String>) {
+        self.children = vec![Node::Text(text.into())];
+    }
+
+    /// Visits this element and every descendant, depth first.
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Element)) {
+        f(self);
+        for c in self.children.iter_mut() {
+            if let Node::Element(e) = c {
+                e.walk_mut(f);
+            }
+        }
+    }
+
+    pub fn walk(&self, f: &mut impl FnMut(&Element)) {
+        f(self);
+        for e in self.elements() {
+            e.walk(f);
+        }
+    }
+
+    /// Serializes this element exactly as stored (no re-indentation).
+    pub fn write_to(&self, out: &mut String) {
+        out.push('<');
+        out.push_str(&self.name);
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(&escape_attr(v));
+            out.push('"');
+        }
+        if self.children.is_empty() {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for c in &self.children {
+            match c {
+                Node::Element(e) => e.write_to(out),
+                Node::Text(t) => out.push_str(&escape_text(t)),
+                Node::Comment(t) => {
+                    out.push_str("<!--");
+                    out.push_str(t);
+                    out.push_str("-->");
+                }
+                Node::CData(t) => {
+                    out.push_str("<![CDATA[");
+                    out.push_str(t);
+                    out.push_str("]]>");
+                }
+            }
+        }
+        out.push_str("</");
+        out.push_str(&self.name);
+        out.push('>');
+    }
+
+    /// Serializes with indentation: whitespace-only text inside elements
+    /// that have element children is dropped and replaced by newlines and
+    /// two-space indentation; leaf content is kept exactly.
+    pub fn write_pretty(&self, out: &mut String, depth: usize) {
+        let has_elements = self.children.iter().any(|c| matches!(c, Node::Element(_)));
+        let mixed = self.children.iter().any(|c| matches!(c, Node::Text(t) if !t.trim().is_empty()));
+        if !has_elements || mixed {
+            self.write_to(out);
+            return;
+        }
+        out.push('<');
+        out.push_str(&self.name);
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(&escape_attr(v));
+            out.push('"');
+        }
+        out.push('>');
+        for c in &self.children {
+            match c {
+                Node::Text(_) => {}
+                Node::Element(e) => {
+                    out.push('\n');
+                    push_indent(out, depth + 1);
+                    e.write_pretty(out, depth + 1);
+                }
+                Node::Comment(t) => {
+                    out.push('\n');
+                    push_indent(out, depth + 1);
+                    out.push_str("<!--");
+                    out.push_str(t);
+                    out.push_str("-->");
+                }
+                Node::CData(t) => {
+                    out.push_str("<![CDATA[");
+                    out.push_str(t);
+                    out.push_str("]]>");
+                }
+            }
+        }
+        out.push('\n');
+        push_indent(out, depth);
+        out.push_str("</");
+        out.push_str(&self.name);
+        out.push('>');
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut s = String::new();
+        self.write_to(&mut s);
+        s
+    }
+
+    /// Serializes only the children (mixed content), as stored.
+    pub fn inner_xml(&self) -> String {
+        let mut s = String::new();
+        for c in &self.children {
+            match c {
+                Node::Element(e) => e.write_to(&mut s),
+                Node::Text(t) => s.push_str(&escape_text(t)),
+                Node::Comment(t) => {
+                    s.push_str("<!--");
+                    s.push_str(t);
+                    s.push_str("-->");
+                }
+                Node::CData(t) => s.push_str(&escape_text(t)),
+            }
+        }
+        s
+    }
+}
+
+fn resolve_entity(name: &str) -> Option<String> {
+    Some(
+        match name {
+            "amp" => "&",
+            "lt" => "<",
+            "gt" => ">",
+            "quot" => "\"",
+            "apos" => "'",
+            _ => {
+                let num = name.strip_prefix('#')?;
+                let code = if let Some(hex) = num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
+                    u32::from_str_radix(hex, 16).ok()?
+                } else {
+                    num.parse().ok()?
+                };
+                return char::from_u32(code).map(String::from);
+            }
+        }
+        .to_owned(),
+    )
+}
+
+/// Parses a whole document (or fragment with one root element).
+pub fn parse(src: &str) -> Result<Element, ParseError> {
+    let mut reader = Reader::from_str(src);
+    reader.config_mut().trim_text(false);
+    reader.config_mut().check_end_names = true;
+    let err_at = |pos: u64, message: String| {
+        let (line, col) = line_col(src, pos as usize);
+        ParseError { line, col, message }
+    };
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let start_pos = reader.buffer_position();
+        let ev = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => {
+                return Err(err_at(reader.error_position(), format!("not well-formed XML: {e}")));
+            }
+        };
+        match ev {
+            Event::Start(e) => {
+                let el = open(&e, src, start_pos, &err_at)?;
+                if root.is_some() && stack.is_empty() {
+                    return Err(err_at(start_pos, "more than one root element".into()));
+                }
+                stack.push(el);
+            }
+            Event::Empty(e) => {
+                let el = open(&e, src, start_pos, &err_at)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(Node::Element(el)),
+                    None => {
+                        if root.is_some() {
+                            return Err(err_at(start_pos, "more than one root element".into()));
+                        }
+                        root = Some(el);
+                    }
+                }
+            }
+            Event::End(_) => {
+                let el = stack.pop().ok_or_else(|| err_at(start_pos, "unexpected end tag".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(Node::Element(el)),
+                    None => root = Some(el),
+                }
+            }
+            Event::Text(t) => {
+                let text = t.decode().map_err(|e| err_at(start_pos, format!("bad text encoding: {e}")))?;
+                match stack.last_mut() {
+                    Some(parent) => push_text(parent, &text),
+                    None => {
+                        if !text.trim().is_empty() {
+                            return Err(err_at(start_pos, "text outside the root element".into()));
+                        }
+                    }
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+                let value = resolve_entity(&name).ok_or_else(|| {
+                    err_at(
+                        start_pos,
+                        format!("undefined entity `&{name};`: only the five XML entities and character references are allowed"),
+                    )
+                })?;
+                match stack.last_mut() {
+                    Some(parent) => push_text(parent, &value),
+                    None => return Err(err_at(start_pos, "entity outside the root element".into())),
+                }
+            }
+            Event::CData(t) => {
+                let text = String::from_utf8_lossy(t.as_ref()).into_owned();
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::CData(text));
+                }
+            }
+            Event::Comment(t) => {
+                let text = String::from_utf8_lossy(t.as_ref()).into_owned();
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::Comment(text));
+                }
+            }
+            Event::DocType(t) => {
+                let text = String::from_utf8_lossy(t.as_ref()).into_owned();
+                if text.contains("<!ENTITY") || text.contains("SYSTEM") || text.contains("PUBLIC") {
+                    return Err(err_at(
+                        start_pos,
+                        "the document type declaration declares entities or an external subset; scapc refuses those (entity expansion and external entities are a security risk)".into(),
+                    ));
+                }
+            }
+            Event::Decl(_) | Event::PI(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(ParseError {
+            line: open.line,
+            col: open.col,
+            message: format!("element `{}` is never closed (the document is truncated?)", open.name),
+        });
+    }
+    root.ok_or_else(|| ParseError { line: 1, col: 1, message: "no root element (empty document?)".into() })
+}
+
+fn push_indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+fn push_text(parent: &mut Element, text: &str) {
+    if let Some(Node::Text(prev)) = parent.children.last_mut() {
+        prev.push_str(text);
+    } else {
+        parent.children.push(Node::Text(text.to_owned()));
+    }
+}
+
+fn open(
+    e: &quick_xml::events::BytesStart<'_>,
+    src: &str,
+    pos: u64,
+    err_at: &impl Fn(u64, String) -> ParseError,
+) -> Result<Element, ParseError> {
+    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+    let (line, col) = line_col(src, pos as usize);
+    let mut el = Element { name, attrs: Vec::new(), children: Vec::new(), line, col };
+    for a in e.attributes() {
+        let a = a.map_err(|err| err_at(pos, format!("bad attribute in `{}`: {err}", el.name)))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .unescape_value()
+            .map_err(|err| err_at(pos, format!("bad value of attribute `{key}` in `{}`: {err}", el.name)))?
+            .into_owned();
+        el.attrs.push((key, value));
+    }
+    Ok(el)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_structure() {
+        let src = r#"<a x="1 &amp; 2"><b:c>t &lt; u &#x41;</b:c><!--k--><d/></a>"#;
+        let e = parse(src).unwrap();
+        assert_eq!(e.attr("x"), Some("1 & 2"));
+        assert_eq!(e.child("c").unwrap().text(), "t < u A");
+        assert_eq!(e.to_xml(), r#"<a x="1 &amp; 2"><b:c>t &lt; u A</b:c><!--k--><d/></a>"#);
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let e = parse("<a>\n  <b/>\n</a>").unwrap();
+        let b = e.child("b").unwrap();
+        assert_eq!((b.line, b.col), (2, 3));
+    }
+
+    #[test]
+    fn refuses_entity_declarations() {
+        let lol = r#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><l>&b;</l>"#;
+        let err = parse(lol).unwrap_err();
+        assert!(err.message.contains("declares entities"), "{err}");
+        let xxe = r#"<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>"#;
+        assert!(parse(xxe).is_err());
+    }
+
+    #[test]
+    fn reports_truncation_and_mismatch() {
+        let err = parse("<a>\n<b>").unwrap_err();
+        assert!(err.message.contains("never closed"), "{err}");
+        let err = parse("<a>\n</b>").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(parse("").is_err());
+        assert!(parse("<a>&nope;</a>").unwrap_err().message.contains("undefined entity"));
+    }
+}

@@ -1,0 +1,95 @@
+//! XML for scapc: a hardened reader into a small DOM ([`parse`]) and a
+//! deterministic writer ([`Writer`]).
+//!
+//! Invariants:
+//! - Reading never expands entities other than the five predefined ones and
+//!   character references, and never resolves external entities: a DOCTYPE
+//!   that declares entities is refused. Billion-laughs and XXE documents get
+//!   an error, not a hang or a fetch.
+//! - Writing is byte-for-byte deterministic for the same calls.
+
+mod dom;
+mod writer;
+
+pub use dom::{parse, Element, Node, ParseError};
+pub use writer::Writer;
+
+use std::borrow::Cow;
+
+/// Escapes text content (`&`, `<`, `>`).
+pub fn escape_text(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '<', '>']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Escapes an attribute value for double quotes (`&`, `<`, `>`, `"`, and
+/// whitespace control characters so that they survive normalisation).
+pub fn escape_attr(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"', '\n', '\r', '\t']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Converts a byte offset in `src` to a 1-based (line, column), the column
+/// counted in characters.
+pub fn line_col(src: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(src.len());
+    let before = &src[..floor_char_boundary(src, offset)];
+    let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = before[line_start..].chars().count() as u32 + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape_text("a<b&c>"), "a&lt;b&amp;c&gt;");
+        assert_eq!(escape_attr("say \"hi\"\n"), "say &quot;hi&quot;&#10;");
+        assert!(matches!(escape_text("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn line_col_counts_chars() {
+        let s = "ab\ncdé\nf";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 3), (2, 1));
+        assert_eq!(line_col(s, s.find('f').unwrap()), (3, 1));
+        assert_eq!(line_col(s, s.find('é').unwrap() + 2), (2, 4));
+    }
+}
