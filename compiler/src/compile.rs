@@ -193,8 +193,8 @@ fn render_local(jinja: &Jinja, path: &Path, ctx: &BTreeMap<String, JValue>, rule
         }
         Err(e) => {
             let loc = match (&e.in_template, e.line) {
-                (Some(t), Some(l)) => Location::at(PathBuf::from(t), l, 1),
-                (None, Some(l)) => Location::at(path, l, 1),
+                (Some(t), Some(l)) => Location::at(PathBuf::from(t), l, e.col.unwrap_or(1)),
+                (None, Some(l)) => Location::at(path, l, e.col.unwrap_or(1)),
                 _ => Location::file(path),
             };
             diags.push(Diagnostic::error(codes::JINJA, format!("{} (while rendering for rule `{rule}`)", e.message)).at(loc));
@@ -432,7 +432,12 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
     let mut rules = BTreeMap::new();
     let mut fragments = Vec::new();
     let mut subs = Vec::new();
+    // Rules with errors already reported: no follow-up findings about them.
+    let mut broken: BTreeSet<String> = BTreeSet::new();
     for mut w in works {
+        if w.diags.iter().any(|d| d.severity == scapc_diagnostics::Severity::Error) {
+            broken.insert(w.id.clone());
+        }
         diags.append(&mut w.diags);
         fragments.append(&mut w.fragments);
         subs.extend(w.subs.into_iter().map(|(v, f)| (v, f, w.id.clone())));
@@ -452,6 +457,11 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
             continue;
         }
         let rule = &content.rules[id];
+        if oval.broken.contains(id) {
+            broken.insert(id.clone());
+            out.oval = false;
+            continue;
+        }
         if !oval.has(Kind::Def, id) {
             let file = rule.files.oval.clone().or_else(|| {
                 rule.template.as_ref().and_then(|t| content.templates.get(&t.name.value)).and_then(|t| t.languages.get("oval")).map(|l| l.0.clone())
@@ -524,7 +534,7 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                 }
             }
         }
-        if !out.oval && !out.ocil && (out.sce.is_none() || !sce) {
+        if !out.oval && !out.ocil && (out.sce.is_none() || !sce) && !broken.contains(id) {
             diags.push(
                 Diagnostic::warning(codes::NO_CHECK, format!("rule `{id}` has no check that this build emits"))
                     .at_file(&content.rules[id].file)
@@ -584,6 +594,7 @@ fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Resol
                 Some((k, _)) => {
                     graph.add_edge(&p.id, k.as_str(), ());
                 }
+                None if content.broken.contains(&e.value) => {}
                 None => {
                     let known: Vec<&str> = content.profiles.keys().map(String::as_str).collect();
                     let mut d = Diagnostic::error(codes::DANGLING, format!("profile `{}` extends `{}`, which does not exist", p.id, e.value)).at(e.loc.clone());
@@ -657,6 +668,14 @@ fn resolve_one(content: &Content, p: &Profile, base: ResolvedProfile, parent: Op
         d
     };
     for s in &p.selections {
+        let named = match &s.value {
+            Selection::Select(id) | Selection::Unselect(id) => id,
+            Selection::SetValue { value, .. } => value,
+            Selection::Refine { rule, .. } => rule,
+        };
+        if content.broken.contains(named) {
+            continue;
+        }
         match &s.value {
             Selection::Select(id) | Selection::Unselect(id) => {
                 let on = matches!(s.value, Selection::Select(_));

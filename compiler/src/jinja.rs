@@ -19,6 +19,7 @@ pub struct RenderError {
     /// source being rendered (e.g. a macro file).
     pub in_template: Option<String>,
     pub line: Option<u32>,
+    pub col: Option<u32>,
     pub message: String,
 }
 
@@ -159,7 +160,16 @@ fn convert(e: &minijinja::Error, rendered_name: &str) -> RenderError {
         }
     }
     let in_template = e.name().filter(|n| *n != rendered_name).map(str::to_owned);
-    RenderError { in_template, line: e.line().map(|l| l as u32), message }
+    // Column of the failing expression; line 1 carries the macro prelude,
+    // so only lines after it have a trustworthy column.
+    let col = match (e.template_source(), e.range(), e.line()) {
+        (Some(src), Some(r), Some(l)) if l > 1 && r.start <= src.len() => {
+            let start = src[..r.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            Some(src[start..r.start].chars().count() as u32 + 1)
+        }
+        _ => None,
+    };
+    RenderError { in_template, line: e.line().map(|l| l as u32), col, message }
 }
 
 #[cfg(test)]

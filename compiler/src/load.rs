@@ -32,7 +32,8 @@ pub struct Tree {
 }
 
 fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
-    if !dir.is_dir() {
+    let probe = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    if !probe.is_dir() {
         return Vec::new();
     }
     let out = Mutex::new(Vec::new());
@@ -56,7 +57,13 @@ fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<Pa
                 ignore::WalkState::Continue
             })
         });
-    let mut v = out.into_inner().unwrap();
+    let mut v: Vec<PathBuf> = out
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        // `scapc build -C .` reports `rules/x/rule.yml`, not `./rules/...`.
+        .map(|p| p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
+        .collect();
     v.sort();
     v
 }
@@ -67,6 +74,7 @@ fn ext_is(p: &Path, ext: &str) -> bool {
 
 /// Finds every source file under `root`.
 pub fn discover(root: &Path) -> Tree {
+    let root = if root == Path::new(".") { Path::new("") } else { root };
     let rules_dir = root.join("rules");
     let all_rules = walk(&rules_dir, |p| {
         let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -116,7 +124,7 @@ fn jinja_error(file: &Path, e: &RenderError, rule: Option<&str>) -> Diagnostic {
         _ => (file.to_path_buf(), None),
     };
     let loc = match e.line {
-        Some(l) => Location::at(loc_file, l, 1),
+        Some(l) => Location::at(loc_file, l, e.col.unwrap_or(1)),
         None => Location::file(loc_file),
     };
     let mut msg = e.message.clone();
@@ -384,6 +392,26 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         seen.insert(id.to_owned(), file.to_path_buf());
         true
     };
+    for (p, (g, _)) in tree.group_files.iter().zip(&groups) {
+        if g.is_none() {
+            content.broken.insert(dir_name(p));
+        }
+    }
+    for (p, (r, _)) in tree.rule_files.iter().zip(&rules) {
+        if r.is_none() {
+            content.broken.insert(dir_name(p));
+        }
+    }
+    for (p, (v, _)) in tree.value_files.iter().zip(&values) {
+        if v.is_none() {
+            content.broken.insert(stem(p));
+        }
+    }
+    for (p, (x, _)) in tree.profile_files.iter().zip(&profiles) {
+        if x.is_none() {
+            content.broken.insert(stem(p));
+        }
+    }
     for (g, mut d) in groups {
         diags.append(&mut d);
         if let Some(g) = g {
@@ -460,6 +488,7 @@ fn load_group(
     let description = doc.string(&f, "description", what).unwrap_or_default();
     let platform = platform_of(&mut doc, &f, what);
     let g = Group {
+        locs: doc.locs(&f),
         id,
         parent,
         title,
@@ -626,6 +655,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
         tests,
     };
     let r = Rule {
+        locs: doc.locs(&f),
         id,
         group,
         title,
@@ -750,7 +780,7 @@ fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (
         }
     }
     options.sort_by_key(|(k, _)| k != "default");
-    let v = XValue { id, group, title, description, ty, operator, interactive, options, file: path.to_path_buf() };
+    let v = XValue { locs: doc.locs(&f), id, group, title, description, ty, operator, interactive, options, file: path.to_path_buf() };
     (Some(v), doc.diags)
 }
 
@@ -784,7 +814,7 @@ fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<
             }
         }
     }
-    let p = Profile { id, title, description, extends, selections, file: path.to_path_buf() };
+    let p = Profile { locs: doc.locs(&f), id, title, description, extends, selections, file: path.to_path_buf() };
     (Some(p), doc.diags)
 }
 

@@ -70,6 +70,8 @@ impl Severity {
 
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// Where each key's value starts, for diagnostics about it.
+    pub locs: BTreeMap<String, Location>,
     pub id: String,
     /// Parent group id; `None` for a top-level group.
     pub parent: Option<String>,
@@ -102,6 +104,8 @@ pub struct RuleFiles {
 
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// Where each key's value starts, for diagnostics about it.
+    pub locs: BTreeMap<String, Location>,
     pub id: String,
     pub group: Option<String>,
     pub title: String,
@@ -152,6 +156,8 @@ pub const OPERATORS: [&str; 7] = [
 
 #[derive(Debug, Clone)]
 pub struct XValue {
+    /// Where each key's value starts, for diagnostics about it.
+    pub locs: BTreeMap<String, Location>,
     pub id: String,
     pub group: Option<String>,
     pub title: String,
@@ -162,6 +168,11 @@ pub struct XValue {
     /// (selector, value); `default` first if present.
     pub options: Vec<(String, String)>,
     pub file: PathBuf,
+}
+
+/// The location of a key, or the file when unknown.
+pub fn loc_of(locs: &BTreeMap<String, Location>, key: &str, file: &std::path::Path) -> Location {
+    locs.get(key).cloned().unwrap_or_else(|| Location::file(file))
 }
 
 impl XValue {
@@ -183,6 +194,8 @@ pub enum Selection {
 
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// Where each key's value starts, for diagnostics about it.
+    pub locs: BTreeMap<String, Location>,
     pub id: String,
     pub title: String,
     pub description: String,
@@ -259,4 +272,7 @@ pub struct Content {
     pub profiles: BTreeMap<String, Profile>,
     pub templates: BTreeMap<String, Template>,
     pub platforms: BTreeMap<String, PlatformDef>,
+    /// Ids of rules, groups, values and profiles whose files failed to
+    /// load. References to them are not reported again.
+    pub broken: std::collections::BTreeSet<String>,
 }

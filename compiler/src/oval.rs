@@ -93,6 +93,8 @@ pub struct Item {
 #[derive(Debug, Default)]
 pub struct Oval {
     pub items: BTreeMap<(Kind, String), Item>,
+    /// Owners with a fragment that could not be read.
+    pub broken: BTreeSet<String>,
     ids: HashMap<(Kind, String), String>,
 }
 
@@ -153,6 +155,7 @@ impl Oval {
             let root = match scapc_xml::parse(&f.text) {
                 Ok(r) => r,
                 Err(e) => {
+                    oval.broken.insert(f.owner.clone());
                     diags.push(
                         Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
                             .at(loc(e.line, e.col))

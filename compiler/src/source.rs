@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 pub struct LineMap {
     /// `map[i]` is the source line of rendered line `i + 1`; `None` when the
     /// rendering changed nothing.
-    map: Option<Vec<u32>>,
+    map: Option<Vec<(u32, bool)>>,
 }
 
 impl LineMap {
@@ -31,13 +31,10 @@ impl LineMap {
         for op in diff.ops() {
             let old = op.old_range();
             let new = op.new_range();
+            let exact = op.tag() == similar::DiffTag::Equal;
             for (k, _) in new.clone().enumerate() {
-                let src_line = if op.tag() == similar::DiffTag::Equal {
-                    old.start + k
-                } else {
-                    (old.start + k).min(old.end.saturating_sub(1)).max(old.start)
-                };
-                map.push(src_line as u32 + 1);
+                let src_line = if exact { old.start + k } else { (old.start + k).min(old.end.saturating_sub(1)).max(old.start) };
+                map.push((src_line as u32 + 1, exact));
             }
         }
         LineMap { map: Some(map) }
@@ -47,10 +44,10 @@ impl LineMap {
         match &self.map {
             None => pos,
             Some(m) => match m.get(pos.line.saturating_sub(1) as usize) {
-                Some(&l) if l == pos.line => pos,
+                Some(&(l, true)) => Pos::new(l, pos.col),
                 // The line was produced by Jinja: the column is meaningless.
-                Some(&l) => Pos::new(l, 1),
-                None => Pos::new(m.last().copied().unwrap_or(1), 1),
+                Some(&(l, false)) => Pos::new(l, 1),
+                None => Pos::new(m.last().map(|x| x.0).unwrap_or(1), 1),
             },
         }
     }
@@ -78,6 +75,9 @@ pub struct Doc<'a> {
     pub lines: LineMap,
     pub product: &'a str,
     pub diags: Vec<Diagnostic>,
+    /// Keys suggested for unknown keys: a missing required key that was
+    /// suggested is a typo already reported, not a second error.
+    suggested: Vec<String>,
 }
 
 /// The keys of a mapping, after `key@product` selection.
@@ -98,8 +98,13 @@ impl<'n> Fields<'n> {
 }
 
 impl<'a> Doc<'a> {
+    /// Locations of every key's value in `f`.
+    pub fn locs(&self, f: &Fields<'_>) -> BTreeMap<String, Location> {
+        f.entries.iter().map(|(k, (_, n))| (k.clone(), self.loc(n.pos))).collect()
+    }
+
     pub fn new(file: impl Into<PathBuf>, lines: LineMap, product: &'a str) -> Self {
-        Doc { file: file.into(), lines, product, diags: Vec::new() }
+        Doc { file: file.into(), lines, product, diags: Vec::new(), suggested: Vec::new() }
     }
 
     pub fn loc(&self, pos: Pos) -> Location {
@@ -138,7 +143,8 @@ impl<'a> Doc<'a> {
             }
             return None;
         };
-        let mut out = Fields { entries: BTreeMap::new(), order: Vec::new(), pos: node.pos };
+        let first = entries.first().map(|(k, _)| k.pos).unwrap_or(node.pos);
+        let mut out = Fields { entries: BTreeMap::new(), order: Vec::new(), pos: first };
         let mut specific: Vec<(String, Pos, &'n Node)> = Vec::new();
         for (k, v) in entries {
             let Some(key) = k.as_str() else {
@@ -152,7 +158,10 @@ impl<'a> Doc<'a> {
             if !allowed.is_empty() && !allowed.contains(&base) {
                 let d = self.error(codes::UNKNOWN_KEY, k.pos, format!("unknown key `{base}` in {what}"));
                 match suggest(base, allowed) {
-                    Some(s) => d.hints.push(format!("did you mean `{s}`?")),
+                    Some(s) => {
+                        d.hints.push(format!("did you mean `{s}`?"));
+                        self.suggested.push(s.to_owned());
+                    }
                     None => d.hints.push(format!("the keys of {what} are: {}", allowed.join(", "))),
                 }
                 continue;
@@ -194,6 +203,7 @@ impl<'a> Doc<'a> {
 
     pub fn required_string(&mut self, f: &Fields<'_>, key: &str, what: &str) -> Option<String> {
         match f.get(key) {
+            None if self.suggested.iter().any(|s| s == key) => None,
             None => {
                 self.error(codes::MISSING_KEY, f.pos, format!("{what} has no `{key}`"))
                     .hints

@@ -77,6 +77,9 @@ pub fn instantiate(
     let before = diags.len();
     let mut ctx: BTreeMap<String, JValue> = BTreeMap::new();
     let names: Vec<&str> = tmpl.params.iter().map(|p| p.name.as_str()).collect();
+    // A missing parameter that was suggested for a misspelt one is the same
+    // mistake: report it once.
+    let mut suggested: Vec<&str> = Vec::new();
     for (k, v) in &use_.vars {
         if !names.contains(&k.as_str()) {
             let mut d = Diagnostic::error(
@@ -86,7 +89,10 @@ pub fn instantiate(
             .at(v.loc.clone())
             .related(Location::file(&tmpl.file), "parameters are declared here");
             d = match suggest(k, &names) {
-                Some(s) => d.hint(format!("did you mean `{s}`?")),
+                Some(s) => {
+                    suggested.push(s);
+                    d.hint(format!("did you mean `{s}`?"))
+                }
                 None => d.hint(format!("its parameters are: {}", names.join(", "))),
             };
             diags.push(d);
@@ -111,6 +117,7 @@ pub fn instantiate(
             _ => p.default.as_ref().map(|d| (convert(d, p.ty).unwrap_or_else(|_| d.clone()), None)),
         };
         match value {
+            None if p.required && suggested.contains(&p.name.as_str()) => {}
             None if p.required => {
                 diags.push(
                     Diagnostic::error(
@@ -172,8 +179,8 @@ pub fn instantiate(
             Ok(text) => out.push(Artifact { lang: lang.clone(), file: file.clone(), text }),
             Err(e) => {
                 let loc = match (&e.in_template, e.line) {
-                    (Some(t), Some(l)) => Location::at(PathBuf::from(t), l, 1),
-                    (None, Some(l)) => Location::at(file, l, 1),
+                    (Some(t), Some(l)) => Location::at(PathBuf::from(t), l, e.col.unwrap_or(1)),
+                    (None, Some(l)) => Location::at(file, l, e.col.unwrap_or(1)),
                     _ => Location::file(file),
                 };
                 diags.push(

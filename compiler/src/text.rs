@@ -11,6 +11,9 @@ pub fn xhtml(text: &str, value_idref: &dyn Fn(&str) -> String) -> Result<String,
     if !text.contains(['<', '&', '\u{1}']) {
         return Ok(escape_text(text).into_owned());
     }
+    if let Some(msg) = bare_markup_char(text) {
+        return Err(msg);
+    }
     let wrapped = format!("<x>{text}</x>");
     let mut root = scapc_xml::parse(&wrapped).map_err(|e| {
         // The wrapper adds 3 characters on line 1.
@@ -27,6 +30,30 @@ pub fn xhtml(text: &str, value_idref: &dyn Fn(&str) -> String) -> Result<String,
         }
     }
     Ok(with_subs(&root_inner(&root), value_idref))
+}
+
+/// Finds a `<` that does not start a tag or a `&` that does not start an
+/// entity, the usual slip in prose, and says where it is.
+fn bare_markup_char(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied().unwrap_or(b' ');
+        let bad = match c {
+            b'<' => !(next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?')),
+            b'&' => {
+                let rest = &text[i + 1..];
+                let end = rest.find(';');
+                !matches!(end, Some(n) if n > 0 && rest[..n].chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '#'))
+            }
+            _ => false,
+        };
+        if bad {
+            let (line, col) = scapc_xml::line_col(text, i);
+            let what = if c == b'<' { "`<` that starts no tag; write `&lt;`" } else { "`&` that starts no entity; write `&amp;`" };
+            return Some(format!("line {line} column {col} of the text: a bare {what}"));
+        }
+    }
+    None
 }
 
 fn root_inner(root: &Element) -> String {
@@ -133,7 +160,7 @@ mod tests {
         let s = xhtml(&format!("Set <tt>a &amp; b</tt> to {SUB_OPEN}v{SUB_CLOSE}.<br/>"), &f).unwrap();
         assert_eq!(s, "Set <html:tt>a &amp; b</html:tt> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>");
         let e = xhtml("a <b>bold", &f).unwrap_err();
-        assert!(e.contains("never closed"), "{e}");
+        assert!(e.contains("</b>"), "{e}");
         assert_eq!(xhtml("1 < 2", &f).unwrap_err().contains("line 1"), true);
         assert_eq!(text_with_subs("x=<y>", &f), "x=&lt;y&gt;");
         assert_eq!(plain("a <tt>b</tt>"), "a b");

@@ -2,7 +2,7 @@
 
 use crate::codes;
 use crate::compile::{Compiled, Fix};
-use crate::model::{Group, Rule, XValue};
+use crate::model::{loc_of, Group, Rule, XValue};
 use crate::oval::{Kind, NS_DEF};
 use crate::platform::Expr;
 use crate::text::{text_with_subs, xhtml};
@@ -59,14 +59,14 @@ fn pad(out: &mut String, indent: usize) {
 }
 
 impl Out<'_> {
-    fn prose(&self, text: &str, field: &str, file: &std::path::Path, diags: &mut Vec<Diagnostic>) -> String {
+    fn prose(&self, text: &str, field: &str, loc: Location, diags: &mut Vec<Diagnostic>) -> String {
         let vref = |id: &str| self.c.value_idref(id);
         match xhtml(text, &vref) {
             Ok(s) => s,
             Err(e) => {
                 diags.push(
                     Diagnostic::error(codes::XML, format!("`{field}` is not well-formed XHTML: {e}"))
-                        .at(Location::file(file))
+                        .at(loc)
                         .hint("close every tag and write a literal `&` or `<` as `&amp;` or `&lt;`"),
                 );
                 escape_text(text).into_owned()
@@ -119,13 +119,13 @@ impl Out<'_> {
         );
         let i = indent + 1;
         el(&mut out, i, "title", &[], &escape_text(&crate::text::plain(&rule.title)));
-        el(&mut out, i, "description", &[], &self.prose(&rule.description, "description", &rule.file, diags));
+        el(&mut out, i, "description", &[], &self.prose(&rule.description, "description", loc_of(&rule.locs, "description", &rule.file), diags));
         for (cat, text) in &rule.warnings {
             let cat = match cat.as_str() {
                 "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management" | "audit" | "dependency" => cat.as_str(),
                 _ => "general",
             };
-            el(&mut out, i, "warning", &[("category", cat)], &self.prose(text, "warnings", &rule.file, diags));
+            el(&mut out, i, "warning", &[("category", cat)], &self.prose(text, "warnings", loc_of(&rule.locs, "warnings", &rule.file), diags));
         }
         for (scheme, ids) in &rule.references {
             let href = c.product.reference_uris.get(scheme).map(String::as_str);
@@ -137,7 +137,7 @@ impl Out<'_> {
             }
         }
         if !rule.rationale.is_empty() {
-            el(&mut out, i, "rationale", &[], &self.prose(&rule.rationale, "rationale", &rule.file, diags));
+            el(&mut out, i, "rationale", &[], &self.prose(&rule.rationale, "rationale", loc_of(&rule.locs, "rationale", &rule.file), diags));
         }
         if let Some(p) = &ro.platform {
             empty(&mut out, i, "platform", &[("idref", &format!("#{p}"))]);
@@ -152,7 +152,7 @@ impl Out<'_> {
             el(&mut out, i, "ident", &[("system", system)], &escape_text(id));
         }
         if let Some(ft) = &rule.fixtext {
-            el(&mut out, i, "fixtext", &[], &self.prose(ft, "fixtext", &rule.file, diags));
+            el(&mut out, i, "fixtext", &[], &self.prose(ft, "fixtext", loc_of(&rule.locs, "fixtext", &rule.file), diags));
         }
         if let Some(f) = &ro.bash {
             self.fix(&mut out, i, rule, "urn:xccdf:fix:script:sh", f);
@@ -211,7 +211,7 @@ impl Out<'_> {
             v.interactive
         );
         el(&mut out, indent + 1, "title", &[], &escape_text(&v.title));
-        el(&mut out, indent + 1, "description", &[], &self.prose(&v.description, "description", &v.file, diags));
+        el(&mut out, indent + 1, "description", &[], &self.prose(&v.description, "description", loc_of(&v.locs, "description", &v.file), diags));
         for (sel, val) in &v.options {
             if sel == "default" {
                 el(&mut out, indent + 1, "value", &[], &escape_text(val));
@@ -232,7 +232,7 @@ impl Out<'_> {
         pad(&mut out, indent);
         let _ = writeln!(out, "<{P}Group id=\"{}\">", self.c.group_idref(&g.id));
         el(&mut out, indent + 1, "title", &[], &escape_text(&g.title));
-        el(&mut out, indent + 1, "description", &[], &self.prose(&g.description, "description", &g.file, diags));
+        el(&mut out, indent + 1, "description", &[], &self.prose(&g.description, "description", loc_of(&g.locs, "description", &g.file), diags));
         if let Some(p) = self.c.group_platforms.get(&g.id) {
             empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
         }
@@ -367,7 +367,7 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     let date = &c.timestamp[..10];
     el(&mut out, 1, "status", &[("date", date)], "draft");
     el(&mut out, 1, "title", &[], &escape_text(&p.title));
-    el(&mut out, 1, "description", &[], &o.prose(&p.description, "description", &p.file, diags));
+    el(&mut out, 1, "description", &[], &o.prose(&p.description, "description", Location::file(&p.file), diags));
     el(
         &mut out,
         1,
@@ -401,8 +401,8 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     for prof in &c.profiles {
         let _ = writeln!(out, "  <{P}Profile id=\"{}\">", c.profile_idref(&prof.id));
         el(&mut out, 2, "title", &[], &escape_text(&prof.title));
-        let file = &content.profiles[&prof.id].file;
-        el(&mut out, 2, "description", &[], &o.prose(&prof.description, "description", file, diags));
+        let src = &content.profiles[&prof.id];
+        el(&mut out, 2, "description", &[], &o.prose(&prof.description, "description", loc_of(&src.locs, "description", &src.file), diags));
         for (rule, on) in &prof.select {
             empty(&mut out, 2, "select", &[("idref", &c.rule_idref(rule)), ("selected", if *on { "true" } else { "false" })]);
         }

@@ -384,7 +384,17 @@ fn open(
         let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
         let value = a
             .unescape_value()
-            .map_err(|err| err_at(pos, format!("bad value of attribute `{key}` in `{}`: {err}", el.name)))?
+            .map_err(|err| {
+                let msg = err.to_string();
+                let why = if msg.contains("Cannot find ';'") {
+                    "a bare `&`; write `&amp;`".to_owned()
+                } else if msg.contains("Unrecognized escape") || msg.contains("unrecognized entity") {
+                    "an unknown entity; only &amp; &lt; &gt; &quot; &apos; and character references are allowed".to_owned()
+                } else {
+                    msg
+                };
+                err_at(pos, format!("the value of attribute `{key}` in `<{}>` has {why}", el.name))
+            })?
             .into_owned();
         el.attrs.push((key, value));
     }
