@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 pub struct LineMap {
     /// `map[i]` is the source line of rendered line `i + 1`; `None` when the
     /// rendering changed nothing.
-    map: Option<Vec<(u32, bool)>>,
+    /// (source line, characters at the start of the line that rendering
+    /// left unchanged; `u32::MAX` when the whole line is unchanged).
+    map: Option<Vec<(u32, u32)>>,
 }
 
 impl LineMap {
@@ -32,9 +34,19 @@ impl LineMap {
             let old = op.old_range();
             let new = op.new_range();
             let exact = op.tag() == similar::DiffTag::Equal;
+            let one_to_one = old.len() == new.len();
             for (k, _) in new.clone().enumerate() {
                 let src_line = if exact { old.start + k } else { (old.start + k).min(old.end.saturating_sub(1)).max(old.start) };
-                map.push((src_line as u32 + 1, exact));
+                let same = if exact {
+                    u32::MAX
+                } else if one_to_one {
+                    let a = diff.old_slices()[old.start + k];
+                    let b = diff.new_slices()[new.start + k];
+                    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count() as u32
+                } else {
+                    0
+                };
+                map.push((src_line as u32 + 1, same));
             }
         }
         LineMap { map: Some(map) }
@@ -44,9 +56,9 @@ impl LineMap {
         match &self.map {
             None => pos,
             Some(m) => match m.get(pos.line.saturating_sub(1) as usize) {
-                Some(&(l, true)) => Pos::new(l, pos.col),
-                // The line was produced by Jinja: the column is meaningless.
-                Some(&(l, false)) => Pos::new(l, 1),
+                // Columns hold up to where Jinja changed the line.
+                Some(&(l, same)) if pos.col <= same.saturating_add(1) => Pos::new(l, pos.col),
+                Some(&(l, _)) => Pos::new(l, 1),
                 None => Pos::new(m.last().map(|x| x.0).unwrap_or(1), 1),
             },
         }
