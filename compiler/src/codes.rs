@@ -39,3 +39,39 @@ pub const OVAL: &str = "E0501";
 pub const PLATFORM: &str = "E0600";
 pub const SCE_OMITTED: &str = "N0700";
 pub const NO_CHECK: &str = "W0701";
+
+/// The text of `docs/diagnostics.md`, generated from [`ALL`].
+pub fn docs_page() -> String {
+    let mut s = String::from(
+        "# Compiler diagnostics\n\n\
+         Generated from `compiler/src/codes.rs`; a test fails when this page is stale\n\
+         (regenerate with `SCAPC_BLESS=1 cargo test -p scapc-compiler codes`).\n\n\
+         Every diagnostic prints as `file:line:col: severity[CODE]: message`, followed by\n\
+         the source line, related places (`= note:`) and how to fix it (`= help:`).\n\
+         `--format json` and `--format sarif` carry the same fields.\n\n\
+         Codes starting with `E` are errors (nothing is written), `W` warnings, `N` notes.\n\n\
+         | code | meaning |\n|------|---------|\n",
+    );
+    for (code, meaning) in ALL {
+        s.push_str(&format!("| `{code}` | {meaning} |\n"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_are_unique_and_docs_are_current() {
+        let mut seen = std::collections::HashSet::new();
+        for (c, _) in super::ALL {
+            assert!(seen.insert(c), "duplicate code {c}");
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics.md");
+        let want = super::docs_page();
+        if std::env::var_os("SCAPC_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(have, want, "docs/diagnostics.md is stale: run SCAPC_BLESS=1 cargo test -p scapc-compiler codes");
+    }
+}
