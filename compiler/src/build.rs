@@ -79,6 +79,10 @@ pub fn source_date_epoch() -> Result<Option<i64>, String> {
 /// Writes `data` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    // An unchanged output keeps its mtime, so make-style tools see no change.
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == data.len() as u64) && std::fs::read(path).is_ok_and(|old| old == data) {
+        return Ok(());
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(

@@ -1,0 +1,1 @@
+//! XML-DSig for SCAP source data streams (work in progress).
