@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod ds_cmd;
+
 #[derive(Parser)]
 #[command(name = "scapc", version, about = "Compile, validate, lint and run SCAP security content", long_about = None)]
 struct Cli {
@@ -50,6 +52,42 @@ enum Command {
         #[arg(long, short = 'q')]
         quiet: bool,
     },
+    /// Take apart, put together and inspect source data streams
+    #[command(subcommand)]
+    Ds(DsCommand),
+}
+
+#[derive(Subcommand)]
+enum DsCommand {
+    /// Write every component of a data stream to its own file, losslessly
+    ///
+    /// Files are named like OpenSCAP names them: by catalog name where a
+    /// catalog maps one, else by component-ref id. Each component keeps its
+    /// bytes; the namespaces it inherited are declared on its root element.
+    Split {
+        /// The source data stream
+        ds: PathBuf,
+        /// Output directory (created if missing)
+        #[arg(long, short = 'o', default_value = ".")]
+        out: PathBuf,
+        /// Extract only this component (by component id); with `-o -` it goes to stdout
+        #[arg(long)]
+        component: Option<String>,
+    },
+    /// Show what a data stream holds: streams, components, benchmarks and
+    /// profiles, OVAL counts and test types, CPE platforms, signatures
+    Info {
+        /// The source data stream
+        ds: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: InfoFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum InfoFormat {
+    Text,
+    Json,
 }
 
 fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
@@ -121,5 +159,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { root, out, products, sce, format, quiet } => run_build(root, out, products, sce, format, quiet),
+        Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
+        Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
     }
 }

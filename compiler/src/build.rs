@@ -2,7 +2,7 @@
 //! then write the outputs atomically. A product with errors writes nothing.
 
 use crate::compile::{self, Compiled};
-use crate::ds::{self, Component, Role};
+use scapc_datastream::compose::{self as ds, Component, Role};
 use crate::jinja::Jinja;
 use crate::load::{self, Tree};
 use crate::{codes, cpe, ocil, text, xccdf};

@@ -4,13 +4,13 @@
 //!
 //! Pipeline: [`load`] (files → [`model`]) → [`compile`] (templates, OVAL
 //! linking, platforms, profiles) → emitters ([`xccdf`], [`oval`], [`ocil`],
-//! [`cpe`], [`ds`]) → [`build`] (atomic writes). See docs/ARCHITECTURE.md.
+//! [`cpe`], `scapc_datastream::compose`) → [`build`] (atomic writes). See docs/ARCHITECTURE.md.
 
 pub mod build;
 pub mod codes;
 pub mod compile;
 pub mod cpe;
-pub mod ds;
+
 pub mod jinja;
 pub mod load;
 pub mod model;

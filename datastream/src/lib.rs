@@ -1,0 +1,9 @@
+//! SCAP source data streams (SP 800-126r3): composing them from component
+//! documents ([`compose`]), reading their structure without copying
+//! component bytes ([`read`]), taking them apart losslessly ([`split`]) and
+//! summarising what they hold ([`info`]).
+
+pub mod compose;
+pub mod info;
+pub mod read;
+pub mod split;
