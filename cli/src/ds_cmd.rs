@@ -51,6 +51,14 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if component.is_none() {
+        let names = ds_split::names(&coll);
+        let m = scapc_datastream::manifest::write(&coll, &names);
+        let path = out.join(scapc_datastream::manifest::FILE_NAME);
+        if let Err(e) = write_atomic(&path, m.as_bytes()) {
+            return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(&path));
+        }
+    }
     for f in &files {
         let path = out.join(&f.name);
         if let Err(e) = write_atomic(&path, &f.bytes) {
@@ -83,5 +91,38 @@ pub fn info(ds: &Path, json: bool) -> ExitCode {
     } else {
         print!("{}", scapc_datastream::info::render_text(&i));
     }
+    ExitCode::SUCCESS
+}
+
+pub fn compose(input: &Path, out: &Path, namespace: Option<String>) -> ExitCode {
+    let epoch = match scapc_compiler::build::source_date_epoch() {
+        Ok(e) => e,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let is_manifest = input.extension().is_some_and(|e| e == "yml" || e == "yaml");
+    let spec = if is_manifest {
+        match scapc_compiler::manifest::load(input, epoch) {
+            Ok(s) => s,
+            Err(diags) => {
+                eprint!("{}", render_text(&diags, &TextOptions { snippets: true, color: false }));
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        match scapc_datastream::assemble::quick(input, &scapc_datastream::assemble::QuickOptions { namespace, epoch }) {
+            Ok(s) => s,
+            Err(msg) => return fail(Diagnostic::error("D0006", msg).at_file(input)),
+        }
+    };
+    let xml = scapc_datastream::compose::compose(&spec);
+    if let Err(e) = write_atomic(out, xml.as_bytes()) {
+        return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
+    }
+    let local = spec.components.iter().filter(|c| c.remote.is_none()).count();
+    let remote = spec.components.len() - local;
+    eprintln!("wrote {} ({local} component(s), {remote} remote)", out.display());
     ExitCode::SUCCESS
 }

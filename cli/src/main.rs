@@ -74,6 +74,24 @@ enum DsCommand {
         #[arg(long)]
         component: Option<String>,
     },
+    /// Put a source data stream together
+    ///
+    /// From an XCCDF file (quick form): follows its check-content-ref and
+    /// check-fact-ref hrefs and its CPE platforms, and includes the OVAL,
+    /// OCIL, CPE dictionary and CPE OVAL components it needs, with catalogs.
+    /// From a YAML manifest (`*.yml`, as `ds split` writes): exactly the
+    /// components and data streams it lists, remote component-refs
+    /// included. Timestamps come from SOURCE_DATE_EPOCH, else file mtimes.
+    Compose {
+        /// An XCCDF benchmark file or a compose manifest (.yml)
+        input: PathBuf,
+        /// The data stream to write
+        #[arg(long, short = 'o')]
+        out: PathBuf,
+        /// Reverse-DNS namespace for ids (quick form; default: from the input)
+        #[arg(long)]
+        namespace: Option<String>,
+    },
     /// Show what a data stream holds: streams, components, benchmarks and
     /// profiles, OVAL counts and test types, CPE platforms, signatures
     Info {
@@ -161,5 +179,6 @@ fn main() -> ExitCode {
         Command::Build { root, out, products, sce, format, quiet } => run_build(root, out, products, sce, format, quiet),
         Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
+        Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),
     }
 }

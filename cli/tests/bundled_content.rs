@@ -162,7 +162,8 @@ fn oscap_evaluates_every_profile_without_errors_on_this_host() {
             assert!(code == 0 || code == 2, "oscap eval {prof} exited {code}:\n{out}");
             let mut results: BTreeMap<String, String> = BTreeMap::new();
             let mut rule = None;
-            for line in out.lines() {
+            // oscap writes `Rule\r\t<id>`: drop the carriage returns.
+            for line in out.replace('\r', "").lines() {
                 if let Some(r) = line.strip_prefix("Rule\t") {
                     rule = Some(r.trim().to_owned());
                 } else if let (Some(res), Some(r)) = (line.strip_prefix("Result\t"), rule.take()) {
@@ -308,7 +309,8 @@ fn sce_checks_are_left_out_by_default_and_run_by_oscap_with_sce() {
         c.args(["xccdf", "eval", "--rule", &r]).arg(tmp.path().join("debian12-ds.xml"));
         let (code, out) = run(c);
         assert!(code == 0 || code == 2, "oscap eval of SCE rule {r} exited {code}:\n{out}");
-        let res = out.lines().skip_while(|l| !l.contains(&r)).find_map(|l| l.strip_prefix("Result\t")).unwrap_or("none");
+        let clean = out.replace('\r', "");
+        let res = clean.lines().skip_while(|l| !l.contains(&r)).find_map(|l| l.strip_prefix("Result\t")).unwrap_or("none");
         assert!(matches!(res.trim(), "pass" | "fail"), "SCE rule {r} got `{res}`:\n{out}");
     }
 }

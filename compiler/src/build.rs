@@ -124,17 +124,17 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
     let name = |part: &str| c.file_name(part);
     let mut xccdf_catalog = vec![name("oval"), name("ocil"), name("cpe-oval")];
     let mut components = vec![
-        Component { name: name("cpe-dictionary"), role: Role::Dictionary, xml: cpe_doc.clone(), catalog: vec![name("cpe-oval")], extended: false },
-        Component { name: name("xccdf"), role: Role::Checklist, xml: xccdf_doc.clone(), catalog: Vec::new(), extended: false },
-        Component { name: name("oval"), role: Role::Check, xml: oval_doc.clone(), catalog: Vec::new(), extended: false },
-        Component { name: name("ocil"), role: Role::Check, xml: ocil_doc.clone(), catalog: Vec::new(), extended: false },
-        Component { name: name("cpe-oval"), role: Role::Check, xml: cpe_oval_doc.clone(), catalog: Vec::new(), extended: false },
+        Component { catalog: vec![name("cpe-oval")], ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc.clone()) },
+        Component::new(name("xccdf"), Role::Checklist, xccdf_doc.clone()),
+        Component::new(name("oval"), Role::Check, oval_doc.clone()),
+        Component::new(name("ocil"), Role::Check, ocil_doc.clone()),
+        Component::new(name("cpe-oval"), Role::Check, cpe_oval_doc.clone()),
     ];
     if c.sce {
         for out in c.rules.values() {
             if let Some(s) = &out.sce {
                 xccdf_catalog.push(s.href.clone());
-                components.push(Component { name: s.href.clone(), role: Role::Check, xml: s.script.clone(), catalog: Vec::new(), extended: true });
+                components.push(Component { extended: true, ..Component::new(s.href.clone(), Role::Check, s.script.clone()) });
             }
         }
     }
@@ -145,6 +145,7 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         use_case: "OTHER".into(),
         timestamp: c.timestamp.clone(),
         components,
+        streams: Vec::new(),
     };
     let ds_doc = ds::compose(&spec);
     Emitted {

@@ -12,6 +12,7 @@ pub mod compile;
 pub mod cpe;
 
 pub mod jinja;
+pub mod manifest;
 pub mod load;
 pub mod model;
 pub mod ocil;

@@ -31,16 +31,44 @@ pub struct Component {
     pub catalog: Vec<String>,
     /// An extended component (e.g. an SCE script) rather than a SCAP one.
     pub extended: bool,
+    /// A remote component: the component-ref points at this URL and the
+    /// collection holds no copy.
+    pub remote: Option<String>,
+    /// This component's timestamp; the data stream's when `None`.
+    pub timestamp: Option<String>,
+}
+
+impl Component {
+    /// A local SCAP component.
+    pub fn new(name: impl Into<String>, role: Role, xml: impl Into<String>) -> Self {
+        Component { name: name.into(), role, xml: xml.into(), catalog: Vec::new(), extended: false, remote: None, timestamp: None }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub ns: String,
-    /// Collection and data stream name, e.g. `debian12`.
+    /// Collection name, e.g. `debian12`.
     pub name: String,
+    /// Use case of the single stream made by [`Spec::streams`] when
+    /// `streams` is empty.
     pub use_case: String,
     pub timestamp: String,
     pub components: Vec<Component>,
+    /// The data streams; when empty, one stream named like the collection
+    /// holds every component in its `role`.
+    pub streams: Vec<Stream>,
+}
+
+/// One data stream: which components it references, by name, in each role.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    pub name: String,
+    pub use_case: String,
+    pub scap_version: String,
+    pub dictionaries: Vec<String>,
+    pub checklists: Vec<String>,
+    pub checks: Vec<String>,
 }
 
 /// Turns a file name or href into the part of an id after the prefix.
@@ -49,6 +77,22 @@ pub fn id_part(name: &str) -> String {
 }
 
 impl Spec {
+    /// The data streams to write (the implicit one when none are given).
+    pub fn streams(&self) -> Vec<Stream> {
+        if !self.streams.is_empty() {
+            return self.streams.clone();
+        }
+        let of = |r: Role| self.components.iter().filter(|c| c.role == r).map(|c| c.name.clone()).collect();
+        vec![Stream {
+            name: self.name.clone(),
+            use_case: self.use_case.clone(),
+            scap_version: "1.3".into(),
+            dictionaries: of(Role::Dictionary),
+            checklists: of(Role::Checklist),
+            checks: of(Role::Check),
+        }]
+    }
+
     pub fn cref(&self, name: &str) -> String {
         format!("scap_{}_cref_{}", self.ns, id_part(name))
     }
@@ -79,38 +123,46 @@ pub fn compose(spec: &Spec) -> String {
         spec.ns,
         id_part(&spec.name)
     );
-    let _ = writeln!(
-        out,
-        "  <ds:data-stream id=\"scap_{}_datastream_{}\" scap-version=\"1.3\" use-case=\"{}\" timestamp=\"{}\">",
-        spec.ns,
-        id_part(&spec.name),
-        escape_attr(&spec.use_case),
-        spec.timestamp
-    );
-    for (role, tag) in [(Role::Dictionary, "dictionaries"), (Role::Checklist, "checklists"), (Role::Check, "checks")] {
-        let refs: Vec<&Component> = spec.components.iter().filter(|c| c.role == role).collect();
-        if refs.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "    <ds:{tag}>");
-        for c in refs {
-            let _ = write!(out, "      <ds:component-ref id=\"{}\" xlink:href=\"#{}\"", spec.cref(&c.name), spec.comp(c));
-            if c.catalog.is_empty() {
-                out.push_str("/>\n");
+    for st in spec.streams() {
+        let _ = writeln!(
+            out,
+            "  <ds:data-stream id=\"scap_{}_datastream_{}\" scap-version=\"{}\" use-case=\"{}\" timestamp=\"{}\">",
+            spec.ns,
+            id_part(&st.name),
+            escape_attr(&st.scap_version),
+            escape_attr(&st.use_case),
+            spec.timestamp
+        );
+        for (names, tag) in [(&st.dictionaries, "dictionaries"), (&st.checklists, "checklists"), (&st.checks, "checks")] {
+            let refs: Vec<&Component> = names.iter().filter_map(|n| spec.components.iter().find(|c| &c.name == n)).collect();
+            if refs.is_empty() {
                 continue;
             }
-            out.push_str(">\n        <cat:catalog>\n");
-            for name in &c.catalog {
-                let _ = writeln!(out, "          <cat:uri name=\"{}\" uri=\"#{}\"/>", escape_attr(name), spec.cref(name));
+            let _ = writeln!(out, "    <ds:{tag}>");
+            for c in refs {
+                let href = match &c.remote {
+                    Some(url) => escape_attr(url).into_owned(),
+                    None => format!("#{}", spec.comp(c)),
+                };
+                let _ = write!(out, "      <ds:component-ref id=\"{}\" xlink:href=\"{href}\"", spec.cref(&c.name));
+                if c.catalog.is_empty() {
+                    out.push_str("/>\n");
+                    continue;
+                }
+                out.push_str(">\n        <cat:catalog>\n");
+                for name in &c.catalog {
+                    let _ = writeln!(out, "          <cat:uri name=\"{}\" uri=\"#{}\"/>", escape_attr(name), spec.cref(name));
+                }
+                out.push_str("        </cat:catalog>\n      </ds:component-ref>\n");
             }
-            out.push_str("        </cat:catalog>\n      </ds:component-ref>\n");
+            let _ = writeln!(out, "    </ds:{tag}>");
         }
-        let _ = writeln!(out, "    </ds:{tag}>");
+        out.push_str("  </ds:data-stream>\n");
     }
-    out.push_str("  </ds:data-stream>\n");
-    for c in &spec.components {
+    for c in spec.components.iter().filter(|c| c.remote.is_none()) {
         let tag = if c.extended { "extended-component" } else { "component" };
-        let _ = writeln!(out, "  <ds:{tag} id=\"{}\" timestamp=\"{}\">", spec.comp(c), spec.timestamp);
+        let ts = c.timestamp.as_deref().unwrap_or(&spec.timestamp);
+        let _ = writeln!(out, "  <ds:{tag} id=\"{}\" timestamp=\"{ts}\">", spec.comp(c));
         if c.extended {
             let _ = writeln!(out, "<sce:script xmlns:sce=\"{NS_SCE_STREAM}\">{}</sce:script>", escape_text(&c.xml));
         } else {
@@ -125,6 +177,28 @@ pub fn compose(spec: &Spec) -> String {
     out
 }
 
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS` (UTC).
+pub fn iso_datetime(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+/// Proleptic Gregorian date from days since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,10 +210,12 @@ mod tests {
             name: "p".into(),
             use_case: "OTHER".into(),
             timestamp: "2026-01-01T00:00:00".into(),
+            streams: Vec::new(),
             components: vec![
-                Component { name: "p-xccdf.xml".into(), role: Role::Checklist, xml: "<?xml version=\"1.0\"?>\n<b/>".into(), catalog: vec!["p-oval.xml".into(), "p/checks/sce/r.sh".into()], extended: false },
-                Component { name: "p-oval.xml".into(), role: Role::Check, xml: "<o/>".into(), catalog: vec![], extended: false },
-                Component { name: "p/checks/sce/r.sh".into(), role: Role::Check, xml: "exit 0 && true".into(), catalog: vec![], extended: true },
+                Component { catalog: vec!["p-oval.xml".into(), "p/checks/sce/r.sh".into()], ..Component::new("p-xccdf.xml", Role::Checklist, "<?xml version=\"1.0\"?>\n<b/>") },
+                Component::new("p-oval.xml", Role::Check, "<o/>"),
+                Component { extended: true, ..Component::new("p/checks/sce/r.sh", Role::Check, "exit 0 && true") },
+                Component { remote: Some("https://example.org/x.xml.bz2".into()), ..Component::new("x.xml.bz2", Role::Check, "") },
             ],
         };
         let s = compose(&spec);
@@ -147,6 +223,8 @@ mod tests {
         assert!(s.contains(r##"<cat:uri name="p/checks/sce/r.sh" uri="#scap_org.x_cref_p-checks-sce-r.sh"/>"##));
         assert!(s.contains(r##"xlink:href="#scap_org.x_ecomp_p-checks-sce-r.sh""##));
         assert!(s.contains("exit 0 &amp;&amp; true"));
+        assert!(s.contains(r##"<ds:component-ref id="scap_org.x_cref_x.xml.bz2" xlink:href="https://example.org/x.xml.bz2"/>"##));
+        assert!(!s.contains("comp_x.xml.bz2"));
         assert!(!s.contains("<?xml version=\"1.0\"?>"));
         scapc_xml::parse(&s).unwrap();
     }

@@ -3,7 +3,9 @@
 //! component bytes ([`read`]), taking them apart losslessly ([`split`]) and
 //! summarising what they hold ([`info`]).
 
+pub mod assemble;
 pub mod compose;
 pub mod info;
+pub mod manifest;
 pub mod read;
 pub mod split;

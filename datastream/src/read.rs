@@ -304,7 +304,40 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
         return Err(at(src.len(), format!("the document ends inside `{local}`: it is truncated")));
     }
     let coll = coll.ok_or_else(|| at(0, "no root element (empty file?)".into()))?;
+    check_refs(&coll).map_err(|m| at(0, m))?;
     Ok(coll)
+}
+
+/// Every local component-ref must point at a component, and every catalog
+/// uri at a component-ref of the same data stream.
+fn check_refs(c: &Collection<'_>) -> Result<(), String> {
+    if c.streams.is_empty() {
+        return Err("the collection holds no data-stream".into());
+    }
+    for s in &c.streams {
+        for r in &s.refs {
+            if let Some(t) = r.local_target() {
+                if c.component(t).is_none() {
+                    return Err(format!(
+                        "component-ref `{}` in data stream `{}` points at `#{t}`, but there is no component with that id (a dangling xlink:href)",
+                        r.id, s.id
+                    ));
+                }
+            } else if r.href.is_empty() {
+                return Err(format!("component-ref `{}` has no xlink:href", r.id));
+            }
+            for (name, uri) in &r.catalog {
+                let target = uri.strip_prefix('#');
+                if !target.is_some_and(|t| s.refs.iter().any(|x| x.id == t)) {
+                    return Err(format!(
+                        "the catalog of component-ref `{}` maps `{name}` to `{uri}`, which is not a component-ref of data stream `{}` (a dangling catalog uri)",
+                        r.id, s.id
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -378,6 +411,10 @@ mod tests {
         assert!(e.message.contains("truncated") || e.message.contains("well-formed"), "{e}");
         let lol = format!("<!DOCTYPE x [<!ENTITY a \"b\">]>{}", &DS[22..]);
         assert!(read(&lol).unwrap_err().message.contains("entities"));
+        let dangling = DS.replace("xlink:href=\"#comp2\"", "xlink:href=\"#nope\"");
+        assert!(read(&dangling).unwrap_err().message.contains("dangling xlink:href"));
+        let cat = DS.replace("uri=\"#r2\"", "uri=\"#r9\"");
+        assert!(read(&cat).unwrap_err().message.contains("dangling catalog uri"));
         let dup = DS.replace("id=\"comp2\"", "id=\"comp1\"");
         assert!(read(&dup).unwrap_err().message.contains("duplicate component id"));
         assert!(read("").is_err());

@@ -71,14 +71,15 @@ pub fn component_xml(c: &Collection<'_>, comp: &ComponentSpan) -> String {
         let needle = if p.is_empty() { "xmlns=".to_owned() } else { format!("xmlns:{p}=") };
         start_tag.contains(&needle)
     };
+    let used = prefixes_in_markup(body);
     let mut add = String::new();
     for (p, u) in &comp.in_scope {
         if declared(p) || p == "xml" {
             continue;
         }
-        // Prefixes the component never mentions are left out; exclusive
-        // canonicalization would drop them anyway.
-        if !p.is_empty() && !body.contains(&format!("{p}:")) {
+        // Prefixes the component never uses in its markup are left out;
+        // exclusive canonicalization would drop them anyway.
+        if !p.is_empty() && !used.contains(p.as_str()) {
             continue;
         }
         if p.is_empty() {
@@ -93,6 +94,77 @@ pub fn component_xml(c: &Collection<'_>, comp: &ComponentSpan) -> String {
     out.push_str(&add);
     out.push_str(&body[name_end..]);
     out.push('\n');
+    out
+}
+
+/// Every namespace prefix used in markup: element and attribute names,
+/// and QName-looking attribute values (`xsi:type="ind:x"`). Text, comments
+/// and CDATA are skipped. One pass over the bytes.
+pub fn prefixes_in_markup(body: &str) -> std::collections::BTreeSet<&str> {
+    let b = body.as_bytes();
+    let mut out = std::collections::BTreeSet::new();
+    let mut i = 0;
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.') || c >= 0x80;
+    // Reads `prefix:` at i, if there is one.
+    let prefix_at = |i: usize| -> Option<(usize, usize)> {
+        let mut j = i;
+        while j < b.len() && name_char(b[j]) {
+            j += 1;
+        }
+        (j > i && j < b.len() && b[j] == b':').then_some((i, j))
+    };
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if b[i..].starts_with(b"<!--") {
+            i = body[i..].find("-->").map(|k| i + k + 3).unwrap_or(b.len());
+            continue;
+        }
+        if b[i..].starts_with(b"<![CDATA[") {
+            i = body[i..].find("]]>").map(|k| i + k + 3).unwrap_or(b.len());
+            continue;
+        }
+        if b[i..].starts_with(b"<?") || b[i..].starts_with(b"<!") {
+            i = body[i..].find('>').map(|k| i + k + 1).unwrap_or(b.len());
+            continue;
+        }
+        // A tag: scan to its end, minding quotes.
+        i += 1;
+        if i < b.len() && b[i] == b'/' {
+            i += 1;
+        }
+        let mut token_start = true;
+        let mut quote: Option<u8> = None;
+        while i < b.len() {
+            let c = b[i];
+            match quote {
+                Some(q) if c == q => {
+                    quote = None;
+                    token_start = false;
+                }
+                Some(_) => {}
+                None if c == b'>' => break,
+                None if c == b'"' || c == b'\'' => {
+                    quote = Some(c);
+                    if let Some((s0, e0)) = prefix_at(i + 1) {
+                        out.insert(&body[s0..e0]);
+                    }
+                }
+                None if c.is_ascii_whitespace() || c == b'/' => token_start = true,
+                None if token_start => {
+                    if let Some((s0, e0)) = prefix_at(i) {
+                        out.insert(&body[s0..e0]);
+                    }
+                    token_start = false;
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        i += 1;
+    }
     out
 }
 
@@ -186,6 +258,13 @@ mod tests {
         assert!(files.iter().find(|x| x.component_id == "e1").unwrap().executable);
         assert_eq!(split(&c, Some("comp2")).unwrap().len(), 1);
         assert!(split(&c, Some("nope")).unwrap_err().contains("no component `nope`"));
+    }
+
+    #[test]
+    fn prefix_scan_ignores_text() {
+        let u = prefixes_in_markup(r#"<a:r b:x="1" xsi:type='ind:t'>ids: c:d <!-- e:f --><![CDATA[g:h]]><k:z/></a:r>"#);
+        let v: Vec<&str> = u.into_iter().collect();
+        assert_eq!(v, vec!["a", "b", "ind", "k", "xsi"]);
     }
 
     #[test]
