@@ -37,19 +37,32 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
         Ok(c) => c,
         Err(d) => return fail(d),
     };
-    let files = match ds_split::split(&coll, component) {
-        Ok(f) => f,
+    let plan = match ds_split::plan(&coll, component) {
+        Ok(p) => p,
         Err(msg) => return fail(Diagnostic::error("D0003", msg).at_file(ds)),
     };
     if out == Path::new("-") {
         if component.is_none() {
             return fail(Diagnostic::error("D0004", "`-o -` writes one component to stdout; choose it with --component ID"));
         }
+        let (name, comp) = &plan[0];
+        let f = match ds_split::render(&coll, name, comp) {
+            Ok(f) => f,
+            Err(msg) => return fail(Diagnostic::error("D0003", msg).at_file(ds)),
+        };
         let mut so = std::io::stdout().lock();
-        if so.write_all(&files[0].bytes).and_then(|_| so.flush()).is_err() {
+        if so.write_all(&f.bytes).and_then(|_| so.flush()).is_err() {
             return ExitCode::from(1);
         }
         return ExitCode::SUCCESS;
+    }
+    // Render everything first (cheap), so a bad component writes nothing.
+    for (name, comp) in &plan {
+        if comp.extended {
+            if let Err(msg) = ds_split::render(&coll, name, comp) {
+                return fail(Diagnostic::error("D0003", msg).at_file(ds));
+            }
+        }
     }
     if component.is_none() {
         let names = ds_split::names(&coll);
@@ -59,7 +72,11 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
             return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(&path));
         }
     }
-    for f in &files {
+    for (name, comp) in &plan {
+        let f = match ds_split::render(&coll, name, comp) {
+            Ok(f) => f,
+            Err(msg) => return fail(Diagnostic::error("D0003", msg).at_file(ds)),
+        };
         let path = out.join(&f.name);
         if let Err(e) = write_atomic(&path, &f.bytes) {
             return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(&path));
@@ -72,7 +89,7 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
             }
         }
     }
-    eprintln!("wrote {} component(s) to {}", files.len(), out.display());
+    eprintln!("wrote {} component(s) to {}", plan.len(), out.display());
     ExitCode::SUCCESS
 }
 

@@ -188,9 +188,9 @@ fn extended_text(c: &Collection<'_>, comp: &ComponentSpan) -> Result<String, Str
     Ok(el.text())
 }
 
-/// Everything `split` would write, in memory. `only` restricts it to one
-/// component id.
-pub fn split(c: &Collection<'_>, only: Option<&str>) -> Result<Vec<SplitFile>, String> {
+/// What `split` will write: (file name, component), checked for safe,
+/// distinct names. `only` restricts it to one component id.
+pub fn plan<'c>(c: &'c Collection<'_>, only: Option<&str>) -> Result<Vec<(String, &'c ComponentSpan)>, String> {
     let names = names(c);
     if let Some(id) = only {
         if c.component(id).is_none() {
@@ -200,23 +200,31 @@ pub fn split(c: &Collection<'_>, only: Option<&str>) -> Result<Vec<SplitFile>, S
     }
     let mut out = Vec::new();
     let mut used: BTreeMap<String, String> = BTreeMap::new();
-    for comp in &c.components {
-        if only.is_some_and(|id| id != comp.id) {
-            continue;
-        }
+    for comp in c.components.iter().filter(|comp| only.is_none_or(|id| id == comp.id)) {
         let name = names[&comp.id].clone();
         safe_name(&name)?;
         if let Some(other) = used.insert(name.clone(), comp.id.clone()) {
             return Err(format!("components `{other}` and `{}` would both be written to `{name}`", comp.id));
         }
-        let (bytes, executable) = if comp.extended {
-            (extended_text(c, comp)?.into_bytes(), true)
-        } else {
-            (component_xml(c, comp).into_bytes(), false)
-        };
-        out.push(SplitFile { name, component_id: comp.id.clone(), bytes, executable });
+        out.push((name, comp));
     }
     Ok(out)
+}
+
+/// The bytes of one planned file.
+pub fn render(c: &Collection<'_>, name: &str, comp: &ComponentSpan) -> Result<SplitFile, String> {
+    let (bytes, executable) = if comp.extended {
+        (extended_text(c, comp)?.into_bytes(), true)
+    } else {
+        (component_xml(c, comp).into_bytes(), false)
+    };
+    Ok(SplitFile { name: name.to_owned(), component_id: comp.id.clone(), bytes, executable })
+}
+
+/// Everything `split` would write, in memory. `only` restricts it to one
+/// component id.
+pub fn split(c: &Collection<'_>, only: Option<&str>) -> Result<Vec<SplitFile>, String> {
+    plan(c, only)?.into_iter().map(|(name, comp)| render(c, &name, comp)).collect()
 }
 
 #[cfg(test)]

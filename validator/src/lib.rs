@@ -1,0 +1,4 @@
+//! Validation of SCAP documents. So far: XML Schema (XSD) validation
+//! through libxml2 ([`xsd`]).
+
+pub mod xsd;
