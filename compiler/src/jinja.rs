@@ -73,6 +73,12 @@ impl Jinja {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
+        // minijinja would HTML-escape output of templates named *.xml or
+        // *.html; scapc escapes explicitly (`escape_xml`), so never.
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        // Keep source and ranges in errors in release builds too, so that an
+        // undefined variable is named and located.
+        env.set_debug(true);
         // A runaway loop in a template is an error, not a hang.
         env.set_fuel(Some(5_000_000));
         env.set_recursion_limit(200);
@@ -201,6 +207,13 @@ mod tests {
         let e = j.render("f", "a\nb {{{ nope }}}\n", &BTreeMap::new()).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("`nope`"), "{}", e.message);
+    }
+
+    #[test]
+    fn xml_named_sources_are_not_auto_escaped() {
+        let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
+        let out = j.render("oval/shared.xml", "{{{ '\"a\" & b' }}} {{{ '<' | escape_xml }}}", &BTreeMap::new()).unwrap();
+        assert_eq!(out, "\"a\" & b &lt;");
     }
 
     #[test]

@@ -440,3 +440,11 @@ mod tests {
         assert!(parse("<a>&nope;</a>").unwrap_err().message.contains("undefined entity"));
     }
 }
+#[cfg(test)]
+mod entity_tests {
+    #[test]
+    fn quot_in_text() {
+        let e = super::parse("<a>x=&quot;y&quot; &amp; &apos;z&apos;</a>").unwrap();
+        assert_eq!(e.text(), "x=\"y\" & 'z'");
+    }
+}

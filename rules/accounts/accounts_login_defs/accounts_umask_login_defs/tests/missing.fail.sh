@@ -1,0 +1,2 @@
+#!/bin/bash
+sed -i -E '/^[[:space:]]*UMASK[[:space:]]/d' /etc/login.defs

@@ -1,0 +1,2 @@
+#!/bin/bash
+sed -i '/^scapc_uid0:/d' /etc/passwd

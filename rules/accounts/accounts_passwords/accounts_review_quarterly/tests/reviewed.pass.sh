@@ -1,0 +1,3 @@
+#!/bin/bash
+# manual rule: nothing to set up; the reviewer answers the OCIL question
+true

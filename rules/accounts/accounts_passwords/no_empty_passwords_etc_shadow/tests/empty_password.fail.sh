@@ -1,0 +1,3 @@
+#!/bin/bash
+useradd -m scapc_test 2>/dev/null || true
+usermod -p '' scapc_test

@@ -1,0 +1,3 @@
+#!/bin/bash
+mkdir -p /etc/modprobe.d
+echo 'install dccp /bin/false' > /etc/modprobe.d/dccp.conf

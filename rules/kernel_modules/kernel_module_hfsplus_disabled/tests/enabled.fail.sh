@@ -1,0 +1,2 @@
+#!/bin/bash
+sed -i '/install[[:space:]]\+hfsplus[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true

@@ -1,0 +1,3 @@
+#!/bin/bash
+sed -i '\# /dev/shm #d' /etc/fstab
+echo 'tmpfs /dev/shm tmpfs defaults,noexec 0 0' >> /etc/fstab

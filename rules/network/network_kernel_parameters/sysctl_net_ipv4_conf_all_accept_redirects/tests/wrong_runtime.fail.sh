@@ -1,0 +1,3 @@
+#!/bin/bash
+echo 'net.ipv4.conf.all.accept_redirects = 0' > /etc/sysctl.d/90-test.conf
+sysctl -w net.ipv4.conf.all.accept_redirects=1

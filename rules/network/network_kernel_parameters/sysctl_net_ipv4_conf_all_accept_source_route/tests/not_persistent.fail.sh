@@ -1,0 +1,3 @@
+#!/bin/bash
+sed -i '/^[[:space:]]*net[.]ipv4[.]conf[.]all[.]accept_source_route[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
+sysctl -w net.ipv4.conf.all.accept_source_route=0

@@ -1,0 +1,3 @@
+#!/bin/bash
+sed -i '/^[[:space:]]*net[.]ipv4[.]conf[.]all[.]log_martians[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
+sysctl -w net.ipv4.conf.all.log_martians=1

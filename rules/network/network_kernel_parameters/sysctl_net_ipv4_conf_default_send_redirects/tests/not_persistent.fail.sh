@@ -1,0 +1,3 @@
+#!/bin/bash
+sed -i '/^[[:space:]]*net[.]ipv4[.]conf[.]default[.]send_redirects[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
+sysctl -w net.ipv4.conf.default.send_redirects=0

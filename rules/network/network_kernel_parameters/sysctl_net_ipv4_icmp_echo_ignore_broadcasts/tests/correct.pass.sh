@@ -1,0 +1,4 @@
+#!/bin/bash
+sed -i '/^[[:space:]]*net[.]ipv4[.]icmp_echo_ignore_broadcasts[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
+echo 'net.ipv4.icmp_echo_ignore_broadcasts = 1' > /etc/sysctl.d/90-test.conf
+sysctl -w net.ipv4.icmp_echo_ignore_broadcasts=1

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/gshadow
+chgrp 1 /etc/gshadow

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/passwd
+chmod 0666 /etc/passwd

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/ssh/sshd_config
+chmod 0600 /etc/ssh/sshd_config

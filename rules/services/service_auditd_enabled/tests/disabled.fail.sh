@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = auditd
+rm -f /etc/systemd/system/*.wants/auditd.service

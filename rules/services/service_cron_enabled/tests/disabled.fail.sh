@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = cron
+rm -f /etc/systemd/system/*.wants/cron.service

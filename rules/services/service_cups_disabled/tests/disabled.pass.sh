@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = cups
+rm -f /etc/systemd/system/*.wants/cups.service

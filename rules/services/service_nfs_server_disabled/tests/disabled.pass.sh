@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = nfs-kernel-server
+rm -f /etc/systemd/system/*.wants/nfs-server.service

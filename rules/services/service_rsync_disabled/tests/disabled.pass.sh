@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = rsync
+rm -f /etc/systemd/system/*.wants/rsync.service

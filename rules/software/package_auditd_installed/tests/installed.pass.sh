@@ -1,0 +1,2 @@
+#!/bin/bash
+DEBIAN_FRONTEND=noninteractive apt-get install -y auditd
