@@ -10,6 +10,7 @@ pub mod build;
 pub mod codes;
 pub mod compile;
 pub mod cpe;
+pub mod docs;
 
 pub mod jinja;
 pub mod manifest;

@@ -269,6 +269,24 @@ pub fn load_product(path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
     (Some(p), doc.diags)
 }
 
+/// Loads every template and platform of a tree (for documentation).
+pub fn load_templates_and_platforms(tree: &Tree) -> (Vec<Template>, Vec<PlatformDef>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut ts = Vec::new();
+    for p in &tree.template_files {
+        let (t, mut d) = load_template(p, "");
+        diags.append(&mut d);
+        ts.extend(t);
+    }
+    let mut ps = Vec::new();
+    for p in &tree.platform_files {
+        let (x, mut d) = load_platform(p, "");
+        diags.append(&mut d);
+        ps.extend(x);
+    }
+    (ts, ps, diags)
+}
+
 /// Reads the macro library: (name relative to root, source).
 pub fn load_macros(tree: &Tree) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let mut out = Vec::new();
