@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod ds_cmd;
+mod sign_cmd;
 
 #[derive(Parser)]
 #[command(name = "scapc", version, about = "Compile, validate, lint and run SCAP security content", long_about = None)]
@@ -55,6 +56,47 @@ enum Command {
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
+    /// Sign a source data stream (SP 800-126r3 §3.11, TMSAD)
+    ///
+    /// Each data stream gets one XML signature (Canonical XML 1.1, SHA-256,
+    /// RSA or ECDSA P-256) placed last in the collection. It signs the data
+    /// stream, a TMSAD signature-info and a Manifest that covers every
+    /// component the data stream uses.
+    Sign {
+        /// The source data stream
+        ds: PathBuf,
+        /// Private key, PEM PKCS#8 (`-----BEGIN PRIVATE KEY-----`), RSA or EC P-256
+        #[arg(long)]
+        key: PathBuf,
+        /// X.509 certificate of the key, carried in KeyInfo
+        #[arg(long)]
+        cert: Option<PathBuf>,
+        /// Signer name for the signature-info (default: the user name)
+        #[arg(long)]
+        signer: Option<String>,
+        /// The signed data stream to write
+        #[arg(long, short = 'o')]
+        out: PathBuf,
+    },
+    /// Verify the signatures of a source data stream
+    ///
+    /// Checks every SignedInfo and Manifest reference and the signature
+    /// value, and names any component that changed after signing. With a
+    /// trust anchor, a signature by any other key is rejected; without one,
+    /// only integrity is checked and the signer's key fingerprint is shown.
+    /// Exit code: 0 valid, 1 invalid or unreadable.
+    Verify {
+        /// The signed source data stream
+        ds: PathBuf,
+        /// Accept only signatures by this certificate's key
+        #[arg(long, conflicts_with = "trusted_key")]
+        trusted_cert: Option<PathBuf>,
+        /// Accept only signatures by this public key (PEM)
+        #[arg(long)]
+        trusted_key: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: InfoFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -180,5 +222,9 @@ fn main() -> ExitCode {
         Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
         Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),
+        Command::Sign { ds, key, cert, signer, out } => sign_cmd::sign(&ds, &key, cert.as_deref(), signer, &out),
+        Command::Verify { ds, trusted_cert, trusted_key, format } => {
+            sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json)
+        }
     }
 }

@@ -56,6 +56,9 @@ impl ComponentRef {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DataStream {
+    /// Byte range of the whole `ds:data-stream` element.
+    #[serde(skip)]
+    pub range: Range<usize>,
     pub id: String,
     pub scap_version: String,
     pub use_case: String,
@@ -65,6 +68,8 @@ pub struct DataStream {
 
 #[derive(Debug, Clone)]
 pub struct ComponentSpan {
+    /// Byte range of the whole `ds:component` element.
+    pub element: Range<usize>,
     pub id: String,
     pub extended: bool,
     pub timestamp: String,
@@ -87,6 +92,10 @@ pub struct Collection<'a> {
     pub components: Vec<ComponentSpan>,
     /// Byte ranges of `dsig:Signature` children of the collection.
     pub signatures: Vec<Range<usize>>,
+    /// Namespace declarations on the root element (prefix, uri).
+    pub root_ns: Vec<(String, String)>,
+    /// Byte offset of the root element's end tag (`</ds:data-stream-collection>`).
+    pub root_end: usize,
 }
 
 impl Collection<'_> {
@@ -165,6 +174,7 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
     let mut cur_role: Option<RefRole> = None;
     let mut cur_ref: Option<ComponentRef> = None;
     let mut cur_comp: Option<(String, bool, String, usize)> = None;
+    let mut root_end: usize = 0;
     let mut sig_start: Option<usize> = None;
     loop {
         let pos = reader.buffer_position() as usize;
@@ -198,8 +208,10 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                         streams: Vec::new(),
                         components: Vec::new(),
                         signatures: Vec::new(),
+                        root_ns: a.decls.clone(),
+                        root_end: 0,
                     });
-                } else if let Some((cid, ext, ts, _)) = cur_comp.take().filter(|_| depth == 2) {
+                } else if let Some((cid, ext, ts, comp_start)) = cur_comp.take().filter(|_| depth == 2) {
                     // The component's content element: skip over it.
                     let end = if empty {
                         reader.buffer_position() as usize
@@ -218,6 +230,7 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                         v
                     };
                     coll.as_mut().unwrap().components.push(ComponentSpan {
+                        element: comp_start..comp_start,
                         id: cid,
                         extended: ext,
                         timestamp: ts,
@@ -242,6 +255,7 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                     sig_start = Some(pos);
                 } else if depth == 1 && ns == NS_SDS && local == "data-stream" {
                     cur_stream = Some(DataStream {
+                        range: pos..pos,
                         id: a.get("id", None, &stack).unwrap_or_default().to_owned(),
                         scap_version: a.get("scap-version", None, &stack).unwrap_or_default().to_owned(),
                         use_case: a.get("use-case", None, &stack).unwrap_or_default().to_owned(),
@@ -284,6 +298,24 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                 stack.pop();
                 let (ns, local) = path.pop().ok_or_else(|| err("unexpected end tag".into()))?;
                 let depth = path.len();
+                let end = reader.buffer_position() as usize;
+                if depth == 0 {
+                    root_end = pos;
+                }
+                if depth == 1 && ns == NS_SDS {
+                    if let Some(c) = coll.as_mut() {
+                        if local == "component" || local == "extended-component" {
+                            if let Some(last) = c.components.last_mut() {
+                                last.element.end = end;
+                            }
+                        }
+                    }
+                    if local == "data-stream" {
+                        if let Some(s) = cur_stream.as_mut() {
+                            s.range.end = end;
+                        }
+                    }
+                }
                 if depth == 1 && ns == NS_DSIG && local == "Signature" {
                     if let Some(s) = sig_start.take() {
                         coll.as_mut().unwrap().signatures.push(s..reader.buffer_position() as usize);
@@ -303,7 +335,8 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
         let _ = ns;
         return Err(at(src.len(), format!("the document ends inside `{local}`: it is truncated")));
     }
-    let coll = coll.ok_or_else(|| at(0, "no root element (empty file?)".into()))?;
+    let mut coll = coll.ok_or_else(|| at(0, "no root element (empty file?)".into()))?;
+    coll.root_end = root_end;
     check_refs(&coll).map_err(|m| at(0, m))?;
     Ok(coll)
 }
@@ -398,6 +431,10 @@ mod tests {
         let c1 = c.component("comp1").unwrap();
         assert_eq!(c.content(c1), "<x:a><x:b/></x:a>");
         assert!(c1.in_scope.iter().any(|(p, u)| p == "x" && u == "urn:x"));
+        assert!(c.src[c1.element.clone()].starts_with("<ds:component id=\"comp1\""));
+        assert!(c.src[c1.element.clone()].ends_with("</ds:component>"));
+        assert!(c.src[s.range.clone()].starts_with("<ds:data-stream ") && c.src[s.range.clone()].ends_with("</ds:data-stream>"));
+        assert!(c.src[c.root_end..].starts_with("</ds:data-stream-collection>"));
         let c2 = c.component("comp2").unwrap();
         assert_eq!(c.content(c2), r#"<o xmlns="urn:o">text &amp; more</o>"#);
         assert_eq!(c2.root_ns, "urn:o");
