@@ -21,7 +21,9 @@ trap 'rm -rf "$TMP"' EXIT
 best() {
     local best=999999999999 t0 t1 dt
     for _ in $(seq "$RUNS"); do
-        t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+        t0=$(date +%s%N)
+        if ! "$@" >/dev/null 2>&1; then echo "FAILED: $*" >&2; exit 1; fi
+        t1=$(date +%s%N)
         dt=$(( (t1 - t0) / 1000 ))
         (( dt < best )) && best=$dt
     done
@@ -67,13 +69,14 @@ import re, sys
 s = open(sys.argv[1]).read()
 s = re.sub(r"<dsig:DigestValue>[^<]*</dsig:DigestValue>", "<dsig:DigestValue></dsig:DigestValue>", s)
 s = re.sub(r"<dsig:SignatureValue>[^<]*</dsig:SignatureValue>", "<dsig:SignatureValue></dsig:SignatureValue>", s)
+s = re.sub(r"<dsig:KeyInfo>.*?</dsig:KeyInfo>", "<dsig:KeyInfo><dsig:KeyValue/></dsig:KeyInfo>", s, flags=re.S)
 open(sys.argv[2], "w").write(s)
 PY
     ids="--id-attr:id http://scap.nist.gov/schema/scap/source/1.2:data-stream --id-attr:id http://scap.nist.gov/schema/scap/source/1.2:component"
     b=$(best xmlsec1 --sign --privkey-pem "$TMP/key.pem" $ids --output "$TMP/xs.xml" "$TMP/template.xml")
     printf '%-10s %9ss %11ss %8s   %s\n' sign "$a" "$b" "$(ratio "$a" "$b")" "<= 0.2 (xmlsec1)"
     a=$(best "$SCAPC" verify "$TMP/signed.xml")
-    b=$(best xmlsec1 --verify $ids "$TMP/signed.xml")
+    b=$(best xmlsec1 --verify $ids "$TMP/xs.xml")
     printf '%-10s %9ss %11ss %8s   %s\n' verify "$a" "$b" "$(ratio "$a" "$b")" "<= 0.2 (xmlsec1)"
 else
     echo "sign/verify: skipped (scapc sign not available or xmlsec1 missing)"
