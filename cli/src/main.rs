@@ -202,7 +202,8 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
                     p.product, p.rules, p.groups, p.values, p.profiles, p.oval_definitions
                 );
                 for (path, size) in &p.files {
-                    eprintln!("  {} ({})", path.display(), human_size(*size));
+                    let shown = path.strip_prefix("./").unwrap_or(path);
+                    eprintln!("  {} ({})", shown.display(), human_size(*size));
                 }
             }
             eprintln!("finished in {:.2} s", elapsed.as_secs_f64());
