@@ -19,6 +19,16 @@ pub enum SigningKey {
     Ec(EcdsaKeyPair),
 }
 
+impl std::fmt::Debug for SigningKey {
+    // Never prints key material.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SigningKey::Rsa(_) => f.write_str("SigningKey::Rsa(..)"),
+            SigningKey::Ec(_) => f.write_str("SigningKey::Ec(..)"),
+        }
+    }
+}
+
 /// A public key, as carried in KeyInfo or given as a trust anchor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKey {
