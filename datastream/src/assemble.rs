@@ -35,15 +35,7 @@ pub fn sniff(text: &str) -> Option<(String, String)> {
     loop {
         match r.read_event().ok()? {
             Event::Start(e) | Event::Empty(e) => {
-                for a in e.attributes().flatten() {
-                    let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let v = a.unescape_value().ok()?.into_owned();
-                    if k == "xmlns" {
-                        decls.push((String::new(), v));
-                    } else if let Some(p) = k.strip_prefix("xmlns:") {
-                        decls.push((p.to_owned(), v));
-                    }
-                }
+                decls.extend(scapc_xml::split_attributes(&e).ok()?.0);
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let (p, l) = name.split_once(':').map(|(p, l)| (p.to_owned(), l.to_owned())).unwrap_or((String::new(), name));
                 let ns = decls.iter().find(|(q, _)| *q == p).map(|(_, u)| u.clone()).unwrap_or_default();

@@ -121,19 +121,7 @@ fn walk(xml: &str, inherited: &[(String, String)], mut f: impl FnMut(usize, &str
                 if let Some((d, ns, l, a)) = pending.take() {
                     f(d, &ns, &l, &a, None);
                 }
-                let mut decls = Vec::new();
-                let mut attrs = Vec::new();
-                for a in e.attributes().flatten() {
-                    let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let v = a.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
-                    if k == "xmlns" {
-                        decls.push((String::new(), v));
-                    } else if let Some(p) = k.strip_prefix("xmlns:") {
-                        decls.push((p.to_owned(), v));
-                    } else {
-                        attrs.push((k, v));
-                    }
-                }
+                let (decls, attrs) = scapc_xml::split_attributes(e).unwrap_or_default();
                 stack.push(decls);
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let (p, l) = name.split_once(':').map(|(p, l)| (p.to_owned(), l.to_owned())).unwrap_or((String::new(), name.clone()));

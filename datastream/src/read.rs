@@ -127,20 +127,8 @@ struct Attrs {
 }
 
 fn attrs(e: &BytesStart<'_>, err: &impl Fn(String) -> ReadError) -> Result<Attrs, ReadError> {
-    let mut a = Attrs { decls: Vec::new(), plain: Vec::new() };
-    for at in e.attributes() {
-        let at = at.map_err(|x| err(format!("bad attribute: {x}")))?;
-        let key = String::from_utf8_lossy(at.key.as_ref()).into_owned();
-        let value = at.unescape_value().map_err(|x| err(format!("bad value of attribute `{key}`: {x}")))?.into_owned();
-        if key == "xmlns" {
-            a.decls.push((String::new(), value));
-        } else if let Some(p) = key.strip_prefix("xmlns:") {
-            a.decls.push((p.to_owned(), value));
-        } else {
-            a.plain.push((key, value));
-        }
-    }
-    Ok(a)
+    let (decls, plain) = scapc_xml::split_attributes(e).map_err(err)?;
+    Ok(Attrs { decls, plain })
 }
 
 impl Attrs {

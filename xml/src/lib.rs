@@ -55,6 +55,31 @@ pub fn escape_attr(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Namespace declarations `(prefix, uri)` (prefix "" for the default
+/// namespace) and ordinary attributes `(name, unescaped value)` of a start
+/// tag, in document order.
+pub type SplitAttributes = (Vec<(String, String)>, Vec<(String, String)>);
+
+/// Splits a start tag's attributes into namespace declarations and
+/// ordinary attributes. Errors name the attribute that is malformed.
+pub fn split_attributes(e: &quick_xml::events::BytesStart<'_>) -> Result<SplitAttributes, String> {
+    let mut decls = Vec::new();
+    let mut plain = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|x| format!("bad attribute: {x}"))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a.unescape_value().map_err(|x| format!("bad value of attribute `{key}`: {x}"))?.into_owned();
+        if key == "xmlns" {
+            decls.push((String::new(), value));
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            decls.push((p.to_owned(), value));
+        } else {
+            plain.push((key, value));
+        }
+    }
+    Ok((decls, plain))
+}
+
 /// Converts a byte offset in `src` to a 1-based (line, column), the column
 /// counted in characters.
 pub fn line_col(src: &str, offset: usize) -> (u32, u32) {

@@ -27,40 +27,41 @@ impl Sink for ring::digest::Context {
     }
 }
 
-fn text_escaped(s: &str, out: &mut dyn Sink) {
+/// Writes `s`, replacing each byte that `rep` maps.
+fn escaped(s: &str, out: &mut dyn Sink, rep: impl Fn(u8) -> Option<&'static [u8]>) {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
-        let rep: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"&#xD;",
-            _ => continue,
-        };
-        out.put(&s.as_bytes()[start..i]);
-        out.put(rep);
-        start = i + 1;
+        if let Some(r) = rep(b) {
+            out.put(&s.as_bytes()[start..i]);
+            out.put(r);
+            start = i + 1;
+        }
     }
     out.put(&s.as_bytes()[start..]);
 }
 
+/// Text nodes: `&`, `<`, `>` and CR are escaped.
+fn text_escaped(s: &str, out: &mut dyn Sink) {
+    escaped(s, out, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
+}
+
+/// Attribute values: `&`, `<`, `"`, TAB, LF and CR are escaped.
 fn attr_escaped(s: &str, out: &mut dyn Sink) {
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'"' => b"&quot;",
-            b'\t' => b"&#x9;",
-            b'\n' => b"&#xA;",
-            b'\r' => b"&#xD;",
-            _ => continue,
-        };
-        out.put(&s.as_bytes()[start..i]);
-        out.put(rep);
-        start = i + 1;
-    }
-    out.put(&s.as_bytes()[start..]);
+    escaped(s, out, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
 }
 
 /// Line-end normalization an XML parser applies to text.

@@ -222,19 +222,10 @@ fn scan(xml: &str, range: Range<usize>, outer: &[(String, String)]) -> Result<Ve
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let inherited = scopes.last().unwrap().clone();
+                let (decls, plain) = scapc_xml::split_attributes(e).unwrap_or_default();
                 let mut own = inherited.clone();
-                let mut attrs = HashMap::new();
-                for a in e.attributes().flatten() {
-                    let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let v = a.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
-                    if k == "xmlns" {
-                        own.push((String::new(), v));
-                    } else if let Some(p) = k.strip_prefix("xmlns:") {
-                        own.push((p.to_owned(), v));
-                    } else {
-                        attrs.insert(k, v);
-                    }
-                }
+                own.extend(decls);
+                let attrs: HashMap<String, String> = plain.into_iter().collect();
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let (p, l) = name.split_once(':').map(|(p, l)| (p.to_owned(), l.to_owned())).unwrap_or((String::new(), name.clone()));
                 let ns = own.iter().rev().find(|(q, _)| *q == p).map(|(_, u)| u.clone()).unwrap_or_default();
