@@ -314,3 +314,29 @@ fn sce_checks_are_left_out_by_default_and_run_by_oscap_with_sce() {
         assert!(matches!(res.trim(), "pass" | "fail"), "SCE rule {r} got `{res}`:\n{out}");
     }
 }
+
+#[test]
+fn ansible_fixes_are_yaml_task_lists() {
+    let b = built().join("build");
+    for p in products() {
+        let xccdf = std::fs::read_to_string(b.join(format!("{p}-xccdf.xml"))).unwrap();
+        let mut n = 0;
+        for chunk in xccdf.split("<xccdf-1.2:fix system=\"urn:xccdf:fix:script:ansible\"").skip(1) {
+            let body = &chunk[chunk.find('>').unwrap() + 1..chunk.find("</xccdf-1.2:fix>").unwrap()];
+            let mut text = String::new();
+            let mut rest = body;
+            while let Some(i) = rest.find("<xccdf-1.2:sub ") {
+                text.push_str(&rest[..i]);
+                text.push_str("42");
+                rest = &rest[i + rest[i..].find("/>").unwrap() + 2..];
+            }
+            text.push_str(rest);
+            let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+            let doc = scapc_compiler::yaml::parse(&text).unwrap_or_else(|e| panic!("an ansible fix is not YAML ({e:?}):\n{text}"));
+            let tasks = doc.as_seq().unwrap_or_else(|| panic!("an ansible fix is not a task list:\n{text}"));
+            assert!(tasks.iter().all(|t| t.get("name").is_some()), "a task without a name:\n{text}");
+            n += 1;
+        }
+        assert!(n >= 40, "only {n} ansible fixes");
+    }
+}

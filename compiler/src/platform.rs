@@ -184,6 +184,16 @@ impl Expr {
         }
     }
 
+    /// Ansible `when:` expression, given each instance's conditional.
+    pub fn ansible(&self, cond: &dyn Fn(&str, Option<&str>) -> Option<String>) -> Option<String> {
+        Some(match self {
+            Expr::Name { name, arg } => format!("( {} )", cond(name, arg.as_deref())?),
+            Expr::Not(e) => format!("not {}", e.ansible(cond)?),
+            Expr::And(v) => v.iter().map(|e| e.ansible(cond)).collect::<Option<Vec<_>>>()?.join(" and "),
+            Expr::Or(v) => format!("( {} )", v.iter().map(|e| e.ansible(cond)).collect::<Option<Vec<_>>>()?.join(" or ")),
+        })
+    }
+
     /// Bash condition, given each instance's conditional.
     pub fn bash(&self, cond: &dyn Fn(&str, Option<&str>) -> Option<String>) -> Option<String> {
         Some(match self {
@@ -212,6 +222,14 @@ mod tests {
             Expr::Name { name: "a".into(), arg: None },
             Expr::Name { name: "b".into(), arg: None }
         ]))));
+    }
+
+    #[test]
+    fn ansible_and_bash_conditions() {
+        let e = parse("package[x] and not container").unwrap();
+        let cond = |n: &str, a: Option<&str>| Some(format!("{n}:{}", a.unwrap_or("")));
+        assert_eq!(e.ansible(&cond).unwrap(), "( package:x ) and not ( container: )");
+        assert_eq!(e.bash(&cond).unwrap(), "( package:x ) && ! ( container: )");
     }
 
     #[test]

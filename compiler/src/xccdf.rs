@@ -88,10 +88,27 @@ impl Out<'_> {
                 body.push_str(&format!("if {cond}; then\n\n{}\nelse\n    >&2 echo 'Remediation is not applicable, nothing was done'\nfi\n", fix.text.trim_end()));
             }
         }
+        if system.ends_with(":ansible") {
+            if let Some(cond) = self.ansible_condition(rule) {
+                body = guard_ansible(&fix.text, &crate::text::plain(&rule.title), &cond);
+            }
+        }
         if body.is_empty() {
             body = fix.text.clone();
         }
         el(out, indent, "fix", &attrs, &text_with_subs(&body, &vref));
+    }
+
+    fn ansible_condition(&self, rule: &Rule) -> Option<String> {
+        let pid = self.c.rules[&rule.id].platform.as_ref()?;
+        let expr = &self.c.platforms[pid];
+        let content = &self.c.content;
+        let cond = |name: &str, arg: Option<&str>| -> Option<String> {
+            let def = content.platforms.get(name)?;
+            let c = def.ansible_conditional.as_ref()?;
+            Some(c.replace("{{{ arg }}}", arg.unwrap_or("")))
+        };
+        expr.ansible(&cond)
     }
 
     fn bash_condition(&self, rule: &Rule) -> Option<String> {
@@ -266,6 +283,29 @@ impl Out<'_> {
     }
 }
 
+/// Wraps an ansible task list in a block that runs only where the rule's
+/// platform applies. Package conditions need the package facts, so they
+/// are gathered first.
+fn guard_ansible(tasks: &str, title: &str, cond: &str) -> String {
+    let mut out = String::new();
+    if cond.contains("ansible_facts.packages") {
+        out.push_str("- name: Gather the package facts\n  ansible.builtin.package_facts:\n    manager: auto\n\n");
+    }
+    let name = title.replace('\'', "''");
+    out.push_str(&format!("- name: '{name}'\n  block:\n"));
+    for line in tasks.lines() {
+        if line.trim().is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str("    ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("  when: '{}'\n", cond.replace('\'', "''")));
+    out
+}
+
 #[derive(Default)]
 struct Children {
     groups: BTreeMap<String, Vec<String>>,
@@ -303,6 +343,18 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     }
     pad(out, indent);
     out.push_str("</cpe-lang:logical-test>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ansible_guard_is_valid_nesting() {
+        let t = "- name: Set x\n  ansible.builtin.lineinfile:\n    path: /etc/x\n    line: 'a: b'\n";
+        let g = super::guard_ansible(t, "Rule's title", "\"x\" in ansible_facts.packages");
+        assert!(g.starts_with("- name: Gather the package facts\n"));
+        assert!(g.contains("- name: 'Rule''s title'\n  block:\n    - name: Set x\n      ansible.builtin.lineinfile:\n        path: /etc/x\n"));
+        assert!(g.ends_with("  when: '\"x\" in ansible_facts.packages'\n"));
+    }
 }
 
 /// OCIL questionnaire id of every rule with an OCIL check.
