@@ -183,3 +183,24 @@ fn bad_source_date_epoch_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH"));
 }
+
+#[test]
+fn a_tree_without_ocil_gets_no_ocil_component() {
+    let tmp = minimal_copy();
+    std::fs::remove_dir_all(tmp.path().join("rules/files/manual_review")).unwrap();
+    let rule = tmp.path().join("rules/files/passwd_mode/rule.yml");
+    let text = std::fs::read_to_string(&rule).unwrap();
+    let text: String = text.lines().filter(|l| !l.starts_with("ocil")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&rule, text).unwrap();
+    let strict = tmp.path().join("profiles/strict.profile");
+    let p = std::fs::read_to_string(&strict).unwrap().replace("  - manual_review\n", "");
+    std::fs::write(&strict, p).unwrap();
+    let (code, _, stderr) = scapc(tmp.path(), &["build", "-C", ".", "-o", "out"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!tmp.path().join("out/demo-ocil.xml").exists());
+    let ds = std::fs::read_to_string(tmp.path().join("out/demo-ds.xml")).unwrap();
+    assert!(!ds.contains("ocil"), "an OCIL reference is left in the data stream");
+    if let Ok(o) = Command::new("oscap").args(["ds", "sds-validate"]).arg(tmp.path().join("out/demo-ds.xml")).output() {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}

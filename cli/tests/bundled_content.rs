@@ -277,6 +277,7 @@ fn bash_fixes_are_valid_bash() {
             n += 1;
         }
         assert!(n >= 40, "only {n} bash fixes");
+        assert!(!xccdf.contains("{{{") && !xccdf.contains("{{%"), "unrendered Jinja reached the benchmark");
     }
 }
 

@@ -122,14 +122,21 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
     );
     diags.extend(xdiags);
     let name = |part: &str| c.file_name(part);
-    let mut xccdf_catalog = vec![name("oval"), name("ocil"), name("cpe-oval")];
+    let has_ocil = c.rules.values().any(|r| r.ocil);
+    let mut xccdf_catalog = vec![name("oval"), name("cpe-oval")];
+    if has_ocil {
+        xccdf_catalog.insert(1, name("ocil"));
+    }
     let mut components = vec![
         Component { catalog: vec![name("cpe-oval")], ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc.clone()) },
         Component::new(name("xccdf"), Role::Checklist, xccdf_doc.clone()),
         Component::new(name("oval"), Role::Check, oval_doc.clone()),
-        Component::new(name("ocil"), Role::Check, ocil_doc.clone()),
         Component::new(name("cpe-oval"), Role::Check, cpe_oval_doc.clone()),
     ];
+    // An OCIL document with no questionnaire is not valid OCIL: leave it out.
+    if has_ocil {
+        components.insert(3, Component::new(name("ocil"), Role::Check, ocil_doc.clone()));
+    }
     if c.sce {
         for out in c.rules.values() {
             if let Some(s) = &out.sce {
@@ -148,16 +155,13 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         streams: Vec::new(),
     };
     let ds_doc = ds::compose(&spec);
-    Emitted {
-        files: vec![
-            (format!("{p}-ds.xml"), ds_doc),
-            (name("xccdf"), xccdf_doc),
-            (name("oval"), oval_doc),
-            (name("ocil"), ocil_doc),
-            (name("cpe-dictionary"), cpe_doc),
-            (name("cpe-oval"), cpe_oval_doc),
-        ],
+    let mut files = vec![(format!("{p}-ds.xml"), ds_doc), (name("xccdf"), xccdf_doc), (name("oval"), oval_doc)];
+    if has_ocil {
+        files.push((name("ocil"), ocil_doc));
     }
+    files.push((name("cpe-dictionary"), cpe_doc));
+    files.push((name("cpe-oval"), cpe_oval_doc));
+    Emitted { files }
 }
 
 /// Loads and compiles every selected product, without writing anything.

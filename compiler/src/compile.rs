@@ -6,6 +6,7 @@
 use crate::codes;
 use crate::jinja::Jinja;
 use crate::model::*;
+use crate::model::loc_of;
 use crate::oval::{Fragment, Kind, Oval};
 use crate::platform::{self, Expr};
 use crate::source::{self, LineMap};
@@ -64,6 +65,10 @@ pub struct Instance {
     pub arg: Option<String>,
     pub title: String,
     pub cpe: String,
+    /// The platform's bash and ansible conditionals, rendered for this
+    /// instance.
+    pub bash: Option<String>,
+    pub ansible: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -117,6 +122,33 @@ impl Compiled {
 }
 
 const FIX_KEYS: [&str; 5] = ["platform", "reboot", "strategy", "complexity", "disruption"];
+
+/// Allowed values of the fix header keys (XCCDF 1.2 fix attributes).
+pub fn fix_header_allowed(key: &str) -> &'static [&'static str] {
+    match key {
+        "reboot" => &["true", "false"],
+        "strategy" => &["configure", "disable", "enable", "patch", "policy", "restrict", "update", "combination", "unknown"],
+        "complexity" | "disruption" => &["unknown", "low", "medium", "high"],
+        _ => &[],
+    }
+}
+
+/// Header values that are not allowed: (line, key, value).
+pub fn bad_fix_headers(text: &str) -> Vec<(u32, String, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        let Some((k, v)) = t.strip_prefix('#').and_then(|r| r.split_once('=')).map(|(k, v)| (k.trim(), v.trim())) else { break };
+        if !FIX_KEYS.contains(&k) {
+            break;
+        }
+        let allowed = fix_header_allowed(k);
+        if !allowed.is_empty() && !allowed.contains(&v) {
+            out.push((i as u32 + 1, k.to_owned(), v.to_owned()));
+        }
+    }
+    out
+}
 
 /// Splits CaC fix header comments (`# reboot = false`) off a fix.
 pub fn fix_headers(text: &str) -> Fix {
@@ -317,13 +349,25 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                 def.title.clone()
             }
         };
+        let render_cond = |what: &str, src: &Option<String>, diags: &mut Vec<Diagnostic>| -> Option<String> {
+            let src = src.as_ref()?;
+            match jinja.render(&def.file.display().to_string(), src, &ctx) {
+                Ok(t) => Some(t.trim().to_owned()),
+                Err(e) => {
+                    diags.push(Diagnostic::error(codes::JINJA, format!("{what} of platform `{id}`: {}", e.message)).at(loc_of(&def.locs, what, &def.file)));
+                    None
+                }
+            }
+        };
+        let bash = render_cond("bash_conditional", &def.bash_conditional, &mut diags);
+        let ansible = render_cond("ansible_conditional", &def.ansible_conditional, &mut diags);
         let product_cpe = product.cpes.iter().find(|c| &c.check_id.value == id && arg.is_none());
         let cpe = match (product_cpe, arg) {
             (Some(c), _) => c.name.clone(),
             (None, None) => format!("cpe:/a:{ns_last}:{name}"),
             (None, Some(a)) => format!("cpe:/a:{ns_last}:{name}:{}", platform::instance_id("", Some(a)).trim_start_matches('_')),
         };
-        instances.insert(id.clone(), Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe });
+        instances.insert(id.clone(), Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe, bash, ansible });
         if let (Some(file), Some(src)) = (&def.oval_file, &def.oval_source) {
             match jinja.render(&file.display().to_string(), src, &ctx) {
                 Ok(text) => cpe_fragments.push(Fragment {
@@ -390,6 +434,15 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                 }
             }
             for a in local {
+                if a.lang == "bash" || a.lang == "ansible" {
+                    for (line, k, v) in bad_fix_headers(&a.text) {
+                        w.diags.push(
+                            Diagnostic::error(codes::BAD_VALUE, format!("fix header `{k}` has the value `{v}` (while rendering for rule `{id}`)"))
+                                .at(Location::at(&a.file, line, 1))
+                                .hint(format!("use one of: {}; and end each header line with a newline", fix_header_allowed(&k).join(", "))),
+                        );
+                    }
+                }
                 for s in text::sub_ids(&a.text) {
                     w.subs.push((s, a.file.clone()));
                 }

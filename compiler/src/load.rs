@@ -988,6 +988,7 @@ fn load_platform(path: &Path, pid: &str) -> (Option<PlatformDef>, Vec<Diagnostic
         (None, None)
     };
     let p = PlatformDef {
+        locs: doc.locs(&f),
         name,
         title,
         description,

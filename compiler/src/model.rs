@@ -251,6 +251,8 @@ pub struct Template {
 /// An applicability platform from `applicability/<name>.yml`.
 #[derive(Debug, Clone)]
 pub struct PlatformDef {
+    /// Where each key's value starts.
+    pub locs: BTreeMap<String, Location>,
     pub name: String,
     /// Raw (unrendered) title; may use `{{{ arg }}}`.
     pub title: String,

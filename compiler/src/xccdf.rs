@@ -102,11 +102,9 @@ impl Out<'_> {
     fn ansible_condition(&self, rule: &Rule) -> Option<String> {
         let pid = self.c.rules[&rule.id].platform.as_ref()?;
         let expr = &self.c.platforms[pid];
-        let content = &self.c.content;
+        let instances = &self.c.instances;
         let cond = |name: &str, arg: Option<&str>| -> Option<String> {
-            let def = content.platforms.get(name)?;
-            let c = def.ansible_conditional.as_ref()?;
-            Some(c.replace("{{{ arg }}}", arg.unwrap_or("")))
+            instances.get(&crate::platform::instance_id(name, arg))?.ansible.clone()
         };
         expr.ansible(&cond)
     }
@@ -114,11 +112,9 @@ impl Out<'_> {
     fn bash_condition(&self, rule: &Rule) -> Option<String> {
         let pid = self.c.rules[&rule.id].platform.as_ref()?;
         let expr = &self.c.platforms[pid];
-        let content = &self.c.content;
+        let instances = &self.c.instances;
         let cond = |name: &str, arg: Option<&str>| -> Option<String> {
-            let def = content.platforms.get(name)?;
-            let c = def.bash_conditional.as_ref()?;
-            Some(c.replace("{{{ arg }}}", arg.unwrap_or("")))
+            instances.get(&crate::platform::instance_id(name, arg))?.bash.clone()
         };
         expr.bash(&cond)
     }
