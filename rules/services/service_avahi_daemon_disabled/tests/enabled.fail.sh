@@ -1,4 +1,5 @@
 #!/bin/bash
 # packages = avahi-daemon
+rm -f /etc/systemd/system/avahi-daemon.service
 mkdir -p /etc/systemd/system/multi-user.target.wants
-ln -sf /lib/systemd/system/avahi-daemon.service /etc/systemd/system/multi-user.target.wants/avahi-daemon.service
+ln -sfn /lib/systemd/system/avahi-daemon.service /etc/systemd/system/multi-user.target.wants/avahi-daemon.service

@@ -1,2 +1,5 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get remove -y avahi-daemon || true
+export DEBIAN_FRONTEND=noninteractive
+if dpkg-query --show --showformat='${db:Status-Status}' avahi-daemon 2>/dev/null | grep -qx installed; then
+    apt-get purge -y avahi-daemon
+fi

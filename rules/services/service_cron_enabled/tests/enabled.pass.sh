@@ -1,4 +1,5 @@
 #!/bin/bash
 # packages = cron
+rm -f /etc/systemd/system/cron.service
 mkdir -p /etc/systemd/system/multi-user.target.wants
-ln -sf /lib/systemd/system/cron.service /etc/systemd/system/multi-user.target.wants/cron.service
+ln -sfn /lib/systemd/system/cron.service /etc/systemd/system/multi-user.target.wants/cron.service

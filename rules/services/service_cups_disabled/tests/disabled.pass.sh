@@ -1,3 +1,4 @@
 #!/bin/bash
-# packages = cups
+# packages = cups-daemon
 rm -f /etc/systemd/system/*.wants/cups.service
+rm -f /etc/systemd/system/cups.service

@@ -1,4 +1,5 @@
 #!/bin/bash
-# packages = cups
+# packages = cups-daemon
+rm -f /etc/systemd/system/cups.service
 mkdir -p /etc/systemd/system/multi-user.target.wants
-ln -sf /lib/systemd/system/cups.service /etc/systemd/system/multi-user.target.wants/cups.service
+ln -sfn /lib/systemd/system/cups.service /etc/systemd/system/multi-user.target.wants/cups.service

@@ -1,2 +1,5 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get remove -y cups || true
+export DEBIAN_FRONTEND=noninteractive
+if dpkg-query --show --showformat='${db:Status-Status}' cups-daemon 2>/dev/null | grep -qx installed; then
+    apt-get purge -y cups-daemon
+fi

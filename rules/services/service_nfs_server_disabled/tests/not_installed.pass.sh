@@ -1,2 +1,5 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get remove -y nfs-kernel-server || true
+export DEBIAN_FRONTEND=noninteractive
+if dpkg-query --show --showformat='${db:Status-Status}' nfs-kernel-server 2>/dev/null | grep -qx installed; then
+    apt-get purge -y nfs-kernel-server
+fi

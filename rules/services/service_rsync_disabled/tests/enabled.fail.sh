@@ -1,4 +1,5 @@
 #!/bin/bash
 # packages = rsync
+rm -f /etc/systemd/system/rsync.service
 mkdir -p /etc/systemd/system/multi-user.target.wants
-ln -sf /lib/systemd/system/rsync.service /etc/systemd/system/multi-user.target.wants/rsync.service
+ln -sfn /lib/systemd/system/rsync.service /etc/systemd/system/multi-user.target.wants/rsync.service

@@ -1,6 +1,13 @@
 #!/bin/bash
 # packages = openssh-server
-mkdir -p /etc/ssh
+shopt -s nullglob
+mkdir -p /etc/ssh/sshd_config.d
 touch /etc/ssh/sshd_config
-sed -i -E '/^[[:space:]]*IgnoreRhosts[[:space:]]/Id' /etc/ssh/sshd_config
-echo 'IgnoreRhosts no' >> /etc/ssh/sshd_config
+# Remove every line that sets IgnoreRhosts, from the main file and the drop-ins.
+sed -i -E '/^[[:space:]]*IgnoreRhosts[[:space:]]/Id' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf
+# Put the line first, where no Match block can capture it.
+if [ -s /etc/ssh/sshd_config ]; then
+    sed -i '1i IgnoreRhosts no' /etc/ssh/sshd_config
+else
+    echo 'IgnoreRhosts no' > /etc/ssh/sshd_config
+fi

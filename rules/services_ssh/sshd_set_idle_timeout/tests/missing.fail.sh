@@ -1,5 +1,7 @@
 #!/bin/bash
 # packages = openssh-server
-mkdir -p /etc/ssh
+shopt -s nullglob
+mkdir -p /etc/ssh/sshd_config.d
 touch /etc/ssh/sshd_config
-sed -i -E '/^[[:space:]]*ClientAliveInterval[[:space:]]/Id' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf 2>/dev/null || true
+# Remove every line that sets ClientAliveInterval, from the main file and the drop-ins.
+sed -i -E '/^[[:space:]]*ClientAliveInterval[[:space:]]/Id' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf

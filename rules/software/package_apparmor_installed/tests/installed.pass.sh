@@ -1,2 +1,4 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get install -y apparmor
+# packages = apparmor
+export DEBIAN_FRONTEND=noninteractive
+dpkg-query --show --showformat='${db:Status-Status}' apparmor 2>/dev/null | grep -qx installed || apt-get install -y apparmor

@@ -1,2 +1,4 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get install -y auditd
+# packages = auditd
+export DEBIAN_FRONTEND=noninteractive
+dpkg-query --show --showformat='${db:Status-Status}' auditd 2>/dev/null | grep -qx installed || apt-get install -y auditd

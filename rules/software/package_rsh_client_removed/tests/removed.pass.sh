@@ -1,2 +1,5 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get remove -y rsh-client || true
+export DEBIAN_FRONTEND=noninteractive
+if dpkg-query --show --showformat='${db:Status-Status}' rsh-client 2>/dev/null | grep -qx installed; then
+    apt-get purge -y rsh-client
+fi

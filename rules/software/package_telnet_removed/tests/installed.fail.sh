@@ -1,2 +1,4 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get install -y telnet
+# packages = telnet
+export DEBIAN_FRONTEND=noninteractive
+dpkg-query --show --showformat='${db:Status-Status}' telnet 2>/dev/null | grep -qx installed || apt-get install -y telnet

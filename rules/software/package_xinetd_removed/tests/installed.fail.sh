@@ -1,2 +1,4 @@
 #!/bin/bash
-DEBIAN_FRONTEND=noninteractive apt-get install -y xinetd
+# packages = xinetd
+export DEBIAN_FRONTEND=noninteractive
+dpkg-query --show --showformat='${db:Status-Status}' xinetd 2>/dev/null | grep -qx installed || apt-get install -y xinetd

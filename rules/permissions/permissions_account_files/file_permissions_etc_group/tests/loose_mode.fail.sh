@@ -1,3 +1,3 @@
 #!/bin/bash
 touch /etc/group
-chmod 0666 /etc/group
+chmod 0664 /etc/group

@@ -1,3 +1,4 @@
 #!/bin/bash
+# packages = openssh-server
 touch /etc/ssh/sshd_config
 chmod 0644 /etc/ssh/sshd_config

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/group-
+chgrp 0 /etc/group-

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/passwd-
+chgrp 0 /etc/passwd-

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/security/opasswd
+chgrp 0 /etc/security/opasswd

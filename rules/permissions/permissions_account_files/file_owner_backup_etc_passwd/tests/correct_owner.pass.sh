@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/passwd-
+chown 0 /etc/passwd-

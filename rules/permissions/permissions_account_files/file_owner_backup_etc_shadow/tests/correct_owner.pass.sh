@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/shadow-
+chown 0 /etc/shadow-

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/security/opasswd
+chown 0 /etc/security/opasswd

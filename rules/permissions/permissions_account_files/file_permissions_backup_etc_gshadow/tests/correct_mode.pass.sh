@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/gshadow-
+chmod 0640 /etc/gshadow-

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/passwd-
+chmod 0400 /etc/passwd-

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/group
+chmod 0400 /etc/group

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/gshadow
+chmod 0400 /etc/gshadow

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/security/opasswd
+chmod 0644 /etc/security/opasswd

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/security/opasswd
+chmod 0400 /etc/security/opasswd

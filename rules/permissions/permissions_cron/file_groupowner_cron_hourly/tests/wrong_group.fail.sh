@@ -1,0 +1,5 @@
+#!/bin/bash
+# packages = cron
+mkdir -p /etc/cron.hourly
+# gid 1 is daemon
+chgrp 1 /etc/cron.hourly

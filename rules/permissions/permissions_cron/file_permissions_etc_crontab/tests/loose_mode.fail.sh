@@ -1,0 +1,4 @@
+#!/bin/bash
+# packages = cron
+touch /etc/crontab
+chmod 0644 /etc/crontab

@@ -1,3 +1,0 @@
-#!/bin/bash
-touch /etc/crontab
-chmod 0600 /etc/crontab

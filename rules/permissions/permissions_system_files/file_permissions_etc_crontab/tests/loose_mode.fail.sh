@@ -1,3 +1,0 @@
-#!/bin/bash
-touch /etc/crontab
-chmod 0644 /etc/crontab

@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/shells
+chmod 0644 /etc/shells

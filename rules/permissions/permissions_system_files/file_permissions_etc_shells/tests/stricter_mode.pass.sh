@@ -1,0 +1,3 @@
+#!/bin/bash
+touch /etc/shells
+chmod 0400 /etc/shells

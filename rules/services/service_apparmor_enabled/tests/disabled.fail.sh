@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = apparmor
+rm -f /etc/systemd/system/*.wants/apparmor.service

@@ -1,0 +1,5 @@
+#!/bin/bash
+export DEBIAN_FRONTEND=noninteractive
+if dpkg-query --show --showformat='${db:Status-Status}' rpcbind 2>/dev/null | grep -qx installed; then
+    apt-get purge -y rpcbind
+fi

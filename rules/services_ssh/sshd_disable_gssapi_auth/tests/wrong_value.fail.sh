@@ -1,0 +1,13 @@
+#!/bin/bash
+# packages = openssh-server
+shopt -s nullglob
+mkdir -p /etc/ssh/sshd_config.d
+touch /etc/ssh/sshd_config
+# Remove every line that sets GSSAPIAuthentication, from the main file and the drop-ins.
+sed -i -E '/^[[:space:]]*GSSAPIAuthentication[[:space:]]/Id' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf
+# Put the line first, where no Match block can capture it.
+if [ -s /etc/ssh/sshd_config ]; then
+    sed -i '1i GSSAPIAuthentication yes' /etc/ssh/sshd_config
+else
+    echo 'GSSAPIAuthentication yes' > /etc/ssh/sshd_config
+fi

@@ -1,0 +1,9 @@
+#!/bin/bash
+# packages = openssh-server
+shopt -s nullglob
+mkdir -p /etc/ssh/sshd_config.d
+touch /etc/ssh/sshd_config
+# Remove every line that sets ClientAliveCountMax, from the main file and the drop-ins.
+sed -i -E '/^[[:space:]]*ClientAliveCountMax[[:space:]]/Id' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf
+# Set in a drop-in file only.
+echo 'ClientAliveCountMax 1' > /etc/ssh/sshd_config.d/50-scenario.conf
