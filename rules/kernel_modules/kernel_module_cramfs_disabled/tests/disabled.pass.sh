@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install cramfs /bin/false' > /etc/modprobe.d/cramfs.conf
+printf 'install cramfs /bin/false\nblacklist cramfs\n' > /etc/modprobe.d/cramfs.conf

@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install dccp /bin/false' > /etc/modprobe.d/dccp.conf
+printf 'install dccp /bin/false\nblacklist dccp\n' > /etc/modprobe.d/dccp.conf

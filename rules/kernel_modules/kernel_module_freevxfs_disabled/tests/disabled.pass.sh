@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install freevxfs /bin/false' > /etc/modprobe.d/freevxfs.conf
+printf 'install freevxfs /bin/false\nblacklist freevxfs\n' > /etc/modprobe.d/freevxfs.conf

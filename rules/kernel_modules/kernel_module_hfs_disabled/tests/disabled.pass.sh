@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install hfs /bin/false' > /etc/modprobe.d/hfs.conf
+printf 'install hfs /bin/false\nblacklist hfs\n' > /etc/modprobe.d/hfs.conf

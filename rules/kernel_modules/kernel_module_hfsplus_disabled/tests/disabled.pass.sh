@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install hfsplus /bin/false' > /etc/modprobe.d/hfsplus.conf
+printf 'install hfsplus /bin/false\nblacklist hfsplus\n' > /etc/modprobe.d/hfsplus.conf

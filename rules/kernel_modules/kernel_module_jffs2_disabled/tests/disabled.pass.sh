@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install jffs2 /bin/false' > /etc/modprobe.d/jffs2.conf
+printf 'install jffs2 /bin/false\nblacklist jffs2\n' > /etc/modprobe.d/jffs2.conf

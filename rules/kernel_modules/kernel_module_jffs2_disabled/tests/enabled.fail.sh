@@ -1,2 +1,2 @@
 #!/bin/bash
-sed -i '/install[[:space:]]\+jffs2[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true
+sed -i -E '/^[[:space:]]*install[[:space:]]+jffs2[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true

@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install udf /bin/false' > /etc/modprobe.d/udf.conf
+printf 'install udf /bin/false\nblacklist udf\n' > /etc/modprobe.d/udf.conf

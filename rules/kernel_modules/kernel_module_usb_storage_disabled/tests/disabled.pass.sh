@@ -1,3 +1,3 @@
 #!/bin/bash
 mkdir -p /etc/modprobe.d
-echo 'install usb-storage /bin/false' > /etc/modprobe.d/usb_storage.conf
+printf 'install usb-storage /bin/false\nblacklist usb-storage\n' > /etc/modprobe.d/usb-storage.conf

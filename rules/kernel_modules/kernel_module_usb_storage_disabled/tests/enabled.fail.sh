@@ -1,2 +1,2 @@
 #!/bin/bash
-sed -i '/install[[:space:]]\+usb-storage[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true
+sed -i -E '/^[[:space:]]*install[[:space:]]+usb[-_]storage[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true

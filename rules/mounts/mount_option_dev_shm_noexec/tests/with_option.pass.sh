@@ -1,3 +1,3 @@
 #!/bin/bash
-sed -i '\# /dev/shm #d' /etc/fstab
-echo 'tmpfs /dev/shm tmpfs defaults,noexec 0 0' >> /etc/fstab
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/dev/shm/?[[:space:]]|d' /etc/fstab
+echo 'tmpfs /dev/shm tmpfs defaults,nodev,nosuid,noexec 0 0' >> /etc/fstab

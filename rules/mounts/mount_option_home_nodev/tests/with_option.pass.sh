@@ -1,3 +1,3 @@
 #!/bin/bash
-sed -i '\# /home #d' /etc/fstab
-echo 'tmpfs /home tmpfs defaults,nodev 0 0' >> /etc/fstab
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/home/?[[:space:]]|d' /etc/fstab
+echo 'LABEL=scapc-home /home ext4 defaults,nofail,nosuid,nodev 0 2' >> /etc/fstab

@@ -1,3 +1,3 @@
 #!/bin/bash
-sed -i '\# /tmp #d' /etc/fstab
-echo 'tmpfs /tmp tmpfs defaults,nodev 0 0' >> /etc/fstab
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/tmp/?[[:space:]]|d' /etc/fstab
+echo 'tmpfs /tmp tmpfs defaults,mode=1777,nosuid,noexec,nodev 0 0' >> /etc/fstab

@@ -1,3 +1,3 @@
 #!/bin/bash
-sed -i '\# /tmp #d' /etc/fstab
-echo 'tmpfs /tmp tmpfs defaults 0 0' >> /etc/fstab
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/tmp/?[[:space:]]|d' /etc/fstab
+echo 'tmpfs /tmp tmpfs defaults,mode=1777,nodev,noexec 0 0' >> /etc/fstab

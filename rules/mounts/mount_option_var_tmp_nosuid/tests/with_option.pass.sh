@@ -1,3 +1,3 @@
 #!/bin/bash
-sed -i '\# /var/tmp #d' /etc/fstab
-echo 'tmpfs /var/tmp tmpfs defaults,nosuid 0 0' >> /etc/fstab
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/var/tmp/?[[:space:]]|d' /etc/fstab
+echo 'tmpfs /var/tmp tmpfs defaults,mode=1777,nodev,noexec,nosuid 0 0' >> /etc/fstab

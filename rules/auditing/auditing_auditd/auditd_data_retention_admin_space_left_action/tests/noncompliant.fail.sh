@@ -1,4 +1,4 @@
 #!/bin/bash
 # packages = auditd
-sed -i -E '/^[[:space:]]*admin_space_left_action[[:space:]]*=/d' /etc/audit/auditd.conf
-echo 'admin_space_left_action = ignore' >> /etc/audit/auditd.conf
+sed -i -E '/^[[:space:]]*admin_space_left_action[[:space:]]*=/Id' /etc/audit/auditd.conf
+echo 'admin_space_left_action = suspend' >> /etc/audit/auditd.conf

@@ -1,4 +1,4 @@
 #!/bin/bash
 # packages = auditd
-sed -i -E '/^[[:space:]]*max_log_file[[:space:]]*=/d' /etc/audit/auditd.conf
+sed -i -E '/^[[:space:]]*max_log_file[[:space:]]*=/Id' /etc/audit/auditd.conf
 echo 'max_log_file = 1' >> /etc/audit/auditd.conf

@@ -1,4 +1,4 @@
 #!/bin/bash
 # packages = auditd
-sed -i -E '/^[[:space:]]*space_left_action[[:space:]]*=/d' /etc/audit/auditd.conf
+sed -i -E '/^[[:space:]]*space_left_action[[:space:]]*=/Id' /etc/audit/auditd.conf
 echo 'space_left_action = email' >> /etc/audit/auditd.conf

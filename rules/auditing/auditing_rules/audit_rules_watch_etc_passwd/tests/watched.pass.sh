@@ -1,4 +1,4 @@
 #!/bin/bash
 # packages = auditd
 mkdir -p /etc/audit/rules.d
-echo '-w /etc/passwd -p wa -k identity' > /etc/audit/rules.d/identity.rules
+echo '-w /etc/passwd -p wa -k identity' > /etc/audit/rules.d/scapc-test.rules

@@ -1,3 +1,3 @@
 #!/bin/bash
 # packages = auditd
-sed -i '\#-w /etc/shadow #d' /etc/audit/rules.d/*.rules 2>/dev/null || true
+sed -i -E '\|^[[:space:]]*-w[[:space:]]+/etc/shadow[[:space:]]|d' /etc/audit/rules.d/*.rules 2>/dev/null || true

@@ -1,3 +1,3 @@
 #!/bin/bash
 # packages = auditd
-sed -i '\#-w /etc/sudoers #d' /etc/audit/rules.d/*.rules 2>/dev/null || true
+sed -i -E '\|^[[:space:]]*-w[[:space:]]+/etc/sudoers[[:space:]]|d' /etc/audit/rules.d/*.rules 2>/dev/null || true

@@ -1,4 +1,4 @@
 #!/bin/bash
 # packages = auditd
 mkdir -p /etc/audit/rules.d
-echo '-w /etc/sudoers -p wa -k actions' > /etc/audit/rules.d/actions.rules
+echo '-w /etc/sudoers -p wa -k scope' > /etc/audit/rules.d/scapc-test.rules

@@ -1,2 +1,0 @@
-#!/bin/bash
-sed -i '/^scapc_uid0:/d' /etc/passwd

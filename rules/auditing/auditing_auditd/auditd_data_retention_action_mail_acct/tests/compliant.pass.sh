@@ -1,0 +1,4 @@
+#!/bin/bash
+# packages = auditd
+sed -i -E '/^[[:space:]]*action_mail_acct[[:space:]]*=/Id' /etc/audit/auditd.conf
+echo 'action_mail_acct = root' >> /etc/audit/auditd.conf

@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = auditd
+sed -i -E '/^[[:space:]]*action_mail_acct[[:space:]]*=/Id' /etc/audit/auditd.conf

@@ -1,0 +1,3 @@
+#!/bin/bash
+# packages = auditd
+sed -i -E '/^[[:space:]]*max_log_file_action[[:space:]]*=/Id' /etc/audit/auditd.conf

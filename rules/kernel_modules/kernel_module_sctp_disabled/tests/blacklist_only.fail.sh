@@ -1,0 +1,5 @@
+#!/bin/bash
+# A blacklist line does not stop an explicit modprobe.
+sed -i -E '/^[[:space:]]*install[[:space:]]+sctp[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true
+mkdir -p /etc/modprobe.d
+echo 'blacklist sctp' > /etc/modprobe.d/sctp.conf

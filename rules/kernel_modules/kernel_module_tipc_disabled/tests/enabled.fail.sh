@@ -1,0 +1,2 @@
+#!/bin/bash
+sed -i -E '/^[[:space:]]*install[[:space:]]+tipc[[:space:]]/d' /etc/modprobe.d/*.conf 2>/dev/null || true

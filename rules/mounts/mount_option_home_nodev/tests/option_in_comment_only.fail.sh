@@ -1,0 +1,5 @@
+#!/bin/bash
+# The option appears only in a commented-out entry.
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/home/?[[:space:]]|d' /etc/fstab
+echo '#LABEL=scapc-home /home ext4 defaults,nofail,nosuid,nodev 0 2' >> /etc/fstab
+echo 'LABEL=scapc-home /home ext4 defaults,nofail,nosuid 0 2' >> /etc/fstab

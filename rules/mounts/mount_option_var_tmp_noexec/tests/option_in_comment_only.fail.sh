@@ -1,0 +1,5 @@
+#!/bin/bash
+# The option appears only in a commented-out entry.
+sed -i -E '\|^[[:space:]]*[^#[:space:]]+[[:space:]]+/var/tmp/?[[:space:]]|d' /etc/fstab
+echo '#tmpfs /var/tmp tmpfs defaults,mode=1777,nodev,nosuid,noexec 0 0' >> /etc/fstab
+echo 'tmpfs /var/tmp tmpfs defaults,mode=1777,nodev,nosuid 0 0' >> /etc/fstab
