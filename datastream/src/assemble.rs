@@ -233,7 +233,7 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
             let path = dir.join(&href);
             if !path.is_file() {
                 return Err(format!(
-                    "{}: `{href}` is referenced but {} does not exist (a dangling href)",
+                    "{}: `{href}` is referenced but {} does not exist (a dangling href); if it is a remote component, compose from a manifest that gives its `url:` (`ds split` writes one: scapc-manifest.yml)",
                     xccdf.display(),
                     path.display()
                 ));
