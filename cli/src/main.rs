@@ -10,6 +10,7 @@ use std::time::Instant;
 
 mod ds_cmd;
 mod sign_cmd;
+mod validate_cmd;
 
 #[derive(Parser)]
 #[command(name = "scapc", version, about = "Compile, validate, lint and run SCAP security content", long_about = None)]
@@ -53,6 +54,14 @@ enum Command {
         #[arg(long, short = 'q')]
         quiet: bool,
     },
+    /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
+    ///
+    /// Detects each file's type (source data stream, XCCDF, OVAL, OCIL, CPE,
+    /// ARF), validates it, or each data stream component, against its
+    /// schema, and checks every SP 800-126r3 requirement scapc knows (see
+    /// docs/requirements.md), reporting each finding by requirement ID.
+    /// Exit code: 0 no errors, 1 errors, 2 usage or I/O problems.
+    Validate(validate_cmd::ValidateArgs),
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
@@ -220,6 +229,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { root, out, products, sce, format, quiet } => run_build(root, out, products, sce, format, quiet),
+        Command::Validate(a) => validate_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
         Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),

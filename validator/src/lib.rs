@@ -1,4 +1,201 @@
-//! Validation of SCAP documents. So far: XML Schema (XSD) validation
-//! through libxml2 ([`xsd`]).
+//! Validation of SCAP documents: the official XSDs through libxml2
+//! ([`xsd`], [`schema_check`]) and the SP 800-126r3 requirements checked
+//! natively ([`reqs`]) over a namespace-aware tree ([`tree`]).
+//!
+//! The two layers run in parallel; a data stream's components are
+//! validated against their schemas in parallel too.
 
+pub mod detect;
+pub mod report;
+pub mod reqs;
+pub mod schema_check;
+pub mod schemas;
+pub mod tree;
 pub mod xsd;
+
+use detect::Kind;
+use scapc_diagnostics::{Diagnostic, Location, Severity};
+use std::path::{Path, PathBuf};
+
+/// Diagnostic codes for problems that are not requirement findings.
+pub mod codes {
+    /// The file cannot be read.
+    pub const IO: &str = "io";
+    /// Not well-formed XML, not UTF-8, or refused as hostile.
+    pub const XML: &str = "xml";
+    /// Well-formed XML, but no SCAP document type scapc knows.
+    pub const UNKNOWN: &str = "unknown-document";
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The schema directory (see [`schemas::locate`]); `None` looks in the
+    /// environment and the standard install path.
+    pub schemas: Option<PathBuf>,
+    /// Skip the XSD layer.
+    pub no_xsd: bool,
+    /// Skip the requirement layer.
+    pub no_requirements: bool,
+}
+
+/// The result for one file.
+#[derive(Debug)]
+pub struct Outcome {
+    pub file: PathBuf,
+    pub kind: Option<Kind>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file could not be read at all (exit code 2).
+    pub io_error: bool,
+}
+
+/// Validates many documents; schemas are loaded once and shared.
+pub struct Validator {
+    opts: Options,
+    cache: schemas::Cache,
+    schema_dir: Result<PathBuf, String>,
+}
+
+impl Validator {
+    pub fn new(opts: Options) -> Self {
+        let schema_dir = if opts.no_xsd { Err(String::new()) } else { schemas::locate(opts.schemas.as_deref()) };
+        Validator { opts, cache: schemas::Cache::default(), schema_dir }
+    }
+
+    /// `Err` explains why the XSD layer cannot run (no schemas found).
+    pub fn schema_dir(&self) -> Result<&Path, &str> {
+        self.schema_dir.as_deref().map_err(|e| e.as_str())
+    }
+
+    pub fn validate_file(&self, path: &Path) -> Outcome {
+        match std::fs::read(path) {
+            Ok(bytes) => self.validate_bytes(path, &bytes),
+            Err(e) => Outcome {
+                file: path.to_path_buf(),
+                kind: None,
+                diagnostics: vec![Diagnostic::error(codes::IO, format!("cannot read the file: {e}")).at(Location::file(path))],
+                io_error: true,
+            },
+        }
+    }
+
+    pub fn validate_bytes(&self, path: &Path, bytes: &[u8]) -> Outcome {
+        let fail = |d: Diagnostic| Outcome { file: path.to_path_buf(), kind: None, diagnostics: vec![d], io_error: false };
+        let text = match decode(bytes) {
+            Ok(t) => t,
+            Err((line, col, m)) => return fail(Diagnostic::error(codes::XML, m).at(Location::at(path, line, col))),
+        };
+        self.validate_text(path, text)
+    }
+
+    pub fn validate_text(&self, path: &Path, text: &str) -> Outcome {
+        let fail = |d: Diagnostic| Outcome { file: path.to_path_buf(), kind: None, diagnostics: vec![d], io_error: false };
+        if text.trim().is_empty() {
+            return fail(Diagnostic::error(codes::XML, "the file is empty; an SCAP document is an XML file").at(Location::file(path)));
+        }
+        if let Some((line, col, m)) = hostile_prolog(text) {
+            return fail(Diagnostic::error(codes::XML, m).at(Location::at(path, line, col)));
+        }
+        let kind = match detect::root(text).map(|r| detect::kind(&r)) {
+            Some(Ok(k)) => k,
+            Some(Err(found)) => {
+                return fail(
+                    Diagnostic::error(codes::UNKNOWN, format!("not an SCAP document: the root element is {found}"))
+                        .at(Location::at(path, 1, 1))
+                        .hint("scapc validates source data streams, XCCDF, OVAL, OCIL, CPE dictionaries and language documents, and ARF"),
+                )
+            }
+            None => {
+                // Let the tree parser say what is wrong.
+                let msg = match tree::Tree::parse(text) {
+                    Err(e) => return fail(Diagnostic::error(codes::XML, format!("not well-formed XML: {}", e.message)).at(Location::at(path, e.line, e.col))),
+                    Ok(_) => "no root element found".to_owned(),
+                };
+                return fail(Diagnostic::error(codes::XML, msg).at(Location::file(path)));
+            }
+        };
+        let (reqs, xsd) = rayon::join(
+            || {
+                let t = tree::Tree::parse(text)?;
+                Ok::<_, tree::ParseError>(if self.opts.no_requirements { Vec::new() } else { reqs::check(path, &t, &kind) })
+            },
+            || self.xsd(path, text, &kind),
+        );
+        let mut diagnostics = match reqs {
+            Ok(d) => d,
+            // Not well-formed: the parser's message says it best; schema
+            // messages about the same breakage add nothing.
+            Err(e) => return Outcome {
+                file: path.to_path_buf(),
+                kind: Some(kind),
+                diagnostics: vec![Diagnostic::error(codes::XML, format!("not well-formed XML: {}", e.message)).at(Location::at(path, e.line, e.col))],
+                io_error: false,
+            },
+        };
+        diagnostics.extend(xsd);
+        diagnostics.sort_by(|a, b| {
+            let pa = a.location.as_ref().and_then(|l| l.pos).map(|p| (p.line, p.col));
+            let pb = b.location.as_ref().and_then(|l| l.pos).map(|p| (p.line, p.col));
+            pa.cmp(&pb).then_with(|| a.code.cmp(&b.code))
+        });
+        Outcome { file: path.to_path_buf(), kind: Some(kind), diagnostics, io_error: false }
+    }
+
+    fn xsd(&self, path: &Path, text: &str, kind: &Kind) -> Vec<Diagnostic> {
+        if self.opts.no_xsd {
+            return Vec::new();
+        }
+        let root = match &self.schema_dir {
+            Ok(r) => r,
+            Err(e) => return vec![Diagnostic::error("schemas-not-found", e.clone()).at(Location::file(path)).hint("pass --schemas DIR, set SCAPC_SCHEMAS, or skip the XSD layer with --no-xsd")],
+        };
+        if let Kind::DataStream { .. } = kind {
+            if let Ok(coll) = scapc_datastream::read::read(text) {
+                return schema_check::data_stream(path, &coll, kind, root, &self.cache);
+            }
+        }
+        schema_check::document(path, text, kind, root, &self.cache)
+    }
+}
+
+/// Bytes to text: UTF-8, with an optional byte order mark.
+fn decode(bytes: &[u8]) -> Result<&str, (u32, u32, String)> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err((1, 1, "the file is UTF-16; scapc reads UTF-8 SCAP documents (convert it, e.g. with iconv -f UTF-16 -t UTF-8)".into()));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let col = (at - bytes[..at].iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0)) as u32 + 1;
+        (line, col, "the file is not valid UTF-8 here; is it binary, or in another encoding?".into())
+    })
+}
+
+/// A document type declaration that declares entities or names an external
+/// subset, in the prolog.
+fn hostile_prolog(text: &str) -> Option<(u32, u32, String)> {
+    let i = text.find("<!DOCTYPE")?;
+    // Only the prolog: stop at the first element.
+    let before_root = text[..i].rfind(|c: char| c == '<').map(|j| text[j..].starts_with("<?") || text[j..].starts_with("<!--")).unwrap_or(true);
+    if !before_root {
+        return None;
+    }
+    let decl_end = text[i..].find("]>").map(|j| i + j).or_else(|| text[i..].find('>').map(|j| i + j)).unwrap_or(text.len());
+    let decl = &text[i..decl_end];
+    if decl.contains("<!ENTITY") || decl.contains("SYSTEM") || decl.contains("PUBLIC") {
+        let line = text[..i].bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+        return Some((
+            line,
+            1,
+            "the document type declaration declares entities or names an external subset; scapc refuses these (entity expansion and external entities are an attack vector, and SCAP documents never need them)".into(),
+        ));
+    }
+    None
+}
+
+/// Counts by severity.
+pub fn count(diags: &[Diagnostic]) -> (usize, usize, usize) {
+    let e = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let w = diags.iter().filter(|d| d.severity == Severity::Warning).count();
+    (e, w, diags.len() - e - w)
+}

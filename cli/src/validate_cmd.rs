@@ -1,0 +1,124 @@
+//! `scapc validate`.
+
+use clap::{Args, ValueEnum};
+use scapc_diagnostics::{render_json, render_sarif, Diagnostic, Severity};
+use scapc_validator::{report, Options, Outcome, Validator};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// SCAP documents: source data streams, XCCDF, OVAL, OCIL, CPE, ARF
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Directory of the official schemas [default: $SCAPC_SCHEMAS, else /usr/share/openscap/schemas]
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ValidateFormat,
+    /// Drop findings of this requirement (repeatable, e.g. --ignore SRC-251-1;
+    /// `SRC-251` drops every SRC-251-n)
+    #[arg(long = "ignore", value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Treat warnings as errors (for the exit code and JUnit failures)
+    #[arg(long)]
+    pub warnings_as_errors: bool,
+    /// Skip the XSD layer
+    #[arg(long)]
+    pub no_xsd: bool,
+    /// Skip the SP 800-126 requirement layer
+    #[arg(long)]
+    pub no_requirements: bool,
+    /// Show every finding in the text report (default: 10 per requirement)
+    #[arg(long)]
+    pub all: bool,
+}
+
+fn ignored(code: &str, ignore: &[String]) -> bool {
+    ignore.iter().any(|i| code == i || code.strip_prefix(i.as_str()).is_some_and(|rest| rest.starts_with('-') && rest[1..].bytes().all(|b| b.is_ascii_digit())))
+}
+
+pub fn run(a: ValidateArgs) -> ExitCode {
+    let start = Instant::now();
+    let v = Validator::new(Options { schemas: a.schemas.clone(), no_xsd: a.no_xsd, no_requirements: a.no_requirements });
+    if let Err(e) = v.schema_dir() {
+        if !a.no_xsd {
+            eprintln!("error: {e}");
+            eprintln!("  hint: pass --schemas DIR, set SCAPC_SCHEMAS, or run only the requirement layer with --no-xsd");
+            return ExitCode::from(2);
+        }
+    }
+    let progress = a.files.len() > 1 && std::io::stderr().is_terminal();
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for (i, f) in a.files.iter().enumerate() {
+        if progress {
+            eprint!("\r\x1b[2Kvalidating {}/{}: {}", i + 1, a.files.len(), f.display());
+        }
+        let mut o = v.validate_file(f);
+        o.diagnostics.retain(|d| !ignored(&d.code, &a.ignore));
+        if a.warnings_as_errors {
+            for d in &mut o.diagnostics {
+                if d.severity == Severity::Warning {
+                    d.severity = Severity::Error;
+                }
+            }
+        }
+        outcomes.push(o);
+    }
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    let io = outcomes.iter().any(|o| o.io_error);
+    let errors = outcomes.iter().flat_map(|o| &o.diagnostics).filter(|d| d.severity == Severity::Error).count();
+    let warnings = outcomes.iter().flat_map(|o| &o.diagnostics).filter(|d| d.severity == Severity::Warning).count();
+    let all: Vec<Diagnostic> = outcomes.iter().flat_map(|o| o.diagnostics.iter().cloned()).collect();
+    match a.format {
+        ValidateFormat::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", report::text(&outcomes, if a.all { None } else { Some(10) }, color));
+            let invalid = outcomes.iter().filter(|o| o.diagnostics.iter().any(|d| d.severity == Severity::Error)).count();
+            println!(
+                "{} file(s): {} valid, {invalid} invalid; {errors} error(s), {warnings} warning(s) in {:.2} s",
+                outcomes.len(),
+                outcomes.len() - invalid,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        ValidateFormat::Json => println!("{}", render_json(&all)),
+        ValidateFormat::Sarif => println!("{}", render_sarif(&all, "scapc", env!("CARGO_PKG_VERSION"))),
+        ValidateFormat::Junit => print!("{}", report::junit(&outcomes, a.warnings_as_errors)),
+    }
+    if io {
+        ExitCode::from(2)
+    } else if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_matches_ids_and_families() {
+        let ig = vec!["SRC-251".to_owned(), "A-26-1".to_owned()];
+        assert!(ignored("SRC-251-1", &ig));
+        assert!(ignored("SRC-251-2", &ig));
+        assert!(!ignored("SRC-2511-1", &ig));
+        assert!(ignored("A-26-1", &ig));
+        assert!(!ignored("A-26-2", &ig));
+    }
+}

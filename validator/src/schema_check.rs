@@ -1,0 +1,196 @@
+//! The XSD layer: a document, or each part of a data stream, against its
+//! official schema.
+//!
+//! A data stream is validated in parts, in parallel: every component's
+//! content against its own schema (XCCDF, OVAL of the version it declares,
+//! OCIL, CPE), and the collection "frame" (the data stream with each
+//! component's content replaced by a stand-in) against the data stream
+//! schema. Line numbers are mapped back to the original file.
+//!
+//! Findings on components and standalone documents carry A-10-1 (the ID
+//! SCAPVal uses for component schema errors); findings on the data stream
+//! frame carry SRC-329-1.
+
+use crate::detect::{self, Kind, Root};
+use crate::schemas::{schema_for, Cache};
+use rayon::prelude::*;
+use scapc_datastream::read::Collection;
+use scapc_diagnostics::{Diagnostic, Location, Severity};
+use std::path::{Path, PathBuf};
+
+const STUB_NS: &str = "http://cpe.mitre.org/dictionary/2.0";
+const STUB: &str = "<scapc-stub:cpe-list xmlns:scapc-stub=\"http://cpe.mitre.org/dictionary/2.0\"/>";
+
+struct Job<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// Lines before the job's first line in the original file.
+    line_offset: u32,
+    schema: PathBuf,
+    code: &'static str,
+    frame: bool,
+    what: String,
+}
+
+/// The `schema_version` an OVAL document declares, read from its generator.
+pub fn oval_schema_version(text: &str) -> String {
+    let head = &text[..floor_boundary(text, text.len().min(8192))];
+    let Some(i) = head.find("schema_version") else { return String::new() };
+    let rest = &head[i..];
+    let Some(gt) = rest.find('>') else { return String::new() };
+    let rest = &rest[gt + 1..];
+    rest[..rest.find('<').unwrap_or(0)].trim().to_owned()
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn newlines(s: &str) -> u32 {
+    s.as_bytes().iter().filter(|&&b| b == b'\n').count() as u32
+}
+
+/// Validates a standalone (non data stream) document.
+pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache) -> Vec<Diagnostic> {
+    let ver = if matches!(kind, Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics) {
+        oval_schema_version(text)
+    } else {
+        String::new()
+    };
+    let job = Job { text: text.into(), line_offset: 0, schema: schema_for(root, kind, &ver), code: "A-10-1", frame: false, what: kind.name() };
+    run(file, &job, cache)
+}
+
+/// Validates a data stream collection in parts, in parallel.
+pub fn data_stream(file: &Path, coll: &Collection<'_>, kind: &Kind, root: &Path, cache: &Cache) -> Vec<Diagnostic> {
+    let src = coll.src;
+    let mut jobs = Vec::new();
+    // The frame.
+    let mut frame = String::with_capacity(src.len() / 8);
+    let mut last = 0;
+    let mut comps: Vec<_> = coll.components.iter().filter(|c| !c.extended).collect();
+    comps.sort_by_key(|c| c.content.start);
+    for c in &comps {
+        frame.push_str(&src[last..c.content.start]);
+        frame.push_str(STUB);
+        for _ in 0..newlines(&src[c.content.clone()]) {
+            frame.push('\n');
+        }
+        last = c.content.end;
+    }
+    frame.push_str(&src[last..]);
+    jobs.push(Job { text: frame.into(), line_offset: 0, schema: schema_for(root, kind, ""), code: "SRC-329-1", frame: true, what: "the data stream collection".into() });
+    // The components.
+    let mut line = 0u32;
+    let mut at = 0usize;
+    for c in &comps {
+        line += newlines(&src[at..c.content.start]);
+        at = c.content.start;
+        let r = Root { ns: c.root_ns.clone(), local: c.root_local.clone(), attrs: Vec::new() };
+        let Ok(ck) = detect::kind(&r) else { continue }; // the frame reports a wrong component type
+        let body = &src[c.content.clone()];
+        jobs.push(Job {
+            text: with_namespaces(body, &c.in_scope).into(),
+            line_offset: line,
+            schema: component_schema(root, kind, &ck),
+            code: "A-10-1",
+            frame: false,
+            what: format!("component {} ({})", c.id, ck.name()),
+        });
+    }
+    jobs.par_iter().flat_map_iter(|j| run(file, j, cache)).collect()
+}
+
+/// The schema a data stream component validates against: the one the
+/// data stream schema itself imports for that namespace (SCAP 1.3 binds
+/// OVAL to 5.11.3, SCAP 1.2 to 5.11.1), whatever version the component
+/// declares. The declared version is checked by SRC-216-1.
+fn component_schema(root: &Path, ds: &Kind, component: &Kind) -> PathBuf {
+    let v12 = matches!(ds, Kind::DataStream { scap } if scap == "1.2");
+    match component {
+        Kind::OvalDefinitions => root.join(if v12 { "oval/5.11.1" } else { "oval/5.11.3" }).join("oval-definitions-schema.xsd"),
+        Kind::CpeDictionary if v12 => root.join("sds/1.2/cpe-dictionary_2.3.xsd"),
+        other => schema_for(root, other, ""),
+    }
+}
+
+/// The component's XML with the namespace declarations it inherits added
+/// to its root start tag, on the same line, so line numbers are kept.
+fn with_namespaces(body: &str, in_scope: &[(String, String)]) -> String {
+    let name_end = body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
+    let tag_end = body.find('>').unwrap_or(body.len());
+    let start_tag = &body[..tag_end];
+    let mut add = String::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (p, u) in in_scope.iter().rev() {
+        if p == "xml" || seen.contains(&p.as_str()) {
+            continue;
+        }
+        seen.push(p);
+        let decl = if p.is_empty() { "xmlns=".to_owned() } else { format!("xmlns:{p}=") };
+        if start_tag.contains(&decl) {
+            continue;
+        }
+        add.push(' ');
+        add.push_str(&decl);
+        add.push('"');
+        add.push_str(&scapc_datastream_escape(u));
+        add.push('"');
+    }
+    let mut out = String::with_capacity(body.len() + add.len());
+    out.push_str(&body[..name_end]);
+    out.push_str(&add);
+    out.push_str(&body[name_end..]);
+    out
+}
+
+fn scapc_datastream_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+}
+
+fn run(file: &Path, job: &Job<'_>, cache: &Cache) -> Vec<Diagnostic> {
+    let schema = match cache.get(&job.schema) {
+        Ok(s) => s,
+        Err(e) => return vec![Diagnostic::error("schema-unavailable", e).at(Location::file(file))],
+    };
+    let (errors, fatal) = match schema.validate(&job.text, &file.to_string_lossy()) {
+        Ok(v) => (v, false),
+        Err(v) => (v, true),
+    };
+    let stub_prefix = format!("Element '{{{STUB_NS}}}cpe-list'");
+    errors
+        .into_iter()
+        .filter(|e| !(job.frame && e.message.starts_with(&stub_prefix)))
+        .map(|e| {
+            let line = if e.line == 0 { job.line_offset + 1 } else { e.line + job.line_offset };
+            let sev = if e.warning { Severity::Warning } else { Severity::Error };
+            let msg = detect::shorten_names(&e.message);
+            let message = if fatal { format!("{} is not well-formed XML: {msg}", job.what) } else { format!("schema: {msg}") };
+            let loc = if e.col > 0 && e.line > 1 { Location::at(file, line, e.col) } else { Location::at(file, line, 1) };
+            Diagnostic::new(sev, job.code, message)
+                .at(loc)
+                .hint(format!("{} was validated against {}", job.what, job.schema.display()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_oval_schema_version() {
+        let t = "<oval_definitions><generator><oval:product_name>x</oval:product_name><oval:schema_version>5.11.2</oval:schema_version>";
+        assert_eq!(oval_schema_version(t), "5.11.2");
+        assert_eq!(oval_schema_version("<a/>"), "");
+    }
+
+    #[test]
+    fn inherited_namespaces_are_declared_on_the_same_line() {
+        let ns = vec![("".to_owned(), "urn:d".to_owned()), ("x".to_owned(), "urn:x".to_owned()), ("y".to_owned(), "urn:y".to_owned())];
+        let out = with_namespaces("<x:a xmlns:y=\"urn:own\">\n<b/></x:a>", &ns);
+        assert_eq!(out, "<x:a xmlns:x=\"urn:x\" xmlns=\"urn:d\" xmlns:y=\"urn:own\">\n<b/></x:a>");
+    }
+}

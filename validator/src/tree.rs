@@ -1,0 +1,402 @@
+//! A namespace-aware, read-only document tree for the requirement checks.
+//!
+//! Elements live in one arena (`Vec<Node>`) and refer to each other by
+//! index; names are resolved to (namespace, local name), so prefixes never
+//! matter. Each element keeps the byte offset of its start tag; line and
+//! column are computed on demand from a table of line starts.
+//!
+//! Hostile input is refused, not obeyed: a document type declaration that
+//! declares entities or names an external subset is an error, and so is any
+//! entity reference other than the five predefined ones.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+use std::collections::HashMap;
+
+pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Index of an element in [`Tree::nodes`].
+pub type NodeId = u32;
+const NONE: NodeId = u32::MAX;
+
+#[derive(Debug)]
+pub struct Attr {
+    pub ns: u16,
+    pub local: Box<str>,
+    pub value: String,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub ns: u16,
+    pub local: Box<str>,
+    pub attrs: Vec<Attr>,
+    parent: NodeId,
+    pub children: Vec<NodeId>,
+    /// The element's own text (character data and CDATA directly inside it).
+    pub text: String,
+    /// Byte offset of the start tag.
+    pub pos: usize,
+}
+
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+    namespaces: Vec<Box<str>>,
+    ns_index: HashMap<Box<str>, u16>,
+    line_starts: Vec<usize>,
+    by_name: HashMap<(u16, Box<str>), Vec<NodeId>>,
+}
+
+impl Tree {
+    /// Parses a whole document. The root element is node 0.
+    pub fn parse(src: &str) -> Result<Tree, ParseError> {
+        let line_starts = line_starts(src);
+        let mut t = Tree {
+            nodes: Vec::new(),
+            namespaces: vec!["".into()],
+            ns_index: HashMap::new(),
+            line_starts,
+            by_name: HashMap::new(),
+        };
+        t.ns_index.insert("".into(), 0);
+        let mut reader = NsReader::from_str(src);
+        reader.config_mut().trim_text(false);
+        reader.config_mut().check_end_names = true;
+        let mut stack: Vec<NodeId> = Vec::new();
+        let mut seen_root = false;
+        loop {
+            let start = reader.buffer_position() as usize;
+            let step = match reader.read_resolved_event() {
+                Ok((res, ev)) => Ok((
+                    match res {
+                        ResolveResult::Bound(n) => Ok(Some(String::from_utf8_lossy(n.as_ref()).into_owned())),
+                        ResolveResult::Unbound => Ok(None),
+                        ResolveResult::Unknown(p) => Err(String::from_utf8_lossy(&p).into_owned()),
+                    },
+                    ev,
+                )),
+                Err(e) => Err(e),
+            };
+            let (ns, ev) = match step {
+                Ok(x) => x,
+                Err(e) => {
+                    let at = reader.error_position() as usize;
+                    return Err(t.err(at, format!("not well-formed XML: {e}")));
+                }
+            };
+            let ns = match ns {
+                Ok(ns) => ns,
+                Err(p) if matches!(ev, Event::Start(_) | Event::Empty(_)) => {
+                    return Err(t.err(start, format!("the namespace prefix `{p}` is not declared")));
+                }
+                Err(_) => None,
+            };
+            match ev {
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    let empty = matches!(ev, Event::Empty(_));
+                    if stack.is_empty() && seen_root {
+                        return Err(t.err(start, "more than one root element".into()));
+                    }
+                    seen_root = true;
+                    let id = t.open(&reader, e, ns.as_deref(), start, stack.last().copied())?;
+                    if !empty {
+                        stack.push(id);
+                    }
+                }
+                Event::End(_) => {
+                    stack.pop();
+                }
+                Event::Text(x) => {
+                    let text = x.decode().map_err(|e| t.err(start, format!("bad text encoding: {e}")))?;
+                    match stack.last() {
+                        Some(&p) => t.nodes[p as usize].text.push_str(&text),
+                        None if text.trim().is_empty() => {}
+                        None => return Err(t.err(start, "text outside the root element".into())),
+                    }
+                }
+                Event::CData(x) => {
+                    if let Some(&p) = stack.last() {
+                        t.nodes[p as usize].text.push_str(&String::from_utf8_lossy(x.as_ref()));
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+                    let Some(v) = predefined_entity(&name) else {
+                        return Err(t.err(
+                            start,
+                            format!("undefined entity `&{name};`: only the five XML entities and character references are allowed"),
+                        ));
+                    };
+                    match stack.last() {
+                        Some(&p) => t.nodes[p as usize].text.push_str(&v),
+                        None => return Err(t.err(start, "entity reference outside the root element".into())),
+                    }
+                }
+                Event::DocType(d) => {
+                    let d = String::from_utf8_lossy(d.as_ref());
+                    if d.contains("<!ENTITY") || d.contains("SYSTEM") || d.contains("PUBLIC") {
+                        return Err(t.err(
+                            start,
+                            "the document type declaration declares entities or an external subset; scapc refuses these (entity expansion and external entities are an attack vector, and SCAP documents never need them)".into(),
+                        ));
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if let Some(&open) = stack.last() {
+            let n = &t.nodes[open as usize];
+            return Err(t.err(n.pos, format!("element `{}` is never closed (is the file truncated?)", n.local)));
+        }
+        if t.nodes.is_empty() {
+            return Err(ParseError { line: 1, col: 1, message: "no root element: the file is empty or holds no XML element".into() });
+        }
+        Ok(t)
+    }
+
+    fn intern(&mut self, ns: &str) -> u16 {
+        if let Some(&i) = self.ns_index.get(ns) {
+            return i;
+        }
+        let i = self.namespaces.len() as u16;
+        self.namespaces.push(ns.into());
+        self.ns_index.insert(ns.into(), i);
+        i
+    }
+
+    fn open(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>, ns: Option<&str>, pos: usize, parent: Option<NodeId>) -> Result<NodeId, ParseError> {
+        let local: Box<str> = String::from_utf8_lossy(e.local_name().as_ref()).into();
+        let ns = self.intern(ns.unwrap_or(""));
+        let mut attrs = Vec::new();
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{local}>`: {err}")))?;
+            let key = a.key;
+            if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
+                continue;
+            }
+            let (res, alocal) = reader.resolve_attribute(key);
+            let ans = match res {
+                ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
+                ResolveResult::Unbound => String::new(),
+                ResolveResult::Unknown(p) if p == b"xml" => NS_XML.to_owned(),
+                ResolveResult::Unknown(p) => {
+                    return Err(self.err(pos, format!("the namespace prefix `{}` is not declared", String::from_utf8_lossy(&p))));
+                }
+            };
+            let value = a
+                .unescape_value()
+                .map_err(|err| self.err(pos, format!("the value of attribute `{}` in `<{local}>` is malformed: {err}", String::from_utf8_lossy(key.as_ref()))))?
+                .into_owned();
+            let ans = self.intern(&ans);
+            attrs.push(Attr { ns: ans, local: String::from_utf8_lossy(alocal.as_ref()).into(), value });
+        }
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(Node { ns, local: local.clone(), attrs, parent: parent.unwrap_or(NONE), children: Vec::new(), text: String::new(), pos });
+        if let Some(p) = parent {
+            self.nodes[p as usize].children.push(id);
+        }
+        self.by_name.entry((ns, local)).or_default().push(id);
+        Ok(id)
+    }
+
+    fn err(&self, pos: usize, message: String) -> ParseError {
+        let (line, col) = self.line_col(pos);
+        ParseError { line, col, message }
+    }
+
+    /// 1-based line and column (in bytes) of a byte offset.
+    pub fn line_col(&self, pos: usize) -> (u32, u32) {
+        let i = match self.line_starts.binary_search(&pos) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        (i as u32 + 1, (pos - self.line_starts.get(i).copied().unwrap_or(0)) as u32 + 1)
+    }
+
+    pub fn pos(&self, id: NodeId) -> (u32, u32) {
+        self.line_col(self.nodes[id as usize].pos)
+    }
+
+    pub fn root(&self) -> NodeId {
+        0
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    pub fn ns(&self, id: NodeId) -> &str {
+        &self.namespaces[self.nodes[id as usize].ns as usize]
+    }
+
+    pub fn local(&self, id: NodeId) -> &str {
+        &self.nodes[id as usize].local
+    }
+
+    pub fn is(&self, id: NodeId, ns: &str, local: &str) -> bool {
+        let n = &self.nodes[id as usize];
+        &*n.local == local && &*self.namespaces[n.ns as usize] == ns
+    }
+
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        let p = self.nodes[id as usize].parent;
+        (p != NONE).then_some(p)
+    }
+
+    /// An attribute in no namespace.
+    pub fn attr(&self, id: NodeId, local: &str) -> Option<&str> {
+        self.nodes[id as usize].attrs.iter().find(|a| a.ns == 0 && &*a.local == local).map(|a| a.value.as_str())
+    }
+
+    pub fn attr_ns(&self, id: NodeId, ns: &str, local: &str) -> Option<&str> {
+        let i = *self.ns_index.get(ns)?;
+        self.nodes[id as usize].attrs.iter().find(|a| a.ns == i && &*a.local == local).map(|a| a.value.as_str())
+    }
+
+    pub fn text(&self, id: NodeId) -> &str {
+        &self.nodes[id as usize].text
+    }
+
+    pub fn children(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes[id as usize].children.iter().copied()
+    }
+
+    pub fn children_named<'a>(&'a self, id: NodeId, ns: &'a str, local: &'a str) -> impl Iterator<Item = NodeId> + 'a {
+        self.children(id).filter(move |&c| self.is(c, ns, local))
+    }
+
+    pub fn child(&self, id: NodeId, ns: &str, local: &str) -> Option<NodeId> {
+        self.children_named(id, ns, local).next()
+    }
+
+    /// Every element with this name, in document order.
+    pub fn all(&self, ns: &str, local: &str) -> &[NodeId] {
+        let Some(&i) = self.ns_index.get(ns) else { return &[] };
+        self.by_name.get(&(i, local.into())).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Every element with this name inside `within` (which is excluded).
+    /// Relies on arena order: a subtree is a contiguous index range.
+    pub fn all_in(&self, within: NodeId, ns: &str, local: &str) -> &[NodeId] {
+        let all = self.all(ns, local);
+        let end = self.subtree_end(within);
+        let lo = all.partition_point(|&x| x <= within);
+        let hi = all.partition_point(|&x| x < end);
+        &all[lo..hi]
+    }
+
+    /// One past the last node index of `id`'s subtree.
+    pub fn subtree_end(&self, mut id: NodeId) -> NodeId {
+        loop {
+            match self.nodes[id as usize].children.last() {
+                Some(&c) => id = c,
+                None => return id + 1,
+            }
+        }
+    }
+
+    pub fn ancestor(&self, id: NodeId, ns: &str, local: &str) -> Option<NodeId> {
+        let mut cur = self.parent(id);
+        while let Some(p) = cur {
+            if self.is(p, ns, local) {
+                return Some(p);
+            }
+            cur = self.parent(p);
+        }
+        None
+    }
+
+    /// A readable path to the element, with ids where elements have them:
+    /// `/data-stream-collection/component[@id='c1']/Benchmark/Rule[@id='r']`.
+    pub fn path(&self, id: NodeId) -> String {
+        let mut parts = Vec::new();
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            let n = &self.nodes[c as usize];
+            let key = self.attr(c, "id").or_else(|| self.attr(c, "Id"));
+            parts.push(match key {
+                Some(k) => format!("{}[@id='{}']", n.local, k),
+                None => n.local.to_string(),
+            });
+            cur = self.parent(c);
+        }
+        parts.reverse();
+        format!("/{}", parts.join("/"))
+    }
+}
+
+fn line_starts(src: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(memchr_newlines(src.as_bytes()));
+    v
+}
+
+fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    b.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i + 1)
+}
+
+fn predefined_entity(name: &str) -> Option<String> {
+    Some(
+        match name {
+            "lt" => "<",
+            "gt" => ">",
+            "amp" => "&",
+            "apos" => "'",
+            "quot" => "\"",
+            _ => {
+                let num = name.strip_prefix('#')?;
+                let code = match num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => num.parse().ok()?,
+                };
+                return char::from_u32(code).map(String::from);
+            }
+        }
+        .to_owned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_and_positions_count() {
+        let t = Tree::parse("<?xml version=\"1.0\"?>\n<a:r xmlns:a=\"urn:a\" xmlns=\"urn:d\">\n  <k id=\"1\" xml:lang=\"en\">x &amp; y</k><a:e/>\n</a:r>").unwrap();
+        assert!(t.is(0, "urn:a", "r"));
+        let k = t.child(0, "urn:d", "k").unwrap();
+        assert_eq!(t.text(k), "x & y");
+        assert_eq!(t.attr(k, "id"), Some("1"));
+        assert_eq!(t.attr_ns(k, NS_XML, "lang"), Some("en"));
+        assert_eq!(t.pos(k), (3, 3));
+        assert_eq!(t.all("urn:a", "e").len(), 1);
+        assert_eq!(t.path(k), "/r/k[@id='1']");
+        assert_eq!(t.all_in(0, "urn:d", "k"), &[k]);
+    }
+
+    #[test]
+    fn hostile_and_broken_input_is_refused() {
+        let lol = "<!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><r>&b;</r>";
+        assert!(Tree::parse(lol).unwrap_err().message.contains("refuses"));
+        let xxe = "<!DOCTYPE r SYSTEM \"file:///etc/passwd\"><r/>";
+        assert!(Tree::parse(xxe).is_err());
+        assert!(Tree::parse("<r>&nbsp;</r>").unwrap_err().message.contains("undefined entity"));
+        assert!(Tree::parse("").unwrap_err().message.contains("no root element"));
+        assert!(Tree::parse("hello").is_err());
+        let e = Tree::parse("<r>\n<a></b></r>").unwrap_err();
+        assert_eq!(e.line, 2, "{e:?}");
+        assert!(Tree::parse("<r><x:y/></r>").unwrap_err().message.contains("prefix `x`"));
+        assert!(Tree::parse("<r>").unwrap_err().message.contains("never closed"));
+    }
+}
