@@ -53,6 +53,11 @@ enum Command {
         /// Print only errors and warnings
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Do not validate the data streams before writing them (by
+        /// default each is checked against the XSDs and the SP 800-126r3
+        /// requirements, and a stream with errors is not written)
+        #[arg(long)]
+        no_validate: bool,
     },
     /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
     ///
@@ -180,7 +185,7 @@ fn human_size(n: usize) -> String {
     }
 }
 
-fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bool, format: Format, quiet: bool) -> ExitCode {
+fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bool, format: Format, quiet: bool, no_validate: bool) -> ExitCode {
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
         Err(msg) => {
@@ -191,7 +196,19 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
     let out_dir = out.unwrap_or_else(|| root.join("build"));
     let opts = BuildOptions { root, out_dir, products, sce, epoch };
     let start = Instant::now();
-    let report = build::build(&opts);
+    // The gate: every error-level finding stops the write; warnings are
+    // left to `scapc validate`, which reports them in full.
+    let validator = (!no_validate).then(|| scapc_validator::Validator::new(scapc_validator::Options::default()));
+    if let Some(Err(e)) = validator.as_ref().map(|v| v.schema_dir()) {
+        eprintln!("error: cannot validate the build output: {e}");
+        eprintln!("  hint: install openscap-common, set SCAPC_SCHEMAS, or pass --no-validate");
+        return ExitCode::from(2);
+    }
+    let gate = |path: &std::path::Path, text: &str| -> Vec<Diagnostic> {
+        let v = validator.as_ref().expect("gate only runs with a validator");
+        v.validate_text(path, text).diagnostics.into_iter().filter(|d| d.severity == Severity::Error).map(|d| d.hint("found by the build's validation gate; `--no-validate` skips it")).collect()
+    };
+    let report = build::build_gated(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>));
     let elapsed = start.elapsed();
     let diags = report.diagnostics.as_slice();
     if format != Format::Text {
@@ -215,6 +232,9 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
                     eprintln!("  {} ({})", shown.display(), human_size(*size));
                 }
             }
+            if validator.is_some() {
+                eprintln!("validated the data streams: XSDs and SP 800-126r3 requirements, no errors");
+            }
             eprintln!("finished in {:.2} s", elapsed.as_secs_f64());
         }
     }
@@ -228,7 +248,7 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, out, products, sce, format, quiet } => run_build(root, out, products, sce, format, quiet),
+        Command::Build { root, out, products, sce, format, quiet, no_validate } => run_build(root, out, products, sce, format, quiet, no_validate),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),

@@ -69,7 +69,7 @@ fn every_invalid_fixture_fails_with_its_expected_diagnostics() {
         if tmp.path().join("out").exists() {
             failures.push(format!("{name}: a failed build left files in the output directory"));
         }
-        if !stderr.lines().any(|l| l.contains(": error[E")) {
+        if !stderr.lines().any(|l| l.contains(": error[")) {
             failures.push(format!("{name}: no located error in:\n{stderr}"));
         }
         let golden = case.join("expected.txt");
@@ -138,7 +138,7 @@ fn minimal_tree_output_has_the_expected_structure() {
     assert!(manual.contains("http://scap.nist.gov/schema/ocil/2"));
     assert!(!manual.contains("oval-definitions-5"));
     let o = read("demo-oval.xml");
-    assert!(o.contains("<reference source=\"CCE\" ref_id=\"CCE-80001-3\"/>"), "{o}");
+    assert!(o.contains("<reference source=\"CCE\" ref_id=\"CCE-80001-1\"/>"), "{o}");
 }
 
 #[test]

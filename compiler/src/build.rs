@@ -232,8 +232,18 @@ pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
     (out, diags)
 }
 
+/// A check run on each data stream before anything is written (the CLI
+/// plugs in the validator). It gets the path the stream will have and its
+/// text, and returns findings; any error stops the product's outputs.
+pub type Gate<'g> = &'g (dyn Fn(&Path, &str) -> Vec<Diagnostic> + Sync);
+
 /// The whole build.
 pub fn build(opts: &BuildOptions) -> BuildReport {
+    build_gated(opts, None)
+}
+
+/// The whole build, with each data stream checked by `gate` before writing.
+pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
     let (compiled, mut diags) = compile_tree(opts);
     let mut report = BuildReport::default();
     let load_failed = diags.has_errors();
@@ -256,6 +266,18 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
         .collect();
     for (_, _, d) in &emitted {
         diags.extend(d.iter().cloned());
+    }
+    if let Some(gate) = gate {
+        if !load_failed && !diags.has_errors() {
+            let found: Vec<Vec<Diagnostic>> = emitted
+                .par_iter()
+                .flat_map_iter(|(_, e, _)| e.files.iter().filter(|(n, _)| n.ends_with("-ds.xml")))
+                .map(|(name, data)| gate(&opts.out_dir.join(name), data))
+                .collect();
+            for d in found {
+                diags.extend(d);
+            }
+        }
     }
     if load_failed || diags.has_errors() {
         diags.sort();
