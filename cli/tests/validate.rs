@@ -329,3 +329,77 @@ fn build_gate_validates_what_it_writes() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.found.keys().all(|(_, s)| s != "error"));
 }
+
+/// Every document type is detected and valid content of each type passes:
+/// the build's own files, OpenSCAP's results of evaluating them, a SCAP 1.2
+/// data stream, and small hand-written documents of the rarer types.
+#[test]
+fn documents_of_every_type() {
+    assert!(have_ssg());
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = dir.path().join("b");
+    assert!(scapc().arg("build").arg("--root").arg(&root).arg("--out").arg(&out).output().unwrap().status.success());
+    let ds = out.join("debian12-ds.xml");
+    let st = Command::new("oscap")
+        .args(["xccdf", "eval", "--profile", "xccdf_org.scapc_profile_standard", "--oval-results", "--results-arf"])
+        .arg(dir.path().join("arf.xml"))
+        .arg("--results")
+        .arg(dir.path().join("results.xml"))
+        .arg(&ds)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(matches!(st.status.code(), Some(0) | Some(2)), "oscap eval failed: {}", String::from_utf8_lossy(&st.stderr));
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let tailoring = w("tailoring.xml", r#"<?xml version="1.0"?>
+<xccdf:Tailoring xmlns:xccdf="http://checklists.nist.gov/xccdf/1.2" id="xccdf_org.example_tailoring_t">
+  <xccdf:benchmark href="debian12-ds.xml"/>
+  <xccdf:version time="2026-01-01T00:00:00">1</xccdf:version>
+  <xccdf:Profile id="xccdf_org.example_profile_t" extends="xccdf_org.scapc_profile_standard">
+    <xccdf:title>Tailored</xccdf:title>
+    <xccdf:select idref="xccdf_org.scapc_rule_sshd_disable_root_login" selected="false"/>
+  </xccdf:Profile>
+</xccdf:Tailoring>
+"#);
+    let variables = w("variables.xml", r#"<?xml version="1.0"?>
+<oval_variables xmlns="http://oval.mitre.org/XMLSchema/oval-variables-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5">
+  <generator><oval:schema_version>5.11.2</oval:schema_version><oval:timestamp>2026-01-01T00:00:00</oval:timestamp></generator>
+  <variables><variable id="oval:x:var:1" datatype="int" comment="c"><value>5</value></variable></variables>
+</oval_variables>
+"#);
+    let language = w("platforms.xml", r#"<?xml version="1.0"?>
+<cpe-lang:platform-specification xmlns:cpe-lang="http://cpe.mitre.org/language/2.0">
+  <cpe-lang:platform id="p"><cpe-lang:logical-test operator="AND" negate="false"><cpe-lang:fact-ref name="cpe:/o:debian:debian_linux:12"/></cpe-lang:logical-test></cpe-lang:platform>
+</cpe-lang:platform-specification>
+"#);
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (out.join("debian12-xccdf.xml"), "XCCDF 1.2 benchmark"),
+        (out.join("debian12-oval.xml"), "OVAL definitions"),
+        (out.join("debian12-ocil.xml"), "OCIL 2.0 document"),
+        (out.join("debian12-cpe-dictionary.xml"), "CPE dictionary"),
+        (dir.path().join("arf.xml"), "ARF 1.1 result"),
+        (dir.path().join("results.xml"), "XCCDF 1.2 benchmark"),
+        (dir.path().join("debian12-oval.xml.result.xml"), "OVAL results"),
+        (PathBuf::from(format!("{SSG}/ssg-debian11-ds-1.2.xml")), "SCAP 1.2 source data stream"),
+        (tailoring, "XCCDF 1.2 tailoring"),
+        (variables, "OVAL variables"),
+        (language, "CPE applicability language document"),
+    ];
+    for (p, kind) in cases {
+        let o = scapc().arg("validate").arg(&p).output().unwrap();
+        let t = String::from_utf8_lossy(&o.stdout);
+        assert!(t.contains(&format!(": {kind}: ")), "{}: want {kind}:\n{t}", p.display());
+        assert_eq!(o.status.code(), Some(0), "{}:\n{t}", p.display());
+    }
+    // A broken ARF is caught by its schema.
+    let arf = std::fs::read_to_string(dir.path().join("arf.xml")).unwrap();
+    let bad = w("bad-arf.xml", &arf.replacen("<arf:reports>", "<arf:reports><arf:bogus/>", 1));
+    let o = scapc().arg("validate").arg(&bad).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("A-10-1"));
+}
