@@ -94,7 +94,15 @@ pub fn data_stream(file: &Path, coll: &Collection<'_>, kind: &Kind, root: &Path,
         jobs.push(Job {
             text: with_namespaces(body, &c.in_scope).into(),
             line_offset: line,
-            schema: component_schema(root, kind, &ck),
+            // The data stream schema imports every component schema it
+            // allows, so one loaded schema serves the frame and all parts.
+            schema: if matches!(ck, Kind::XccdfBenchmark { ref version } | Kind::XccdfTailoring { ref version } if version == "1.2")
+                || matches!(ck, Kind::OvalDefinitions | Kind::Ocil | Kind::CpeDictionary)
+            {
+                schema_for(root, kind, "")
+            } else {
+                component_schema(root, kind, &ck)
+            },
             code: "A-10-1",
             frame: false,
             what: format!("component {} ({})", c.id, ck.name()),

@@ -23,14 +23,16 @@ const NONE: NodeId = u32::MAX;
 #[derive(Debug)]
 pub struct Attr {
     pub ns: u16,
-    pub local: Box<str>,
+    /// Interned local name (see [`Tree::name`]).
+    pub local: u32,
     pub value: String,
 }
 
 #[derive(Debug)]
 pub struct Node {
     pub ns: u16,
-    pub local: Box<str>,
+    /// Interned local name (see [`Tree::name`]).
+    pub local: u32,
     pub attrs: Vec<Attr>,
     parent: NodeId,
     pub children: Vec<NodeId>,
@@ -54,7 +56,9 @@ pub struct Tree {
     namespaces: Vec<Box<str>>,
     ns_index: HashMap<Box<str>, u16>,
     line_starts: Vec<usize>,
-    by_name: HashMap<(u16, Box<str>), Vec<NodeId>>,
+    names: Vec<Box<str>>,
+    name_index: HashMap<Box<str>, u32>,
+    by_name: HashMap<(u16, u32), Vec<NodeId>>,
 }
 
 impl Tree {
@@ -66,6 +70,8 @@ impl Tree {
             namespaces: vec!["".into()],
             ns_index: HashMap::new(),
             line_starts,
+            names: Vec::new(),
+            name_index: HashMap::new(),
             by_name: HashMap::new(),
         };
         t.ns_index.insert("".into(), 0);
@@ -116,6 +122,9 @@ impl Tree {
                 Event::End(_) => {
                     stack.pop();
                 }
+                Event::Text(x) if x.iter().all(|b| b.is_ascii_whitespace()) => {
+                    // Indentation between elements: nothing any check reads.
+                }
                 Event::Text(x) => {
                     let text = x.decode().map_err(|e| t.err(start, format!("bad text encoding: {e}")))?;
                     match stack.last() {
@@ -157,7 +166,7 @@ impl Tree {
         }
         if let Some(&open) = stack.last() {
             let n = &t.nodes[open as usize];
-            return Err(t.err(n.pos, format!("element `{}` is never closed (is the file truncated?)", n.local)));
+            return Err(t.err(n.pos, format!("element `{}` is never closed (is the file truncated?)", t.names[n.local as usize])));
         }
         if t.nodes.is_empty() {
             return Err(ParseError { line: 1, col: 1, message: "no root element: the file is empty or holds no XML element".into() });
@@ -175,12 +184,29 @@ impl Tree {
         i
     }
 
+    fn intern_name(&mut self, name: &[u8]) -> u32 {
+        let name = String::from_utf8_lossy(name);
+        if let Some(&i) = self.name_index.get(&*name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.as_ref().into());
+        self.name_index.insert(name.as_ref().into(), i);
+        i
+    }
+
+    /// The local name behind an interned symbol.
+    pub fn name(&self, sym: u32) -> &str {
+        &self.names[sym as usize]
+    }
+
     fn open(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>, ns: Option<&str>, pos: usize, parent: Option<NodeId>) -> Result<NodeId, ParseError> {
-        let local: Box<str> = String::from_utf8_lossy(e.local_name().as_ref()).into();
+        let local = self.intern_name(e.local_name().as_ref());
+        let lname = self.names[local as usize].clone();
         let ns = self.intern(ns.unwrap_or(""));
         let mut attrs = Vec::new();
         for a in e.attributes() {
-            let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{local}>`: {err}")))?;
+            let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{lname}>`: {err}")))?;
             let key = a.key;
             if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
                 continue;
@@ -196,13 +222,14 @@ impl Tree {
             };
             let value = a
                 .unescape_value()
-                .map_err(|err| self.err(pos, format!("the value of attribute `{}` in `<{local}>` is malformed: {err}", String::from_utf8_lossy(key.as_ref()))))?
+                .map_err(|err| self.err(pos, format!("the value of attribute `{}` in `<{lname}>` is malformed: {err}", String::from_utf8_lossy(key.as_ref()))))?
                 .into_owned();
             let ans = self.intern(&ans);
-            attrs.push(Attr { ns: ans, local: String::from_utf8_lossy(alocal.as_ref()).into(), value });
+            let alocal = self.intern_name(alocal.as_ref());
+            attrs.push(Attr { ns: ans, local: alocal, value });
         }
         let id = self.nodes.len() as NodeId;
-        self.nodes.push(Node { ns, local: local.clone(), attrs, parent: parent.unwrap_or(NONE), children: Vec::new(), text: String::new(), pos });
+        self.nodes.push(Node { ns, local, attrs, parent: parent.unwrap_or(NONE), children: Vec::new(), text: String::new(), pos });
         if let Some(p) = parent {
             self.nodes[p as usize].children.push(id);
         }
@@ -241,12 +268,12 @@ impl Tree {
     }
 
     pub fn local(&self, id: NodeId) -> &str {
-        &self.nodes[id as usize].local
+        &self.names[self.nodes[id as usize].local as usize]
     }
 
     pub fn is(&self, id: NodeId, ns: &str, local: &str) -> bool {
         let n = &self.nodes[id as usize];
-        &*n.local == local && &*self.namespaces[n.ns as usize] == ns
+        &*self.names[n.local as usize] == local && &*self.namespaces[n.ns as usize] == ns
     }
 
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
@@ -256,12 +283,12 @@ impl Tree {
 
     /// An attribute in no namespace.
     pub fn attr(&self, id: NodeId, local: &str) -> Option<&str> {
-        self.nodes[id as usize].attrs.iter().find(|a| a.ns == 0 && &*a.local == local).map(|a| a.value.as_str())
+        self.nodes[id as usize].attrs.iter().find(|a| a.ns == 0 && &*self.names[a.local as usize] == local).map(|a| a.value.as_str())
     }
 
     pub fn attr_ns(&self, id: NodeId, ns: &str, local: &str) -> Option<&str> {
         let i = *self.ns_index.get(ns)?;
-        self.nodes[id as usize].attrs.iter().find(|a| a.ns == i && &*a.local == local).map(|a| a.value.as_str())
+        self.nodes[id as usize].attrs.iter().find(|a| a.ns == i && &*self.names[a.local as usize] == local).map(|a| a.value.as_str())
     }
 
     pub fn text(&self, id: NodeId) -> &str {
@@ -283,7 +310,8 @@ impl Tree {
     /// Every element with this name, in document order.
     pub fn all(&self, ns: &str, local: &str) -> &[NodeId] {
         let Some(&i) = self.ns_index.get(ns) else { return &[] };
-        self.by_name.get(&(i, local.into())).map(|v| v.as_slice()).unwrap_or(&[])
+        let Some(&l) = self.name_index.get(local) else { return &[] };
+        self.by_name.get(&(i, l)).map(|v| v.as_slice()).unwrap_or(&[])
     }
 
     /// Every element with this name inside `within` (which is excluded).
@@ -326,8 +354,8 @@ impl Tree {
             let n = &self.nodes[c as usize];
             let key = self.attr(c, "id").or_else(|| self.attr(c, "Id"));
             parts.push(match key {
-                Some(k) => format!("{}[@id='{}']", n.local, k),
-                None => n.local.to_string(),
+                Some(k) => format!("{}[@id='{}']", self.name(n.local), k),
+                None => self.name(n.local).to_string(),
             });
             cur = self.parent(c);
         }
