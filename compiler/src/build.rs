@@ -232,6 +232,50 @@ pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
     (out, diags)
 }
 
+/// Points a finding about a generated data stream back at the source it
+/// came from, when its element lies inside a rule, group, value or profile:
+/// the source becomes the location and the generated place a related one.
+fn to_source(c: &Compiled, mut d: Diagnostic) -> Diagnostic {
+    let Some(path) = d.hints.iter().find_map(|h| h.strip_prefix("element: ")).map(str::to_owned) else { return d };
+    let ns = format!("xccdf_{}_", c.ns());
+    // The innermost item on the path wins.
+    let mut found: Option<Location> = None;
+    for part in path.split('/') {
+        let Some(id) = part.split_once("[@id='").and_then(|(_, r)| r.strip_suffix("']")) else { continue };
+        if id.starts_with("oval:") {
+            let item = [&c.oval, &c.cpe_oval].into_iter().find_map(|o| o.items.values().find(|it| o.id(it.kind, &it.short).is_some_and(|l| l == id)));
+            if let Some(it) = item {
+                // An identifier of the owning rule, named in the message, is
+                // where to fix it; else the fragment or template.
+                let ident = c.content.rules.get(&it.owner).and_then(|r| r.identifiers.iter().find(|i| d.message.contains(&format!("`{}`", i.value.1))));
+                found = Some(ident.map(|i| i.loc.clone()).unwrap_or_else(|| Location { file: it.file.clone(), pos: Some(it.pos) }));
+            }
+            continue;
+        }
+        let Some(rest) = id.strip_prefix(&ns) else { continue };
+        let loc = if let Some(r) = rest.strip_prefix("rule_").and_then(|r| c.content.rules.get(r)) {
+            // An identifier named in the message points at its own line.
+            r.identifiers.iter().find(|i| d.message.contains(&format!("`{}`", i.value.1))).map(|i| i.loc.clone()).unwrap_or_else(|| Location::file(&r.file))
+        } else if let Some(g) = rest.strip_prefix("group_").and_then(|g| c.content.groups.get(g)) {
+            Location::file(&g.file)
+        } else if let Some(v) = rest.strip_prefix("value_").and_then(|v| c.content.values.get(v)) {
+            Location::file(&v.file)
+        } else if let Some(p) = rest.strip_prefix("profile_").and_then(|p| c.content.profiles.get(p)) {
+            Location::file(&p.file)
+        } else {
+            continue;
+        };
+        found = Some(loc);
+    }
+    if let Some(loc) = found {
+        if let Some(generated) = d.location.take() {
+            d = d.related(generated, "in the generated data stream (not written)");
+        }
+        d.location = Some(loc);
+    }
+    d
+}
+
 /// A check run on each data stream before anything is written (the CLI
 /// plugs in the validator). It gets the path the stream will have and its
 /// text, and returns findings; any error stops the product's outputs.
@@ -271,8 +315,9 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
         if !load_failed && !diags.has_errors() {
             let found: Vec<Vec<Diagnostic>> = emitted
                 .par_iter()
-                .flat_map_iter(|(_, e, _)| e.files.iter().filter(|(n, _)| n.ends_with("-ds.xml")))
-                .map(|(name, data)| gate(&opts.out_dir.join(name), data))
+                .zip(compiled.par_iter())
+                .flat_map_iter(|((_, e, _), c)| e.files.iter().filter(|(n, _)| n.ends_with("-ds.xml")).map(move |f| (f, c)))
+                .map(|((name, data), c)| gate(&opts.out_dir.join(name), data).into_iter().map(|d| to_source(c, d)).collect())
                 .collect();
             for d in found {
                 diags.extend(d);
