@@ -6,7 +6,23 @@ use scapc_validator::{report, Options, Outcome, Validator};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+fn walk_xml(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    for e in rd.flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => out.extend(walk_xml(&p)),
+            Ok(t) if t.is_file() && p.extension().is_some_and(|x| x == "xml") => out.push(p),
+            _ => {}
+        }
+    }
+    out
+}
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ValidateFormat {
@@ -18,7 +34,8 @@ pub enum ValidateFormat {
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// SCAP documents: source data streams, XCCDF, OVAL, OCIL, CPE, ARF
+    /// SCAP documents: source data streams, XCCDF, OVAL, OCIL, CPE, ARF;
+    /// a directory stands for every *.xml file under it
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Directory of the official schemas [default: $SCAPC_SCHEMAS, else /usr/share/openscap/schemas]
@@ -59,23 +76,43 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let progress = a.files.len() > 1 && std::io::stderr().is_terminal();
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    for (i, f) in a.files.iter().enumerate() {
-        if progress {
-            eprint!("\r\x1b[2Kvalidating {}/{}: {}", i + 1, a.files.len(), f.display());
+    // Directories stand for the *.xml files inside them.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for f in &a.files {
+        if f.is_dir() {
+            let mut found: Vec<PathBuf> = walk_xml(f);
+            found.sort();
+            if found.is_empty() {
+                eprintln!("warning: {} holds no .xml files", f.display());
+            }
+            files.extend(found);
+        } else {
+            files.push(f.clone());
         }
-        let mut o = v.validate_file(f);
-        o.diagnostics.retain(|d| !ignored(&d.code, &a.ignore));
-        if a.warnings_as_errors {
-            for d in &mut o.diagnostics {
-                if d.severity == Severity::Warning {
-                    d.severity = Severity::Error;
+    }
+    let progress = files.len() > 1 && std::io::stderr().is_terminal();
+    let done = AtomicUsize::new(0);
+    // Files in parallel; each file's own layers are parallel too.
+    let mut outcomes: Vec<Outcome> = files
+        .par_iter()
+        .map(|f| {
+            let mut o = v.validate_file(f);
+            o.diagnostics.retain(|d| !ignored(&d.code, &a.ignore));
+            if a.warnings_as_errors {
+                for d in &mut o.diagnostics {
+                    if d.severity == Severity::Warning {
+                        d.severity = Severity::Error;
+                    }
                 }
             }
-        }
-        outcomes.push(o);
-    }
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if progress {
+                eprint!("\r\x1b[2Kvalidated {n}/{}: {}", files.len(), f.display());
+            }
+            o
+        })
+        .collect();
+    outcomes.sort_by(|x, y| x.file.cmp(&y.file));
     if progress {
         eprint!("\r\x1b[2K");
     }

@@ -396,6 +396,10 @@ fn documents_of_every_type() {
         assert!(t.contains(&format!(": {kind}: ")), "{}: want {kind}:\n{t}", p.display());
         assert_eq!(o.status.code(), Some(0), "{}:\n{t}", p.display());
     }
+    // A directory stands for the XML files under it, validated together.
+    let o = scapc().arg("validate").arg(&out).output().unwrap();
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && t.contains("6 file(s): 6 valid, 0 invalid"), "{t}");
     // A broken ARF is caught by its schema.
     let arf = std::fs::read_to_string(dir.path().join("arf.xml")).unwrap();
     let bad = w("bad-arf.xml", &arf.replacen("<arf:reports>", "<arf:reports><arf:bogus/>", 1));
