@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod ds_cmd;
+mod lint_cmd;
 mod sign_cmd;
 mod validate_cmd;
 
@@ -67,6 +68,14 @@ enum Command {
     /// docs/requirements.md), reporting each finding by requirement ID.
     /// Exit code: 0 no errors, 1 errors, 2 usage or I/O problems.
     Validate(validate_cmd::ValidateArgs),
+    /// Check a content tree's sources: schemas, references, identity and quality (docs/lints.md)
+    ///
+    /// Loads and compiles the tree like `build` (nothing is written), then runs
+    /// every enabled lint in parallel. Configuration: scapc-lint.yml at the
+    /// tree's root; a finding is silenced by `scapc-lint: disable=CODE` on its
+    /// line or the line above. Exit code: 0 no errors, 1 errors, 2 usage or
+    /// I/O problems.
+    Lint(lint_cmd::LintArgs),
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
@@ -251,6 +260,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { root, out, products, sce, format, quiet, no_validate } => run_build(root, out, products, sce, format, quiet, no_validate),
         Command::Validate(a) => validate_cmd::run(a),
+        Command::Lint(a) => lint_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
         Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),
