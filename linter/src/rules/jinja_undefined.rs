@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(u[0].0, "pathh");
         assert_eq!(&src[u[0].1..u[0].1 + 5], "pathh");
         let stop = "{{% if x is none %}}\n{{{ x_must_be_set }}}\n{{% endif %}}\n{{{ other_bad }}}\n";
-        let u = undefined(&env, stop, &|_| false);
+        let u = undefined(&env, stop, &|n| n == "x");
         assert_eq!(u.into_iter().map(|(n, _)| n).collect::<Vec<_>>(), vec!["other_bad"]);
     }
 }
