@@ -103,6 +103,25 @@ impl Context {
         self.products.first().map(|c| &c.product)
     }
 
+    /// Gives a finding about a whole file a place in it: where the
+    /// message's first `quoted` text occurs in the file, else the file's
+    /// `title:` line, else its first line. Every finding then has a line
+    /// and column, for editors, annotations and suppression comments.
+    pub fn place(&self, d: &mut Diagnostic) {
+        let Some(loc) = &mut d.location else { return };
+        if loc.pos.is_some() {
+            return;
+        }
+        let Some(src) = self.sources.get(&loc.file) else { return };
+        let quoted = d.message.split('`').skip(1).step_by(2).find(|q| q.len() > 2 && src.text.contains(*q));
+        let off = quoted
+            .and_then(|q| src.text.find(q))
+            .or_else(|| src.text.find("\ntitle:").map(|i| i + 1))
+            .or_else(|| src.text.starts_with("title:").then_some(0))
+            .unwrap_or(0);
+        loc.pos = Some(src.lines.pos(&src.text, off));
+    }
+
     /// Whether a suppression comment silences this finding: on its line or
     /// the line above, `scapc-lint: disable=CODE[,CODE...]` naming the
     /// lint's code or name (or the compiler code it surfaces, or `all`);

@@ -221,6 +221,7 @@ pub fn run(cx: &Context, config: &Config) -> Report {
         .map(|d| {
             let lint = claimant(d);
             let mut diag = d.clone();
+            cx.place(&mut diag);
             diag.hints.push(format!("`scapc build` reports this as {}", d.code));
             Finding { lint, diag, fix: None }
         })

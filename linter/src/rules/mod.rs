@@ -140,15 +140,3 @@ pub(crate) fn reference_loc(cx: &Context, r: &Rule, key: &str) -> scapc_diagnost
         .unwrap_or(base)
 }
 
-/// The location of `key` on a given line (its column), else the line.
-pub(crate) fn key_on_line(cx: &Context, loc: &scapc_diagnostics::Location, key: &str) -> scapc_diagnostics::Location {
-    let Some(p) = loc.pos else { return loc.clone() };
-    let col = cx
-        .source(&loc.file)
-        .and_then(|s| s.lines.line(&s.text, p.line as usize))
-        .and_then(|l| l.find(key).map(|i| l[..i].chars().count() as u32 + 1));
-    match col {
-        Some(c) => scapc_diagnostics::Location::at(&loc.file, p.line, c),
-        None => loc.clone(),
-    }
-}

@@ -31,6 +31,11 @@ fn check(cx: &Context, out: &mut Sink) {
     if c.content.profiles.is_empty() {
         return;
     }
+    // A profile the compiler could not resolve selects nothing: the
+    // finding would be noise after its error.
+    if cx.compiler.iter().any(|d| d.severity == scapc_diagnostics::Severity::Error && d.location.as_ref().is_some_and(|l| l.file.extension().is_some_and(|e| e == "profile"))) {
+        return;
+    }
     let selected: HashSet<&str> = cx
         .products
         .iter()
