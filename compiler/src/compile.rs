@@ -339,9 +339,16 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
     let mut cpe_fragments = Vec::new();
     for (id, (name, arg, _loc)) in &used_instances {
         let def = &content.platforms[name];
+        let product_cpe = product.cpes.iter().find(|c| &c.check_id.value == id && arg.is_none());
+        let cpe = match (product_cpe, arg) {
+            (Some(c), _) => c.name.clone(),
+            (None, None) => format!("cpe:/a:{ns_last}:{name}"),
+            (None, Some(a)) => format!("cpe:/a:{ns_last}:{name}:{}", platform::instance_id("", Some(a)).trim_start_matches('_')),
+        };
         let mut ctx = BTreeMap::new();
         ctx.insert("arg".to_owned(), JValue::from(arg.clone().unwrap_or_default()));
         ctx.insert("platform_id".to_owned(), JValue::from(id.clone()));
+        ctx.insert("cpe_name".to_owned(), JValue::from(cpe.clone()));
         let title = match jinja.render(&def.file.display().to_string(), &def.title, &ctx) {
             Ok(t) => t,
             Err(e) => {
@@ -361,12 +368,6 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         };
         let bash = render_cond("bash_conditional", &def.bash_conditional, &mut diags);
         let ansible = render_cond("ansible_conditional", &def.ansible_conditional, &mut diags);
-        let product_cpe = product.cpes.iter().find(|c| &c.check_id.value == id && arg.is_none());
-        let cpe = match (product_cpe, arg) {
-            (Some(c), _) => c.name.clone(),
-            (None, None) => format!("cpe:/a:{ns_last}:{name}"),
-            (None, Some(a)) => format!("cpe:/a:{ns_last}:{name}:{}", platform::instance_id("", Some(a)).trim_start_matches('_')),
-        };
         instances.insert(id.clone(), Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe, bash, ansible });
         if let (Some(file), Some(src)) = (&def.oval_file, &def.oval_source) {
             match jinja.render(&file.display().to_string(), src, &ctx) {

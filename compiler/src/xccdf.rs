@@ -439,7 +439,11 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         empty(&mut out, 1, "platform", &[("idref", &cpe.name)]);
     }
     let version = p.vars.get("version").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "0.1".into());
-    el(&mut out, 1, "version", &[("time", &c.timestamp)], &escape_text(&version));
+    // SRC-341-1: where updates are published, when the product says.
+    match p.vars.get("update_uri").and_then(|v| v.as_str().map(str::to_owned)) {
+        Some(u) => el(&mut out, 1, "version", &[("time", &c.timestamp), ("update", &u)], &escape_text(&version)),
+        None => el(&mut out, 1, "version", &[("time", &c.timestamp)], &escape_text(&version)),
+    }
     let meta = |k: &str, d: &str| p.vars.get(k).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| d.to_owned());
     out.push_str(&format!("  <{P}metadata>\n"));
     for (k, d) in [("creator", "scapc"), ("publisher", "scapc"), ("contributor", "scapc content authors"), ("source", p.namespace.as_str())] {

@@ -10,7 +10,7 @@ pub mod report;
 pub mod reqs;
 pub mod schema_check;
 pub mod schemas;
-pub mod tree;
+pub use scapc_xml::tree;
 pub mod xsd;
 
 use detect::Kind;

@@ -10,6 +10,7 @@
 
 mod dom;
 mod writer;
+pub mod tree;
 
 pub use dom::{parse, Element, Node, ParseError};
 pub use writer::Writer;

@@ -166,5 +166,18 @@ pub fn markdown() -> String {
         s.push_str(&format!("| {} | {} | {} | {} | {} |\n", r.id, r.severity.as_str(), r.source, r.summary.replace('|', "\\|"), status));
     }
     s.push_str(&format!("\n{checked} of {} checked.\n", REQUIREMENTS.len()));
+    s.push_str(
+        "\n## Other codes\n\n\
+         | code | meaning |\n|---|---|\n\
+         | `io` | the file cannot be read (exit code 2) |\n\
+         | `xml` | not well-formed XML, not UTF-8, empty, or refused: a document type declaration with entities or an external subset |\n\
+         | `unknown-document` | well-formed XML whose root element is no SCAP document type |\n\
+         | `schemas-not-found` | the XSD layer has no schema directory (`--schemas`, `$SCAPC_SCHEMAS`, `/usr/share/openscap/schemas`) |\n\
+         | `schema-unavailable` | a schema file exists but libxml2 cannot load it |\n\n\
+         Schema findings inside a data stream component, and in standalone documents, carry A-10-1;\n\
+         on the data stream collection itself, SRC-329-1. A data stream's components are validated\n\
+         against the schemas the data stream schema imports (SCAP 1.3: OVAL 5.11.3; SCAP 1.2: OVAL\n\
+         5.11.1); a standalone OVAL document against the version it declares.\n",
+    );
     s
 }

@@ -1,4 +1,4 @@
-//! A namespace-aware, read-only document tree for the requirement checks.
+//! A namespace-aware, read-only document tree (used by validation and evaluation).
 //!
 //! Elements live in one arena (`Vec<Node>`) and refer to each other by
 //! index; names are resolved to (namespace, local name), so prefixes never
@@ -120,10 +120,14 @@ impl Tree {
                     }
                 }
                 Event::End(_) => {
-                    stack.pop();
-                }
-                Event::Text(x) if x.iter().all(|b| b.is_ascii_whitespace()) => {
-                    // Indentation between elements: nothing any check reads.
+                    // Indentation between child elements is not content; a
+                    // leaf keeps its text exactly, spaces included.
+                    if let Some(p) = stack.pop() {
+                        let n = &mut t.nodes[p as usize];
+                        if !n.children.is_empty() && n.text.bytes().all(|b| b.is_ascii_whitespace()) {
+                            n.text = String::new();
+                        }
+                    }
                 }
                 Event::Text(x) => {
                     let text = x.decode().map_err(|e| t.err(start, format!("bad text encoding: {e}")))?;
