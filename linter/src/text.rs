@@ -144,6 +144,34 @@ pub fn jinja_blocks(src: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// The source with every Jinja construct (`{{{ }}}`, `{{% %}}`, `{{# #}}`)
+/// blanked to spaces, line breaks kept: what is left is the raw YAML, at
+/// the same lines and columns as in the source. An unclosed construct
+/// blanks to the end of the text.
+pub fn blank_jinja(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    while let Some(k) = src[i..].find("{{") {
+        let start = i + k;
+        let close = match src[start..].get(2..3) {
+            Some("{") => "}}}",
+            Some("%") => "%}}",
+            Some("#") => "#}}",
+            _ => {
+                out.push_str(&src[i..start + 2]);
+                i = start + 2;
+                continue;
+            }
+        };
+        out.push_str(&src[i..start]);
+        let end = src[start + 3..].find(close).map(|e| start + 3 + e + 3).unwrap_or(src.len());
+        out.extend(src[start..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        i = end;
+    }
+    out.push_str(&src[i..]);
+    out
+}
+
 /// Offsets of `word` as a whole identifier in `s`.
 pub fn word_offsets(s: &str, word: &str) -> Vec<usize> {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
@@ -201,6 +229,14 @@ mod tests {
         let b: Vec<&str> = jinja_blocks(s).into_iter().map(|(_, t)| t).collect();
         assert_eq!(b, vec![" foo(x) ", " if bar "]);
         assert_eq!(word_offsets("foo foobar x.foo foo", "foo"), vec![0, 17]);
+    }
+
+    #[test]
+    fn blanked_jinja_keeps_positions() {
+        let s = "a: {{{ x }}}\n{{% if p %}}\nb@q: 1 {{# c\nd #}}\ny: {{x}}\n";
+        let b = blank_jinja(s);
+        assert_eq!(b, "a:          \n            \nb@q: 1      \n     \ny: {{x}}\n");
+        assert_eq!(blank_jinja("a {{% if"), "a       ");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Jinja that names a variable defined nowhere: not a product key, not a
 //! template parameter or derived value (in templates), not `rule_id` /
-//! `rule_title` / `platform_id` / `arg` where those are in scope, not a
-//! macro and not a built-in. Unlike `jinja-render`, this finds the name
+//! `rule_title` / `platform_id` / `arg` / `cpe_name` where those are in
+//! scope, not a macro and not a built-in. Unlike `jinja-render`, this finds the name
 //! on every branch, including `{{% if %}}` branches the current products
 //! never take. Names tested with `is defined` are taken as optional. A
 //! bare `{{{ some_message }}}` alone between `{{% if ... %}}` and
@@ -137,7 +137,7 @@ fn check(cx: &Context, out: &mut Sink) {
     }
     let plat: Vec<PathBuf> = cx.tree.platform_files.iter().flat_map(|p| [p.clone(), p.with_extension("xml")]).collect();
     for p in &plat {
-        jobs.push((p, vec!["arg".to_owned(), "platform_id".to_owned()]));
+        jobs.push((p, vec!["arg".to_owned(), "platform_id".to_owned(), "cpe_name".to_owned()]));
     }
     // Lines the compiler already reported a Jinja error on.
     let reported: HashSet<(&Path, u32)> = cx

@@ -1,5 +1,8 @@
 //! A product qualifier (`key@product`) in identifiers, references,
 //! template variables or any other key that names no product of the tree.
+//! The check reads the source as written, not the compiled model (where
+//! another product's entries are already gone): the Jinja is blanked, so
+//! keys on `{{% if %}}` branches that no product takes are checked too.
 //!
 //! **Why**: the entry is silently ignored for every product; usually it is
 //! a typo (`cce@debain12`) or a leftover from a removed product.
@@ -9,6 +12,7 @@
 //! **Fix**: use a directory name under `products/`, or drop the entry.
 
 use crate::context::Context;
+use crate::text::blank_jinja;
 use crate::{Level, Lint, Sink};
 use rayon::prelude::*;
 use scapc_compiler::yaml::{self, Node, Value};
@@ -25,6 +29,7 @@ pub static LINT: Lint = Lint {
     check: Some(check),
 };
 
+/// Every mapping key holding `@`, with its position.
 fn walk(n: &Node, out: &mut Vec<(String, Pos)>) {
     match &n.value {
         Value::Map(m) => {
@@ -39,6 +44,77 @@ fn walk(n: &Node, out: &mut Vec<(String, Pos)>) {
         }
         Value::Seq(s) => s.iter().for_each(|x| walk(x, out)),
         _ => {}
+    }
+}
+
+/// A key that could be `base@product`: letters, digits, `_`, `-`, `.`.
+fn key_chars(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// Block-style `key@product:` keys found line by line, for raw YAML that
+/// does not parse once its Jinja is blanked (both branches of an
+/// `{{% if %}}` setting one key, say). Lines inside block scalars
+/// (`description: |`) are skipped, so prose is never read as a key.
+fn scan_lines(text: &str) -> Vec<(String, Pos)> {
+    let mut out = Vec::new();
+    // The indentation of the key that opened a block scalar.
+    let mut block: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        if let Some(b) = block {
+            if body.is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        if body.starts_with('#') {
+            continue;
+        }
+        let item = body.strip_prefix("- ").map(str::trim_start).unwrap_or(body);
+        let col = line.len() - item.len();
+        let (key, rest) = match item.as_bytes().first() {
+            Some(q @ (b'"' | b'\'')) => {
+                let q = *q as char;
+                let Some(end) = item[1..].find(q) else { continue };
+                (&item[1..1 + end], &item[end + 2..])
+            }
+            _ => match item.find(':') {
+                Some(i) => (&item[..i], &item[i..]),
+                None => continue,
+            },
+        };
+        let Some(value) = rest.strip_prefix(':') else { continue };
+        if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+            continue;
+        }
+        let v = value.trim();
+        let v = v.split(" #").next().unwrap_or("").trim_end();
+        if v.starts_with(['|', '>']) {
+            block = Some(indent);
+        }
+        if let Some((base, prod)) = key.split_once('@') {
+            if key_chars(base) && key_chars(prod) {
+                out.push((key.to_owned(), Pos::new(n as u32 + 1, line[..col].chars().count() as u32 + 1)));
+            }
+        }
+    }
+    out
+}
+
+/// The `@` keys of a source as written: its YAML with the Jinja blanked
+/// (same lines and columns), parsed; or, when that does not parse, read
+/// line by line.
+pub fn qualified_keys(text: &str) -> Vec<(String, Pos)> {
+    let raw = if text.contains("{{") { blank_jinja(text) } else { text.to_owned() };
+    match yaml::parse(&raw) {
+        Ok(node) => {
+            let mut keys = Vec::new();
+            walk(&node, &mut keys);
+            keys
+        }
+        Err(_) => scan_lines(&raw),
     }
 }
 
@@ -57,11 +133,7 @@ fn check(cx: &Context, out: &mut Sink) {
             if !src.text.contains('@') {
                 return diags;
             }
-            // The product keys are plain YAML keys; Jinja rarely builds them.
-            let Ok(node) = yaml::parse(&src.text) else { return diags };
-            let mut keys = Vec::new();
-            walk(&node, &mut keys);
-            for (key, pos) in keys {
+            for (key, pos) in qualified_keys(&src.text) {
                 let Some((_, p)) = key.split_once('@') else { continue };
                 if known.contains(&p) {
                     continue;
@@ -78,5 +150,31 @@ fn check(cx: &Context, out: &mut Sink) {
         .collect();
     for d in found.into_iter().flatten() {
         out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<(String, u32, u32)> {
+        qualified_keys(text).into_iter().map(|(k, p)| (k, p.line, p.col)).collect()
+    }
+
+    #[test]
+    fn keys_in_plain_yaml() {
+        let k = keys("title: T\nidentifiers:\n  cce@rhel9: CCE-1-2\nreferences: {cis@deb: '1'}\n");
+        assert_eq!(k, vec![("cce@rhel9".into(), 3, 3), ("cis@deb".into(), 4, 14)]);
+    }
+
+    #[test]
+    fn keys_in_yaml_with_jinja() {
+        // The Jinja blocks are blanked; lines and columns stay.
+        let src = "title: {{{ t }}}\nidentifiers:\n{{% if product == 'x' %}}\n  cce@x: CCE-1-2\n{{% endif %}}\n  cce@yy: CCE-3-4\n";
+        assert_eq!(keys(src), vec![("cce@x".into(), 4, 3), ("cce@yy".into(), 6, 3)]);
+        // Both branches set one key: the YAML has a duplicate key, the
+        // line scan still finds the qualified keys, not the prose.
+        let src = "description: |-\n  mail root@host: now\n{{% if a %}}\nreferences:\n  nist@p: AC-6\n{{% else %}}\nreferences:\n  \"nist@q\": AC-7\n{{% endif %}}\n";
+        assert_eq!(keys(src), vec![("nist@p".into(), 5, 3), ("nist@q".into(), 8, 3)]);
     }
 }
