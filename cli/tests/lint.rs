@@ -232,6 +232,66 @@ fn sarif_and_github_formats() {
     assert!(out.starts_with("::warning file=rules/files/passwd_mode/rule.yml,line=2,col=8,"), "{out}");
 }
 
+/// The SARIF 2.1.0 constraints a code-scanning upload depends on: the
+/// log's version and schema, one run whose driver names itself and lists
+/// each reported rule once, and results whose level, message, rule index
+/// and (related) locations are well-formed, with relative URIs.
+fn assert_sarif_shape(v: &serde_json::Value, what: &str) {
+    assert_eq!(v["version"], "2.1.0", "{what}");
+    assert!(v["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")), "{what}");
+    let runs = v["runs"].as_array().unwrap_or_else(|| panic!("{what}: no runs"));
+    assert_eq!(runs.len(), 1, "{what}");
+    let driver = &runs[0]["tool"]["driver"];
+    assert!(driver["name"].as_str().is_some_and(|n| !n.is_empty()), "{what}: driver name");
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "{what}: rule ids repeat");
+    for r in rules {
+        assert!(r["shortDescription"]["text"].is_string() && r["help"]["text"].is_string(), "{what}: {r}");
+        assert!(["note", "warning", "error"].contains(&r["defaultConfiguration"]["level"].as_str().unwrap()), "{what}: {r}");
+    }
+    let check_loc = |l: &serde_json::Value| {
+        let phys = &l["physicalLocation"];
+        let uri = phys["artifactLocation"]["uri"].as_str().unwrap_or_else(|| panic!("{what}: {l}"));
+        assert!(!uri.is_empty() && !uri.starts_with('/') && !uri.starts_with("./") && !uri.contains([' ', '\\']), "{what}: uri {uri}");
+        if !phys["region"].is_null() {
+            assert!(phys["region"]["startLine"].as_u64().unwrap() >= 1 && phys["region"]["startColumn"].as_u64().unwrap() >= 1, "{what}: {l}");
+        }
+    };
+    for r in runs[0]["results"].as_array().unwrap() {
+        assert!(["note", "warning", "error"].contains(&r["level"].as_str().unwrap()), "{what}: {r}");
+        assert!(r["message"]["text"].as_str().is_some_and(|t| !t.is_empty()), "{what}: {r}");
+        let i = r["ruleIndex"].as_u64().unwrap_or_else(|| panic!("{what}: no ruleIndex: {r}")) as usize;
+        assert_eq!(r["ruleId"], rules[i]["id"], "{what}: ruleIndex");
+        r["locations"].as_array().unwrap().iter().for_each(check_loc);
+        if let Some(rel) = r["relatedLocations"].as_array() {
+            for l in rel {
+                check_loc(l);
+                assert!(l["id"].is_u64() && l["message"]["text"].is_string(), "{what}: {l}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sarif_of_every_fixture_is_well_formed() {
+    for (code, name, _, _) in lints() {
+        let case = fixtures().join(format!("{code}-{name}"));
+        let (_, out, err) = lint(&case, &["--format", "sarif", "."]);
+        let v = json(&out);
+        assert_sarif_shape(&v, &format!("{code} {name}: {err}"));
+        assert!(v["runs"][0]["results"].as_array().unwrap().iter().all(|r| r["ruleId"] == code.as_str()), "{code}");
+    }
+    // Related places become relatedLocations.
+    let (_, out, _) = lint(&fixtures().join("L030-duplicate-cce"), &["--format", "sarif", "."]);
+    let v = json(&out);
+    let rel = &v["runs"][0]["results"][0]["relatedLocations"][0];
+    assert_eq!(rel["physicalLocation"]["artifactLocation"]["uri"], "rules/files/etc_group_mode/rule.yml");
+    assert_eq!(rel["message"]["text"], "first used here");
+}
+
 #[test]
 fn suppression_comments_and_configuration() {
     let case = fixtures().join("L043-rule-not-in-profile");

@@ -175,6 +175,16 @@ pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
         return (Vec::new(), diags);
     }
     let tree = load::discover(&opts.root);
+    let (out, more) = compile_discovered(opts, &tree);
+    diags.extend(more);
+    (out, diags)
+}
+
+/// [`compile_tree`] for a tree already discovered (`load::discover` of
+/// `opts.root`), so that a caller who needs the file lists too (the
+/// linter) walks the tree once.
+pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, Diagnostics) {
+    let mut diags = Diagnostics::new();
     if tree.products.is_empty() {
         diags.push(
             Diagnostic::error(codes::LAYOUT, format!("no product found: `{}` has no products/*/product.yml", opts.root.display()))

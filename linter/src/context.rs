@@ -44,7 +44,9 @@ impl Context {
             // The timestamp never reaches a lint; a fixed one skips a scan.
             epoch: Some(0),
         };
-        let ((products, diags), tree) = rayon::join(|| build::compile_tree(&opts), || load::discover(root));
+        // One walk of the tree serves the compiler and the lints.
+        let tree = crate::timed("discover", || load::discover(root));
+        let (products, diags) = crate::timed("compile", || build::compile_discovered(&opts, &tree));
         let (macros, _) = load::load_macros(&tree);
         let product_ids = tree
             .products
@@ -77,14 +79,14 @@ impl Context {
         }
         files.sort();
         files.dedup();
-        let sources: HashMap<PathBuf, Source> = files
+        let sources: HashMap<PathBuf, Source> = crate::timed("read sources", || files
             .into_par_iter()
             .filter_map(|p| {
                 let text = std::fs::read_to_string(&p).ok()?;
                 let lines = Lines::new(&text);
                 Some((p, Source { text, lines }))
             })
-            .collect();
+            .collect());
         Context { root: root.to_path_buf(), tree, products, product_ids, compiler: diags.into_vec(), macros, sources }
     }
 

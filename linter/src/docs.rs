@@ -90,6 +90,23 @@ mod tests {
     }
 
     #[test]
+    fn architecture_maps_every_lint_module() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ARCHITECTURE.md");
+        let page = std::fs::read_to_string(&path).unwrap();
+        for r in registry() {
+            let row = format!("| `rules/{}` | {} `{}`: ", r.file, r.lint.code, r.lint.name);
+            assert!(page.contains(&row), "docs/ARCHITECTURE.md lacks the line for {}: {row}", r.file);
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".rs") {
+                assert!(page.contains(&format!("| `{name}` |")), "docs/ARCHITECTURE.md lacks linter/src/{name}");
+            }
+        }
+    }
+
+    #[test]
     fn every_lint_is_documented_with_the_four_parts() {
         for r in registry() {
             let doc = module_doc(r.source);

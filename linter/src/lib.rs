@@ -154,6 +154,8 @@ pub fn diag(message: impl Into<String>) -> Diagnostic {
 /// A registered lint and the source text of its file (for its docs).
 pub struct Registered {
     pub lint: &'static Lint,
+    /// Its file under `linter/src/rules/`.
+    pub file: &'static str,
     pub source: &'static str,
 }
 
@@ -198,12 +200,30 @@ pub fn claimant(d: &Diagnostic) -> &'static Lint {
         .unwrap_or(&rules::compiler::LINT)
 }
 
+/// Whether `SCAPC_LINT_TIMINGS` asks for the time of each phase and lint
+/// on standard error (for the bench and for finding a slow lint).
+pub fn timings() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("SCAPC_LINT_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0"))
+}
+
+/// Prints how long a phase took, when [`timings`] is on.
+pub(crate) fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    if !timings() {
+        return f();
+    }
+    let t = std::time::Instant::now();
+    let v = f();
+    eprintln!("timing: {what}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    v
+}
+
 /// Lints the content tree at `root`.
 pub fn lint(root: &Path, config: &Config) -> Result<Report, Fatal> {
     if !root.is_dir() {
         return Err(Fatal(format!("the content tree `{}` is not a directory", root.display())));
     }
-    let cx = Context::load(root);
+    let cx = timed("load and compile", || Context::load(root));
     if cx.tree.products.is_empty() && cx.tree.rule_files.is_empty() {
         return Err(Fatal(format!(
             "`{}` is not a content tree: it has no products/*/product.yml and no rules/",
@@ -226,15 +246,16 @@ pub fn run(cx: &Context, config: &Config) -> Report {
             Finding { lint, diag, fix: None }
         })
         .collect();
-    let own: Vec<Vec<Finding>> = registry()
+    let own: Vec<Vec<Finding>> = timed("lints", || registry()
         .par_iter()
         .filter(|r| r.lint.check.is_some() && config.level(r.lint) != Level::Off)
         .map(|r| {
             let mut sink = Sink::new(r.lint);
-            (r.lint.check.unwrap())(cx, &mut sink);
+            let check = r.lint.check.expect("filtered on is_some");
+            timed(&format!("{} {}", r.lint.code, r.lint.name), || check(cx, &mut sink));
             sink.into_findings()
         })
-        .collect();
+        .collect());
     findings.extend(own.into_iter().flatten());
     let mut report = Report::default();
     for mut f in findings {

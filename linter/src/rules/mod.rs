@@ -12,7 +12,7 @@ macro_rules! registry {
         $(pub mod $m;)*
         /// Every lint, in code order.
         pub static REGISTRY: &[Registered] = &[
-            $(Registered { lint: &$m::LINT, source: include_str!(concat!(stringify!($m), ".rs")) },)*
+            $(Registered { lint: &$m::LINT, file: concat!(stringify!($m), ".rs"), source: include_str!(concat!(stringify!($m), ".rs")) },)*
         ];
     };
 }

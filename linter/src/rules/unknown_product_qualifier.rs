@@ -118,6 +118,27 @@ pub fn qualified_keys(text: &str) -> Vec<(String, Pos)> {
     }
 }
 
+/// A quick pre-check: whether any `word@word` of the text names a
+/// product outside `known`. When none does, no key can, and the file is
+/// not parsed (most files only qualify keys with real products).
+fn may_name_unknown(text: &str, known: &[&str]) -> bool {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+    let mut from = 0;
+    while let Some(k) = text[from..].find('@') {
+        let at = from + k;
+        let end = at + 1 + b[at + 1..].iter().take_while(|c| word(**c)).count();
+        let before = at > 0 && word(b[at - 1]);
+        // A product name ends with the key, before `:` or a quote.
+        let p = text[at + 1..end].trim_end_matches('.');
+        if before && !known.contains(&p) {
+            return true;
+        }
+        from = end.max(at + 1);
+    }
+    false
+}
+
 fn check(cx: &Context, out: &mut Sink) {
     if cx.product_ids.is_empty() {
         return;
@@ -130,7 +151,7 @@ fn check(cx: &Context, out: &mut Sink) {
         .map(|file| {
             let mut diags = Vec::new();
             let Some(src) = cx.source(file) else { return diags };
-            if !src.text.contains('@') {
+            if !src.text.contains('@') || !may_name_unknown(&src.text, &known) {
                 return diags;
             }
             for (key, pos) in qualified_keys(&src.text) {
@@ -159,6 +180,15 @@ mod tests {
 
     fn keys(text: &str) -> Vec<(String, u32, u32)> {
         qualified_keys(text).into_iter().map(|(k, p)| (k, p.line, p.col)).collect()
+    }
+
+    #[test]
+    fn quick_pre_check() {
+        assert!(!may_name_unknown("identifiers:\n  cce@rhel9: CCE-1-2\n  \"cis@deb\": 1\n", &["rhel9", "deb"]));
+        assert!(may_name_unknown("identifiers:\n  cce@rhel8: CCE-1-2\n", &["rhel9"]));
+        // Prose with an address triggers the exact check, which ignores it.
+        assert!(may_name_unknown("description: mail root@example.org\n", &["rhel9"]));
+        assert!(!may_name_unknown("a: @b\n", &["rhel9"]));
     }
 
     #[test]
