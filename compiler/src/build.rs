@@ -193,9 +193,9 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
         );
         return (Vec::new(), diags);
     }
-    let epoch = opts.epoch.unwrap_or_else(|| newest_mtime(&tree));
+    let epoch = opts.epoch.unwrap_or_else(|| newest_mtime(tree));
     let timestamp = text::iso_datetime(epoch);
-    let (macros, mdiags) = load::load_macros(&tree);
+    let (macros, mdiags) = load::load_macros(tree);
     diags.extend(mdiags);
     let mut products = Vec::new();
     for p in &tree.products {
@@ -226,7 +226,7 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
                     return (None, vec![d]);
                 }
             };
-            let (content, mut d) = load::load_content(&tree, &product, &jinja);
+            let (content, mut d) = load::load_content(tree, &product, &jinja);
             let (compiled, mut d2) = compile::compile(product, content, &jinja, opts.sce, timestamp.clone());
             d.append(&mut d2);
             (Some(compiled), d)

@@ -90,15 +90,6 @@ pub(crate) fn rule_sources(r: &Rule) -> Vec<&Path> {
     v
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn xccdf_value_calls() {
-        let v = super::xccdf_values("a {{{ xccdf_value(\"v1\") }}} b {{{ xccdf_value( 'v2' ) }}} not_xccdf_value(\"z\")");
-        let names: Vec<&str> = v.iter().map(|(_, n)| n.as_str()).collect();
-        assert_eq!(names, vec!["v1", "v2"]);
-    }
-}
 
 /// Finds `key:` as a mapping key on a line after `after_line` (1-based),
 /// indented deeper than that line, before the block ends. Returns the
@@ -140,3 +131,12 @@ pub(crate) fn reference_loc(cx: &Context, r: &Rule, key: &str) -> scapc_diagnost
         .unwrap_or(base)
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xccdf_value_calls() {
+        let v = super::xccdf_values("a {{{ xccdf_value(\"v1\") }}} b {{{ xccdf_value( 'v2' ) }}} not_xccdf_value(\"z\")");
+        let names: Vec<&str> = v.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, vec!["v1", "v2"]);
+    }
+}

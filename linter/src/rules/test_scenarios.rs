@@ -41,7 +41,7 @@ fn check(cx: &Context, out: &mut Sink) {
             (false, true) => "a passing test scenario (tests/*.pass.sh)",
         };
         out.push(
-            crate::diag(format!("rule `{}` has no {missing}", r.id))
+            crate::diag(format!("rule `{}` lacks {missing}", r.id))
                 .at(loc_of(&r.locs, "title", &r.file))
                 .hint(format!("add scripts under {}/tests/", r.dir.display())),
         );
