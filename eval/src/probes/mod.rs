@@ -15,12 +15,19 @@
 
 mod cache;
 mod dpkginfo;
+mod environmentvariable58;
 mod family;
 mod file;
+mod filehash58;
 pub mod fs;
 mod partition;
 mod password;
+mod rpminfo;
+mod selinuxboolean;
+mod symlink;
+mod sysctl;
 mod textfilecontent54;
+mod uname;
 
 #[cfg(test)]
 mod tests;
@@ -47,36 +54,34 @@ impl ProbeCtx<'_> {
 
 pub type ProbeFn = fn(&ProbeCtx<'_>, &ObjectSpec) -> Collected;
 
-/// Every probe: (family, object name without `_object`, function).
-const PROBES: &[(&str, &str, ProbeFn)] = &[
-    ("independent", "family", family::collect),
-    ("independent", "textfilecontent54", textfilecontent54::collect),
-    ("unix", "file", file::collect),
-    ("linux", "dpkginfo", dpkginfo::collect),
-    ("linux", "partition", partition::collect),
-    ("unix", "password", password::collect_passwd),
-    ("unix", "shadow", password::collect_shadow),
+/// Every probe: (family, object name without `_object`, `family:kind`,
+/// function).
+const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
+    ("independent", "family", "independent:family", family::collect),
+    ("independent", "textfilecontent54", "independent:textfilecontent54", textfilecontent54::collect),
+    ("unix", "file", "unix:file", file::collect),
+    ("linux", "dpkginfo", "linux:dpkginfo", dpkginfo::collect),
+    ("linux", "rpminfo", "linux:rpminfo", rpminfo::collect),
+    ("unix", "sysctl", "unix:sysctl", sysctl::collect),
+    ("linux", "partition", "linux:partition", partition::collect),
+    ("unix", "uname", "unix:uname", uname::collect),
+    ("independent", "environmentvariable58", "independent:environmentvariable58", environmentvariable58::collect),
+    ("unix", "password", "unix:password", password::collect_passwd),
+    ("unix", "shadow", "unix:shadow", password::collect_shadow),
+    ("unix", "symlink", "unix:symlink", symlink::collect),
+    ("independent", "filehash58", "independent:filehash58", filehash58::collect),
+    ("linux", "selinuxboolean", "linux:selinuxboolean", selinuxboolean::collect),
 ];
 
 /// The probe for an object type, by schema family and object name (without
 /// `_object`).
 pub fn lookup(family: &str, kind: &str) -> Option<ProbeFn> {
-    PROBES.iter().find(|(f, k, _)| *f == family && *k == kind).map(|(_, _, p)| *p)
+    PROBES.iter().find(|(f, k, _, _)| *f == family && *k == kind).map(|(_, _, _, p)| *p)
 }
 
 /// Every object type with a probe, as `family:kind`, for documentation.
 pub fn supported() -> Vec<&'static str> {
-    const NAMES: &[&str] = &[
-        "independent:family",
-        "independent:textfilecontent54",
-        "unix:file",
-        "linux:dpkginfo",
-        "linux:partition",
-        "unix:password",
-        "unix:shadow",
-    ];
-    debug_assert_eq!(NAMES.len(), PROBES.len());
-    NAMES.to_vec()
+    PROBES.iter().map(|(_, _, name, _)| *name).collect()
 }
 
 /// A boolean behavior (`true`/`1`), with its default.

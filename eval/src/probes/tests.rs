@@ -354,3 +354,140 @@ fn partition_local_root() {
     let left: u64 = c.items[0].first("space_left").unwrap().parse().unwrap();
     assert_eq!(total, used + left);
 }
+
+// ---- sysctl ----
+
+#[test]
+fn sysctl_offline_precedence() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(r, "/usr/lib/sysctl.d/50-a.conf", "a.x = 1\nb.y = 1\n");
+    write(r, "/etc/sysctl.d/50-a.conf", "# hides the vendor file\na.x = 2\n");
+    write(r, "/usr/lib/sysctl.d/60-b.conf", "b.y=3\n-net/ipv4/ip_forward = 0\n");
+    write(r, "/lib/sysctl.d/10-z.conf", "c.z = 9\n");
+    write(r, "/etc/sysctl.conf", "; comment\nnet.ipv4.ip_local_port_range = 1024   65000\nc.z = 7\n");
+    write(r, "/etc/sysctl.d/README", "a.x = 99\n");
+    let t = Target::dir(r).unwrap();
+    let c = run(&t, &obj("unix", "sysctl", vec![pm("name", ".")], &[]));
+    let got: Vec<(String, String)> = c.items.iter().map(|i| (i.first("name").unwrap().to_owned(), i.first("value").unwrap().to_owned())).collect();
+    let want = [("a.x", "2"), ("b.y", "3"), ("c.z", "7"), ("net.ipv4.ip_forward", "0"), ("net.ipv4.ip_local_port_range", "1024\t65000")];
+    assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    assert_eq!(run(&t, &obj("unix", "sysctl", vec![eq("name", "kernel.pid_max")], &[])).flag, Flag::DoesNotExist);
+}
+
+#[test]
+fn sysctl_local_proc() {
+    let Ok(pid_max) = fs::read_to_string("/proc/sys/kernel/pid_max") else { return };
+    let c = run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "kernel.pid_max")], &[]));
+    assert_eq!(values(&c, "value"), [pid_max.trim_end()]);
+    let c = run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "net.ipv4.ip_local_port_range")], &[]));
+    if c.flag == Flag::Complete {
+        assert!(values(&c, "value")[0].contains('\t'));
+    }
+    let c = run(&Target::local(), &obj("unix", "sysctl", vec![pm("name", r"^kernel\.pid_m")], &[]));
+    assert_eq!(values(&c, "name"), ["kernel.pid_max"]);
+    assert_eq!(run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "no.such.key")], &[])).flag, Flag::DoesNotExist);
+    assert_eq!(run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "kernel..pid_max")], &[])).flag, Flag::DoesNotExist);
+}
+
+// ---- rpminfo ----
+
+#[test]
+fn rpminfo_without_database() {
+    let d = tempfile::tempdir().unwrap();
+    fs::create_dir_all(d.path().join("var/lib/rpm")).unwrap();
+    let c = run(&Target::dir(d.path()).unwrap(), &obj("linux", "rpminfo", vec![eq("name", "bash")], &[]));
+    assert_eq!(c.flag, Flag::DoesNotExist);
+    let items = rpminfo::parse_query("bash\tx86_64\t(none)\t1.el9\t5.1.8\tRSA/SHA256, Tue 01 Jan 2024, Key ID 199e2f91fd431d51\ngpg-pubkey\t(none)\t(none)\t5a6340b3\tfd431d51\t(none)\n");
+    assert_eq!(items.len(), 2);
+    let got: Vec<(&str, &str)> = items[0].entities.iter().map(|e| (e.name.as_str(), e.value.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("name", "bash"),
+            ("arch", "x86_64"),
+            ("epoch", "0"),
+            ("release", "1.el9"),
+            ("version", "5.1.8"),
+            ("evr", "0:5.1.8-1.el9"),
+            ("signature_keyid", "199e2f91fd431d51"),
+            ("extended_name", "bash-0:5.1.8-1.el9.x86_64")
+        ]
+    );
+    assert_eq!(items[1].first("extended_name"), Some("gpg-pubkey-0:fd431d51-5a6340b3.(none)"));
+    assert!(items[1].first("signature_keyid").is_none());
+}
+
+// ---- symlink ----
+
+#[test]
+fn symlink_canonical_paths() {
+    let (d, t) = tfc_root();
+    symlink("app/../applink/conf", d.path().join("etc/chain")).unwrap();
+    symlink("/nowhere", d.path().join("etc/dangling")).unwrap();
+    let c = run(&t, &obj("unix", "symlink", vec![eq("filepath", "/etc/applink")], &[]));
+    assert_eq!(values(&c, "canonical_path"), ["/etc/app"]);
+    let c = run(&t, &obj("unix", "symlink", vec![eq("filepath", "/etc/chain")], &[]));
+    assert_eq!(values(&c, "canonical_path"), ["/etc/app/conf"]);
+    let c = run(&t, &obj("unix", "symlink", vec![eq("filepath", "/etc/app/loop")], &[]));
+    assert_eq!(c.flag, Flag::Error);
+    assert_eq!(run(&t, &obj("unix", "symlink", vec![eq("filepath", "/etc/dangling")], &[])).flag, Flag::Error);
+    let c = run(&t, &obj("unix", "symlink", vec![eq("filepath", "/etc/app/conf")], &[]));
+    assert_eq!(c.flag, Flag::DoesNotExist);
+    assert!(c.messages[0].contains("not a symlink"));
+    // A walk finds the links without entering them.
+    let c = run(&t, &obj("unix", "symlink", vec![pm("filepath", "^/etc/[^/]+$")], &[]));
+    assert_eq!(values(&c, "filepath"), ["/etc/applink", "/etc/chain"]);
+}
+
+// ---- filehash58 ----
+
+#[test]
+fn filehash_known_vectors() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "/f/abc", "abc");
+    let t = Target::dir(d.path()).unwrap();
+    let c = run(&t, &obj("independent", "filehash58", vec![eq("filepath", "/f/abc"), pm("hash_type", ".")], &[]));
+    let got: Vec<(String, String)> = c.items.iter().map(|i| (i.first("hash_type").unwrap().into(), i.first("hash").unwrap().into())).collect();
+    assert_eq!(got[0], ("MD5".into(), "900150983cd24fb0d6963f7d28e17f72".into()));
+    assert_eq!(got[1], ("SHA-1".into(), "a9993e364706816aba3e25717850c26c9cd0d89d".into()));
+    assert_eq!(got[2], ("SHA-224".into(), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7".into()));
+    assert_eq!(got[3], ("SHA-256".into(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".into()));
+    assert_eq!(got.len(), 6);
+    let c = run(&t, &obj("independent", "filehash58", vec![eq("path", "/f"), eq("filename", "abc"), eq("hash_type", "SHA-512")], &[]));
+    assert_eq!(c.items.len(), 1);
+    assert!(c.items[0].first("hash").unwrap().starts_with("ddaf35a193617aba"));
+    let names: Vec<&str> = c.items[0].entities.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["filepath", "path", "filename", "hash_type", "hash"]);
+}
+
+// ---- uname, environment, selinux ----
+
+#[test]
+fn uname_local_and_offline() {
+    let c = run(&Target::local(), &obj("unix", "uname", vec![], &[]));
+    assert_eq!(c.items[0].first("os_name"), Some("Linux"));
+    assert_eq!(c.items[0].first("machine_class"), Some(std::env::consts::ARCH));
+    let d = tempfile::tempdir().unwrap();
+    assert_eq!(run(&Target::dir(d.path()).unwrap(), &obj("unix", "uname", vec![], &[])).flag, Flag::NotCollected);
+}
+
+#[test]
+fn environment_of_this_process_and_by_pid() {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let c = run(&Target::local(), &obj("independent", "environmentvariable58", vec![nil("pid"), eq("name", "PATH")], &[]));
+    assert_eq!(values(&c, "value"), [path.clone()]);
+    assert_eq!(values(&c, "pid"), [std::process::id().to_string()]);
+    let me = std::process::id().to_string();
+    let c = run(&Target::local(), &obj("independent", "environmentvariable58", vec![int("pid", Operation::Equals, &me), eq("name", "PATH")], &[]));
+    assert_eq!(values(&c, "value"), [path]);
+    assert_eq!(environmentvariable58::parse_environ(b"A=1\0B=x=y\0\0"), [("A".to_owned(), "1".to_owned()), ("B".to_owned(), "x=y".to_owned())]);
+}
+
+#[test]
+fn selinux_absent_means_no_booleans() {
+    if Path::new("/sys/fs/selinux").exists() {
+        return;
+    }
+    assert_eq!(run(&Target::local(), &obj("linux", "selinuxboolean", vec![pm("name", ".")], &[])).flag, Flag::DoesNotExist);
+}
