@@ -224,7 +224,7 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
             let parts: Vec<String> = XResult::ALL.iter().filter(|r| scan.count(**r) > 0 && **r != XResult::NotSelected).map(|r| format!("{} {}", scan.count(*r), r.as_str())).collect();
             println!(
                 "{} on {}: {} ({} rules evaluated), score {:.2}, in {:.2} s",
-                scan.profile.as_ref().map_or("default selection".to_owned(), |p| p.0.clone()),
+                scan.profile.as_ref().map_or_else(|| if a.profile.as_deref() == Some("(all)") { "(all)".to_owned() } else { "default selection".to_owned() }, |p| p.0.clone()),
                 scan.target.describe(),
                 parts.join(", "),
                 scan.rules.iter().filter(|r| r.result != XResult::NotSelected).count(),

@@ -47,7 +47,7 @@ impl ReportData {
         let mut data = ReportData {
             benchmark_title: scan.benchmark_title.clone(),
             benchmark_id: scan.benchmark_id.clone(),
-            profile: scan.profile.clone(),
+            profile: if scan.all_rules { Some(("(all)".into(), "All rules".into())) } else { scan.profile.clone() },
             target: scan.target.describe(),
             hostname: scan.hostname.clone(),
             start: timestamp(scan.start),

@@ -258,9 +258,38 @@ impl Content {
         Some((comp_id, t.children(node).next()?))
     }
 
-    /// The source text of an element, start tag to end tag.
-    pub fn raw(&self, node: NodeId) -> &str {
-        raw_element(&self.src, &self.tree, node)
+    /// The source text of an element, start tag to end tag, with the
+    /// namespace declarations it inherits from its ancestors added to its
+    /// start tag, so it stands alone (SSG components rely on prefixes the
+    /// data stream root declares).
+    pub fn raw(&self, node: NodeId) -> String {
+        let raw = raw_element(&self.src, &self.tree, node);
+        let own = xmlns_decls(start_tag(&self.src, self.tree.node(node).pos));
+        let mut inherited: Vec<(String, String)> = Vec::new();
+        let mut cur = self.tree.parent(node);
+        while let Some(p) = cur {
+            for (k, v) in xmlns_decls(start_tag(&self.src, self.tree.node(p).pos)) {
+                if !own.iter().any(|(o, _)| *o == k) && !inherited.iter().any(|(o, _)| *o == k) {
+                    inherited.push((k, v));
+                }
+            }
+            cur = self.tree.parent(p);
+        }
+        if inherited.is_empty() {
+            return raw.to_owned();
+        }
+        let name_end = raw.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(raw.len());
+        let mut out = String::with_capacity(raw.len() + 512);
+        out.push_str(&raw[..name_end]);
+        for (k, v) in inherited {
+            out.push(' ');
+            out.push_str(&k);
+            out.push_str("=\"");
+            out.push_str(&v);
+            out.push('"');
+        }
+        out.push_str(&raw[name_end..]);
+        out
     }
 }
 
@@ -305,6 +334,33 @@ pub fn raw_element<'s>(src: &'s str, tree: &Tree, node: NodeId) -> &'s str {
         }
     }
     &src[start..]
+}
+
+fn start_tag(src: &str, pos: usize) -> &str {
+    let end = find_tag_end(src.as_bytes(), pos);
+    &src[pos..=end.min(src.len() - 1)]
+}
+
+/// The `xmlns` and `xmlns:p` attributes of a start tag, as written.
+fn xmlns_decls(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag;
+    while let Some(i) = rest.find("xmlns") {
+        let before_ok = i > 0 && rest.as_bytes()[i - 1].is_ascii_whitespace();
+        let after = &rest[i..];
+        let Some(eq) = after.find('=') else { break };
+        let name = after[..eq].trim();
+        let val_part = after[eq + 1..].trim_start();
+        let Some(q) = val_part.chars().next().filter(|c| *c == '"' || *c == '\'') else { break };
+        let Some(close) = val_part[1..].find(q) else { break };
+        let value = &val_part[1..1 + close];
+        if before_ok && (name == "xmlns" || name.starts_with("xmlns:")) {
+            out.push((name.to_owned(), value.to_owned()));
+        }
+        let consumed = i + eq + 1 + (after[eq + 1..].len() - val_part.len()) + close + 2;
+        rest = &rest[consumed.min(rest.len())..];
+    }
+    out
 }
 
 fn find_tag_end(bytes: &[u8], start: usize) -> usize {

@@ -139,6 +139,8 @@ pub struct Scan {
     pub benchmark_version: String,
     pub benchmark_title: String,
     pub profile: Option<(String, String)>,
+    /// `--profile '(all)'`: every rule selected.
+    pub all_rules: bool,
     pub start: SystemTime,
     pub end: SystemTime,
     pub target: Target,
@@ -476,8 +478,8 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         let def_node = content.resolve(&href).map(|(_, n)| n).or_else(|| {
             content.dictionaries().iter().find_map(|(cref, _)| content.resolve_from(*cref, &href).map(|(_, n)| n))
         });
-        let defs_xml = def_node.map(|n| content.raw(n)).unwrap_or("");
-        oval.push(OvalReport { component: comp.clone(), href, xml: results::oval_results(e, &evaluated, defs_xml, target) });
+        let defs_xml = def_node.map(|n| content.raw(n)).unwrap_or_default();
+        oval.push(OvalReport { component: comp.clone(), href, xml: results::oval_results(e, &evaluated, &defs_xml, target) });
     }
 
     let end = SystemTime::now();
@@ -487,6 +489,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         benchmark_version: bench.version.clone(),
         benchmark_title: bench.title.clone(),
         profile,
+        all_rules: all,
         start,
         end,
         target: target.clone(),
