@@ -110,6 +110,10 @@ pub struct Rule {
     pub fixtext: String,
     pub fixes: Vec<(String, String)>,
     pub check: Option<CheckSpec>,
+    /// `requires`: each list needs one selected item.
+    pub requires: Vec<Vec<String>>,
+    /// `conflicts`: none of these may be selected.
+    pub conflicts: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -584,6 +588,8 @@ fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
             "ident" => rule.idents.push((tree.attr(k, "system").unwrap_or("").to_owned(), tree.text(k).trim().to_owned())),
             "reference" => rule.references.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.text(k).trim().to_owned())),
             "fix" => rule.fixes.push((tree.attr(k, "system").unwrap_or("").to_owned(), plain_text(src, tree, k))),
+            "requires" => rule.requires.push(tree.attr(k, "idref").unwrap_or("").split_whitespace().map(str::to_owned).collect()),
+            "conflicts" => rule.conflicts.push(tree.attr(k, "idref").unwrap_or("").to_owned()),
             _ => {}
         }
     }

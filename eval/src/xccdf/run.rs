@@ -340,7 +340,22 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
 
     // --- rule selection ---
     let group_selected = |gid: &str| -> bool { bench.groups.get(gid).is_some_and(|g| is_selected(gid, g.selected)) };
-    let selected: Vec<bool> = bench.rules.iter().map(|r| is_selected(&r.id, r.selected) && (all || r.groups.iter().all(|g| group_selected(g)))).collect();
+    let chosen: Vec<bool> = bench.rules.iter().map(|r| is_selected(&r.id, r.selected) && (all || r.groups.iter().all(|g| group_selected(g)))).collect();
+    // XCCDF 7.2.3.3.2: a rule that conflicts with a selected item, or whose
+    // requirements are not selected, is not processed.
+    let rule_index: HashMap<&str, usize> = bench.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let item_selected = |id: &str| -> bool {
+        match rule_index.get(id) {
+            Some(&i) => chosen[i],
+            None => bench.groups.get(id).is_some_and(|g| is_selected(id, g.selected)),
+        }
+    };
+    let selected: Vec<bool> = bench
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| chosen[i] && !r.conflicts.iter().any(|c| item_selected(c)) && r.requires.iter().all(|list| list.iter().any(|x| item_selected(x))))
+        .collect();
 
     // --- which OVAL checks run, and their external variables ---
     let mut wanted: BTreeMap<String, HashSet<String>> = BTreeMap::new();
