@@ -20,8 +20,10 @@ mod family;
 mod file;
 mod filehash58;
 pub mod fs;
+mod interface;
 mod partition;
 mod password;
+mod process58;
 mod rpminfo;
 mod selinuxboolean;
 mod symlink;
@@ -71,6 +73,8 @@ const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("unix", "symlink", "unix:symlink", symlink::collect),
     ("independent", "filehash58", "independent:filehash58", filehash58::collect),
     ("linux", "selinuxboolean", "linux:selinuxboolean", selinuxboolean::collect),
+    ("unix", "process58", "unix:process58", process58::collect),
+    ("unix", "interface", "unix:interface", interface::collect),
 ];
 
 /// The probe for an object type, by schema family and object name (without

@@ -491,3 +491,35 @@ fn selinux_absent_means_no_booleans() {
     }
     assert_eq!(run(&Target::local(), &obj("linux", "selinuxboolean", vec![pm("name", ".")], &[])).flag, Flag::DoesNotExist);
 }
+
+// ---- process58, interface ----
+
+#[test]
+fn process_of_this_test() {
+    let me = std::process::id().to_string();
+    let c = run(&Target::local(), &obj("unix", "process58", vec![pm("command_line", "."), int("pid", Operation::Equals, &me)], &[]));
+    assert_eq!(c.items.len(), 1);
+    let i = &c.items[0];
+    assert_eq!(i.first("pid"), Some(me.as_str()));
+    assert!(i.first("command_line").unwrap().contains("scapc_eval"), "{:?}", i.first("command_line"));
+    // SAFETY: getuid has no preconditions.
+    assert_eq!(i.first("user_id"), Some(unsafe { libc::geteuid() }.to_string().as_str()));
+    let names: Vec<&str> = i.entities.iter().map(|e| e.name.as_str()).filter(|n| *n != "posix_capability").collect();
+    assert_eq!(names, ["command_line", "exec_time", "pid", "ppid", "priority", "ruid", "scheduling_class", "start_time", "tty", "user_id", "exec_shield", "loginuid", "session_id"]);
+    assert_eq!(process58::format_duration(90061), "1-01:01:01");
+    let d = tempfile::tempdir().unwrap();
+    assert_eq!(run(&Target::dir(d.path()).unwrap(), &obj("unix", "process58", vec![pm("command_line", ".")], &[])).flag, Flag::NotCollected);
+}
+
+#[test]
+fn loopback_interface() {
+    let c = run(&Target::local(), &obj("unix", "interface", vec![eq("name", "lo")], &[]));
+    if c.items.is_empty() {
+        return; // no loopback in this sandbox
+    }
+    let v4: Vec<&crate::oval::item::Item> = c.items.iter().filter(|i| i.first("inet_addr") == Some("127.0.0.1")).collect();
+    assert_eq!(v4.len(), 1);
+    assert_eq!(v4[0].first("type"), Some("ARPHRD_LOOPBACK"));
+    assert_eq!(v4[0].first("netmask"), Some("255.0.0.0"));
+    assert!(v4[0].get("flag").any(|f| f.value == "LOOPBACK"));
+}
