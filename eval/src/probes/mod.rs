@@ -28,6 +28,7 @@ mod rpminfo;
 mod selinuxboolean;
 mod symlink;
 mod sysctl;
+mod systemd;
 mod textfilecontent54;
 mod uname;
 
@@ -75,6 +76,8 @@ const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("linux", "selinuxboolean", "linux:selinuxboolean", selinuxboolean::collect),
     ("unix", "process58", "unix:process58", process58::collect),
     ("unix", "interface", "unix:interface", interface::collect),
+    ("linux", "systemdunitproperty", "linux:systemdunitproperty", systemd::collect_property),
+    ("linux", "systemdunitdependency", "linux:systemdunitdependency", systemd::collect_dependency),
 ];
 
 /// The probe for an object type, by schema family and object name (without
