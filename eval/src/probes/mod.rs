@@ -20,12 +20,15 @@ mod family;
 mod file;
 mod filehash58;
 pub mod fs;
+mod interface;
 mod partition;
 mod password;
+mod process58;
 mod rpminfo;
 mod selinuxboolean;
 mod symlink;
 mod sysctl;
+mod systemd;
 mod textfilecontent54;
 mod uname;
 
@@ -71,6 +74,10 @@ const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("unix", "symlink", "unix:symlink", symlink::collect),
     ("independent", "filehash58", "independent:filehash58", filehash58::collect),
     ("linux", "selinuxboolean", "linux:selinuxboolean", selinuxboolean::collect),
+    ("unix", "process58", "unix:process58", process58::collect),
+    ("unix", "interface", "unix:interface", interface::collect),
+    ("linux", "systemdunitproperty", "linux:systemdunitproperty", systemd::collect_property),
+    ("linux", "systemdunitdependency", "linux:systemdunitdependency", systemd::collect_dependency),
 ];
 
 /// The probe for an object type, by schema family and object name (without

@@ -491,3 +491,104 @@ fn selinux_absent_means_no_booleans() {
     }
     assert_eq!(run(&Target::local(), &obj("linux", "selinuxboolean", vec![pm("name", ".")], &[])).flag, Flag::DoesNotExist);
 }
+
+// ---- process58, interface ----
+
+#[test]
+fn process_of_this_test() {
+    let me = std::process::id().to_string();
+    let c = run(&Target::local(), &obj("unix", "process58", vec![pm("command_line", "."), int("pid", Operation::Equals, &me)], &[]));
+    assert_eq!(c.items.len(), 1);
+    let i = &c.items[0];
+    assert_eq!(i.first("pid"), Some(me.as_str()));
+    assert!(i.first("command_line").unwrap().contains("scapc_eval"), "{:?}", i.first("command_line"));
+    // SAFETY: getuid has no preconditions.
+    assert_eq!(i.first("user_id"), Some(unsafe { libc::geteuid() }.to_string().as_str()));
+    let names: Vec<&str> = i.entities.iter().map(|e| e.name.as_str()).filter(|n| *n != "posix_capability").collect();
+    assert_eq!(names, ["command_line", "exec_time", "pid", "ppid", "priority", "ruid", "scheduling_class", "start_time", "tty", "user_id", "exec_shield", "loginuid", "session_id"]);
+    assert_eq!(process58::format_duration(90061), "1-01:01:01");
+    let d = tempfile::tempdir().unwrap();
+    assert_eq!(run(&Target::dir(d.path()).unwrap(), &obj("unix", "process58", vec![pm("command_line", ".")], &[])).flag, Flag::NotCollected);
+}
+
+#[test]
+fn loopback_interface() {
+    let c = run(&Target::local(), &obj("unix", "interface", vec![eq("name", "lo")], &[]));
+    if c.items.is_empty() {
+        return; // no loopback in this sandbox
+    }
+    let v4: Vec<&crate::oval::item::Item> = c.items.iter().filter(|i| i.first("inet_addr") == Some("127.0.0.1")).collect();
+    assert_eq!(v4.len(), 1);
+    assert_eq!(v4[0].first("type"), Some("ARPHRD_LOOPBACK"));
+    assert_eq!(v4[0].first("netmask"), Some("255.0.0.0"));
+    assert!(v4[0].get("flag").any(|f| f.value == "LOOPBACK"));
+}
+
+// ---- systemd (from unit files) ----
+
+fn systemd_root() -> (tempfile::TempDir, Target) {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(r, "/usr/lib/systemd/system/multi-user.target", "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n");
+    write(r, "/usr/lib/systemd/system/basic.target", "[Unit]\nDescription=Basic\nRequires=sysinit.target\nWants=timers.target\n");
+    write(r, "/usr/lib/systemd/system/sysinit.target", "[Unit]\nDescription=Sysinit\n");
+    write(r, "/usr/lib/systemd/system/ssh.service", "[Unit]\nDescription=OpenBSD Secure Shell server\nAfter=network.target \\\n  auditd.service\n\n[Service]\nExecStart=/usr/sbin/sshd -D\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\nAlias=sshd.service\n");
+    write(r, "/usr/lib/systemd/system/ssh.service.d/10-vendor.conf", "[Service]\nRestart=always\n");
+    write(r, "/etc/systemd/system/ssh.service.d/10-vendor.conf", "[Service]\nRestart=no\n");
+    write(r, "/usr/lib/systemd/system/cups.service", "[Service]\nExecStart=/usr/sbin/cupsd\n[Install]\nWantedBy=multi-user.target\n");
+    write(r, "/usr/lib/systemd/system/getty@.service", "[Service]\nExecStart=-/sbin/agetty %I\n[Install]\nWantedBy=getty.target\n");
+    write(r, "/usr/lib/systemd/system/debug-shell.service", "[Service]\nExecStart=/bin/sh\n[Install]\nWantedBy=sysinit.target\n");
+    fs::create_dir_all(r.join("etc/systemd/system/multi-user.target.wants")).unwrap();
+    fs::create_dir_all(r.join("usr/lib/systemd/system/sysinit.target.wants")).unwrap();
+    fs::create_dir_all(r.join("etc/systemd/system/getty.target.wants")).unwrap();
+    symlink("/usr/lib/systemd/system/ssh.service", r.join("etc/systemd/system/multi-user.target.wants/ssh.service")).unwrap();
+    symlink("/usr/lib/systemd/system/ssh.service", r.join("etc/systemd/system/sshd.service")).unwrap();
+    symlink("/usr/lib/systemd/system/getty@.service", r.join("etc/systemd/system/getty.target.wants/getty@tty1.service")).unwrap();
+    symlink("../systemd-random-seed.service", r.join("usr/lib/systemd/system/sysinit.target.wants/systemd-random-seed.service")).unwrap();
+    symlink("/dev/null", r.join("etc/systemd/system/debug-shell.service")).unwrap();
+    let t = Target::dir(r).unwrap();
+    (d, t)
+}
+
+fn prop(t: &Target, unit: &str, p: &str) -> Vec<String> {
+    values(&run(t, &obj("linux", "systemdunitproperty", vec![eq("unit", unit), eq("property", p)], &[])), "value")
+}
+
+#[test]
+fn systemd_properties_from_unit_files() {
+    let (_d, t) = systemd_root();
+    assert_eq!(prop(&t, "ssh.service", "UnitFileState"), ["enabled"]);
+    assert_eq!(prop(&t, "cups.service", "UnitFileState"), ["disabled"]);
+    assert_eq!(prop(&t, "multi-user.target", "UnitFileState"), ["static"]);
+    assert_eq!(prop(&t, "debug-shell.service", "UnitFileState"), ["masked"]);
+    assert_eq!(prop(&t, "debug-shell.service", "LoadState"), ["masked"]);
+    assert_eq!(prop(&t, "ssh.service", "LoadState"), ["loaded"]);
+    assert_eq!(prop(&t, "sshd.service", "FragmentPath"), ["/usr/lib/systemd/system/ssh.service"]);
+    // An alias shows its unit (as `systemctl show sshd.service`).
+    assert_eq!(prop(&t, "sshd.service", "Names"), ["ssh.service", "sshd.service"]);
+    assert_eq!(prop(&t, "sshd.service", "Id"), ["ssh.service"]);
+    assert_eq!(prop(&t, "sshd.service", "UnitFileState"), ["enabled"]);
+    assert_eq!(prop(&t, "getty@tty1.service", "UnitFileState"), ["enabled"]);
+    // Drop-ins: the /etc file hides the vendor one of the same name.
+    assert_eq!(prop(&t, "ssh.service", "Restart"), ["no"]);
+    assert_eq!(prop(&t, "ssh.service", "After"), ["network.target", "auditd.service"]);
+    assert_eq!(prop(&t, "getty@tty1.service", "ExecStart"), ["-/sbin/agetty %I"]);
+    // Runtime state cannot be read from files.
+    let c = run(&t, &obj("linux", "systemdunitproperty", vec![eq("unit", "ssh.service"), eq("property", "ActiveState")], &[]));
+    assert_eq!(c.items[0].get("value").next().unwrap().status, Status::NotCollected);
+    assert_eq!(run(&t, &obj("linux", "systemdunitproperty", vec![eq("unit", "nope.service"), eq("property", "LoadState")], &[])).flag, Flag::DoesNotExist);
+    let c = run(&t, &obj("linux", "systemdunitproperty", vec![pm("unit", r"^ssh\."), pm("property", "^(Id|Restart)$")], &[]));
+    assert_eq!(values(&c, "property"), ["Id", "Restart"]);
+}
+
+#[test]
+fn systemd_dependencies_recurse_into_targets() {
+    let (_d, t) = systemd_root();
+    let c = run(&t, &obj("linux", "systemdunitdependency", vec![eq("unit", "multi-user.target")], &[]));
+    let mut deps = values(&c, "dependency");
+    deps.sort();
+    assert_eq!(deps, ["basic.target", "ssh.service", "sysinit.target", "systemd-random-seed.service", "timers.target"]);
+    let c = run(&t, &obj("linux", "systemdunitdependency", vec![eq("unit", "ssh.service")], &[]));
+    assert_eq!(c.items.len(), 1);
+    assert!(values(&c, "dependency").is_empty());
+}
