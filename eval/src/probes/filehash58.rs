@@ -74,7 +74,7 @@ pub fn hash_file(ctx: &ProbeCtx<'_>, path: &str, types: &[&str]) -> std::io::Res
             h.update(&buf[..n]);
         }
         n_reads += 1;
-        if n_reads % 256 == 0 && ctx.expired() {
+        if n_reads.is_multiple_of(256) && ctx.expired() {
             return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the deadline passed while hashing"));
         }
     }

@@ -233,6 +233,10 @@ pub struct Resolved {
     pub by_filepath: bool,
 }
 
+/// A directory waiting to be listed: its path, the depth of its
+/// children, its device, and the ids of the directories above it.
+type Pending = (String, i64, u64, Arc<Vec<(u64, u64)>>);
+
 /// The walk state: shared by the searches of one object.
 struct Walker<'a, 'c> {
     ctx: &'a ProbeCtx<'c>,
@@ -267,7 +271,7 @@ impl Walker<'_, '_> {
                 }
                 let Ok(host) = self.ctx.target.resolve(dir) else { return false };
                 let host = host.to_string_lossy().into_owned();
-                !nonlocal_mounts(self.ctx).iter().any(|m| *m == host)
+                !nonlocal_mounts(self.ctx).contains(&host)
             }
         }
     }
@@ -284,7 +288,7 @@ impl Walker<'_, '_> {
         let root_walk = start == "/";
         let start_dev = meta.dev();
         // (path, depth of its children, device, ancestors' ids)
-        let mut stack: Vec<(String, i64, u64, Arc<Vec<(u64, u64)>>)> = vec![(start.to_owned(), 1, start_dev, Arc::new(vec![(meta.dev(), meta.ino())]))];
+        let mut stack: Vec<Pending> = vec![(start.to_owned(), 1, start_dev, Arc::new(vec![(meta.dev(), meta.ino())]))];
         while let Some((dir, depth, dev, ancestors)) = stack.pop() {
             if self.ctx.expired() {
                 self.incomplete = true;

@@ -123,6 +123,7 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         let names = ["total_space", "space_used", "space_left", "space_left_for_unprivileged_users", "block_size"];
         match ctx.target.is_local().then(|| statvfs(ctx, &m.mount_point)).flatten() {
             Some(st) => {
+                #[allow(clippy::unnecessary_cast)] // the field types differ between targets
                 let v = [st.f_blocks as u64, (st.f_blocks as u64).saturating_sub(st.f_bfree as u64), st.f_bfree as u64, st.f_bavail as u64, st.f_bsize as u64];
                 for (n, v) in names.iter().zip(v) {
                     item.push(n, Datatype::Int, v.to_string());

@@ -49,8 +49,7 @@ fn live(ctx: &ProbeCtx<'_>) -> bool {
 /// A unit as read from its files.
 #[derive(Debug, Default, Clone)]
 pub struct UnitFile {
-    pub name: String,
-    /// The unit's own name (`Id`): differs from `name` for an alias.
+    /// The unit's own name (`Id`): for an alias, the unit it names.
     pub id: String,
     pub load_state: String,
     pub fragment: Option<String>,
@@ -122,7 +121,7 @@ fn link_dir(target: &Target, name: &str, kind: &str) -> Vec<String> {
 
 /// Loads a unit from the files of a target.
 pub fn load(target: &Target, name: &str) -> UnitFile {
-    let mut u = UnitFile { name: name.to_owned(), id: name.to_owned(), load_state: "not-found".into(), ..Default::default() };
+    let mut u = UnitFile { id: name.to_owned(), load_state: "not-found".into(), ..Default::default() };
     let template = name.find('@').and_then(|at| name.rfind('.').filter(|dot| *dot > at).map(|dot| format!("{}{}", &name[..=at], &name[dot..])));
     let mut names = vec![name.to_owned()];
     let mut found = find(target, name);
@@ -213,8 +212,11 @@ fn unit_file_state(target: &Target, u: &UnitFile) -> String {
                 let p = format!("{dir}/{n}");
                 let Ok(dest) = target.read_link(&p) else { continue };
                 let dest_name = dest.rsplit('/').next().unwrap_or("");
-                let in_wants = dir != *d;
-                if (in_wants && (n == u.id || dest_name == u.id)) || (!in_wants && n != u.id && dest_name == u.id) {
+                // In a .wants/.requires directory the link's name is the
+                // unit (an instance may point at its template); at the top
+                // an alias link names the unit by its destination.
+                let enabled = if dir != *d { n == u.id || dest_name == u.id } else { n != u.id && dest_name == u.id };
+                if enabled {
                     return "enabled".into();
                 }
             }

@@ -476,7 +476,7 @@ fn uname_local_and_offline() {
 fn environment_of_this_process_and_by_pid() {
     let path = std::env::var("PATH").unwrap_or_default();
     let c = run(&Target::local(), &obj("independent", "environmentvariable58", vec![nil("pid"), eq("name", "PATH")], &[]));
-    assert_eq!(values(&c, "value"), [path.clone()]);
+    assert_eq!(values(&c, "value"), std::slice::from_ref(&path));
     assert_eq!(values(&c, "pid"), [std::process::id().to_string()]);
     let me = std::process::id().to_string();
     let c = run(&Target::local(), &obj("independent", "environmentvariable58", vec![int("pid", Operation::Equals, &me), eq("name", "PATH")], &[]));
