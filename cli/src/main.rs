@@ -10,6 +10,9 @@ use std::time::Instant;
 
 mod ds_cmd;
 mod lint_cmd;
+mod eval_cmd;
+mod eval_oscap;
+mod eval_ssh;
 mod sign_cmd;
 mod validate_cmd;
 
@@ -76,6 +79,15 @@ enum Command {
     /// line or the line above. Exit code: 0 no errors, 1 errors, 2 usage or
     /// I/O problems.
     Lint(lint_cmd::LintArgs),
+    /// Scan a target with compiled content and write ARF results and an HTML report
+    ///
+    /// A native XCCDF 1.2, OVAL 5.11 and SCE engine evaluates the benchmark
+    /// of a source data stream on this host (`--target local`), an offline
+    /// root filesystem (`dir:/path`) or a remote host (`ssh://user@host`).
+    /// `--engine oscap` delegates to OpenSCAP instead. SCE scripts run only
+    /// with --sce or a valid signature from --trust-key.
+    /// Exit code: 0 all rules passed, 2 a rule failed, 1 an error.
+    Eval(eval_cmd::EvalArgs),
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
@@ -261,6 +273,7 @@ fn main() -> ExitCode {
         Command::Build { root, out, products, sce, format, quiet, no_validate } => run_build(root, out, products, sce, format, quiet, no_validate),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
+        Command::Eval(a) => eval_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
         Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),

@@ -150,74 +150,77 @@ impl Check {
         }
     }
 
-    /// Combines individual results under this check (OVAL 5.11 spec,
-    /// "check" truth table).
+    /// Combines individual results under this check, with the OVAL 5.11
+    /// truth table as OpenSCAP applies it: an empty set is `unknown`, a set
+    /// of only not-applicable results is `not applicable`, and other
+    /// not-applicable results are ignored.
     pub fn combine(self, results: impl IntoIterator<Item = Res>) -> Res {
         let c = Counts::of(results);
-        if c.total() == 0 {
-            return Res::Unknown;
+        if let Some(r) = c.degenerate() {
+            return r;
         }
+        let (t, f, e, u, ne) = (c.t, c.f, c.e, c.u, c.ne);
         match self {
             Check::All => {
-                if c.f > 0 {
-                    Res::False
-                } else if c.e > 0 {
-                    Res::Error
-                } else if c.u > 0 {
-                    Res::Unknown
-                } else if c.ne > 0 {
-                    Res::NotEvaluated
-                } else if c.t > 0 {
+                if t > 0 && f == 0 && e == 0 && u == 0 && ne == 0 {
                     Res::True
+                } else if f > 0 {
+                    Res::False
+                } else if e > 0 {
+                    Res::Error
+                } else if u > 0 {
+                    Res::Unknown
+                } else if ne > 0 {
+                    Res::NotEvaluated
                 } else {
-                    Res::NotApplicable
+                    Res::Error
                 }
             }
             Check::AtLeastOne => {
-                if c.t > 0 {
+                if t > 0 {
                     Res::True
-                } else if c.e > 0 {
-                    Res::Error
-                } else if c.u > 0 {
-                    Res::Unknown
-                } else if c.ne > 0 {
-                    Res::NotEvaluated
-                } else if c.f > 0 {
+                } else if f > 0 && u == 0 && e == 0 && ne == 0 {
                     Res::False
+                } else if e > 0 {
+                    Res::Error
+                } else if u > 0 {
+                    // OpenSCAP answers `error` when false and unknown mix;
+                    // the OVAL table says unknown.
+                    Res::Unknown
                 } else {
-                    Res::NotApplicable
+                    Res::NotEvaluated
                 }
             }
             Check::NoneSatisfy => {
-                if c.t > 0 {
+                if t > 0 {
                     Res::False
-                } else if c.e > 0 {
+                } else if e > 0 {
                     Res::Error
-                } else if c.u > 0 {
+                } else if u > 0 {
                     Res::Unknown
-                } else if c.ne > 0 {
+                } else if ne > 0 {
                     Res::NotEvaluated
-                } else if c.f > 0 {
+                } else if f > 0 {
                     Res::True
                 } else {
-                    Res::NotApplicable
+                    Res::Error
                 }
             }
             Check::OnlyOne => {
-                if c.t > 1 {
-                    Res::False
-                } else if c.t == 1 && c.e == 0 && c.u == 0 && c.ne == 0 {
+                if t == 1 && e == 0 && u == 0 && ne == 0 {
                     Res::True
-                } else if c.e > 0 {
+                } else if t > 1 {
+                    Res::False
+                } else if e > 0 {
                     Res::Error
-                } else if c.u > 0 {
+                } else if u > 0 {
                     Res::Unknown
-                } else if c.ne > 0 {
+                } else if ne > 0 {
                     Res::NotEvaluated
-                } else if c.f > 0 {
+                } else if f > 0 {
                     Res::False
                 } else {
-                    Res::NotApplicable
+                    Res::Error
                 }
             }
         }
@@ -257,27 +260,22 @@ impl Existence {
         }
     }
 
-    /// The existence result from the item statuses (OVAL 5.11 spec,
-    /// "check_existence" truth table). `exists` and `not_exists` count
-    /// items with status exists / does not exist, `error` and
-    /// `not_collected` the others.
-    pub fn evaluate(self, exists: usize, not_exists: usize, error: usize, not_collected: usize) -> Res {
+    /// The existence result from the number of items that exist and that
+    /// have status error (OVAL 5.11 "check_existence" table, as OpenSCAP
+    /// applies it to a complete collection).
+    pub fn evaluate(self, exists: usize, error: usize) -> Res {
         match self {
             Existence::AllExist => {
-                if exists >= 1 && not_exists == 0 && error == 0 && not_collected == 0 {
-                    Res::True
-                } else if not_exists >= 1 {
-                    Res::False
-                } else if exists == 0 && not_exists == 0 && error == 0 && not_collected == 0 {
-                    Res::False
-                } else if error >= 1 {
+                if error > 0 {
                     Res::Error
+                } else if exists >= 1 {
+                    Res::True
                 } else {
-                    Res::Unknown
+                    Res::False
                 }
             }
             Existence::AnyExist => {
-                if error >= 1 && exists == 0 {
+                if error > 0 && exists == 0 {
                     Res::Error
                 } else {
                     Res::True
@@ -286,34 +284,31 @@ impl Existence {
             Existence::AtLeastOneExists => {
                 if exists >= 1 {
                     Res::True
-                } else if error >= 1 {
+                } else if error > 0 {
                     Res::Error
-                } else if not_collected >= 1 {
-                    Res::Unknown
                 } else {
                     Res::False
                 }
             }
             Existence::NoneExist => {
-                if exists >= 1 {
-                    Res::False
-                } else if error >= 1 {
-                    Res::Error
-                } else if not_collected >= 1 {
-                    Res::Unknown
-                } else {
+                if exists == 0 && error == 0 {
                     Res::True
+                } else if exists >= 1 && error == 0 {
+                    Res::False
+                } else if exists == 0 {
+                    Res::Error
+                } else {
+                    // OpenSCAP leaves this cell to its error default.
+                    Res::Error
                 }
             }
             Existence::OnlyOneExists => {
-                if exists > 1 {
+                if exists >= 2 {
                     Res::False
-                } else if exists == 1 && error == 0 && not_collected == 0 {
+                } else if exists == 1 && error == 0 {
                     Res::True
-                } else if error >= 1 {
+                } else if error > 0 {
                     Res::Error
-                } else if not_collected >= 1 {
-                    Res::Unknown
                 } else {
                     Res::False
                 }
@@ -352,26 +347,42 @@ impl Operator {
         }
     }
 
-    /// Combines results under this operator (OVAL 5.11 spec, "operator"
-    /// truth table). An empty set, or one of only not-applicable results,
-    /// is not applicable.
+    /// Combines results under this operator (OVAL 5.11 "operator" table,
+    /// as OpenSCAP applies it; not-applicable results are ignored unless
+    /// they are all there is).
     pub fn combine(self, results: impl IntoIterator<Item = Res>) -> Res {
         let c = Counts::of(results);
-        if c.total() - c.na == 0 {
-            return Res::NotApplicable;
+        if let Some(r) = c.degenerate() {
+            return r;
         }
+        let (t, f, e, u, ne) = (c.t, c.f, c.e, c.u, c.ne);
         match self {
             Operator::And => Check::All.combine_counts(&c),
             Operator::Or => Check::AtLeastOne.combine_counts(&c),
-            Operator::One => Check::OnlyOne.combine_counts(&c),
-            Operator::Xor => {
-                if c.e > 0 {
+            Operator::One => {
+                if t == 1 && e == 0 && u == 0 && ne == 0 {
+                    Res::True
+                } else if t >= 2 {
+                    Res::False
+                } else if t == 0 && e == 0 && u == 0 && ne == 0 {
+                    Res::False
+                } else if e > 0 {
                     Res::Error
-                } else if c.u > 0 {
+                } else if u > 0 {
                     Res::Unknown
-                } else if c.ne > 0 {
+                } else {
                     Res::NotEvaluated
-                } else if c.t % 2 == 1 {
+                }
+            }
+            Operator::Xor => {
+                let _ = f;
+                if e > 0 {
+                    Res::Error
+                } else if u > 0 {
+                    Res::Unknown
+                } else if ne > 0 {
+                    Res::NotEvaluated
+                } else if t % 2 == 1 {
                     Res::True
                 } else {
                     Res::False
@@ -389,9 +400,7 @@ impl Check {
         v.extend(std::iter::repeat_n(Res::Error, c.e));
         v.extend(std::iter::repeat_n(Res::Unknown, c.u));
         v.extend(std::iter::repeat_n(Res::NotEvaluated, c.ne));
-        if v.is_empty() {
-            return Res::NotApplicable;
-        }
+        v.extend(std::iter::repeat_n(Res::NotApplicable, c.na));
         self.combine(v)
     }
 }
@@ -424,6 +433,18 @@ impl Counts {
 
     fn total(&self) -> usize {
         self.t + self.f + self.e + self.u + self.ne + self.na
+    }
+
+    /// The results every table shares: nothing at all is `unknown`, only
+    /// not-applicable results are `not applicable`.
+    fn degenerate(&self) -> Option<Res> {
+        if self.total() == 0 {
+            Some(Res::Unknown)
+        } else if self.total() == self.na {
+            Some(Res::NotApplicable)
+        } else {
+            None
+        }
     }
 }
 
@@ -542,6 +563,8 @@ mod tests {
     fn operator_tables() {
         assert_eq!(Operator::And.combine([True, NotApplicable]), True);
         assert_eq!(Operator::And.combine([NotApplicable]), NotApplicable);
+        assert_eq!(Operator::And.combine([]), Unknown);
+        assert_eq!(Check::All.combine([]), Unknown);
         assert_eq!(Operator::Or.combine([False, NotApplicable, True]), True);
         assert_eq!(Operator::Xor.combine([True, True, True]), True);
         assert_eq!(Operator::Xor.combine([True, True]), False);
@@ -550,14 +573,14 @@ mod tests {
 
     #[test]
     fn existence_tables() {
-        assert_eq!(Existence::AtLeastOneExists.evaluate(0, 0, 0, 0), False);
-        assert_eq!(Existence::AtLeastOneExists.evaluate(2, 0, 0, 0), True);
-        assert_eq!(Existence::NoneExist.evaluate(0, 0, 0, 0), True);
-        assert_eq!(Existence::NoneExist.evaluate(1, 0, 0, 0), False);
-        assert_eq!(Existence::AnyExist.evaluate(0, 0, 0, 0), True);
-        assert_eq!(Existence::AllExist.evaluate(0, 0, 0, 0), False);
-        assert_eq!(Existence::AllExist.evaluate(1, 1, 0, 0), False);
-        assert_eq!(Existence::OnlyOneExists.evaluate(2, 0, 0, 0), False);
-        assert_eq!(Existence::OnlyOneExists.evaluate(1, 0, 0, 0), True);
+        assert_eq!(Existence::AtLeastOneExists.evaluate(0, 0), False);
+        assert_eq!(Existence::AtLeastOneExists.evaluate(2, 1), True);
+        assert_eq!(Existence::NoneExist.evaluate(0, 0), True);
+        assert_eq!(Existence::NoneExist.evaluate(1, 0), False);
+        assert_eq!(Existence::AnyExist.evaluate(0, 0), True);
+        assert_eq!(Existence::AllExist.evaluate(0, 0), False);
+        assert_eq!(Existence::AllExist.evaluate(1, 1), Error);
+        assert_eq!(Existence::OnlyOneExists.evaluate(2, 0), False);
+        assert_eq!(Existence::OnlyOneExists.evaluate(1, 0), True);
     }
 }

@@ -14,11 +14,30 @@
 //! engine, which makes its tests `not evaluated`: never a wrong answer.
 
 mod cache;
+mod dpkginfo;
+mod environmentvariable58;
 mod family;
+mod file;
+mod filehash58;
+pub mod fs;
+mod interface;
+mod partition;
+mod password;
+mod process58;
+mod rpminfo;
+mod selinuxboolean;
+mod symlink;
+mod sysctl;
+mod systemd;
+mod textfilecontent54;
+mod uname;
+
+#[cfg(test)]
+mod tests;
 
 pub use cache::Cache;
 
-use crate::oval::item::{Collected, ObjectSpec};
+use crate::oval::item::{Collected, Item, ObjectSpec};
 use crate::target::Target;
 use std::time::Instant;
 
@@ -38,16 +57,71 @@ impl ProbeCtx<'_> {
 
 pub type ProbeFn = fn(&ProbeCtx<'_>, &ObjectSpec) -> Collected;
 
+/// Every probe: (family, object name without `_object`, `family:kind`,
+/// function).
+const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
+    ("independent", "family", "independent:family", family::collect),
+    ("independent", "textfilecontent54", "independent:textfilecontent54", textfilecontent54::collect),
+    ("unix", "file", "unix:file", file::collect),
+    ("linux", "dpkginfo", "linux:dpkginfo", dpkginfo::collect),
+    ("linux", "rpminfo", "linux:rpminfo", rpminfo::collect),
+    ("unix", "sysctl", "unix:sysctl", sysctl::collect),
+    ("linux", "partition", "linux:partition", partition::collect),
+    ("unix", "uname", "unix:uname", uname::collect),
+    ("independent", "environmentvariable58", "independent:environmentvariable58", environmentvariable58::collect),
+    ("unix", "password", "unix:password", password::collect_passwd),
+    ("unix", "shadow", "unix:shadow", password::collect_shadow),
+    ("unix", "symlink", "unix:symlink", symlink::collect),
+    ("independent", "filehash58", "independent:filehash58", filehash58::collect),
+    ("linux", "selinuxboolean", "linux:selinuxboolean", selinuxboolean::collect),
+    ("unix", "process58", "unix:process58", process58::collect),
+    ("unix", "interface", "unix:interface", interface::collect),
+    ("linux", "systemdunitproperty", "linux:systemdunitproperty", systemd::collect_property),
+    ("linux", "systemdunitdependency", "linux:systemdunitdependency", systemd::collect_dependency),
+];
+
 /// The probe for an object type, by schema family and object name (without
 /// `_object`).
 pub fn lookup(family: &str, kind: &str) -> Option<ProbeFn> {
-    Some(match (family, kind) {
-        ("independent", "family") => family::collect,
-        _ => return None,
-    })
+    PROBES.iter().find(|(f, k, _, _)| *f == family && *k == kind).map(|(_, _, _, p)| *p)
 }
 
 /// Every object type with a probe, as `family:kind`, for documentation.
 pub fn supported() -> Vec<&'static str> {
-    vec!["independent:family"]
+    PROBES.iter().map(|(_, _, name, _)| *name).collect()
+}
+
+/// A boolean behavior (`true`/`1`), with its default.
+pub(crate) fn bool_behavior(obj: &ObjectSpec, name: &str, default: bool) -> bool {
+    match obj.behavior(name) {
+        Some(v) => matches!(v.trim(), "true" | "1"),
+        None => default,
+    }
+}
+
+/// The `filepath`, `path` and `filename` entities of a file-based item
+/// (a directory item has no `filepath` and an empty `filename`).
+pub(crate) fn push_location(item: &mut Item, f: &fs::FileRef) {
+    if let Some(fp) = f.filepath() {
+        item.s("filepath", fp);
+    }
+    item.s("path", f.path.as_str());
+    item.s("filename", f.filename.clone().unwrap_or_default());
+}
+
+/// Whether an item entity value satisfies the object's entity of that
+/// name (absent entity: yes). A comparison error counts as no match and
+/// is recorded once in `messages`.
+pub(crate) fn entity_ok(obj: &ObjectSpec, name: &str, value: &str, messages: &mut Vec<String>) -> bool {
+    let Some(e) = obj.entity(name) else { return true };
+    match e.matches(value) {
+        Ok(b) => b,
+        Err(err) => {
+            let m = format!("{name}: {err}");
+            if !messages.contains(&m) {
+                messages.push(m);
+            }
+            false
+        }
+    }
 }

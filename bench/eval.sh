@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Times `scapc eval` against OpenSCAP on the same content, in the same run,
+# and prints the ratios:
+#   host:    ssg-debian11-ds.xml (Debian 11 platform line removed),
+#            --profile '(all)', this host:  scapc eval  vs  oscap xccdf eval
+#   offline: the same against a debootstrap minbase bookworm root filesystem:
+#            scapc eval --target dir:ROOT  vs  oscap-chroot ROOT xccdf eval
+# Goals: scapc <= 0.2x oscap on the host, <= 0.5x offline.
+# Usage: bench/eval.sh [ROOTFS] [PROFILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=${1:-${SCAPC_TEST_ROOTFS:-/var/tmp/scapc-bookworm}}
+PROFILE=${2:-(all)}
+SRC=/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml
+[ -f "$SRC" ] || { echo "missing $SRC (apt-get install ssg-debian)"; exit 2; }
+command -v oscap >/dev/null || { echo "oscap is missing (apt-get install openscap-scanner)"; exit 2; }
+[ -f "$ROOT/var/lib/dpkg/status" ] || { echo "no root filesystem at $ROOT (debootstrap --variant=minbase bookworm $ROOT)"; exit 2; }
+cargo build --release -q -p scapc
+SCAPC=$PWD/target/release/scapc
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+grep -v '<xccdf-1.2:platform idref="cpe:/o:debian:debian_linux:11"/>' "$SRC" > "$tmp/d11.xml"
+
+# wall time in seconds of a command whose exit code is 0 or 2 (rules failed)
+t() {
+    local t0 t1 rc
+    t0=$(date +%s%N)
+    set +e
+    "$@" >/dev/null 2>&1
+    rc=$?
+    set -e
+    t1=$(date +%s%N)
+    if [ "$rc" != 0 ] && [ "$rc" != 2 ]; then echo "FAILED ($rc): $*" >&2; exit 1; fi
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
+}
+
+echo "content: $SRC (platform line removed), profile $PROFILE, $(nproc) cores"
+s_host=$(t "$SCAPC" eval "$tmp/d11.xml" --profile "$PROFILE" --results-arf "$tmp/s1.xml" -q)
+o_host=$(t oscap xccdf eval --profile "$PROFILE" --results-arf "$tmp/o1.xml" "$tmp/d11.xml")
+s_off=$(t "$SCAPC" eval "$tmp/d11.xml" --profile "$PROFILE" --target "dir:$ROOT" --results-arf "$tmp/s2.xml" -q)
+o_off=$(t oscap-chroot "$ROOT" xccdf eval --profile "$PROFILE" --results-arf "$tmp/o2.xml" "$tmp/d11.xml")
+
+printf '\n%-30s %10s %10s %8s\n' "" scapc oscap ratio
+ok=1
+row() {
+    local r
+    r=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", a / b }')
+    printf '%-30s %9ss %9ss %8s   goal <= %s\n' "$1" "$2" "$3" "$r" "$4"
+    awk -v r="$r" -v g="$4" 'BEGIN { exit !(r <= g) }' || ok=0
+}
+row "host, (all)" "$s_host" "$o_host" 0.2
+row "offline root filesystem" "$s_off" "$o_off" 0.5
+# the results must agree for the timing to mean anything
+for pair in "s1 o1" "s2 o2"; do
+    set -- $pair
+    python3 - "$tmp/$1.xml" "$tmp/$2.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+NS = '{http://checklists.nist.gov/xccdf/1.2}'
+def res(p):
+    return {r.get('idref'): r.find(NS + 'result').text for r in ET.parse(p).getroot().iter(NS + 'rule-result')}
+a, b = res(sys.argv[1]), res(sys.argv[2])
+d = [k for k in a if a[k] != b.get(k)]
+print(f"  {len(a)} rules, {len(d)} differ between scapc and oscap" + (": " + ", ".join(d[:10]) if d else ""))
+PY
+done
+[ "$ok" = 1 ] && echo "goals met" || echo "goals NOT met"

@@ -1,0 +1,469 @@
+//! Writing results: OVAL 5.11 results with system characteristics, the
+//! XCCDF 1.2 TestResult, and the ARF 1.1 report collection that holds both
+//! with the source data stream and the asset.
+
+use crate::oval::engine::{CriteriaResult, DefResult, Engine};
+use crate::oval::model::OvalDoc;
+use crate::oval::types::{Datatype, Status};
+use crate::target::Target;
+use crate::xccdf::content::Content;
+use crate::xccdf::run::{Scan, XResult};
+use scapc_xml::{escape_attr, escape_text};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+const NS_RES: &str = "http://oval.mitre.org/XMLSchema/oval-results-5";
+const NS_SC: &str = "http://oval.mitre.org/XMLSchema/oval-system-characteristics-5";
+const NS_COMMON: &str = "http://oval.mitre.org/XMLSchema/oval-common-5";
+
+/// `YYYY-MM-DDTHH:MM:SS+00:00` (UTC).
+pub fn timestamp(t: SystemTime) -> String {
+    format!("{}+00:00", timestamp_plain(t))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (UTC), as OVAL wants it.
+pub fn timestamp_plain(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil from days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+/// Operating system facts for `system_info`: (os_name, os_version,
+/// architecture).
+pub fn os_facts(target: &Target) -> (String, String, String) {
+    let mut arch = std::env::consts::ARCH.to_owned();
+    if target.is_local() {
+        // SAFETY: uname fills the struct it is given; an all-zero utsname is valid.
+        let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+        if unsafe { libc::uname(&mut u) } == 0 {
+            let s = |f: &[libc::c_char]| unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }.to_string_lossy().into_owned();
+            arch = s(&u.machine);
+            return (s(&u.sysname), s(&u.version), arch);
+        }
+    }
+    let os_release = target.read_text("/etc/os-release").or_else(|_| target.read_text("/usr/lib/os-release")).unwrap_or_default();
+    let field = |k: &str| {
+        os_release.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).map(|v| v.trim_matches('"').to_owned()).unwrap_or_default()
+    };
+    ("Linux".into(), field("PRETTY_NAME"), arch)
+}
+
+fn criteria_xml(out: &mut String, doc: &OvalDoc, c: &CriteriaResult, depth: usize) {
+    let pad = "  ".repeat(depth);
+    match c {
+        CriteriaResult::Node { operator, negate, applicability_check, result, children } => {
+            let _ = write!(out, "{pad}<criteria");
+            if *applicability_check {
+                out.push_str(" applicability_check=\"true\"");
+            }
+            let _ = write!(out, " operator=\"{operator}\"");
+            if *negate {
+                out.push_str(" negate=\"true\"");
+            }
+            let _ = writeln!(out, " result=\"{}\">", result.as_str());
+            for k in children {
+                criteria_xml(out, doc, k, depth + 1);
+            }
+            let _ = writeln!(out, "{pad}</criteria>");
+        }
+        CriteriaResult::Criterion { test_ref, negate, applicability_check, result } => {
+            let version = doc.tests.get(test_ref).map_or("0", |t| t.version.as_str());
+            let _ = write!(out, "{pad}<criterion");
+            if *applicability_check {
+                out.push_str(" applicability_check=\"true\"");
+            }
+            let _ = write!(out, " test_ref=\"{}\" version=\"{}\"", escape_attr(test_ref), escape_attr(version));
+            if *negate {
+                out.push_str(" negate=\"true\"");
+            }
+            let _ = writeln!(out, " result=\"{}\"/>", result.as_str());
+        }
+        CriteriaResult::Extend { definition_ref, negate, applicability_check, result } => {
+            let version = doc.definitions.get(definition_ref).map_or("0", |d| d.version.as_str());
+            let _ = write!(out, "{pad}<extend_definition");
+            if *applicability_check {
+                out.push_str(" applicability_check=\"true\"");
+            }
+            let _ = write!(out, " definition_ref=\"{}\" version=\"{}\"", escape_attr(definition_ref), escape_attr(version));
+            if *negate {
+                out.push_str(" negate=\"true\"");
+            }
+            let _ = writeln!(out, " result=\"{}\"/>", result.as_str());
+        }
+    }
+}
+
+fn tests_of(c: &CriteriaResult, out: &mut Vec<String>, defs: &mut Vec<String>) {
+    match c {
+        CriteriaResult::Node { children, .. } => children.iter().for_each(|k| tests_of(k, out, defs)),
+        CriteriaResult::Criterion { test_ref, .. } => out.push(test_ref.clone()),
+        CriteriaResult::Extend { definition_ref, .. } => defs.push(definition_ref.clone()),
+    }
+}
+
+/// An OVAL results document for the evaluated definitions (and the ones
+/// they extend), with the system characteristics of every object used.
+pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], definitions_xml: &str, target: &Target) -> String {
+    let doc = e.doc;
+    let now = SystemTime::now();
+    let mut out = String::with_capacity(1 << 20);
+    let _ = writeln!(
+        out,
+        "<oval_results xmlns=\"{NS_RES}\" xmlns:oval=\"{NS_COMMON}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"{NS_RES} oval-results-schema.xsd {NS_COMMON} oval-common-schema.xsd\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <generator>\n    <oval:product_name>scapc</oval:product_name>\n    <oval:product_version>{VERSION}</oval:product_version>\n    <oval:schema_version>5.11.2</oval:schema_version>\n    <oval:timestamp>{}</oval:timestamp>\n  </generator>",
+        timestamp_plain(now)
+    );
+    out.push_str("  <directives>\n");
+    for d in ["true", "false", "unknown", "error", "not_evaluated", "not_applicable"] {
+        let _ = writeln!(out, "    <definition_{d} reported=\"true\" content=\"full\"/>");
+    }
+    out.push_str("  </directives>\n");
+    if !definitions_xml.is_empty() {
+        out.push_str(definitions_xml);
+        out.push('\n');
+    }
+    out.push_str("  <results>\n    <system>\n");
+    // every definition reached (extend_definition included), in id order
+    let mut defs: BTreeMap<String, Arc<DefResult>> = BTreeMap::new();
+    let mut queue: Vec<String> = evaluated.iter().map(|(d, _)| d.clone()).collect();
+    let mut tests: Vec<String> = Vec::new();
+    while let Some(d) = queue.pop() {
+        if defs.contains_key(&d) || !doc.definitions.contains_key(&d) {
+            continue;
+        }
+        let r = e.definition(&d);
+        if let Some(c) = &r.criteria {
+            let mut more = Vec::new();
+            tests_of(c, &mut tests, &mut more);
+            queue.extend(more);
+        }
+        defs.insert(d, r);
+    }
+    if !defs.is_empty() {
+        out.push_str("      <definitions>\n");
+        for (id, r) in &defs {
+            let def = &doc.definitions[id];
+            let _ = write!(out, "        <definition definition_id=\"{}\" result=\"{}\" version=\"{}\"", escape_attr(id), r.result.as_str(), escape_attr(&def.version));
+            match &r.criteria {
+                Some(c) => {
+                    out.push_str(">\n");
+                    criteria_xml(&mut out, doc, c, 5);
+                    out.push_str("        </definition>\n");
+                }
+                None => out.push_str("/>\n"),
+            }
+        }
+        out.push_str("      </definitions>\n");
+    }
+    tests.sort();
+    tests.dedup();
+    let mut objects: BTreeMap<String, Arc<crate::oval::engine::ObjectResult>> = BTreeMap::new();
+    if !tests.is_empty() {
+        out.push_str("      <tests>\n");
+        for tid in &tests {
+            let Some(t) = doc.tests.get(tid) else { continue };
+            let r = e.test(tid);
+            let _ = write!(
+                out,
+                "        <test test_id=\"{}\" version=\"{}\" check_existence=\"{}\" check=\"{}\" state_operator=\"{}\" result=\"{}\"",
+                escape_attr(tid),
+                escape_attr(&t.version),
+                t.check_existence.as_str(),
+                t.check.as_str(),
+                t.state_operator.as_str(),
+                r.result.as_str()
+            );
+            let obj = t.object_ref.as_ref().map(|o| e.object(o));
+            let bindings = obj.as_ref().map(|o| o.bindings.clone()).unwrap_or_default();
+            if r.items.is_empty() && bindings.is_empty() {
+                out.push_str("/>\n");
+            } else {
+                out.push_str(">\n");
+                for (item, res) in &r.items {
+                    let _ = writeln!(out, "          <tested_item item_id=\"{item}\" result=\"{}\"/>", res.as_str());
+                }
+                for (var, values) in &bindings {
+                    for v in values {
+                        let _ = writeln!(out, "          <tested_variable variable_id=\"{}\">{}</tested_variable>", escape_attr(var), escape_text(v));
+                    }
+                }
+                out.push_str("        </test>\n");
+            }
+            if let (Some(oref), Some(o)) = (&t.object_ref, obj) {
+                add_object(e, oref, o, &mut objects);
+            }
+        }
+        out.push_str("      </tests>\n");
+    }
+    system_characteristics(&mut out, e, &objects, target);
+    out.push_str("    </system>\n  </results>\n</oval_results>\n");
+    out
+}
+
+/// An object and, for sets, the objects it is made of.
+fn add_object(e: &Engine<'_>, id: &str, o: Arc<crate::oval::engine::ObjectResult>, objects: &mut BTreeMap<String, Arc<crate::oval::engine::ObjectResult>>) {
+    if objects.contains_key(id) {
+        return;
+    }
+    objects.insert(id.to_owned(), o);
+    if let Some(obj) = e.doc.objects.get(id) {
+        if let Some(set) = &obj.set {
+            let mut refs = Vec::new();
+            fn walk(s: &crate::oval::model::SetDef, out: &mut Vec<String>) {
+                out.extend(s.object_refs.iter().cloned());
+                s.sets.iter().for_each(|x| walk(x, out));
+            }
+            walk(set, &mut refs);
+            for r in refs {
+                let child = e.object(&r);
+                add_object(e, &r, child, objects);
+            }
+        }
+    }
+}
+
+fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<String, Arc<crate::oval::engine::ObjectResult>>, target: &Target) {
+    let (os, ver, arch) = os_facts(target);
+    let host = crate::xccdf::run::hostname(target);
+    let mut families: Vec<&str> = objects.values().flat_map(|o| o.items.iter().map(|i| i.family.as_str())).collect();
+    families.sort();
+    families.dedup();
+    let _ = write!(out, "      <oval_system_characteristics xmlns=\"{NS_SC}\"");
+    for f in &families {
+        let _ = write!(out, " xmlns:{f}-sys=\"{NS_SC}#{f}\"");
+    }
+    out.push_str(">\n");
+    let _ = writeln!(
+        out,
+        "        <generator>\n          <oval:product_name>scapc</oval:product_name>\n          <oval:product_version>{VERSION}</oval:product_version>\n          <oval:schema_version>5.11.2</oval:schema_version>\n          <oval:timestamp>{}</oval:timestamp>\n        </generator>",
+        timestamp_plain(SystemTime::now())
+    );
+    let _ = writeln!(
+        out,
+        "        <system_info>\n          <os_name>{}</os_name>\n          <os_version>{}</os_version>\n          <architecture>{}</architecture>\n          <primary_host_name>{}</primary_host_name>\n          <interfaces/>\n        </system_info>",
+        escape_text(&os),
+        escape_text(&ver),
+        escape_text(&arch),
+        escape_text(&host)
+    );
+    if !objects.is_empty() {
+        out.push_str("        <collected_objects>\n");
+        for (id, o) in objects {
+            let version = e.doc.objects.get(id).map_or("0", |x| x.version.as_str());
+            let _ = write!(out, "          <object id=\"{}\" version=\"{}\" flag=\"{}\"", escape_attr(id), escape_attr(version), o.flag.as_str());
+            if o.messages.is_empty() && o.items.is_empty() && o.bindings.is_empty() {
+                out.push_str("/>\n");
+                continue;
+            }
+            out.push_str(">\n");
+            for m in o.messages.iter().take(20) {
+                let _ = writeln!(out, "            <message level=\"info\">{}</message>", escape_text(m));
+            }
+            for (var, values) in &o.bindings {
+                for v in values {
+                    let _ = writeln!(out, "            <variable_value variable_id=\"{}\">{}</variable_value>", escape_attr(var), escape_text(v));
+                }
+            }
+            for i in &o.items {
+                let _ = writeln!(out, "            <reference item_ref=\"{}\"/>", i.id);
+            }
+            out.push_str("          </object>\n");
+        }
+        out.push_str("        </collected_objects>\n");
+        let mut seen = HashSet::new();
+        let mut items: Vec<&Arc<crate::oval::item::Item>> = objects.values().flat_map(|o| o.items.iter()).filter(|i| seen.insert(i.id)).collect();
+        items.sort_by_key(|i| i.id);
+        if !items.is_empty() {
+            out.push_str("        <system_data>\n");
+            for i in items {
+                let tag = format!("{}-sys:{}", i.family, i.kind);
+                let _ = write!(out, "          <{tag} id=\"{}\"", i.id);
+                if i.status != Status::Exists {
+                    let _ = write!(out, " status=\"{}\"", i.status.as_str());
+                }
+                out.push_str(">\n");
+                for en in &i.entities {
+                    let _ = write!(out, "            <{}-sys:{}", i.family, en.name);
+                    if en.datatype != Datatype::String {
+                        let _ = write!(out, " datatype=\"{}\"", en.datatype.as_str());
+                    }
+                    if en.status != Status::Exists {
+                        let _ = writeln!(out, " status=\"{}\"/>", en.status.as_str());
+                    } else {
+                        let _ = writeln!(out, ">{}</{}-sys:{}>", escape_xml_text(&en.value), i.family, en.name);
+                    }
+                }
+                let _ = writeln!(out, "          </{tag}>");
+            }
+            out.push_str("        </system_data>\n");
+        }
+    }
+    out.push_str("      </oval_system_characteristics>\n");
+}
+
+/// Text for XML: escaped, and characters XML 1.0 cannot carry replaced.
+fn escape_xml_text(s: &str) -> String {
+    let clean: String = s.chars().map(|c| if c == '\t' || c == '\n' || c == '\r' || c >= ' ' { c } else { '\u{FFFD}' }).collect();
+    escape_text(&clean).into_owned()
+}
+
+/// The XCCDF TestResult. `oval_ids` maps an OVAL component id to the ARF
+/// report id its check-content-refs point to (`#oval0`).
+pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(1 << 18);
+    let profile_part = scan.profile.as_ref().map_or("default".to_owned(), |p| p.0.clone());
+    let _ = writeln!(
+        out,
+        "<TestResult xmlns=\"http://checklists.nist.gov/xccdf/1.2\" id=\"xccdf_org.scapc_testresult_{}\" start-time=\"{}\" end-time=\"{}\" version=\"{}\" test-system=\"cpe:/a:scapc:scapc:{VERSION}\">",
+        escape_attr(&profile_part.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.' && c != '-', "_")),
+        timestamp(scan.start),
+        timestamp(scan.end),
+        escape_attr(&scan.benchmark_version)
+    );
+    let bench_href = if content.benchmark_component.is_empty() { String::new() } else { format!("#{}", content.benchmark_component) };
+    let _ = writeln!(out, "  <benchmark href=\"{}\" id=\"{}\"/>", escape_attr(&bench_href), escape_attr(&scan.benchmark_id));
+    out.push_str("  <title>scapc scan result</title>\n");
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| if unsafe { libc::geteuid() } == 0 { "root".into() } else { "unknown".into() });
+    let privileged = unsafe { libc::geteuid() } == 0;
+    let _ = writeln!(out, "  <identity authenticated=\"false\" privileged=\"{privileged}\">{}</identity>", escape_text(&user));
+    if let Some((id, _)) = &scan.profile {
+        let _ = writeln!(out, "  <profile idref=\"{}\"/>", escape_attr(id));
+    }
+    let _ = writeln!(out, "  <target>{}</target>", escape_text(&scan.hostname));
+    out.push_str("  <target-facts>\n");
+    let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:scanner:name\" type=\"string\">scapc</fact>");
+    let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:scanner:version\" type=\"string\">{VERSION}</fact>");
+    let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:host_name\" type=\"string\">{}</fact>", escape_text(&scan.hostname));
+    let _ = writeln!(out, "    <fact name=\"urn:scapc:fact:target\" type=\"string\">{}</fact>", escape_text(&scan.target.describe()));
+    out.push_str("  </target-facts>\n");
+    out.push_str("  <target-id-ref system=\"http://scap.nist.gov/schema/asset-identification/1.1\" name=\"asset0\" href=\"\"/>\n");
+    for p in &scan.platforms {
+        let _ = writeln!(out, "  <platform idref=\"{}\"/>", escape_attr(p));
+    }
+    for (id, v) in &scan.values {
+        let _ = writeln!(out, "  <set-value idref=\"{}\">{}</set-value>", escape_attr(id), escape_text(v));
+    }
+    for r in &scan.rules {
+        let _ = writeln!(
+            out,
+            "  <rule-result idref=\"{}\" role=\"{}\" time=\"{}\" severity=\"{}\" weight=\"{:.6}\">",
+            escape_attr(&r.id),
+            escape_attr(&r.role),
+            r.time,
+            escape_attr(&r.severity),
+            r.weight
+        );
+        let _ = writeln!(out, "    <result>{}</result>", r.result.as_str());
+        let rule = content.benchmark.rules.iter().find(|x| x.id == r.id);
+        if r.result != XResult::NotSelected {
+            if let Some(rule) = rule {
+                for (system, v) in &rule.idents {
+                    let _ = writeln!(out, "    <ident system=\"{}\">{}</ident>", escape_attr(system), escape_text(v));
+                }
+            }
+        }
+        for m in &r.messages {
+            let _ = writeln!(out, "    <message severity=\"info\">{}</message>", escape_text(m));
+        }
+        if let Some(c) = &r.check {
+            let _ = writeln!(out, "    <check system=\"{}\"{}>", escape_attr(&c.system), if c.negate { " negate=\"true\"" } else { "" });
+            if let Some(output) = &r.sce_output {
+                let _ = writeln!(out, "      <check-import import-name=\"stdout\">{}</check-import>", escape_xml_text(output));
+            }
+            for (vid, name) in &c.exports {
+                let _ = writeln!(out, "      <check-export value-id=\"{}\" export-name=\"{}\"/>", escape_attr(vid), escape_attr(name));
+            }
+            for (href, name) in &c.refs {
+                let comp = content.resolve(href).map(|(c, _)| c);
+                let h = comp.and_then(|c| oval_ids.get(&c).map(|id| format!("#{id}"))).unwrap_or_else(|| href.clone());
+                match name {
+                    Some(n) => {
+                        let _ = writeln!(out, "      <check-content-ref name=\"{}\" href=\"{}\"/>", escape_attr(n), escape_attr(&h));
+                    }
+                    None => {
+                        let _ = writeln!(out, "      <check-content-ref href=\"{}\"/>", escape_attr(&h));
+                    }
+                }
+            }
+            out.push_str("    </check>\n");
+        }
+        out.push_str("  </rule-result>\n");
+    }
+    for s in &scan.scores {
+        if s.system == "urn:xccdf:scoring:default" || content.benchmark_declares_model(&s.system) {
+            let _ = writeln!(out, "  <score system=\"{}\" maximum=\"{:.6}\">{:.6}</score>", s.system, s.maximum, s.score);
+        }
+    }
+    out.push_str("</TestResult>\n");
+    out
+}
+
+impl Content {
+    /// Whether the benchmark asks for a scoring model (`xccdf:model`).
+    pub fn benchmark_declares_model(&self, system: &str) -> bool {
+        self.tree.children_named(self.benchmark_node, crate::xccdf::NS_XCCDF, "model").any(|m| self.tree.attr(m, "system") == Some(system))
+    }
+}
+
+/// The ARF 1.1 report collection: the source data stream as the request,
+/// the asset, the TestResult and each OVAL results document.
+pub fn arf(scan: &Scan, content: &Content) -> String {
+    let mut oval_ids = BTreeMap::new();
+    for (i, o) in scan.oval.iter().enumerate() {
+        oval_ids.insert(o.component.clone(), format!("oval{i}"));
+    }
+    let tr = test_result(scan, content, &oval_ids);
+    let mut out = String::with_capacity(content.src.len() + (1 << 20));
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<arf:asset-report-collection xmlns:arf=\"http://scap.nist.gov/schema/asset-reporting-format/1.1\" xmlns:core=\"http://scap.nist.gov/schema/reporting-core/1.1\" xmlns:ai=\"http://scap.nist.gov/schema/asset-identification/1.1\">\n");
+    out.push_str("  <core:relationships xmlns:arfvocab=\"http://scap.nist.gov/specifications/arf/vocabulary/relationships/1.0#\">\n");
+    out.push_str("    <core:relationship type=\"arfvocab:createdFor\" subject=\"xccdf1\">\n      <core:ref>collection1</core:ref>\n    </core:relationship>\n");
+    out.push_str("    <core:relationship type=\"arfvocab:isAbout\" subject=\"xccdf1\">\n      <core:ref>asset0</core:ref>\n    </core:relationship>\n");
+    out.push_str("  </core:relationships>\n");
+    out.push_str("  <arf:report-requests>\n    <arf:report-request id=\"collection1\">\n      <arf:content>\n");
+    out.push_str(strip_declaration(&content.src));
+    out.push_str("\n      </arf:content>\n    </arf:report-request>\n  </arf:report-requests>\n");
+    let _ = writeln!(
+        out,
+        "  <arf:assets>\n    <arf:asset id=\"asset0\">\n      <ai:computing-device>\n        <ai:fqdn>{h}</ai:fqdn>\n        <ai:hostname>{h}</ai:hostname>\n      </ai:computing-device>\n    </arf:asset>\n  </arf:assets>",
+        h = escape_text(&scan.hostname)
+    );
+    out.push_str("  <arf:reports>\n    <arf:report id=\"xccdf1\">\n      <arf:content>\n");
+    out.push_str(&tr);
+    out.push_str("      </arf:content>\n    </arf:report>\n");
+    for (i, o) in scan.oval.iter().enumerate() {
+        let _ = writeln!(out, "    <arf:report id=\"oval{i}\">\n      <arf:content>");
+        out.push_str(&o.xml);
+        out.push_str("      </arf:content>\n    </arf:report>\n");
+    }
+    out.push_str("  </arf:reports>\n</arf:asset-report-collection>\n");
+    out
+}
+
+fn strip_declaration(s: &str) -> &str {
+    let t = s.trim_start_matches('\u{feff}');
+    if t.starts_with("<?xml") {
+        if let Some(i) = t.find("?>") {
+            return t[i + 2..].trim_start();
+        }
+    }
+    t
+}

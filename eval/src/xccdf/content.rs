@@ -1,0 +1,634 @@
+//! The content to evaluate: a source data stream read once, the chosen
+//! stream and benchmark, href resolution through the catalogs, and the
+//! XCCDF benchmark as plain data.
+
+use super::*;
+use scapc_xml::tree::{NodeId, Tree};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A loaded data stream (or a standalone XCCDF benchmark).
+pub struct Content {
+    pub src: String,
+    pub tree: Tree,
+    /// The `ds:data-stream` element, if the file is a data stream.
+    pub stream: Option<NodeId>,
+    pub stream_id: String,
+    /// The checklist `ds:component-ref` that holds the benchmark.
+    pub checklist_ref: Option<NodeId>,
+    /// The id of the component holding the benchmark.
+    pub benchmark_component: String,
+    pub benchmark_node: NodeId,
+    pub benchmark: Benchmark,
+    by_id: HashMap<String, NodeId>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Benchmark {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub description: String,
+    pub platforms: Vec<String>,
+    pub profiles: Vec<Profile>,
+    pub values: HashMap<String, Value>,
+    pub value_order: Vec<String>,
+    pub groups: HashMap<String, Group>,
+    /// Rules in document order.
+    pub rules: Vec<Rule>,
+    /// `cpe-lang:platform` ids → their logical test.
+    pub platform_specs: HashMap<String, LogicalTest>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub extends: Option<String>,
+    pub selects: Vec<(String, bool)>,
+    pub set_values: Vec<(String, String)>,
+    pub refine_values: Vec<(String, String)>,
+    pub refine_rules: Vec<RefineRule>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RefineRule {
+    pub idref: String,
+    pub severity: Option<String>,
+    pub weight: Option<f64>,
+    pub role: Option<String>,
+    pub selector: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Value {
+    pub id: String,
+    pub title: String,
+    pub vtype: String,
+    pub operator: String,
+    /// (selector, value); the unselected value has selector "".
+    pub values: Vec<(String, String)>,
+}
+
+impl Value {
+    pub fn value(&self, selector: Option<&str>) -> Option<&str> {
+        if let Some(s) = selector {
+            if let Some((_, v)) = self.values.iter().find(|(sel, _)| sel == s) {
+                return Some(v);
+            }
+        }
+        self.values.iter().find(|(sel, _)| sel.is_empty()).or(self.values.first()).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+    pub selected: bool,
+    pub platforms: Vec<String>,
+    pub parent: Option<String>,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub rationale: String,
+    pub severity: String,
+    pub weight: f64,
+    pub role: String,
+    pub selected: bool,
+    pub platforms: Vec<String>,
+    /// The enclosing groups, outermost first.
+    pub groups: Vec<String>,
+    pub idents: Vec<(String, String)>,
+    pub references: Vec<(String, String)>,
+    pub fixtext: String,
+    pub fixes: Vec<(String, String)>,
+    pub check: Option<CheckSpec>,
+    /// `requires`: each list needs one selected item.
+    pub requires: Vec<Vec<String>>,
+    /// `conflicts`: none of these may be selected.
+    pub conflicts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum CheckSpec {
+    /// Alternative checks (one per system); the first supported one runs.
+    Checks(Vec<Check>),
+    Complex { operator: String, negate: bool, children: Vec<CheckSpec> },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Check {
+    pub system: String,
+    pub selector: String,
+    pub negate: bool,
+    pub multi_check: bool,
+    pub exports: Vec<(String, String)>,
+    pub imports: Vec<String>,
+    pub refs: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum LogicalTest {
+    Test { operator: String, negate: bool, children: Vec<LogicalTest> },
+    FactRef(String),
+    CheckFactRef { system: String, href: String, id_ref: String },
+}
+
+impl Content {
+    /// Reads a data stream (or a standalone XCCDF 1.2 benchmark) and picks
+    /// the stream and benchmark.
+    pub fn load(path: &Path, datastream_id: Option<&str>, benchmark_id: Option<&str>) -> Result<Content, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
+        let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
+        let mut by_id = HashMap::new();
+        for (i, n) in tree.nodes.iter().enumerate() {
+            let _ = n;
+            if let Some(id) = tree.attr(i as NodeId, "id") {
+                by_id.entry(id.to_owned()).or_insert(i as NodeId);
+            }
+        }
+        let root = tree.root();
+        let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) = if tree.is(root, NS_DS, "data-stream-collection") {
+            let streams: Vec<NodeId> = tree.children_named(root, NS_DS, "data-stream").collect();
+            let stream = match datastream_id {
+                Some(want) => streams
+                    .iter()
+                    .copied()
+                    .find(|&s| tree.attr(s, "id") == Some(want))
+                    .ok_or_else(|| format!("{}: no data stream with id `{want}`", path.display()))?,
+                None => *streams.first().ok_or_else(|| format!("{}: the collection has no data stream", path.display()))?,
+            };
+            let mut found = None;
+            if let Some(checklists) = tree.child(stream, NS_DS, "checklists") {
+                for cref in tree.children_named(checklists, NS_DS, "component-ref") {
+                    let Some(href) = tree.attr_ns(cref, NS_XLINK, "href") else { continue };
+                    let Some(&comp) = by_id.get(href.trim_start_matches('#')) else { continue };
+                    let Some(bench) = tree.children(comp).find(|&k| tree.is(k, NS_XCCDF, "Benchmark")) else { continue };
+                    if benchmark_id.is_none_or(|want| tree.attr(bench, "id") == Some(want) || tree.attr(cref, "id") == Some(want)) {
+                        found = Some((cref, tree.attr(comp, "id").unwrap_or("").to_owned(), bench));
+                        break;
+                    }
+                }
+            }
+            let (cref, comp, bench) = found.ok_or_else(|| match benchmark_id {
+                Some(b) => format!("{}: no benchmark `{b}` in the data stream", path.display()),
+                None => format!("{}: the data stream has no XCCDF 1.2 benchmark", path.display()),
+            })?;
+            (Some(stream), tree.attr(stream, "id").unwrap_or("").to_owned(), Some(cref), comp, bench)
+        } else if tree.is(root, NS_XCCDF, "Benchmark") {
+            (None, String::new(), None, String::new(), root)
+        } else {
+            return Err(format!("{}: not a source data stream or an XCCDF 1.2 benchmark (root element `{}`)", path.display(), tree.local(root)));
+        };
+        let benchmark = read_benchmark(&tree, &src, benchmark_node);
+        Ok(Content { src, tree, stream, stream_id, checklist_ref, benchmark_component, benchmark_node, benchmark, by_id })
+    }
+
+    /// The profiles of an XCCDF 1.2 tailoring file.
+    pub fn load_tailoring(path: &Path) -> Result<Vec<Profile>, String> {
+        let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
+        let root = tree.root();
+        if !tree.is(root, NS_XCCDF, "Tailoring") {
+            return Err(format!("{}: not an XCCDF 1.2 tailoring file (root element `{}`)", path.display(), tree.local(root)));
+        }
+        Ok(tree.children_named(root, NS_XCCDF, "Profile").map(|p| read_profile(&tree, &src, p)).collect())
+    }
+
+    /// The root element of the component an href names, as seen from the
+    /// benchmark's component-ref (catalog first, then `#id`).
+    pub fn resolve(&self, href: &str) -> Option<(String, NodeId)> {
+        let t = &self.tree;
+        let mut target: Option<String> = None;
+        if let Some(cref) = self.checklist_ref {
+            if let Some(cat) = t.child(cref, NS_CAT, "catalog") {
+                for u in t.children_named(cat, NS_CAT, "uri") {
+                    if t.attr(u, "name") == Some(href) {
+                        target = t.attr(u, "uri").map(|s| s.trim_start_matches('#').to_owned());
+                    }
+                }
+            }
+        }
+        let id = target.unwrap_or_else(|| href.trim_start_matches('#').to_owned());
+        let mut node = *self.by_id.get(&id)?;
+        // a component-ref points on to its component
+        if t.is(node, NS_DS, "component-ref") {
+            let h = t.attr_ns(node, NS_XLINK, "href")?;
+            node = *self.by_id.get(h.trim_start_matches('#'))?;
+        }
+        let comp_id = t.attr(node, "id").unwrap_or("").to_owned();
+        if t.is(node, NS_DS, "component") || t.is(node, NS_DS, "extended-component") {
+            let child = t.children(node).next()?;
+            return Some((comp_id, child));
+        }
+        Some((comp_id, node))
+    }
+
+    /// The CPE dictionaries of the stream: (component-ref, cpe-list node).
+    pub fn dictionaries(&self) -> Vec<(NodeId, NodeId)> {
+        let t = &self.tree;
+        let mut out = Vec::new();
+        let Some(stream) = self.stream else { return out };
+        let Some(d) = t.child(stream, NS_DS, "dictionaries") else { return out };
+        for cref in t.children_named(d, NS_DS, "component-ref") {
+            let Some(h) = t.attr_ns(cref, NS_XLINK, "href") else { continue };
+            let Some(&comp) = self.by_id.get(h.trim_start_matches('#')) else { continue };
+            if let Some(list) = t.children(comp).find(|&k| t.is(k, NS_CPE_DICT, "cpe-list")) {
+                out.push((cref, list));
+            }
+        }
+        out
+    }
+
+    /// Resolves an href from a dictionary's component-ref catalog.
+    pub fn resolve_from(&self, cref: NodeId, href: &str) -> Option<(String, NodeId)> {
+        let t = &self.tree;
+        let cat = t.child(cref, NS_CAT, "catalog")?;
+        let uri = t.children_named(cat, NS_CAT, "uri").find(|&u| t.attr(u, "name") == Some(href)).and_then(|u| t.attr(u, "uri"))?;
+        let mut node = *self.by_id.get(uri.trim_start_matches('#'))?;
+        if t.is(node, NS_DS, "component-ref") {
+            let h = t.attr_ns(node, NS_XLINK, "href")?;
+            node = *self.by_id.get(h.trim_start_matches('#'))?;
+        }
+        let comp_id = t.attr(node, "id").unwrap_or("").to_owned();
+        Some((comp_id, t.children(node).next()?))
+    }
+
+    /// The source text of an element, start tag to end tag, with the
+    /// namespace declarations it inherits from its ancestors added to its
+    /// start tag, so it stands alone (SSG components rely on prefixes the
+    /// data stream root declares).
+    pub fn raw(&self, node: NodeId) -> String {
+        let raw = raw_element(&self.src, &self.tree, node);
+        let own = xmlns_decls(start_tag(&self.src, self.tree.node(node).pos));
+        let mut inherited: Vec<(String, String)> = Vec::new();
+        let mut cur = self.tree.parent(node);
+        while let Some(p) = cur {
+            for (k, v) in xmlns_decls(start_tag(&self.src, self.tree.node(p).pos)) {
+                if !own.iter().any(|(o, _)| *o == k) && !inherited.iter().any(|(o, _)| *o == k) {
+                    inherited.push((k, v));
+                }
+            }
+            cur = self.tree.parent(p);
+        }
+        if inherited.is_empty() {
+            return raw.to_owned();
+        }
+        let name_end = raw.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(raw.len());
+        let mut out = String::with_capacity(raw.len() + 512);
+        out.push_str(&raw[..name_end]);
+        for (k, v) in inherited {
+            out.push(' ');
+            out.push_str(&k);
+            out.push_str("=\"");
+            out.push_str(&v);
+            out.push('"');
+        }
+        out.push_str(&raw[name_end..]);
+        out
+    }
+}
+
+/// The byte range of an element in its source: from its start tag to the
+/// end of its end tag.
+pub fn raw_element<'s>(src: &'s str, tree: &Tree, node: NodeId) -> &'s str {
+    let start = tree.node(node).pos;
+    let bytes = src.as_bytes();
+    // the element's qualified name as written
+    let mut e = start + 1;
+    while e < bytes.len() && !matches!(bytes[e], b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/') {
+        e += 1;
+    }
+    let qname = &src[start + 1..e];
+    // self-closing?
+    let tag_end = find_tag_end(bytes, start);
+    if tag_end > 0 && bytes[tag_end - 1] == b'/' {
+        return &src[start..=tag_end];
+    }
+    let open = format!("<{qname}");
+    let close = format!("</{qname}");
+    let mut depth = 1usize;
+    let mut i = tag_end + 1;
+    while i < bytes.len() {
+        let Some(lt) = src[i..].find('<') else { break };
+        i += lt;
+        if src[i..].starts_with(&close) {
+            depth -= 1;
+            let end = src[i..].find('>').map_or(src.len(), |g| i + g + 1);
+            if depth == 0 {
+                return &src[start..end];
+            }
+            i = end;
+        } else if src[i..].starts_with(&open) && matches!(bytes.get(i + open.len()), Some(b' ' | b'>' | b'/' | b'\n' | b'\t' | b'\r')) {
+            let te = find_tag_end(bytes, i);
+            if bytes[te - 1] != b'/' {
+                depth += 1;
+            }
+            i = te + 1;
+        } else {
+            i += 1;
+        }
+    }
+    &src[start..]
+}
+
+fn start_tag(src: &str, pos: usize) -> &str {
+    let end = find_tag_end(src.as_bytes(), pos);
+    &src[pos..=end.min(src.len() - 1)]
+}
+
+/// The `xmlns` and `xmlns:p` attributes of a start tag, as written.
+fn xmlns_decls(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag;
+    while let Some(i) = rest.find("xmlns") {
+        let before_ok = i > 0 && rest.as_bytes()[i - 1].is_ascii_whitespace();
+        let after = &rest[i..];
+        let Some(eq) = after.find('=') else { break };
+        let name = after[..eq].trim();
+        let val_part = after[eq + 1..].trim_start();
+        let Some(q) = val_part.chars().next().filter(|c| *c == '"' || *c == '\'') else { break };
+        let Some(close) = val_part[1..].find(q) else { break };
+        let value = &val_part[1..1 + close];
+        if before_ok && (name == "xmlns" || name.starts_with("xmlns:")) {
+            out.push((name.to_owned(), value.to_owned()));
+        }
+        let consumed = i + eq + 1 + (after[eq + 1..].len() - val_part.len()) + close + 2;
+        rest = &rest[consumed.min(rest.len())..];
+    }
+    out
+}
+
+fn find_tag_end(bytes: &[u8], start: usize) -> usize {
+    let mut quote = 0u8;
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
+        } else if b == b'>' {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len().saturating_sub(1)
+}
+
+/// Text of an XHTML-bearing element with tags removed, entities decoded,
+/// paragraphs and list items on their own lines.
+pub fn plain_text(src: &str, tree: &Tree, node: NodeId) -> String {
+    let raw = raw_element(src, tree, node);
+    let inner = match (raw.find('>'), raw.rfind("</")) {
+        (Some(a), Some(b)) if a < b => &raw[a + 1..b],
+        _ => return String::new(),
+    };
+    let mut out = String::new();
+    let mut i = 0;
+    let b = inner.as_bytes();
+    while i < b.len() {
+        if b[i] == b'<' {
+            let end = inner[i..].find('>').map_or(b.len(), |g| i + g);
+            let tag = &inner[i + 1..end];
+            let name = tag.trim_start_matches('/').split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+            let local = name.rsplit(':').next().unwrap_or("");
+            if matches!(local, "p" | "br" | "li" | "pre" | "div" | "tr" | "ul" | "ol") && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            if local == "li" && !tag.starts_with('/') {
+                out.push_str("- ");
+            }
+            if local == "sub" {
+                if let Some(idref) = tag.split("idref=\"").nth(1).and_then(|s| s.split('"').next()) {
+                    out.push_str(&format!("[{idref}]"));
+                }
+            }
+            i = end + 1;
+        } else if b[i] == b'&' {
+            let end = inner[i..].find(';').map(|g| i + g).unwrap_or(i);
+            let ent = &inner[i + 1..end.max(i + 1)];
+            let s = match ent {
+                "lt" => "<".to_owned(),
+                "gt" => ">".to_owned(),
+                "amp" => "&".to_owned(),
+                "quot" => "\"".to_owned(),
+                "apos" => "'".to_owned(),
+                e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32).map(String::from).unwrap_or_default(),
+                e if e.starts_with('#') => e[1..].parse::<u32>().ok().and_then(char::from_u32).map(String::from).unwrap_or_default(),
+                _ => {
+                    out.push('&');
+                    i += 1;
+                    continue;
+                }
+            };
+            out.push_str(&s);
+            i = end + 1;
+        } else {
+            let next = inner[i..].find(['<', '&']).map_or(b.len(), |g| i + g);
+            out.push_str(&inner[i..next]);
+            i = next;
+        }
+    }
+    // collapse indentation
+    let lines: Vec<String> = out.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    let mut text = String::new();
+    for l in lines {
+        if l.is_empty() {
+            if !text.ends_with("\n\n") && !text.is_empty() {
+                text.push('\n');
+            }
+            continue;
+        }
+        text.push_str(&l);
+        text.push('\n');
+    }
+    text.trim().to_owned()
+}
+
+fn text_of(tree: &Tree, src: &str, n: NodeId, local: &str) -> String {
+    tree.child(n, NS_XCCDF, local).map(|c| plain_text(src, tree, c)).unwrap_or_default()
+}
+
+fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
+    let mut bench = Benchmark {
+        id: tree.attr(b, "id").unwrap_or("").to_owned(),
+        version: tree.child(b, NS_XCCDF, "version").map(|v| tree.text(v).trim().to_owned()).unwrap_or_default(),
+        title: text_of(tree, src, b, "title"),
+        description: text_of(tree, src, b, "description"),
+        ..Default::default()
+    };
+    bench.platforms = tree.children_named(b, NS_XCCDF, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect();
+    if let Some(ps) = tree.child(b, NS_CPE_LANG, "platform-specification") {
+        for p in tree.children_named(ps, NS_CPE_LANG, "platform") {
+            if let Some(lt) = tree.child(p, NS_CPE_LANG, "logical-test") {
+                bench.platform_specs.insert(tree.attr(p, "id").unwrap_or("").to_owned(), read_logical_test(tree, lt));
+            }
+        }
+    }
+    for p in tree.children_named(b, NS_XCCDF, "Profile") {
+        bench.profiles.push(read_profile(tree, src, p));
+    }
+    read_items(tree, src, b, &mut Vec::new(), &mut bench);
+    bench
+}
+
+fn read_profile(tree: &Tree, src: &str, p: NodeId) -> Profile {
+    let mut prof = Profile {
+        id: tree.attr(p, "id").unwrap_or("").to_owned(),
+        title: text_of(tree, src, p, "title"),
+        description: text_of(tree, src, p, "description"),
+        extends: tree.attr(p, "extends").map(str::to_owned),
+        ..Default::default()
+    };
+    for k in tree.children(p) {
+        let idref = tree.attr(k, "idref").unwrap_or("").to_owned();
+        match tree.local(k) {
+            "select" => prof.selects.push((idref, tree.attr(k, "selected") == Some("true"))),
+            "set-value" => prof.set_values.push((idref, tree.text(k).to_owned())),
+            "refine-value" => prof.refine_values.push((idref, tree.attr(k, "selector").unwrap_or("").to_owned())),
+            "refine-rule" => prof.refine_rules.push(RefineRule {
+                idref,
+                severity: tree.attr(k, "severity").map(str::to_owned),
+                weight: tree.attr(k, "weight").and_then(|w| w.parse().ok()),
+                role: tree.attr(k, "role").map(str::to_owned),
+                selector: tree.attr(k, "selector").map(str::to_owned),
+            }),
+            _ => {}
+        }
+    }
+    prof
+}
+
+fn read_logical_test(tree: &Tree, n: NodeId) -> LogicalTest {
+    let mut children = Vec::new();
+    for k in tree.children(n) {
+        match tree.local(k) {
+            "logical-test" => children.push(read_logical_test(tree, k)),
+            "fact-ref" => children.push(LogicalTest::FactRef(tree.attr(k, "name").unwrap_or("").to_owned())),
+            "check-fact-ref" => children.push(LogicalTest::CheckFactRef {
+                system: tree.attr(k, "system").unwrap_or("").to_owned(),
+                href: tree.attr(k, "href").unwrap_or("").to_owned(),
+                id_ref: tree.attr(k, "id-ref").unwrap_or("").to_owned(),
+            }),
+            _ => {}
+        }
+    }
+    LogicalTest::Test { operator: tree.attr(n, "operator").unwrap_or("AND").to_owned(), negate: tree.attr(n, "negate") == Some("true"), children }
+}
+
+fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, bench: &mut Benchmark) {
+    for k in tree.children(parent) {
+        if tree.ns(k) != NS_XCCDF {
+            continue;
+        }
+        match tree.local(k) {
+            "Value" => {
+                let id = tree.attr(k, "id").unwrap_or("").to_owned();
+                let v = Value {
+                    id: id.clone(),
+                    title: text_of(tree, src, k, "title"),
+                    vtype: tree.attr(k, "type").unwrap_or("string").to_owned(),
+                    operator: tree.attr(k, "operator").unwrap_or("equals").to_owned(),
+                    values: tree.children_named(k, NS_XCCDF, "value").map(|v| (tree.attr(v, "selector").unwrap_or("").to_owned(), tree.text(v).to_owned())).collect(),
+                };
+                bench.value_order.push(id.clone());
+                bench.values.insert(id, v);
+            }
+            "Group" => {
+                let id = tree.attr(k, "id").unwrap_or("").to_owned();
+                bench.groups.insert(
+                    id.clone(),
+                    Group {
+                        id: id.clone(),
+                        title: text_of(tree, src, k, "title"),
+                        selected: tree.attr(k, "selected") != Some("false"),
+                        platforms: tree.children_named(k, NS_XCCDF, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect(),
+                        parent: groups.last().cloned(),
+                        weight: tree.attr(k, "weight").and_then(|w| w.parse().ok()).unwrap_or(1.0),
+                    },
+                );
+                groups.push(id);
+                read_items(tree, src, k, groups, bench);
+                groups.pop();
+            }
+            "Rule" => bench.rules.push(read_rule(tree, src, k, groups)),
+            _ => {}
+        }
+    }
+}
+
+fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
+    let mut rule = Rule {
+        id: tree.attr(r, "id").unwrap_or("").to_owned(),
+        title: text_of(tree, src, r, "title"),
+        description: text_of(tree, src, r, "description"),
+        rationale: text_of(tree, src, r, "rationale"),
+        severity: tree.attr(r, "severity").unwrap_or("unknown").to_owned(),
+        weight: tree.attr(r, "weight").and_then(|w| w.parse().ok()).unwrap_or(1.0),
+        role: tree.attr(r, "role").unwrap_or("full").to_owned(),
+        selected: tree.attr(r, "selected") != Some("false"),
+        groups: groups.to_vec(),
+        fixtext: text_of(tree, src, r, "fixtext"),
+        ..Default::default()
+    };
+    for k in tree.children(r) {
+        match tree.local(k) {
+            "platform" => rule.platforms.extend(tree.attr(k, "idref").map(str::to_owned)),
+            "ident" => rule.idents.push((tree.attr(k, "system").unwrap_or("").to_owned(), tree.text(k).trim().to_owned())),
+            "reference" => rule.references.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.text(k).trim().to_owned())),
+            "fix" => rule.fixes.push((tree.attr(k, "system").unwrap_or("").to_owned(), plain_text(src, tree, k))),
+            "requires" => rule.requires.push(tree.attr(k, "idref").unwrap_or("").split_whitespace().map(str::to_owned).collect()),
+            "conflicts" => rule.conflicts.push(tree.attr(k, "idref").unwrap_or("").to_owned()),
+            _ => {}
+        }
+    }
+    let checks: Vec<Check> = tree.children_named(r, NS_XCCDF, "check").map(|c| read_check(tree, c)).collect();
+    if let Some(cc) = tree.child(r, NS_XCCDF, "complex-check") {
+        rule.check = Some(read_complex(tree, cc));
+    } else if !checks.is_empty() {
+        rule.check = Some(CheckSpec::Checks(checks));
+    }
+    rule
+}
+
+fn read_complex(tree: &Tree, n: NodeId) -> CheckSpec {
+    let mut children = Vec::new();
+    for k in tree.children(n) {
+        match tree.local(k) {
+            "check" => children.push(CheckSpec::Checks(vec![read_check(tree, k)])),
+            "complex-check" => children.push(read_complex(tree, k)),
+            _ => {}
+        }
+    }
+    CheckSpec::Complex { operator: tree.attr(n, "operator").unwrap_or("AND").to_owned(), negate: tree.attr(n, "negate") == Some("true"), children }
+}
+
+fn read_check(tree: &Tree, c: NodeId) -> Check {
+    let mut ch = Check {
+        system: tree.attr(c, "system").unwrap_or("").to_owned(),
+        selector: tree.attr(c, "selector").unwrap_or("").to_owned(),
+        negate: tree.attr(c, "negate") == Some("true"),
+        multi_check: tree.attr(c, "multi-check") == Some("true"),
+        ..Default::default()
+    };
+    for k in tree.children(c) {
+        match tree.local(k) {
+            "check-export" => ch.exports.push((tree.attr(k, "value-id").unwrap_or("").to_owned(), tree.attr(k, "export-name").unwrap_or("").to_owned())),
+            "check-import" => ch.imports.push(tree.attr(k, "import-name").unwrap_or("").to_owned()),
+            "check-content-ref" => ch.refs.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.attr(k, "name").map(str::to_owned))),
+            _ => {}
+        }
+    }
+    ch
+}
