@@ -31,6 +31,8 @@ mod sysctl;
 mod systemd;
 mod textfilecontent54;
 mod uname;
+mod xmlfilecontent;
+mod xpath;
 
 #[cfg(test)]
 mod tests;
@@ -78,6 +80,7 @@ const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("unix", "interface", "unix:interface", interface::collect),
     ("linux", "systemdunitproperty", "linux:systemdunitproperty", systemd::collect_property),
     ("linux", "systemdunitdependency", "linux:systemdunitdependency", systemd::collect_dependency),
+    ("independent", "xmlfilecontent", "independent:xmlfilecontent", xmlfilecontent::collect),
 ];
 
 /// The probe for an object type, by schema family and object name (without
