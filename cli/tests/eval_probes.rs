@@ -124,6 +124,20 @@ fn check_fixture(dir: &Path) -> Vec<String> {
             }
         }
     }
+    // `--engine oscap` runs oscap-chroot for a dir: target.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_scapc"));
+    c.arg("eval").arg(&ds).args(["--engine", "oscap", "--format", "json", "--target"]).arg(format!("dir:{}", root.display()));
+    c.stderr(std::process::Stdio::null());
+    let (code, out) = run(c);
+    assert!(code == 0 || code == 2, "{name}: scapc eval --engine oscap failed ({code}): {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {out}"));
+    assert_eq!(v["engine"], "oscap");
+    for r in v["rules"].as_array().unwrap() {
+        let (id, got) = (r["id"].as_str().unwrap(), r["result"].as_str().unwrap());
+        if expected.get(id).map(String::as_str) != Some(got) {
+            problems.push(format!("{name}: --engine oscap gives {got}, expected {:?}: {id}", expected.get(id)));
+        }
+    }
     let (ca, cb) = (collected(&ours), collected(&theirs));
     assert!(!ca.is_empty(), "{name}: scapc wrote no collected objects");
     for (id, (flag, items)) in &cb {
