@@ -408,7 +408,13 @@ impl<'a> Engine<'a> {
             }
             spec.entities.push(es);
         }
-        let ctx = ProbeCtx { target: self.target, cache: self.cache, deadline: Instant::now() + self.options.probe_timeout };
+        let keep = |item: &Item| self.passes_filters(item, &obj.filters);
+        let ctx = ProbeCtx {
+            target: self.target,
+            cache: self.cache,
+            deadline: Instant::now() + self.options.probe_timeout,
+            keep: if obj.filters.is_empty() { None } else { Some(&keep) },
+        };
         let collected = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe(&ctx, &spec))) {
             Ok(c) => c,
             Err(p) => {
@@ -436,19 +442,19 @@ impl<'a> Engine<'a> {
         if filters.is_empty() {
             return items;
         }
-        items
-            .into_iter()
-            .filter(|item| {
-                filters.iter().all(|f| {
-                    let matched = self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
-                    if f.exclude {
-                        !matched
-                    } else {
-                        matched
-                    }
-                })
-            })
-            .collect()
+        items.into_iter().filter(|item| self.passes_filters(item, filters)).collect()
+    }
+
+    /// Whether an item survives every filter of its object.
+    fn passes_filters(&self, item: &Item, filters: &[Filter]) -> bool {
+        filters.iter().all(|f| {
+            let matched = self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
+            if f.exclude {
+                !matched
+            } else {
+                matched
+            }
+        })
     }
 
     fn eval_set(&self, set: &SetDef) -> (Flag, Vec<Arc<Item>>, Vec<String>) {
