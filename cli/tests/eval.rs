@@ -334,6 +334,18 @@ fn oscap_engine_gives_the_native_outputs() {
     assert!(text.contains("test-system=\"cpe:/a:redhat:openscap"), "the ARF was not written by oscap");
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("OpenSCAP") && html.contains("xccdf_org.scapc_rule_"), "the report lacks the engine or the rules");
+    // Target facts: the same addresses and hardware addresses as oscap's.
+    let facts = |p: &Path| {
+        let text = std::fs::read_to_string(p).unwrap();
+        let tree = scapc_xml::tree::Tree::parse(&text).unwrap();
+        let addrs: BTreeSet<std::net::IpAddr> = tree.all(NS_XCCDF, "target-address").iter().map(|&a| tree.text(a).trim().parse().unwrap()).collect();
+        let macs: BTreeSet<String> =
+            tree.all(NS_XCCDF, "fact").iter().filter(|&&f| tree.attr(f, "name") == Some("urn:xccdf:fact:ethernet:MAC")).map(|&f| tree.text(f).trim().to_owned()).collect();
+        (addrs, macs)
+    };
+    let (ours, theirs) = (facts(&d.join("native.xml")), facts(&arf));
+    assert!(!ours.0.is_empty(), "no target-address in scapc's TestResult");
+    assert_eq!(ours, theirs, "target addresses or MACs differ from oscap's");
     let x = std::fs::read_to_string(&xccdf).unwrap();
     let tree = scapc_xml::tree::Tree::parse(&x).unwrap();
     assert!(tree.is(tree.root(), NS_XCCDF, "TestResult"), "--results did not write a TestResult");

@@ -348,10 +348,22 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
         let _ = writeln!(out, "  <profile idref=\"{}\"/>", escape_attr(id));
     }
     let _ = writeln!(out, "  <target>{}</target>", escape_text(&scan.hostname));
+    for a in &scan.addresses {
+        let _ = writeln!(out, "  <target-address>{a}</target-address>");
+    }
     out.push_str("  <target-facts>\n");
     let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:scanner:name\" type=\"string\">scapc</fact>");
     let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:scanner:version\" type=\"string\">{VERSION}</fact>");
+    let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:fqdn\" type=\"string\">{}</fact>", escape_text(&scan.hostname));
     let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:host_name\" type=\"string\">{}</fact>", escape_text(&scan.hostname));
+    for m in &scan.macs {
+        let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:ethernet:MAC\" type=\"string\">{}</fact>", escape_text(m));
+        let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:mac\" type=\"string\">{}</fact>", escape_text(m));
+    }
+    for a in &scan.addresses {
+        let kind = if a.is_ipv4() { "ipv4" } else { "ipv6" };
+        let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:{kind}\" type=\"string\">{a}</fact>");
+    }
     let _ = writeln!(out, "    <fact name=\"urn:scapc:fact:target\" type=\"string\">{}</fact>", escape_text(&scan.target.describe()));
     out.push_str("  </target-facts>\n");
     out.push_str("  <target-id-ref system=\"http://scap.nist.gov/schema/asset-identification/1.1\" name=\"asset0\" href=\"\"/>\n");
@@ -441,9 +453,25 @@ pub fn arf(scan: &Scan, content: &Content) -> String {
     out.push_str("  <arf:report-requests>\n    <arf:report-request id=\"collection1\">\n      <arf:content>\n");
     out.push_str(strip_declaration(&content.src));
     out.push_str("\n      </arf:content>\n    </arf:report-request>\n  </arf:report-requests>\n");
+    out.push_str("  <arf:assets>\n    <arf:asset id=\"asset0\">\n      <ai:computing-device>\n");
+    if !scan.addresses.is_empty() || !scan.macs.is_empty() {
+        out.push_str("        <ai:connections>\n");
+        for a in &scan.addresses {
+            // The asset schema wants IPv6 addresses with all eight groups.
+            let (kind, text) = match a {
+                std::net::IpAddr::V4(v4) => ("ip-v4", v4.to_string()),
+                std::net::IpAddr::V6(v6) => ("ip-v6", v6.segments().iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":")),
+            };
+            let _ = writeln!(out, "          <ai:connection>\n            <ai:ip-address>\n              <ai:{kind}>{text}</ai:{kind}>\n            </ai:ip-address>\n          </ai:connection>");
+        }
+        for m in scan.macs.iter().filter(|m| m.len() == 17) {
+            let _ = writeln!(out, "          <ai:connection>\n            <ai:mac-address>{}</ai:mac-address>\n          </ai:connection>", escape_text(m));
+        }
+        out.push_str("        </ai:connections>\n");
+    }
     let _ = writeln!(
         out,
-        "  <arf:assets>\n    <arf:asset id=\"asset0\">\n      <ai:computing-device>\n        <ai:fqdn>{h}</ai:fqdn>\n        <ai:hostname>{h}</ai:hostname>\n      </ai:computing-device>\n    </arf:asset>\n  </arf:assets>",
+        "        <ai:fqdn>{h}</ai:fqdn>\n        <ai:hostname>{h}</ai:hostname>\n      </ai:computing-device>\n    </arf:asset>\n  </arf:assets>",
         h = escape_text(&scan.hostname)
     );
     out.push_str("  <arf:reports>\n    <arf:report id=\"xccdf1\">\n      <arf:content>\n");

@@ -100,6 +100,33 @@ fn read_ifaddrs() -> std::io::Result<(Vec<Raw>, BTreeMap<String, String>)> {
     Ok((out, hw))
 }
 
+/// This host's network identity for the results' target facts: every
+/// address (IPv4 first, then IPv6, each in interface order, no repeats)
+/// and every distinct hardware address.
+pub fn host_addresses() -> (Vec<std::net::IpAddr>, Vec<String>) {
+    let Ok((raw, hw)) = read_ifaddrs() else { return (Vec::new(), Vec::new()) };
+    let mut addrs: Vec<std::net::IpAddr> = Vec::new();
+    for want_v4 in [true, false] {
+        for r in &raw {
+            let a = match r.addr {
+                Addr::V4 { addr, .. } if want_v4 => std::net::IpAddr::V4(addr),
+                Addr::V6 { addr, .. } if !want_v4 => std::net::IpAddr::V6(addr),
+                _ => continue,
+            };
+            if !addrs.contains(&a) {
+                addrs.push(a);
+            }
+        }
+    }
+    let mut macs: Vec<String> = Vec::new();
+    for m in hw.into_values() {
+        if !m.is_empty() && !macs.contains(&m) {
+            macs.push(m);
+        }
+    }
+    (addrs, macs)
+}
+
 fn arphrd(n: &str) -> &'static str {
     match n.trim() {
         "1" => "ARPHRD_ETHER",

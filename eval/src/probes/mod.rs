@@ -21,6 +21,7 @@ mod file;
 mod filehash58;
 pub mod fs;
 mod interface;
+pub use interface::host_addresses;
 mod partition;
 mod password;
 mod process58;

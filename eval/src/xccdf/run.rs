@@ -145,6 +145,10 @@ pub struct Scan {
     pub end: SystemTime,
     pub target: Target,
     pub hostname: String,
+    /// The target's IP addresses and hardware addresses (local targets
+    /// only: an offline root filesystem has none).
+    pub addresses: Vec<std::net::IpAddr>,
+    pub macs: Vec<String>,
     pub rules: Vec<RuleResult>,
     /// Values used, as (id, value), in benchmark order.
     pub values: Vec<(String, String)>,
@@ -499,6 +503,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
 
     let end = SystemTime::now();
     let scores = score(bench, &results, &resolved, all);
+    let (addresses, macs) = if target.is_local() { crate::probes::host_addresses() } else { (Vec::new(), Vec::new()) };
     Ok(Scan {
         benchmark_id: bench.id.clone(),
         benchmark_version: bench.version.clone(),
@@ -509,6 +514,8 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         end,
         target: target.clone(),
         hostname: hostname(target),
+        addresses,
+        macs,
         rules: results,
         values,
         scores,
