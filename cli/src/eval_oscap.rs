@@ -99,7 +99,13 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         }
     }
     cmd.args(oscap_eval_args(a, &arf_s)).arg(&a.ds);
-    cmd.stdout(std::process::Stdio::null());
+    // oscap's own per-rule lines are the progress on a terminal; stdout
+    // stays for the summary (and clean for --format json).
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !a.quiet {
+        cmd.stdout(std::io::stderr());
+    } else {
+        cmd.stdout(std::process::Stdio::null());
+    }
     let status = match cmd.status() {
         Ok(s) => s,
         Err(e) => {
