@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(s, "Set <html:tt>a &amp; b</html:tt> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>");
         let e = xhtml("a <b>bold", &f).unwrap_err();
         assert!(e.contains("</b>"), "{e}");
-        assert_eq!(xhtml("1 < 2", &f).unwrap_err().contains("line 1"), true);
+        assert!(xhtml("1 < 2", &f).unwrap_err().contains("line 1"));
         assert_eq!(text_with_subs("x=<y>", &f), "x=&lt;y&gt;");
         assert_eq!(plain("a <tt>b</tt>"), "a b");
     }

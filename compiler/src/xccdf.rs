@@ -341,18 +341,6 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     out.push_str("</cpe-lang:logical-test>\n");
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ansible_guard_is_valid_nesting() {
-        let t = "- name: Set x\n  ansible.builtin.lineinfile:\n    path: /etc/x\n    line: 'a: b'\n";
-        let g = super::guard_ansible(t, "Rule's title", "\"x\" in ansible_facts.packages");
-        assert!(g.starts_with("- name: Gather the package facts\n"));
-        assert!(g.contains("- name: 'Rule''s title'\n  block:\n    - name: Set x\n      ansible.builtin.lineinfile:\n        path: /etc/x\n"));
-        assert!(g.ends_with("  when: '\"x\" in ansible_facts.packages'\n"));
-    }
-}
-
 /// OCIL questionnaire id of every rule with an OCIL check.
 pub fn ocil_ids(c: &Compiled) -> BTreeMap<String, String> {
     c.rules
@@ -469,4 +457,16 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     out.push_str(&o.items(None, 1, &ch, diags));
     let _ = writeln!(out, "</{P}Benchmark>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ansible_guard_is_valid_nesting() {
+        let t = "- name: Set x\n  ansible.builtin.lineinfile:\n    path: /etc/x\n    line: 'a: b'\n";
+        let g = super::guard_ansible(t, "Rule's title", "\"x\" in ansible_facts.packages");
+        assert!(g.starts_with("- name: Gather the package facts\n"));
+        assert!(g.contains("- name: 'Rule''s title'\n  block:\n    - name: Set x\n      ansible.builtin.lineinfile:\n        path: /etc/x\n"));
+        assert!(g.ends_with("  when: '\"x\" in ansible_facts.packages'\n"));
+    }
 }

@@ -263,7 +263,7 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
             ..Component::new(l.name.clone(), l.role, l.text.clone())
         });
     }
-    for (href, _seg) in &remote {
+    for href in remote.keys() {
         components.push(Component { remote: Some(href.clone()), ..Component::new(href.clone(), Role::Check, String::new()) });
     }
     // Order: dictionaries, checklists, checks as OpenSCAP and SCAP Composer do.

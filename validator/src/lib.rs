@@ -176,7 +176,7 @@ fn decode(bytes: &[u8]) -> Result<&str, (u32, u32, String)> {
 fn hostile_prolog(text: &str) -> Option<(u32, u32, String)> {
     let i = text.find("<!DOCTYPE")?;
     // Only the prolog: stop at the first element.
-    let before_root = text[..i].rfind(|c: char| c == '<').map(|j| text[j..].starts_with("<?") || text[j..].starts_with("<!--")).unwrap_or(true);
+    let before_root = text[..i].rfind('<').map(|j| text[j..].starts_with("<?") || text[j..].starts_with("<!--")).unwrap_or(true);
     if !before_root {
         return None;
     }

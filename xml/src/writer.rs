@@ -36,11 +36,10 @@ impl Writer {
         if let Some(top) = self.stack.last_mut() {
             top.1 = true;
         }
-        if self.just_opened || !self.stack.is_empty() {
-            if !self.out.ends_with('\n') {
+        if (self.just_opened || !self.stack.is_empty())
+            && !self.out.ends_with('\n') {
                 self.out.push('\n');
             }
-        }
         self.indent();
     }
 

@@ -129,7 +129,7 @@ pub fn cce_valid(cce: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The CCE format alone: `CCE-<digits>-<digit>`.

@@ -391,11 +391,10 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
         let idref = t.attr(f, "id-ref").unwrap_or("").to_owned();
         match resolve(&href) {
             None => cx.report("A-27-1", f, format!("check-fact-ref href `{href}` resolves to no component-ref of data stream `{}`", s.id)),
-            Some(Target::Local(root)) if sys == NS_OVAL_DEF => {
-                if !cx.oval(root).definitions.contains_key(&idref) {
+            Some(Target::Local(root)) if sys == NS_OVAL_DEF
+                && !cx.oval(root).definitions.contains_key(&idref) => {
                     cx.report("A-27-1", f, format!("check-fact-ref names OVAL definition `{idref}`, which is not in `{href}`"));
                 }
-            }
             _ => {}
         }
     }
