@@ -88,11 +88,11 @@ fn err(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn run(a: EvalArgs) -> ExitCode {
-    if let Some(rest) = a.target.strip_prefix("ssh://") {
-        return crate::eval_ssh::run(&a, rest);
-    }
     if a.engine == EngineKind::Oscap {
         return crate::eval_oscap::run(&a);
+    }
+    if let Some(rest) = a.target.strip_prefix("ssh://") {
+        return crate::eval_ssh::run(&a, rest);
     }
     let target = match Target::parse(&a.target) {
         Ok(t) => t,
@@ -242,7 +242,7 @@ fn load_tailoring(p: &Path) -> Result<Vec<Profile>, String> {
 }
 
 /// Ok when every signature of the stream verifies against `key` and is trusted.
-fn signature_trusted(src: &str, key: &Path) -> Result<(), String> {
+pub(crate) fn signature_trusted(src: &str, key: &Path) -> Result<(), String> {
     let pem = std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
     let anchor = scapc_xmldsig::keys::PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", key.display()))?;
     let reports = scapc_xmldsig::dsig::verify(src, Some(&anchor)).map_err(|e| e.to_string())?;

@@ -1,11 +1,14 @@
 //! `scapc eval --engine oscap`: delegate the scan to OpenSCAP (`oscap`,
-//! `oscap-chroot` for `dir:` targets) and turn its ARF into the same
-//! summary, ARF file and HTML report as the native engine.
+//! `oscap-chroot` for `dir:` targets, `oscap-ssh` for `ssh://` targets)
+//! and turn its ARF into the same summary, ARF file and HTML report as the
+//! native engine.
 
 use crate::eval_cmd::{EvalArgs, EvalFormat};
 use scapc_compiler::build::write_atomic;
 use scapc_eval::report::{self, ReportData, RuleView};
-use scapc_eval::xccdf::content::Content;
+use scapc_eval::xccdf::content::{CheckSpec, Content};
+use scapc_eval::xccdf::run::XResult;
+use scapc_eval::xccdf::SYS_SCE;
 use scapc_xml::tree::Tree;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -53,29 +56,60 @@ pub fn run(a: &EvalArgs) -> ExitCode {
     };
     let arf_path = tmp.path().join("arf.xml");
     let arf_s = arf_path.display().to_string();
-    let mut cmd = if a.target == "local" {
+    let (tool, mut cmd) = if a.target == "local" {
         let mut c = Command::new("oscap");
         c.arg("xccdf").arg("eval");
-        c
+        ("oscap", c)
     } else if let Some(root) = a.target.strip_prefix("dir:") {
         let mut c = Command::new("oscap-chroot");
         c.arg(root).arg("xccdf").arg("eval");
-        c
+        ("oscap-chroot", c)
+    } else if let Some(spec) = a.target.strip_prefix("ssh://") {
+        let (dest, port) = match ssh_destination(spec) {
+            Ok(d) => d,
+            Err(e) => return err(e),
+        };
+        let mut c = Command::new("oscap-ssh");
+        c.arg(dest).arg(port).arg("xccdf").arg("eval");
+        // oscap-ssh passes these to every ssh and scp it runs, split at
+        // spaces.
+        if let Some(o) = a.ssh_option.iter().find(|o| o.contains(char::is_whitespace)) {
+            return err(format!("--ssh-option `{o}`: oscap-ssh splits its ssh options at spaces, so an option cannot contain one"));
+        }
+        let opts: Vec<String> = a.ssh_option.iter().map(|o| format!("-o {o}")).collect();
+        if !opts.is_empty() {
+            c.env("SSH_ADDITIONAL_OPTIONS", opts.join(" "));
+        }
+        ("oscap-ssh", c)
     } else {
-        return err(format!("--engine oscap: unsupported target `{}`", a.target));
+        return err(format!("--engine oscap: unsupported target `{}`; use local, dir:ROOT or ssh://user@host[:port]", a.target));
     };
-    if a.sce {
-        // oscap runs SCE checks whenever the content has them.
+    // oscap runs every SCE check the content has, with no switch to turn
+    // them off; SCE scripts are arbitrary code, so that needs `--sce`.
+    if !a.sce && has_sce(&content) {
+        let trusted = match &a.trust_key {
+            Some(key) => crate::eval_cmd::signature_trusted(&content.src, key).map_err(|e| format!(" (--trust-key: {e})")),
+            None => Err(String::new()),
+        };
+        if let Err(why) = trusted {
+            return err(format!(
+                "{} has SCE checks, which oscap would run (they are arbitrary scripts){why}; pass --sce to allow that, or use the native engine, which skips them",
+                a.ds.display()
+            ));
+        }
     }
     cmd.args(oscap_eval_args(a, &arf_s)).arg(&a.ds);
     cmd.stdout(std::process::Stdio::null());
     let status = match cmd.status() {
         Ok(s) => s,
-        Err(e) => return err(format!("cannot run oscap ({e}); install it with `apt-get install openscap-scanner`")),
+        Err(e) => {
+            let pkg = if tool == "oscap-ssh" { "openscap-utils" } else { "openscap-scanner" };
+            return err(format!("cannot run {tool} ({e}); install it with `apt-get install {pkg}`"));
+        }
     };
     let code = status.code().unwrap_or(1);
     if code != 0 && code != 2 {
-        return err(format!("oscap failed (exit code {code})"));
+        return err(format!("{tool} failed (exit code {code})"));
     }
     let arf = match std::fs::read_to_string(&arf_path) {
         Ok(s) => s,
@@ -102,8 +136,32 @@ pub fn run(a: &EvalArgs) -> ExitCode {
             return err(format!("{}: {e}", p.display()));
         }
     }
-    print(a, &data, t0.elapsed().as_secs_f64());
+    print(a, &data, &arf, t0.elapsed().as_secs_f64());
     ExitCode::from(code as u8)
+}
+
+/// `user@host[:port]` → (`user@host`, port), port 22 by default.
+fn ssh_destination(spec: &str) -> Result<(String, String), String> {
+    let spec = spec.trim_end_matches('/');
+    let (dest, port) = match spec.rsplit_once(':') {
+        Some((d, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (d, p),
+        _ => (spec, "22"),
+    };
+    if dest.is_empty() || dest.starts_with('-') || dest.contains(char::is_whitespace) {
+        return Err(format!("--target ssh://{spec}: give user@host[:port]"));
+    }
+    Ok((dest.to_owned(), port.to_owned()))
+}
+
+/// Whether any rule has an SCE check (in any alternative or complex check).
+fn has_sce(content: &Content) -> bool {
+    fn walk(c: &CheckSpec) -> bool {
+        match c {
+            CheckSpec::Checks(v) => v.iter().any(|c| c.system == SYS_SCE),
+            CheckSpec::Complex { children, .. } => children.iter().any(walk),
+        }
+    }
+    content.benchmark.rules.iter().filter_map(|r| r.check.as_ref()).any(walk)
 }
 
 fn test_result_text(arf: &str) -> Option<String> {
@@ -153,21 +211,44 @@ pub fn from_arf(arf: &str, content: &Content, target: &str) -> Result<ReportData
     Ok(d)
 }
 
-fn print(a: &EvalArgs, d: &ReportData, secs: f64) {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for r in &d.rules {
-        *counts.entry(r.result.as_str()).or_default() += 1;
+/// Prints the summary in the native engine's shapes (text and JSON), with
+/// `"engine": "oscap"`. `arf` gives the scores and the not-selected count.
+fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
+    let tree = Tree::parse(arf).ok();
+    let mut scores = Vec::new();
+    let mut notselected = 0;
+    if let Some(t) = &tree {
+        if let Some(&tr) = t.all(NS_XCCDF, "TestResult").first() {
+            for s in t.children_named(tr, NS_XCCDF, "score") {
+                scores.push(serde_json::json!({
+                    "system": t.attr(s, "system").unwrap_or("urn:xccdf:scoring:default"),
+                    "score": t.text(s).trim().parse::<f64>().unwrap_or(0.0),
+                    "maximum": t.attr(s, "maximum").and_then(|m| m.parse::<f64>().ok()).unwrap_or(100.0),
+                }));
+            }
+            notselected = t
+                .children_named(tr, NS_XCCDF, "rule-result")
+                .filter(|&rr| t.child(rr, NS_XCCDF, "result").map(|r| t.text(r).trim() == "notselected").unwrap_or(false))
+                .count();
+        }
     }
+    let count = |r: XResult| if r == XResult::NotSelected { notselected } else { d.rules.iter().filter(|x| x.result == r.as_str()).count() };
+    let profile = d.profile.as_ref().map_or_else(|| if a.profile.as_deref() == Some("(all)") { "(all)".to_owned() } else { "default selection".to_owned() }, |p| p.0.clone());
     match a.format {
         EvalFormat::Json => {
-            let rules: Vec<serde_json::Value> = d.rules.iter().map(|r| serde_json::json!({"id": r.id, "title": r.title, "result": r.result, "severity": r.severity})).collect();
+            let counts: serde_json::Map<String, serde_json::Value> = XResult::ALL.iter().map(|r| (r.as_str().to_owned(), serde_json::json!(count(*r)))).collect();
+            let rules: Vec<serde_json::Value> = d
+                .rules
+                .iter()
+                .map(|r| serde_json::json!({"id": r.id, "title": r.title, "result": r.result, "severity": r.severity, "messages": r.messages}))
+                .collect();
             let v = serde_json::json!({
                 "benchmark": d.benchmark_id,
                 "profile": d.profile.as_ref().map(|p| p.0.clone()),
                 "target": d.target,
                 "engine": "oscap",
                 "counts": counts,
-                "scores": [{"system": "urn:xccdf:scoring:default", "score": d.score, "maximum": d.score_max}],
+                "scores": scores,
                 "seconds": secs,
                 "rules": rules,
             });
@@ -180,15 +261,8 @@ fn print(a: &EvalArgs, d: &ReportData, secs: f64) {
                 }
                 println!();
             }
-            let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-            println!(
-                "{} on {} (oscap): {}, score {:.2}, in {:.2} s",
-                d.profile.as_ref().map_or("default selection".to_owned(), |p| p.0.clone()),
-                d.target,
-                parts.join(", "),
-                d.score,
-                secs
-            );
+            let parts: Vec<String> = XResult::ALL.iter().filter(|r| **r != XResult::NotSelected && count(**r) > 0).map(|r| format!("{} {}", count(*r), r.as_str())).collect();
+            println!("{profile} on {} (oscap): {} ({} rules evaluated), score {:.2}, in {:.2} s", d.target, parts.join(", "), d.rules.len(), d.score, secs);
         }
     }
 }

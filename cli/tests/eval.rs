@@ -280,6 +280,85 @@ fn sce_checks_run_only_when_allowed() {
     assert!(with.iter().all(|(r, out)| ["pass", "fail"].contains(&r.as_str()) && out == "true"), "SCE did not run with --sce: {with:?}");
 }
 
+/// `--engine oscap`: oscap does the scan; scapc gives the same summary
+/// shapes, ARF, XCCDF results and report, and guards SCE.
+#[test]
+fn oscap_engine_gives_the_native_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let ds = built(false);
+    let json_of = |args: &[&str], arf: &Path| -> (i32, serde_json::Value) {
+        let (code, out) = run({
+            let mut c = scapc();
+            c.arg("eval").arg(&ds).args(args).args(["--profile", "standard", "--format", "json", "--results-arf"]).arg(arf);
+            c.stderr(std::process::Stdio::null());
+            c
+        });
+        (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}")))
+    };
+    let report = d.join("report.html");
+    let xccdf = d.join("xccdf-results.xml");
+    let (code_o, o) = {
+        let arf = d.join("oscap.xml");
+        let (code, out) = run({
+            let mut c = scapc();
+            c.arg("eval")
+                .arg(&ds)
+                .args(["--engine", "oscap", "--profile", "standard", "--format", "json", "--results-arf"])
+                .arg(&arf)
+                .arg("--report")
+                .arg(&report)
+                .arg("--results")
+                .arg(&xccdf);
+            c.stderr(std::process::Stdio::null());
+            c
+        });
+        (code, serde_json::from_str::<serde_json::Value>(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}")))
+    };
+    let (code_n, n) = json_of(&[], &d.join("native.xml"));
+    assert!(code_o == 0 || code_o == 2, "{o}");
+    assert_eq!(code_o, code_n, "the exit codes differ");
+    assert_eq!(o["engine"], "oscap");
+    assert_eq!(n["engine"], "native");
+    // the same keys and the same counts as the native engine
+    assert_eq!(o["counts"], n["counts"], "oscap engine counts differ from the native ones");
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&o), keys(&n));
+    // the JSON rules are the ARF's rule results, and oscap really wrote it
+    let arf = d.join("oscap.xml");
+    let from_arf: BTreeMap<String, String> = results(&arf).into_iter().filter(|(_, r)| r != "notselected").collect();
+    let from_json: BTreeMap<String, String> =
+        o["rules"].as_array().unwrap().iter().map(|r| (r["id"].as_str().unwrap().to_owned(), r["result"].as_str().unwrap().to_owned())).collect();
+    assert_eq!(from_json, from_arf);
+    let text = std::fs::read_to_string(&arf).unwrap();
+    assert!(text.contains("test-system=\"cpe:/a:redhat:openscap"), "the ARF was not written by oscap");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("OpenSCAP") && html.contains("xccdf_org.scapc_rule_"), "the report lacks the engine or the rules");
+    let x = std::fs::read_to_string(&xccdf).unwrap();
+    let tree = scapc_xml::tree::Tree::parse(&x).unwrap();
+    assert!(tree.is(tree.root(), NS_XCCDF, "TestResult"), "--results did not write a TestResult");
+
+    // SCE: oscap would run the scripts, so it needs --sce.
+    let sce = built(true);
+    let denied = d.join("denied.xml");
+    let (code, out) = run({
+        let mut c = scapc();
+        c.arg("eval").arg(&sce).args(["--engine", "oscap", "--profile", "hardened", "-q", "--results-arf"]).arg(&denied);
+        c
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("SCE") && out.contains("--sce"), "{out}");
+    assert!(!denied.exists(), "an ARF was written although the scan was refused");
+    let allowed = d.join("allowed.xml");
+    let (code, out) = run({
+        let mut c = scapc();
+        c.arg("eval").arg(&sce).args(["--engine", "oscap", "--sce", "--profile", "hardened", "-q", "--results-arf"]).arg(&allowed);
+        c
+    });
+    assert!(code == 0 || code == 2, "{out}");
+    assert!(allowed.exists());
+}
+
 #[test]
 fn bad_input_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
@@ -340,7 +419,7 @@ fn ssh_target_matches_the_local_scan_and_cleans_up() {
     };
     let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_owned();
     let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile {}\nPermitRootLogin prohibit-password\n",
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile {}\nPermitRootLogin prohibit-password\nSubsystem sftp internal-sftp\n",
         d.join("host").display(),
         d.join("authorized_keys").display(),
         d.join("sshd.pid").display()
@@ -378,6 +457,24 @@ fn ssh_target_matches_the_local_scan_and_cleans_up() {
             .arg(&remote_arf);
         c
     });
+    // the same through oscap-ssh
+    let oscap_arf = d.join("oscap-ssh.xml");
+    let via_oscap = run({
+        let mut c = scapc();
+        c.arg("eval")
+            .arg(&ds)
+            .args(["--engine", "oscap", "--profile", "standard", "-q", "--target"])
+            .arg(format!("ssh://{user}@127.0.0.1:{port}"))
+            .arg("--ssh-option")
+            .arg(format!("IdentityFile={}", d.join("client").display()))
+            .arg("--ssh-option")
+            .arg(format!("UserKnownHostsFile={}", d.join("known_hosts").display()))
+            .arg("--ssh-option")
+            .arg("StrictHostKeyChecking=yes")
+            .arg("--results-arf")
+            .arg(&oscap_arf);
+        c
+    });
     // a host with an unknown key is refused
     let refused = run({
         let mut c = scapc();
@@ -406,6 +503,9 @@ fn ssh_target_matches_the_local_scan_and_cleans_up() {
     });
     assert!(code == 0 || code == 2, "{out}");
     assert_eq!(results(&remote_arf), results(&local_arf), "the ssh scan differs from the local one");
+    assert!(via_oscap.0 == 0 || via_oscap.0 == 2, "--engine oscap over ssh failed: {}", via_oscap.1);
+    assert!(via_oscap.1.contains("(oscap)"), "{}", via_oscap.1);
+    assert_eq!(results(&oscap_arf), results(&local_arf), "oscap-ssh's scan differs from the native local one");
     let after: BTreeSet<String> = std::fs::read_dir("/tmp").unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("scapc.")).collect();
     assert_eq!(before, after, "the remote temporary directory was left behind");
 }

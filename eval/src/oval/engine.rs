@@ -10,6 +10,7 @@
 //! applies it (see `types.rs`), because scapc must agree with `oscap`.
 
 use super::compare::{self, compare};
+use super::datetime;
 use super::item::{Collected, EntitySpec, Item, ItemEntity, ObjectSpec};
 use super::model::{Component, Criteria, EntityDef, Filter, Object, OvalDoc, SetDef, SetOp, State, Test, VariableKind};
 use super::types::{Check, Datatype, Flag, Operation, Res, Status};
@@ -380,8 +381,10 @@ impl<'a> Engine<'a> {
             }
             let mut item = Item::new("independent", "variable_item");
             item.s("var_ref", var_id);
+            // Written as strings, as oscap does; states compare them with
+            // their own datatype.
             for v in &var.values {
-                item.push("value", var.datatype, v.clone());
+                item.push("value", Datatype::String, v.clone());
             }
             let items = self.store(vec![item]);
             return ObjectResult { flag: Flag::Complete, items, messages: Vec::new(), unsupported: false, bindings };
@@ -431,7 +434,13 @@ impl<'a> Engine<'a> {
             }
             spec.entities.push(es);
         }
-        let ctx = ProbeCtx { target: self.target, cache: self.cache, deadline: Instant::now() + self.options.probe_timeout };
+        let keep = |item: &Item| self.passes_filters(item, &obj.filters);
+        let ctx = ProbeCtx {
+            target: self.target,
+            cache: self.cache,
+            deadline: Instant::now() + self.options.probe_timeout,
+            keep: if obj.filters.is_empty() { None } else { Some(&keep) },
+        };
         let collected = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe(&ctx, &spec))) {
             Ok(c) => c,
             Err(p) => {
@@ -459,19 +468,19 @@ impl<'a> Engine<'a> {
         if filters.is_empty() {
             return items;
         }
-        items
-            .into_iter()
-            .filter(|item| {
-                filters.iter().all(|f| {
-                    let matched = self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
-                    if f.exclude {
-                        !matched
-                    } else {
-                        matched
-                    }
-                })
-            })
-            .collect()
+        items.into_iter().filter(|item| self.passes_filters(item, filters)).collect()
+    }
+
+    /// Whether an item survives every filter of its object.
+    fn passes_filters(&self, item: &Item, filters: &[Filter]) -> bool {
+        filters.iter().all(|f| {
+            let matched = self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
+            if f.exclude {
+                !matched
+            } else {
+                matched
+            }
+        })
     }
 
     fn eval_set(&self, set: &SetDef) -> (Flag, Vec<Arc<Item>>, Vec<String>) {
@@ -736,7 +745,33 @@ impl<'a> Engine<'a> {
                 let (flag, vals) = self.component(arg, dt);
                 (flag, vals.into_iter().map(|v| glob_to_regex(&v, *noescape)).collect())
             }
-            Component::TimeDifference { .. } => (Some(Flag::NotCollected), Vec::new()),
+            Component::TimeDifference { format1, format2, args } => {
+                let (flag, sets) = self.components(args, Datatype::String);
+                if !has_values(flag) {
+                    return (flag, Vec::new());
+                }
+                // One component: it is subtracted from the current time,
+                // and format_2 applies to it.
+                let (firsts, seconds) = match sets.as_slice() {
+                    [only] => {
+                        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+                        (vec![Ok(now)], only)
+                    }
+                    [a, b] => (a.iter().map(|v| datetime::parse(v, format1)).collect::<Vec<_>>(), b),
+                    _ => return (Some(Flag::Error), Vec::new()),
+                };
+                // A value that does not follow its format is an error.
+                let mut out = Vec::new();
+                for x in &firsts {
+                    for v in seconds {
+                        match (x, datetime::parse(v, format2)) {
+                            (Ok(a), Ok(b)) => out.push((a - b).to_string()),
+                            _ => return (Some(Flag::Error), Vec::new()),
+                        }
+                    }
+                }
+                (flag, out)
+            }
             Component::Invalid(_) => (Some(Flag::Error), Vec::new()),
         }
     }

@@ -23,7 +23,9 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let mut items = Vec::new();
     for f in &resolved.files {
         if let Some(item) = file_item(ctx, f, &mut messages) {
-            items.push(item);
+            if ctx.keeps(&item) {
+                items.push(item);
+            }
         }
     }
     let mut c = Collected::from_items(items);

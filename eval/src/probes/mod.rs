@@ -31,6 +31,8 @@ mod sysctl;
 mod systemd;
 mod textfilecontent54;
 mod uname;
+mod xmlfilecontent;
+mod xpath;
 mod yamlfilecontent;
 
 #[cfg(test)]
@@ -48,11 +50,21 @@ pub struct ProbeCtx<'a> {
     pub cache: &'a Cache,
     /// When collection must stop.
     pub deadline: Instant,
+    /// The object's filters, when it has any: a probe that may find many
+    /// items (a whole-filesystem `file_object`) drops the ones they
+    /// exclude as it goes, instead of holding them all. The engine applies
+    /// the filters again afterwards, so a probe may ignore this.
+    pub keep: Option<&'a (dyn Fn(&Item) -> bool + Sync)>,
 }
 
 impl ProbeCtx<'_> {
     pub fn expired(&self) -> bool {
         Instant::now() >= self.deadline
+    }
+
+    /// Whether the object's filters keep this item.
+    pub fn keeps(&self, item: &Item) -> bool {
+        self.keep.is_none_or(|k| k(item))
     }
 }
 
@@ -80,6 +92,7 @@ const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("unix", "interface", "unix:interface", interface::collect),
     ("linux", "systemdunitproperty", "linux:systemdunitproperty", systemd::collect_property),
     ("linux", "systemdunitdependency", "linux:systemdunitdependency", systemd::collect_dependency),
+    ("independent", "xmlfilecontent", "independent:xmlfilecontent", xmlfilecontent::collect),
 ];
 
 /// The probe for an object type, by schema family and object name (without

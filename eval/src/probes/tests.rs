@@ -40,7 +40,7 @@ pub(super) fn obj(family: &str, kind: &str, entities: Vec<EntitySpec>, behaviors
 }
 
 pub(super) fn run_with(target: &Target, cache: &Cache, o: &ObjectSpec) -> Collected {
-    let ctx = ProbeCtx { target, cache, deadline: Instant::now() + Duration::from_secs(600) };
+    let ctx = ProbeCtx { target, cache, deadline: Instant::now() + Duration::from_secs(600), keep: None };
     let probe = lookup(&o.family, &o.kind).expect("a registered probe");
     probe(&ctx, o)
 }
@@ -163,7 +163,7 @@ fn textfilecontent_unreadable_and_huge_files() {
     let (d, t) = tfc_root();
     write(d.path(), "/var/log/big", &"line\n".repeat(100));
     let cache = Cache::default();
-    let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() + Duration::from_secs(60) };
+    let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() + Duration::from_secs(60), keep: None };
     let o = obj("independent", "textfilecontent54", vec![eq("filepath", "/var/log/big"), pm("pattern", "line"), int("instance", Operation::Equals, "1")], &[]);
     let c = textfilecontent54::collect_with_limit(&ctx, &o, 64);
     assert_eq!(c.items.len(), 1);
@@ -173,7 +173,7 @@ fn textfilecontent_unreadable_and_huge_files() {
     let o = obj("independent", "textfilecontent54", vec![eq("filepath", "/etc/app/fifo"), pm("pattern", ".*"), int("instance", Operation::Equals, "1")], &[]);
     assert_eq!(run(&t, &o).flag, Flag::DoesNotExist);
     // A deadline already passed: incomplete, not a wrong "does not exist".
-    let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() };
+    let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now(), keep: None };
     let o = obj("independent", "textfilecontent54", vec![pm("filepath", "^/etc/.*"), pm("pattern", ".*"), int("instance", Operation::Equals, "1")], &[]);
     assert_eq!(textfilecontent54::collect(&ctx, &o).flag, Flag::Incomplete);
 }
@@ -248,6 +248,22 @@ fn file_pattern_with_several_values() {
     };
     let c = run(&t, &obj("unix", "file", vec![e], &[]));
     assert_eq!(values(&c, "filename"), ["bin", "conf"]);
+}
+
+#[test]
+fn file_items_pass_through_the_object_filters_as_they_are_found() {
+    let (_d, t) = tfc_root();
+    let cache = Cache::default();
+    let o = obj("unix", "file", vec![pm("filepath", r"^/etc/app/.*conf$")], &[]);
+    let keep = |i: &Item| i.first("filename") == Some("other.conf");
+    let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() + Duration::from_secs(60), keep: Some(&keep) };
+    let c = lookup("unix", "file").unwrap()(&ctx, &o);
+    assert_eq!(values(&c, "filepath"), ["/etc/app/sub/other.conf"]);
+    // Everything filtered out: no items, which the engine reports as
+    // `does not exist`.
+    let none = |_: &Item| false;
+    let ctx = ProbeCtx { keep: Some(&none), ..ctx };
+    assert!(lookup("unix", "file").unwrap()(&ctx, &o).items.is_empty());
 }
 
 // ---- dpkginfo ----

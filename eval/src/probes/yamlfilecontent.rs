@@ -1372,7 +1372,7 @@ spec:
     fn probe_stops_at_the_deadline() {
         let (_d, t) = root();
         let cache = Cache::default();
-        let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() };
+        let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now(), keep: None };
         let c = collect(&ctx, &yobj(vec![pm("filepath", r"^/etc/kube/.*\.yaml$"), eq("yamlpath", ".kind")], &[]));
         assert_eq!(c.flag, Flag::Incomplete);
     }
