@@ -70,7 +70,8 @@
 //!   a C `int`, so 9999999999 becomes 1410065407 there.
 //! - A path starting with `&anchor` starts at the first node with that
 //!   anchor only; oscap may also match later nodes redefining the same
-//!   anchor at the same depth.
+//!   anchor at the same depth, and never matches an anchor on a
+//!   document's root node.
 //! - Nesting deeper than [`MAX_DEPTH`] levels is an error.
 
 use super::fs;
@@ -527,18 +528,12 @@ impl<'p> Matcher<'p> {
         Matcher { path, start_anchor, stack: Vec::new(), log: Vec::new(), anchors: HashMap::new(), recording: Vec::new(), expanded: 0, out }
     }
 
-    /// Where a node that starts now goes.
+    /// Where a node that starts now goes (and it takes its place among
+    /// its parent's children).
     fn dest_of_next(&mut self, anchor: usize) -> Dest {
-        if let Some(a) = self.start_anchor {
-            if a != 0 && a == anchor {
-                // Only the first node with the anchor.
-                self.start_anchor = Some(0);
-                return self.at(0);
-            }
-        }
-        match self.stack.last_mut() {
+        let dest = match self.stack.last_mut() {
             None => match self.start_anchor {
-                None => self.at_root(),
+                None => Dest::At(0),
                 Some(_) => Dest::Skip,
             },
             Some(f) => {
@@ -548,7 +543,7 @@ impl<'p> Matcher<'p> {
                     Dest::Full => Dest::Full,
                     Dest::Skip => Dest::Skip,
                     Dest::At(_) if f.map && !i.is_multiple_of(2) => f.value_dest,
-                    // A key: it is chosen in `node`, once its text is known.
+                    // A key: `feed` chooses, once its text is known.
                     Dest::At(_) if f.map => Dest::Skip,
                     Dest::At(n) => match &self.path.segments[n] {
                         Segment::Index(x) if *x == i => Dest::At(n + 1),
@@ -557,12 +552,13 @@ impl<'p> Matcher<'p> {
                     },
                 }
             }
+        };
+        // `&name`: the path starts at the first node with that anchor.
+        if self.start_anchor.is_some_and(|a| a != 0 && a == anchor) {
+            self.start_anchor = Some(0);
+            return self.at(0);
         }
-        .normalize(self.path.segments.len())
-    }
-
-    fn at_root(&self) -> Dest {
-        Dest::At(0).normalize(self.path.segments.len())
+        dest.normalize(self.path.segments.len())
     }
 
     fn at(&self, n: usize) -> Dest {
@@ -689,7 +685,7 @@ impl<'p> Matcher<'p> {
     /// `dest_of_next`, without taking its place).
     fn peek_dest(&self) -> Dest {
         match self.stack.last() {
-            None if self.start_anchor.is_none() => self.at_root(),
+            None if self.start_anchor.is_none() => self.at(0),
             None => Dest::Skip,
             Some(f) => match f.dest {
                 Dest::Full => Dest::Full,
@@ -1214,6 +1210,9 @@ spec:
         assert_eq!(q(y, "&b.k"), "#=v");
         assert_eq!(q(y, "&b"), "k=v l=1:int l=2:int");
         assert_eq!(q(y, "&nope"), "");
+        assert_eq!(q("a: &x {k: 1}\nb: 2\nc: &x {k: 3}\n", "&x.k"), "#=1:int");
+        // On a document's root too (oscap misses that one).
+        assert_eq!(q("--- &m\na: 1\n", "&m.a"), "#=1:int");
         // Aliases stand for their node (oscap drops them).
         assert_eq!(q(y, ".z"), "#=1:int #=1:int #=2:int");
         assert_eq!(q(y, ".w"), "k=v l=1:int l=2:int");
