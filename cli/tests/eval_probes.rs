@@ -47,7 +47,8 @@ fn rule_results(tree: &scapc_xml::tree::Tree) -> BTreeMap<String, String> {
 
 /// Object id → (flag, sorted item texts). An item's text lists its kind,
 /// status and every entity (name, datatype, status, value, and record
-/// fields), so two engines agree only if they collected the same things.
+/// fields, by name), so two engines agree only if they collected the same
+/// things.
 fn collected(tree: &scapc_xml::tree::Tree) -> BTreeMap<String, (String, Vec<String>)> {
     let mut items = BTreeMap::new();
     for &sd in tree.all(NS_SC, "system_data") {
@@ -61,9 +62,18 @@ fn collected(tree: &scapc_xml::tree::Tree) -> BTreeMap<String, (String, Vec<Stri
                     tree.attr(e, "status").map(|s| format!(",{s}")).unwrap_or_default(),
                     tree.text(e)
                 ));
-                for f in tree.children(e) {
-                    text.push_str(&format!(" [{}:{}={:?}]", tree.attr(f, "name").unwrap_or(""), tree.attr(f, "datatype").unwrap_or("string"), tree.text(f)));
-                }
+                // A record's fields in name order: their order means
+                // nothing (oscap writes them in hash-table order), the
+                // order of one name's values does.
+                let mut fields: Vec<(&str, String)> = tree
+                    .children(e)
+                    .map(|f| {
+                        let name = tree.attr(f, "name").unwrap_or("");
+                        (name, format!(" [{name}:{}={:?}]", tree.attr(f, "datatype").unwrap_or("string"), tree.text(f)))
+                    })
+                    .collect();
+                fields.sort_by_key(|f| f.0);
+                fields.into_iter().for_each(|(_, f)| text.push_str(&f));
             }
             items.insert(tree.attr(item, "id").unwrap().to_owned(), text);
         }

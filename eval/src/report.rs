@@ -259,7 +259,7 @@ fieldset{border:1px solid #d8dce3;border-radius:6px;background:#fff}fieldset lab
 .r-unknown,.t-unknown{background:#7048e8;color:#fff}.r-notapplicable,.r-notchecked,.r-informational,.r-notselected{background:#868e96;color:#fff}.r-fixed{background:#1971c2;color:#fff}
 .counts .count{color:#fff}
 .sev{font-size:.8em;padding:1px 6px;border-radius:4px;border:1px solid #c5cad3}.s-high{border-color:#c92a2a;color:#c92a2a}.s-medium{border-color:#e67700;color:#b35c00}
-table.item{border-collapse:collapse;margin:4px 0 8px;font-size:.85em}table.item th{text-align:left;padding:2px 8px;color:#5b6575;vertical-align:top}table.item td{padding:2px 8px;word-break:break-all}
+table.item{border-collapse:collapse;margin:4px 0 8px;font-size:.85em}table.item th{text-align:left;padding:2px 8px;color:#5b6575;vertical-align:top}table.item td{padding:2px 8px;word-break:break-all}table.item td code{white-space:pre-wrap}
 .evidence{border-left:3px solid #d8dce3;padding-left:10px;margin:6px 0}
 .message{color:#5b6575;font-style:italic;white-space:pre-wrap}
 pre{background:#f1f3f5;padding:8px;overflow:auto;font-size:.85em}

@@ -63,6 +63,16 @@ pub fn os_facts(target: &Target) -> (String, String, String) {
     ("Linux".into(), field("PRETTY_NAME"), arch)
 }
 
+/// The OVAL version the results declare: 5.11.3 for definitions written
+/// for it (its schemas are the first with `yamlfilecontent`), else 5.11.2.
+fn results_schema_version(definitions: &str) -> &'static str {
+    if definitions.trim() == "5.11.3" {
+        "5.11.3"
+    } else {
+        "5.11.2"
+    }
+}
+
 fn criteria_xml(out: &mut String, doc: &OvalDoc, c: &CriteriaResult, depth: usize) {
     let pad = "  ".repeat(depth);
     match c {
@@ -120,6 +130,7 @@ fn tests_of(c: &CriteriaResult, out: &mut Vec<String>, defs: &mut Vec<String>) {
 /// they extend), with the system characteristics of every object used.
 pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], definitions_xml: &str, target: &Target) -> String {
     let doc = e.doc;
+    let version = results_schema_version(&doc.schema_version);
     let now = SystemTime::now();
     let mut out = String::with_capacity(1 << 20);
     let _ = writeln!(
@@ -128,7 +139,7 @@ pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], defi
     );
     let _ = writeln!(
         out,
-        "  <generator>\n    <oval:product_name>scapc</oval:product_name>\n    <oval:product_version>{VERSION}</oval:product_version>\n    <oval:schema_version>5.11.2</oval:schema_version>\n    <oval:timestamp>{}</oval:timestamp>\n  </generator>",
+        "  <generator>\n    <oval:product_name>scapc</oval:product_name>\n    <oval:product_version>{VERSION}</oval:product_version>\n    <oval:schema_version>{version}</oval:schema_version>\n    <oval:timestamp>{}</oval:timestamp>\n  </generator>",
         timestamp_plain(now)
     );
     out.push_str("  <directives>\n");
@@ -253,7 +264,8 @@ fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<S
     out.push_str(">\n");
     let _ = writeln!(
         out,
-        "        <generator>\n          <oval:product_name>scapc</oval:product_name>\n          <oval:product_version>{VERSION}</oval:product_version>\n          <oval:schema_version>5.11.2</oval:schema_version>\n          <oval:timestamp>{}</oval:timestamp>\n        </generator>",
+        "        <generator>\n          <oval:product_name>scapc</oval:product_name>\n          <oval:product_version>{VERSION}</oval:product_version>\n          <oval:schema_version>{}</oval:schema_version>\n          <oval:timestamp>{}</oval:timestamp>\n        </generator>",
+        results_schema_version(&e.doc.schema_version),
         timestamp_plain(SystemTime::now())
     );
     let _ = writeln!(
@@ -307,6 +319,22 @@ fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<S
                     }
                     if en.status != Status::Exists {
                         let _ = writeln!(out, " status=\"{}\"/>", en.status.as_str());
+                    } else if en.datatype == Datatype::Record {
+                        // The fields are `oval-sc:field`, the default
+                        // namespace of this element.
+                        out.push_str(">\n");
+                        for f in &en.fields {
+                            let _ = write!(out, "              <field name=\"{}\"", escape_attr(&xml_chars(&f.name)));
+                            if f.datatype != Datatype::String {
+                                let _ = write!(out, " datatype=\"{}\"", f.datatype.as_str());
+                            }
+                            if f.status != Status::Exists {
+                                let _ = writeln!(out, " status=\"{}\"/>", f.status.as_str());
+                            } else {
+                                let _ = writeln!(out, ">{}</field>", escape_xml_text(&f.value));
+                            }
+                        }
+                        let _ = writeln!(out, "            </{}-sys:{}>", i.family, en.name);
                     } else {
                         let _ = writeln!(out, ">{}</{}-sys:{}>", escape_xml_text(&en.value), i.family, en.name);
                     }
@@ -321,8 +349,12 @@ fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<S
 
 /// Text for XML: escaped, and characters XML 1.0 cannot carry replaced.
 fn escape_xml_text(s: &str) -> String {
-    let clean: String = s.chars().map(|c| if c == '\t' || c == '\n' || c == '\r' || c >= ' ' { c } else { '\u{FFFD}' }).collect();
-    escape_text(&clean).into_owned()
+    escape_text(&xml_chars(s)).into_owned()
+}
+
+/// The characters XML 1.0 cannot carry replaced by U+FFFD.
+fn xml_chars(s: &str) -> String {
+    s.chars().map(|c| if c == '\t' || c == '\n' || c == '\r' || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}') { c } else { '\u{FFFD}' }).collect()
 }
 
 /// The XCCDF TestResult. `oval_ids` maps an OVAL component id to the ARF

@@ -11,7 +11,7 @@
 
 use super::compare::{self, compare};
 use super::datetime;
-use super::item::{Collected, EntitySpec, Item, ObjectSpec};
+use super::item::{Collected, EntitySpec, Item, ItemEntity, ObjectSpec};
 use super::model::{Component, Criteria, EntityDef, Filter, Object, OvalDoc, SetDef, SetOp, State, Test, VariableKind};
 use super::types::{Check, Datatype, Flag, Operation, Res, Status};
 use crate::probes::{self, Cache, ProbeCtx};
@@ -283,7 +283,7 @@ impl<'a> Engine<'a> {
             let name = if se.name == "line" && state.kind == "textfilecontent" { "text" } else { se.name.as_str() };
             let mut ent_results = Vec::new();
             for ie in item.entities.iter().filter(|e| e.name == name) {
-                ent_results.push(self.eval_entity(ie.status, &ie.value, se));
+                ent_results.push(self.eval_entity(ie, se));
             }
             let exists = item.entities.iter().filter(|e| e.status == Status::Exists).count();
             let errors = item.entities.iter().filter(|e| e.status == Status::Error).count();
@@ -293,14 +293,20 @@ impl<'a> Engine<'a> {
         state.operator.combine(results)
     }
 
-    fn eval_entity(&self, status: Status, actual: &str, se: &EntityDef) -> Res {
-        if status == Status::DoesNotExist {
+    /// An item entity against a state entity (OpenSCAP's `_evaluate_sysent`).
+    fn eval_entity(&self, ie: &ItemEntity, se: &EntityDef) -> Res {
+        if ie.status == Status::DoesNotExist {
             return Res::False;
         }
-        if se.datatype == Datatype::Record {
-            // Records are not produced by any probe scapc has.
-            return Res::Error;
+        if se.var_ref.is_none() && se.datatype == Datatype::Record {
+            return self.eval_record(ie, se);
         }
+        self.eval_value(&ie.value, se)
+    }
+
+    /// A collected value against a state entity or record field: its value,
+    /// or each value of its variable combined by `var_check`.
+    fn eval_value(&self, actual: &str, se: &EntityDef) -> Res {
         match &se.var_ref {
             Some(v) => {
                 let var = self.variable(v);
@@ -314,6 +320,23 @@ impl<'a> Engine<'a> {
             }
             None => cmp_res(se.datatype, se.operation, actual, &se.value),
         }
+    }
+
+    /// A record item entity against a record state entity (OpenSCAP's
+    /// `_evaluate_sysent_record`): the only operation is `equals`; each
+    /// state field is compared with every item field of its name, those
+    /// results combined by the field's `entity_check`; a state field the
+    /// item lacks is an error; the fields' results are ANDed.
+    fn eval_record(&self, ie: &ItemEntity, se: &EntityDef) -> Res {
+        if se.operation != Operation::Equals {
+            return Res::Error;
+        }
+        let mut results = Vec::with_capacity(se.fields.len());
+        for sf in &se.fields {
+            let found: Vec<Res> = ie.fields_named(&sf.name).map(|f| self.eval_value(&f.value, sf)).collect();
+            results.push(if found.is_empty() { Res::Error } else { sf.entity_check.combine(found) });
+        }
+        super::types::Operator::And.combine(results)
     }
 
     // ----- objects -----
@@ -580,15 +603,25 @@ impl<'a> Engine<'a> {
             }
             Component::Object { object_ref, item_field, record_field } => {
                 let o = self.object(object_ref);
-                if record_field.is_some() {
-                    return (Some(Flag::Error), Vec::new());
-                }
+                // As OpenSCAP: every item must have the entity; a record
+                // entity needs `record_field` (and has that field), any
+                // other entity must not be given one.
                 let mut values = Vec::new();
                 for item in &o.items {
                     let mut any = false;
                     for e in item.get(item_field) {
                         any = true;
-                        values.push(e.value.clone());
+                        match (e.datatype == Datatype::Record, record_field) {
+                            (true, Some(rf)) => {
+                                let before = values.len();
+                                values.extend(e.fields_named(rf).map(|f| f.value.clone()));
+                                if values.len() == before {
+                                    return (Some(Flag::Error), Vec::new());
+                                }
+                            }
+                            (false, None) => values.push(e.value.clone()),
+                            _ => return (Some(Flag::Error), Vec::new()),
+                        }
                     }
                     if !any {
                         return (Some(Flag::Error), Vec::new());
@@ -879,7 +912,8 @@ fn find_cycles(doc: &OvalDoc) -> HashSet<String> {
         deps.insert(id, d);
     }
     for (id, s) in &doc.states {
-        deps.insert(id, s.entities.iter().filter_map(|e| e.var_ref.as_deref()).collect());
+        let fields = s.entities.iter().flat_map(|e| e.fields.iter());
+        deps.insert(id, s.entities.iter().chain(fields).filter_map(|e| e.var_ref.as_deref()).collect());
     }
     for (id, v) in &doc.variables {
         let mut d = Vec::new();

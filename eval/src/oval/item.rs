@@ -88,8 +88,46 @@ impl ObjectSpec {
 pub struct ItemEntity {
     pub name: String,
     pub datatype: Datatype,
+    /// The value (empty for a `record`, whose values are its fields).
     pub value: String,
     pub status: Status,
+    /// The fields of a `record` entity, in order; a name may repeat (one
+    /// field per value). Empty for every other datatype.
+    pub fields: Vec<ItemField>,
+}
+
+/// One field of a `record` item entity (`oval-sc:field`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemField {
+    /// Lower case, as the schema requires.
+    pub name: String,
+    pub datatype: Datatype,
+    pub value: String,
+    pub status: Status,
+}
+
+impl ItemField {
+    /// A field with status `exists`.
+    pub fn new(name: impl Into<String>, datatype: Datatype, value: impl Into<String>) -> ItemField {
+        ItemField { name: name.into(), datatype, value: value.into(), status: Status::Exists }
+    }
+}
+
+impl ItemEntity {
+    /// The record's fields of that name, in order.
+    pub fn fields_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a ItemField> + 'a {
+        self.fields.iter().filter(move |f| f.name == name)
+    }
+
+    /// The value as text: the value itself, or for a record one
+    /// `name=value` line per field.
+    pub fn display_value(&self) -> String {
+        if self.datatype != Datatype::Record {
+            return self.value.clone();
+        }
+        let parts: Vec<String> = self.fields.iter().map(|f| format!("{}={}", f.name, f.value)).collect();
+        parts.join("\n")
+    }
 }
 
 /// A system-characteristics item, e.g. a `textfilecontent_item`.
@@ -112,7 +150,13 @@ impl Item {
 
     /// Adds an entity with status `exists`.
     pub fn push(&mut self, name: &str, datatype: Datatype, value: impl Into<String>) -> &mut Item {
-        self.entities.push(ItemEntity { name: name.to_owned(), datatype, value: value.into(), status: Status::Exists });
+        self.entities.push(ItemEntity { name: name.to_owned(), datatype, value: value.into(), status: Status::Exists, fields: Vec::new() });
+        self
+    }
+
+    /// Adds a `record` entity with status `exists` and these fields.
+    pub fn push_record(&mut self, name: &str, fields: Vec<ItemField>) -> &mut Item {
+        self.entities.push(ItemEntity { name: name.to_owned(), datatype: Datatype::Record, value: String::new(), status: Status::Exists, fields });
         self
     }
 
@@ -123,7 +167,7 @@ impl Item {
 
     /// Adds an entity with another status (its value empty).
     pub fn push_status(&mut self, name: &str, datatype: Datatype, status: Status) -> &mut Item {
-        self.entities.push(ItemEntity { name: name.to_owned(), datatype, value: String::new(), status });
+        self.entities.push(ItemEntity { name: name.to_owned(), datatype, value: String::new(), status, fields: Vec::new() });
         self
     }
 

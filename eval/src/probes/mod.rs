@@ -34,6 +34,7 @@ mod textfilecontent54;
 mod uname;
 mod xmlfilecontent;
 mod xpath;
+mod yamlfilecontent;
 
 #[cfg(test)]
 mod tests;
@@ -75,6 +76,7 @@ pub type ProbeFn = fn(&ProbeCtx<'_>, &ObjectSpec) -> Collected;
 const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("independent", "family", "independent:family", family::collect),
     ("independent", "textfilecontent54", "independent:textfilecontent54", textfilecontent54::collect),
+    ("independent", "yamlfilecontent", "independent:yamlfilecontent", yamlfilecontent::collect),
     ("unix", "file", "unix:file", file::collect),
     ("linux", "dpkginfo", "linux:dpkginfo", dpkginfo::collect),
     ("linux", "rpminfo", "linux:rpminfo", rpminfo::collect),

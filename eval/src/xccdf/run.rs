@@ -685,7 +685,7 @@ fn collect_evidence(e: &Engine<'_>, c: &crate::oval::engine::CriteriaResult, rr:
                 items.push(
                     it.entities
                         .iter()
-                        .map(|en| (en.name.clone(), if en.status == Status::Exists { truncate(&en.value, 300) } else { format!("({})", en.status.as_str()) }))
+                        .map(|en| (en.name.clone(), if en.status == Status::Exists { truncate(&en.display_value(), 300) } else { format!("({})", en.status.as_str()) }))
                         .collect(),
                 );
             }
