@@ -240,6 +240,42 @@ fn arf_validates_and_report_renders_in_chromium() {
     assert!(!text.contains("http://") || !text.contains("<script src"), "the report must not load anything");
 }
 
+/// The report shows each text match with its line in the file, and that
+/// line holds the matched text.
+#[test]
+fn report_shows_the_line_of_each_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = tmp.path().join("report.html");
+    let (code, out) = run({
+        let mut c = scapc();
+        c.arg("eval").arg(built(false)).args(["--profile", "standard", "-q", "--report"]).arg(&html);
+        c
+    });
+    assert!(code == 0 || code == 2, "{out}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let unescape = |s: &str| s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    let mut checked = 0;
+    for table in page.split("<table class=\"item\">").skip(1) {
+        let table = &table[..table.find("</table>").unwrap()];
+        let rows: BTreeMap<String, String> = table
+            .split("<tr><th>")
+            .skip(1)
+            .filter_map(|r| {
+                let (k, rest) = r.split_once("</th><td><code>")?;
+                let v = rest.split_once("</code>")?.0;
+                Some((k.to_owned(), unescape(v)))
+            })
+            .collect();
+        let (Some(line), Some(file), Some(text)) = (rows.get("line number"), rows.get("filepath"), rows.get("text")) else { continue };
+        let n: usize = line.parse().unwrap();
+        let content = std::fs::read_to_string(file).unwrap();
+        let first = text.lines().next().unwrap_or("");
+        assert!(content.lines().nth(n - 1).unwrap_or("").contains(first), "{file}:{n} does not hold {first:?}");
+        checked += 1;
+    }
+    assert!(checked > 0, "the report shows no text match with its line");
+}
+
 #[test]
 fn sce_checks_run_only_when_allowed() {
     let ds = built(true);

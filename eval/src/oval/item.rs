@@ -141,11 +141,14 @@ pub struct Item {
     pub entities: Vec<ItemEntity>,
     /// Filled by the engine when the item is stored.
     pub id: u64,
+    /// Where in its file the item was found (1-based line), for the
+    /// report; not part of the system characteristics.
+    pub line: Option<u32>,
 }
 
 impl Item {
     pub fn new(family: &str, kind: &str) -> Item {
-        Item { family: family.to_owned(), kind: kind.to_owned(), status: Status::Exists, entities: Vec::new(), id: 0 }
+        Item { family: family.to_owned(), kind: kind.to_owned(), status: Status::Exists, entities: Vec::new(), id: 0, line: None }
     }
 
     /// Adds an entity with status `exists`.

@@ -111,6 +111,8 @@ fn textfilecontent_instances_and_subexpressions() {
     assert_eq!(names, ["filepath", "path", "filename", "pattern", "instance", "text", "subexpression", "subexpression"]);
     assert_eq!(i.first("path"), Some("/etc/app"));
     assert_eq!(i.get("instance").next().unwrap().datatype, Datatype::Int);
+    // The report shows where each match is: lines 2 and 4.
+    assert_eq!(c.items.iter().map(|i| i.line).collect::<Vec<_>>(), [Some(2), Some(4)]);
 }
 
 #[test]

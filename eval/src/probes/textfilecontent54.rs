@@ -81,7 +81,8 @@ pub(super) fn collect_with_limit(ctx: &ProbeCtx<'_>, obj: &ObjectSpec, limit: u6
                     continue;
                 }
             };
-            for (n, (whole, groups)) in found.into_iter().enumerate() {
+            let mut lines = LineCounter::new(&text);
+            for (n, (start, whole, groups)) in found.into_iter().enumerate() {
                 let n = n + 1;
                 if let Some(inst) = instance {
                     match inst.matches(&n.to_string()) {
@@ -98,6 +99,7 @@ pub(super) fn collect_with_limit(ctx: &ProbeCtx<'_>, obj: &ObjectSpec, limit: u6
                 item.s("pattern", p.as_str());
                 item.push("instance", Datatype::Int, n.to_string());
                 item.s("text", whole);
+                item.line = Some(lines.line_at(start));
                 for g in groups.into_iter().flatten() {
                     item.s("subexpression", g);
                 }
@@ -133,22 +135,47 @@ fn text_of(mut bytes: Vec<u8>) -> String {
     }
 }
 
-/// Every match: the whole match and each group (`None` when the group did
-/// not take part).
-type Match = (String, Vec<Option<String>>);
+/// Every match: its byte offset, the whole match and each group (`None`
+/// when the group did not take part).
+type Match = (usize, String, Vec<Option<String>>);
+
+/// Line numbers of increasing byte offsets in one text.
+struct LineCounter<'t> {
+    text: &'t str,
+    pos: usize,
+    line: u32,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter { text, pos: 0, line: 1 }
+    }
+
+    /// The 1-based line of `offset` (offsets must not decrease).
+    fn line_at(&mut self, offset: usize) -> u32 {
+        let end = offset.min(self.text.len());
+        if end > self.pos {
+            self.line += self.text.as_bytes()[self.pos..end].iter().filter(|b| **b == b'\n').count() as u32;
+            self.pos = end;
+        }
+        self.line
+    }
+}
 
 fn find_all(re: &Regex, text: &str) -> Result<Vec<Match>, CompareError> {
     let mut out = Vec::new();
     match re {
         Regex::Plain(r) => {
             for c in r.captures_iter(text) {
-                out.push((c[0].to_owned(), (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect()));
+                let m = c.get(0).expect("group 0 is the whole match");
+                out.push((m.start(), m.as_str().to_owned(), (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect()));
             }
         }
         Regex::Fancy(r) => {
             for c in r.captures_iter(text) {
                 let c = c.map_err(|e| CompareError(format!("regular expression failed: {e}")))?;
-                out.push((c.get(0).map_or("", |m| m.as_str()).to_owned(), (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect()));
+                let (start, whole) = c.get(0).map_or((0, ""), |m| (m.start(), m.as_str()));
+                out.push((start, whole.to_owned(), (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect()));
             }
         }
     }

@@ -682,12 +682,17 @@ fn collect_evidence(e: &Engine<'_>, c: &crate::oval::engine::CriteriaResult, rr:
             let mut ordered: Vec<&std::sync::Arc<crate::oval::item::Item>> = obj.items.iter().filter(|i| failing.contains(&i.id)).collect();
             ordered.extend(obj.items.iter().filter(|i| !failing.contains(&i.id)));
             for it in ordered.into_iter().take(5) {
-                items.push(
-                    it.entities
-                        .iter()
-                        .map(|en| (en.name.clone(), if en.status == Status::Exists { truncate(&en.display_value(), 300) } else { format!("({})", en.status.as_str()) }))
-                        .collect(),
-                );
+                let mut shown: Vec<(String, String)> = it
+                    .entities
+                    .iter()
+                    .map(|en| (en.name.clone(), if en.status == Status::Exists { truncate(&en.display_value(), 300) } else { format!("({})", en.status.as_str()) }))
+                    .collect();
+                if let Some(l) = it.line {
+                    // Right after the file's path.
+                    let at = shown.iter().position(|(k, _)| k == "filepath").map_or(0, |i| i + 1);
+                    shown.insert(at, ("line number".to_owned(), l.to_string()));
+                }
+                items.push(shown);
             }
             rr.evidence.push(Evidence {
                 test_id: test_ref.clone(),
