@@ -24,7 +24,17 @@ use crate::target::DEFAULT_LIMIT;
 
 pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let Some(xp) = obj.entity("xpath") else { return Collected::error("xmlfilecontent_object without xpath") };
-    let Some(expr) = xp.values.first().cloned() else { return Collected::error("the xpath entity has no value") };
+    if xp.values.is_empty() {
+        return Collected::error("the xpath entity has no value");
+    }
+    // A variable with several expressions: each is evaluated (oscap runs
+    // the probe once per value).
+    let mut exprs: Vec<&str> = Vec::new();
+    for v in &xp.values {
+        if !exprs.contains(&v.as_str()) {
+            exprs.push(v);
+        }
+    }
     let resolved = fs::resolve(ctx, obj);
     if let Some(e) = resolved.error {
         return Collected::error(e);
@@ -43,44 +53,48 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
             Ok(m) if m.is_file() => {}
             _ => continue,
         }
-        let value = ctx
-            .target
-            .read_limited(&fp, DEFAULT_LIMIT)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| xpath::strip_namespaces(&bytes))
-            .and_then(|doc| xpath::evaluate(&doc, &expr));
-        let value = match value {
-            Ok(v) => v,
+        let doc = match ctx.target.read_limited(&fp, DEFAULT_LIMIT).map_err(|e| e.to_string()).and_then(|bytes| xpath::strip_namespaces(&bytes)) {
+            Ok(d) => d,
             Err(e) => {
                 messages.push(format!("{fp}: {e}"));
                 failed = true;
                 continue;
             }
         };
-        let mut item = Item::new("independent", "xmlfilecontent_item");
-        push_location(&mut item, f);
-        item.s("xpath", expr.as_str());
-        match value {
-            Value::Boolean(b) => {
-                item.push("value_of", Datatype::Boolean, if b { "true" } else { "false" });
-            }
-            Value::Number(n) => {
-                item.push("value_of", Datatype::Int, truncate(n).to_string());
-            }
-            Value::String(s) => {
-                item.s("value_of", s);
-            }
-            Value::Nodes { values, count } => {
-                if count == 0 {
+        for expr in &exprs {
+            let value = match xpath::evaluate(&doc, expr) {
+                Ok(v) => v,
+                Err(e) => {
+                    messages.push(format!("{fp}: {e}"));
+                    failed = true;
                     continue;
                 }
-                for v in values {
-                    item.s("value_of", v);
+            };
+            let mut item = Item::new("independent", "xmlfilecontent_item");
+            push_location(&mut item, f);
+            item.s("xpath", *expr);
+            match value {
+                Value::Boolean(b) => {
+                    item.push("value_of", Datatype::Boolean, if b { "true" } else { "false" });
                 }
+                Value::Number(n) => {
+                    item.push("value_of", Datatype::Int, truncate(n).to_string());
+                }
+                Value::String(s) => {
+                    item.s("value_of", s);
+                }
+                Value::Nodes { values, count } => {
+                    if count == 0 {
+                        continue;
+                    }
+                    for v in values {
+                        item.s("value_of", v);
+                    }
+                }
+                Value::Other => item.status = crate::oval::types::Status::DoesNotExist,
             }
-            Value::Other => item.status = crate::oval::types::Status::DoesNotExist,
+            items.push(item);
         }
-        items.push(item);
     }
     let mut c = Collected::from_items(items);
     if failed {
