@@ -170,7 +170,7 @@ pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
     if !opts.root.is_dir() {
         diags.push(
             Diagnostic::error(codes::IO, format!("the content tree `{}` is not a directory", opts.root.display()))
-                .hint("run scapc in a content tree or pass --root DIR"),
+                .hint("run scapc in a content tree, or name the tree: `scapc build -C DIR`, `scapc lint DIR`"),
         );
         return (Vec::new(), diags);
     }
@@ -189,7 +189,7 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
         diags.push(
             Diagnostic::error(codes::LAYOUT, format!("no product found: `{}` has no products/*/product.yml", opts.root.display()))
                 .at(Location::file(&opts.root))
-                .hint("is this a content tree? pass its top directory with --root"),
+                .hint("is this a content tree? name its top directory: `scapc build -C DIR`, `scapc lint DIR`"),
         );
         return (Vec::new(), diags);
     }

@@ -666,7 +666,7 @@ fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Resol
             let mut names: Vec<&str> = scc.clone();
             names.sort();
             let first = &content.profiles[names[0]];
-            let mut d = Diagnostic::error(codes::CYCLE, format!("profiles extend each other in a cycle: {}", names.join(" -> ")))
+            let mut d = Diagnostic::error(codes::CYCLE, format!("profiles extend each other in a cycle: {}", cycle_order(&graph, &scc).join(" -> ")))
                 .at(first.extends.as_ref().map(|e| e.loc.clone()).unwrap_or_else(|| Location::file(&first.file)));
             for n in &names[1..] {
                 let p = &content.profiles[*n];
@@ -802,8 +802,54 @@ pub(crate) fn at(file: &str, line: u32, col: u32) -> Location {
     Location { file: file.into(), pos: Some(Pos::new(line, col)) }
 }
 
+/// One cycle through a strongly connected component, as names from its
+/// smallest name back to it (`a -> b -> a`; a self-loop is `a -> a`), so
+/// that a message shows the loop closing.
+pub(crate) fn cycle_order<'a>(graph: &DiGraphMap<&'a str, ()>, scc: &[&'a str]) -> Vec<&'a str> {
+    let Some(&start) = scc.iter().min() else { return Vec::new() };
+    let mut parent: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(u) = queue.pop_front() {
+        for v in graph.neighbors(u) {
+            if v == start {
+                let mut path = vec![start];
+                let mut at = u;
+                while at != start {
+                    path.push(at);
+                    at = parent[at];
+                }
+                path[1..].reverse();
+                path.push(start);
+                return path;
+            }
+            if scc.contains(&v) && !parent.contains_key(v) {
+                parent.insert(v, u);
+                queue.push_back(v);
+            }
+        }
+    }
+    let mut names = scc.to_vec();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cycle_order_follows_the_edges_back_to_the_start() {
+        let mut g: petgraph::graphmap::DiGraphMap<&str, ()> = petgraph::graphmap::DiGraphMap::new();
+        // c -> a -> b -> c, plus a chord b -> a; and a self-loop on x.
+        g.add_edge("c", "a", ());
+        g.add_edge("a", "b", ());
+        g.add_edge("b", "c", ());
+        g.add_edge("b", "a", ());
+        g.add_edge("x", "x", ());
+        assert_eq!(super::cycle_order(&g, &["c", "b", "a"]), ["a", "b", "a"]);
+        g.remove_edge("b", "a");
+        assert_eq!(super::cycle_order(&g, &["c", "b", "a"]), ["a", "b", "c", "a"]);
+        assert_eq!(super::cycle_order(&g, &["x"]), ["x", "x"]);
+    }
+
     use super::*;
 
     #[test]

@@ -263,7 +263,7 @@ impl Oval {
             let first = &self.items[&(Kind::Def, names[0].to_owned())];
             let mut d = Diagnostic::error(
                 codes::CYCLE,
-                format!("OVAL definitions extend each other in a cycle: {}", names.join(" -> ")),
+                format!("OVAL definitions extend each other in a cycle: {}", crate::compile::cycle_order(&graph, &scc).join(" -> ")),
             )
             .at(Location::at(&first.file, first.pos.line, first.pos.col));
             for n in &names[1..] {
