@@ -15,11 +15,15 @@ pub fn fail(d: Diagnostic) -> ExitCode {
 
 /// Reads a file as UTF-8 text, or says why not.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error("D0001", format!("cannot read the file: {e}")).at_file(path))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("D0001", format!("cannot read the file: {e}")).at_file(path))?;
     String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error("D0001", format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-            .at_file(path)
-            .hint("SCAP documents in scapc must be UTF-8 encoded XML")
+        Diagnostic::error(
+            "D0001",
+            format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+        .at_file(path)
+        .hint("SCAP documents in scapc must be UTF-8 encoded XML")
     })
 }
 
@@ -43,7 +47,10 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
     };
     if out == Path::new("-") {
         if component.is_none() {
-            return fail(Diagnostic::error("D0004", "`-o -` writes one component to stdout; choose it with --component ID"));
+            return fail(Diagnostic::error(
+                "D0004",
+                "`-o -` writes one component to stdout; choose it with --component ID",
+            ));
         }
         let (name, comp) = &plan[0];
         let f = match ds_split::render(&coll, name, comp) {

@@ -112,9 +112,14 @@ pub fn run(a: EvalArgs) -> ExitCode {
     };
     if let Some(p) = &a.profile {
         if p != "(all)" && run::find_profile_id(&content.benchmark, &tailoring, p).is_none() {
-            let mut ids: Vec<&str> = tailoring.iter().chain(content.benchmark.profiles.iter()).map(|p| p.id.as_str()).collect();
+            let mut ids: Vec<&str> =
+                tailoring.iter().chain(content.benchmark.profiles.iter()).map(|p| p.id.as_str()).collect();
             ids.sort();
-            return err(format!("no profile `{p}` in {}; the profiles are: {}, or `(all)`", a.ds.display(), ids.join(", ")));
+            return err(format!(
+                "no profile `{p}` in {}; the profiles are: {}, or `(all)`",
+                a.ds.display(),
+                ids.join(", ")
+            ));
         }
     }
     let mut sce = a.sce;
@@ -184,13 +189,15 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
         write_atomic(p, xml.as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     if let Some(p) = &a.report {
-        write_atomic(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
+        write_atomic(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes())
+            .map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     Ok(())
 }
 
 fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration) {
-    let title = |id: &str| content.benchmark.rules.iter().find(|r| r.id == id).map(|r| r.title.clone()).unwrap_or_default();
+    let title =
+        |id: &str| content.benchmark.rules.iter().find(|r| r.id == id).map(|r| r.title.clone()).unwrap_or_default();
     let score = scan.scores.first().map(|s| s.score).unwrap_or(0.0);
     match a.format {
         EvalFormat::Json => {
@@ -221,10 +228,21 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
                 }
                 println!();
             }
-            let parts: Vec<String> = XResult::ALL.iter().filter(|r| scan.count(**r) > 0 && **r != XResult::NotSelected).map(|r| format!("{} {}", scan.count(*r), r.as_str())).collect();
+            let parts: Vec<String> = XResult::ALL
+                .iter()
+                .filter(|r| scan.count(**r) > 0 && **r != XResult::NotSelected)
+                .map(|r| format!("{} {}", scan.count(*r), r.as_str()))
+                .collect();
             println!(
                 "{} on {}: {} ({} rules evaluated), score {:.2}, in {:.2} s",
-                scan.profile.as_ref().map_or_else(|| if a.profile.as_deref() == Some("(all)") { "(all)".to_owned() } else { "default selection".to_owned() }, |p| p.0.clone()),
+                scan.profile.as_ref().map_or_else(
+                    || if a.profile.as_deref() == Some("(all)") {
+                        "(all)".to_owned()
+                    } else {
+                        "default selection".to_owned()
+                    },
+                    |p| p.0.clone()
+                ),
                 scan.target.describe(),
                 parts.join(", "),
                 scan.rules.iter().filter(|r| r.result != XResult::NotSelected).count(),

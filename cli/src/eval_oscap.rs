@@ -74,7 +74,9 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         // oscap-ssh passes these to every ssh and scp it runs, split at
         // spaces.
         if let Some(o) = a.ssh_option.iter().find(|o| o.contains(char::is_whitespace)) {
-            return err(format!("--ssh-option `{o}`: oscap-ssh splits its ssh options at spaces, so an option cannot contain one"));
+            return err(format!(
+                "--ssh-option `{o}`: oscap-ssh splits its ssh options at spaces, so an option cannot contain one"
+            ));
         }
         let opts: Vec<String> = a.ssh_option.iter().map(|o| format!("-o {o}")).collect();
         if !opts.is_empty() {
@@ -82,13 +84,18 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         }
         ("oscap-ssh", c)
     } else {
-        return err(format!("--engine oscap: unsupported target `{}`; use local, dir:ROOT or ssh://user@host[:port]", a.target));
+        return err(format!(
+            "--engine oscap: unsupported target `{}`; use local, dir:ROOT or ssh://user@host[:port]",
+            a.target
+        ));
     };
     // oscap runs every SCE check the content has, with no switch to turn
     // them off; SCE scripts are arbitrary code, so that needs `--sce`.
     if !a.sce && has_sce(&content) {
         let trusted = match &a.trust_key {
-            Some(key) => crate::eval_cmd::signature_trusted(&content.src, key).map_err(|e| format!(" (--trust-key: {e})")),
+            Some(key) => {
+                crate::eval_cmd::signature_trusted(&content.src, key).map_err(|e| format!(" (--trust-key: {e})"))
+            }
             None => Err(String::new()),
         };
         if let Err(why) = trusted {
@@ -234,15 +241,27 @@ fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
             }
             notselected = t
                 .children_named(tr, NS_XCCDF, "rule-result")
-                .filter(|&rr| t.child(rr, NS_XCCDF, "result").map(|r| t.text(r).trim() == "notselected").unwrap_or(false))
+                .filter(|&rr| {
+                    t.child(rr, NS_XCCDF, "result").map(|r| t.text(r).trim() == "notselected").unwrap_or(false)
+                })
                 .count();
         }
     }
-    let count = |r: XResult| if r == XResult::NotSelected { notselected } else { d.rules.iter().filter(|x| x.result == r.as_str()).count() };
-    let profile = d.profile.as_ref().map_or_else(|| if a.profile.as_deref() == Some("(all)") { "(all)".to_owned() } else { "default selection".to_owned() }, |p| p.0.clone());
+    let count = |r: XResult| {
+        if r == XResult::NotSelected {
+            notselected
+        } else {
+            d.rules.iter().filter(|x| x.result == r.as_str()).count()
+        }
+    };
+    let profile = d.profile.as_ref().map_or_else(
+        || if a.profile.as_deref() == Some("(all)") { "(all)".to_owned() } else { "default selection".to_owned() },
+        |p| p.0.clone(),
+    );
     match a.format {
         EvalFormat::Json => {
-            let counts: serde_json::Map<String, serde_json::Value> = XResult::ALL.iter().map(|r| (r.as_str().to_owned(), serde_json::json!(count(*r)))).collect();
+            let counts: serde_json::Map<String, serde_json::Value> =
+                XResult::ALL.iter().map(|r| (r.as_str().to_owned(), serde_json::json!(count(*r)))).collect();
             let rules: Vec<serde_json::Value> = d
                 .rules
                 .iter()
@@ -267,8 +286,19 @@ fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
                 }
                 println!();
             }
-            let parts: Vec<String> = XResult::ALL.iter().filter(|r| **r != XResult::NotSelected && count(**r) > 0).map(|r| format!("{} {}", count(*r), r.as_str())).collect();
-            println!("{profile} on {} (oscap): {} ({} rules evaluated), score {:.2}, in {:.2} s", d.target, parts.join(", "), d.rules.len(), d.score, secs);
+            let parts: Vec<String> = XResult::ALL
+                .iter()
+                .filter(|r| **r != XResult::NotSelected && count(**r) > 0)
+                .map(|r| format!("{} {}", count(*r), r.as_str()))
+                .collect();
+            println!(
+                "{profile} on {} (oscap): {} ({} rules evaluated), score {:.2}, in {:.2} s",
+                d.target,
+                parts.join(", "),
+                d.rules.len(),
+                d.score,
+                secs
+            );
         }
     }
 }

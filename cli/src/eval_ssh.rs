@@ -7,7 +7,7 @@
 //! `BatchMode=yes` (no password prompts); `--ssh-option` passes `-o`
 //! options (an identity file, a known-hosts file).
 
-use crate::eval_cmd::{EvalArgs, EngineKind};
+use crate::eval_cmd::{EngineKind, EvalArgs};
 use scapc_compiler::build::write_atomic;
 use std::io::Write;
 use std::path::Path;
@@ -31,7 +31,9 @@ impl Remote {
             return Err("--target ssh://: give user@host[:port]".into());
         }
         let (dest, port) = match spec.rsplit_once(':') {
-            Some((d, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (d.to_owned(), Some(p.to_owned())),
+            Some((d, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                (d.to_owned(), Some(p.to_owned()))
+            }
             _ => (spec.to_owned(), None),
         };
         if dest.starts_with('-') || dest.contains(char::is_whitespace) {
@@ -57,7 +59,11 @@ impl Remote {
     fn run(&self, script: &str) -> Result<String, String> {
         let out = self.ssh().arg(script).stdin(Stdio::null()).output().map_err(|e| format!("cannot run ssh: {e}"))?;
         if !out.status.success() {
-            return Err(format!("ssh {}: `{script}` failed: {}", self.dest, String::from_utf8_lossy(&out.stderr).trim()));
+            return Err(format!(
+                "ssh {}: `{script}` failed: {}",
+                self.dest,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -78,7 +84,12 @@ impl Remote {
         }
         let out = child.wait_with_output().map_err(|e| e.to_string())?;
         if !out.status.success() {
-            return Err(format!("copying {} to {}: {}", local.display(), self.dest, String::from_utf8_lossy(&out.stderr).trim()));
+            return Err(format!(
+                "copying {} to {}: {}",
+                local.display(),
+                self.dest,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
         Ok(())
     }
@@ -158,7 +169,9 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
             args.push("--report".into());
             args.push(q(&format!("{dir}/report.html")));
         }
-        for (flag, v) in [("--profile", &a.profile), ("--benchmark-id", &a.benchmark_id), ("--datastream-id", &a.datastream_id)] {
+        for (flag, v) in
+            [("--profile", &a.profile), ("--benchmark-id", &a.benchmark_id), ("--datastream-id", &a.datastream_id)]
+        {
             if let Some(v) = v {
                 args.push(flag.into());
                 args.push(q(v));
@@ -192,7 +205,8 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
     if code != 0 && code != 2 {
         return err(format!("the scan on {} failed (exit code {code})", remote.dest));
     }
-    let fetches: [(&Option<std::path::PathBuf>, &str); 3] = [(&a.results_arf, "arf.xml"), (&a.results, "results.xml"), (&a.report, "report.html")];
+    let fetches: [(&Option<std::path::PathBuf>, &str); 3] =
+        [(&a.results_arf, "arf.xml"), (&a.results, "results.xml"), (&a.report, "report.html")];
     for (local, name) in fetches {
         let Some(local) = local else { continue };
         if a.engine == EngineKind::Oscap && name != "arf.xml" {

@@ -71,15 +71,30 @@ pub fn run(a: LintArgs) -> ExitCode {
     if a.list {
         for r in scapc_linter::registry() {
             let l = r.lint;
-            println!("{} {:<26} {:<8} {}{}", l.code, l.name, l.level.as_str(), l.summary, if l.fixable { " [fix]" } else { "" });
+            println!(
+                "{} {:<26} {:<8} {}{}",
+                l.code,
+                l.name,
+                l.level.as_str(),
+                l.summary,
+                if l.fixable { " [fix]" } else { "" }
+            );
         }
         return ExitCode::SUCCESS;
     }
     if let Some(key) = &a.explain {
-        let Some(r) = scapc_linter::registry().iter().find(|r| r.lint.code.eq_ignore_ascii_case(key) || r.lint.name == key) else {
+        let Some(r) =
+            scapc_linter::registry().iter().find(|r| r.lint.code.eq_ignore_ascii_case(key) || r.lint.name == key)
+        else {
             return usage(format!("unknown lint `{key}` (scapc lint --list shows them)"));
         };
-        println!("{} {} (default: {})\n\n{}", r.lint.code, r.lint.name, r.lint.level.as_str(), docs::module_doc(r.source));
+        println!(
+            "{} {} (default: {})\n\n{}",
+            r.lint.code,
+            r.lint.name,
+            r.lint.level.as_str(),
+            docs::module_doc(r.source)
+        );
         return ExitCode::SUCCESS;
     }
     if !a.path.is_dir() {
@@ -95,7 +110,9 @@ pub fn run(a: LintArgs) -> ExitCode {
     };
     for s in &a.set {
         let Some((k, v)) = s.split_once('=') else { return usage(format!("--set `{s}`: expected CODE=LEVEL")) };
-        let Some(level) = Level::parse(v.trim()) else { return usage(format!("--set `{s}`: `{v}` is not a level (off, note, warning, error)")) };
+        let Some(level) = Level::parse(v.trim()) else {
+            return usage(format!("--set `{s}`: `{v}` is not a level (off, note, warning, error)"));
+        };
         if let Err(e) = cfg.set(k.trim(), level) {
             return usage(e);
         }
@@ -129,7 +146,8 @@ pub fn run(a: LintArgs) -> ExitCode {
     print(&report, a.format);
     if a.format == LintFormat::Text {
         let errors = report.findings.iter().filter(|f| f.diag.severity == scapc_diagnostics::Severity::Error).count();
-        let warnings = report.findings.iter().filter(|f| f.diag.severity == scapc_diagnostics::Severity::Warning).count();
+        let warnings =
+            report.findings.iter().filter(|f| f.diag.severity == scapc_diagnostics::Severity::Warning).count();
         let fixable = report.findings.iter().filter(|f| f.fix.is_some()).count();
         let mut summary = format!("{errors} error(s), {warnings} warning(s)");
         if report.suppressed > 0 {
@@ -138,11 +156,16 @@ pub fn run(a: LintArgs) -> ExitCode {
         if fixable > 0 {
             summary.push_str(&format!("; {fixable} fixable with --fix"));
         }
-        eprintln!("{summary} ({:.2} s; config: {})", start.elapsed().as_secs_f64(), match &a.config {
-            Some(p) => p.display().to_string(),
-            None if a.path.join(config::FILE_NAME).is_file() => a.path.join(config::FILE_NAME).display().to_string(),
-            None => "defaults".into(),
-        });
+        eprintln!(
+            "{summary} ({:.2} s; config: {})",
+            start.elapsed().as_secs_f64(),
+            match &a.config {
+                Some(p) => p.display().to_string(),
+                None if a.path.join(config::FILE_NAME).is_file() =>
+                    a.path.join(config::FILE_NAME).display().to_string(),
+                None => "defaults".into(),
+            }
+        );
     }
     if report.has_errors() {
         ExitCode::from(1)

@@ -1,4 +1,5 @@
 //! The `scapc` command.
+#![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
 use scapc_compiler::build::{self, BuildOptions};
@@ -15,10 +16,10 @@ use std::time::Instant;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod ds_cmd;
-mod lint_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
+mod lint_cmd;
 mod sign_cmd;
 mod validate_cmd;
 
@@ -192,8 +193,7 @@ enum InfoFormat {
 }
 
 fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
-    let shown: Vec<Diagnostic> =
-        diags.iter().filter(|d| !quiet || d.severity != Severity::Note).cloned().collect();
+    let shown: Vec<Diagnostic> = diags.iter().filter(|d| !quiet || d.severity != Severity::Note).cloned().collect();
     match format {
         Format::Text => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -212,7 +212,15 @@ fn human_size(n: usize) -> String {
     }
 }
 
-fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bool, format: Format, quiet: bool, no_validate: bool) -> ExitCode {
+fn run_build(
+    root: PathBuf,
+    out: Option<PathBuf>,
+    products: Vec<String>,
+    sce: bool,
+    format: Format,
+    quiet: bool,
+    no_validate: bool,
+) -> ExitCode {
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
         Err(msg) => {
@@ -234,7 +242,12 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
     let gate = |path: &std::path::Path, text: &str| -> Vec<Diagnostic> {
         let v = validator.as_ref().expect("gate only runs with a validator");
         // --sce asks for SCE checks, which SRC-118-1 forbids: the user chose that.
-        v.validate_text(path, text).diagnostics.into_iter().filter(|d| d.severity == Severity::Error && !(sce && d.code == "SRC-118-1")).map(|d| d.hint("found by the build's validation gate; `--no-validate` skips it")).collect()
+        v.validate_text(path, text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error && !(sce && d.code == "SRC-118-1"))
+            .map(|d| d.hint("found by the build's validation gate; `--no-validate` skips it"))
+            .collect()
     };
     let report = build::build_gated(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>));
     let elapsed = start.elapsed();
@@ -261,7 +274,14 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
                 }
             }
             if validator.is_some() {
-                eprintln!("validated the data streams: XSDs and SP 800-126r3 requirements, no errors{}", if opts.sce { " (SCE checks kept as asked, though SRC-118-1 forbids them in SCAP 1.3)" } else { "" });
+                eprintln!(
+                    "validated the data streams: XSDs and SP 800-126r3 requirements, no errors{}",
+                    if opts.sce {
+                        " (SCE checks kept as asked, though SRC-118-1 forbids them in SCAP 1.3)"
+                    } else {
+                        ""
+                    }
+                );
             }
             eprintln!("finished in {:.2} s", elapsed.as_secs_f64());
         }
@@ -276,7 +296,9 @@ fn run_build(root: PathBuf, out: Option<PathBuf>, products: Vec<String>, sce: bo
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, out, products, sce, format, quiet, no_validate } => run_build(root, out, products, sce, format, quiet, no_validate),
+        Command::Build { root, out, products, sce, format, quiet, no_validate } => {
+            run_build(root, out, products, sce, format, quiet, no_validate)
+        }
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),

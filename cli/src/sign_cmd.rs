@@ -11,7 +11,9 @@ use std::process::ExitCode;
 fn now_iso() -> String {
     let secs = match scapc_compiler::build::source_date_epoch() {
         Ok(Some(e)) => e,
-        _ => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0),
+        _ => {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+        }
     };
     scapc_compiler::text::iso_datetime(secs)
 }
@@ -27,7 +29,10 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
     };
     let cert = match cert {
         None => None,
-        Some(p) => match read_text(p).map_err(|d| d).and_then(|t| Certificate::from_pem(&t).map_err(|m| Diagnostic::error("S0001", m).at_file(p))) {
+        Some(p) => match read_text(p)
+            .map_err(|d| d)
+            .and_then(|t| Certificate::from_pem(&t).map_err(|m| Diagnostic::error("S0001", m).at_file(p)))
+        {
             Ok(c) => Some(c),
             Err(d) => return fail(d),
         },
@@ -62,7 +67,9 @@ fn target_name(t: &Target) -> String {
 pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
     let anchor = match trust {
         None => None,
-        Some(p) => match read_text(p).and_then(|t| PublicKey::from_pem(&t).map_err(|m| Diagnostic::error("S0001", m).at_file(p))) {
+        Some(p) => match read_text(p)
+            .and_then(|t| PublicKey::from_pem(&t).map_err(|m| Diagnostic::error("S0001", m).at_file(p)))
+        {
             Ok(k) => Some(k),
             Err(d) => return fail(d),
         },
@@ -98,7 +105,10 @@ pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"valid": all_valid, "signatures": v})).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"valid": all_valid, "signatures": v})).unwrap_or_default()
+        );
     } else {
         for r in &reports {
             let verdict = if r.valid() { "VALID" } else { "INVALID" };
@@ -111,7 +121,12 @@ pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
             let n_ok = r.references.iter().filter(|x| x.ok).count();
             println!("  references: {n_ok}/{} ok", r.references.len());
             for x in r.references.iter().filter(|x| !x.ok) {
-                println!("    {} ({}): {}", target_name(&x.target), if x.signed_info { "SignedInfo" } else { "Manifest" }, x.problem.as_deref().unwrap_or("failed"));
+                println!(
+                    "    {} ({}): {}",
+                    target_name(&x.target),
+                    if x.signed_info { "SignedInfo" } else { "Manifest" },
+                    x.problem.as_deref().unwrap_or("failed")
+                );
             }
             for p in &r.problems {
                 println!("  problem: {p}");

@@ -1,12 +1,12 @@
 //! `scapc validate`.
 
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use scapc_diagnostics::{render_json, render_sarif, Diagnostic, Severity};
 use scapc_validator::{report, Options, Outcome, Validator};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -63,12 +63,18 @@ pub struct ValidateArgs {
 }
 
 fn ignored(code: &str, ignore: &[String]) -> bool {
-    ignore.iter().any(|i| code == i || code.strip_prefix(i.as_str()).is_some_and(|rest| rest.starts_with('-') && rest[1..].bytes().all(|b| b.is_ascii_digit())))
+    ignore.iter().any(|i| {
+        code == i
+            || code
+                .strip_prefix(i.as_str())
+                .is_some_and(|rest| rest.starts_with('-') && rest[1..].bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 pub fn run(a: ValidateArgs) -> ExitCode {
     let start = Instant::now();
-    let v = Validator::new(Options { schemas: a.schemas.clone(), no_xsd: a.no_xsd, no_requirements: a.no_requirements });
+    let v =
+        Validator::new(Options { schemas: a.schemas.clone(), no_xsd: a.no_xsd, no_requirements: a.no_requirements });
     if let Err(e) = v.schema_dir() {
         if !a.no_xsd {
             eprintln!("error: {e}");
@@ -124,7 +130,8 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         ValidateFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             print!("{}", report::text(&outcomes, if a.all { None } else { Some(10) }, color));
-            let invalid = outcomes.iter().filter(|o| o.diagnostics.iter().any(|d| d.severity == Severity::Error)).count();
+            let invalid =
+                outcomes.iter().filter(|o| o.diagnostics.iter().any(|d| d.severity == Severity::Error)).count();
             println!(
                 "{} file(s): {} valid, {invalid} invalid; {errors} error(s), {warnings} warning(s) in {:.2} s",
                 outcomes.len(),

@@ -53,7 +53,8 @@ fn minimal_copy() -> tempfile::TempDir {
 fn every_invalid_fixture_fails_with_its_expected_diagnostics() {
     let bless = std::env::var_os("SCAPC_BLESS").is_some();
     let dir = repo().join("tests/fixtures/invalid");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     cases.sort();
     assert!(cases.len() >= 15, "expected the fixture set, found {}", cases.len());
     let mut failures = Vec::new();
@@ -79,7 +80,10 @@ fn every_invalid_fixture_fails_with_its_expected_diagnostics() {
         }
         let expected = std::fs::read_to_string(&golden).unwrap_or_default();
         if expected != stderr {
-            let diff = similar::TextDiff::from_lines(&expected, &stderr).unified_diff().header("expected", "actual").to_string();
+            let diff = similar::TextDiff::from_lines(&expected, &stderr)
+                .unified_diff()
+                .header("expected", "actual")
+                .to_string();
             failures.push(format!("{name}: output differs from expected.txt (SCAPC_BLESS=1 to update)\n{diff}"));
         }
     }
@@ -93,7 +97,14 @@ fn minimal_tree_builds_and_is_byte_identical_twice() {
     assert_eq!(code, 0, "{stderr}");
     let (code, _, stderr) = scapc(tmp.path(), &["build", "-C", ".", "-o", "b"]);
     assert_eq!(code, 0, "{stderr}");
-    let names = ["demo-ds.xml", "demo-xccdf.xml", "demo-oval.xml", "demo-ocil.xml", "demo-cpe-dictionary.xml", "demo-cpe-oval.xml"];
+    let names = [
+        "demo-ds.xml",
+        "demo-xccdf.xml",
+        "demo-oval.xml",
+        "demo-ocil.xml",
+        "demo-cpe-dictionary.xml",
+        "demo-cpe-oval.xml",
+    ];
     for n in names {
         let a = std::fs::read(tmp.path().join("a").join(n)).unwrap();
         let b = std::fs::read(tmp.path().join("b").join(n)).unwrap();

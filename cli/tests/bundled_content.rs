@@ -51,7 +51,12 @@ fn products() -> Vec<String> {
 }
 
 fn tool(cmd: &str) -> Command {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {cmd}")).output().map(|o| o.status.success()).unwrap_or(false);
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {cmd}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     assert!(found, "`{cmd}` is not installed: run scripts/test, which installs the reference tools");
     Command::new(cmd)
 }
@@ -139,11 +144,7 @@ fn oval_rules(xccdf: &str) -> Vec<String> {
 }
 
 fn profiles_of(xccdf: &str) -> Vec<String> {
-    xccdf
-        .split("<xccdf-1.2:Profile id=\"")
-        .skip(1)
-        .map(|c| c[..c.find('"').unwrap()].to_owned())
-        .collect()
+    xccdf.split("<xccdf-1.2:Profile id=\"").skip(1).map(|c| c[..c.find('"').unwrap()].to_owned()).collect()
 }
 
 #[test]
@@ -223,7 +224,10 @@ fn content_has_the_promised_shape() {
         n
     };
     assert!(groups >= 8, "only {groups} groups");
-    let templates = std::fs::read_dir(repo().join("templates")).unwrap().filter(|e| e.as_ref().unwrap().path().join("template.yml").is_file()).count();
+    let templates = std::fs::read_dir(repo().join("templates"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("template.yml").is_file())
+        .count();
     assert!(templates >= 10, "only {templates} templates");
     let sce = rules.iter().filter(|r| r.join("sce/shared.sh").is_file()).count();
     assert!(sce >= 1, "no SCE rule");
@@ -241,7 +245,12 @@ fn content_has_the_promised_shape() {
         assert!(tests.iter().any(|t| t.ends_with(".fail.sh")), "{} has no fail scenario", r.display());
         for t in tests.iter().filter(|t| t.ends_with(".sh")) {
             let out = Command::new("bash").arg("-n").arg(r.join("tests").join(t)).output().unwrap();
-            assert!(out.status.success(), "{}/tests/{t} is not valid bash: {}", r.display(), String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}/tests/{t} is not valid bash: {}",
+                r.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     assert!(manual >= 1, "no manual (OCIL-only) rule");
@@ -251,7 +260,12 @@ fn content_has_the_promised_shape() {
         .collect();
     assert!(profiles.len() >= 2);
     assert!(profiles.iter().any(|p| p.contains("extends:")), "no profile extends another");
-    assert!(profiles.iter().any(|p| p.lines().any(|l| l.trim_start().starts_with("- ") && l.contains('=') && !l.contains(".severity"))), "no profile sets a value through a selector");
+    assert!(
+        profiles.iter().any(|p| p
+            .lines()
+            .any(|l| l.trim_start().starts_with("- ") && l.contains('=') && !l.contains(".severity"))),
+        "no profile sets a value through a selector"
+    );
 }
 
 #[test]
@@ -271,9 +285,18 @@ fn bash_fixes_are_valid_bash() {
                 rest = &rest[i + rest[i..].find("/>").unwrap() + 2..];
             }
             text.push_str(rest);
-            let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
             let out = Command::new("bash").args(["-n", "-c", &text]).output().unwrap();
-            assert!(out.status.success(), "a bash fix is not valid bash:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "a bash fix is not valid bash:\n{text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             n += 1;
         }
         assert!(n >= 40, "only {n} bash fixes");
@@ -301,7 +324,9 @@ fn sce_checks_are_left_out_by_default_and_run_by_oscap_with_sce() {
     let sce_rules: Vec<String> = xccdf
         .split("<xccdf-1.2:Rule id=\"")
         .skip(1)
-        .filter(|c| c[..c.find("</xccdf-1.2:Rule>").unwrap()].contains("check system=\"http://open-scap.org/page/SCE\""))
+        .filter(|c| {
+            c[..c.find("</xccdf-1.2:Rule>").unwrap()].contains("check system=\"http://open-scap.org/page/SCE\"")
+        })
         .map(|c| c[..c.find('"').unwrap()].to_owned())
         .collect();
     assert!(!sce_rules.is_empty());
@@ -311,7 +336,8 @@ fn sce_checks_are_left_out_by_default_and_run_by_oscap_with_sce() {
         let (code, out) = run(c);
         assert!(code == 0 || code == 2, "oscap eval of SCE rule {r} exited {code}:\n{out}");
         let clean = out.replace('\r', "");
-        let res = clean.lines().skip_while(|l| !l.contains(&r)).find_map(|l| l.strip_prefix("Result\t")).unwrap_or("none");
+        let res =
+            clean.lines().skip_while(|l| !l.contains(&r)).find_map(|l| l.strip_prefix("Result\t")).unwrap_or("none");
         assert!(matches!(res.trim(), "pass" | "fail"), "SCE rule {r} got `{res}`:\n{out}");
     }
 }
@@ -332,8 +358,14 @@ fn ansible_fixes_are_yaml_task_lists() {
                 rest = &rest[i + rest[i..].find("/>").unwrap() + 2..];
             }
             text.push_str(rest);
-            let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
-            let doc = scapc_compiler::yaml::parse(&text).unwrap_or_else(|e| panic!("an ansible fix is not YAML ({e:?}):\n{text}"));
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
+            let doc = scapc_compiler::yaml::parse(&text)
+                .unwrap_or_else(|e| panic!("an ansible fix is not YAML ({e:?}):\n{text}"));
             let tasks = doc.as_seq().unwrap_or_else(|| panic!("an ansible fix is not a task list:\n{text}"));
             assert!(tasks.iter().all(|t| t.get("name").is_some()), "a task without a name:\n{text}");
             n += 1;

@@ -8,8 +8,13 @@ use std::process::Command;
 const SSG: &str = "/usr/share/xml/scap/ssg/content";
 
 fn scapc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_scapc")).args(args).env("SOURCE_DATE_EPOCH", "1700000000").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_scapc")).args(args).env("SOURCE_DATE_EPOCH", "1700000000").output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn ssg_streams() -> Vec<PathBuf> {
@@ -73,7 +78,11 @@ fn check_one(ds: &Path) -> Result<(), String> {
     }
     for f in ours_files.iter().filter(|_| oscap_ok) {
         let (a, b) = (ours.join(f), theirs.join(f));
-        let same = if f.extension().is_some_and(|e| e == "xml") { exc_c14n(&a) == exc_c14n(&b) } else { std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap() };
+        let same = if f.extension().is_some_and(|e| e == "xml") {
+            exc_c14n(&a) == exc_c14n(&b)
+        } else {
+            std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap()
+        };
         if !same {
             return Err(format!("{name}: {} differs from oscap's under exclusive c14n", f.display()));
         }
@@ -103,7 +112,10 @@ fn check_one(ds: &Path) -> Result<(), String> {
     }
     let v = Command::new("oscap").args(["ds", "sds-validate"]).arg(&ds2).output().unwrap();
     if oscap_ok && !v.status.success() {
-        return Err(format!("{name}: the composed data stream does not pass oscap ds sds-validate:\n{}", String::from_utf8_lossy(&v.stderr)));
+        return Err(format!(
+            "{name}: the composed data stream does not pass oscap ds sds-validate:\n{}",
+            String::from_utf8_lossy(&v.stderr)
+        ));
     }
     Ok(())
 }
@@ -143,9 +155,13 @@ fn quick_compose_follows_the_xccdf_and_keeps_components_identical() {
     let text = std::fs::read_to_string(&out).unwrap();
     // All five components, catalogs generated, ids not doubled.
     for part in ["xccdf", "oval", "ocil", "cpe-dictionary", "cpe-oval"] {
-        assert!(text.contains(&format!("<ds:component id=\"scap_org.open-scap_comp_ssg-debian11-{part}.xml\"")), "{part} missing");
+        assert!(
+            text.contains(&format!("<ds:component id=\"scap_org.open-scap_comp_ssg-debian11-{part}.xml\"")),
+            "{part} missing"
+        );
     }
-    assert!(text.contains("<cat:uri name=\"ssg-debian11-oval.xml\" uri=\"#scap_org.open-scap_cref_ssg-debian11-oval.xml\"/>"));
+    assert!(text
+        .contains("<cat:uri name=\"ssg-debian11-oval.xml\" uri=\"#scap_org.open-scap_cref_ssg-debian11-oval.xml\"/>"));
     assert!(!text.contains("cref_scap_"));
     assert!(text.contains("timestamp=\"2023-11-14T22:13:20\""), "SOURCE_DATE_EPOCH not used");
     assert_eq!(scapc(&["ds", "split", out.to_str().unwrap(), "-o", b.to_str().unwrap()]).0, 0);
@@ -169,17 +185,30 @@ fn composed_data_stream_evaluates_like_the_original() {
     let a = tmp.path().join("a");
     assert_eq!(scapc(&["ds", "split", &ds, "-o", a.to_str().unwrap()]).0, 0);
     let composed = tmp.path().join("c.xml");
-    assert_eq!(scapc(&["ds", "compose", a.join("scapc-manifest.yml").to_str().unwrap(), "-o", composed.to_str().unwrap()]).0, 0);
+    assert_eq!(
+        scapc(&["ds", "compose", a.join("scapc-manifest.yml").to_str().unwrap(), "-o", composed.to_str().unwrap()]).0,
+        0
+    );
     let results = |p: &Path| -> Vec<(String, String)> {
         // A handful of rules keeps this quick; platform checks still run.
         let mut c = Command::new("oscap");
         c.args(["xccdf", "eval", "--profile", "xccdf_org.ssgproject.content_profile_standard"]);
-        for r in ["file_permissions_etc_passwd", "file_owner_etc_shadow", "file_groupowner_etc_group", "sshd_disable_root_login", "sysctl_kernel_randomize_va_space"] {
+        for r in [
+            "file_permissions_etc_passwd",
+            "file_owner_etc_shadow",
+            "file_groupowner_etc_group",
+            "sshd_disable_root_login",
+            "sysctl_kernel_randomize_va_space",
+        ] {
             c.args(["--rule", &format!("xccdf_org.ssgproject.content_rule_{r}")]);
         }
         let out = c.arg(p).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(out.status.success() || out.status.code() == Some(2), "oscap failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() || out.status.code() == Some(2),
+            "oscap failed:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let mut v = Vec::new();
         let mut rule = None;
         // oscap writes `Rule\r\t<id>`: drop the carriage returns.
@@ -205,12 +234,46 @@ fn bad_input_is_a_clear_error_with_no_output() {
     let good = std::fs::read_to_string(format!("{SSG}/ssg-debian11-ds.xml")).unwrap();
     let cases: Vec<(&str, String, &str)> = vec![
         ("truncated.xml", good[..good.len() / 2].to_owned(), "truncated"),
-        ("not-sds.xml", "<oval_definitions xmlns=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"/>".into(), "not a SCAP source data stream"),
+        (
+            "not-sds.xml",
+            "<oval_definitions xmlns=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"/>".into(),
+            "not a SCAP source data stream",
+        ),
         ("empty.xml", String::new(), "no root element"),
-        ("lol.xml", format!("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>{}", &good[good.find("<ds:data-stream-collection").unwrap()..]), "entities"),
-        ("xxe.xml", format!("<?xml version=\"1.0\"?><!DOCTYPE x SYSTEM \"file:///etc/passwd\">{}", &good[good.find("<ds:data-stream-collection").unwrap()..]), "external subset"),
-        ("dangling.xml", good.replacen("xlink:href=\"#scap_org.open-scap_comp_ssg-debian11-oval.xml\"", "xlink:href=\"#nothing\"", 1), "dangling xlink:href"),
-        ("dup.xml", good.replacen("<ds:component id=\"scap_org.open-scap_comp_ssg-debian11-ocil.xml\"", "<ds:component id=\"scap_org.open-scap_comp_ssg-debian11-oval.xml\"", 1), "duplicate component id"),
+        (
+            "lol.xml",
+            format!(
+                "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>{}",
+                &good[good.find("<ds:data-stream-collection").unwrap()..]
+            ),
+            "entities",
+        ),
+        (
+            "xxe.xml",
+            format!(
+                "<?xml version=\"1.0\"?><!DOCTYPE x SYSTEM \"file:///etc/passwd\">{}",
+                &good[good.find("<ds:data-stream-collection").unwrap()..]
+            ),
+            "external subset",
+        ),
+        (
+            "dangling.xml",
+            good.replacen(
+                "xlink:href=\"#scap_org.open-scap_comp_ssg-debian11-oval.xml\"",
+                "xlink:href=\"#nothing\"",
+                1,
+            ),
+            "dangling xlink:href",
+        ),
+        (
+            "dup.xml",
+            good.replacen(
+                "<ds:component id=\"scap_org.open-scap_comp_ssg-debian11-ocil.xml\"",
+                "<ds:component id=\"scap_org.open-scap_comp_ssg-debian11-oval.xml\"",
+                1,
+            ),
+            "duplicate component id",
+        ),
         ("binary.xml", "\u{0}\u{1}garbage".into(), "no root element"),
     ];
     for (name, body, expect) in cases {
@@ -246,7 +309,11 @@ fn info_json_reports_benchmarks_oval_and_cpe() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let b = &v["benchmarks"][0];
     assert!(b["rules"].as_u64().unwrap() > 100);
-    assert!(b["profiles"].as_array().unwrap().iter().any(|p| p["id"] == "xccdf_org.ssgproject.content_profile_standard"));
+    assert!(b["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == "xccdf_org.ssgproject.content_profile_standard"));
     assert!(v["oval"][0]["definitions"].as_u64().unwrap() > 100);
     assert!(v["oval"][0]["test_types"]["independent:textfilecontent54_test"].as_u64().unwrap() > 10);
     assert!(v["cpe_names"].as_array().unwrap().iter().any(|c| c == "cpe:/o:debian:debian_linux:11"));

@@ -24,7 +24,12 @@ fn scapc() -> Command {
 }
 
 fn tool(cmd: &str) -> Command {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {cmd}")).output().map(|o| o.status.success()).unwrap_or(false);
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {cmd}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     assert!(found, "`{cmd}` is not installed: run scripts/test, which installs the reference tools");
     Command::new(cmd)
 }
@@ -134,7 +139,11 @@ fn compare(case: &str, ds: &Path, profile: Option<&str>, target: Option<&Path>) 
     let a = results(&ours);
     let b = results(&theirs);
     assert!(!a.is_empty(), "scapc reported no rules");
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "the two engines reported different rule sets");
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the two engines reported different rule sets"
+    );
     let doc = documented();
     let mut diffs = Vec::new();
     for (id, ra) in &a {
@@ -166,7 +175,9 @@ fn parity_own_content_every_profile_on_this_host() {
 fn parity_debian11_ssg_on_this_host() {
     let ds = d11();
     let mut diffs = Vec::new();
-    for p in ["xccdf_org.ssgproject.content_profile_standard", "xccdf_org.ssgproject.content_profile_anssi_np_nt28_minimal"] {
+    for p in
+        ["xccdf_org.ssgproject.content_profile_standard", "xccdf_org.ssgproject.content_profile_anssi_np_nt28_minimal"]
+    {
         diffs.extend(compare("b", &ds, Some(p), None));
     }
     assert!(diffs.is_empty(), "scapc and oscap disagree:\n{}", diffs.join("\n"));
@@ -178,10 +189,18 @@ fn parity_debian11_ssg_on_this_host() {
 #[test]
 fn parity_debian11_ssg_offline_root_filesystem() {
     let root = PathBuf::from(std::env::var("SCAPC_TEST_ROOTFS").unwrap_or_else(|_| "/var/tmp/scapc-bookworm".into()));
-    assert!(root.join("var/lib/dpkg/status").is_file(), "no root filesystem at {}: run scripts/test, which creates it with debootstrap", root.display());
+    assert!(
+        root.join("var/lib/dpkg/status").is_file(),
+        "no root filesystem at {}: run scripts/test, which creates it with debootstrap",
+        root.display()
+    );
     let ds = d11();
     let diffs = compare("c", &ds, Some("xccdf_org.ssgproject.content_profile_standard"), Some(&root));
-    assert!(diffs.is_empty(), "scapc and oscap-chroot disagree beyond the documented oscap-chroot defects:\n{}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "scapc and oscap-chroot disagree beyond the documented oscap-chroot defects:\n{}",
+        diffs.join("\n")
+    );
 }
 
 #[test]
@@ -193,7 +212,14 @@ fn arf_validates_and_report_renders_in_chromium() {
     let xccdf = tmp.path().join("results.xml");
     let (code, out) = run({
         let mut c = scapc();
-        c.arg("eval").arg(&ds).args(["--profile", "standard", "-q", "--results-arf"]).arg(&arf).arg("--report").arg(&html).arg("--results").arg(&xccdf);
+        c.arg("eval")
+            .arg(&ds)
+            .args(["--profile", "standard", "-q", "--results-arf"])
+            .arg(&arf)
+            .arg("--report")
+            .arg(&html)
+            .arg("--results")
+            .arg(&xccdf);
         c
     });
     assert!(code == 0 || code == 2, "{out}");
@@ -220,7 +246,9 @@ fn arf_validates_and_report_renders_in_chromium() {
     let png = tmp.path().join("shot.png");
     let chromium = |args: &[&str]| {
         let mut c = tool("chromium");
-        c.args(["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1600"]).args(args).arg(format!("file://{}", html.display()));
+        c.args(["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1600"])
+            .args(args)
+            .arg(format!("file://{}", html.display()));
         c.output().unwrap()
     };
     let shot = chromium(&[&format!("--screenshot={}", png.display())]);
@@ -236,7 +264,9 @@ fn arf_validates_and_report_renders_in_chromium() {
     // the script ran: it counted the rules shown
     let shown = res.values().filter(|r| *r != "notselected").count();
     assert!(text.contains(&format!("{shown} rules shown")), "the filter script did not run");
-    assert!(text.contains("Set Password Maximum Age") || text.contains("Guide to the Secure Configuration of Debian 11"));
+    assert!(
+        text.contains("Set Password Maximum Age") || text.contains("Guide to the Secure Configuration of Debian 11")
+    );
     assert!(!text.contains("http://") || !text.contains("<script src"), "the report must not load anything");
 }
 
@@ -253,7 +283,9 @@ fn report_shows_the_line_of_each_match() {
     });
     assert!(code == 0 || code == 2, "{out}");
     let page = std::fs::read_to_string(&html).unwrap();
-    let unescape = |s: &str| s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    };
     let mut checked = 0;
     for table in page.split("<table class=\"item\">").skip(1) {
         let table = &table[..table.find("</table>").unwrap()];
@@ -266,7 +298,10 @@ fn report_shows_the_line_of_each_match() {
                 Some((k.to_owned(), unescape(v)))
             })
             .collect();
-        let (Some(line), Some(file), Some(text)) = (rows.get("line number"), rows.get("filepath"), rows.get("text")) else { continue };
+        let (Some(line), Some(file), Some(text)) = (rows.get("line number"), rows.get("filepath"), rows.get("text"))
+        else {
+            continue;
+        };
         let n: usize = line.parse().unwrap();
         let content = std::fs::read_to_string(file).unwrap();
         let first = text.lines().next().unwrap_or("");
@@ -313,7 +348,10 @@ fn sce_checks_run_only_when_allowed() {
     });
     assert!(code == 0 || code == 2, "{out}");
     let with = sce_rules(&arf2);
-    assert!(with.iter().all(|(r, out)| ["pass", "fail"].contains(&r.as_str()) && out == "true"), "SCE did not run with --sce: {with:?}");
+    assert!(
+        with.iter().all(|(r, out)| ["pass", "fail"].contains(&r.as_str()) && out == "true"),
+        "SCE did not run with --sce: {with:?}"
+    );
 }
 
 /// `--engine oscap`: oscap does the scan; scapc gives the same summary
@@ -326,7 +364,11 @@ fn oscap_engine_gives_the_native_outputs() {
     let json_of = |args: &[&str], arf: &Path| -> (i32, serde_json::Value) {
         let (code, out) = run({
             let mut c = scapc();
-            c.arg("eval").arg(&ds).args(args).args(["--profile", "standard", "--format", "json", "--results-arf"]).arg(arf);
+            c.arg("eval")
+                .arg(&ds)
+                .args(args)
+                .args(["--profile", "standard", "--format", "json", "--results-arf"])
+                .arg(arf);
             c.stderr(std::process::Stdio::null());
             c
         });
@@ -363,20 +405,32 @@ fn oscap_engine_gives_the_native_outputs() {
     // the JSON rules are the ARF's rule results, and oscap really wrote it
     let arf = d.join("oscap.xml");
     let from_arf: BTreeMap<String, String> = results(&arf).into_iter().filter(|(_, r)| r != "notselected").collect();
-    let from_json: BTreeMap<String, String> =
-        o["rules"].as_array().unwrap().iter().map(|r| (r["id"].as_str().unwrap().to_owned(), r["result"].as_str().unwrap().to_owned())).collect();
+    let from_json: BTreeMap<String, String> = o["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["result"].as_str().unwrap().to_owned()))
+        .collect();
     assert_eq!(from_json, from_arf);
     let text = std::fs::read_to_string(&arf).unwrap();
     assert!(text.contains("test-system=\"cpe:/a:redhat:openscap"), "the ARF was not written by oscap");
     let html = std::fs::read_to_string(&report).unwrap();
-    assert!(html.contains("OpenSCAP") && html.contains("xccdf_org.scapc_rule_"), "the report lacks the engine or the rules");
+    assert!(
+        html.contains("OpenSCAP") && html.contains("xccdf_org.scapc_rule_"),
+        "the report lacks the engine or the rules"
+    );
     // Target facts: the same addresses and hardware addresses as oscap's.
     let facts = |p: &Path| {
         let text = std::fs::read_to_string(p).unwrap();
         let tree = scapc_xml::tree::Tree::parse(&text).unwrap();
-        let addrs: BTreeSet<std::net::IpAddr> = tree.all(NS_XCCDF, "target-address").iter().map(|&a| tree.text(a).trim().parse().unwrap()).collect();
-        let macs: BTreeSet<String> =
-            tree.all(NS_XCCDF, "fact").iter().filter(|&&f| tree.attr(f, "name") == Some("urn:xccdf:fact:ethernet:MAC")).map(|&f| tree.text(f).trim().to_owned()).collect();
+        let addrs: BTreeSet<std::net::IpAddr> =
+            tree.all(NS_XCCDF, "target-address").iter().map(|&a| tree.text(a).trim().parse().unwrap()).collect();
+        let macs: BTreeSet<String> = tree
+            .all(NS_XCCDF, "fact")
+            .iter()
+            .filter(|&&f| tree.attr(f, "name") == Some("urn:xccdf:fact:ethernet:MAC"))
+            .map(|&f| tree.text(f).trim().to_owned())
+            .collect();
         (addrs, macs)
     };
     let (ours, theirs) = (facts(&d.join("native.xml")), facts(&arf));
@@ -391,7 +445,10 @@ fn oscap_engine_gives_the_native_outputs() {
     let denied = d.join("denied.xml");
     let (code, out) = run({
         let mut c = scapc();
-        c.arg("eval").arg(&sce).args(["--engine", "oscap", "--profile", "hardened", "-q", "--results-arf"]).arg(&denied);
+        c.arg("eval")
+            .arg(&sce)
+            .args(["--engine", "oscap", "--profile", "hardened", "-q", "--results-arf"])
+            .arg(&denied);
         c
     });
     assert_eq!(code, 1, "{out}");
@@ -400,7 +457,10 @@ fn oscap_engine_gives_the_native_outputs() {
     let allowed = d.join("allowed.xml");
     let (code, out) = run({
         let mut c = scapc();
-        c.arg("eval").arg(&sce).args(["--engine", "oscap", "--sce", "--profile", "hardened", "-q", "--results-arf"]).arg(&allowed);
+        c.arg("eval")
+            .arg(&sce)
+            .args(["--engine", "oscap", "--sce", "--profile", "hardened", "-q", "--results-arf"])
+            .arg(&allowed);
         c
     });
     assert!(code == 0 || code == 2, "{out}");
@@ -411,7 +471,11 @@ fn oscap_engine_gives_the_native_outputs() {
 fn bad_input_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("bad.xml");
-    std::fs::write(&bad, "<ds:data-stream-collection xmlns:ds=\"http://scap.nist.gov/schema/scap/source/1.2\">\n<unclosed>").unwrap();
+    std::fs::write(
+        &bad,
+        "<ds:data-stream-collection xmlns:ds=\"http://scap.nist.gov/schema/scap/source/1.2\">\n<unclosed>",
+    )
+    .unwrap();
     let (code, out) = run({
         let mut c = scapc();
         c.arg("eval").arg(&bad);
@@ -474,7 +538,14 @@ fn ssh_target_matches_the_local_scan_and_cleans_up() {
     );
     std::fs::write(d.join("sshd_config"), config).unwrap();
     std::fs::create_dir_all("/run/sshd").ok();
-    let mut daemon = Command::new(sshd).arg("-D").arg("-e").arg("-f").arg(d.join("sshd_config")).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut daemon = Command::new(sshd)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(d.join("sshd_config"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     // wait for it to listen
     let mut up = false;
     for _ in 0..100 {
@@ -486,7 +557,12 @@ fn ssh_target_matches_the_local_scan_and_cleans_up() {
     }
     let host_pub = std::fs::read_to_string(d.join("host.pub")).unwrap();
     std::fs::write(d.join("known_hosts"), format!("[127.0.0.1]:{port} {host_pub}")).unwrap();
-    let before: BTreeSet<String> = std::fs::read_dir("/tmp").unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("scapc.")).collect();
+    let before: BTreeSet<String> = std::fs::read_dir("/tmp")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("scapc."))
+        .collect();
     let ds = built(false);
     let remote_arf = d.join("remote.xml");
     let outcome = run({
@@ -554,6 +630,11 @@ fn ssh_target_matches_the_local_scan_and_cleans_up() {
     assert!(via_oscap.0 == 0 || via_oscap.0 == 2, "--engine oscap over ssh failed: {}", via_oscap.1);
     assert!(via_oscap.1.contains("(oscap)"), "{}", via_oscap.1);
     assert_eq!(results(&oscap_arf), results(&local_arf), "oscap-ssh's scan differs from the native local one");
-    let after: BTreeSet<String> = std::fs::read_dir("/tmp").unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("scapc.")).collect();
+    let after: BTreeSet<String> = std::fs::read_dir("/tmp")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("scapc."))
+        .collect();
     assert_eq!(before, after, "the remote temporary directory was left behind");
 }

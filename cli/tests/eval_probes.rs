@@ -29,7 +29,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn run(mut c: Command) -> (i32, String) {
-    let out = c.output().unwrap_or_else(|e| panic!("cannot run {c:?}: {e} (run scripts/test, which installs the reference tools)"));
+    let out = c
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {c:?}: {e} (run scripts/test, which installs the reference tools)"));
     let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
     s.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), s)
@@ -84,7 +86,9 @@ fn collected(tree: &scapc_xml::tree::Tree) -> BTreeMap<String, (String, Vec<Stri
             let refs: Vec<String> = tree
                 .children(o)
                 .filter(|&r| tree.local(r) == "reference")
-                .map(|r| items.get(tree.attr(r, "item_ref").unwrap()).cloned().unwrap_or_else(|| "dangling item_ref".into()))
+                .map(|r| {
+                    items.get(tree.attr(r, "item_ref").unwrap()).cloned().unwrap_or_else(|| "dangling item_ref".into())
+                })
                 .collect();
             let mut refs = refs;
             refs.sort();
@@ -106,7 +110,13 @@ fn check_fixture(dir: &Path) -> Vec<String> {
 
     let ours = tmp.path().join("scapc.xml");
     let mut c = Command::new(env!("CARGO_BIN_EXE_scapc"));
-    c.arg("eval").arg(&ds).arg("-q").arg("--target").arg(format!("dir:{}", root.display())).arg("--results-arf").arg(&ours);
+    c.arg("eval")
+        .arg(&ds)
+        .arg("-q")
+        .arg("--target")
+        .arg(format!("dir:{}", root.display()))
+        .arg("--results-arf")
+        .arg(&ours);
     let (code, out) = run(c);
     assert!(code == 0 || code == 2, "{name}: scapc eval failed ({code}): {out}");
 
@@ -138,13 +148,20 @@ fn check_fixture(dir: &Path) -> Vec<String> {
         .collect();
     let doc = std::fs::read_to_string(dir.join("../../../../docs/eval-differences.md")).unwrap();
     for rule in defects.keys() {
-        assert!(doc.contains(&format!("`{rule}`")), "{name}: the oscap defect of {rule} is not explained in docs/eval-differences.md");
+        assert!(
+            doc.contains(&format!("`{rule}`")),
+            "{name}: the oscap defect of {rule} is not explained in docs/eval-differences.md"
+        );
     }
     let ours = scapc_xml::tree::Tree::parse(&std::fs::read_to_string(&ours).unwrap()).unwrap();
     let theirs = scapc_xml::tree::Tree::parse(&std::fs::read_to_string(&theirs).unwrap()).unwrap();
     let (a, b) = (rule_results(&ours), rule_results(&theirs));
     let mut problems = Vec::new();
-    assert_eq!(a.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{name}: scapc's rules differ from expected.txt");
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{name}: scapc's rules differ from expected.txt"
+    );
     for (rule, want) in &expected {
         for (tool, got) in [("scapc", &a), ("oscap", &b)] {
             let got = got.get(rule).map(String::as_str).unwrap_or("(missing)");
@@ -159,7 +176,10 @@ fn check_fixture(dir: &Path) -> Vec<String> {
     }
     // `--engine oscap` runs oscap-chroot for a dir: target.
     let mut c = Command::new(env!("CARGO_BIN_EXE_scapc"));
-    c.arg("eval").arg(&ds).args(["--engine", "oscap", "--format", "json", "--target"]).arg(format!("dir:{}", root.display()));
+    c.arg("eval")
+        .arg(&ds)
+        .args(["--engine", "oscap", "--format", "json", "--target"])
+        .arg(format!("dir:{}", root.display()));
     c.stderr(std::process::Stdio::null());
     let (code, out) = run(c);
     assert!(code == 0 || code == 2, "{name}: scapc eval --engine oscap failed ({code}): {out}");
@@ -179,7 +199,9 @@ fn check_fixture(dir: &Path) -> Vec<String> {
         match ca.get(id) {
             None => problems.push(format!("{name}: scapc did not collect {id}")),
             Some((f, _)) if f != flag => problems.push(format!("{name}: {id}: flag scapc {f}, oscap {flag}")),
-            Some((_, i)) if i != items => problems.push(format!("{name}: {id}: items differ\n  scapc: {i:#?}\n  oscap: {items:#?}")),
+            Some((_, i)) if i != items => {
+                problems.push(format!("{name}: {id}: items differ\n  scapc: {i:#?}\n  oscap: {items:#?}"))
+            }
             _ => {}
         }
     }
@@ -188,7 +210,11 @@ fn check_fixture(dir: &Path) -> Vec<String> {
 
 #[test]
 fn probes_match_oscap_on_fixture_root_filesystems() {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("xccdf.xml").exists()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("xccdf.xml").exists())
+        .collect();
     dirs.sort();
     assert!(!dirs.is_empty());
     let problems: Vec<String> = dirs.iter().flat_map(|d| check_fixture(d)).collect();

@@ -75,7 +75,10 @@ fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
     }
     let expected = std::fs::read_to_string(path).unwrap_or_default();
     if expected != actual {
-        let diff = similar::TextDiff::from_lines(expected.as_str(), actual).unified_diff().header("expected", "actual").to_string();
+        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
+            .unified_diff()
+            .header("expected", "actual")
+            .to_string();
         failures.push(format!("{}: output differs (SCAPC_BLESS=1 to update)\n{diff}", path.display()));
     }
 }
@@ -117,7 +120,10 @@ fn every_lint_has_a_fixture_that_triggers_exactly_it() {
         for d in diags {
             // Every finding names its file, and a line and column.
             let loc = &d["location"];
-            if loc["file"].as_str().is_none_or(str::is_empty) || loc["line"].as_u64().is_none() || loc["column"].as_u64().is_none() {
+            if loc["file"].as_str().is_none_or(str::is_empty)
+                || loc["line"].as_u64().is_none()
+                || loc["column"].as_u64().is_none()
+            {
                 failures.push(format!("{code} {name}: a finding without file:line:col: {d}"));
             }
         }
@@ -168,12 +174,18 @@ fn fix_fixtures_show_the_file_before_and_after() {
             .map(|p| (p.strip_prefix(&after).unwrap().to_path_buf(), std::fs::read_to_string(&p).unwrap()))
             .collect();
         // --diff prints the change and writes nothing.
-        let before: Vec<String> = expected.iter().map(|(rel, _)| std::fs::read_to_string(tmp.path().join(rel)).unwrap()).collect();
+        let before: Vec<String> =
+            expected.iter().map(|(rel, _)| std::fs::read_to_string(tmp.path().join(rel)).unwrap()).collect();
         let (_, diff, err) = lint(tmp.path(), &["--diff", "."]);
         golden(&case.join("expected.diff"), &diff, &mut failures);
         assert!(diff.starts_with("--- a/"), "{code}: no diff\n{err}");
         for ((rel, _), old) in expected.iter().zip(&before) {
-            assert_eq!(&std::fs::read_to_string(tmp.path().join(rel)).unwrap(), old, "{code}: --diff changed {}", rel.display());
+            assert_eq!(
+                &std::fs::read_to_string(tmp.path().join(rel)).unwrap(),
+                old,
+                "{code}: --diff changed {}",
+                rel.display()
+            );
             assert_ne!(&expected[0].1, old, "{code}: after/ equals before");
         }
         // --fix writes exactly the expected files, and the finding is gone.
@@ -193,7 +205,10 @@ fn fix_fixtures_show_the_file_before_and_after() {
         // No temporary files are left beside the rewritten ones.
         for (rel, _) in &expected {
             let dir = tmp.path().join(rel).parent().unwrap().to_path_buf();
-            let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            let names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
             assert!(names.iter().all(|n| !n.starts_with('.')), "{code}: leftovers in {}: {names:?}", dir.display());
         }
     }
@@ -250,14 +265,24 @@ fn assert_sarif_shape(v: &serde_json::Value, what: &str) {
     assert_eq!(ids, unique, "{what}: rule ids repeat");
     for r in rules {
         assert!(r["shortDescription"]["text"].is_string() && r["help"]["text"].is_string(), "{what}: {r}");
-        assert!(["note", "warning", "error"].contains(&r["defaultConfiguration"]["level"].as_str().unwrap()), "{what}: {r}");
+        assert!(
+            ["note", "warning", "error"].contains(&r["defaultConfiguration"]["level"].as_str().unwrap()),
+            "{what}: {r}"
+        );
     }
     let check_loc = |l: &serde_json::Value| {
         let phys = &l["physicalLocation"];
         let uri = phys["artifactLocation"]["uri"].as_str().unwrap_or_else(|| panic!("{what}: {l}"));
-        assert!(!uri.is_empty() && !uri.starts_with('/') && !uri.starts_with("./") && !uri.contains([' ', '\\']), "{what}: uri {uri}");
+        assert!(
+            !uri.is_empty() && !uri.starts_with('/') && !uri.starts_with("./") && !uri.contains([' ', '\\']),
+            "{what}: uri {uri}"
+        );
         if !phys["region"].is_null() {
-            assert!(phys["region"]["startLine"].as_u64().unwrap() >= 1 && phys["region"]["startColumn"].as_u64().unwrap() >= 1, "{what}: {l}");
+            assert!(
+                phys["region"]["startLine"].as_u64().unwrap() >= 1
+                    && phys["region"]["startColumn"].as_u64().unwrap() >= 1,
+                "{what}: {l}"
+            );
         }
     };
     for r in runs[0]["results"].as_array().unwrap() {
@@ -307,7 +332,15 @@ fn suppression_comments_and_configuration() {
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert!(err.contains("1 suppressed"), "{err}");
     // ... by code too, and as a trailing comment on the line itself.
-    std::fs::write(tmp.path().join(rule), text.replacen("\ntitle: Verify Permissions on /etc/passwd", "\ntitle: Verify Permissions on /etc/passwd  # scapc-lint: disable=L043", 1)).unwrap();
+    std::fs::write(
+        tmp.path().join(rule),
+        text.replacen(
+            "\ntitle: Verify Permissions on /etc/passwd",
+            "\ntitle: Verify Permissions on /etc/passwd  # scapc-lint: disable=L043",
+            1,
+        ),
+    )
+    .unwrap();
     let (code, out, _) = lint(tmp.path(), &["."]);
     assert_eq!((code, out.as_str()), (0, ""));
     // A comment for another lint does not silence it.

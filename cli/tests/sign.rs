@@ -19,7 +19,10 @@ fn repo() -> PathBuf {
 }
 
 fn run(cmd: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} is needed (scripts/test installs it): {e}"));
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} is needed (scripts/test installs it): {e}"));
     let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
     s.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), s)
@@ -44,18 +47,59 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let f = Fixture { dir: tempfile::tempdir().unwrap() };
-        let (c, o) = scapc(&["build", "-q", "-C", repo().join("tests/fixtures/valid/minimal").to_str().unwrap(), "-o", &f.p("build")]);
+        let (c, o) = scapc(&[
+            "build",
+            "-q",
+            "-C",
+            repo().join("tests/fixtures/valid/minimal").to_str().unwrap(),
+            "-o",
+            &f.p("build"),
+        ]);
         assert_eq!(c, 0, "{o}");
         std::fs::copy(f.p("build/demo-ds.xml"), f.p("ds.xml")).unwrap();
-        for (k, args) in [("rsa", vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]), ("ec", vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]), ("other", vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])] {
+        for (k, args) in [
+            ("rsa", vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+            ("ec", vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+            ("other", vec!["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+        ] {
             let key = f.p(&format!("{k}.pem"));
             let mut a = vec!["genpkey"];
             a.extend(args);
             a.extend(["-out", &key]);
             assert_eq!(run("openssl", &a).0, 0);
-            assert_eq!(run("openssl", &["req", "-new", "-x509", "-key", &key, "-subj", &format!("/CN=scapc {k}"), "-days", "30", "-out", &f.p(&format!("{k}.crt"))]).0, 0);
+            assert_eq!(
+                run(
+                    "openssl",
+                    &[
+                        "req",
+                        "-new",
+                        "-x509",
+                        "-key",
+                        &key,
+                        "-subj",
+                        &format!("/CN=scapc {k}"),
+                        "-days",
+                        "30",
+                        "-out",
+                        &f.p(&format!("{k}.crt"))
+                    ]
+                )
+                .0,
+                0
+            );
         }
-        let (c, o) = scapc(&["sign", &f.p("ds.xml"), "--key", &f.p("rsa.pem"), "--cert", &f.p("rsa.crt"), "--signer", "Test Signer", "-o", &f.p("signed.xml")]);
+        let (c, o) = scapc(&[
+            "sign",
+            &f.p("ds.xml"),
+            "--key",
+            &f.p("rsa.pem"),
+            "--cert",
+            &f.p("rsa.crt"),
+            "--signer",
+            "Test Signer",
+            "-o",
+            &f.p("signed.xml"),
+        ]);
         assert_eq!(c, 0, "{o}");
         f
     })
@@ -67,25 +111,36 @@ fn signature_has_the_sp800_126_layout() {
     let s = std::fs::read_to_string(f.p("signed.xml")).unwrap();
     let sig = &s[s.find("<dsig:Signature").unwrap()..];
     // The signature is the last child of the collection.
-    assert!(sig.trim_end().ends_with("</dsig:Signature>\n</ds:data-stream-collection>") || sig.trim_end().ends_with("</dsig:Signature>\n  </ds:data-stream-collection>") || sig.contains("</dsig:Signature>\n</ds:data-stream-collection>"));
+    assert!(
+        sig.trim_end().ends_with("</dsig:Signature>\n</ds:data-stream-collection>")
+            || sig.trim_end().ends_with("</dsig:Signature>\n  </ds:data-stream-collection>")
+            || sig.contains("</dsig:Signature>\n</ds:data-stream-collection>")
+    );
     let refs: Vec<&str> = sig.split("<dsig:Reference URI=\"").skip(1).map(|r| &r[..r.find('"').unwrap()]).collect();
     assert_eq!(refs[0], "#scap_org.example_datastream_demo");
     assert_eq!(refs[1], "#scap_org.example_datastream_demo_sigprops");
     assert_eq!(refs[2], "#scap_org.example_datastream_demo_manifest");
     // Manifest: one reference per component, in component-ref order.
-    let comps: Vec<&str> = s.split("<ds:component-ref id=\"").skip(1).map(|r| {
-        let h = &r[r.find("xlink:href=\"#").unwrap() + 13..];
-        &h[..h.find('"').unwrap()]
-    }).collect();
+    let comps: Vec<&str> = s
+        .split("<ds:component-ref id=\"")
+        .skip(1)
+        .map(|r| {
+            let h = &r[r.find("xlink:href=\"#").unwrap() + 13..];
+            &h[..h.find('"').unwrap()]
+        })
+        .collect();
     let manifest: Vec<&str> = refs[3..].iter().map(|r| r.trim_start_matches('#')).collect();
     assert_eq!(manifest, comps);
     assert!(sig.contains("Type=\"http://www.w3.org/2000/09/xmldsig#SignatureProperties\""));
     assert!(sig.contains("<tmsad:signature-info xmlns:tmsad=\"http://scap.nist.gov/schema/xml-dsig/1.0\""));
     assert!(sig.contains("<dc:creator>Test Signer</dc:creator>"));
-    assert!(sig.contains("http://www.w3.org/2006/12/xml-c14n11") && sig.contains("http://www.w3.org/2001/04/xmlenc#sha256"));
+    assert!(
+        sig.contains("http://www.w3.org/2006/12/xml-c14n11") && sig.contains("http://www.w3.org/2001/04/xmlenc#sha256")
+    );
     assert!(sig.contains("<dsig:RSAKeyValue>") && sig.contains("<dsig:X509Certificate>"));
     // OpenSCAP's SP 800-126 Schematron finds nothing wrong with it.
-    let (_, out) = run("xsltproc", &["/usr/share/openscap/schemas/sds/1.3/source-data-stream-1.3.xsl", &f.p("signed.xml")]);
+    let (_, out) =
+        run("xsltproc", &["/usr/share/openscap/schemas/sds/1.3/source-data-stream-1.3.xsl", &f.p("signed.xml")]);
     let errors: Vec<&str> = out.lines().filter(|l| l.contains("Error:")).collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
@@ -165,7 +220,10 @@ fn tampered_component_is_named_by_scapc_and_rejected_by_oscap() {
     std::fs::write(f.p("tampered.xml"), tampered).unwrap();
     let (c, o) = scapc(&["verify", &f.p("tampered.xml")]);
     assert_eq!(c, 1, "{o}");
-    assert!(o.contains("component scap_org.example_comp_demo-cpe-oval.xml (Manifest): the digest does not match"), "{o}");
+    assert!(
+        o.contains("component scap_org.example_comp_demo-cpe-oval.xml (Manifest): the digest does not match"),
+        "{o}"
+    );
     // oscap verifies signatures by default: accepts ours, rejects the edit.
     let (c, o) = run("oscap", &["xccdf", "eval", "--profile", "xccdf_org.example_profile_base", &f.p("signed.xml")]);
     assert!(c == 0 || c == 2, "oscap rejected a good signature: {o}");
@@ -186,7 +244,16 @@ fn tampered_component_is_named_by_scapc_and_rejected_by_oscap() {
 #[test]
 fn ecdsa_p256_signatures() {
     let f = fixture();
-    let (c, o) = scapc(&["sign", &f.p("ds.xml"), "--key", &f.p("ec.pem"), "--cert", &f.p("ec.crt"), "-o", &f.p("ec-signed.xml")]);
+    let (c, o) = scapc(&[
+        "sign",
+        &f.p("ds.xml"),
+        "--key",
+        &f.p("ec.pem"),
+        "--cert",
+        &f.p("ec.crt"),
+        "-o",
+        &f.p("ec-signed.xml"),
+    ]);
     assert_eq!(c, 0, "{o}");
     let (c, o) = scapc(&["verify", &f.p("ec-signed.xml"), "--trusted-cert", &f.p("ec.crt")]);
     assert_eq!(c, 0, "{o}");
@@ -213,7 +280,11 @@ fn bad_keys_and_inputs_are_clear_errors_with_no_output() {
     let corrupt = w("corrupt.pem", "-----BEGIN PRIVATE KEY-----\nnot base64!!\n-----END PRIVATE KEY-----\n");
     let truncated = w("trunc.pem", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n");
     let out = t.path().join("out.xml").to_string_lossy().into_owned();
-    for (key, expect) in [(corrupt.as_str(), "base64"), (truncated.as_str(), "truncated"), (f.p("rsa.crt").leak() as &str, "not a private key")] {
+    for (key, expect) in [
+        (corrupt.as_str(), "base64"),
+        (truncated.as_str(), "truncated"),
+        (f.p("rsa.crt").leak() as &str, "not a private key"),
+    ] {
         let (c, o) = scapc(&["sign", &f.p("ds.xml"), "--key", key, "-o", &out]);
         assert_eq!(c, 1, "{o}");
         assert!(o.contains(expect), "expected `{expect}`: {o}");
@@ -221,7 +292,20 @@ fn bad_keys_and_inputs_are_clear_errors_with_no_output() {
     }
     // DSA is not a supported key type.
     let dsa = t.path().join("dsa.pem").to_string_lossy().into_owned();
-    if run("openssl", &["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-out", &format!("{dsa}.params")]).0 == 0
+    if run(
+        "openssl",
+        &[
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DSA",
+            "-pkeyopt",
+            "dsa_paramgen_bits:1024",
+            "-out",
+            &format!("{dsa}.params"),
+        ],
+    )
+    .0 == 0
         && run("openssl", &["genpkey", "-paramfile", &format!("{dsa}.params"), "-out", &dsa]).0 == 0
     {
         let (c, o) = scapc(&["sign", &f.p("ds.xml"), "--key", &dsa, "-o", &out]);
@@ -240,7 +324,10 @@ fn bad_keys_and_inputs_are_clear_errors_with_no_output() {
     assert_eq!(c, 1);
     assert!(o.contains("not signed"), "{o}");
     let ds = std::fs::read_to_string(f.p("signed.xml")).unwrap();
-    let lol = w("lol.xml", &format!("<!DOCTYPE x [<!ENTITY a \"aaaa\">]>{}", &ds[ds.find("<ds:data-stream-collection").unwrap()..]));
+    let lol = w(
+        "lol.xml",
+        &format!("<!DOCTYPE x [<!ENTITY a \"aaaa\">]>{}", &ds[ds.find("<ds:data-stream-collection").unwrap()..]),
+    );
     let (c, o) = scapc(&["verify", &lol]);
     assert_eq!(c, 1);
     assert!(o.contains("entities"), "{o}");

@@ -26,7 +26,11 @@ fn validate(file: &Path, extra: &[&str]) -> Run {
     let out = scapc().arg("validate").arg("--format").arg("json").args(extra).arg(file).output().expect("run scapc");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
-    let list = v.as_array().cloned().or_else(|| v.get("diagnostics").and_then(|d| d.as_array()).cloned()).expect("a diagnostics list");
+    let list = v
+        .as_array()
+        .cloned()
+        .or_else(|| v.get("diagnostics").and_then(|d| d.as_array()).cloned())
+        .expect("a diagnostics list");
     let mut found = BTreeMap::new();
     for d in list {
         let code = d["code"].as_str().unwrap().to_owned();
@@ -50,7 +54,11 @@ fn have_ssg() -> bool {
 #[test]
 fn ssg_data_streams_validate_with_schematron_parity() {
     assert!(have_ssg(), "the ssg-* and openscap-common packages are needed (scripts/test installs them)");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(SSG).unwrap().map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().ends_with("-ds.xml")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(SSG)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("-ds.xml"))
+        .collect();
     files.sort();
     assert!(files.len() >= 31, "{} data streams", files.len());
     let mut failures = Vec::new();
@@ -96,7 +104,12 @@ fn m(id: &'static str, why: &'static str, from: &str, to: &str) -> M {
 /// Inserts `what` into the Rule `rule` before its first fixtext, fix or check.
 fn in_rule(base: &str, rule: &str, what: &str) -> (String, String) {
     let start = base.find(&format!("id=\"{rule}\" severity=")).unwrap_or_else(|| panic!("no rule {rule}"));
-    let at = ["<xccdf-1.2:fixtext", "<xccdf-1.2:fix ", "<xccdf-1.2:check "].iter().filter_map(|k| base[start..].find(k)).min().unwrap() + start;
+    let at = ["<xccdf-1.2:fixtext", "<xccdf-1.2:fix ", "<xccdf-1.2:check "]
+        .iter()
+        .filter_map(|k| base[start..].find(k))
+        .min()
+        .unwrap()
+        + start;
     // A unique anchor: everything from the rule start to the insertion point.
     let anchor = base[start..at].to_owned();
     (anchor.clone(), format!("{anchor}{what}"))
@@ -148,7 +161,11 @@ fn mutations(base: &str) -> Vec<M> {
     // Idents on a rule checked by a compliance definition.
     let (a, b) = in_rule(base, r, &ident("http://cpe.mitre.org", "cpe:/a:example:thing"));
     v.push(M { id: "SRC-331-3", why: "CPE ident on a rule checked by a compliance definition", edits: vec![(a, b)] });
-    let (a, b) = in_rule(base, r, &format!("{}{}", ident("https://example.org/ids", "EX-1"), ident("http://cce.mitre.org", "CCE-80644-8")));
+    let (a, b) = in_rule(
+        base,
+        r,
+        &format!("{}{}", ident("https://example.org/ids", "EX-1"), ident("http://cce.mitre.org", "CCE-80644-8")),
+    );
     v.push(M { id: "SRC-257-1", why: "CCE ident after a non-SCAP ident", edits: vec![(a, b)] });
     let (a, b) = in_rule(base, r, &ident("http://cce.mitre.org", "CCE-80644-7"));
     v.push(M { id: "A-17-1", why: "CCE with a wrong check digit", edits: vec![(a, b)] });
@@ -234,12 +251,34 @@ fn signed_data_stream_requirements() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.pem");
     let cert = dir.path().join("k.crt");
-    let ok = Command::new("openssl").args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]).arg(&key).status().unwrap().success();
+    let ok = Command::new("openssl")
+        .args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"])
+        .arg(&key)
+        .status()
+        .unwrap()
+        .success();
     assert!(ok);
-    let ok = Command::new("openssl").args(["req", "-new", "-x509", "-subj", "/CN=scapc test", "-days", "3", "-key"]).arg(&key).arg("-out").arg(&cert).status().unwrap().success();
+    let ok = Command::new("openssl")
+        .args(["req", "-new", "-x509", "-subj", "/CN=scapc test", "-days", "3", "-key"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .status()
+        .unwrap()
+        .success();
     assert!(ok);
     let signed = dir.path().join("signed.xml");
-    let st = scapc().arg("sign").arg(BASE).arg("--key").arg(&key).arg("--cert").arg(&cert).arg("-o").arg(&signed).status().unwrap();
+    let st = scapc()
+        .arg("sign")
+        .arg(BASE)
+        .arg("--key")
+        .arg(&key)
+        .arg("--cert")
+        .arg(&cert)
+        .arg("-o")
+        .arg(&signed)
+        .status()
+        .unwrap();
     assert!(st.success());
     let good = validate(&signed, &[]);
     assert_eq!(good.code, 0, "a data stream signed by scapc must validate: {}", good.stdout);
@@ -247,10 +286,15 @@ fn signed_data_stream_requirements() {
     for (id, from, to) in [
         ("SRC-290-1", "<dsig:KeyInfo>", "<dsig:KeyInfo-removed>"),
         ("SRC-286-1", "URI=\"#scap_org.open-scap_datastream_from_xccdf_ssg-debian11-xccdf.xml\"", "URI=\"#nothing\""),
-        ("SRC-284-2", "<dsig:Reference URI=\"#scap_org.open-scap_comp_ssg-debian11-ocil.xml\"", "<dsig:Reference URI=\"#something-else\""),
+        (
+            "SRC-284-2",
+            "<dsig:Reference URI=\"#scap_org.open-scap_comp_ssg-debian11-ocil.xml\"",
+            "<dsig:Reference URI=\"#something-else\"",
+        ),
     ] {
         let (prefix, _) = text.split_once("<dsig:Signature").expect("a signature");
-        let (sig_head, rest) = text[prefix.len()..].split_once(from).unwrap_or_else(|| panic!("{id}: `{from}` not in the signature"));
+        let (sig_head, rest) =
+            text[prefix.len()..].split_once(from).unwrap_or_else(|| panic!("{id}: `{from}` not in the signature"));
         let mut mutated = format!("{prefix}{sig_head}{to}{rest}");
         if id == "SRC-290-1" {
             mutated = mutated.replacen("</dsig:KeyInfo>", "</dsig:KeyInfo-removed>", 1);
@@ -350,13 +394,19 @@ fn documents_of_every_type() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(matches!(st.status.code(), Some(0) | Some(2)), "oscap eval failed: {}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        matches!(st.status.code(), Some(0) | Some(2)),
+        "oscap eval failed: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let w = |name: &str, text: &str| {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
         p
     };
-    let tailoring = w("tailoring.xml", r#"<?xml version="1.0"?>
+    let tailoring = w(
+        "tailoring.xml",
+        r#"<?xml version="1.0"?>
 <xccdf:Tailoring xmlns:xccdf="http://checklists.nist.gov/xccdf/1.2" id="xccdf_org.example_tailoring_t">
   <xccdf:benchmark href="debian12-ds.xml"/>
   <xccdf:version time="2026-01-01T00:00:00">1</xccdf:version>
@@ -365,18 +415,25 @@ fn documents_of_every_type() {
     <xccdf:select idref="xccdf_org.scapc_rule_sshd_disable_root_login" selected="false"/>
   </xccdf:Profile>
 </xccdf:Tailoring>
-"#);
-    let variables = w("variables.xml", r#"<?xml version="1.0"?>
+"#,
+    );
+    let variables = w(
+        "variables.xml",
+        r#"<?xml version="1.0"?>
 <oval_variables xmlns="http://oval.mitre.org/XMLSchema/oval-variables-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5">
   <generator><oval:schema_version>5.11.2</oval:schema_version><oval:timestamp>2026-01-01T00:00:00</oval:timestamp></generator>
   <variables><variable id="oval:x:var:1" datatype="int" comment="c"><value>5</value></variable></variables>
 </oval_variables>
-"#);
-    let language = w("platforms.xml", r#"<?xml version="1.0"?>
+"#,
+    );
+    let language = w(
+        "platforms.xml",
+        r#"<?xml version="1.0"?>
 <cpe-lang:platform-specification xmlns:cpe-lang="http://cpe.mitre.org/language/2.0">
   <cpe-lang:platform id="p"><cpe-lang:logical-test operator="AND" negate="false"><cpe-lang:fact-ref name="cpe:/o:debian:debian_linux:12"/></cpe-lang:logical-test></cpe-lang:platform>
 </cpe-lang:platform-specification>
-"#);
+"#,
+    );
     let cases: Vec<(PathBuf, &str)> = vec![
         (out.join("debian12-xccdf.xml"), "XCCDF 1.2 benchmark"),
         (out.join("debian12-oval.xml"), "OVAL definitions"),

@@ -2,11 +2,11 @@
 //! then write the outputs atomically. A product with errors writes nothing.
 
 use crate::compile::{self, Compiled};
-use scapc_datastream::compose::{self as ds, Component, Role};
 use crate::jinja::Jinja;
 use crate::load::{self, Tree};
 use crate::{codes, cpe, ocil, text, xccdf};
 use rayon::prelude::*;
+use scapc_datastream::compose::{self as ds, Component, Role};
 use scapc_diagnostics::{Diagnostic, Diagnostics, Location};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -67,11 +67,9 @@ fn newest_mtime(tree: &Tree) -> i64 {
 /// Reads SOURCE_DATE_EPOCH, if set and valid.
 pub fn source_date_epoch() -> Result<Option<i64>, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds")),
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse::<i64>().map(Some).map_err(|_| format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"))
+        }
         _ => Ok(None),
     }
 }
@@ -80,16 +78,15 @@ pub fn source_date_epoch() -> Result<Option<i64>, String> {
 /// and a rename, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     // An unchanged output keeps its mtime, so make-style tools see no change.
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == data.len() as u64) && std::fs::read(path).is_ok_and(|old| old == data) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == data.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == data)
+    {
         return Ok(());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-        std::process::id()
-    ));
+    let tmp =
+        dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
     let res = (|| {
         std::fs::write(&tmp, data)?;
         std::fs::rename(&tmp, path)
@@ -116,7 +113,12 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         || {
             rayon::join(
                 || c.oval.emit(&c.timestamp, None),
-                || rayon::join(|| c.cpe_oval.emit(&c.timestamp, None), || rayon::join(|| ocil::emit(c), || cpe::emit(c))),
+                || {
+                    rayon::join(
+                        || c.cpe_oval.emit(&c.timestamp, None),
+                        || rayon::join(|| ocil::emit(c), || cpe::emit(c)),
+                    )
+                },
             )
         },
     );
@@ -128,7 +130,10 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         xccdf_catalog.insert(1, name("ocil"));
     }
     let mut components = vec![
-        Component { catalog: vec![name("cpe-oval")], ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc.clone()) },
+        Component {
+            catalog: vec![name("cpe-oval")],
+            ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc.clone())
+        },
         Component::new(name("xccdf"), Role::Checklist, xccdf_doc.clone()),
         Component::new(name("oval"), Role::Check, oval_doc.clone()),
         Component::new(name("cpe-oval"), Role::Check, cpe_oval_doc.clone()),
@@ -141,7 +146,10 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         for out in c.rules.values() {
             if let Some(s) = &out.sce {
                 xccdf_catalog.push(s.href.clone());
-                components.push(Component { extended: true, ..Component::new(s.href.clone(), Role::Check, s.script.clone()) });
+                components.push(Component {
+                    extended: true,
+                    ..Component::new(s.href.clone(), Role::Check, s.script.clone())
+                });
             }
         }
     }
@@ -187,9 +195,12 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
     let mut diags = Diagnostics::new();
     if tree.products.is_empty() {
         diags.push(
-            Diagnostic::error(codes::LAYOUT, format!("no product found: `{}` has no products/*/product.yml", opts.root.display()))
-                .at(Location::file(&opts.root))
-                .hint("is this a content tree? name its top directory: `scapc build -C DIR`, `scapc lint DIR`"),
+            Diagnostic::error(
+                codes::LAYOUT,
+                format!("no product found: `{}` has no products/*/product.yml", opts.root.display()),
+            )
+            .at(Location::file(&opts.root))
+            .hint("is this a content tree? name its top directory: `scapc build -C DIR`, `scapc lint DIR`"),
         );
         return (Vec::new(), diags);
     }
@@ -209,7 +220,9 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
     }
     for want in &opts.products {
         if !products.iter().any(|p| &p.id == want) {
-            diags.push(Diagnostic::error(codes::DANGLING, format!("no product `{want}` in products/")).hint("check --product"));
+            diags.push(
+                Diagnostic::error(codes::DANGLING, format!("no product `{want}` in products/")).hint("check --product"),
+            );
         }
     }
     let results: Vec<(Option<Compiled>, Vec<Diagnostic>)> = products
@@ -218,11 +231,10 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
             let jinja = match Jinja::new(&macros, &product.vars) {
                 Ok(j) => j,
                 Err((name, e)) => {
-                    let d = Diagnostic::error(codes::JINJA, format!("macro library: {}", e.message))
-                        .at(match e.line {
-                            Some(l) => Location::at(opts.root.join(&name), l, 1),
-                            None => Location::file(opts.root.join(&name)),
-                        });
+                    let d = Diagnostic::error(codes::JINJA, format!("macro library: {}", e.message)).at(match e.line {
+                        Some(l) => Location::at(opts.root.join(&name), l, 1),
+                        None => Location::file(opts.root.join(&name)),
+                    });
                     return (None, vec![d]);
                 }
             };
@@ -253,19 +265,33 @@ fn to_source(c: &Compiled, mut d: Diagnostic) -> Diagnostic {
     for part in path.split('/') {
         let Some(id) = part.split_once("[@id='").and_then(|(_, r)| r.strip_suffix("']")) else { continue };
         if id.starts_with("oval:") {
-            let item = [&c.oval, &c.cpe_oval].into_iter().find_map(|o| o.items.values().find(|it| o.id(it.kind, &it.short).is_some_and(|l| l == id)));
+            let item = [&c.oval, &c.cpe_oval]
+                .into_iter()
+                .find_map(|o| o.items.values().find(|it| o.id(it.kind, &it.short).is_some_and(|l| l == id)));
             if let Some(it) = item {
                 // An identifier of the owning rule, named in the message, is
                 // where to fix it; else the fragment or template.
-                let ident = c.content.rules.get(&it.owner).and_then(|r| r.identifiers.iter().find(|i| d.message.contains(&format!("`{}`", i.value.1))));
-                found = Some(ident.map(|i| i.loc.clone()).unwrap_or_else(|| Location { file: it.file.clone(), pos: Some(it.pos) }));
+                let ident = c
+                    .content
+                    .rules
+                    .get(&it.owner)
+                    .and_then(|r| r.identifiers.iter().find(|i| d.message.contains(&format!("`{}`", i.value.1))));
+                found = Some(
+                    ident
+                        .map(|i| i.loc.clone())
+                        .unwrap_or_else(|| Location { file: it.file.clone(), pos: Some(it.pos) }),
+                );
             }
             continue;
         }
         let Some(rest) = id.strip_prefix(&ns) else { continue };
         let loc = if let Some(r) = rest.strip_prefix("rule_").and_then(|r| c.content.rules.get(r)) {
             // An identifier named in the message points at its own line.
-            r.identifiers.iter().find(|i| d.message.contains(&format!("`{}`", i.value.1))).map(|i| i.loc.clone()).unwrap_or_else(|| Location::file(&r.file))
+            r.identifiers
+                .iter()
+                .find(|i| d.message.contains(&format!("`{}`", i.value.1)))
+                .map(|i| i.loc.clone())
+                .unwrap_or_else(|| Location::file(&r.file))
         } else if let Some(g) = rest.strip_prefix("group_").and_then(|g| c.content.groups.get(g)) {
             Location::file(&g.file)
         } else if let Some(v) = rest.strip_prefix("value_").and_then(|v| c.content.values.get(v)) {
@@ -326,8 +352,12 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
             let found: Vec<Vec<Diagnostic>> = emitted
                 .par_iter()
                 .zip(compiled.par_iter())
-                .flat_map_iter(|((_, e, _), c)| e.files.iter().filter(|(n, _)| n.ends_with("-ds.xml")).map(move |f| (f, c)))
-                .map(|((name, data), c)| gate(&opts.out_dir.join(name), data).into_iter().map(|d| to_source(c, d)).collect())
+                .flat_map_iter(|((_, e, _), c)| {
+                    e.files.iter().filter(|(n, _)| n.ends_with("-ds.xml")).map(move |f| (f, c))
+                })
+                .map(|((name, data), c)| {
+                    gate(&opts.out_dir.join(name), data).into_iter().map(|d| to_source(c, d)).collect()
+                })
                 .collect();
             for d in found {
                 diags.extend(d);
@@ -344,7 +374,9 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
             let path = opts.out_dir.join(&name);
             match write_atomic(&path, data.as_bytes()) {
                 Ok(()) => po.files.push((path, data.len())),
-                Err(err) => diags.push(Diagnostic::error(codes::IO, format!("cannot write the output: {err}")).at_file(&path)),
+                Err(err) => {
+                    diags.push(Diagnostic::error(codes::IO, format!("cannot write the output: {err}")).at_file(&path))
+                }
             }
         }
         report.outputs.push(po);

@@ -5,8 +5,8 @@
 
 use crate::codes;
 use crate::jinja::Jinja;
-use crate::model::*;
 use crate::model::loc_of;
+use crate::model::*;
 use crate::oval::{Fragment, Kind, Oval};
 use crate::platform::{self, Expr};
 use crate::source::{self, LineMap};
@@ -127,7 +127,9 @@ const FIX_KEYS: [&str; 5] = ["platform", "reboot", "strategy", "complexity", "di
 pub fn fix_header_allowed(key: &str) -> &'static [&'static str] {
     match key {
         "reboot" => &["true", "false"],
-        "strategy" => &["configure", "disable", "enable", "patch", "policy", "restrict", "update", "combination", "unknown"],
+        "strategy" => {
+            &["configure", "disable", "enable", "patch", "policy", "restrict", "update", "combination", "unknown"]
+        }
         "complexity" | "disruption" => &["unknown", "low", "medium", "high"],
         _ => &[],
     }
@@ -138,7 +140,10 @@ pub fn bad_fix_headers(text: &str) -> Vec<(u32, String, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
-        let Some((k, v)) = t.strip_prefix('#').and_then(|r| r.split_once('=')).map(|(k, v)| (k.trim(), v.trim())) else { break };
+        let Some((k, v)) = t.strip_prefix('#').and_then(|r| r.split_once('=')).map(|(k, v)| (k.trim(), v.trim()))
+        else {
+            break;
+        };
         if !FIX_KEYS.contains(&k) {
             break;
         }
@@ -210,7 +215,13 @@ struct RuleWork {
     subs: Vec<(String, PathBuf)>,
 }
 
-fn render_local(jinja: &Jinja, path: &Path, ctx: &BTreeMap<String, JValue>, rule: &str, diags: &mut Vec<Diagnostic>) -> Option<(String, LineMap)> {
+fn render_local(
+    jinja: &Jinja,
+    path: &Path,
+    ctx: &BTreeMap<String, JValue>,
+    rule: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, LineMap)> {
     let src = match source::read(path) {
         Ok(s) => s,
         Err(d) => {
@@ -229,7 +240,9 @@ fn render_local(jinja: &Jinja, path: &Path, ctx: &BTreeMap<String, JValue>, rule
                 (None, Some(l)) => Location::at(path, l, e.col.unwrap_or(1)),
                 _ => Location::file(path),
             };
-            diags.push(Diagnostic::error(codes::JINJA, format!("{} (while rendering for rule `{rule}`)", e.message)).at(loc));
+            diags.push(
+                Diagnostic::error(codes::JINJA, format!("{} (while rendering for rule `{rule}`)", e.message)).at(loc),
+            );
             None
         }
     }
@@ -243,7 +256,13 @@ fn expr_loc(loc: &Location, offset: usize) -> Location {
 }
 
 /// Compiles one product's content.
-pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, timestamp: String) -> (Compiled, Vec<Diagnostic>) {
+pub fn compile(
+    product: Product,
+    content: Content,
+    jinja: &Jinja,
+    sce: bool,
+    timestamp: String,
+) -> (Compiled, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let ns_last = product.namespace.rsplit('.').next().unwrap_or("scapc").to_owned();
 
@@ -273,7 +292,9 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                                 .at(sp.loc.clone());
                             d = match source::suggest(&name, &known) {
                                 Some(s) => d.hint(format!("did you mean `{s}`?")),
-                                None => d.hint(format!("add applicability/{name}.yml, or use one of: {}", known.join(", "))),
+                                None => {
+                                    d.hint(format!("add applicability/{name}.yml, or use one of: {}", known.join(", ")))
+                                }
                             };
                             diags.push(d);
                         }
@@ -284,7 +305,11 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                             } else {
                                 format!("platform `{name}` takes no argument")
                             };
-                            diags.push(Diagnostic::error(codes::PLATFORM, msg).at(sp.loc.clone()).related(Location::file(&def.file), "declared here"));
+                            diags.push(
+                                Diagnostic::error(codes::PLATFORM, msg)
+                                    .at(sp.loc.clone())
+                                    .related(Location::file(&def.file), "declared here"),
+                            );
                         }
                         Some(_) => {
                             let id = platform::instance_id(&name, arg.as_deref());
@@ -320,17 +345,27 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
     for cpe in &product.cpes {
         match content.platforms.get(&cpe.check_id.value) {
             Some(def) if !def.parametrized => {
-                used_instances.entry(cpe.check_id.value.clone()).or_insert((cpe.check_id.value.clone(), None, cpe.check_id.loc.clone()));
+                used_instances.entry(cpe.check_id.value.clone()).or_insert((
+                    cpe.check_id.value.clone(),
+                    None,
+                    cpe.check_id.loc.clone(),
+                ));
             }
             Some(def) => diags.push(
-                Diagnostic::error(codes::PLATFORM, format!("the product CPE check `{}` is a parametrized platform", cpe.check_id.value))
-                    .at(cpe.check_id.loc.clone())
-                    .related(Location::file(&def.file), "declared here"),
+                Diagnostic::error(
+                    codes::PLATFORM,
+                    format!("the product CPE check `{}` is a parametrized platform", cpe.check_id.value),
+                )
+                .at(cpe.check_id.loc.clone())
+                .related(Location::file(&def.file), "declared here"),
             ),
             None => diags.push(
-                Diagnostic::error(codes::DANGLING, format!("the product CPE check `{}` is not a platform", cpe.check_id.value))
-                    .at(cpe.check_id.loc.clone())
-                    .hint(format!("add applicability/{}.yml and .xml", cpe.check_id.value)),
+                Diagnostic::error(
+                    codes::DANGLING,
+                    format!("the product CPE check `{}` is not a platform", cpe.check_id.value),
+                )
+                .at(cpe.check_id.loc.clone())
+                .hint(format!("add applicability/{}.yml and .xml", cpe.check_id.value)),
             ),
         }
     }
@@ -343,7 +378,9 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         let cpe = match (product_cpe, arg) {
             (Some(c), _) => c.name.clone(),
             (None, None) => format!("cpe:/a:{ns_last}:{name}"),
-            (None, Some(a)) => format!("cpe:/a:{ns_last}:{name}:{}", platform::instance_id("", Some(a)).trim_start_matches('_')),
+            (None, Some(a)) => {
+                format!("cpe:/a:{ns_last}:{name}:{}", platform::instance_id("", Some(a)).trim_start_matches('_'))
+            }
         };
         let mut ctx = BTreeMap::new();
         ctx.insert("arg".to_owned(), JValue::from(arg.clone().unwrap_or_default()));
@@ -352,7 +389,8 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         let title = match jinja.render(&def.file.display().to_string(), &def.title, &ctx) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error(codes::JINJA, format!("platform title: {}", e.message)).at_file(&def.file));
+                diags
+                    .push(Diagnostic::error(codes::JINJA, format!("platform title: {}", e.message)).at_file(&def.file));
                 def.title.clone()
             }
         };
@@ -361,14 +399,20 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
             match jinja.render(&def.file.display().to_string(), src, &ctx) {
                 Ok(t) => Some(t.trim().to_owned()),
                 Err(e) => {
-                    diags.push(Diagnostic::error(codes::JINJA, format!("{what} of platform `{id}`: {}", e.message)).at(loc_of(&def.locs, what, &def.file)));
+                    diags.push(
+                        Diagnostic::error(codes::JINJA, format!("{what} of platform `{id}`: {}", e.message))
+                            .at(loc_of(&def.locs, what, &def.file)),
+                    );
                     None
                 }
             }
         };
         let bash = render_cond("bash_conditional", &def.bash_conditional, &mut diags);
         let ansible = render_cond("ansible_conditional", &def.ansible_conditional, &mut diags);
-        instances.insert(id.clone(), Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe, bash, ansible });
+        instances.insert(
+            id.clone(),
+            Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe, bash, ansible },
+        );
         if let (Some(file), Some(src)) = (&def.oval_file, &def.oval_source) {
             match jinja.render(&file.display().to_string(), src, &ctx) {
                 Ok(text) => cpe_fragments.push(Fragment {
@@ -391,18 +435,35 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         .rules
         .par_iter()
         .map(|(id, rule)| {
-            let mut w = RuleWork { id: id.clone(), fragments: Vec::new(), out: RuleOut::default(), diags: Vec::new(), subs: Vec::new() };
+            let mut w = RuleWork {
+                id: id.clone(),
+                fragments: Vec::new(),
+                out: RuleOut::default(),
+                diags: Vec::new(),
+                subs: Vec::new(),
+            };
             let mut ctx = BTreeMap::new();
             ctx.insert("rule_id".to_owned(), JValue::from(id.clone()));
             ctx.insert("rule_title".to_owned(), JValue::from(rule.title.clone()));
             let mut local: Vec<Artifact> = Vec::new();
             let mut skip: Vec<&str> = Vec::new();
-            for (lang, path) in [("oval", &rule.files.oval), ("bash", &rule.files.bash), ("ansible", &rule.files.ansible), ("sce", &rule.files.sce)] {
+            for (lang, path) in [
+                ("oval", &rule.files.oval),
+                ("bash", &rule.files.bash),
+                ("ansible", &rule.files.ansible),
+                ("sce", &rule.files.sce),
+            ] {
                 if let Some(p) = path {
                     skip.push(lang);
                     if let Some((text, lines)) = render_local(jinja, p, &ctx, id, &mut w.diags) {
                         if lang == "oval" {
-                            w.fragments.push(Fragment { owner: id.clone(), file: p.clone(), lines, text, class: "compliance" });
+                            w.fragments.push(Fragment {
+                                owner: id.clone(),
+                                file: p.clone(),
+                                lines,
+                                text,
+                                class: "compliance",
+                            });
                             w.out.oval = true;
                         } else {
                             local.push(Artifact { lang: lang.to_owned(), file: p.clone(), text });
@@ -414,10 +475,14 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                 match content.templates.get(&tu.name.value) {
                     None => {
                         let known: Vec<&str> = content.templates.keys().map(String::as_str).collect();
-                        let mut d = Diagnostic::error(codes::DANGLING, format!("unknown template `{}`", tu.name.value)).at(tu.name.loc.clone());
+                        let mut d = Diagnostic::error(codes::DANGLING, format!("unknown template `{}`", tu.name.value))
+                            .at(tu.name.loc.clone());
                         d = match source::suggest(&tu.name.value, &known) {
                             Some(s) => d.hint(format!("did you mean `{s}`?")),
-                            None => d.hint(format!("templates live in templates/<name>/template.yml; known: {}", known.join(", "))),
+                            None => d.hint(format!(
+                                "templates live in templates/<name>/template.yml; known: {}",
+                                known.join(", ")
+                            )),
                         };
                         w.diags.push(d);
                     }
@@ -425,7 +490,13 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                         for a in templates::instantiate(jinja, t, rule, &skip, &mut w.diags) {
                             if a.lang == "oval" {
                                 let src = &t.languages["oval"].1;
-                                w.fragments.push(Fragment { owner: id.clone(), lines: LineMap::between(src, &a.text), file: a.file, text: a.text, class: "compliance" });
+                                w.fragments.push(Fragment {
+                                    owner: id.clone(),
+                                    lines: LineMap::between(src, &a.text),
+                                    file: a.file,
+                                    text: a.text,
+                                    class: "compliance",
+                                });
                                 w.out.oval = true;
                             } else {
                                 local.push(a);
@@ -438,9 +509,15 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
                 if a.lang == "bash" || a.lang == "ansible" {
                     for (line, k, v) in bad_fix_headers(&a.text) {
                         w.diags.push(
-                            Diagnostic::error(codes::BAD_VALUE, format!("fix header `{k}` has the value `{v}` (while rendering for rule `{id}`)"))
-                                .at(Location::at(&a.file, line, 1))
-                                .hint(format!("use one of: {}; and end each header line with a newline", fix_header_allowed(&k).join(", "))),
+                            Diagnostic::error(
+                                codes::BAD_VALUE,
+                                format!("fix header `{k}` has the value `{v}` (while rendering for rule `{id}`)"),
+                            )
+                            .at(Location::at(&a.file, line, 1))
+                            .hint(format!(
+                                "use one of: {}; and end each header line with a newline",
+                                fix_header_allowed(&k).join(", ")
+                            )),
                         );
                     }
                 }
@@ -518,12 +595,19 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         }
         if !oval.has(Kind::Def, id) {
             let file = rule.files.oval.clone().or_else(|| {
-                rule.template.as_ref().and_then(|t| content.templates.get(&t.name.value)).and_then(|t| t.languages.get("oval")).map(|l| l.0.clone())
+                rule.template
+                    .as_ref()
+                    .and_then(|t| content.templates.get(&t.name.value))
+                    .and_then(|t| t.languages.get("oval"))
+                    .map(|l| l.0.clone())
             });
             diags.push(
-                Diagnostic::error(codes::OVAL, format!("the OVAL for rule `{id}` defines no definition with id `{id}`"))
-                    .at(Location::file(file.unwrap_or_else(|| rule.file.clone())))
-                    .hint("the rule's check is the definition whose id equals the rule id (`id=\"{{{ rule_id }}}\"`)"),
+                Diagnostic::error(
+                    codes::OVAL,
+                    format!("the OVAL for rule `{id}` defines no definition with id `{id}`"),
+                )
+                .at(Location::file(file.unwrap_or_else(|| rule.file.clone())))
+                .hint("the rule's check is the definition whose id equals the rule id (`id=\"{{{ rule_id }}}\"`)"),
             );
             out.oval = false;
             continue;
@@ -534,18 +618,27 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
             } else {
                 let it = &oval.items[&(Kind::Var, var.clone())];
                 diags.push(
-                    Diagnostic::error(codes::DANGLING, format!("OVAL external variable `{var}` matches no XCCDF Value"))
-                        .at(Location::at(&it.file, it.pos.line, it.pos.col))
-                        .hint(format!("add a `{var}.var` file, or rename the variable to an existing Value id")),
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("OVAL external variable `{var}` matches no XCCDF Value"),
+                    )
+                    .at(Location::at(&it.file, it.pos.line, it.pos.col))
+                    .hint(format!("add a `{var}.var` file, or rename the variable to an existing Value id")),
                 );
             }
         }
     }
-    let titles: HashMap<String, String> = content.rules.iter().map(|(k, r)| (k.clone(), text::plain(&r.title))).collect();
+    let titles: HashMap<String, String> =
+        content.rules.iter().map(|(k, r)| (k.clone(), text::plain(&r.title))).collect();
     let cces: HashMap<String, Vec<String>> = content
         .rules
         .iter()
-        .map(|(k, r)| (k.clone(), r.identifiers.iter().filter(|i| i.value.0 == "cce").map(|i| i.value.1.clone()).collect::<Vec<_>>()))
+        .map(|(k, r)| {
+            (
+                k.clone(),
+                r.identifiers.iter().filter(|i| i.value.0 == "cce").map(|i| i.value.1.clone()).collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
     oval.fill_metadata(&titles, &cces, &product.full_name);
@@ -557,9 +650,12 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         if !cpe_oval.has(Kind::Def, id) {
             let def = &content.platforms[&instances[id].name];
             diags.push(
-                Diagnostic::error(codes::OVAL, format!("the OVAL of platform `{id}` defines no definition with id `{id}`"))
-                    .at(Location::file(def.oval_file.clone().unwrap_or_else(|| def.file.clone())))
-                    .hint("use id=\"{{{ platform_id }}}\" for the platform's definition"),
+                Diagnostic::error(
+                    codes::OVAL,
+                    format!("the OVAL of platform `{id}` defines no definition with id `{id}`"),
+                )
+                .at(Location::file(def.oval_file.clone().unwrap_or_else(|| def.file.clone())))
+                .hint("use id=\"{{{ platform_id }}}\" for the platform's definition"),
             );
         }
     }
@@ -597,9 +693,12 @@ pub fn compile(product: Product, content: Content, jinja: &Jinja, sce: bool, tim
         }
         if out.sce.is_some() && !sce {
             diags.push(
-                Diagnostic::note(codes::SCE_OMITTED, format!("the SCE check of rule `{id}` is left out; SCAP 1.3 (SRC-118) allows only OVAL and OCIL"))
-                    .at_file(content.rules[id].files.sce.clone().unwrap_or_default())
-                    .hint("build with --sce to include SCE checks"),
+                Diagnostic::note(
+                    codes::SCE_OMITTED,
+                    format!("the SCE check of rule `{id}` is left out; SCAP 1.3 (SRC-118) allows only OVAL and OCIL"),
+                )
+                .at_file(content.rules[id].files.sce.clone().unwrap_or_default())
+                .hint("build with --sce to include SCE checks"),
             );
         }
     }
@@ -636,7 +735,12 @@ fn rules_under(content: &Content, group: &str) -> Vec<String> {
             break;
         }
     }
-    content.rules.values().filter(|r| r.group.as_deref().is_some_and(|g| groups.contains(g))).map(|r| r.id.clone()).collect()
+    content
+        .rules
+        .values()
+        .filter(|r| r.group.as_deref().is_some_and(|g| groups.contains(g)))
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<ResolvedProfile> {
@@ -651,7 +755,11 @@ fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Resol
                 None if content.broken.contains(&e.value) => {}
                 None => {
                     let known: Vec<&str> = content.profiles.keys().map(String::as_str).collect();
-                    let mut d = Diagnostic::error(codes::DANGLING, format!("profile `{}` extends `{}`, which does not exist", p.id, e.value)).at(e.loc.clone());
+                    let mut d = Diagnostic::error(
+                        codes::DANGLING,
+                        format!("profile `{}` extends `{}`, which does not exist", p.id, e.value),
+                    )
+                    .at(e.loc.clone());
                     if let Some(s) = source::suggest(&e.value, &known) {
                         d = d.hint(format!("did you mean `{s}`?"));
                     }
@@ -666,11 +774,21 @@ fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Resol
             let mut names: Vec<&str> = scc.clone();
             names.sort();
             let first = &content.profiles[names[0]];
-            let mut d = Diagnostic::error(codes::CYCLE, format!("profiles extend each other in a cycle: {}", cycle_order(&graph, &scc).join(" -> ")))
-                .at(first.extends.as_ref().map(|e| e.loc.clone()).unwrap_or_else(|| Location::file(&first.file)));
+            let mut d = Diagnostic::error(
+                codes::CYCLE,
+                format!("profiles extend each other in a cycle: {}", cycle_order(&graph, &scc).join(" -> ")),
+            )
+            .at(first
+                .extends
+                .as_ref()
+                .map(|e| e.loc.clone())
+                .unwrap_or_else(|| Location::file(&first.file)));
             for n in &names[1..] {
                 let p = &content.profiles[*n];
-                d = d.related(p.extends.as_ref().map(|e| e.loc.clone()).unwrap_or_else(|| Location::file(&p.file)), format!("`{n}` extends here"));
+                d = d.related(
+                    p.extends.as_ref().map(|e| e.loc.clone()).unwrap_or_else(|| Location::file(&p.file)),
+                    format!("`{n}` extends here"),
+                );
             }
             diags.push(d.hint("remove one `extends` so that the chain ends"));
             cyclic.extend(names.iter().map(|s| s.to_string()));
@@ -704,7 +822,13 @@ fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Resol
     done.into_values().collect()
 }
 
-fn resolve_one(content: &Content, p: &Profile, base: ResolvedProfile, parent: Option<String>, diags: &mut Vec<Diagnostic>) -> ResolvedProfile {
+fn resolve_one(
+    content: &Content,
+    p: &Profile,
+    base: ResolvedProfile,
+    parent: Option<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> ResolvedProfile {
     let mut r = base;
     r.id = p.id.clone();
     r.title = p.title.clone();
@@ -715,7 +839,9 @@ fn resolve_one(content: &Content, p: &Profile, base: ResolvedProfile, parent: Op
         None => r.select.push((rule.to_owned(), on)),
     };
     let unknown = |what: &str, id: &str, loc: &Location, known: Vec<&str>| {
-        let mut d = Diagnostic::error(codes::DANGLING, format!("profile `{}` names {what} `{id}`, which does not exist", p.id)).at(loc.clone());
+        let mut d =
+            Diagnostic::error(codes::DANGLING, format!("profile `{}` names {what} `{id}`, which does not exist", p.id))
+                .at(loc.clone());
         if let Some(s) = source::suggest(id, &known) {
             d = d.hint(format!("did you mean `{s}`?"));
         }
@@ -746,12 +872,15 @@ fn resolve_one(content: &Content, p: &Profile, base: ResolvedProfile, parent: Op
                 }
             }
             Selection::SetValue { value, selector } => match content.values.get(value) {
-                None => diags.push(unknown("the value", value, &s.loc, content.values.keys().map(String::as_str).collect())),
+                None => {
+                    diags.push(unknown("the value", value, &s.loc, content.values.keys().map(String::as_str).collect()))
+                }
                 Some(v) if v.selector(selector).is_none() => {
                     let sels: Vec<&str> = v.options.iter().map(|(k, _)| k.as_str()).collect();
-                    let mut d = Diagnostic::error(codes::DANGLING, format!("value `{value}` has no selector `{selector}`"))
-                        .at(s.loc.clone())
-                        .related(Location::file(&v.file), "the value's options are here");
+                    let mut d =
+                        Diagnostic::error(codes::DANGLING, format!("value `{value}` has no selector `{selector}`"))
+                            .at(s.loc.clone())
+                            .related(Location::file(&v.file), "the value's options are here");
                     d = match source::suggest(selector, &sels) {
                         Some(x) => d.hint(format!("did you mean `{x}`?")),
                         None => d.hint(format!("its selectors are: {}", sels.join(", "))),

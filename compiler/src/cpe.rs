@@ -66,6 +66,9 @@ mod tests {
     #[test]
     fn formatted_string() {
         assert_eq!(super::uri_to_fs("cpe:/o:debian:debian_linux:12"), "cpe:2.3:o:debian:debian_linux:12:*:*:*:*:*:*:*");
-        assert_eq!(super::uri_to_fs("cpe:/a:scapc:package:openssh-server"), "cpe:2.3:a:scapc:package:openssh-server:*:*:*:*:*:*:*");
+        assert_eq!(
+            super::uri_to_fs("cpe:/a:scapc:package:openssh-server"),
+            "cpe:2.3:a:scapc:package:openssh-server:*:*:*:*:*:*:*"
+        );
     }
 }

@@ -16,7 +16,12 @@ fn param_row(p: &ParamDecl) -> String {
     let req = if p.required { "yes" } else { "no" };
     let default = p.default.as_ref().map(show).unwrap_or_default();
     let allowed = p.allowed.as_ref().map(|a| a.iter().map(show).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-    format!("| `{}` | {} | {req} | {default} | {allowed} | {} |\n", p.name, p.ty.name(), p.description.replace('|', "\\|"))
+    format!(
+        "| `{}` | {} | {req} | {default} | {allowed} | {} |\n",
+        p.name,
+        p.ty.name(),
+        p.description.replace('|', "\\|")
+    )
 }
 
 pub fn templates_page(templates: &[Template], platforms: &[PlatformDef]) -> String {
@@ -61,7 +66,13 @@ pub fn templates_page(templates: &[Template], platforms: &[PlatformDef]) -> Stri
     ps.sort_by(|a, b| a.name.cmp(&b.name));
     for p in ps {
         let arg = if p.parametrized { "required" } else { "none" };
-        let _ = writeln!(s, "| `{}` | {arg} | {} | {} |", p.name, p.title.replace('|', "\\|"), p.description.trim().replace('\n', " ").replace('|', "\\|"));
+        let _ = writeln!(
+            s,
+            "| `{}` | {arg} | {} | {} |",
+            p.name,
+            p.title.replace('|', "\\|"),
+            p.description.trim().replace('\n', " ").replace('|', "\\|")
+        );
     }
     s
 }

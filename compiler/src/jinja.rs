@@ -188,15 +188,17 @@ mod tests {
 
     #[test]
     fn cac_delimiters_macros_and_filters() {
-        let macros = vec![(
-            "macros/t.jinja".to_string(),
-            "{{% macro greet(who) %}}hi {{{ who }}}{{% endmacro %}}".to_string(),
-        )];
+        let macros =
+            vec![("macros/t.jinja".to_string(), "{{% macro greet(who) %}}hi {{{ who }}}{{% endmacro %}}".to_string())];
         let mut g = BTreeMap::new();
         g.insert("product".to_string(), serde_json::json!("debian12"));
         let j = Jinja::new(&macros, &g).unwrap();
         let out = j
-            .render("x", "{{# c #}}{{{ greet(name) }}} {{{ product }}} {{{ 'a.b' | escape_regex }}}\n", &ctx(&[("name", "bob")]))
+            .render(
+                "x",
+                "{{# c #}}{{{ greet(name) }}} {{{ product }}} {{{ 'a.b' | escape_regex }}}\n",
+                &ctx(&[("name", "bob")]),
+            )
             .unwrap();
         assert_eq!(out, "hi bob debian12 a\\.b\n");
     }
@@ -212,7 +214,8 @@ mod tests {
     #[test]
     fn xml_named_sources_are_not_auto_escaped() {
         let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
-        let out = j.render("oval/shared.xml", "{{{ '\"a\" & b' }}} {{{ '<' | escape_xml }}}", &BTreeMap::new()).unwrap();
+        let out =
+            j.render("oval/shared.xml", "{{{ '\"a\" & b' }}} {{{ '<' | escape_xml }}}", &BTreeMap::new()).unwrap();
         assert_eq!(out, "\"a\" & b &lt;");
     }
 
@@ -227,7 +230,11 @@ mod tests {
     fn endless_loop_runs_out_of_fuel() {
         let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
         let e = j
-            .render("f", "{{% for i in range(100000) %}}{{% for k in range(100000) %}}x{{% endfor %}}{{% endfor %}}", &BTreeMap::new())
+            .render(
+                "f",
+                "{{% for i in range(100000) %}}{{% for k in range(100000) %}}x{{% endfor %}}{{% endfor %}}",
+                &BTreeMap::new(),
+            )
             .unwrap_err();
         assert!(e.message.contains("too long") || e.message.contains("range"), "{}", e.message);
     }

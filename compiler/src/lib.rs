@@ -5,6 +5,7 @@
 //! Pipeline: [`load`] (files → [`model`]) → [`compile`] (templates, OVAL
 //! linking, platforms, profiles) → emitters ([`xccdf`], [`oval`], [`ocil`],
 //! [`cpe`], `scapc_datastream::compose`) → [`build`] (atomic writes). See docs/ARCHITECTURE.md.
+#![forbid(unsafe_code)]
 
 pub mod build;
 pub mod codes;
@@ -13,8 +14,8 @@ pub mod cpe;
 pub mod docs;
 
 pub mod jinja;
-pub mod manifest;
 pub mod load;
+pub mod manifest;
 pub mod model;
 pub mod ocil;
 pub mod oval;

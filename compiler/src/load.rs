@@ -192,15 +192,15 @@ pub fn load_product(path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
     let benchmark_id = doc.required_string(&f, "benchmark_id", what).unwrap_or_default();
     let namespace = doc.required_string(&f, "namespace", what).unwrap_or_default();
     if !namespace.is_empty()
-        && !(namespace.contains('.')
-            && namespace.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        && !(namespace.contains('.') && namespace.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
     {
         let pos = f.get("namespace").map(|n| n.pos).unwrap_or(f.pos);
         doc.error(codes::BAD_VALUE, pos, format!("namespace `{namespace}` is not a reverse-DNS name"))
             .hints
             .push("use something like `org.example` (letters, digits, `.` and `-`; no `_`)".into());
     }
-    let title = doc.string(&f, "title", what).unwrap_or_else(|| format!("Guide to the Secure Configuration of {full_name}"));
+    let title =
+        doc.string(&f, "title", what).unwrap_or_else(|| format!("Guide to the Secure Configuration of {full_name}"));
     let description = doc.string(&f, "description", what).unwrap_or_else(|| {
         format!("This guide presents a catalog of security-relevant configuration settings for {full_name}.")
     });
@@ -382,7 +382,14 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     let values: Vec<(Option<XValue>, Vec<Diagnostic>)> = tree
         .value_files
         .par_iter()
-        .map(|p| load_value(p, parent_group(p.parent().unwrap()).or_else(|| group_dirs.get(p.parent().unwrap()).cloned()), jinja, pid))
+        .map(|p| {
+            load_value(
+                p,
+                parent_group(p.parent().unwrap()).or_else(|| group_dirs.get(p.parent().unwrap()).cloned()),
+                jinja,
+                pid,
+            )
+        })
         .collect();
 
     let profiles: Vec<(Option<Profile>, Vec<Diagnostic>)> =
@@ -483,7 +490,8 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     (content, diags)
 }
 
-const GROUP_KEYS: &[&str] = &["documentation_complete", "title", "description", "platform", "platforms", "prodtype", "warnings"];
+const GROUP_KEYS: &[&str] =
+    &["documentation_complete", "title", "description", "platform", "platforms", "prodtype", "warnings"];
 
 fn load_group(
     path: &Path,
@@ -638,7 +646,11 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
             }
             None if n.is_null() => {}
             None => {
-                doc.error(codes::BAD_VALUE, n.pos, format!("`warnings` must be a list of {{category: text}}, found {}", n.kind()));
+                doc.error(
+                    codes::BAD_VALUE,
+                    n.pos,
+                    format!("`warnings` must be a list of {{category: text}}, found {}", n.kind()),
+                );
             }
         }
     }
@@ -726,7 +738,8 @@ fn template_use(doc: &mut Doc<'_>, n: &Node) -> Option<TemplateUse> {
     Some(TemplateUse { name: Spanned::new(name, doc.loc(name_pos)), vars, disabled })
 }
 
-const VALUE_KEYS: &[&str] = &["documentation_complete", "title", "description", "type", "operator", "interactive", "options", "warnings"];
+const VALUE_KEYS: &[&str] =
+    &["documentation_complete", "title", "description", "type", "operator", "interactive", "options", "warnings"];
 
 fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (Option<XValue>, Vec<Diagnostic>) {
     let id = stem(path);
@@ -777,12 +790,20 @@ fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (
                         Value::Scalar { text, .. } => text.clone(),
                         Value::Null => String::new(),
                         _ => {
-                            doc.error(codes::BAD_VALUE, node.pos, format!("option `{k}` must be a scalar, found {}", node.kind()));
+                            doc.error(
+                                codes::BAD_VALUE,
+                                node.pos,
+                                format!("option `{k}` must be a scalar, found {}", node.kind()),
+                            );
                             continue;
                         }
                     };
                     if ty == ValueType::Number && v.parse::<f64>().is_err() {
-                        doc.error(codes::BAD_VALUE, node.pos, format!("option `{k}` = `{v}` is not a number, but the value's type is number"));
+                        doc.error(
+                            codes::BAD_VALUE,
+                            node.pos,
+                            format!("option `{k}` = `{v}` is not a number, but the value's type is number"),
+                        );
                     }
                     if ty == ValueType::Boolean && !matches!(v.as_str(), "true" | "false" | "0" | "1") {
                         doc.error(codes::BAD_VALUE, node.pos, format!("option `{k}` = `{v}` is not a boolean"));
@@ -798,11 +819,23 @@ fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (
         }
     }
     options.sort_by_key(|(k, _)| k != "default");
-    let v = XValue { locs: doc.locs(&f), id, group, title, description, ty, operator, interactive, options, file: path.to_path_buf() };
+    let v = XValue {
+        locs: doc.locs(&f),
+        id,
+        group,
+        title,
+        description,
+        ty,
+        operator,
+        interactive,
+        options,
+        file: path.to_path_buf(),
+    };
     (Some(v), doc.diags)
 }
 
-const PROFILE_KEYS: &[&str] = &["documentation_complete", "title", "description", "extends", "selections", "metadata", "platform", "status"];
+const PROFILE_KEYS: &[&str] =
+    &["documentation_complete", "title", "description", "extends", "selections", "metadata", "platform", "status"];
 
 fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<Diagnostic>) {
     let id = stem(path);
@@ -947,7 +980,8 @@ fn load_template(path: &Path, pid: &str) -> (Option<Template>, Vec<Diagnostic>) 
     (Some(t), doc.diags)
 }
 
-const PLATFORM_KEYS: &[&str] = &["name", "title", "description", "parametrized", "bash_conditional", "ansible_conditional"];
+const PLATFORM_KEYS: &[&str] =
+    &["name", "title", "description", "parametrized", "bash_conditional", "ansible_conditional"];
 
 fn load_platform(path: &Path, pid: &str) -> (Option<PlatformDef>, Vec<Diagnostic>) {
     let name = stem(path);

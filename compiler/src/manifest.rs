@@ -45,7 +45,10 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
                             doc.error(codes::BAD_VALUE, node.pos, format!("{w} needs exactly one of `path` or `url`"));
                         }
                         (None, Some(url)) => {
-                            components.push(Component { remote: Some(url), ..Component::new(key.clone(), Role::Check, String::new()) });
+                            components.push(Component {
+                                remote: Some(url),
+                                ..Component::new(key.clone(), Role::Check, String::new())
+                            });
                         }
                         (Some(rel), None) => {
                             let p = dir.join(&rel);
@@ -109,7 +112,11 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
                 let use_case = doc.string(&s, "use-case", w).unwrap_or_else(|| "OTHER".into());
                 if !USE_CASES.contains(&use_case.as_str()) {
                     let pos = s.get("use-case").unwrap().pos;
-                    doc.error(codes::BAD_VALUE, pos, format!("use-case `{use_case}` is not one of {}", USE_CASES.join(", ")));
+                    doc.error(
+                        codes::BAD_VALUE,
+                        pos,
+                        format!("use-case `{use_case}` is not one of {}", USE_CASES.join(", ")),
+                    );
                 }
                 let scap_version = doc.string(&s, "scap-version", w).unwrap_or_else(|| "1.3".into());
                 if !matches!(scap_version.as_str(), "1.2" | "1.3") {
@@ -120,8 +127,11 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
                 for (i, key) in ["dictionaries", "checklists", "checks"].iter().enumerate() {
                     for (k, pos) in doc.string_list(&s, key, w) {
                         if !names.contains(&k) {
-                            let d = doc.error(codes::DANGLING, pos, format!("`{k}` is not a component of this manifest"));
-                            if let Some(sug) = source::suggest(&k, &names.iter().map(String::as_str).collect::<Vec<_>>()) {
+                            let d =
+                                doc.error(codes::DANGLING, pos, format!("`{k}` is not a component of this manifest"));
+                            if let Some(sug) =
+                                source::suggest(&k, &names.iter().map(String::as_str).collect::<Vec<_>>())
+                            {
                                 d.hints.push(format!("did you mean `{sug}`?"));
                             }
                             continue;
@@ -145,7 +155,10 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
                 if !in_stream.contains(&h) {
                     return Err(vec![Diagnostic::error(
                         codes::DANGLING,
-                        format!("component `{}` refers to `{h}`, which data stream `{}` does not include", c.name, st.name),
+                        format!(
+                            "component `{}` refers to `{h}`, which data stream `{}` does not include",
+                            c.name, st.name
+                        ),
                     )
                     .at(Location::file(path))
                     .hint(format!("add `{h}` to the stream's checks"))]);

@@ -159,15 +159,21 @@ impl Oval {
                     diags.push(
                         Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
                             .at(loc(e.line, e.col))
-                            .hint(format!("(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`", f.owner)),
+                            .hint(format!(
+                                "(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`",
+                                f.owner
+                            )),
                     );
                     continue;
                 }
             };
             if root.local_name() != "def-group" {
                 diags.push(
-                    Diagnostic::error(codes::XML, format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name))
-                        .at(loc(root.line, root.col)),
+                    Diagnostic::error(
+                        codes::XML,
+                        format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name),
+                    )
+                    .at(loc(root.line, root.col)),
                 );
                 continue;
             }
@@ -181,7 +187,9 @@ impl Oval {
                     continue;
                 };
                 let Some(short) = el.attr("id").map(str::to_owned) else {
-                    diags.push(Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col)));
+                    diags.push(
+                        Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col)),
+                    );
                     continue;
                 };
                 if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
@@ -199,7 +207,8 @@ impl Oval {
                     el.set_attr("class", f.class);
                 }
                 let p = f.lines.source_pos(Pos::new(el.line, el.col));
-                let item = Item { kind, short: short.clone(), el, file: f.file.clone(), pos: p, owner: f.owner.clone() };
+                let item =
+                    Item { kind, short: short.clone(), el, file: f.file.clone(), pos: p, owner: f.owner.clone() };
                 match oval.items.get(&(kind, short.clone())) {
                     Some(prev) if same(&prev.el, &item.el) => {}
                     Some(prev) => diags.push(
@@ -234,14 +243,22 @@ impl Oval {
                 if !self.items.contains_key(&(rk, target.clone())) {
                     let mut d = Diagnostic::error(
                         codes::DANGLING,
-                        format!("OVAL {} `{short}` refers to {} `{target}`, which is not defined", kind.noun(), rk.noun()),
+                        format!(
+                            "OVAL {} `{short}` refers to {} `{target}`, which is not defined",
+                            kind.noun(),
+                            rk.noun()
+                        ),
                     )
                     .at(here);
                     // Point at a same-named item of another kind, a common slip.
                     if let Some(other) = self.items.values().find(|i| i.short == target) {
-                        d = d.related(Location::at(&other.file, other.pos.line, other.pos.col), format!("a {} with that id is here", other.kind.noun()));
+                        d = d.related(
+                            Location::at(&other.file, other.pos.line, other.pos.col),
+                            format!("a {} with that id is here", other.kind.noun()),
+                        );
                     }
-                    d = d.hint(format!("define the {} `{target}` in an OVAL fragment, or fix the reference", rk.noun()));
+                    d = d
+                        .hint(format!("define the {} `{target}` in an OVAL fragment, or fix the reference", rk.noun()));
                     if rk == Kind::Def {
                         d = d.hint("a missing extend_definition target would otherwise silently drop the check");
                     }
@@ -263,7 +280,10 @@ impl Oval {
             let first = &self.items[&(Kind::Def, names[0].to_owned())];
             let mut d = Diagnostic::error(
                 codes::CYCLE,
-                format!("OVAL definitions extend each other in a cycle: {}", crate::compile::cycle_order(&graph, &scc).join(" -> ")),
+                format!(
+                    "OVAL definitions extend each other in a cycle: {}",
+                    crate::compile::cycle_order(&graph, &scc).join(" -> ")
+                ),
             )
             .at(Location::at(&first.file, first.pos.line, first.pos.col));
             for n in &names[1..] {
@@ -315,7 +335,12 @@ impl Oval {
 
     /// Fills missing definition metadata: title, affected platform and
     /// description.
-    pub fn fill_metadata(&mut self, titles: &HashMap<String, String>, cces: &HashMap<String, Vec<String>>, platform: &str) {
+    pub fn fill_metadata(
+        &mut self,
+        titles: &HashMap<String, String>,
+        cces: &HashMap<String, Vec<String>>,
+        platform: &str,
+    ) {
         for ((kind, short), item) in self.items.iter_mut() {
             if *kind != Kind::Def {
                 continue;
@@ -332,7 +357,9 @@ impl Oval {
             };
             let Node::Element(md) = &mut el.children[idx] else { unreachable!() };
             md.children.retain(|c| !matches!(c, Node::Text(t) if t.trim().is_empty()));
-            let pos_of = |md: &Element, name: &str| md.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == name));
+            let pos_of = |md: &Element, name: &str| {
+                md.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == name))
+            };
             if pos_of(md, "title").is_none() {
                 let mut t = Element::new("title");
                 t.set_text(title.clone());
@@ -347,7 +374,11 @@ impl Oval {
                 md.children.insert(1, Node::Element(a));
             }
             if let Some(list) = cces.get(short) {
-                let have: Vec<String> = md.elements().filter(|e| e.local_name() == "reference").filter_map(|e| e.attr("ref_id").map(str::to_owned)).collect();
+                let have: Vec<String> = md
+                    .elements()
+                    .filter(|e| e.local_name() == "reference")
+                    .filter_map(|e| e.attr("ref_id").map(str::to_owned))
+                    .collect();
                 let at = pos_of(md, "affected").map(|i| i + 1).unwrap_or(md.children.len());
                 for (k, cce) in list.iter().filter(|c| !have.contains(c)).enumerate() {
                     let mut r = Element::new("reference");
@@ -454,7 +485,13 @@ mod tests {
     use super::*;
 
     fn frag(owner: &str, text: &str) -> Fragment {
-        Fragment { owner: owner.into(), file: format!("{owner}.xml").into(), lines: LineMap::identity(), text: text.into(), class: "compliance" }
+        Fragment {
+            owner: owner.into(),
+            file: format!("{owner}.xml").into(),
+            lines: LineMap::identity(),
+            text: text.into(),
+            class: "compliance",
+        }
     }
 
     const A: &str = r#"<def-group>

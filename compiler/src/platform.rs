@@ -43,10 +43,11 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
             i += 1;
         } else if c == '[' {
             let start = i;
-            let end = b[i..].iter().position(|&x| x == ']').map(|p| p + i).ok_or(ExprError {
-                offset: i,
-                message: "`[` is never closed".into(),
-            })?;
+            let end = b[i..]
+                .iter()
+                .position(|&x| x == ']')
+                .map(|p| p + i)
+                .ok_or(ExprError { offset: i, message: "`[` is never closed".into() })?;
             let arg: String = b[i + 1..end].iter().collect();
             if arg.trim().is_empty() {
                 return Err(ExprError { offset: start, message: "empty argument `[]`".into() });
@@ -127,7 +128,9 @@ impl P {
                 };
                 Ok(Expr::Name { name: w, arg })
             }
-            Some((t, _)) => Err(ExprError { offset: off, message: format!("expected a platform name, found {}", show(&t)) }),
+            Some((t, _)) => {
+                Err(ExprError { offset: off, message: format!("expected a platform name, found {}", show(&t)) })
+            }
             None => Err(ExprError { offset: off, message: "expected a platform name, found the end".into() }),
         }
     }
@@ -190,7 +193,9 @@ impl Expr {
             Expr::Name { name, arg } => format!("( {} )", cond(name, arg.as_deref())?),
             Expr::Not(e) => format!("not {}", e.ansible(cond)?),
             Expr::And(v) => v.iter().map(|e| e.ansible(cond)).collect::<Option<Vec<_>>>()?.join(" and "),
-            Expr::Or(v) => format!("( {} )", v.iter().map(|e| e.ansible(cond)).collect::<Option<Vec<_>>>()?.join(" or ")),
+            Expr::Or(v) => {
+                format!("( {} )", v.iter().map(|e| e.ansible(cond)).collect::<Option<Vec<_>>>()?.join(" or "))
+            }
         })
     }
 
@@ -218,10 +223,13 @@ mod tests {
             _ => panic!("or at top"),
         }
         let e = parse("not (a or b)").unwrap();
-        assert_eq!(e, Expr::Not(Box::new(Expr::Or(vec![
-            Expr::Name { name: "a".into(), arg: None },
-            Expr::Name { name: "b".into(), arg: None }
-        ]))));
+        assert_eq!(
+            e,
+            Expr::Not(Box::new(Expr::Or(vec![
+                Expr::Name { name: "a".into(), arg: None },
+                Expr::Name { name: "b".into(), arg: None }
+            ])))
+        );
     }
 
     #[test]

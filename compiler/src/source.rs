@@ -36,7 +36,8 @@ impl LineMap {
             let exact = op.tag() == similar::DiffTag::Equal;
             let one_to_one = old.len() == new.len();
             for (k, _) in new.clone().enumerate() {
-                let src_line = if exact { old.start + k } else { (old.start + k).min(old.end.saturating_sub(1)).max(old.start) };
+                let src_line =
+                    if exact { old.start + k } else { (old.start + k).min(old.end.saturating_sub(1)).max(old.start) };
                 let same = if exact {
                     u32::MAX
                 } else if one_to_one {
@@ -235,7 +236,11 @@ impl<'a> Doc<'a> {
         match n.as_bool() {
             Some(b) => Some(b),
             None => {
-                self.error(codes::BAD_VALUE, n.pos, format!("`{key}` in {what} must be true or false, found {}", n.kind()));
+                self.error(
+                    codes::BAD_VALUE,
+                    n.pos,
+                    format!("`{key}` in {what} must be true or false, found {}", n.kind()),
+                );
                 None
             }
         }
@@ -261,12 +266,7 @@ impl<'a> Doc<'a> {
 
 /// The allowed word closest to `word`, if it is close enough to be a typo.
 pub fn suggest<'s>(word: &str, allowed: &[&'s str]) -> Option<&'s str> {
-    allowed
-        .iter()
-        .map(|a| (levenshtein(word, a), *a))
-        .filter(|(d, a)| *d <= 2.max(a.len() / 4))
-        .min()
-        .map(|(_, a)| a)
+    allowed.iter().map(|a| (levenshtein(word, a), *a)).filter(|(d, a)| *d <= 2.max(a.len() / 4)).min().map(|(_, a)| a)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

@@ -30,7 +30,9 @@ fn convert(v: &J, ty: ParamType) -> Result<J, String> {
         },
         ParamType::Integer => match v {
             J::Number(n) if n.is_i64() => Ok(v.clone()),
-            J::String(s) => s.trim().parse::<i64>().map(J::from).map_err(|_| format!("expected an integer, found `{s}`")),
+            J::String(s) => {
+                s.trim().parse::<i64>().map(J::from).map_err(|_| format!("expected an integer, found `{s}`"))
+            }
             other => Err(format!("expected an integer, found {}", kind(other))),
         },
         ParamType::Boolean => match v {
@@ -82,12 +84,10 @@ pub fn instantiate(
     let mut suggested: Vec<&str> = Vec::new();
     for (k, v) in &use_.vars {
         if !names.contains(&k.as_str()) {
-            let mut d = Diagnostic::error(
-                codes::TEMPLATE_PARAM,
-                format!("template `{}` has no parameter `{k}`", tmpl.name),
-            )
-            .at(v.loc.clone())
-            .related(Location::file(&tmpl.file), "parameters are declared here");
+            let mut d =
+                Diagnostic::error(codes::TEMPLATE_PARAM, format!("template `{}` has no parameter `{k}`", tmpl.name))
+                    .at(v.loc.clone())
+                    .related(Location::file(&tmpl.file), "parameters are declared here");
             d = match suggest(k, &names) {
                 Some(s) => {
                     suggested.push(s);
@@ -122,7 +122,10 @@ pub fn instantiate(
                 diags.push(
                     Diagnostic::error(
                         codes::TEMPLATE_PARAM,
-                        format!("template `{}` needs parameter `{}`, which rule `{}` does not give", tmpl.name, p.name, rule.id),
+                        format!(
+                            "template `{}` needs parameter `{}`, which rule `{}` does not give",
+                            tmpl.name, p.name, rule.id
+                        ),
                     )
                     .at(use_.name.loc.clone())
                     .hint(format!("add `{}:` under `template.vars`", p.name)),
@@ -161,7 +164,10 @@ pub fn instantiate(
                 diags.push(
                     Diagnostic::error(
                         codes::JINJA,
-                        format!("derived parameter `{name}` of template `{}`: {} (while rendering for rule `{}`)", tmpl.name, e.message, rule.id),
+                        format!(
+                            "derived parameter `{name}` of template `{}`: {} (while rendering for rule `{}`)",
+                            tmpl.name, e.message, rule.id
+                        ),
                     )
                     .at(expr.loc.clone())
                     .related(use_.name.loc.clone(), "the rule that uses the template"),
@@ -184,9 +190,12 @@ pub fn instantiate(
                     _ => Location::file(file),
                 };
                 diags.push(
-                    Diagnostic::error(codes::JINJA, format!("{} (while rendering template `{}` for rule `{}`)", e.message, tmpl.name, rule.id))
-                        .at(loc)
-                        .related(use_.name.loc.clone(), "the rule that uses the template"),
+                    Diagnostic::error(
+                        codes::JINJA,
+                        format!("{} (while rendering template `{}` for rule `{}`)", e.message, tmpl.name, rule.id),
+                    )
+                    .at(loc)
+                    .related(use_.name.loc.clone(), "the rule that uses the template"),
                 );
             }
         }

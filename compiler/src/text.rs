@@ -49,7 +49,11 @@ fn bare_markup_char(text: &str) -> Option<String> {
         };
         if bad {
             let (line, col) = scapc_xml::line_col(text, i);
-            let what = if c == b'<' { "`<` that starts no tag; write `&lt;`" } else { "`&` that starts no entity; write `&amp;`" };
+            let what = if c == b'<' {
+                "`<` that starts no tag; write `&lt;`"
+            } else {
+                "`&` that starts no entity; write `&amp;`"
+            };
             return Some(format!("line {line} column {col} of the text: a bare {what}"));
         }
     }
@@ -138,7 +142,10 @@ mod tests {
     fn xhtml_prefixes_and_subs() {
         let f = |id: &str| format!("xccdf_x_value_{id}");
         let s = xhtml(&format!("Set <tt>a &amp; b</tt> to {SUB_OPEN}v{SUB_CLOSE}.<br/>"), &f).unwrap();
-        assert_eq!(s, "Set <html:tt>a &amp; b</html:tt> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>");
+        assert_eq!(
+            s,
+            "Set <html:tt>a &amp; b</html:tt> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>"
+        );
         let e = xhtml("a <b>bold", &f).unwrap_err();
         assert!(e.contains("</b>"), "{e}");
         assert!(xhtml("1 < 2", &f).unwrap_err().contains("line 1"));

@@ -85,7 +85,10 @@ impl Out<'_> {
         let mut body = String::new();
         if system.ends_with(":sh") {
             if let Some(cond) = self.bash_condition(rule) {
-                body.push_str(&format!("if {cond}; then\n\n{}\nelse\n    >&2 echo 'Remediation is not applicable, nothing was done'\nfi\n", fix.text.trim_end()));
+                body.push_str(&format!(
+                    "if {cond}; then\n\n{}\nelse\n    >&2 echo 'Remediation is not applicable, nothing was done'\nfi\n",
+                    fix.text.trim_end()
+                ));
             }
         }
         if system.ends_with(":ansible") {
@@ -132,13 +135,26 @@ impl Out<'_> {
         );
         let i = indent + 1;
         el(&mut out, i, "title", &[], &escape_text(&crate::text::plain(&rule.title)));
-        el(&mut out, i, "description", &[], &self.prose(&rule.description, "description", loc_of(&rule.locs, "description", &rule.file), diags));
+        el(
+            &mut out,
+            i,
+            "description",
+            &[],
+            &self.prose(&rule.description, "description", loc_of(&rule.locs, "description", &rule.file), diags),
+        );
         for (cat, text) in &rule.warnings {
             let cat = match cat.as_str() {
-                "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management" | "audit" | "dependency" => cat.as_str(),
+                "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management"
+                | "audit" | "dependency" => cat.as_str(),
                 _ => "general",
             };
-            el(&mut out, i, "warning", &[("category", cat)], &self.prose(text, "warnings", loc_of(&rule.locs, "warnings", &rule.file), diags));
+            el(
+                &mut out,
+                i,
+                "warning",
+                &[("category", cat)],
+                &self.prose(text, "warnings", loc_of(&rule.locs, "warnings", &rule.file), diags),
+            );
         }
         for (scheme, ids) in &rule.references {
             let href = c.product.reference_uris.get(scheme).map(String::as_str);
@@ -150,7 +166,13 @@ impl Out<'_> {
             }
         }
         if !rule.rationale.is_empty() {
-            el(&mut out, i, "rationale", &[], &self.prose(&rule.rationale, "rationale", loc_of(&rule.locs, "rationale", &rule.file), diags));
+            el(
+                &mut out,
+                i,
+                "rationale",
+                &[],
+                &self.prose(&rule.rationale, "rationale", loc_of(&rule.locs, "rationale", &rule.file), diags),
+            );
         }
         if let Some(p) = &ro.platform {
             empty(&mut out, i, "platform", &[("idref", &format!("#{p}"))]);
@@ -165,7 +187,13 @@ impl Out<'_> {
             el(&mut out, i, "ident", &[("system", system)], &escape_text(id));
         }
         if let Some(ft) = &rule.fixtext {
-            el(&mut out, i, "fixtext", &[], &self.prose(ft, "fixtext", loc_of(&rule.locs, "fixtext", &rule.file), diags));
+            el(
+                &mut out,
+                i,
+                "fixtext",
+                &[],
+                &self.prose(ft, "fixtext", loc_of(&rule.locs, "fixtext", &rule.file), diags),
+            );
         }
         if let Some(f) = &ro.bash {
             self.fix(&mut out, i, rule, "urn:xccdf:fix:script:sh", f);
@@ -224,7 +252,13 @@ impl Out<'_> {
             v.interactive
         );
         el(&mut out, indent + 1, "title", &[], &escape_text(&v.title));
-        el(&mut out, indent + 1, "description", &[], &self.prose(&v.description, "description", loc_of(&v.locs, "description", &v.file), diags));
+        el(
+            &mut out,
+            indent + 1,
+            "description",
+            &[],
+            &self.prose(&v.description, "description", loc_of(&v.locs, "description", &v.file), diags),
+        );
         for (sel, val) in &v.options {
             if sel == "default" {
                 el(&mut out, indent + 1, "value", &[], &escape_text(val));
@@ -245,7 +279,13 @@ impl Out<'_> {
         pad(&mut out, indent);
         let _ = writeln!(out, "<{P}Group id=\"{}\">", self.c.group_idref(&g.id));
         el(&mut out, indent + 1, "title", &[], &escape_text(&g.title));
-        el(&mut out, indent + 1, "description", &[], &self.prose(&g.description, "description", loc_of(&g.locs, "description", &g.file), diags));
+        el(
+            &mut out,
+            indent + 1,
+            "description",
+            &[],
+            &self.prose(&g.description, "description", loc_of(&g.locs, "description", &g.file), diags),
+        );
         if let Some(p) = self.c.group_platforms.get(&g.id) {
             empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
         }
@@ -432,9 +472,15 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         Some(u) => el(&mut out, 1, "version", &[("time", &c.timestamp), ("update", &u)], &escape_text(&version)),
         None => el(&mut out, 1, "version", &[("time", &c.timestamp)], &escape_text(&version)),
     }
-    let meta = |k: &str, d: &str| p.vars.get(k).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| d.to_owned());
+    let meta =
+        |k: &str, d: &str| p.vars.get(k).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| d.to_owned());
     out.push_str(&format!("  <{P}metadata>\n"));
-    for (k, d) in [("creator", "scapc"), ("publisher", "scapc"), ("contributor", "scapc content authors"), ("source", p.namespace.as_str())] {
+    for (k, d) in [
+        ("creator", "scapc"),
+        ("publisher", "scapc"),
+        ("contributor", "scapc content authors"),
+        ("source", p.namespace.as_str()),
+    ] {
         let _ = writeln!(out, "    <dc:{k}>{}</dc:{k}>", escape_text(&meta(k, d)));
     }
     out.push_str(&format!("  </{P}metadata>\n"));
@@ -442,9 +488,20 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         let _ = writeln!(out, "  <{P}Profile id=\"{}\">", c.profile_idref(&prof.id));
         el(&mut out, 2, "title", &[], &escape_text(&prof.title));
         let src = &content.profiles[&prof.id];
-        el(&mut out, 2, "description", &[], &o.prose(&prof.description, "description", loc_of(&src.locs, "description", &src.file), diags));
+        el(
+            &mut out,
+            2,
+            "description",
+            &[],
+            &o.prose(&prof.description, "description", loc_of(&src.locs, "description", &src.file), diags),
+        );
         for (rule, on) in &prof.select {
-            empty(&mut out, 2, "select", &[("idref", &c.rule_idref(rule)), ("selected", if *on { "true" } else { "false" })]);
+            empty(
+                &mut out,
+                2,
+                "select",
+                &[("idref", &c.rule_idref(rule)), ("selected", if *on { "true" } else { "false" })],
+            );
         }
         for (v, sel) in &prof.values {
             empty(&mut out, 2, "refine-value", &[("idref", &c.value_idref(v)), ("selector", sel)]);

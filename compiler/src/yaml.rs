@@ -22,7 +22,10 @@ pub struct Node {
 pub enum Value {
     Null,
     /// `plain` is false for quoted and block scalars, which are always strings.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -117,9 +120,7 @@ impl Node {
             }
             Value::Seq(v) => serde_json::Value::Array(v.iter().map(Node::to_json).collect()),
             Value::Map(v) => serde_json::Value::Object(
-                v.iter()
-                    .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.to_json()))
-                    .collect(),
+                v.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.to_json())).collect(),
             ),
         }
     }
@@ -174,10 +175,11 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
                 n
             }
             Event::Alias(id) => {
-                let n = builder.anchors.get(&id).cloned().ok_or_else(|| YamlError {
-                    pos,
-                    message: "alias refers to an unknown anchor".into(),
-                })?;
+                let n = builder
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| YamlError { pos, message: "alias refers to an unknown anchor".into() })?;
                 let size = count(&n);
                 if size > builder.budget {
                     return Err(YamlError {
@@ -218,10 +220,7 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
                             if let Some((first, _)) = entries.iter().find(|(e, _)| e.as_str() == Some(k)) {
                                 return Err(YamlError {
                                     pos: key.pos,
-                                    message: format!(
-                                        "duplicate key `{k}` (first defined at line {})",
-                                        first.pos.line
-                                    ),
+                                    message: format!("duplicate key `{k}` (first defined at line {})", first.pos.line),
                                 });
                             }
                         }

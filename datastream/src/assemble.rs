@@ -37,7 +37,8 @@ pub fn sniff(text: &str) -> Option<(String, String)> {
             Event::Start(e) | Event::Empty(e) => {
                 decls.extend(scapc_xml::split_attributes(&e).ok()?.0);
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let (p, l) = name.split_once(':').map(|(p, l)| (p.to_owned(), l.to_owned())).unwrap_or((String::new(), name));
+                let (p, l) =
+                    name.split_once(':').map(|(p, l)| (p.to_owned(), l.to_owned())).unwrap_or((String::new(), name));
                 let ns = decls.iter().find(|(q, _)| *q == p).map(|(_, u)| u.clone()).unwrap_or_default();
                 return Some((ns, l));
             }
@@ -136,7 +137,10 @@ pub fn check_xml(path: &Path, text: &str) -> Result<(), String> {
             Ok(Event::DocType(t)) => {
                 let t = String::from_utf8_lossy(t.as_ref());
                 if t.contains("<!ENTITY") || t.contains("SYSTEM") || t.contains("PUBLIC") {
-                    return Err(format!("{}: the DOCTYPE declares entities or an external subset; refused", path.display()));
+                    return Err(format!(
+                        "{}: the DOCTYPE declares entities or an external subset; refused",
+                        path.display()
+                    ));
                 }
             }
             Ok(Event::Eof) => break,
@@ -191,7 +195,14 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
         })
         .unwrap_or_else(|| "org.scapc".to_owned());
     let xname = from_name.map(|(_, n)| n).unwrap_or(file_name.clone());
-    let mut loaded: Vec<Loaded> = vec![Loaded { name: xname.clone(), role: Role::Checklist, text, extended: false, epoch: ts(opts.epoch, xccdf), hrefs }];
+    let mut loaded: Vec<Loaded> = vec![Loaded {
+        name: xname.clone(),
+        role: Role::Checklist,
+        text,
+        extended: false,
+        epoch: ts(opts.epoch, xccdf),
+        hrefs,
+    }];
     let mut remote: BTreeMap<String, String> = BTreeMap::new(); // href -> name
 
     // The CPE dictionary: a sibling cpe-list that names the benchmark's CPEs.
@@ -203,17 +214,29 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
             .collect();
         entries.sort();
         for p in entries {
-            let Ok(head) = std::fs::read(&p).map(|b| String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned()) else { continue };
+            let Ok(head) = std::fs::read(&p).map(|b| String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned())
+            else {
+                continue;
+            };
             if !head.contains("cpe-list") {
                 continue;
             }
             let t = read(&p)?;
-            if sniff(&t).is_some_and(|(ns, l)| ns == NS_CPE_DICT && l == "cpe-list") && cpe_names.iter().any(|c| t.contains(c.as_str())) {
+            if sniff(&t).is_some_and(|(ns, l)| ns == NS_CPE_DICT && l == "cpe-list")
+                && cpe_names.iter().any(|c| t.contains(c.as_str()))
+            {
                 check_xml(&p, &t)?;
                 let fname = p.file_name().unwrap().to_string_lossy().into_owned();
                 let name = split_cref_name(&fname).map(|(_, n)| n).unwrap_or(fname);
                 let (h, _) = references(&t);
-                loaded.push(Loaded { name, role: Role::Dictionary, text: t, extended: false, epoch: ts(opts.epoch, &p), hrefs: h });
+                loaded.push(Loaded {
+                    name,
+                    role: Role::Dictionary,
+                    text: t,
+                    extended: false,
+                    epoch: ts(opts.epoch, &p),
+                    hrefs: h,
+                });
                 break;
             }
         }
@@ -254,7 +277,12 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
     let iso = crate::compose::iso_datetime;
     let mut components: Vec<Component> = Vec::new();
     for l in &loaded {
-        let mut catalog: Vec<String> = l.hrefs.iter().filter(|h| loaded.iter().any(|x| &&x.name == h) || remote.contains_key(*h)).cloned().collect();
+        let mut catalog: Vec<String> = l
+            .hrefs
+            .iter()
+            .filter(|h| loaded.iter().any(|x| &&x.name == h) || remote.contains_key(*h))
+            .cloned()
+            .collect();
         catalog.dedup();
         components.push(Component {
             catalog,
@@ -264,7 +292,8 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
         });
     }
     for href in remote.keys() {
-        components.push(Component { remote: Some(href.clone()), ..Component::new(href.clone(), Role::Check, String::new()) });
+        components
+            .push(Component { remote: Some(href.clone()), ..Component::new(href.clone(), Role::Check, String::new()) });
     }
     // Order: dictionaries, checklists, checks as OpenSCAP and SCAP Composer do.
     components.sort_by_key(|c| match c.role {

@@ -41,7 +41,15 @@ pub struct Component {
 impl Component {
     /// A local SCAP component.
     pub fn new(name: impl Into<String>, role: Role, xml: impl Into<String>) -> Self {
-        Component { name: name.into(), role, xml: xml.into(), catalog: Vec::new(), extended: false, remote: None, timestamp: None }
+        Component {
+            name: name.into(),
+            role,
+            xml: xml.into(),
+            catalog: Vec::new(),
+            extended: false,
+            remote: None,
+            timestamp: None,
+        }
     }
 }
 
@@ -133,8 +141,10 @@ pub fn compose(spec: &Spec) -> String {
             escape_attr(&st.use_case),
             spec.timestamp
         );
-        for (names, tag) in [(&st.dictionaries, "dictionaries"), (&st.checklists, "checklists"), (&st.checks, "checks")] {
-            let refs: Vec<&Component> = names.iter().filter_map(|n| spec.components.iter().find(|c| &c.name == n)).collect();
+        for (names, tag) in [(&st.dictionaries, "dictionaries"), (&st.checklists, "checklists"), (&st.checks, "checks")]
+        {
+            let refs: Vec<&Component> =
+                names.iter().filter_map(|n| spec.components.iter().find(|c| &c.name == n)).collect();
             if refs.is_empty() {
                 continue;
             }
@@ -151,7 +161,12 @@ pub fn compose(spec: &Spec) -> String {
                 }
                 out.push_str(">\n        <cat:catalog>\n");
                 for name in &c.catalog {
-                    let _ = writeln!(out, "          <cat:uri name=\"{}\" uri=\"#{}\"/>", escape_attr(name), spec.cref(name));
+                    let _ = writeln!(
+                        out,
+                        "          <cat:uri name=\"{}\" uri=\"#{}\"/>",
+                        escape_attr(name),
+                        spec.cref(name)
+                    );
                 }
                 out.push_str("        </cat:catalog>\n      </ds:component-ref>\n");
             }
@@ -212,18 +227,31 @@ mod tests {
             timestamp: "2026-01-01T00:00:00".into(),
             streams: Vec::new(),
             components: vec![
-                Component { catalog: vec!["p-oval.xml".into(), "p/checks/sce/r.sh".into()], ..Component::new("p-xccdf.xml", Role::Checklist, "<?xml version=\"1.0\"?>\n<b/>") },
+                Component {
+                    catalog: vec!["p-oval.xml".into(), "p/checks/sce/r.sh".into()],
+                    ..Component::new("p-xccdf.xml", Role::Checklist, "<?xml version=\"1.0\"?>\n<b/>")
+                },
                 Component::new("p-oval.xml", Role::Check, "<o/>"),
                 Component { extended: true, ..Component::new("p/checks/sce/r.sh", Role::Check, "exit 0 && true") },
-                Component { remote: Some("https://example.org/x.xml.bz2".into()), ..Component::new("x.xml.bz2", Role::Check, "") },
+                Component {
+                    remote: Some("https://example.org/x.xml.bz2".into()),
+                    ..Component::new("x.xml.bz2", Role::Check, "")
+                },
             ],
         };
         let s = compose(&spec);
-        assert!(s.contains(r##"<ds:component-ref id="scap_org.x_cref_p-xccdf.xml" xlink:href="#scap_org.x_comp_p-xccdf.xml">"##), "{s}");
+        assert!(
+            s.contains(
+                r##"<ds:component-ref id="scap_org.x_cref_p-xccdf.xml" xlink:href="#scap_org.x_comp_p-xccdf.xml">"##
+            ),
+            "{s}"
+        );
         assert!(s.contains(r##"<cat:uri name="p/checks/sce/r.sh" uri="#scap_org.x_cref_p-checks-sce-r.sh"/>"##));
         assert!(s.contains(r##"xlink:href="#scap_org.x_ecomp_p-checks-sce-r.sh""##));
         assert!(s.contains("exit 0 &amp;&amp; true"));
-        assert!(s.contains(r##"<ds:component-ref id="scap_org.x_cref_x.xml.bz2" xlink:href="https://example.org/x.xml.bz2"/>"##));
+        assert!(s.contains(
+            r##"<ds:component-ref id="scap_org.x_cref_x.xml.bz2" xlink:href="https://example.org/x.xml.bz2"/>"##
+        ));
         assert!(!s.contains("comp_x.xml.bz2"));
         assert!(!s.contains("<?xml version=\"1.0\"?>"));
         scapc_xml::parse(&s).unwrap();

@@ -105,7 +105,11 @@ fn family(ns: &str) -> &str {
 /// A tiny namespace-aware walker over one component's bytes, calling `f`
 /// with (depth, namespace, local name, attributes, reader) for each start
 /// element, and `text` for the first text inside elements it asks for.
-fn walk(xml: &str, inherited: &[(String, String)], mut f: impl FnMut(usize, &str, &str, &[(String, String)], Option<&str>)) {
+fn walk(
+    xml: &str,
+    inherited: &[(String, String)],
+    mut f: impl FnMut(usize, &str, &str, &[(String, String)], Option<&str>),
+) {
     let mut r = Reader::from_str(xml);
     r.config_mut().trim_text(true);
     let mut stack: Vec<Vec<(String, String)>> = vec![inherited.to_vec()];
@@ -124,8 +128,17 @@ fn walk(xml: &str, inherited: &[(String, String)], mut f: impl FnMut(usize, &str
                 let (decls, attrs) = scapc_xml::split_attributes(e).unwrap_or_default();
                 stack.push(decls);
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let (p, l) = name.split_once(':').map(|(p, l)| (p.to_owned(), l.to_owned())).unwrap_or((String::new(), name.clone()));
-                let ns = stack.iter().rev().flat_map(|x| x.iter().rev()).find(|(q, _)| *q == p).map(|(_, u)| u.clone()).unwrap_or_default();
+                let (p, l) = name
+                    .split_once(':')
+                    .map(|(p, l)| (p.to_owned(), l.to_owned()))
+                    .unwrap_or((String::new(), name.clone()));
+                let ns = stack
+                    .iter()
+                    .rev()
+                    .flat_map(|x| x.iter().rev())
+                    .find(|(q, _)| *q == p)
+                    .map(|(_, u)| u.clone())
+                    .unwrap_or_default();
                 let depth = open.len();
                 if matches!(ev, Event::Empty(_)) {
                     f(depth, &ns, &l, &attrs, None);
@@ -173,7 +186,12 @@ pub fn info(c: &Collection<'_>) -> Info {
                 refs: s
                     .refs
                     .iter()
-                    .map(|r| RefInfo { id: r.id.clone(), role: r.role, href: r.href.clone(), remote: !r.href.starts_with('#') })
+                    .map(|r| RefInfo {
+                        id: r.id.clone(),
+                        role: r.role,
+                        href: r.href.clone(),
+                        remote: !r.href.starts_with('#'),
+                    })
                     .collect(),
             })
             .collect(),
@@ -270,7 +288,13 @@ pub fn render_text(i: &Info) -> String {
     for d in &i.data_streams {
         let _ = writeln!(s, "Data stream: {}  SCAP {}  use-case {}  {}", d.id, d.scap_version, d.use_case, d.timestamp);
         for r in &d.refs {
-            let _ = writeln!(s, "  {:<12} {}{}", format!("{:?}", r.role).to_lowercase(), r.href, if r.remote { "  (remote)" } else { "" });
+            let _ = writeln!(
+                s,
+                "  {:<12} {}{}",
+                format!("{:?}", r.role).to_lowercase(),
+                r.href,
+                if r.remote { "  (remote)" } else { "" }
+            );
         }
     }
     let _ = writeln!(s, "Components: {}", i.components.len());
@@ -279,7 +303,8 @@ pub fn render_text(i: &Info) -> String {
     }
     for b in &i.benchmarks {
         let _ = writeln!(s, "Benchmark: {} \"{}\" version {}", b.id, b.title, b.version);
-        let _ = writeln!(s, "  {} rules, {} groups, {} values, {} profiles", b.rules, b.groups, b.values, b.profiles.len());
+        let _ =
+            writeln!(s, "  {} rules, {} groups, {} values, {} profiles", b.rules, b.groups, b.values, b.profiles.len());
         for p in &b.profiles {
             let _ = writeln!(s, "  profile {}  {}", p.id, p.title);
         }

@@ -2,6 +2,7 @@
 //! documents ([`compose`]), reading their structure without copying
 //! component bytes ([`read`]), taking them apart losslessly ([`split`]) and
 //! summarising what they hold ([`info`]).
+#![forbid(unsafe_code)]
 
 pub mod assemble;
 pub mod compose;

@@ -57,7 +57,10 @@ pub fn write(c: &Collection<'_>, file_names: &BTreeMap<String, String>) -> Strin
     let (ns, coll) = parse_id(&c.id, "collection").unwrap_or_else(|| ("org.scapc".into(), c.id.clone()));
     // Component key: from its id when it follows the convention.
     let key_of_comp = |id: &str| -> String {
-        parse_id(id, "comp").or_else(|| parse_id(id, "ecomp")).map(|(_, k)| k).unwrap_or_else(|| file_names.get(id).cloned().unwrap_or_else(|| id.to_owned()))
+        parse_id(id, "comp")
+            .or_else(|| parse_id(id, "ecomp"))
+            .map(|(_, k)| k)
+            .unwrap_or_else(|| file_names.get(id).cloned().unwrap_or_else(|| id.to_owned()))
     };
     let mut s = String::new();
     s.push_str("# Written by `scapc ds split`; rebuild with `scapc ds compose <this file>`.\n");
@@ -81,8 +84,15 @@ pub fn write(c: &Collection<'_>, file_names: &BTreeMap<String, String>) -> Strin
     s.push_str("data-streams:\n");
     for st in &c.streams {
         let name = parse_id(&st.id, "datastream").map(|(_, n)| n).unwrap_or_else(|| st.id.clone());
-        s.push_str(&format!("  - name: {}\n    use-case: {}\n    scap-version: {}\n", q(&name), q(&st.use_case), q(&st.scap_version)));
-        for (role, label) in [(RefRole::Dictionaries, "dictionaries"), (RefRole::Checklists, "checklists"), (RefRole::Checks, "checks")] {
+        s.push_str(&format!(
+            "  - name: {}\n    use-case: {}\n    scap-version: {}\n",
+            q(&name),
+            q(&st.use_case),
+            q(&st.scap_version)
+        ));
+        for (role, label) in
+            [(RefRole::Dictionaries, "dictionaries"), (RefRole::Checklists, "checklists"), (RefRole::Checks, "checks")]
+        {
             let keys: Vec<String> = st
                 .refs
                 .iter()

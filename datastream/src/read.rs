@@ -139,7 +139,12 @@ impl Attrs {
             .iter()
             .find(|(k, _)| match k.split_once(':') {
                 None => ns.is_none() && k == local,
-                Some((p, l)) => l == local && ns.is_some_and(|n| resolve(stack, p) == Some(n) || self.decls.iter().any(|(dp, du)| dp == p && du == n)),
+                Some((p, l)) => {
+                    l == local
+                        && ns.is_some_and(|n| {
+                            resolve(stack, p) == Some(n) || self.decls.iter().any(|(dp, du)| dp == p && du == n)
+                        })
+                }
             })
             .map(|(_, v)| v.as_str())
     }
@@ -166,7 +171,9 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
     let mut sig_start: Option<usize> = None;
     loop {
         let pos = reader.buffer_position() as usize;
-        let ev = reader.read_event().map_err(|e| at(reader.error_position() as usize, format!("not well-formed XML: {e}")))?;
+        let ev = reader
+            .read_event()
+            .map_err(|e| at(reader.error_position() as usize, format!("not well-formed XML: {e}")))?;
         let err = |m: String| at(pos, m);
         match ev {
             Event::DocType(t) => {
@@ -204,7 +211,9 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                     let end = if empty {
                         reader.buffer_position() as usize
                     } else {
-                        reader.read_to_end(e.name()).map_err(|x| at(reader.error_position() as usize, format!("component `{cid}` is not well-formed: {x}")))?;
+                        reader.read_to_end(e.name()).map_err(|x| {
+                            at(reader.error_position() as usize, format!("component `{cid}` is not well-formed: {x}"))
+                        })?;
                         reader.buffer_position() as usize
                     };
                     let in_scope: Vec<(String, String)> = {
@@ -421,7 +430,10 @@ mod tests {
         assert!(c1.in_scope.iter().any(|(p, u)| p == "x" && u == "urn:x"));
         assert!(c.src[c1.element.clone()].starts_with("<ds:component id=\"comp1\""));
         assert!(c.src[c1.element.clone()].ends_with("</ds:component>"));
-        assert!(c.src[s.range.clone()].starts_with("<ds:data-stream ") && c.src[s.range.clone()].ends_with("</ds:data-stream>"));
+        assert!(
+            c.src[s.range.clone()].starts_with("<ds:data-stream ")
+                && c.src[s.range.clone()].ends_with("</ds:data-stream>")
+        );
         assert!(c.src[c.root_end..].starts_with("</ds:data-stream-collection>"));
         let c2 = c.component("comp2").unwrap();
         assert_eq!(c.content(c2), r#"<o xmlns="urn:o">text &amp; more</o>"#);

@@ -64,7 +64,8 @@ fn escape_attr(s: &str) -> String {
 pub fn component_xml(c: &Collection<'_>, comp: &ComponentSpan) -> String {
     let body = c.content(comp);
     // End of the root element name.
-    let name_end = body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
+    let name_end =
+        body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
     let tag_end = start_tag_end(body);
     let start_tag = &body[..tag_end];
     let declared = |p: &str| {
@@ -184,7 +185,8 @@ fn start_tag_end(body: &str) -> usize {
 
 /// The text of an extended component (an SCE script).
 fn extended_text(c: &Collection<'_>, comp: &ComponentSpan) -> Result<String, String> {
-    let el = scapc_xml::parse(c.content(comp)).map_err(|e| format!("extended component `{}`: {}", comp.id, e.message))?;
+    let el =
+        scapc_xml::parse(c.content(comp)).map_err(|e| format!("extended component `{}`: {}", comp.id, e.message))?;
     Ok(el.text())
 }
 
@@ -259,8 +261,12 @@ mod tests {
     fn content_is_kept_and_namespaces_declared() {
         let c = read(DS).unwrap();
         let files = split(&c, None).unwrap();
-        let f = |id: &str| String::from_utf8(files.iter().find(|f| f.component_id == id).unwrap().bytes.clone()).unwrap();
-        assert_eq!(f("comp1"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x:a xmlns:x=\"urn:x\"   attr='1>2'><x:b/></x:a>\n");
+        let f =
+            |id: &str| String::from_utf8(files.iter().find(|f| f.component_id == id).unwrap().bytes.clone()).unwrap();
+        assert_eq!(
+            f("comp1"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x:a xmlns:x=\"urn:x\"   attr='1>2'><x:b/></x:a>\n"
+        );
         assert_eq!(f("comp2"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<o xmlns=\"urn:o\">text &amp; more</o>\n");
         assert_eq!(f("e1"), "echo a && b");
         assert!(files.iter().find(|x| x.component_id == "e1").unwrap().executable);

@@ -4,6 +4,7 @@
 //!
 //! Invariant: this crate does no I/O except reading source files lazily in
 //! the text renderer to show a snippet (and it tolerates their absence).
+#![forbid(unsafe_code)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -183,10 +184,7 @@ impl Diagnostics {
     /// matter in which order parallel loaders finished.
     pub fn sort(&mut self) {
         self.items.sort_by(|a, b| {
-            a.location
-                .cmp(&b.location)
-                .then_with(|| a.code.cmp(&b.code))
-                .then_with(|| a.message.cmp(&b.message))
+            a.location.cmp(&b.location).then_with(|| a.code.cmp(&b.code)).then_with(|| a.message.cmp(&b.message))
         });
         self.items.dedup();
     }

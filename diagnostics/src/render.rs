@@ -44,13 +44,9 @@ pub fn render_text(diags: &[Diagnostic], opts: &TextOptions) -> String {
         if opts.snippets {
             if let Some(loc) = &d.location {
                 if let Some(pos) = loc.pos {
-                    let lines = cache
-                        .entry(loc.file.clone())
-                        .or_insert_with(|| {
-                            std::fs::read_to_string(&loc.file)
-                                .ok()
-                                .map(|s| s.lines().map(str::to_owned).collect())
-                        });
+                    let lines = cache.entry(loc.file.clone()).or_insert_with(|| {
+                        std::fs::read_to_string(&loc.file).ok().map(|s| s.lines().map(str::to_owned).collect())
+                    });
                     if let Some(lines) = lines {
                         if pos.line >= 1 {
                             if let Some(text) = lines.get(pos.line as usize - 1) {

@@ -94,7 +94,8 @@ fn esc(s: &str) -> String {
     escape_text(s).replace('"', "&quot;")
 }
 
-const RESULTS: [&str; 9] = ["fail", "error", "unknown", "pass", "fixed", "notchecked", "notapplicable", "informational", "notselected"];
+const RESULTS: [&str; 9] =
+    ["fail", "error", "unknown", "pass", "fixed", "notchecked", "notapplicable", "informational", "notselected"];
 
 /// Renders the report.
 pub fn html(d: &ReportData) -> String {
@@ -148,7 +149,12 @@ pub fn html(d: &ReportData) -> String {
     });
     sevs.dedup();
     for s in sevs {
-        let _ = write!(o, "<label><input type=\"checkbox\" name=\"severity\" value=\"{}\" checked> {}</label>", esc(s), esc(s));
+        let _ = write!(
+            o,
+            "<label><input type=\"checkbox\" name=\"severity\" value=\"{}\" checked> {}</label>",
+            esc(s),
+            esc(s)
+        );
     }
     o.push_str("</fieldset><input type=\"search\" id=\"search\" placeholder=\"Search rules\"> <span id=\"shown\"></span></section>\n<main id=\"rules\">\n");
     // rules: failures first
@@ -219,8 +225,19 @@ pub fn html(d: &ReportData) -> String {
                 let _ = write!(o, "<div class=\"text\">{}</div>", esc(&r.fixtext));
             }
             for (sys, text) in &r.fixes {
-                let kind = if sys.contains("shell") { "Shell script" } else if sys.contains("ansible") { "Ansible" } else { sys.as_str() };
-                let _ = write!(o, "<details class=\"fix\"><summary>{}</summary><pre>{}</pre></details>", esc(kind), esc(text));
+                let kind = if sys.contains("shell") {
+                    "Shell script"
+                } else if sys.contains("ansible") {
+                    "Ansible"
+                } else {
+                    sys.as_str()
+                };
+                let _ = write!(
+                    o,
+                    "<details class=\"fix\"><summary>{}</summary><pre>{}</pre></details>",
+                    esc(kind),
+                    esc(text)
+                );
             }
         }
         if !r.references.is_empty() {

@@ -56,9 +56,14 @@ pub fn os_facts(target: &Target) -> (String, String, String) {
             return (s(&u.sysname), s(&u.version), arch);
         }
     }
-    let os_release = target.read_text("/etc/os-release").or_else(|_| target.read_text("/usr/lib/os-release")).unwrap_or_default();
+    let os_release =
+        target.read_text("/etc/os-release").or_else(|_| target.read_text("/usr/lib/os-release")).unwrap_or_default();
     let field = |k: &str| {
-        os_release.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).map(|v| v.trim_matches('"').to_owned()).unwrap_or_default()
+        os_release
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .map(|v| v.trim_matches('"').to_owned())
+            .unwrap_or_default()
     };
     ("Linux".into(), field("PRETTY_NAME"), arch)
 }
@@ -109,7 +114,8 @@ fn criteria_xml(out: &mut String, doc: &OvalDoc, c: &CriteriaResult, depth: usiz
             if *applicability_check {
                 out.push_str(" applicability_check=\"true\"");
             }
-            let _ = write!(out, " definition_ref=\"{}\" version=\"{}\"", escape_attr(definition_ref), escape_attr(version));
+            let _ =
+                write!(out, " definition_ref=\"{}\" version=\"{}\"", escape_attr(definition_ref), escape_attr(version));
             if *negate {
                 out.push_str(" negate=\"true\"");
             }
@@ -128,7 +134,12 @@ fn tests_of(c: &CriteriaResult, out: &mut Vec<String>, defs: &mut Vec<String>) {
 
 /// An OVAL results document for the evaluated definitions (and the ones
 /// they extend), with the system characteristics of every object used.
-pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], definitions_xml: &str, target: &Target) -> String {
+pub fn oval_results(
+    e: &Engine<'_>,
+    evaluated: &[(String, Arc<DefResult>)],
+    definitions_xml: &str,
+    target: &Target,
+) -> String {
     let doc = e.doc;
     let version = results_schema_version(&doc.schema_version);
     let now = SystemTime::now();
@@ -172,7 +183,13 @@ pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], defi
         out.push_str("      <definitions>\n");
         for (id, r) in &defs {
             let def = &doc.definitions[id];
-            let _ = write!(out, "        <definition definition_id=\"{}\" result=\"{}\" version=\"{}\"", escape_attr(id), r.result.as_str(), escape_attr(&def.version));
+            let _ = write!(
+                out,
+                "        <definition definition_id=\"{}\" result=\"{}\" version=\"{}\"",
+                escape_attr(id),
+                r.result.as_str(),
+                escape_attr(&def.version)
+            );
             match &r.criteria {
                 Some(c) => {
                     out.push_str(">\n");
@@ -213,7 +230,12 @@ pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], defi
                 }
                 for (var, values) in &bindings {
                     for v in values {
-                        let _ = writeln!(out, "          <tested_variable variable_id=\"{}\">{}</tested_variable>", escape_attr(var), escape_text(v));
+                        let _ = writeln!(
+                            out,
+                            "          <tested_variable variable_id=\"{}\">{}</tested_variable>",
+                            escape_attr(var),
+                            escape_text(v)
+                        );
                     }
                 }
                 out.push_str("        </test>\n");
@@ -230,7 +252,12 @@ pub fn oval_results(e: &Engine<'_>, evaluated: &[(String, Arc<DefResult>)], defi
 }
 
 /// An object and, for sets, the objects it is made of.
-fn add_object(e: &Engine<'_>, id: &str, o: Arc<crate::oval::engine::ObjectResult>, objects: &mut BTreeMap<String, Arc<crate::oval::engine::ObjectResult>>) {
+fn add_object(
+    e: &Engine<'_>,
+    id: &str,
+    o: Arc<crate::oval::engine::ObjectResult>,
+    objects: &mut BTreeMap<String, Arc<crate::oval::engine::ObjectResult>>,
+) {
     if objects.contains_key(id) {
         return;
     }
@@ -251,7 +278,12 @@ fn add_object(e: &Engine<'_>, id: &str, o: Arc<crate::oval::engine::ObjectResult
     }
 }
 
-fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<String, Arc<crate::oval::engine::ObjectResult>>, target: &Target) {
+fn system_characteristics(
+    out: &mut String,
+    e: &Engine<'_>,
+    objects: &BTreeMap<String, Arc<crate::oval::engine::ObjectResult>>,
+    target: &Target,
+) {
     let (os, ver, arch) = os_facts(target);
     let host = crate::xccdf::run::hostname(target);
     let mut families: Vec<&str> = objects.values().flat_map(|o| o.items.iter().map(|i| i.family.as_str())).collect();
@@ -280,7 +312,13 @@ fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<S
         out.push_str("        <collected_objects>\n");
         for (id, o) in objects {
             let version = e.doc.objects.get(id).map_or("0", |x| x.version.as_str());
-            let _ = write!(out, "          <object id=\"{}\" version=\"{}\" flag=\"{}\"", escape_attr(id), escape_attr(version), o.flag.as_str());
+            let _ = write!(
+                out,
+                "          <object id=\"{}\" version=\"{}\" flag=\"{}\"",
+                escape_attr(id),
+                escape_attr(version),
+                o.flag.as_str()
+            );
             if o.messages.is_empty() && o.items.is_empty() && o.bindings.is_empty() {
                 out.push_str("/>\n");
                 continue;
@@ -291,7 +329,12 @@ fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<S
             }
             for (var, values) in &o.bindings {
                 for v in values {
-                    let _ = writeln!(out, "            <variable_value variable_id=\"{}\">{}</variable_value>", escape_attr(var), escape_text(v));
+                    let _ = writeln!(
+                        out,
+                        "            <variable_value variable_id=\"{}\">{}</variable_value>",
+                        escape_attr(var),
+                        escape_text(v)
+                    );
                 }
             }
             for i in &o.items {
@@ -301,7 +344,8 @@ fn system_characteristics(out: &mut String, e: &Engine<'_>, objects: &BTreeMap<S
         }
         out.push_str("        </collected_objects>\n");
         let mut seen = HashSet::new();
-        let mut items: Vec<&Arc<crate::oval::item::Item>> = objects.values().flat_map(|o| o.items.iter()).filter(|i| seen.insert(i.id)).collect();
+        let mut items: Vec<&Arc<crate::oval::item::Item>> =
+            objects.values().flat_map(|o| o.items.iter()).filter(|i| seen.insert(i.id)).collect();
         items.sort_by_key(|i| i.id);
         if !items.is_empty() {
             out.push_str("        <system_data>\n");
@@ -354,7 +398,15 @@ fn escape_xml_text(s: &str) -> String {
 
 /// The characters XML 1.0 cannot carry replaced by U+FFFD.
 fn xml_chars(s: &str) -> String {
-    s.chars().map(|c| if c == '\t' || c == '\n' || c == '\r' || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}') { c } else { '\u{FFFD}' }).collect()
+    s.chars()
+        .map(|c| {
+            if c == '\t' || c == '\n' || c == '\r' || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}') {
+                c
+            } else {
+                '\u{FFFD}'
+            }
+        })
+        .collect()
 }
 
 /// The XCCDF TestResult. `oval_ids` maps an OVAL component id to the ARF
@@ -370,12 +422,31 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
         timestamp(scan.end),
         escape_attr(&scan.benchmark_version)
     );
-    let bench_href = if content.benchmark_component.is_empty() { String::new() } else { format!("#{}", content.benchmark_component) };
-    let _ = writeln!(out, "  <benchmark href=\"{}\" id=\"{}\"/>", escape_attr(&bench_href), escape_attr(&scan.benchmark_id));
+    let bench_href = if content.benchmark_component.is_empty() {
+        String::new()
+    } else {
+        format!("#{}", content.benchmark_component)
+    };
+    let _ = writeln!(
+        out,
+        "  <benchmark href=\"{}\" id=\"{}\"/>",
+        escape_attr(&bench_href),
+        escape_attr(&scan.benchmark_id)
+    );
     out.push_str("  <title>scapc scan result</title>\n");
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| if unsafe { libc::geteuid() } == 0 { "root".into() } else { "unknown".into() });
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| {
+        if unsafe { libc::geteuid() } == 0 {
+            "root".into()
+        } else {
+            "unknown".into()
+        }
+    });
     let privileged = unsafe { libc::geteuid() } == 0;
-    let _ = writeln!(out, "  <identity authenticated=\"false\" privileged=\"{privileged}\">{}</identity>", escape_text(&user));
+    let _ = writeln!(
+        out,
+        "  <identity authenticated=\"false\" privileged=\"{privileged}\">{}</identity>",
+        escape_text(&user)
+    );
     if let Some((id, _)) = &scan.profile {
         let _ = writeln!(out, "  <profile idref=\"{}\"/>", escape_attr(id));
     }
@@ -386,17 +457,34 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     out.push_str("  <target-facts>\n");
     let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:scanner:name\" type=\"string\">scapc</fact>");
     let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:scanner:version\" type=\"string\">{VERSION}</fact>");
-    let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:fqdn\" type=\"string\">{}</fact>", escape_text(&scan.hostname));
-    let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:host_name\" type=\"string\">{}</fact>", escape_text(&scan.hostname));
+    let _ = writeln!(
+        out,
+        "    <fact name=\"urn:xccdf:fact:asset:identifier:fqdn\" type=\"string\">{}</fact>",
+        escape_text(&scan.hostname)
+    );
+    let _ = writeln!(
+        out,
+        "    <fact name=\"urn:xccdf:fact:asset:identifier:host_name\" type=\"string\">{}</fact>",
+        escape_text(&scan.hostname)
+    );
     for m in &scan.macs {
-        let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:ethernet:MAC\" type=\"string\">{}</fact>", escape_text(m));
-        let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:mac\" type=\"string\">{}</fact>", escape_text(m));
+        let _ =
+            writeln!(out, "    <fact name=\"urn:xccdf:fact:ethernet:MAC\" type=\"string\">{}</fact>", escape_text(m));
+        let _ = writeln!(
+            out,
+            "    <fact name=\"urn:xccdf:fact:asset:identifier:mac\" type=\"string\">{}</fact>",
+            escape_text(m)
+        );
     }
     for a in &scan.addresses {
         let kind = if a.is_ipv4() { "ipv4" } else { "ipv6" };
         let _ = writeln!(out, "    <fact name=\"urn:xccdf:fact:asset:identifier:{kind}\" type=\"string\">{a}</fact>");
     }
-    let _ = writeln!(out, "    <fact name=\"urn:scapc:fact:target\" type=\"string\">{}</fact>", escape_text(&scan.target.describe()));
+    let _ = writeln!(
+        out,
+        "    <fact name=\"urn:scapc:fact:target\" type=\"string\">{}</fact>",
+        escape_text(&scan.target.describe())
+    );
     out.push_str("  </target-facts>\n");
     out.push_str("  <target-id-ref system=\"http://scap.nist.gov/schema/asset-identification/1.1\" name=\"asset0\" href=\"\"/>\n");
     for p in &scan.platforms {
@@ -428,19 +516,38 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
             let _ = writeln!(out, "    <message severity=\"info\">{}</message>", escape_text(m));
         }
         if let Some(c) = &r.check {
-            let _ = writeln!(out, "    <check system=\"{}\"{}>", escape_attr(&c.system), if c.negate { " negate=\"true\"" } else { "" });
+            let _ = writeln!(
+                out,
+                "    <check system=\"{}\"{}>",
+                escape_attr(&c.system),
+                if c.negate { " negate=\"true\"" } else { "" }
+            );
             if let Some(output) = &r.sce_output {
-                let _ = writeln!(out, "      <check-import import-name=\"stdout\">{}</check-import>", escape_xml_text(output));
+                let _ = writeln!(
+                    out,
+                    "      <check-import import-name=\"stdout\">{}</check-import>",
+                    escape_xml_text(output)
+                );
             }
             for (vid, name) in &c.exports {
-                let _ = writeln!(out, "      <check-export value-id=\"{}\" export-name=\"{}\"/>", escape_attr(vid), escape_attr(name));
+                let _ = writeln!(
+                    out,
+                    "      <check-export value-id=\"{}\" export-name=\"{}\"/>",
+                    escape_attr(vid),
+                    escape_attr(name)
+                );
             }
             for (href, name) in &c.refs {
                 let comp = content.resolve(href).map(|(c, _)| c);
                 let h = comp.and_then(|c| oval_ids.get(&c).map(|id| format!("#{id}"))).unwrap_or_else(|| href.clone());
                 match name {
                     Some(n) => {
-                        let _ = writeln!(out, "      <check-content-ref name=\"{}\" href=\"{}\"/>", escape_attr(n), escape_attr(&h));
+                        let _ = writeln!(
+                            out,
+                            "      <check-content-ref name=\"{}\" href=\"{}\"/>",
+                            escape_attr(n),
+                            escape_attr(&h)
+                        );
                     }
                     None => {
                         let _ = writeln!(out, "      <check-content-ref href=\"{}\"/>", escape_attr(&h));
@@ -453,7 +560,8 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     }
     for s in &scan.scores {
         if s.system == "urn:xccdf:scoring:default" || content.benchmark_declares_model(&s.system) {
-            let _ = writeln!(out, "  <score system=\"{}\" maximum=\"{:.6}\">{:.6}</score>", s.system, s.maximum, s.score);
+            let _ =
+                writeln!(out, "  <score system=\"{}\" maximum=\"{:.6}\">{:.6}</score>", s.system, s.maximum, s.score);
         }
     }
     out.push_str("</TestResult>\n");
@@ -463,7 +571,9 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
 impl Content {
     /// Whether the benchmark asks for a scoring model (`xccdf:model`).
     pub fn benchmark_declares_model(&self, system: &str) -> bool {
-        self.tree.children_named(self.benchmark_node, crate::xccdf::NS_XCCDF, "model").any(|m| self.tree.attr(m, "system") == Some(system))
+        self.tree
+            .children_named(self.benchmark_node, crate::xccdf::NS_XCCDF, "model")
+            .any(|m| self.tree.attr(m, "system") == Some(system))
     }
 }
 
@@ -492,7 +602,9 @@ pub fn arf(scan: &Scan, content: &Content) -> String {
             // The asset schema wants IPv6 addresses with all eight groups.
             let (kind, text) = match a {
                 std::net::IpAddr::V4(v4) => ("ip-v4", v4.to_string()),
-                std::net::IpAddr::V6(v6) => ("ip-v6", v6.segments().iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":")),
+                std::net::IpAddr::V6(v6) => {
+                    ("ip-v6", v6.segments().iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":"))
+                }
             };
             let _ = writeln!(out, "          <ai:connection>\n            <ai:ip-address>\n              <ai:{kind}>{text}</ai:{kind}>\n            </ai:ip-address>\n          </ai:connection>");
         }

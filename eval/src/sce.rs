@@ -46,9 +46,16 @@ pub const TIMEOUT: Duration = Duration::from_secs(300);
 /// Runs the SCE check; returns the result and the captured output.
 pub fn run(check: &Check, env: &SceEnv<'_>, target: &Target) -> (XResult, String) {
     if !target.is_local() {
-        return (XResult::NotChecked, format!("SCE scripts run only on the local target, not on {}", target.describe()));
+        return (
+            XResult::NotChecked,
+            format!("SCE scripts run only on the local target, not on {}", target.describe()),
+        );
     }
-    let script = check.refs.iter().find_map(|(href, _)| env.content.resolve(href)).map(|(_, n)| env.content.tree.text(n).to_owned());
+    let script = check
+        .refs
+        .iter()
+        .find_map(|(href, _)| env.content.resolve(href))
+        .map(|(_, n)| env.content.tree.text(n).to_owned());
     let script = script.as_deref();
     let Some(script) = script else {
         let href = check.refs.first().map(|r| r.0.as_str()).unwrap_or("");
@@ -59,7 +66,9 @@ pub fn run(check: &Check, env: &SceEnv<'_>, target: &Target) -> (XResult, String
         Err(e) => return (XResult::Error, format!("cannot create a directory for the script: {e}")),
     };
     let path = dir.path().join("check.sh");
-    if let Err(e) = std::fs::write(&path, script).and_then(|_| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))) {
+    if let Err(e) = std::fs::write(&path, script)
+        .and_then(|_| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)))
+    {
         return (XResult::Error, format!("cannot write the script: {e}"));
     }
     let mut cmd = Command::new(&path);
@@ -69,7 +78,12 @@ pub fn run(check: &Check, env: &SceEnv<'_>, target: &Target) -> (XResult, String
     }
     for (vid, export) in &check.exports {
         let v = env.values.get(vid).cloned().unwrap_or_default();
-        let (t, op) = env.bench.values.get(vid).map(|x| (x.vtype.clone(), x.operator.clone())).unwrap_or(("string".into(), "equals".into()));
+        let (t, op) = env
+            .bench
+            .values
+            .get(vid)
+            .map(|x| (x.vtype.clone(), x.operator.clone()))
+            .unwrap_or(("string".into(), "equals".into()));
         cmd.env(format!("XCCDF_VALUE_{export}"), v);
         cmd.env(format!("XCCDF_TYPE_{export}"), t.to_uppercase());
         cmd.env(format!("XCCDF_OPERATOR_{export}"), op.to_uppercase().replace(' ', "_"));

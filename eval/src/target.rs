@@ -51,7 +51,10 @@ impl Target {
         } else if let Some(p) = spec.strip_prefix("dir:") {
             Target::dir(p)
         } else {
-            Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unknown target `{spec}`: use `local`, `dir:/path` or `ssh://user@host`")))
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("unknown target `{spec}`: use `local`, `dir:/path` or `ssh://user@host`"),
+            ))
         }
     }
 
@@ -97,7 +100,8 @@ impl Target {
             TargetKind::Dir(r) => r,
         };
         let mut done: Vec<String> = Vec::new();
-        let mut pending: VecDeque<String> = path.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_owned).collect();
+        let mut pending: VecDeque<String> =
+            path.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_owned).collect();
         let mut hops = 0;
         while let Some(c) = pending.pop_front() {
             if c == ".." {
@@ -151,7 +155,10 @@ impl Target {
 
     /// The names in a directory (not `.` or `..`), sorted.
     pub fn read_dir(&self, path: &str) -> io::Result<Vec<String>> {
-        let mut names: Vec<String> = fs::read_dir(self.resolve(path)?)?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> = fs::read_dir(self.resolve(path)?)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         Ok(names)
     }

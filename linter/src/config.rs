@@ -46,14 +46,18 @@ impl Config {
         if node.is_null() {
             return Ok(cfg);
         }
-        let Some(map) = node.as_map() else { return Err(at(node.pos, "the lint configuration must be a mapping".into())) };
+        let Some(map) = node.as_map() else {
+            return Err(at(node.pos, "the lint configuration must be a mapping".into()));
+        };
         for (k, v) in map {
             match k.as_str() {
                 Some("rules") => {
                     if v.is_null() {
                         continue;
                     }
-                    let Some(rules) = v.as_map() else { return Err(at(v.pos, "`rules` must map lint codes or names to levels".into())) };
+                    let Some(rules) = v.as_map() else {
+                        return Err(at(v.pos, "`rules` must map lint codes or names to levels".into()));
+                    };
                     for (rk, rv) in rules {
                         let key = rk.as_str().unwrap_or_default();
                         // YAML reads a bare `off` as false.
@@ -62,12 +66,20 @@ impl Config {
                             None => None,
                         };
                         let Some(level) = level else {
-                            return Err(at(rv.pos, format!("`{}` is not a level: use off, note, warning or error", rv.as_str().unwrap_or("?"))));
+                            return Err(at(
+                                rv.pos,
+                                format!(
+                                    "`{}` is not a level: use off, note, warning or error",
+                                    rv.as_str().unwrap_or("?")
+                                ),
+                            ));
                         };
                         cfg.set(key, level).map_err(|m| at(rk.pos, m))?;
                     }
                 }
-                Some(other) => return Err(at(k.pos, format!("unknown key `{other}` in the lint configuration (only `rules`)"))),
+                Some(other) => {
+                    return Err(at(k.pos, format!("unknown key `{other}` in the lint configuration (only `rules`)")))
+                }
                 None => return Err(at(k.pos, "keys must be strings".into())),
             }
         }
@@ -76,7 +88,8 @@ impl Config {
 
     /// Reads `path`.
     pub fn read(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the lint configuration: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the lint configuration: {e}", path.display()))?;
         Config::parse(&text, path)
     }
 

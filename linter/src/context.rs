@@ -71,7 +71,9 @@ impl Context {
         }
         if let Some(c) = products.first() {
             for r in c.content.rules.values() {
-                files.extend([&r.files.oval, &r.files.bash, &r.files.ansible, &r.files.sce].into_iter().flatten().cloned());
+                files.extend(
+                    [&r.files.oval, &r.files.bash, &r.files.ansible, &r.files.sce].into_iter().flatten().cloned(),
+                );
             }
             for t in c.content.templates.values() {
                 files.extend(t.languages.values().map(|(p, _)| p.clone()));
@@ -79,14 +81,16 @@ impl Context {
         }
         files.sort();
         files.dedup();
-        let sources: HashMap<PathBuf, Source> = crate::timed("read sources", || files
-            .into_par_iter()
-            .filter_map(|p| {
-                let text = std::fs::read_to_string(&p).ok()?;
-                let lines = Lines::new(&text);
-                Some((p, Source { text, lines }))
-            })
-            .collect());
+        let sources: HashMap<PathBuf, Source> = crate::timed("read sources", || {
+            files
+                .into_par_iter()
+                .filter_map(|p| {
+                    let text = std::fs::read_to_string(&p).ok()?;
+                    let lines = Lines::new(&text);
+                    Some((p, Source { text, lines }))
+                })
+                .collect()
+        });
         Context { root: root.to_path_buf(), tree, products, product_ids, compiler: diags.into_vec(), macros, sources }
     }
 
@@ -138,7 +142,10 @@ impl Context {
         let hit = |line: &str, key: &str| -> bool {
             let Some(i) = line.find(key) else { return false };
             let rest = &line[i + key.len()..];
-            let list: &str = rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == ',' || c == '-' || c == '_')).next().unwrap_or("");
+            let list: &str = rest
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == ',' || c == '-' || c == '_'))
+                .next()
+                .unwrap_or("");
             list.split(',').any(|c| c == "all" || names.iter().any(|n| !n.is_empty() && n.eq_ignore_ascii_case(c)))
         };
         if src.text.lines().any(|l| hit(l, "scapc-lint: disable-file=")) {

@@ -61,7 +61,11 @@ pub fn lints_page() -> String {
                     if c.any_of.is_empty() {
                         format!("`{}`", c.code)
                     } else {
-                        format!("`{}` ({})", c.code, c.any_of.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", "))
+                        format!(
+                            "`{}` ({})",
+                            c.code,
+                            c.any_of.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")
+                        )
                     }
                 })
                 .collect();
@@ -113,7 +117,11 @@ mod tests {
             for part in ["**Why**", "**Example**", "**Fix**"] {
                 assert!(doc.contains(part), "{} {}: the doc comment lacks {part}", r.lint.code, r.lint.name);
             }
-            assert!(doc.lines().next().is_some_and(|l| !l.trim().is_empty()), "{}: the doc comment must start with what it checks", r.lint.code);
+            assert!(
+                doc.lines().next().is_some_and(|l| !l.trim().is_empty()),
+                "{}: the doc comment must start with what it checks",
+                r.lint.code
+            );
         }
     }
 
@@ -122,7 +130,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in registry() {
             let l = r.lint;
-            assert!(l.code.len() == 4 && l.code.starts_with('L') && l.code[1..].chars().all(|c| c.is_ascii_digit()), "{}", l.code);
+            assert!(
+                l.code.len() == 4 && l.code.starts_with('L') && l.code[1..].chars().all(|c| c.is_ascii_digit()),
+                "{}",
+                l.code
+            );
             assert!(l.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", l.name);
             assert!(seen.insert(l.code) && seen.insert(l.name), "duplicate {} {}", l.code, l.name);
             assert!(l.check.is_some() || !l.claims.is_empty() || l.code == "L000", "{} checks nothing", l.code);

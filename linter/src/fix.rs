@@ -54,9 +54,14 @@ pub fn plan(findings: &[Finding], read: &dyn Fn(&Path) -> Option<String>) -> Vec
         let mut count = 0;
         for fix in fixes {
             let valid = fix.edits.iter().all(|e| {
-                e.start <= e.end && e.end <= before.len() && before.is_char_boundary(e.start) && before.is_char_boundary(e.end)
+                e.start <= e.end
+                    && e.end <= before.len()
+                    && before.is_char_boundary(e.start)
+                    && before.is_char_boundary(e.end)
             });
-            let overlaps = fix.edits.iter().any(|e| taken.iter().any(|t| e.start < t.end && t.start < e.end || (e.start == t.start && e.end == t.end)));
+            let overlaps = fix.edits.iter().any(|e| {
+                taken.iter().any(|t| e.start < t.end && t.start < e.end || (e.start == t.start && e.end == t.end))
+            });
             if !valid || overlaps {
                 continue;
             }
@@ -92,7 +97,8 @@ pub fn diff(rewrites: &[Rewrite]) -> String {
 /// Writes the rewrites, each atomically.
 pub fn write(rewrites: &[Rewrite]) -> Result<(), String> {
     for r in rewrites {
-        scapc_compiler::build::write_atomic(&r.file, r.after.as_bytes()).map_err(|e| format!("{}: cannot write: {e}", r.file.display()))?;
+        scapc_compiler::build::write_atomic(&r.file, r.after.as_bytes())
+            .map_err(|e| format!("{}: cannot write: {e}", r.file.display()))?;
     }
     Ok(())
 }

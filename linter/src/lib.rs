@@ -19,6 +19,7 @@
 //!
 //! The diagnostic type is shared with the compiler and the validator and
 //! lives in `scapc-diagnostics` (re-exported here).
+#![forbid(unsafe_code)]
 
 pub use scapc_diagnostics as diagnostics;
 
@@ -193,11 +194,7 @@ pub struct Fatal(pub String);
 
 /// The lint that surfaces a compiler diagnostic.
 pub fn claimant(d: &Diagnostic) -> &'static Lint {
-    registry()
-        .iter()
-        .map(|r| r.lint)
-        .find(|l| l.claims.iter().any(|c| c.matches(d)))
-        .unwrap_or(&rules::compiler::LINT)
+    registry().iter().map(|r| r.lint).find(|l| l.claims.iter().any(|c| c.matches(d))).unwrap_or(&rules::compiler::LINT)
 }
 
 /// Whether `SCAPC_LINT_TIMINGS` asks for the time of each phase and lint
@@ -246,16 +243,18 @@ pub fn run(cx: &Context, config: &Config) -> Report {
             Finding { lint, diag, fix: None }
         })
         .collect();
-    let own: Vec<Vec<Finding>> = timed("lints", || registry()
-        .par_iter()
-        .filter(|r| r.lint.check.is_some() && config.level(r.lint) != Level::Off)
-        .map(|r| {
-            let mut sink = Sink::new(r.lint);
-            let check = r.lint.check.expect("filtered on is_some");
-            timed(&format!("{} {}", r.lint.code, r.lint.name), || check(cx, &mut sink));
-            sink.into_findings()
-        })
-        .collect());
+    let own: Vec<Vec<Finding>> = timed("lints", || {
+        registry()
+            .par_iter()
+            .filter(|r| r.lint.check.is_some() && config.level(r.lint) != Level::Off)
+            .map(|r| {
+                let mut sink = Sink::new(r.lint);
+                let check = r.lint.check.expect("filtered on is_some");
+                timed(&format!("{} {}", r.lint.code, r.lint.name), || check(cx, &mut sink));
+                sink.into_findings()
+            })
+            .collect()
+    });
     findings.extend(own.into_iter().flatten());
     let mut report = Report::default();
     for mut f in findings {

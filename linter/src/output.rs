@@ -92,7 +92,8 @@ pub fn render_sarif_lint(findings: &[Finding], version: &str) -> String {
             r["name"] = serde_json::json!(lint.name);
             r["shortDescription"] = serde_json::json!({"text": lint.summary});
             let doc = crate::docs::module_doc(reg.source);
-            r["fullDescription"] = serde_json::json!({"text": doc.split("\n\n").next().unwrap_or(lint.summary).replace('\n', " ")});
+            r["fullDescription"] =
+                serde_json::json!({"text": doc.split("\n\n").next().unwrap_or(lint.summary).replace('\n', " ")});
             r["help"] = serde_json::json!({"text": doc.trim_end(), "markdown": doc.trim_end()});
             r["helpUri"] = serde_json::json!(format!(
                 "https://github.com/scapc/scapc/blob/main/docs/lints.md#{}-{}",
@@ -149,7 +150,9 @@ mod tests {
     fn github_commands_escape_and_locate() {
         let f = Finding {
             lint: &rules::cce_check_digit::LINT,
-            diag: Diagnostic::error("L031", "100% wrong\nsecond").at(Location::at("rules/a,b/rule.yml", 3, 5)).hint("fix: it"),
+            diag: Diagnostic::error("L031", "100% wrong\nsecond")
+                .at(Location::at("rules/a,b/rule.yml", 3, 5))
+                .hint("fix: it"),
             fix: None,
         };
         let s = render_github(&[f]);
@@ -161,7 +164,11 @@ mod tests {
 
     #[test]
     fn sarif_rules_carry_names() {
-        let f = Finding { lint: &rules::cce_check_digit::LINT, diag: Diagnostic::error("L031", "m").at_file("x"), fix: None };
+        let f = Finding {
+            lint: &rules::cce_check_digit::LINT,
+            diag: Diagnostic::error("L031", "m").at_file("x"),
+            fix: None,
+        };
         let v: serde_json::Value = serde_json::from_str(&render_sarif_lint(&[f], "0.1.0")).unwrap();
         assert_eq!(v["version"], "2.1.0");
         let rule = &v["runs"][0]["tool"]["driver"]["rules"][0];
@@ -176,7 +183,9 @@ mod tests {
     fn sarif_related_locations_and_uris() {
         let f = Finding {
             lint: &rules::duplicate_cce::LINT,
-            diag: Diagnostic::error("L030", "m").at(Location::at("./rules/a b/rule.yml", 3, 5)).related(Location::at("rules/c/rule.yml", 8, 3), "first used here"),
+            diag: Diagnostic::error("L030", "m")
+                .at(Location::at("./rules/a b/rule.yml", 3, 5))
+                .related(Location::at("rules/c/rule.yml", 8, 3), "first used here"),
             fix: None,
         };
         let v: serde_json::Value = serde_json::from_str(&render_sarif_lint(&[f], "0.1.0")).unwrap();

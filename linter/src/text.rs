@@ -192,7 +192,23 @@ pub fn word_offsets(s: &str, word: &str) -> Vec<usize> {
 /// Placeholder prose that says nothing.
 pub fn is_placeholder(s: &str) -> bool {
     let t = s.trim().trim_end_matches('.').to_ascii_lowercase();
-    t.is_empty() || ["todo", "tbd", "fixme", "xxx", "n/a", "none", "placeholder", "lorem ipsum", "description", "rationale", "..."].contains(&t.as_str()) || t.starts_with("todo:") || t.starts_with("tbd:")
+    t.is_empty()
+        || [
+            "todo",
+            "tbd",
+            "fixme",
+            "xxx",
+            "n/a",
+            "none",
+            "placeholder",
+            "lorem ipsum",
+            "description",
+            "rationale",
+            "...",
+        ]
+        .contains(&t.as_str())
+        || t.starts_with("todo:")
+        || t.starts_with("tbd:")
 }
 
 #[cfg(test)]

@@ -27,9 +27,15 @@ pub const NS_TMSAD: &str = "http://scap.nist.gov/schema/xml-dsig/1.0";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     /// A source data stream collection; the version is SCAP 1.2 or 1.3.
-    DataStream { scap: String },
-    XccdfBenchmark { version: String },
-    XccdfTailoring { version: String },
+    DataStream {
+        scap: String,
+    },
+    XccdfBenchmark {
+        version: String,
+    },
+    XccdfTailoring {
+        version: String,
+    },
     OvalDefinitions,
     OvalVariables,
     OvalResults,
@@ -81,7 +87,12 @@ pub fn root(text: &str) -> Option<Root> {
                     .attributes()
                     .flatten()
                     .filter(|a| !a.key.as_ref().contains(&b':') && a.key.as_ref() != b"xmlns")
-                    .map(|a| (String::from_utf8_lossy(a.key.as_ref()).into_owned(), String::from_utf8_lossy(&a.value).into_owned()))
+                    .map(|a| {
+                        (
+                            String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                            String::from_utf8_lossy(&a.value).into_owned(),
+                        )
+                    })
                     .collect();
                 return Some(Root { ns, local, attrs });
             }
@@ -112,7 +123,11 @@ pub fn kind(root: &Root) -> Result<Kind, String> {
         (NS_CPE_LANG, "platform-specification") => Kind::CpeLanguage,
         (NS_ARF, "asset-report-collection") => Kind::Arf,
         (ns, local) => {
-            return Err(if ns.is_empty() { format!("`<{local}>` in no namespace") } else { format!("`<{local}>` in namespace `{ns}`") })
+            return Err(if ns.is_empty() {
+                format!("`<{local}>` in no namespace")
+            } else {
+                format!("`<{local}>` in namespace `{ns}`")
+            })
         }
     })
 }
@@ -186,8 +201,14 @@ mod tests {
             k("<?xml version='1.0'?><!--c--><ds:data-stream-collection xmlns:ds='http://scap.nist.gov/schema/scap/source/1.2' schematron-version='1.3'/>"),
             Ok(Kind::DataStream { scap: "1.3".into() })
         );
-        assert_eq!(k("<Benchmark xmlns='http://checklists.nist.gov/xccdf/1.1'/>"), Ok(Kind::XccdfBenchmark { version: "1.1.4".into() }));
-        assert_eq!(k("<x:oval_results xmlns:x='http://oval.mitre.org/XMLSchema/oval-results-5'/>"), Ok(Kind::OvalResults));
+        assert_eq!(
+            k("<Benchmark xmlns='http://checklists.nist.gov/xccdf/1.1'/>"),
+            Ok(Kind::XccdfBenchmark { version: "1.1.4".into() })
+        );
+        assert_eq!(
+            k("<x:oval_results xmlns:x='http://oval.mitre.org/XMLSchema/oval-results-5'/>"),
+            Ok(Kind::OvalResults)
+        );
         assert!(k("<html/>").unwrap_err().contains("no namespace"));
         assert!(root("not xml at all").is_none());
     }

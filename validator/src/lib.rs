@@ -72,14 +72,17 @@ impl Validator {
             Err(e) => Outcome {
                 file: path.to_path_buf(),
                 kind: None,
-                diagnostics: vec![Diagnostic::error(codes::IO, format!("cannot read the file: {e}")).at(Location::file(path))],
+                diagnostics: vec![
+                    Diagnostic::error(codes::IO, format!("cannot read the file: {e}")).at(Location::file(path))
+                ],
                 io_error: true,
             },
         }
     }
 
     pub fn validate_bytes(&self, path: &Path, bytes: &[u8]) -> Outcome {
-        let fail = |d: Diagnostic| Outcome { file: path.to_path_buf(), kind: None, diagnostics: vec![d], io_error: false };
+        let fail =
+            |d: Diagnostic| Outcome { file: path.to_path_buf(), kind: None, diagnostics: vec![d], io_error: false };
         let text = match decode(bytes) {
             Ok(t) => t,
             Err((line, col, m)) => return fail(Diagnostic::error(codes::XML, m).at(Location::at(path, line, col))),
@@ -88,9 +91,13 @@ impl Validator {
     }
 
     pub fn validate_text(&self, path: &Path, text: &str) -> Outcome {
-        let fail = |d: Diagnostic| Outcome { file: path.to_path_buf(), kind: None, diagnostics: vec![d], io_error: false };
+        let fail =
+            |d: Diagnostic| Outcome { file: path.to_path_buf(), kind: None, diagnostics: vec![d], io_error: false };
         if text.trim().is_empty() {
-            return fail(Diagnostic::error(codes::XML, "the file is empty; an SCAP document is an XML file").at(Location::file(path)));
+            return fail(
+                Diagnostic::error(codes::XML, "the file is empty; an SCAP document is an XML file")
+                    .at(Location::file(path)),
+            );
         }
         if let Some((line, col, m)) = hostile_prolog(text) {
             return fail(Diagnostic::error(codes::XML, m).at(Location::at(path, line, col)));
@@ -116,7 +123,11 @@ impl Validator {
         let (reqs, xsd) = rayon::join(
             || {
                 let t = tree::Tree::parse(text)?;
-                Ok::<_, tree::ParseError>(if self.opts.no_requirements { Vec::new() } else { reqs::check(path, &t, &kind) })
+                Ok::<_, tree::ParseError>(if self.opts.no_requirements {
+                    Vec::new()
+                } else {
+                    reqs::check(path, &t, &kind)
+                })
             },
             || self.xsd(path, text, &kind),
         );
@@ -124,12 +135,15 @@ impl Validator {
             Ok(d) => d,
             // Not well-formed: the parser's message says it best; schema
             // messages about the same breakage add nothing.
-            Err(e) => return Outcome {
-                file: path.to_path_buf(),
-                kind: Some(kind),
-                diagnostics: vec![Diagnostic::error(codes::XML, format!("not well-formed XML: {}", e.message)).at(Location::at(path, e.line, e.col))],
-                io_error: false,
-            },
+            Err(e) => {
+                return Outcome {
+                    file: path.to_path_buf(),
+                    kind: Some(kind),
+                    diagnostics: vec![Diagnostic::error(codes::XML, format!("not well-formed XML: {}", e.message))
+                        .at(Location::at(path, e.line, e.col))],
+                    io_error: false,
+                }
+            }
         };
         diagnostics.extend(xsd);
         diagnostics.sort_by(|a, b| {
@@ -146,7 +160,11 @@ impl Validator {
         }
         let root = match &self.schema_dir {
             Ok(r) => r,
-            Err(e) => return vec![Diagnostic::error("schemas-not-found", e.clone()).at(Location::file(path)).hint("pass --schemas DIR, set SCAPC_SCHEMAS, or skip the XSD layer with --no-xsd")],
+            Err(e) => {
+                return vec![Diagnostic::error("schemas-not-found", e.clone())
+                    .at(Location::file(path))
+                    .hint("pass --schemas DIR, set SCAPC_SCHEMAS, or skip the XSD layer with --no-xsd")]
+            }
         };
         if let Kind::DataStream { .. } = kind {
             if let Ok(coll) = scapc_datastream::read::read(text) {
@@ -160,7 +178,12 @@ impl Validator {
 /// Bytes to text: UTF-8, with an optional byte order mark.
 fn decode(bytes: &[u8]) -> Result<&str, (u32, u32, String)> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err((1, 1, "the file is UTF-16; scapc reads UTF-8 SCAP documents (convert it, e.g. with iconv -f UTF-16 -t UTF-8)".into()));
+        return Err((
+            1,
+            1,
+            "the file is UTF-16; scapc reads UTF-8 SCAP documents (convert it, e.g. with iconv -f UTF-16 -t UTF-8)"
+                .into(),
+        ));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
@@ -176,11 +199,13 @@ fn decode(bytes: &[u8]) -> Result<&str, (u32, u32, String)> {
 fn hostile_prolog(text: &str) -> Option<(u32, u32, String)> {
     let i = text.find("<!DOCTYPE")?;
     // Only the prolog: stop at the first element.
-    let before_root = text[..i].rfind('<').map(|j| text[j..].starts_with("<?") || text[j..].starts_with("<!--")).unwrap_or(true);
+    let before_root =
+        text[..i].rfind('<').map(|j| text[j..].starts_with("<?") || text[j..].starts_with("<!--")).unwrap_or(true);
     if !before_root {
         return None;
     }
-    let decl_end = text[i..].find("]>").map(|j| i + j).or_else(|| text[i..].find('>').map(|j| i + j)).unwrap_or(text.len());
+    let decl_end =
+        text[i..].find("]>").map(|j| i + j).or_else(|| text[i..].find('>').map(|j| i + j)).unwrap_or(text.len());
     let decl = &text[i..decl_end];
     if decl.contains("<!ENTITY") || decl.contains("SYSTEM") || decl.contains("PUBLIC") {
         let line = text[..i].bytes().filter(|&b| b == b'\n').count() as u32 + 1;

@@ -36,7 +36,12 @@ pub fn text(outcomes: &[Outcome], limit: Option<usize>, color: bool) -> String {
         let kind = o.kind.as_ref().map(|k| k.name()).unwrap_or_else(|| "unreadable".into());
         let (e, w, n) = crate::count(&o.diagnostics);
         let verdict = if e > 0 { paint("1;31", "invalid") } else { paint("1;32", "valid") };
-        let _ = writeln!(s, "{}: {kind}: {verdict} ({e} errors, {w} warnings{})", o.file.display(), if n > 0 { format!(", {n} notes") } else { String::new() });
+        let _ = writeln!(
+            s,
+            "{}: {kind}: {verdict} ({e} errors, {w} warnings{})",
+            o.file.display(),
+            if n > 0 { format!(", {n} notes") } else { String::new() }
+        );
         for (sev, code, list) in groups(&o.diagnostics) {
             let title = catalog::find(code).map(|r| format!(" ({}): {}", r.source, r.summary)).unwrap_or_default();
             let label = match sev {
@@ -44,7 +49,12 @@ pub fn text(outcomes: &[Outcome], limit: Option<usize>, color: bool) -> String {
                 Severity::Warning => paint("1;33", "warning"),
                 _ => paint("1;36", sev.as_str()),
             };
-            let _ = writeln!(s, "\n  {label} {code}{title}: {} finding{}", list.len(), if list.len() == 1 { "" } else { "s" });
+            let _ = writeln!(
+                s,
+                "\n  {label} {code}{title}: {} finding{}",
+                list.len(),
+                if list.len() == 1 { "" } else { "s" }
+            );
             let shown = limit.unwrap_or(usize::MAX).min(list.len());
             for d in &list[..shown] {
                 let at = d.location.as_ref().map(|l| l.to_string()).unwrap_or_else(|| o.file.display().to_string());
@@ -75,24 +85,46 @@ pub fn junit(outcomes: &[Outcome], warnings_fail: bool) -> String {
         for d in &o.diagnostics {
             by_code.entry(d.code.as_str()).or_default().push(d);
         }
-        let mut cases: Vec<&str> = catalog::REQUIREMENTS.iter().filter(|r| !matches!(r.status, Status::NotChecked(_))).map(|r| r.id).collect();
+        let mut cases: Vec<&str> =
+            catalog::REQUIREMENTS.iter().filter(|r| !matches!(r.status, Status::NotChecked(_))).map(|r| r.id).collect();
         for c in by_code.keys() {
             if !cases.contains(c) {
                 cases.push(c);
             }
         }
-        let fails = |list: &[&Diagnostic]| list.iter().any(|d| d.severity == Severity::Error || (warnings_fail && d.severity == Severity::Warning));
+        let fails = |list: &[&Diagnostic]| {
+            list.iter().any(|d| d.severity == Severity::Error || (warnings_fail && d.severity == Severity::Warning))
+        };
         let failures = cases.iter().filter(|c| by_code.get(*c).is_some_and(|l| fails(l))).count();
-        let _ = writeln!(s, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">", esc(&o.file.display().to_string()), cases.len());
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
+            esc(&o.file.display().to_string()),
+            cases.len()
+        );
         for c in cases {
             let _ = write!(s, "    <testcase classname=\"{}\" name=\"{}\"", esc(&o.file.display().to_string()), esc(c));
             match by_code.get(c) {
                 None => s.push_str("/>\n"),
                 Some(list) => {
                     s.push_str(">\n");
-                    let body: String = list.iter().map(|d| format!("{}: {}\n", d.location.as_ref().map(|l| l.to_string()).unwrap_or_default(), d.message)).collect();
+                    let body: String = list
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{}: {}\n",
+                                d.location.as_ref().map(|l| l.to_string()).unwrap_or_default(),
+                                d.message
+                            )
+                        })
+                        .collect();
                     if fails(list) {
-                        let _ = writeln!(s, "      <failure message=\"{} finding(s)\" type=\"{c}\">{}</failure>", list.len(), esc(&body));
+                        let _ = writeln!(
+                            s,
+                            "      <failure message=\"{} finding(s)\" type=\"{c}\">{}</failure>",
+                            list.len(),
+                            esc(&body)
+                        );
                     } else {
                         let _ = writeln!(s, "      <system-out>{}</system-out>", esc(&body));
                     }

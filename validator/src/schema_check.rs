@@ -54,12 +54,22 @@ fn newlines(s: &str) -> u32 {
 
 /// Validates a standalone (non data stream) document.
 pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache) -> Vec<Diagnostic> {
-    let ver = if matches!(kind, Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics) {
+    let ver = if matches!(
+        kind,
+        Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics
+    ) {
         oval_schema_version(text)
     } else {
         String::new()
     };
-    let job = Job { text: text.into(), line_offset: 0, schema: schema_for(root, kind, &ver), code: "A-10-1", frame: false, what: kind.name() };
+    let job = Job {
+        text: text.into(),
+        line_offset: 0,
+        schema: schema_for(root, kind, &ver),
+        code: "A-10-1",
+        frame: false,
+        what: kind.name(),
+    };
     run(file, &job, cache)
 }
 
@@ -81,7 +91,14 @@ pub fn data_stream(file: &Path, coll: &Collection<'_>, kind: &Kind, root: &Path,
         last = c.content.end;
     }
     frame.push_str(&src[last..]);
-    jobs.push(Job { text: frame.into(), line_offset: 0, schema: schema_for(root, kind, ""), code: "SRC-329-1", frame: true, what: "the data stream collection".into() });
+    jobs.push(Job {
+        text: frame.into(),
+        line_offset: 0,
+        schema: schema_for(root, kind, ""),
+        code: "SRC-329-1",
+        frame: true,
+        what: "the data stream collection".into(),
+    });
     // The components.
     let mut line = 0u32;
     let mut at = 0usize;
@@ -118,7 +135,9 @@ pub fn data_stream(file: &Path, coll: &Collection<'_>, kind: &Kind, root: &Path,
 fn component_schema(root: &Path, ds: &Kind, component: &Kind) -> PathBuf {
     let v12 = matches!(ds, Kind::DataStream { scap } if scap == "1.2");
     match component {
-        Kind::OvalDefinitions => root.join(if v12 { "oval/5.11.1" } else { "oval/5.11.3" }).join("oval-definitions-schema.xsd"),
+        Kind::OvalDefinitions => {
+            root.join(if v12 { "oval/5.11.1" } else { "oval/5.11.3" }).join("oval-definitions-schema.xsd")
+        }
         Kind::CpeDictionary if v12 => root.join("sds/1.2/cpe-dictionary_2.3.xsd"),
         other => schema_for(root, other, ""),
     }
@@ -127,7 +146,8 @@ fn component_schema(root: &Path, ds: &Kind, component: &Kind) -> PathBuf {
 /// The component's XML with the namespace declarations it inherits added
 /// to its root start tag, on the same line, so line numbers are kept.
 fn with_namespaces(body: &str, in_scope: &[(String, String)]) -> String {
-    let name_end = body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
+    let name_end =
+        body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
     let tag_end = body.find('>').unwrap_or(body.len());
     let start_tag = &body[..tag_end];
     let mut add = String::new();
@@ -175,11 +195,15 @@ fn run(file: &Path, job: &Job<'_>, cache: &Cache) -> Vec<Diagnostic> {
             let line = if e.line == 0 { job.line_offset + 1 } else { e.line + job.line_offset };
             let sev = if e.warning { Severity::Warning } else { Severity::Error };
             let msg = detect::shorten_names(&e.message);
-            let message = if fatal { format!("{} is not well-formed XML: {msg}", job.what) } else { format!("schema: {msg}") };
-            let loc = if e.col > 0 && e.line > 1 { Location::at(file, line, e.col) } else { Location::at(file, line, 1) };
-            Diagnostic::new(sev, job.code, message)
-                .at(loc)
-                .hint(format!("{} was validated against {}", job.what, job.schema.display()))
+            let message =
+                if fatal { format!("{} is not well-formed XML: {msg}", job.what) } else { format!("schema: {msg}") };
+            let loc =
+                if e.col > 0 && e.line > 1 { Location::at(file, line, e.col) } else { Location::at(file, line, 1) };
+            Diagnostic::new(sev, job.code, message).at(loc).hint(format!(
+                "{} was validated against {}",
+                job.what,
+                job.schema.display()
+            ))
         })
         .collect()
 }
@@ -197,7 +221,11 @@ mod tests {
 
     #[test]
     fn inherited_namespaces_are_declared_on_the_same_line() {
-        let ns = vec![("".to_owned(), "urn:d".to_owned()), ("x".to_owned(), "urn:x".to_owned()), ("y".to_owned(), "urn:y".to_owned())];
+        let ns = vec![
+            ("".to_owned(), "urn:d".to_owned()),
+            ("x".to_owned(), "urn:x".to_owned()),
+            ("y".to_owned(), "urn:y".to_owned()),
+        ];
         let out = with_namespaces("<x:a xmlns:y=\"urn:own\">\n<b/></x:a>", &ns);
         assert_eq!(out, "<x:a xmlns:x=\"urn:x\" xmlns=\"urn:d\" xmlns:y=\"urn:own\">\n<b/></x:a>");
     }

@@ -21,7 +21,10 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, String> {
         return if probe(d) {
             Ok(d.to_path_buf())
         } else {
-            Err(format!("--schemas {}: no SCAP schemas there (expected sds/1.3/scap-source-data-stream_1.3.xsd inside)", d.display()))
+            Err(format!(
+                "--schemas {}: no SCAP schemas there (expected sds/1.3/scap-source-data-stream_1.3.xsd inside)",
+                d.display()
+            ))
         };
     }
     if let Some(d) = std::env::var_os(ENV) {
@@ -29,7 +32,10 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, String> {
         return if probe(&d) {
             Ok(d)
         } else {
-            Err(format!("${ENV}={}: no SCAP schemas there (expected sds/1.3/scap-source-data-stream_1.3.xsd inside)", d.display()))
+            Err(format!(
+                "${ENV}={}: no SCAP schemas there (expected sds/1.3/scap-source-data-stream_1.3.xsd inside)",
+                d.display()
+            ))
         };
     }
     let d = PathBuf::from(DEFAULT_DIR);
@@ -60,7 +66,9 @@ pub fn schema_for(root: &Path, kind: &Kind, oval_version: &str) -> PathBuf {
     match kind {
         Kind::DataStream { scap } if scap == "1.2" => root.join("sds/1.2/scap-source-data-stream_1.2.xsd"),
         Kind::DataStream { .. } => root.join("sds/1.3/scap-source-data-stream_1.3.xsd"),
-        Kind::XccdfBenchmark { version } | Kind::XccdfTailoring { version } if version == "1.2" => root.join("xccdf/1.2/xccdf_1.2.xsd"),
+        Kind::XccdfBenchmark { version } | Kind::XccdfTailoring { version } if version == "1.2" => {
+            root.join("xccdf/1.2/xccdf_1.2.xsd")
+        }
         Kind::XccdfTailoring { .. } => root.join("xccdf/1.1-tailoring/xccdf-1.1-tailoring.xsd"),
         Kind::XccdfBenchmark { .. } => root.join("xccdf/1.1/xccdf-schema.xsd"),
         Kind::OvalDefinitions => oval_dir(root, oval_version).join("oval-definitions-schema.xsd"),

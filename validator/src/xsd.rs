@@ -37,7 +37,13 @@ extern "C" {
     fn xmlInitParser();
     fn xmlSetExternalEntityLoader(f: ExternalEntityLoader);
     fn xmlNoNetExternalEntityLoader(url: *const c_char, id: *const c_char, ctxt: *mut c_void) -> *mut c_void;
-    fn xmlReadMemory(buf: *const c_char, size: c_int, url: *const c_char, encoding: *const c_char, options: c_int) -> *mut c_void;
+    fn xmlReadMemory(
+        buf: *const c_char,
+        size: c_int,
+        url: *const c_char,
+        encoding: *const c_char,
+        options: c_int,
+    ) -> *mut c_void;
     fn xmlFreeDoc(doc: *mut c_void);
     fn xmlSchemaNewParserCtxt(url: *const c_char) -> *mut c_void;
     fn xmlSchemaSetParserStructuredErrors(ctxt: *mut c_void, f: StructuredErrorFunc, user: *mut c_void);
@@ -76,7 +82,13 @@ extern "C" fn collect(user: *mut c_void, err: *const XmlError) {
     // SAFETY: `user` is the `Vec<XsdError>` we passed in, alive for the
     // duration of the libxml2 call; `err` is valid during the callback.
     let (list, e) = unsafe { (&mut *(user as *mut Vec<XsdError>), &*err) };
-    let text = |p: *const c_char| if p.is_null() { None } else { Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()) };
+    let text = |p: *const c_char| {
+        if p.is_null() {
+            None
+        } else {
+            Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+        }
+    };
     let message = text(e.message).unwrap_or_default().trim_end().to_owned();
     list.push(XsdError {
         line: e.line.max(0) as u32,
@@ -123,7 +135,8 @@ impl Schema {
     /// Loads a schema file and everything it imports (from disk only).
     pub fn load(path: &Path) -> Result<Schema, Vec<XsdError>> {
         init();
-        let c = CString::new(path.to_string_lossy().as_bytes()).map_err(|_| vec![err0("the schema path contains a NUL byte")])?;
+        let c = CString::new(path.to_string_lossy().as_bytes())
+            .map_err(|_| vec![err0("the schema path contains a NUL byte")])?;
         let mut errors: Vec<XsdError> = Vec::new();
         unsafe {
             let pctxt = xmlSchemaNewParserCtxt(c.as_ptr());
@@ -229,9 +242,12 @@ mod tests {
         let e = s.validate("<a xmlns=\"urn:t\" id=\"x\">\n<b>1</a>", "m.xml").unwrap_err();
         assert!(e[0].line >= 2, "{e:?}");
         // External entities are never fetched or read.
-        let xxe = "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><a xmlns=\"urn:t\" id=\"x\"><b>&x;</b></a>";
+        let xxe =
+            "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><a xmlns=\"urn:t\" id=\"x\"><b>&x;</b></a>";
         let r = s.validate(xxe, "x.xml");
-        let all: Vec<XsdError> = match r { Ok(v) | Err(v) => v };
+        let all: Vec<XsdError> = match r {
+            Ok(v) | Err(v) => v,
+        };
         assert!(!all.is_empty(), "an unresolved entity must not validate");
         let _ = std::fs::remove_file(t.path().join("s.xsd"));
         assert!(Schema::load(&t.path().join("s.xsd")).is_err());

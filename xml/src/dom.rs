@@ -389,7 +389,8 @@ fn open(
                 let why = if msg.contains("Cannot find ';'") {
                     "a bare `&`; write `&amp;`".to_owned()
                 } else if msg.contains("Unrecognized escape") || msg.contains("unrecognized entity") {
-                    "an unknown entity; only &amp; &lt; &gt; &quot; &apos; and character references are allowed".to_owned()
+                    "an unknown entity; only &amp; &lt; &gt; &quot; &apos; and character references are allowed"
+                        .to_owned()
                 } else {
                     msg
                 };

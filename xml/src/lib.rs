@@ -7,10 +7,11 @@
 //!   that declares entities is refused. Billion-laughs and XXE documents get
 //!   an error, not a hang or a fetch.
 //! - Writing is byte-for-byte deterministic for the same calls.
+#![forbid(unsafe_code)]
 
 mod dom;
-mod writer;
 pub mod tree;
+mod writer;
 
 pub use dom::{parse, Element, Node, ParseError};
 pub use writer::Writer;

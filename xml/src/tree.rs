@@ -170,10 +170,17 @@ impl Tree {
         }
         if let Some(&open) = stack.last() {
             let n = &t.nodes[open as usize];
-            return Err(t.err(n.pos, format!("element `{}` is never closed (is the file truncated?)", t.names[n.local as usize])));
+            return Err(t.err(
+                n.pos,
+                format!("element `{}` is never closed (is the file truncated?)", t.names[n.local as usize]),
+            ));
         }
         if t.nodes.is_empty() {
-            return Err(ParseError { line: 1, col: 1, message: "no root element: the file is empty or holds no XML element".into() });
+            return Err(ParseError {
+                line: 1,
+                col: 1,
+                message: "no root element: the file is empty or holds no XML element".into(),
+            });
         }
         Ok(t)
     }
@@ -204,7 +211,14 @@ impl Tree {
         &self.names[sym as usize]
     }
 
-    fn open(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>, ns: Option<&str>, pos: usize, parent: Option<NodeId>) -> Result<NodeId, ParseError> {
+    fn open(
+        &mut self,
+        reader: &NsReader<&[u8]>,
+        e: &BytesStart<'_>,
+        ns: Option<&str>,
+        pos: usize,
+        parent: Option<NodeId>,
+    ) -> Result<NodeId, ParseError> {
         let local = self.intern_name(e.local_name().as_ref());
         let lname = self.names[local as usize].clone();
         let ns = self.intern(ns.unwrap_or(""));
@@ -221,19 +235,36 @@ impl Tree {
                 ResolveResult::Unbound => String::new(),
                 ResolveResult::Unknown(p) if p == b"xml" => NS_XML.to_owned(),
                 ResolveResult::Unknown(p) => {
-                    return Err(self.err(pos, format!("the namespace prefix `{}` is not declared", String::from_utf8_lossy(&p))));
+                    return Err(self
+                        .err(pos, format!("the namespace prefix `{}` is not declared", String::from_utf8_lossy(&p))));
                 }
             };
             let value = a
                 .unescape_value()
-                .map_err(|err| self.err(pos, format!("the value of attribute `{}` in `<{lname}>` is malformed: {err}", String::from_utf8_lossy(key.as_ref()))))?
+                .map_err(|err| {
+                    self.err(
+                        pos,
+                        format!(
+                            "the value of attribute `{}` in `<{lname}>` is malformed: {err}",
+                            String::from_utf8_lossy(key.as_ref())
+                        ),
+                    )
+                })?
                 .into_owned();
             let ans = self.intern(&ans);
             let alocal = self.intern_name(alocal.as_ref());
             attrs.push(Attr { ns: ans, local: alocal, value });
         }
         let id = self.nodes.len() as NodeId;
-        self.nodes.push(Node { ns, local, attrs, parent: parent.unwrap_or(NONE), children: Vec::new(), text: String::new(), pos });
+        self.nodes.push(Node {
+            ns,
+            local,
+            attrs,
+            parent: parent.unwrap_or(NONE),
+            children: Vec::new(),
+            text: String::new(),
+            pos,
+        });
         if let Some(p) = parent {
             self.nodes[p as usize].children.push(id);
         }
@@ -287,12 +318,20 @@ impl Tree {
 
     /// An attribute in no namespace.
     pub fn attr(&self, id: NodeId, local: &str) -> Option<&str> {
-        self.nodes[id as usize].attrs.iter().find(|a| a.ns == 0 && &*self.names[a.local as usize] == local).map(|a| a.value.as_str())
+        self.nodes[id as usize]
+            .attrs
+            .iter()
+            .find(|a| a.ns == 0 && &*self.names[a.local as usize] == local)
+            .map(|a| a.value.as_str())
     }
 
     pub fn attr_ns(&self, id: NodeId, ns: &str, local: &str) -> Option<&str> {
         let i = *self.ns_index.get(ns)?;
-        self.nodes[id as usize].attrs.iter().find(|a| a.ns == i && &*self.names[a.local as usize] == local).map(|a| a.value.as_str())
+        self.nodes[id as usize]
+            .attrs
+            .iter()
+            .find(|a| a.ns == i && &*self.names[a.local as usize] == local)
+            .map(|a| a.value.as_str())
     }
 
     pub fn text(&self, id: NodeId) -> &str {

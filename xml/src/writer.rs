@@ -36,10 +36,9 @@ impl Writer {
         if let Some(top) = self.stack.last_mut() {
             top.1 = true;
         }
-        if (self.just_opened || !self.stack.is_empty())
-            && !self.out.ends_with('\n') {
-                self.out.push('\n');
-            }
+        if (self.just_opened || !self.stack.is_empty()) && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
         self.indent();
     }
 
@@ -75,12 +74,7 @@ impl Writer {
     }
 
     /// Writes `<name attrs...>text</name>` on one line.
-    pub fn text_element<'a>(
-        &mut self,
-        name: &str,
-        attrs: impl IntoIterator<Item = (&'a str, &'a str)>,
-        text: &str,
-    ) {
+    pub fn text_element<'a>(&mut self, name: &str, attrs: impl IntoIterator<Item = (&'a str, &'a str)>, text: &str) {
         self.before_child_element();
         self.out.push('<');
         self.out.push_str(name);
@@ -95,12 +89,7 @@ impl Writer {
 
     /// Writes `<name attrs...>raw</name>` where `raw` is already XML (mixed
     /// content such as XHTML). The caller guarantees it is well-formed.
-    pub fn raw_element<'a>(
-        &mut self,
-        name: &str,
-        attrs: impl IntoIterator<Item = (&'a str, &'a str)>,
-        raw: &str,
-    ) {
+    pub fn raw_element<'a>(&mut self, name: &str, attrs: impl IntoIterator<Item = (&'a str, &'a str)>, raw: &str) {
         self.before_child_element();
         self.out.push('<');
         self.out.push_str(name);
@@ -175,9 +164,6 @@ mod tests {
         w.end();
         w.end();
         let s = w.finish();
-        assert_eq!(
-            s,
-            "<a x=\"1 &amp; 2\">\n  <b>&lt;hi&gt;</b>\n  <c y=\"&quot;q&quot;\"/>\n  <d>t</d>\n</a>\n"
-        );
+        assert_eq!(s, "<a x=\"1 &amp; 2\">\n  <b>&lt;hi&gt;</b>\n  <c y=\"&quot;q&quot;\"/>\n  <d>t</d>\n</a>\n");
     }
 }

@@ -94,9 +94,17 @@ impl Sink for ring::digest::Context {
 
 /// Canonicalizes the element that occupies `range` of `doc` (from its `<`
 /// to the end of its end tag).
-pub fn canonicalize(doc: &str, range: Range<usize>, anc: &Ancestry, mode: Mode, sink: &mut dyn Sink) -> Result<(), C14nError> {
+pub fn canonicalize(
+    doc: &str,
+    range: Range<usize>,
+    anc: &Ancestry,
+    mode: Mode,
+    sink: &mut dyn Sink,
+) -> Result<(), C14nError> {
     let base = range.start;
-    let xml = doc.get(range).ok_or_else(|| C14nError { offset: base, message: "internal error: element range out of bounds".into() })?;
+    let xml = doc
+        .get(range)
+        .ok_or_else(|| C14nError { offset: base, message: "internal error: element range out of bounds".into() })?;
     let mut w = Writer { buf: Vec::with_capacity(1 << 16), sink };
     let r = Canon::new(xml, anc, mode).run(&mut w);
     w.flush();
@@ -231,7 +239,9 @@ fn resolve_ref(name: &str) -> Option<char> {
         _ => {
             let n = name.strip_prefix('#')?;
             let code = match n.strip_prefix('x') {
-                Some(h) if !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit()) => u32::from_str_radix(h, 16).ok()?,
+                Some(h) if !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                    u32::from_str_radix(h, 16).ok()?
+                }
                 None if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => n.parse().ok()?,
                 _ => return None,
             };
@@ -265,7 +275,8 @@ pub(crate) fn attr_value<'a>(raw: &'a str, at: usize) -> Res<Cow<'a, str>> {
             '\t' | '\n' => s.push(' '),
             '&' => {
                 let rest = &raw[i + 1..];
-                let end = rest.find(';').ok_or_else(|| (at + i, "`&` without `;` in an attribute value".to_string()))?;
+                let end =
+                    rest.find(';').ok_or_else(|| (at + i, "`&` without `;` in an attribute value".to_string()))?;
                 let name = &rest[..end];
                 let ch = resolve_ref(name).ok_or_else(|| (at + i, format!("unknown or invalid reference `&{name};` (there is no DTD, only the predefined entities and character references exist)")))?;
                 s.push(ch);
@@ -389,7 +400,10 @@ impl<'a> Canon<'a> {
                         return Err((pos, "more than one element to canonicalize".into()));
                     }
                     started = true;
-                    let inner_end = end.checked_sub(if empty { 2 } else { 1 }).filter(|e| *e > pos).ok_or((pos, "malformed start tag".to_string()))?;
+                    let inner_end = end
+                        .checked_sub(if empty { 2 } else { 1 })
+                        .filter(|e| *e > pos)
+                        .ok_or((pos, "malformed start tag".to_string()))?;
                     let tag = xml.get(pos + 1..inner_end).ok_or((pos, "malformed start tag".to_string()))?;
                     let name = parse_tag(tag, pos + 1, &mut attrs)?;
                     self.start_tag(w, name, &attrs, depth == 0, pos)?;
@@ -468,7 +482,14 @@ impl<'a> Canon<'a> {
         Err((xml.len(), format!("{} element(s) are not closed: the document is truncated", self.frames.len())))
     }
 
-    fn start_tag(&mut self, w: &mut Writer<'_>, name: &'a str, attrs: &[RawAttr<'a>], apex: bool, pos: usize) -> Res<()> {
+    fn start_tag(
+        &mut self,
+        w: &mut Writer<'_>,
+        name: &'a str,
+        attrs: &[RawAttr<'a>],
+        apex: bool,
+        pos: usize,
+    ) -> Res<()> {
         let parent_len = self.ns.len();
         self.frames.push(parent_len);
         // Own namespace declarations.
@@ -526,7 +547,9 @@ impl<'a> Canon<'a> {
                 Some(("xml", l)) => (NS_XML, l),
                 Some((p, l)) => match self.lookup(p, self.ns.len()) {
                     Some(u) => (u, l),
-                    None => return Err((a.offset, format!("the prefix `{p}` of attribute `{}` is not declared", a.name))),
+                    None => {
+                        return Err((a.offset, format!("the prefix `{p}` of attribute `{}` is not declared", a.name)))
+                    }
                 },
             };
             plain.push((uri, local, a.name, Cow::Borrowed(a.raw), a.offset));
@@ -561,7 +584,10 @@ impl<'a> Canon<'a> {
         plain.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         for pair in plain.windows(2) {
             if (pair[0].0, pair[0].1) == (pair[1].0, pair[1].1) {
-                return Err((pair[1].4.min(pos), format!("attributes `{}` and `{}` have the same expanded name", pair[0].2, pair[1].2)));
+                return Err((
+                    pair[1].4.min(pos),
+                    format!("attributes `{}` and `{}` have the same expanded name", pair[0].2, pair[1].2),
+                ));
             }
         }
         w.put(b"<");
@@ -701,7 +727,10 @@ Second line</text>
         // The subset is e3 of <doc xmlns="http://www.ietf.org"
         // xmlns:w3c="http://www.w3.org"><e1><e2 xmlns=""><e3 id="E3"/>.
         let a = anc(&[("", "http://www.ietf.org"), ("w3c", "http://www.w3.org"), ("", "")], &[]);
-        assert_eq!(String::from_utf8(to_vec(r#"<e3   id="E3"/>"#, &a, Mode::C14n11).unwrap()).unwrap(), r#"<e3 xmlns:w3c="http://www.w3.org" id="E3"></e3>"#);
+        assert_eq!(
+            String::from_utf8(to_vec(r#"<e3   id="E3"/>"#, &a, Mode::C14n11).unwrap()).unwrap(),
+            r#"<e3 xmlns:w3c="http://www.w3.org" id="E3"></e3>"#
+        );
         let a = anc(&[("", "http://www.ietf.org"), ("w3c", "http://www.w3.org")], &[]);
         assert_eq!(
             String::from_utf8(to_vec(r#"<e1><e2 xmlns=""/><w3c:e4/></e1>"#, &a, Mode::C14n11).unwrap()).unwrap(),
@@ -712,24 +741,42 @@ Second line</text>
     #[test]
     fn xml_attributes_inherited_by_the_apex() {
         let a = anc(&[], &[("lang", "en"), ("space", "preserve"), ("id", "x"), ("lang", "fr")]);
-        assert_eq!(String::from_utf8(to_vec("<e/>", &a, Mode::C14n11).unwrap()).unwrap(), r#"<e xml:lang="fr" xml:space="preserve"></e>"#);
-        assert_eq!(String::from_utf8(to_vec(r#"<e xml:lang="de"/>"#, &a, Mode::C14n11).unwrap()).unwrap(), r#"<e xml:lang="de" xml:space="preserve"></e>"#);
+        assert_eq!(
+            String::from_utf8(to_vec("<e/>", &a, Mode::C14n11).unwrap()).unwrap(),
+            r#"<e xml:lang="fr" xml:space="preserve"></e>"#
+        );
+        assert_eq!(
+            String::from_utf8(to_vec(r#"<e xml:lang="de"/>"#, &a, Mode::C14n11).unwrap()).unwrap(),
+            r#"<e xml:lang="de" xml:space="preserve"></e>"#
+        );
         // C14N 1.0 inherits xml:id too.
-        assert_eq!(String::from_utf8(to_vec("<e/>", &a, Mode::C14n10).unwrap()).unwrap(), r#"<e xml:id="x" xml:lang="fr" xml:space="preserve"></e>"#);
+        assert_eq!(
+            String::from_utf8(to_vec("<e/>", &a, Mode::C14n10).unwrap()).unwrap(),
+            r#"<e xml:id="x" xml:lang="fr" xml:space="preserve"></e>"#
+        );
         let b = anc(&[], &[("base", "http://x/")]);
         assert!(to_vec("<e/>", &b, Mode::C14n11).unwrap_err().message.contains("xml:base"));
     }
 
     #[test]
     fn attributes_sorted_by_namespace_uri_then_local_name() {
-        assert_eq!(c(r#"<e b="2"   a='1' xmlns:z="urn:z" z:c="3" xml:lang="x"><f/></e>"#), r#"<e xmlns:z="urn:z" a="1" b="2" xml:lang="x" z:c="3"><f></f></e>"#);
+        assert_eq!(
+            c(r#"<e b="2"   a='1' xmlns:z="urn:z" z:c="3" xml:lang="x"><f/></e>"#),
+            r#"<e xmlns:z="urn:z" a="1" b="2" xml:lang="x" z:c="3"><f></f></e>"#
+        );
     }
 
     #[test]
     fn redundant_declarations_dropped_and_changes_kept() {
-        assert_eq!(c(r#"<p:a xmlns:p="urn:p"><p:b xmlns:p="urn:p"/><p:c xmlns:p="urn:q"/></p:a>"#), r#"<p:a xmlns:p="urn:p"><p:b></p:b><p:c xmlns:p="urn:q"></p:c></p:a>"#);
+        assert_eq!(
+            c(r#"<p:a xmlns:p="urn:p"><p:b xmlns:p="urn:p"/><p:c xmlns:p="urn:q"/></p:a>"#),
+            r#"<p:a xmlns:p="urn:p"><p:b></p:b><p:c xmlns:p="urn:q"></p:c></p:a>"#
+        );
         assert_eq!(c(r#"<a><b xmlns=""/></a>"#), "<a><b></b></a>");
-        assert_eq!(c(r#"<a xmlns="urn:a"><b xmlns=""><c xmlns=""/></b></a>"#), r#"<a xmlns="urn:a"><b xmlns=""><c></c></b></a>"#);
+        assert_eq!(
+            c(r#"<a xmlns="urn:a"><b xmlns=""><c xmlns=""/></b></a>"#),
+            r#"<a xmlns="urn:a"><b xmlns=""><c></c></b></a>"#
+        );
     }
 
     #[test]
@@ -739,7 +786,10 @@ Second line</text>
 
     #[test]
     fn line_ends_and_escapes() {
-        assert_eq!(c("<a q='say \"hi\" &gt; x'>\r\nl1\rl2 &#xD; ]&gt; &#x9;</a>"), "<a q=\"say &quot;hi&quot; > x\">\nl1\nl2 &#xD; ]&gt; \t</a>");
+        assert_eq!(
+            c("<a q='say \"hi\" &gt; x'>\r\nl1\rl2 &#xD; ]&gt; &#x9;</a>"),
+            "<a q=\"say &quot;hi&quot; > x\">\nl1\nl2 &#xD; ]&gt; \t</a>"
+        );
         assert_eq!(c("<a>&lt;&amp;&gt;&quot;&apos;<![CDATA[\r\n<&>]]></a>"), "<a>&lt;&amp;&gt;\"'\n&lt;&amp;&gt;</a>");
     }
 

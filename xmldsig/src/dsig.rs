@@ -94,7 +94,9 @@ fn open(xml: &str) -> Result<Doc<'_>, Error> {
     let mut root = Ancestry::default();
     loop {
         let pos = r.buffer_position() as usize;
-        let ev = r.read_event().map_err(|e| xml_error(xml, r.error_position() as usize, format!("not well-formed XML: {e}")))?;
+        let ev = r
+            .read_event()
+            .map_err(|e| xml_error(xml, r.error_position() as usize, format!("not well-formed XML: {e}")))?;
         let end = r.buffer_position() as usize;
         match ev {
             Event::DocType(_) => {
@@ -117,11 +119,14 @@ fn open(xml: &str) -> Result<Doc<'_>, Error> {
             Event::Start(_) | Event::Empty(_) => {
                 let inner_end = if matches!(ev, Event::Empty(_)) { end - 2 } else { end - 1 };
                 let mut attrs: Vec<RawAttr<'_>> = Vec::new();
-                c14n::parse_tag(&xml[pos + 1..inner_end], pos + 1, &mut attrs).map_err(|(o, m)| xml_error(xml, o, m))?;
+                c14n::parse_tag(&xml[pos + 1..inner_end], pos + 1, &mut attrs)
+                    .map_err(|(o, m)| xml_error(xml, o, m))?;
                 root = own_ancestry(xml, &Ancestry::default(), &attrs)?;
                 break;
             }
-            Event::Text(_) if !xml[pos..end].trim().is_empty() => return Err(xml_error(xml, pos, "text before the root element: not well-formed XML")),
+            Event::Text(_) if !xml[pos..end].trim().is_empty() => {
+                return Err(xml_error(xml, pos, "text before the root element: not well-formed XML"))
+            }
             Event::Eof => break,
             _ => {}
         }
@@ -243,7 +248,9 @@ fn digest_many(xml: &str, jobs: &[Job<'_>]) -> Vec<Digest> {
     for (i, r) in parts.into_iter().flatten() {
         out[i] = Some(r);
     }
-    out.into_iter().map(|r| r.unwrap_or_else(|| Err(Error::Document("internal error: a digest worker failed".into())))).collect()
+    out.into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Error::Document("internal error: a digest worker failed".into()))))
+        .collect()
 }
 
 // --- signing ------------------------------------------------------------------------
@@ -306,7 +313,9 @@ pub fn sign(xml: &str, key: &SigningKey, opts: &SignOptions) -> Result<String, E
     let doc = open(xml)?;
     let coll = &doc.coll;
     if !coll.signatures.is_empty() {
-        return Err(Error::Document("the data stream collection is already signed; remove the existing dsig:Signature elements first".into()));
+        return Err(Error::Document(
+            "the data stream collection is already signed; remove the existing dsig:Signature elements first".into(),
+        ));
     }
     if let Some(c) = &opts.cert {
         if &c.key != key.public_key() {
@@ -320,7 +329,10 @@ pub fn sign(xml: &str, key: &SigningKey, opts: &SignOptions) -> Result<String, E
     }
     for s in &coll.streams {
         if !used.insert(s.id.clone()) {
-            return Err(Error::Document(format!("the id `{}` of a data-stream is not unique in the document; a reference to it would be ambiguous", s.id)));
+            return Err(Error::Document(format!(
+                "the id `{}` of a data-stream is not unique in the document; a reference to it would be ambiguous",
+                s.id
+            )));
         }
         for r in &s.refs {
             used.insert(r.id.clone());
@@ -338,7 +350,8 @@ pub fn sign(xml: &str, key: &SigningKey, opts: &SignOptions) -> Result<String, E
             }
         }
     }
-    let mut jobs: Vec<Job<'_>> = coll.streams.iter().map(|s| (s.range.clone(), &doc.root, Mode::C14n11, DigestAlg::Sha256)).collect();
+    let mut jobs: Vec<Job<'_>> =
+        coll.streams.iter().map(|s| (s.range.clone(), &doc.root, Mode::C14n11, DigestAlg::Sha256)).collect();
     for t in &comp_ids {
         let c = coll.component(t).ok_or_else(|| Error::Document(format!("component `{t}` is missing")))?;
         jobs.push((c.element.clone(), &doc.root, Mode::C14n11, DigestAlg::Sha256));
@@ -362,7 +375,8 @@ pub fn sign(xml: &str, key: &SigningKey, opts: &SignOptions) -> Result<String, E
             Some(n) => n.clone(),
             None => {
                 let mut b = [0u8; 16];
-                ring::rand::SecureRandom::fill(&rng, &mut b).map_err(|_| Error::Crypto("no randomness available for the nonce".into()))?;
+                ring::rand::SecureRandom::fill(&rng, &mut b)
+                    .map_err(|_| Error::Crypto("no randomness available for the nonce".into()))?;
                 b.iter().map(|x| format!("{x:02x}")).collect()
             }
         };
@@ -399,7 +413,8 @@ pub fn sign(xml: &str, key: &SigningKey, opts: &SignOptions) -> Result<String, E
         reference(&mut signed_info, 6, &man_id, Some(TYPE_MANIFEST), &d_man);
         signed_info.push_str("    </dsig:SignedInfo>");
         let mut canon = Vec::new();
-        c14n::canonicalize(&signed_info, 0..signed_info.len(), &sig_anc, Mode::C14n11, &mut canon).map_err(|e| c14n_error(&signed_info, e))?;
+        c14n::canonicalize(&signed_info, 0..signed_info.len(), &sig_anc, Mode::C14n11, &mut canon)
+            .map_err(|e| c14n_error(&signed_info, e))?;
         let sv = key.sign(&canon)?;
         sigs.push_str(&format!(
             "  <dsig:Signature xmlns:dsig=\"{NS_DSIG}\" Id=\"{sid}\">\n    {signed_info}\n    <dsig:SignatureValue>{}</dsig:SignatureValue>\n{}{objects}  </dsig:Signature>\n",
@@ -475,7 +490,10 @@ impl SignatureReport {
     /// Everything checked out (and the signer is trusted, if a trust
     /// anchor was given).
     pub fn valid(&self) -> bool {
-        self.signature_value_ok && self.references.iter().all(|r| r.ok) && self.problems.is_empty() && self.trusted != Some(false)
+        self.signature_value_ok
+            && self.references.iter().all(|r| r.ok)
+            && self.problems.is_empty()
+            && self.trusted != Some(false)
     }
 
     /// The components whose Manifest reference failed.
@@ -535,7 +553,9 @@ fn scan<'a>(doc: &Doc<'a>, range: Range<usize>) -> Result<Vec<El<'a>>, Error> {
     let mut attrs: Vec<RawAttr<'a>> = Vec::new();
     loop {
         let pos = r.buffer_position() as usize;
-        let ev = r.read_event().map_err(|e| xml_error(xml, base + r.error_position() as usize, format!("the signature is not well-formed: {e}")))?;
+        let ev = r.read_event().map_err(|e| {
+            xml_error(xml, base + r.error_position() as usize, format!("the signature is not well-formed: {e}"))
+        })?;
         let end = r.buffer_position() as usize;
         match ev {
             Event::Start(_) | Event::Empty(_) => {
@@ -544,14 +564,18 @@ fn scan<'a>(doc: &Doc<'a>, range: Range<usize>) -> Result<Vec<El<'a>>, Error> {
                 let tag: &'a str = &xml[base + pos + 1..base + inner_end];
                 let name = c14n::parse_tag(tag, base + pos + 1, &mut attrs).map_err(|(o, m)| xml_error(xml, o, m))?;
                 let parent_anc = open.last().map(|(_, a)| a).unwrap_or(&root).clone();
-                let declares = attrs.iter().any(|a| a.name == "xmlns" || a.name.starts_with("xmlns:") || a.name.starts_with("xml:"));
+                let declares = attrs
+                    .iter()
+                    .any(|a| a.name == "xmlns" || a.name.starts_with("xmlns:") || a.name.starts_with("xml:"));
                 let own = if declares { Arc::new(own_ancestry(xml, &parent_anc, &attrs)?) } else { parent_anc.clone() };
                 let (prefix, local) = name.split_once(':').unwrap_or(("", name));
                 let ns = own.ns.iter().rev().find(|(p, _)| p == prefix).map(|(_, u)| u.clone());
                 let ns = match (ns, prefix) {
                     (Some(u), _) => u,
                     (None, "") => String::new(),
-                    (None, p) => return Err(xml_error(xml, base + pos, format!("the prefix `{p}` of `{name}` is not declared"))),
+                    (None, p) => {
+                        return Err(xml_error(xml, base + pos, format!("the prefix `{p}` of `{name}` is not declared")))
+                    }
                 };
                 let mut plain = Vec::new();
                 for a in &attrs {
@@ -563,7 +587,16 @@ fn scan<'a>(doc: &Doc<'a>, range: Range<usize>) -> Result<Vec<El<'a>>, Error> {
                 let idx = els.len();
                 let start = base + pos;
                 let parent = open.last().map(|(i, _)| *i);
-                els.push(El { ns, local, attrs: plain, range: start..base + end, anc: parent_anc, parent, kids: Vec::new(), text: String::new() });
+                els.push(El {
+                    ns,
+                    local,
+                    attrs: plain,
+                    range: start..base + end,
+                    anc: parent_anc,
+                    parent,
+                    kids: Vec::new(),
+                    text: String::new(),
+                });
                 if let Some(p) = parent {
                     els[p].kids.push(idx);
                 }
@@ -613,7 +646,10 @@ fn child(els: &[El<'_>], parent: usize, local: &str) -> Option<usize> {
 /// Elements inside `outer` (by range), with this name.
 fn within<'e, 'a>(els: &'e [El<'a>], outer: usize, ns: &'e str, local: &'e str) -> impl Iterator<Item = usize> + 'e {
     let r = els[outer].range.clone();
-    els.iter().enumerate().filter(move |(_, e)| e.range.start > r.start && e.range.end <= r.end && e.is(ns, local)).map(|(i, _)| i)
+    els.iter()
+        .enumerate()
+        .filter(move |(_, e)| e.range.start > r.start && e.range.end <= r.end && e.is(ns, local))
+        .map(|(i, _)| i)
 }
 
 /// What an id names.
@@ -637,7 +673,9 @@ fn ref_info(els: &[El<'_>], ri: usize) -> RefInfo {
     let r = &els[ri];
     let uri = r.attr("URI").unwrap_or_default().to_owned();
     let ty = r.attr("Type").map(str::to_owned);
-    let transforms: Vec<&str> = child(els, ri, "Transforms").map(|t| children(els, t, NS_DSIG, "Transform").map(|x| els[x].attr("Algorithm").unwrap_or_default()).collect()).unwrap_or_default();
+    let transforms: Vec<&str> = child(els, ri, "Transforms")
+        .map(|t| children(els, t, NS_DSIG, "Transform").map(|x| els[x].attr("Algorithm").unwrap_or_default()).collect())
+        .unwrap_or_default();
     let dm = child(els, ri, "DigestMethod").and_then(|d| els[d].attr("Algorithm")).unwrap_or_default();
     // A bare-name "#id" reference already excludes comments, so the
     // WithComments variants canonicalize the same node-set the same way.
@@ -720,7 +758,8 @@ pub fn verify(xml: &str, trust: Option<&PublicKey>) -> Result<Vec<SignatureRepor
             (r, anc, m, a)
         })
         .collect();
-    let mut cache: HashMap<(Node, Mode, DigestAlg), Result<Vec<u8>, Error>> = wanted.iter().copied().zip(digest_many(xml, &jobs)).collect();
+    let mut cache: HashMap<(Node, Mode, DigestAlg), Result<Vec<u8>, Error>> =
+        wanted.iter().copied().zip(digest_many(xml, &jobs)).collect();
     let mut reports = Vec::new();
     for (k, els) in trees.iter().enumerate() {
         reports.push(verify_one(&doc, k, els, &index, &mut cache, &node_range, trust));
@@ -771,64 +810,82 @@ fn verify_one<'a>(
         return rep;
     };
     // Checks the references of SignedInfo or of a Manifest.
-    let mut check_refs = |parent: usize, in_si: bool, rep: &mut SignatureReport| -> Vec<(Option<Node>, Option<String>)> {
-        let mut nodes = Vec::new();
-        for ri in children(els, parent, NS_DSIG, "Reference") {
-            let info = ref_info(els, ri);
-            let id = info.uri.strip_prefix('#');
-            let found = id.and_then(|i| index.get(i)).map(Vec::as_slice).unwrap_or(&[]);
-            let node = match found {
-                [n] => Some(*n),
-                _ => None,
-            };
-            let target = match (node, id) {
-                (Some(Node::Stream(i)), _) => Target::DataStream(coll.streams[i].id.clone()),
-                (Some(Node::Component(i)), _) => Target::Component(coll.components[i].id.clone()),
-                (Some(Node::Sig(k2, e)), _) if k2 == k && els[e].is(NS_DSIG, "SignatureProperties") => Target::SignatureProperties,
-                (Some(Node::Sig(k2, e)), _) if k2 == k && els[e].is(NS_DSIG, "Manifest") => Target::Manifest,
-                (_, Some(id)) => Target::Unknown(id.to_owned()),
-                (_, None) => Target::Unknown(info.uri.clone()),
-            };
-            let problem: Option<String> = (|| {
-                let id = id.ok_or_else(|| format!("`{}` is not a same-document reference (#id); only those are allowed", info.uri))?;
-                let n = match found {
-                    [] => return Err(format!("`#{id}` points at nothing in this document")),
-                    [n] => *n,
-                    more => return Err(format!("the id `{id}` is carried by {} elements; the reference is ambiguous", more.len())),
+    let mut check_refs =
+        |parent: usize, in_si: bool, rep: &mut SignatureReport| -> Vec<(Option<Node>, Option<String>)> {
+            let mut nodes = Vec::new();
+            for ri in children(els, parent, NS_DSIG, "Reference") {
+                let info = ref_info(els, ri);
+                let id = info.uri.strip_prefix('#');
+                let found = id.and_then(|i| index.get(i)).map(Vec::as_slice).unwrap_or(&[]);
+                let node = match found {
+                    [n] => Some(*n),
+                    _ => None,
                 };
-                if let Node::Sig(k2, _) = n {
-                    if k2 != k {
-                        return Err(format!("`#{id}` points into another signature"));
+                let target = match (node, id) {
+                    (Some(Node::Stream(i)), _) => Target::DataStream(coll.streams[i].id.clone()),
+                    (Some(Node::Component(i)), _) => Target::Component(coll.components[i].id.clone()),
+                    (Some(Node::Sig(k2, e)), _) if k2 == k && els[e].is(NS_DSIG, "SignatureProperties") => {
+                        Target::SignatureProperties
                     }
-                }
-                let (mode, alg) = info.method.clone()?;
-                let want = info.digest_value.clone()?;
-                let got = match cache.get(&(n, mode, alg)) {
-                    Some(r) => r.clone(),
-                    None => {
-                        let (range, anc) = node_range(n);
-                        let r = digest(xml, range, anc, mode, alg);
-                        cache.insert((n, mode, alg), r.clone());
-                        r
-                    }
+                    (Some(Node::Sig(k2, e)), _) if k2 == k && els[e].is(NS_DSIG, "Manifest") => Target::Manifest,
+                    (_, Some(id)) => Target::Unknown(id.to_owned()),
+                    (_, None) => Target::Unknown(info.uri.clone()),
                 };
-                let got = got.map_err(|e| format!("cannot be canonicalized: {e}"))?;
-                if got != want {
-                    return Err(format!("the digest does not match: {} changed after signing", what(&target)));
-                }
-                Ok(())
-            })()
-            .err();
-            nodes.push((node, info.ty));
-            rep.references.push(RefResult { uri: info.uri, target, signed_info: in_si, ok: problem.is_none(), problem });
-        }
-        nodes
-    };
+                let problem: Option<String> = (|| {
+                    let id = id.ok_or_else(|| {
+                        format!("`{}` is not a same-document reference (#id); only those are allowed", info.uri)
+                    })?;
+                    let n = match found {
+                        [] => return Err(format!("`#{id}` points at nothing in this document")),
+                        [n] => *n,
+                        more => {
+                            return Err(format!(
+                                "the id `{id}` is carried by {} elements; the reference is ambiguous",
+                                more.len()
+                            ))
+                        }
+                    };
+                    if let Node::Sig(k2, _) = n {
+                        if k2 != k {
+                            return Err(format!("`#{id}` points into another signature"));
+                        }
+                    }
+                    let (mode, alg) = info.method.clone()?;
+                    let want = info.digest_value.clone()?;
+                    let got = match cache.get(&(n, mode, alg)) {
+                        Some(r) => r.clone(),
+                        None => {
+                            let (range, anc) = node_range(n);
+                            let r = digest(xml, range, anc, mode, alg);
+                            cache.insert((n, mode, alg), r.clone());
+                            r
+                        }
+                    };
+                    let got = got.map_err(|e| format!("cannot be canonicalized: {e}"))?;
+                    if got != want {
+                        return Err(format!("the digest does not match: {} changed after signing", what(&target)));
+                    }
+                    Ok(())
+                })()
+                .err();
+                nodes.push((node, info.ty));
+                rep.references.push(RefResult {
+                    uri: info.uri,
+                    target,
+                    signed_info: in_si,
+                    ok: problem.is_none(),
+                    problem,
+                });
+            }
+            nodes
+        };
     let si_nodes = check_refs(si, true, &mut rep);
     // Layout: SRC-286, 287, 288 and the TMSAD Type attributes.
     match rep.references.first().map(|r| &r.target) {
         Some(Target::DataStream(d)) => rep.data_stream = Some(d.clone()),
-        _ => rep.problems.push("SRC-286: the first SignedInfo reference must point at the signed ds:data-stream".into()),
+        _ => {
+            rep.problems.push("SRC-286: the first SignedInfo reference must point at the signed ds:data-stream".into())
+        }
     }
     let own_el = |n: Option<&(Option<Node>, Option<String>)>, local: &str| -> Option<usize> {
         match n {
@@ -838,13 +895,17 @@ fn verify_one<'a>(
     };
     let props = own_el(si_nodes.get(1), "SignatureProperties");
     if props.is_none() {
-        rep.problems.push("SRC-287: the second SignedInfo reference must point at a dsig:SignatureProperties of this signature".into());
+        rep.problems.push(
+            "SRC-287: the second SignedInfo reference must point at a dsig:SignatureProperties of this signature"
+                .into(),
+        );
     } else if si_nodes[1].1.as_deref() != Some(TYPE_PROPS) {
         rep.problems.push(format!("TMSAD: the reference to the SignatureProperties must have Type=\"{TYPE_PROPS}\""));
     }
     let manifest = own_el(si_nodes.get(2), "Manifest");
     if manifest.is_none() {
-        rep.problems.push("SRC-288: the third SignedInfo reference must point at a dsig:Manifest of this signature".into());
+        rep.problems
+            .push("SRC-288: the third SignedInfo reference must point at a dsig:Manifest of this signature".into());
     } else if si_nodes[2].1.as_deref() != Some(TYPE_MANIFEST) {
         rep.problems.push(format!("TMSAD: the reference to the Manifest must have Type=\"{TYPE_MANIFEST}\""));
     }
@@ -858,20 +919,33 @@ fn verify_one<'a>(
         if e.is(NS_DSIG, "Manifest") && Some(i) != manifest {
             let referenced = e.attr("Id").is_some_and(|id| si_uris.contains(format!("#{id}").as_str()));
             if !referenced {
-                unreferenced.push(format!("TMSAD: the Manifest `{}` is not referenced by SignedInfo, so nothing vouches for it", e.attr("Id").unwrap_or("")));
+                unreferenced.push(format!(
+                    "TMSAD: the Manifest `{}` is not referenced by SignedInfo, so nothing vouches for it",
+                    e.attr("Id").unwrap_or("")
+                ));
             }
         }
     }
     rep.problems.extend(unreferenced);
     // SRC-282: one data stream per signature.
-    let streams: HashSet<&str> = rep.references.iter().filter_map(|r| if let Target::DataStream(d) = &r.target { Some(d.as_str()) } else { None }).collect();
+    let streams: HashSet<&str> = rep
+        .references
+        .iter()
+        .filter_map(|r| if let Target::DataStream(d) = &r.target { Some(d.as_str()) } else { None })
+        .collect();
     if streams.len() > 1 {
-        rep.problems.push(format!("SRC-282: the signature covers {} data streams; it must sign only one", streams.len()));
+        rep.problems
+            .push(format!("SRC-282: the signature covers {} data streams; it must sign only one", streams.len()));
     }
     // SRC-284: every local component of the signed stream is in the Manifest.
     if let (Some(ds), Some(_)) = (&rep.data_stream, manifest) {
         if let Some(s) = coll.streams.iter().find(|s| &s.id == ds) {
-            let covered: HashSet<&str> = rep.references.iter().filter(|x| !x.signed_info).filter_map(|x| if let Target::Component(c) = &x.target { Some(c.as_str()) } else { None }).collect();
+            let covered: HashSet<&str> = rep
+                .references
+                .iter()
+                .filter(|x| !x.signed_info)
+                .filter_map(|x| if let Target::Component(c) = &x.target { Some(c.as_str()) } else { None })
+                .collect();
             let mut missing = Vec::new();
             for r in &s.refs {
                 if let Some(t) = r.local_target() {
@@ -888,7 +962,8 @@ fn verify_one<'a>(
         match within(els, p, NS_TMSAD, "signature-info").next() {
             None => rep.problems.push("SRC-285: the SignatureProperties hold no tmsad:signature-info".into()),
             Some(info) => {
-                let creators: Vec<String> = within(els, info, NS_DC, "creator").map(|i| els[i].text.trim().to_owned()).collect();
+                let creators: Vec<String> =
+                    within(els, info, NS_DC, "creator").map(|i| els[i].text.trim().to_owned()).collect();
                 if !creators.is_empty() {
                     rep.signer = Some(creators.join(", "));
                 }
@@ -897,14 +972,17 @@ fn verify_one<'a>(
                 if let Some(pi) = els[info].parent.filter(|&pi| els[pi].is(NS_DSIG, "SignatureProperty")) {
                     let t = els[pi].attr("Target").unwrap_or_default();
                     if t != format!("#{sig_id}") {
-                        rep.problems.push(format!("the SignatureProperty's Target `{t}` does not point at this signature (`#{sig_id}`)"));
+                        rep.problems.push(format!(
+                            "the SignatureProperty's Target `{t}` does not point at this signature (`#{sig_id}`)"
+                        ));
                     }
                 }
             }
         }
     }
     // The signature value.
-    rep.algorithm = child(els, si, "SignatureMethod").and_then(|m| els[m].attr("Algorithm")).unwrap_or_default().to_owned();
+    rep.algorithm =
+        child(els, si, "SignatureMethod").and_then(|m| els[m].attr("Algorithm")).unwrap_or_default().to_owned();
     let c14n_alg = child(els, si, "CanonicalizationMethod").and_then(|m| els[m].attr("Algorithm")).unwrap_or_default();
     let mode = match c14n_alg {
         C14N11 => Some(Mode::C14n11),
@@ -915,7 +993,10 @@ fn verify_one<'a>(
         }
     };
     if rep.algorithm != ALG_RSA_SHA256 && rep.algorithm != ALG_ECDSA_SHA256 {
-        rep.problems.push(format!("unsupported SignatureMethod `{}` (rsa-sha256 and ecdsa-sha256 are supported)", rep.algorithm));
+        rep.problems.push(format!(
+            "unsupported SignatureMethod `{}` (rsa-sha256 and ecdsa-sha256 are supported)",
+            rep.algorithm
+        ));
     }
     let candidates = embedded_keys(els, sig, &mut rep.problems);
     let sv = match child(els, sig, "SignatureValue").map(|i| unb64(&els[i].text)) {
@@ -952,7 +1033,9 @@ fn verify_one<'a>(
             chosen = Some(t.clone());
         }
     } else if candidates.is_empty() {
-        rep.problems.push("the signature carries no key (KeyInfo/KeyValue or X509Certificate) and no trusted key was given".into());
+        rep.problems.push(
+            "the signature carries no key (KeyInfo/KeyValue or X509Certificate) and no trusted key was given".into(),
+        );
     }
     if chosen.is_none() {
         if let Some(c) = candidates.iter().find(|c| verifies(c)) {
@@ -965,7 +1048,11 @@ fn verify_one<'a>(
     if let Some(key) = &chosen {
         if !rep.signature_value_ok {
             if key.algorithm() != rep.algorithm {
-                rep.problems.push(format!("the key is {} but the SignatureMethod is `{}`", if matches!(key, PublicKey::Rsa { .. }) { "an RSA key" } else { "an ECDSA key" }, rep.algorithm));
+                rep.problems.push(format!(
+                    "the key is {} but the SignatureMethod is `{}`",
+                    if matches!(key, PublicKey::Rsa { .. }) { "an RSA key" } else { "an ECDSA key" },
+                    rep.algorithm
+                ));
             } else if matches!(key, PublicKey::Rsa { .. }) && key.rsa_bits() < 2048 {
                 rep.problems.push(format!("the RSA key has {} bits; keys under 2048 bits are refused", key.rsa_bits()));
             }
@@ -988,7 +1075,12 @@ fn embedded_keys(els: &[El<'_>], sig: usize, problems: &mut Vec<String>) -> Vec<
     let mut keys = Vec::new();
     let mut value_key = None;
     if let Some(rsa) = within(els, ki, NS_DSIG, "RSAKeyValue").next() {
-        let part = |name: &str| within(els, rsa, NS_DSIG, name).next().map(|i| unb64(&els[i].text)).unwrap_or_else(|| Err(format!("no {name}")));
+        let part = |name: &str| {
+            within(els, rsa, NS_DSIG, name)
+                .next()
+                .map(|i| unb64(&els[i].text))
+                .unwrap_or_else(|| Err(format!("no {name}")))
+        };
         match (part("Modulus"), part("Exponent")) {
             (Ok(n), Ok(e)) => {
                 let strip = |v: Vec<u8>| -> Vec<u8> {
@@ -1004,7 +1096,8 @@ fn embedded_keys(els: &[El<'_>], sig: usize, problems: &mut Vec<String>) -> Vec<
             (Err(e), _) | (_, Err(e)) => problems.push(format!("the RSAKeyValue cannot be read: {e}")),
         }
     } else if let Some(ec) = within(els, ki, NS_DSIG11, "ECKeyValue").next() {
-        let curve = within(els, ec, NS_DSIG11, "NamedCurve").next().and_then(|i| els[i].attr("URI")).unwrap_or_default();
+        let curve =
+            within(els, ec, NS_DSIG11, "NamedCurve").next().and_then(|i| els[i].attr("URI")).unwrap_or_default();
         if curve != P256_URN {
             problems.push(format!("the ECKeyValue names the curve `{curve}`; only P-256 ({P256_URN}) is supported"));
         } else {

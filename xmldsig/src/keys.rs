@@ -76,10 +76,14 @@ pub fn pem_blocks(text: &str) -> Result<Vec<(String, Vec<u8>)>, Error> {
         }
         let body = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let end = body.find(&end_marker).ok_or_else(|| key_err(format!("the PEM block `{label}` has no END line (truncated file?)")))?;
+        let end = body
+            .find(&end_marker)
+            .ok_or_else(|| key_err(format!("the PEM block `{label}` has no END line (truncated file?)")))?;
         let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
         if b64.contains(':') {
-            return Err(key_err(format!("the PEM block `{label}` is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)")));
+            return Err(key_err(format!(
+                "the PEM block `{label}` is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)"
+            )));
         }
         let der = base64::engine::general_purpose::STANDARD
             .decode(b64.as_bytes())
@@ -115,16 +119,25 @@ impl SigningKey {
     /// KEY`, P-256). `EC PARAMETERS` blocks are skipped.
     pub fn from_pem(text: &str) -> Result<SigningKey, Error> {
         let blocks = pem_blocks(text)?;
-        let (label, der) = blocks.iter().find(|(l, _)| l != "EC PARAMETERS").ok_or_else(|| key_err("the file holds EC parameters but no key"))?;
+        let (label, der) = blocks
+            .iter()
+            .find(|(l, _)| l != "EC PARAMETERS")
+            .ok_or_else(|| key_err("the file holds EC parameters but no key"))?;
         match label.as_str() {
             "PRIVATE KEY" => Self::from_pkcs8(der),
             "RSA PRIVATE KEY" => {
-                let k = RsaKeyPair::from_der(der).map_err(|e| key_err(format!("the RSA key cannot be used: {e} (2048 to 4096 bits are supported)")))?;
+                let k = RsaKeyPair::from_der(der).map_err(|e| {
+                    key_err(format!("the RSA key cannot be used: {e} (2048 to 4096 bits are supported)"))
+                })?;
                 Self::from_pair(Pair::Rsa(k))
             }
             "EC PRIVATE KEY" => Self::from_sec1(der),
-            "ENCRYPTED PRIVATE KEY" => Err(key_err("the key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)")),
-            "CERTIFICATE" | "PUBLIC KEY" => Err(key_err(format!("this is a {}, not a private key", label.to_lowercase()))),
+            "ENCRYPTED PRIVATE KEY" => {
+                Err(key_err("the key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)"))
+            }
+            "CERTIFICATE" | "PUBLIC KEY" => {
+                Err(key_err(format!("this is a {}, not a private key", label.to_lowercase())))
+            }
             other => Err(key_err(format!("unsupported PEM block `{other}`; expected PRIVATE KEY (PKCS#8)"))),
         }
     }
@@ -141,14 +154,19 @@ impl SigningKey {
         let oid = alg.first().filter(|x| x.0 == 0x06).map(|x| x.1).ok_or_else(bad)?;
         let curve = alg.get(1).filter(|x| x.0 == 0x06).map(|x| x.1);
         if oid == OID_RSA {
-            let k = RsaKeyPair::from_pkcs8(der).map_err(|e| key_err(format!("the RSA key cannot be used: {e} (2048 to 4096 bits are supported)")))?;
+            let k = RsaKeyPair::from_pkcs8(der)
+                .map_err(|e| key_err(format!("the RSA key cannot be used: {e} (2048 to 4096 bits are supported)")))?;
             Self::from_pair(Pair::Rsa(k))
         } else if oid == OID_EC && curve == Some(OID_P256) {
             let rng = SystemRandom::new();
-            let k = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng).map_err(|e| key_err(format!("the ECDSA P-256 key cannot be used: {e}")))?;
+            let k = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng)
+                .map_err(|e| key_err(format!("the ECDSA P-256 key cannot be used: {e}")))?;
             Self::from_pair(Pair::Ec(k))
         } else {
-            Err(key_err(format!("{UNSUPPORTED} (it is a {} key); other key types are not supported", alg_name(oid, curve))))
+            Err(key_err(format!(
+                "{UNSUPPORTED} (it is a {} key); other key types are not supported",
+                alg_name(oid, curve)
+            )))
         }
     }
 
@@ -174,10 +192,13 @@ impl SigningKey {
         if curve.is_some_and(|c| c != OID_P256) {
             return Err(key_err(format!("{UNSUPPORTED} (it is an {} key)", alg_name(OID_EC, curve))));
         }
-        let point = point.ok_or_else(|| key_err("the EC PRIVATE KEY has no public key; convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt`"))?;
+        let point = point.ok_or_else(|| {
+            key_err("the EC PRIVATE KEY has no public key; convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt`")
+        })?;
         let rng = SystemRandom::new();
-        let k = EcdsaKeyPair::from_private_key_and_public_key(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, d, point, &rng)
-            .map_err(|e| key_err(format!("the ECDSA P-256 key cannot be used: {e}")))?;
+        let k =
+            EcdsaKeyPair::from_private_key_and_public_key(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, d, point, &rng)
+                .map_err(|e| key_err(format!("the ECDSA P-256 key cannot be used: {e}")))?;
         Self::from_pair(Pair::Ec(k))
     }
 
@@ -220,10 +241,13 @@ impl SigningKey {
         match &self.pair {
             Pair::Rsa(k) => {
                 let mut sig = vec![0u8; k.public().modulus_len()];
-                k.sign(&signature::RSA_PKCS1_SHA256, &rng, msg, &mut sig).map_err(|_| Error::Crypto("RSA signing failed".into()))?;
+                k.sign(&signature::RSA_PKCS1_SHA256, &rng, msg, &mut sig)
+                    .map_err(|_| Error::Crypto("RSA signing failed".into()))?;
                 Ok(sig)
             }
-            Pair::Ec(k) => Ok(k.sign(&rng, msg).map_err(|_| Error::Crypto("ECDSA signing failed".into()))?.as_ref().to_vec()),
+            Pair::Ec(k) => {
+                Ok(k.sign(&rng, msg).map_err(|_| Error::Crypto("ECDSA signing failed".into()))?.as_ref().to_vec())
+            }
         }
     }
 }
@@ -305,7 +329,10 @@ impl PublicKey {
             }
             Ok(PublicKey::Ec { point: key.to_vec() })
         } else {
-            Err(key_err(format!("unsupported public key algorithm {} (RSA and ECDSA P-256 are supported)", alg_name(oid, curve))))
+            Err(key_err(format!(
+                "unsupported public key algorithm {} (RSA and ECDSA P-256 are supported)",
+                alg_name(oid, curve)
+            )))
         }
     }
 
@@ -371,7 +398,9 @@ impl PublicKey {
     /// Size of the RSA modulus in bits (0 for EC keys).
     pub fn rsa_bits(&self) -> usize {
         match self {
-            PublicKey::Rsa { n, .. } => n.first().map(|b| (n.len() - 1) * 8 + (8 - b.leading_zeros() as usize)).unwrap_or(0),
+            PublicKey::Rsa { n, .. } => {
+                n.first().map(|b| (n.len() - 1) * 8 + (8 - b.leading_zeros() as usize)).unwrap_or(0)
+            }
             PublicKey::Ec { .. } => 0,
         }
     }
@@ -379,8 +408,12 @@ impl PublicKey {
     /// Checks `sig` over `msg` with the SignatureMethod `algorithm`.
     pub fn verify(&self, algorithm: &str, msg: &[u8], sig: &[u8]) -> bool {
         match (self, algorithm) {
-            (PublicKey::Rsa { n, e }, ALG_RSA_SHA256) => signature::RsaPublicKeyComponents { n, e }.verify(&signature::RSA_PKCS1_2048_8192_SHA256, msg, sig).is_ok(),
-            (PublicKey::Ec { point }, ALG_ECDSA_SHA256) => signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point).verify(msg, sig).is_ok(),
+            (PublicKey::Rsa { n, e }, ALG_RSA_SHA256) => signature::RsaPublicKeyComponents { n, e }
+                .verify(&signature::RSA_PKCS1_2048_8192_SHA256, msg, sig)
+                .is_ok(),
+            (PublicKey::Ec { point }, ALG_ECDSA_SHA256) => {
+                signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point).verify(msg, sig).is_ok()
+            }
             _ => false,
         }
     }
@@ -389,7 +422,10 @@ impl PublicKey {
     /// (whose public half is used).
     pub fn from_pem(text: &str) -> Result<PublicKey, Error> {
         let blocks = pem_blocks(text)?;
-        let (label, der) = blocks.iter().find(|(l, _)| l != "EC PARAMETERS").ok_or_else(|| key_err("the file holds EC parameters but no key"))?;
+        let (label, der) = blocks
+            .iter()
+            .find(|(l, _)| l != "EC PARAMETERS")
+            .ok_or_else(|| key_err("the file holds EC parameters but no key"))?;
         match label.as_str() {
             "CERTIFICATE" => Ok(Certificate::from_der(der)?.key),
             "PUBLIC KEY" => PublicKey::from_spki(der),
@@ -413,7 +449,8 @@ impl Certificate {
         let items = seq_items(tbs).map_err(|_| bad())?;
         let skip = usize::from(items.first().is_some_and(|x| x.0 == 0xa0));
         // serial, signature, issuer, validity, subject, then the key.
-        let spki = items.get(skip + 5).filter(|x| x.0 == 0x30).ok_or_else(|| key_err("the certificate has no public key"))?;
+        let spki =
+            items.get(skip + 5).filter(|x| x.0 == 0x30).ok_or_else(|| key_err("the certificate has no public key"))?;
         Ok(Certificate { der: der.to_vec(), key: PublicKey::from_spki(spki.2)? })
     }
 
@@ -422,7 +459,10 @@ impl Certificate {
         let blocks = pem_blocks(text)?;
         match blocks.iter().find(|(l, _)| l == "CERTIFICATE") {
             Some((_, der)) => Certificate::from_der(der),
-            None => Err(key_err(format!("no CERTIFICATE block in the file (found {})", blocks.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")))),
+            None => Err(key_err(format!(
+                "no CERTIFICATE block in the file (found {})",
+                blocks.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
         }
     }
 }
@@ -450,10 +490,20 @@ mod tests {
         assert!(msg(pem_blocks("nothing")).contains("no PEM block"));
         assert!(msg(pem_blocks("-----BEGIN PRIVATE KEY-----\nAAAA")).contains("truncated"));
         assert!(msg(pem_blocks("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----")).contains("base64"));
-        assert!(msg(SigningKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")).contains("malformed"));
-        assert!(msg(SigningKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).contains("not a private key"));
-        assert!(msg(SigningKey::from_pem("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----")).contains("encrypted"));
-        assert!(msg(Certificate::from_pem("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----")).contains("malformed") || msg(Certificate::from_pem("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----")).contains("public key"));
+        assert!(msg(SigningKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"))
+            .contains("malformed"));
+        assert!(msg(SigningKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"))
+            .contains("not a private key"));
+        assert!(msg(SigningKey::from_pem(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----"
+        ))
+        .contains("encrypted"));
+        assert!(
+            msg(Certificate::from_pem("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----"))
+                .contains("malformed")
+                || msg(Certificate::from_pem("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----"))
+                    .contains("public key")
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! declarations or external subsets are refused), components are never
 //! re-serialized (the signed document is the input with signatures
 //! inserted), and every problem is an [`Error`] value, never a panic.
+#![forbid(unsafe_code)]
 
 pub mod c14n;
 pub mod dsig;

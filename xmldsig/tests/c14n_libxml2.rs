@@ -26,7 +26,10 @@ fn ours(doc: &str) -> Vec<u8> {
 }
 
 fn libxml2(file: &str) -> Vec<u8> {
-    let out = std::process::Command::new("xmllint").args(["--c14n11", file]).output().expect("xmllint is needed (libxml2-utils)");
+    let out = std::process::Command::new("xmllint")
+        .args(["--c14n11", file])
+        .output()
+        .expect("xmllint is needed (libxml2-utils)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     out.stdout
 }

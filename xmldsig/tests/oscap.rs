@@ -84,7 +84,12 @@ fn a_comment_is_not_a_change_but_text_is() {
     // while one added space (above) breaks it.
     let k = keys();
     let s = sign(&read(data("demo-ds.xml")), &k.signing("rsa2048"), &opts("x", None)).unwrap();
-    let t = edit_after(&s, "<ds:component id=\"scap_org.example_comp_demo-ocil.xml\"", "</ocil:ocil>", "<!-- a comment --></ocil:ocil>");
+    let t = edit_after(
+        &s,
+        "<ds:component id=\"scap_org.example_comp_demo-ocil.xml\"",
+        "</ocil:ocil>",
+        "<!-- a comment --></ocil:ocil>",
+    );
     let f = write("oscap-comment.xml", &t);
     let (c, o) = eval(&f, &["--profile", "xccdf_org.example_profile_base"]);
     assert!(c == 0 || c == 2, "{o}");

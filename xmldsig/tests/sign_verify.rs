@@ -48,17 +48,25 @@ fn the_signature_has_the_sp800_126_layout() {
     let sigs = signatures(s);
     assert_eq!(sigs.len(), 1);
     let sig = sigs[0];
-    assert!(sig.starts_with(&format!("<dsig:Signature xmlns:dsig=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"{DS_ID}_sig\">")));
+    assert!(sig.starts_with(&format!(
+        "<dsig:Signature xmlns:dsig=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"{DS_ID}_sig\">"
+    )));
     // SignedInfo: c14n 1.1, rsa-sha256, three references in order.
     let si = &sig[sig.find("<dsig:SignedInfo>").unwrap()..sig.find("</dsig:SignedInfo>").unwrap()];
     assert!(si.contains("<dsig:CanonicalizationMethod Algorithm=\"http://www.w3.org/2006/12/xml-c14n11\"/>"));
     assert!(si.contains("<dsig:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>"));
-    assert_eq!(attr_values(si, "URI"), [format!("#{DS_ID}"), format!("#{DS_ID}_sigprops"), format!("#{DS_ID}_manifest")]);
+    assert_eq!(
+        attr_values(si, "URI"),
+        [format!("#{DS_ID}"), format!("#{DS_ID}_sigprops"), format!("#{DS_ID}_manifest")]
+    );
     assert_eq!(attr_values(si, "Type"), [TYPE_PROPS, TYPE_MANIFEST]);
     // Every reference: one c14n 1.1 transform, SHA-256.
     let n_refs = sig.matches("<dsig:Reference ").count();
     assert_eq!(sig.matches("<dsig:Transform Algorithm=\"http://www.w3.org/2006/12/xml-c14n11\"/>").count(), n_refs);
-    assert_eq!(sig.matches("<dsig:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>").count(), n_refs);
+    assert_eq!(
+        sig.matches("<dsig:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>").count(),
+        n_refs
+    );
     // The Manifest: one reference per component-ref, in order.
     let manifest = &sig[sig.find("<dsig:Manifest ").unwrap()..];
     let hrefs: Vec<&str> = attr_values(&input, "xlink:href");
@@ -71,9 +79,22 @@ fn the_signature_has_the_sp800_126_layout() {
     assert!(sig.contains("<dc:date>2024-05-01T12:00:00Z</dc:date>"));
     assert!(sig.contains("<tmsad:nonce>0123456789abcdef</tmsad:nonce>"));
     // KeyInfo: the RSA key value and the certificate.
-    assert!(sig.contains("<dsig:RSAKeyValue>") && sig.contains("<dsig:Exponent>AQAB</dsig:Exponent>") && sig.contains("<dsig:X509Certificate>"));
+    assert!(
+        sig.contains("<dsig:RSAKeyValue>")
+            && sig.contains("<dsig:Exponent>AQAB</dsig:Exponent>")
+            && sig.contains("<dsig:X509Certificate>")
+    );
     // Element order inside the signature.
-    let order: Vec<usize> = ["<dsig:SignedInfo>", "<dsig:SignatureValue>", "<dsig:KeyInfo>", "<dsig:SignatureProperties ", "<dsig:Manifest "].iter().map(|t| sig.find(t).unwrap()).collect();
+    let order: Vec<usize> = [
+        "<dsig:SignedInfo>",
+        "<dsig:SignatureValue>",
+        "<dsig:KeyInfo>",
+        "<dsig:SignatureProperties ",
+        "<dsig:Manifest ",
+    ]
+    .iter()
+    .map(|t| sig.find(t).unwrap())
+    .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 }
 
@@ -81,7 +102,8 @@ fn the_signature_has_the_sp800_126_layout() {
 fn the_schematron_of_sp800_126_finds_nothing_wrong() {
     let f = write("schematron.xml", signed_demo());
     let (_, out) = run("xsltproc", &["/usr/share/openscap/schemas/sds/1.3/source-data-stream-1.3.xsl", &f]);
-    let errors: Vec<&str> = out.lines().filter(|l| l.contains("Error:") && (l.contains("SRC-28") || l.contains("SRC-29"))).collect();
+    let errors: Vec<&str> =
+        out.lines().filter(|l| l.contains("Error:") && (l.contains("SRC-28") || l.contains("SRC-29"))).collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
 
@@ -162,7 +184,8 @@ fn another_key_is_not_trusted() {
     let s = sign(&demo(), &k.signing("other"), &opts("x", Some(k.cert("other")))).unwrap();
     let forged_ki = &s[s.find("<dsig:KeyInfo>").unwrap()..s.find("</dsig:KeyInfo>").unwrap()];
     let ours = signed_demo();
-    let forged = ours.replace(&ours[ours.find("<dsig:KeyInfo>").unwrap()..ours.find("</dsig:KeyInfo>").unwrap()], forged_ki);
+    let forged =
+        ours.replace(&ours[ours.find("<dsig:KeyInfo>").unwrap()..ours.find("</dsig:KeyInfo>").unwrap()], forged_ki);
     let r = verify(&forged, Some(&other)).unwrap().remove(0);
     assert!(!r.signature_value_ok && !r.valid(), "{}", explain(&r));
     let r = verify(&forged, None).unwrap().remove(0);
@@ -177,7 +200,10 @@ fn another_key_is_not_trusted() {
 #[test]
 fn each_tampered_component_is_named() {
     let s = signed_demo();
-    let comps: Vec<String> = s.match_indices("<ds:component id=\"").map(|(i, _)| s[i + 18..][..s[i + 18..].find('"').unwrap()].to_owned()).collect();
+    let comps: Vec<String> = s
+        .match_indices("<ds:component id=\"")
+        .map(|(i, _)| s[i + 18..][..s[i + 18..].find('"').unwrap()].to_owned())
+        .collect();
     assert_eq!(comps.len(), 5);
     for c in &comps {
         // Add one character before the last end tag of the component's content.
@@ -200,10 +226,18 @@ fn each_tampered_component_is_named() {
 fn tampering_with_the_signed_parts_is_found() {
     let s = signed_demo();
     let cases: Vec<(&str, String, Target)> = vec![
-        ("data stream", s.replacen("use-case=\"OTHER\"", "use-case=\"CONFIGURATION\"", 1), Target::DataStream(DS_ID.into())),
+        (
+            "data stream",
+            s.replacen("use-case=\"OTHER\"", "use-case=\"CONFIGURATION\"", 1),
+            Target::DataStream(DS_ID.into()),
+        ),
         ("signer", s.replacen("Test Signer", "Evil Signer", 1), Target::SignatureProperties),
         ("date", s.replacen("2024-05-01T12:00:00Z", "2025-05-01T12:00:00Z", 1), Target::SignatureProperties),
-        ("manifest digest", edit_after(s, "<dsig:Manifest ", "<dsig:DigestValue>", "<dsig:DigestValue>AAAA"), Target::Manifest),
+        (
+            "manifest digest",
+            edit_after(s, "<dsig:Manifest ", "<dsig:DigestValue>", "<dsig:DigestValue>AAAA"),
+            Target::Manifest,
+        ),
         ("manifest uri", edit_after(s, "<dsig:Manifest ", "URI=\"#", "URI=\"#x"), Target::Manifest),
     ];
     for (what, t, target) in cases {
@@ -242,8 +276,16 @@ fn changes_that_canonicalization_removes_do_not_break_the_signature() {
         edit_after(s, OVAL, "<generator>", "<!-- a comment --><generator>"),
         s.replace('\n', "\r\n"),
         // Character references for plain characters, a CDATA section.
-        s.replacen("Guide to the Secure Configuration of Demo", "Guide to the &#83;ecure Configuration of &#x44;emo", 1),
-        s.replacen("<oval:product_name>scapc</oval:product_name>", "<oval:product_name><![CDATA[scapc]]></oval:product_name>", 1),
+        s.replacen(
+            "Guide to the Secure Configuration of Demo",
+            "Guide to the &#83;ecure Configuration of &#x44;emo",
+            1,
+        ),
+        s.replacen(
+            "<oval:product_name>scapc</oval:product_name>",
+            "<oval:product_name><![CDATA[scapc]]></oval:product_name>",
+            1,
+        ),
     ];
     for (i, t) in edits.iter().enumerate() {
         let r = one(t);
@@ -265,7 +307,12 @@ fn a_second_manifest_cannot_stand_in_for_the_signed_one() {
     let s = signed_demo();
     // Tamper a component, then put a forged Manifest (with the right
     // digests for the tampered content) before the real one.
-    let t = edit_after(s, "<ds:component id=\"scap_org.example_comp_demo-oval.xml\"", "</oval_definitions>", "<extra/></oval_definitions>");
+    let t = edit_after(
+        s,
+        "<ds:component id=\"scap_org.example_comp_demo-oval.xml\"",
+        "</oval_definitions>",
+        "<extra/></oval_definitions>",
+    );
     let sig_start = t.find("  <dsig:Signature").unwrap();
     let sig_end = t.find("</dsig:Signature>\n").unwrap() + "</dsig:Signature>\n".len();
     let unsigned = format!("{}{}", &t[..sig_start], &t[sig_end..]);
@@ -295,7 +342,12 @@ fn ambiguous_and_foreign_references_are_refused() {
     let bad = r.references.iter().find(|x| x.uri == "#scap_org.example_comp_demo-oval.xml").unwrap();
     assert!(bad.problem.as_deref().unwrap().contains("ambiguous"), "{bad:?}");
     // A reference that leaves the document.
-    let t = edit_after(s, "<dsig:Manifest ", "URI=\"#scap_org.example_comp_demo-oval.xml\"", "URI=\"http://example.org/x.xml\"");
+    let t = edit_after(
+        s,
+        "<dsig:Manifest ",
+        "URI=\"#scap_org.example_comp_demo-oval.xml\"",
+        "URI=\"http://example.org/x.xml\"",
+    );
     let r = one(&t);
     assert!(r.references.iter().any(|x| x.problem.as_deref().is_some_and(|p| p.contains("same-document"))));
     // A component of the stream left out of the Manifest.
@@ -306,9 +358,18 @@ fn ambiguous_and_foreign_references_are_refused() {
     let mut t = s.to_owned();
     t.replace_range(a..b, "");
     let r = one(&t);
-    assert!(r.problems.iter().any(|p| p.starts_with("SRC-284") && p.contains("scap_org.example_comp_demo-oval.xml")), "{:?}", r.problems);
+    assert!(
+        r.problems.iter().any(|p| p.starts_with("SRC-284") && p.contains("scap_org.example_comp_demo-oval.xml")),
+        "{:?}",
+        r.problems
+    );
     // An unsupported transform.
-    let t = edit_after(s, "<dsig:Manifest ", "http://www.w3.org/2006/12/xml-c14n11", "http://www.w3.org/2001/10/xml-exc-c14n#");
+    let t = edit_after(
+        s,
+        "<dsig:Manifest ",
+        "http://www.w3.org/2006/12/xml-c14n11",
+        "http://www.w3.org/2001/10/xml-exc-c14n#",
+    );
     let r = one(&t);
     assert!(r.references.iter().any(|x| x.problem.as_deref().is_some_and(|p| p.contains("unsupported transforms"))));
 }
@@ -320,10 +381,18 @@ fn layout_problems_are_reported() {
     let t = s.replacen("Type=\"http://www.w3.org/2000/09/xmldsig#Manifest\"", "", 1);
     let r = one(&t);
     assert!(r.problems.iter().any(|p| p.contains("TMSAD") && p.contains("Manifest")), "{:?}", r.problems);
-    let t = s.replacen("<tmsad:signature-info", "<tmsad:other-info", 1).replacen("</tmsad:signature-info>", "</tmsad:other-info>", 1);
+    let t = s.replacen("<tmsad:signature-info", "<tmsad:other-info", 1).replacen(
+        "</tmsad:signature-info>",
+        "</tmsad:other-info>",
+        1,
+    );
     let r = one(&t);
     assert!(r.problems.iter().any(|p| p.starts_with("SRC-285")), "{:?}", r.problems);
-    let t = s.replacen("<dsig:CanonicalizationMethod Algorithm=\"http://www.w3.org/2006/12/xml-c14n11\"/>", "<dsig:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>", 1);
+    let t = s.replacen(
+        "<dsig:CanonicalizationMethod Algorithm=\"http://www.w3.org/2006/12/xml-c14n11\"/>",
+        "<dsig:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
+        1,
+    );
     let r = one(&t);
     assert!(r.problems.iter().any(|p| p.contains("unsupported CanonicalizationMethod")) && !r.valid());
 }
@@ -346,7 +415,11 @@ fn two_streams_two_signatures_and_shared_components() {
     assert_eq!(r[0].changed_components(), ["scap_org.example_comp_b"]);
     assert_eq!(r[1].changed_components(), ["scap_org.example_comp_b"]);
     // A component that no data stream uses is not signed.
-    let t = s.replacen("<unused xmlns=\"urn:example:unused\"/>", "<unused xmlns=\"urn:example:unused\">changed</unused>", 1);
+    let t = s.replacen(
+        "<unused xmlns=\"urn:example:unused\"/>",
+        "<unused xmlns=\"urn:example:unused\">changed</unused>",
+        1,
+    );
     assert!(verify(&t, None).unwrap().iter().all(|x| x.valid()));
     // CRLF line ends: same canonical form.
     let crlf = edge().replace('\n', "\r\n");
@@ -354,7 +427,11 @@ fn two_streams_two_signatures_and_shared_components() {
     let s1 = sign(&edge(), &k.signing("rsa2048"), &opts("x", None)).unwrap();
     let digests = |s: &str| attr_values(s, "URI").len() + s.matches("<dsig:DigestValue>").count();
     assert_eq!(digests(&s1), digests(&s2));
-    let dv = |s: &str| s.match_indices("<dsig:DigestValue>").map(|(i, _)| s[i..][..s[i..].find("</").unwrap()].to_owned()).collect::<Vec<_>>();
+    let dv = |s: &str| {
+        s.match_indices("<dsig:DigestValue>")
+            .map(|(i, _)| s[i..][..s[i..].find("</").unwrap()].to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(dv(&s1), dv(&s2), "CRLF and LF documents canonicalize alike");
     assert!(verify(&s2, None).unwrap().iter().all(|x| x.valid()));
 }
@@ -364,7 +441,11 @@ fn a_byte_order_mark_and_an_internal_dtd_without_declarations_are_fine() {
     let k = keys();
     let d = demo();
     let body = &d[d.find("<ds:data-stream-collection").unwrap()..];
-    for doc in [format!("\u{feff}{d}"), format!("<!DOCTYPE ds:data-stream-collection>\n{body}"), format!("<!DOCTYPE ds:data-stream-collection [ ]>\n{body}")] {
+    for doc in [
+        format!("\u{feff}{d}"),
+        format!("<!DOCTYPE ds:data-stream-collection>\n{body}"),
+        format!("<!DOCTYPE ds:data-stream-collection [ ]>\n{body}"),
+    ] {
         let s = sign(&doc, &k.signing("rsa2048"), &opts("x", None)).unwrap_or_else(|e| panic!("{e}"));
         assert!(verify(&s, None).unwrap()[0].valid());
     }
@@ -380,10 +461,18 @@ fn bad_input_is_a_clear_error() {
     assert!(verify(&demo(), None).unwrap_err().to_string().contains("not signed"));
     // DTDs with declarations are refused.
     let body = &demo()[demo().find("<ds:data-stream-collection").unwrap()..];
-    for dtd in ["<!DOCTYPE x [<!ENTITY a \"aaaa\">]>", "<!DOCTYPE x SYSTEM \"http://example.org/x.dtd\">", "<!DOCTYPE ds:data-stream-collection [<!ATTLIST ds:component extra CDATA \"injected\">]>"] {
+    for dtd in [
+        "<!DOCTYPE x [<!ENTITY a \"aaaa\">]>",
+        "<!DOCTYPE x SYSTEM \"http://example.org/x.dtd\">",
+        "<!DOCTYPE ds:data-stream-collection [<!ATTLIST ds:component extra CDATA \"injected\">]>",
+    ] {
         let e = sign(&format!("{dtd}\n{body}"), &key, &o).unwrap_err();
         assert!(matches!(e, Error::Xml { line: 1, .. }), "{e}");
-        let e = verify(&format!("{dtd}\n{}", &signed_demo()[signed_demo().find("<ds:data-stream-collection").unwrap()..]), None).unwrap_err();
+        let e = verify(
+            &format!("{dtd}\n{}", &signed_demo()[signed_demo().find("<ds:data-stream-collection").unwrap()..]),
+            None,
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::Xml { .. }), "{e}");
     }
     // Not well-formed: the error has the line.
@@ -395,7 +484,10 @@ fn bad_input_is_a_clear_error() {
     }
     let e = verify(&signed_demo().replacen("</dsig:SignedInfo>", "</dsig:SignedInfx>", 1), None).unwrap_err();
     assert!(matches!(e, Error::Xml { .. }), "{e}");
-    assert!(msg(sign(&format!("junk{}", demo()), &key, &o)).contains("not well-formed") || msg(sign(&format!("junk{}", demo()), &key, &o)).contains("1:1"));
+    assert!(
+        msg(sign(&format!("junk{}", demo()), &key, &o)).contains("not well-formed")
+            || msg(sign(&format!("junk{}", demo()), &key, &o)).contains("1:1")
+    );
     assert!(msg(sign(&format!("{}junk", demo()), &key, &o)).contains("after the root"));
     assert!(msg(sign("<x/>", &key, &o)).contains("not a SCAP source data stream"));
     assert!(msg(sign("", &key, &o)).contains("root"));
@@ -406,7 +498,10 @@ fn bad_input_is_a_clear_error() {
     assert!(load("ed25519.pem").contains("Ed25519"), "{}", load("ed25519.pem"));
     assert!(load("rsa2048-encrypted.pem").contains("encrypted"));
     assert!(load("rsa2048.crt").contains("not a private key"));
-    assert!(scapc_xmldsig::load_certificate(&k.text("rsa2048.pem")).unwrap_err().to_string().contains("no CERTIFICATE"));
+    assert!(scapc_xmldsig::load_certificate(&k.text("rsa2048.pem"))
+        .unwrap_err()
+        .to_string()
+        .contains("no CERTIFICATE"));
     assert!(scapc_xmldsig::load_public_key_or_cert(&k.text("p384.pub")).unwrap_err().to_string().contains("P-384"));
     assert!(msg(sign(&demo(), &key, &opts("x", Some(k.cert("other"))))).contains("does not belong"));
     // Garbage never panics.
@@ -425,7 +520,17 @@ fn truncated_and_mangled_signatures_never_panic() {
     for cut in (sig_start..s.len()).step_by(97) {
         let _ = verify(&s[..cut], None);
     }
-    for tag in ["<dsig:SignedInfo>", "<dsig:SignatureValue>", "<dsig:KeyInfo>", "<dsig:Object>", "<dsig:Reference ", "<dsig:Transforms>", "<dsig:DigestValue>", "<dsig:X509Certificate>", "<dsig:Modulus>"] {
+    for tag in [
+        "<dsig:SignedInfo>",
+        "<dsig:SignatureValue>",
+        "<dsig:KeyInfo>",
+        "<dsig:Object>",
+        "<dsig:Reference ",
+        "<dsig:Transforms>",
+        "<dsig:DigestValue>",
+        "<dsig:X509Certificate>",
+        "<dsig:Modulus>",
+    ] {
         let a = s.find(tag).unwrap();
         let name = &tag[1..tag.len() - 1].trim_end();
         let close = format!("</{name}>");
@@ -469,7 +574,22 @@ fn random_mutations_never_panic() {
         ((seed >> 33) as usize) % n.max(1)
     };
     let s = signed_demo().as_bytes().to_vec();
-    let junk: &[&[u8]] = &[b"<", b">", b"&", b"\"", b"'", b"/", b"<!--", b"]]>", b"&#0;", b"xmlns:dsig=\"x\" ", b"<a>", b"</a>", b"\r", b"\xc3"];
+    let junk: &[&[u8]] = &[
+        b"<",
+        b">",
+        b"&",
+        b"\"",
+        b"'",
+        b"/",
+        b"<!--",
+        b"]]>",
+        b"&#0;",
+        b"xmlns:dsig=\"x\" ",
+        b"<a>",
+        b"</a>",
+        b"\r",
+        b"\xc3",
+    ];
     for _ in 0..if cfg!(debug_assertions) { 600 } else { 3000 } {
         let mut t = s.clone();
         for _ in 0..1 + next(3) {

@@ -34,7 +34,12 @@ fn rhel8_signs_and_verifies_quickly_and_xmlsec1_agrees() {
         assert_eq!(r[0].references.len(), 3 + 5);
     }
     let best = |v: &[Duration]| v.iter().min().copied().unwrap();
-    eprintln!("ssg-rhel8-ds.xml ({} bytes): sign {:?}, verify {:?} (best of the runs; all: {sign_times:?} {verify_times:?})", ds.len(), best(&sign_times), best(&verify_times));
+    eprintln!(
+        "ssg-rhel8-ds.xml ({} bytes): sign {:?}, verify {:?} (best of the runs; all: {sign_times:?} {verify_times:?})",
+        ds.len(),
+        best(&sign_times),
+        best(&verify_times)
+    );
     // Speed is measured by bench/ds.sh, not asserted here: test machines are noisy.
     // xmlsec1 checks the same signature, Manifest included.
     let f = write("rhel8-signed.xml", &signed);
@@ -45,5 +50,9 @@ fn rhel8_signs_and_verifies_quickly_and_xmlsec1_agrees() {
     args.push(&f);
     let (c, out) = run("xmlsec1", &args);
     assert_eq!(c, 0, "{}", &out[..out.len().min(4000)]);
-    assert!(out.contains("SignedInfo References (ok/all): 3/3") && out.contains("Manifests References (ok/all): 5/5"), "{}", &out[..out.len().min(4000)]);
+    assert!(
+        out.contains("SignedInfo References (ok/all): 3/3") && out.contains("Manifests References (ok/all): 5/5"),
+        "{}",
+        &out[..out.len().min(4000)]
+    );
 }

@@ -22,7 +22,8 @@ fn xmlsec_verify(file: &str, key_args: &[&str], node_id: Option<&str>) -> (i32, 
     }
     args.push(file);
     let (c, o) = run("xmlsec1", &args);
-    let field = |label: &str| o.lines().find_map(|l| l.strip_prefix(label)).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let field =
+        |label: &str| o.lines().find_map(|l| l.strip_prefix(label)).map(|v| v.trim().to_owned()).unwrap_or_default();
     (c, field("SignedInfo References (ok/all):"), field("Manifests References (ok/all):"), o)
 }
 
@@ -64,10 +65,13 @@ fn xmlsec1_agrees_on_the_hard_canonicalization_cases() {
     // collection, undeclared namespaces, references, CDATA, PIs; both of
     // its signatures, in LF and in CRLF form.
     let k = keys();
-    for (label, text) in [("lf", read(data("edge-ds.xml"))), ("crlf", read(data("edge-ds.xml")).replace('\n', "\r\n"))] {
+    for (label, text) in [("lf", read(data("edge-ds.xml"))), ("crlf", read(data("edge-ds.xml")).replace('\n', "\r\n"))]
+    {
         let s = sign(&text, &k.signing("rsa2048"), &opts("x", None)).unwrap();
         let f = write(&format!("xs-edge-{label}.xml"), &s);
-        for (node, manifest) in [("scap_org.example_datastream_one_sig", "3/3"), ("scap_org.example_datastream_two_sig", "1/1")] {
+        for (node, manifest) in
+            [("scap_org.example_datastream_one_sig", "3/3"), ("scap_org.example_datastream_two_sig", "1/1")]
+        {
             let (c, si, man, o) = xmlsec_verify(&f, &["--pubkey-pem", &k.path("rsa2048.pub")], Some(node));
             assert_eq!((c, si.as_str(), man.as_str()), (0, "3/3", manifest), "{label} {node}: {o}");
         }
@@ -104,18 +108,30 @@ fn scapc_verifies_xmlsec1_signatures() {
     let demo = read(data("demo-ds.xml"));
     // RSA: xmlsec1 fills in the RSAKeyValue and the certificate.
     let ours = sign(&demo, &k.signing("rsa2048"), &opts("xmlsec1", None)).unwrap();
-    let theirs = xmlsec_sign("rsa", &template(&ours, "<dsig:KeyInfo><dsig:KeyValue/><dsig:X509Data/></dsig:KeyInfo>"), &format!("{},{}", k.path("rsa2048.pem"), k.path("rsa2048.crt")));
+    let theirs = xmlsec_sign(
+        "rsa",
+        &template(&ours, "<dsig:KeyInfo><dsig:KeyValue/><dsig:X509Data/></dsig:KeyInfo>"),
+        &format!("{},{}", k.path("rsa2048.pem"), k.path("rsa2048.crt")),
+    );
     assert!(theirs.contains("<dsig:Modulus>") && theirs.contains("<dsig:X509Certificate>"));
     let r = verify(&theirs, Some(&k.public("rsa2048"))).unwrap();
     assert!(r[0].valid(), "{r:#?}");
     assert_eq!(r[0].references.iter().filter(|x| x.ok).count(), 8);
     assert_eq!(r[0].signer.as_deref(), Some("xmlsec1"));
     // The same digests as ours: both canonicalize alike.
-    let dv = |s: &str| s.match_indices("<dsig:DigestValue>").map(|(i, _)| s[i..][..s[i..].find("</").unwrap()].to_owned()).collect::<Vec<_>>();
+    let dv = |s: &str| {
+        s.match_indices("<dsig:DigestValue>")
+            .map(|(i, _)| s[i..][..s[i..].find("</").unwrap()].to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(dv(&ours), dv(&theirs));
     // ECDSA P-256: xmlsec1 1.2 writes no EC KeyValue, only the certificate.
     let ours = sign(&demo, &k.signing("ec"), &opts("xmlsec1", None)).unwrap();
-    let theirs = xmlsec_sign("ec", &template(&ours, "<dsig:KeyInfo><dsig:X509Data/></dsig:KeyInfo>"), &format!("{},{}", k.path("ec.pem"), k.path("ec.crt")));
+    let theirs = xmlsec_sign(
+        "ec",
+        &template(&ours, "<dsig:KeyInfo><dsig:X509Data/></dsig:KeyInfo>"),
+        &format!("{},{}", k.path("ec.pem"), k.path("ec.crt")),
+    );
     let r = verify(&theirs, None).unwrap();
     assert!(r[0].valid(), "{r:#?}");
     assert_eq!(r[0].algorithm, scapc_xmldsig::dsig::ALG_ECDSA_SHA256);

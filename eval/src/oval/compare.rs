@@ -188,7 +188,9 @@ impl Regex {
     /// when nothing matches. Groups that did not take part are empty.
     pub fn first_captures(&self, s: &str) -> Result<Option<Vec<String>>, CompareError> {
         Ok(match self {
-            Regex::Plain(r) => r.captures(s).map(|c| (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect()),
+            Regex::Plain(r) => {
+                r.captures(s).map(|c| (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect())
+            }
             Regex::Fancy(r) => r
                 .captures(s)
                 .map_err(|e| CompareError(format!("regular expression failed: {e}")))?
@@ -202,7 +204,10 @@ impl Regex {
         match self {
             Regex::Plain(r) => {
                 for c in r.captures_iter(s) {
-                    out.push((c[0].to_owned(), (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect()));
+                    out.push((
+                        c[0].to_owned(),
+                        (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect(),
+                    ));
                 }
             }
             Regex::Fancy(r) => {
@@ -230,7 +235,12 @@ pub fn regex(pattern: &str, multiline: bool, dotall: bool) -> Result<Arc<Regex>,
         return Ok(r.clone());
     }
     let translated = translate_perl(pattern);
-    let r = match regex::RegexBuilder::new(&translated).multi_line(multiline).dot_matches_new_line(dotall).size_limit(50 << 20).build() {
+    let r = match regex::RegexBuilder::new(&translated)
+        .multi_line(multiline)
+        .dot_matches_new_line(dotall)
+        .size_limit(50 << 20)
+        .build()
+    {
         Ok(r) => Regex::Plain(r),
         Err(_) => {
             let mut flags = String::new();
@@ -500,7 +510,11 @@ fn parse_v4(s: &str) -> Result<(Ipv4Addr, u32), CompareError> {
             let m: Ipv4Addr = p.parse().map_err(|_| CompareError(format!("`{s}` has a bad netmask")))?;
             u32::from(m).leading_ones()
         }
-        Some(p) => p.parse::<u32>().ok().filter(|p| *p <= 32).ok_or_else(|| CompareError(format!("`{s}` has a bad prefix length")))?,
+        Some(p) => p
+            .parse::<u32>()
+            .ok()
+            .filter(|p| *p <= 32)
+            .ok_or_else(|| CompareError(format!("`{s}` has a bad prefix length")))?,
     };
     Ok((a, p))
 }
@@ -514,7 +528,11 @@ fn parse_v6(s: &str) -> Result<(Ipv6Addr, u32), CompareError> {
     let a: Ipv6Addr = addr.parse().map_err(|_| CompareError(format!("`{s}` is not an IPv6 address")))?;
     let p = match prefix {
         None => 128,
-        Some(p) => p.parse::<u32>().ok().filter(|p| *p <= 128).ok_or_else(|| CompareError(format!("`{s}` has a bad prefix length")))?,
+        Some(p) => p
+            .parse::<u32>()
+            .ok()
+            .filter(|p| *p <= 128)
+            .ok_or_else(|| CompareError(format!("`{s}` has a bad prefix length")))?,
     };
     Ok((a, p))
 }

@@ -76,7 +76,12 @@ fn hms(t: &str) -> Option<(i64, i64, i64)> {
 fn ymd(v: &str) -> Option<i64> {
     if let Some((d, t)) = v.split_once('T') {
         return if d.len() == 8 && t.len() == 6 {
-            to_epoch(digits(&d[..4], 4)?, digits(&d[4..6], 2)?, digits(&d[6..], 2)?, (digits(&t[..2], 2)?, digits(&t[2..4], 2)?, digits(&t[4..], 2)?))
+            to_epoch(
+                digits(&d[..4], 4)?,
+                digits(&d[4..6], 2)?,
+                digits(&d[6..], 2)?,
+                (digits(&t[..2], 2)?, digits(&t[2..4], 2)?, digits(&t[4..], 2)?),
+            )
         } else {
             None
         };
@@ -148,11 +153,29 @@ fn cim(v: &str) -> Option<i64> {
         return None;
     }
     digits(t[3], 3)?;
-    to_epoch(digits(f[0], 4)?, digits(f[1], 2)?, digits(f[2], 2)?, (digits(t[0], 2)?, digits(t[1], 2)?, digits(t[2], 2)?))
+    to_epoch(
+        digits(f[0], 4)?,
+        digits(f[1], 2)?,
+        digits(f[2], 2)?,
+        (digits(t[0], 2)?, digits(t[1], 2)?, digits(t[2], 2)?),
+    )
 }
 
 fn month_number(name: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
     let n = name.to_ascii_lowercase();
     MONTHS.iter().position(|m| *m == n || (n.len() == 3 && m.starts_with(&n))).map(|i| i as i64 + 1)
 }

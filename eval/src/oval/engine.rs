@@ -66,7 +66,9 @@ pub enum CriteriaResult {
 impl CriteriaResult {
     pub fn result(&self) -> Res {
         match self {
-            CriteriaResult::Node { result, .. } | CriteriaResult::Criterion { result, .. } | CriteriaResult::Extend { result, .. } => *result,
+            CriteriaResult::Node { result, .. }
+            | CriteriaResult::Criterion { result, .. }
+            | CriteriaResult::Extend { result, .. } => *result,
         }
     }
 }
@@ -101,13 +103,31 @@ pub struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     /// `externals` binds external variables (from XCCDF check-export).
-    pub fn new(doc: &'a OvalDoc, target: &'a Target, cache: &'a Cache, externals: HashMap<String, Vec<String>>, options: EngineOptions) -> Engine<'a> {
+    pub fn new(
+        doc: &'a OvalDoc,
+        target: &'a Target,
+        cache: &'a Cache,
+        externals: HashMap<String, Vec<String>>,
+        options: EngineOptions,
+    ) -> Engine<'a> {
         let objects = doc.objects.keys().map(|k| (k.as_str(), OnceLock::new())).collect();
         let variables = doc.variables.keys().map(|k| (k.as_str(), OnceLock::new())).collect();
         let tests = doc.tests.keys().map(|k| (k.as_str(), OnceLock::new())).collect();
         let definitions = doc.definitions.keys().map(|k| (k.as_str(), OnceLock::new())).collect();
         let cyclic = find_cycles(doc);
-        Engine { doc, target, cache, externals, options, objects, variables, tests, definitions, cyclic, next_item: AtomicU64::new(1) }
+        Engine {
+            doc,
+            target,
+            cache,
+            externals,
+            options,
+            objects,
+            variables,
+            tests,
+            definitions,
+            cyclic,
+            next_item: AtomicU64::new(1),
+        }
     }
 
     /// Evaluates definitions in parallel; returns them in the given order.
@@ -163,15 +183,31 @@ impl<'a> Engine<'a> {
             Criteria::Node { operator, negate, applicability_check, children } => {
                 let kids: Vec<CriteriaResult> = children.iter().map(|k| self.criteria(k)).collect();
                 let r = operator.combine(kids.iter().map(|k| k.result())).negate(*negate);
-                CriteriaResult::Node { operator: operator.as_str(), negate: *negate, applicability_check: *applicability_check, result: r, children: kids }
+                CriteriaResult::Node {
+                    operator: operator.as_str(),
+                    negate: *negate,
+                    applicability_check: *applicability_check,
+                    result: r,
+                    children: kids,
+                }
             }
             Criteria::Criterion { test_ref, negate, applicability_check } => {
                 let r = self.test(test_ref).result.negate(*negate);
-                CriteriaResult::Criterion { test_ref: test_ref.clone(), negate: *negate, applicability_check: *applicability_check, result: r }
+                CriteriaResult::Criterion {
+                    test_ref: test_ref.clone(),
+                    negate: *negate,
+                    applicability_check: *applicability_check,
+                    result: r,
+                }
             }
             Criteria::Extend { definition_ref, negate, applicability_check } => {
                 let r = self.definition(definition_ref).result.negate(*negate);
-                CriteriaResult::Extend { definition_ref: definition_ref.clone(), negate: *negate, applicability_check: *applicability_check, result: r }
+                CriteriaResult::Extend {
+                    definition_ref: definition_ref.clone(),
+                    negate: *negate,
+                    applicability_check: *applicability_check,
+                    result: r,
+                }
             }
         }
     }
@@ -346,7 +382,11 @@ impl<'a> Engine<'a> {
             return Arc::new(error_object(format!("the object {id} does not exist in the document")));
         };
         if self.cyclic.contains(id) {
-            return cell.get_or_init(|| Arc::new(error_object(format!("the object {id} depends on itself through its variables")))).clone();
+            return cell
+                .get_or_init(|| {
+                    Arc::new(error_object(format!("the object {id} depends on itself through its variables")))
+                })
+                .clone();
         }
         cell.get_or_init(|| {
             let obj = &self.doc.objects[id];
@@ -367,7 +407,12 @@ impl<'a> Engine<'a> {
         let mut bindings = Vec::new();
         // ind:variable_object: the item is the variable's values.
         if obj.family == "independent" && obj.kind == "variable" {
-            let var_id = obj.entities.iter().find(|e| e.name == "var_ref").map(|e| e.value.trim().to_owned()).unwrap_or_default();
+            let var_id = obj
+                .entities
+                .iter()
+                .find(|e| e.name == "var_ref")
+                .map(|e| e.value.trim().to_owned())
+                .unwrap_or_default();
             let var = self.variable(&var_id);
             bindings.push((var_id.clone(), var.values.clone()));
             if !matches!(var.flag, Flag::Complete | Flag::Incomplete) || var.values.is_empty() {
@@ -399,9 +444,22 @@ impl<'a> Engine<'a> {
             };
         };
         // Resolve variables.
-        let mut spec = ObjectSpec { id: obj.id.clone(), family: obj.family.clone(), kind: obj.kind.clone(), entities: Vec::new(), behaviors: obj.behaviors.clone() };
+        let mut spec = ObjectSpec {
+            id: obj.id.clone(),
+            family: obj.family.clone(),
+            kind: obj.kind.clone(),
+            entities: Vec::new(),
+            behaviors: obj.behaviors.clone(),
+        };
         for e in &obj.entities {
-            let mut es = EntitySpec { name: e.name.clone(), datatype: e.datatype, operation: e.operation, values: vec![e.value.clone()], var_check: e.var_check, nil: e.nil };
+            let mut es = EntitySpec {
+                name: e.name.clone(),
+                datatype: e.datatype,
+                operation: e.operation,
+                values: vec![e.value.clone()],
+                var_check: e.var_check,
+                nil: e.nil,
+            };
             if let Some(v) = &e.var_ref {
                 let var = self.variable(v);
                 bindings.push((v.clone(), var.values.clone()));
@@ -444,7 +502,11 @@ impl<'a> Engine<'a> {
         let collected = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe(&ctx, &spec))) {
             Ok(c) => c,
             Err(p) => {
-                let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+                let msg = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
                 Collected::error(format!("the {} probe failed: {msg}", obj.kind))
             }
         };
@@ -474,7 +536,8 @@ impl<'a> Engine<'a> {
     /// Whether an item survives every filter of its object.
     fn passes_filters(&self, item: &Item, filters: &[Filter]) -> bool {
         filters.iter().all(|f| {
-            let matched = self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
+            let matched =
+                self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
             if f.exclude {
                 !matched
             } else {
@@ -555,7 +618,12 @@ impl<'a> Engine<'a> {
         if !set.filters.is_empty() {
             items.retain(|item| {
                 set.filters.iter().all(|f| {
-                    let matched = self.doc.states.get(&f.state_ref).map(|s| self.eval_item(item, s) == Res::True).unwrap_or(false);
+                    let matched = self
+                        .doc
+                        .states
+                        .get(&f.state_ref)
+                        .map(|s| self.eval_item(item, s) == Res::True)
+                        .unwrap_or(false);
                     matched != f.exclude
                 })
             });
@@ -572,7 +640,9 @@ impl<'a> Engine<'a> {
         };
         let dt = self.doc.variables[id].datatype;
         if self.cyclic.contains(id) {
-            return cell.get_or_init(|| Arc::new(VarResult { flag: Flag::Error, datatype: dt, values: Vec::new() })).clone();
+            return cell
+                .get_or_init(|| Arc::new(VarResult { flag: Flag::Error, datatype: dt, values: Vec::new() }))
+                .clone();
         }
         cell.get_or_init(|| {
             let var = &self.doc.variables[id];
@@ -687,16 +757,27 @@ impl<'a> Engine<'a> {
                     acc = next;
                     first = false;
                 }
-                let out = acc.into_iter().map(|x| if float { format!("{x}") } else { format!("{}", x as i64) }).collect();
+                let out =
+                    acc.into_iter().map(|x| if float { format!("{x}") } else { format!("{}", x as i64) }).collect();
                 (flag, out)
             }
             Component::Begin { character, arg } => {
                 let (flag, vals) = self.component(arg, dt);
-                (flag, vals.into_iter().map(|v| if v.starts_with(character.as_str()) { v } else { format!("{character}{v}") }).collect())
+                (
+                    flag,
+                    vals.into_iter()
+                        .map(|v| if v.starts_with(character.as_str()) { v } else { format!("{character}{v}") })
+                        .collect(),
+                )
             }
             Component::End { character, arg } => {
                 let (flag, vals) = self.component(arg, dt);
-                (flag, vals.into_iter().map(|v| if v.ends_with(character.as_str()) { v } else { format!("{v}{character}") }).collect())
+                (
+                    flag,
+                    vals.into_iter()
+                        .map(|v| if v.ends_with(character.as_str()) { v } else { format!("{v}{character}") })
+                        .collect(),
+                )
             }
             Component::EscapeRegex(arg) => {
                 let (flag, vals) = self.component(arg, dt);
@@ -723,7 +804,12 @@ impl<'a> Engine<'a> {
                 if delimiter.is_empty() {
                     return (flag, vals);
                 }
-                (flag, vals.iter().flat_map(|v| v.split(delimiter.as_str()).map(str::to_owned).collect::<Vec<_>>()).collect())
+                (
+                    flag,
+                    vals.iter()
+                        .flat_map(|v| v.split(delimiter.as_str()).map(str::to_owned).collect::<Vec<_>>())
+                        .collect(),
+                )
             }
             Component::Substring { start, length, arg } => {
                 let (flag, vals) = self.component(arg, dt);
@@ -754,7 +840,10 @@ impl<'a> Engine<'a> {
                 // and format_2 applies to it.
                 let (firsts, seconds) = match sets.as_slice() {
                     [only] => {
-                        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map(|d| d.as_secs() as i64)
+                            .unwrap_or(0);
                         (vec![Ok(now)], only)
                     }
                     [a, b] => (a.iter().map(|v| datetime::parse(v, format1)).collect::<Vec<_>>(), b),
@@ -882,9 +971,11 @@ fn find_cycles(doc: &OvalDoc) -> HashSet<String> {
         match c {
             Component::Object { object_ref, .. } => out.push(object_ref),
             Component::Variable(v) => out.push(v),
-            Component::Arithmetic { args, .. } | Component::Concat(args) | Component::Count(args) | Component::Unique(args) | Component::TimeDifference { args, .. } => {
-                args.iter().for_each(|a| comp_deps(a, out))
-            }
+            Component::Arithmetic { args, .. }
+            | Component::Concat(args)
+            | Component::Count(args)
+            | Component::Unique(args)
+            | Component::TimeDifference { args, .. } => args.iter().for_each(|a| comp_deps(a, out)),
             Component::Begin { arg, .. }
             | Component::End { arg, .. }
             | Component::EscapeRegex(arg)

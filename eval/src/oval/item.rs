@@ -148,18 +148,37 @@ pub struct Item {
 
 impl Item {
     pub fn new(family: &str, kind: &str) -> Item {
-        Item { family: family.to_owned(), kind: kind.to_owned(), status: Status::Exists, entities: Vec::new(), id: 0, line: None }
+        Item {
+            family: family.to_owned(),
+            kind: kind.to_owned(),
+            status: Status::Exists,
+            entities: Vec::new(),
+            id: 0,
+            line: None,
+        }
     }
 
     /// Adds an entity with status `exists`.
     pub fn push(&mut self, name: &str, datatype: Datatype, value: impl Into<String>) -> &mut Item {
-        self.entities.push(ItemEntity { name: name.to_owned(), datatype, value: value.into(), status: Status::Exists, fields: Vec::new() });
+        self.entities.push(ItemEntity {
+            name: name.to_owned(),
+            datatype,
+            value: value.into(),
+            status: Status::Exists,
+            fields: Vec::new(),
+        });
         self
     }
 
     /// Adds a `record` entity with status `exists` and these fields.
     pub fn push_record(&mut self, name: &str, fields: Vec<ItemField>) -> &mut Item {
-        self.entities.push(ItemEntity { name: name.to_owned(), datatype: Datatype::Record, value: String::new(), status: Status::Exists, fields });
+        self.entities.push(ItemEntity {
+            name: name.to_owned(),
+            datatype: Datatype::Record,
+            value: String::new(),
+            status: Status::Exists,
+            fields,
+        });
         self
     }
 
@@ -170,7 +189,13 @@ impl Item {
 
     /// Adds an entity with another status (its value empty).
     pub fn push_status(&mut self, name: &str, datatype: Datatype, status: Status) -> &mut Item {
-        self.entities.push(ItemEntity { name: name.to_owned(), datatype, value: String::new(), status, fields: Vec::new() });
+        self.entities.push(ItemEntity {
+            name: name.to_owned(),
+            datatype,
+            value: String::new(),
+            status,
+            fields: Vec::new(),
+        });
         self
     }
 

@@ -139,21 +139,51 @@ pub enum VariableKind {
 
 #[derive(Debug, Clone)]
 pub enum Component {
-    Object { object_ref: String, item_field: String, record_field: Option<String> },
+    Object {
+        object_ref: String,
+        item_field: String,
+        record_field: Option<String>,
+    },
     Variable(String),
     Literal(String),
-    Arithmetic { op: String, args: Vec<Component> },
-    Begin { character: String, arg: Box<Component> },
-    End { character: String, arg: Box<Component> },
+    Arithmetic {
+        op: String,
+        args: Vec<Component>,
+    },
+    Begin {
+        character: String,
+        arg: Box<Component>,
+    },
+    End {
+        character: String,
+        arg: Box<Component>,
+    },
     Concat(Vec<Component>),
     Count(Vec<Component>),
     EscapeRegex(Box<Component>),
-    RegexCapture { pattern: String, arg: Box<Component> },
-    Split { delimiter: String, arg: Box<Component> },
-    Substring { start: i64, length: i64, arg: Box<Component> },
-    TimeDifference { format1: String, format2: String, args: Vec<Component> },
+    RegexCapture {
+        pattern: String,
+        arg: Box<Component>,
+    },
+    Split {
+        delimiter: String,
+        arg: Box<Component>,
+    },
+    Substring {
+        start: i64,
+        length: i64,
+        arg: Box<Component>,
+    },
+    TimeDifference {
+        format1: String,
+        format2: String,
+        args: Vec<Component>,
+    },
     Unique(Vec<Component>),
-    GlobToRegex { noescape: bool, arg: Box<Component> },
+    GlobToRegex {
+        noescape: bool,
+        arg: Box<Component>,
+    },
     /// Something the reader could not understand (the message says what).
     Invalid(String),
 }
@@ -233,7 +263,10 @@ impl OvalDoc {
                 def.description = tree.text(t).trim().to_owned();
             }
             for r in tree.children_named(m, NS_DEF, "reference") {
-                def.references.push((tree.attr(r, "source").unwrap_or("").to_owned(), tree.attr(r, "ref_id").unwrap_or("").to_owned()));
+                def.references.push((
+                    tree.attr(r, "source").unwrap_or("").to_owned(),
+                    tree.attr(r, "ref_id").unwrap_or("").to_owned(),
+                ));
             }
         }
         if let Some(c) = tree.child(d, NS_DEF, "criteria") {
@@ -247,10 +280,16 @@ impl OvalDoc {
         let negate = tree.attr(c, "negate") == Some("true");
         let applicability_check = tree.attr(c, "applicability_check") == Some("true");
         match tree.local(c) {
-            "criterion" => Criteria::Criterion { test_ref: tree.attr(c, "test_ref").unwrap_or("").to_owned(), negate, applicability_check },
-            "extend_definition" => {
-                Criteria::Extend { definition_ref: tree.attr(c, "definition_ref").unwrap_or("").to_owned(), negate, applicability_check }
-            }
+            "criterion" => Criteria::Criterion {
+                test_ref: tree.attr(c, "test_ref").unwrap_or("").to_owned(),
+                negate,
+                applicability_check,
+            },
+            "extend_definition" => Criteria::Extend {
+                definition_ref: tree.attr(c, "definition_ref").unwrap_or("").to_owned(),
+                negate,
+                applicability_check,
+            },
             _ => {
                 let operator = match tree.attr(c, "operator") {
                     None => Operator::And,
@@ -259,7 +298,13 @@ impl OvalDoc {
                         Operator::And
                     }),
                 };
-                let children = tree.children(c).filter(|&k| tree.ns(k) == NS_DEF).collect::<Vec<_>>().into_iter().map(|k| self.read_criteria(tree, k)).collect();
+                let children = tree
+                    .children(c)
+                    .filter(|&k| tree.ns(k) == NS_DEF)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .map(|k| self.read_criteria(tree, k))
+                    .collect();
                 Criteria::Node { operator, negate, applicability_check, children }
             }
         }
@@ -310,7 +355,8 @@ impl OvalDoc {
     }
 
     fn read_entity(&mut self, tree: &Tree, e: NodeId) -> EntityDef {
-        let mut ent = EntityDef { name: tree.local(e).to_owned(), value: tree.text(e).to_owned(), ..Default::default() };
+        let mut ent =
+            EntityDef { name: tree.local(e).to_owned(), value: tree.text(e).to_owned(), ..Default::default() };
         if let Some(d) = tree.attr(e, "datatype") {
             ent.datatype = Datatype::parse(d).unwrap_or_else(|| {
                 self.problems.push(format!("entity `{}` has unknown datatype `{d}`", ent.name));
@@ -427,10 +473,13 @@ impl OvalDoc {
         let id = Self::id(tree, v);
         let datatype = tree.attr(v, "datatype").and_then(Datatype::parse).unwrap_or(Datatype::String);
         let kind = match tree.local(v) {
-            "constant_variable" => VariableKind::Constant(tree.children_named(v, NS_DEF, "value").map(|x| tree.text(x).to_owned()).collect()),
+            "constant_variable" => VariableKind::Constant(
+                tree.children_named(v, NS_DEF, "value").map(|x| tree.text(x).to_owned()).collect(),
+            ),
             "external_variable" => VariableKind::External,
             _ => {
-                let comp = tree.children(v).find(|&k| tree.ns(k) == NS_DEF && !matches!(tree.local(k), "notes" | "signature"));
+                let comp =
+                    tree.children(v).find(|&k| tree.ns(k) == NS_DEF && !matches!(tree.local(k), "notes" | "signature"));
                 VariableKind::Local(match comp {
                     Some(c) => Self::read_component(tree, c),
                     None => Component::Invalid(format!("{id} has no component")),
@@ -450,7 +499,9 @@ impl OvalDoc {
     }
 
     fn read_component(tree: &Tree, c: NodeId) -> Component {
-        let args = || -> Vec<Component> { tree.children(c).filter(|&k| tree.ns(k) == NS_DEF).map(|k| Self::read_component(tree, k)).collect() };
+        let args = || -> Vec<Component> {
+            tree.children(c).filter(|&k| tree.ns(k) == NS_DEF).map(|k| Self::read_component(tree, k)).collect()
+        };
         let one = || -> Box<Component> {
             Box::new(match tree.children(c).find(|&k| tree.ns(k) == NS_DEF) {
                 Some(k) => Self::read_component(tree, k),
@@ -485,7 +536,9 @@ impl OvalDoc {
                 args: args(),
             },
             "unique" => Component::Unique(args()),
-            "glob_to_regex" => Component::GlobToRegex { noescape: tree.attr(c, "glob_noescape") == Some("true"), arg: one() },
+            "glob_to_regex" => {
+                Component::GlobToRegex { noescape: tree.attr(c, "glob_noescape") == Some("true"), arg: one() }
+            }
             other => Component::Invalid(format!("unknown variable function `{other}`")),
         }
     }

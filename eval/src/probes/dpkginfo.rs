@@ -72,7 +72,13 @@ pub fn parse_status(text: &str) -> Vec<DpkgPackage> {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
-        out.push(DpkgPackage { name: name.into(), arch: arch.into(), epoch: epoch.into(), version: ver.into(), release: rel.into() });
+        out.push(DpkgPackage {
+            name: name.into(),
+            arch: arch.into(),
+            epoch: epoch.into(),
+            version: ver.into(),
+            release: rel.into(),
+        });
     }
     out.sort_by(|a, b| (&a.name, &a.arch).cmp(&(&b.name, &b.arch)));
     out

@@ -42,14 +42,18 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let mut errors = false;
     match obj.entity("pid") {
         None => {
-            for (n, v) in std::env::vars_os().map(|(n, v)| (n.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())) {
+            for (n, v) in
+                std::env::vars_os().map(|(n, v)| (n.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+            {
                 if super::entity_ok(obj, "name", &n, &mut messages) {
                     items.push(item(std::process::id(), &n, &v));
                 }
             }
         }
         Some(p) if p.nil => {
-            for (n, v) in std::env::vars_os().map(|(n, v)| (n.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())) {
+            for (n, v) in
+                std::env::vars_os().map(|(n, v)| (n.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+            {
                 if super::entity_ok(obj, "name", &n, &mut messages) {
                     items.push(item(std::process::id(), &n, &v));
                 }
@@ -58,7 +62,9 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         Some(p) => {
             let pids: Vec<u32> = match p.exact() {
                 Some(v) => v.iter().filter_map(|s| s.trim().parse().ok()).collect(),
-                None => ctx.target.read_dir("/proc").unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect(),
+                None => {
+                    ctx.target.read_dir("/proc").unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect()
+                }
             };
             for pid in pids {
                 if !super::entity_ok(obj, "pid", &pid.to_string(), &mut messages) {

@@ -94,7 +94,8 @@ pub(super) fn file_item(ctx: &ProbeCtx<'_>, f: &FileRef, messages: &mut Vec<Stri
     ] {
         item.push(name, Datatype::Boolean, bit(b));
     }
-    let acl = !ft.is_symlink() && ctx.target.resolve_nofollow(&p).map(|h| has_extended_acl(&h, ft.is_dir())).unwrap_or(false);
+    let acl =
+        !ft.is_symlink() && ctx.target.resolve_nofollow(&p).map(|h| has_extended_acl(&h, ft.is_dir())).unwrap_or(false);
     item.push("has_extended_acl", Datatype::Boolean, if acl { "true" } else { "false" });
     Some(item)
 }

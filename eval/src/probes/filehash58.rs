@@ -90,7 +90,8 @@ fn location_item(f: &FileRef, status: Status) -> Item {
 
 pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let mut messages = Vec::new();
-    let types: Vec<&str> = TYPES.iter().copied().filter(|t| super::entity_ok(obj, "hash_type", t, &mut messages)).collect();
+    let types: Vec<&str> =
+        TYPES.iter().copied().filter(|t| super::entity_ok(obj, "hash_type", t, &mut messages)).collect();
     let resolved = fs::resolve(ctx, obj);
     if let Some(e) = resolved.error {
         return Collected::error(e);

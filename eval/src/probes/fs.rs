@@ -53,9 +53,44 @@ pub type Listing = Result<Vec<Entry>, String>;
 /// Filesystems that `recurse_file_system="local"` does not enter: network
 /// filesystems and kernel pseudo filesystems.
 const NONLOCAL_FS: &[&str] = &[
-    "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "coda", "ceph", "glusterfs", "fuse.sshfs", "sshfs", "9p", "lustre", "gpfs",
-    "fuse.glusterfs", "fuse.ceph", "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs", "configfs",
-    "fusectl", "mqueue", "hugetlbfs", "pstore", "bpf", "binfmt_misc", "autofs", "rpc_pipefs", "nfsd", "selinuxfs", "efivarfs",
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "ncpfs",
+    "afs",
+    "coda",
+    "ceph",
+    "glusterfs",
+    "fuse.sshfs",
+    "sshfs",
+    "9p",
+    "lustre",
+    "gpfs",
+    "fuse.glusterfs",
+    "fuse.ceph",
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "securityfs",
+    "debugfs",
+    "tracefs",
+    "configfs",
+    "fusectl",
+    "mqueue",
+    "hugetlbfs",
+    "pstore",
+    "bpf",
+    "binfmt_misc",
+    "autofs",
+    "rpc_pipefs",
+    "nfsd",
+    "selinuxfs",
+    "efivarfs",
 ];
 
 /// Directories a whole-filesystem walk leaves out.
@@ -579,7 +614,10 @@ fn lookup_file(w: &mut Walker<'_, '_>, path: &str) -> Option<FileRef> {
     if ft.is_dir() {
         return None;
     }
-    if ft.is_symlink() && w.beh.recurse != Recurse::Directories && w.ctx.target.metadata(path).map(|t| t.is_dir()).unwrap_or(false) {
+    if ft.is_symlink()
+        && w.beh.recurse != Recurse::Directories
+        && w.ctx.target.metadata(path).map(|t| t.is_dir()).unwrap_or(false)
+    {
         return None;
     }
     let (d, n) = split(path);
@@ -598,7 +636,9 @@ fn base_dirs(w: &mut Walker<'_, '_>, path: &EntitySpec) -> Vec<String> {
                 continue;
             }
             let v = normalize(&v);
-            if w.ctx.target.metadata(&v).map(|m| m.is_dir()).unwrap_or(false) && (path.operation == Operation::Equals || w.entity_matches(path, &v)) {
+            if w.ctx.target.metadata(&v).map(|m| m.is_dir()).unwrap_or(false)
+                && (path.operation == Operation::Equals || w.entity_matches(path, &v))
+            {
                 dirs.push(v);
             }
         }
@@ -684,9 +724,19 @@ mod tests {
 
     #[test]
     fn walk_starts_pick_the_prefix_directory() {
-        let e = EntitySpec { name: "filepath".into(), operation: Operation::PatternMatch, values: vec!["^/etc/ssh/.*".into()], ..Default::default() };
+        let e = EntitySpec {
+            name: "filepath".into(),
+            operation: Operation::PatternMatch,
+            values: vec!["^/etc/ssh/.*".into()],
+            ..Default::default()
+        };
         assert_eq!(walk_starts(&e), vec!["/etc/ssh"]);
-        let e = EntitySpec { name: "filepath".into(), operation: Operation::PatternMatch, values: vec!["sshd_config$".into()], ..Default::default() };
+        let e = EntitySpec {
+            name: "filepath".into(),
+            operation: Operation::PatternMatch,
+            values: vec!["sshd_config$".into()],
+            ..Default::default()
+        };
         assert_eq!(walk_starts(&e), vec!["/"]);
         let e = EntitySpec {
             name: "path".into(),

@@ -73,8 +73,17 @@ fn read_ifaddrs() -> std::io::Result<(Vec<Raw>, BTreeMap<String, String>)> {
             };
             match (*ifa.ifa_addr).sa_family as i32 {
                 libc::AF_INET => {
-                    let broadcast = if ifa.ifa_flags & libc::IFF_BROADCAST as libc::c_uint != 0 { v4(ifa.ifa_ifu) } else { None };
-                    out.push(Raw { name, flags: ifa.ifa_flags, addr: Addr::V4 { addr: v4(ifa.ifa_addr).unwrap_or(Ipv4Addr::UNSPECIFIED), mask: v4(ifa.ifa_netmask), broadcast } });
+                    let broadcast =
+                        if ifa.ifa_flags & libc::IFF_BROADCAST as libc::c_uint != 0 { v4(ifa.ifa_ifu) } else { None };
+                    out.push(Raw {
+                        name,
+                        flags: ifa.ifa_flags,
+                        addr: Addr::V4 {
+                            addr: v4(ifa.ifa_addr).unwrap_or(Ipv4Addr::UNSPECIFIED),
+                            mask: v4(ifa.ifa_netmask),
+                            broadcast,
+                        },
+                    });
                 }
                 libc::AF_INET6 => {
                     let sin6 = &*(ifa.ifa_addr as *const libc::sockaddr_in6);
@@ -84,7 +93,11 @@ fn read_ifaddrs() -> std::io::Result<(Vec<Raw>, BTreeMap<String, String>)> {
                         let m = &*(ifa.ifa_netmask as *const libc::sockaddr_in6);
                         m.sin6_addr.s6_addr.iter().map(|b| b.count_ones()).sum()
                     };
-                    out.push(Raw { name, flags: ifa.ifa_flags, addr: Addr::V6 { addr: Ipv6Addr::from(sin6.sin6_addr.s6_addr), prefix } });
+                    out.push(Raw {
+                        name,
+                        flags: ifa.ifa_flags,
+                        addr: Addr::V6 { addr: Ipv6Addr::from(sin6.sin6_addr.s6_addr), prefix },
+                    });
                 }
                 libc::AF_PACKET => {
                     let sll = &*(ifa.ifa_addr as *const libc::sockaddr_ll);

@@ -47,7 +47,8 @@ pub fn parse_mounts(text: &str, fstab: bool) -> Vec<Mount> {
         if fstab && (f[2] == "swap" || mount_point == "none" || !mount_point.starts_with('/')) {
             continue;
         }
-        let options = f.get(3).map(|o| o.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default();
+        let options =
+            f.get(3).map(|o| o.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default();
         let m = Mount { device: unescape_mount(f[0]), mount_point, fs_type: f[2].to_owned(), options };
         out.retain(|o| o.mount_point != m.mount_point);
         out.push(m);
@@ -60,9 +61,15 @@ fn mounts(ctx: &ProbeCtx<'_>) -> Result<Arc<Vec<Mount>>, String> {
         .mounts
         .get_or_init(|| {
             if ctx.target.is_local() {
-                ctx.target.read_text("/proc/self/mounts").map(|t| Arc::new(parse_mounts(&t, false))).map_err(|e| format!("/proc/self/mounts: {e}"))
+                ctx.target
+                    .read_text("/proc/self/mounts")
+                    .map(|t| Arc::new(parse_mounts(&t, false)))
+                    .map_err(|e| format!("/proc/self/mounts: {e}"))
             } else if ctx.target.exists("/etc/fstab") {
-                ctx.target.read_text("/etc/fstab").map(|t| Arc::new(parse_mounts(&t, true))).map_err(|e| format!("/etc/fstab: {e}"))
+                ctx.target
+                    .read_text("/etc/fstab")
+                    .map(|t| Arc::new(parse_mounts(&t, true)))
+                    .map_err(|e| format!("/etc/fstab: {e}"))
             } else {
                 Ok(Arc::new(Vec::new()))
             }
@@ -77,7 +84,8 @@ fn local_uuid(ctx: &ProbeCtx<'_>, device: &str) -> Option<String> {
     }
     let dev = ctx.target.resolve(device).ok().and_then(|p| std::fs::canonicalize(p).ok())?;
     for name in ctx.target.read_dir("/dev/disk/by-uuid").ok()? {
-        let link = ctx.target.resolve(&format!("/dev/disk/by-uuid/{name}")).ok().and_then(|p| std::fs::canonicalize(p).ok());
+        let link =
+            ctx.target.resolve(&format!("/dev/disk/by-uuid/{name}")).ok().and_then(|p| std::fs::canonicalize(p).ok());
         if link.as_ref() == Some(&dev) {
             return Some(name);
         }
@@ -111,7 +119,11 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         let mut item = Item::new("linux", "partition_item");
         item.s("mount_point", m.mount_point.as_str());
         item.s("device", m.device.as_str());
-        let uuid = if ctx.target.is_local() { local_uuid(ctx, &m.device) } else { m.device.strip_prefix("UUID=").map(str::to_owned) };
+        let uuid = if ctx.target.is_local() {
+            local_uuid(ctx, &m.device)
+        } else {
+            m.device.strip_prefix("UUID=").map(str::to_owned)
+        };
         match uuid {
             Some(u) => item.s("uuid", u),
             None => item.push_status("uuid", Datatype::String, Status::DoesNotExist),
@@ -124,7 +136,13 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         match ctx.target.is_local().then(|| statvfs(ctx, &m.mount_point)).flatten() {
             Some(st) => {
                 #[allow(clippy::unnecessary_cast)] // the field types differ between targets
-                let v = [st.f_blocks as u64, (st.f_blocks as u64).saturating_sub(st.f_bfree as u64), st.f_bfree as u64, st.f_bavail as u64, st.f_bsize as u64];
+                let v = [
+                    st.f_blocks as u64,
+                    (st.f_blocks as u64).saturating_sub(st.f_bfree as u64),
+                    st.f_bfree as u64,
+                    st.f_bavail as u64,
+                    st.f_bsize as u64,
+                ];
                 for (n, v) in names.iter().zip(v) {
                     item.push(n, Datatype::Int, v.to_string());
                 }

@@ -20,11 +20,44 @@ use crate::oval::types::Datatype;
 /// Capability names by bit, as the schema spells them (bits it does not
 /// name are left out).
 const CAPS: &[&str] = &[
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
 ];
 
 /// The fields of `/proc/PID/stat` after the command name (field 3 on).
@@ -80,15 +113,21 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let t = ctx.target;
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-    let uptime: f64 = t.read_text("/proc/uptime").ok().and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok())).unwrap_or(0.0);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let uptime: f64 = t
+        .read_text("/proc/uptime")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let boot = now - uptime;
     let mut messages = Vec::new();
     let mut items = Vec::new();
     let pids: Vec<u32> = match obj.entity("pid").and_then(|p| p.exact()) {
         Some(v) => v.iter().filter_map(|s| s.trim().parse().ok()).collect(),
         None => {
-            let mut v: Vec<u32> = t.read_dir("/proc").unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect();
+            let mut v: Vec<u32> =
+                t.read_dir("/proc").unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect();
             v.sort_unstable();
             v
         }
@@ -112,7 +151,11 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         let cmd = if cmdline.is_empty() {
             format!("[{comm}]")
         } else {
-            let parts: Vec<String> = cmdline.split(|b| *b == 0).filter(|p| !p.is_empty()).map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+            let parts: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
             parts.join(" ")
         };
         if !super::entity_ok(obj, "command_line", &cmd, &mut messages) {
@@ -120,7 +163,8 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         }
         let status = t.read_text(&format!("{dir}/status")).unwrap_or_default();
         let status_field = |k: &str| status.lines().find_map(|l| l.strip_prefix(k).map(|v| v.trim().to_owned()));
-        let uids: Vec<String> = status_field("Uid:").map(|v| v.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
+        let uids: Vec<String> =
+            status_field("Uid:").map(|v| v.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
         let cpu: u64 = field(14).parse::<u64>().unwrap_or(0) + field(15).parse::<u64>().unwrap_or(0);
         let start_ticks: u64 = field(22).parse().unwrap_or(0);
         let policy = match field(41) {

@@ -21,7 +21,9 @@ const DB_FILES: &[&str] = &["Packages", "Packages.db", "rpmdb.sqlite"];
 
 /// Whether the target has an RPM database.
 pub fn has_database(ctx: &ProbeCtx<'_>) -> bool {
-    DB_DIRS.iter().any(|d| DB_FILES.iter().any(|f| ctx.target.metadata(&format!("{d}/{f}")).map(|m| m.is_file()).unwrap_or(false)))
+    DB_DIRS.iter().any(|d| {
+        DB_FILES.iter().any(|f| ctx.target.metadata(&format!("{d}/{f}")).map(|m| m.is_file()).unwrap_or(false))
+    })
 }
 
 const QF: &str = "%{NAME}\\t%{ARCH}\\t%{EPOCH}\\t%{RELEASE}\\t%{VERSION}\\t%|SIGPGP?{%{SIGPGP:pgpsig}}:{%|RSAHEADER?{%{RSAHEADER:pgpsig}}:{(none)}|}|\\n";
@@ -63,7 +65,10 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
         Err(e) => return Collected::error(format!("the target has an RPM database but rpm cannot be run: {e}")),
     };
     let mut messages = Vec::new();
-    let items: Vec<Item> = parse_query(&out).into_iter().filter(|i| super::entity_ok(obj, "name", i.first("name").unwrap_or(""), &mut messages)).collect();
+    let items: Vec<Item> = parse_query(&out)
+        .into_iter()
+        .filter(|i| super::entity_ok(obj, "name", i.first("name").unwrap_or(""), &mut messages))
+        .collect();
     let mut c = Collected::from_items(items);
     c.messages = messages;
     c

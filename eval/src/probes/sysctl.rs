@@ -24,7 +24,8 @@ use crate::target::Target;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const CONF_DIRS: &[&str] = &["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"];
+const CONF_DIRS: &[&str] =
+    &["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"];
 
 /// Parses one sysctl configuration file into `(name, value)` assignments.
 pub fn parse_conf(text: &str) -> Vec<(String, String)> {
@@ -133,7 +134,8 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let mut c = Collected::from_items(items);
     c.messages = messages;
     if !ctx.target.is_local() {
-        c.messages.push("offline target: the values are those configured in the sysctl files, not a running kernel's".into());
+        c.messages
+            .push("offline target: the values are those configured in the sysctl files, not a running kernel's".into());
     }
     c
 }

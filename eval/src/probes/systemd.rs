@@ -32,10 +32,43 @@ use crate::target::Target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-const UNIT_DIRS: &[&str] = &["/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"];
-const SUFFIXES: &[&str] = &[".service", ".socket", ".target", ".timer", ".mount", ".automount", ".path", ".slice", ".scope", ".swap", ".device"];
+const UNIT_DIRS: &[&str] = &[
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+];
+const SUFFIXES: &[&str] = &[
+    ".service",
+    ".socket",
+    ".target",
+    ".timer",
+    ".mount",
+    ".automount",
+    ".path",
+    ".slice",
+    ".scope",
+    ".swap",
+    ".device",
+];
 /// Properties whose values are lists (one `value` entity each).
-const LIST_PROPS: &[&str] = &["Names", "Requires", "Wants", "Requisite", "BindsTo", "PartOf", "Conflicts", "Before", "After", "WantedBy", "RequiredBy", "DropInPaths", "Triggers", "TriggeredBy"];
+const LIST_PROPS: &[&str] = &[
+    "Names",
+    "Requires",
+    "Wants",
+    "Requisite",
+    "BindsTo",
+    "PartOf",
+    "Conflicts",
+    "Before",
+    "After",
+    "WantedBy",
+    "RequiredBy",
+    "DropInPaths",
+    "Triggers",
+    "TriggeredBy",
+];
 
 fn is_unit_name(n: &str) -> bool {
     SUFFIXES.iter().any(|s| n.ends_with(s) && n.len() > s.len())
@@ -122,7 +155,9 @@ fn link_dir(target: &Target, name: &str, kind: &str) -> Vec<String> {
 /// Loads a unit from the files of a target.
 pub fn load(target: &Target, name: &str) -> UnitFile {
     let mut u = UnitFile { id: name.to_owned(), load_state: "not-found".into(), ..Default::default() };
-    let template = name.find('@').and_then(|at| name.rfind('.').filter(|dot| *dot > at).map(|dot| format!("{}{}", &name[..=at], &name[dot..])));
+    let template = name
+        .find('@')
+        .and_then(|at| name.rfind('.').filter(|dot| *dot > at).map(|dot| format!("{}{}", &name[..=at], &name[dot..])));
     let mut names = vec![name.to_owned()];
     let mut found = find(target, name);
     if found.is_none() {
@@ -178,7 +213,12 @@ pub fn load(target: &Target, name: &str) -> UnitFile {
             u.drop_ins.push(p.clone());
         }
     }
-    let words = |k: &str| -> Vec<String> { u.directives.get(k).map(|v| v.iter().flat_map(|s| s.split_whitespace().map(str::to_owned)).collect()).unwrap_or_default() };
+    let words = |k: &str| -> Vec<String> {
+        u.directives
+            .get(k)
+            .map(|v| v.iter().flat_map(|s| s.split_whitespace().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
     let mut requires: BTreeSet<String> = words("Requires").into_iter().collect();
     let mut wants: BTreeSet<String> = words("Wants").into_iter().collect();
     for n in &names {
@@ -222,7 +262,9 @@ fn unit_file_state(target: &Target, u: &UnitFile) -> String {
             }
         }
     }
-    if u.has_install && ["WantedBy", "RequiredBy", "Alias", "Also", "UpheldBy"].iter().any(|k| u.directives.contains_key(*k)) {
+    if u.has_install
+        && ["WantedBy", "RequiredBy", "Alias", "Also", "UpheldBy"].iter().any(|k| u.directives.contains_key(*k))
+    {
         "disabled".into()
     } else {
         "static".into()
@@ -261,7 +303,10 @@ fn file_property(target: &Target, u: &UnitFile, prop: &str) -> Option<Vec<String
 fn all_units(ctx: &ProbeCtx<'_>) -> Vec<String> {
     let mut out = BTreeSet::new();
     if live(ctx) {
-        for args in [&["list-units", "--all", "--no-legend", "--plain", "--full"][..], &["list-unit-files", "--no-legend", "--plain", "--full"][..]] {
+        for args in [
+            &["list-units", "--all", "--no-legend", "--plain", "--full"][..],
+            &["list-unit-files", "--no-legend", "--plain", "--full"][..],
+        ] {
             if let Ok(o) = Command::new("systemctl").args(args).output() {
                 for l in String::from_utf8_lossy(&o.stdout).lines() {
                     if let Some(n) = l.split_whitespace().next() {
@@ -293,18 +338,26 @@ fn units_of(ctx: &ProbeCtx<'_>, obj: &ObjectSpec, messages: &mut Vec<String>) ->
 
 /// `systemctl show --all UNIT`, as key -> value.
 fn show(unit: &str) -> Result<BTreeMap<String, String>, String> {
-    let o = Command::new("systemctl").args(["show", "--all", "--", unit]).output().map_err(|e| format!("systemctl: {e}"))?;
+    let o = Command::new("systemctl")
+        .args(["show", "--all", "--", unit])
+        .output()
+        .map_err(|e| format!("systemctl: {e}"))?;
     if !o.status.success() {
         return Err(format!("systemctl show {unit}: {}", String::from_utf8_lossy(&o.stderr).trim()));
     }
-    Ok(String::from_utf8_lossy(&o.stdout).lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    Ok(String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
 }
 
 pub fn collect_property(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
     let mut messages = Vec::new();
     let units = units_of(ctx, obj, &mut messages);
     let prop_entity = obj.entity("property");
-    let exact_props: Option<Vec<String>> = prop_entity.and_then(|p| p.exact()).map(|v| v.into_iter().map(str::to_owned).collect());
+    let exact_props: Option<Vec<String>> =
+        prop_entity.and_then(|p| p.exact()).map(|v| v.into_iter().map(str::to_owned).collect());
     let live = live(ctx);
     let mut items = Vec::new();
     for unit in units {
@@ -316,12 +369,18 @@ pub fn collect_property(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
                     continue;
                 }
             };
-            if all.get("LoadState").map(String::as_str) == Some("not-found") && obj.entity("unit").and_then(|e| e.exact()).is_some() {
+            if all.get("LoadState").map(String::as_str) == Some("not-found")
+                && obj.entity("unit").and_then(|e| e.exact()).is_some()
+            {
                 continue;
             }
             all.into_iter()
                 .map(|(k, v)| {
-                    let vals = if LIST_PROPS.contains(&k.as_str()) { v.split_whitespace().map(str::to_owned).collect() } else { vec![v] };
+                    let vals = if LIST_PROPS.contains(&k.as_str()) {
+                        v.split_whitespace().map(str::to_owned).collect()
+                    } else {
+                        vec![v]
+                    };
                     (k, Some(vals))
                 })
                 .collect()
@@ -330,7 +389,11 @@ pub fn collect_property(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
             if u.load_state == "not-found" {
                 continue;
             }
-            let mut names: Vec<String> = ["Id", "Names", "LoadState", "UnitFileState", "FragmentPath", "DropInPaths", "Requires", "Wants"].iter().map(|s| s.to_string()).collect();
+            let mut names: Vec<String> =
+                ["Id", "Names", "LoadState", "UnitFileState", "FragmentPath", "DropInPaths", "Requires", "Wants"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
             names.extend(u.directives.keys().cloned());
             names.sort();
             names.dedup();
@@ -388,7 +451,14 @@ fn dependencies(ctx: &ProbeCtx<'_>, unit: &str, live: bool) -> Vec<String> {
         }
         let deps: Vec<String> = if live {
             match show(&u) {
-                Ok(m) => ["Requires", "Wants"].iter().flat_map(|k| m.get(*k).map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>()).unwrap_or_default()).collect(),
+                Ok(m) => ["Requires", "Wants"]
+                    .iter()
+                    .flat_map(|k| {
+                        m.get(*k)
+                            .map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
                 Err(_) => Vec::new(),
             }
         } else {

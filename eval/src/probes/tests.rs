@@ -26,7 +26,13 @@ pub(super) fn nil(name: &str) -> EntitySpec {
 }
 
 pub(super) fn int(name: &str, op: Operation, value: &str) -> EntitySpec {
-    EntitySpec { name: name.into(), operation: op, datatype: Datatype::Int, values: vec![value.into()], ..Default::default() }
+    EntitySpec {
+        name: name.into(),
+        operation: op,
+        datatype: Datatype::Int,
+        values: vec![value.into()],
+        ..Default::default()
+    }
 }
 
 pub(super) fn obj(family: &str, kind: &str, entities: Vec<EntitySpec>, behaviors: &[(&str, &str)]) -> ObjectSpec {
@@ -98,7 +104,11 @@ fn textfilecontent_instances_and_subexpressions() {
     let o = obj(
         "independent",
         "textfilecontent54",
-        vec![eq("filepath", "/etc/app/conf"), pm("pattern", r"^(\w+)\s*=\s*(\w+)$"), int("instance", Operation::GreaterThanOrEqual, "2")],
+        vec![
+            eq("filepath", "/etc/app/conf"),
+            pm("pattern", r"^(\w+)\s*=\s*(\w+)$"),
+            int("instance", Operation::GreaterThanOrEqual, "2"),
+        ],
         &[],
     );
     let c = run(&t, &o);
@@ -108,7 +118,10 @@ fn textfilecontent_instances_and_subexpressions() {
     assert_eq!(values(&c, "subexpression"), ["key2", "v2", "KEY4", "v4"]);
     let i = &c.items[0];
     let names: Vec<&str> = i.entities.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["filepath", "path", "filename", "pattern", "instance", "text", "subexpression", "subexpression"]);
+    assert_eq!(
+        names,
+        ["filepath", "path", "filename", "pattern", "instance", "text", "subexpression", "subexpression"]
+    );
     assert_eq!(i.first("path"), Some("/etc/app"));
     assert_eq!(i.get("instance").next().unwrap().datatype, Datatype::Int);
     // The report shows where each match is: lines 2 and 4.
@@ -119,7 +132,19 @@ fn textfilecontent_instances_and_subexpressions() {
 fn textfilecontent_behaviors() {
     let (_d, t) = tfc_root();
     let base = |b: &[(&str, &str)], p: &str| {
-        run(&t, &obj("independent", "textfilecontent54", vec![eq("filepath", "/etc/app/conf"), pm("pattern", p), int("instance", Operation::GreaterThanOrEqual, "1")], b))
+        run(
+            &t,
+            &obj(
+                "independent",
+                "textfilecontent54",
+                vec![
+                    eq("filepath", "/etc/app/conf"),
+                    pm("pattern", p),
+                    int("instance", Operation::GreaterThanOrEqual, "1"),
+                ],
+                b,
+            ),
+        )
     };
     // multiline=false: `^` is the start of the file only.
     assert_eq!(values(&base(&[("multiline", "false")], "^key.*"), "text"), ["key1 = v1"]);
@@ -139,20 +164,39 @@ fn textfilecontent_walks_and_skips_special_files() {
     let o = obj(
         "independent",
         "textfilecontent54",
-        vec![pm("filepath", r"^/etc/app.*/[^/]+$"), pm("pattern", r"x=(\d)"), int("instance", Operation::GreaterThanOrEqual, "1")],
+        vec![
+            pm("filepath", r"^/etc/app.*/[^/]+$"),
+            pm("pattern", r"x=(\d)"),
+            int("instance", Operation::GreaterThanOrEqual, "1"),
+        ],
         &[],
     );
     let c = run(&t, &o);
     // The binary file ends at its NUL (x=9 is not seen); the FIFO, the
     // link loop and the directory named *.conf give nothing; the link to
     // /etc/app is walked too.
-    assert_eq!(values(&c, "filepath"), ["/etc/app/bin", "/etc/app/sub/other.conf", "/etc/app/sub/other.conf", "/etc/applink/bin", "/etc/applink/sub/other.conf", "/etc/applink/sub/other.conf"]);
+    assert_eq!(
+        values(&c, "filepath"),
+        [
+            "/etc/app/bin",
+            "/etc/app/sub/other.conf",
+            "/etc/app/sub/other.conf",
+            "/etc/applink/bin",
+            "/etc/applink/sub/other.conf",
+            "/etc/applink/sub/other.conf"
+        ]
+    );
     assert_eq!(values(&c, "subexpression"), ["0", "1", "2", "0", "1", "2"]);
     // path + filename with recursion down, max_depth 1.
     let o = obj(
         "independent",
         "textfilecontent54",
-        vec![eq("path", "/etc"), pm("filename", r"conf$"), pm("pattern", r"x=(\d)"), int("instance", Operation::Equals, "2")],
+        vec![
+            eq("path", "/etc"),
+            pm("filename", r"conf$"),
+            pm("pattern", r"x=(\d)"),
+            int("instance", Operation::Equals, "2"),
+        ],
         &[("recurse_direction", "down"), ("max_depth", "2"), ("recurse", "directories")],
     );
     let c = run(&t, &o);
@@ -166,17 +210,32 @@ fn textfilecontent_unreadable_and_huge_files() {
     write(d.path(), "/var/log/big", &"line\n".repeat(100));
     let cache = Cache::default();
     let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() + Duration::from_secs(60), keep: None };
-    let o = obj("independent", "textfilecontent54", vec![eq("filepath", "/var/log/big"), pm("pattern", "line"), int("instance", Operation::Equals, "1")], &[]);
+    let o = obj(
+        "independent",
+        "textfilecontent54",
+        vec![eq("filepath", "/var/log/big"), pm("pattern", "line"), int("instance", Operation::Equals, "1")],
+        &[],
+    );
     let c = textfilecontent54::collect_with_limit(&ctx, &o, 64);
     assert_eq!(c.items.len(), 1);
     assert_eq!(c.items[0].status, Status::Error);
     assert!(c.messages.iter().any(|m| m.contains("larger than")), "{:?}", c.messages);
     // A FIFO in place of the file: no items, and no hang.
-    let o = obj("independent", "textfilecontent54", vec![eq("filepath", "/etc/app/fifo"), pm("pattern", ".*"), int("instance", Operation::Equals, "1")], &[]);
+    let o = obj(
+        "independent",
+        "textfilecontent54",
+        vec![eq("filepath", "/etc/app/fifo"), pm("pattern", ".*"), int("instance", Operation::Equals, "1")],
+        &[],
+    );
     assert_eq!(run(&t, &o).flag, Flag::DoesNotExist);
     // A deadline already passed: incomplete, not a wrong "does not exist".
     let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now(), keep: None };
-    let o = obj("independent", "textfilecontent54", vec![pm("filepath", "^/etc/.*"), pm("pattern", ".*"), int("instance", Operation::Equals, "1")], &[]);
+    let o = obj(
+        "independent",
+        "textfilecontent54",
+        vec![pm("filepath", "^/etc/.*"), pm("pattern", ".*"), int("instance", Operation::Equals, "1")],
+        &[],
+    );
     assert_eq!(textfilecontent54::collect(&ctx, &o).flag, Flag::Incomplete);
 }
 
@@ -194,8 +253,29 @@ fn file_lookup_and_metadata() {
     assert_eq!(
         names,
         [
-            "filepath", "path", "filename", "type", "group_id", "user_id", "a_time", "c_time", "m_time", "size", "suid", "sgid", "sticky", "uread", "uwrite", "uexec",
-            "gread", "gwrite", "gexec", "oread", "owrite", "oexec", "has_extended_acl"
+            "filepath",
+            "path",
+            "filename",
+            "type",
+            "group_id",
+            "user_id",
+            "a_time",
+            "c_time",
+            "m_time",
+            "size",
+            "suid",
+            "sgid",
+            "sticky",
+            "uread",
+            "uwrite",
+            "uexec",
+            "gread",
+            "gwrite",
+            "gexec",
+            "oread",
+            "owrite",
+            "oexec",
+            "has_extended_acl"
         ]
     );
     assert_eq!(i.first("type"), Some("regular"));
@@ -224,17 +304,42 @@ fn file_recursive_pattern_search_with_link_loop() {
     let c = run(&t, &obj("unix", "file", vec![pm("filepath", r"^/etc/app/.*conf$")], &[]));
     assert_eq!(values(&c, "filepath"), ["/etc/app/conf", "/etc/app/sub/other.conf"]);
     // recurse="directories": links are files, not walked.
-    let c = run(&t, &obj("unix", "file", vec![pm("path", "^/etc"), pm("filename", "^(applink|up|loop)$")], &[("recurse", "directories")]));
+    let c = run(
+        &t,
+        &obj(
+            "unix",
+            "file",
+            vec![pm("path", "^/etc"), pm("filename", "^(applink|up|loop)$")],
+            &[("recurse", "directories")],
+        ),
+    );
     assert_eq!(values(&c, "filepath"), ["/etc/applink", "/etc/app/loop", "/etc/app/sub/up"]);
     // Directories below /etc down to depth 1, following links.
-    let c = run(&t, &obj("unix", "file", vec![eq("path", "/etc"), nil("filename")], &[("recurse_direction", "down"), ("max_depth", "1")]));
+    let c = run(
+        &t,
+        &obj(
+            "unix",
+            "file",
+            vec![eq("path", "/etc"), nil("filename")],
+            &[("recurse_direction", "down"), ("max_depth", "1")],
+        ),
+    );
     assert_eq!(values(&c, "path"), ["/etc", "/etc/app", "/etc/applink"]);
     assert_eq!(values(&c, "type"), ["directory", "directory", "symbolic link"]);
     // Unlimited depth: the loop is entered once per path, then stopped.
-    let c = run(&t, &obj("unix", "file", vec![eq("path", "/etc/app"), nil("filename")], &[("recurse_direction", "down")]));
+    let c =
+        run(&t, &obj("unix", "file", vec![eq("path", "/etc/app"), nil("filename")], &[("recurse_direction", "down")]));
     assert_eq!(values(&c, "path"), ["/etc/app", "/etc/app/dir.conf", "/etc/app/sub"]);
     // Up from /etc/app/sub, two levels.
-    let c = run(&t, &obj("unix", "file", vec![eq("path", "/etc/app/sub"), nil("filename")], &[("recurse_direction", "up"), ("max_depth", "2")]));
+    let c = run(
+        &t,
+        &obj(
+            "unix",
+            "file",
+            vec![eq("path", "/etc/app/sub"), nil("filename")],
+            &[("recurse_direction", "up"), ("max_depth", "2")],
+        ),
+    );
     assert_eq!(values(&c, "path"), ["/etc", "/etc/app", "/etc/app/sub"]);
 }
 
@@ -258,7 +363,8 @@ fn file_items_pass_through_the_object_filters_as_they_are_found() {
     let cache = Cache::default();
     let o = obj("unix", "file", vec![pm("filepath", r"^/etc/app/.*conf$")], &[]);
     let keep = |i: &Item| i.first("filename") == Some("other.conf");
-    let ctx = ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() + Duration::from_secs(60), keep: Some(&keep) };
+    let ctx =
+        ProbeCtx { target: &t, cache: &cache, deadline: Instant::now() + Duration::from_secs(60), keep: Some(&keep) };
     let c = lookup("unix", "file").unwrap()(&ctx, &o);
     assert_eq!(values(&c, "filepath"), ["/etc/app/sub/other.conf"]);
     // Everything filtered out: no items, which the engine reports as
@@ -281,7 +387,17 @@ fn dpkginfo_two_packages() {
     assert_eq!(c.items.len(), 1);
     let i = &c.items[0];
     let got: Vec<(&str, &str)> = i.entities.iter().map(|e| (e.name.as_str(), e.value.as_str())).collect();
-    assert_eq!(got, [("name", "bash"), ("arch", "amd64"), ("epoch", "0"), ("release", "2+b2"), ("version", "5.2.15"), ("evr", "0:5.2.15-2+b2")]);
+    assert_eq!(
+        got,
+        [
+            ("name", "bash"),
+            ("arch", "amd64"),
+            ("epoch", "0"),
+            ("release", "2+b2"),
+            ("version", "5.2.15"),
+            ("evr", "0:5.2.15-2+b2")
+        ]
+    );
     assert_eq!(i.get("evr").next().unwrap().datatype, Datatype::DebianEvrString);
     let c = run(&t, &obj("linux", "dpkginfo", vec![pm("name", ".")], &[]));
     assert_eq!(values(&c, "name"), ["bash", "tzdata"]);
@@ -290,7 +406,10 @@ fn dpkginfo_two_packages() {
     assert_eq!(run(&t, &obj("linux", "dpkginfo", vec![eq("name", "removed")], &[])).flag, Flag::DoesNotExist);
     // No dpkg database: nothing installed.
     let e = tempfile::tempdir().unwrap();
-    assert_eq!(run(&Target::dir(e.path()).unwrap(), &obj("linux", "dpkginfo", vec![eq("name", "bash")], &[])).flag, Flag::DoesNotExist);
+    assert_eq!(
+        run(&Target::dir(e.path()).unwrap(), &obj("linux", "dpkginfo", vec![eq("name", "bash")], &[])).flag,
+        Flag::DoesNotExist
+    );
 }
 
 #[test]
@@ -309,7 +428,11 @@ fn dpkginfo_local_dpkg() {
 #[test]
 fn passwd_and_shadow() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n# comment\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n+nis\n");
+    write(
+        d.path(),
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\n# comment\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n+nis\n",
+    );
     write(d.path(), "/etc/shadow", "root:$6$abc$def:20228:0:99999:7:::\nold:$1$x$y:1:2:3:4:5:6:\nyes:$y$j9T$abc:20228:0:99999:7:::\nlocked:*:20228::::::\n");
     let t = Target::dir(d.path()).unwrap();
     let c = run(&t, &obj("unix", "password", vec![pm("username", ".")], &[]));
@@ -338,7 +461,10 @@ fn passwd_and_shadow() {
     assert_eq!(values(&c, "exp_date"), ["-1", "6", "-1", "-1"]);
     // No shadow file: an error, not "no users".
     let e = tempfile::tempdir().unwrap();
-    assert_eq!(run(&Target::dir(e.path()).unwrap(), &obj("unix", "shadow", vec![eq("username", "root")], &[])).flag, Flag::Error);
+    assert_eq!(
+        run(&Target::dir(e.path()).unwrap(), &obj("unix", "shadow", vec![eq("username", "root")], &[])).flag,
+        Flag::Error
+    );
 }
 
 // ---- partition ----
@@ -387,8 +513,15 @@ fn sysctl_offline_precedence() {
     write(r, "/etc/sysctl.d/README", "a.x = 99\n");
     let t = Target::dir(r).unwrap();
     let c = run(&t, &obj("unix", "sysctl", vec![pm("name", ".")], &[]));
-    let got: Vec<(String, String)> = c.items.iter().map(|i| (i.first("name").unwrap().to_owned(), i.first("value").unwrap().to_owned())).collect();
-    let want = [("a.x", "2"), ("b.y", "3"), ("c.z", "7"), ("net.ipv4.ip_forward", "0"), ("net.ipv4.ip_local_port_range", "1024\t65000")];
+    let got: Vec<(String, String)> =
+        c.items.iter().map(|i| (i.first("name").unwrap().to_owned(), i.first("value").unwrap().to_owned())).collect();
+    let want = [
+        ("a.x", "2"),
+        ("b.y", "3"),
+        ("c.z", "7"),
+        ("net.ipv4.ip_forward", "0"),
+        ("net.ipv4.ip_local_port_range", "1024\t65000"),
+    ];
     assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
     assert_eq!(run(&t, &obj("unix", "sysctl", vec![eq("name", "kernel.pid_max")], &[])).flag, Flag::DoesNotExist);
 }
@@ -404,8 +537,14 @@ fn sysctl_local_proc() {
     }
     let c = run(&Target::local(), &obj("unix", "sysctl", vec![pm("name", r"^kernel\.pid_m")], &[]));
     assert_eq!(values(&c, "name"), ["kernel.pid_max"]);
-    assert_eq!(run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "no.such.key")], &[])).flag, Flag::DoesNotExist);
-    assert_eq!(run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "kernel..pid_max")], &[])).flag, Flag::DoesNotExist);
+    assert_eq!(
+        run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "no.such.key")], &[])).flag,
+        Flag::DoesNotExist
+    );
+    assert_eq!(
+        run(&Target::local(), &obj("unix", "sysctl", vec![eq("name", "kernel..pid_max")], &[])).flag,
+        Flag::DoesNotExist
+    );
 }
 
 // ---- rpminfo ----
@@ -466,13 +605,22 @@ fn filehash_known_vectors() {
     write(d.path(), "/f/abc", "abc");
     let t = Target::dir(d.path()).unwrap();
     let c = run(&t, &obj("independent", "filehash58", vec![eq("filepath", "/f/abc"), pm("hash_type", ".")], &[]));
-    let got: Vec<(String, String)> = c.items.iter().map(|i| (i.first("hash_type").unwrap().into(), i.first("hash").unwrap().into())).collect();
+    let got: Vec<(String, String)> =
+        c.items.iter().map(|i| (i.first("hash_type").unwrap().into(), i.first("hash").unwrap().into())).collect();
     assert_eq!(got[0], ("MD5".into(), "900150983cd24fb0d6963f7d28e17f72".into()));
     assert_eq!(got[1], ("SHA-1".into(), "a9993e364706816aba3e25717850c26c9cd0d89d".into()));
     assert_eq!(got[2], ("SHA-224".into(), "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7".into()));
     assert_eq!(got[3], ("SHA-256".into(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".into()));
     assert_eq!(got.len(), 6);
-    let c = run(&t, &obj("independent", "filehash58", vec![eq("path", "/f"), eq("filename", "abc"), eq("hash_type", "SHA-512")], &[]));
+    let c = run(
+        &t,
+        &obj(
+            "independent",
+            "filehash58",
+            vec![eq("path", "/f"), eq("filename", "abc"), eq("hash_type", "SHA-512")],
+            &[],
+        ),
+    );
     assert_eq!(c.items.len(), 1);
     assert!(c.items[0].first("hash").unwrap().starts_with("ddaf35a193617aba"));
     let names: Vec<&str> = c.items[0].entities.iter().map(|e| e.name.as_str()).collect();
@@ -493,13 +641,20 @@ fn uname_local_and_offline() {
 #[test]
 fn environment_of_this_process_and_by_pid() {
     let path = std::env::var("PATH").unwrap_or_default();
-    let c = run(&Target::local(), &obj("independent", "environmentvariable58", vec![nil("pid"), eq("name", "PATH")], &[]));
+    let c =
+        run(&Target::local(), &obj("independent", "environmentvariable58", vec![nil("pid"), eq("name", "PATH")], &[]));
     assert_eq!(values(&c, "value"), std::slice::from_ref(&path));
     assert_eq!(values(&c, "pid"), [std::process::id().to_string()]);
     let me = std::process::id().to_string();
-    let c = run(&Target::local(), &obj("independent", "environmentvariable58", vec![int("pid", Operation::Equals, &me), eq("name", "PATH")], &[]));
+    let c = run(
+        &Target::local(),
+        &obj("independent", "environmentvariable58", vec![int("pid", Operation::Equals, &me), eq("name", "PATH")], &[]),
+    );
     assert_eq!(values(&c, "value"), [path]);
-    assert_eq!(environmentvariable58::parse_environ(b"A=1\0B=x=y\0\0"), [("A".to_owned(), "1".to_owned()), ("B".to_owned(), "x=y".to_owned())]);
+    assert_eq!(
+        environmentvariable58::parse_environ(b"A=1\0B=x=y\0\0"),
+        [("A".to_owned(), "1".to_owned()), ("B".to_owned(), "x=y".to_owned())]
+    );
 }
 
 #[test]
@@ -507,7 +662,10 @@ fn selinux_absent_means_no_booleans() {
     if Path::new("/sys/fs/selinux").exists() {
         return;
     }
-    assert_eq!(run(&Target::local(), &obj("linux", "selinuxboolean", vec![pm("name", ".")], &[])).flag, Flag::DoesNotExist);
+    assert_eq!(
+        run(&Target::local(), &obj("linux", "selinuxboolean", vec![pm("name", ".")], &[])).flag,
+        Flag::DoesNotExist
+    );
 }
 
 // ---- process58, interface ----
@@ -515,7 +673,10 @@ fn selinux_absent_means_no_booleans() {
 #[test]
 fn process_of_this_test() {
     let me = std::process::id().to_string();
-    let c = run(&Target::local(), &obj("unix", "process58", vec![pm("command_line", "."), int("pid", Operation::Equals, &me)], &[]));
+    let c = run(
+        &Target::local(),
+        &obj("unix", "process58", vec![pm("command_line", "."), int("pid", Operation::Equals, &me)], &[]),
+    );
     assert_eq!(c.items.len(), 1);
     let i = &c.items[0];
     assert_eq!(i.first("pid"), Some(me.as_str()));
@@ -523,10 +684,30 @@ fn process_of_this_test() {
     // SAFETY: getuid has no preconditions.
     assert_eq!(i.first("user_id"), Some(unsafe { libc::geteuid() }.to_string().as_str()));
     let names: Vec<&str> = i.entities.iter().map(|e| e.name.as_str()).filter(|n| *n != "posix_capability").collect();
-    assert_eq!(names, ["command_line", "exec_time", "pid", "ppid", "priority", "ruid", "scheduling_class", "start_time", "tty", "user_id", "exec_shield", "loginuid", "session_id"]);
+    assert_eq!(
+        names,
+        [
+            "command_line",
+            "exec_time",
+            "pid",
+            "ppid",
+            "priority",
+            "ruid",
+            "scheduling_class",
+            "start_time",
+            "tty",
+            "user_id",
+            "exec_shield",
+            "loginuid",
+            "session_id"
+        ]
+    );
     assert_eq!(process58::format_duration(90061), "1-01:01:01");
     let d = tempfile::tempdir().unwrap();
-    assert_eq!(run(&Target::dir(d.path()).unwrap(), &obj("unix", "process58", vec![pm("command_line", ".")], &[])).flag, Flag::NotCollected);
+    assert_eq!(
+        run(&Target::dir(d.path()).unwrap(), &obj("unix", "process58", vec![pm("command_line", ".")], &[])).flag,
+        Flag::NotCollected
+    );
 }
 
 #[test]
@@ -535,7 +716,8 @@ fn loopback_interface() {
     if c.items.is_empty() {
         return; // no loopback in this sandbox
     }
-    let v4: Vec<&crate::oval::item::Item> = c.items.iter().filter(|i| i.first("inet_addr") == Some("127.0.0.1")).collect();
+    let v4: Vec<&crate::oval::item::Item> =
+        c.items.iter().filter(|i| i.first("inet_addr") == Some("127.0.0.1")).collect();
     assert_eq!(v4.len(), 1);
     assert_eq!(v4[0].first("type"), Some("ARPHRD_LOOPBACK"));
     assert_eq!(v4[0].first("netmask"), Some("255.0.0.0"));
@@ -547,22 +729,51 @@ fn loopback_interface() {
 fn systemd_root() -> (tempfile::TempDir, Target) {
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
-    write(r, "/usr/lib/systemd/system/multi-user.target", "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n");
-    write(r, "/usr/lib/systemd/system/basic.target", "[Unit]\nDescription=Basic\nRequires=sysinit.target\nWants=timers.target\n");
+    write(
+        r,
+        "/usr/lib/systemd/system/multi-user.target",
+        "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n",
+    );
+    write(
+        r,
+        "/usr/lib/systemd/system/basic.target",
+        "[Unit]\nDescription=Basic\nRequires=sysinit.target\nWants=timers.target\n",
+    );
     write(r, "/usr/lib/systemd/system/sysinit.target", "[Unit]\nDescription=Sysinit\n");
     write(r, "/usr/lib/systemd/system/ssh.service", "[Unit]\nDescription=OpenBSD Secure Shell server\nAfter=network.target \\\n  auditd.service\n\n[Service]\nExecStart=/usr/sbin/sshd -D\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\nAlias=sshd.service\n");
     write(r, "/usr/lib/systemd/system/ssh.service.d/10-vendor.conf", "[Service]\nRestart=always\n");
     write(r, "/etc/systemd/system/ssh.service.d/10-vendor.conf", "[Service]\nRestart=no\n");
-    write(r, "/usr/lib/systemd/system/cups.service", "[Service]\nExecStart=/usr/sbin/cupsd\n[Install]\nWantedBy=multi-user.target\n");
-    write(r, "/usr/lib/systemd/system/getty@.service", "[Service]\nExecStart=-/sbin/agetty %I\n[Install]\nWantedBy=getty.target\n");
-    write(r, "/usr/lib/systemd/system/debug-shell.service", "[Service]\nExecStart=/bin/sh\n[Install]\nWantedBy=sysinit.target\n");
+    write(
+        r,
+        "/usr/lib/systemd/system/cups.service",
+        "[Service]\nExecStart=/usr/sbin/cupsd\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    write(
+        r,
+        "/usr/lib/systemd/system/getty@.service",
+        "[Service]\nExecStart=-/sbin/agetty %I\n[Install]\nWantedBy=getty.target\n",
+    );
+    write(
+        r,
+        "/usr/lib/systemd/system/debug-shell.service",
+        "[Service]\nExecStart=/bin/sh\n[Install]\nWantedBy=sysinit.target\n",
+    );
     fs::create_dir_all(r.join("etc/systemd/system/multi-user.target.wants")).unwrap();
     fs::create_dir_all(r.join("usr/lib/systemd/system/sysinit.target.wants")).unwrap();
     fs::create_dir_all(r.join("etc/systemd/system/getty.target.wants")).unwrap();
-    symlink("/usr/lib/systemd/system/ssh.service", r.join("etc/systemd/system/multi-user.target.wants/ssh.service")).unwrap();
+    symlink("/usr/lib/systemd/system/ssh.service", r.join("etc/systemd/system/multi-user.target.wants/ssh.service"))
+        .unwrap();
     symlink("/usr/lib/systemd/system/ssh.service", r.join("etc/systemd/system/sshd.service")).unwrap();
-    symlink("/usr/lib/systemd/system/getty@.service", r.join("etc/systemd/system/getty.target.wants/getty@tty1.service")).unwrap();
-    symlink("../systemd-random-seed.service", r.join("usr/lib/systemd/system/sysinit.target.wants/systemd-random-seed.service")).unwrap();
+    symlink(
+        "/usr/lib/systemd/system/getty@.service",
+        r.join("etc/systemd/system/getty.target.wants/getty@tty1.service"),
+    )
+    .unwrap();
+    symlink(
+        "../systemd-random-seed.service",
+        r.join("usr/lib/systemd/system/sysinit.target.wants/systemd-random-seed.service"),
+    )
+    .unwrap();
     symlink("/dev/null", r.join("etc/systemd/system/debug-shell.service")).unwrap();
     let t = Target::dir(r).unwrap();
     (d, t)
@@ -592,10 +803,23 @@ fn systemd_properties_from_unit_files() {
     assert_eq!(prop(&t, "ssh.service", "After"), ["network.target", "auditd.service"]);
     assert_eq!(prop(&t, "getty@tty1.service", "ExecStart"), ["-/sbin/agetty %I"]);
     // Runtime state cannot be read from files.
-    let c = run(&t, &obj("linux", "systemdunitproperty", vec![eq("unit", "ssh.service"), eq("property", "ActiveState")], &[]));
+    let c = run(
+        &t,
+        &obj("linux", "systemdunitproperty", vec![eq("unit", "ssh.service"), eq("property", "ActiveState")], &[]),
+    );
     assert_eq!(c.items[0].get("value").next().unwrap().status, Status::NotCollected);
-    assert_eq!(run(&t, &obj("linux", "systemdunitproperty", vec![eq("unit", "nope.service"), eq("property", "LoadState")], &[])).flag, Flag::DoesNotExist);
-    let c = run(&t, &obj("linux", "systemdunitproperty", vec![pm("unit", r"^ssh\."), pm("property", "^(Id|Restart)$")], &[]));
+    assert_eq!(
+        run(
+            &t,
+            &obj("linux", "systemdunitproperty", vec![eq("unit", "nope.service"), eq("property", "LoadState")], &[])
+        )
+        .flag,
+        Flag::DoesNotExist
+    );
+    let c = run(
+        &t,
+        &obj("linux", "systemdunitproperty", vec![pm("unit", r"^ssh\."), pm("property", "^(Id|Restart)$")], &[]),
+    );
     assert_eq!(values(&c, "property"), ["Id", "Restart"]);
 }
 

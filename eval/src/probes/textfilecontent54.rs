@@ -31,9 +31,14 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
 }
 
 pub(super) fn collect_with_limit(ctx: &ProbeCtx<'_>, obj: &ObjectSpec, limit: u64) -> Collected {
-    let Some(pattern) = obj.entity("pattern") else { return Collected::error("textfilecontent54_object without pattern") };
+    let Some(pattern) = obj.entity("pattern") else {
+        return Collected::error("textfilecontent54_object without pattern");
+    };
     if pattern.operation != Operation::PatternMatch {
-        return Collected::error(format!("the pattern entity must use `pattern match`, not `{}`", pattern.operation.as_str()));
+        return Collected::error(format!(
+            "the pattern entity must use `pattern match`, not `{}`",
+            pattern.operation.as_str()
+        ));
     }
     let multiline = bool_behavior(obj, "multiline", true);
     let singleline = bool_behavior(obj, "singleline", false);
@@ -168,14 +173,22 @@ fn find_all(re: &Regex, text: &str) -> Result<Vec<Match>, CompareError> {
         Regex::Plain(r) => {
             for c in r.captures_iter(text) {
                 let m = c.get(0).expect("group 0 is the whole match");
-                out.push((m.start(), m.as_str().to_owned(), (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect()));
+                out.push((
+                    m.start(),
+                    m.as_str().to_owned(),
+                    (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect(),
+                ));
             }
         }
         Regex::Fancy(r) => {
             for c in r.captures_iter(text) {
                 let c = c.map_err(|e| CompareError(format!("regular expression failed: {e}")))?;
                 let (start, whole) = c.get(0).map_or((0, ""), |m| (m.start(), m.as_str()));
-                out.push((start, whole.to_owned(), (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect()));
+                out.push((
+                    start,
+                    whole.to_owned(),
+                    (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect(),
+                ));
             }
         }
     }

@@ -53,7 +53,12 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
             Ok(m) if m.is_file() => {}
             _ => continue,
         }
-        let doc = match ctx.target.read_limited(&fp, DEFAULT_LIMIT).map_err(|e| e.to_string()).and_then(|bytes| xpath::strip_namespaces(&bytes)) {
+        let doc = match ctx
+            .target
+            .read_limited(&fp, DEFAULT_LIMIT)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| xpath::strip_namespaces(&bytes))
+        {
             Ok(d) => d,
             Err(e) => {
                 messages.push(format!("{fp}: {e}"));
@@ -127,10 +132,19 @@ mod tests {
     #[test]
     fn values_of_every_xpath_result_type() {
         let t = tempfile::tempdir().unwrap();
-        write(t.path(), "/etc/z/public.xml", r#"<zone xmlns="urn:x"><service name="ssh"/><service name="dhcp"/><short>Public</short></zone>"#);
+        write(
+            t.path(),
+            "/etc/z/public.xml",
+            r#"<zone xmlns="urn:x"><service name="ssh"/><service name="dhcp"/><short>Public</short></zone>"#,
+        );
         write(t.path(), "/etc/z/broken.xml", "<zone><service></zone>");
         let target = Target::dir(t.path()).unwrap();
-        let one = |xp: &str| run(&target, &obj("independent", "xmlfilecontent", vec![eq("filepath", "/etc/z/public.xml"), eq("xpath", xp)], &[]));
+        let one = |xp: &str| {
+            run(
+                &target,
+                &obj("independent", "xmlfilecontent", vec![eq("filepath", "/etc/z/public.xml"), eq("xpath", xp)], &[]),
+            )
+        };
         let c = one("/zone/service/@name");
         assert_eq!(c.flag, Flag::Complete);
         assert_eq!(values(&c, "value_of"), ["ssh", "dhcp"]);
@@ -148,10 +162,22 @@ mod tests {
         assert_eq!(one("/zone/[").flag, Flag::Error);
         // Every .xml file: the broken one is an error, the other still
         // gives its item.
-        let c = run(&target, &obj("independent", "xmlfilecontent", vec![eq("path", "/etc/z"), pm("filename", r"\.xml$"), eq("xpath", "string(/zone/short)")], &[]));
+        let c = run(
+            &target,
+            &obj(
+                "independent",
+                "xmlfilecontent",
+                vec![eq("path", "/etc/z"), pm("filename", r"\.xml$"), eq("xpath", "string(/zone/short)")],
+                &[],
+            ),
+        );
         assert_eq!(c.flag, Flag::Error);
         assert_eq!(values(&c, "value_of"), ["Public"]);
-        assert!(c.messages.iter().any(|m| m.contains("/etc/z/broken.xml") && m.contains("not well-formed")), "{:?}", c.messages);
+        assert!(
+            c.messages.iter().any(|m| m.contains("/etc/z/broken.xml") && m.contains("not well-formed")),
+            "{:?}",
+            c.messages
+        );
     }
 
     #[test]

@@ -70,7 +70,13 @@ type FreeFunc = unsafe extern "C" fn(*mut c_void);
 #[allow(non_snake_case, non_upper_case_globals)]
 extern "C" {
     fn xmlInitParser();
-    fn xmlReadMemory(buf: *const c_char, size: c_int, url: *const c_char, encoding: *const c_char, options: c_int) -> *mut c_void;
+    fn xmlReadMemory(
+        buf: *const c_char,
+        size: c_int,
+        url: *const c_char,
+        encoding: *const c_char,
+        options: c_int,
+    ) -> *mut c_void;
     fn xmlFreeDoc(doc: *mut c_void);
     fn xmlSetStructuredErrorFunc(user: *mut c_void, f: Option<StructuredErrorFunc>);
     fn xmlXPathNewContext(doc: *mut c_void) -> *mut c_void;
@@ -105,7 +111,10 @@ pub enum Value {
     /// A node set: the text of each attribute or text node in it, in
     /// document order (element nodes have no value), and how many nodes
     /// it held.
-    Nodes { values: Vec<String>, count: usize },
+    Nodes {
+        values: Vec<String>,
+        count: usize,
+    },
     /// A result type XPath 1.0 does not have (e.g. from an extension).
     Other,
 }
@@ -180,7 +189,13 @@ pub fn evaluate(xml: &[u8], expr: &str) -> Result<Value, String> {
     unsafe {
         xmlSetStructuredErrorFunc(std::ptr::null_mut(), Some(collect_error));
         take_errors();
-        let doc = xmlReadMemory(xml.as_ptr().cast(), size, std::ptr::null(), std::ptr::null(), XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        let doc = xmlReadMemory(
+            xml.as_ptr().cast(),
+            size,
+            std::ptr::null(),
+            std::ptr::null(),
+            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING,
+        );
         if doc.is_null() {
             let errs = take_errors();
             return Err(match errs.first() {
@@ -247,7 +262,9 @@ pub fn strip_namespaces(xml: &[u8]) -> Result<Vec<u8>, String> {
     let mut depth = 0usize;
     let mut seen_root = false;
     loop {
-        let ev = reader.read_event_into(&mut buf).map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
         let out = match ev {
             Event::Eof => break,
             Event::Start(s) => {
@@ -261,7 +278,9 @@ pub fn strip_namespaces(xml: &[u8]) -> Result<Vec<u8>, String> {
             }
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
-                Some(Event::End(quick_xml::events::BytesEnd::new(String::from_utf8_lossy(local(e.name().as_ref())).into_owned())))
+                Some(Event::End(quick_xml::events::BytesEnd::new(
+                    String::from_utf8_lossy(local(e.name().as_ref())).into_owned(),
+                )))
             }
             Event::Text(t) if depth > 0 => Some(Event::Text(t)),
             Event::GeneralRef(r) if depth > 0 => Some(Event::GeneralRef(r)),
@@ -305,7 +324,10 @@ fn strip_start(s: &BytesStart<'_>) -> Result<BytesStart<'static>, String> {
         // The value is still escaped as in the source, except for a double
         // quote inside single quotes, which the rewrite must escape.
         let v: Vec<u8> = v.iter().flat_map(|b| if *b == b'"' { b"&quot;".to_vec() } else { vec![*b] }).collect();
-        out.push_attribute(quick_xml::events::attributes::Attribute { key: quick_xml::name::QName(k), value: v.into() });
+        out.push_attribute(quick_xml::events::attributes::Attribute {
+            key: quick_xml::name::QName(k),
+            value: v.into(),
+        });
     }
     Ok(out)
 }
@@ -321,8 +343,14 @@ mod tests {
     #[test]
     fn namespaces_are_ignored() {
         let xml = r#"<?xml version="1.0"?><!-- c --><z:zone xmlns:z="urn:z" xmlns="urn:d"><service name="ssh"/><z:service z:name='a&amp;"b'/><short><![CDATA[<Public>]]></short></z:zone>"#;
-        assert_eq!(eval(xml, "/zone/service/@name").unwrap(), Value::Nodes { values: vec!["ssh".into(), "a&\"b".into()], count: 2 });
-        assert_eq!(eval(xml, "/zone/short/text()").unwrap(), Value::Nodes { values: vec!["<Public>".into()], count: 1 });
+        assert_eq!(
+            eval(xml, "/zone/service/@name").unwrap(),
+            Value::Nodes { values: vec!["ssh".into(), "a&\"b".into()], count: 2 }
+        );
+        assert_eq!(
+            eval(xml, "/zone/short/text()").unwrap(),
+            Value::Nodes { values: vec!["<Public>".into()], count: 1 }
+        );
         assert_eq!(eval(xml, "count(//service)").unwrap(), Value::Number(2.0));
         assert_eq!(eval(xml, "boolean(/zone/port)").unwrap(), Value::Boolean(false));
         assert_eq!(eval(xml, "string(/zone/service[1]/@name)").unwrap(), Value::String("ssh".into()));

@@ -90,7 +90,9 @@ pub const ALIAS_BUDGET: usize = 1_000_000;
 pub const MAX_DEPTH: usize = 1_000;
 
 pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
-    let Some(yamlpath) = obj.entity("yamlpath") else { return Collected::error("yamlfilecontent_object without yamlpath") };
+    let Some(yamlpath) = obj.entity("yamlpath") else {
+        return Collected::error("yamlfilecontent_object without yamlpath");
+    };
     let paths: Vec<&str> = yamlpath.values.iter().map(String::as_str).collect();
     let mut out = Output::default();
     if let Some(content) = obj.entity("content") {
@@ -170,7 +172,8 @@ impl Output {
     /// on an error, which is recorded naming `what`).
     fn search(&mut self, text: &str, path: &str, what: &str) -> Option<Vec<Record>> {
         // A panic in the YAML library costs this file only.
-        let result = std::panic::catch_unwind(|| query(text, path)).unwrap_or_else(|_| Err("the YAML parser failed".into()));
+        let result =
+            std::panic::catch_unwind(|| query(text, path)).unwrap_or_else(|_| Err("the YAML parser failed".into()));
         match result {
             Ok(r) if r.is_empty() => None,
             Ok(r) => Some(r),
@@ -230,7 +233,8 @@ pub fn query(text: &str, path: &str) -> Result<Vec<Record>, String> {
             Event::Alias(id) => m.alias(id).map_err(|e| e + &at())?,
             Event::Scalar(value, style, aid, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                m.node(Ev::Scalar(Scalar { value, plain: style == TScalarStyle::Plain, tag }), aid).map_err(|e| e + &at())?
+                m.node(Ev::Scalar(Scalar { value, plain: style == TScalarStyle::Plain, tag }), aid)
+                    .map_err(|e| e + &at())?
             }
             Event::SequenceStart(aid, _) => m.node(Ev::SeqStart, aid).map_err(|e| e + &at())?,
             Event::MappingStart(aid, _) => m.node(Ev::MapStart, aid).map_err(|e| e + &at())?,
@@ -525,7 +529,16 @@ struct Matcher<'p> {
 
 impl<'p> Matcher<'p> {
     fn new(path: &'p YamlPath, start_anchor: Option<usize>, out: Builder<'p>) -> Matcher<'p> {
-        Matcher { path, start_anchor, stack: Vec::new(), log: Vec::new(), anchors: HashMap::new(), recording: Vec::new(), expanded: 0, out }
+        Matcher {
+            path,
+            start_anchor,
+            stack: Vec::new(),
+            log: Vec::new(),
+            anchors: HashMap::new(),
+            recording: Vec::new(),
+            expanded: 0,
+            out,
+        }
     }
 
     /// Where a node that starts now goes (and it takes its place among
@@ -594,8 +607,12 @@ impl<'p> Matcher<'p> {
         });
         if let Some((top, n)) = key_of {
             let (value_dest, emit_key) = match (&ev, &self.path.segments[n]) {
-                (Ev::Scalar(k), Segment::Key(want)) => (if k.value == *want { self.at(n + 1) } else { Dest::Skip }, false),
-                (Ev::Scalar(k), Segment::Keys(want)) if want.is_empty() || want.contains(&k.value) => (self.at(n + 1), true),
+                (Ev::Scalar(k), Segment::Key(want)) => {
+                    (if k.value == *want { self.at(n + 1) } else { Dest::Skip }, false)
+                }
+                (Ev::Scalar(k), Segment::Keys(want)) if want.is_empty() || want.contains(&k.value) => {
+                    (self.at(n + 1), true)
+                }
                 _ => (Dest::Skip, false),
             };
             self.stack[top].value_dest = value_dest;
@@ -604,7 +621,13 @@ impl<'p> Matcher<'p> {
                 self.out.event(&ev)?;
             }
             if matches!(ev, Ev::SeqStart | Ev::MapStart) {
-                self.stack.push(Frame { map: ev == Ev::MapStart, dest: Dest::Skip, count: 0, value_dest: Dest::Skip, emit_end: false });
+                self.stack.push(Frame {
+                    map: ev == Ev::MapStart,
+                    dest: Dest::Skip,
+                    count: 0,
+                    value_dest: Dest::Skip,
+                    emit_end: false,
+                });
             }
             return Ok(());
         }
@@ -620,7 +643,9 @@ impl<'p> Matcher<'p> {
                 let emit = match dest {
                     Dest::Full => true,
                     Dest::Skip => false,
-                    Dest::At(n) => matches!((map, &self.path.segments[n]), (true, Segment::Keys(_)) | (false, Segment::Indices(_))),
+                    Dest::At(n) => {
+                        matches!((map, &self.path.segments[n]), (true, Segment::Keys(_)) | (false, Segment::Indices(_)))
+                    }
                 };
                 if emit {
                     self.out.event(&ev)?;
@@ -628,7 +653,8 @@ impl<'p> Matcher<'p> {
                 // A container the next segment cannot apply to is skipped.
                 let dest = match dest {
                     Dest::At(n) => match (map, &self.path.segments[n]) {
-                        (true, Segment::Key(_) | Segment::Keys(_)) | (false, Segment::Index(_) | Segment::Indices(_)) => dest,
+                        (true, Segment::Key(_) | Segment::Keys(_))
+                        | (false, Segment::Index(_) | Segment::Indices(_)) => dest,
                         _ => Dest::Skip,
                     },
                     d => d,
@@ -673,7 +699,8 @@ impl<'p> Matcher<'p> {
         if !self.recording.is_empty() {
             self.log.push(Ev::Alias(id));
         }
-        let key_to_match = self.stack.last().is_some_and(|f| f.map && f.count.is_multiple_of(2) && matches!(f.dest, Dest::At(_)));
+        let key_to_match =
+            self.stack.last().is_some_and(|f| f.map && f.count.is_multiple_of(2) && matches!(f.dest, Dest::At(_)));
         if !key_to_match && self.peek_dest() == Dest::Skip {
             self.dest_of_next(0);
             return Ok(());
@@ -767,7 +794,16 @@ struct Builder<'p> {
 
 impl<'p> Builder<'p> {
     fn new(path: &'p str) -> Builder<'p> {
-        Builder { path, in_seq: false, in_map: false, inner_seq: false, count: 0, key: "#".into(), record: None, records: Vec::new() }
+        Builder {
+            path,
+            in_seq: false,
+            in_map: false,
+            inner_seq: false,
+            count: 0,
+            key: "#".into(),
+            record: None,
+            records: Vec::new(),
+        }
     }
 
     fn too_deep(&self, what: &str) -> String {
@@ -791,7 +827,9 @@ impl<'p> Builder<'p> {
                     self.close_record();
                 }
                 Ev::SeqEnd => self.in_seq = false,
-                Ev::SeqStart if self.in_map || self.inner_seq => return Err(self.too_deep("nested sequences (in a map, or three deep)")),
+                Ev::SeqStart if self.in_map || self.inner_seq => {
+                    return Err(self.too_deep("nested sequences (in a map, or three deep)"))
+                }
                 Ev::SeqStart => {
                     // As oscap: scalars of the outer sequence collected so
                     // far are dropped.
@@ -838,7 +876,9 @@ impl<'p> Builder<'p> {
                     return Ok(());
                 }
             }
-            let (dt, v) = typed(s).ok_or_else(|| format!("the value `{}` is not a valid `{}`", s.value, s.tag.as_deref().unwrap_or("")))?;
+            let (dt, v) = typed(s).ok_or_else(|| {
+                format!("the value `{}` is not a valid `{}`", s.value, s.tag.as_deref().unwrap_or(""))
+            })?;
             let record = self.record.get_or_insert_with(Record::new);
             match record.iter_mut().find(|(k, _)| *k == self.key) {
                 Some((_, values)) => values.push((dt, v)),
@@ -942,7 +982,11 @@ fn parse_int(m: &str) -> Option<i64> {
     let mut v: i64 = 0;
     for c in body.chars() {
         let d = i64::from(c.to_digit(radix)?);
-        v = if neg { v.saturating_mul(radix.into()).saturating_sub(d) } else { v.saturating_mul(radix.into()).saturating_add(d) };
+        v = if neg {
+            v.saturating_mul(radix.into()).saturating_sub(d)
+        } else {
+            v.saturating_mul(radix.into()).saturating_add(d)
+        };
     }
     Some(v)
 }
@@ -963,7 +1007,10 @@ fn parse_float(m: &str) -> Option<f64> {
     };
     let all_digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) => (int.is_empty() && !frac.is_empty() && all_digits(frac)) || (!int.is_empty() && all_digits(int) && all_digits(frac)),
+        Some((int, frac)) => {
+            (int.is_empty() && !frac.is_empty() && all_digits(frac))
+                || (!int.is_empty() && all_digits(int) && all_digits(frac))
+        }
         None => !mantissa.is_empty() && all_digits(mantissa),
     };
     let exp_ok = exp.is_none_or(|e| {
@@ -1007,7 +1054,11 @@ mod tests {
             let mut out = Vec::new();
             for (k, vs) in r {
                 for (dt, v) in vs {
-                    out.push(if *dt == Datatype::String { format!("{k}={v}") } else { format!("{k}={v}:{}", dt.as_str()) });
+                    out.push(if *dt == Datatype::String {
+                        format!("{k}={v}")
+                    } else {
+                        format!("{k}={v}:{}", dt.as_str())
+                    });
                 }
             }
             out.join(" ")
@@ -1067,8 +1118,14 @@ spec:
         assert_eq!(p("[0]").segments, [Index(0)]);
         assert_eq!(p("[:]").segments, [Indices(vec![])]);
         assert_eq!(p(".a[1,3]").segments, [key("a"), Indices(vec![1, 3])]);
-        assert_eq!(p(".items[:].metadata.name").segments, [key("items"), Indices(vec![]), key("metadata"), key("name")]);
-        assert_eq!(p("spec.volumes[:].configMap['defaultMode','name']").segments[4], Keys(vec!["defaultMode".into(), "name".into()]));
+        assert_eq!(
+            p(".items[:].metadata.name").segments,
+            [key("items"), Indices(vec![]), key("metadata"), key("name")]
+        );
+        assert_eq!(
+            p("spec.volumes[:].configMap['defaultMode','name']").segments[4],
+            Keys(vec!["defaultMode".into(), "name".into()])
+        );
         assert_eq!(p(r#".a["it's",'x"y']"#).segments, [key("a"), Keys(vec!["it's".into(), "x\"y".into()])]);
         assert_eq!(p(".a.*").segments, [key("a"), Keys(vec![])]);
         assert_eq!(p(".a[*]").segments, [key("a"), Keys(vec![])]);
@@ -1079,7 +1136,10 @@ spec:
         assert_eq!(p(".a[]").segments, [key("a"), Index(0)]);
         assert_eq!(p(".a[ 2]").segments, [key("a"), Index(2)]);
         assert_eq!(p("['a']xx.b").segments, [key("a"), key("b")]);
-        for bad in ["", ".", ".a..b", ".a.", "[-1]", "[1 ]", "[1,]", "[,1]", "[x]", "[1", "['a'", "['']", "['a'x]", "['a',b]", "$$", "[0]$", "[0]&a", "&", "&.a"] {
+        for bad in [
+            "", ".", ".a..b", ".a.", "[-1]", "[1 ]", "[1,]", "[,1]", "[x]", "[1", "['a'", "['']", "['a'x]", "['a',b]",
+            "$$", "[0]$", "[0]&a", "&", "&.a",
+        ] {
             assert!(YamlPath::parse(bad).is_err(), "{bad:?} should not parse");
         }
         let many = format!("[{}]", (0..300).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
@@ -1095,7 +1155,10 @@ spec:
         assert_eq!(q(K8S, ".items[:].metadata.name"), "#=one #=two");
         assert_eq!(q(K8S, ".items[:].spec.tls.insecureEdgeTerminationPolicy"), "#=Redirect");
         assert_eq!(q(K8S, r#".apiServerArguments["audit-log-maxbackup"][:]"#), "#=10");
-        assert_eq!(q(K8S, r#".apiServerArguments["enable-admission-plugins"]"#), "#=NamespaceLifecycle #=NodeRestriction");
+        assert_eq!(
+            q(K8S, r#".apiServerArguments["enable-admission-plugins"]"#),
+            "#=NamespaceLifecycle #=NodeRestriction"
+        );
         assert_eq!(q(K8S, r#".apiServerArguments["client-ca-file"]"#), "#=/etc/kubernetes/ca.crt");
         // `[:]` on a map selects nothing; the map itself is one record.
         assert_eq!(q(K8S, ".apiServerArguments[:]"), "");
@@ -1107,7 +1170,10 @@ spec:
         assert_eq!(q(K8S, r#".data["k.with.dots"]"#), "#=dotted");
         // Without brackets the dots split the key.
         assert_eq!(q(K8S, ".data.k.with.dots"), "");
-        assert_eq!(q(K8S, "spec.template.spec.volumes[:].configMap['defaultMode','name']"), "default^mode=420:int name=sdn-config ; name=other");
+        assert_eq!(
+            q(K8S, "spec.template.spec.volumes[:].configMap['defaultMode','name']"),
+            "default^mode=420:int name=sdn-config ; name=other"
+        );
         assert_eq!(q(K8S, "spec.template.spec.volumes[:].name"), "#=a #=b #=c");
         assert_eq!(q(K8S, ".nothing.here"), "");
         let list = "- metadata: {name: x}\n- metadata: {name: y}\n- 3\n";
@@ -1151,7 +1217,14 @@ spec:
         assert_eq!(q("a: {}\nb: []\n", ".b"), "");
         assert_eq!(q("c: [{}, {x: 1}]\n", ".c"), "x=1:int");
         // Deeper structures are errors.
-        for (y, p) in [("a: {b: {c: 1}}\n", ".a"), ("a: {b: [[1]]}\n", ".a"), ("a: [1, {b: 1}]\n", ".a"), ("a: [[{b: 1}]]\n", ".a"), ("a: [[[1]]]\n", ".a"), ("a: {b: [{c: 1}]}\n", ".a")] {
+        for (y, p) in [
+            ("a: {b: {c: 1}}\n", ".a"),
+            ("a: {b: [[1]]}\n", ".a"),
+            ("a: [1, {b: 1}]\n", ".a"),
+            ("a: [[{b: 1}]]\n", ".a"),
+            ("a: [[[1]]]\n", ".a"),
+            ("a: {b: [{c: 1}]}\n", ".a"),
+        ] {
             assert!(q(y, p).starts_with("ERROR"), "{y}: {}", q(y, p));
         }
         assert!(q("a: {b: {c: 1}}\n", ".a").contains("map inside a map"));
@@ -1233,7 +1306,11 @@ spec:
         let start = Instant::now();
         for p in [".l12", "$", ".l12[0][1][2]", ".l11[:][:]"] {
             let r = q(&y, p);
-            assert!(r.contains("more than 1000000 nodes") || r.contains("record cannot hold"), "{p}: {}", &r[..r.len().min(200)]);
+            assert!(
+                r.contains("more than 1000000 nodes") || r.contains("record cannot hold"),
+                "{p}: {}",
+                &r[..r.len().min(200)]
+            );
         }
         // Small expansions still work.
         assert_eq!(q(&y, ".l1[0]"), "#=lol #=lol #=lol #=lol #=lol #=lol #=lol #=lol #=lol");
@@ -1299,7 +1376,17 @@ spec:
                 i.get("value")
                     .map(|e| {
                         assert_eq!(e.datatype, Datatype::Record);
-                        e.fields.iter().map(|f| if f.datatype == Datatype::String { format!("{}={}", f.name, f.value) } else { format!("{}={}:{}", f.name, f.value, f.datatype.as_str()) }).collect::<Vec<_>>().join(" ")
+                        e.fields
+                            .iter()
+                            .map(|f| {
+                                if f.datatype == Datatype::String {
+                                    format!("{}={}", f.name, f.value)
+                                } else {
+                                    format!("{}={}:{}", f.name, f.value, f.datatype.as_str())
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     })
                     .collect::<Vec<_>>()
                     .join(" ; ")
@@ -1310,7 +1397,8 @@ spec:
     #[test]
     fn probe_reads_files_through_the_target() {
         let (_d, t) = root();
-        let c = run(&t, &yobj(vec![eq("filepath", "/etc/kube/config.yaml"), eq("yamlpath", ".items[:].metadata")], &[]));
+        let c =
+            run(&t, &yobj(vec![eq("filepath", "/etc/kube/config.yaml"), eq("yamlpath", ".items[:].metadata")], &[]));
         assert_eq!(c.flag, Flag::Complete);
         assert_eq!(c.items.len(), 1);
         let names: Vec<&str> = c.items[0].entities.iter().map(|e| e.name.as_str()).collect();
@@ -1318,7 +1406,10 @@ spec:
         assert_eq!(c.items[0].first("yamlpath"), Some(".items[:].metadata"));
         assert_eq!(item_records(&c), ["name=one namespace=ns1 ; name=two"]);
         // As the report shows a record: a `name=value` line per field.
-        assert_eq!(c.items[0].get("value").next().map(|e| e.display_value()).as_deref(), Some("name=one\nnamespace=ns1"));
+        assert_eq!(
+            c.items[0].get("value").next().map(|e| e.display_value()).as_deref(),
+            Some("name=one\nnamespace=ns1")
+        );
         // No records: no item.
         let c = run(&t, &yobj(vec![eq("filepath", "/etc/kube/config.yaml"), eq("yamlpath", ".missing")], &[]));
         assert_eq!(c.flag, Flag::DoesNotExist);
@@ -1337,7 +1428,13 @@ spec:
         assert!(c.messages.iter().any(|m| m.starts_with("/etc/kube/broken.yaml: not valid YAML")), "{:?}", c.messages);
         assert!(c.messages.iter().any(|m| m.starts_with("/etc/kube/latin1.yaml: not valid UTF-8")), "{:?}", c.messages);
         // With recursion, the file below is found too.
-        let c = run(&t, &yobj(vec![eq("path", "/etc/kube"), pm("filename", r"^(deep|other)\.yaml$"), eq("yamlpath", ".kind")], &[("recurse_direction", "down")]));
+        let c = run(
+            &t,
+            &yobj(
+                vec![eq("path", "/etc/kube"), pm("filename", r"^(deep|other)\.yaml$"), eq("yamlpath", ".kind")],
+                &[("recurse_direction", "down")],
+            ),
+        );
         assert_eq!(c.flag, Flag::Complete);
         assert_eq!(values(&c, "filepath"), ["/etc/kube/other.yaml", "/etc/kube/sub/deep.yaml"]);
         // An invalid path is an error once there is a file to search.
@@ -1399,7 +1496,9 @@ spec:
             let n = i + 1;
             defs.push_str(&format!(r#"<definition id="oval:t:def:{n}" version="1" class="compliance"><metadata><title>t</title><description>d</description></metadata><criteria><criterion test_ref="oval:t:tst:{n}"/></criteria></definition>"#));
             test_xml.push_str(&format!(r#"<ind:yamlfilecontent_test id="oval:t:tst:{n}" version="1" check="all" comment="c"><ind:object object_ref="oval:t:obj:{o}"/><ind:state state_ref="oval:t:ste:{n}"/></ind:yamlfilecontent_test>"#));
-            states.push_str(&format!(r#"<ind:yamlfilecontent_state id="oval:t:ste:{n}" version="1">{state}</ind:yamlfilecontent_state>"#));
+            states.push_str(&format!(
+                r#"<ind:yamlfilecontent_state id="oval:t:ste:{n}" version="1">{state}</ind:yamlfilecontent_state>"#
+            ));
         }
         let xml = format!("{OVAL_HEAD}<definitions>{defs}</definitions><tests>{test_xml}</tests><objects>{objects}</objects><states>{states}</states>{variables}</oval_definitions>");
         let tree = scapc_xml::tree::Tree::parse(&xml).unwrap();
@@ -1427,7 +1526,10 @@ spec:
         let (args, mode, vols, flag) = (1, 2, 3, 4);
         let tests = [
             // entity_check over the values of one field
-            (args, record("", &[(r##"name="#" operation="pattern match" entity_check="at least one""##, "^--port=0$")])),
+            (
+                args,
+                record("", &[(r##"name="#" operation="pattern match" entity_check="at least one""##, "^--port=0$")]),
+            ),
             (args, record("", &[(r##"name="#" operation="pattern match" entity_check="all""##, "^--port=0$")])),
             (args, record("", &[(r##"name="#" operation="pattern match" entity_check="none satisfy""##, "^--bind")])),
             // ints compared as ints (the field's datatype decides)
@@ -1435,7 +1537,16 @@ spec:
             (mode, record("", &[(r##"name="#" datatype="int" operation="less than""##, "0420")])),
             (mode, record("", &[(r##"name="#" operation="less than""##, "5")])),
             // several fields ANDed, for each record (the test's check is all)
-            (vols, record("", &[(r#"name="name" operation="pattern match""#, "."), (r#"name="default^mode" datatype="int""#, "420")])),
+            (
+                vols,
+                record(
+                    "",
+                    &[
+                        (r#"name="name" operation="pattern match""#, "."),
+                        (r#"name="default^mode" datatype="int""#, "420"),
+                    ],
+                ),
+            ),
             // a field the item lacks: error
             (vols, record("", &[(r#"name="name" operation="pattern match""#, "."), (r#"name="missing""#, "1")])),
             // only `equals` compares records
@@ -1465,7 +1576,9 @@ spec:
         let paths = [".vols", ".list"];
         let var = |n: usize, obj: usize, item_field: &str, record_field: Option<&str>| {
             let rf = record_field.map(|r| format!(r#" record_field="{r}""#)).unwrap_or_default();
-            format!(r#"<local_variable id="oval:t:var:{n}" version="1" datatype="string" comment="c"><object_component object_ref="oval:t:obj:{obj}" item_field="{item_field}"{rf}/></local_variable>"#)
+            format!(
+                r#"<local_variable id="oval:t:var:{n}" version="1" datatype="string" comment="c"><object_component object_ref="oval:t:obj:{obj}" item_field="{item_field}"{rf}/></local_variable>"#
+            )
         };
         let vars = format!(
             "<variables>{}{}{}{}{}</variables>",
@@ -1475,7 +1588,9 @@ spec:
             var(4, 1, "yamlpath", Some("#")),
             var(5, 1, "value", Some("name")),
         );
-        let uses = |v: usize| record("", &[(&format!(r#"name="name" var_ref="oval:t:var:{v}" var_check="at least one""#), "")]);
+        let uses = |v: usize| {
+            record("", &[(&format!(r#"name="name" var_ref="oval:t:var:{v}" var_check="at least one""#), "")])
+        };
         let tests = [(1, uses(1)), (1, uses(2)), (1, uses(3)), (1, uses(4)), (1, uses(5))];
         let (r, _) = eval_tests(yaml, &paths, &tests, &vars);
         use Res::*;

@@ -120,7 +120,11 @@ pub struct Rule {
 pub enum CheckSpec {
     /// Alternative checks (one per system); the first supported one runs.
     Checks(Vec<Check>),
-    Complex { operator: String, negate: bool, children: Vec<CheckSpec> },
+    Complex {
+        operator: String,
+        negate: bool,
+        children: Vec<CheckSpec>,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -156,40 +160,61 @@ impl Content {
             }
         }
         let root = tree.root();
-        let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) = if tree.is(root, NS_DS, "data-stream-collection") {
-            let streams: Vec<NodeId> = tree.children_named(root, NS_DS, "data-stream").collect();
-            let stream = match datastream_id {
-                Some(want) => streams
-                    .iter()
-                    .copied()
-                    .find(|&s| tree.attr(s, "id") == Some(want))
-                    .ok_or_else(|| format!("{}: no data stream with id `{want}`", path.display()))?,
-                None => *streams.first().ok_or_else(|| format!("{}: the collection has no data stream", path.display()))?,
-            };
-            let mut found = None;
-            if let Some(checklists) = tree.child(stream, NS_DS, "checklists") {
-                for cref in tree.children_named(checklists, NS_DS, "component-ref") {
-                    let Some(href) = tree.attr_ns(cref, NS_XLINK, "href") else { continue };
-                    let Some(&comp) = by_id.get(href.trim_start_matches('#')) else { continue };
-                    let Some(bench) = tree.children(comp).find(|&k| tree.is(k, NS_XCCDF, "Benchmark")) else { continue };
-                    if benchmark_id.is_none_or(|want| tree.attr(bench, "id") == Some(want) || tree.attr(cref, "id") == Some(want)) {
-                        found = Some((cref, tree.attr(comp, "id").unwrap_or("").to_owned(), bench));
-                        break;
+        let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) =
+            if tree.is(root, NS_DS, "data-stream-collection") {
+                let streams: Vec<NodeId> = tree.children_named(root, NS_DS, "data-stream").collect();
+                let stream = match datastream_id {
+                    Some(want) => streams
+                        .iter()
+                        .copied()
+                        .find(|&s| tree.attr(s, "id") == Some(want))
+                        .ok_or_else(|| format!("{}: no data stream with id `{want}`", path.display()))?,
+                    None => *streams
+                        .first()
+                        .ok_or_else(|| format!("{}: the collection has no data stream", path.display()))?,
+                };
+                let mut found = None;
+                if let Some(checklists) = tree.child(stream, NS_DS, "checklists") {
+                    for cref in tree.children_named(checklists, NS_DS, "component-ref") {
+                        let Some(href) = tree.attr_ns(cref, NS_XLINK, "href") else { continue };
+                        let Some(&comp) = by_id.get(href.trim_start_matches('#')) else { continue };
+                        let Some(bench) = tree.children(comp).find(|&k| tree.is(k, NS_XCCDF, "Benchmark")) else {
+                            continue;
+                        };
+                        if benchmark_id.is_none_or(|want| {
+                            tree.attr(bench, "id") == Some(want) || tree.attr(cref, "id") == Some(want)
+                        }) {
+                            found = Some((cref, tree.attr(comp, "id").unwrap_or("").to_owned(), bench));
+                            break;
+                        }
                     }
                 }
-            }
-            let (cref, comp, bench) = found.ok_or_else(|| match benchmark_id {
-                Some(b) => format!("{}: no benchmark `{b}` in the data stream", path.display()),
-                None => format!("{}: the data stream has no XCCDF 1.2 benchmark", path.display()),
-            })?;
-            (Some(stream), tree.attr(stream, "id").unwrap_or("").to_owned(), Some(cref), comp, bench)
-        } else if tree.is(root, NS_XCCDF, "Benchmark") {
-            (None, String::new(), None, String::new(), root)
-        } else {
-            return Err(format!("{}: not a source data stream or an XCCDF 1.2 benchmark (root element `{}`)", path.display(), tree.local(root)));
-        };
+                let (cref, comp, bench) = found.ok_or_else(|| match benchmark_id {
+                    Some(b) => format!("{}: no benchmark `{b}` in the data stream", path.display()),
+                    None => format!("{}: the data stream has no XCCDF 1.2 benchmark", path.display()),
+                })?;
+                (Some(stream), tree.attr(stream, "id").unwrap_or("").to_owned(), Some(cref), comp, bench)
+            } else if tree.is(root, NS_XCCDF, "Benchmark") {
+                (None, String::new(), None, String::new(), root)
+            } else {
+                return Err(format!(
+                    "{}: not a source data stream or an XCCDF 1.2 benchmark (root element `{}`)",
+                    path.display(),
+                    tree.local(root)
+                ));
+            };
         let benchmark = read_benchmark(&tree, &src, benchmark_node);
-        Ok(Content { src, tree, stream, stream_id, checklist_ref, benchmark_component, benchmark_node, benchmark, by_id })
+        Ok(Content {
+            src,
+            tree,
+            stream,
+            stream_id,
+            checklist_ref,
+            benchmark_component,
+            benchmark_node,
+            benchmark,
+            by_id,
+        })
     }
 
     /// The profiles of an XCCDF 1.2 tailoring file.
@@ -198,7 +223,11 @@ impl Content {
         let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
         let root = tree.root();
         if !tree.is(root, NS_XCCDF, "Tailoring") {
-            return Err(format!("{}: not an XCCDF 1.2 tailoring file (root element `{}`)", path.display(), tree.local(root)));
+            return Err(format!(
+                "{}: not an XCCDF 1.2 tailoring file (root element `{}`)",
+                path.display(),
+                tree.local(root)
+            ));
         }
         Ok(tree.children_named(root, NS_XCCDF, "Profile").map(|p| read_profile(&tree, &src, p)).collect())
     }
@@ -252,7 +281,10 @@ impl Content {
     pub fn resolve_from(&self, cref: NodeId, href: &str) -> Option<(String, NodeId)> {
         let t = &self.tree;
         let cat = t.child(cref, NS_CAT, "catalog")?;
-        let uri = t.children_named(cat, NS_CAT, "uri").find(|&u| t.attr(u, "name") == Some(href)).and_then(|u| t.attr(u, "uri"))?;
+        let uri = t
+            .children_named(cat, NS_CAT, "uri")
+            .find(|&u| t.attr(u, "name") == Some(href))
+            .and_then(|u| t.attr(u, "uri"))?;
         let mut node = *self.by_id.get(uri.trim_start_matches('#'))?;
         if t.is(node, NS_DS, "component-ref") {
             let h = t.attr_ns(node, NS_XLINK, "href")?;
@@ -327,7 +359,9 @@ pub fn raw_element<'s>(src: &'s str, tree: &Tree, node: NodeId) -> &'s str {
                 return &src[start..end];
             }
             i = end;
-        } else if src[i..].starts_with(&open) && matches!(bytes.get(i + open.len()), Some(b' ' | b'>' | b'/' | b'\n' | b'\t' | b'\r')) {
+        } else if src[i..].starts_with(&open)
+            && matches!(bytes.get(i + open.len()), Some(b' ' | b'>' | b'/' | b'\n' | b'\t' | b'\r'))
+        {
             let te = find_tag_end(bytes, i);
             if bytes[te - 1] != b'/' {
                 depth += 1;
@@ -424,8 +458,12 @@ pub fn plain_text(src: &str, tree: &Tree, node: NodeId) -> String {
                 "amp" => "&".to_owned(),
                 "quot" => "\"".to_owned(),
                 "apos" => "'".to_owned(),
-                e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32).map(String::from).unwrap_or_default(),
-                e if e.starts_with('#') => e[1..].parse::<u32>().ok().and_then(char::from_u32).map(String::from).unwrap_or_default(),
+                e if e.starts_with("#x") => {
+                    u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32).map(String::from).unwrap_or_default()
+                }
+                e if e.starts_with('#') => {
+                    e[1..].parse::<u32>().ok().and_then(char::from_u32).map(String::from).unwrap_or_default()
+                }
                 _ => {
                     out.push('&');
                     i += 1;
@@ -468,7 +506,8 @@ fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
         description: text_of(tree, src, b, "description"),
         ..Default::default()
     };
-    bench.platforms = tree.children_named(b, NS_XCCDF, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect();
+    bench.platforms =
+        tree.children_named(b, NS_XCCDF, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect();
     if let Some(ps) = tree.child(b, NS_CPE_LANG, "platform-specification") {
         for p in tree.children_named(ps, NS_CPE_LANG, "platform") {
             if let Some(lt) = tree.child(p, NS_CPE_LANG, "logical-test") {
@@ -524,7 +563,11 @@ fn read_logical_test(tree: &Tree, n: NodeId) -> LogicalTest {
             _ => {}
         }
     }
-    LogicalTest::Test { operator: tree.attr(n, "operator").unwrap_or("AND").to_owned(), negate: tree.attr(n, "negate") == Some("true"), children }
+    LogicalTest::Test {
+        operator: tree.attr(n, "operator").unwrap_or("AND").to_owned(),
+        negate: tree.attr(n, "negate") == Some("true"),
+        children,
+    }
 }
 
 fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, bench: &mut Benchmark) {
@@ -540,7 +583,10 @@ fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, 
                     title: text_of(tree, src, k, "title"),
                     vtype: tree.attr(k, "type").unwrap_or("string").to_owned(),
                     operator: tree.attr(k, "operator").unwrap_or("equals").to_owned(),
-                    values: tree.children_named(k, NS_XCCDF, "value").map(|v| (tree.attr(v, "selector").unwrap_or("").to_owned(), tree.text(v).to_owned())).collect(),
+                    values: tree
+                        .children_named(k, NS_XCCDF, "value")
+                        .map(|v| (tree.attr(v, "selector").unwrap_or("").to_owned(), tree.text(v).to_owned()))
+                        .collect(),
                 };
                 bench.value_order.push(id.clone());
                 bench.values.insert(id, v);
@@ -553,7 +599,11 @@ fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, 
                         id: id.clone(),
                         title: text_of(tree, src, k, "title"),
                         selected: tree.attr(k, "selected") != Some("false"),
-                        platforms: tree.children_named(k, NS_XCCDF, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect(),
+                        platforms: tree
+                            .children_named(k, NS_XCCDF, "platform")
+                            .filter_map(|p| tree.attr(p, "idref"))
+                            .map(str::to_owned)
+                            .collect(),
                         parent: groups.last().cloned(),
                         weight: tree.attr(k, "weight").and_then(|w| w.parse().ok()).unwrap_or(1.0),
                     },
@@ -585,10 +635,16 @@ fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
     for k in tree.children(r) {
         match tree.local(k) {
             "platform" => rule.platforms.extend(tree.attr(k, "idref").map(str::to_owned)),
-            "ident" => rule.idents.push((tree.attr(k, "system").unwrap_or("").to_owned(), tree.text(k).trim().to_owned())),
-            "reference" => rule.references.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.text(k).trim().to_owned())),
+            "ident" => {
+                rule.idents.push((tree.attr(k, "system").unwrap_or("").to_owned(), tree.text(k).trim().to_owned()))
+            }
+            "reference" => {
+                rule.references.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.text(k).trim().to_owned()))
+            }
             "fix" => rule.fixes.push((tree.attr(k, "system").unwrap_or("").to_owned(), plain_text(src, tree, k))),
-            "requires" => rule.requires.push(tree.attr(k, "idref").unwrap_or("").split_whitespace().map(str::to_owned).collect()),
+            "requires" => {
+                rule.requires.push(tree.attr(k, "idref").unwrap_or("").split_whitespace().map(str::to_owned).collect())
+            }
             "conflicts" => rule.conflicts.push(tree.attr(k, "idref").unwrap_or("").to_owned()),
             _ => {}
         }
@@ -611,7 +667,11 @@ fn read_complex(tree: &Tree, n: NodeId) -> CheckSpec {
             _ => {}
         }
     }
-    CheckSpec::Complex { operator: tree.attr(n, "operator").unwrap_or("AND").to_owned(), negate: tree.attr(n, "negate") == Some("true"), children }
+    CheckSpec::Complex {
+        operator: tree.attr(n, "operator").unwrap_or("AND").to_owned(),
+        negate: tree.attr(n, "negate") == Some("true"),
+        children,
+    }
 }
 
 fn read_check(tree: &Tree, c: NodeId) -> Check {
@@ -624,9 +684,14 @@ fn read_check(tree: &Tree, c: NodeId) -> Check {
     };
     for k in tree.children(c) {
         match tree.local(k) {
-            "check-export" => ch.exports.push((tree.attr(k, "value-id").unwrap_or("").to_owned(), tree.attr(k, "export-name").unwrap_or("").to_owned())),
+            "check-export" => ch.exports.push((
+                tree.attr(k, "value-id").unwrap_or("").to_owned(),
+                tree.attr(k, "export-name").unwrap_or("").to_owned(),
+            )),
             "check-import" => ch.imports.push(tree.attr(k, "import-name").unwrap_or("").to_owned()),
-            "check-content-ref" => ch.refs.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.attr(k, "name").map(str::to_owned))),
+            "check-content-ref" => {
+                ch.refs.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.attr(k, "name").map(str::to_owned)))
+            }
             _ => {}
         }
     }

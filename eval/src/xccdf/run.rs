@@ -260,7 +260,13 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         Some(p) => {
             let id = find_profile_id(bench, &opts.tailoring, p).unwrap_or_else(|| p.to_owned());
             let r = resolve_profile(bench, &opts.tailoring, &id)?;
-            let title = opts.tailoring.iter().chain(bench.profiles.iter()).find(|x| x.id == id).map(|x| x.title.clone()).unwrap_or_default();
+            let title = opts
+                .tailoring
+                .iter()
+                .chain(bench.profiles.iter())
+                .find(|x| x.id == id)
+                .map(|x| x.title.clone())
+                .unwrap_or_default();
             (r, Some((id, title)))
         }
     };
@@ -275,7 +281,12 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     let mut value_map: HashMap<String, String> = HashMap::new();
     for id in &bench.value_order {
         let v = &bench.values[id];
-        let val = resolved.values.get(id).cloned().or_else(|| v.value(resolved.selectors.get(id).map(String::as_str)).map(str::to_owned)).unwrap_or_default();
+        let val = resolved
+            .values
+            .get(id)
+            .cloned()
+            .or_else(|| v.value(resolved.selectors.get(id).map(String::as_str)).map(str::to_owned))
+            .unwrap_or_default();
         value_map.insert(id.clone(), val.clone());
         values.push((id.clone(), val));
     }
@@ -286,7 +297,10 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     // --- OVAL documents, read once, keyed by component id ---
     let mut docs: BTreeMap<String, (String, OvalDoc)> = BTreeMap::new();
     let mut href_comp: HashMap<String, Option<String>> = HashMap::new();
-    let mut resolve_oval = |href: &str, from: Option<scapc_xml::tree::NodeId>, docs: &mut BTreeMap<String, (String, OvalDoc)>| -> Option<String> {
+    let mut resolve_oval = |href: &str,
+                            from: Option<scapc_xml::tree::NodeId>,
+                            docs: &mut BTreeMap<String, (String, OvalDoc)>|
+     -> Option<String> {
         let key = format!("{from:?}|{href}");
         if let Some(c) = href_comp.get(&key) {
             return c.clone();
@@ -344,7 +358,11 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
 
     // --- rule selection ---
     let group_selected = |gid: &str| -> bool { bench.groups.get(gid).is_some_and(|g| is_selected(gid, g.selected)) };
-    let chosen: Vec<bool> = bench.rules.iter().map(|r| is_selected(&r.id, r.selected) && (all || r.groups.iter().all(|g| group_selected(g)))).collect();
+    let chosen: Vec<bool> = bench
+        .rules
+        .iter()
+        .map(|r| is_selected(&r.id, r.selected) && (all || r.groups.iter().all(|g| group_selected(g))))
+        .collect();
     // XCCDF 7.2.3.3.2: a rule that conflicts with a selected item, or whose
     // requirements are not selected, is not processed.
     let rule_index: HashMap<&str, usize> = bench.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
@@ -358,7 +376,11 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         .rules
         .iter()
         .enumerate()
-        .map(|(i, r)| chosen[i] && !r.conflicts.iter().any(|c| item_selected(c)) && r.requires.iter().all(|list| list.iter().any(|x| item_selected(x))))
+        .map(|(i, r)| {
+            chosen[i]
+                && !r.conflicts.iter().any(|c| item_selected(c))
+                && r.requires.iter().all(|list| list.iter().any(|x| item_selected(x)))
+        })
         .collect();
 
     // --- which OVAL checks run, and their external variables ---
@@ -370,7 +392,8 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             rule_checks.push(None);
             continue;
         }
-        let plan = rule.check.as_ref().map(|c| plan_check(c, opts.sce, &mut |href| resolve_oval(href, None, &mut docs)));
+        let plan =
+            rule.check.as_ref().map(|c| plan_check(c, opts.sce, &mut |href| resolve_oval(href, None, &mut docs)));
         if let Some(p) = &plan {
             p.visit(&mut |c| {
                 if let CheckPlan::Oval { comp, name, check, .. } = c {
@@ -398,29 +421,49 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     // --- engines ---
     let engines: Vec<(String, Engine<'_>)> = docs
         .iter()
-        .map(|(comp, (_, doc))| (comp.clone(), Engine::new(doc, target, &cache, externals.remove(comp).unwrap_or_default(), opts.engine.clone())))
+        .map(|(comp, (_, doc))| {
+            (
+                comp.clone(),
+                Engine::new(doc, target, &cache, externals.remove(comp).unwrap_or_default(), opts.engine.clone()),
+            )
+        })
         .collect();
     let engine_of = |comp: &str| engines.iter().find(|(c, _)| c == comp).map(|(_, e)| e);
 
     // Platform definitions first (they decide applicability), then the rules'.
-    let platform_jobs: Vec<(&str, &str)> = cpe_checks.values().map(|(c, d)| (c.as_str(), d.as_str())).chain(fact_refs.iter().filter_map(|(h, d)| fact_comp.get(h).map(|c| (c.as_str(), d.as_str())))).collect();
+    let platform_jobs: Vec<(&str, &str)> = cpe_checks
+        .values()
+        .map(|(c, d)| (c.as_str(), d.as_str()))
+        .chain(fact_refs.iter().filter_map(|(h, d)| fact_comp.get(h).map(|c| (c.as_str(), d.as_str()))))
+        .collect();
     platform_jobs.par_iter().for_each(|(c, d)| {
         if let Some(e) = engine_of(c) {
             e.definition(d);
         }
     });
-    let cpe_true = |name: &str| -> bool { cpe_checks.get(name).and_then(|(c, d)| engine_of(c).map(|e| e.definition(d).result == Res::True)).unwrap_or(false) };
+    let cpe_true = |name: &str| -> bool {
+        cpe_checks
+            .get(name)
+            .and_then(|(c, d)| engine_of(c).map(|e| e.definition(d).result == Res::True))
+            .unwrap_or(false)
+    };
     fn eval_lt(lt: &LogicalTest, cpe_true: &dyn Fn(&str) -> bool, fact: &dyn Fn(&str, &str) -> bool) -> bool {
         match lt {
             LogicalTest::Test { operator, negate, children } => {
-                let r = if operator == "OR" { children.iter().any(|c| eval_lt(c, cpe_true, fact)) } else { children.iter().all(|c| eval_lt(c, cpe_true, fact)) };
+                let r = if operator == "OR" {
+                    children.iter().any(|c| eval_lt(c, cpe_true, fact))
+                } else {
+                    children.iter().all(|c| eval_lt(c, cpe_true, fact))
+                };
                 r != *negate
             }
             LogicalTest::FactRef(n) => cpe_true(n),
             LogicalTest::CheckFactRef { href, id_ref, .. } => fact(href, id_ref),
         }
     }
-    let fact = |href: &str, id: &str| -> bool { fact_comp.get(href).and_then(|c| engine_of(c)).is_some_and(|e| e.definition(id).result == Res::True) };
+    let fact = |href: &str, id: &str| -> bool {
+        fact_comp.get(href).and_then(|c| engine_of(c)).is_some_and(|e| e.definition(id).result == Res::True)
+    };
     let platform_ok = |p: &str| -> bool {
         match p.strip_prefix('#') {
             Some(spec) => bench.platform_specs.get(spec).is_some_and(|lt| eval_lt(lt, &cpe_true, &fact)),
@@ -432,7 +475,11 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     let applicable: Vec<bool> = bench
         .rules
         .iter()
-        .map(|r| bench_applies && applies(&r.platforms) && r.groups.iter().all(|g| bench.groups.get(g).is_none_or(|g| applies(&g.platforms))))
+        .map(|r| {
+            bench_applies
+                && applies(&r.platforms)
+                && r.groups.iter().all(|g| bench.groups.get(g).is_none_or(|g| applies(&g.platforms)))
+        })
         .collect();
 
     // --- run the checks ---
@@ -493,12 +540,17 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         let href = docs.get(comp).map(|d| d.0.clone()).unwrap_or_default();
         let mut ids: Vec<String> = wanted.get(comp).map(|s| s.iter().cloned().collect()).unwrap_or_default();
         ids.sort();
-        let evaluated: Vec<(String, std::sync::Arc<crate::oval::engine::DefResult>)> = ids.iter().filter(|d| e.doc.definitions.contains_key(*d)).map(|d| (d.clone(), e.definition(d))).collect();
+        let evaluated: Vec<(String, std::sync::Arc<crate::oval::engine::DefResult>)> =
+            ids.iter().filter(|d| e.doc.definitions.contains_key(*d)).map(|d| (d.clone(), e.definition(d))).collect();
         let def_node = content.resolve(&href).map(|(_, n)| n).or_else(|| {
             content.dictionaries().iter().find_map(|(cref, _)| content.resolve_from(*cref, &href).map(|(_, n)| n))
         });
         let defs_xml = def_node.map(|n| content.raw(n)).unwrap_or_default();
-        oval.push(OvalReport { component: comp.clone(), href, xml: results::oval_results(e, &evaluated, &defs_xml, target) });
+        oval.push(OvalReport {
+            component: comp.clone(),
+            href,
+            xml: results::oval_results(e, &evaluated, &defs_xml, target),
+        });
     }
 
     let end = SystemTime::now();
@@ -546,9 +598,11 @@ impl CheckPlan {
 
 fn plan_check(spec: &CheckSpec, sce_ok: bool, resolve: &mut dyn FnMut(&str) -> Option<String>) -> CheckPlan {
     match spec {
-        CheckSpec::Complex { operator, negate, children } => {
-            CheckPlan::Complex { operator: operator.clone(), negate: *negate, children: children.iter().map(|c| plan_check(c, sce_ok, resolve)).collect() }
-        }
+        CheckSpec::Complex { operator, negate, children } => CheckPlan::Complex {
+            operator: operator.clone(),
+            negate: *negate,
+            children: children.iter().map(|c| plan_check(c, sce_ok, resolve)).collect(),
+        },
         CheckSpec::Checks(alts) => {
             for c in alts.iter().filter(|c| c.system == SYS_OVAL) {
                 for (href, name) in &c.refs {
@@ -571,7 +625,13 @@ fn plan_check(spec: &CheckSpec, sce_ok: bool, resolve: &mut dyn FnMut(&str) -> O
     }
 }
 
-fn run_plan<'e>(plan: &CheckPlan, engine_of: &dyn Fn(&str) -> Option<&'e Engine<'e>>, sce_env: &sce::SceEnv<'_>, target: &Target, rr: &mut RuleResult) -> XResult {
+fn run_plan<'e>(
+    plan: &CheckPlan,
+    engine_of: &dyn Fn(&str) -> Option<&'e Engine<'e>>,
+    sce_env: &sce::SceEnv<'_>,
+    target: &Target,
+    rr: &mut RuleResult,
+) -> XResult {
     match plan {
         CheckPlan::NotChecked { check, message } => {
             if rr.check.is_none() {
@@ -679,13 +739,23 @@ fn collect_evidence(e: &Engine<'_>, c: &crate::oval::engine::CriteriaResult, rr:
             let failing: HashSet<u64> = tr.items.iter().filter(|(_, r)| *r != Res::True).map(|(i, _)| *i).collect();
             let mut items: Vec<Vec<(String, String)>> = Vec::new();
             // failing items first, then the rest
-            let mut ordered: Vec<&std::sync::Arc<crate::oval::item::Item>> = obj.items.iter().filter(|i| failing.contains(&i.id)).collect();
+            let mut ordered: Vec<&std::sync::Arc<crate::oval::item::Item>> =
+                obj.items.iter().filter(|i| failing.contains(&i.id)).collect();
             ordered.extend(obj.items.iter().filter(|i| !failing.contains(&i.id)));
             for it in ordered.into_iter().take(5) {
                 let mut shown: Vec<(String, String)> = it
                     .entities
                     .iter()
-                    .map(|en| (en.name.clone(), if en.status == Status::Exists { truncate(&en.display_value(), 300) } else { format!("({})", en.status.as_str()) }))
+                    .map(|en| {
+                        (
+                            en.name.clone(),
+                            if en.status == Status::Exists {
+                                truncate(&en.display_value(), 300)
+                            } else {
+                                format!("({})", en.status.as_str())
+                            },
+                        )
+                    })
                     .collect();
                 if let Some(l) = it.line {
                     // Right after the file's path.
@@ -719,7 +789,12 @@ fn truncate(s: &str, n: usize) -> String {
 /// Scores under the default model, and the flat, flat-unweighted and
 /// absolute models (XCCDF 1.2 §7.3).
 fn score(bench: &Benchmark, results: &[RuleResult], _resolved: &Resolved, _all: bool) -> Vec<Score> {
-    let counted = |r: &RuleResult| !matches!(r.result, XResult::NotSelected | XResult::NotApplicable | XResult::Informational | XResult::NotChecked);
+    let counted = |r: &RuleResult| {
+        !matches!(
+            r.result,
+            XResult::NotSelected | XResult::NotApplicable | XResult::Informational | XResult::NotChecked
+        )
+    };
     let passed = |r: &RuleResult| matches!(r.result, XResult::Pass | XResult::Fixed);
     // default: weighted average up the group tree
     #[derive(Default, Clone)]

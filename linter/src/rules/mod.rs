@@ -90,11 +90,15 @@ pub(crate) fn rule_sources(r: &Rule) -> Vec<&Path> {
     v
 }
 
-
 /// Finds `key:` as a mapping key on a line after `after_line` (1-based),
 /// indented deeper than that line, before the block ends. Returns the
 /// line and column of the key.
-pub(crate) fn find_subkey(cx: &Context, file: &Path, after_line: u32, key: &str) -> Option<scapc_diagnostics::Location> {
+pub(crate) fn find_subkey(
+    cx: &Context,
+    file: &Path,
+    after_line: u32,
+    key: &str,
+) -> Option<scapc_diagnostics::Location> {
     let src = cx.source(file)?;
     let parent = src.lines.line(&src.text, after_line as usize)?;
     let indent = parent.len() - parent.trim_start().len();
@@ -135,7 +139,8 @@ pub(crate) fn reference_loc(cx: &Context, r: &Rule, key: &str) -> scapc_diagnost
 mod tests {
     #[test]
     fn xccdf_value_calls() {
-        let v = super::xccdf_values("a {{{ xccdf_value(\"v1\") }}} b {{{ xccdf_value( 'v2' ) }}} not_xccdf_value(\"z\")");
+        let v =
+            super::xccdf_values("a {{{ xccdf_value(\"v1\") }}} b {{{ xccdf_value( 'v2' ) }}} not_xccdf_value(\"z\")");
         let names: Vec<&str> = v.iter().map(|(_, n)| n.as_str()).collect();
         assert_eq!(names, vec!["v1", "v2"]);
     }

@@ -279,7 +279,12 @@ enum Sel {
 enum Check {
     /// The first capture group of every matching line compares with a
     /// literal (or, with `var`, an external variable).
-    Compare { datatype: &'static str, op: &'static str, value: String, var: Option<String> },
+    Compare {
+        datatype: &'static str,
+        op: &'static str,
+        value: String,
+        var: Option<String>,
+    },
     Present,
     Absent,
 }
@@ -491,7 +496,8 @@ pub fn generate(rules: usize, seed: u64) -> Tree {
     // Profiles.
     let r = &mut gen.r;
     let mut standard: Vec<bool> = Vec::with_capacity(ids.len());
-    let mut p = String::from("documentation_complete: true\n\ntitle: \"Standard System Security Profile (synthetic)\"\n\n");
+    let mut p =
+        String::from("documentation_complete: true\n\ntitle: \"Standard System Security Profile (synthetic)\"\n\n");
     block(&mut p, "description", &format!("A baseline for most {J_PRODUCT} servers: it selects the rules that rarely get in the way of\nnormal operation. Generated for benchmarks."), 0);
     p.push_str("\nselections:\n");
     for id in &ids {
@@ -509,7 +515,8 @@ pub fn generate(rules: usize, seed: u64) -> Tree {
     }
     files.push((PathBuf::from("profiles/synth_standard.profile"), p));
 
-    let mut p = String::from("documentation_complete: true\n\ntitle: \"Hardened System Security Profile (synthetic)\"\n\n");
+    let mut p =
+        String::from("documentation_complete: true\n\ntitle: \"Hardened System Security Profile (synthetic)\"\n\n");
     block(&mut p, "description", "The standard profile plus the rules that need planning before they are applied,\nwith stricter values. Generated for benchmarks.", 0);
     p.push_str("\nextends: synth_standard\n\nselections:\n");
     for (i, id) in ids.iter().enumerate() {
@@ -652,7 +659,8 @@ impl Gen {
     fn sysctl(&mut self, iface: bool) -> Option<Rule> {
         let (theme, name, val, title, what, why) = if iface {
             let v6 = self.r.chance(40);
-            let (fam, params, theme) = if v6 { ("ipv6", IFACE6_PARAMS, Net6Iface) } else { ("ipv4", IFACE4_PARAMS, Net4Iface) };
+            let (fam, params, theme) =
+                if v6 { ("ipv6", IFACE6_PARAMS, Net6Iface) } else { ("ipv4", IFACE4_PARAMS, Net4Iface) };
             let (param, val, title, what) = *self.r.pick(params);
             let ifn = self.iface();
             (
@@ -720,7 +728,8 @@ impl Gen {
             (Kernel, n.to_string(), t.to_string(), w.to_string(), vid, Some(value), None)
         } else {
             let v6 = self.r.chance(40);
-            let (fam, params, theme) = if v6 { ("ipv6", IFACE6_PARAMS, Net6Iface) } else { ("ipv4", IFACE4_PARAMS, Net4Iface) };
+            let (fam, params, theme) =
+                if v6 { ("ipv6", IFACE6_PARAMS, Net6Iface) } else { ("ipv4", IFACE4_PARAMS, Net4Iface) };
             let (param, val, title, what) = *self.r.pick(params);
             let ifn = self.iface();
             // One Value per parameter, shared by every interface.
@@ -740,7 +749,15 @@ impl Gen {
                 })
             };
             let share = value.as_ref().map(|_| key);
-            (theme, format!("net.{fam}.conf.{ifn}.{param}"), title.replace("{if}", &ifn), what.to_string(), vid, value, share)
+            (
+                theme,
+                format!("net.{fam}.conf.{ifn}.{param}"),
+                title.replace("{if}", &ifn),
+                what.to_string(),
+                vid,
+                value,
+                share,
+            )
         };
         let id = format!("sysctl_{}", id_of(&name));
         if self.used.contains(&id) || (value.is_some() && self.used.contains(&vid)) {
@@ -847,8 +864,12 @@ impl Gen {
         };
         let pid = path_id(&path);
         let (prefix, template) = match k {
-            Kind::FilePerm => ("file_permissions", ("file_permissions", vec![("filepath", path.clone()), ("filemode", mode.clone())])),
-            Kind::FileOwner => ("file_owner", ("file_owner", vec![("filepath", path.clone()), ("uid", uid.to_string())])),
+            Kind::FilePerm => {
+                ("file_permissions", ("file_permissions", vec![("filepath", path.clone()), ("filemode", mode.clone())]))
+            }
+            Kind::FileOwner => {
+                ("file_owner", ("file_owner", vec![("filepath", path.clone()), ("uid", uid.to_string())]))
+            }
             _ => ("file_groupowner", ("file_groupowner", vec![("filepath", path.clone()), ("gid", gid.to_string())])),
         };
         let id = format!("{prefix}_{pid}");
@@ -932,7 +953,20 @@ impl Gen {
         if self.used.contains(&id) {
             return None;
         }
-        let default_ok = ["PermitEmptyPasswords", "HostbasedAuthentication", "IgnoreRhosts", "PermitUserEnvironment", "StrictModes", "GSSAPIAuthentication", "KerberosAuthentication", "PrintLastLog", "PermitTunnel", "GatewayPorts", "UseDNS"].contains(&kw.as_str());
+        let default_ok = [
+            "PermitEmptyPasswords",
+            "HostbasedAuthentication",
+            "IgnoreRhosts",
+            "PermitUserEnvironment",
+            "StrictModes",
+            "GSSAPIAuthentication",
+            "KerberosAuthentication",
+            "PrintLastLog",
+            "PermitTunnel",
+            "GatewayPorts",
+            "UseDNS",
+        ]
+        .contains(&kw.as_str());
         let mut vars = vec![("parameter", kw.clone()), ("value", val.clone())];
         let mut extra = String::new();
         if default_ok {
@@ -952,7 +986,11 @@ impl Gen {
             severity: if kw == "PermitRootLogin" || kw == "PermitEmptyPasswords" { "high" } else { "medium" },
             nist: "AC-17(a),CM-6(a),CM-7(a)",
             ocil_clause: format!("{kw} is not set to {val}"),
-            ocil: format!("Run\n<pre>$ sudo sshd -T | grep -i '^{} '</pre>\nThe value shown must be <tt>{}</tt>.", kw.to_lowercase(), val.to_lowercase()),
+            ocil: format!(
+                "Run\n<pre>$ sudo sshd -T | grep -i '^{} '</pre>\nThe value shown must be <tt>{}</tt>.",
+                kw.to_lowercase(),
+                val.to_lowercase()
+            ),
             platform: Some("package[openssh-server]".into()),
             template: Some(("sshd_lineinfile", vars)),
             ..Default::default()
@@ -960,7 +998,10 @@ impl Gen {
     }
 
     fn sshd_var(&mut self) -> Option<Rule> {
-        let (kw, title, what, unit, opts): (String, String, String, String, Vec<(String, String)>) = if self.r.chance(50) {
+        let (kw, title, what, unit, opts): (String, String, String, String, Vec<(String, String)>) = if self
+            .r
+            .chance(50)
+        {
             let (k, t, w, u, o) = *self.r.pick(SSHD_VAR);
             (k.into(), t.into(), w.into(), u.into(), o.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
         } else {
@@ -971,7 +1012,12 @@ impl Gen {
                 format!("Limit SSH {n} per Connection"),
                 format!("is the number of {} a single connection may open", n.to_lowercase()),
                 n.to_lowercase(),
-                vec![("default".into(), base.to_string()), (format!("{}", base / 2), (base / 2).to_string()), (format!("{base}"), base.to_string()), (format!("{}", base * 2), (base * 2).to_string())],
+                vec![
+                    ("default".into(), base.to_string()),
+                    (format!("{}", base / 2), (base / 2).to_string()),
+                    (format!("{base}"), base.to_string()),
+                    (format!("{}", base * 2), (base * 2).to_string()),
+                ],
             )
         };
         let snake_kw = snake(&kw);
@@ -1016,12 +1062,33 @@ impl Gen {
         let which = self.r.below(4);
         let (file, (key, val, title, what), sep, sep_regex, theme, prefix) = match which {
             0 | 1 => ("/etc/login.defs", *self.r.pick(LOGIN_DEFS), " ", None, LoginDefs, "login_defs"),
-            2 => ("/etc/security/pwquality.conf", *self.r.pick(PWQUALITY), " = ", Some("[ \\t]*=[ \\t]*"), Pwquality, "pwquality"),
+            2 => (
+                "/etc/security/pwquality.conf",
+                *self.r.pick(PWQUALITY),
+                " = ",
+                Some("[ \\t]*=[ \\t]*"),
+                Pwquality,
+                "pwquality",
+            ),
             _ => {
                 if self.r.chance(60) {
-                    ("/etc/systemd/journald.conf", *self.r.pick(JOURNALD), "=", Some("[ \\t]*=[ \\t]*"), Journald, "journald")
+                    (
+                        "/etc/systemd/journald.conf",
+                        *self.r.pick(JOURNALD),
+                        "=",
+                        Some("[ \\t]*=[ \\t]*"),
+                        Journald,
+                        "journald",
+                    )
                 } else {
-                    ("/etc/systemd/coredump.conf", *self.r.pick(COREDUMP), "=", Some("[ \\t]*=[ \\t]*"), Journald, "coredump")
+                    (
+                        "/etc/systemd/coredump.conf",
+                        *self.r.pick(COREDUMP),
+                        "=",
+                        Some("[ \\t]*=[ \\t]*"),
+                        Journald,
+                        "coredump",
+                    )
                 }
             }
         };
@@ -1045,11 +1112,15 @@ impl Gen {
             theme: Some(theme),
             title: title.to_string(),
             description,
-            rationale: self.rationale("The default of this setting is weaker than the baseline asks for, so it has to be set explicitly."),
+            rationale: self.rationale(
+                "The default of this setting is weaker than the baseline asks for, so it has to be set explicitly.",
+            ),
             severity: *self.r.pick(&["low", "medium"]),
             nist: if theme == Journald { "AU-4,AU-9,CM-6(a)" } else { "IA-5(1)(c),CM-6(a)" },
             ocil_clause: format!("{key} is not set to {val} in {file}"),
-            ocil: format!("Run\n<pre>$ grep -E '^[[:space:]]*{key}' {file}</pre>\nEvery line shown must set <tt>{val}</tt>."),
+            ocil: format!(
+                "Run\n<pre>$ grep -E '^[[:space:]]*{key}' {file}</pre>\nEvery line shown must set <tt>{val}</tt>."
+            ),
             template: Some(("key_value_pair_in_file", vars)),
             ..Default::default()
         })
@@ -1069,7 +1140,13 @@ impl Gen {
             return None;
         }
         let bound = if op == "less than or equal" { "at most" } else { "at least" };
-        let mut vars = vec![("path", file.to_string()), ("key", key.to_string()), ("xccdf_variable", vid.clone()), ("datatype", "int".to_string()), ("operation", op.to_string())];
+        let mut vars = vec![
+            ("path", file.to_string()),
+            ("key", key.to_string()),
+            ("xccdf_variable", vid.clone()),
+            ("datatype", "int".to_string()),
+            ("operation", op.to_string()),
+        ];
         if sep != " " {
             vars.push(("sep", sep.to_string()));
             vars.push(("sep_regex", "[ \\t]*=[ \\t]*".to_string()));
@@ -1109,7 +1186,9 @@ impl Gen {
         let (pool, theme, role) = match self.r.below(3) {
             0 => (MODULES_FS, ModFs, "supports a file system type that this system is not expected to mount"),
             1 => (MODULES_NET, ModNet, "implements a network protocol that is seldom used and rarely reviewed"),
-            _ => (MODULES_PERIPH, ModPeriph, "drives a kind of device through which data can enter or leave the system"),
+            _ => {
+                (MODULES_PERIPH, ModPeriph, "drives a kind of device through which data can enter or leave the system")
+            }
         };
         let m = *self.r.pick(pool);
         let id = format!("kernel_module_{}_disabled", id_of(m));
@@ -1153,7 +1232,18 @@ impl Gen {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn oval_rule(&mut self, id: String, theme: Theme, title: String, what: String, why: &str, spec: OvalSpec, clause: String, ocil: String, bash: Option<String>) -> Rule {
+    fn oval_rule(
+        &mut self,
+        id: String,
+        theme: Theme,
+        title: String,
+        what: String,
+        why: &str,
+        spec: OvalSpec,
+        clause: String,
+        ocil: String,
+        bash: Option<String>,
+    ) -> Rule {
         let notes = self.maybe_note(NOTES_OVAL, 50);
         Rule {
             id,
@@ -1188,7 +1278,12 @@ impl Gen {
         match self.r.below(10) {
             0..=4 => {
                 let id = format!("pam_{sid}_no_nullok");
-                let spec = OvalSpec { sel: Sel::File(file.clone()), pattern: r"^[ \t]*auth[ \t]+.*\bpam_unix\.so\b.*\bnullok\b".into(), check: Check::Absent, summary: format!("No auth line of {file} passes nullok to pam_unix.") };
+                let spec = OvalSpec {
+                    sel: Sel::File(file.clone()),
+                    pattern: r"^[ \t]*auth[ \t]+.*\bpam_unix\.so\b.*\bnullok\b".into(),
+                    check: Check::Absent,
+                    summary: format!("No auth line of {file} passes nullok to pam_unix."),
+                };
                 let bash = format!("if [ -f {file} ]; then\n    sed -i -E '/^[[:space:]]*auth[[:space:]].*pam_unix\\.so/ s/[[:space:]]+nullok([[:space:]]|$)/\\1/g' {file}\nfi\n");
                 Some(self.oval_rule(
                     id, Pam,
@@ -1203,7 +1298,12 @@ impl Gen {
             }
             5..=7 => {
                 let id = format!("pam_{sid}_no_rhosts");
-                let spec = OvalSpec { sel: Sel::File(file.clone()), pattern: r"^[ \t]*auth[ \t]+.*\bpam_rhosts\.so\b".into(), check: Check::Absent, summary: format!("{file} does not use pam_rhosts.") };
+                let spec = OvalSpec {
+                    sel: Sel::File(file.clone()),
+                    pattern: r"^[ \t]*auth[ \t]+.*\bpam_rhosts\.so\b".into(),
+                    check: Check::Absent,
+                    summary: format!("{file} does not use pam_rhosts."),
+                };
                 let bash = format!("if [ -f {file} ]; then\n    sed -i -E '/^[[:space:]]*auth[[:space:]].*pam_rhosts\\.so/d' {file}\nfi\n");
                 Some(self.oval_rule(
                     id, Pam,
@@ -1225,7 +1325,12 @@ impl Gen {
                 let spec = OvalSpec {
                     sel: Sel::File("/etc/pam.d/common-password".into()),
                     pattern: r"^[ \t]*password[ \t]+\S+[ \t]+pam_pwhistory\.so\b.*\bremember=(\d+)".into(),
-                    check: Check::Compare { datatype: "int", op: "greater than or equal", value: String::new(), var: Some(vid.clone()) },
+                    check: Check::Compare {
+                        datatype: "int",
+                        op: "greater than or equal",
+                        value: String::new(),
+                        var: Some(vid.clone()),
+                    },
                     summary: "pam_pwhistory remembers at least the required number of old passwords.".into(),
                 };
                 let mut rule = self.oval_rule(
@@ -1244,7 +1349,12 @@ impl Gen {
                     description: "How many previous passwords of a user pam_pwhistory rejects.".into(),
                     number: true,
                     operator: "greater than or equal",
-                    options: vec![("default".into(), "5".into()), ("5".into(), "5".into()), ("10".into(), "10".into()), ("24".into(), "24".into())],
+                    options: vec![
+                        ("default".into(), "5".into()),
+                        ("5".into(), "5".into()),
+                        ("10".into(), "10".into()),
+                        ("24".into(), "24".into()),
+                    ],
                 });
                 Some(rule)
             }
@@ -1317,7 +1427,11 @@ impl Gen {
         let pattern = format!(r"^[ \t]*{dom_re}[ \t]+hard[ \t]+{item}[ \t]+(\d+)[ \t]*$");
         // maxlogins and nproc share one Value per item across all domains.
         let (check, value, bound_text) = match literal {
-            Some(v) => (Check::Compare { datatype: "int", op: "equals", value: v.into(), var: None }, None, format!("<tt>{v}</tt>")),
+            Some(v) => (
+                Check::Compare { datatype: "int", op: "equals", value: v.into(), var: None },
+                None,
+                format!("<tt>{v}</tt>"),
+            ),
             None => {
                 let vid = format!("var_limits_{item}");
                 let newv = if self.shared_values.contains_key(&vid) {
@@ -1330,20 +1444,37 @@ impl Gen {
                     Some(Value {
                         id: vid.clone(),
                         title: format!("Hard limit for {item}"),
-                        description: format!("The largest hard limit for <tt>{item}</tt> that the limits rules accept."),
+                        description: format!(
+                            "The largest hard limit for <tt>{item}</tt> that the limits rules accept."
+                        ),
                         number: true,
                         operator: "less than or equal",
                         options: if item == "maxlogins" {
                             vec![("default".into(), "10".into()), ("4".into(), "4".into()), ("10".into(), "10".into())]
                         } else {
-                            vec![("default".into(), "4096".into()), ("1024".into(), "1024".into()), ("4096".into(), "4096".into()), ("16384".into(), "16384".into())]
+                            vec![
+                                ("default".into(), "4096".into()),
+                                ("1024".into(), "1024".into()),
+                                ("4096".into(), "4096".into()),
+                                ("16384".into(), "16384".into()),
+                            ]
                         },
                     })
                 };
-                (Check::Compare { datatype: "int", op: "less than or equal", value: String::new(), var: Some(vid.clone()) }, newv, format!("at most {}", xv(&vid)))
+                (
+                    Check::Compare {
+                        datatype: "int",
+                        op: "less than or equal",
+                        value: String::new(),
+                        var: Some(vid.clone()),
+                    },
+                    newv,
+                    format!("at most {}", xv(&vid)),
+                )
             }
         };
-        let who = if dom == "*" { "all users".to_string() } else { format!("members of the group <tt>{}</tt>", &dom[1..]) };
+        let who =
+            if dom == "*" { "all users".to_string() } else { format!("members of the group <tt>{}</tt>", &dom[1..]) };
         let spec = OvalSpec {
             sel: Sel::FileRegex(r"^/etc/security/limits\.(?:conf|d/[^/]+\.conf)$".into()),
             pattern,
@@ -1377,7 +1508,12 @@ impl Gen {
         let file = *self.r.pick(&["/etc/issue", "/etc/issue.net", "/etc/motd"]);
         let fid = id_of(file);
         if self.r.chance(50) {
-            let spec = OvalSpec { sel: Sel::File(file.into()), pattern: r"\\[mrsv]".into(), check: Check::Absent, summary: format!("{file} has no escapes that print system details.") };
+            let spec = OvalSpec {
+                sel: Sel::File(file.into()),
+                pattern: r"\\[mrsv]".into(),
+                check: Check::Absent,
+                summary: format!("{file} has no escapes that print system details."),
+            };
             let bash = format!("if [ -f {file} ]; then\n    sed -i -E 's/\\\\[mrsv]//g' {file}\nfi\n");
             Some(self.oval_rule(
                 format!("banner_{fid}_no_os_details"), Banners,
@@ -1390,7 +1526,12 @@ impl Gen {
                 Some(bash),
             ))
         } else {
-            let spec = OvalSpec { sel: Sel::File(file.into()), pattern: r"(?i)\bauthori[sz]ed\b".into(), check: Check::Present, summary: format!("{file} states the terms of use.") };
+            let spec = OvalSpec {
+                sel: Sel::File(file.into()),
+                pattern: r"(?i)\bauthori[sz]ed\b".into(),
+                check: Check::Present,
+                summary: format!("{file} states the terms of use."),
+            };
             Some(self.oval_rule(
                 format!("banner_{fid}_notice"), Banners,
                 format!("Show a Use Notice in {file}"),
@@ -1422,7 +1563,12 @@ impl Gen {
         let kre = re_escape(key);
         let sel = Sel::Dir("/etc/apt/apt.conf.d".into(), r"^[^/]+$".into());
         if wanted {
-            let spec = OvalSpec { sel, pattern: format!(r#"^[ \t]*{kre}[ \t]+"1"[ \t]*;"#), check: Check::Present, summary: format!("APT is configured to {what}.") };
+            let spec = OvalSpec {
+                sel,
+                pattern: format!(r#"^[ \t]*{kre}[ \t]+"1"[ \t]*;"#),
+                check: Check::Present,
+                summary: format!("APT is configured to {what}."),
+            };
             let bash = format!("{{{{{{ bash_set_line_function() }}}}}}\nscapc_set_line /etc/apt/apt.conf.d/20auto-upgrades '{kre}' '{key} \"1\";'\n");
             let mut rule = self.oval_rule(
                 id, Apt,
@@ -1437,7 +1583,12 @@ impl Gen {
             rule.needs_pkg = Some("unattended-upgrades");
             Some(rule)
         } else {
-            let spec = OvalSpec { sel, pattern: format!(r#"^[ \t]*{kre}[ \t]+"?(?:true|yes|1)"?"#), check: Check::Absent, summary: format!("APT is not allowed to {what}.") };
+            let spec = OvalSpec {
+                sel,
+                pattern: format!(r#"^[ \t]*{kre}[ \t]+"?(?:true|yes|1)"?"#),
+                check: Check::Absent,
+                summary: format!("APT is not allowed to {what}."),
+            };
             let bash = format!("for f in /etc/apt/apt.conf.d/*; do\n    [ -f \"$f\" ] && sed -i -E '/^[[:space:]]*{kre}[[:space:]]/d' \"$f\"\ndone\n");
             Some(self.oval_rule(
                 id, Apt,
@@ -1501,7 +1652,20 @@ impl Gen {
     }
 
     fn oval_aide(&mut self) -> Option<Rule> {
-        let dirs = ["/etc", "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/lib", "/lib", "/boot", "/root", "/usr/local/bin", "/usr/local/sbin", "/var/lib/dpkg"];
+        let dirs = [
+            "/etc",
+            "/bin",
+            "/sbin",
+            "/usr/bin",
+            "/usr/sbin",
+            "/usr/lib",
+            "/lib",
+            "/boot",
+            "/root",
+            "/usr/local/bin",
+            "/usr/local/sbin",
+            "/var/lib/dpkg",
+        ];
         let d = *self.r.pick(&dirs);
         let id = format!("aide_covers_{}", id_of(d));
         if self.used.contains(&id) {
@@ -1528,7 +1692,8 @@ impl Gen {
     }
 
     fn oval_chrony(&mut self) -> Option<Rule> {
-        let sel = || Sel::FileRegex(r"^/etc/chrony/(?:chrony\.conf|conf\.d/[^/]+\.conf|sources\.d/[^/]+\.sources)$".into());
+        let sel =
+            || Sel::FileRegex(r"^/etc/chrony/(?:chrony\.conf|conf\.d/[^/]+\.conf|sources\.d/[^/]+\.sources)$".into());
         let mut rule = if self.r.chance(50) {
             self.oval_rule(
                 "chrony_time_source".into(), Chrony,
@@ -1661,7 +1826,10 @@ fn oval_xml(spec: &OvalSpec, extend: Option<&(String, String)>) -> String {
     let _ = writeln!(x, "  <definition class=\"compliance\" id=\"{RID}\" version=\"1\">");
     let _ = writeln!(x, "    <metadata>\n      <title>{{{{{{ rule_title | escape_xml }}}}}}</title>\n      <description>{}</description>\n    </metadata>", xml_escape(&spec.summary));
     let comment = xml_escape(&spec.summary);
-    let _ = writeln!(x, "    <criteria operator=\"AND\">\n      <criterion test_ref=\"test_{RID}\" comment=\"{comment}\"/>");
+    let _ = writeln!(
+        x,
+        "    <criteria operator=\"AND\">\n      <criterion test_ref=\"test_{RID}\" comment=\"{comment}\"/>"
+    );
     if let Some((target, why)) = extend {
         let _ = writeln!(x, "      <extend_definition definition_ref=\"{target}\" comment=\"{}\"/>", xml_escape(why));
     }
@@ -1685,7 +1853,12 @@ fn oval_xml(spec: &OvalSpec, extend: Option<&(String, String)>) -> String {
             let _ = writeln!(x, "    <ind:filepath operation=\"pattern match\">{}</ind:filepath>", xml_escape(re));
         }
         Sel::Dir(d, re) => {
-            let _ = writeln!(x, "    <ind:path>{}</ind:path>\n    <ind:filename operation=\"pattern match\">{}</ind:filename>", xml_escape(d), xml_escape(re));
+            let _ = writeln!(
+                x,
+                "    <ind:path>{}</ind:path>\n    <ind:filename operation=\"pattern match\">{}</ind:filename>",
+                xml_escape(d),
+                xml_escape(re)
+            );
         }
     }
     let _ = writeln!(x, "    <ind:pattern operation=\"pattern match\">{}</ind:pattern>", xml_escape(&spec.pattern));
@@ -1697,7 +1870,11 @@ fn oval_xml(spec: &OvalSpec, extend: Option<&(String, String)>) -> String {
                 let _ = writeln!(x, "    <ind:subexpression datatype=\"{datatype}\" operation=\"{op}\" var_ref=\"{v}\" var_check=\"all\"/>");
             }
             None => {
-                let _ = writeln!(x, "    <ind:subexpression datatype=\"{datatype}\" operation=\"{op}\">{}</ind:subexpression>", xml_escape(value));
+                let _ = writeln!(
+                    x,
+                    "    <ind:subexpression datatype=\"{datatype}\" operation=\"{op}\">{}</ind:subexpression>",
+                    xml_escape(value)
+                );
             }
         }
         x.push_str("  </ind:textfilecontent54_state>\n");

@@ -7,6 +7,7 @@
 //! extending another). Output is deterministic for a seed.
 //!
 //! Usage: scapc-synth --rules N --out DIR [--seed S] [--from REPO_ROOT]
+#![forbid(unsafe_code)]
 
 mod data;
 mod gen;
@@ -58,7 +59,10 @@ fn write_tree(out: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
 pub fn run(out: &Path, from: &Path, rules: usize, seed: u64) -> std::io::Result<gen::Summary> {
     for d in ["rules", "profiles"] {
         if out.join(d).exists() {
-            return Err(std::io::Error::other(format!("{} already exists; give an empty or new --out directory", out.join(d).display())));
+            return Err(std::io::Error::other(format!(
+                "{} already exists; give an empty or new --out directory",
+                out.join(d).display()
+            )));
         }
     }
     for d in ["templates", "macros", "applicability", "products"] {
@@ -81,7 +85,9 @@ fn main() {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (a.as_str(), None),
         };
-        let mut val = |name: &str| inline.clone().or_else(|| it.next().cloned()).unwrap_or_else(|| usage(&format!("{name} needs a value")));
+        let mut val = |name: &str| {
+            inline.clone().or_else(|| it.next().cloned()).unwrap_or_else(|| usage(&format!("{name} needs a value")))
+        };
         match flag {
             "--rules" => rules = Some(val("--rules").parse().unwrap_or_else(|_| usage("--rules takes a number"))),
             "--out" => out = Some(PathBuf::from(val("--out"))),
@@ -126,7 +132,9 @@ fn usage(msg: &str) -> ! {
     eprintln!("  --rules N      number of rules to generate");
     eprintln!("  --out DIR      output directory (must not hold rules/ or profiles/ yet)");
     eprintln!("  --seed S       random seed (default 1); the same seed gives the same tree");
-    eprintln!("  --from DIR     repository root to copy templates/, macros/, applicability/ and products/ from (default .)");
+    eprintln!(
+        "  --from DIR     repository root to copy templates/, macros/, applicability/ and products/ from (default .)"
+    );
     std::process::exit(if msg.is_empty() { 0 } else { 2 });
 }
 

@@ -163,7 +163,14 @@ pub fn markdown() -> String {
             }
             Status::NotChecked(why) => format!("**no**: {why}"),
         };
-        s.push_str(&format!("| {} | {} | {} | {} | {} |\n", r.id, r.severity.as_str(), r.source, r.summary.replace('|', "\\|"), status));
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity.as_str(),
+            r.source,
+            r.summary.replace('|', "\\|"),
+            status
+        ));
     }
     s.push_str(&format!("\n{checked} of {} checked.\n", REQUIREMENTS.len()));
     s.push_str(

@@ -50,7 +50,9 @@ impl<'a> Cx<'a> {
         debug_assert!(req.is_some(), "requirement {id} is not in the catalog");
         let severity = req.map(|r| r.severity).unwrap_or(scapc_diagnostics::Severity::Error);
         let (line, col) = self.t.pos(node);
-        let mut d = Diagnostic::new(severity, id, message).at(Location::at(self.file, line, col)).hint(format!("element: {}", self.t.path(node)));
+        let mut d = Diagnostic::new(severity, id, message)
+            .at(Location::at(self.file, line, col))
+            .hint(format!("element: {}", self.t.path(node)));
         if let Some(r) = req {
             d = d.hint(format!("{id} ({}): {}", r.source, r.summary));
         }
@@ -112,7 +114,11 @@ pub fn check(file: &Path, t: &Tree, kind: &Kind) -> Vec<Diagnostic> {
 pub fn cce_valid(cce: &str) -> bool {
     let Some(rest) = cce.strip_prefix("CCE-") else { return false };
     let Some((body, check)) = rest.rsplit_once('-') else { return false };
-    if body.is_empty() || check.len() != 1 || !body.bytes().all(|b| b.is_ascii_digit()) || !check.bytes().all(|b| b.is_ascii_digit()) {
+    if body.is_empty()
+        || check.len() != 1
+        || !body.bytes().all(|b| b.is_ascii_digit())
+        || !check.bytes().all(|b| b.is_ascii_digit())
+    {
         return false;
     }
     let digits: Vec<u32> = body.bytes().chain(check.bytes()).map(|b| (b - b'0') as u32).collect();
@@ -136,7 +142,10 @@ pub fn cce_valid(cce: &str) -> bool {
 pub fn cce_form(cce: &str) -> bool {
     let Some(rest) = cce.strip_prefix("CCE-") else { return false };
     let Some((body, check)) = rest.rsplit_once('-') else { return false };
-    !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) && check.len() == 1 && check.as_bytes()[0].is_ascii_digit()
+    !body.is_empty()
+        && body.bytes().all(|b| b.is_ascii_digit())
+        && check.len() == 1
+        && check.as_bytes()[0].is_ascii_digit()
 }
 
 #[cfg(test)]

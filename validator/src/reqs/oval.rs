@@ -22,7 +22,8 @@ pub fn document(cx: &mut Cx<'_>, root: NodeId) {
     for &d in &defs {
         let id = t.attr(d, "id").unwrap_or("");
         class_of.insert(id, t.attr(d, "class").unwrap_or(""));
-        let e: Vec<&str> = t.all_in(d, O, "extend_definition").iter().filter_map(|&x| t.attr(x, "definition_ref")).collect();
+        let e: Vec<&str> =
+            t.all_in(d, O, "extend_definition").iter().filter_map(|&x| t.attr(x, "definition_ref")).collect();
         extends.insert(id, e);
     }
     for &d in &defs {
@@ -119,14 +120,33 @@ fn generator(cx: &mut Cx<'_>, root: NodeId) {
     for v in t.children_named(g, NS_OVAL_COMMON, "schema_version") {
         let text = t.text(v).trim();
         if t.attr(v, "platform").is_some() {
-            let ok = matches!(text, "5.11.1:1.0" | "5.11.1:1.1" | "5.11.1:1.2" | "5.11.2:1.0" | "5.11.2:1.1" | "5.11.2:1.2");
+            let ok =
+                matches!(text, "5.11.1:1.0" | "5.11.1:1.1" | "5.11.1:1.2" | "5.11.2:1.0" | "5.11.2:1.1" | "5.11.2:1.2");
             if !ok {
                 cx.report("SRC-216-2", v, format!("OVAL platform schema version `{text}` is not approved for SCAP 1.3 (5.11.1 or 5.11.2 with platform 1.0 to 1.2)"));
             }
         } else {
-            let ok = matches!(text, "5.3" | "5.4" | "5.5" | "5.6" | "5.7" | "5.8" | "5.9" | "5.10" | "5.10.1" | "5.11" | "5.11.1" | "5.11.2");
+            let ok = matches!(
+                text,
+                "5.3"
+                    | "5.4"
+                    | "5.5"
+                    | "5.6"
+                    | "5.7"
+                    | "5.8"
+                    | "5.9"
+                    | "5.10"
+                    | "5.10.1"
+                    | "5.11"
+                    | "5.11.1"
+                    | "5.11.2"
+            );
             if !ok {
-                cx.report("SRC-216-1", v, format!("OVAL schema version `{text}` is not allowed in SCAP 1.3 (5.3 to 5.11.2)"));
+                cx.report(
+                    "SRC-216-1",
+                    v,
+                    format!("OVAL schema version `{text}` is not allowed in SCAP 1.3 (5.3 to 5.11.2)"),
+                );
             }
         }
     }
@@ -141,9 +161,12 @@ fn stem<'s>(local: &'s str, suffix: &str) -> Option<&'s str> {
 fn references(cx: &mut Cx<'_>, root: NodeId) {
     let t = cx.t;
     let section = |name: &str| -> HashMap<&str, NodeId> {
-        t.child(root, O, name).map(|s| t.children(s).filter_map(|c| t.attr(c, "id").map(|id| (id, c))).collect()).unwrap_or_default()
+        t.child(root, O, name)
+            .map(|s| t.children(s).filter_map(|c| t.attr(c, "id").map(|id| (id, c))).collect())
+            .unwrap_or_default()
     };
-    let defs: HashMap<&str, NodeId> = t.all_in(root, O, "definition").iter().filter_map(|&d| t.attr(d, "id").map(|id| (id, d))).collect();
+    let defs: HashMap<&str, NodeId> =
+        t.all_in(root, O, "definition").iter().filter_map(|&d| t.attr(d, "id").map(|id| (id, d))).collect();
     let tests = section("tests");
     let objects = section("objects");
     let states = section("states");
@@ -203,7 +226,14 @@ fn references(cx: &mut Cx<'_>, root: NodeId) {
                         let have = t.attr(n, "datatype").unwrap_or("string");
                         let want = t.attr(var, "datatype").unwrap_or("");
                         if have != want && !compatible(have, want) {
-                            cx.report("OVAL-4", n, format!("`{}` has datatype {have}, but its variable `{v}` has datatype {want}", t.local(n)));
+                            cx.report(
+                                "OVAL-4",
+                                n,
+                                format!(
+                                    "`{}` has datatype {have}, but its variable `{v}` has datatype {want}",
+                                    t.local(n)
+                                ),
+                            );
                         }
                     }
                 }
@@ -236,7 +266,10 @@ fn references(cx: &mut Cx<'_>, root: NodeId) {
 
 /// Datatypes the OVAL interpreter converts between without loss.
 fn compatible(entity: &str, var: &str) -> bool {
-    matches!((entity, var), ("string", "string") | ("evr_string", "string") | ("debian_evr_string", "string") | ("version", "string"))
+    matches!(
+        (entity, var),
+        ("string", "string") | ("evr_string", "string") | ("debian_evr_string", "string") | ("version", "string")
+    )
 }
 
 pub fn everywhere(_cx: &mut Cx<'_>) {}

@@ -52,8 +52,16 @@ fn model(cx: &Cx<'_>) -> Model {
                 if let Some(cat) = t.child(r, NS_CAT, "catalog") {
                     for e in t.children(cat) {
                         match t.local(e) {
-                            "uri" => catalog.push((false, t.attr(e, "name").unwrap_or("").to_owned(), t.attr(e, "uri").unwrap_or("").to_owned())),
-                            "rewriteURI" => catalog.push((true, t.attr(e, "uriStartString").unwrap_or("").to_owned(), t.attr(e, "rewritePrefix").unwrap_or("").to_owned())),
+                            "uri" => catalog.push((
+                                false,
+                                t.attr(e, "name").unwrap_or("").to_owned(),
+                                t.attr(e, "uri").unwrap_or("").to_owned(),
+                            )),
+                            "rewriteURI" => catalog.push((
+                                true,
+                                t.attr(e, "uriStartString").unwrap_or("").to_owned(),
+                                t.attr(e, "rewritePrefix").unwrap_or("").to_owned(),
+                            )),
                             _ => {}
                         }
                     }
@@ -67,7 +75,12 @@ fn model(cx: &Cx<'_>) -> Model {
                 });
             }
         }
-        streams.push(Stream { node: s, id: t.attr(s, "id").unwrap_or("").to_owned(), use_case: t.attr(s, "use-case").unwrap_or("").to_owned(), crefs });
+        streams.push(Stream {
+            node: s,
+            id: t.attr(s, "id").unwrap_or("").to_owned(),
+            use_case: t.attr(s, "use-case").unwrap_or("").to_owned(),
+            crefs,
+        });
     }
     Model { streams, components }
 }
@@ -119,9 +132,16 @@ pub fn check(cx: &mut Cx<'_>) {
     let benchmarks: Vec<NodeId> = t.all(X, "Benchmark").to_vec();
     let mut seen: HashMap<(String, String), NodeId> = HashMap::new();
     for &b in &benchmarks {
-        let key = (t.attr(b, "id").unwrap_or("").to_owned(), t.child(b, X, "version").map(|v| t.text(v).trim().to_owned()).unwrap_or_default());
+        let key = (
+            t.attr(b, "id").unwrap_or("").to_owned(),
+            t.child(b, X, "version").map(|v| t.text(v).trim().to_owned()).unwrap_or_default(),
+        );
         if seen.contains_key(&key) {
-            cx.report("SRC-3-3", b, format!("another Benchmark in this collection has the same id `{}` and version `{}`", key.0, key.1));
+            cx.report(
+                "SRC-3-3",
+                b,
+                format!("another Benchmark in this collection has the same id `{}` and version `{}`", key.0, key.1),
+            );
         } else {
             seen.insert(key, b);
         }
@@ -164,7 +184,11 @@ fn stream(cx: &mut Cx<'_>, m: &Model, s: &Stream) {
     let t = cx.t;
     let uc = s.use_case.as_str();
     if !matches!(uc, "CONFIGURATION" | "VULNERABILITY" | "INVENTORY" | "OTHER") {
-        cx.report("SRC-324-1", s.node, format!("data stream `{}` has use-case `{uc}`; use CONFIGURATION, VULNERABILITY, INVENTORY or OTHER", s.id));
+        cx.report(
+            "SRC-324-1",
+            s.node,
+            format!("data stream `{}` has use-case `{uc}`; use CONFIGURATION, VULNERABILITY, INVENTORY or OTHER", s.id),
+        );
     }
     let mut hrefs: HashSet<&str> = HashSet::new();
     for c in &s.crefs {
@@ -183,15 +207,24 @@ fn stream(cx: &mut Cx<'_>, m: &Model, s: &Stream) {
     };
     if let Some(req) = need {
         if !has_benchmark {
-            cx.report(req, s.node, format!("the {uc} data stream `{}` has no checklist that is an XCCDF Benchmark", s.id));
+            cx.report(
+                req,
+                s.node,
+                format!("the {uc} data stream `{}` has no checklist that is an XCCDF Benchmark", s.id),
+            );
         }
     }
     // SRC-30-1 / SRC-33-1.
     if uc == "CONFIGURATION" || uc == "VULNERABILITY" {
-        let uses_platforms = checklists.iter().filter_map(|c| m.content(c)).any(|r| !t.all_in(r, X, "platform").is_empty() || !t.all_in(r, NS_CPE_DICT, "cpe-item").is_empty());
+        let uses_platforms = checklists
+            .iter()
+            .filter_map(|c| m.content(c))
+            .any(|r| !t.all_in(r, X, "platform").is_empty() || !t.all_in(r, NS_CPE_DICT, "cpe-item").is_empty());
         if uses_platforms {
             let has_dict = s.crefs.iter().any(|c| c.role == "dictionaries");
-            let has_inv = s.crefs.iter().filter(|c| c.role == "checks").filter_map(|c| m.content(c)).any(|r| t.all_in(r, NS_OVAL_DEF, "definition").iter().any(|&d| t.attr(d, "class") == Some("inventory")));
+            let has_inv = s.crefs.iter().filter(|c| c.role == "checks").filter_map(|c| m.content(c)).any(|r| {
+                t.all_in(r, NS_OVAL_DEF, "definition").iter().any(|&d| t.attr(d, "class") == Some("inventory"))
+            });
             if !(has_dict && has_inv) {
                 let req = if uc == "CONFIGURATION" { "SRC-30-1" } else { "SRC-33-1" };
                 cx.report(req, s.node, format!("the benchmark of data stream `{}` uses platforms, so the data stream needs a CPE dictionary and an OVAL component with an inventory definition", s.id));
@@ -220,7 +253,11 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
     };
     let mut benchmark_has_good = false;
     // Value id → type, for SRC-38.
-    let value_type: HashMap<&str, &str> = t.all_in(b, X, "Value").iter().filter_map(|&v| t.attr(v, "id").map(|id| (id, t.attr(v, "type").unwrap_or("string")))).collect();
+    let value_type: HashMap<&str, &str> = t
+        .all_in(b, X, "Value")
+        .iter()
+        .filter_map(|&v| t.attr(v, "id").map(|id| (id, t.attr(v, "type").unwrap_or("string"))))
+        .collect();
     for &r in t.all_in(b, X, "Rule") {
         let rid = t.attr(r, "id").unwrap_or("").to_owned();
         let idents: Vec<(String, String)> = t
@@ -254,7 +291,14 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                 }
                 if sys == NS_OVAL_DEF {
                     if !t.is(target, NS_OVAL_DEF, "oval_definitions") {
-                        cx.report("SRC-345-1", ccr, format!("the OVAL check of Rule `{rid}` points at `{href}`, which is a {} component, not OVAL", t.local(target)));
+                        cx.report(
+                            "SRC-345-1",
+                            ccr,
+                            format!(
+                                "the OVAL check of Rule `{rid}` points at `{href}`, which is a {} component, not OVAL",
+                                t.local(target)
+                            ),
+                        );
                         continue;
                     }
                     let ix = cx.oval(target);
@@ -262,7 +306,11 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                     match def {
                         Some(None) => {
                             let n = name.clone().unwrap_or_default();
-                            cx.report("SRC-346-1", ccr, format!("Rule `{rid}` checks OVAL definition `{n}`, which is not in `{href}`"));
+                            cx.report(
+                                "SRC-346-1",
+                                ccr,
+                                format!("Rule `{rid}` checks OVAL definition `{n}`, which is not in `{href}`"),
+                            );
                         }
                         Some(Some((d, class))) => {
                             match class.as_str() {
@@ -295,13 +343,21 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                                 };
                                 let theirs: Vec<&str> = t
                                     .child(d, NS_OVAL_DEF, "metadata")
-                                    .map(|md| t.children_named(md, NS_OVAL_DEF, "reference").filter(|&x| sources.contains(&t.attr(x, "source").unwrap_or(""))).filter_map(|x| t.attr(x, "ref_id")).collect())
+                                    .map(|md| {
+                                        t.children_named(md, NS_OVAL_DEF, "reference")
+                                            .filter(|&x| sources.contains(&t.attr(x, "source").unwrap_or("")))
+                                            .filter_map(|x| t.attr(x, "ref_id"))
+                                            .collect()
+                                    })
                                     .unwrap_or_default();
                                 if !theirs.is_empty() && !theirs.contains(&val.as_str()) {
                                     cx.report("SRC-251-2", ccr, format!("Rule `{rid}` has ident `{val}`, but the OVAL definition it checks names {} instead", theirs.join(", ")));
                                 }
                             }
-                            if rid.ends_with("security_patches_up_to_date") && !multi && (class != "patch" || ccrs.len() != 1) {
+                            if rid.ends_with("security_patches_up_to_date")
+                                && !multi
+                                && (class != "patch" || ccrs.len() != 1)
+                            {
                                 cx.report("SRC-377-1", ccr, format!("the single-check patches Rule `{rid}` must reference exactly one OVAL definition of class patch"));
                             }
                         }
@@ -315,7 +371,9 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                     }
                     // SRC-38: exported Values against OVAL variable datatypes.
                     for e in t.children_named(check, X, "check-export") {
-                        let (Some(vid), Some(var)) = (t.attr(e, "value-id"), t.attr(e, "export-name")) else { continue };
+                        let (Some(vid), Some(var)) = (t.attr(e, "value-id"), t.attr(e, "export-name")) else {
+                            continue;
+                        };
                         let Some(&vt) = value_type.get(vid) else { continue };
                         let ix = cx.oval(target);
                         let Some((_, dt)) = ix.variables.get(var).cloned() else { continue };
@@ -323,7 +381,10 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                             "number" => (matches!(dt.as_str(), "int" | "float"), "SRC-38-1", "int or float"),
                             "boolean" => (dt == "boolean", "SRC-38-2", "boolean"),
                             _ => (
-                                matches!(dt.as_str(), "string" | "evr_string" | "version" | "ios_version" | "fileset_revision" | "binary"),
+                                matches!(
+                                    dt.as_str(),
+                                    "string" | "evr_string" | "version" | "ios_version" | "fileset_revision" | "binary"
+                                ),
                                 "SRC-38-3",
                                 "string, evr_string, version, ios_version, fileset_revision or binary",
                             ),
@@ -334,13 +395,27 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                     }
                 } else if sys == SYS_OCIL {
                     if !t.is(target, NS_OCIL, "ocil") {
-                        cx.report("SRC-348-1", ccr, format!("the OCIL check of Rule `{rid}` points at `{href}`, which is a {} component, not OCIL", t.local(target)));
+                        cx.report(
+                            "SRC-348-1",
+                            ccr,
+                            format!(
+                                "the OCIL check of Rule `{rid}` points at `{href}`, which is a {} component, not OCIL",
+                                t.local(target)
+                            ),
+                        );
                         continue;
                     }
                     if let Some(n) = &name {
-                        let found = t.all_in(target, NS_OCIL, "questionnaire").iter().any(|&q| t.attr(q, "id") == Some(n.as_str()));
+                        let found = t
+                            .all_in(target, NS_OCIL, "questionnaire")
+                            .iter()
+                            .any(|&q| t.attr(q, "id") == Some(n.as_str()));
                         if !found {
-                            cx.report("SRC-349-1", ccr, format!("Rule `{rid}` uses OCIL questionnaire `{n}`, which is not in `{href}`"));
+                            cx.report(
+                                "SRC-349-1",
+                                ccr,
+                                format!("Rule `{rid}` uses OCIL questionnaire `{n}`, which is not in `{href}`"),
+                            );
                         } else {
                             rule_good = true;
                             rule_good_vuln = true;
@@ -359,26 +434,41 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                 cx.report("SRC-242-2", r, format!("Rule `{rid}` references neither an OVAL vulnerability or patch definition nor an OCIL questionnaire"));
             }
             "INVENTORY" if !rule_good_inv => {
-                cx.report("SRC-248-2", r, format!("Rule `{rid}` references neither an OVAL inventory definition nor an OCIL questionnaire"));
+                cx.report(
+                    "SRC-248-2",
+                    r,
+                    format!("Rule `{rid}` references neither an OVAL inventory definition nor an OCIL questionnaire"),
+                );
             }
             _ => {}
         }
     }
     if uc == "CONFIGURATION" && !benchmark_has_good && !t.all_in(b, X, "check-content-ref").is_empty() {
-        cx.report("SRC-262-1", b, "no rule of this benchmark is checked by an OVAL compliance definition or an OCIL questionnaire");
+        cx.report(
+            "SRC-262-1",
+            b,
+            "no rule of this benchmark is checked by an OVAL compliance definition or an OCIL questionnaire",
+        );
     }
     if uc == "VULNERABILITY" {
         let any_vuln = t.all_in(b, X, "Rule").iter().any(|&r| {
             t.all_in(r, X, "check-content-ref").iter().any(|&ccr| {
                 let (Some(href), Some(n)) = (t.attr(ccr, "href"), t.attr(ccr, "name")) else { return false };
                 match resolve(href) {
-                    Some(Target::Local(root)) => cx.oval(root).definitions.get(n).is_some_and(|(_, c)| c == "vulnerability") || t.all_in(root, NS_OCIL, "questionnaire").iter().any(|&q| t.attr(q, "id") == Some(n)),
+                    Some(Target::Local(root)) => {
+                        cx.oval(root).definitions.get(n).is_some_and(|(_, c)| c == "vulnerability")
+                            || t.all_in(root, NS_OCIL, "questionnaire").iter().any(|&q| t.attr(q, "id") == Some(n))
+                    }
                     _ => false,
                 }
             })
         });
         if !any_vuln {
-            cx.report("SRC-265-1", b, "no rule of this benchmark is checked by an OVAL vulnerability definition or an OCIL questionnaire");
+            cx.report(
+                "SRC-265-1",
+                b,
+                "no rule of this benchmark is checked by an OVAL vulnerability definition or an OCIL questionnaire",
+            );
         }
     }
     // A-27-1 and SRC-118-3: CPE-AL check-fact-refs.
@@ -390,11 +480,18 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
         let href = t.attr(f, "href").unwrap_or("").to_owned();
         let idref = t.attr(f, "id-ref").unwrap_or("").to_owned();
         match resolve(&href) {
-            None => cx.report("A-27-1", f, format!("check-fact-ref href `{href}` resolves to no component-ref of data stream `{}`", s.id)),
-            Some(Target::Local(root)) if sys == NS_OVAL_DEF
-                && !cx.oval(root).definitions.contains_key(&idref) => {
-                    cx.report("A-27-1", f, format!("check-fact-ref names OVAL definition `{idref}`, which is not in `{href}`"));
-                }
+            None => cx.report(
+                "A-27-1",
+                f,
+                format!("check-fact-ref href `{href}` resolves to no component-ref of data stream `{}`", s.id),
+            ),
+            Some(Target::Local(root)) if sys == NS_OVAL_DEF && !cx.oval(root).definitions.contains_key(&idref) => {
+                cx.report(
+                    "A-27-1",
+                    f,
+                    format!("check-fact-ref names OVAL definition `{idref}`, which is not in `{href}`"),
+                );
+            }
             _ => {}
         }
     }
@@ -426,11 +523,24 @@ fn dictionaries(cx: &mut Cx<'_>, m: &Model, s: &Stream) {
             let href = t.attr(ck, "href").unwrap_or("").to_owned();
             let def = t.text(ck).trim().to_owned();
             match s.resolve(c, &href) {
-                None => cx.report("SRC-72-1", ck, format!("CPE item `{item}`: the check href `{href}` resolves to no component-ref of data stream `{}`", s.id)),
+                None => cx.report(
+                    "SRC-72-1",
+                    ck,
+                    format!(
+                        "CPE item `{item}`: the check href `{href}` resolves to no component-ref of data stream `{}`",
+                        s.id
+                    ),
+                ),
                 Some(target) => {
                     if let Some(r) = m.content(target) {
                         if !t.is(r, NS_OVAL_DEF, "oval_definitions") || !cx.oval(r).definitions.contains_key(&def) {
-                            cx.report("SRC-72-1", ck, format!("CPE item `{item}` is checked by OVAL definition `{def}`, which is not in `{href}`"));
+                            cx.report(
+                                "SRC-72-1",
+                                ck,
+                                format!(
+                                    "CPE item `{item}` is checked by OVAL definition `{def}`, which is not in `{href}`"
+                                ),
+                            );
                         }
                     }
                 }
@@ -464,13 +574,21 @@ fn platforms(cx: &mut Cx<'_>, m: &Model, s: &Stream, checklists: &[&Cref]) {
                 continue;
             }
             if !covered(idref) {
-                cx.report("SRC-15-1", p, format!("platform `{idref}` matches no CPE item in the data stream's dictionaries"));
+                cx.report(
+                    "SRC-15-1",
+                    p,
+                    format!("platform `{idref}` matches no CPE item in the data stream's dictionaries"),
+                );
             }
         }
         for &f in t.all_in(b, NS_CPE_LANG, "fact-ref") {
             let name = t.attr(f, "name").unwrap_or("");
             if !covered(name) {
-                cx.report("SRC-15-1", f, format!("fact-ref `{name}` matches no CPE item in the data stream's dictionaries"));
+                cx.report(
+                    "SRC-15-1",
+                    f,
+                    format!("fact-ref `{name}` matches no CPE item in the data stream's dictionaries"),
+                );
             }
         }
     }
@@ -511,27 +629,50 @@ fn signatures(cx: &mut Cx<'_>, m: &Model) {
         let uri = |i: usize| refs.get(i).and_then(|&r| t.attr(r, "URI")).unwrap_or("").to_owned();
         let ds_refs = refs.iter().filter(|&&r| stream_ids.contains(t.attr(r, "URI").unwrap_or(""))).count();
         if ds_refs > 1 {
-            cx.report("SRC-282-1", sig, format!("signature `{sid}` signs {ds_refs} data streams; sign each data stream with its own signature"));
+            cx.report(
+                "SRC-282-1",
+                sig,
+                format!("signature `{sid}` signs {ds_refs} data streams; sign each data stream with its own signature"),
+            );
         }
         let objects: Vec<NodeId> = t.children_named(sig, NS_DSIG, "Object").collect();
         let manifests: Vec<NodeId> = objects.iter().flat_map(|&o| t.children_named(o, NS_DSIG, "Manifest")).collect();
-        let props: Vec<NodeId> = objects.iter().flat_map(|&o| t.children_named(o, NS_DSIG, "SignatureProperties")).collect();
+        let props: Vec<NodeId> =
+            objects.iter().flat_map(|&o| t.children_named(o, NS_DSIG, "SignatureProperties")).collect();
         if manifests.is_empty() {
             cx.report("SRC-284-1", sig, format!("signature `{sid}` has no dsig:Manifest in a dsig:Object"));
         }
-        let has_info = props.iter().any(|&p| t.children_named(p, NS_DSIG, "SignatureProperty").any(|sp| t.child(sp, NS_TMSAD, "signature-info").is_some()));
+        let has_info = props.iter().any(|&p| {
+            t.children_named(p, NS_DSIG, "SignatureProperty")
+                .any(|sp| t.child(sp, NS_TMSAD, "signature-info").is_some())
+        });
         if !has_info {
-            cx.report("SRC-285-1", sig, format!("signature `{sid}` has no SignatureProperties holding a tmsad:signature-info"));
+            cx.report(
+                "SRC-285-1",
+                sig,
+                format!("signature `{sid}` has no SignatureProperties holding a tmsad:signature-info"),
+            );
         }
         let first = uri(0);
         if !stream_ids.contains(&first) {
             cx.report("SRC-286-1", sig, format!("the first reference of signature `{sid}` is `{first}`; it must be `#` + the id of the signed data stream"));
         } else if let Some(s) = m.streams.iter().find(|s| format!("#{}", s.id) == first) {
             // SRC-284-2: the manifest covers every local component the stream uses.
-            let covered: HashSet<&str> = manifests.iter().flat_map(|&mf| t.children_named(mf, NS_DSIG, "Reference")).filter_map(|r| t.attr(r, "URI")).collect();
+            let covered: HashSet<&str> = manifests
+                .iter()
+                .flat_map(|&mf| t.children_named(mf, NS_DSIG, "Reference"))
+                .filter_map(|r| t.attr(r, "URI"))
+                .collect();
             for c in &s.crefs {
                 if c.href.starts_with('#') && !covered.contains(c.href.as_str()) {
-                    cx.report("SRC-284-2", sig, format!("the Manifest of signature `{sid}` has no reference to `{}`, which data stream `{}` uses", c.href, s.id));
+                    cx.report(
+                        "SRC-284-2",
+                        sig,
+                        format!(
+                            "the Manifest of signature `{sid}` has no reference to `{}`, which data stream `{}` uses",
+                            c.href, s.id
+                        ),
+                    );
                 }
             }
         }
@@ -541,10 +682,20 @@ fn signatures(cx: &mut Cx<'_>, m: &Model) {
         }
         let third = uri(2);
         if !manifests.iter().any(|&mf| t.attr(mf, "Id").is_some_and(|id| format!("#{id}") == third)) {
-            cx.report("SRC-288-1", sig, format!("the third reference of signature `{sid}` is `{third}`; it must be `#` + the Id of its Manifest"));
+            cx.report(
+                "SRC-288-1",
+                sig,
+                format!(
+                    "the third reference of signature `{sid}` is `{third}`; it must be `#` + the Id of its Manifest"
+                ),
+            );
         }
         if t.child(sig, NS_DSIG, "KeyInfo").is_none() {
-            cx.report("SRC-290-1", sig, format!("signature `{sid}` has no KeyInfo; include the signer's key or certificate"));
+            cx.report(
+                "SRC-290-1",
+                sig,
+                format!("signature `{sid}` has no KeyInfo; include the signer's key or certificate"),
+            );
         }
     }
 }
@@ -589,11 +740,22 @@ fn unused_definitions(cx: &mut Cx<'_>, m: &Model) {
             if !t.is(root, NS_OVAL_DEF, "oval_definitions") || whole.contains(&root) {
                 continue;
             }
-            let extended: HashSet<&str> = t.all_in(root, NS_OVAL_DEF, "extend_definition").iter().filter_map(|&e| t.attr(e, "definition_ref")).collect();
+            let extended: HashSet<&str> = t
+                .all_in(root, NS_OVAL_DEF, "extend_definition")
+                .iter()
+                .filter_map(|&e| t.attr(e, "definition_ref"))
+                .collect();
             for &d in t.all_in(root, NS_OVAL_DEF, "definition") {
                 let id = t.attr(d, "id").unwrap_or("");
-                if !extended.contains(id) && !used.contains(&(root, id.to_owned())) && t.attr(d, "class") != Some("patch") {
-                    cx.report("A-15-1", d, format!("OVAL definition `{id}` is used by no rule, CPE item or other definition"));
+                if !extended.contains(id)
+                    && !used.contains(&(root, id.to_owned()))
+                    && t.attr(d, "class") != Some("patch")
+                {
+                    cx.report(
+                        "A-15-1",
+                        d,
+                        format!("OVAL definition `{id}` is used by no rule, CPE item or other definition"),
+                    );
                 }
             }
         }
@@ -611,7 +773,14 @@ pub fn namespaces(cx: &mut Cx<'_>) {
         }
         reported.insert(ns.to_owned());
         let shown = if ns.is_empty() { "no namespace".to_owned() } else { format!("namespace `{ns}`") };
-        cx.report("A-23-1", id, format!("`<{}>` is in {shown}, which no SCAP specification governs; schema validation cannot check it", t.local(id)));
+        cx.report(
+            "A-23-1",
+            id,
+            format!(
+                "`<{}>` is in {shown}, which no SCAP specification governs; schema validation cannot check it",
+                t.local(id)
+            ),
+        );
     }
 }
 
@@ -652,6 +821,9 @@ mod tests {
         assert!(superset_or_equal(&p("cpe:/o:debian:debian_linux"), &p("cpe:/o:debian:debian_linux:11")));
         assert!(superset_or_equal(&p("cpe:/o:debian:debian_linux:11"), &p("cpe:/o:debian:debian_linux:11")));
         assert!(!superset_or_equal(&p("cpe:/o:debian:debian_linux:12"), &p("cpe:/o:debian:debian_linux:11")));
-        assert!(superset_or_equal(&p("cpe:2.3:o:debian:debian_linux:*:*:*:*:*:*:*:*"), &p("cpe:/o:debian:debian_linux:11")));
+        assert!(superset_or_equal(
+            &p("cpe:2.3:o:debian:debian_linux:*:*:*:*:*:*:*:*"),
+            &p("cpe:/o:debian:debian_linux:11")
+        ));
     }
 }

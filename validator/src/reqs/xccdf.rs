@@ -36,15 +36,27 @@ pub fn benchmark(cx: &mut Cx<'_>, b: NodeId) {
             cx.report("SRC-9-1", it, format!("{kind} `{id}` has no title; add an xccdf:title"));
         } else if titles.len() > 1 {
             if titles.iter().any(|&x| t.attr_ns(x, NS_XML, "lang").is_none()) {
-                cx.report("SRC-9-2", it, format!("{kind} `{id}` has {} titles, and not all of them carry xml:lang", titles.len()));
+                cx.report(
+                    "SRC-9-2",
+                    it,
+                    format!("{kind} `{id}` has {} titles, and not all of them carry xml:lang", titles.len()),
+                );
             }
             if !titles.iter().any(|&x| t.attr_ns(x, NS_XML, "lang") == Some("en-US")) {
-                cx.report("SRC-9-3", it, format!("{kind} `{id}` has {} titles, and none is xml:lang=\"en-US\"", titles.len()));
+                cx.report(
+                    "SRC-9-3",
+                    it,
+                    format!("{kind} `{id}` has {} titles, and none is xml:lang=\"en-US\"", titles.len()),
+                );
             }
         }
     }
     if t.attr_ns(b, NS_XML, "lang").is_none() {
-        cx.report("SRC-2-1", b, format!("Benchmark `{bid}` has no xml:lang attribute; add xml:lang=\"en-US\" (or the content's language)"));
+        cx.report(
+            "SRC-2-1",
+            b,
+            format!("Benchmark `{bid}` has no xml:lang attribute; add xml:lang=\"en-US\" (or the content's language)"),
+        );
     }
     if let Some(&c) = t.all_in(b, X, "check-content").first() {
         cx.report("SRC-25-1", c, "inline xccdf:check-content is not allowed in SCAP content; put the check in an OVAL or OCIL component and reference it with check-content-ref");
@@ -52,7 +64,11 @@ pub fn benchmark(cx: &mut Cx<'_>, b: NodeId) {
     for k in ["source", "complex-value", "complex-default", "complex-choice"] {
         for &n in t.all_in(b, X, k) {
             if t.ancestor(n, X, "Value").is_some() {
-                cx.report("SRC-276-1", n, format!("xccdf:{k} is not allowed in a Value in SCAP content; use plain value/default/choices"));
+                cx.report(
+                    "SRC-276-1",
+                    n,
+                    format!("xccdf:{k} is not allowed in a Value in SCAP content; use plain value/default/choices"),
+                );
             }
         }
     }
@@ -64,12 +80,18 @@ pub fn benchmark(cx: &mut Cx<'_>, b: NodeId) {
     }
     let version = t.child(b, X, "version");
     match version {
-        Some(v) if t.attr(v, "time").is_none() => cx.report("SRC-3-2", v, "the Benchmark version has no @time; add the time the benchmark was defined"),
+        Some(v) if t.attr(v, "time").is_none() => {
+            cx.report("SRC-3-2", v, "the Benchmark version has no @time; add the time the benchmark was defined")
+        }
         None => {}
         _ => {}
     }
     if !t.all_in(b, X, "version").iter().any(|&v| t.attr(v, "update").is_some_and(|u| !u.is_empty())) {
-        cx.report("SRC-341-1", version.unwrap_or(b), "the Benchmark version has no @update; add the URI where updates are published");
+        cx.report(
+            "SRC-341-1",
+            version.unwrap_or(b),
+            "the Benchmark version has no @update; add the URI where updates are published",
+        );
     }
     let want_style = if cx.scap == "1.2" { "SCAP_1.2" } else { "SCAP_1.3" };
     if t.attr(b, "style") != Some(want_style) {
@@ -123,9 +145,17 @@ fn rules(cx: &mut Cx<'_>, b: NodeId) {
                 seen_other = Some(i);
             }
         }
-        let missing: Vec<&str> = ["selected", "weight", "role", "severity"].into_iter().filter(|a| t.attr(r, a).is_none()).collect();
+        let missing: Vec<&str> =
+            ["selected", "weight", "role", "severity"].into_iter().filter(|a| t.attr(r, a).is_none()).collect();
         if !missing.is_empty() {
-            cx.report("A-26-1", r, format!("Rule `{rid}` leaves {} to their defaults; state them explicitly", missing.iter().map(|a| format!("@{a}")).collect::<Vec<_>>().join(", ")));
+            cx.report(
+                "A-26-1",
+                r,
+                format!(
+                    "Rule `{rid}` leaves {} to their defaults; state them explicitly",
+                    missing.iter().map(|a| format!("@{a}")).collect::<Vec<_>>().join(", ")
+                ),
+            );
         }
         for &c in t.all_in(r, X, "check") {
             if t.child(c, X, "check-content-ref").is_none() {
@@ -143,7 +173,13 @@ fn rules(cx: &mut Cx<'_>, b: NodeId) {
             }
         }
         if !checks.is_empty() && !checks.iter().any(|&c| t.attr(c, "selector").is_none_or(|s| s.is_empty())) {
-            cx.report("XCCDF-7", r, format!("every check of Rule `{rid}` has a @selector; give one check no selector so that it is the default"));
+            cx.report(
+                "XCCDF-7",
+                r,
+                format!(
+                    "every check of Rule `{rid}` has a @selector; give one check no selector so that it is the default"
+                ),
+            );
         }
         if rid.ends_with("security_patches_up_to_date") {
             for &c in &checks {
@@ -151,10 +187,18 @@ fn rules(cx: &mut Cx<'_>, b: NodeId) {
                 let refs: Vec<NodeId> = t.children_named(c, X, "check-content-ref").collect();
                 for &cr in &refs {
                     if multi && t.attr(cr, "name").is_some() {
-                        cx.report("SRC-171-1", cr, format!("the multi-check patches Rule `{rid}` must not name one definition; remove @name"));
+                        cx.report(
+                            "SRC-171-1",
+                            cr,
+                            format!("the multi-check patches Rule `{rid}` must not name one definition; remove @name"),
+                        );
                     }
                     if !multi && t.attr(cr, "name").is_none() {
-                        cx.report("SRC-379-1", cr, format!("the single-check patches Rule `{rid}` must name its patch definition with @name"));
+                        cx.report(
+                            "SRC-379-1",
+                            cr,
+                            format!("the single-check patches Rule `{rid}` must name its patch definition with @name"),
+                        );
                     }
                 }
             }
@@ -176,7 +220,11 @@ pub fn cce_checks(cx: &mut Cx<'_>, node: NodeId, v: &str) {
     } else if !cce_form(v) {
         cx.report("A-17-1", node, format!("`{v}` is not a CCE: the form is CCE-<digits>-<check digit>"));
     } else if !cce_valid(v) {
-        cx.report("A-17-1", node, format!("the check digit of `{v}` is wrong (CCE uses the Luhn algorithm); check the identifier"));
+        cx.report(
+            "A-17-1",
+            node,
+            format!("the check digit of `{v}` is wrong (CCE uses the Luhn algorithm); check the identifier"),
+        );
     }
 }
 
@@ -190,7 +238,11 @@ fn references(cx: &mut Cx<'_>, b: NodeId) {
             let Some(id) = t.attr(n, "id") else { continue };
             if let Some(prev) = kind_of.insert(id, k) {
                 let _ = prev;
-                cx.report("XCCDF-2", n, format!("the id `{id}` is used by more than one item in this Benchmark; ids must be unique"));
+                cx.report(
+                    "XCCDF-2",
+                    n,
+                    format!("the id `{id}` is used by more than one item in this Benchmark; ids must be unique"),
+                );
             }
             if let Some(c) = t.attr(n, "cluster-id") {
                 clusters.insert(c);
@@ -207,7 +259,11 @@ fn references(cx: &mut Cx<'_>, b: NodeId) {
         let ok = kind_of.get(idref).is_some_and(|k| kinds.contains(k)) || clusters.contains(idref);
         if !ok {
             let found = kind_of.get(idref).map(|k| format!(" (it is a {k})")).unwrap_or_default();
-            cx.report("XCCDF-1", n, format!("{what} `{idref}` names no {} in this Benchmark{found}", kinds.join(" or ")));
+            cx.report(
+                "XCCDF-1",
+                n,
+                format!("{what} `{idref}` names no {} in this Benchmark{found}", kinds.join(" or ")),
+            );
         }
     };
     for &p in t.all_in(b, X, "Profile") {
@@ -293,7 +349,11 @@ fn references(cx: &mut Cx<'_>, b: NodeId) {
                 cx.report("XCCDF-1", p, format!("platform `{idref}` names no cpe-lang:platform in this Benchmark"));
             }
         } else if !(idref.starts_with("cpe:/") || idref.starts_with("cpe:2.3:")) {
-            cx.report("XCCDF-8", p, format!("platform `{idref}` is neither a CPE name (cpe:/ or cpe:2.3:) nor `#` + a CPE-AL platform id"));
+            cx.report(
+                "XCCDF-8",
+                p,
+                format!("platform `{idref}` is neither a CPE name (cpe:/ or cpe:2.3:) nor `#` + a CPE-AL platform id"),
+            );
         }
     }
 }
@@ -311,14 +371,18 @@ fn values(cx: &mut Cx<'_>, b: NodeId) {
                 let n = count.entry((k, sel)).or_insert(0);
                 *n += 1;
                 if *n == 2 {
-                    let s = if sel.is_empty() { "without a selector".to_owned() } else { format!("with selector `{sel}`") };
+                    let s =
+                        if sel.is_empty() { "without a selector".to_owned() } else { format!("with selector `{sel}`") };
                     cx.report("XCCDF-3", c, format!("Value `{vid}` has more than one {k} {s}"));
                 }
             }
         }
         let ty = t.attr(v, "type").unwrap_or("string");
         let bound = |k: &str, sel: &str| -> Option<f64> {
-            let pick = t.children_named(v, X, k).find(|&c| t.attr(c, "selector").unwrap_or("") == sel).or_else(|| t.children_named(v, X, k).find(|&c| t.attr(c, "selector").is_none()));
+            let pick = t
+                .children_named(v, X, k)
+                .find(|&c| t.attr(c, "selector").unwrap_or("") == sel)
+                .or_else(|| t.children_named(v, X, k).find(|&c| t.attr(c, "selector").is_none()));
             pick.and_then(|c| t.text(c).trim().parse().ok())
         };
         for c in t.children(v) {
@@ -329,7 +393,9 @@ fn values(cx: &mut Cx<'_>, b: NodeId) {
             let sel = t.attr(c, "selector").unwrap_or("");
             match ty {
                 "number" => match text.parse::<f64>() {
-                    Err(_) if !text.is_empty() => cx.report("XCCDF-4", c, format!("Value `{vid}` is a number, but `{text}` is not")),
+                    Err(_) if !text.is_empty() => {
+                        cx.report("XCCDF-4", c, format!("Value `{vid}` is a number, but `{text}` is not"))
+                    }
                     Ok(x) => {
                         if let Some(lo) = bound("lower-bound", sel) {
                             if x < lo {
@@ -344,9 +410,11 @@ fn values(cx: &mut Cx<'_>, b: NodeId) {
                     }
                     _ => {}
                 },
-                "boolean" if !matches!(text, "true" | "false" | "1" | "0" | "") => {
-                    cx.report("XCCDF-4", c, format!("Value `{vid}` is a boolean, but `{text}` is not (use true, false, 1 or 0)"))
-                }
+                "boolean" if !matches!(text, "true" | "false" | "1" | "0" | "") => cx.report(
+                    "XCCDF-4",
+                    c,
+                    format!("Value `{vid}` is a boolean, but `{text}` is not (use true, false, 1 or 0)"),
+                ),
                 _ => {}
             }
         }

@@ -31,13 +31,20 @@ pub fn read(p: impl AsRef<Path>) -> String {
 /// A data stream shipped by the SCAP Security Guide packages.
 pub fn ssg(name: &str) -> PathBuf {
     let p = Path::new(SSG).join(name);
-    assert!(p.exists(), "{} is needed: apt-get install ssg-debian ssg-nondebian (scripts/test installs them)", p.display());
+    assert!(
+        p.exists(),
+        "{} is needed: apt-get install ssg-debian ssg-nondebian (scripts/test installs them)",
+        p.display()
+    );
     p
 }
 
 /// Runs a tool; (exit code, stdout + stderr).
 pub fn run(cmd: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("`{cmd}` is needed (scripts/test installs it): {e}"));
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("`{cmd}` is needed (scripts/test installs it): {e}"));
     let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
     s.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), s)
@@ -91,7 +98,10 @@ impl Keys {
     /// fingerprint format.
     pub fn openssl_fingerprint(&self, name: &str) -> String {
         let der = self.path(&format!("{name}.pub.der"));
-        let (c, o) = run("openssl", &["pkey", "-pubin", "-in", &self.path(&format!("{name}.pub")), "-outform", "DER", "-out", &der]);
+        let (c, o) = run(
+            "openssl",
+            &["pkey", "-pubin", "-in", &self.path(&format!("{name}.pub")), "-outform", "DER", "-out", &der],
+        );
         assert_eq!(c, 0, "{o}");
         let bytes = std::fs::read(&der).unwrap();
         let d = ring::digest::digest(&ring::digest::SHA256, &bytes);
@@ -127,19 +137,45 @@ pub fn keys() -> &'static Keys {
             openssl(&a);
             openssl(&["pkey", "-in", &pem, "-pubout", "-out", &k.path(&format!("{name}.pub"))]);
             if matches!(name, "rsa2048" | "rsa3072" | "ec" | "other") {
-                openssl(&["req", "-new", "-x509", "-key", &pem, "-subj", &format!("/CN=scapc test {name}"), "-days", "30", "-out", &k.path(&format!("{name}.crt"))]);
+                openssl(&[
+                    "req",
+                    "-new",
+                    "-x509",
+                    "-key",
+                    &pem,
+                    "-subj",
+                    &format!("/CN=scapc test {name}"),
+                    "-days",
+                    "30",
+                    "-out",
+                    &k.path(&format!("{name}.crt")),
+                ]);
             }
         }
         // The same keys in the older encodings.
         openssl(&["rsa", "-in", &k.path("rsa2048.pem"), "-traditional", "-out", &k.path("rsa2048-pkcs1.pem")]);
         openssl(&["ec", "-in", &k.path("ec.pem"), "-out", &k.path("ec-sec1.pem")]);
-        openssl(&["pkey", "-in", &k.path("rsa2048.pem"), "-aes256", "-passout", "pass:x", "-out", &k.path("rsa2048-encrypted.pem")]);
+        openssl(&[
+            "pkey",
+            "-in",
+            &k.path("rsa2048.pem"),
+            "-aes256",
+            "-passout",
+            "pass:x",
+            "-out",
+            &k.path("rsa2048-encrypted.pem"),
+        ]);
         k
     })
 }
 
 pub fn opts(signer: &str, cert: Option<Certificate>) -> dsig::SignOptions {
-    dsig::SignOptions { signer: signer.into(), date: "2024-05-01T12:00:00Z".into(), nonce: Some("0123456789abcdef".into()), cert }
+    dsig::SignOptions {
+        signer: signer.into(),
+        date: "2024-05-01T12:00:00Z".into(),
+        nonce: Some("0123456789abcdef".into()),
+        cert,
+    }
 }
 
 /// The `dsig:Signature` elements of a signed document, as text.
