@@ -475,6 +475,13 @@ pub struct SignatureReport {
     pub nonce: Option<String>,
     /// The SignatureValue verifies over the canonical SignedInfo.
     pub signature_value_ok: bool,
+    /// The SignatureValue was checked with a usable key; when false and
+    /// the value is not ok, `problems` says why it could not be checked
+    /// (no key, unsupported algorithm, RSA key under 1024 bits, ...).
+    pub signature_value_checked: bool,
+    /// The size of the RSA key (of `key`) when it is under 2048 bits: a
+    /// weak key, a finding of its own (see [`PublicKey::weak_rsa_bits`]).
+    pub weak_key_bits: Option<usize>,
     /// SignedInfo references first, then the Manifest's.
     pub references: Vec<RefResult>,
     /// Layout and coverage problems (SRC-282..290, TMSAD), unsupported
@@ -488,12 +495,47 @@ pub struct SignatureReport {
 
 impl SignatureReport {
     /// Everything checked out (and the signer is trusted, if a trust
-    /// anchor was given).
+    /// anchor was given). A weak key does not make a signature invalid;
+    /// see [`Self::accepted`].
     pub fn valid(&self) -> bool {
-        self.signature_value_ok
-            && self.references.iter().all(|r| r.ok)
-            && self.problems.is_empty()
-            && self.trusted != Some(false)
+        self.intact() && self.trusted != Some(false)
+    }
+
+    /// The signature value, every reference and the layout hold,
+    /// whoever signed.
+    pub fn intact(&self) -> bool {
+        self.signature_value_ok && self.references.iter().all(|r| r.ok) && self.problems.is_empty()
+    }
+
+    /// Valid, and made by a key of at least 2048 bits unless weak keys
+    /// are allowed.
+    pub fn accepted(&self, allow_weak_keys: bool) -> bool {
+        self.valid() && (allow_weak_keys || self.weak_key_bits.is_none())
+    }
+
+    /// What is wrong with the signature, in one line: the signature value,
+    /// each failed reference (naming what changed), the layout problems,
+    /// and whether the trusted key made it. Empty when it is valid.
+    pub fn explain(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if !self.signature_value_ok && self.signature_value_checked {
+            parts.push("the signature value does not verify".into());
+        }
+        for x in self.references.iter().filter(|x| !x.ok) {
+            let who = match &x.target {
+                Target::DataStream(d) => format!("data stream `{d}`"),
+                Target::Component(c) => format!("component `{c}`"),
+                Target::SignatureProperties => "the signature properties".into(),
+                Target::Manifest => "the manifest".into(),
+                Target::Unknown(u) => format!("reference `{u}`"),
+            };
+            parts.push(format!("{who}: {}", x.problem.as_deref().unwrap_or("failed")));
+        }
+        parts.extend(self.problems.iter().cloned());
+        if self.trusted == Some(false) {
+            parts.push("it is not made by the trusted key".into());
+        }
+        parts.join("; ")
     }
 
     /// The components whose Manifest reference failed.
@@ -705,11 +747,67 @@ fn ref_info(els: &[El<'_>], ri: usize) -> RefInfo {
 pub fn verify(xml: &str, trust: Option<&PublicKey>) -> Result<Vec<SignatureReport>, Error> {
     let (_, xml) = split_bom(xml);
     let doc = open(xml)?;
-    let coll = &doc.coll;
-    if coll.signatures.is_empty() {
+    if doc.coll.signatures.is_empty() {
         return Err(Error::Document("the data stream is not signed (no dsig:Signature in the collection)".into()));
     }
-    let trees: Vec<Vec<El<'_>>> = coll.signatures.iter().map(|r| scan(&doc, r.clone())).collect::<Result<_, _>>()?;
+    verify_signatures(&doc, trust)
+}
+
+/// Verifies every signature of a collection, then works out which data
+/// streams, with every component they reach, the accepted signatures
+/// cover ([`crate::coverage`]).
+///
+/// An unsigned collection is not an error here: it gives no signatures
+/// and every stream uncovered. `Err` means the document cannot be
+/// examined.
+pub fn verify_document(xml: &str, trust: Option<&PublicKey>, allow_weak_keys: bool) -> Result<Verification, Error> {
+    let (bom, xml) = split_bom(xml);
+    let doc = open(xml)?;
+    let signatures = if doc.coll.signatures.is_empty() { Vec::new() } else { verify_signatures(&doc, trust)? };
+    let (streams, unreached) = crate::coverage::streams(&doc.coll, &signatures, allow_weak_keys, bom.len());
+    Ok(Verification { signatures, streams, unreached, trust_anchor: trust.is_some(), allow_weak_keys })
+}
+
+/// Everything [`verify_document`] found.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// One report per signature, in document order.
+    pub signatures: Vec<SignatureReport>,
+    /// One entry per data stream, in document order.
+    pub streams: Vec<crate::coverage::StreamCoverage>,
+    /// Components that no data stream reaches and no accepted signature
+    /// covers, in document order.
+    pub unreached: Vec<String>,
+    /// A trust anchor was given.
+    pub trust_anchor: bool,
+    /// Signatures by RSA keys under 2048 bits count.
+    pub allow_weak_keys: bool,
+}
+
+impl Verification {
+    /// The coverage of the data stream with this id.
+    pub fn stream(&self, id: &str) -> Option<&crate::coverage::StreamCoverage> {
+        self.streams.iter().find(|s| s.id == id)
+    }
+
+    /// Every finding, in a stable order: invalid signatures, weak keys,
+    /// then what no accepted signature covers.
+    pub fn findings(&self) -> Vec<crate::coverage::Finding> {
+        crate::coverage::findings(self)
+    }
+
+    /// No finding that fails verification: every signature valid, no weak
+    /// key (unless allowed), and, with a trust anchor, every stream and
+    /// component covered.
+    pub fn passes(&self) -> bool {
+        !self.signatures.is_empty() && self.findings().iter().all(|f| !f.fails)
+    }
+}
+
+fn verify_signatures(doc: &Doc<'_>, trust: Option<&PublicKey>) -> Result<Vec<SignatureReport>, Error> {
+    let xml = doc.xml;
+    let coll = &doc.coll;
+    let trees: Vec<Vec<El<'_>>> = coll.signatures.iter().map(|r| scan(doc, r.clone())).collect::<Result<_, _>>()?;
     // Every id a reference may name, and how many elements carry it.
     let mut index: HashMap<&str, Vec<Node>> = HashMap::new();
     for (i, s) in coll.streams.iter().enumerate() {
@@ -762,7 +860,7 @@ pub fn verify(xml: &str, trust: Option<&PublicKey>) -> Result<Vec<SignatureRepor
         wanted.iter().copied().zip(digest_many(xml, &jobs)).collect();
     let mut reports = Vec::new();
     for (k, els) in trees.iter().enumerate() {
-        reports.push(verify_one(&doc, k, els, &index, &mut cache, &node_range, trust));
+        reports.push(verify_one(doc, k, els, &index, &mut cache, &node_range, trust));
     }
     Ok(reports)
 }
@@ -801,6 +899,8 @@ fn verify_one<'a>(
         date: None,
         nonce: None,
         signature_value_ok: false,
+        signature_value_checked: false,
+        weak_key_bits: None,
         references: Vec::new(),
         problems: Vec::new(),
         trusted: None,
@@ -1046,6 +1146,7 @@ fn verify_one<'a>(
         }
     }
     if let Some(key) = &chosen {
+        rep.signature_value_checked = rep.signature_value_ok;
         if !rep.signature_value_ok {
             if key.algorithm() != rep.algorithm {
                 rep.problems.push(format!(
@@ -1053,10 +1154,17 @@ fn verify_one<'a>(
                     if matches!(key, PublicKey::Rsa { .. }) { "an RSA key" } else { "an ECDSA key" },
                     rep.algorithm
                 ));
-            } else if matches!(key, PublicKey::Rsa { .. }) && key.rsa_bits() < 2048 {
-                rep.problems.push(format!("the RSA key has {} bits; keys under 2048 bits are refused", key.rsa_bits()));
+            } else if matches!(key, PublicKey::Rsa { .. }) && key.rsa_bits() < PublicKey::RSA_MIN_BITS {
+                rep.problems.push(format!(
+                    "the RSA key has {} bits; signatures by keys under {} bits cannot be checked",
+                    key.rsa_bits(),
+                    PublicKey::RSA_MIN_BITS
+                ));
+            } else {
+                rep.signature_value_checked = canon.is_some() && sv.is_some();
             }
         }
+        rep.weak_key_bits = key.weak_rsa_bits();
         rep.fingerprint = Some(key.fingerprint());
     }
     // Trusted: the trusted key made the signature. When no key verifies

@@ -405,12 +405,35 @@ impl PublicKey {
         }
     }
 
-    /// Checks `sig` over `msg` with the SignatureMethod `algorithm`.
+    /// RSA keys under this many bits are weak: their signatures are
+    /// checked, and reported as made by a weak key.
+    pub const RSA_STRONG_BITS: usize = 2048;
+    /// RSA keys under this many bits cannot be checked at all (`ring`'s
+    /// legacy floor).
+    pub const RSA_MIN_BITS: usize = 1024;
+
+    /// The RSA modulus size when it is under [`Self::RSA_STRONG_BITS`].
+    pub fn weak_rsa_bits(&self) -> Option<usize> {
+        match self {
+            PublicKey::Rsa { .. } if self.rsa_bits() < Self::RSA_STRONG_BITS => Some(self.rsa_bits()),
+            _ => None,
+        }
+    }
+
+    /// Checks `sig` over `msg` with the SignatureMethod `algorithm`. RSA
+    /// keys of 1024 to 2047 bits are checked too (with `ring`'s legacy
+    /// parameters); whether such a key is acceptable is the caller's call
+    /// ([`Self::weak_rsa_bits`]).
     pub fn verify(&self, algorithm: &str, msg: &[u8], sig: &[u8]) -> bool {
         match (self, algorithm) {
-            (PublicKey::Rsa { n, e }, ALG_RSA_SHA256) => signature::RsaPublicKeyComponents { n, e }
-                .verify(&signature::RSA_PKCS1_2048_8192_SHA256, msg, sig)
-                .is_ok(),
+            (PublicKey::Rsa { n, e }, ALG_RSA_SHA256) => {
+                let params = if self.rsa_bits() < Self::RSA_STRONG_BITS {
+                    &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+                } else {
+                    &signature::RSA_PKCS1_2048_8192_SHA256
+                };
+                signature::RsaPublicKeyComponents { n, e }.verify(params, msg, sig).is_ok()
+            }
             (PublicKey::Ec { point }, ALG_ECDSA_SHA256) => {
                 signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point).verify(msg, sig).is_ok()
             }

@@ -9,10 +9,16 @@
 //! * [`verify`] checks the signature value, every SignedInfo and Manifest
 //!   reference, the SP 800-126 layout and coverage, and, given a trust
 //!   anchor, whether the trusted key made the signature. A component that
-//!   changed after signing is named in the report.
+//!   changed after signing is named in the report. RSA keys of 1024 to
+//!   2047 bits are checked and reported as weak.
+//! * [`verify_document`] adds, per data stream, whether the stream and
+//!   every component it reaches are covered by an accepted signature, and
+//!   lists the findings (invalid signature, weak key, uncovered stream or
+//!   component).
 //!
 //! Modules: [`c14n`] (Canonical XML 1.1 over the document text), [`keys`]
-//! (PEM, DER, `ring`), [`dsig`] (the signature layout).
+//! (PEM, DER, `ring`), [`dsig`] (the signature layout), [`coverage`] (what
+//! the signatures cover, per data stream).
 //!
 //! Invariants: no network access, no entity expansion (DOCTYPEs with
 //! declarations or external subsets are refused), components are never
@@ -21,10 +27,12 @@
 #![forbid(unsafe_code)]
 
 pub mod c14n;
+pub mod coverage;
 pub mod dsig;
 pub mod keys;
 
-pub use dsig::{sign, verify, RefResult, SignOptions, SignatureReport, Target};
+pub use coverage::{Finding, FindingKind, StreamCoverage};
+pub use dsig::{sign, verify, verify_document, RefResult, SignOptions, SignatureReport, Target, Verification};
 pub use keys::{Certificate, PublicKey, SigningKey};
 
 /// Everything that can go wrong, with a message meant for a user.
