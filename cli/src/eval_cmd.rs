@@ -66,10 +66,19 @@ pub struct EvalArgs {
     /// Run SCE script checks (they execute arbitrary code on this host)
     #[arg(long)]
     pub sce: bool,
-    /// Run SCE script checks when the data stream carries a valid
-    /// signature from this public key or certificate (PEM)
+    /// Run SCE script checks when the evaluated data stream and every
+    /// component it reaches are covered by a valid signature from this
+    /// public key or certificate (PEM)
     #[arg(long, value_name = "PEM")]
     pub trust_key: Option<PathBuf>,
+    /// With --trust-key: accept a signature by an RSA key of 1024 to 2047
+    /// bits
+    #[arg(long)]
+    pub allow_weak_keys: bool,
+    /// Evaluate a signed data stream even when its signature is invalid
+    /// (by default the signatures are verified first, as oscap does)
+    #[arg(long)]
+    pub skip_signature_validation: bool,
     /// Longest time one OVAL object's collection may take, in seconds
     #[arg(long, default_value_t = 120)]
     pub probe_timeout: u64,
@@ -92,6 +101,12 @@ pub fn run(a: EvalArgs) -> ExitCode {
         return crate::eval_oscap::run(&a);
     }
     if let Some(rest) = a.target.strip_prefix("ssh://") {
+        // The content is verified here; the copy on the target is the same file.
+        if let Ok(src) = std::fs::read_to_string(&a.ds) {
+            if let Err(e) = verify_signatures(&a, &src, None) {
+                return err(e);
+            }
+        }
         return crate::eval_ssh::run(&a, rest);
     }
     let target = match Target::parse(&a.target) {
@@ -101,6 +116,10 @@ pub fn run(a: EvalArgs) -> ExitCode {
     let t0 = Instant::now();
     let content = match Content::load(&a.ds, a.datastream_id.as_deref(), a.benchmark_id.as_deref()) {
         Ok(c) => c,
+        Err(e) => return err(e),
+    };
+    let signatures = match verify_signatures(&a, &content.src, Some(&content.stream_id)) {
+        Ok(v) => v,
         Err(e) => return err(e),
     };
     let tailoring = match &a.tailoring {
@@ -123,16 +142,10 @@ pub fn run(a: EvalArgs) -> ExitCode {
         }
     }
     let mut sce = a.sce;
-    if !sce {
-        if let Some(key) = &a.trust_key {
-            match signature_trusted(&content.src, key) {
-                Ok(()) => sce = true,
-                Err(e) => {
-                    if !a.quiet {
-                        eprintln!("note: SCE checks will not run: {e}");
-                    }
-                }
-            }
+    if !sce && a.trust_key.is_some() {
+        match sce_trusted(&content, signatures.as_ref()) {
+            Ok(()) => sce = true,
+            Err(e) => eprintln!("note: SCE checks will not run: {e}"),
         }
     }
     let tty = std::io::stderr().is_terminal() && !a.quiet;
@@ -259,14 +272,187 @@ fn load_tailoring(p: &Path) -> Result<Vec<Profile>, String> {
     Ok(c)
 }
 
-/// Ok when every signature of the stream verifies against `key` and is trusted.
-pub(crate) fn signature_trusted(src: &str, key: &Path) -> Result<(), String> {
-    let pem = std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
-    let anchor = scapc_xmldsig::keys::PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", key.display()))?;
-    let reports = scapc_xmldsig::dsig::verify(src, Some(&anchor)).map_err(|e| e.to_string())?;
-    if !reports.is_empty() && reports.iter().all(|r| r.valid() && r.trusted == Some(true)) {
-        Ok(())
-    } else {
-        Err("the data stream's signature does not verify against the trusted key".into())
+// --- signatures -------------------------------------------------------------------
+
+/// Verifies a signed data stream before it is evaluated, as oscap does.
+///
+/// `Ok(None)`: nothing to verify (no signature, or
+/// `--skip-signature-validation` without `--trust-key`). `Ok(Some(v))`:
+/// every signature is intact (weak keys and parts outside the signatures
+/// are warned about on stderr); with `--trust-key`, `v` says who signed
+/// what. `Err`: an invalid signature, with what changed, and how to go on.
+/// `stream` is the data stream to be evaluated, when known.
+pub(crate) fn verify_signatures(
+    a: &EvalArgs,
+    src: &str,
+    stream: Option<&str>,
+) -> Result<Option<scapc_xmldsig::Verification>, String> {
+    if a.skip_signature_validation && a.trust_key.is_none() {
+        return Ok(None);
     }
+    // Cheap test first: an unsigned stream costs no second parse.
+    if !src.contains(scapc_xmldsig::dsig::NS_DSIG) {
+        return Ok(None);
+    }
+    let anchor = match &a.trust_key {
+        None => None,
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| scapc_xmldsig::keys::PublicKey::from_pem(&t).map_err(|e| e.to_string()))
+        {
+            Ok(k) => Some(k),
+            Err(e) => return Err(format!("--trust-key {}: {e}", p.display())),
+        },
+    };
+    let v = match scapc_xmldsig::verify_document(src, anchor.as_ref(), a.allow_weak_keys) {
+        Ok(v) => v,
+        Err(e) if a.skip_signature_validation => {
+            eprintln!("warning: the signatures of {} cannot be verified: {e}", a.ds.display());
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(format!(
+                "{}: the signatures cannot be verified: {e}; pass --skip-signature-validation to evaluate it anyway",
+                a.ds.display()
+            ))
+        }
+    };
+    if v.signatures.is_empty() {
+        return Ok(None);
+    }
+    let broken: Vec<String> =
+        v.signatures.iter().filter(|r| !r.intact()).map(|r| format!("signature `{}`: {}", r.id, r.explain())).collect();
+    if !broken.is_empty() {
+        if !a.skip_signature_validation {
+            return Err(format!(
+                "{}: invalid signature in the data stream, it is not evaluated: {}; pass --skip-signature-validation to evaluate it anyway",
+                a.ds.display(),
+                broken.join("; ")
+            ));
+        }
+        eprintln!("warning: {}: invalid signature, evaluated anyway: {}", a.ds.display(), broken.join("; "));
+    }
+    if !a.quiet {
+        for r in v.signatures.iter().filter(|r| r.intact()) {
+            if let Some(bits) = r.weak_key_bits {
+                eprintln!("warning: signature `{}` is made by a weak key (RSA with {bits} bits, under 2048)", r.id);
+            }
+        }
+        // The stream evaluated: the one asked for, else the first.
+        let chosen = match stream {
+            Some(id) => v.stream(id),
+            None => v.streams.first(),
+        };
+        if let Some(c) = chosen {
+            if !v.signatures.iter().any(|r| r.intact() && r.data_stream.as_deref() == Some(c.id.as_str())) {
+                eprintln!(
+                    "warning: data stream `{}`, which is evaluated, is outside every signature of the file",
+                    c.id
+                );
+            } else if !c.uncovered.is_empty() && !v.trust_anchor {
+                eprintln!(
+                    "warning: data stream `{}` reaches components outside every signature: {}",
+                    c.id,
+                    c.uncovered.join(", ")
+                );
+            }
+        }
+    }
+    Ok(Some(v))
+}
+
+/// Ok when SCE scripts may run under `--trust-key`: the evaluated data
+/// stream and every component it reaches are covered by signatures from
+/// the trusted key, no id on the way is ambiguous, and every SCE script
+/// the benchmark names resolves to an element inside a covered component.
+pub(crate) fn sce_trusted(content: &Content, v: Option<&scapc_xmldsig::Verification>) -> Result<(), String> {
+    let Some(v) = v else { return Err("the data stream is not signed".into()) };
+    if content.stream.is_none() {
+        return Err("a standalone benchmark carries no data stream signature".into());
+    }
+    let id = content.stream_id.as_str();
+    let cov = v.stream(id).ok_or_else(|| format!("data stream `{id}` is not in the signed collection"))?;
+    if !cov.covered {
+        let mut why = Vec::new();
+        if cov.weak_only {
+            why.push(format!(
+                "data stream `{id}`, which is evaluated, is signed by the trusted key, but the key is weak (RSA under 2048 bits); --allow-weak-keys accepts it"
+            ));
+        } else if cov.signed_by.is_empty() {
+            why.push(format!("data stream `{id}`, which is evaluated, is not signed by the trusted key"));
+        }
+        if !cov.uncovered.is_empty() && !cov.weak_only {
+            why.push(format!(
+                "it reaches {} outside every signature by the trusted key: {}",
+                if cov.uncovered.len() == 1 { "a component" } else { "components" },
+                cov.uncovered.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        why.extend(cov.problems.iter().cloned());
+        return Err(why.join("; "));
+    }
+    // What runs is found by id anywhere in the document (the first element
+    // with that id wins), so the ids of the stream's component-refs and
+    // components must each be carried by one element only.
+    let t = &content.tree;
+    let mut wanted: std::collections::HashMap<&str, usize> = cov.components.iter().map(|c| (c.as_str(), 0)).collect();
+    if let Some(s) = content.stream {
+        for &r in t.all_in(s, NS_DS, "component-ref") {
+            if let Some(rid) = t.attr(r, "id") {
+                wanted.insert(rid, 0);
+            }
+        }
+    }
+    for i in 0..t.nodes.len() {
+        if let Some(n) = t.attr(i as scapc_xml::tree::NodeId, "id").and_then(|x| wanted.get_mut(x)) {
+            *n += 1;
+        }
+    }
+    let mut dup: Vec<&str> = wanted.iter().filter(|(_, n)| **n > 1).map(|(k, _)| *k).collect();
+    if !dup.is_empty() {
+        dup.sort_unstable();
+        return Err(format!(
+            "the id{} {} of the evaluated data stream {} carried by more than one element, so what runs is ambiguous",
+            if dup.len() == 1 { "" } else { "s" },
+            dup.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "),
+            if dup.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    for href in sce_hrefs(content) {
+        let inside = content.resolve(&href).is_some_and(|(_, node)| {
+            let pos = t.node(node).pos;
+            cov.covered_ranges.iter().any(|r| r.contains(&pos))
+        });
+        if !inside {
+            return Err(format!("the SCE script `{href}` is not inside a component signed by the trusted key"));
+        }
+    }
+    Ok(())
+}
+
+const NS_DS: &str = "http://scap.nist.gov/schema/scap/source/1.2";
+
+/// The hrefs of every SCE check of the benchmark.
+fn sce_hrefs(content: &Content) -> Vec<String> {
+    fn walk(c: &scapc_eval::xccdf::content::CheckSpec, out: &mut Vec<String>) {
+        match c {
+            scapc_eval::xccdf::content::CheckSpec::Checks(v) => {
+                for ch in v.iter().filter(|ch| ch.system == scapc_eval::xccdf::SYS_SCE) {
+                    out.extend(ch.refs.iter().map(|(h, _)| h.clone()));
+                }
+            }
+            scapc_eval::xccdf::content::CheckSpec::Complex { children, .. } => {
+                children.iter().for_each(|k| walk(k, out))
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for r in &content.benchmark.rules {
+        if let Some(c) = &r.check {
+            walk(c, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

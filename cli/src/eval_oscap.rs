@@ -39,6 +39,9 @@ pub fn oscap_eval_args(a: &EvalArgs, arf: &str) -> Vec<String> {
         v.push("--tailoring-file".into());
         v.push(t.display().to_string());
     }
+    if a.skip_signature_validation {
+        v.push("--skip-signature-validation".into());
+    }
     v.push("--results-arf".into());
     v.push(arf.into());
     v
@@ -48,6 +51,10 @@ pub fn run(a: &EvalArgs) -> ExitCode {
     let t0 = Instant::now();
     let content = match Content::load(&a.ds, a.datastream_id.as_deref(), a.benchmark_id.as_deref()) {
         Ok(c) => c,
+        Err(e) => return err(e),
+    };
+    let signatures = match crate::eval_cmd::verify_signatures(a, &content.src, Some(&content.stream_id)) {
+        Ok(v) => v,
         Err(e) => return err(e),
     };
     let tmp = match tempfile::tempdir() {
@@ -93,8 +100,8 @@ pub fn run(a: &EvalArgs) -> ExitCode {
     // them off; SCE scripts are arbitrary code, so that needs `--sce`.
     if !a.sce && has_sce(&content) {
         let trusted = match &a.trust_key {
-            Some(key) => {
-                crate::eval_cmd::signature_trusted(&content.src, key).map_err(|e| format!(" (--trust-key: {e})"))
+            Some(_) => {
+                crate::eval_cmd::sce_trusted(&content, signatures.as_ref()).map_err(|e| format!(" (--trust-key: {e})"))
             }
             None => Err(String::new()),
         };

@@ -91,8 +91,11 @@ enum Command {
     /// A native XCCDF 1.2, OVAL 5.11 and SCE engine evaluates the benchmark
     /// of a source data stream on this host (`--target local`), an offline
     /// root filesystem (`dir:/path`) or a remote host (`ssh://user@host`).
-    /// `--engine oscap` delegates to OpenSCAP instead. SCE scripts run only
-    /// with --sce or a valid signature from --trust-key.
+    /// `--engine oscap` delegates to OpenSCAP instead. A signed data stream's
+    /// signatures are verified first, as oscap does: an invalid one stops the
+    /// scan (--skip-signature-validation evaluates anyway). SCE scripts run
+    /// only with --sce, or with --trust-key when the evaluated data stream and
+    /// every component it reaches are signed by that key.
     /// Exit code: 0 all rules passed, 2 a rule failed, 1 an error.
     Eval(eval_cmd::EvalArgs),
     /// Take apart, put together and inspect source data streams
@@ -120,13 +123,25 @@ enum Command {
         #[arg(long, short = 'o')]
         out: PathBuf,
     },
-    /// Verify the signatures of a source data stream
+    /// Verify the signatures of a source data stream, and what they cover
     ///
-    /// Checks every SignedInfo and Manifest reference and the signature
-    /// value, and names any component that changed after signing. With a
-    /// trust anchor, a signature by any other key is rejected; without one,
-    /// only integrity is checked and the signer's key fingerprint is shown.
-    /// Exit code: 0 valid, 1 invalid or unreadable.
+    /// Checks every signature value (RSA keys of 1024 bits and more, ECDSA
+    /// P-256), every SignedInfo and Manifest reference, and names any
+    /// component that changed after signing. A signature by an RSA key under
+    /// 2048 bits is a weak-key finding, refused unless --allow-weak-keys.
+    /// Then, per data stream: is the stream, with every component it reaches
+    /// through its component-refs and their catalogs, covered by an accepted
+    /// signature? An unsigned data stream or component is named. With a trust
+    /// anchor, a signature by any other key is rejected and anything not
+    /// covered fails the verification; without one, only integrity is
+    /// checked, coverage findings are warnings, and the signer's key
+    /// fingerprint is shown.
+    /// Exit code: 0 valid, 1 invalid, weak key, not covered (with a trust
+    /// anchor) or unreadable.
+    #[command(after_help = "Examples:
+  scapc verify signed-ds.xml --trusted-cert signer.crt
+  scapc verify signed-ds.xml --trusted-key signer-pub.pem --format json
+  scapc verify old-ds.xml --trusted-key rsa1024-pub.pem --allow-weak-keys")]
     Verify {
         /// The signed source data stream
         ds: PathBuf,
@@ -136,6 +151,12 @@ enum Command {
         /// Accept only signatures by this public key (PEM)
         #[arg(long)]
         trusted_key: Option<PathBuf>,
+        /// Accept signatures by RSA keys of 1024 to 2047 bits (still
+        /// reported as weak)
+        #[arg(long)]
+        allow_weak_keys: bool,
+        /// text, or json: signatures, per-stream coverage (`streams`: id,
+        /// covered, uncovered_components) and `findings`
         #[arg(long, value_enum, default_value = "text")]
         format: InfoFormat,
     },
@@ -306,8 +327,8 @@ fn main() -> ExitCode {
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
         Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),
         Command::Sign { ds, key, cert, signer, out } => sign_cmd::sign(&ds, &key, cert.as_deref(), signer, &out),
-        Command::Verify { ds, trusted_cert, trusted_key, format } => {
-            sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json)
+        Command::Verify { ds, trusted_cert, trusted_key, allow_weak_keys, format } => {
+            sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json, allow_weak_keys)
         }
     }
 }

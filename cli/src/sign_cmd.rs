@@ -1,10 +1,13 @@
-//! `scapc sign` and `scapc verify`.
+//! `scapc sign` and `scapc verify`: sign every data stream; verify the
+//! signatures, the key sizes, and which data streams (with every component
+//! they reach) the signatures cover.
 
 use crate::ds_cmd::{fail, read_text};
 use scapc_compiler::build::write_atomic;
 use scapc_diagnostics::Diagnostic;
-use scapc_xmldsig::dsig::{self, SignOptions, Target};
+use scapc_xmldsig::dsig::{self, SignOptions, Target, Verification};
 use scapc_xmldsig::keys::{Certificate, PublicKey, SigningKey};
+use scapc_xmldsig::Finding;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -64,7 +67,7 @@ fn target_name(t: &Target) -> String {
     }
 }
 
-pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
+pub fn verify(ds: &Path, trust: Option<&Path>, json: bool, allow_weak_keys: bool) -> ExitCode {
     let anchor = match trust {
         None => None,
         Some(p) => match read_text(p)
@@ -78,70 +81,164 @@ pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
         Ok(t) => t,
         Err(d) => return fail(d),
     };
-    let reports = match dsig::verify(&text, anchor.as_ref()) {
-        Ok(r) => r,
+    let v = match dsig::verify_document(&text, anchor.as_ref(), allow_weak_keys) {
+        Ok(v) if v.signatures.is_empty() => {
+            return fail(
+                Diagnostic::error("S0003", "the data stream is not signed (no dsig:Signature in the collection)")
+                    .at_file(ds),
+            )
+        }
+        Ok(v) => v,
         Err(m) => return fail(Diagnostic::error("S0003", m).at_file(ds)),
     };
-    let all_valid = reports.iter().all(|r| r.valid());
+    let findings = v.findings();
+    let passes = v.passes();
     if json {
-        let v: Vec<serde_json::Value> = reports
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "id": r.id,
-                    "data_stream": r.data_stream,
-                    "algorithm": r.algorithm,
-                    "fingerprint": r.fingerprint,
-                    "signer": r.signer,
-                    "date": r.date,
-                    "signature_value_ok": r.signature_value_ok,
-                    "trusted": r.trusted,
-                    "valid": r.valid(),
-                    "problems": r.problems,
-                    "references": r.references.iter().map(|x| serde_json::json!({
-                        "uri": x.uri, "target": target_name(&x.target), "in": if x.signed_info { "SignedInfo" } else { "Manifest" },
-                        "ok": x.ok, "problem": x.problem,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"valid": all_valid, "signatures": v})).unwrap_or_default()
-        );
+        print_json(&v, &findings, passes);
     } else {
-        for r in &reports {
-            let verdict = if r.valid() { "VALID" } else { "INVALID" };
-            println!("signature {} over {}: {verdict}", r.id, r.data_stream.as_deref().unwrap_or("?"));
-            println!("  algorithm {}", r.algorithm);
-            if let Some(s) = &r.signer {
-                println!("  signer {s}{}", r.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default());
-            }
-            println!("  signature value: {}", if r.signature_value_ok { "ok" } else { "BAD" });
-            let n_ok = r.references.iter().filter(|x| x.ok).count();
-            println!("  references: {n_ok}/{} ok", r.references.len());
-            for x in r.references.iter().filter(|x| !x.ok) {
-                println!(
-                    "    {} ({}): {}",
-                    target_name(&x.target),
-                    if x.signed_info { "SignedInfo" } else { "Manifest" },
-                    x.problem.as_deref().unwrap_or("failed")
-                );
-            }
-            for p in &r.problems {
-                println!("  problem: {p}");
-            }
-            match (r.trusted, &r.fingerprint) {
-                (Some(true), Some(f)) => println!("  signed by the trusted key {f}"),
-                (Some(false), Some(f)) => println!("  signed by {f}, which is NOT the trusted key"),
-                (None, Some(f)) => println!("  signer key fingerprint (SHA-256 of the public key) {f}\n  only integrity was checked: pass --trusted-cert or --trusted-key to check who signed"),
-                _ => {}
-            }
-        }
+        print_text(&v, &findings, passes, anchor.is_some());
     }
-    if all_valid {
+    if passes {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn print_json(v: &Verification, findings: &[Finding], passes: bool) {
+    let sigs: Vec<serde_json::Value> = v
+        .signatures
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "data_stream": r.data_stream,
+                "algorithm": r.algorithm,
+                "fingerprint": r.fingerprint,
+                "signer": r.signer,
+                "date": r.date,
+                "signature_value_ok": r.signature_value_ok,
+                "signature_value_checked": r.signature_value_checked,
+                "weak_key_bits": r.weak_key_bits,
+                "trusted": r.trusted,
+                "valid": r.valid(),
+                "problems": r.problems,
+                "references": r.references.iter().map(|x| serde_json::json!({
+                    "uri": x.uri, "target": target_name(&x.target), "in": if x.signed_info { "SignedInfo" } else { "Manifest" },
+                    "ok": x.ok, "problem": x.problem,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let streams: Vec<serde_json::Value> = v
+        .streams
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id,
+                "covered": s.covered,
+                "signed_by": s.signed_by,
+                "components": s.components,
+                "uncovered_components": s.uncovered,
+                "weak_key_only": s.weak_only,
+                "problems": s.problems,
+            })
+        })
+        .collect();
+    let findings: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "kind": f.kind.as_str(),
+                "fails": f.fails,
+                "message": f.message,
+                "signature": f.signature,
+                "data_stream": f.data_stream,
+                "component": f.component,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "valid": passes,
+        "trust_anchor": v.trust_anchor,
+        "signatures": sigs,
+        "streams": streams,
+        "unreached_components": v.unreached,
+        "findings": findings,
+    });
+    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+}
+
+fn print_text(v: &Verification, findings: &[Finding], passes: bool, anchored: bool) {
+    for r in &v.signatures {
+        let verdict = if r.valid() { "VALID" } else { "INVALID" };
+        println!("signature {} over {}: {verdict}", r.id, r.data_stream.as_deref().unwrap_or("?"));
+        println!("  algorithm {}", r.algorithm);
+        if let Some(s) = &r.signer {
+            println!("  signer {s}{}", r.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default());
+        }
+        let value = match (r.signature_value_ok, r.signature_value_checked) {
+            (true, _) => "ok",
+            (false, true) => "BAD",
+            (false, false) => "not checked (see the problems below)",
+        };
+        println!("  signature value: {value}");
+        if let Some(bits) = r.weak_key_bits {
+            println!("  weak key: RSA with {bits} bits (under 2048)");
+        }
+        let n_ok = r.references.iter().filter(|x| x.ok).count();
+        println!("  references: {n_ok}/{} ok", r.references.len());
+        for x in r.references.iter().filter(|x| !x.ok) {
+            println!(
+                "    {} ({}): {}",
+                target_name(&x.target),
+                if x.signed_info { "SignedInfo" } else { "Manifest" },
+                x.problem.as_deref().unwrap_or("failed")
+            );
+        }
+        for p in &r.problems {
+            println!("  problem: {p}");
+        }
+        match (r.trusted, &r.fingerprint) {
+            (Some(true), Some(f)) => println!("  signed by the trusted key {f}"),
+            (Some(false), Some(f)) => println!("  signed by {f}, which is NOT the trusted key"),
+            (None, Some(f)) => println!("  signer key fingerprint (SHA-256 of the public key) {f}"),
+            _ => {}
+        }
+    }
+    for s in &v.streams {
+        if s.covered {
+            println!(
+                "data stream {}: covered by {} ({} component{})",
+                s.id,
+                s.signed_by.join(", "),
+                s.components.len(),
+                if s.components.len() == 1 { "" } else { "s" }
+            );
+        } else {
+            let mut why = Vec::new();
+            if s.weak_only {
+                why.push("it is signed only by a weak key (--allow-weak-keys accepts it)".to_owned());
+            } else if s.signed_by.is_empty() {
+                why.push("the stream itself is not signed by an accepted signature".to_owned());
+            }
+            if !s.uncovered.is_empty() && !s.weak_only {
+                why.push(format!("unsigned components: {}", s.uncovered.join(", ")));
+            }
+            why.extend(s.problems.iter().cloned());
+            println!("data stream {}: NOT covered: {}", s.id, why.join("; "));
+        }
+    }
+    for f in findings {
+        println!("{}: {}", if f.fails { "error" } else { "warning" }, f.message);
+    }
+    if !anchored {
+        println!("only integrity was checked: pass --trusted-cert or --trusted-key to check who signed");
+    }
+    let failing = findings.iter().filter(|f| f.fails).count();
+    if passes {
+        println!("verification passed");
+    } else {
+        println!("verification FAILED ({failing} finding{})", if failing == 1 { "" } else { "s" });
     }
 }

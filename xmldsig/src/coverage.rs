@@ -43,6 +43,9 @@ pub struct StreamCoverage {
     pub uncovered: Vec<String>,
     /// Ids on the way that are ambiguous or name nothing.
     pub problems: Vec<String>,
+    /// Not covered only because a signature that covers it is made by a
+    /// weak key (and weak keys are not allowed).
+    pub weak_only: bool,
     /// Byte ranges of the `ds:component` / `ds:extended-component`
     /// elements that the stream reaches and an accepted signature covers,
     /// in the text given to [`crate::dsig::verify_document`] (a byte order
@@ -106,6 +109,22 @@ enum Named {
 /// no stream reaches and no accepted signature covers; `bom` is the length
 /// of the byte order mark the verified text started with.
 pub(crate) fn streams(
+    coll: &Collection<'_>,
+    sigs: &[SignatureReport],
+    allow_weak_keys: bool,
+    bom: usize,
+) -> (Vec<StreamCoverage>, Vec<String>) {
+    let (mut out, orphans) = compute(coll, sigs, allow_weak_keys, bom);
+    if !allow_weak_keys && sigs.iter().any(|r| r.weak_key_bits.is_some()) {
+        let (weak, _) = compute(coll, sigs, true, bom);
+        for (s, w) in out.iter_mut().zip(weak) {
+            s.weak_only = !s.covered && w.covered;
+        }
+    }
+    (out, orphans)
+}
+
+fn compute(
     coll: &Collection<'_>,
     sigs: &[SignatureReport],
     allow_weak_keys: bool,
@@ -206,6 +225,7 @@ pub(crate) fn streams(
             components,
             uncovered,
             problems,
+            weak_only: false,
             covered_ranges,
         });
     }
@@ -246,7 +266,8 @@ pub(crate) fn findings(v: &Verification) -> Vec<Finding> {
             });
         }
     }
-    for s in &v.streams {
+    // A stream that only a weak key covers is told by the weak-key finding.
+    for s in v.streams.iter().filter(|s| !s.weak_only) {
         if s.signed_by.is_empty() {
             out.push(Finding {
                 kind: FindingKind::UncoveredDataStream,
