@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+/// The attacker's ids follow the SCAP 1.3 id patterns, so that oscap's
+/// schema check does not stop the attack before the trust check is reached.
+const EVIL_STREAM: &str = "scap_org.evil_datastream_demo";
+const EVIL_SCE: &str = "scap_org.evil_ecomp_script.sh";
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
@@ -83,9 +88,9 @@ fn fixture() -> &'static Fixture {
 }
 
 /// The signed file with an unsigned copy of its data stream in front. The
-/// copy's id is `evil_stream`; with `fresh_ref_ids` its component-refs get
+/// copy's id is `stream_id`; with `fresh_ref_ids` its component-refs get
 /// new ids too (else they repeat the signed stream's). Its SCE
-/// component-ref points at `evil_sce`, an unsigned extended-component
+/// component-ref points at [`EVIL_SCE`], an unsigned extended-component
 /// whose script creates `marker`.
 fn attack(f: &Fixture, name: &str, marker: &Path, stream_id: &str, fresh_ref_ids: bool) -> String {
     let s = f.text("signed.xml");
@@ -93,12 +98,12 @@ fn attack(f: &Fixture, name: &str, marker: &Path, stream_id: &str, fresh_ref_ids
     let b = s.find("</ds:data-stream>\n").unwrap() + "</ds:data-stream>\n".len();
     let mut copy = s[a..b]
         .replace(&format!("id=\"{}\"", f.stream), &format!("id=\"{stream_id}\""))
-        .replace(&format!("xlink:href=\"#{}\"", f.sce_comp), "xlink:href=\"#evil_sce\"");
-    assert!(copy.contains("#evil_sce"), "the SCE component-ref is in the copy");
+        .replace(&format!("xlink:href=\"#{}\"", f.sce_comp), &format!("xlink:href=\"#{EVIL_SCE}\""));
+    assert!(copy.contains(&format!("#{EVIL_SCE}")), "the SCE component-ref is in the copy");
     if fresh_ref_ids {
         copy = copy
-            .replace("id=\"scap_org.example_cref_", "id=\"evil_cref_")
-            .replace("uri=\"#scap_org.example_cref_", "uri=\"#evil_cref_");
+            .replace("id=\"scap_org.example_cref_", "id=\"scap_org.evil_cref_")
+            .replace("uri=\"#scap_org.example_cref_", "uri=\"#scap_org.evil_cref_");
     }
     // The evil component: the signed SCE component with another id and script.
     let c0 = s.find("  <ds:extended-component ").unwrap();
@@ -107,7 +112,7 @@ fn attack(f: &Fixture, name: &str, marker: &Path, stream_id: &str, fresh_ref_ids
     let open_end = comp.find("<sce:script").unwrap();
     let script_open = &comp[open_end..open_end + comp[open_end..].find('>').unwrap() + 1];
     let evil = format!(
-        "  <ds:extended-component id=\"evil_sce\" timestamp=\"2026-01-01T00:00:00\">\n{script_open}#!/bin/sh\ntouch {}\nexit $XCCDF_RESULT_PASS\n</sce:script>\n  </ds:extended-component>\n",
+        "  <ds:extended-component id=\"{EVIL_SCE}\" timestamp=\"2026-01-01T00:00:00\">\n{script_open}#!/bin/sh\ntouch {}\nexit $XCCDF_RESULT_PASS\n</sce:script>\n  </ds:extended-component>\n",
         marker.display()
     );
     let mut out = format!("{}{copy}{}", &s[..a], &s[a..c1]);
@@ -126,11 +131,11 @@ fn marker(f: &Fixture, name: &str) -> PathBuf {
 fn verify_names_the_unsigned_stream_and_component() {
     let f = fixture();
     let m = marker(f, "verify-marker");
-    let t = attack(f, "attack-verify.xml", &m, "evil_stream", true);
+    let t = attack(f, "attack-verify.xml", &m, EVIL_STREAM, true);
     let (c, o) = scapc(&["verify", &t, "--trusted-key", &f.p("rsa.pub")]);
     assert_eq!(c, 1, "a signed file with an unsigned stream in front passed: {o}");
-    assert!(o.contains("data stream evil_stream: NOT covered"), "{o}");
-    assert!(o.contains("evil_sce"), "{o}");
+    assert!(o.contains(&format!("data stream {EVIL_STREAM}: NOT covered")), "{o}");
+    assert!(o.contains(EVIL_SCE), "{o}");
     assert!(o.contains(&format!("data stream {}: covered", f.stream)), "{o}");
     // JSON: per-stream coverage and the findings.
     let (c, o) = scapc(&["verify", &t, "--trusted-key", &f.p("rsa.pub"), "--format", "json"]);
@@ -138,9 +143,9 @@ fn verify_names_the_unsigned_stream_and_component() {
     let v: serde_json::Value = serde_json::from_str(&o[..o.rfind('}').unwrap() + 1]).unwrap();
     assert_eq!(v["valid"], false);
     let streams = v["streams"].as_array().unwrap();
-    let evil = streams.iter().find(|s| s["id"] == "evil_stream").unwrap();
+    let evil = streams.iter().find(|s| s["id"] == EVIL_STREAM).unwrap();
     assert_eq!(evil["covered"], false);
-    assert_eq!(evil["uncovered_components"], serde_json::json!(["evil_sce"]));
+    assert_eq!(evil["uncovered_components"], serde_json::json!([EVIL_SCE]));
     let good = streams.iter().find(|s| s["id"] == f.stream.as_str()).unwrap();
     assert_eq!(good["covered"], true);
     assert_eq!(good["uncovered_components"], serde_json::json!([]));
@@ -152,7 +157,7 @@ fn verify_names_the_unsigned_stream_and_component() {
     assert_eq!(c, 0, "{o}");
     let (c, o) = scapc(&["verify", &t]);
     assert_eq!(c, 0, "{o}");
-    assert!(o.contains("warning: data stream `evil_stream` is outside every accepted signature"), "{o}");
+    assert!(o.contains(&format!("warning: data stream `{EVIL_STREAM}` is outside every accepted signature")), "{o}");
     assert!(!m.exists());
 }
 
@@ -179,13 +184,13 @@ fn native_eval_does_not_run_an_unsigned_script_under_trust_key() {
     // ... and the attacker's script does run with a plain --sce, so the
     // marker would show it.
     let m = marker(f, "native-control");
-    let t = attack(f, "attack-native-control.xml", &m, "evil_stream", true);
+    let t = attack(f, "attack-native-control.xml", &m, EVIL_STREAM, true);
     let (_, o) = eval(&t, &["--sce"]);
     assert!(m.exists(), "the attack script did not run with --sce, so the test shows nothing: {o}");
     // The attack, with fresh ids and with repeated component-ref ids.
     for (i, fresh) in [true, false].into_iter().enumerate() {
         let m = marker(f, &format!("native-{i}"));
-        let t = attack(f, &format!("attack-native-{i}.xml"), &m, "evil_stream", fresh);
+        let t = attack(f, &format!("attack-native-{i}.xml"), &m, EVIL_STREAM, fresh);
         let (c, o) = eval(&t, &["--trust-key", &key]);
         assert!(!m.exists(), "the unsigned script ran under --trust-key (fresh ids: {fresh}): {o}");
         assert_eq!(c, 0, "{o}");
@@ -193,10 +198,12 @@ fn native_eval_does_not_run_an_unsigned_script_under_trust_key() {
         assert!(o.contains("SCE checks will not run"), "{o}");
         if fresh {
             assert!(
-                o.contains("data stream `evil_stream`, which is evaluated, is not signed by the trusted key"),
+                o.contains(&format!(
+                    "data stream `{EVIL_STREAM}`, which is evaluated, is not signed by the trusted key"
+                )),
                 "{o}"
             );
-            assert!(o.contains("`evil_sce`"), "{o}");
+            assert!(o.contains(&format!("`{EVIL_SCE}`")), "{o}");
         }
         // Choosing the signed stream: with fresh ids its own script runs;
         // with repeated ids what loads is ambiguous and nothing runs.
@@ -220,14 +227,18 @@ fn oscap_engine_does_not_run_an_unsigned_script_under_trust_key() {
     let f = fixture();
     let key = f.p("rsa.pub");
     let m = marker(f, "oscap-0");
-    let t = attack(f, "attack-oscap.xml", &m, "evil_stream", true);
+    let t = attack(f, "attack-oscap.xml", &m, EVIL_STREAM, true);
     let (c, o) = eval(&t, &["--engine", "oscap", "--trust-key", &key]);
     assert!(!m.exists(), "oscap ran the unsigned script under --trust-key: {o}");
     assert_eq!(c, 1, "{o}");
     assert!(
-        o.contains("has SCE checks") && o.contains("evil_stream") && o.contains("not signed by the trusted key"),
+        o.contains("has SCE checks") && o.contains(EVIL_STREAM) && o.contains("not signed by the trusted key"),
         "{o}"
     );
+    // Control: with a plain --sce oscap does run the attacker's script, so
+    // the marker would show it.
+    let (_, o) = eval(&t, &["--engine", "oscap", "--sce"]);
+    assert!(m.exists(), "oscap did not run the attack script with --sce, so the test shows nothing: {o}");
     // Control: the genuine file is trusted, and oscap runs its script.
     let (c, o) = eval(&f.p("signed.xml"), &["--engine", "oscap", "--trust-key", &key]);
     assert_eq!((c, rule_result(&o).as_str()), (0, "pass"), "{o}");
