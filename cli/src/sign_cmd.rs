@@ -32,13 +32,16 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
     };
     let cert = match cert {
         None => None,
-        Some(p) => match read_text(p)
-            .map_err(|d| d)
-            .and_then(|t| Certificate::from_pem(&t).map_err(|m| Diagnostic::error("S0001", m).at_file(p)))
-        {
-            Ok(c) => Some(c),
-            Err(d) => return fail(d),
-        },
+        Some(p) => {
+            let t = match read_text(p) {
+                Ok(t) => t,
+                Err(d) => return fail(d),
+            };
+            match Certificate::from_pem(&t) {
+                Ok(c) => Some(c),
+                Err(m) => return fail(Diagnostic::error("S0001", m).at_file(p)),
+            }
+        }
     };
     let text = match read_text(ds) {
         Ok(t) => t,
@@ -70,12 +73,16 @@ fn target_name(t: &Target) -> String {
 pub fn verify(ds: &Path, trust: Option<&Path>, json: bool, allow_weak_keys: bool) -> ExitCode {
     let anchor = match trust {
         None => None,
-        Some(p) => match read_text(p)
-            .and_then(|t| PublicKey::from_pem(&t).map_err(|m| Diagnostic::error("S0001", m).at_file(p)))
-        {
-            Ok(k) => Some(k),
-            Err(d) => return fail(d),
-        },
+        Some(p) => {
+            let t = match read_text(p) {
+                Ok(t) => t,
+                Err(d) => return fail(d),
+            };
+            match PublicKey::from_pem(&t) {
+                Ok(k) => Some(k),
+                Err(m) => return fail(Diagnostic::error("S0001", m).at_file(p)),
+            }
+        }
     };
     let text = match read_text(ds) {
         Ok(t) => t,
