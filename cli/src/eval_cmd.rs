@@ -103,7 +103,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
     if let Some(rest) = a.target.strip_prefix("ssh://") {
         // The content is verified here; the copy on the target is the same file.
         if let Ok(src) = std::fs::read_to_string(&a.ds) {
-            if let Err(e) = verify_signatures(&a, &src, None) {
+            if let Err(e) = verify_signatures(&a, &src, a.datastream_id.as_deref()) {
                 return err(e);
             }
         }

@@ -106,7 +106,12 @@ enum Command {
     /// Each data stream gets one XML signature (Canonical XML 1.1, SHA-256,
     /// RSA or ECDSA P-256) placed last in the collection. It signs the data
     /// stream, a TMSAD signature-info and a Manifest that covers every
-    /// component the data stream uses.
+    /// component the data stream uses (its component-refs and their
+    /// catalogs). A component that no data stream uses is left unsigned,
+    /// and `verify` reports it.
+    #[command(after_help = "Examples:
+  scapc sign build/debian12-ds.xml --key signer.pem --cert signer.crt -o signed-ds.xml
+  scapc verify signed-ds.xml --trusted-cert signer.crt")]
     Sign {
         /// The source data stream
         ds: PathBuf,

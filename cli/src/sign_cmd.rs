@@ -57,6 +57,17 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }
     eprintln!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
+    // Components no data stream uses get no signature; verify names them.
+    if let Ok(c) = scapc_datastream::read::read(&text) {
+        for comp in &c.components {
+            if !c.streams.iter().any(|s| s.refs.iter().any(|r| r.local_target() == Some(comp.id.as_str()))) {
+                eprintln!(
+                    "warning: component `{}` is used by no data stream, so no signature covers it (verify reports it)",
+                    comp.id
+                );
+            }
+        }
+    }
     ExitCode::SUCCESS
 }
 
