@@ -68,7 +68,7 @@ fn fixture() -> &'static Fixture {
         let tree = repo().join("tests/fixtures/valid/sce-signed");
         let (c, o) = scapc(&["build", "-q", "--sce", "-C", tree.to_str().unwrap(), "-o", &p("build")]);
         assert_eq!(c, 0, "{o}");
-        for (k, bits) in [("rsa", "2048"), ("other", "2048")] {
+        for (k, bits) in [("rsa", "2048"), ("other", "2048"), ("weak", "1024")] {
             let key = p(&format!("{k}.pem"));
             let (c, o) = run(
                 "openssl",
@@ -273,4 +273,76 @@ fn eval_refuses_a_tampered_signed_stream() {
     // The unsigned build evaluates as before.
     let (c, o) = eval(&f.p("build/demo-ds.xml"), &[]);
     assert_eq!(c, 0, "{o}");
+}
+
+/// The signed file re-signed by xmlsec1 with the 1024-bit key (scapc does
+/// not sign with keys under 2048 bits).
+fn weak_signed(f: &Fixture) -> String {
+    let s = f.text("signed.xml");
+    let blank = |s: &str, open: &str, close: &str| -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(open) {
+            out.push_str(&rest[..i + open.len()]);
+            rest = &rest[i + rest[i..].find(close).unwrap()..];
+        }
+        out.push_str(rest);
+        out
+    };
+    let mut t = blank(&s, "<dsig:DigestValue>", "</dsig:DigestValue>");
+    t = blank(&t, "<dsig:SignatureValue>", "</dsig:SignatureValue>");
+    let a = t.find("<dsig:KeyInfo>").unwrap();
+    let b = t.find("</dsig:KeyInfo>").unwrap() + "</dsig:KeyInfo>".len();
+    t.replace_range(a..b, "<dsig:KeyInfo><dsig:KeyValue/></dsig:KeyInfo>");
+    let tmpl = f.write("weak-template.xml", &t);
+    let out = f.p("weak-signed.xml");
+    let (c, o) = run(
+        "xmlsec1",
+        &[
+            "--sign",
+            "--privkey-pem",
+            &f.p("weak.pem"),
+            "--output",
+            &out,
+            "--id-attr:id",
+            "http://scap.nist.gov/schema/scap/source/1.2:data-stream",
+            "--id-attr:id",
+            "http://scap.nist.gov/schema/scap/source/1.2:component",
+            "--id-attr:id",
+            "http://scap.nist.gov/schema/scap/source/1.2:extended-component",
+            &tmpl,
+        ],
+    );
+    assert_eq!(c, 0, "{o}");
+    out
+}
+
+#[test]
+fn a_weak_key_grants_trust_only_with_allow_weak_keys() {
+    let f = fixture();
+    let ds = weak_signed(f);
+    let key = f.p("weak.pub");
+    let (c, o) = scapc(&["verify", &ds, "--trusted-key", &key]);
+    assert_eq!(c, 1, "{o}");
+    assert!(o.contains("signature value: ok") && o.contains("weak key: RSA with 1024 bits"), "{o}");
+    let (c, o) = scapc(&["verify", &ds, "--trusted-key", &key, "--allow-weak-keys"]);
+    assert_eq!(c, 0, "{o}");
+    // eval: the content is intact, so it is evaluated; the script runs only
+    // when weak keys are allowed.
+    let (c, o) = eval(&ds, &["--trust-key", &key]);
+    assert_eq!((c, rule_result(&o).as_str()), (0, "notchecked"), "{o}");
+    assert!(o.contains("the key is weak") && o.contains("--allow-weak-keys"), "{o}");
+    let (c, o) = eval(&ds, &["--trust-key", &key, "--allow-weak-keys"]);
+    assert_eq!((c, rule_result(&o).as_str()), (0, "pass"), "{o}");
+    for extra in [&[][..], &["--allow-weak-keys"][..]] {
+        let mut args = vec!["--engine", "oscap", "--trust-key", key.as_str()];
+        args.extend_from_slice(extra);
+        let (c, o) = eval(&ds, &args);
+        if extra.is_empty() {
+            assert_eq!(c, 1, "{o}");
+            assert!(o.contains("the key is weak"), "{o}");
+        } else {
+            assert_eq!((c, rule_result(&o).as_str()), (0, "pass"), "{o}");
+        }
+    }
 }
