@@ -18,10 +18,10 @@
 //! ```
 //!
 //! Every reference has one transform, Canonical XML 1.1, and a SHA-256
-//! digest. Ids are `id` on `ds:data-stream` and `ds:component`, `Id` on
-//! XML-DSig elements; xmlsec1 needs `--id-attr:id
-//! http://scap.nist.gov/schema/scap/source/1.2:data-stream` (and
-//! `...:component`) to find them.
+//! digest. Ids are `id` on `ds:data-stream`, `ds:component` and
+//! `ds:extended-component`, `Id` on XML-DSig elements; xmlsec1 needs
+//! `--id-attr:id http://scap.nist.gov/schema/scap/source/1.2:data-stream`
+//! (and `...:component`, `...:extended-component`) to find them.
 //!
 //! The signed document is the input text with the signatures inserted
 //! before the collection's end tag; nothing else changes.
