@@ -103,7 +103,8 @@ pub fn run(a: EvalArgs) -> ExitCode {
     if let Some(rest) = a.target.strip_prefix("ssh://") {
         // The content is verified here; the copy on the target is the same file.
         if let Ok(src) = std::fs::read_to_string(&a.ds) {
-            if let Err(e) = verify_signatures(&a, &src, a.datastream_id.as_deref()) {
+            let ds = scapc_datastream::read::read(&src).is_ok();
+            if let Err(e) = verify_signatures(&a, &src, ds, a.datastream_id.as_deref()) {
                 return err(e);
             }
         }
@@ -118,7 +119,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return err(e),
     };
-    let signatures = match verify_signatures(&a, &content.src, Some(&content.stream_id)) {
+    let signatures = match verify_signatures(&a, &content.src, content.stream.is_some(), Some(&content.stream_id)) {
         Ok(v) => v,
         Err(e) => return err(e),
     };
@@ -281,13 +282,16 @@ fn load_tailoring(p: &Path) -> Result<Vec<Profile>, String> {
 /// every signature is intact (weak keys and parts outside the signatures
 /// are warned about on stderr); with `--trust-key`, `v` says who signed
 /// what. `Err`: an invalid signature, with what changed, and how to go on.
-/// `stream` is the data stream to be evaluated, when known.
+/// `data_stream`: `src` is a source data stream (a standalone benchmark
+/// has no data stream signature to check); `stream` is the data stream to
+/// be evaluated, when known.
 pub(crate) fn verify_signatures(
     a: &EvalArgs,
     src: &str,
+    data_stream: bool,
     stream: Option<&str>,
 ) -> Result<Option<scapc_xmldsig::Verification>, String> {
-    if a.skip_signature_validation && a.trust_key.is_none() {
+    if !data_stream || (a.skip_signature_validation && a.trust_key.is_none()) {
         return Ok(None);
     }
     // Cheap test first: an unsigned stream costs no second parse.

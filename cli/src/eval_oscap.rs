@@ -53,10 +53,11 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return err(e),
     };
-    let signatures = match crate::eval_cmd::verify_signatures(a, &content.src, Some(&content.stream_id)) {
-        Ok(v) => v,
-        Err(e) => return err(e),
-    };
+    let signatures =
+        match crate::eval_cmd::verify_signatures(a, &content.src, content.stream.is_some(), Some(&content.stream_id)) {
+            Ok(v) => v,
+            Err(e) => return err(e),
+        };
     let tmp = match tempfile::tempdir() {
         Ok(t) => t,
         Err(e) => return err(format!("cannot create a temporary directory: {e}")),

@@ -346,3 +346,20 @@ fn a_weak_key_grants_trust_only_with_allow_weak_keys() {
         }
     }
 }
+
+#[test]
+fn a_standalone_benchmark_is_not_taken_for_a_signed_data_stream() {
+    // The signature check applies to data streams: a benchmark that merely
+    // declares the XML-DSig namespace is evaluated as before.
+    let f = fixture();
+    let x = f.text("build/demo-xccdf.xml");
+    let x = x.replacen(
+        "<xccdf-1.2:Benchmark ",
+        "<xccdf-1.2:Benchmark xmlns:dsig=\"http://www.w3.org/2000/09/xmldsig#\" ",
+        1,
+    );
+    assert!(x.contains("xmlns:dsig="));
+    let p = f.write("dsig-ns-benchmark.xml", &x);
+    let (c, o) = scapc(&["eval", &p, "-q"]);
+    assert_eq!(c, 0, "{o}");
+}
