@@ -279,9 +279,9 @@ fn load_tailoring(p: &Path) -> Result<Vec<Profile>, String> {
 ///
 /// `Ok(None)`: nothing to verify (no signature, or
 /// `--skip-signature-validation` without `--trust-key`). `Ok(Some(v))`:
-/// every signature is intact (weak keys and parts outside the signatures
-/// are warned about on stderr); with `--trust-key`, `v` says who signed
-/// what. `Err`: an invalid signature, with what changed, and how to go on.
+/// the value and the references of every signature verify (layout
+/// problems, weak keys and parts outside the signatures are warned about
+/// on stderr); with `--trust-key`, `v` says who signed what. `Err`: an invalid signature, with what changed, and how to go on.
 /// `data_stream`: `src` is a source data stream (a standalone benchmark
 /// has no data stream signature to check); `stream` is the data stream to
 /// be evaluated, when known.
@@ -324,8 +324,15 @@ pub(crate) fn verify_signatures(
     if v.signatures.is_empty() {
         return Ok(None);
     }
-    let broken: Vec<String> =
-        v.signatures.iter().filter(|r| !r.intact()).map(|r| format!("signature `{}`: {}", r.id, r.explain())).collect();
+    // Refused: a signature whose value or references do not verify. A
+    // layout that departs from SP 800-126 is only warned about (oscap
+    // accepts such signatures too).
+    let broken: Vec<String> = v
+        .signatures
+        .iter()
+        .filter(|r| !r.unchanged())
+        .map(|r| format!("signature `{}`: {}", r.id, r.explain()))
+        .collect();
     if !broken.is_empty() {
         if !a.skip_signature_validation {
             return Err(format!(
@@ -337,7 +344,10 @@ pub(crate) fn verify_signatures(
         eprintln!("warning: {}: invalid signature, evaluated anyway: {}", a.ds.display(), broken.join("; "));
     }
     if !a.quiet {
-        for r in v.signatures.iter().filter(|r| r.intact()) {
+        for r in v.signatures.iter().filter(|r| r.unchanged() && !r.problems.is_empty()) {
+            eprintln!("warning: signature `{}`: {}", r.id, r.problems.join("; "));
+        }
+        for r in v.signatures.iter().filter(|r| r.unchanged()) {
             if let Some(bits) = r.weak_key_bits {
                 eprintln!("warning: signature `{}` is made by a weak key (RSA with {bits} bits, under 2048)", r.id);
             }
@@ -348,7 +358,7 @@ pub(crate) fn verify_signatures(
             None => v.streams.first(),
         };
         if let Some(c) = chosen {
-            if !v.signatures.iter().any(|r| r.intact() && r.data_stream.as_deref() == Some(c.id.as_str())) {
+            if !v.signatures.iter().any(|r| r.unchanged() && r.data_stream.as_deref() == Some(c.id.as_str())) {
                 eprintln!(
                     "warning: data stream `{}`, which is evaluated, is outside every signature of the file",
                     c.id

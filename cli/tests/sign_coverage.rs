@@ -278,6 +278,12 @@ fn eval_refuses_a_tampered_signed_stream() {
 /// The signed file re-signed by xmlsec1 with the 1024-bit key (scapc does
 /// not sign with keys under 2048 bits).
 fn weak_signed(f: &Fixture) -> String {
+    xmlsec_resigned(f, "weak", "weak-signed.xml", |t| t)
+}
+
+/// The signed file, its signature template edited by `edit`, signed again
+/// by xmlsec1 with the key `key`.
+fn xmlsec_resigned(f: &Fixture, key: &str, name: &str, edit: impl Fn(String) -> String) -> String {
     let s = f.text("signed.xml");
     let blank = |s: &str, open: &str, close: &str| -> String {
         let mut out = String::new();
@@ -294,14 +300,14 @@ fn weak_signed(f: &Fixture) -> String {
     let a = t.find("<dsig:KeyInfo>").unwrap();
     let b = t.find("</dsig:KeyInfo>").unwrap() + "</dsig:KeyInfo>".len();
     t.replace_range(a..b, "<dsig:KeyInfo><dsig:KeyValue/></dsig:KeyInfo>");
-    let tmpl = f.write("weak-template.xml", &t);
-    let out = f.p("weak-signed.xml");
+    let tmpl = f.write(&format!("template-{name}"), &edit(t));
+    let out = f.p(name);
     let (c, o) = run(
         "xmlsec1",
         &[
             "--sign",
             "--privkey-pem",
-            &f.p("weak.pem"),
+            &f.p(&format!("{key}.pem")),
             "--output",
             &out,
             "--id-attr:id",
@@ -362,4 +368,22 @@ fn a_standalone_benchmark_is_not_taken_for_a_signed_data_stream() {
     let p = f.write("dsig-ns-benchmark.xml", &x);
     let (c, o) = scapc(&["eval", &p, "-q"]);
     assert_eq!(c, 0, "{o}");
+}
+
+#[test]
+fn a_layout_problem_alone_does_not_stop_the_scan() {
+    // The SignedInfo reference to the SignatureProperties without its TMSAD
+    // Type: nothing changed, so eval goes on (oscap does too) and warns;
+    // verify reports the layout problem, and SCE is not trusted.
+    let f = fixture();
+    let ds = xmlsec_resigned(f, "rsa", "no-type-signed.xml", |t| {
+        t.replacen(" Type=\"http://www.w3.org/2000/09/xmldsig#SignatureProperties\"", "", 1)
+    });
+    let (c, o) = scapc(&["verify", &ds, "--trusted-key", &f.p("rsa.pub")]);
+    assert_eq!(c, 1, "{o}");
+    assert!(o.contains("signature value: ok") && o.contains("TMSAD"), "{o}");
+    let (c, o) = scapc(&["eval", &ds, "--profile", "base", "--format", "json", "--trust-key", &f.p("rsa.pub")]);
+    assert_eq!(c, 0, "{o}");
+    assert!(o.contains("warning: signature") && o.contains("TMSAD"), "{o}");
+    assert_eq!(rule_result(&o), "notchecked", "{o}");
 }

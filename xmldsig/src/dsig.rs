@@ -504,7 +504,13 @@ impl SignatureReport {
     /// The signature value, every reference and the layout hold,
     /// whoever signed.
     pub fn intact(&self) -> bool {
-        self.signature_value_ok && self.references.iter().all(|r| r.ok) && self.problems.is_empty()
+        self.unchanged() && self.problems.is_empty()
+    }
+
+    /// The signature value verifies and every reference's digest matches:
+    /// nothing the signature references changed, whatever its layout.
+    pub fn unchanged(&self) -> bool {
+        self.signature_value_ok && self.references.iter().all(|r| r.ok)
     }
 
     /// Valid, and made by a key of at least 2048 bits unless weak keys
