@@ -51,6 +51,19 @@ pub(crate) struct NodeHead {
     pub kind: c_int,
 }
 
+/// The first fields of `xmlNode`, which `xmlDtd` shares: enough to walk
+/// a DTD's declarations.
+#[repr(C)]
+pub(crate) struct NodeLinks {
+    pub private: *mut c_void,
+    pub kind: c_int,
+    pub name: *const c_char,
+    pub children: *mut NodeLinks,
+    pub last: *mut NodeLinks,
+    pub parent: *mut NodeLinks,
+    pub next: *mut NodeLinks,
+}
+
 /// `xmlStructuredErrorFunc`. The callbacks given to libxml2 never unwind.
 pub(crate) type StructuredErrorFunc = extern "C" fn(user: *mut c_void, err: *const RawError);
 /// `xmlExternalEntityLoader`.
@@ -81,6 +94,7 @@ extern "C" {
     ) -> *mut c_void;
     pub(crate) fn xmlFreeDoc(doc: *mut c_void);
     pub(crate) fn xmlNodeGetContent(node: *mut NodeHead) -> *mut c_char;
+    pub(crate) fn xmlGetIntSubset(doc: *const c_void) -> *mut NodeLinks;
 
     // XML Schema.
     pub(crate) fn xmlSchemaNewParserCtxt(url: *const c_char) -> *mut c_void;
@@ -122,3 +136,4 @@ pub(crate) const XPATH_STRING: c_int = 4;
 // `xmlElementType` (tree.h).
 pub(crate) const XML_ATTRIBUTE_NODE: c_int = 2;
 pub(crate) const XML_TEXT_NODE: c_int = 3;
+pub(crate) const XML_ENTITY_DECL: c_int = 17;
