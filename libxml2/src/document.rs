@@ -41,19 +41,20 @@ impl Document {
     /// network). `Err` holds why it is not well-formed, in order.
     pub fn parse(xml: &[u8], url: &str, limits: Limits) -> Result<Document, Vec<XmlError>> {
         let len = c_int::try_from(xml.len()).map_err(|_| vec![XmlError::new("the document is larger than 2 GiB")])?;
-        let url = CString::new(url.replace('\0', "")).unwrap_or_default();
+        // An empty name is no name (libxml2 then reports no file).
+        let url = (!url.is_empty()).then(|| CString::new(url.replace('\0', "")).unwrap_or_default());
+        let url_ptr = url.as_ref().map_or(std::ptr::null(), |u| u.as_ptr());
         let mut options =
             ffi::XML_PARSE_NONET | ffi::XML_PARSE_NOERROR | ffi::XML_PARSE_NOWARNING | ffi::XML_PARSE_BIG_LINES;
         if limits == Limits::Huge {
             options |= ffi::XML_PARSE_HUGE;
         }
         let mut capture = ErrorCapture::start();
-        // SAFETY: `xml` is valid for `len` bytes and `url` is a C string, both
-        // alive during the call; a null encoding lets libxml2 detect it. The
-        // options never enable the network, entity substitution or DTD
-        // loading.
-        let ptr =
-            unsafe { ffi::xmlReadMemory(xml.as_ptr().cast::<c_char>(), len, url.as_ptr(), std::ptr::null(), options) };
+        // SAFETY: `xml` is valid for `len` bytes and `url_ptr` is null or a
+        // C string, both alive during the call; a null encoding lets libxml2
+        // detect it. The options never enable the network, entity
+        // substitution or DTD loading.
+        let ptr = unsafe { ffi::xmlReadMemory(xml.as_ptr().cast::<c_char>(), len, url_ptr, std::ptr::null(), options) };
         let errors = capture.take();
         if ptr.is_null() {
             return Err(if errors.is_empty() {
