@@ -1,5 +1,5 @@
 //! The one place in scapc that talks to libxml2 (the system library,
-//! linked by `build.rs`), through a small hand-written FFI ([`ffi`] is
+//! linked by `build.rs`), through a small hand-written FFI (`ffi.rs`, kept
 //! private), with a safe API on top:
 //!
 //! - [`Document::parse`]: a document from memory, never with the network
