@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use scapc_compiler::build::{self, BuildOptions};
-use scapc_diagnostics::{render_json, render_sarif, render_text, Diagnostic, Severity, TextOptions};
+use scapc_diagnostics::{render_json, render_text, Diagnostic, Severity, TextOptions};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -226,7 +226,19 @@ fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
             eprint!("{}", render_text(&shown, &TextOptions { snippets: true, color }));
         }
         Format::Json => println!("{}", render_json(&shown)),
-        Format::Sarif => println!("{}", render_sarif(&shown, "scapc", env!("CARGO_PKG_VERSION"))),
+        Format::Sarif => {
+            // Each compiler code with its meaning, as docs/diagnostics.md lists it.
+            let rule = |code: &str| {
+                let (_, meaning) = scapc_compiler::codes::ALL.iter().find(|(c, _)| *c == code)?;
+                Some(scapc_diagnostics::SarifRule {
+                    short_description: Some((*meaning).to_owned()),
+                    help_uri: Some("https://github.com/scapc/scapc/blob/main/docs/diagnostics.md".to_owned()),
+                    ..Default::default()
+                })
+            };
+            let tool = scapc_diagnostics::SarifTool { name: "scapc", version: env!("CARGO_PKG_VERSION"), rule: &rule };
+            println!("{}", scapc_diagnostics::render_sarif_with(&shown, &tool))
+        }
     }
 }
 

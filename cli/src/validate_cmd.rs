@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
-use scapc_diagnostics::{render_json, render_sarif, Diagnostic, Severity};
+use scapc_diagnostics::{render_json, render_sarif_with, Diagnostic, SarifRule, SarifTool, Severity};
 use scapc_validator::{report, Options, Outcome, Validator};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -22,6 +22,19 @@ fn walk_xml(dir: &std::path::Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A requirement as a SARIF rule: its summary, where it comes from, its
+/// severity and the page listing every requirement.
+fn requirement_rule(id: &str) -> Option<SarifRule> {
+    let req = scapc_validator::reqs::catalog::find(id)?;
+    Some(SarifRule {
+        short_description: Some(req.summary.to_owned()),
+        full_description: Some(format!("{} (from {})", req.summary, req.source)),
+        help_uri: Some("https://github.com/scapc/scapc/blob/main/docs/requirements.md".to_owned()),
+        default_level: Some(req.severity),
+        ..SarifRule::default()
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -140,7 +153,10 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             );
         }
         ValidateFormat::Json => println!("{}", render_json(&all)),
-        ValidateFormat::Sarif => println!("{}", render_sarif(&all, "scapc", env!("CARGO_PKG_VERSION"))),
+        ValidateFormat::Sarif => {
+            let tool = SarifTool { name: "scapc", version: env!("CARGO_PKG_VERSION"), rule: &requirement_rule };
+            println!("{}", render_sarif_with(&all, &tool))
+        }
         ValidateFormat::Junit => print!("{}", report::junit(&outcomes, a.warnings_as_errors)),
     }
     if io {
@@ -164,5 +180,24 @@ mod tests {
         assert!(!ignored("SRC-2511-1", &ig));
         assert!(ignored("A-26-1", &ig));
         assert!(!ignored("A-26-2", &ig));
+    }
+
+    #[test]
+    fn sarif_describes_requirements() {
+        let d = vec![
+            Diagnostic::warning("SRC-251-1", "m").at(scapc_diagnostics::Location::at("/x/ssg ds.xml", 3, 4)),
+            Diagnostic::error("xml", "not well-formed").at(scapc_diagnostics::Location::file("/x/y.xml")),
+        ];
+        let tool = SarifTool { name: "scapc", version: "0", rule: &requirement_rule };
+        let v: serde_json::Value = serde_json::from_str(&render_sarif_with(&d, &tool)).unwrap();
+        let rules = &v["runs"][0]["tool"]["driver"]["rules"];
+        assert_eq!(rules[0]["id"], "SRC-251-1");
+        assert!(rules[0]["shortDescription"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(rules[0]["defaultConfiguration"]["level"].is_string());
+        assert!(rules[1].get("shortDescription").is_none(), "`xml` is not a requirement");
+        let r = &v["runs"][0]["results"][0];
+        assert_eq!(r["ruleIndex"], 0);
+        assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "file:///x/ssg%20ds.xml");
+        assert_eq!(v["runs"][0]["results"][1]["ruleIndex"], 1);
     }
 }

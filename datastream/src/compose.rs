@@ -192,31 +192,21 @@ pub fn compose(spec: &Spec) -> String {
     out
 }
 
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS` (UTC).
-pub fn iso_datetime(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60)
-}
-
-/// Proleptic Gregorian date from days since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS` (UTC), from the one
+/// date conversion in [`scapc_xml::datetime`].
+pub use scapc_xml::datetime::iso_datetime;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Timestamps before year 0 are valid `xs:dateTime` text: a `-` and
+    /// four year digits (this once printed `-001-12-31T23:59:59`).
+    #[test]
+    fn timestamps_before_year_zero() {
+        assert_eq!(iso_datetime(-62_167_219_201), "-0001-12-31T23:59:59");
+        assert_eq!(iso_datetime(-62_167_219_200), "0000-01-01T00:00:00");
+    }
 
     #[test]
     fn ids_catalogs_and_roles() {

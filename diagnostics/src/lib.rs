@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod render;
-pub use render::{render_json, render_sarif, render_text, TextOptions};
+pub use render::{
+    render_json, render_sarif, render_sarif_with, render_text, sarif_uri, SarifRule, SarifTool, TextOptions,
+};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

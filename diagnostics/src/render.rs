@@ -4,7 +4,7 @@ use crate::{Diagnostic, Severity};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Options for the human-readable renderer.
 #[derive(Debug, Clone, Default)]
@@ -106,19 +106,122 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
-/// Renders a SARIF 2.1.0 log with one run for `tool_name`.
+/// What a SARIF log says about one rule (one diagnostic code) besides its
+/// id. Every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct SarifRule {
+    /// A short name, e.g. `cce-check-digit`.
+    pub name: Option<String>,
+    /// One sentence.
+    pub short_description: Option<String>,
+    /// A paragraph.
+    pub full_description: Option<String>,
+    /// The rule's documentation, in Markdown (also given as plain text).
+    pub help: Option<String>,
+    /// Where the rule is documented.
+    pub help_uri: Option<String>,
+    /// The level a result of this rule has unless configured otherwise.
+    pub default_level: Option<Severity>,
+}
+
+/// The tool a SARIF log is from, and what it knows about its rules.
+pub struct SarifTool<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    /// The rule description for a code, when the tool has one.
+    pub rule: &'a dyn Fn(&str) -> Option<SarifRule>,
+}
+
+const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/scapc/scapc";
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// A file path as a SARIF `artifactLocation.uri`: relative paths stay
+/// relative (code scanning resolves them against the checkout), without a
+/// leading `./`; absolute ones become `file://` URIs; bytes outside the
+/// URI unreserved set (and `/`) are percent-encoded.
+pub fn sarif_uri(path: &Path) -> String {
+    let s = path.display().to_string().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    if path.is_absolute() {
+        format!("file://{out}")
+    } else {
+        out
+    }
+}
+
+fn sarif_location(loc: &crate::Location) -> Value {
+    let mut phys = json!({ "artifactLocation": { "uri": sarif_uri(&loc.file) } });
+    if let Some(p) = loc.pos {
+        phys["region"] = json!({ "startLine": p.line.max(1), "startColumn": p.col.max(1) });
+    }
+    json!({ "physicalLocation": phys })
+}
+
+/// Renders a SARIF 2.1.0 log with one run for `tool_name`, with no rule
+/// descriptions beyond their ids (see [`render_sarif_with`]).
 pub fn render_sarif(diags: &[Diagnostic], tool_name: &str, tool_version: &str) -> String {
-    let mut rules: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
-    rules.sort();
-    rules.dedup();
+    render_sarif_with(diags, &SarifTool { name: tool_name, version: tool_version, rule: &|_| None })
+}
+
+/// Renders a SARIF 2.1.0 log with one run, fit for a code-scanning
+/// upload: the driver lists each reported code once (sorted) with what
+/// `tool.rule` knows of it; each result has its `ruleId` and `ruleIndex`,
+/// its level, its message (hints appended as `help:` lines), its location
+/// as an encoded relative (or `file://`) URI with a region when known, and
+/// the diagnostic's related places as `relatedLocations`.
+pub fn render_sarif_with(diags: &[Diagnostic], tool: &SarifTool<'_>) -> String {
+    let mut codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|&code| {
+            let mut r = json!({ "id": code });
+            if let Some(info) = (tool.rule)(code) {
+                if let Some(n) = info.name {
+                    r["name"] = json!(n);
+                }
+                if let Some(t) = info.short_description {
+                    r["shortDescription"] = json!({ "text": t });
+                }
+                if let Some(t) = info.full_description {
+                    r["fullDescription"] = json!({ "text": t });
+                }
+                if let Some(h) = info.help {
+                    r["help"] = json!({ "text": h, "markdown": h });
+                }
+                if let Some(u) = info.help_uri {
+                    r["helpUri"] = json!(u);
+                }
+                if let Some(l) = info.default_level {
+                    r["defaultConfiguration"] = json!({ "level": sarif_level(l) });
+                }
+            }
+            r
+        })
+        .collect();
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
-            let level = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Note => "note",
-            };
             let mut text = d.message.clone();
             for h in &d.hints {
                 text.push_str("\nhelp: ");
@@ -126,31 +229,41 @@ pub fn render_sarif(diags: &[Diagnostic], tool_name: &str, tool_version: &str) -
             }
             let mut r = json!({
                 "ruleId": d.code,
-                "level": level,
-                "message": {"text": text},
+                "ruleIndex": codes.binary_search(&d.code.as_str()).unwrap_or_default(),
+                "level": sarif_level(d.severity),
+                "message": { "text": text },
             });
             if let Some(loc) = &d.location {
-                let mut phys = json!({
-                    "artifactLocation": {"uri": loc.file.display().to_string().replace('\\', "/")},
-                });
-                if let Some(p) = loc.pos {
-                    phys["region"] = json!({"startLine": p.line.max(1), "startColumn": p.col.max(1)});
-                }
-                r["locations"] = json!([{ "physicalLocation": phys }]);
+                r["locations"] = json!([sarif_location(loc)]);
+            }
+            if !d.related.is_empty() {
+                let related: Vec<Value> = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| {
+                        let mut l = sarif_location(&rel.location);
+                        l["id"] = json!(i);
+                        l["message"] = json!({ "text": rel.message });
+                        l
+                    })
+                    .collect();
+                r["relatedLocations"] = json!(related);
             }
             r
         })
         .collect();
     let v = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": tool_name,
-                "version": tool_version,
-                "informationUri": "https://github.com/scapc/scapc",
-                "rules": rules.iter().map(|r| json!({"id": r})).collect::<Vec<_>>(),
+            "tool": { "driver": {
+                "name": tool.name,
+                "version": tool.version,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
             }},
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     });
@@ -196,6 +309,58 @@ mod tests {
         assert_eq!(res[0]["ruleId"], "E0001");
         assert_eq!(res[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
         assert!(res[1]["locations"][0]["physicalLocation"].get("region").is_none());
+        assert_eq!(res[1]["ruleIndex"], 1);
+        assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][1]["id"], "W0002");
+        assert_eq!(res[0]["message"]["text"], "unknown key `titel`\nhelp: did you mean `title`?");
+    }
+
+    #[test]
+    fn sarif_rules_related_locations_and_uris() {
+        let diags = vec![
+            Diagnostic::warning("B2", "second").at(Location::at("/abs/dir x/f.xml", 0, 0)),
+            Diagnostic::error("A1", "first")
+                .at(Location::at("./rules/a b/rule.yml", 3, 5))
+                .related(Location::at("rules/c/rule.yml", 8, 3), "first used here"),
+            Diagnostic::error("A1", "again"),
+        ];
+        let info = |code: &str| {
+            (code == "A1").then(|| SarifRule {
+                name: Some("rule-a".into()),
+                short_description: Some("short".into()),
+                help: Some("**Fix** it".into()),
+                help_uri: Some("https://example.org/a1".into()),
+                default_level: Some(Severity::Warning),
+                ..SarifRule::default()
+            })
+        };
+        let text = render_sarif_with(&diags, &SarifTool { name: "t", version: "1", rule: &info });
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let run = &v["runs"][0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let rules = &run["tool"]["driver"]["rules"];
+        assert_eq!(rules.as_array().unwrap().len(), 2);
+        assert_eq!(rules[0]["id"], "A1");
+        assert_eq!(rules[0]["name"], "rule-a");
+        assert_eq!(rules[0]["shortDescription"]["text"], "short");
+        assert_eq!(rules[0]["help"]["markdown"], "**Fix** it");
+        assert_eq!(rules[0]["helpUri"], "https://example.org/a1");
+        assert_eq!(rules[0]["defaultConfiguration"]["level"], "warning");
+        assert!(rules[1].get("name").is_none());
+        let res = &run["results"];
+        assert_eq!(res[0]["ruleIndex"], 1);
+        let phys = &res[0]["locations"][0]["physicalLocation"];
+        assert_eq!(phys["artifactLocation"]["uri"], "file:///abs/dir%20x/f.xml");
+        assert_eq!(phys["region"]["startLine"], 1);
+        assert_eq!(phys["region"]["startColumn"], 1);
+        assert_eq!(res[1]["ruleIndex"], 0);
+        assert_eq!(res[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "rules/a%20b/rule.yml");
+        let rel = &res[1]["relatedLocations"][0];
+        assert_eq!(rel["id"], 0);
+        assert_eq!(rel["message"]["text"], "first used here");
+        assert_eq!(rel["physicalLocation"]["region"]["startLine"], 8);
+        assert!(res[2].get("locations").is_none());
+        assert_eq!(res[2]["ruleIndex"], 0);
+        assert_eq!(sarif_uri(Path::new("a\\b:c%.yml")), "a/b%3Ac%25.yml");
     }
 
     #[test]

@@ -26,21 +26,8 @@ pub fn timestamp(t: SystemTime) -> String {
 
 /// `YYYY-MM-DDTHH:MM:SS` (UTC), as OVAL wants it.
 pub fn timestamp_plain(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // civil from days (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60)
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)).unwrap_or(0);
+    scapc_xml::datetime::iso_datetime(secs)
 }
 
 /// Operating system facts for `system_info`: (os_name, os_version,
@@ -50,8 +37,13 @@ pub fn os_facts(target: &Target) -> (String, String, String) {
     if target.is_local() {
         // SAFETY: uname fills the struct it is given; an all-zero utsname is valid.
         let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+        // SAFETY: `u` is a valid, writable utsname for uname to fill.
         if unsafe { libc::uname(&mut u) } == 0 {
-            let s = |f: &[libc::c_char]| unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }.to_string_lossy().into_owned();
+            let s = |f: &[libc::c_char]| {
+                // SAFETY: after a successful uname every field holds a
+                // NUL-terminated string within its array.
+                unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }.to_string_lossy().into_owned()
+            };
             arch = s(&u.machine);
             return (s(&u.sysname), s(&u.version), arch);
         }
@@ -435,12 +427,14 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     );
     out.push_str("  <title>scapc scan result</title>\n");
     let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| {
+        // SAFETY: geteuid has no preconditions and cannot fail.
         if unsafe { libc::geteuid() } == 0 {
             "root".into()
         } else {
             "unknown".into()
         }
     });
+    // SAFETY: geteuid has no preconditions and cannot fail.
     let privileged = unsafe { libc::geteuid() } == 0;
     let _ = writeln!(
         out,

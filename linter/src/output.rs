@@ -1,8 +1,9 @@
 //! Output formats the shared renderers do not cover: GitHub Actions
-//! workflow commands, and SARIF with each rule's name and help.
+//! workflow commands; and each lint's description (name, help, link) for
+//! the shared SARIF writer.
 
 use crate::Finding;
-use scapc_diagnostics::{render_sarif, Severity};
+use scapc_diagnostics::{render_sarif_with, SarifRule, SarifTool, Severity};
 
 /// Escapes workflow command data (`%`, CR, LF).
 fn esc_data(s: &str) -> String {
@@ -43,101 +44,36 @@ pub fn render_github(findings: &[Finding]) -> String {
     out
 }
 
-/// A file path as a SARIF `artifactLocation.uri`: relative paths stay
-/// relative (GitHub code scanning resolves them against the checkout),
-/// absolute ones become `file://` URIs; bytes outside the URI's
-/// unreserved set are percent-encoded.
-pub fn sarif_uri(path: &std::path::Path) -> String {
-    let s = path.display().to_string().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    if path.is_absolute() {
-        format!("file://{out}")
-    } else {
-        out
-    }
+/// What SARIF says about a lint: its name, summary, first paragraph of its
+/// documentation, the documentation itself (its section of docs/lints.md)
+/// as help, a link to that section and its default level.
+pub fn sarif_rule(code: &str) -> Option<SarifRule> {
+    let reg = crate::registry().iter().find(|x| x.lint.code == code)?;
+    let lint = reg.lint;
+    let doc = crate::docs::module_doc(reg.source);
+    Some(SarifRule {
+        name: Some(lint.name.to_owned()),
+        short_description: Some(lint.summary.to_owned()),
+        full_description: Some(doc.split("\n\n").next().unwrap_or(lint.summary).replace('\n', " ")),
+        help: Some(doc.trim_end().to_owned()),
+        help_uri: Some(format!(
+            "https://github.com/scapc/scapc/blob/main/docs/lints.md#{}-{}",
+            lint.code.to_lowercase(),
+            lint.name
+        )),
+        default_level: Some(match lint.level {
+            crate::Level::Error => Severity::Error,
+            crate::Level::Warning => Severity::Warning,
+            _ => Severity::Note,
+        }),
+    })
 }
 
-fn sarif_location(loc: &scapc_diagnostics::Location) -> serde_json::Value {
-    let mut phys = serde_json::json!({ "artifactLocation": { "uri": sarif_uri(&loc.file) } });
-    if let Some(p) = loc.pos {
-        phys["region"] = serde_json::json!({ "startLine": p.line.max(1), "startColumn": p.col.max(1) });
-    }
-    serde_json::json!({ "physicalLocation": phys })
-}
-
-/// SARIF 2.1.0 from the shared renderer, fit for a code-scanning upload:
-/// each rule with its name, summary, default level, help (its section of
-/// docs/lints.md) and link; each result with its `ruleIndex`, its location
-/// as a relative URI and the diagnostic's related places as
-/// `relatedLocations`.
+/// SARIF 2.1.0 for a code-scanning upload, from the shared writer
+/// ([`render_sarif_with`]) with each lint described by [`sarif_rule`].
 pub fn render_sarif_lint(findings: &[Finding], version: &str) -> String {
     let diags: Vec<_> = findings.iter().map(|f| f.diag.clone()).collect();
-    let text = render_sarif(&diags, "scapc-lint", version);
-    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else { return text };
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    if let Some(rules) = v.pointer_mut("/runs/0/tool/driver/rules").and_then(|r| r.as_array_mut()) {
-        for (i, r) in rules.iter_mut().enumerate() {
-            let Some(id) = r.get("id").and_then(|i| i.as_str()).map(str::to_owned) else { continue };
-            index.insert(id.clone(), i);
-            let Some(reg) = crate::registry().iter().find(|x| x.lint.code == id) else { continue };
-            let lint = reg.lint;
-            r["name"] = serde_json::json!(lint.name);
-            r["shortDescription"] = serde_json::json!({"text": lint.summary});
-            let doc = crate::docs::module_doc(reg.source);
-            r["fullDescription"] =
-                serde_json::json!({"text": doc.split("\n\n").next().unwrap_or(lint.summary).replace('\n', " ")});
-            r["help"] = serde_json::json!({"text": doc.trim_end(), "markdown": doc.trim_end()});
-            r["helpUri"] = serde_json::json!(format!(
-                "https://github.com/scapc/scapc/blob/main/docs/lints.md#{}-{}",
-                lint.code.to_lowercase(),
-                lint.name
-            ));
-            let level = match lint.level {
-                crate::Level::Error => "error",
-                crate::Level::Warning => "warning",
-                _ => "note",
-            };
-            r["defaultConfiguration"] = serde_json::json!({"level": level});
-        }
-    }
-    if let Some(results) = v.pointer_mut("/runs/0/results").and_then(|r| r.as_array_mut()) {
-        // The shared renderer emits one result per diagnostic, in order.
-        for (r, f) in results.iter_mut().zip(findings) {
-            if let Some(i) = index.get(&f.diag.code) {
-                r["ruleIndex"] = serde_json::json!(i);
-            }
-            if let Some(loc) = &f.diag.location {
-                r["locations"] = serde_json::json!([sarif_location(loc)]);
-            }
-            if !f.diag.related.is_empty() {
-                let related: Vec<serde_json::Value> = f
-                    .diag
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rel)| {
-                        let mut l = sarif_location(&rel.location);
-                        l["id"] = serde_json::json!(i);
-                        l["message"] = serde_json::json!({"text": rel.message});
-                        l
-                    })
-                    .collect();
-                r["relatedLocations"] = serde_json::json!(related);
-            }
-        }
-    }
-    if let Some(run) = v.pointer_mut("/runs/0").and_then(|r| r.as_object_mut()) {
-        run.insert("columnKind".into(), serde_json::json!("unicodeCodePoints"));
-    }
-    serde_json::to_string_pretty(&v).unwrap_or(text)
+    render_sarif_with(&diags, &SarifTool { name: "scapc-lint", version, rule: &sarif_rule })
 }
 
 #[cfg(test)]
@@ -195,6 +131,5 @@ mod tests {
         assert_eq!(rel["physicalLocation"]["artifactLocation"]["uri"], "rules/c/rule.yml");
         assert_eq!(rel["physicalLocation"]["region"]["startLine"], 8);
         assert_eq!(rel["message"]["text"], "first used here");
-        assert_eq!(sarif_uri(std::path::Path::new("/tmp/x y")), "file:///tmp/x%20y");
     }
 }

@@ -5,6 +5,8 @@
 //! The two layers run in parallel; a data stream's components are
 //! validated against their schemas in parallel too.
 
+#![forbid(unsafe_code)]
+
 pub mod detect;
 pub mod report;
 pub mod reqs;

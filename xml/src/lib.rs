@@ -9,6 +9,7 @@
 //! - Writing is byte-for-byte deterministic for the same calls.
 #![forbid(unsafe_code)]
 
+pub mod datetime;
 mod dom;
 pub mod tree;
 mod writer;

@@ -180,32 +180,10 @@ fn month_number(name: &str) -> Option<i64> {
     MONTHS.iter().position(|m| *m == n || (n.len() == 3 && m.starts_with(&n))).map(|i| i as i64 + 1)
 }
 
-/// Seconds since the epoch of a UTC civil date-time, after range checks.
+/// Seconds since the epoch of a UTC civil date-time, after range checks
+/// (the one conversion, [`scapc_xml::datetime::to_epoch`]).
 fn to_epoch(year: i64, month: i64, day: i64, (h, mi, s): (i64, i64, i64)) -> Option<i64> {
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + s)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    scapc_xml::datetime::to_epoch(year, month, day, h, mi, s)
 }
 
 #[cfg(test)]

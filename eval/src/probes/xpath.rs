@@ -1,5 +1,4 @@
-//! XPath 1.0 over a document, with libxml2 (the library oscap uses),
-//! through a small hand-written FFI.
+//! XPath 1.0 over a document, with libxml2 (the library oscap uses).
 //!
 //! Before libxml2 sees a document, [`strip_namespaces`] rewrites it the
 //! way oscap's xmlfilecontent probe does with its XSLT step: every element
@@ -8,245 +7,34 @@
 //! sections become text. Expressions then match `/zone/service` whatever
 //! namespace the file uses, as existing content expects.
 //!
-//! Safety rules kept here:
+//! libxml2 itself is reached only through `scapc-libxml2`, which holds
+//! the FFI. Safety rules kept here:
 //! - the DOCTYPE is dropped before parsing, so no DTD is read and no
 //!   entity is declared: a reference to one is a parse error, never an
 //!   expansion (no "billion laughs", no external entities);
-//! - documents are parsed with `XML_PARSE_NONET` and without
-//!   `XML_PARSE_HUGE`, so libxml2's depth and size limits hold;
-//! - libxml2 reports errors to a per-call collector, never to stderr;
-//! - every pointer from libxml2 is freed by a `Drop` impl.
+//! - documents are parsed with `XML_PARSE_NONET` and libxml2's default
+//!   limits (not `XML_PARSE_HUGE`), so its depth and size limits hold;
+//! - libxml2's errors are collected per thread while the call runs, and
+//!   its error handler is reset afterwards, whatever the outcome.
 
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
-use std::cell::RefCell;
-use std::ffi::{c_char, c_double, c_int, c_void, CStr, CString};
-use std::sync::Once;
+use scapc_libxml2::{Document, Limits, XmlError};
 
-#[repr(C)]
-struct XmlError {
-    domain: c_int,
-    code: c_int,
-    message: *const c_char,
-    level: c_int,
-    file: *const c_char,
-    line: c_int,
-    str1: *const c_char,
-    str2: *const c_char,
-    str3: *const c_char,
-    int1: c_int,
-    int2: c_int,
-    ctxt: *mut c_void,
-    node: *mut c_void,
-}
-
-/// The public head of libxml2's `xmlXPathObject`.
-#[repr(C)]
-struct XPathObject {
-    kind: c_int,
-    nodesetval: *mut NodeSet,
-    boolval: c_int,
-    floatval: c_double,
-    stringval: *mut c_char,
-}
-
-#[repr(C)]
-struct NodeSet {
-    node_nr: c_int,
-    node_max: c_int,
-    node_tab: *mut *mut NodeHead,
-}
-
-/// The first fields of `xmlNode` and `xmlAttr` (the same in both).
-#[repr(C)]
-struct NodeHead {
-    private: *mut c_void,
-    kind: c_int,
-}
-
-type StructuredErrorFunc = extern "C" fn(user: *mut c_void, err: *const XmlError);
-type FreeFunc = unsafe extern "C" fn(*mut c_void);
-
-#[allow(non_snake_case, non_upper_case_globals)]
-extern "C" {
-    fn xmlInitParser();
-    fn xmlReadMemory(
-        buf: *const c_char,
-        size: c_int,
-        url: *const c_char,
-        encoding: *const c_char,
-        options: c_int,
-    ) -> *mut c_void;
-    fn xmlFreeDoc(doc: *mut c_void);
-    fn xmlSetStructuredErrorFunc(user: *mut c_void, f: Option<StructuredErrorFunc>);
-    fn xmlXPathNewContext(doc: *mut c_void) -> *mut c_void;
-    fn xmlXPathFreeContext(ctx: *mut c_void);
-    fn xmlXPathEvalExpression(expr: *const c_char, ctx: *mut c_void) -> *mut XPathObject;
-    fn xmlXPathFreeObject(obj: *mut XPathObject);
-    fn xmlXPathCastToBoolean(obj: *mut XPathObject) -> c_int;
-    fn xmlXPathCastToNumber(obj: *mut XPathObject) -> c_double;
-    fn xmlXPathCastToString(obj: *mut XPathObject) -> *mut c_char;
-    fn xmlNodeGetContent(node: *mut NodeHead) -> *mut c_char;
-    static xmlFree: FreeFunc;
-}
-
-const XML_PARSE_NOERROR: c_int = 1 << 5;
-const XML_PARSE_NOWARNING: c_int = 1 << 6;
-const XML_PARSE_NONET: c_int = 1 << 11;
-
-const XPATH_NODESET: c_int = 1;
-const XPATH_BOOLEAN: c_int = 2;
-const XPATH_NUMBER: c_int = 3;
-const XPATH_STRING: c_int = 4;
-
-const XML_ATTRIBUTE_NODE: c_int = 2;
-const XML_TEXT_NODE: c_int = 3;
-
-/// What an expression evaluated to.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Boolean(bool),
-    Number(f64),
-    String(String),
-    /// A node set: the text of each attribute or text node in it, in
-    /// document order (element nodes have no value), and how many nodes
-    /// it held.
-    Nodes {
-        values: Vec<String>,
-        count: usize,
-    },
-    /// A result type XPath 1.0 does not have (e.g. from an extension).
-    Other,
-}
-
-thread_local! {
-    static ERRORS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
-
-extern "C" fn collect_error(_user: *mut c_void, err: *const XmlError) {
-    if err.is_null() {
-        return;
-    }
-    // SAFETY: libxml2 passes a valid error for the duration of the call.
-    let e = unsafe { &*err };
-    if e.message.is_null() {
-        return;
-    }
-    let msg = unsafe { CStr::from_ptr(e.message) }.to_string_lossy().trim_end().to_owned();
-    ERRORS.with(|v| v.borrow_mut().push(msg));
-}
-
-fn init() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| unsafe { xmlInitParser() });
-}
-
-/// Takes the messages libxml2 reported on this thread since the last call.
-fn take_errors() -> Vec<String> {
-    ERRORS.with(|v| std::mem::take(&mut *v.borrow_mut()))
-}
-
-struct Doc(*mut c_void);
-impl Drop for Doc {
-    fn drop(&mut self) {
-        unsafe { xmlFreeDoc(self.0) }
-    }
-}
-
-struct Ctx(*mut c_void);
-impl Drop for Ctx {
-    fn drop(&mut self) {
-        unsafe { xmlXPathFreeContext(self.0) }
-    }
-}
-
-struct Obj(*mut XPathObject);
-impl Drop for Obj {
-    fn drop(&mut self) {
-        unsafe { xmlXPathFreeObject(self.0) }
-    }
-}
-
-/// Takes a string libxml2 allocated.
-///
-/// # Safety
-/// `p` is null or a NUL-terminated string from libxml2's allocator.
-unsafe fn take_string(p: *mut c_char) -> String {
-    if p.is_null() {
-        return String::new();
-    }
-    // SAFETY: the caller guarantees `p` is a NUL-terminated string that
-    // libxml2 allocated and nobody else frees; it is read once, then freed
-    // with libxml2's own deallocator.
-    unsafe {
-        let s = CStr::from_ptr(p).to_string_lossy().into_owned();
-        xmlFree(p.cast());
-        s
-    }
-}
+pub use scapc_libxml2::XPathValue as Value;
 
 /// Parses `xml` (already namespace-stripped or not) and evaluates `expr`.
-/// Errors carry libxml2's messages.
+/// Errors carry libxml2's first message.
 pub fn evaluate(xml: &[u8], expr: &str) -> Result<Value, String> {
-    init();
-    let cexpr = CString::new(expr).map_err(|_| "the XPath expression contains a NUL character".to_owned())?;
-    let size = c_int::try_from(xml.len()).map_err(|_| "the document is too large".to_owned())?;
-    unsafe {
-        xmlSetStructuredErrorFunc(std::ptr::null_mut(), Some(collect_error));
-        take_errors();
-        let doc = xmlReadMemory(
-            xml.as_ptr().cast(),
-            size,
-            std::ptr::null(),
-            std::ptr::null(),
-            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING,
-        );
-        if doc.is_null() {
-            let errs = take_errors();
-            return Err(match errs.first() {
-                Some(e) => format!("not well-formed XML: {e}"),
-                None => "not well-formed XML".to_owned(),
-            });
-        }
-        let doc = Doc(doc);
-        let ctx = xmlXPathNewContext(doc.0);
-        if ctx.is_null() {
-            return Err("libxml2 could not make an XPath context".to_owned());
-        }
-        let ctx = Ctx(ctx);
-        let obj = xmlXPathEvalExpression(cexpr.as_ptr(), ctx.0);
-        if obj.is_null() {
-            let errs = take_errors();
-            return Err(match errs.first() {
-                Some(e) => format!("the XPath expression `{expr}` is invalid: {e}"),
-                None => format!("the XPath expression `{expr}` is invalid"),
-            });
-        }
-        let obj = Obj(obj);
-        let value = match (*obj.0).kind {
-            XPATH_BOOLEAN => Value::Boolean(xmlXPathCastToBoolean(obj.0) != 0),
-            XPATH_NUMBER => Value::Number(xmlXPathCastToNumber(obj.0)),
-            XPATH_STRING => Value::String(take_string(xmlXPathCastToString(obj.0))),
-            XPATH_NODESET => {
-                let set = (*obj.0).nodesetval;
-                let mut values = Vec::new();
-                let mut count = 0;
-                if !set.is_null() && (*set).node_nr > 0 && !(*set).node_tab.is_null() {
-                    count = (*set).node_nr as usize;
-                    for i in 0..count {
-                        let node = *(*set).node_tab.add(i);
-                        if !node.is_null() && matches!((*node).kind, XML_ATTRIBUTE_NODE | XML_TEXT_NODE) {
-                            values.push(take_string(xmlNodeGetContent(node)));
-                        }
-                    }
-                }
-                Value::Nodes { values, count }
-            }
-            _ => Value::Other,
-        };
-        xmlSetStructuredErrorFunc(std::ptr::null_mut(), None);
-        Ok(value)
-    }
+    let first = |errs: &[XmlError]| errs.first().map(|e| e.message.clone());
+    let doc = Document::parse(xml, "", Limits::Default).map_err(|errs| match first(&errs) {
+        Some(e) => format!("not well-formed XML: {e}"),
+        None => "not well-formed XML".to_owned(),
+    })?;
+    doc.xpath(expr).map_err(|errs| match first(&errs) {
+        Some(e) => format!("the XPath expression `{expr}` is invalid: {e}"),
+        None => format!("the XPath expression `{expr}` is invalid"),
+    })
 }
 
 /// The local part of a qualified name.
@@ -373,5 +161,15 @@ mod tests {
         assert!(eval("<a><b></a>", "/a").unwrap_err().contains("not well-formed"));
         assert!(eval("", "/a").is_err());
         assert!(eval("<a/>", "/a[").unwrap_err().contains("invalid"));
+    }
+
+    /// A failed parse or expression used to return with libxml2's error
+    /// handler still installed on the thread.
+    #[test]
+    fn errors_leave_no_handler_installed() {
+        for (xml, expr) in [("<a><b></a>", "/a"), ("<a/>", "/a["), ("<a/>", "count(/a)")] {
+            let _ = evaluate(xml.as_bytes(), expr);
+            assert!(!scapc_libxml2::structured_handler_installed(), "{xml} {expr}");
+        }
     }
 }

@@ -1,0 +1,193 @@
+//! XML Schema (XSD 1.0) loading and validation.
+
+use crate::document::{Document, Limits};
+use crate::error::{collect, ErrorCapture, XmlError};
+use crate::ffi;
+use std::ffi::{c_void, CString};
+use std::path::Path;
+
+/// A parsed schema, freed on drop. libxml2 lets one schema serve many
+/// validation contexts at once, on any threads.
+pub struct Schema {
+    ptr: *mut c_void,
+}
+
+// SAFETY: a parsed `xmlSchema` is not modified by validation: each
+// validation gets its own context (`xmlSchemaNewValidCtxt`), so the schema
+// may be moved to and shared between threads; it is freed once, by `Drop`.
+unsafe impl Send for Schema {}
+// SAFETY: see `Send` above: all access through `&Schema` is read-only.
+unsafe impl Sync for Schema {}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from `xmlSchemaParse`, is non-null and is freed
+        // only here, once.
+        unsafe { ffi::xmlSchemaFree(self.ptr) }
+    }
+}
+
+/// A schema parser context, freed on drop.
+struct ParserCtxt(*mut c_void);
+impl Drop for ParserCtxt {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `xmlSchemaNewParserCtxt`, is non-null
+        // and is freed only here.
+        unsafe { ffi::xmlSchemaFreeParserCtxt(self.0) }
+    }
+}
+
+/// A validation context, freed on drop.
+struct ValidCtxt(*mut c_void);
+impl Drop for ValidCtxt {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `xmlSchemaNewValidCtxt`, is non-null
+        // and is freed only here.
+        unsafe { ffi::xmlSchemaFreeValidCtxt(self.0) }
+    }
+}
+
+impl Schema {
+    /// Loads a schema file and everything it includes or imports (from
+    /// disk only). `Err` holds libxml2's reasons.
+    pub fn load(path: &Path) -> Result<Schema, Vec<XmlError>> {
+        let c = CString::new(path.to_string_lossy().as_bytes())
+            .map_err(|_| vec![XmlError::new("the schema path contains a NUL byte")])?;
+        // Errors raised outside the context (I/O while importing) go to the
+        // thread's handler: the capture collects those too.
+        let mut capture = ErrorCapture::start();
+        // SAFETY: `c` is a C string alive during the call; the returned
+        // context is owned by `ParserCtxt` below.
+        let pctxt = unsafe { ffi::xmlSchemaNewParserCtxt(c.as_ptr()) };
+        if pctxt.is_null() {
+            return Err(vec![XmlError::new(format!("cannot open the schema {}", path.display()))]);
+        }
+        let pctxt = ParserCtxt(pctxt);
+        // SAFETY: `pctxt.0` is a live parser context; `collect` ignores the
+        // (null) user pointer and never unwinds.
+        let ptr = unsafe {
+            ffi::xmlSchemaSetParserStructuredErrors(pctxt.0, collect, std::ptr::null_mut());
+            ffi::xmlSchemaParse(pctxt.0)
+        };
+        drop(pctxt);
+        let mut errors = capture.take();
+        if ptr.is_null() {
+            if errors.is_empty() {
+                errors.push(XmlError::new(format!("cannot parse the schema {}", path.display())));
+            }
+            return Err(errors);
+        }
+        Ok(Schema { ptr })
+    }
+
+    /// Validates a parsed document; the result lists the violations (and
+    /// warnings), empty when it is valid.
+    pub fn validate_doc(&self, doc: &Document) -> Vec<XmlError> {
+        let mut capture = ErrorCapture::start();
+        // SAFETY: `self.ptr` is a parsed schema (never freed while `self`
+        // lives); the new context is owned by `ValidCtxt` below.
+        let vctxt = unsafe { ffi::xmlSchemaNewValidCtxt(self.ptr) };
+        if vctxt.is_null() {
+            return vec![XmlError::new("libxml2 could not create a validation context")];
+        }
+        let vctxt = ValidCtxt(vctxt);
+        // SAFETY: `vctxt.0` is a live validation context and `doc.ptr` a live
+        // document, both used by this thread only; `collect` ignores the
+        // (null) user pointer and never unwinds.
+        let rc = unsafe {
+            ffi::xmlSchemaSetValidStructuredErrors(vctxt.0, collect, std::ptr::null_mut());
+            ffi::xmlSchemaValidateDoc(vctxt.0, doc.ptr)
+        };
+        drop(vctxt);
+        let mut errors = capture.take();
+        if rc < 0 && errors.is_empty() {
+            errors.push(XmlError::new("libxml2 failed internally while validating"));
+        }
+        errors
+    }
+
+    /// Parses `xml` (no size limits, see [`Limits::Huge`]) and validates
+    /// it. `Err` means the text could not be parsed at all (the errors say
+    /// why); `Ok` holds the schema violations.
+    pub fn validate(&self, xml: &str, name: &str) -> Result<Vec<XmlError>, Vec<XmlError>> {
+        let doc = Document::parse(xml.as_bytes(), name, Limits::Huge)?;
+        Ok(self.validate_doc(&doc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::structured_handler_installed as handler_installed;
+
+    fn schema(dir: &Path) -> Schema {
+        let p = dir.join("s.xsd");
+        std::fs::write(
+            &p,
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">
+  <xs:element name="a"><xs:complexType><xs:sequence><xs:element name="b" type="xs:int" maxOccurs="2"/></xs:sequence><xs:attribute name="id" type="xs:ID" use="required"/></xs:complexType></xs:element>
+</xs:schema>"#,
+        )
+        .unwrap();
+        Schema::load(&p).unwrap()
+    }
+
+    #[test]
+    fn valid_and_invalid_documents() {
+        let t = tempfile::tempdir().unwrap();
+        let s = schema(t.path());
+        assert!(s.validate(r#"<a xmlns="urn:t" id="x"><b>1</b></a>"#, "ok.xml").unwrap().is_empty());
+        let errs = s.validate("<a xmlns=\"urn:t\" id=\"x\">\n<b>one</b>\n<b>2</b><b>3</b></a>", "bad.xml").unwrap();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].line, 2);
+        assert!(errs[0].message.contains("'one' is not a valid value"), "{}", errs[0].message);
+        let errs = s.validate(r#"<a xmlns="urn:t"><b>1</b></a>"#, "noid.xml").unwrap();
+        assert!(errs[0].message.contains("'id' is required"));
+        assert!(!handler_installed());
+    }
+
+    #[test]
+    fn malformed_and_hostile_documents() {
+        let t = tempfile::tempdir().unwrap();
+        let s = schema(t.path());
+        let e = s.validate("<a xmlns=\"urn:t\" id=\"x\">\n<b>1</a>", "m.xml").unwrap_err();
+        assert!(e[0].line >= 2, "{e:?}");
+        assert!(!handler_installed(), "an early return resets the handler");
+        // External entities are never fetched or read.
+        let xxe =
+            "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><a xmlns=\"urn:t\" id=\"x\"><b>&x;</b></a>";
+        let all = match s.validate(xxe, "x.xml") {
+            Ok(v) | Err(v) => v,
+        };
+        assert!(!all.is_empty(), "an unresolved entity must not validate");
+        let _ = std::fs::remove_file(t.path().join("s.xsd"));
+        assert!(Schema::load(&t.path().join("s.xsd")).is_err());
+        assert!(!handler_installed());
+    }
+
+    /// One schema shared by threads validating different documents: each
+    /// thread gets exactly its own document's errors.
+    #[test]
+    fn parallel_validation_keeps_errors_apart() {
+        let t = tempfile::tempdir().unwrap();
+        let s = std::sync::Arc::new(schema(t.path()));
+        let threads: Vec<_> = (0..8u32)
+            .map(|i| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..40 {
+                        let bad: String = (0..i).map(|_| "\n").collect::<String>() + "<a xmlns=\"urn:t\"><b>x</b></a>";
+                        let errs = s.validate(&bad, &format!("doc{i}.xml")).unwrap();
+                        // Missing id and a bad int, both on line i + 1.
+                        assert_eq!(errs.len(), 2, "thread {i}: {errs:?}");
+                        assert!(errs.iter().all(|e| e.line == i + 1), "thread {i}: {errs:?}");
+                        assert!(s.validate(r#"<a xmlns="urn:t" id="x"><b>1</b></a>"#, "ok.xml").unwrap().is_empty());
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
+}
