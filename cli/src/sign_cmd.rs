@@ -1,7 +1,6 @@
 //! `scapc sign` and `scapc verify`.
 
 use crate::ds_cmd::{fail, read_text};
-use scapc_compiler::build::write_atomic;
 use scapc_diagnostics::Diagnostic;
 use scapc_xmldsig::dsig::{self, SignOptions, Target};
 use scapc_xmldsig::keys::{Certificate, PublicKey, SigningKey};
@@ -19,6 +18,10 @@ fn now_iso() -> String {
 }
 
 pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, out: &Path) -> ExitCode {
+    let inputs: Vec<&Path> = [Some(ds), Some(key), cert].into_iter().flatten().collect();
+    if let Err(msg) = scapc_output::check_distinct(&inputs, &[out]) {
+        return fail(Diagnostic::error("D0007", msg).at_file(out));
+    }
     let key_text = match read_text(key) {
         Ok(t) => t,
         Err(d) => return fail(d),
@@ -47,7 +50,7 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
         Ok(s) => s,
         Err(m) => return fail(Diagnostic::error("S0002", m).at_file(ds)),
     };
-    if let Err(e) = write_atomic(out, signed.as_bytes()) {
+    if let Err(e) = scapc_output::write_file(out, signed.as_bytes(), scapc_output::Mode::Public) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }
     eprintln!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
@@ -105,23 +108,23 @@ pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"valid": all_valid, "signatures": v})).unwrap_or_default()
         );
     } else {
         for r in &reports {
             let verdict = if r.valid() { "VALID" } else { "INVALID" };
-            println!("signature {} over {}: {verdict}", r.id, r.data_stream.as_deref().unwrap_or("?"));
-            println!("  algorithm {}", r.algorithm);
+            outln!("signature {} over {}: {verdict}", r.id, r.data_stream.as_deref().unwrap_or("?"));
+            outln!("  algorithm {}", r.algorithm);
             if let Some(s) = &r.signer {
-                println!("  signer {s}{}", r.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default());
+                outln!("  signer {s}{}", r.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default());
             }
-            println!("  signature value: {}", if r.signature_value_ok { "ok" } else { "BAD" });
+            outln!("  signature value: {}", if r.signature_value_ok { "ok" } else { "BAD" });
             let n_ok = r.references.iter().filter(|x| x.ok).count();
-            println!("  references: {n_ok}/{} ok", r.references.len());
+            outln!("  references: {n_ok}/{} ok", r.references.len());
             for x in r.references.iter().filter(|x| !x.ok) {
-                println!(
+                outln!(
                     "    {} ({}): {}",
                     target_name(&x.target),
                     if x.signed_info { "SignedInfo" } else { "Manifest" },
@@ -129,12 +132,12 @@ pub fn verify(ds: &Path, trust: Option<&Path>, json: bool) -> ExitCode {
                 );
             }
             for p in &r.problems {
-                println!("  problem: {p}");
+                outln!("  problem: {p}");
             }
             match (r.trusted, &r.fingerprint) {
-                (Some(true), Some(f)) => println!("  signed by the trusted key {f}"),
-                (Some(false), Some(f)) => println!("  signed by {f}, which is NOT the trusted key"),
-                (None, Some(f)) => println!("  signer key fingerprint (SHA-256 of the public key) {f}\n  only integrity was checked: pass --trusted-cert or --trusted-key to check who signed"),
+                (Some(true), Some(f)) => outln!("  signed by the trusted key {f}"),
+                (Some(false), Some(f)) => outln!("  signed by {f}, which is NOT the trusted key"),
+                (None, Some(f)) => outln!("  signer key fingerprint (SHA-256 of the public key) {f}\n  only integrity was checked: pass --trusted-cert or --trusted-key to check who signed"),
                 _ => {}
             }
         }
