@@ -149,9 +149,15 @@ fn split_never_overwrites_its_input() {
     let ds = t.path().join("s.sh");
     let text = hostile_ds("s.sh");
     std::fs::write(&ds, &text).unwrap();
-    let (code, _, err) = scapc_args(&["ds", "split", s(&ds), "-o", s(t.path()), "--force"]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("is the input"), "{err}");
+    for force in [false, true] {
+        let mut args = vec!["ds", "split", s(&ds), "-o", s(t.path())];
+        if force {
+            args.push("--force");
+        }
+        let (code, _, err) = scapc_args(&args);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("is the input"), "{err}");
+    }
     assert_eq!(std::fs::read_to_string(&ds).unwrap(), text);
 }
 
@@ -165,9 +171,10 @@ fn failed_split_writes_nothing() {
     // `checks` exists as a file where the script's directory must go.
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("checks"), "x").unwrap();
-    let (code, _, err) = scapc_args(&["ds", "split", s(&ds), "-o", s(&out), "--force"]);
+    let (code, _, err) = scapc_args(&["ds", "split", s(&ds), "-o", s(&out)]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(files_under(&out), vec!["checks".to_owned()], "{err}");
+    assert!(err.contains("`checks` is a symbolic link or not a directory"), "{err}");
 }
 
 fn xccdf_referencing(href: &str) -> String {
