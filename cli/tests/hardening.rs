@@ -265,7 +265,8 @@ fn sources_that_are_not_regular_files_are_errors() {
     let t = tempfile::tempdir().unwrap();
     let rule = "rules/files/passwd_mode/rule.yml";
     let oval = "rules/files/etc_group_mode/oval/shared.xml";
-    let cases: Vec<(&str, &str, Box<dyn Fn(&Path)>)> = vec![
+    type Spoil = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, &str, Spoil)> = vec![
         (
             "dir",
             rule,
