@@ -265,7 +265,7 @@ fn same_bytes(dir: &OwnedFd, leaf: &str, data: &[u8]) -> bool {
     f.read_to_end(&mut old).is_ok() && old == data
 }
 
-fn write_into(tmp: &OwnedFd, tmp_path: &Path, f: &SetFile, parts: &[&str]) -> Result<(), SetError> {
+fn write_into(tmp: &OwnedFd, tmp_path: &Path, f: &SetFile, parts: &[&str], sync_each: bool) -> Result<(), SetError> {
     let (leaf, parents) = parts.split_last().expect("checked names have a component");
     let d = open_dirs(tmp, tmp_path, parents, true, &f.name)?.expect("created");
     let path = tmp_path.join(&f.name);
@@ -277,7 +277,23 @@ fn write_into(tmp: &OwnedFd, tmp_path: &Path, f: &SetFile, parts: &[&str]) -> Re
     )
     .map_err(io_at(path.clone()))?;
     let mut file = File::from(fd);
-    file.write_all(&f.data).and_then(|_| file.sync_all()).map_err(|error| SetError::Io { path, error })
+    file.write_all(&f.data).map_err(|error| SetError::Io { path: path.clone(), error })?;
+    if sync_each {
+        file.sync_all().map_err(|error| SetError::Io { path, error })?;
+    }
+    Ok(())
+}
+
+/// Sets larger than this are flushed with one `syncfs` rather than an
+/// `fsync` per file (hundreds of fsyncs cost seconds).
+const FSYNC_EACH_MAX: usize = 16;
+
+/// Makes every file written into `tmp` durable.
+fn sync_set(tmp: &OwnedFd, tmp_path: &Path, synced_each: bool) -> Result<(), SetError> {
+    if !synced_each {
+        rfs::syncfs(tmp).map_err(io_at(tmp_path.to_path_buf()))?;
+    }
+    Ok(())
 }
 
 /// Removes a temporary directory when dropped.
@@ -367,9 +383,11 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
     rfs::mkdirat(&dfd, tmp_leaf.as_str(), RMode::from_raw_mode(0o700)).map_err(io_at(tmp_path.clone()))?;
     let _guard = TmpDir(tmp_path.clone());
     let tfd = rfs::openat(&dfd, tmp_leaf.as_str(), DIR_FLAGS, RMode::empty()).map_err(io_at(tmp_path.clone()))?;
+    let sync_each = todo.len() <= FSYNC_EACH_MAX;
     for &i in &todo {
-        write_into(&tfd, &tmp_path, &files[i], &split[i])?;
+        write_into(&tfd, &tmp_path, &files[i], &split[i], sync_each)?;
     }
+    sync_set(&tfd, &tmp_path, sync_each)?;
     // Every byte is on disk: move the files into place, in order.
     let mut written = Vec::new();
     for &i in &todo {
@@ -423,9 +441,11 @@ fn write_new_dir(dir: &Path, files: &[SetFile], split: &[Vec<&str>]) -> Result<V
     rfs::mkdirat(&pfd, tmp_leaf.as_str(), RMode::from_raw_mode(0o777)).map_err(io_at(tmp_path.clone()))?;
     let guard = TmpDir(tmp_path.clone());
     let tfd = rfs::openat(&pfd, tmp_leaf.as_str(), DIR_FLAGS, RMode::empty()).map_err(io_at(tmp_path.clone()))?;
+    let sync_each = files.len() <= FSYNC_EACH_MAX;
     for (f, parts) in files.iter().zip(split) {
-        write_into(&tfd, &tmp_path, f, parts)?;
+        write_into(&tfd, &tmp_path, f, parts, sync_each)?;
     }
+    sync_set(&tfd, &tmp_path, sync_each)?;
     let _ = rfs::fsync(&tfd);
     let r = match rfs::renameat_with(&pfd, tmp_leaf.as_str(), &pfd, leaf, RenameFlags::NOREPLACE) {
         Err(Errno::INVAL) | Err(Errno::NOSYS) => rfs::renameat(&pfd, tmp_leaf.as_str(), &pfd, leaf),
@@ -444,45 +464,57 @@ struct Ident {
     inode: Option<(u64, u64)>,
 }
 
-fn ident(p: &Path) -> Ident {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let canon = std::fs::canonicalize(&abs).unwrap_or_else(|_| {
-        match (abs.parent().and_then(|d| std::fs::canonicalize(d).ok()), abs.file_name()) {
-            (Some(d), Some(n)) => d.join(n),
-            _ => abs.clone(),
-        }
-    });
-    let inode = std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
-    Ident { canon, inode }
+/// Resolves directories once for many files in them.
+#[derive(Default)]
+struct Resolver {
+    dirs: std::collections::HashMap<PathBuf, Option<PathBuf>>,
 }
 
-fn same(a: &Ident, b: &Ident) -> bool {
-    a.canon == b.canon || (a.inode.is_some() && a.inode == b.inode)
+impl Resolver {
+    fn ident(&mut self, p: &Path) -> Ident {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let meta = std::fs::metadata(&abs).ok();
+        let inode = meta.as_ref().map(|m| (m.dev(), m.ino()));
+        let resolved = if meta.is_some() { std::fs::canonicalize(&abs).ok() } else { None };
+        let canon = resolved.unwrap_or_else(|| match (abs.parent(), abs.file_name()) {
+            (Some(d), Some(n)) => {
+                let dir = self.dirs.entry(d.to_path_buf()).or_insert_with(|| std::fs::canonicalize(d).ok());
+                dir.as_ref().map(|c| c.join(n)).unwrap_or_else(|| abs.clone())
+            }
+            _ => abs.clone(),
+        });
+        Ident { canon, inode }
+    }
 }
 
 /// Refuses an output that is one of the inputs or another output (by
 /// canonical path, and by device and inode for existing files: links and
 /// other spellings of a path are caught).
 pub fn check_distinct(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String> {
-    let outs: Vec<Ident> = outputs.iter().map(|p| ident(p)).collect();
-    for (i, o) in outs.iter().enumerate() {
-        if let Some(j) = outs[..i].iter().position(|x| same(x, o)) {
+    let mut r = Resolver::default();
+    let mut by_path: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let mut by_inode: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
+    for (i, o) in outputs.iter().enumerate() {
+        let id = r.ident(o);
+        let earlier = by_path.get(&id.canon).or_else(|| id.inode.and_then(|n| by_inode.get(&n))).copied();
+        if let Some(j) = earlier {
             return Err(format!(
                 "the outputs {} and {} are the same file; give each output its own path",
                 outputs[j].display(),
-                outputs[i].display()
+                o.display()
             ));
+        }
+        by_path.insert(id.canon, i);
+        if let Some(n) = id.inode {
+            by_inode.insert(n, i);
         }
     }
     for input in inputs {
-        // An existing input is the output exactly when their inodes match
+        // An existing input is an output exactly when their inodes match
         // (one stat, no path resolution); a missing one by its path.
         let hit = match std::fs::metadata(input) {
-            Ok(m) => outs.iter().position(|o| o.inode == Some((m.dev(), m.ino()))),
-            Err(_) => {
-                let x = ident(input);
-                outs.iter().position(|o| same(&x, o))
-            }
+            Ok(m) => by_inode.get(&(m.dev(), m.ino())).copied(),
+            Err(_) => by_path.get(&r.ident(input).canon).copied(),
         };
         if let Some(i) = hit {
             return Err(format!(
@@ -608,6 +640,22 @@ mod tests {
             std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         left.sort();
         assert_eq!(left, vec![live, "a.xml".to_owned()]);
+    }
+
+    #[test]
+    fn large_sets_are_synced_once_and_complete() {
+        let t = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..40).map(|i| format!("d{}/f{i}.sh", i % 3)).collect();
+        let files: Vec<SetFile> = names
+            .iter()
+            .map(|n| SetFile { name: n.clone(), data: n.as_bytes().to_vec(), mode: Mode::Executable })
+            .collect();
+        assert_eq!(write_set(t.path(), &files, &SetOptions::default()).unwrap().len(), 40);
+        for n in &names {
+            let p = t.path().join(n);
+            assert_eq!(std::fs::read(&p).unwrap(), n.as_bytes());
+            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o700);
+        }
     }
 
     #[test]
