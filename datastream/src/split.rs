@@ -51,7 +51,7 @@ pub fn names(c: &Collection<'_>) -> BTreeMap<String, String> {
 /// manifest's name.
 pub fn safe_name(name: &str) -> Result<PathBuf, String> {
     let refuse = |why: String| {
-        format!("the component name `{name}` is not a safe relative file name ({why}); refusing to write it")
+        format!("the component name `{name}` is not a safe relative file name: {why}; refusing to write it")
     };
     scapc_output::check_name(name).map_err(refuse)?;
     if name == crate::manifest::FILE_NAME {

@@ -204,7 +204,7 @@ pub fn check_name(name: &str) -> Result<Vec<&str>, String> {
             return Err("it has an empty, `.` or `..` component; names must stay inside the output directory".into());
         }
         if p.starts_with('.') {
-            return Err(format!("its component `{p}` is hidden (starts with `.`); hidden files are never written"));
+            return Err(format!("its component `{p}` is hidden (starts with `.`), and hidden files are never written"));
         }
     }
     Ok(parts)
