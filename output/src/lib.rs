@@ -255,6 +255,19 @@ fn open_dirs(
     Ok(Some(cur))
 }
 
+/// A checked name's last component and its directories.
+fn leaf_of<'a, 'b>(parts: &'a [&'b str], name: &str) -> Result<(&'a &'b str, &'a [&'b str]), SetError> {
+    parts.split_last().ok_or_else(|| SetError::Refused { name: name.to_owned(), reason: "the name is empty".into() })
+}
+
+/// A directory scapc made went away while it wrote (someone removed it).
+fn vanished(dir: &Path) -> SetError {
+    SetError::Io {
+        path: dir.to_path_buf(),
+        error: io::Error::new(io::ErrorKind::NotFound, "a directory being written was removed by someone else"),
+    }
+}
+
 /// True when the regular file `leaf` in `dir` holds exactly `data`.
 fn same_bytes(dir: &OwnedFd, leaf: &str, data: &[u8]) -> bool {
     let Ok(fd) = rfs::openat(dir, leaf, OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC, RMode::empty()) else {
@@ -266,8 +279,8 @@ fn same_bytes(dir: &OwnedFd, leaf: &str, data: &[u8]) -> bool {
 }
 
 fn write_into(tmp: &OwnedFd, tmp_path: &Path, f: &SetFile, parts: &[&str], sync_each: bool) -> Result<(), SetError> {
-    let (leaf, parents) = parts.split_last().expect("checked names have a component");
-    let d = open_dirs(tmp, tmp_path, parents, true, &f.name)?.expect("created");
+    let (leaf, parents) = leaf_of(parts, &f.name)?;
+    let d = open_dirs(tmp, tmp_path, parents, true, &f.name)?.ok_or_else(|| vanished(tmp_path))?;
     let path = tmp_path.join(&f.name);
     let fd = rfs::openat(
         &d,
@@ -343,7 +356,7 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
     // Check every target before writing anything.
     let mut todo: Vec<usize> = Vec::new();
     for (i, (f, parts)) in files.iter().zip(&split).enumerate() {
-        let (leaf, parents) = parts.split_last().expect("checked");
+        let (leaf, parents) = leaf_of(parts, &f.name)?;
         let Some(pd) = open_dirs(&dfd, shown, parents, false, &f.name)? else {
             todo.push(i);
             continue;
@@ -392,9 +405,9 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
     let mut written = Vec::new();
     for &i in &todo {
         let f = &files[i];
-        let (leaf, parents) = split[i].split_last().expect("checked");
-        let pd = open_dirs(&dfd, shown, parents, true, &f.name)?.expect("created");
-        let from = open_dirs(&tfd, &tmp_path, parents, false, &f.name)?.expect("written");
+        let (leaf, parents) = leaf_of(&split[i], &f.name)?;
+        let pd = open_dirs(&dfd, shown, parents, true, &f.name)?.ok_or_else(|| vanished(shown))?;
+        let from = open_dirs(&tfd, &tmp_path, parents, false, &f.name)?.ok_or_else(|| vanished(&tmp_path))?;
         let target = shown.join(&f.name);
         let r = if opts.overwrite {
             rfs::renameat(&from, *leaf, &pd, *leaf)
