@@ -494,3 +494,57 @@ fn build_writes_its_whole_set_or_nothing() {
     assert!(all.iter().all(|n| !n.starts_with('.')), "temporaries left: {all:?}");
     assert!(all.contains(&"demo-ds.xml".to_owned()) && all.contains(&"demo-oval.xml".to_owned()), "{all:?}");
 }
+
+// Finding 9 (killed runs): a split killed while it writes leaves no partial
+// output directory, and the next run removes its temporary directory.
+#[test]
+fn killed_split_leaves_nothing_half_written() {
+    let gz = repo().join("../shared/reference/cac/ssg-rhel9-ds.xml.gz");
+    if !gz.exists() {
+        eprintln!("NOTICE: {} is absent; the killed-split test is skipped", gz.display());
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let ds = t.path().join("rhel9.xml");
+    let out = Command::new("gzip").arg("-dc").arg(&gz).output().expect("gzip is needed");
+    std::fs::write(&ds, out.stdout).unwrap();
+    let parent = t.path().join("parent");
+    std::fs::create_dir(&parent).unwrap();
+    let target = parent.join("parts");
+    let temporaries = |d: &Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".scapc-tmp-"))
+            .collect()
+    };
+    let mut child = scapc()
+        .args(["ds", "split", s(&ds), "-o", s(&target)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as it is writing (its temporary directory exists).
+    let start = Instant::now();
+    let mut killed = false;
+    while start.elapsed() < Duration::from_secs(120) {
+        if !temporaries(&parent).is_empty() {
+            child.kill().unwrap();
+            killed = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child.wait().unwrap();
+    assert!(killed, "split finished (or wrote elsewhere) before it could be killed while writing");
+    assert!(!target.exists(), "a killed split left {:?}", files_under(&target).len());
+    assert_eq!(temporaries(&parent).len(), 1);
+    // The next run sweeps the dead run's temporary directory.
+    let (code, _, err) = scapc_args(&["ds", "split", s(&ds), "-o", s(&target)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(temporaries(&parent).is_empty(), "{:?}", temporaries(&parent));
+    assert_eq!(files_under(&target).len(), 444);
+}
