@@ -1,10 +1,9 @@
 //! `scapc ds ...`: data stream subcommands.
 
-use scapc_compiler::build::write_atomic;
 use scapc_datastream::{read, split as ds_split};
 use scapc_diagnostics::{render_text, Diagnostic, Location, TextOptions};
-use std::io::Write as _;
-use std::path::Path;
+use scapc_output::{Mode, SetError, SetFile, SetOptions};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Prints one error diagnostic and returns exit code 1.
@@ -32,7 +31,7 @@ pub fn load<'a>(path: &Path, text: &'a str) -> Result<read::Collection<'a>, Diag
     read::read(text).map_err(|e| Diagnostic::error("D0002", e.message).at(Location::at(path, e.line, e.col)))
 }
 
-pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
+pub fn split(ds: &Path, out: &Path, component: Option<&str>, force: bool) -> ExitCode {
     let text = match read_text(ds) {
         Ok(t) => t,
         Err(d) => return fail(d),
@@ -57,43 +56,52 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>) -> ExitCode {
             Ok(f) => f,
             Err(msg) => return fail(Diagnostic::error("D0003", msg).at_file(ds)),
         };
-        let mut so = std::io::stdout().lock();
-        if so.write_all(&f.bytes).and_then(|_| so.flush()).is_err() {
-            return ExitCode::from(1);
-        }
+        crate::out::write_bytes(&f.bytes);
         return ExitCode::SUCCESS;
     }
-    // Render everything first (cheap), so a bad component writes nothing.
+    // Render everything first, so a bad component writes nothing; the
+    // manifest goes last, so it never lists a file that is not there.
+    let mut files: Vec<SetFile> = Vec::with_capacity(plan.len() + 1);
+    let mut owner: Vec<&str> = Vec::with_capacity(plan.len());
     for (name, comp) in &plan {
-        if comp.extended {
-            if let Err(msg) = ds_split::render(&coll, name, comp) {
-                return fail(Diagnostic::error("D0003", msg).at_file(ds));
+        match ds_split::render(&coll, name, comp) {
+            Ok(f) => {
+                let mode = if f.executable { Mode::Executable } else { Mode::Public };
+                files.push(SetFile { name: f.name, data: f.bytes, mode });
+                owner.push(&comp.id);
             }
+            Err(msg) => return fail(Diagnostic::error("D0003", msg).at_file(ds)),
         }
     }
     if component.is_none() {
         let names = ds_split::names(&coll);
         let m = scapc_datastream::manifest::write(&coll, &names);
-        let path = out.join(scapc_datastream::manifest::FILE_NAME);
-        if let Err(e) = write_atomic(&path, m.as_bytes()) {
-            return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(&path));
-        }
+        files.push(SetFile {
+            name: scapc_datastream::manifest::FILE_NAME.to_owned(),
+            data: m.into_bytes(),
+            mode: Mode::Public,
+        });
     }
-    for (name, comp) in &plan {
-        let f = match ds_split::render(&coll, name, comp) {
-            Ok(f) => f,
-            Err(msg) => return fail(Diagnostic::error("D0003", msg).at_file(ds)),
-        };
-        let path = out.join(&f.name);
-        if let Err(e) = write_atomic(&path, &f.bytes) {
-            return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(&path));
+    let paths: Vec<PathBuf> = files.iter().map(|f| out.join(&f.name)).collect();
+    let outs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    if let Err(msg) = scapc_output::check_distinct(&[ds], &outs) {
+        return fail(Diagnostic::error("D0007", msg).at_file(ds));
+    }
+    let how = SetOptions { overwrite: force, skip_unchanged: false };
+    match scapc_output::write_set(out, &files, &how) {
+        Ok(_) => {}
+        Err(SetError::Refused { name, reason }) => {
+            let whose = files.iter().position(|f| f.name == name).and_then(|i| owner.get(i));
+            let what = match whose {
+                Some(id) => format!("component `{id}`: refusing to write `{name}`: {reason}; nothing was written"),
+                None => format!("refusing to write `{name}`: {reason}; nothing was written"),
+            };
+            return fail(Diagnostic::error("D0005", what).at_file(out));
         }
-        if f.executable {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
-            }
+        Err(SetError::Io { path, error }) => {
+            return fail(
+                Diagnostic::error("D0005", format!("cannot write: {error}; nothing was written")).at_file(&path),
+            )
         }
     }
     eprintln!("wrote {} component(s) to {}", plan.len(), out.display());
@@ -111,14 +119,14 @@ pub fn info(ds: &Path, json: bool) -> ExitCode {
     };
     let i = scapc_datastream::info::info(&coll);
     if json {
-        println!("{}", serde_json::to_string_pretty(&i).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&i).unwrap_or_default());
     } else {
-        print!("{}", scapc_datastream::info::render_text(&i));
+        out!("{}", scapc_datastream::info::render_text(&i));
     }
     ExitCode::SUCCESS
 }
 
-pub fn compose(input: &Path, out: &Path, namespace: Option<String>) -> ExitCode {
+pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outside: bool) -> ExitCode {
     let epoch = match scapc_compiler::build::source_date_epoch() {
         Ok(e) => e,
         Err(msg) => {
@@ -126,9 +134,12 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>) -> ExitCode 
             return ExitCode::from(2);
         }
     };
+    if let Err(msg) = scapc_output::check_distinct(&[input], &[out]) {
+        return fail(Diagnostic::error("D0007", msg).at_file(input));
+    }
     let is_manifest = input.extension().is_some_and(|e| e == "yml" || e == "yaml");
     let spec = if is_manifest {
-        match scapc_compiler::manifest::load(input, epoch) {
+        match scapc_compiler::manifest::load_with(input, epoch, allow_outside) {
             Ok(s) => s,
             Err(diags) => {
                 eprint!("{}", render_text(&diags, &TextOptions { snippets: true, color: false }));
@@ -136,13 +147,18 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>) -> ExitCode 
             }
         }
     } else {
-        match scapc_datastream::assemble::quick(input, &scapc_datastream::assemble::QuickOptions { namespace, epoch }) {
+        let opts = scapc_datastream::assemble::QuickOptions { namespace, epoch, allow_outside };
+        match scapc_datastream::assemble::quick(input, &opts) {
             Ok(s) => s,
             Err(msg) => return fail(Diagnostic::error("D0006", msg).at_file(input)),
         }
     };
+    let sources: Vec<&Path> = spec.sources.iter().map(PathBuf::as_path).collect();
+    if let Err(msg) = scapc_output::check_distinct(&sources, &[out]) {
+        return fail(Diagnostic::error("D0007", msg).at_file(input));
+    }
     let xml = scapc_datastream::compose::compose(&spec);
-    if let Err(e) = write_atomic(out, xml.as_bytes()) {
+    if let Err(e) = scapc_output::write_file(out, xml.as_bytes(), Mode::Public) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }
     let local = spec.components.iter().filter(|c| c.remote.is_none()).count();

@@ -1,7 +1,6 @@
 //! `scapc eval`: scan a target with compiled content.
 
 use clap::{Args, ValueEnum};
-use scapc_compiler::build::write_atomic;
 use scapc_eval::oval::engine::EngineOptions;
 use scapc_eval::target::Target;
 use scapc_eval::xccdf::content::{Content, Profile};
@@ -96,7 +95,26 @@ fn err(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// Writes a result file: atomically, and readable by its owner only (ARF
+/// and reports may hold password hashes and other secrets of the target).
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    scapc_output::write_file(path, data, scapc_output::Mode::Private)
+}
+
+/// No output may be an input (the data stream, the tailoring, the key) or
+/// another output.
+fn check_outputs(a: &EvalArgs) -> Result<(), String> {
+    let inputs: Vec<&Path> =
+        [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref()].into_iter().flatten().map(PathBuf::as_path).collect();
+    let outputs: Vec<&Path> =
+        [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
+    scapc_output::check_distinct(&inputs, &outputs)
+}
+
 pub fn run(a: EvalArgs) -> ExitCode {
+    if let Err(msg) = check_outputs(&a) {
+        return err(msg);
+    }
     if a.engine == EngineKind::Oscap {
         return crate::eval_oscap::run(&a);
     }
@@ -192,7 +210,7 @@ pub fn exit_for(scan: &Scan) -> ExitCode {
 
 fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), ExitCode> {
     if let Some(p) = &a.results_arf {
-        write_atomic(p, results::arf(scan, content).as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
+        write_private(p, results::arf(scan, content).as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     if let Some(p) = &a.results {
         let mut ids = std::collections::BTreeMap::new();
@@ -200,10 +218,10 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
             ids.insert(o.component.clone(), format!("oval{i}"));
         }
         let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", results::test_result(scan, content, &ids));
-        write_atomic(p, xml.as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
+        write_private(p, xml.as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     if let Some(p) = &a.report {
-        write_atomic(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes())
+        write_private(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes())
             .map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     Ok(())
@@ -233,21 +251,21 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
                 "seconds": elapsed.as_secs_f64(),
                 "rules": rules,
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         EvalFormat::Text => {
             if !a.quiet {
                 for r in scan.rules.iter().filter(|r| r.result != XResult::NotSelected) {
-                    println!("{:<13} {:<7} {}  {}", r.result.as_str(), r.severity, r.id, title(&r.id));
+                    outln!("{:<13} {:<7} {}  {}", r.result.as_str(), r.severity, r.id, title(&r.id));
                 }
-                println!();
+                outln!();
             }
             let parts: Vec<String> = XResult::ALL
                 .iter()
                 .filter(|r| scan.count(**r) > 0 && **r != XResult::NotSelected)
                 .map(|r| format!("{} {}", scan.count(*r), r.as_str()))
                 .collect();
-            println!(
+            outln!(
                 "{} on {}: {} ({} rules evaluated), score {:.2}, in {:.2} s",
                 scan.profile.as_ref().map_or_else(
                     || if a.profile.as_deref() == Some("(all)") {

@@ -4,7 +4,6 @@
 //! native engine.
 
 use crate::eval_cmd::{EvalArgs, EvalFormat};
-use scapc_compiler::build::write_atomic;
 use scapc_eval::report::{self, ReportData, RuleView};
 use scapc_eval::xccdf::content::{CheckSpec, Content};
 use scapc_eval::xccdf::run::XResult;
@@ -141,19 +140,22 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         Err(e) => return err(e),
     };
     if let Some(p) = &a.results_arf {
-        if let Err(e) = write_atomic(p, arf.as_bytes()) {
+        if let Err(e) = crate::eval_cmd::write_private(p, arf.as_bytes()) {
             return err(format!("{}: {e}", p.display()));
         }
     }
     if let Some(p) = &a.results {
         if let Some(tr) = test_result_text(&arf) {
-            if let Err(e) = write_atomic(p, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{tr}\n").as_bytes()) {
+            if let Err(e) = crate::eval_cmd::write_private(
+                p,
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{tr}\n").as_bytes(),
+            ) {
                 return err(format!("{}: {e}", p.display()));
             }
         }
     }
     if let Some(p) = &a.report {
-        if let Err(e) = write_atomic(p, report::html(&data).as_bytes()) {
+        if let Err(e) = crate::eval_cmd::write_private(p, report::html(&data).as_bytes()) {
             return err(format!("{}: {e}", p.display()));
         }
     }
@@ -285,21 +287,21 @@ fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
                 "seconds": secs,
                 "rules": rules,
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         EvalFormat::Text => {
             if !a.quiet {
                 for r in &d.rules {
-                    println!("{:<13} {:<7} {}  {}", r.result, r.severity, r.id, r.title);
+                    outln!("{:<13} {:<7} {}  {}", r.result, r.severity, r.id, r.title);
                 }
-                println!();
+                outln!();
             }
             let parts: Vec<String> = XResult::ALL
                 .iter()
                 .filter(|r| **r != XResult::NotSelected && count(**r) > 0)
                 .map(|r| format!("{} {}", count(*r), r.as_str()))
                 .collect();
-            println!(
+            outln!(
                 "{profile} on {} (oscap): {} ({} rules evaluated), score {:.2}, in {:.2} s",
                 d.target,
                 parts.join(", "),

@@ -8,7 +8,6 @@
 //! options (an identity file, a known-hosts file).
 
 use crate::eval_cmd::{EngineKind, EvalArgs};
-use scapc_compiler::build::write_atomic;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -218,7 +217,7 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
         }
         match remote.get(&format!("{dir}/{name}")) {
             Ok(bytes) => {
-                if let Err(e) = write_atomic(local, &bytes) {
+                if let Err(e) = crate::eval_cmd::write_private(local, &bytes) {
                     return err(format!("{}: {e}", local.display()));
                 }
             }

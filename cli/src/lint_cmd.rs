@@ -59,11 +59,11 @@ fn print(report: &Report, format: LintFormat) {
     match format {
         LintFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            print!("{}", render_text(&report.diagnostics(), &TextOptions { snippets: true, color }));
+            out!("{}", render_text(&report.diagnostics(), &TextOptions { snippets: true, color }));
         }
-        LintFormat::Json => println!("{}", render_json(&report.diagnostics())),
-        LintFormat::Sarif => println!("{}", output::render_sarif_lint(&report.findings, env!("CARGO_PKG_VERSION"))),
-        LintFormat::Github => print!("{}", output::render_github(&report.findings)),
+        LintFormat::Json => outln!("{}", render_json(&report.diagnostics())),
+        LintFormat::Sarif => outln!("{}", output::render_sarif_lint(&report.findings, env!("CARGO_PKG_VERSION"))),
+        LintFormat::Github => out!("{}", output::render_github(&report.findings)),
     }
 }
 
@@ -71,7 +71,7 @@ pub fn run(a: LintArgs) -> ExitCode {
     if a.list {
         for r in scapc_linter::registry() {
             let l = r.lint;
-            println!(
+            outln!(
                 "{} {:<26} {:<8} {}{}",
                 l.code,
                 l.name,
@@ -88,7 +88,7 @@ pub fn run(a: LintArgs) -> ExitCode {
         else {
             return usage(format!("unknown lint `{key}` (scapc lint --list shows them)"));
         };
-        println!(
+        outln!(
             "{} {} (default: {})\n\n{}",
             r.lint.code,
             r.lint.name,
@@ -126,7 +126,7 @@ pub fn run(a: LintArgs) -> ExitCode {
         let rewrites = fix::plan(&report.findings, &|p| std::fs::read_to_string(p).ok());
         let n: usize = rewrites.iter().map(|r| r.fixes).sum();
         if a.diff {
-            print!("{}", fix::diff(&rewrites));
+            out!("{}", fix::diff(&rewrites));
             eprintln!("{n} finding(s) in {} file(s) can be fixed with --fix", rewrites.len());
             return if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
         }

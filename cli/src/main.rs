@@ -15,6 +15,8 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[macro_use]
+mod out;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
@@ -183,6 +185,10 @@ enum DsCommand {
         /// Extract only this component (by component id); with `-o -` it goes to stdout
         #[arg(long)]
         component: Option<String>,
+        /// Replace files that already exist in the output directory (by
+        /// default split refuses to write over a file it did not write)
+        #[arg(long)]
+        force: bool,
     },
     /// Put a source data stream together
     ///
@@ -201,6 +207,10 @@ enum DsCommand {
         /// Reverse-DNS namespace for ids (quick form; default: from the input)
         #[arg(long)]
         namespace: Option<String>,
+        /// Read component files outside the input's directory too (by
+        /// default a path or href that resolves outside it is an error)
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Show what a data stream holds: streams, components, benchmarks and
     /// profiles, OVAL counts and test types, CPE platforms, signatures
@@ -225,7 +235,7 @@ fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprint!("{}", render_text(&shown, &TextOptions { snippets: true, color }));
         }
-        Format::Json => println!("{}", render_json(&shown)),
+        Format::Json => outln!("{}", render_json(&shown)),
         Format::Sarif => {
             // Each compiler code with its meaning, as docs/diagnostics.md lists it.
             let rule = |code: &str| {
@@ -237,7 +247,7 @@ fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
                 })
             };
             let tool = scapc_diagnostics::SarifTool { name: "scapc", version: env!("CARGO_PKG_VERSION"), rule: &rule };
-            println!("{}", scapc_diagnostics::render_sarif_with(&shown, &tool))
+            outln!("{}", scapc_diagnostics::render_sarif_with(&shown, &tool))
         }
     }
 }
@@ -333,19 +343,24 @@ fn run_build(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Command::Build { root, out, products, sce, format, quiet, no_validate } => {
             run_build(root, out, products, sce, format, quiet, no_validate)
         }
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
-        Command::Ds(DsCommand::Split { ds, out, component }) => ds_cmd::split(&ds, &out, component.as_deref()),
+        Command::Ds(DsCommand::Split { ds, out, component, force }) => {
+            ds_cmd::split(&ds, &out, component.as_deref(), force)
+        }
         Command::Ds(DsCommand::Info { ds, format }) => ds_cmd::info(&ds, format == InfoFormat::Json),
-        Command::Ds(DsCommand::Compose { input, out, namespace }) => ds_cmd::compose(&input, &out, namespace),
+        Command::Ds(DsCommand::Compose { input, out, namespace, allow_outside }) => {
+            ds_cmd::compose(&input, &out, namespace, allow_outside)
+        }
         Command::Sign { ds, key, cert, signer, out } => sign_cmd::sign(&ds, &key, cert.as_deref(), signer, &out),
         Command::Verify { ds, trusted_cert, trusted_key, allow_weak_keys, format } => {
             sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json, allow_weak_keys)
         }
-    }
+    };
+    out::finish(code)
 }

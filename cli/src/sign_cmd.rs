@@ -3,7 +3,6 @@
 //! they reach) the signatures cover.
 
 use crate::ds_cmd::{fail, read_text};
-use scapc_compiler::build::write_atomic;
 use scapc_diagnostics::Diagnostic;
 use scapc_xmldsig::dsig::{self, SignOptions, Target, Verification};
 use scapc_xmldsig::keys::{Certificate, PublicKey, SigningKey};
@@ -22,6 +21,10 @@ fn now_iso() -> String {
 }
 
 pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, out: &Path) -> ExitCode {
+    let inputs: Vec<&Path> = [Some(ds), Some(key), cert].into_iter().flatten().collect();
+    if let Err(msg) = scapc_output::check_distinct(&inputs, &[out]) {
+        return fail(Diagnostic::error("D0007", msg).at_file(out));
+    }
     let key_text = match read_text(key) {
         Ok(t) => t,
         Err(d) => return fail(d),
@@ -53,7 +56,7 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
         Ok(s) => s,
         Err(m) => return fail(Diagnostic::error("S0002", m).at_file(ds)),
     };
-    if let Err(e) = write_atomic(out, signed.as_bytes()) {
+    if let Err(e) = scapc_output::write_file(out, signed.as_bytes(), scapc_output::Mode::Public) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }
     eprintln!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
@@ -184,30 +187,30 @@ fn print_json(v: &Verification, findings: &[Finding], passes: bool) {
         "unreached_components": v.unreached,
         "findings": findings,
     });
-    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
 }
 
 fn print_text(v: &Verification, findings: &[Finding], passes: bool, anchored: bool) {
     for r in &v.signatures {
         let verdict = if r.valid() { "VALID" } else { "INVALID" };
-        println!("signature {} over {}: {verdict}", r.id, r.data_stream.as_deref().unwrap_or("?"));
-        println!("  algorithm {}", r.algorithm);
+        outln!("signature {} over {}: {verdict}", r.id, r.data_stream.as_deref().unwrap_or("?"));
+        outln!("  algorithm {}", r.algorithm);
         if let Some(s) = &r.signer {
-            println!("  signer {s}{}", r.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default());
+            outln!("  signer {s}{}", r.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default());
         }
         let value = match (r.signature_value_ok, r.signature_value_checked) {
             (true, _) => "ok",
             (false, true) => "BAD",
             (false, false) => "not checked (see the problems below)",
         };
-        println!("  signature value: {value}");
+        outln!("  signature value: {value}");
         if let Some(bits) = r.weak_key_bits {
-            println!("  weak key: RSA with {bits} bits (under 2048)");
+            outln!("  weak key: RSA with {bits} bits (under 2048)");
         }
         let n_ok = r.references.iter().filter(|x| x.ok).count();
-        println!("  references: {n_ok}/{} ok", r.references.len());
+        outln!("  references: {n_ok}/{} ok", r.references.len());
         for x in r.references.iter().filter(|x| !x.ok) {
-            println!(
+            outln!(
                 "    {} ({}): {}",
                 target_name(&x.target),
                 if x.signed_info { "SignedInfo" } else { "Manifest" },
@@ -215,18 +218,18 @@ fn print_text(v: &Verification, findings: &[Finding], passes: bool, anchored: bo
             );
         }
         for p in &r.problems {
-            println!("  problem: {p}");
+            outln!("  problem: {p}");
         }
         match (r.trusted, &r.fingerprint) {
-            (Some(true), Some(f)) => println!("  signed by the trusted key {f}"),
-            (Some(false), Some(f)) => println!("  signed by {f}, which is NOT the trusted key"),
-            (None, Some(f)) => println!("  signer key fingerprint (SHA-256 of the public key) {f}"),
+            (Some(true), Some(f)) => outln!("  signed by the trusted key {f}"),
+            (Some(false), Some(f)) => outln!("  signed by {f}, which is NOT the trusted key"),
+            (None, Some(f)) => outln!("  signer key fingerprint (SHA-256 of the public key) {f}"),
             _ => {}
         }
     }
     for s in &v.streams {
         if s.covered {
-            println!(
+            outln!(
                 "data stream {}: covered by {} ({} component{})",
                 s.id,
                 s.signed_by.join(", "),
@@ -244,19 +247,19 @@ fn print_text(v: &Verification, findings: &[Finding], passes: bool, anchored: bo
                 why.push(format!("unsigned components: {}", s.uncovered.join(", ")));
             }
             why.extend(s.problems.iter().cloned());
-            println!("data stream {}: NOT covered: {}", s.id, why.join("; "));
+            outln!("data stream {}: NOT covered: {}", s.id, why.join("; "));
         }
     }
     for f in findings {
-        println!("{}: {}", if f.fails { "error" } else { "warning" }, f.message);
+        outln!("{}: {}", if f.fails { "error" } else { "warning" }, f.message);
     }
     if !anchored {
-        println!("only integrity was checked: pass --trusted-cert or --trusted-key to check who signed");
+        outln!("only integrity was checked: pass --trusted-cert or --trusted-key to check who signed");
     }
     let failing = findings.iter().filter(|f| f.fails).count();
     if passes {
-        println!("verification passed");
+        outln!("verification passed");
     } else {
-        println!("verification FAILED ({failing} finding{})", if failing == 1 { "" } else { "s" });
+        outln!("verification FAILED ({failing} finding{})", if failing == 1 { "" } else { "s" });
     }
 }

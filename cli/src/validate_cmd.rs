@@ -142,22 +142,22 @@ pub fn run(a: ValidateArgs) -> ExitCode {
     match a.format {
         ValidateFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            print!("{}", report::text(&outcomes, if a.all { None } else { Some(10) }, color));
+            out!("{}", report::text(&outcomes, if a.all { None } else { Some(10) }, color));
             let invalid =
                 outcomes.iter().filter(|o| o.diagnostics.iter().any(|d| d.severity == Severity::Error)).count();
-            println!(
+            outln!(
                 "{} file(s): {} valid, {invalid} invalid; {errors} error(s), {warnings} warning(s) in {:.2} s",
                 outcomes.len(),
                 outcomes.len() - invalid,
                 start.elapsed().as_secs_f64()
             );
         }
-        ValidateFormat::Json => println!("{}", render_json(&all)),
+        ValidateFormat::Json => outln!("{}", render_json(&all)),
         ValidateFormat::Sarif => {
             let tool = SarifTool { name: "scapc", version: env!("CARGO_PKG_VERSION"), rule: &requirement_rule };
-            println!("{}", render_sarif_with(&all, &tool))
+            outln!("{}", render_sarif_with(&all, &tool))
         }
-        ValidateFormat::Junit => print!("{}", report::junit(&outcomes, a.warnings_as_errors)),
+        ValidateFormat::Junit => out!("{}", report::junit(&outcomes, a.warnings_as_errors)),
     }
     if io {
         ExitCode::from(2)

@@ -74,27 +74,10 @@ pub fn source_date_epoch() -> Result<Option<i64>, String> {
     }
 }
 
-/// Writes `data` to `path` through a temporary file in the same directory
-/// and a rename, so a reader never sees half a file.
+/// Writes `data` to `path` atomically, readable by all (see
+/// [`scapc_output::write_file`], the one implementation).
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    // An unchanged output keeps its mtime, so make-style tools see no change.
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == data.len() as u64)
-        && std::fs::read(path).is_ok_and(|old| old == data)
-    {
-        return Ok(());
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp =
-        dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
-    let res = (|| {
-        std::fs::write(&tmp, data)?;
-        std::fs::rename(&tmp, path)
-    })();
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    res
+    scapc_output::write_file(path, data, scapc_output::Mode::Public)
 }
 
 /// The documents of one compiled product, in memory.
@@ -161,6 +144,7 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         timestamp: c.timestamp.clone(),
         components,
         streams: Vec::new(),
+        sources: Vec::new(),
     };
     let ds_doc = ds::compose(&spec);
     let mut files = vec![(format!("{p}-ds.xml"), ds_doc), (name("xccdf"), xccdf_doc), (name("oval"), oval_doc)];
@@ -324,7 +308,15 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
 
 /// The whole build, with each data stream checked by `gate` before writing.
 pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
-    let (compiled, mut diags) = compile_tree(opts);
+    // The tree's file lists are kept: no output may overwrite a source.
+    let (compiled, mut diags, tree) = if opts.root.is_dir() {
+        let tree = load::discover(&opts.root);
+        let (c, d) = compile_discovered(opts, &tree);
+        (c, d, Some(tree))
+    } else {
+        let (c, d) = compile_tree(opts);
+        (c, d, None)
+    };
     let mut report = BuildReport::default();
     let load_failed = diags.has_errors();
     let emitted: Vec<(ProductOutput, Emitted, Vec<Diagnostic>)> = compiled
@@ -369,19 +361,71 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
         report.diagnostics = diags;
         return report;
     }
-    for (mut po, e, _) in emitted {
-        for (name, data) in e.files {
-            let path = opts.out_dir.join(&name);
-            match write_atomic(&path, data.as_bytes()) {
-                Ok(()) => po.files.push((path, data.len())),
-                Err(err) => {
-                    diags.push(Diagnostic::error(codes::IO, format!("cannot write the output: {err}")).at_file(&path))
-                }
-            }
-        }
-        report.outputs.push(po);
-    }
+    write_outputs(opts, tree.as_ref(), emitted, &mut report, &mut diags);
     diags.sort();
     report.diagnostics = diags;
     report
+}
+
+/// Writes every product's files as one set, all or nothing: into a
+/// temporary directory beside them, then renamed into place, each data
+/// stream last. Unchanged files keep their mtime.
+fn write_outputs(
+    opts: &BuildOptions,
+    tree: Option<&Tree>,
+    emitted: Vec<(ProductOutput, Emitted, Vec<Diagnostic>)>,
+    report: &mut BuildReport,
+    diags: &mut Diagnostics,
+) {
+    let mut set: Vec<scapc_output::SetFile> = Vec::new();
+    let mut streams: Vec<scapc_output::SetFile> = Vec::new();
+    let mut outputs = Vec::new();
+    for (mut po, e, _) in emitted {
+        for (name, data) in e.files {
+            po.files.push((opts.out_dir.join(&name), data.len()));
+            let f = scapc_output::SetFile { name, data: data.into_bytes(), mode: scapc_output::Mode::Public };
+            if f.name.ends_with("-ds.xml") {
+                streams.push(f);
+            } else {
+                set.push(f);
+            }
+        }
+        outputs.push(po);
+    }
+    set.append(&mut streams);
+    if let Some(t) = tree {
+        let inputs: Vec<&Path> = [
+            &t.products,
+            &t.group_files,
+            &t.rule_files,
+            &t.value_files,
+            &t.profile_files,
+            &t.template_files,
+            &t.platform_files,
+            &t.macro_files,
+        ]
+        .iter()
+        .flat_map(|l| l.iter().map(PathBuf::as_path))
+        .collect();
+        let paths: Vec<PathBuf> = set.iter().map(|f| opts.out_dir.join(&f.name)).collect();
+        let outs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        if let Err(msg) = scapc_output::check_distinct(&inputs, &outs) {
+            diags.push(Diagnostic::error(codes::IO, msg).at_file(&opts.out_dir).hint("choose another --out directory"));
+            return;
+        }
+    }
+    let how = scapc_output::SetOptions { overwrite: true, skip_unchanged: true };
+    match scapc_output::write_set(&opts.out_dir, &set, &how) {
+        Ok(_) => report.outputs = outputs,
+        Err(scapc_output::SetError::Io { path, error }) => diags.push(
+            Diagnostic::error(codes::IO, format!("cannot write the outputs: {error}; nothing was written"))
+                .at_file(&path),
+        ),
+        Err(e) => diags.push(Diagnostic::error(codes::IO, format!("{e}; nothing was written")).at_file(
+            opts.out_dir.join(match &e {
+                scapc_output::SetError::Refused { name, .. } => name.as_str(),
+                scapc_output::SetError::Io { .. } => "",
+            }),
+        )),
+    }
 }

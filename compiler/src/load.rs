@@ -50,7 +50,10 @@ fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<Pa
         .run(|| {
             Box::new(|entry| {
                 if let Ok(e) = entry {
-                    if e.file_type().is_some_and(|t| t.is_file()) && (keep.lock().unwrap())(e.path()) {
+                    // Whatever bears a source's name is kept, regular or
+                    // not (a directory, a FIFO, a link to a device): reading
+                    // it (`source::read`) reports it at its path.
+                    if e.depth() > 0 && (keep.lock().unwrap())(e.path()) {
                         out.lock().unwrap().push(e.into_path());
                     }
                 }
@@ -94,6 +97,12 @@ pub fn discover(root: &Path) -> Tree {
     t.platform_files = walk(&root.join("applicability"), |p| ext_is(p, "yml"));
     t.macro_files = walk(&root.join("macros"), |p| ext_is(p, "jinja"));
     t
+}
+
+/// True when something exists at `p` (a link, dangling or not, included):
+/// a source that is there but unreadable is an error, not an absence.
+fn present(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok()
 }
 
 fn stem(p: &Path) -> String {
@@ -659,11 +668,11 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let dir = path.parent().unwrap().to_path_buf();
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
         let specific = dir.join(sub).join(format!("{pid}.{ext}"));
-        if specific.is_file() {
+        if present(&specific) {
             return Some(specific);
         }
         let shared = dir.join(sub).join(format!("shared.{ext}"));
-        shared.is_file().then_some(shared)
+        present(&shared).then_some(shared)
     };
     let mut tests: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
         .map(|rd| {
@@ -960,7 +969,7 @@ fn load_template(path: &Path, pid: &str) -> (Option<Template>, Vec<Diagnostic>) 
     let mut languages = BTreeMap::new();
     for lang in LANGUAGES {
         let p = dir.join(format!("{lang}.template"));
-        if p.is_file() {
+        if present(&p) {
             match source::read(&p) {
                 Ok(s) => {
                     languages.insert(lang.to_owned(), (p, s));
@@ -1005,7 +1014,7 @@ fn load_platform(path: &Path, pid: &str) -> (Option<PlatformDef>, Vec<Diagnostic
     let bash_conditional = doc.string(&f, "bash_conditional", what);
     let ansible_conditional = doc.string(&f, "ansible_conditional", what);
     let oval_file = path.with_extension("xml");
-    let (oval_file, oval_source) = if oval_file.is_file() {
+    let (oval_file, oval_source) = if present(&oval_file) {
         match source::read(&oval_file) {
             Ok(s) => (Some(oval_file), Some(s)),
             Err(d) => {

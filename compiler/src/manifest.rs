@@ -4,7 +4,7 @@
 
 use crate::codes;
 use crate::source::{self, Doc, LineMap};
-use scapc_datastream::assemble::{check_xml, references};
+use scapc_datastream::assemble::{check_xml, references, ALLOW_OUTSIDE_FLAG};
 use scapc_datastream::compose::{iso_datetime, Component, Role, Spec, Stream};
 use scapc_diagnostics::{Diagnostic, Location};
 use std::path::Path;
@@ -14,8 +14,14 @@ const STREAM_KEYS: &[&str] = &["name", "use-case", "scap-version", "dictionaries
 const USE_CASES: &[&str] = &["CONFIGURATION", "VULNERABILITY", "INVENTORY", "OTHER"];
 
 /// Reads the manifest and every local component it names. `epoch` sets all
-/// timestamps; otherwise each file's mtime is used.
+/// timestamps; otherwise each file's mtime is used. Component paths must
+/// resolve inside the manifest's directory.
 pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
+    load_with(path, epoch, false)
+}
+
+/// [`load`]; with `allow_outside`, component paths may resolve anywhere.
+pub fn load_with(path: &Path, epoch: Option<i64>, allow_outside: bool) -> Result<Spec, Vec<Diagnostic>> {
     let text = source::read(path).map_err(|d| vec![d])?;
     let mut doc = Doc::new(path, LineMap::identity(), "");
     let Some(node) = doc.parse_yaml(&text) else { return Err(doc.diags) };
@@ -29,6 +35,7 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
     let collection = doc.required_string(&f, "collection", what).unwrap_or_default();
     let dir = path.parent().unwrap_or(Path::new(""));
     let mut components: Vec<Component> = Vec::new();
+    let mut sources = vec![path.to_path_buf()];
     let mut max_epoch = epoch.unwrap_or(0);
     match f.get("components") {
         None => {
@@ -53,6 +60,19 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
                         (Some(rel), None) => {
                             let p = dir.join(&rel);
                             let pos = c.get("path").unwrap().pos;
+                            // Only regular files, and only inside the manifest's
+                            // directory unless the user allows more.
+                            let allowed = if allow_outside || std::fs::symlink_metadata(&p).is_err() {
+                                scapc_output::regular_file(&p).map(|_| ())
+                            } else {
+                                scapc_output::confine(dir, &p, ALLOW_OUTSIDE_FLAG).map(|_| ())
+                            };
+                            if let Err(msg) = allowed {
+                                let d = doc.error(codes::IO, pos, msg);
+                                d.hints.push("paths are relative to the manifest's directory".into());
+                                continue;
+                            }
+                            sources.push(p.clone());
                             let body = match std::fs::read(&p).map(String::from_utf8) {
                                 Ok(Ok(t)) => t,
                                 Ok(Err(_)) => {
@@ -166,5 +186,13 @@ pub fn load(path: &Path, epoch: Option<i64>) -> Result<Spec, Vec<Diagnostic>> {
             }
         }
     }
-    Ok(Spec { ns, name: collection, use_case: "OTHER".into(), timestamp: iso_datetime(max_epoch), components, streams })
+    Ok(Spec {
+        ns,
+        name: collection,
+        use_case: "OTHER".into(),
+        timestamp: iso_datetime(max_epoch),
+        components,
+        streams,
+        sources,
+    })
 }

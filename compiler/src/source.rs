@@ -68,6 +68,16 @@ impl LineMap {
 
 /// Reads a file as UTF-8, or explains why not.
 pub fn read(path: &Path) -> Result<String, Diagnostic> {
+    // Never open what is not a regular file: a FIFO blocks, a device or
+    // `/dev/zero` never ends, a directory is not a source.
+    if let Some(what) = std::fs::metadata(path).ok().as_ref().and_then(scapc_output::not_regular) {
+        return Err(Diagnostic::error(
+            codes::IO,
+            format!("the file is {what}, not a regular file; it cannot be loaded"),
+        )
+        .at_file(path)
+        .hint("replace it with a regular file, or remove it"));
+    }
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
             let (line, col) = scapc_xml::line_col(

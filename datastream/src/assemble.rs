@@ -26,7 +26,14 @@ pub struct QuickOptions {
     /// Seconds since the epoch for every timestamp (SOURCE_DATE_EPOCH);
     /// each file's mtime when `None`.
     pub epoch: Option<i64>,
+    /// Read referenced files outside the XCCDF's directory too (by default
+    /// an href that resolves outside it, through `..`, an absolute path or
+    /// a symbolic link, is an error).
+    pub allow_outside: bool,
 }
+
+/// The option that lets compose read files outside the input's directory.
+pub const ALLOW_OUTSIDE_FLAG: &str = "--allow-outside";
 
 /// What a document is, from its first element: (namespace, local name).
 pub fn sniff(text: &str) -> Option<(String, String)> {
@@ -109,6 +116,7 @@ fn ts(epoch: Option<i64>, path: &Path) -> i64 {
 }
 
 fn read(path: &Path) -> Result<String, String> {
+    scapc_output::regular_file(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
 }
@@ -163,6 +171,7 @@ pub fn check_xml(path: &Path, text: &str) -> Result<(), String> {
 /// One loaded component file.
 struct Loaded {
     name: String,
+    path: PathBuf,
     role: Role,
     text: String,
     extended: bool,
@@ -197,6 +206,7 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
     let xname = from_name.map(|(_, n)| n).unwrap_or(file_name.clone());
     let mut loaded: Vec<Loaded> = vec![Loaded {
         name: xname.clone(),
+        path: xccdf.to_path_buf(),
         role: Role::Checklist,
         text,
         extended: false,
@@ -214,6 +224,9 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
             .collect();
         entries.sort();
         for p in entries {
+            if scapc_output::confine(&dir, &p, ALLOW_OUTSIDE_FLAG).is_err() {
+                continue;
+            }
             let Ok(head) = std::fs::read(&p).map(|b| String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned())
             else {
                 continue;
@@ -231,6 +244,7 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
                 let (h, _) = references(&t);
                 loaded.push(Loaded {
                     name,
+                    path: p.clone(),
                     role: Role::Dictionary,
                     text: t,
                     extended: false,
@@ -254,7 +268,12 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
                 continue;
             }
             let path = dir.join(&href);
-            if !path.is_file() {
+            if !opts.allow_outside && std::fs::symlink_metadata(&path).is_ok() {
+                if let Err(msg) = scapc_output::confine(&dir, &path, ALLOW_OUTSIDE_FLAG) {
+                    return Err(format!("{}: the href `{href}`: {msg}", xccdf.display()));
+                }
+            }
+            if std::fs::symlink_metadata(&path).is_err() {
                 return Err(format!(
                     "{}: `{href}` is referenced but {} does not exist (a dangling href); if it is a remote component, compose from a manifest that gives its `url:` (`ds split` writes one: scapc-manifest.yml)",
                     xccdf.display(),
@@ -269,7 +288,8 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
             } else {
                 (Role::Check, true, Vec::new())
             };
-            loaded.push(Loaded { name: href.clone(), role, text: t, extended, epoch: ts(opts.epoch, &path), hrefs });
+            let epoch = ts(opts.epoch, &path);
+            loaded.push(Loaded { name: href.clone(), path, role, text: t, extended, epoch, hrefs });
         }
         i += 1;
     }
@@ -303,5 +323,13 @@ pub fn quick(xccdf: &Path, opts: &QuickOptions) -> Result<Spec, String> {
     });
     let name = xname.strip_suffix(".xml").unwrap_or(&xname);
     let name = name.strip_suffix("-xccdf").unwrap_or(name).to_owned();
-    Ok(Spec { ns, name, use_case: "OTHER".into(), timestamp: iso(max_epoch), components, streams: Vec::new() })
+    Ok(Spec {
+        ns,
+        name,
+        use_case: "OTHER".into(),
+        timestamp: iso(max_epoch),
+        components,
+        streams: Vec::new(),
+        sources: loaded.iter().map(|l| l.path.clone()).collect(),
+    })
 }

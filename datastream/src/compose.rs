@@ -66,6 +66,9 @@ pub struct Spec {
     /// The data streams; when empty, one stream named like the collection
     /// holds every component in its `role`.
     pub streams: Vec<Stream>,
+    /// The files the components were read from (empty when built in
+    /// memory), so that no output overwrites one of them.
+    pub sources: Vec<std::path::PathBuf>,
 }
 
 /// One data stream: which components it references, by name, in each role.
@@ -216,6 +219,7 @@ mod tests {
             use_case: "OTHER".into(),
             timestamp: "2026-01-01T00:00:00".into(),
             streams: Vec::new(),
+            sources: Vec::new(),
             components: vec![
                 Component {
                     catalog: vec!["p-oval.xml".into(), "p/checks/sce/r.sh".into()],

@@ -55,12 +55,20 @@ fn q(s: &str) -> String {
 /// `file_names` (component id -> file name).
 pub fn write(c: &Collection<'_>, file_names: &BTreeMap<String, String>) -> String {
     let (ns, coll) = parse_id(&c.id, "collection").unwrap_or_else(|| ("org.scapc".into(), c.id.clone()));
-    // Component key: from its id when it follows the convention.
+    // Component key: from its id when it follows the convention. When the
+    // id holds the file name with `/` and the like turned into `-` (an SCE
+    // script `rhel9/checks/sce/x.sh` has the id `…_ecomp_rhel9-checks-sce-x.sh`),
+    // the file name is the key: it is the catalog name hrefs use, and
+    // compose derives the very same id from it.
     let key_of_comp = |id: &str| -> String {
-        parse_id(id, "comp")
-            .or_else(|| parse_id(id, "ecomp"))
-            .map(|(_, k)| k)
-            .unwrap_or_else(|| file_names.get(id).cloned().unwrap_or_else(|| id.to_owned()))
+        let file = file_names.get(id);
+        match parse_id(id, "comp").or_else(|| parse_id(id, "ecomp")) {
+            Some((_, k)) => match file {
+                Some(f) if *f != k && crate::compose::id_part(f) == k => f.clone(),
+                _ => k,
+            },
+            None => file.cloned().unwrap_or_else(|| id.to_owned()),
+        }
     };
     let mut s = String::new();
     s.push_str("# Written by `scapc ds split`; rebuild with `scapc ds compose <this file>`.\n");

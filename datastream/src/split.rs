@@ -9,7 +9,7 @@
 
 use crate::read::{Collection, ComponentSpan};
 use std::collections::BTreeMap;
-use std::path::{Component as PathPart, Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitFile {
@@ -46,13 +46,18 @@ pub fn names(c: &Collection<'_>) -> BTreeMap<String, String> {
     out
 }
 
-/// Checks that a name is a safe relative path (no `..`, not absolute).
+/// Checks that a name is a safe relative path inside the output directory:
+/// not absolute, no `.`, `..` or hidden (`.name`) components, and not the
+/// manifest's name.
 pub fn safe_name(name: &str) -> Result<PathBuf, String> {
-    let p = Path::new(name);
-    if name.is_empty() || p.is_absolute() || p.components().any(|c| !matches!(c, PathPart::Normal(_))) {
-        return Err(format!("the component name `{name}` is not a safe relative file name; refusing to write outside the output directory"));
+    let refuse = |why: String| {
+        format!("the component name `{name}` is not a safe relative file name: {why}; refusing to write it")
+    };
+    scapc_output::check_name(name).map_err(refuse)?;
+    if name == crate::manifest::FILE_NAME {
+        return Err(refuse(format!("`{name}` is the manifest that split writes")));
     }
-    Ok(p.to_path_buf())
+    Ok(PathBuf::from(name))
 }
 
 fn escape_attr(s: &str) -> String {
@@ -204,7 +209,7 @@ pub fn plan<'c>(c: &'c Collection<'_>, only: Option<&str>) -> Result<Vec<(String
     let mut used: BTreeMap<String, String> = BTreeMap::new();
     for comp in c.components.iter().filter(|comp| only.is_none_or(|id| id == comp.id)) {
         let name = names[&comp.id].clone();
-        safe_name(&name)?;
+        safe_name(&name).map_err(|e| format!("component `{}`: {e}", comp.id))?;
         if let Some(other) = used.insert(name.clone(), comp.id.clone()) {
             return Err(format!("components `{other}` and `{}` would both be written to `{name}`", comp.id));
         }
@@ -287,6 +292,13 @@ mod tests {
         let c = read(&evil).unwrap();
         assert!(split(&c, None).unwrap_err().contains("not a safe relative file name"));
         assert!(safe_name("/etc/passwd").is_err());
-        assert!(safe_name("a/./b").is_err() || safe_name("a/./b").is_ok());
+        assert!(safe_name("a/./b").is_err());
+        for hidden in [".bashrc", ".ssh/authorized_keys", "a/.b/c.xml"] {
+            let e =
+                split(&read(&DS.replace("name=\"a/b.sh\"", &format!("name=\"{hidden}\""))).unwrap(), None).unwrap_err();
+            assert!(e.contains("component `e1`") && e.contains(hidden) && e.contains("hidden"), "{e}");
+        }
+        let e = split(&read(&DS.replace("name=\"a/b.sh\"", "name=\"scapc-manifest.yml\"")).unwrap(), None).unwrap_err();
+        assert!(e.contains("the manifest"), "{e}");
     }
 }

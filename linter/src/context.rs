@@ -85,6 +85,11 @@ impl Context {
             files
                 .into_par_iter()
                 .filter_map(|p| {
+                    // Only regular files: a FIFO would block (the compiler
+                    // reports such sources).
+                    if !std::fs::metadata(&p).ok()?.is_file() {
+                        return None;
+                    }
                     let text = std::fs::read_to_string(&p).ok()?;
                     let lines = Lines::new(&text);
                     Some((p, Source { text, lines }))
