@@ -71,3 +71,45 @@ fn every_macro_file_loads_and_every_rule_source_renders() {
         assert!(failures.is_empty(), "{} of {} sources failed to render for {product}", failures.len(), files.len());
     }
 }
+
+/// Rules' own bash fixes (which call the `bash_*` macros), rendered and
+/// compared with the fix text in CaC's data streams: after whitespace is
+/// collapsed, ours must appear in CaC's (which adds the platform check
+/// around it).
+#[test]
+fn rule_bash_fixes_match_cac_build() {
+    for (product, floor) in [("debian12", 1.0), ("rhel9", 1.0)] {
+        let j = jinja(product);
+        let ds = data_stream(product);
+        let (mut total, mut same) = (0, 0);
+        let mut diffs = Vec::new();
+        for (id, dir) in rule_dirs() {
+            let Some(file) = rule_file(dir, "bash", "sh", product) else { continue };
+            let Some(theirs) = ds_fix(&ds, id, "urn:xccdf:fix:script:sh", |v| format!("(bash-populate {v})")) else {
+                continue;
+            };
+            let Some(rule) = rule_yaml(&j, dir) else { continue };
+            total += 1;
+            let src = std::fs::read_to_string(&file).unwrap();
+            let ours = match j.render(&file.display().to_string(), &src, &fix_ctx(id, &rule, product)) {
+                Ok(t) => strip_fix_header(&t),
+                Err(e) => {
+                    diffs.push(format!("{id}: render error {}", e.message));
+                    continue;
+                }
+            };
+            if squash(&theirs).contains(&squash(&ours)) {
+                same += 1;
+            } else {
+                diffs.push(format!("{id}:\n--- ours\n{}\n--- cac\n{}", squash(&ours), squash(&theirs)));
+            }
+        }
+        let rate = same as f64 / total.max(1) as f64;
+        eprintln!("{product}: rule bash fixes matching CaC: {same}/{total} ({:.1}%)", rate * 100.0);
+        for d in diffs.iter().take(8) {
+            eprintln!("{d}\n");
+        }
+        assert!(total > 100, "too few rules with bash fixes found for {product}");
+        assert!(rate >= floor, "{product}: {same}/{total} bash fixes match, below the floor {floor}");
+    }
+}

@@ -775,8 +775,46 @@ fn find_macro_tag(s: &str) -> Option<usize> {
     None
 }
 
+/// In Python (so in Jinja2) `"\/"` is a backslash and a slash; minijinja
+/// reads it as JSON does, as a slash. String literals keep the backslash.
+fn fix_escapes(body: &str) -> Cow<'_, str> {
+    if !body.contains("\\/") {
+        return Cow::Borrowed(body);
+    }
+    let b = body.as_bytes();
+    let mut out = String::with_capacity(body.len() + 8);
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        if b[i] == b'\'' || b[i] == b'"' {
+            let q = b[i];
+            let mut j = i + 1;
+            while j < b.len() && b[j] != q {
+                if b[j] == b'\\' {
+                    if j + 1 < b.len() && b[j + 1] == b'/' {
+                        out.push_str(&body[last..j]);
+                        out.push_str("\\\\/");
+                        last = j + 2;
+                    }
+                    j += 2;
+                    continue;
+                }
+                j += 1;
+            }
+            i = j + 1;
+            continue;
+        }
+        i += 1;
+    }
+    if last == 0 {
+        return Cow::Borrowed(body);
+    }
+    out.push_str(&body[last..]);
+    Cow::Owned(out)
+}
+
 fn rewrite_tags(src: &str) -> Cow<'_, str> {
-    if !src.contains('%') && !src.contains(".append(") {
+    if !src.contains('%') && !src.contains(".append(") && !src.contains("\\/") {
         return Cow::Borrowed(src);
     }
     let mut out = String::with_capacity(src.len() + 64);
@@ -809,8 +847,9 @@ fn rewrite_tags(src: &str) -> Cow<'_, str> {
             changed = true;
             continue;
         } else {
-            let new = rewrite_percent(body);
-            changed |= matches!(new, Cow::Owned(_));
+            let escaped = fix_escapes(body);
+            let new = rewrite_percent(&escaped);
+            changed |= matches!(new, Cow::Owned(_)) || matches!(escaped, Cow::Owned(_));
             out.push_str(&new);
         }
         out.push_str(close);
@@ -1041,6 +1080,7 @@ mod tests {
         assert!(m.starts_with("{{%- macro v(a, __va0, __va1,"), "{m}");
         assert!(m.contains("__va23) -%}}{{%- set varargs = [__va0,"), "{m}");
         assert_eq!(m.matches('\n').count(), 1);
+        assert_eq!(rewrite("{{{ v | replace(\"/\", \"\\/\") }}} a\\/b"), "{{{ v | replace(\"/\", \"\\\\/\") }}} a\\/b");
     }
 
     #[test]

@@ -109,3 +109,130 @@ pub fn squash(s: &str) -> String {
 pub fn unescape_xml(s: &str) -> String {
     s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
 }
+
+/// Every rule directory of the tree: rule id -> directory.
+pub fn rule_dirs() -> &'static BTreeMap<String, PathBuf> {
+    static RULES: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        fn walk(d: &Path, out: &mut BTreeMap<String, PathBuf>) {
+            if d.join("rule.yml").is_file() {
+                out.insert(d.file_name().unwrap().to_string_lossy().into_owned(), d.to_path_buf());
+            }
+            for p in read_dir_sorted(d) {
+                if p.is_dir() {
+                    walk(&p, out);
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for top in ["linux_os", "applications", "components"] {
+            let d = tree().join(top);
+            if d.is_dir() {
+                walk(&d, &mut out);
+            }
+        }
+        out
+    })
+}
+
+/// A rule.yml rendered for `product` and parsed (product-qualified keys,
+/// `key@product`, not yet resolved).
+pub fn rule_yaml(j: &Jinja, dir: &Path) -> Option<serde_json::Value> {
+    let src = std::fs::read_to_string(dir.join("rule.yml")).ok()?;
+    let id = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let mut ctx = BTreeMap::new();
+    ctx.insert("rule_id".to_string(), minijinja::Value::from(id));
+    let text = j.render("rule.yml", &src, &ctx).ok()?;
+    scapc_compiler::yaml::parse(&text).ok().map(|n| n.to_json())
+}
+
+/// A mapping with `key@product` entries applied for `product` and the
+/// entries qualified for other products dropped.
+pub fn for_product(
+    m: &serde_json::Map<String, serde_json::Value>,
+    product: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (k, v) in m {
+        if !k.contains('@') {
+            out.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    for (k, v) in m {
+        if let Some((base, p)) = k.split_once('@') {
+            if p == product {
+                out.insert(base.to_string(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The text of the `<xccdf-1.2:fix>` of `system` in rule `id` of a data
+/// stream, XML unescaped, with each `<sub idref="xccdf_..._value_X"/>`
+/// replaced by `sub(X)`.
+pub fn ds_fix(ds: &str, id: &str, system: &str, sub: impl Fn(&str) -> String) -> Option<String> {
+    let start = ds.find(&format!("id=\"xccdf_org.ssgproject.content_rule_{id}\""))?;
+    let end = start + ds[start..].find("</xccdf-1.2:Rule>")?;
+    let rule = &ds[start..end];
+    let f = rule.find(&format!("<xccdf-1.2:fix system=\"{system}\""))?;
+    let body_start = f + rule[f..].find('>')? + 1;
+    let body_end = body_start + rule[body_start..].find("</xccdf-1.2:fix>")?;
+    let mut body = &rule[body_start..body_end];
+    let mut out = String::new();
+    while let Some(i) = body.find("<xccdf-1.2:sub ") {
+        out.push_str(&unescape_xml(&body[..i]));
+        let tag_end = i + body[i..].find("/>").unwrap() + 2;
+        let tag = &body[i..tag_end];
+        let idref = tag.split("idref=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+        out.push_str(&sub(idref.trim_start_matches("xccdf_org.ssgproject.content_value_")));
+        body = &body[tag_end..];
+    }
+    out.push_str(&unescape_xml(body));
+    Some(out)
+}
+
+/// The context CaC gives a rule's own fix files.
+pub fn fix_ctx(id: &str, rule: &serde_json::Value, product: &str) -> BTreeMap<String, minijinja::Value> {
+    let mut ctx = BTreeMap::new();
+    ctx.insert("rule_id".to_string(), minijinja::Value::from(id));
+    let title = rule.get("title").and_then(|t| t.as_str()).unwrap_or(id);
+    ctx.insert("rule_title".to_string(), minijinja::Value::from(title));
+    let idents =
+        rule.get("identifiers").and_then(|i| i.as_object()).map(|m| for_product(m, product)).unwrap_or_default();
+    ctx.insert("cce_identifiers".to_string(), minijinja::Value::from_serialize(&idents));
+    ctx
+}
+
+/// Drops the `# platform = ...` style header lines CaC reads from a fix.
+pub fn strip_fix_header(s: &str) -> String {
+    s.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !["# platform =", "# reboot =", "# strategy =", "# complexity =", "# disruption ="]
+                .iter()
+                .any(|h| t.starts_with(h))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rule's own file of a language directory (`bash`, `ansible`, `oval`)
+/// for `product`, chosen as CaC does: `<product>.<ext>`, then a file named
+/// by a prefix of the product (`debian.sh` for debian12), then `shared`.
+pub fn rule_file(dir: &Path, lang: &str, ext: &str, product: &str) -> Option<PathBuf> {
+    let d = dir.join(lang);
+    let exact = d.join(format!("{product}.{ext}"));
+    if exact.is_file() {
+        return Some(exact);
+    }
+    if d.is_dir() {
+        for p in read_dir_sorted(&d).into_iter().rev() {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            if p.extension().is_some_and(|e| e == ext) && stem != "shared" && product.starts_with(&stem) {
+                return Some(p);
+            }
+        }
+    }
+    Some(d.join(format!("shared.{ext}"))).filter(|p| p.is_file())
+}
