@@ -56,6 +56,8 @@ pub struct Jinja {
     /// CaC dialect: (first line in the concatenation, file name, lines) of
     /// each macro file, to map error lines back to the file.
     macro_spans: Vec<(u32, String, u32)>,
+    /// CaC dialect: the macro library, split into macros.
+    library: Option<std::sync::Arc<cac::Library>>,
 }
 
 fn syntax() -> SyntaxConfig {
@@ -151,20 +153,22 @@ impl Jinja {
         // trim_blocks would eat the newline after the prelude, but the
         // prelude has none: it sits on line 1 in front of the source.
         let prelude = imports.concat();
-        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new() })
+        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new(), library: None })
     }
 
     /// CaC makes every public macro of every macro file a global, so a
     /// macro may call one from a file loaded later. minijinja's macros live
-    /// in the template that defines them, so the files are joined into one
-    /// template (file-name order) and its public macros imported into every
-    /// source.
+    /// in the template that defines them, so the files are joined (in
+    /// file-name order) into one library. Evaluating all of it for every
+    /// source would be slow, so each source imports a module holding only
+    /// the macros it calls, directly or through other macros (and the
+    /// library's top-level `set`s), each at its line in the library so that
+    /// errors map back to the files.
     fn cac_macros(mut env: Environment<'static>, macros: &[(String, String)]) -> Result<Jinja, (String, RenderError)> {
         let mut files: Vec<&(String, String)> = macros.iter().collect();
         files.sort_by(|a, b| file_name(&a.0).cmp(file_name(&b.0)).then(a.0.cmp(&b.0)));
         let mut joined = String::new();
         let mut spans = Vec::new();
-        let mut names = Vec::new();
         let mut line = 1u32;
         for (name, src) in files {
             let src = cac::rewrite(src);
@@ -175,22 +179,24 @@ impl Jinja {
             let lines = text.matches('\n').count() as u32;
             spans.push((line, name.clone(), lines));
             line += lines;
-            names.extend(macro_names(&text));
             joined.push_str(&text);
         }
-        names.sort();
-        names.dedup();
-        let mut jinja =
-            Jinja { env: Environment::new(), dialect: Dialect::Cac, prelude: String::new(), macro_spans: spans };
-        if let Err(e) = env.add_template_owned(CAC_MACROS, joined) {
+        let jinja = Jinja {
+            env: Environment::new(),
+            dialect: Dialect::Cac,
+            prelude: String::new(),
+            macro_spans: spans,
+            library: None,
+        };
+        // The whole library must compile; errors name the file and line.
+        if let Err(e) = env.template_from_named_str(CAC_MACROS, &joined) {
             let e = jinja.locate(convert(&e, CAC_MACROS));
             return Err((e.in_template.clone().unwrap_or_default(), e));
         }
-        if !names.is_empty() {
-            jinja.prelude = format!("{{{{% from \"{CAC_MACROS}\" import {} %}}}}", names.join(", "));
-        }
-        jinja.env = env;
-        Ok(jinja)
+        let library = std::sync::Arc::new(cac::Library::new(&joined));
+        let lib = library.clone();
+        env.set_loader(move |name| Ok(lib.module_source(name)));
+        Ok(Jinja { env, library: Some(library), ..jinja })
     }
 
     /// Which dialect this environment renders.
@@ -200,7 +206,7 @@ impl Jinja {
 
     /// Maps an error inside the joined CaC macro files to its file and line.
     fn locate(&self, mut e: RenderError) -> RenderError {
-        if e.in_template.as_deref() == Some(CAC_MACROS) {
+        if e.in_template.as_deref().is_some_and(|t| t.starts_with(CAC_MACROS.trim_end_matches('>'))) {
             if let Some(l) = e.line {
                 if let Some((start, name, _)) = self.macro_spans.iter().rev().find(|(s, _, _)| *s <= l) {
                     e.in_template = Some(name.clone());
@@ -220,7 +226,10 @@ impl Jinja {
             Dialect::Cac => cac::rewrite(source),
             Dialect::Scapc => std::borrow::Cow::Borrowed(source),
         };
-        let full = format!("{}{}", self.prelude, source);
+        let full = match &self.library {
+            Some(lib) => format!("{}{}", lib.prelude(&source), source),
+            None => format!("{}{}", self.prelude, source),
+        };
         let tmpl = self.env.template_from_named_str(name, &full).map_err(|e| self.locate(convert(&e, name)))?;
         tmpl.render(Value::from_serialize(ctx)).map_err(|e| self.locate(convert(&e, name)))
     }

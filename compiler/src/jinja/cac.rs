@@ -247,6 +247,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_function("url_encode", |s: String| url_encode(&s));
     env.add_function("raise", |msg: String| -> Result<Value, Error> { Err(invalid(msg)) });
     env.add_function("expand_yaml_path", |path: String, parameter: String| expand_yaml_path(&path, &parameter));
+    register_template_helpers(env);
     env.set_unknown_method_callback(py_method);
     env.set_formatter(|out, _state, value| {
         if value.is_undefined() {
@@ -258,6 +259,190 @@ pub fn register(env: &mut Environment<'static>) {
         }
         Ok(())
     });
+}
+
+/// Helpers for the template preprocessing steps
+/// (`templates/cac_preprocess.yml`).
+fn register_template_helpers(env: &mut Environment<'static>) {
+    env.add_filter("template_bool", template_bool);
+    env.add_filter("xml_unescape", |s: String| {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    });
+    env.add_filter("is_int", |v: Value| is_int(&v));
+    env.add_filter("is_evr", |s: String| is_evr(&s));
+    env.add_filter("basename", |s: String| s.rsplit('/').next().unwrap_or_default().to_owned());
+    env.add_filter("normpath", |s: String| normpath(&s));
+    env.add_function("path_join", |a: String, b: String| {
+        if b.starts_with('/') || a.is_empty() {
+            b
+        } else if a.ends_with('/') {
+            a + &b
+        } else {
+            format!("{a}/{b}")
+        }
+    });
+    env.add_function("file_mode_oval_state", |mode: String, stricter: bool| file_mode_oval_state(&mode, stricter));
+    env.add_function("file_mode_symbolic", |mode: String, stricter: bool| {
+        file_mode_symbolic(&mode, stricter).map(|(a, b)| Value::from(vec![a, b]))
+    });
+    env.add_function("rsyslog_mode_oval_state", |mode: String| rsyslog_mode_oval_state(&mode));
+    env.add_test("is_digits", |s: String| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()));
+    env.add_test("is_ev_version", |s: String| is_ev_version(&s));
+}
+
+/// CaC's true/false template parameters: unset or empty gives `default`.
+fn template_bool(v: Value, default: bool) -> Result<bool, Error> {
+    if v.is_undefined() || v.is_none() || !v.is_true() {
+        return Ok(default);
+    }
+    match (v.as_str(), v.kind()) {
+        (Some("true"), _) => Ok(true),
+        (Some("false"), _) => Ok(false),
+        (None, ValueKind::Bool) => Ok(v.is_true()),
+        _ => Err(invalid(format!("a true/false template parameter cannot take the value `{v}`"))),
+    }
+}
+
+/// Whether Python's `int()` accepts the value.
+fn is_int(v: &Value) -> bool {
+    match v.kind() {
+        ValueKind::Number => i64::try_from(v.clone()).is_ok(),
+        ValueKind::Bool => true,
+        _ => v.as_str().is_some_and(|s| {
+            let t = s.trim().replace('_', "");
+            let t = t.strip_prefix(['+', '-']).unwrap_or(&t);
+            !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+        }),
+    }
+}
+
+/// `epoch:version-release` as CaC requires it for `evr`: a digit, `:`, a
+/// digit and word characters, `-`, a digit and word characters (a prefix
+/// match, as Python's `re.match`).
+fn is_evr(s: &str) -> bool {
+    let b = s.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b'.';
+    if b.len() < 5 || !b[0].is_ascii_digit() || b[1] != b':' || !b[2].is_ascii_digit() {
+        return false;
+    }
+    // Some `-digit` must follow the version's word characters.
+    (3..b.len()).any(|k| b[k] == b'-' && b[3..k].iter().all(|&c| word(c)) && b.get(k + 1).is_some_and(u8::is_ascii_digit))
+}
+
+/// `epoch:version` with at most three version parts (`0:1.2.3`).
+fn is_ev_version(s: &str) -> bool {
+    let Some((e, v)) = s.split_once(':') else { return false };
+    let num = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_digit());
+    let parts: Vec<&str> = v.split('.').collect();
+    num(e) && parts.len() <= 3 && parts.iter().all(|p| num(p))
+}
+
+/// Python's `os.path.normpath` for absolute and relative POSIX paths.
+fn normpath(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let abs = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !abs {
+                    parts.push("..");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let joined = parts.join("/");
+    match (abs, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+fn octal(mode: &str) -> Result<u32, Error> {
+    u32::from_str_radix(mode.trim().trim_start_matches("0o"), 8)
+        .map_err(|_| invalid(format!("`{mode}` is not an octal file mode")))
+}
+
+const MODE_FIELDS: [&str; 12] =
+    ["oexec", "owrite", "oread", "gexec", "gwrite", "gread", "uexec", "uwrite", "uread", "sticky", "sgid", "suid"];
+
+/// The `unix:file_state` permission entities of a file mode, from `suid`
+/// down to `oexec`. With `stricter`, bits set in the mode are not checked
+/// (only the bits that must be clear are).
+fn file_mode_oval_state(mode: &str, stricter: bool) -> Result<String, Error> {
+    let mut m = octal(mode)?;
+    let mut lines: Vec<String> = Vec::new();
+    for f in MODE_FIELDS {
+        if m & 1 == 1 {
+            if !stricter {
+                lines.push(format!("<unix:{f} datatype=\"boolean\">true</unix:{f}>"));
+            }
+        } else {
+            lines.push(format!("<unix:{f} datatype=\"boolean\">false</unix:{f}>"));
+        }
+        m >>= 1;
+    }
+    lines.reverse();
+    Ok(lines.join("\n"))
+}
+
+/// The bits a file mode clears, as the rsyslog template checks them.
+fn rsyslog_mode_oval_state(mode: &str) -> Result<String, Error> {
+    let mut m = octal(mode)?;
+    let mut lines: Vec<String> = Vec::new();
+    for f in MODE_FIELDS {
+        if m & 1 == 0 {
+            lines.push(format!("<unix:{f} datatype=\"boolean\">false</unix:{f}>"));
+        }
+        m >>= 1;
+    }
+    lines.reverse();
+    Ok(lines.join("\n"))
+}
+
+/// (search mode, fix mode) of `chmod`/`find -perm` for a file mode: the bits
+/// to look for as `u+..,g+..,o+..` and to clear as `u-..,g-..,o-..`. With
+/// `stricter` these are the bits the mode does not allow, else the ones it
+/// has.
+fn file_mode_symbolic(mode: &str, stricter: bool) -> Result<(String, String), Error> {
+    const FIELDS: [(usize, char); 12] = [
+        (2, 'x'),
+        (2, 'w'),
+        (2, 'r'),
+        (1, 'x'),
+        (1, 'w'),
+        (1, 'r'),
+        (0, 'x'),
+        (0, 'w'),
+        (0, 'r'),
+        (2, 't'),
+        (1, 's'),
+        (0, 's'),
+    ];
+    let mut m = octal(mode)?;
+    let mut who = [String::new(), String::new(), String::new()];
+    for (w, c) in FIELDS {
+        if (m & 1 == 1) != stricter {
+            who[w].push(c);
+        }
+        m >>= 1;
+    }
+    let (mut search, mut fix) = (Vec::new(), Vec::new());
+    for (i, letters) in who.iter().enumerate() {
+        if !letters.is_empty() {
+            let u = ["u", "g", "o"][i];
+            search.push(format!("{u}+{letters}"));
+            fix.push(format!("{u}-{letters}"));
+        }
+    }
+    Ok((search.join(","), fix.join(",")))
 }
 
 fn invalid(msg: impl Into<Cow<'static, str>>) -> Error {
@@ -694,6 +879,198 @@ fn str_format(fmt: &str, args: &[Value], kwargs: Option<&Kwargs>) -> Result<Valu
     Ok(Value::from(out))
 }
 
+/// The joined macro files, split into their top-level macros, so that a
+/// source imports only what it uses.
+pub struct Library {
+    chunks: Vec<Chunk>,
+    /// Macro name -> chunk index.
+    by_name: std::collections::HashMap<String, usize>,
+}
+
+struct Chunk {
+    /// Line of the library where the chunk starts (1-based).
+    line: u32,
+    text: String,
+    /// The macro's name; `None` for a top-level statement (`set`), which
+    /// every module keeps.
+    name: Option<String>,
+    /// Chunks of the macros this one names.
+    deps: Vec<usize>,
+}
+
+/// Prefix of the names of the modules the loader builds:
+/// `<cac-macros:3,17,40>` holds chunks 3, 17 and 40.
+const MODULE_PREFIX: &str = "<cac-macros:";
+
+impl Library {
+    pub fn new(joined: &str) -> Library {
+        let mut chunks = Vec::new();
+        let mut pos = 0;
+        while let Some(rel) = find_tag(&joined[pos..]) {
+            let start = pos + rel;
+            let kind = joined.as_bytes()[start + 2];
+            let close = match kind {
+                b'{' => "}}}",
+                b'%' => "%}}",
+                _ => "#}}",
+            };
+            let Some(end_rel) = find_close(&joined[start + 3..], close, kind != b'#') else { break };
+            let tag_end = start + 3 + end_rel + 3;
+            pos = tag_end;
+            if kind != b'%' {
+                continue;
+            }
+            let word = tag_keyword(&joined[start + 3..tag_end - 3]);
+            let (end, name) = if word == "macro" {
+                let body = &joined[start + 3..tag_end - 3];
+                let name: String = body
+                    .trim_start_matches(['-', '+'])
+                    .trim_start()
+                    .trim_start_matches("macro")
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                (end_of_block(joined, tag_end, "endmacro").unwrap_or(joined.len()), Some(name))
+            } else {
+                (tag_end, None)
+            };
+            let line = joined[..start].matches('\n').count() as u32 + 1;
+            chunks.push(Chunk { line, text: joined[start..end].to_owned(), name, deps: Vec::new() });
+            pos = end;
+        }
+        let by_name: std::collections::HashMap<String, usize> =
+            chunks.iter().enumerate().filter_map(|(i, c)| c.name.clone().map(|n| (n, i))).collect();
+        for i in 0..chunks.len() {
+            let mut deps: Vec<usize> = identifiers(&chunks[i].text)
+                .iter()
+                .filter_map(|id| by_name.get(id.as_str()).copied())
+                .filter(|&j| j != i)
+                .collect();
+            deps.sort_unstable();
+            deps.dedup();
+            chunks[i].deps = deps;
+        }
+        Library { chunks, by_name }
+    }
+
+    /// The `from ... import ...` tag that gives `source` the macros it
+    /// names (empty if it names none).
+    pub fn prelude(&self, source: &str) -> String {
+        let mut wanted: Vec<usize> =
+            identifiers(source).iter().filter_map(|id| self.by_name.get(id.as_str()).copied()).collect();
+        let names: Vec<&str> = {
+            let mut n: Vec<&str> =
+                wanted.iter().filter_map(|&i| self.chunks[i].name.as_deref()).filter(|n| !n.starts_with('_')).collect();
+            n.sort_unstable();
+            n.dedup();
+            n
+        };
+        if names.is_empty() {
+            return String::new();
+        }
+        let mut seen = vec![false; self.chunks.len()];
+        let mut i = 0;
+        while i < wanted.len() {
+            let c = wanted[i];
+            if !seen[c] {
+                seen[c] = true;
+                wanted.extend(self.chunks[c].deps.iter().copied());
+            }
+            i += 1;
+        }
+        let ids: Vec<String> = (0..self.chunks.len())
+            .filter(|&c| seen[c] || self.chunks[c].name.is_none())
+            .map(|c| c.to_string())
+            .collect();
+        format!("{{{{% from \"{MODULE_PREFIX}{}>\" import {} %}}}}", ids.join(","), names.join(", "))
+    }
+
+    /// The text of a module named by [`Library::prelude`]: its chunks, each
+    /// at its own line.
+    pub fn module_source(&self, name: &str) -> Option<String> {
+        let list = name.strip_prefix(MODULE_PREFIX)?.strip_suffix('>')?;
+        let mut out = String::new();
+        let mut line = 1u32;
+        for id in list.split(',') {
+            let chunk = self.chunks.get(id.parse::<usize>().ok()?)?;
+            while line < chunk.line {
+                out.push('\n');
+                line += 1;
+            }
+            out.push_str(&chunk.text);
+            line += chunk.text.matches('\n').count() as u32;
+        }
+        Some(out)
+    }
+}
+
+/// The first word of a block tag's body (`macro`, `set`, `endmacro`, ...).
+fn tag_keyword(body: &str) -> &str {
+    let t = body.trim_start_matches(['-', '+']).trim_start();
+    let end = t.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap_or(t.len());
+    &t[..end]
+}
+
+/// End (after the closing tag) of the block whose body starts at `from` and
+/// is closed by `{{% <end_word> %}}`.
+fn end_of_block(s: &str, mut from: usize, end_word: &str) -> Option<usize> {
+    while let Some(rel) = find_tag(&s[from..]) {
+        let start = from + rel;
+        let kind = s.as_bytes()[start + 2];
+        let close = match kind {
+            b'{' => "}}}",
+            b'%' => "%}}",
+            _ => "#}}",
+        };
+        let end = start + 3 + find_close(&s[start + 3..], close, kind != b'#')? + 3;
+        if kind == b'%' && tag_keyword(&s[start + 3..end - 3]) == end_word {
+            return Some(end);
+        }
+        from = end;
+    }
+    None
+}
+
+/// The identifiers used inside the Jinja tags of a text.
+fn identifiers(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(rel) = find_tag(&s[pos..]) {
+        let start = pos + rel;
+        let kind = s.as_bytes()[start + 2];
+        let close = match kind {
+            b'{' => "}}}",
+            b'%' => "%}}",
+            _ => "#}}",
+        };
+        let Some(end_rel) = find_close(&s[start + 3..], close, kind != b'#') else { break };
+        let body = &s[start + 3..start + 3 + end_rel];
+        pos = start + 3 + end_rel + 3;
+        if kind == b'#' {
+            continue;
+        }
+        let b = body.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'\'' || b[i] == b'"' {
+                i = skip_string(b, i).unwrap_or(b.len());
+            } else if b[i].is_ascii_alphabetic() || b[i] == b'_' {
+                let st = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                out.push(body[st..i].to_owned());
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Rewrites a CaC source so that minijinja runs it as Jinja2 would, without
 /// changing its line count: `'fmt' % x` becomes `'fmt' | pyformat(x)`, and
 /// `{{{ name.append(x) or "" }}}` becomes `{{% set name = name + [x] %}}`.
@@ -884,7 +1261,7 @@ fn find_close(s: &str, close: &str, code: bool) -> Option<usize> {
             i = skip_string(b, i)?;
             continue;
         }
-        if s[i..].starts_with(close) {
+        if b[i..].starts_with(close.as_bytes()) {
             return Some(i);
         }
         i += 1;
@@ -1080,6 +1457,9 @@ mod tests {
         assert!(m.starts_with("{{%- macro v(a, __va0, __va1,"), "{m}");
         assert!(m.contains("__va23) -%}}{{%- set varargs = [__va0,"), "{m}");
         assert_eq!(m.matches('\n').count(), 1);
+        // Multi-byte characters inside tags and comments (regression: a
+        // byte offset inside one was sliced).
+        assert_eq!(rewrite("{{# a — b #}}{{{ 'é' % x }}}"), "{{# a — b #}}{{{ 'é' | pyformat(x) }}}");
         assert_eq!(rewrite("{{{ v | replace(\"/\", \"\\/\") }}} a\\/b"), "{{{ v | replace(\"/\", \"\\\\/\") }}} a\\/b");
     }
 
