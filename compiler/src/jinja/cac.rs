@@ -130,7 +130,8 @@ const PLATFORM_PACKAGES: &[(&str, Option<&str>)] = &[
 /// paths, ...), then the `default:` and `overrides:` of each file of
 /// `product_properties/` (given as (name, source), read in name order, each
 /// rendered with the properties so far). A property file may not redefine
-/// a property. Errors name the file.
+/// a property. Errors name the file. Read `product` with [`yaml_to_json`]
+/// to see its values as CaC does.
 pub fn product_properties(
     product: &serde_json::Map<String, serde_json::Value>,
     property_files: &[(String, String)],
@@ -204,7 +205,7 @@ pub fn product_properties(
         let rendered =
             env.render_str(&rewrite(src), Value::from_serialize(&props)).map_err(|e| format!("{name}: {e}"))?;
         let doc = crate::yaml::parse(&rendered).map_err(|e| format!("{name}: {}", e.message))?;
-        let J::Object(mut m) = doc.to_json() else {
+        let J::Object(mut m) = yaml_to_json(&doc) else {
             return Err(format!("{name}: expected a mapping with `default:` and `overrides:`"));
         };
         let mut new = serde_json::Map::new();
@@ -230,6 +231,37 @@ pub fn product_properties(
     Ok(props)
 }
 
+/// A YAML node read as CaC's YAML reader reads it: boolean words stay the
+/// strings written (`yes`, `true`), integers are numbers (a leading `0`
+/// means octal, as in YAML 1.1), `~`/`null` is nothing, everything else a
+/// string.
+pub fn yaml_to_json(n: &crate::yaml::Node) -> serde_json::Value {
+    use crate::yaml::Value as Y;
+    use serde_json::Value as J;
+    match &n.value {
+        Y::Null => J::Null,
+        Y::Scalar { text, plain: false } => J::String(text.clone()),
+        Y::Scalar { text, plain: true } => {
+            let t = text.as_str();
+            if matches!(t, "~" | "null" | "Null" | "NULL" | "") {
+                J::Null
+            } else if t.len() > 1 && t.starts_with('0') && t.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+                i64::from_str_radix(t, 8).map(J::from).unwrap_or_else(|_| J::String(t.into()))
+            } else if let Ok(i) = t.parse::<i64>() {
+                J::from(i)
+            } else if let Some(f) = t.parse::<f64>().ok().filter(|f| f.is_finite() && t.contains('.')) {
+                serde_json::Number::from_f64(f).map(J::Number).unwrap_or_else(|| J::String(t.into()))
+            } else {
+                J::String(t.to_owned())
+            }
+        }
+        Y::Seq(items) => J::Array(items.iter().map(yaml_to_json).collect()),
+        Y::Map(pairs) => {
+            J::Object(pairs.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), yaml_to_json(v))).collect())
+        }
+    }
+}
+
 /// Registers CaC's filters, globals, Python methods and value printing.
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("banner_anchor_wrap", |s: String| format!("^{s}$"));
@@ -241,6 +273,19 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("sha256", |s: String| sha256_hex(&s));
     env.add_filter("pyformat", pyformat);
     env.add_filter("urlencode", |s: String| url_encode(&s));
+    // Jinja2's undefined has length 0; minijinja refuses it.
+    env.add_filter("length", |v: Value| -> Result<usize, Error> {
+        if v.is_undefined() {
+            return Ok(0);
+        }
+        v.len().ok_or_else(|| invalid(format!("cannot calculate the length of {}", v.kind())))
+    });
+    env.add_filter("count", |v: Value| -> Result<usize, Error> {
+        if v.is_undefined() {
+            return Ok(0);
+        }
+        v.len().ok_or_else(|| invalid(format!("cannot calculate the length of {}", v.kind())))
+    });
     env.add_function("product_to_name", |p: String| product_to_name(&p).map_err(invalid));
     env.add_function("name_to_platform", |v: Value| name_to_platform(&v));
     env.add_function("product_to_platform", |v: Value| product_to_platform(&v));
@@ -265,10 +310,9 @@ pub fn register(env: &mut Environment<'static>) {
 /// (`templates/cac_preprocess.yml`).
 fn register_template_helpers(env: &mut Environment<'static>) {
     env.add_filter("template_bool", template_bool);
-    env.add_filter("xml_unescape", |s: String| {
-        s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    });
+    env.add_filter("xml_unescape", |s: String| s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
     env.add_filter("is_int", |v: Value| is_int(&v));
+    env.add_filter("ends_with_slash", |s: String| s.ends_with('/'));
     env.add_filter("is_evr", |s: String| is_evr(&s));
     env.add_filter("basename", |s: String| s.rsplit('/').next().unwrap_or_default().to_owned());
     env.add_filter("normpath", |s: String| normpath(&s));
@@ -326,7 +370,8 @@ fn is_evr(s: &str) -> bool {
         return false;
     }
     // Some `-digit` must follow the version's word characters.
-    (3..b.len()).any(|k| b[k] == b'-' && b[3..k].iter().all(|&c| word(c)) && b.get(k + 1).is_some_and(u8::is_ascii_digit))
+    (3..b.len())
+        .any(|k| b[k] == b'-' && b[3..k].iter().all(|&c| word(c)) && b.get(k + 1).is_some_and(u8::is_ascii_digit))
 }
 
 /// `epoch:version` with at most three version parts (`0:1.2.3`).

@@ -79,6 +79,24 @@ fn cac_value(v: &J) -> J {
     }
 }
 
+/// YAML 1.1's boolean words.
+pub fn yaml11_bool(t: &str) -> Option<bool> {
+    match t {
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => Some(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => Some(false),
+        _ => None,
+    }
+}
+
+/// A rule's `template: vars:` mapping read as CaC's YAML reader reads it
+/// (see [`crate::jinja::cac::yaml_to_json`]).
+pub fn vars_from_yaml(node: &crate::yaml::Node) -> serde_json::Map<String, J> {
+    match crate::jinja::cac::yaml_to_json(node) {
+        J::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
 /// A template's variables for one language, as CaC's `template.py` leaves
 /// them, names upper-cased: `vars` are the rule's `template: vars:` with
 /// product-qualified keys (`key@product`) already resolved.
@@ -142,8 +160,12 @@ pub fn render(
     vars: &serde_json::Map<String, J>,
     rule: &RuleContext,
 ) -> Result<String, RenderError> {
-    let params = preprocess(jinja, template, vars, &rule.id, lang)
-        .map_err(|message| RenderError { in_template: None, line: None, col: None, message })?;
+    let params = preprocess(jinja, template, vars, &rule.id, lang).map_err(|message| RenderError {
+        in_template: None,
+        line: None,
+        col: None,
+        message,
+    })?;
     let mut ctx: BTreeMap<String, Value> = BTreeMap::new();
     ctx.insert("rule_id".into(), Value::from(rule.id.clone()));
     ctx.insert("rule_title".into(), Value::from(rule.title.clone()));
@@ -179,7 +201,9 @@ mod tests {
         let p = preprocess(
             &j(),
             "sysctl",
-            &vars(serde_json::json!({"sysctlvar": "net.ipv6.conf.all.forwarding", "datatype": "int", "sysctlval": "0"})),
+            &vars(
+                serde_json::json!({"sysctlvar": "net.ipv6.conf.all.forwarding", "datatype": "int", "sysctlval": "0"}),
+            ),
             "sysctl_x",
             "oval",
         )

@@ -85,7 +85,7 @@ pub fn macro_files() -> Vec<(String, String)> {
 pub fn properties(product: &str) -> BTreeMap<String, serde_json::Value> {
     let yml = std::fs::read_to_string(tree().join(format!("products/{product}/product.yml"))).unwrap();
     let node = scapc_compiler::yaml::parse(&yml).unwrap();
-    let serde_json::Value::Object(map) = node.to_json() else { panic!("product.yml is not a mapping") };
+    let serde_json::Value::Object(map) = cac::yaml_to_json(&node) else { panic!("product.yml is not a mapping") };
     let files: Vec<(String, String)> = read_dir_sorted(&tree().join("product_properties"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "yml"))
@@ -138,12 +138,17 @@ pub fn rule_dirs() -> &'static BTreeMap<String, PathBuf> {
 /// A rule.yml rendered for `product` and parsed (product-qualified keys,
 /// `key@product`, not yet resolved).
 pub fn rule_yaml(j: &Jinja, dir: &Path) -> Option<serde_json::Value> {
+    rule_node(j, dir).map(|n| n.to_json())
+}
+
+/// A rule.yml rendered for `product` and parsed into YAML nodes.
+pub fn rule_node(j: &Jinja, dir: &Path) -> Option<scapc_compiler::yaml::Node> {
     let src = std::fs::read_to_string(dir.join("rule.yml")).ok()?;
     let id = dir.file_name().unwrap().to_string_lossy().into_owned();
     let mut ctx = BTreeMap::new();
     ctx.insert("rule_id".to_string(), minijinja::Value::from(id));
     let text = j.render("rule.yml", &src, &ctx).ok()?;
-    scapc_compiler::yaml::parse(&text).ok().map(|n| n.to_json())
+    scapc_compiler::yaml::parse(&text).ok()
 }
 
 /// A mapping with `key@product` entries applied for `product` and the
@@ -355,7 +360,7 @@ pub fn oval_signature(e: &X, out: &mut Vec<String>) {
         .map(|(k, v)| if k.ends_with("_ref") { format!("{k}={}", short_oval_id(v)) } else { format!("{k}={v}") })
         .collect();
     attrs.sort();
-    let text = if e.local.ends_with("_ref") || e.local == "object_reference" {
+    let text = if e.local.ends_with("_ref") || e.local == "object_reference" || e.local == "filter" {
         short_oval_id(e.text.trim()).to_string()
     } else {
         squash(&e.text)
