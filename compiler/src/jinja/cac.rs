@@ -986,15 +986,15 @@ impl Library {
         }
         let by_name: std::collections::HashMap<String, usize> =
             chunks.iter().enumerate().filter_map(|(i, c)| c.name.clone().map(|n| (n, i))).collect();
-        for i in 0..chunks.len() {
-            let mut deps: Vec<usize> = identifiers(&chunks[i].text)
+        for (i, chunk) in chunks.iter_mut().enumerate() {
+            let mut deps: Vec<usize> = identifiers(&chunk.text)
                 .iter()
                 .filter_map(|id| by_name.get(id.as_str()).copied())
                 .filter(|&j| j != i)
                 .collect();
             deps.sort_unstable();
             deps.dedup();
-            chunks[i].deps = deps;
+            chunk.deps = deps;
         }
         Library { chunks, by_name }
     }
