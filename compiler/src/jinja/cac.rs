@@ -632,8 +632,14 @@ pub fn expand_yaml_path(path: &str, parameter: &str) -> String {
 /// the arguments, anything else is the one argument.
 fn pyformat(fmt: String, args: Value) -> Result<String, Error> {
     let list: Vec<Value> = if args.kind() == ValueKind::Seq { args.try_iter()?.collect() } else { vec![args] };
-    let list: Vec<Value> =
-        list.into_iter().map(|v| if v.as_str().is_some() { v } else { Value::from(py_str(&v)) }).collect();
+    // Numbers stay numbers (for `%d`); other values print as Python does.
+    let list: Vec<Value> = list
+        .into_iter()
+        .map(|v| match v.kind() {
+            ValueKind::String | ValueKind::Number => v,
+            _ => Value::from(py_str(&v)),
+        })
+        .collect();
     minijinja::format_filter(minijinja::FormatStyle::Printf, &fmt, &list)
 }
 
@@ -1506,6 +1512,33 @@ mod tests {
         // byte offset inside one was sliced).
         assert_eq!(rewrite("{{# a — b #}}{{{ 'é' % x }}}"), "{{# a — b #}}{{{ 'é' | pyformat(x) }}}");
         assert_eq!(rewrite("{{{ v | replace(\"/\", \"\\/\") }}} a\\/b"), "{{{ v | replace(\"/\", \"\\\\/\") }}} a\\/b");
+    }
+
+    fn render(src: &str) -> String {
+        let j = crate::jinja::Jinja::with_dialect(crate::jinja::Dialect::Cac, &[], &Default::default()).unwrap();
+        j.render("t", src, &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn python_printing_methods_and_jinja2_defaults() {
+        assert_eq!(
+            render("{{{ none }}} {{{ true }}} {{{ ['a', 1, none] }}} {{{ {'k': false} }}}"),
+            "None True ['a', 1, None] {'k': False}"
+        );
+        assert_eq!(
+            render("{{{ 'a, b,c'.split(',') }}}|{{{ ' x '.strip() }}}|{{{ '/p'.lstrip('/') }}}"),
+            "['a', ' b', 'c']|x|p"
+        );
+        assert_eq!(
+            render("{{{ '{}={x}'.format(1, x=2) }}} {{{ '-'.join(['a', 'b']) }}} {{{ 'ab'.startswith(('x', 'a')) }}}"),
+            "1=2 a-b True"
+        );
+        assert_eq!(render("{{{ '%s-%d' % ('x', 3) }}} {{{ '%s' % 'y' }}}"), "x-3 y");
+        assert_eq!(render("{{% for k, v in {'a': 1}.items() %}}{{{ k }}}{{{ v }}}{{% endfor %}}"), "a1");
+        // Undefined prints as nothing and has length 0; no block trimming;
+        // one trailing newline dropped.
+        assert_eq!(render("[{{{ nope }}}]{{{ nope | length }}}\n{{% if true %}}\nx\n{{% endif %}}\n"), "[]0\n\nx\n");
+        assert_eq!(render("{{% set l = [] %}}{{{ l.append(1) or \"\" }}}{{{ l }}}"), "[1]");
     }
 
     #[test]
