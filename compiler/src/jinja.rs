@@ -1,6 +1,10 @@
 //! Jinja rendering with ComplianceAsCode's delimiters (`{{{ }}}`,
-//! `{{% %}}`, `{{# #}}`), strict undefined variables, a fuel limit, the
-//! shared macro library, and scapc's built-in filters and functions.
+//! `{{% %}}`, `{{# #}}`), a fuel limit and the shared macro library, in two
+//! dialects: scapc's own (strict undefined variables, trimmed blocks,
+//! scapc's filters) and ComplianceAsCode's (Jinja2's defaults and CaC's
+//! filters, globals and Python methods, see [`cac`]).
+
+pub mod cac;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
@@ -23,12 +27,37 @@ pub struct RenderError {
     pub message: String,
 }
 
+/// Which Jinja the sources are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// scapc's content: strict undefined variables, `trim_blocks` and
+    /// `lstrip_blocks`, the trailing newline kept; each macro file is
+    /// imported into every source.
+    #[default]
+    Scapc,
+    /// ComplianceAsCode's content, rendered as CaC's Python build renders
+    /// it: Jinja2's defaults (undefined prints as nothing, no block
+    /// trimming, one trailing newline dropped), CaC's filters and globals,
+    /// Python's methods and value printing, and every public macro of every
+    /// macro file (loaded in file-name order) visible everywhere.
+    Cac,
+}
+
+/// Name under which the CaC macro files are registered, concatenated.
+const CAC_MACROS: &str = "<cac-macros>";
+
 /// One environment per product. Cheap to share between threads.
 pub struct Jinja {
     env: Environment<'static>,
+    dialect: Dialect,
     /// `{{% from "macros/x.jinja" import a, b %}}...` prepended to every
     /// source, on the same line as its first line so line numbers stay put.
     prelude: String,
+    /// CaC dialect: (first line in the concatenation, file name, lines) of
+    /// each macro file, to map error lines back to the file.
+    macro_spans: Vec<(u32, String, u32)>,
+    /// CaC dialect: the macro library, split into macros.
+    library: Option<std::sync::Arc<cac::Library>>,
 }
 
 fn syntax() -> SyntaxConfig {
@@ -67,12 +96,28 @@ impl Jinja {
         macros: &[(String, String)],
         globals: &BTreeMap<String, serde_json::Value>,
     ) -> Result<Jinja, (String, RenderError)> {
+        Self::with_dialect(Dialect::Scapc, macros, globals)
+    }
+
+    /// An environment for sources written for `dialect`. For
+    /// [`Dialect::Cac`], `macros` are the files of `shared/macros` (in any
+    /// order: they are loaded sorted by file name, as CaC does) and
+    /// `globals` the product's properties.
+    pub fn with_dialect(
+        dialect: Dialect,
+        macros: &[(String, String)],
+        globals: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Jinja, (String, RenderError)> {
         let mut env = Environment::new();
         env.set_syntax(syntax());
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
-        env.set_keep_trailing_newline(true);
+        if dialect == Dialect::Scapc {
+            env.set_undefined_behavior(UndefinedBehavior::Strict);
+            env.set_trim_blocks(true);
+            env.set_lstrip_blocks(true);
+            env.set_keep_trailing_newline(true);
+        } else {
+            env.set_undefined_behavior(UndefinedBehavior::Lenient);
+        }
         // minijinja would HTML-escape output of templates named *.xml or
         // *.html; scapc escapes explicitly (`escape_xml`), so never.
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -82,13 +127,20 @@ impl Jinja {
         // A runaway loop in a template is an error, not a hang.
         env.set_fuel(Some(5_000_000));
         env.set_recursion_limit(200);
-        env.add_filter("escape_regex", |s: String| escape_regex(&s));
         env.add_filter("escape_xml", |s: String| scapc_xml::escape_attr(&s).into_owned());
-        env.add_filter("escape_id", |s: String| escape_id(&s));
-        env.add_filter("quote", |s: String| shell_quote(&s));
         env.add_function("xccdf_value", |id: String| format!("{SUB_OPEN}{id}{SUB_CLOSE}"));
+        if dialect == Dialect::Cac {
+            cac::register(&mut env);
+        } else {
+            env.add_filter("escape_regex", |s: String| escape_regex(&s));
+            env.add_filter("escape_id", |s: String| escape_id(&s));
+            env.add_filter("quote", |s: String| shell_quote(&s));
+        }
         for (k, v) in globals {
             env.add_global(k.clone(), Value::from_serialize(v));
+        }
+        if dialect == Dialect::Cac {
+            return Self::cac_macros(env, macros);
         }
         let mut imports = Vec::new();
         for (name, src) in macros {
@@ -101,7 +153,68 @@ impl Jinja {
         // trim_blocks would eat the newline after the prelude, but the
         // prelude has none: it sits on line 1 in front of the source.
         let prelude = imports.concat();
-        Ok(Jinja { env, prelude })
+        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new(), library: None })
+    }
+
+    /// CaC makes every public macro of every macro file a global, so a
+    /// macro may call one from a file loaded later. minijinja's macros live
+    /// in the template that defines them, so the files are joined (in
+    /// file-name order) into one library. Evaluating all of it for every
+    /// source would be slow, so each source imports a module holding only
+    /// the macros it calls, directly or through other macros (and the
+    /// library's top-level `set`s), each at its line in the library so that
+    /// errors map back to the files.
+    fn cac_macros(mut env: Environment<'static>, macros: &[(String, String)]) -> Result<Jinja, (String, RenderError)> {
+        let mut files: Vec<&(String, String)> = macros.iter().collect();
+        files.sort_by(|a, b| file_name(&a.0).cmp(file_name(&b.0)).then(a.0.cmp(&b.0)));
+        let mut joined = String::new();
+        let mut spans = Vec::new();
+        let mut line = 1u32;
+        for (name, src) in files {
+            let src = cac::rewrite(src);
+            let mut text = src.into_owned();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            let lines = text.matches('\n').count() as u32;
+            spans.push((line, name.clone(), lines));
+            line += lines;
+            joined.push_str(&text);
+        }
+        let jinja = Jinja {
+            env: Environment::new(),
+            dialect: Dialect::Cac,
+            prelude: String::new(),
+            macro_spans: spans,
+            library: None,
+        };
+        // The whole library must compile; errors name the file and line.
+        if let Err(e) = env.template_from_named_str(CAC_MACROS, &joined) {
+            let e = jinja.locate(convert(&e, CAC_MACROS));
+            return Err((e.in_template.clone().unwrap_or_default(), e));
+        }
+        let library = std::sync::Arc::new(cac::Library::new(&joined));
+        let lib = library.clone();
+        env.set_loader(move |name| Ok(lib.module_source(name)));
+        Ok(Jinja { env, library: Some(library), ..jinja })
+    }
+
+    /// Which dialect this environment renders.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Maps an error inside the joined CaC macro files to its file and line.
+    fn locate(&self, mut e: RenderError) -> RenderError {
+        if e.in_template.as_deref().is_some_and(|t| t.starts_with(CAC_MACROS.trim_end_matches('>'))) {
+            if let Some(l) = e.line {
+                if let Some((start, name, _)) = self.macro_spans.iter().rev().find(|(s, _, _)| *s <= l) {
+                    e.in_template = Some(name.clone());
+                    e.line = Some(l - start + 1);
+                }
+            }
+        }
+        e
     }
 
     /// Renders `source` (named `name` in errors) with `ctx` in scope.
@@ -109,9 +222,16 @@ impl Jinja {
         if !has_jinja(source) {
             return Ok(source.to_owned());
         }
-        let full = format!("{}{}", self.prelude, source);
-        let tmpl = self.env.template_from_named_str(name, &full).map_err(|e| convert(&e, name))?;
-        tmpl.render(Value::from_serialize(ctx)).map_err(|e| convert(&e, name))
+        let source = match self.dialect {
+            Dialect::Cac => cac::rewrite(source),
+            Dialect::Scapc => std::borrow::Cow::Borrowed(source),
+        };
+        let full = match &self.library {
+            Some(lib) => format!("{}{}", lib.prelude(&source), source),
+            None => format!("{}{}", self.prelude, source),
+        };
+        let tmpl = self.env.template_from_named_str(name, &full).map_err(|e| self.locate(convert(&e, name)))?;
+        tmpl.render(Value::from_serialize(ctx)).map_err(|e| self.locate(convert(&e, name)))
     }
 
     /// Evaluates a Jinja *expression* (no delimiters), for template
@@ -120,6 +240,10 @@ impl Jinja {
         let e = self.env.compile_expression(expr).map_err(|e| convert(&e, "<expression>"))?;
         e.eval(Value::from_serialize(ctx)).map_err(|e| convert(&e, "<expression>"))
     }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// Quick test whether a text uses Jinja at all (most rule.yml files don't).

@@ -1,6 +1,9 @@
 //! Template instantiation: check a rule's `template.vars` against the
 //! template's declared parameters, compute derived parameters, and render
-//! each language file.
+//! each language file. ComplianceAsCode's templates, whose parameters are
+//! prepared by steps declared as data, are in [`cac`].
+
+pub mod cac;
 
 use crate::codes;
 use crate::jinja::Jinja;

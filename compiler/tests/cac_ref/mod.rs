@@ -1,0 +1,384 @@
+//! The ComplianceAsCode reference data shared by the CaC tests: the CaC
+//! source tree (unpacked once from `shared/reference/cac/content-*.tar.xz`,
+//! or taken from `SCAPC_CAC_TREE`) and CaC's built data streams.
+#![allow(dead_code)]
+
+use scapc_compiler::jinja::{cac, Dialect, Jinja};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// `shared/reference/cac` beside the repository (CI lays `shared/` there).
+pub fn reference_dir() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    for cand in
+        [repo.join("../shared/reference/cac"), repo.join("shared/reference/cac"), "/work/shared/reference/cac".into()]
+    {
+        if cand.is_dir() {
+            return cand;
+        }
+    }
+    panic!("the CaC reference data (shared/reference/cac) is not beside the repository at {}", repo.display());
+}
+
+/// The CaC content tree (the directory holding `shared/`, `linux_os/`, ...).
+pub fn tree() -> &'static Path {
+    static TREE: OnceLock<PathBuf> = OnceLock::new();
+    TREE.get_or_init(|| {
+        if let Some(t) = std::env::var_os("SCAPC_CAC_TREE") {
+            return PathBuf::from(t);
+        }
+        let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cac-tree");
+        let done = dest.join("content/shared/macros");
+        if done.is_dir() {
+            return dest.join("content");
+        }
+        let tarball = std::fs::read_dir(reference_dir())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("content-"))
+            .expect("no content-*.tar.xz in shared/reference/cac");
+        // Unpack beside, then rename: test binaries may race.
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cac-tree.{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).unwrap();
+        let st = Command::new("tar").arg("-xJf").arg(&tarball).arg("-C").arg(&tmp).status().expect("tar runs");
+        assert!(st.success(), "unpacking {} failed", tarball.display());
+        if std::fs::rename(&tmp, &dest).is_err() {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        assert!(done.is_dir(), "{} has no shared/macros", dest.display());
+        dest.join("content")
+    })
+}
+
+/// CaC's data stream of `product` (`ssg-<product>-ds.xml.gz`), as text.
+pub fn data_stream(product: &str) -> String {
+    let path = reference_dir().join(format!("ssg-{product}-ds.xml.gz"));
+    let out = Command::new("gzip").arg("-dc").arg(&path).output().expect("gzip runs");
+    assert!(out.status.success(), "cannot read {}", path.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+/// The macro files of the tree as (name, source).
+pub fn macro_files() -> Vec<(String, String)> {
+    read_dir_sorted(&tree().join("shared/macros"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jinja"))
+        .map(|p| {
+            (
+                format!("shared/macros/{}", p.file_name().unwrap().to_string_lossy()),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The product's properties as CaC computes them.
+pub fn properties(product: &str) -> BTreeMap<String, serde_json::Value> {
+    let yml = std::fs::read_to_string(tree().join(format!("products/{product}/product.yml"))).unwrap();
+    let node = scapc_compiler::yaml::parse(&yml).unwrap();
+    let serde_json::Value::Object(map) = cac::yaml_to_json(&node) else { panic!("product.yml is not a mapping") };
+    let files: Vec<(String, String)> = read_dir_sorted(&tree().join("product_properties"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    cac::product_properties(&map, &files).unwrap()
+}
+
+/// A CaC-dialect environment for `product` with all macros loaded.
+pub fn jinja(product: &str) -> Jinja {
+    Jinja::with_dialect(Dialect::Cac, &macro_files(), &properties(product))
+        .unwrap_or_else(|(f, e)| panic!("{f}:{:?}: {}", e.line, e.message))
+}
+
+/// Collapses whitespace runs to one space.
+pub fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Undoes XML escaping of text.
+pub fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+/// Every rule directory of the tree: rule id -> directory.
+pub fn rule_dirs() -> &'static BTreeMap<String, PathBuf> {
+    static RULES: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        fn walk(d: &Path, out: &mut BTreeMap<String, PathBuf>) {
+            if d.join("rule.yml").is_file() {
+                out.insert(d.file_name().unwrap().to_string_lossy().into_owned(), d.to_path_buf());
+            }
+            for p in read_dir_sorted(d) {
+                if p.is_dir() {
+                    walk(&p, out);
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for top in ["linux_os", "applications", "components"] {
+            let d = tree().join(top);
+            if d.is_dir() {
+                walk(&d, &mut out);
+            }
+        }
+        out
+    })
+}
+
+/// A rule.yml rendered for `product` and parsed (product-qualified keys,
+/// `key@product`, not yet resolved).
+pub fn rule_yaml(j: &Jinja, dir: &Path) -> Option<serde_json::Value> {
+    rule_node(j, dir).map(|n| n.to_json())
+}
+
+/// A rule.yml rendered for `product` and parsed into YAML nodes.
+pub fn rule_node(j: &Jinja, dir: &Path) -> Option<scapc_compiler::yaml::Node> {
+    let src = std::fs::read_to_string(dir.join("rule.yml")).ok()?;
+    let id = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let mut ctx = BTreeMap::new();
+    ctx.insert("rule_id".to_string(), minijinja::Value::from(id));
+    let text = j.render("rule.yml", &src, &ctx).ok()?;
+    scapc_compiler::yaml::parse(&text).ok()
+}
+
+/// A mapping with `key@product` entries applied for `product` and the
+/// entries qualified for other products dropped.
+pub fn for_product(
+    m: &serde_json::Map<String, serde_json::Value>,
+    product: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (k, v) in m {
+        if !k.contains('@') {
+            out.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    for (k, v) in m {
+        if let Some((base, p)) = k.split_once('@') {
+            if p == product {
+                out.insert(base.to_string(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Each XCCDF rule of a data stream: short rule id -> the rule's text.
+pub fn ds_rules(ds: &str) -> BTreeMap<&str, &str> {
+    let mut out = BTreeMap::new();
+    let mut pos = 0;
+    while let Some(rel) = ds[pos..].find("<xccdf-1.2:Rule ") {
+        let start = pos + rel;
+        let end = ds[start..].find("</xccdf-1.2:Rule>").map(|e| start + e).unwrap_or(ds.len());
+        let rule = &ds[start..end];
+        if let Some(i) = rule.find(" id=\"xccdf_org.ssgproject.content_rule_") {
+            let rest = &rule[i + " id=\"xccdf_org.ssgproject.content_rule_".len()..];
+            out.insert(&rest[..rest.find('"').unwrap_or(0)], rule);
+        }
+        pos = end;
+    }
+    out
+}
+
+/// The text of the `<xccdf-1.2:fix>` of `system` in rule `id` of a data
+/// stream, XML unescaped, with each `<sub idref="xccdf_..._value_X"/>`
+/// replaced by `sub(X)`.
+pub fn ds_fix(rules: &BTreeMap<&str, &str>, id: &str, system: &str, sub: impl Fn(&str) -> String) -> Option<String> {
+    let rule = rules.get(id)?;
+    let f = rule.find(&format!("<xccdf-1.2:fix system=\"{system}\""))?;
+    let body_start = f + rule[f..].find('>')? + 1;
+    let body_end = body_start + rule[body_start..].find("</xccdf-1.2:fix>")?;
+    let mut body = &rule[body_start..body_end];
+    let mut out = String::new();
+    while let Some(i) = body.find("<xccdf-1.2:sub ") {
+        out.push_str(&unescape_xml(&body[..i]));
+        let tag_end = i + body[i..].find("/>").unwrap() + 2;
+        let tag = &body[i..tag_end];
+        let idref = tag.split("idref=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+        out.push_str(&sub(idref.trim_start_matches("xccdf_org.ssgproject.content_value_")));
+        body = &body[tag_end..];
+    }
+    out.push_str(&unescape_xml(body));
+    Some(out)
+}
+
+/// The context CaC gives a rule's own fix files.
+pub fn fix_ctx(id: &str, rule: &serde_json::Value, product: &str) -> BTreeMap<String, minijinja::Value> {
+    let mut ctx = BTreeMap::new();
+    ctx.insert("rule_id".to_string(), minijinja::Value::from(id));
+    let title = rule.get("title").and_then(|t| t.as_str()).unwrap_or(id);
+    ctx.insert("rule_title".to_string(), minijinja::Value::from(title));
+    let idents =
+        rule.get("identifiers").and_then(|i| i.as_object()).map(|m| for_product(m, product)).unwrap_or_default();
+    ctx.insert("cce_identifiers".to_string(), minijinja::Value::from_serialize(&idents));
+    ctx
+}
+
+/// Drops the `# platform = ...` style header lines CaC reads from a fix.
+pub fn strip_fix_header(s: &str) -> String {
+    s.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !["# platform =", "# reboot =", "# strategy =", "# complexity =", "# disruption ="]
+                .iter()
+                .any(|h| t.starts_with(h))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rule's own file of a language directory (`bash`, `ansible`, `oval`)
+/// for `product`, chosen as CaC does: `<product>.<ext>`, then a file named
+/// by a prefix of the product (`debian.sh` for debian12), then `shared`.
+pub fn rule_file(dir: &Path, lang: &str, ext: &str, product: &str) -> Option<PathBuf> {
+    let d = dir.join(lang);
+    let exact = d.join(format!("{product}.{ext}"));
+    if exact.is_file() {
+        return Some(exact);
+    }
+    if d.is_dir() {
+        for p in read_dir_sorted(&d).into_iter().rev() {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            if p.extension().is_some_and(|e| e == ext) && stem != "shared" && product.starts_with(&stem) {
+                return Some(p);
+            }
+        }
+    }
+    Some(d.join(format!("shared.{ext}"))).filter(|p| p.is_file())
+}
+
+/// An XML element reduced to what the OVAL comparison looks at.
+pub struct X {
+    pub local: String,
+    pub attrs: Vec<(String, String)>,
+    pub text: String,
+    pub children: Vec<X>,
+}
+
+impl X {
+    pub fn from_dom(e: &scapc_xml::Element) -> X {
+        let text = e
+            .children
+            .iter()
+            .filter_map(|c| match c {
+                scapc_xml::Node::Text(t) | scapc_xml::Node::CData(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        X {
+            local: e.local_name().to_string(),
+            attrs: e.attrs.iter().map(|(k, v)| (k.rsplit(':').next().unwrap().to_string(), v.clone())).collect(),
+            text,
+            children: e.elements().map(X::from_dom).collect(),
+        }
+    }
+
+    pub fn from_tree(t: &scapc_xml::tree::Tree, id: scapc_xml::tree::NodeId) -> X {
+        let n = t.node(id);
+        X {
+            local: t.local(id).to_string(),
+            attrs: n.attrs.iter().map(|a| (t.name(a.local).to_string(), a.value.clone())).collect(),
+            text: n.text.clone(),
+            children: t.children(id).map(|c| X::from_tree(t, c)).collect(),
+        }
+    }
+
+    pub fn attr(&self, k: &str) -> Option<&str> {
+        self.attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A data stream parsed, with its OVAL elements by id (`oval:ssg-...`).
+pub struct OvalIndex {
+    pub tree: scapc_xml::tree::Tree,
+    pub ids: BTreeMap<String, scapc_xml::tree::NodeId>,
+}
+
+impl OvalIndex {
+    pub fn from_ds(ds: &str) -> OvalIndex {
+        let tree = scapc_xml::tree::Tree::parse(ds).expect("the data stream parses");
+        let mut ids = BTreeMap::new();
+        for i in 0..tree.nodes.len() as u32 {
+            if let Some(id) = tree.attr(i, "id") {
+                if id.starts_with("oval:ssg-") {
+                    ids.insert(id.to_string(), i);
+                }
+            }
+        }
+        OvalIndex { tree, ids }
+    }
+
+    pub fn get(&self, id: &str) -> Option<X> {
+        self.ids.get(id).map(|&n| X::from_tree(&self.tree, n))
+    }
+}
+
+/// `oval:ssg-X:kind:N` -> `X` (CaC's OVAL ids of short id X).
+pub fn short_oval_id(id: &str) -> &str {
+    match id.strip_prefix("oval:ssg-") {
+        Some(rest) => rest.rsplitn(3, ':').nth(2).unwrap_or(rest),
+        None => id,
+    }
+}
+
+/// Whether an attribute has the value the OVAL schema gives it when it is
+/// left out (CaC's build writes some of these defaults out).
+fn is_oval_default(k: &str, v: &str) -> bool {
+    matches!(
+        (k, v),
+        ("operator" | "state_operator", "AND")
+            | ("negate" | "mask" | "deprecated", "false")
+            | ("check_existence", "at_least_one_exists")
+            | ("operation", "equals")
+            | ("datatype", "string")
+            | ("entity_check" | "var_check", "all")
+    )
+}
+
+/// One line per element of the subtree (metadata left out): local name,
+/// attributes other than ids, versions and comments (references shortened
+/// to the short id), and the element's own text, whitespace collapsed.
+pub fn oval_signature(e: &X, out: &mut Vec<String>) {
+    if e.local == "metadata" {
+        return;
+    }
+    let mut attrs: Vec<String> = e
+        .attrs
+        .iter()
+        .filter(|(k, _)| !(k == "id" || k == "version" || k == "comment" || k.starts_with("xmlns")))
+        .filter(|(k, v)| !is_oval_default(k, v))
+        .map(|(k, v)| if k.ends_with("_ref") { format!("{k}={}", short_oval_id(v)) } else { format!("{k}={v}") })
+        .collect();
+    attrs.sort();
+    let text = if e.local.ends_with("_ref") || e.local == "object_reference" || e.local == "filter" {
+        short_oval_id(e.text.trim()).to_string()
+    } else {
+        squash(&e.text)
+    };
+    out.push(format!("{} [{}] {}", e.local, attrs.join(" "), text));
+    for c in &e.children {
+        oval_signature(c, out);
+    }
+}
+
+/// CaC's kind code of an OVAL element.
+pub fn oval_kind(local: &str) -> &'static str {
+    match local {
+        "definition" => "def",
+        "variable" | "local_variable" | "external_variable" | "constant_variable" => "var",
+        l if l.ends_with("_test") => "tst",
+        l if l.ends_with("_object") => "obj",
+        l if l.ends_with("_state") => "ste",
+        _ => "",
+    }
+}
