@@ -160,7 +160,7 @@ pub fn parse_bool(s: &str) -> Result<bool, CompareError> {
 
 fn parse_binary(s: &str) -> Result<Vec<u8>, CompareError> {
     let t = s.trim();
-    if t.len() % 2 != 0 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return err(format!("`{s}` is not hexadecimal binary"));
     }
     Ok((0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).unwrap_or(0)).collect())
@@ -228,7 +228,8 @@ impl Regex {
 /// `multiline` makes `^`/`$` match at line ends, `dotall` makes `.` match
 /// newlines (textfilecontent54's behaviors).
 pub fn regex(pattern: &str, multiline: bool, dotall: bool) -> Result<Arc<Regex>, CompareError> {
-    static CACHE: OnceLock<Mutex<HashMap<(String, bool, bool), Arc<Regex>>>> = OnceLock::new();
+    type Cache = Mutex<HashMap<(String, bool, bool), Arc<Regex>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (pattern.to_owned(), multiline, dotall);
     if let Some(r) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {

@@ -154,6 +154,8 @@ impl Check {
     /// truth table as OpenSCAP applies it: an empty set is `unknown`, a set
     /// of only not-applicable results is `not applicable`, and other
     /// not-applicable results are ignored.
+    // The arms spell out the operator truth tables of OVAL 5.11 case by case.
+    #[allow(clippy::if_same_then_else)]
     pub fn combine(self, results: impl IntoIterator<Item = Res>) -> Res {
         let c = Counts::of(results);
         if let Some(r) = c.degenerate() {
@@ -350,6 +352,8 @@ impl Operator {
     /// Combines results under this operator (OVAL 5.11 "operator" table,
     /// as OpenSCAP applies it; not-applicable results are ignored unless
     /// they are all there is).
+    // The arms spell out the operator truth tables of OVAL 5.11 case by case.
+    #[allow(clippy::if_same_then_else)]
     pub fn combine(self, results: impl IntoIterator<Item = Res>) -> Res {
         let c = Counts::of(results);
         if let Some(r) = c.degenerate() {
