@@ -707,7 +707,7 @@ impl Gen {
             title,
             description,
             rationale: self.rationale(&why),
-            severity: self.r.pick(&["medium", "medium", "low", "high"]),
+            severity: self.r.pick::<&str>(&["medium", "medium", "low", "high"]),
             nist: if theme == Kernel { "CM-6(a),SC-39,SI-16" } else { "CM-7(a),CM-6(a),SC-7(a)" },
             ocil_clause: format!("{name} is not {val} in the running kernel or in the sysctl configuration"),
             ocil: format!("Show the running value with\n<pre>$ sysctl {name}</pre>\nand the configured values with\n<pre>$ grep -rs '{name}' /etc/sysctl.conf /etc/sysctl.d/</pre>\nBoth must show <tt>{val}</tt>."),
@@ -840,7 +840,7 @@ impl Gen {
             title: if installed { format!("Install the {pkg} Package") } else { format!("Remove the {pkg} Package") },
             description,
             rationale,
-            severity: if theme == PkgClients { "high" } else { self.r.pick(&["low", "medium", "medium"]) },
+            severity: if theme == PkgClients { "high" } else { self.r.pick::<&str>(&["low", "medium", "medium"]) },
             nist: if installed { "CM-6(a),SI-4" } else { "CM-7(a),CM-7(b),CM-6(a)" },
             ocil_clause: clause,
             ocil,
@@ -1120,7 +1120,7 @@ impl Gen {
             rationale: self.rationale(
                 "The default of this setting is weaker than the baseline asks for, so it has to be set explicitly.",
             ),
-            severity: self.r.pick(&["low", "medium"]),
+            severity: self.r.pick::<&str>(&["low", "medium"]),
             nist: if theme == Journald { "AU-4,AU-9,CM-6(a)" } else { "IA-5(1)(c),CM-6(a)" },
             ocil_clause: format!("{key} is not set to {val} in {file}"),
             ocil: format!(
@@ -1256,7 +1256,7 @@ impl Gen {
             title,
             description: format!("{what}{notes}"),
             rationale: self.rationale(why),
-            severity: self.r.pick(&["medium", "medium", "high", "low"]),
+            severity: self.r.pick::<&str>(&["medium", "medium", "high", "low"]),
             nist: match theme {
                 Pam => "IA-2,IA-5(1)(c),CM-6(a)",
                 Grub => "AU-14(1),CM-6(a),SC-39",
@@ -1510,7 +1510,7 @@ impl Gen {
     }
 
     fn oval_banner(&mut self) -> Option<Rule> {
-        let file = self.r.pick(&["/etc/issue", "/etc/issue.net", "/etc/motd"]);
+        let file = *self.r.pick(&["/etc/issue", "/etc/issue.net", "/etc/motd"]);
         let fid = id_of(file);
         if self.r.chance(50) {
             let spec = OvalSpec {
