@@ -110,6 +110,10 @@ impl Tree {
             match ev {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(ev, Event::Empty(_));
+                    if stack.len() >= crate::MAX_DEPTH {
+                        let (line, col) = t.line_col(start);
+                        return Err(ParseError { line, col, message: crate::too_deep(line, col) });
+                    }
                     if stack.is_empty() && seen_root {
                         return Err(t.err(start, "more than one root element".into()));
                     }
@@ -156,13 +160,7 @@ impl Tree {
                     }
                 }
                 Event::DocType(d) => {
-                    let d = String::from_utf8_lossy(d.as_ref());
-                    if d.contains("<!ENTITY") || d.contains("SYSTEM") || d.contains("PUBLIC") {
-                        return Err(t.err(
-                            start,
-                            "the document type declaration declares entities or an external subset; scapc refuses these (entity expansion and external entities are an attack vector, and SCAP documents never need them)".into(),
-                        ));
-                    }
+                    crate::check_doctype(d.as_ref()).map_err(|m| t.err(start, m.into()))?;
                 }
                 Event::Eof => break,
                 _ => {}
@@ -469,5 +467,24 @@ mod tests {
         assert_eq!(e.line, 2, "{e:?}");
         assert!(Tree::parse("<r><x:y/></r>").unwrap_err().message.contains("prefix `x`"));
         assert!(Tree::parse("<r>").unwrap_err().message.contains("never closed"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_namespace_scopes_wrap() {
+        // 70,000 levels: past quick-xml's u16 nesting counter. The depth
+        // error comes first, at the element one level too deep.
+        let n = 70_000;
+        let doc = format!("<r xmlns:p=\"urn:p\">{}<p:x/>{}</r>", "<a>".repeat(n), "</a>".repeat(n));
+        let e = Tree::parse(&doc).unwrap_err();
+        assert_eq!(
+            e.message.split(';').next().unwrap(),
+            "element nesting deeper than 10000 levels at line 1, column 30017"
+        );
+        assert_eq!(e.col, 30_017);
+        // Exactly the limit is fine.
+        let m = crate::MAX_DEPTH - 1;
+        let ok = format!("<r xmlns:p=\"urn:p\">{}<p:x/>{}</r>", "<a>".repeat(m - 1), "</a>".repeat(m - 1));
+        let t = Tree::parse(&ok).unwrap();
+        assert_eq!(t.all("urn:p", "x").len(), 1);
     }
 }

@@ -108,8 +108,19 @@ pub fn canonicalize(
     let mut w = Writer { buf: Vec::with_capacity(1 << 16), sink };
     let r = Canon::new(xml, anc, mode).run(&mut w);
     w.flush();
-    r.map_err(|(offset, message)| C14nError { offset: base + offset, message })
+    r.map_err(|(offset, message)| {
+        let message = if message == TOO_DEEP {
+            let (line, col) = scapc_xml::line_col(doc, base + offset);
+            scapc_xml::too_deep(line, col)
+        } else {
+            message
+        };
+        C14nError { offset: base + offset, message }
+    })
 }
+
+/// Stands for the depth error until the position in the whole document is known.
+const TOO_DEEP: &str = "\0too deep";
 
 /// Canonical bytes of a standalone element, for tests and small inputs.
 pub fn to_vec(xml: &str, anc: &Ancestry, mode: Mode) -> Result<Vec<u8>, C14nError> {
@@ -395,6 +406,9 @@ impl<'a> Canon<'a> {
             let depth = self.frames.len();
             match ev {
                 Event::Start(_) | Event::Empty(_) => {
+                    if depth >= scapc_xml::MAX_DEPTH {
+                        return Err((pos, TOO_DEEP.into()));
+                    }
                     let empty = matches!(ev, Event::Empty(_));
                     if depth == 0 && started {
                         return Err((pos, "more than one element to canonicalize".into()));
