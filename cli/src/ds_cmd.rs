@@ -142,6 +142,18 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>) -> ExitCode 
         }
     };
     let xml = scapc_datastream::compose::compose(&spec);
+    // What compose writes, every other command must accept: the result is
+    // read back with the same reader, and nothing is written if it refuses.
+    if let Err(e) = read::read(&xml) {
+        return fail(
+            Diagnostic::error(
+                "D0002",
+                format!("the composed data stream would be refused when read back: {}", e.message),
+            )
+            .at_file(input)
+            .hint("nothing was written; fix the component named in the message"),
+        );
+    }
     if let Err(e) = write_atomic(out, xml.as_bytes()) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }

@@ -57,10 +57,17 @@ fn deep(depth: usize) -> String {
 #[test]
 fn the_demo_data_stream_is_accepted() {
     // The baseline the mutations below start from: every command reads it.
+    let dir = tempfile::tempdir().unwrap();
     let (code, text) = scapc(&["ds", "info", DEMO]);
     assert_eq!(code, 0, "{text}");
-    let (code, text) = scapc(&["validate", "--no-xsd", DEMO]);
-    assert!(!text.contains("data-stream") || code == 0, "{text}");
+    let (code, text) = scapc(&["ds", "split", DEMO, "-o", dir.path().join("s").to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let (_, text) = scapc(&["validate", "--no-xsd", DEMO]);
+    assert!(!text.contains("error data-stream") && !text.contains("error xml"), "{text}");
+    let (code, text) = scapc(&["verify", DEMO]);
+    assert!(code == 1 && text.contains("not signed"), "{text}");
+    let (code, text) = scapc(&["eval", DEMO, "--target", &format!("dir:{}", dir.path().display()), "-q"]);
+    assert_eq!(code, 0, "{text}");
 }
 
 #[test]
@@ -124,4 +131,24 @@ fn nesting_at_the_limit_is_read_and_beyond_it_is_refused_fast() {
         assert!(text.contains("element nesting deeper than 10000 levels at line 29"), "{text}");
         assert!(t0.elapsed() < Duration::from_secs(5), "{:?} took {:?}", a, t0.elapsed());
     }
+}
+
+#[test]
+fn compose_writes_only_what_the_reader_accepts() {
+    // A component whose root uses an undeclared prefix passes the component
+    // check, but the composed data stream would be refused by every command
+    // that reads it; compose refuses it and writes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.xml"), "<p:a/>").unwrap();
+    std::fs::write(
+        d.join("m.yml"),
+        "namespace: org.x\ncollection: c\ncomponents:\n  a.xml: {path: a.xml}\ndata-streams:\n  - name: c\n    checklists: [a.xml]\n",
+    )
+    .unwrap();
+    let out = d.join("o.xml");
+    let (code, text) = scapc(&["ds", "compose", d.join("m.yml").to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("refused when read back") && text.contains("prefix `p`"), "{text}");
+    assert!(!out.exists());
 }

@@ -117,12 +117,11 @@ fn walk(
     r.config_mut().trim_text(true);
     let mut scopes = Scopes::new();
     scopes.push(inherited.to_vec());
-    let mut pending: Option<(usize, String, String, Vec<(String, String)>)> = None;
-    loop {
-        let ev = match r.read_event() {
-            Ok(e) => e,
-            Err(_) => break,
-        };
+    // A start tag whose first text is not read yet: (depth, namespace,
+    // local name, attributes).
+    type Pending = (usize, String, String, Vec<(String, String)>);
+    let mut pending: Option<Pending> = None;
+    while let Ok(ev) = r.read_event() {
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 if let Some((d, ns, l, a)) = pending.take() {

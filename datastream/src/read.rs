@@ -155,9 +155,13 @@ struct OpenComponent {
     timestamp: String,
     /// Byte offset of the `ds:component` start tag.
     element: usize,
-    /// Start of the content element, once it is open, with what it needs.
-    content: Option<(usize, Vec<(String, String)>, String, String)>,
+    /// The content element, once it is open.
+    content: Option<OpenContent>,
 }
+
+/// A component's content element being read: its start offset, the
+/// namespace declarations it inherits, its local name and namespace.
+type OpenContent = (usize, Vec<(String, String)>, String, String);
 
 /// Reads the structure of a source data stream collection.
 ///

@@ -132,17 +132,25 @@ impl Validator {
         // A data stream is read by the one reader every command uses, so
         // that validate refuses exactly what split, info, verify and eval
         // refuse.
+        // XML that is not well-formed (or too deep) is left to the tree
+        // parser below, which says so with the same rules.
+        let mut read_error = None;
         let coll = match &kind {
             Kind::DataStream { .. } => match scapc_datastream::read::read(text) {
                 Ok(c) => Some(c),
-                Err(e) => {
-                    let code = if e.structural { codes::DATA_STREAM } else { codes::XML };
+                Err(e) if e.structural => {
                     return Outcome {
                         file: path.to_path_buf(),
                         kind: Some(kind),
-                        diagnostics: vec![Diagnostic::error(code, e.message).at(Location::at(path, e.line, e.col))],
+                        diagnostics: vec![
+                            Diagnostic::error(codes::DATA_STREAM, e.message).at(Location::at(path, e.line, e.col))
+                        ],
                         io_error: false,
                     };
+                }
+                Err(e) => {
+                    read_error = Some(e);
+                    None
                 }
             },
             _ => None,
@@ -158,6 +166,14 @@ impl Validator {
             },
             || self.xsd(path, text, &kind, coll.as_ref()),
         );
+        if let (Ok(_), Some(e)) = (&reqs, read_error) {
+            return Outcome {
+                file: path.to_path_buf(),
+                kind: Some(kind),
+                diagnostics: vec![Diagnostic::error(codes::XML, e.message).at(Location::at(path, e.line, e.col))],
+                io_error: false,
+            };
+        }
         let mut diagnostics = match reqs {
             Ok(d) => d,
             // Not well-formed: the parser's message says it best; schema

@@ -124,14 +124,14 @@ pub fn check(cx: &mut Cx<'_>) {
             t.attr(b, "id").unwrap_or("").to_owned(),
             t.child(b, X, "version").map(|v| t.text(v).trim().to_owned()).unwrap_or_default(),
         );
-        if seen.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(key.clone()) {
+            slot.insert(b);
+        } else {
             cx.report(
                 "SRC-3-3",
                 b,
                 format!("another Benchmark in this collection has the same id `{}` and version `{}`", key.0, key.1),
             );
-        } else {
-            seen.insert(key, b);
         }
     }
     let mut profiles: HashSet<&str> = HashSet::new();
