@@ -183,14 +183,16 @@ impl Tree {
         Ok(t)
     }
 
-    fn intern(&mut self, ns: &str) -> u16 {
+    /// The index of a namespace URI; `None` past 65,536 distinct URIs (no
+    /// SCAP document uses more than a few dozen).
+    fn intern(&mut self, ns: &str) -> Option<u16> {
         if let Some(&i) = self.ns_index.get(ns) {
-            return i;
+            return Some(i);
         }
-        let i = self.namespaces.len() as u16;
+        let i = u16::try_from(self.namespaces.len()).ok()?;
         self.namespaces.push(ns.into());
         self.ns_index.insert(ns.into(), i);
-        i
+        Some(i)
     }
 
     fn intern_name(&mut self, name: &[u8]) -> u32 {
@@ -219,7 +221,9 @@ impl Tree {
     ) -> Result<NodeId, ParseError> {
         let local = self.intern_name(e.local_name().as_ref());
         let lname = self.names[local as usize].clone();
-        let ns = self.intern(ns.unwrap_or(""));
+        let too_many =
+            |t: &Self| t.err(pos, "more than 65,536 distinct namespace URIs; scapc refuses such documents".into());
+        let ns = self.intern(ns.unwrap_or("")).ok_or_else(|| too_many(self))?;
         let mut attrs = Vec::new();
         for a in e.attributes() {
             let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{lname}>`: {err}")))?;
@@ -249,7 +253,7 @@ impl Tree {
                     )
                 })?
                 .into_owned();
-            let ans = self.intern(&ans);
+            let ans = self.intern(&ans).ok_or_else(|| too_many(self))?;
             let alocal = self.intern_name(alocal.as_ref());
             attrs.push(Attr { ns: ans, local: alocal, value });
         }
@@ -486,5 +490,12 @@ mod tests {
         let ok = format!("<r xmlns:p=\"urn:p\">{}<p:x/>{}</r>", "<a>".repeat(m - 1), "</a>".repeat(m - 1));
         let t = Tree::parse(&ok).unwrap();
         assert_eq!(t.all("urn:p", "x").len(), 1);
+    }
+
+    #[test]
+    fn namespace_indexes_do_not_wrap() {
+        let many: String = (0..70_000).map(|i| format!("<e xmlns=\"urn:{i}\"/>")).collect();
+        let e = Tree::parse(&format!("<r>{many}</r>")).unwrap_err();
+        assert!(e.message.contains("distinct namespace URIs"), "{e:?}");
     }
 }
