@@ -152,3 +152,32 @@ fn compose_writes_only_what_the_reader_accepts() {
     assert!(text.contains("refused when read back") && text.contains("prefix `p`"), "{text}");
     assert!(!out.exists());
 }
+
+#[test]
+fn rewrite_uri_catalogs_resolve_alike_in_eval_and_validate() {
+    // The checklist's catalog maps the OVAL href with cat:rewriteURI instead
+    // of cat:uri. One resolver: eval evaluates the same rules as with the
+    // original catalog, and validate finds every href resolved.
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(DEMO).unwrap();
+    let uri = "<cat:uri name=\"demo-oval.xml\" uri=\"#scap_org.example_cref_demo-oval.xml\"/>";
+    assert!(demo.contains(uri));
+    let rewritten = demo.replacen(
+        uri,
+        "<cat:rewriteURI uriStartString=\"demo-o\" rewritePrefix=\"#scap_org.example_cref_demo-o\"/>",
+        1,
+    );
+    let p = dir.path().join("rewrite.xml");
+    std::fs::write(&p, rewritten).unwrap();
+    let target = format!("dir:{}", dir.path().display());
+    let rules = |f: &str| {
+        let (code, text) = scapc(&["eval", f, "--target", &target, "--profile", "(all)"]);
+        assert!(code == 0 || code == 2, "{text}");
+        text.lines().filter(|l| l.contains("xccdf_org.example_rule_")).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let want = rules(DEMO);
+    assert!(want.iter().any(|l| l.starts_with("fail") && l.contains("passwd_mode")), "{want:?}");
+    assert_eq!(rules(p.to_str().unwrap()), want);
+    let (_, text) = scapc(&["validate", "--no-xsd", p.to_str().unwrap()]);
+    assert!(!text.contains("SRC-31-1") && !text.contains("SRC-263-1"), "{text}");
+}
