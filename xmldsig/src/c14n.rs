@@ -838,4 +838,19 @@ Second line</text>
         let e = to_vec("<a>\n<b>&bad;</b></a>", &Ancestry::default(), Mode::C14n11).unwrap_err();
         assert_eq!(e.offset, 7);
     }
+
+    #[test]
+    fn nesting_is_bounded_with_the_position_in_the_whole_document() {
+        let deep = format!("<r>\n{}{}</r>", "<a>".repeat(10_001), "</a>".repeat(10_001));
+        let s = deep.find("<a>").unwrap();
+        let e = deep.rfind("</r>").unwrap();
+        let mut v = Vec::new();
+        let err = canonicalize(&deep, s..e, &Ancestry::default(), Mode::C14n11, &mut v).unwrap_err();
+        assert!(
+            err.message.starts_with("element nesting deeper than 10000 levels at line 2, column 30001"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.offset, 4 + 30_000);
+    }
 }
