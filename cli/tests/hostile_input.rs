@@ -181,3 +181,24 @@ fn rewrite_uri_catalogs_resolve_alike_in_eval_and_validate() {
     let (_, text) = scapc(&["validate", "--no-xsd", p.to_str().unwrap()]);
     assert!(!text.contains("SRC-31-1") && !text.contains("SRC-263-1"), "{text}");
 }
+
+#[test]
+fn deeply_nested_groups_are_evaluated_not_a_stack_overflow() {
+    // 5,000 nested Groups are within the nesting limit; eval read them
+    // recursively and aborted with a stack overflow.
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(DEMO).unwrap();
+    let i = demo.find("<xccdf-1.2:Group id=\"xccdf_org.example_group_files\"").unwrap();
+    let j = demo.find("</xccdf-1.2:Benchmark>").unwrap();
+    let n = 5_000;
+    let open: String = (0..n)
+        .map(|k| format!("<xccdf-1.2:Group id=\"xccdf_org.example_group_g{k}\"><xccdf-1.2:title>t</xccdf-1.2:title>"))
+        .collect();
+    let text = format!("{}{open}{}{}{}", &demo[..i], &demo[i..j], "</xccdf-1.2:Group>".repeat(n), &demo[j..]);
+    let p = dir.path().join("groups.xml");
+    std::fs::write(&p, text).unwrap();
+    let target = format!("dir:{}", dir.path().display());
+    let (code, text) = scapc(&["eval", p.to_str().unwrap(), "--target", &target, "--profile", "(all)", "-q"]);
+    assert!(code == 0 || code == 2, "exit {code}: {text}");
+    assert!(text.contains("(3 rules evaluated)"), "{text}");
+}

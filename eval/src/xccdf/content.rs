@@ -467,7 +467,7 @@ fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
     for p in tree.children_named(b, NS_XCCDF, "Profile") {
         bench.profiles.push(read_profile(tree, src, p));
     }
-    read_items(tree, src, b, &mut Vec::new(), &mut bench);
+    read_items(tree, src, b, &mut bench);
     bench
 }
 
@@ -519,8 +519,24 @@ fn read_logical_test(tree: &Tree, n: NodeId) -> LogicalTest {
     }
 }
 
-fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, bench: &mut Benchmark) {
-    for k in tree.children(parent) {
+/// Values, Groups and Rules in document order. Iterative: Groups may nest
+/// as deep as the reader allows without exhausting the stack.
+fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
+    // (element whose children are read, index of the next child); every
+    // frame above the first is a Group.
+    let mut stack: Vec<(NodeId, usize)> = vec![(root, 0)];
+    let mut groups: Vec<String> = Vec::new();
+    while let Some(&(parent, i)) = stack.last() {
+        let Some(&k) = tree.node(parent).children.get(i) else {
+            stack.pop();
+            if !stack.is_empty() {
+                groups.pop();
+            }
+            continue;
+        };
+        if let Some(top) = stack.last_mut() {
+            top.1 += 1;
+        }
         if tree.ns(k) != NS_XCCDF {
             continue;
         }
@@ -558,10 +574,9 @@ fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, 
                     },
                 );
                 groups.push(id);
-                read_items(tree, src, k, groups, bench);
-                groups.pop();
+                stack.push((k, 0));
             }
-            "Rule" => bench.rules.push(read_rule(tree, src, k, groups)),
+            "Rule" => bench.rules.push(read_rule(tree, src, k, &groups)),
             _ => {}
         }
     }
