@@ -1,4 +1,8 @@
-//! Reading a source data stream's structure in one streaming pass.
+//! Reading a source data stream's structure in one streaming pass: the one
+//! data stream reader of scapc. `ds split`, `ds compose` (reading back what
+//! it writes), `ds info`, `validate`, `verify` and `eval` all read data
+//! streams here, so they accept and refuse the same documents ([`read`]
+//! lists the rules).
 //!
 //! Components are not copied: each is a byte range into the input, plus the
 //! namespace declarations in scope at that point, so that a component can be
