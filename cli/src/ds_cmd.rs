@@ -160,6 +160,18 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outsid
         return fail(Diagnostic::error("D0007", msg).at_file(input));
     }
     let xml = scapc_datastream::compose::compose(&spec);
+    // What compose writes, every other command must accept: the result is
+    // read back with the same reader, and nothing is written if it refuses.
+    if let Err(e) = read::read(&xml) {
+        return fail(
+            Diagnostic::error(
+                "D0002",
+                format!("the composed data stream would be refused when read back: {}", e.message),
+            )
+            .at_file(input)
+            .hint("nothing was written; fix the component named in the message"),
+        );
+    }
     if let Err(e) = scapc_output::write_file(out, xml.as_bytes(), Mode::Public) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }

@@ -127,6 +127,15 @@ fn mutations(base: &str) -> Vec<M> {
         m("SRC-9-1", "Profile without title", "<xccdf-1.2:title override=\"true\">Profile for ANSSI DAT-NT28 Average (Intermediate) Level</xccdf-1.2:title>", ""),
         m("SRC-118-1", "a check with a foreign checking system", "<xccdf-1.2:check system=\"http://scap.nist.gov/schema/ocil/2\">", "<xccdf-1.2:check system=\"http://open-scap.org/page/SCE\">"),
         m("SRC-31-1", "check-content-ref href that resolves to nothing", "href=\"ssg-debian11-ocil.xml\" name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\"", "href=\"nowhere.xml\" name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\""),
+        m("SRC-263-1", "an OCIL check-content-ref whose href names no component of the stream", "href=\"ssg-debian11-ocil.xml\" name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\"", "href=\"nowhere.xml\" name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\""),
+        M {
+            id: "SRC-266-1",
+            why: "an OVAL check-content-ref of a VULNERABILITY stream whose href names no component",
+            edits: vec![
+                ("use-case=\"OTHER\"".into(), "use-case=\"VULNERABILITY\"".into()),
+                ("<xccdf-1.2:check-content-ref href=\"ssg-debian11-oval.xml\"".into(), "<xccdf-1.2:check-content-ref href=\"nowhere-oval.xml\"".into()),
+            ],
+        },
         m("SRC-349-1", "OCIL questionnaire that does not exist", "name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\"", "name=\"ocil:ssg-no_such_thing:questionnaire:1\""),
         m("SRC-348-1", "OCIL check pointing at the OVAL component", "href=\"ssg-debian11-ocil.xml\" name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\"", "href=\"ssg-debian11-oval.xml\" name=\"ocil:ssg-prefer_64bit_os_ocil:questionnaire:1\""),
         m("SRC-324-1", "unknown use-case", "use-case=\"OTHER\"", "use-case=\"TESTING\""),

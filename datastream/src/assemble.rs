@@ -129,7 +129,12 @@ pub fn check_xml(path: &Path, text: &str) -> Result<(), String> {
     let mut depth = 0i64;
     let mut roots = 0;
     loop {
+        let pos = r.buffer_position() as usize;
         match r.read_event() {
+            Ok(Event::Start(_) | Event::Empty(_)) if depth as usize >= scapc_xml::MAX_DEPTH => {
+                let (l, c) = scapc_xml::line_col(text, pos);
+                return Err(format!("{}:{l}:{c}: {}", path.display(), scapc_xml::too_deep(l, c)));
+            }
             Ok(Event::Start(_)) => {
                 if depth == 0 {
                     roots += 1;
@@ -143,12 +148,9 @@ pub fn check_xml(path: &Path, text: &str) -> Result<(), String> {
             }
             Ok(Event::End(_)) => depth -= 1,
             Ok(Event::DocType(t)) => {
-                let t = String::from_utf8_lossy(t.as_ref());
-                if t.contains("<!ENTITY") || t.contains("SYSTEM") || t.contains("PUBLIC") {
-                    return Err(format!(
-                        "{}: the DOCTYPE declares entities or an external subset; refused",
-                        path.display()
-                    ));
+                if let Err(m) = scapc_xml::check_doctype(t.as_ref()) {
+                    let (l, c) = scapc_xml::line_col(text, pos);
+                    return Err(format!("{}:{l}:{c}: {m}", path.display()));
                 }
             }
             Ok(Event::Eof) => break,

@@ -5,6 +5,7 @@
 use crate::read::{Collection, ComponentSpan, RefRole};
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use scapc_xml::ns::Scopes;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -102,9 +103,11 @@ fn family(ns: &str) -> &str {
     ns.rsplit('#').next().filter(|_| ns.contains('#')).unwrap_or("core")
 }
 
-/// A tiny namespace-aware walker over one component's bytes, calling `f`
-/// with (depth, namespace, local name, attributes, reader) for each start
-/// element, and `text` for the first text inside elements it asks for.
+/// A namespace-aware walker over one component's bytes, calling `f` with
+/// (depth, namespace, local name, attributes, first text) for each start
+/// element. Linear in the component's size: prefixes resolve through
+/// [`Scopes`], never by walking the open elements. The component was read
+/// by [`crate::read::read`], so its nesting is already bounded.
 fn walk(
     xml: &str,
     inherited: &[(String, String)],
@@ -112,40 +115,32 @@ fn walk(
 ) {
     let mut r = Reader::from_str(xml);
     r.config_mut().trim_text(true);
-    let mut stack: Vec<Vec<(String, String)>> = vec![inherited.to_vec()];
-    let mut open: Vec<(String, String, Vec<(String, String)>)> = Vec::new();
-    let mut pending: Option<(usize, String, String, Vec<(String, String)>)> = None;
-    loop {
-        let ev = match r.read_event() {
-            Ok(e) => e,
-            Err(_) => break,
-        };
+    let mut scopes = Scopes::new();
+    scopes.push(inherited.to_vec());
+    // A start tag whose first text is not read yet: (depth, namespace,
+    // local name, attributes).
+    type Pending = (usize, String, String, Vec<(String, String)>);
+    let mut pending: Option<Pending> = None;
+    while let Ok(ev) = r.read_event() {
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 if let Some((d, ns, l, a)) = pending.take() {
                     f(d, &ns, &l, &a, None);
                 }
+                let depth = scopes.depth() - 1;
                 let (decls, attrs) = scapc_xml::split_attributes(e).unwrap_or_default();
-                stack.push(decls);
+                scopes.push(decls);
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let (p, l) = name
                     .split_once(':')
                     .map(|(p, l)| (p.to_owned(), l.to_owned()))
                     .unwrap_or((String::new(), name.clone()));
-                let ns = stack
-                    .iter()
-                    .rev()
-                    .flat_map(|x| x.iter().rev())
-                    .find(|(q, _)| *q == p)
-                    .map(|(_, u)| u.clone())
-                    .unwrap_or_default();
-                let depth = open.len();
+                let ns = scopes.resolve(&p).unwrap_or_default().to_owned();
                 if matches!(ev, Event::Empty(_)) {
                     f(depth, &ns, &l, &attrs, None);
-                    stack.pop();
+                    scopes.pop();
                 } else {
-                    pending = Some((depth, ns.clone(), l.clone(), attrs.clone()));
-                    open.push((ns, l, attrs));
+                    pending = Some((depth, ns, l, attrs));
                 }
             }
             Event::Text(t) => {
@@ -158,8 +153,7 @@ fn walk(
                 if let Some((d, ns, l, a)) = pending.take() {
                     f(d, &ns, &l, &a, None);
                 }
-                open.pop();
-                stack.pop();
+                scopes.pop();
             }
             Event::Eof => break,
             _ => {}

@@ -1,11 +1,18 @@
-//! Reading a source data stream's structure in one streaming pass.
+//! Reading a source data stream's structure in one streaming pass: the one
+//! data stream reader of scapc. `ds split`, `ds compose` (reading back what
+//! it writes), `ds info`, `validate`, `verify` and `eval` all read data
+//! streams here, so they accept and refuse the same documents ([`read`]
+//! lists the rules).
 //!
 //! Components are not copied: each is a byte range into the input, plus the
 //! namespace declarations in scope at that point, so that a component can be
 //! written out byte for byte with every namespace it uses declared.
 
-use quick_xml::events::{BytesStart, Event};
+use crate::catalog::{Catalog, Entry};
+use quick_xml::events::Event;
 use quick_xml::Reader;
+use scapc_xml::ns::Scopes;
+use scapc_xml::MAX_DEPTH;
 use std::ops::Range;
 
 pub const NS_SDS: &str = "http://scap.nist.gov/schema/scap/source/1.2";
@@ -19,6 +26,10 @@ pub struct ReadError {
     pub line: u32,
     pub col: u32,
     pub message: String,
+    /// Well-formed XML, but not a data stream scapc accepts (duplicate
+    /// component ids, dangling references, ...); `false` for XML that is
+    /// not well-formed, hostile or truncated.
+    pub structural: bool,
 }
 
 impl std::fmt::Display for ReadError {
@@ -43,8 +54,15 @@ pub struct ComponentRef {
     /// `#component-id` for a local component, or a remote URL.
     pub href: String,
     pub role: RefRole,
-    /// (name, uri) catalog entries.
+    /// (name, uri) of the `cat:uri` entries of its catalog.
     pub catalog: Vec<(String, String)>,
+    /// Its whole catalog (`cat:uri` and `cat:rewriteURI`, in document
+    /// order), what [`crate::catalog::resolve`] follows.
+    #[serde(skip)]
+    pub entries: Catalog,
+    /// Byte offset of the `ds:component-ref` start tag.
+    #[serde(skip)]
+    pub pos: usize,
 }
 
 impl ComponentRef {
@@ -107,12 +125,6 @@ impl Collection<'_> {
     }
 }
 
-type NsStack = Vec<Vec<(String, String)>>;
-
-fn resolve<'s>(stack: &'s NsStack, prefix: &str) -> Option<&'s str> {
-    stack.iter().rev().flat_map(|f| f.iter().rev()).find(|(p, _)| p == prefix).map(|(_, u)| u.as_str())
-}
-
 fn split_name(name: &[u8]) -> (String, String) {
     let s = String::from_utf8_lossy(name);
     match s.split_once(':') {
@@ -122,51 +134,66 @@ fn split_name(name: &[u8]) -> (String, String) {
 }
 
 struct Attrs {
-    decls: Vec<(String, String)>,
     plain: Vec<(String, String)>,
-}
-
-fn attrs(e: &BytesStart<'_>, err: &impl Fn(String) -> ReadError) -> Result<Attrs, ReadError> {
-    let (decls, plain) = scapc_xml::split_attributes(e).map_err(err)?;
-    Ok(Attrs { decls, plain })
 }
 
 impl Attrs {
     /// The value of an attribute by local name with no prefix, or with a
-    /// prefix bound to `ns`.
-    fn get(&self, local: &str, ns: Option<&str>, stack: &NsStack) -> Option<&str> {
+    /// prefix bound to `ns` (the element's own declarations are already
+    /// in `scopes`).
+    fn get(&self, local: &str, ns: Option<&str>, scopes: &Scopes) -> Option<&str> {
         self.plain
             .iter()
             .find(|(k, _)| match k.split_once(':') {
                 None => ns.is_none() && k == local,
-                Some((p, l)) => {
-                    l == local
-                        && ns.is_some_and(|n| {
-                            resolve(stack, p) == Some(n) || self.decls.iter().any(|(dp, du)| dp == p && du == n)
-                        })
-                }
+                Some((p, l)) => l == local && ns.is_some_and(|n| scopes.resolve(p) == Some(n)),
             })
             .map(|(_, v)| v.as_str())
     }
 }
 
+/// A component whose content element is being read.
+struct OpenComponent {
+    id: String,
+    extended: bool,
+    timestamp: String,
+    /// Byte offset of the `ds:component` start tag.
+    element: usize,
+    /// The content element, once it is open.
+    content: Option<OpenContent>,
+}
+
+/// A component's content element being read: its start offset, the
+/// namespace declarations it inherits, its local name and namespace.
+type OpenContent = (usize, Vec<(String, String)>, String, String);
+
 /// Reads the structure of a source data stream collection.
+///
+/// These are the rules every scapc command applies to a data stream (they
+/// all read it here): well-formed XML, no DTD declarations
+/// ([`scapc_xml::check_doctype`]), nesting at most
+/// [`scapc_xml::MAX_DEPTH`] levels, a `ds:data-stream-collection` root
+/// with at least one data stream, unique component ids, every local
+/// component-ref pointing at a component, and every catalog `cat:uri`
+/// at a component-ref of the same data stream. Linear in the input size.
 pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
     let mut reader = Reader::from_str(src);
     reader.config_mut().trim_text(false);
     reader.config_mut().check_end_names = true;
     let at = |pos: usize, message: String| {
         let (line, col) = scapc_xml::line_col(src, pos);
-        ReadError { line, col, message }
+        ReadError { line, col, message, structural: false }
     };
-    let mut stack: NsStack = Vec::new();
-    // (namespace, local name) of open elements.
+    let mut scopes = Scopes::new();
+    // (namespace, local name) of open elements outside component content.
     let mut path: Vec<(String, String)> = Vec::new();
     let mut coll: Option<Collection<'_>> = None;
     let mut cur_stream: Option<DataStream> = None;
     let mut cur_role: Option<RefRole> = None;
     let mut cur_ref: Option<ComponentRef> = None;
-    let mut cur_comp: Option<(String, bool, String, usize)> = None;
+    let mut cur_comp: Option<OpenComponent> = None;
+    // Depth of elements open inside a component's content element.
+    let mut inner: usize = 0;
     let mut root_end: usize = 0;
     let mut sig_start: Option<usize> = None;
     loop {
@@ -175,88 +202,125 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
             .read_event()
             .map_err(|e| at(reader.error_position() as usize, format!("not well-formed XML: {e}")))?;
         let err = |m: String| at(pos, m);
+        let bad = |m: String| ReadError { structural: true, ..at(pos, m) };
+        // Inside a component's content: only count the depth.
+        if cur_comp.as_ref().is_some_and(|c| c.content.is_some()) {
+            match ev {
+                Event::Start(_) | Event::Empty(_) => {
+                    if path.len() + 1 + inner >= MAX_DEPTH {
+                        let (line, col) = scapc_xml::line_col(src, pos);
+                        return Err(ReadError {
+                            line,
+                            col,
+                            message: scapc_xml::too_deep(line, col),
+                            structural: false,
+                        });
+                    }
+                    if matches!(ev, Event::Start(_)) {
+                        inner += 1;
+                    }
+                    continue;
+                }
+                Event::End(_) if inner > 0 => {
+                    inner -= 1;
+                    continue;
+                }
+                Event::End(_) => {
+                    // The content element closes.
+                    let c = cur_comp.as_mut().unwrap();
+                    let (start, in_scope, root_local, root_ns) = c.content.take().unwrap();
+                    let end = reader.buffer_position() as usize;
+                    push_component(&mut coll, c, start..end, in_scope, root_local, root_ns);
+                    scopes.pop();
+                    continue;
+                }
+                Event::Eof => {}
+                _ => continue,
+            }
+        }
         match ev {
             Event::DocType(t) => {
-                let text = String::from_utf8_lossy(t.as_ref());
-                if text.contains("<!ENTITY") || text.contains("SYSTEM") || text.contains("PUBLIC") {
-                    return Err(err("the document type declaration declares entities or an external subset; scapc refuses those (entity expansion and external entities are a security risk)".into()));
-                }
+                scapc_xml::check_doctype(t.as_ref()).map_err(|m| err(m.into()))?;
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
-                let a = attrs(e, &err)?;
-                stack.push(a.decls.clone());
-                let (prefix, local) = split_name(e.name().as_ref());
-                let ns = resolve(&stack, &prefix).unwrap_or("").to_owned();
                 let depth = path.len();
+                if depth >= MAX_DEPTH {
+                    let (line, col) = scapc_xml::line_col(src, pos);
+                    return Err(ReadError { line, col, message: scapc_xml::too_deep(line, col), structural: false });
+                }
+                let (decls, plain) = scapc_xml::split_attributes(e).map_err(&err)?;
+                let a = Attrs { plain };
+                scopes.push(decls);
+                let (prefix, local) = split_name(e.name().as_ref());
+                let ns = match scopes.resolve(&prefix) {
+                    Some(ns) => ns.to_owned(),
+                    None => {
+                        return Err(err(format!(
+                            "the namespace prefix `{prefix}` of element `{prefix}:{local}` is not declared"
+                        )))
+                    }
+                };
                 if depth == 0 {
                     if local != "data-stream-collection" || ns != NS_SDS {
-                        return Err(err(format!(
+                        return Err(bad(format!(
                             "this is not a SCAP source data stream: the root element is `{}` in namespace `{ns}`, expected `data-stream-collection` in `{NS_SDS}`",
                             String::from_utf8_lossy(e.name().as_ref())
                         )));
                     }
                     coll = Some(Collection {
                         src,
-                        id: a.get("id", None, &stack).unwrap_or_default().to_owned(),
-                        schematron_version: a.get("schematron-version", None, &stack).unwrap_or_default().to_owned(),
+                        id: a.get("id", None, &scopes).unwrap_or_default().to_owned(),
+                        schematron_version: a.get("schematron-version", None, &scopes).unwrap_or_default().to_owned(),
                         streams: Vec::new(),
                         components: Vec::new(),
                         signatures: Vec::new(),
-                        root_ns: a.decls.clone(),
+                        root_ns: scopes.in_scope(0),
                         root_end: 0,
                     });
-                } else if let Some((cid, ext, ts, comp_start)) = cur_comp.take().filter(|_| depth == 2) {
-                    // The component's content element: skip over it.
-                    let end = if empty {
-                        reader.buffer_position() as usize
+                } else if let Some(c) = cur_comp.as_mut().filter(|_| depth == 2) {
+                    // The component's content element.
+                    if c.content.is_some() || coll.as_ref().unwrap().components.last().is_some_and(|x| x.id == c.id) {
+                        return Err(bad(format!("component `{}` holds more than one element", c.id)));
+                    }
+                    let content = (pos, scopes.in_scope(1), local.clone(), ns.clone());
+                    if empty {
+                        let end = reader.buffer_position() as usize;
+                        let (start, in_scope, root_local, root_ns) = content;
+                        push_component(&mut coll, c, start..end, in_scope, root_local, root_ns);
+                        scopes.pop();
                     } else {
-                        reader.read_to_end(e.name()).map_err(|x| {
-                            at(reader.error_position() as usize, format!("component `{cid}` is not well-formed: {x}"))
-                        })?;
-                        reader.buffer_position() as usize
-                    };
-                    let in_scope: Vec<(String, String)> = {
-                        let mut v: Vec<(String, String)> = Vec::new();
-                        for frame in &stack[..stack.len() - 1] {
-                            for (p, u) in frame {
-                                v.retain(|(q, _)| q != p);
-                                v.push((p.clone(), u.clone()));
-                            }
-                        }
-                        v
-                    };
-                    coll.as_mut().unwrap().components.push(ComponentSpan {
-                        element: comp_start..comp_start,
-                        id: cid,
-                        extended: ext,
-                        timestamp: ts,
-                        content: pos..end,
-                        in_scope,
-                        root_local: local.clone(),
-                        root_ns: ns.clone(),
-                    });
-                    stack.pop();
+                        c.content = Some(content);
+                        inner = 0;
+                    }
                     continue;
                 } else if depth == 1 && ns == NS_SDS && (local == "component" || local == "extended-component") {
-                    let id = a.get("id", None, &stack).unwrap_or_default().to_owned();
+                    let id = a.get("id", None, &scopes).unwrap_or_default().to_owned();
                     if id.is_empty() {
-                        return Err(err(format!("a `{local}` has no id")));
+                        return Err(bad(format!("a `{local}` has no id")));
                     }
                     if coll.as_ref().unwrap().components.iter().any(|c| c.id == id) {
-                        return Err(err(format!("duplicate component id `{id}`")));
+                        return Err(bad(format!(
+                            "duplicate component id `{id}`: two components of this collection have it, so references to it are ambiguous"
+                        )));
                     }
-                    let ts = a.get("timestamp", None, &stack).unwrap_or_default().to_owned();
-                    cur_comp = Some((id, local == "extended-component", ts, pos));
+                    let timestamp = a.get("timestamp", None, &scopes).unwrap_or_default().to_owned();
+                    cur_comp = Some(OpenComponent {
+                        id,
+                        extended: local == "extended-component",
+                        timestamp,
+                        element: pos,
+                        content: None,
+                    });
                 } else if depth == 1 && ns == NS_DSIG && local == "Signature" {
                     sig_start = Some(pos);
                 } else if depth == 1 && ns == NS_SDS && local == "data-stream" {
                     cur_stream = Some(DataStream {
                         range: pos..pos,
-                        id: a.get("id", None, &stack).unwrap_or_default().to_owned(),
-                        scap_version: a.get("scap-version", None, &stack).unwrap_or_default().to_owned(),
-                        use_case: a.get("use-case", None, &stack).unwrap_or_default().to_owned(),
-                        timestamp: a.get("timestamp", None, &stack).unwrap_or_default().to_owned(),
+                        id: a.get("id", None, &scopes).unwrap_or_default().to_owned(),
+                        scap_version: a.get("scap-version", None, &scopes).unwrap_or_default().to_owned(),
+                        use_case: a.get("use-case", None, &scopes).unwrap_or_default().to_owned(),
+                        timestamp: a.get("timestamp", None, &scopes).unwrap_or_default().to_owned(),
                         refs: Vec::new(),
                     });
                 } else if depth == 2 && cur_stream.is_some() && ns == NS_SDS {
@@ -270,47 +334,48 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                 } else if depth == 3 && ns == NS_SDS && local == "component-ref" {
                     if let Some(role) = cur_role {
                         cur_ref = Some(ComponentRef {
-                            id: a.get("id", None, &stack).unwrap_or_default().to_owned(),
-                            href: a.get("href", Some(NS_XLINK), &stack).unwrap_or_default().to_owned(),
+                            id: a.get("id", None, &scopes).unwrap_or_default().to_owned(),
+                            href: a.get("href", Some(NS_XLINK), &scopes).unwrap_or_default().to_owned(),
                             role,
                             catalog: Vec::new(),
+                            entries: Catalog::default(),
+                            pos,
                         });
                     }
-                } else if ns == NS_CAT && local == "uri" {
+                } else if depth == 5 && ns == NS_CAT && path[4] == (NS_CAT.to_owned(), "catalog".to_owned()) {
                     if let Some(r) = cur_ref.as_mut() {
-                        r.catalog.push((
-                            a.get("name", None, &stack).unwrap_or_default().to_owned(),
-                            a.get("uri", None, &stack).unwrap_or_default().to_owned(),
-                        ));
+                        let get = |k: &str| a.get(k, None, &scopes).unwrap_or_default().to_owned();
+                        match local.as_str() {
+                            "uri" => {
+                                r.catalog.push((get("name"), get("uri")));
+                                r.entries.entries.push(Entry::Uri { name: get("name"), uri: get("uri") });
+                            }
+                            "rewriteURI" => r
+                                .entries
+                                .entries
+                                .push(Entry::RewriteUri { start: get("uriStartString"), prefix: get("rewritePrefix") }),
+                            _ => {}
+                        }
                     }
                 }
                 if empty {
-                    stack.pop();
+                    scopes.pop();
                     close(depth, &ns, &local, &mut cur_stream, &mut cur_role, &mut cur_ref, &mut coll);
                 } else {
                     path.push((ns, local));
                 }
             }
             Event::End(_) => {
-                stack.pop();
+                scopes.pop();
                 let (ns, local) = path.pop().ok_or_else(|| err("unexpected end tag".into()))?;
                 let depth = path.len();
                 let end = reader.buffer_position() as usize;
                 if depth == 0 {
                     root_end = pos;
                 }
-                if depth == 1 && ns == NS_SDS {
-                    if let Some(c) = coll.as_mut() {
-                        if local == "component" || local == "extended-component" {
-                            if let Some(last) = c.components.last_mut() {
-                                last.element.end = end;
-                            }
-                        }
-                    }
-                    if local == "data-stream" {
-                        if let Some(s) = cur_stream.as_mut() {
-                            s.range.end = end;
-                        }
+                if depth == 1 && ns == NS_SDS && local == "data-stream" {
+                    if let Some(s) = cur_stream.as_mut() {
+                        s.range.end = end;
                     }
                 }
                 if depth == 1 && ns == NS_DSIG && local == "Signature" {
@@ -318,9 +383,14 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
                         coll.as_mut().unwrap().signatures.push(s..reader.buffer_position() as usize);
                     }
                 }
-                if depth == 1 && cur_comp.is_some() {
-                    let (id, ..) = cur_comp.take().unwrap();
-                    return Err(err(format!("component `{id}` is empty")));
+                if depth == 1 {
+                    if let Some(c) = cur_comp.take() {
+                        let comps = &mut coll.as_mut().unwrap().components;
+                        match comps.last_mut().filter(|x| x.id == c.id) {
+                            Some(last) => last.element.end = end,
+                            None => return Err(bad(format!("component `{}` is empty", c.id))),
+                        }
+                    }
                 }
                 close(depth, &ns, &local, &mut cur_stream, &mut cur_role, &mut cur_ref, &mut coll);
             }
@@ -328,41 +398,65 @@ pub fn read(src: &str) -> Result<Collection<'_>, ReadError> {
             _ => {}
         }
     }
-    if let Some((ns, local)) = path.last() {
-        let _ = ns;
+    if let Some(c) = cur_comp.as_ref().filter(|c| c.content.is_some()) {
+        return Err(at(src.len(), format!("the document ends inside component `{}`: it is truncated", c.id)));
+    }
+    if let Some((_, local)) = path.last() {
         return Err(at(src.len(), format!("the document ends inside `{local}`: it is truncated")));
     }
     let mut coll = coll.ok_or_else(|| at(0, "no root element (empty file?)".into()))?;
     coll.root_end = root_end;
-    check_refs(&coll).map_err(|m| at(0, m))?;
+    check_refs(&coll).map_err(|(pos, m)| ReadError { structural: true, ..at(pos, m) })?;
     Ok(coll)
 }
 
+fn push_component(
+    coll: &mut Option<Collection<'_>>,
+    c: &OpenComponent,
+    content: Range<usize>,
+    in_scope: Vec<(String, String)>,
+    root_local: String,
+    root_ns: String,
+) {
+    if let Some(coll) = coll.as_mut() {
+        coll.components.push(ComponentSpan {
+            element: c.element..c.element,
+            id: c.id.clone(),
+            extended: c.extended,
+            timestamp: c.timestamp.clone(),
+            content,
+            in_scope,
+            root_local,
+            root_ns,
+        });
+    }
+}
+
 /// Every local component-ref must point at a component, and every catalog
-/// uri at a component-ref of the same data stream.
-fn check_refs(c: &Collection<'_>) -> Result<(), String> {
+/// uri at a component-ref of the same data stream. `Err` has the byte
+/// offset of the component-ref at fault.
+fn check_refs(c: &Collection<'_>) -> Result<(), (usize, String)> {
     if c.streams.is_empty() {
-        return Err("the collection holds no data-stream".into());
+        return Err((0, "the collection holds no data-stream".into()));
     }
     for s in &c.streams {
         for r in &s.refs {
             if let Some(t) = r.local_target() {
                 if c.component(t).is_none() {
-                    return Err(format!(
+                    return Err((r.pos, format!(
                         "component-ref `{}` in data stream `{}` points at `#{t}`, but there is no component with that id (a dangling xlink:href)",
                         r.id, s.id
-                    ));
+                    )));
                 }
             } else if r.href.is_empty() {
-                return Err(format!("component-ref `{}` has no xlink:href", r.id));
+                return Err((r.pos, format!("component-ref `{}` has no xlink:href", r.id)));
             }
-            for (name, uri) in &r.catalog {
-                let target = uri.strip_prefix('#');
-                if !target.is_some_and(|t| s.refs.iter().any(|x| x.id == t)) {
-                    return Err(format!(
+            for (name, uri) in r.entries.uris() {
+                if !crate::catalog::ref_id(uri).is_some_and(|t| s.refs.iter().any(|x| x.id == t)) {
+                    return Err((r.pos, format!(
                         "the catalog of component-ref `{}` maps `{name}` to `{uri}`, which is not a component-ref of data stream `{}` (a dangling catalog uri)",
                         r.id, s.id
-                    ));
+                    )));
                 }
             }
         }
@@ -455,5 +549,57 @@ mod tests {
         let dup = DS.replace("id=\"comp2\"", "id=\"comp1\"");
         assert!(read(&dup).unwrap_err().message.contains("duplicate component id"));
         assert!(read("").is_err());
+    }
+
+    #[test]
+    fn catalogs_keep_every_entry_in_order() {
+        let ds = DS.replace(
+            "<cat:uri name=\"o.xml\" uri=\"#r2\"/>",
+            "<cat:rewriteURI uriStartString=\"http://x/\" rewritePrefix=\"#r\"/><cat:uri name=\"o.xml\" uri=\"#r2\"/>",
+        );
+        let c = read(&ds).unwrap();
+        let s = &c.streams[0];
+        let r1 = &s.refs[0];
+        assert_eq!(r1.entries.entries.len(), 2);
+        assert_eq!(crate::catalog::resolve(s, r1, "http://x/2").map(|r| r.id.as_str()), Some("r2"));
+        assert_eq!(crate::catalog::resolve(s, r1, "o.xml").map(|r| r.id.as_str()), Some("r2"));
+        assert_eq!(crate::catalog::resolve(s, r1, "#r1").map(|r| r.id.as_str()), Some("r1"));
+        assert!(crate::catalog::resolve(s, r1, "p.xml").is_none());
+        assert!(c.src[r1.pos..].starts_with("<ds:component-ref id=\"r1\""));
+    }
+
+    #[test]
+    fn nesting_is_bounded_inside_and_outside_components() {
+        // 70,000 levels inside a component that uses a prefix declared on
+        // the root: the depth error, not a namespace error.
+        let n = 70_000;
+        let deep =
+            DS.replace("<x:a><x:b/></x:a>", &format!("<x:a>{}<x:b/>{}</x:a>", "<q>".repeat(n), "</q>".repeat(n)));
+        let e = read(&deep).unwrap_err();
+        assert!(e.message.starts_with("element nesting deeper than 10000 levels at line 9, column "), "{e}");
+        assert!(!e.structural);
+        // Outside components too.
+        let deep = DS.replace("<ds:checks>", &format!("<ds:checks>{}{}", "<ds:q>".repeat(n), "</ds:q>".repeat(n)));
+        assert!(read(&deep).unwrap_err().message.starts_with("element nesting deeper than 10000 levels at line 7"));
+        // At the limit: x:a is level 3, so 9,996 more levels reach 10,000.
+        let m = 10_000 - 4;
+        let ok = DS.replace("<x:a><x:b/></x:a>", &format!("<x:a>{}<x:b/>{}</x:a>", "<q>".repeat(m), "</q>".repeat(m)));
+        let c = read(&ok).unwrap();
+        assert!(c.content(c.component("comp1").unwrap()).ends_with("</q></x:a>"));
+        let over = DS
+            .replace("<x:a><x:b/></x:a>", &format!("<x:a>{}<x:b/>{}</x:a>", "<q>".repeat(m + 1), "</q>".repeat(m + 1)));
+        assert!(read(&over).is_err());
+    }
+
+    #[test]
+    fn structure_errors_are_located_and_marked() {
+        let dangling = DS.replace("xlink:href=\"#comp2\"", "xlink:href=\"#nope\"");
+        let e = read(&dangling).unwrap_err();
+        assert!(e.structural);
+        assert_eq!((e.line, e.col), (7, 16), "{e}");
+        let two = DS.replace("<x:a><x:b/></x:a>", "<x:a/><x:c/>");
+        assert!(read(&two).unwrap_err().message.contains("more than one element"));
+        let undeclared = DS.replace("<x:a><x:b/></x:a>", "<y:a/>");
+        assert!(read(&undeclared).unwrap_err().message.contains("prefix `y`"));
     }
 }

@@ -60,133 +60,19 @@ pub fn safe_name(name: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(name))
 }
 
-fn escape_attr(s: &str) -> String {
-    scapc_xml::escape_attr(s).into_owned()
-}
-
 /// The component's XML with inherited namespace declarations added to its
-/// root start tag.
+/// root start tag ([`scapc_xml::ns::with_inherited`], prefixes the
+/// component never uses left out).
 pub fn component_xml(c: &Collection<'_>, comp: &ComponentSpan) -> String {
-    let body = c.content(comp);
-    // End of the root element name.
-    let name_end =
-        body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
-    let tag_end = start_tag_end(body);
-    let start_tag = &body[..tag_end];
-    let declared = |p: &str| {
-        let needle = if p.is_empty() { "xmlns=".to_owned() } else { format!("xmlns:{p}=") };
-        start_tag.contains(&needle)
-    };
-    let used = prefixes_in_markup(body);
-    let mut add = String::new();
-    for (p, u) in &comp.in_scope {
-        if declared(p) || p == "xml" {
-            continue;
-        }
-        // Prefixes the component never uses in its markup are left out;
-        // exclusive canonicalization would drop them anyway.
-        if !p.is_empty() && !used.contains(p.as_str()) {
-            continue;
-        }
-        if p.is_empty() {
-            add.push_str(&format!(" xmlns=\"{}\"", escape_attr(u)));
-        } else {
-            add.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attr(u)));
-        }
-    }
-    let mut out = String::with_capacity(body.len() + add.len() + 64);
+    let body = scapc_xml::ns::with_inherited(c.content(comp), &comp.in_scope, true);
+    let mut out = String::with_capacity(body.len() + 64);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&body[..name_end]);
-    out.push_str(&add);
-    out.push_str(&body[name_end..]);
+    out.push_str(&body);
     out.push('\n');
     out
 }
 
-/// Every namespace prefix used in markup: element and attribute names,
-/// and QName-looking attribute values (`xsi:type="ind:x"`). Text, comments
-/// and CDATA are skipped. One pass over the bytes.
-pub fn prefixes_in_markup(body: &str) -> std::collections::BTreeSet<&str> {
-    let b = body.as_bytes();
-    let mut out = std::collections::BTreeSet::new();
-    let mut i = 0;
-    let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.') || c >= 0x80;
-    // Reads `prefix:` at i, if there is one.
-    let prefix_at = |i: usize| -> Option<(usize, usize)> {
-        let mut j = i;
-        while j < b.len() && name_char(b[j]) {
-            j += 1;
-        }
-        (j > i && j < b.len() && b[j] == b':').then_some((i, j))
-    };
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        if b[i..].starts_with(b"<!--") {
-            i = body[i..].find("-->").map(|k| i + k + 3).unwrap_or(b.len());
-            continue;
-        }
-        if b[i..].starts_with(b"<![CDATA[") {
-            i = body[i..].find("]]>").map(|k| i + k + 3).unwrap_or(b.len());
-            continue;
-        }
-        if b[i..].starts_with(b"<?") || b[i..].starts_with(b"<!") {
-            i = body[i..].find('>').map(|k| i + k + 1).unwrap_or(b.len());
-            continue;
-        }
-        // A tag: scan to its end, minding quotes.
-        i += 1;
-        if i < b.len() && b[i] == b'/' {
-            i += 1;
-        }
-        let mut token_start = true;
-        let mut quote: Option<u8> = None;
-        while i < b.len() {
-            let c = b[i];
-            match quote {
-                Some(q) if c == q => {
-                    quote = None;
-                    token_start = false;
-                }
-                Some(_) => {}
-                None if c == b'>' => break,
-                None if c == b'"' || c == b'\'' => {
-                    quote = Some(c);
-                    if let Some((s0, e0)) = prefix_at(i + 1) {
-                        out.insert(&body[s0..e0]);
-                    }
-                }
-                None if c.is_ascii_whitespace() || c == b'/' => token_start = true,
-                None if token_start => {
-                    if let Some((s0, e0)) = prefix_at(i) {
-                        out.insert(&body[s0..e0]);
-                    }
-                    token_start = false;
-                }
-                None => {}
-            }
-            i += 1;
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Byte offset just past the root start tag's `>`, minding quoted `>`.
-fn start_tag_end(body: &str) -> usize {
-    let mut quote: Option<u8> = None;
-    for (i, b) in body.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), x) if x == q => quote = None,
-            (None, b'>') => return i + 1,
-            _ => {}
-        }
-    }
-    body.len()
-}
+pub use scapc_xml::ns::prefixes_in_markup;
 
 /// The text of an extended component (an SCE script).
 fn extended_text(c: &Collection<'_>, comp: &ComponentSpan) -> Result<String, String> {

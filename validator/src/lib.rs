@@ -3,7 +3,11 @@
 //! natively ([`reqs`]) over a namespace-aware tree ([`tree`]).
 //!
 //! The two layers run in parallel; a data stream's components are
-//! validated against their schemas in parallel too.
+//! validated against their schemas in parallel too. Before either runs,
+//! the prolog is checked ([`scapc_xml::check_prolog`]) and a data stream
+//! is read by the one reader every command uses
+//! ([`scapc_datastream::read::read`]), so validation refuses what the other
+//! commands refuse.
 
 #![forbid(unsafe_code)]
 
@@ -27,6 +31,10 @@ pub mod codes {
     pub const XML: &str = "xml";
     /// Well-formed XML, but no SCAP document type scapc knows.
     pub const UNKNOWN: &str = "unknown-document";
+    /// A data stream the shared reader (`scapc_datastream::read`) refuses,
+    /// as every other command does: duplicate component ids, a dangling
+    /// component-ref or catalog uri, no data stream.
+    pub const DATA_STREAM: &str = "data-stream";
 }
 
 #[derive(Debug, Clone, Default)]
@@ -101,7 +109,8 @@ impl Validator {
                     .at(Location::file(path)),
             );
         }
-        if let Some((line, col, m)) = hostile_prolog(text) {
+        if let Err((pos, m)) = scapc_xml::check_prolog(text) {
+            let (line, col) = scapc_xml::line_col(text, pos);
             return fail(Diagnostic::error(codes::XML, m).at(Location::at(path, line, col)));
         }
         let kind = match detect::root(text).map(|r| detect::kind(&r)) {
@@ -122,6 +131,32 @@ impl Validator {
                 return fail(Diagnostic::error(codes::XML, msg).at(Location::file(path)));
             }
         };
+        // A data stream is read by the one reader every command uses, so
+        // that validate refuses exactly what split, info, verify and eval
+        // refuse.
+        // XML that is not well-formed (or too deep) is left to the tree
+        // parser below, which says so with the same rules.
+        let mut read_error = None;
+        let coll = match &kind {
+            Kind::DataStream { .. } => match scapc_datastream::read::read(text) {
+                Ok(c) => Some(c),
+                Err(e) if e.structural => {
+                    return Outcome {
+                        file: path.to_path_buf(),
+                        kind: Some(kind),
+                        diagnostics: vec![
+                            Diagnostic::error(codes::DATA_STREAM, e.message).at(Location::at(path, e.line, e.col))
+                        ],
+                        io_error: false,
+                    };
+                }
+                Err(e) => {
+                    read_error = Some(e);
+                    None
+                }
+            },
+            _ => None,
+        };
         let (reqs, xsd) = rayon::join(
             || {
                 let t = tree::Tree::parse(text)?;
@@ -131,8 +166,16 @@ impl Validator {
                     reqs::check(path, &t, &kind)
                 })
             },
-            || self.xsd(path, text, &kind),
+            || self.xsd(path, text, &kind, coll.as_ref()),
         );
+        if let (Ok(_), Some(e)) = (&reqs, read_error) {
+            return Outcome {
+                file: path.to_path_buf(),
+                kind: Some(kind),
+                diagnostics: vec![Diagnostic::error(codes::XML, e.message).at(Location::at(path, e.line, e.col))],
+                io_error: false,
+            };
+        }
         let mut diagnostics = match reqs {
             Ok(d) => d,
             // Not well-formed: the parser's message says it best; schema
@@ -156,7 +199,13 @@ impl Validator {
         Outcome { file: path.to_path_buf(), kind: Some(kind), diagnostics, io_error: false }
     }
 
-    fn xsd(&self, path: &Path, text: &str, kind: &Kind) -> Vec<Diagnostic> {
+    fn xsd(
+        &self,
+        path: &Path,
+        text: &str,
+        kind: &Kind,
+        coll: Option<&scapc_datastream::read::Collection<'_>>,
+    ) -> Vec<Diagnostic> {
         if self.opts.no_xsd {
             return Vec::new();
         }
@@ -168,10 +217,8 @@ impl Validator {
                     .hint("pass --schemas DIR, set SCAPC_SCHEMAS, or skip the XSD layer with --no-xsd")]
             }
         };
-        if let Kind::DataStream { .. } = kind {
-            if let Ok(coll) = scapc_datastream::read::read(text) {
-                return schema_check::data_stream(path, &coll, kind, root, &self.cache);
-            }
+        if let Some(coll) = coll {
+            return schema_check::data_stream(path, coll, kind, root, &self.cache);
         }
         schema_check::document(path, text, kind, root, &self.cache)
     }
@@ -194,30 +241,6 @@ fn decode(bytes: &[u8]) -> Result<&str, (u32, u32, String)> {
         let col = (at - bytes[..at].iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0)) as u32 + 1;
         (line, col, "the file is not valid UTF-8 here; is it binary, or in another encoding?".into())
     })
-}
-
-/// A document type declaration that declares entities or names an external
-/// subset, in the prolog.
-fn hostile_prolog(text: &str) -> Option<(u32, u32, String)> {
-    let i = text.find("<!DOCTYPE")?;
-    // Only the prolog: stop at the first element.
-    let before_root =
-        text[..i].rfind('<').map(|j| text[j..].starts_with("<?") || text[j..].starts_with("<!--")).unwrap_or(true);
-    if !before_root {
-        return None;
-    }
-    let decl_end =
-        text[i..].find("]>").map(|j| i + j).or_else(|| text[i..].find('>').map(|j| i + j)).unwrap_or(text.len());
-    let decl = &text[i..decl_end];
-    if decl.contains("<!ENTITY") || decl.contains("SYSTEM") || decl.contains("PUBLIC") {
-        let line = text[..i].bytes().filter(|&b| b == b'\n').count() as u32 + 1;
-        return Some((
-            line,
-            1,
-            "the document type declaration declares entities or names an external subset; scapc refuses these (entity expansion and external entities are an attack vector, and SCAP documents never need them)".into(),
-        ));
-    }
-    None
 }
 
 /// Counts by severity.

@@ -146,36 +146,7 @@ fn component_schema(root: &Path, ds: &Kind, component: &Kind) -> PathBuf {
 /// The component's XML with the namespace declarations it inherits added
 /// to its root start tag, on the same line, so line numbers are kept.
 fn with_namespaces(body: &str, in_scope: &[(String, String)]) -> String {
-    let name_end =
-        body[1..].find(|ch: char| ch.is_whitespace() || ch == '/' || ch == '>').map(|i| i + 1).unwrap_or(body.len());
-    let tag_end = body.find('>').unwrap_or(body.len());
-    let start_tag = &body[..tag_end];
-    let mut add = String::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for (p, u) in in_scope.iter().rev() {
-        if p == "xml" || seen.contains(&p.as_str()) {
-            continue;
-        }
-        seen.push(p);
-        let decl = if p.is_empty() { "xmlns=".to_owned() } else { format!("xmlns:{p}=") };
-        if start_tag.contains(&decl) {
-            continue;
-        }
-        add.push(' ');
-        add.push_str(&decl);
-        add.push('"');
-        add.push_str(&scapc_datastream_escape(u));
-        add.push('"');
-    }
-    let mut out = String::with_capacity(body.len() + add.len());
-    out.push_str(&body[..name_end]);
-    out.push_str(&add);
-    out.push_str(&body[name_end..]);
-    out
-}
-
-fn scapc_datastream_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    scapc_xml::ns::with_inherited(body, in_scope, false)
 }
 
 fn run(file: &Path, job: &Job<'_>, cache: &Cache) -> Vec<Diagnostic> {
@@ -227,6 +198,6 @@ mod tests {
             ("y".to_owned(), "urn:y".to_owned()),
         ];
         let out = with_namespaces("<x:a xmlns:y=\"urn:own\">\n<b/></x:a>", &ns);
-        assert_eq!(out, "<x:a xmlns:x=\"urn:x\" xmlns=\"urn:d\" xmlns:y=\"urn:own\">\n<b/></x:a>");
+        assert_eq!(out, "<x:a xmlns=\"urn:d\" xmlns:x=\"urn:x\" xmlns:y=\"urn:own\">\n<b/></x:a>");
     }
 }

@@ -2,7 +2,7 @@
 //! declarations are ordinary attributes. That is all the compiler needs for
 //! fragments whose prefixes it controls.
 
-use crate::{escape_attr, escape_text, line_col};
+use crate::{escape_attr, escape_text, line_col, LineCursor};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -35,6 +35,19 @@ pub struct ParseError {
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// Dropping is iterative: a document nested [`crate::MAX_DEPTH`] levels
+/// deep must not exhaust a worker thread's stack.
+impl Drop for Element {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(n) = pending.pop() {
+            if let Node::Element(mut e) = n {
+                pending.append(&mut e.children);
+            }
+        }
     }
 }
 
@@ -119,24 +132,47 @@ impl Element {
     }
 
     /// Serializes this element exactly as stored (no re-indentation).
+    /// Iterative, so any depth the reader accepts fits in a thread's stack.
     pub fn write_to(&self, out: &mut String) {
-        out.push('<');
-        out.push_str(&self.name);
-        for (k, v) in &self.attrs {
-            out.push(' ');
-            out.push_str(k);
-            out.push_str("=\"");
-            out.push_str(&escape_attr(v));
-            out.push('"');
+        // Elements whose end tag is still to be written, with the index of
+        // the next child to write.
+        let mut open: Vec<(&Element, usize)> = Vec::new();
+        let start = |e: &Element, out: &mut String| {
+            out.push('<');
+            out.push_str(&e.name);
+            for (k, v) in &e.attrs {
+                out.push(' ');
+                out.push_str(k);
+                out.push_str("=\"");
+                out.push_str(&escape_attr(v));
+                out.push('"');
+            }
+            if e.children.is_empty() {
+                out.push_str("/>");
+                false
+            } else {
+                out.push('>');
+                true
+            }
+        };
+        if start(self, out) {
+            open.push((self, 0));
         }
-        if self.children.is_empty() {
-            out.push_str("/>");
-            return;
-        }
-        out.push('>');
-        for c in &self.children {
+        while let Some((e, i)) = open.last_mut() {
+            let Some(c) = e.children.get(*i) else {
+                out.push_str("</");
+                out.push_str(&e.name);
+                out.push('>');
+                open.pop();
+                continue;
+            };
+            *i += 1;
             match c {
-                Node::Element(e) => e.write_to(out),
+                Node::Element(child) => {
+                    if start(child, out) {
+                        open.push((child, 0));
+                    }
+                }
                 Node::Text(t) => out.push_str(&escape_text(t)),
                 Node::Comment(t) => {
                     out.push_str("<!--");
@@ -150,9 +186,6 @@ impl Element {
                 }
             }
         }
-        out.push_str("</");
-        out.push_str(&self.name);
-        out.push('>');
     }
 
     /// Serializes with indentation: whitespace-only text inside elements
@@ -262,6 +295,14 @@ pub fn parse(src: &str) -> Result<Element, ParseError> {
     };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut cursor = LineCursor::new(src);
+    let too_deep = |depth: usize, pos: u64| {
+        if depth >= crate::MAX_DEPTH {
+            let (line, col) = line_col(src, pos as usize);
+            return Err(ParseError { line, col, message: crate::too_deep(line, col) });
+        }
+        Ok(())
+    };
     loop {
         let start_pos = reader.buffer_position();
         let ev = match reader.read_event() {
@@ -272,14 +313,16 @@ pub fn parse(src: &str) -> Result<Element, ParseError> {
         };
         match ev {
             Event::Start(e) => {
-                let el = open(&e, src, start_pos, &err_at)?;
+                too_deep(stack.len(), start_pos)?;
+                let el = open(&e, &mut cursor, start_pos, &err_at)?;
                 if root.is_some() && stack.is_empty() {
                     return Err(err_at(start_pos, "more than one root element".into()));
                 }
                 stack.push(el);
             }
             Event::Empty(e) => {
-                let el = open(&e, src, start_pos, &err_at)?;
+                too_deep(stack.len(), start_pos)?;
+                let el = open(&e, &mut cursor, start_pos, &err_at)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(el)),
                     None => {
@@ -334,13 +377,7 @@ pub fn parse(src: &str) -> Result<Element, ParseError> {
                 }
             }
             Event::DocType(t) => {
-                let text = String::from_utf8_lossy(t.as_ref()).into_owned();
-                if text.contains("<!ENTITY") || text.contains("SYSTEM") || text.contains("PUBLIC") {
-                    return Err(err_at(
-                        start_pos,
-                        "the document type declaration declares entities or an external subset; scapc refuses those (entity expansion and external entities are a security risk)".into(),
-                    ));
-                }
+                crate::check_doctype(t.as_ref()).map_err(|m| err_at(start_pos, m.into()))?;
             }
             Event::Decl(_) | Event::PI(_) => {}
             Event::Eof => break,
@@ -372,12 +409,12 @@ fn push_text(parent: &mut Element, text: &str) {
 
 fn open(
     e: &quick_xml::events::BytesStart<'_>,
-    src: &str,
+    cursor: &mut LineCursor<'_>,
     pos: u64,
     err_at: &impl Fn(u64, String) -> ParseError,
 ) -> Result<Element, ParseError> {
     let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-    let (line, col) = line_col(src, pos as usize);
+    let (line, col) = cursor.at(pos as usize);
     let mut el = Element { name, attrs: Vec::new(), children: Vec::new(), line, col };
     for a in e.attributes() {
         let a = a.map_err(|err| err_at(pos, format!("bad attribute in `{}`: {err}", el.name)))?;
@@ -447,5 +484,17 @@ mod entity_tests {
     fn quot_in_text() {
         let e = super::parse("<a>x=&quot;y&quot; &amp; &apos;z&apos;</a>").unwrap();
         assert_eq!(e.text(), "x=\"y\" & 'z'");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = format!("{}{}", "<a>".repeat(10_001), "</a>".repeat(10_001));
+        let e = super::parse(&deep).unwrap_err();
+        assert!(e.message.starts_with("element nesting deeper than 10000 levels at line 1, column 30001"), "{e}");
+        let ok = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+        let e = super::parse(&ok).unwrap();
+        // Serializing and dropping it fit in a test thread's 2 MiB stack.
+        assert_eq!(e.to_xml(), format!("{}<a/>{}", "<a>".repeat(9_999), "</a>".repeat(9_999)));
+        drop(e);
     }
 }

@@ -6,15 +6,23 @@
 //!   character references, and never resolves external entities: a DOCTYPE
 //!   that declares entities is refused. Billion-laughs and XXE documents get
 //!   an error, not a hang or a fetch.
+//! - Elements nest at most [`hostile::MAX_DEPTH`] levels, counted by each
+//!   reader itself; [`hostile`] holds the one prolog check and depth error
+//!   every scapc reader uses.
+//! - Namespace scopes resolve in constant time per lookup ([`ns`]), so
+//!   reading is linear in the document's size whatever its depth.
 //! - Writing is byte-for-byte deterministic for the same calls.
 #![forbid(unsafe_code)]
 
 pub mod datetime;
 mod dom;
+pub mod hostile;
+pub mod ns;
 pub mod tree;
 mod writer;
 
 pub use dom::{parse, Element, Node, ParseError};
+pub use hostile::{check_doctype, check_prolog, too_deep, MAX_DEPTH};
 pub use writer::Writer;
 
 use std::borrow::Cow;
@@ -94,6 +102,41 @@ pub fn line_col(src: &str, offset: usize) -> (u32, u32) {
     (line, col)
 }
 
+/// [`line_col`] for offsets that only move forward, in time linear in the
+/// text as a whole (calling [`line_col`] for every element of a document
+/// is quadratic). An offset before the previous one is computed afresh.
+#[derive(Debug, Clone)]
+pub struct LineCursor<'a> {
+    src: &'a str,
+    pos: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(src: &'a str) -> Self {
+        LineCursor { src, pos: 0, line: 1, col: 1 }
+    }
+
+    /// The 1-based (line, column in characters) of `offset`.
+    pub fn at(&mut self, offset: usize) -> (u32, u32) {
+        let offset = floor_char_boundary(self.src, offset.min(self.src.len()));
+        if offset < self.pos {
+            return line_col(self.src, offset);
+        }
+        for c in self.src[self.pos..offset].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.pos = offset;
+        (self.line, self.col)
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -110,6 +153,16 @@ mod tests {
         assert_eq!(escape_text("a<b&c>"), "a&lt;b&amp;c&gt;");
         assert_eq!(escape_attr("say \"hi\"\n"), "say &quot;hi&quot;&#10;");
         assert!(matches!(escape_text("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn line_cursor_agrees_with_line_col() {
+        let s = "ab\ncdé\nf\n\nxyz";
+        let mut c = LineCursor::new(s);
+        for i in 0..=s.len() {
+            assert_eq!(c.at(i), line_col(s, i), "offset {i}");
+        }
+        assert_eq!(c.at(3), line_col(s, 3));
     }
 
     #[test]

@@ -110,6 +110,10 @@ impl Tree {
             match ev {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(ev, Event::Empty(_));
+                    if stack.len() >= crate::MAX_DEPTH {
+                        let (line, col) = t.line_col(start);
+                        return Err(ParseError { line, col, message: crate::too_deep(line, col) });
+                    }
                     if stack.is_empty() && seen_root {
                         return Err(t.err(start, "more than one root element".into()));
                     }
@@ -156,13 +160,7 @@ impl Tree {
                     }
                 }
                 Event::DocType(d) => {
-                    let d = String::from_utf8_lossy(d.as_ref());
-                    if d.contains("<!ENTITY") || d.contains("SYSTEM") || d.contains("PUBLIC") {
-                        return Err(t.err(
-                            start,
-                            "the document type declaration declares entities or an external subset; scapc refuses these (entity expansion and external entities are an attack vector, and SCAP documents never need them)".into(),
-                        ));
-                    }
+                    crate::check_doctype(d.as_ref()).map_err(|m| t.err(start, m.into()))?;
                 }
                 Event::Eof => break,
                 _ => {}
@@ -185,14 +183,16 @@ impl Tree {
         Ok(t)
     }
 
-    fn intern(&mut self, ns: &str) -> u16 {
+    /// The index of a namespace URI; `None` past 65,536 distinct URIs (no
+    /// SCAP document uses more than a few dozen).
+    fn intern(&mut self, ns: &str) -> Option<u16> {
         if let Some(&i) = self.ns_index.get(ns) {
-            return i;
+            return Some(i);
         }
-        let i = self.namespaces.len() as u16;
+        let i = u16::try_from(self.namespaces.len()).ok()?;
         self.namespaces.push(ns.into());
         self.ns_index.insert(ns.into(), i);
-        i
+        Some(i)
     }
 
     fn intern_name(&mut self, name: &[u8]) -> u32 {
@@ -221,7 +221,9 @@ impl Tree {
     ) -> Result<NodeId, ParseError> {
         let local = self.intern_name(e.local_name().as_ref());
         let lname = self.names[local as usize].clone();
-        let ns = self.intern(ns.unwrap_or(""));
+        let too_many =
+            |t: &Self| t.err(pos, "more than 65,536 distinct namespace URIs; scapc refuses such documents".into());
+        let ns = self.intern(ns.unwrap_or("")).ok_or_else(|| too_many(self))?;
         let mut attrs = Vec::new();
         for a in e.attributes() {
             let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{lname}>`: {err}")))?;
@@ -251,7 +253,7 @@ impl Tree {
                     )
                 })?
                 .into_owned();
-            let ans = self.intern(&ans);
+            let ans = self.intern(&ans).ok_or_else(|| too_many(self))?;
             let alocal = self.intern_name(alocal.as_ref());
             attrs.push(Attr { ns: ans, local: alocal, value });
         }
@@ -469,5 +471,31 @@ mod tests {
         assert_eq!(e.line, 2, "{e:?}");
         assert!(Tree::parse("<r><x:y/></r>").unwrap_err().message.contains("prefix `x`"));
         assert!(Tree::parse("<r>").unwrap_err().message.contains("never closed"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_namespace_scopes_wrap() {
+        // 70,000 levels: past quick-xml's u16 nesting counter. The depth
+        // error comes first, at the element one level too deep.
+        let n = 70_000;
+        let doc = format!("<r xmlns:p=\"urn:p\">{}<p:x/>{}</r>", "<a>".repeat(n), "</a>".repeat(n));
+        let e = Tree::parse(&doc).unwrap_err();
+        assert_eq!(
+            e.message.split(';').next().unwrap(),
+            "element nesting deeper than 10000 levels at line 1, column 30017"
+        );
+        assert_eq!(e.col, 30_017);
+        // Exactly the limit is fine.
+        let m = crate::MAX_DEPTH - 1;
+        let ok = format!("<r xmlns:p=\"urn:p\">{}<p:x/>{}</r>", "<a>".repeat(m - 1), "</a>".repeat(m - 1));
+        let t = Tree::parse(&ok).unwrap();
+        assert_eq!(t.all("urn:p", "x").len(), 1);
+    }
+
+    #[test]
+    fn namespace_indexes_do_not_wrap() {
+        let many: String = (0..70_000).map(|i| format!("<e xmlns=\"urn:{i}\"/>")).collect();
+        let e = Tree::parse(&format!("<r>{many}</r>")).unwrap_err();
+        assert!(e.message.contains("distinct namespace URIs"), "{e:?}");
     }
 }

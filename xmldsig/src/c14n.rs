@@ -108,8 +108,19 @@ pub fn canonicalize(
     let mut w = Writer { buf: Vec::with_capacity(1 << 16), sink };
     let r = Canon::new(xml, anc, mode).run(&mut w);
     w.flush();
-    r.map_err(|(offset, message)| C14nError { offset: base + offset, message })
+    r.map_err(|(offset, message)| {
+        let message = if message == TOO_DEEP {
+            let (line, col) = scapc_xml::line_col(doc, base + offset);
+            scapc_xml::too_deep(line, col)
+        } else {
+            message
+        };
+        C14nError { offset: base + offset, message }
+    })
 }
+
+/// Stands for the depth error until the position in the whole document is known.
+const TOO_DEEP: &str = "\0too deep";
 
 /// Canonical bytes of a standalone element, for tests and small inputs.
 pub fn to_vec(xml: &str, anc: &Ancestry, mode: Mode) -> Result<Vec<u8>, C14nError> {
@@ -395,6 +406,9 @@ impl<'a> Canon<'a> {
             let depth = self.frames.len();
             match ev {
                 Event::Start(_) | Event::Empty(_) => {
+                    if depth >= scapc_xml::MAX_DEPTH {
+                        return Err((pos, TOO_DEEP.into()));
+                    }
                     let empty = matches!(ev, Event::Empty(_));
                     if depth == 0 && started {
                         return Err((pos, "more than one element to canonicalize".into()));
@@ -823,5 +837,20 @@ Second line</text>
         assert!(err("<a>x & y</a>").contains("not well-formed"));
         let e = to_vec("<a>\n<b>&bad;</b></a>", &Ancestry::default(), Mode::C14n11).unwrap_err();
         assert_eq!(e.offset, 7);
+    }
+
+    #[test]
+    fn nesting_is_bounded_with_the_position_in_the_whole_document() {
+        let deep = format!("<r>\n{}{}</r>", "<a>".repeat(10_001), "</a>".repeat(10_001));
+        let s = deep.find("<a>").unwrap();
+        let e = deep.rfind("</r>").unwrap();
+        let mut v = Vec::new();
+        let err = canonicalize(&deep, s..e, &Ancestry::default(), Mode::C14n11, &mut v).unwrap_err();
+        assert!(
+            err.message.starts_with("element nesting deeper than 10000 levels at line 2, column 30001"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.offset, 4 + 30_000);
     }
 }

@@ -99,22 +99,9 @@ fn open(xml: &str) -> Result<Doc<'_>, Error> {
             .map_err(|e| xml_error(xml, r.error_position() as usize, format!("not well-formed XML: {e}")))?;
         let end = r.buffer_position() as usize;
         match ev {
-            Event::DocType(_) => {
-                let text = &xml[pos..end];
-                let head = text.split('[').next().unwrap_or("");
-                if head.split_ascii_whitespace().any(|w| w == "SYSTEM" || w == "PUBLIC") {
-                    return Err(xml_error(xml, pos, "the document type declaration names an external DTD; scapc refuses external subsets (no network access, no entity expansion)"));
-                }
-                if let Some(open) = text.find('[') {
-                    let inner = text[open + 1..].rsplit_once(']').map(|(a, _)| a).unwrap_or("");
-                    if !inner.trim().is_empty() {
-                        return Err(xml_error(
-                            xml,
-                            pos,
-                            "the document type declaration has an internal subset; scapc refuses DTD declarations (entities, attribute defaults) because they change what a signature covers",
-                        ));
-                    }
-                }
+            Event::DocType(d) => {
+                // Already refused by `read::read`; kept so this pass stands alone.
+                scapc_xml::check_doctype(d.as_ref()).map_err(|m| xml_error(xml, pos, m))?;
             }
             Event::Start(_) | Event::Empty(_) => {
                 let inner_end = if matches!(ev, Event::Empty(_)) { end - 2 } else { end - 1 };
@@ -607,6 +594,10 @@ fn scan<'a>(doc: &Doc<'a>, range: Range<usize>) -> Result<Vec<El<'a>>, Error> {
         let end = r.buffer_position() as usize;
         match ev {
             Event::Start(_) | Event::Empty(_) => {
+                if open.len() >= scapc_xml::MAX_DEPTH {
+                    let (line, col) = scapc_xml::line_col(xml, base + pos);
+                    return Err(Error::Xml { line, col, message: scapc_xml::too_deep(line, col) });
+                }
                 let empty = matches!(ev, Event::Empty(_));
                 let inner_end = if empty { end - 2 } else { end - 1 };
                 let tag: &'a str = &xml[base + pos + 1..base + inner_end];

@@ -1,8 +1,16 @@
 //! The content to evaluate: a source data stream read once, the chosen
 //! stream and benchmark, href resolution through the catalogs, and the
 //! XCCDF benchmark as plain data.
+//!
+//! A data stream is read by the one reader every command uses
+//! ([`scapc_datastream::read`]), so eval refuses what `ds split`, `ds info`,
+//! `validate` and `verify` refuse (duplicate component ids, dangling
+//! references, DTD declarations, nesting beyond the limit), and hrefs are
+//! resolved by the one catalog resolver ([`scapc_datastream::catalog`]).
 
 use super::*;
+use scapc_datastream::catalog;
+use scapc_datastream::read::{DataStream, RefRole};
 use scapc_xml::tree::{NodeId, Tree};
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,7 +28,14 @@ pub struct Content {
     pub benchmark_component: String,
     pub benchmark_node: NodeId,
     pub benchmark: Benchmark,
-    by_id: HashMap<String, NodeId>,
+    /// The chosen data stream as the shared reader saw it, with the tree
+    /// node of each of its component-refs.
+    ds: Option<(DataStream, Vec<Option<NodeId>>)>,
+    /// Index in the data stream's refs of the checklist's component-ref.
+    checklist: Option<usize>,
+    /// Component id → its content's root node and the namespace
+    /// declarations it inherits.
+    components: HashMap<String, (NodeId, Vec<(String, String)>)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -151,49 +166,55 @@ impl Content {
     pub fn load(path: &Path, datastream_id: Option<&str>, benchmark_id: Option<&str>) -> Result<Content, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
-        let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
-        let mut by_id = HashMap::new();
-        for (i, n) in tree.nodes.iter().enumerate() {
-            let _ = n;
-            if let Some(id) = tree.attr(i as NodeId, "id") {
-                by_id.entry(id.to_owned()).or_insert(i as NodeId);
-            }
-        }
+        let located = |line: u32, col: u32, m: &str| format!("{}:{line}:{col}: {m}", path.display());
+        let tree = Tree::parse(&src).map_err(|e| located(e.line, e.col, &e.message))?;
         let root = tree.root();
+        // Tree nodes are in document order, so a byte offset finds its node.
+        let node_at = |pos: usize| tree.nodes.binary_search_by_key(&pos, |n| n.pos).ok().map(|i| i as NodeId);
+        let mut components = HashMap::new();
+        let mut ds = None;
+        let mut checklist = None;
         let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) =
             if tree.is(root, NS_DS, "data-stream-collection") {
-                let streams: Vec<NodeId> = tree.children_named(root, NS_DS, "data-stream").collect();
-                let stream = match datastream_id {
-                    Some(want) => streams
+                let coll = scapc_datastream::read::read(&src).map_err(|e| located(e.line, e.col, &e.message))?;
+                for c in &coll.components {
+                    if let Some(n) = node_at(c.content.start) {
+                        components.insert(c.id.clone(), (n, c.in_scope.clone()));
+                    }
+                }
+                let s = match datastream_id {
+                    Some(want) => coll
+                        .streams
                         .iter()
-                        .copied()
-                        .find(|&s| tree.attr(s, "id") == Some(want))
+                        .find(|s| s.id == want)
                         .ok_or_else(|| format!("{}: no data stream with id `{want}`", path.display()))?,
-                    None => *streams
+                    None => coll
+                        .streams
                         .first()
                         .ok_or_else(|| format!("{}: the collection has no data stream", path.display()))?,
                 };
+                let ref_nodes: Vec<Option<NodeId>> = s.refs.iter().map(|r| node_at(r.pos)).collect();
                 let mut found = None;
-                if let Some(checklists) = tree.child(stream, NS_DS, "checklists") {
-                    for cref in tree.children_named(checklists, NS_DS, "component-ref") {
-                        let Some(href) = tree.attr_ns(cref, NS_XLINK, "href") else { continue };
-                        let Some(&comp) = by_id.get(href.trim_start_matches('#')) else { continue };
-                        let Some(bench) = tree.children(comp).find(|&k| tree.is(k, NS_XCCDF, "Benchmark")) else {
-                            continue;
-                        };
-                        if benchmark_id.is_none_or(|want| {
-                            tree.attr(bench, "id") == Some(want) || tree.attr(cref, "id") == Some(want)
-                        }) {
-                            found = Some((cref, tree.attr(comp, "id").unwrap_or("").to_owned(), bench));
-                            break;
-                        }
+                for (i, r) in s.refs.iter().enumerate().filter(|(_, r)| r.role == RefRole::Checklists) {
+                    let Some((comp, (bench, _))) = r.local_target().and_then(|t| components.get_key_value(t)) else {
+                        continue;
+                    };
+                    if !tree.is(*bench, NS_XCCDF, "Benchmark") {
+                        continue;
+                    }
+                    if benchmark_id.is_none_or(|want| tree.attr(*bench, "id") == Some(want) || r.id == want) {
+                        found = Some((i, comp.clone(), *bench));
+                        break;
                     }
                 }
-                let (cref, comp, bench) = found.ok_or_else(|| match benchmark_id {
+                let (i, comp, bench) = found.ok_or_else(|| match benchmark_id {
                     Some(b) => format!("{}: no benchmark `{b}` in the data stream", path.display()),
                     None => format!("{}: the data stream has no XCCDF 1.2 benchmark", path.display()),
                 })?;
-                (Some(stream), tree.attr(stream, "id").unwrap_or("").to_owned(), Some(cref), comp, bench)
+                checklist = Some(i);
+                let out = (node_at(s.range.start), s.id.clone(), ref_nodes[i], comp, bench);
+                ds = Some((s.clone(), ref_nodes));
+                out
             } else if tree.is(root, NS_XCCDF, "Benchmark") {
                 (None, String::new(), None, String::new(), root)
             } else {
@@ -213,7 +234,9 @@ impl Content {
             benchmark_component,
             benchmark_node,
             benchmark,
-            by_id,
+            ds,
+            checklist,
+            components,
         })
     }
 
@@ -233,99 +256,52 @@ impl Content {
     }
 
     /// The root element of the component an href names, as seen from the
-    /// benchmark's component-ref (catalog first, then `#id`).
+    /// benchmark's component-ref ([`catalog::resolve`]): (component id,
+    /// root node). `None` for an href that resolves to nothing or to a
+    /// remote component.
     pub fn resolve(&self, href: &str) -> Option<(String, NodeId)> {
-        let t = &self.tree;
-        let mut target: Option<String> = None;
-        if let Some(cref) = self.checklist_ref {
-            if let Some(cat) = t.child(cref, NS_CAT, "catalog") {
-                for u in t.children_named(cat, NS_CAT, "uri") {
-                    if t.attr(u, "name") == Some(href) {
-                        target = t.attr(u, "uri").map(|s| s.trim_start_matches('#').to_owned());
-                    }
-                }
-            }
-        }
-        let id = target.unwrap_or_else(|| href.trim_start_matches('#').to_owned());
-        let mut node = *self.by_id.get(&id)?;
-        // a component-ref points on to its component
-        if t.is(node, NS_DS, "component-ref") {
-            let h = t.attr_ns(node, NS_XLINK, "href")?;
-            node = *self.by_id.get(h.trim_start_matches('#'))?;
-        }
-        let comp_id = t.attr(node, "id").unwrap_or("").to_owned();
-        if t.is(node, NS_DS, "component") || t.is(node, NS_DS, "extended-component") {
-            let child = t.children(node).next()?;
-            return Some((comp_id, child));
-        }
-        Some((comp_id, node))
+        self.resolve_in(self.checklist?, href)
+    }
+
+    fn resolve_in(&self, from: usize, href: &str) -> Option<(String, NodeId)> {
+        let (ds, _) = self.ds.as_ref()?;
+        let target = catalog::resolve(ds, ds.refs.get(from)?, href)?.local_target()?;
+        let (node, _) = self.components.get(target)?;
+        Some((target.to_owned(), *node))
     }
 
     /// The CPE dictionaries of the stream: (component-ref, cpe-list node).
     pub fn dictionaries(&self) -> Vec<(NodeId, NodeId)> {
+        let Some((ds, nodes)) = &self.ds else { return Vec::new() };
         let t = &self.tree;
-        let mut out = Vec::new();
-        let Some(stream) = self.stream else { return out };
-        let Some(d) = t.child(stream, NS_DS, "dictionaries") else { return out };
-        for cref in t.children_named(d, NS_DS, "component-ref") {
-            let Some(h) = t.attr_ns(cref, NS_XLINK, "href") else { continue };
-            let Some(&comp) = self.by_id.get(h.trim_start_matches('#')) else { continue };
-            if let Some(list) = t.children(comp).find(|&k| t.is(k, NS_CPE_DICT, "cpe-list")) {
-                out.push((cref, list));
-            }
-        }
-        out
+        ds.refs
+            .iter()
+            .zip(nodes)
+            .filter(|(r, _)| r.role == RefRole::Dictionaries)
+            .filter_map(|(r, n)| {
+                let (list, _) = self.components.get(r.local_target()?)?;
+                (t.is(*list, NS_CPE_DICT, "cpe-list")).then_some(((*n)?, *list))
+            })
+            .collect()
     }
 
     /// Resolves an href from a dictionary's component-ref catalog.
     pub fn resolve_from(&self, cref: NodeId, href: &str) -> Option<(String, NodeId)> {
-        let t = &self.tree;
-        let cat = t.child(cref, NS_CAT, "catalog")?;
-        let uri = t
-            .children_named(cat, NS_CAT, "uri")
-            .find(|&u| t.attr(u, "name") == Some(href))
-            .and_then(|u| t.attr(u, "uri"))?;
-        let mut node = *self.by_id.get(uri.trim_start_matches('#'))?;
-        if t.is(node, NS_DS, "component-ref") {
-            let h = t.attr_ns(node, NS_XLINK, "href")?;
-            node = *self.by_id.get(h.trim_start_matches('#'))?;
-        }
-        let comp_id = t.attr(node, "id").unwrap_or("").to_owned();
-        Some((comp_id, t.children(node).next()?))
+        let (_, nodes) = self.ds.as_ref()?;
+        let i = nodes.iter().position(|n| *n == Some(cref))?;
+        self.resolve_in(i, href)
     }
 
-    /// The source text of an element, start tag to end tag, with the
-    /// namespace declarations it inherits from its ancestors added to its
-    /// start tag, so it stands alone (SSG components rely on prefixes the
-    /// data stream root declares).
+    /// The source text of an element, start tag to end tag; a component's
+    /// root gets the namespace declarations it inherits added to its start
+    /// tag ([`scapc_xml::ns::with_inherited`]), so it stands alone (SSG
+    /// components rely on prefixes the data stream root declares).
     pub fn raw(&self, node: NodeId) -> String {
         let raw = raw_element(&self.src, &self.tree, node);
-        let own = xmlns_decls(start_tag(&self.src, self.tree.node(node).pos));
-        let mut inherited: Vec<(String, String)> = Vec::new();
-        let mut cur = self.tree.parent(node);
-        while let Some(p) = cur {
-            for (k, v) in xmlns_decls(start_tag(&self.src, self.tree.node(p).pos)) {
-                if !own.iter().any(|(o, _)| *o == k) && !inherited.iter().any(|(o, _)| *o == k) {
-                    inherited.push((k, v));
-                }
-            }
-            cur = self.tree.parent(p);
+        match self.components.values().find(|(n, _)| *n == node) {
+            Some((_, in_scope)) => scapc_xml::ns::with_inherited(raw, in_scope, false),
+            None => raw.to_owned(),
         }
-        if inherited.is_empty() {
-            return raw.to_owned();
-        }
-        let name_end = raw.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(raw.len());
-        let mut out = String::with_capacity(raw.len() + 512);
-        out.push_str(&raw[..name_end]);
-        for (k, v) in inherited {
-            out.push(' ');
-            out.push_str(&k);
-            out.push_str("=\"");
-            out.push_str(&v);
-            out.push('"');
-        }
-        out.push_str(&raw[name_end..]);
-        out
     }
 }
 
@@ -372,33 +348,6 @@ pub fn raw_element<'s>(src: &'s str, tree: &Tree, node: NodeId) -> &'s str {
         }
     }
     &src[start..]
-}
-
-fn start_tag(src: &str, pos: usize) -> &str {
-    let end = find_tag_end(src.as_bytes(), pos);
-    &src[pos..=end.min(src.len() - 1)]
-}
-
-/// The `xmlns` and `xmlns:p` attributes of a start tag, as written.
-fn xmlns_decls(tag: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = tag;
-    while let Some(i) = rest.find("xmlns") {
-        let before_ok = i > 0 && rest.as_bytes()[i - 1].is_ascii_whitespace();
-        let after = &rest[i..];
-        let Some(eq) = after.find('=') else { break };
-        let name = after[..eq].trim();
-        let val_part = after[eq + 1..].trim_start();
-        let Some(q) = val_part.chars().next().filter(|c| *c == '"' || *c == '\'') else { break };
-        let Some(close) = val_part[1..].find(q) else { break };
-        let value = &val_part[1..1 + close];
-        if before_ok && (name == "xmlns" || name.starts_with("xmlns:")) {
-            out.push((name.to_owned(), value.to_owned()));
-        }
-        let consumed = i + eq + 1 + (after[eq + 1..].len() - val_part.len()) + close + 2;
-        rest = &rest[consumed.min(rest.len())..];
-    }
-    out
 }
 
 fn find_tag_end(bytes: &[u8], start: usize) -> usize {
@@ -518,7 +467,7 @@ fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
     for p in tree.children_named(b, NS_XCCDF, "Profile") {
         bench.profiles.push(read_profile(tree, src, p));
     }
-    read_items(tree, src, b, &mut Vec::new(), &mut bench);
+    read_items(tree, src, b, &mut bench);
     bench
 }
 
@@ -570,8 +519,24 @@ fn read_logical_test(tree: &Tree, n: NodeId) -> LogicalTest {
     }
 }
 
-fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, bench: &mut Benchmark) {
-    for k in tree.children(parent) {
+/// Values, Groups and Rules in document order. Iterative: Groups may nest
+/// as deep as the reader allows without exhausting the stack.
+fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
+    // (element whose children are read, index of the next child); every
+    // frame above the first is a Group.
+    let mut stack: Vec<(NodeId, usize)> = vec![(root, 0)];
+    let mut groups: Vec<String> = Vec::new();
+    while let Some(&(parent, i)) = stack.last() {
+        let Some(&k) = tree.node(parent).children.get(i) else {
+            stack.pop();
+            if !stack.is_empty() {
+                groups.pop();
+            }
+            continue;
+        };
+        if let Some(top) = stack.last_mut() {
+            top.1 += 1;
+        }
         if tree.ns(k) != NS_XCCDF {
             continue;
         }
@@ -609,10 +574,9 @@ fn read_items(tree: &Tree, src: &str, parent: NodeId, groups: &mut Vec<String>, 
                     },
                 );
                 groups.push(id);
-                read_items(tree, src, k, groups, bench);
-                groups.pop();
+                stack.push((k, 0));
             }
-            "Rule" => bench.rules.push(read_rule(tree, src, k, groups)),
+            "Rule" => bench.rules.push(read_rule(tree, src, k, &groups)),
             _ => {}
         }
     }

@@ -79,7 +79,9 @@ pub static REQUIREMENTS: &[Req] = &[
     Req { id: "SRC-251-2", severity: E, source: "3.2.4.1", summary: "A Rule's CVE, CCE or CPE ident matches the identifiers in the OVAL definitions it references.", status: CheckedAs("reported when the referenced OVAL definition carries identifiers of the same system and none of them is the rule's; a definition that carries none of that system is not a contradiction (SSG's definitions carry no CCEs)") },
     Req { id: "SRC-257-1", severity: E, source: "3.2.4.1", summary: "CVE, CCE and CPE idents come before other idents.", status: Checked },
     Req { id: "SRC-262-1", severity: W, source: "5.1", summary: "A CONFIGURATION benchmark has at least one rule checked by an OVAL compliance definition or an OCIL questionnaire.", status: Checked },
+    Req { id: "SRC-263-1", severity: E, source: "5.1", summary: "Every OVAL and OCIL component the XCCDF benchmark references is in the source data stream.", status: CheckedAs("an OVAL or OCIL check-content-ref whose href resolves to no component of the data stream (the SRC-31-1 warning) is this error, since such a rule can only ever be notchecked; NIST lists the same statement as SRC-263 for CONFIGURATION (5.1) and SRC-266 for VULNERABILITY (5.2), so a VULNERABILITY data stream reports SRC-266-1 and every other SRC-263-1") },
     Req { id: "SRC-265-1", severity: E, source: "5.2", summary: "A VULNERABILITY benchmark has at least one rule checked by an OVAL vulnerability definition or an OCIL questionnaire.", status: Checked },
+    Req { id: "SRC-266-1", severity: E, source: "5.2", summary: "Every OVAL and OCIL component the XCCDF benchmark of a VULNERABILITY data stream references is in the source data stream.", status: CheckedAs("as SRC-263-1, for VULNERABILITY data streams") },
     Req { id: "SRC-276-1", severity: E, source: "3.2.5", summary: "Values use no source, complex-value, complex-default or complex-choice.", status: Checked },
     Req { id: "SRC-282-1", severity: E, source: "3.11", summary: "A signature signs one data stream only.", status: Checked },
     Req { id: "SRC-284-1", severity: E, source: "3.11", summary: "A signature carries a Manifest in an Object.", status: Checked },
@@ -177,8 +179,9 @@ pub fn markdown() -> String {
         "\n## Other codes\n\n\
          | code | meaning |\n|---|---|\n\
          | `io` | the file cannot be read (exit code 2) |\n\
-         | `xml` | not well-formed XML, not UTF-8, empty, or refused: a document type declaration with entities or an external subset |\n\
+         | `xml` | not well-formed XML, not UTF-8, empty, or refused: a document type declaration with declarations or an external subset, or elements nested deeper than 10,000 levels |\n\
          | `unknown-document` | well-formed XML whose root element is no SCAP document type |\n\
+         | `data-stream` | a data stream the shared reader refuses, as `ds split`, `ds info`, `verify` and `eval` do: duplicate component ids, a component-ref or catalog uri that points at nothing, a component with no or several elements, no data stream |\n\
          | `schemas-not-found` | the XSD layer has no schema directory (`--schemas`, `$SCAPC_SCHEMAS`, `/usr/share/openscap/schemas`) |\n\
          | `schema-unavailable` | a schema file exists but libxml2 cannot load it |\n\n\
          Schema findings inside a data stream component, and in standalone documents, carry A-10-1;\n\

@@ -6,6 +6,7 @@ use super::xccdf::{is_scap_ident, SYS_CCE, SYS_CPE, SYS_CVE};
 use super::Cx;
 use crate::detect::*;
 use crate::tree::NodeId;
+use scapc_datastream::catalog::{self, Catalog, Entry};
 use std::collections::{HashMap, HashSet};
 
 const X: &str = NS_XCCDF12;
@@ -16,8 +17,8 @@ struct Cref {
     id: String,
     href: String,
     role: String,
-    /// (name, uri) from cat:uri, and (start, prefix) from cat:rewriteURI.
-    catalog: Vec<(bool, String, String)>,
+    /// Its `cat:catalog`, resolved by the one catalog resolver.
+    catalog: Catalog,
 }
 
 struct Stream {
@@ -48,20 +49,16 @@ fn model(cx: &Cx<'_>) -> Model {
         let mut crefs = Vec::new();
         for role in t.children(s) {
             for r in t.children_named(role, NS_SDS, "component-ref") {
-                let mut catalog = Vec::new();
+                let mut catalog = Catalog::default();
                 if let Some(cat) = t.child(r, NS_CAT, "catalog") {
-                    for e in t.children(cat) {
+                    let get = |e: NodeId, k: &str| t.attr(e, k).unwrap_or("").to_owned();
+                    for e in t.children(cat).filter(|&e| t.ns(e) == NS_CAT) {
                         match t.local(e) {
-                            "uri" => catalog.push((
-                                false,
-                                t.attr(e, "name").unwrap_or("").to_owned(),
-                                t.attr(e, "uri").unwrap_or("").to_owned(),
-                            )),
-                            "rewriteURI" => catalog.push((
-                                true,
-                                t.attr(e, "uriStartString").unwrap_or("").to_owned(),
-                                t.attr(e, "rewritePrefix").unwrap_or("").to_owned(),
-                            )),
+                            "uri" => catalog.entries.push(Entry::Uri { name: get(e, "name"), uri: get(e, "uri") }),
+                            "rewriteURI" => catalog.entries.push(Entry::RewriteUri {
+                                start: get(e, "uriStartString"),
+                                prefix: get(e, "rewritePrefix"),
+                            }),
                             _ => {}
                         }
                     }
@@ -87,19 +84,10 @@ fn model(cx: &Cx<'_>) -> Model {
 
 impl Stream {
     /// The component-ref an href resolves to, from the catalog of `from`.
+    /// ([`scapc_datastream::catalog`], the rules every command follows).
     fn resolve(&self, from: &Cref, href: &str) -> Option<&Cref> {
-        let target = if href.starts_with('#') {
-            href.to_owned()
-        } else {
-            from.catalog.iter().find_map(|(rewrite, a, b)| {
-                if *rewrite {
-                    href.strip_prefix(a.as_str()).map(|rest| format!("{b}{rest}"))
-                } else {
-                    (a == href).then(|| b.clone())
-                }
-            })?
-        };
-        let id = target.strip_prefix('#')?;
+        let uri = from.catalog.resolve(href)?;
+        let id = catalog::ref_id(&uri)?;
         self.crefs.iter().find(|c| c.id == id)
     }
 }
@@ -136,14 +124,14 @@ pub fn check(cx: &mut Cx<'_>) {
             t.attr(b, "id").unwrap_or("").to_owned(),
             t.child(b, X, "version").map(|v| t.text(v).trim().to_owned()).unwrap_or_default(),
         );
-        if seen.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(key.clone()) {
+            slot.insert(b);
+        } else {
             cx.report(
                 "SRC-3-3",
                 b,
                 format!("another Benchmark in this collection has the same id `{}` and version `{}`", key.0, key.1),
             );
-        } else {
-            seen.insert(key, b);
         }
     }
     let mut profiles: HashSet<&str> = HashSet::new();
@@ -279,11 +267,21 @@ fn benchmark_refs(cx: &mut Cx<'_>, m: &Model, s: &Stream, from: &Cref, b: NodeId
                 let href = t.attr(ccr, "href").unwrap_or("").to_owned();
                 let name = t.attr(ccr, "name").map(str::to_owned);
                 let target = match resolve(&href) {
-                    None => {
+                    None | Some(Target::Dangling) => {
                         cx.report("SRC-31-1", ccr, format!("check-content-ref href `{href}` of Rule `{rid}` resolves to no component-ref of data stream `{}` (neither `#` + a component-ref id nor a name in the checklist's catalog)", s.id));
+                        // SRC-263 / SRC-266: the OVAL or OCIL it names must be in the stream.
+                        let what = match sys.as_str() {
+                            NS_OVAL_DEF => Some("OVAL"),
+                            SYS_OCIL => Some("OCIL"),
+                            _ => None,
+                        };
+                        if let Some(what) = what {
+                            let req = if uc == "VULNERABILITY" { "SRC-266-1" } else { "SRC-263-1" };
+                            cx.report(req, ccr, format!("the {what} check of Rule `{rid}` references `{href}`, which is not in data stream `{}`, so the rule can only ever be notchecked; add the {what} component to the data stream (a component, a component-ref in `checks` and a catalog entry named `{href}`)", s.id));
+                        }
                         continue;
                     }
-                    Some(Target::External) | Some(Target::Dangling) => continue,
+                    Some(Target::External) => continue,
                     Some(Target::Local(root)) => root,
                 };
                 if name.is_some() && (sys == NS_OVAL_DEF || sys == SYS_OCIL) {
