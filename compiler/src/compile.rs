@@ -83,6 +83,10 @@ pub struct ResolvedProfile {
     pub values: Vec<(String, String)>,
     /// (rule id, attribute, value).
     pub refines: Vec<(String, String, String)>,
+    /// Groups the profile deselects because it selects no rule in them.
+    pub unselected_groups: Vec<String>,
+    /// Resolved but not emitted (CaC's `hidden: true`).
+    pub hidden: bool,
 }
 
 pub struct Compiled {
@@ -265,6 +269,7 @@ pub fn compile(
 ) -> (Compiled, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let ns_last = product.namespace.rsplit('.').next().unwrap_or("scapc").to_owned();
+    let cac = product.layout == Layout::Cac;
 
     // --- Platforms -------------------------------------------------------
     let mut platforms: BTreeMap<String, Expr> = BTreeMap::new();
@@ -278,6 +283,14 @@ pub fn compile(
                         .hint("write names joined by `and`, `or`, `not`, with `name[arg]` for parametrized platforms"),
                 );
                 None
+            }
+            Ok(expr) if cac => {
+                // CaC's platform definitions (cpes_root) are not read yet:
+                // the expression gets CaC's id, its CPE OVAL is reported
+                // missing once per product below.
+                let id = expr.canonical_id();
+                platforms.insert(id.clone(), expr);
+                Some(id)
             }
             Ok(expr) => {
                 let mut names = Vec::new();
@@ -342,7 +355,7 @@ pub fn compile(
             }
         }
     }
-    for cpe in &product.cpes {
+    for cpe in product.cpes.iter().filter(|_| !cac) {
         match content.platforms.get(&cpe.check_id.value) {
             Some(def) if !def.parametrized => {
                 used_instances.entry(cpe.check_id.value.clone()).or_insert((
@@ -442,6 +455,11 @@ pub fn compile(
                 diags: Vec::new(),
                 subs: Vec::new(),
             };
+            if cac {
+                cac_rule_without_checks(rule, &mut w);
+                w.out.platform = rule_platforms.get(id).cloned();
+                return w;
+            }
             let mut ctx = BTreeMap::new();
             ctx.insert("rule_id".to_owned(), JValue::from(id.clone()));
             ctx.insert("rule_title".to_owned(), JValue::from(rule.title.clone()));
@@ -684,7 +702,7 @@ pub fn compile(
                 }
             }
         }
-        if !out.oval && !out.ocil && (out.sce.is_none() || !sce) && !broken.contains(id) {
+        if !cac && !out.oval && !out.ocil && (out.sce.is_none() || !sce) && !broken.contains(id) {
             diags.push(
                 Diagnostic::warning(codes::NO_CHECK, format!("rule `{id}` has no check that this build emits"))
                     .at_file(&content.rules[id].file)
@@ -704,7 +722,33 @@ pub fn compile(
     }
 
     // --- Profiles ---------------------------------------------------------
-    let profiles = resolve_profiles(&content, &mut diags);
+    let mut content = content;
+    let profiles = match product.layout {
+        Layout::Scapc => resolve_profiles(&content, &mut diags),
+        Layout::Cac => {
+            let profiles = crate::cac::resolve_profiles(&content, &mut diags);
+            crate::cac::add_control_references(&product, &mut content);
+            let profiles = crate::cac::prune(&mut content, profiles);
+            diags.extend(crate::cac::missing_checks(&content));
+            rules.retain(|id, _| content.rules.contains_key(id));
+            group_platforms.retain(|id, _| content.groups.contains_key(id));
+            if !platforms.is_empty() {
+                diags.push(
+                    Diagnostic::warning(
+                        codes::NO_CHECK,
+                        format!(
+                            "{} CPE platforms are used, but their OVAL checks (CaC's cpes_root) are not built yet: {}",
+                            platforms.len(),
+                            platforms.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .at_file(&product.file)
+                    .hint("the platforms appear in the benchmark without a check; rules that use them are applicable everywhere"),
+                );
+            }
+            profiles
+        }
+    };
     let c = Compiled {
         product,
         content,
@@ -719,6 +763,12 @@ pub fn compile(
         sce,
     };
     (c, diags)
+}
+
+/// A CaC rule's checks and fixes are not built yet; OCIL, which is prose
+/// from rule.yml, is kept. [`crate::cac::missing_checks`] reports the rest.
+fn cac_rule_without_checks(rule: &Rule, w: &mut RuleWork) {
+    w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
 }
 
 fn rules_under(content: &Content, group: &str) -> Vec<String> {
@@ -852,6 +902,7 @@ fn resolve_one(
             Selection::Select(id) | Selection::Unselect(id) => id,
             Selection::SetValue { value, .. } => value,
             Selection::Refine { rule, .. } => rule,
+            Selection::Controls { policy, .. } => policy,
         };
         if content.broken.contains(named) {
             continue;
@@ -892,6 +943,11 @@ fn resolve_one(
                     None => r.values.push((value.clone(), selector.clone())),
                 },
             },
+            Selection::Controls { policy, .. } => diags.push(
+                Diagnostic::error(codes::BAD_VALUE, format!("selection of controls of policy `{policy}`: controls are read only in ComplianceAsCode trees (products with a `benchmark_root`)"))
+                    .at(s.loc.clone())
+                    .hint("select the rules themselves, or lay the product out as in ComplianceAsCode"),
+            ),
             Selection::Refine { rule, attr, value } => {
                 if !content.rules.contains_key(rule) {
                     diags.push(unknown("the rule", rule, &s.loc, content.rules.keys().map(String::as_str).collect()));
@@ -901,6 +957,7 @@ fn resolve_one(
                     "severity" => Severity::parse(value).is_some(),
                     "weight" => value.parse::<f64>().is_ok_and(|w| w >= 0.0),
                     "role" => matches!(value.as_str(), "full" | "unscored" | "unchecked"),
+                    "selector" => !value.is_empty(),
                     _ => false,
                 };
                 if !valid {

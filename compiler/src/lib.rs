@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod build;
+pub mod cac;
 pub mod codes;
 pub mod compile;
 pub mod cpe;

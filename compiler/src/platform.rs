@@ -2,11 +2,19 @@
 //!
 //! Grammar (lowest precedence first):
 //! `or := and ("or" and)*`, `and := not ("and" not)*`,
-//! `not := "not" not | atom`, `atom := NAME ("[" ARG "]")? | "(" or ")"`.
+//! `not := "not" not | atom`,
+//! `atom := NAME ("[" ARG "]")? (OP VERSION ("," OP VERSION)*)? | "(" or ")"`,
+//! where OP is one of `==`, `!=`, `>`, `<`, `>=`, `<=` (CaC's version
+//! specifiers, e.g. `package[openssh-server]<7.0`).
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Expr {
-    Name { name: String, arg: Option<String> },
+    /// `versions` are (operator, version) pairs.
+    Name {
+        name: String,
+        arg: Option<String>,
+        versions: Vec<(String, String)>,
+    },
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
@@ -23,6 +31,7 @@ pub struct ExprError {
 enum Tok {
     Word(String),
     Arg(String),
+    Ver(String, String),
     LParen,
     RParen,
 }
@@ -56,10 +65,33 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
             i = end + 1;
         } else if c.is_ascii_alphanumeric() || c == '_' {
             let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == '_') {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == '_' || b[i] == '-') {
                 i += 1;
             }
             out.push((Tok::Word(b[start..i].iter().collect()), start));
+        } else if "<>=!".contains(c) {
+            let start = i;
+            while i < b.len() && "<>=!".contains(b[i]) {
+                i += 1;
+            }
+            let op: String = b[start..i].iter().collect();
+            if !matches!(op.as_str(), "==" | "!=" | ">" | "<" | ">=" | "<=") {
+                return Err(ExprError { offset: start, message: format!("`{op}` is not a version operator") });
+            }
+            while i < b.len() && b[i] == ' ' {
+                i += 1;
+            }
+            let vstart = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || ".:-_".contains(b[i])) {
+                i += 1;
+            }
+            if vstart == i {
+                return Err(ExprError { offset: vstart, message: format!("`{op}` is not followed by a version") });
+            }
+            out.push((Tok::Ver(op, b[vstart..i].iter().collect()), start));
+            if i < b.len() && b[i] == ',' {
+                i += 1;
+            }
         } else {
             return Err(ExprError { offset: i, message: format!("unexpected character `{c}`") });
         }
@@ -126,7 +158,12 @@ impl P {
                 } else {
                     None
                 };
-                Ok(Expr::Name { name: w, arg })
+                let mut versions = Vec::new();
+                while let Some((Tok::Ver(op, v), _)) = self.toks.get(self.i) {
+                    versions.push((op.clone(), v.clone()));
+                    self.i += 1;
+                }
+                Ok(Expr::Name { name: w, arg, versions })
             }
             Some((t, _)) => {
                 Err(ExprError { offset: off, message: format!("expected a platform name, found {}", show(&t)) })
@@ -140,6 +177,7 @@ fn show(t: &Tok) -> String {
     match t {
         Tok::Word(w) => format!("`{w}`"),
         Tok::Arg(a) => format!("`[{a}]`"),
+        Tok::Ver(op, v) => format!("`{op}{v}`"),
         Tok::LParen => "`(`".into(),
         Tok::RParen => "`)`".into(),
     }
@@ -153,6 +191,18 @@ pub fn parse(s: &str) -> Result<Expr, ExprError> {
         return Err(ExprError { offset: p.offset(), message: format!("unexpected {}", show(&p.toks[p.i].0)) });
     }
     Ok(e)
+}
+
+/// CaC's word for a version operator in ids (`<` is `le`, as in CaC).
+fn version_op_id(op: &str) -> &'static str {
+    match op {
+        "==" => "eq",
+        "!=" => "ne",
+        ">" => "gt",
+        "<" => "le",
+        ">=" => "gt_or_eq",
+        _ => "le_or_eq",
+    }
 }
 
 /// The id of one platform instance: `package_openssh-server`, `machine`.
@@ -171,17 +221,45 @@ impl Expr {
     /// A readable id for the whole expression, used for `cpe-lang:platform`.
     pub fn id(&self) -> String {
         match self {
-            Expr::Name { name, arg } => instance_id(name, arg.as_deref()),
+            Expr::Name { name, arg, versions } => {
+                let mut id = instance_id(name, arg.as_deref());
+                for (op, v) in versions {
+                    id.push_str(&format!("_{}_{}", version_op_id(op), crate::jinja::escape_id(v)));
+                }
+                id
+            }
             Expr::Not(e) => format!("not_{}", e.id()),
             Expr::And(v) => v.iter().map(Expr::id).collect::<Vec<_>>().join("_and_"),
             Expr::Or(v) => v.iter().map(Expr::id).collect::<Vec<_>>().join("_or_"),
         }
     }
 
+    /// The id CaC's build gives the expression: names lower-cased, the
+    /// operands of `and` and `or` sorted by their names (a `not` sorts by
+    /// what it negates), as CaC's boolean algebra orders them.
+    pub fn canonical_id(&self) -> String {
+        fn key(e: &Expr) -> String {
+            match e {
+                Expr::Not(inner) => key(inner),
+                other => other.canonical_id(),
+            }
+        }
+        match self {
+            Expr::Name { .. } => self.id().to_lowercase(),
+            Expr::Not(e) => format!("not_{}", e.canonical_id()),
+            Expr::And(v) | Expr::Or(v) => {
+                let mut parts: Vec<(String, String)> = v.iter().map(|e| (key(e), e.canonical_id())).collect();
+                parts.sort();
+                let sep = if matches!(self, Expr::And(_)) { "_and_" } else { "_or_" };
+                parts.into_iter().map(|(_, id)| id).collect::<Vec<_>>().join(sep)
+            }
+        }
+    }
+
     /// Every (name, arg) used.
     pub fn names(&self, out: &mut Vec<(String, Option<String>)>) {
         match self {
-            Expr::Name { name, arg } => out.push((name.clone(), arg.clone())),
+            Expr::Name { name, arg, .. } => out.push((name.clone(), arg.clone())),
             Expr::Not(e) => e.names(out),
             Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.names(out)),
         }
@@ -190,7 +268,7 @@ impl Expr {
     /// Ansible `when:` expression, given each instance's conditional.
     pub fn ansible(&self, cond: &dyn Fn(&str, Option<&str>) -> Option<String>) -> Option<String> {
         Some(match self {
-            Expr::Name { name, arg } => format!("( {} )", cond(name, arg.as_deref())?),
+            Expr::Name { name, arg, .. } => format!("( {} )", cond(name, arg.as_deref())?),
             Expr::Not(e) => format!("not {}", e.ansible(cond)?),
             Expr::And(v) => v.iter().map(|e| e.ansible(cond)).collect::<Option<Vec<_>>>()?.join(" and "),
             Expr::Or(v) => {
@@ -202,7 +280,7 @@ impl Expr {
     /// Bash condition, given each instance's conditional.
     pub fn bash(&self, cond: &dyn Fn(&str, Option<&str>) -> Option<String>) -> Option<String> {
         Some(match self {
-            Expr::Name { name, arg } => format!("( {} )", cond(name, arg.as_deref())?),
+            Expr::Name { name, arg, .. } => format!("( {} )", cond(name, arg.as_deref())?),
             Expr::Not(e) => format!("! {}", e.bash(cond)?),
             Expr::And(v) => v.iter().map(|e| e.bash(cond)).collect::<Option<Vec<_>>>()?.join(" && "),
             Expr::Or(v) => format!("( {} )", v.iter().map(|e| e.bash(cond)).collect::<Option<Vec<_>>>()?.join(" || ")),
@@ -226,8 +304,8 @@ mod tests {
         assert_eq!(
             e,
             Expr::Not(Box::new(Expr::Or(vec![
-                Expr::Name { name: "a".into(), arg: None },
-                Expr::Name { name: "b".into(), arg: None }
+                Expr::Name { name: "a".into(), arg: None, versions: vec![] },
+                Expr::Name { name: "b".into(), arg: None, versions: vec![] }
             ])))
         );
     }

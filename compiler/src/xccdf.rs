@@ -143,11 +143,7 @@ impl Out<'_> {
             &self.prose(&rule.description, "description", loc_of(&rule.locs, "description", &rule.file), diags),
         );
         for (cat, text) in &rule.warnings {
-            let cat = match cat.as_str() {
-                "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management"
-                | "audit" | "dependency" => cat.as_str(),
-                _ => "general",
-            };
+            let cat = warning_category(cat);
             el(
                 &mut out,
                 i,
@@ -157,8 +153,8 @@ impl Out<'_> {
             );
         }
         for (scheme, ids) in &rule.references {
-            let href = c.product.reference_uris.get(scheme).map(String::as_str);
             for id in ids {
+                let href = reference_href(&c.product.reference_uris, scheme, id);
                 match href {
                     Some(h) => el(&mut out, i, "reference", &[("href", h)], &escape_text(id)),
                     None => el(&mut out, i, "reference", &[], &escape_text(&format!("{scheme}: {id}"))),
@@ -176,6 +172,12 @@ impl Out<'_> {
         }
         if let Some(p) = &ro.platform {
             empty(&mut out, i, "platform", &[("idref", &format!("#{p}"))]);
+        }
+        for r in &rule.requires {
+            empty(&mut out, i, "requires", &[("idref", &c.rule_idref(r))]);
+        }
+        for r in &rule.conflicts {
+            empty(&mut out, i, "conflicts", &[("idref", &c.rule_idref(r))]);
         }
         for ident in &rule.identifiers {
             let (scheme, id) = &ident.value;
@@ -259,6 +261,15 @@ impl Out<'_> {
             &[],
             &self.prose(&v.description, "description", loc_of(&v.locs, "description", &v.file), diags),
         );
+        for (cat, text) in &v.warnings {
+            el(
+                &mut out,
+                indent + 1,
+                "warning",
+                &[("category", warning_category(cat))],
+                &self.prose(text, "warnings", loc_of(&v.locs, "warnings", &v.file), diags),
+            );
+        }
         for (sel, val) in &v.options {
             if sel == "default" {
                 el(&mut out, indent + 1, "value", &[], &escape_text(val));
@@ -286,8 +297,23 @@ impl Out<'_> {
             &[],
             &self.prose(&g.description, "description", loc_of(&g.locs, "description", &g.file), diags),
         );
+        for (cat, text) in &g.warnings {
+            el(
+                &mut out,
+                indent + 1,
+                "warning",
+                &[("category", warning_category(cat))],
+                &self.prose(text, "warnings", loc_of(&g.locs, "warnings", &g.file), diags),
+            );
+        }
         if let Some(p) = self.c.group_platforms.get(&g.id) {
             empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
+        }
+        for r in &g.requires {
+            empty(&mut out, indent + 1, "requires", &[("idref", &self.c.group_idref(r))]);
+        }
+        for r in &g.conflicts {
+            empty(&mut out, indent + 1, "conflicts", &[("idref", &self.c.group_idref(r))]);
         }
         out.push_str(&self.items(Some(&g.id), indent + 1, children, diags));
         pad(&mut out, indent);
@@ -316,6 +342,34 @@ impl Out<'_> {
             }
         }
         out
+    }
+}
+
+/// The href of a reference: the scheme's URI, except that CaC's `srg`
+/// holds OS, application and container SRGs, each with its own URI.
+fn reference_href<'a>(uris: &'a BTreeMap<String, String>, scheme: &str, id: &str) -> Option<&'a str> {
+    let key = if scheme == "srg" && uris.contains_key("os-srg") {
+        if id.starts_with("SRG-OS-") {
+            "os-srg"
+        } else if id.starts_with("SRG-APP-") && id.contains("-CTR-") {
+            "app-srg-ctr"
+        } else if id.starts_with("SRG-APP-") {
+            "app-srg"
+        } else {
+            scheme
+        }
+    } else {
+        scheme
+    };
+    uris.get(key).map(String::as_str)
+}
+
+/// An XCCDF warning category; unknown ones become `general`.
+fn warning_category(cat: &str) -> &str {
+    match cat {
+        "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management" | "audit"
+        | "dependency" => cat,
+        _ => "general",
     }
 }
 
@@ -364,7 +418,7 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     let _ = writeln!(out, "<cpe-lang:logical-test operator=\"{op}\" negate=\"{negate}\">");
     for it in items {
         match it {
-            Expr::Name { name, arg } => {
+            Expr::Name { name, arg, .. } => {
                 let id = crate::platform::instance_id(name, arg.as_deref());
                 let def = c.cpe_oval.id(Kind::Def, &id).unwrap_or_default();
                 pad(out, indent + 1);
@@ -505,6 +559,9 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         }
         for (v, sel) in &prof.values {
             empty(&mut out, 2, "refine-value", &[("idref", &c.value_idref(v)), ("selector", sel)]);
+        }
+        for g in &prof.unselected_groups {
+            empty(&mut out, 2, "select", &[("idref", &c.group_idref(g)), ("selected", "false")]);
         }
         for (rule, attr, val) in &prof.refines {
             empty(&mut out, 2, "refine-rule", &[("idref", &c.rule_idref(rule)), (attr.as_str(), val)]);

@@ -1,0 +1,517 @@
+//! What a ComplianceAsCode tree means beyond scapc's own format, as CaC's
+//! build (ssg/build_yaml.py, ssg/controls.py, ssg/entities/profile*.py)
+//! resolves it: profiles with controls and `extends`, control references
+//! added to rules, and the benchmark cut down to what some profile selects.
+//! Pure computation over the loaded [`Content`]: no I/O.
+
+use crate::codes;
+use crate::compile::ResolvedProfile;
+use crate::model::*;
+use crate::text;
+use scapc_diagnostics::{Diagnostic, Location};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A selection set as CaC's `SelectionHandler` keeps it.
+#[derive(Debug, Clone, Default)]
+struct Sel {
+    /// Selected rule ids, first mention first, no repeats.
+    selected: Vec<String>,
+    unselected: Vec<String>,
+    /// value id -> selector, in insertion order.
+    variables: Vec<(String, String)>,
+    /// rule id -> [(attribute, value)], in insertion order.
+    refines: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl Sel {
+    fn apply(&mut self, s: &Selection) {
+        match s {
+            Selection::Select(r) => {
+                if !self.selected.contains(r) {
+                    self.selected.push(r.clone());
+                }
+            }
+            Selection::Unselect(r) => self.unselected.push(r.clone()),
+            Selection::SetValue { value, selector } => set(&mut self.variables, value, selector.clone()),
+            Selection::Refine { rule, attr, value } => match self.refines.iter_mut().find(|(k, _)| k == rule) {
+                Some((_, l)) => l.push((attr.clone(), value.clone())),
+                None => self.refines.push((rule.clone(), vec![(attr.clone(), value.clone())])),
+            },
+            Selection::Controls { .. } => {}
+        }
+    }
+
+    /// CaC's `update_with`: the other's selections are added; for values
+    /// and refinements what `self` already has wins.
+    fn update_with(&mut self, rhs: &Sel) {
+        for r in &rhs.selected {
+            if !self.selected.contains(r) {
+                self.selected.push(r.clone());
+            }
+        }
+        let mut vars = rhs.variables.clone();
+        for (k, v) in &self.variables {
+            set(&mut vars, k, v.clone());
+        }
+        self.variables = vars;
+        let mut refines = rhs.refines.clone();
+        for (k, v) in &self.refines {
+            match refines.iter_mut().find(|(x, _)| x == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => refines.push((k.clone(), v.clone())),
+            }
+        }
+        self.refines = refines;
+    }
+}
+
+fn set(list: &mut Vec<(String, String)>, k: &str, v: String) {
+    match list.iter_mut().find(|(x, _)| x == k) {
+        Some(slot) => slot.1 = v,
+        None => list.push((k.to_owned(), v)),
+    }
+}
+
+/// Controls resolved with their sub-controls, memoised.
+struct Controls<'c> {
+    content: &'c Content,
+    done: HashMap<(String, String), Sel>,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'c> Controls<'c> {
+    fn control(&self, policy: &str, id: &str) -> Option<&'c Control> {
+        self.content.policies.get(policy)?.controls.iter().find(|c| c.id == id)
+    }
+
+    /// A control's selections, with its sub-controls' merged in and rules
+    /// this product does not have left out (CaC's
+    /// `remove_selections_not_known`: policies are shared by products).
+    fn resolved(&mut self, policy: &str, id: &str, stack: &mut Vec<(String, String)>) -> Sel {
+        let key = (policy.to_owned(), id.to_owned());
+        if let Some(s) = self.done.get(&key) {
+            return s.clone();
+        }
+        let Some(c) = self.control(policy, id) else { return Sel::default() };
+        if stack.contains(&key) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::CYCLE,
+                    format!("control `{policy}:{id}` contains itself through its `controls`"),
+                )
+                .at(c.loc.clone()),
+            );
+            return Sel::default();
+        }
+        stack.push(key.clone());
+        let mut sel = Sel::default();
+        for s in &c.selections {
+            sel.apply(&s.value);
+        }
+        for child in &c.children {
+            let subs: Vec<(String, String)> = match child.split_once(':') {
+                Some((p, rest)) => match rest.strip_prefix("all:") {
+                    Some(level) => {
+                        self.of_level(p, level).into_iter().map(|(c, _)| (p.to_owned(), c.id.clone())).collect()
+                    }
+                    None => vec![(p.to_owned(), rest.to_owned())],
+                },
+                None => vec![(policy.to_owned(), child.clone())],
+            };
+            for (p, cid) in subs {
+                if self.control(&p, &cid).is_none() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::DANGLING,
+                            format!("control `{policy}:{id}` names `{p}:{cid}`, which does not exist"),
+                        )
+                        .at(c.loc.clone()),
+                    );
+                    continue;
+                }
+                let sub = self.resolved(&p, &cid, stack);
+                sel.update_with(&sub);
+            }
+        }
+        stack.pop();
+        let known = |r: &String| self.content.rules.contains_key(r);
+        sel.selected.retain(known);
+        sel.unselected.retain(known);
+        self.done.insert(key, sel.clone());
+        sel
+    }
+
+    /// The controls of `level` and the levels it inherits from, each with
+    /// the values an earlier (more specific) level already set removed.
+    fn of_level(&self, policy: &str, level: &str) -> Vec<(&'c Control, Vec<String>)> {
+        let Some(p) = self.content.policies.get(policy) else { return Vec::new() };
+        let mut order: Vec<&str> = Vec::new();
+        fn walk<'p>(p: &'p Policy, l: &'p str, order: &mut Vec<&'p str>) {
+            if order.contains(&l) {
+                return;
+            }
+            order.push(l);
+            if let Some(lv) = p.levels.iter().find(|x| x.id == l) {
+                for parent in &lv.inherits_from {
+                    walk(p, parent, order);
+                }
+            }
+        }
+        walk(p, level, &mut order);
+        let mut out = Vec::new();
+        for l in order {
+            for c in p.controls.iter().filter(|c| c.levels.iter().any(|x| x == l)) {
+                out.push((c, Vec::new()));
+            }
+        }
+        out
+    }
+
+    /// Controls a profile selection names, as (control, values to drop).
+    fn pick(&mut self, policy: &str, which: &ControlPick, loc: &Location) -> Vec<Sel> {
+        let Some(p) = self.content.policies.get(policy) else {
+            let known: Vec<&str> = self.content.policies.keys().map(String::as_str).collect();
+            let mut d =
+                Diagnostic::error(codes::DANGLING, format!("no policy `{policy}` in controls/")).at(loc.clone());
+            if let Some(s) = crate::source::suggest(policy, &known) {
+                d = d.hint(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d);
+            return Vec::new();
+        };
+        let ids: Vec<String> = match which {
+            ControlPick::All => p.controls.iter().map(|c| c.id.clone()).collect(),
+            ControlPick::One(id) => {
+                if self.control(policy, id).is_none() {
+                    self.diags.push(
+                        Diagnostic::error(codes::DANGLING, format!("policy `{policy}` has no control `{id}`"))
+                            .at(loc.clone()),
+                    );
+                    return Vec::new();
+                }
+                vec![id.clone()]
+            }
+            ControlPick::Level(level) => {
+                if !p.levels.iter().any(|l| &l.id == level) {
+                    let known: Vec<&str> = p.levels.iter().map(|l| l.id.as_str()).collect();
+                    self.diags.push(
+                        Diagnostic::error(codes::DANGLING, format!("policy `{policy}` has no level `{level}`"))
+                            .at(loc.clone())
+                            .hint(format!("its levels are: {}", known.join(", "))),
+                    );
+                    return Vec::new();
+                }
+                // A value set by a control of a more specific level is not
+                // overridden by a control of a level it inherits from.
+                let mut seen_vars: BTreeSet<String> = BTreeSet::new();
+                let mut out = Vec::new();
+                for (c, _) in self.of_level(policy, level) {
+                    let mut sel = self.resolved(policy, &c.id, &mut Vec::new());
+                    sel.variables.retain(|(k, _)| !seen_vars.contains(k));
+                    for (k, _) in &self.resolved(policy, &c.id, &mut Vec::new()).variables {
+                        seen_vars.insert(k.clone());
+                    }
+                    out.push(sel);
+                }
+                return out;
+            }
+        };
+        ids.iter().map(|id| self.resolved(policy, id, &mut Vec::new())).collect()
+    }
+}
+
+/// Resolves every profile as CaC's `ProfileWithInlinePolicies.resolve`:
+/// controls first, then the extended profile, then the profile's own
+/// deselections; selected rules sorted.
+pub fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<ResolvedProfile> {
+    let mut controls = Controls { content, done: HashMap::new(), diags: Vec::new() };
+    let mut done: BTreeMap<String, Sel> = BTreeMap::new();
+    let mut out = Vec::new();
+    for id in content.profiles.keys() {
+        let mut stack = Vec::new();
+        resolve_one(content, id, &mut controls, &mut done, &mut stack, diags);
+    }
+    diags.append(&mut controls.diags);
+    for (id, p) in &content.profiles {
+        let Some(sel) = done.get(id) else { continue };
+        let mut values = Vec::new();
+        for (v, selector) in &sel.variables {
+            match content.values.get(v) {
+                None if content.broken.contains(v) => {}
+                None => diags.push(
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("profile `{id}` sets the value `{v}`, which does not exist"),
+                    )
+                    .at_file(&p.file),
+                ),
+                Some(x) if x.selector(selector).is_none() => diags.push(
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("value `{v}` has no selector `{selector}` (profile `{id}`)"),
+                    )
+                    .at_file(&p.file)
+                    .related(Location::file(&x.file), "the value's options are here"),
+                ),
+                Some(_) => values.push((v.clone(), selector.clone())),
+            }
+        }
+        let mut refines = Vec::new();
+        for (rule, list) in &sel.refines {
+            for (attr, val) in list {
+                refines.push((rule.clone(), attr.clone(), val.clone()));
+            }
+        }
+        out.push(ResolvedProfile {
+            id: id.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            extends: None,
+            select: sel.selected.iter().map(|r| (r.clone(), true)).collect(),
+            values,
+            refines,
+            unselected_groups: Vec::new(),
+            hidden: p.hidden,
+        });
+    }
+    out
+}
+
+fn resolve_one(
+    content: &Content,
+    id: &str,
+    controls: &mut Controls<'_>,
+    done: &mut BTreeMap<String, Sel>,
+    stack: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sel> {
+    if let Some(s) = done.get(id) {
+        return Some(s.clone());
+    }
+    let p = content.profiles.get(id)?;
+    if stack.iter().any(|s| s == id) {
+        diags.push(
+            Diagnostic::error(
+                codes::CYCLE,
+                format!("profiles extend each other in a cycle: {} -> {id}", stack.join(" -> ")),
+            )
+            .at_file(&p.file),
+        );
+        return None;
+    }
+    stack.push(id.to_owned());
+    let mut sel = Sel::default();
+    let mut picks: Vec<(&String, &ControlPick, &Location)> = Vec::new();
+    for s in &p.selections {
+        match &s.value {
+            Selection::Controls { policy, which } => picks.push((policy, which, &s.loc)),
+            other => sel.apply(other),
+        }
+    }
+    // Controls by policy, in order of the policies' first mention.
+    let mut policies: Vec<&String> = Vec::new();
+    for (pol, _, _) in &picks {
+        if !policies.contains(pol) {
+            policies.push(pol);
+        }
+    }
+    for pol in policies {
+        for (_, which, loc) in picks.iter().filter(|(x, _, _)| *x == pol) {
+            for c in controls.pick(pol, which, loc) {
+                sel.update_with(&c);
+            }
+        }
+    }
+    if let Some(e) = &p.extends {
+        match content.profiles.get(&e.value) {
+            Some(_) => {
+                if let Some(parent) = resolve_one(content, &e.value, controls, done, stack, diags) {
+                    sel.update_with(&parent);
+                }
+            }
+            None => diags.push(
+                Diagnostic::error(
+                    codes::DANGLING,
+                    format!("profile `{id}` extends `{}`, which does not exist", e.value),
+                )
+                .at(e.loc.clone()),
+            ),
+        }
+    }
+    stack.pop();
+    let unselected: BTreeSet<String> = sel.unselected.drain(..).collect();
+    let mut selected: Vec<String> = sel.selected.drain(..).filter(|r| !unselected.contains(r)).collect();
+    selected.sort();
+    selected.dedup();
+    for r in &selected {
+        if !content.rules.contains_key(r) && !content.broken.contains(r) {
+            let loc = p
+                .selections
+                .iter()
+                .find(|s| matches!(&s.value, Selection::Select(x) if x == r))
+                .map(|s| s.loc.clone())
+                .unwrap_or_else(|| Location::file(&p.file));
+            let mut d = Diagnostic::error(
+                codes::DANGLING,
+                format!("profile `{id}` selects the rule `{r}`, which does not exist"),
+            )
+            .at(loc);
+            if content.groups.contains_key(r) {
+                d = d.hint("this is a group; CaC profiles select rules only");
+            }
+            diags.push(d);
+        }
+    }
+    selected.retain(|r| content.rules.contains_key(r));
+    sel.selected = selected;
+    done.insert(id.to_owned(), sel.clone());
+    Some(sel)
+}
+
+/// Adds the references of policies with a `reference_type` to the rules
+/// their controls select (e.g. `cis: 1.1.1.1`), as CaC's
+/// `ControlsManager.add_references` does.
+pub fn add_control_references(product: &Product, content: &mut Content) {
+    let shared: &Content = content;
+    let mut controls = Controls { content: shared, done: HashMap::new(), diags: Vec::new() };
+    let mut add: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for p in shared.policies.values() {
+        let Some(rt) = &p.reference_type else { continue };
+        if !p.products.is_empty() && !p.products.contains(&product.id) {
+            continue;
+        }
+        for c in &p.controls {
+            let sel = controls.resolved(&p.id, &c.id, &mut Vec::new());
+            for r in sel.selected {
+                add.entry(r).or_default().push((rt.clone(), c.id.clone()));
+            }
+        }
+    }
+    for (rule, refs) in add {
+        let Some(r) = content.rules.get_mut(&rule) else { continue };
+        for (scheme, id) in refs {
+            match r.references.iter_mut().find(|(s, _)| *s == scheme) {
+                Some((_, ids)) => {
+                    if !ids.contains(&id) {
+                        ids.push(id)
+                    }
+                }
+                None => r.references.push((scheme, vec![id])),
+            }
+        }
+    }
+}
+
+/// Values a rule uses: `<sub>` placeholders in its prose, template
+/// parameters naming a Value, and Values named in its rule-local files.
+fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = rule.value_refs.iter().cloned().collect();
+    for prose in [Some(&rule.description), Some(&rule.rationale), rule.ocil.as_ref(), rule.fixtext.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(rule.warnings.iter().map(|(_, w)| w))
+    {
+        out.extend(text::sub_ids(prose));
+    }
+    if let Some(t) = &rule.template {
+        for v in t.vars.values() {
+            if let Some(s) = v.value.as_str() {
+                if content.values.contains_key(s) {
+                    out.insert(s.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Cuts the benchmark down as CaC's build does: only rules some profile
+/// (hidden ones too) selects, Values those rules use or a profile sets,
+/// and groups that hold any of them. Each profile then deselects the
+/// groups in which it selects no rule. Hidden profiles are dropped.
+pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<ResolvedProfile> {
+    let selected: BTreeSet<String> =
+        profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.clone())).collect();
+    content.rules.retain(|id, _| selected.contains(id));
+    let mut values: BTreeSet<String> = profiles.iter().flat_map(|p| p.values.iter().map(|(v, _)| v.clone())).collect();
+    for r in content.rules.values() {
+        values.extend(values_of(r, content));
+    }
+    content.values.retain(|id, _| values.contains(id));
+    // Groups holding a kept rule or value, and their ancestors.
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    let parents: BTreeMap<String, Option<String>> =
+        content.groups.iter().map(|(k, g)| (k.clone(), g.parent.clone())).collect();
+    let mark = |mut g: Option<String>, keep: &mut BTreeSet<String>| {
+        while let Some(id) = g {
+            if !keep.insert(id.clone()) {
+                break;
+            }
+            g = parents.get(&id).cloned().flatten();
+        }
+    };
+    for r in content.rules.values() {
+        mark(r.group.clone(), &mut keep);
+    }
+    for v in content.values.values() {
+        mark(v.group.clone(), &mut keep);
+    }
+    content.groups.retain(|id, _| keep.contains(id));
+    // Groups with a rule a profile selects, per profile.
+    for p in &mut profiles {
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for (r, on) in &p.select {
+            if !on {
+                continue;
+            }
+            let mut g = content.rules.get(r).and_then(|x| x.group.clone());
+            while let Some(id) = g {
+                if !used.insert(id.clone()) {
+                    break;
+                }
+                g = parents.get(&id).cloned().flatten();
+            }
+        }
+        p.unselected_groups = content.groups.keys().filter(|g| !used.contains(*g)).cloned().collect();
+    }
+    profiles.retain(|p| !p.hidden);
+    profiles
+}
+
+/// One warning per rule of the benchmark whose checks or fixes scapc does
+/// not build yet for a CaC tree, naming them; nothing is left out silently.
+pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in content.rules.values() {
+        let mut what = Vec::new();
+        if let Some(t) = &rule.template {
+            what.push(format!("template `{}`", t.name.value));
+        }
+        for (kind, f) in [
+            ("OVAL", &rule.files.oval),
+            ("SCE", &rule.files.sce),
+            ("bash", &rule.files.bash),
+            ("ansible", &rule.files.ansible),
+        ] {
+            if let Some(f) = f {
+                what.push(format!("{kind} {}", f.display()));
+            }
+        }
+        if what.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                codes::NO_CHECK,
+                format!(
+                    "rule `{}`: checks and fixes of ComplianceAsCode trees are not built yet ({})",
+                    rule.id,
+                    what.join(", ")
+                ),
+            )
+            .at_file(&rule.file)
+            .hint("the rule is emitted with its OCIL check only, if it has one; see docs/cac.md"),
+        );
+    }
+    out
+}
