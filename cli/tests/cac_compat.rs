@@ -10,7 +10,8 @@
 //! is asserted at its measured share as a floor, so it can only go up.
 //! docs/cac.md says what is missing and why.
 //!
-//! Skipped, with a notice, when `../shared` is not there.
+//! Skipped, with a notice, when `../shared` is not there. With
+//! `SCAPC_CAC_DUMP=DIR` the benchmarks scapc made are written to DIR.
 
 use scapc_compiler::build::{self, BuildOptions};
 use scapc_compiler::xccdf;
@@ -225,6 +226,10 @@ fn ours(tree: &Path, product: &str) -> Facts {
     let c = compiled.iter().find(|c| c.product.id == product).expect("the product did not compile");
     let mut d = Vec::new();
     let doc = xccdf::emit(c, &mut d);
+    // For looking into differences: SCAPC_CAC_DUMP=DIR keeps each benchmark.
+    if let Some(dir) = std::env::var_os("SCAPC_CAC_DUMP") {
+        std::fs::write(Path::new(&dir).join(format!("{product}-xccdf.xml")), &doc).unwrap();
+    }
     let tree = Tree::parse(&doc).expect("scapc's XCCDF is not well-formed");
     facts(&tree)
 }
@@ -257,36 +262,74 @@ fn check(product: &str, floors: &[(&str, f64)]) {
     assert!(failed.is_empty(), "{product}: {}", failed.join("; "));
 }
 
-const CATEGORIES: [&str; 12] = [
-    "Group ids",
-    "Rule ids",
-    "Value ids",
-    "Profile ids",
-    "profile selections",
-    "profile refine-values",
-    "profile refine-rules",
-    "rule titles",
-    "rule severities",
-    "rule idents",
-    "rule references",
-    "rule platforms",
-];
-
-fn zero() -> Vec<(&'static str, f64)> {
-    CATEGORIES.iter().map(|c| (*c, 0.0)).collect()
-}
+// Floors, in percent, measured at 2026-12-06 on b3a2cca. 100 means the
+// category must match exactly. What keeps the others below 100 (see
+// docs/cac.md): rule.yml files whose Jinja the macro library cannot render
+// yet (their rules, and the groups and profile selections that need them,
+// are missing); Values that only templates name (template parameters are
+// not preprocessed yet); `stigref` references, which CaC's build takes
+// from DISA STIG files that the tarball does not hold; CPE platforms of
+// rules that fail to load.
 
 #[test]
 fn debian12() {
-    check("debian12", &zero());
+    check(
+        "debian12",
+        &[
+            ("Group ids", 92.6),
+            ("Rule ids", 60.7),
+            ("Value ids", 75.5),
+            ("Profile ids", 100.0),
+            ("profile selections", 57.1),
+            ("profile refine-values", 100.0),
+            ("profile refine-rules", 100.0),
+            ("rule titles", 100.0),
+            ("rule severities", 100.0),
+            ("rule idents", 100.0),
+            ("rule references", 100.0),
+            ("rule platforms", 99.4),
+        ],
+    );
 }
 
 #[test]
 fn example() {
-    check("example", &zero());
+    check(
+        "example",
+        &[
+            ("Group ids", 84.3),
+            ("Rule ids", 63.8),
+            ("Value ids", 75.0),
+            ("Profile ids", 100.0),
+            ("profile selections", 22.2),
+            ("profile refine-values", 100.0),
+            ("profile refine-rules", 100.0),
+            ("rule titles", 100.0),
+            ("rule severities", 100.0),
+            ("rule idents", 100.0),
+            ("rule references", 100.0),
+            ("rule platforms", 99.5),
+        ],
+    );
 }
 
 #[test]
 fn rhel9() {
-    check("rhel9", &zero());
+    check(
+        "rhel9",
+        &[
+            ("Group ids", 91.8),
+            ("Rule ids", 55.0),
+            ("Value ids", 31.7),
+            ("Profile ids", 100.0),
+            ("profile selections", 61.6),
+            ("profile refine-values", 100.0),
+            ("profile refine-rules", 100.0),
+            ("rule titles", 100.0),
+            ("rule severities", 100.0),
+            ("rule idents", 100.0),
+            ("rule references", 65.4),
+            ("rule platforms", 99.5),
+        ],
+    );
 }

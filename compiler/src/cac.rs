@@ -515,3 +515,147 @@ pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::build::{compile_tree, BuildOptions};
+    use crate::compile::Compiled;
+    use std::path::Path;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn rule(root: &Path, group: &str, id: &str, extra: &str) {
+        write(
+            root,
+            &format!("guide/{group}/{id}/rule.yml"),
+            &format!(
+                "documentation_complete: true\ntitle: Rule {id} on {{{{{{ full_name }}}}}}\ndescription: d\nrationale: r\nseverity: medium\n{extra}"
+            ),
+        );
+    }
+
+    /// A small ComplianceAsCode-shaped tree: products/p/product.yml with a
+    /// benchmark_root outside products/, product_properties, a policy
+    /// with inherited levels and nested controls, a hidden profile.
+    fn cac_tree() -> (tempfile::TempDir, Compiled) {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            r,
+            "products/p/product.yml",
+            "product: p\nfull_name: Prod P\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\nprofiles_root: ./profiles\npkg_manager: apt_get\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\nreference_uris:\n  cis: https://cis.example/\n",
+        );
+        write(
+            r,
+            "product_properties/10-x.yml",
+            "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' %}}\n  prop_a: two\n{{% endif %}}\n",
+        );
+        write(r, "guide/benchmark.yml", "documentation_complete: true\ntitle: B\n");
+        write(r, "guide/sys-tem/group.yml", "documentation_complete: true\ntitle: System\ndescription: d\n");
+        write(r, "guide/other/group.yml", "documentation_complete: true\ntitle: Other\ndescription: d\n");
+        rule(r, "sys-tem", "rule_a", "identifiers:\n  cce@p: CCE-80001-3\n  cce@q: CCE-80002-1\nplatforms:\n  - package[openssh-server]<7.0\n  - machine and not container\n");
+        rule(r, "sys-tem", "rule-b", "references:\n  srg: SRG-OS-000001-GPOS-00001\n");
+        rule(r, "sys-tem", "rule_c", "");
+        rule(r, "sys-tem", "rule_d", "warnings:\n  - general: uses {{{ prop_a }}}\n");
+        rule(r, "other", "rule_unused", "");
+        write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
+        write(
+            r,
+            "guide/other/var_unused.var",
+            "documentation_complete: true\ntitle: U\ndescription: d\ntype: number\noptions:\n  default: 1\n",
+        );
+        write(
+            r,
+            "controls/pol.yml",
+            "policy: Pol\ntitle: Pol\nid: pol\nreference_type: cis\nlevels:\n  - id: l1\n  - id: l2\n    inherits_from: [l1]\ncontrols:\n  - id: '1'\n    title: one\n    levels: [l1]\n    rules: [rule_a, var_x=two, rule_missing_from_product]\n    controls:\n      - id: '1.1'\n        title: nested\n        levels: [l2]\n        rules: [rule-b]\n  - id: '2'\n    title: two\n    levels: [l2]\n    rules: [var_x=three, rule_c]\n",
+        );
+        write(
+            r,
+            "products/p/profiles/base.profile",
+            "documentation_complete: true\nhidden: true\ntitle: Base\ndescription: d\nselections:\n  - rule_d\n",
+        );
+        write(
+            r,
+            "products/p/profiles/l2.profile",
+            "documentation_complete: true\ntitle: L2\ndescription: d\nextends: base\nselections:\n  - pol:all:l2\n  - '!rule_c'\n  - rule_a.severity=high\n",
+        );
+        write(
+            r,
+            "products/p/profiles/l1.profile",
+            "documentation_complete: true\ntitle: L1\ndescription: d\nselections:\n  - pol:all:l1\n",
+        );
+        let opts = BuildOptions {
+            root: r.to_path_buf(),
+            out_dir: r.join("build"),
+            products: Vec::new(),
+            sce: false,
+            epoch: Some(0),
+        };
+        let (mut compiled, diags) = compile_tree(&opts);
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.severity == scapc_diagnostics::Severity::Error)
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        (d, compiled.remove(0))
+    }
+
+    #[test]
+    fn a_cac_tree_resolves_as_cac_builds_it() {
+        let (_d, c) = cac_tree();
+        assert_eq!(c.ns(), "org.ssgproject.content");
+        // Only what a profile selects, the values they set, the groups that hold them.
+        let rules: Vec<&str> = c.content.rules.keys().map(String::as_str).collect();
+        // rule_c is only in control 2, which l2 takes but then deselects.
+        assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
+        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_x"]);
+        assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
+        // The hidden profile is resolved (its rule is in) but not emitted.
+        let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["l1", "l2"]);
+        let l1 = &c.profiles[0];
+        let sel: Vec<&str> = l1.select.iter().map(|(r, _)| r.as_str()).collect();
+        // Level l1 holds control 1, which holds its nested 1.1 (level l2).
+        assert_eq!(sel, ["rule-b", "rule_a"]);
+        assert_eq!(l1.values, [("var_x".to_owned(), "two".to_owned())]);
+        let l2 = &c.profiles[1];
+        let sel: Vec<&str> = l2.select.iter().map(|(r, _)| r.as_str()).collect();
+        // l2 inherits l1; `!rule_c` wins over the control; base adds rule_d.
+        assert_eq!(sel, ["rule-b", "rule_a", "rule_d"]);
+        // The more specific level's value wins.
+        assert_eq!(l2.values, [("var_x".to_owned(), "three".to_owned())]);
+        assert_eq!(l2.refines, [("rule_a".to_owned(), "severity".to_owned(), "high".to_owned())]);
+        // Product-qualified identifiers, control references.
+        let a = &c.content.rules["rule_a"];
+        assert_eq!(a.identifiers.iter().map(|i| i.value.1.as_str()).collect::<Vec<_>>(), ["CCE-80001-3"]);
+        assert!(a.references.contains(&("cis".to_owned(), vec!["1".to_owned()])), "{:?}", a.references);
+        let b = &c.content.rules["rule-b"];
+        let cis: Vec<&str> =
+            b.references.iter().filter(|(s, _)| s == "cis").flat_map(|(_, v)| v.iter().map(String::as_str)).collect();
+        // Nested controls come before their parent, as in CaC.
+        assert_eq!(cis, ["1.1", "1"], "the parent control holds its nested control's rules");
+        // product_properties are evaluated with the product's variables.
+        assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two".to_owned())]);
+        assert_eq!(c.content.rules["rule_d"].title, "Rule rule_d on Prod P");
+        // Each platform is its own, with CaC's ids.
+        assert_eq!(c.rules["rule_a"].platforms, ["not_container_and_machine", "package_openssh-server_le_7_0"]);
+    }
+
+    #[test]
+    fn the_benchmark_has_cacs_ids_and_deselects_empty_groups() {
+        let (_d, c) = cac_tree();
+        let mut d = Vec::new();
+        let x = crate::xccdf::emit(&c, &mut d);
+        assert!(x.contains("id=\"xccdf_org.ssgproject.content_benchmark_P\""));
+        assert!(x.contains("id=\"xccdf_org.ssgproject.content_group_sys-tem\""));
+        assert!(x.contains("<xccdf-1.2:ident system=\"https://ncp.nist.gov/cce\">CCE-80001-3</xccdf-1.2:ident>"));
+        assert!(x.contains("href=\"https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os\">SRG-OS-000001-GPOS-00001<"));
+        assert!(x.contains("<xccdf-1.2:platform idref=\"#package_openssh-server_le_7_0\"/>"));
+        assert!(!x.contains("rule_unused") && !x.contains("var_unused") && !x.contains("profile_base"));
+    }
+}

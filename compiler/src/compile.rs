@@ -53,8 +53,8 @@ pub struct RuleOut {
     pub ansible: Option<Fix>,
     pub sce: Option<SceCheck>,
     pub ocil: bool,
-    /// `cpe-lang:platform` id of the rule's applicability.
-    pub platform: Option<String>,
+    /// `cpe-lang:platform` ids of the rule's applicability (any applies).
+    pub platforms: Vec<String>,
 }
 
 /// One platform instance: `package[openssh-server]`.
@@ -93,7 +93,8 @@ pub struct Compiled {
     pub product: Product,
     pub content: Content,
     pub rules: BTreeMap<String, RuleOut>,
-    pub group_platforms: BTreeMap<String, String>,
+    /// group id -> its platforms' `cpe-lang:platform` ids.
+    pub group_platforms: BTreeMap<String, Vec<String>>,
     pub oval: Oval,
     pub cpe_oval: Oval,
     /// expression id -> expression.
@@ -339,19 +340,22 @@ pub fn compile(
             }
         }
     };
-    let mut group_platforms = BTreeMap::new();
+    let mut group_platforms: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for g in content.groups.values() {
-        if let Some(p) = &g.platform {
+        for p in &g.platforms {
             if let Some(id) = parse_platform(p, &mut diags) {
-                group_platforms.insert(g.id.clone(), id);
+                group_platforms.entry(g.id.clone()).or_default().push(id);
             }
         }
     }
-    let mut rule_platforms: HashMap<String, String> = HashMap::new();
+    let mut rule_platforms: HashMap<String, Vec<String>> = HashMap::new();
     for r in content.rules.values() {
-        if let Some(p) = &r.platform {
+        for p in &r.platforms {
             if let Some(id) = parse_platform(p, &mut diags) {
-                rule_platforms.insert(r.id.clone(), id);
+                let ids = rule_platforms.entry(r.id.clone()).or_default();
+                ids.push(id);
+                ids.sort();
+                ids.dedup();
             }
         }
     }
@@ -457,7 +461,7 @@ pub fn compile(
             };
             if cac {
                 cac_rule_without_checks(rule, &mut w);
-                w.out.platform = rule_platforms.get(id).cloned();
+                w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
                 return w;
             }
             let mut ctx = BTreeMap::new();
@@ -573,7 +577,7 @@ pub fn compile(
                 }
             }
             w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
-            w.out.platform = rule_platforms.get(id).cloned();
+            w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
             w
         })
         .collect();

@@ -1,5 +1,8 @@
 //! Loading: find the files of a content tree, render and parse them in
-//! parallel, and build the [`Content`] model for one product.
+//! parallel, and build the [`Content`] model for one product. One loader
+//! for both layouts: scapc's (`rules/`, `profiles/` beside `products/`)
+//! and ComplianceAsCode's (a product names its `benchmark_root` and
+//! `profiles_root`; `product_properties/`, `controls/`, `shared/macros`).
 //!
 //! Invariant: loading never stops at the first problem. Every loader
 //! returns what it could read plus diagnostics; a broken file yields no
@@ -772,8 +775,9 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
 /// `documentation_complete: false`: CaC's release build leaves the item
 /// out, and so does scapc (the caller records its id as broken so that
 /// references to it are not reported again).
-fn incomplete(doc: &mut Doc<'_>, f: &Fields<'_>) -> bool {
-    doc.boolean(f, "documentation_complete", "the file") == Some(false)
+/// Other values are the schema's business (lint L020), as before.
+fn incomplete(_doc: &mut Doc<'_>, f: &Fields<'_>) -> bool {
+    f.get("documentation_complete").and_then(|n| n.as_bool()) == Some(false)
 }
 
 /// `warnings: [{category: text}, ...]`.
@@ -870,7 +874,7 @@ fn load_group(
     let what = "group.yml";
     let title = doc.required_string(&f, "title", what).unwrap_or_default();
     let description = doc.string(&f, "description", what).unwrap_or_default();
-    let platform = platform_of(&mut doc, &f, what);
+    let platforms = platform_of(&mut doc, &f, what);
     let warnings = warnings_of(&mut doc, &f);
     let requires = doc.string_list(&f, "requires", what).into_iter().map(|(s, _)| s).collect();
     let conflicts = doc.string_list(&f, "conflicts", what).into_iter().map(|(s, _)| s).collect();
@@ -880,7 +884,7 @@ fn load_group(
         parent,
         title,
         description,
-        platform,
+        platforms,
         warnings,
         requires,
         conflicts,
@@ -890,19 +894,22 @@ fn load_group(
     (Some(g), doc.diags)
 }
 
-/// `platform: expr` or CaC's `platforms: [a, b]` (joined with `and`).
-fn platform_of(doc: &mut Doc<'_>, f: &Fields<'_>, what: &str) -> Option<Spanned<String>> {
+/// `platform: expr` and CaC's `platforms: [a, b]`: each is one platform
+/// (XCCDF: the item applies where any does), repeats dropped.
+fn platform_of(doc: &mut Doc<'_>, f: &Fields<'_>, what: &str) -> Vec<Spanned<String>> {
+    let mut out: Vec<Spanned<String>> = Vec::new();
     if let Some(n) = f.get("platform") {
         let pos = n.pos;
-        return doc.string(f, "platform", what).map(|s| Spanned::new(s, doc.loc(pos)));
+        if let Some(s) = doc.string(f, "platform", what) {
+            out.push(Spanned::new(s, doc.loc(pos)));
+        }
     }
-    let list = doc.string_list(f, "platforms", what);
-    if list.is_empty() {
-        return None;
+    for (s, pos) in doc.string_list(f, "platforms", what) {
+        if !out.iter().any(|x| x.value == s) {
+            out.push(Spanned::new(s, doc.loc(pos)));
+        }
     }
-    let pos = list[0].1;
-    let expr = list.iter().map(|(s, _)| format!("({s})")).collect::<Vec<_>>().join(" and ");
-    Some(Spanned::new(expr, doc.loc(pos)))
+    out
 }
 
 const RULE_KEYS: &[&str] = &[
@@ -1012,7 +1019,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let ocil_clause = doc.string(&f, "ocil_clause", what);
     let fixtext = doc.string(&f, "fixtext", what);
     let warnings = warnings_of(&mut doc, &f);
-    let platform = platform_of(&mut doc, &f, what);
+    let platforms = platform_of(&mut doc, &f, what);
     let requires = doc.string_list(&f, "requires", what).into_iter().map(|(s, _)| s).collect();
     let conflicts = doc.string_list(&f, "conflicts", what).into_iter().map(|(s, _)| s).collect();
     let srg_requirement = doc.string(&f, "srg_requirement", what);
@@ -1061,7 +1068,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
         ocil_clause,
         fixtext,
         warnings,
-        platform,
+        platforms,
         requires,
         conflicts,
         srg_requirement,

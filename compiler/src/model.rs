@@ -103,7 +103,9 @@ pub struct Group {
     pub parent: Option<String>,
     pub title: String,
     pub description: String,
-    pub platform: Option<Spanned<String>>,
+    /// Applicability expressions (`platform:` and `platforms:`); the group
+    /// applies where any of them does.
+    pub platforms: Vec<Spanned<String>>,
     pub warnings: Vec<(String, String)>,
     /// Group ids (`requires:`, `conflicts:`).
     pub requires: Vec<String>,
@@ -150,7 +152,9 @@ pub struct Rule {
     pub ocil_clause: Option<String>,
     pub fixtext: Option<String>,
     pub warnings: Vec<(String, String)>,
-    pub platform: Option<Spanned<String>>,
+    /// Applicability expressions (`platform:` and `platforms:`); the rule
+    /// applies where any of them does, as XCCDF reads several platforms.
+    pub platforms: Vec<Spanned<String>>,
     /// Rule ids (`requires:`, `conflicts:`).
     pub requires: Vec<String>,
     pub conflicts: Vec<String>,

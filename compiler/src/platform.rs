@@ -193,6 +193,69 @@ pub fn parse(s: &str) -> Result<Expr, ExprError> {
     Ok(e)
 }
 
+/// The order of CaC's boolean algebra: a name compares by id with the
+/// other's id, a `not` as what it negates, an `and` or `or` after a name.
+/// It is not transitive, so the sort algorithm matters too.
+fn cac_less(a: &Expr, b: &Expr) -> bool {
+    let id = |e: &Expr| match e {
+        Expr::Name { .. } => e.id(),
+        other => other.canonical_id(),
+    };
+    match a {
+        Expr::Name { .. } => id(a) < id(b),
+        Expr::Not(inner) => cac_less(inner, b),
+        Expr::And(x) | Expr::Or(x) => match b {
+            Expr::Name { .. } => false,
+            Expr::Not(_) => false,
+            Expr::And(y) | Expr::Or(y) => {
+                let rank = |e: &Expr| if matches!(e, Expr::And(_)) { 10 } else { 25 };
+                if rank(a) != rank(b) {
+                    return rank(a) < rank(b);
+                }
+                for (p, q) in x.iter().zip(y) {
+                    if p != q {
+                        return cac_less(p, q);
+                    }
+                }
+                x.len() < y.len()
+            }
+        },
+    }
+}
+
+/// Python's list sort as it runs on short lists (a natural run, then
+/// binary insertion), so that a non-transitive order gives Python's result.
+fn python_sort<T: Clone>(v: &mut [T], less: &dyn Fn(&T, &T) -> bool) {
+    let n = v.len();
+    if n < 2 {
+        return;
+    }
+    let mut run = 2;
+    if less(&v[1], &v[0]) {
+        while run < n && less(&v[run], &v[run - 1]) {
+            run += 1;
+        }
+        v[..run].reverse();
+    } else {
+        while run < n && !less(&v[run], &v[run - 1]) {
+            run += 1;
+        }
+    }
+    for i in run..n {
+        let pivot = v[i].clone();
+        let (mut lo, mut hi) = (0, i);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if less(&pivot, &v[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        v[lo..=i].rotate_right(1);
+    }
+}
+
 /// CaC's word for a version operator in ids (`<` is `le`, as in CaC).
 fn version_op_id(op: &str) -> &'static str {
     match op {
@@ -234,24 +297,57 @@ impl Expr {
         }
     }
 
-    /// The id CaC's build gives the expression: names lower-cased, the
-    /// operands of `and` and `or` sorted by their names (a `not` sorts by
-    /// what it negates), as CaC's boolean algebra orders them.
+    /// The id CaC's build gives the expression: the expression in CaC's
+    /// canonical form ([`Expr::canonical`]), arguments lower-cased.
     pub fn canonical_id(&self) -> String {
-        fn key(e: &Expr) -> String {
+        fn id(e: &Expr) -> String {
             match e {
-                Expr::Not(inner) => key(inner),
-                other => other.canonical_id(),
+                Expr::Name { name, arg, versions } => {
+                    let arg = arg.as_ref().map(|a| a.to_lowercase());
+                    Expr::Name { name: name.clone(), arg, versions: versions.clone() }.id()
+                }
+                Expr::Not(inner) => format!("not_{}", id(inner)),
+                Expr::And(v) => v.iter().map(id).collect::<Vec<_>>().join("_and_"),
+                Expr::Or(v) => v.iter().map(id).collect::<Vec<_>>().join("_or_"),
             }
         }
+        id(&self.canonical())
+    }
+
+    /// CaC's canonical form (its boolean algebra's `simplify`, without the
+    /// absorption rules): nested `and`s and `or`s flattened, repeats
+    /// dropped, operands sorted with the algebra's own order and Python's
+    /// sort, so that ids come out as CaC's.
+    pub fn canonical(&self) -> Expr {
         match self {
-            Expr::Name { .. } => self.id().to_lowercase(),
-            Expr::Not(e) => format!("not_{}", e.canonical_id()),
+            Expr::Name { .. } => self.clone(),
+            Expr::Not(inner) => match inner.canonical() {
+                Expr::Not(x) => *x,
+                x => Expr::Not(Box::new(x)),
+            },
             Expr::And(v) | Expr::Or(v) => {
-                let mut parts: Vec<(String, String)> = v.iter().map(|e| (key(e), e.canonical_id())).collect();
-                parts.sort();
-                let sep = if matches!(self, Expr::And(_)) { "_and_" } else { "_or_" };
-                parts.into_iter().map(|(_, id)| id).collect::<Vec<_>>().join(sep)
+                let is_and = matches!(self, Expr::And(_));
+                let mut args: Vec<Expr> = Vec::new();
+                for a in v.iter().map(Expr::canonical) {
+                    let same = match (&a, is_and) {
+                        (Expr::And(x), true) | (Expr::Or(x), false) => x.clone(),
+                        _ => vec![a],
+                    };
+                    for x in same {
+                        if !args.contains(&x) {
+                            args.push(x);
+                        }
+                    }
+                }
+                if args.len() == 1 {
+                    return args.pop().unwrap_or_else(|| self.clone());
+                }
+                python_sort(&mut args, &cac_less);
+                if is_and {
+                    Expr::And(args)
+                } else {
+                    Expr::Or(args)
+                }
             }
         }
     }
@@ -291,6 +387,29 @@ impl Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_ids_are_cacs() {
+        let id = |s: &str| parse(s).unwrap().canonical_id();
+        assert_eq!(
+            id("machine and not aarch64_arch and not ppc64le_arch"),
+            "not_aarch64_arch_and_machine_and_not_ppc64le_arch"
+        );
+        assert_eq!(
+            id("not package[nftables] and not package[ufw] and package[iptables]"),
+            "not_package_nftables_and_not_package_ufw_and_package_iptables"
+        );
+        assert_eq!(id("system_with_kernel and not osbuild"), "not_osbuild_and_system_with_kernel");
+        assert_eq!(id("package[openssh-server]<7.0"), "package_openssh-server_le_7_0");
+        assert_eq!(
+            id("os_linux[rhel]>=8.7 and os_linux[rhel]!=9.0"),
+            "os_linux_rhel_gt_or_eq_8_7_and_os_linux_rhel_ne_9_0"
+        );
+        assert_eq!(id("package[NetworkManager]"), "package_networkmanager");
+        assert_eq!(id("sssd-ldap"), "sssd-ldap");
+        assert_eq!(id("wifi-iface and not container"), "not_container_and_wifi-iface");
+        assert_eq!(id("not container and not bootc"), "not_bootc_and_not_container");
+    }
 
     #[test]
     fn precedence_and_ids() {

@@ -102,9 +102,19 @@ impl Out<'_> {
         el(out, indent, "fix", &attrs, &text_with_subs(&body, &vref));
     }
 
+    /// The rule's applicability as one expression (its platforms or-ed).
+    fn applicability(&self, rule: &Rule) -> Option<Expr> {
+        let ids = &self.c.rules[&rule.id].platforms;
+        let mut exprs: Vec<Expr> = ids.iter().filter_map(|p| self.c.platforms.get(p).cloned()).collect();
+        match exprs.len() {
+            0 => None,
+            1 => exprs.pop(),
+            _ => Some(Expr::Or(exprs)),
+        }
+    }
+
     fn ansible_condition(&self, rule: &Rule) -> Option<String> {
-        let pid = self.c.rules[&rule.id].platform.as_ref()?;
-        let expr = &self.c.platforms[pid];
+        let expr = &self.applicability(rule)?;
         let instances = &self.c.instances;
         let cond = |name: &str, arg: Option<&str>| -> Option<String> {
             instances.get(&crate::platform::instance_id(name, arg))?.ansible.clone()
@@ -113,8 +123,7 @@ impl Out<'_> {
     }
 
     fn bash_condition(&self, rule: &Rule) -> Option<String> {
-        let pid = self.c.rules[&rule.id].platform.as_ref()?;
-        let expr = &self.c.platforms[pid];
+        let expr = &self.applicability(rule)?;
         let instances = &self.c.instances;
         let cond = |name: &str, arg: Option<&str>| -> Option<String> {
             instances.get(&crate::platform::instance_id(name, arg))?.bash.clone()
@@ -170,7 +179,7 @@ impl Out<'_> {
                 &self.prose(&rule.rationale, "rationale", loc_of(&rule.locs, "rationale", &rule.file), diags),
             );
         }
-        if let Some(p) = &ro.platform {
+        for p in &ro.platforms {
             empty(&mut out, i, "platform", &[("idref", &format!("#{p}"))]);
         }
         for r in &rule.requires {
@@ -182,6 +191,9 @@ impl Out<'_> {
         for ident in &rule.identifiers {
             let (scheme, id) = &ident.value;
             let system = match scheme.as_str() {
+                // CaC's build names NIST's CCE site; SP 800-126r3 and
+                // scapc's own products use the MITRE URI.
+                "cce" if c.product.layout == crate::model::Layout::Cac => "https://ncp.nist.gov/cce",
                 "cce" => "http://cce.mitre.org",
                 "cve" => "http://cve.mitre.org",
                 other => other,
@@ -306,7 +318,7 @@ impl Out<'_> {
                 &self.prose(text, "warnings", loc_of(&g.locs, "warnings", &g.file), diags),
             );
         }
-        if let Some(p) = self.c.group_platforms.get(&g.id) {
+        for p in self.c.group_platforms.get(&g.id).into_iter().flatten() {
             empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
         }
         for r in &g.requires {
