@@ -223,18 +223,12 @@ struct RuleWork {
 fn render_local(
     jinja: &Jinja,
     path: &Path,
+    src: &str,
     ctx: &BTreeMap<String, JValue>,
     rule: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(String, LineMap)> {
-    let src = match source::read(path) {
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            return None;
-        }
-    };
-    match jinja.render(&path.display().to_string(), &src, ctx) {
+    match jinja.render(&path.display().to_string(), src, ctx) {
         Ok(t) => {
             let lines = LineMap::between(&src, &t);
             Some((t, lines))
@@ -477,7 +471,8 @@ pub fn compile(
             ] {
                 if let Some(p) = path {
                     skip.push(lang);
-                    if let Some((text, lines)) = render_local(jinja, p, &ctx, id, &mut w.diags) {
+                    let src = rule.files.texts.get(p).map(String::as_str).unwrap_or_default();
+                    if let Some((text, lines)) = render_local(jinja, p, src, &ctx, id, &mut w.diags) {
                         if lang == "oval" {
                             w.fragments.push(Fragment {
                                 owner: id.clone(),
@@ -1025,6 +1020,42 @@ pub(crate) fn cycle_order<'a>(graph: &DiGraphMap<&'a str, ()>, scc: &[&'a str]) 
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let dest = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &dest);
+            } else {
+                std::fs::copy(e.path(), dest).unwrap();
+            }
+        }
+    }
+
+    /// Resolution works on what loading read: deleting a rule's own OVAL
+    /// after loading changes nothing (it used to be read during `compile`).
+    #[test]
+    fn compile_reads_no_files() {
+        let d = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/valid/minimal"), d.path());
+        let tree = crate::load::discover(d.path());
+        let (product, diags) = crate::load::load_product(&tree, &tree.products[0]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let product = product.unwrap();
+        let (macros, _) = crate::load::load_macros(&tree);
+        let jinja = Jinja::new(&macros, &product.vars).map_err(|e| e.0).unwrap();
+        let (content, diags) = crate::load::load_content(&tree, &product, &jinja);
+        assert!(diags.is_empty(), "{diags:?}");
+        std::fs::remove_dir_all(d.path().join("rules/files/etc_group_mode/oval")).unwrap();
+        let (c, diags) = compile(product, content, &jinja, false, "2026-01-01T00:00:00".into());
+        let errors: Vec<_> = diags.iter().filter(|d| d.severity == scapc_diagnostics::Severity::Error).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(c.rules["etc_group_mode"].oval);
+    }
+
     #[test]
     fn cycle_order_follows_the_edges_back_to_the_start() {
         let mut g: petgraph::graphmap::DiGraphMap<&str, ()> = petgraph::graphmap::DiGraphMap::new();
@@ -1039,8 +1070,6 @@ mod tests {
         assert_eq!(super::cycle_order(&g, &["c", "b", "a"]), ["a", "b", "c", "a"]);
         assert_eq!(super::cycle_order(&g, &["x"]), ["x", "x"]);
     }
-
-    use super::*;
 
     #[test]
     fn fix_headers_are_split_off() {

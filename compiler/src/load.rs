@@ -1047,13 +1047,29 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
         })
         .unwrap_or_default();
     tests.sort();
-    let files = RuleFiles {
+    let mut files = RuleFiles {
         oval: pick("oval", "xml"),
         sce: pick("sce", "sh"),
         bash: pick("bash", "sh"),
         ansible: pick("ansible", "yml"),
         tests,
+        texts: BTreeMap::new(),
     };
+    // Read now, so that resolution does no I/O; a file that cannot be read
+    // is reported here and left out.
+    for p in [&mut files.oval, &mut files.sce, &mut files.bash, &mut files.ansible] {
+        if let Some(path) = p.clone() {
+            match source::read(&path) {
+                Ok(text) => {
+                    files.texts.insert(path, text);
+                }
+                Err(d) => {
+                    doc.diags.push(d);
+                    *p = None;
+                }
+            }
+        }
+    }
     let r = Rule {
         locs: doc.locs(&f),
         id,

@@ -132,6 +132,9 @@ pub struct RuleFiles {
     pub bash: Option<PathBuf>,
     pub ansible: Option<PathBuf>,
     pub tests: Vec<PathBuf>,
+    /// The text of each of `oval`, `sce`, `bash`, `ansible` that exists,
+    /// read when the tree is loaded (resolution reads no files).
+    pub texts: BTreeMap<PathBuf, String>,
 }
 
 #[derive(Debug, Clone)]
