@@ -478,6 +478,27 @@ pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<R
     profiles
 }
 
+/// Groups and rules in the order CaC's loader meets them (a group, then
+/// the groups below it, then its own rules; each level by name), as
+/// (is a group, id). Platforms are registered in this order.
+pub fn load_order<'c>(content: &'c Content, root: &std::path::Path) -> Vec<(bool, &'c str)> {
+    let key = |dir: &std::path::Path, is_rule: bool| -> Vec<(u8, String)> {
+        let rel = dir.strip_prefix(root).unwrap_or(dir);
+        let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let n = parts.len();
+        parts.into_iter().enumerate().map(|(i, p)| (u8::from(is_rule && i + 1 == n), p)).collect()
+    };
+    let mut items: Vec<(Vec<(u8, String)>, bool, &str)> = Vec::new();
+    for g in content.groups.values() {
+        items.push((key(&g.dir, false), true, &g.id));
+    }
+    for r in content.rules.values() {
+        items.push((key(&r.dir, true), false, &r.id));
+    }
+    items.sort();
+    items.into_iter().map(|(_, g, id)| (g, id)).collect()
+}
+
 /// One warning per rule of the benchmark whose checks or fixes scapc does
 /// not build yet for a CaC tree, naming them; nothing is left out silently.
 pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
@@ -554,11 +575,20 @@ mod tests {
             "product_properties/10-x.yml",
             "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' %}}\n  prop_a: two\n{{% endif %}}\n",
         );
-        write(r, "guide/benchmark.yml", "documentation_complete: true\ntitle: B\n");
+        write(
+            r,
+            "guide/benchmark.yml",
+            "documentation_complete: true\ntitle: Guide for {{{ full_name }}}\nstatus: draft\ndescription: d\nnotice:\n  id: terms_of_use\n  description: n\nfront-matter: f\nrear-matter: r\n",
+        );
         write(r, "guide/sys-tem/group.yml", "documentation_complete: true\ntitle: System\ndescription: d\n");
         write(r, "guide/other/group.yml", "documentation_complete: true\ntitle: Other\ndescription: d\n");
-        rule(r, "sys-tem", "rule_a", "identifiers:\n  cce@p: CCE-80001-3\n  cce@q: CCE-80002-1\nplatforms:\n  - package[openssh-server]<7.0\n  - machine and not container\n");
-        rule(r, "sys-tem", "rule-b", "references:\n  srg: SRG-OS-000001-GPOS-00001\n");
+        rule(r, "sys-tem", "rule_a", "identifiers:\n  cce@p: CCE-80001-3\n  cce@q: CCE-80002-1\nplatforms:\n  - package[openssh-server]<7.0\n  - machine and not container\n  - not bootc and not container\n");
+        rule(
+            r,
+            "sys-tem",
+            "rule-b",
+            "references:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
+        );
         rule(r, "sys-tem", "rule_c", "");
         rule(r, "sys-tem", "rule_d", "warnings:\n  - general: uses {{{ prop_a }}}\n");
         rule(r, "other", "rule_unused", "");
@@ -643,7 +673,13 @@ mod tests {
         assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two".to_owned())]);
         assert_eq!(c.content.rules["rule_d"].title, "Rule rule_d on Prod P");
         // Each platform is its own, with CaC's ids.
-        assert_eq!(c.rules["rule_a"].platforms, ["not_container_and_machine", "package_openssh-server_le_7_0"]);
+        // rule-b comes first in CaC's order: rule_a's equal expression
+        // takes its id.
+        assert_eq!(c.rules["rule-b"].platforms, ["not_bootc_and_not_container"]);
+        assert_eq!(
+            c.rules["rule_a"].platforms,
+            ["not_bootc_and_not_container", "not_container_and_machine", "package_openssh-server_le_7_0"]
+        );
     }
 
     #[test]
@@ -652,6 +688,8 @@ mod tests {
         let mut d = Vec::new();
         let x = crate::xccdf::emit(&c, &mut d);
         assert!(x.contains("id=\"xccdf_org.ssgproject.content_benchmark_P\""));
+        assert!(x.contains("<xccdf-1.2:title>Guide for Prod P</xccdf-1.2:title>"), "benchmark.yml gives the title");
+        assert!(x.contains("<xccdf-1.2:rear-matter>r</xccdf-1.2:rear-matter>"));
         assert!(x.contains("id=\"xccdf_org.ssgproject.content_group_sys-tem\""));
         assert!(x.contains("<xccdf-1.2:ident system=\"https://ncp.nist.gov/cce\">CCE-80001-3</xccdf-1.2:ident>"));
         assert!(x.contains("href=\"https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os\">SRG-OS-000001-GPOS-00001<"));

@@ -268,6 +268,9 @@ pub fn compile(
 
     // --- Platforms -------------------------------------------------------
     let mut platforms: BTreeMap<String, Expr> = BTreeMap::new();
+    // CaC: platforms in the order its loader meets them, so that an
+    // expression equal to an earlier one takes the earlier one's id.
+    let mut cac_seen: Vec<(Expr, String)> = Vec::new();
     let mut used_instances: BTreeMap<String, (String, Option<String>, Location)> = BTreeMap::new();
     let mut parse_platform = |sp: &Spanned<String>, diags: &mut Vec<Diagnostic>| -> Option<String> {
         match platform::parse(&sp.value) {
@@ -283,7 +286,12 @@ pub fn compile(
                 // CaC's platform definitions (cpes_root) are not read yet:
                 // the expression gets CaC's id, its CPE OVAL is reported
                 // missing once per product below.
+                let canon = expr.canonical();
+                if let Some((_, id)) = cac_seen.iter().find(|(e, _)| e.same(&canon)) {
+                    return Some(id.clone());
+                }
                 let id = expr.canonical_id();
+                cac_seen.push((canon, id.clone()));
                 platforms.insert(id.clone(), expr);
                 Some(id)
             }
@@ -335,21 +343,29 @@ pub fn compile(
         }
     };
     let mut group_platforms: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for g in content.groups.values() {
-        for p in &g.platforms {
-            if let Some(id) = parse_platform(p, &mut diags) {
-                group_platforms.entry(g.id.clone()).or_default().push(id);
-            }
-        }
-    }
     let mut rule_platforms: HashMap<String, Vec<String>> = HashMap::new();
-    for r in content.rules.values() {
-        for p in &r.platforms {
-            if let Some(id) = parse_platform(p, &mut diags) {
-                let ids = rule_platforms.entry(r.id.clone()).or_default();
-                ids.push(id);
-                ids.sort();
-                ids.dedup();
+    let order: Vec<(bool, &str)> = if cac {
+        crate::cac::load_order(&content, &product.benchmark_root)
+    } else {
+        let mut v: Vec<(bool, &str)> = content.groups.keys().map(|g| (true, g.as_str())).collect();
+        v.extend(content.rules.keys().map(|r| (false, r.as_str())));
+        v
+    };
+    for (is_group, id) in order {
+        if is_group {
+            for p in &content.groups[id].platforms {
+                if let Some(pid) = parse_platform(p, &mut diags) {
+                    group_platforms.entry(id.to_owned()).or_default().push(pid);
+                }
+            }
+        } else {
+            for p in &content.rules[id].platforms {
+                if let Some(pid) = parse_platform(p, &mut diags) {
+                    let ids = rule_platforms.entry(id.to_owned()).or_default();
+                    ids.push(pid);
+                    ids.sort();
+                    ids.dedup();
+                }
             }
         }
     }

@@ -760,6 +760,12 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     }
     if product.layout == Layout::Cac {
         find_value_refs(&mut content);
+        let file = rules_dir.join("benchmark.yml");
+        if file.is_file() {
+            let (b, mut d) = load_benchmark(&file, jinja, pid);
+            diags.append(&mut d);
+            content.benchmark = b;
+        }
     }
     // A later policy with the same id replaces an earlier one (a product's
     // own controls/ comes after the tree's), as in CaC.
@@ -1342,6 +1348,30 @@ pub fn parse_selection(s: &str) -> Result<Selection, String> {
     } else {
         Err("not a valid id".into())
     }
+}
+
+const BENCHMARK_KEYS: &[&str] =
+    &["documentation_complete", "title", "status", "description", "notice", "front-matter", "rear-matter", "version"];
+
+/// Loads CaC's `benchmark.yml` (rendered with Jinja like every source).
+fn load_benchmark(path: &Path, jinja: &Jinja, pid: &str) -> (Option<BenchmarkDoc>, Vec<Diagnostic>) {
+    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+    let Some(node) = node else { return (None, doc.diags) };
+    let Some(f) = doc.mapping(&node, "benchmark.yml", BENCHMARK_KEYS) else { return (None, doc.diags) };
+    let what = "benchmark.yml";
+    let title = doc.required_string(&f, "title", what).unwrap_or_default();
+    let description = doc.required_string(&f, "description", what).unwrap_or_default();
+    let status = doc.string(&f, "status", what);
+    let notice = f.get("notice").and_then(|n| {
+        let m = doc.mapping(n, "`notice`", &["id", "description"])?;
+        let id = doc.required_string(&m, "id", "`notice`")?;
+        let text = doc.required_string(&m, "description", "`notice`")?;
+        Some((id, text))
+    });
+    let front_matter = doc.string(&f, "front-matter", what);
+    let rear_matter = doc.string(&f, "rear-matter", what);
+    let b = BenchmarkDoc { title, description, status, notice, front_matter, rear_matter, file: path.to_path_buf() };
+    (Some(b), doc.diags)
 }
 
 const POLICY_KEYS: &[&str] = &[

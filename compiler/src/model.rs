@@ -374,6 +374,19 @@ pub struct PlatformDef {
     pub file: PathBuf,
 }
 
+/// CaC's `benchmark.yml` at the benchmark root: the benchmark's own prose.
+#[derive(Debug, Clone, Default)]
+pub struct BenchmarkDoc {
+    pub title: String,
+    pub description: String,
+    pub status: Option<String>,
+    /// (id, text).
+    pub notice: Option<(String, String)>,
+    pub front_matter: Option<String>,
+    pub rear_matter: Option<String>,
+    pub file: PathBuf,
+}
+
 /// Everything loaded for one product.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -384,6 +397,8 @@ pub struct Content {
     pub templates: BTreeMap<String, Template>,
     pub platforms: BTreeMap<String, PlatformDef>,
     pub policies: BTreeMap<String, Policy>,
+    /// `benchmark.yml` of a CaC benchmark root, if there is one.
+    pub benchmark: Option<BenchmarkDoc>,
     /// Ids of rules, groups, values and profiles whose files failed to
     /// load. References to them are not reported again.
     pub broken: std::collections::BTreeSet<String>,

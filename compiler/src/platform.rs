@@ -352,6 +352,19 @@ impl Expr {
         }
     }
 
+    /// Whether two expressions are the same up to the order of the
+    /// operands of `and` and `or` (CaC's equality of platforms).
+    pub fn same(&self, other: &Expr) -> bool {
+        match (self, other) {
+            (Expr::Name { .. }, Expr::Name { .. }) => self.canonical_id() == other.canonical_id(),
+            (Expr::Not(a), Expr::Not(b)) => a.same(b),
+            (Expr::And(a), Expr::And(b)) | (Expr::Or(a), Expr::Or(b)) => {
+                a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| x.same(y)))
+            }
+            _ => false,
+        }
+    }
+
     /// Every (name, arg) used.
     pub fn names(&self, out: &mut Vec<(String, Option<String>)>) {
         match self {
@@ -409,6 +422,12 @@ mod tests {
         assert_eq!(id("sssd-ldap"), "sssd-ldap");
         assert_eq!(id("wifi-iface and not container"), "not_container_and_wifi-iface");
         assert_eq!(id("not container and not bootc"), "not_bootc_and_not_container");
+        // As CaC's algebra sorts it; an equal expression met earlier keeps
+        // its id (see `same`).
+        assert_eq!(id("not bootc and not container"), "not_container_and_not_bootc");
+        let (a, b) = (parse("not bootc and not container").unwrap(), parse("not container and not bootc").unwrap());
+        assert!(a.canonical().same(&b.canonical()));
+        assert!(!a.same(&parse("not bootc or not container").unwrap()));
     }
 
     #[test]

@@ -507,16 +507,42 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         p.benchmark_id
     );
     let date = &c.timestamp[..10];
-    el(&mut out, 1, "status", &[("date", date)], "draft");
-    el(&mut out, 1, "title", &[], &escape_text(&p.title));
-    el(&mut out, 1, "description", &[], &o.prose(&p.description, "description", Location::file(&p.file), diags));
-    el(
-        &mut out,
-        1,
-        "notice",
-        &[("id", "terms_of_use")],
-        "Test these settings in a non-production environment before applying them. The content is provided as is, without warranty of any kind.",
-    );
+    match &content.benchmark {
+        // A CaC tree's benchmark.yml holds the benchmark's own prose.
+        Some(b) => {
+            let loc = Location::file(&b.file);
+            el(&mut out, 1, "status", &[("date", date)], b.status.as_deref().unwrap_or("draft"));
+            el(&mut out, 1, "title", &[], &escape_text(&b.title));
+            el(&mut out, 1, "description", &[], &o.prose(&b.description, "description", loc.clone(), diags));
+            if let Some((id, text)) = &b.notice {
+                el(&mut out, 1, "notice", &[("id", id)], &o.prose(text, "notice", loc.clone(), diags));
+            }
+            if let Some(t) = &b.front_matter {
+                el(&mut out, 1, "front-matter", &[], &o.prose(t, "front-matter", loc.clone(), diags));
+            }
+            if let Some(t) = &b.rear_matter {
+                el(&mut out, 1, "rear-matter", &[], &o.prose(t, "rear-matter", loc, diags));
+            }
+        }
+        None => {
+            el(&mut out, 1, "status", &[("date", date)], "draft");
+            el(&mut out, 1, "title", &[], &escape_text(&p.title));
+            el(
+                &mut out,
+                1,
+                "description",
+                &[],
+                &o.prose(&p.description, "description", Location::file(&p.file), diags),
+            );
+            el(
+                &mut out,
+                1,
+                "notice",
+                &[("id", "terms_of_use")],
+                "Test these settings in a non-production environment before applying them. The content is provided as is, without warranty of any kind.",
+            );
+        }
+    }
     for (scheme, uri) in &p.reference_uris {
         el(&mut out, 1, "reference", &[("href", uri)], &escape_text(scheme));
     }
