@@ -102,6 +102,9 @@ struct Facts {
     benchmark: (String, String),
     ids: BTreeMap<&'static str, BTreeSet<String>>,
     rules: BTreeMap<String, RuleFacts>,
+    /// Group id -> (title, platform idrefs); Value id -> title.
+    groups: BTreeMap<String, (String, BTreeSet<String>)>,
+    values: BTreeMap<String, String>,
     profiles: BTreeMap<String, ProfileFacts>,
 }
 
@@ -114,6 +117,16 @@ fn facts(t: &Tree) -> Facts {
     }
     for kind in ["Group", "Rule", "Value", "Profile"] {
         f.ids.insert(kind, t.all(XCCDF, kind).iter().filter_map(|&e| t.attr(e, "id")).map(str::to_owned).collect());
+    }
+    for &g in t.all(XCCDF, "Group") {
+        let title = t.child(g, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default();
+        let platforms =
+            t.children_named(g, XCCDF, "platform").filter_map(|p| t.attr(p, "idref")).map(str::to_owned).collect();
+        f.groups.insert(t.attr(g, "id").unwrap_or("").to_owned(), (title, platforms));
+    }
+    for &v in t.all(XCCDF, "Value") {
+        let title = t.child(v, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default();
+        f.values.insert(t.attr(v, "id").unwrap_or("").to_owned(), title);
     }
     for &r in t.all(XCCDF, "Rule") {
         let mut rf = RuleFacts {
@@ -213,6 +226,17 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     out.push(("rule idents".into(), count(&|a, b| a.idents == b.idents)));
     out.push(("rule references".into(), count(&|a, b| a.references == b.references)));
     out.push(("rule platforms".into(), count(&|a, b| a.platforms == b.platforms)));
+    let groups: Vec<&String> = theirs.groups.keys().filter(|k| ours.groups.contains_key(*k)).collect();
+    let same = |f: &dyn Fn(&(String, BTreeSet<String>), &(String, BTreeSet<String>)) -> bool| -> Score {
+        (groups.iter().filter(|g| f(&ours.groups[**g], &theirs.groups[**g])).count(), groups.len())
+    };
+    out.push(("group titles".into(), same(&|a, b| a.0 == b.0)));
+    out.push(("group platforms".into(), same(&|a, b| a.1 == b.1)));
+    let values: Vec<&String> = theirs.values.keys().filter(|k| ours.values.contains_key(*k)).collect();
+    out.push((
+        "value titles".into(),
+        (values.iter().filter(|v| ours.values[**v] == theirs.values[**v]).count(), values.len()),
+    ));
     out
 }
 
@@ -295,6 +319,9 @@ fn debian12() {
             ("rule idents", 100.0),
             ("rule references", 100.0),
             ("rule platforms", 100.0),
+            ("group titles", 100.0),
+            ("group platforms", 100.0),
+            ("value titles", 100.0),
         ],
     );
 }
@@ -317,6 +344,9 @@ fn example() {
             ("rule idents", 100.0),
             ("rule references", 100.0),
             ("rule platforms", 100.0),
+            ("group titles", 100.0),
+            ("group platforms", 100.0),
+            ("value titles", 100.0),
         ],
     );
 }
@@ -339,6 +369,9 @@ fn rhel9() {
             ("rule idents", 100.0),
             ("rule references", 65.4),
             ("rule platforms", 100.0),
+            ("group titles", 100.0),
+            ("group platforms", 100.0),
+            ("value titles", 100.0),
         ],
     );
 }
