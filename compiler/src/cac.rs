@@ -488,7 +488,9 @@ pub fn load_order<'c>(content: &'c Content, root: &std::path::Path) -> Vec<(bool
         let n = parts.len();
         parts.into_iter().enumerate().map(|(i, p)| (u8::from(is_rule && i + 1 == n), p)).collect()
     };
-    let mut items: Vec<(Vec<(u8, String)>, bool, &str)> = Vec::new();
+    // (sort key, is a group, id)
+    type Item<'a> = (Vec<(u8, String)>, bool, &'a str);
+    let mut items: Vec<Item<'c>> = Vec::new();
     for g in content.groups.values() {
         items.push((key(&g.dir, false), true, &g.id));
     }

@@ -230,7 +230,7 @@ fn render_local(
 ) -> Option<(String, LineMap)> {
     match jinja.render(&path.display().to_string(), src, ctx) {
         Ok(t) => {
-            let lines = LineMap::between(&src, &t);
+            let lines = LineMap::between(src, &t);
             Some((t, lines))
         }
         Err(e) => {
