@@ -96,6 +96,9 @@ struct ProfileFacts {
     refines: BTreeSet<(String, String)>,
 }
 
+/// A group's title and platform idrefs.
+type GroupFacts = (String, BTreeSet<String>);
+
 #[derive(Default, Debug)]
 struct Facts {
     /// The Benchmark's title and description.
@@ -103,7 +106,7 @@ struct Facts {
     ids: BTreeMap<&'static str, BTreeSet<String>>,
     rules: BTreeMap<String, RuleFacts>,
     /// Group id -> (title, platform idrefs); Value id -> title.
-    groups: BTreeMap<String, (String, BTreeSet<String>)>,
+    groups: BTreeMap<String, GroupFacts>,
     values: BTreeMap<String, String>,
     profiles: BTreeMap<String, ProfileFacts>,
 }
@@ -227,7 +230,7 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     out.push(("rule references".into(), count(&|a, b| a.references == b.references)));
     out.push(("rule platforms".into(), count(&|a, b| a.platforms == b.platforms)));
     let groups: Vec<&String> = theirs.groups.keys().filter(|k| ours.groups.contains_key(*k)).collect();
-    let same = |f: &dyn Fn(&(String, BTreeSet<String>), &(String, BTreeSet<String>)) -> bool| -> Score {
+    let same = |f: &dyn Fn(&GroupFacts, &GroupFacts) -> bool| -> Score {
         (groups.iter().filter(|g| f(&ours.groups[**g], &theirs.groups[**g])).count(), groups.len())
     };
     out.push(("group titles".into(), same(&|a, b| a.0 == b.0)));
