@@ -194,7 +194,7 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
     diags.extend(mdiags);
     let mut products = Vec::new();
     for p in &tree.products {
-        let (prod, d) = load::load_product(p);
+        let (prod, d) = load::load_product(tree, p);
         diags.extend(d);
         if let Some(prod) = prod {
             if opts.products.is_empty() || opts.products.contains(&prod.id) {

@@ -53,8 +53,8 @@ pub struct RuleOut {
     pub ansible: Option<Fix>,
     pub sce: Option<SceCheck>,
     pub ocil: bool,
-    /// `cpe-lang:platform` id of the rule's applicability.
-    pub platform: Option<String>,
+    /// `cpe-lang:platform` ids of the rule's applicability (any applies).
+    pub platforms: Vec<String>,
 }
 
 /// One platform instance: `package[openssh-server]`.
@@ -83,13 +83,18 @@ pub struct ResolvedProfile {
     pub values: Vec<(String, String)>,
     /// (rule id, attribute, value).
     pub refines: Vec<(String, String, String)>,
+    /// Groups the profile deselects because it selects no rule in them.
+    pub unselected_groups: Vec<String>,
+    /// Resolved but not emitted (CaC's `hidden: true`).
+    pub hidden: bool,
 }
 
 pub struct Compiled {
     pub product: Product,
     pub content: Content,
     pub rules: BTreeMap<String, RuleOut>,
-    pub group_platforms: BTreeMap<String, String>,
+    /// group id -> its platforms' `cpe-lang:platform` ids.
+    pub group_platforms: BTreeMap<String, Vec<String>>,
     pub oval: Oval,
     pub cpe_oval: Oval,
     /// expression id -> expression.
@@ -218,20 +223,14 @@ struct RuleWork {
 fn render_local(
     jinja: &Jinja,
     path: &Path,
+    src: &str,
     ctx: &BTreeMap<String, JValue>,
     rule: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(String, LineMap)> {
-    let src = match source::read(path) {
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            return None;
-        }
-    };
-    match jinja.render(&path.display().to_string(), &src, ctx) {
+    match jinja.render(&path.display().to_string(), src, ctx) {
         Ok(t) => {
-            let lines = LineMap::between(&src, &t);
+            let lines = LineMap::between(src, &t);
             Some((t, lines))
         }
         Err(e) => {
@@ -265,9 +264,13 @@ pub fn compile(
 ) -> (Compiled, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let ns_last = product.namespace.rsplit('.').next().unwrap_or("scapc").to_owned();
+    let cac = product.layout == Layout::Cac;
 
     // --- Platforms -------------------------------------------------------
     let mut platforms: BTreeMap<String, Expr> = BTreeMap::new();
+    // CaC: platforms in the order its loader meets them, so that an
+    // expression equal to an earlier one takes the earlier one's id.
+    let mut cac_seen: Vec<(Expr, String)> = Vec::new();
     let mut used_instances: BTreeMap<String, (String, Option<String>, Location)> = BTreeMap::new();
     let mut parse_platform = |sp: &Spanned<String>, diags: &mut Vec<Diagnostic>| -> Option<String> {
         match platform::parse(&sp.value) {
@@ -278,6 +281,19 @@ pub fn compile(
                         .hint("write names joined by `and`, `or`, `not`, with `name[arg]` for parametrized platforms"),
                 );
                 None
+            }
+            Ok(expr) if cac => {
+                // CaC's platform definitions (cpes_root) are not read yet:
+                // the expression gets CaC's id, its CPE OVAL is reported
+                // missing once per product below.
+                let canon = expr.canonical();
+                if let Some((_, id)) = cac_seen.iter().find(|(e, _)| e.same(&canon)) {
+                    return Some(id.clone());
+                }
+                let id = expr.canonical_id();
+                cac_seen.push((canon, id.clone()));
+                platforms.insert(id.clone(), expr);
+                Some(id)
             }
             Ok(expr) => {
                 let mut names = Vec::new();
@@ -326,23 +342,34 @@ pub fn compile(
             }
         }
     };
-    let mut group_platforms = BTreeMap::new();
-    for g in content.groups.values() {
-        if let Some(p) = &g.platform {
-            if let Some(id) = parse_platform(p, &mut diags) {
-                group_platforms.insert(g.id.clone(), id);
+    let mut group_platforms: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut rule_platforms: HashMap<String, Vec<String>> = HashMap::new();
+    let order: Vec<(bool, &str)> = if cac {
+        crate::cac::load_order(&content, &product.benchmark_root)
+    } else {
+        let mut v: Vec<(bool, &str)> = content.groups.keys().map(|g| (true, g.as_str())).collect();
+        v.extend(content.rules.keys().map(|r| (false, r.as_str())));
+        v
+    };
+    for (is_group, id) in order {
+        if is_group {
+            for p in &content.groups[id].platforms {
+                if let Some(pid) = parse_platform(p, &mut diags) {
+                    group_platforms.entry(id.to_owned()).or_default().push(pid);
+                }
+            }
+        } else {
+            for p in &content.rules[id].platforms {
+                if let Some(pid) = parse_platform(p, &mut diags) {
+                    let ids = rule_platforms.entry(id.to_owned()).or_default();
+                    ids.push(pid);
+                    ids.sort();
+                    ids.dedup();
+                }
             }
         }
     }
-    let mut rule_platforms: HashMap<String, String> = HashMap::new();
-    for r in content.rules.values() {
-        if let Some(p) = &r.platform {
-            if let Some(id) = parse_platform(p, &mut diags) {
-                rule_platforms.insert(r.id.clone(), id);
-            }
-        }
-    }
-    for cpe in &product.cpes {
+    for cpe in product.cpes.iter().filter(|_| !cac) {
         match content.platforms.get(&cpe.check_id.value) {
             Some(def) if !def.parametrized => {
                 used_instances.entry(cpe.check_id.value.clone()).or_insert((
@@ -442,6 +469,11 @@ pub fn compile(
                 diags: Vec::new(),
                 subs: Vec::new(),
             };
+            if cac {
+                cac_rule_without_checks(rule, &mut w);
+                w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
+                return w;
+            }
             let mut ctx = BTreeMap::new();
             ctx.insert("rule_id".to_owned(), JValue::from(id.clone()));
             ctx.insert("rule_title".to_owned(), JValue::from(rule.title.clone()));
@@ -455,7 +487,8 @@ pub fn compile(
             ] {
                 if let Some(p) = path {
                     skip.push(lang);
-                    if let Some((text, lines)) = render_local(jinja, p, &ctx, id, &mut w.diags) {
+                    let src = rule.files.texts.get(p).map(String::as_str).unwrap_or_default();
+                    if let Some((text, lines)) = render_local(jinja, p, src, &ctx, id, &mut w.diags) {
                         if lang == "oval" {
                             w.fragments.push(Fragment {
                                 owner: id.clone(),
@@ -555,7 +588,7 @@ pub fn compile(
                 }
             }
             w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
-            w.out.platform = rule_platforms.get(id).cloned();
+            w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
             w
         })
         .collect();
@@ -684,7 +717,7 @@ pub fn compile(
                 }
             }
         }
-        if !out.oval && !out.ocil && (out.sce.is_none() || !sce) && !broken.contains(id) {
+        if !cac && !out.oval && !out.ocil && (out.sce.is_none() || !sce) && !broken.contains(id) {
             diags.push(
                 Diagnostic::warning(codes::NO_CHECK, format!("rule `{id}` has no check that this build emits"))
                     .at_file(&content.rules[id].file)
@@ -704,7 +737,33 @@ pub fn compile(
     }
 
     // --- Profiles ---------------------------------------------------------
-    let profiles = resolve_profiles(&content, &mut diags);
+    let mut content = content;
+    let profiles = match product.layout {
+        Layout::Scapc => resolve_profiles(&content, &mut diags),
+        Layout::Cac => {
+            let profiles = crate::cac::resolve_profiles(&content, &mut diags);
+            crate::cac::add_control_references(&product, &mut content);
+            let profiles = crate::cac::prune(&mut content, profiles);
+            diags.extend(crate::cac::missing_checks(&content));
+            rules.retain(|id, _| content.rules.contains_key(id));
+            group_platforms.retain(|id, _| content.groups.contains_key(id));
+            if !platforms.is_empty() {
+                diags.push(
+                    Diagnostic::warning(
+                        codes::NO_CHECK,
+                        format!(
+                            "{} CPE platforms are used, but their OVAL checks (CaC's cpes_root) are not built yet: {}",
+                            platforms.len(),
+                            platforms.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .at_file(&product.file)
+                    .hint("the platforms appear in the benchmark without a check; rules that use them are applicable everywhere"),
+                );
+            }
+            profiles
+        }
+    };
     let c = Compiled {
         product,
         content,
@@ -719,6 +778,12 @@ pub fn compile(
         sce,
     };
     (c, diags)
+}
+
+/// A CaC rule's checks and fixes are not built yet; OCIL, which is prose
+/// from rule.yml, is kept. [`crate::cac::missing_checks`] reports the rest.
+fn cac_rule_without_checks(rule: &Rule, w: &mut RuleWork) {
+    w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
 }
 
 fn rules_under(content: &Content, group: &str) -> Vec<String> {
@@ -852,6 +917,7 @@ fn resolve_one(
             Selection::Select(id) | Selection::Unselect(id) => id,
             Selection::SetValue { value, .. } => value,
             Selection::Refine { rule, .. } => rule,
+            Selection::Controls { policy, .. } => policy,
         };
         if content.broken.contains(named) {
             continue;
@@ -892,6 +958,11 @@ fn resolve_one(
                     None => r.values.push((value.clone(), selector.clone())),
                 },
             },
+            Selection::Controls { policy, .. } => diags.push(
+                Diagnostic::error(codes::BAD_VALUE, format!("selection of controls of policy `{policy}`: controls are read only in ComplianceAsCode trees (products with a `benchmark_root`)"))
+                    .at(s.loc.clone())
+                    .hint("select the rules themselves, or lay the product out as in ComplianceAsCode"),
+            ),
             Selection::Refine { rule, attr, value } => {
                 if !content.rules.contains_key(rule) {
                     diags.push(unknown("the rule", rule, &s.loc, content.rules.keys().map(String::as_str).collect()));
@@ -901,6 +972,7 @@ fn resolve_one(
                     "severity" => Severity::parse(value).is_some(),
                     "weight" => value.parse::<f64>().is_ok_and(|w| w >= 0.0),
                     "role" => matches!(value.as_str(), "full" | "unscored" | "unchecked"),
+                    "selector" => !value.is_empty(),
                     _ => false,
                 };
                 if !valid {
@@ -964,6 +1036,42 @@ pub(crate) fn cycle_order<'a>(graph: &DiGraphMap<&'a str, ()>, scc: &[&'a str]) 
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let dest = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &dest);
+            } else {
+                std::fs::copy(e.path(), dest).unwrap();
+            }
+        }
+    }
+
+    /// Resolution works on what loading read: deleting a rule's own OVAL
+    /// after loading changes nothing (it used to be read during `compile`).
+    #[test]
+    fn compile_reads_no_files() {
+        let d = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/valid/minimal"), d.path());
+        let tree = crate::load::discover(d.path());
+        let (product, diags) = crate::load::load_product(&tree, &tree.products[0]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let product = product.unwrap();
+        let (macros, _) = crate::load::load_macros(&tree);
+        let jinja = Jinja::new(&macros, &product.vars).map_err(|e| e.0).unwrap();
+        let (content, diags) = crate::load::load_content(&tree, &product, &jinja);
+        assert!(diags.is_empty(), "{diags:?}");
+        std::fs::remove_dir_all(d.path().join("rules/files/etc_group_mode/oval")).unwrap();
+        let (c, diags) = compile(product, content, &jinja, false, "2026-01-01T00:00:00".into());
+        let errors: Vec<_> = diags.iter().filter(|d| d.severity == scapc_diagnostics::Severity::Error).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(c.rules["etc_group_mode"].oval);
+    }
+
     #[test]
     fn cycle_order_follows_the_edges_back_to_the_start() {
         let mut g: petgraph::graphmap::DiGraphMap<&str, ()> = petgraph::graphmap::DiGraphMap::new();
@@ -978,8 +1086,6 @@ mod tests {
         assert_eq!(super::cycle_order(&g, &["c", "b", "a"]), ["a", "b", "c", "a"]);
         assert_eq!(super::cycle_order(&g, &["x"]), ["x", "x"]);
     }
-
-    use super::*;
 
     #[test]
     fn fix_headers_are_split_off() {

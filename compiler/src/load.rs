@@ -1,5 +1,8 @@
 //! Loading: find the files of a content tree, render and parse them in
-//! parallel, and build the [`Content`] model for one product.
+//! parallel, and build the [`Content`] model for one product. One loader
+//! for both layouts: scapc's (`rules/`, `profiles/` beside `products/`)
+//! and ComplianceAsCode's (a product names its `benchmark_root` and
+//! `profiles_root`; `product_properties/`, `controls/`, `shared/macros`).
 //!
 //! Invariant: loading never stops at the first problem. Every loader
 //! returns what it could read plus diagnostics; a broken file yields no
@@ -29,6 +32,62 @@ pub struct Tree {
     pub template_files: Vec<PathBuf>,
     pub platform_files: Vec<PathBuf>,
     pub macro_files: Vec<PathBuf>,
+    /// Policies: `controls/*.yml` and `products/<p>/controls/*.yml`.
+    pub control_files: Vec<PathBuf>,
+    /// CaC's `product_properties/*.yml`, evaluated into every product.
+    pub property_files: Vec<PathBuf>,
+}
+
+/// Where one product's sources are, from its `product.yml`.
+#[derive(Debug, Clone)]
+pub struct ProductRoots {
+    pub layout: Layout,
+    pub benchmark: PathBuf,
+    pub profiles: PathBuf,
+}
+
+/// Joins `rel` to `base` and removes `.` and `..` lexically, so that paths
+/// in diagnostics stay relative and readable (`linux_os/guide/...`).
+pub fn join_normalized(base: &Path, rel: &str) -> PathBuf {
+    let joined = base.join(rel);
+    let mut out: Vec<std::path::Component> = Vec::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if matches!(out.last(), Some(std::path::Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+/// Reads `benchmark_root` and `profiles_root` of a product file. A product
+/// that names a `benchmark_root` is laid out as in ComplianceAsCode.
+/// Problems in the file are reported by [`load_product`], not here.
+pub fn product_roots(root: &Path, product_file: &Path) -> ProductRoots {
+    let dir = product_file.parent().unwrap_or(Path::new(""));
+    let node = std::fs::read_to_string(product_file).ok().and_then(|t| crate::yaml::parse(&t).ok());
+    let key = |k: &str| -> Option<String> {
+        let n = node.as_ref()?;
+        n.as_map()?.iter().find(|(key, _)| key.as_str() == Some(k)).and_then(|(_, v)| v.as_str().map(str::to_owned))
+    };
+    match key("benchmark_root") {
+        Some(b) => ProductRoots {
+            layout: Layout::Cac,
+            benchmark: join_normalized(dir, &b),
+            profiles: join_normalized(dir, &key("profiles_root").unwrap_or_else(|| "./profiles".into())),
+        },
+        None => ProductRoots {
+            layout: Layout::Scapc,
+            benchmark: root.join("rules"),
+            profiles: match key("profiles_root") {
+                Some(p) => join_normalized(dir, &p),
+                None => root.join("profiles"),
+            },
+        },
+    }
 }
 
 fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
@@ -78,12 +137,25 @@ fn ext_is(p: &Path, ext: &str) -> bool {
 /// Finds every source file under `root`.
 pub fn discover(root: &Path) -> Tree {
     let root = if root == Path::new(".") { Path::new("") } else { root };
-    let rules_dir = root.join("rules");
-    let all_rules = walk(&rules_dir, |p| {
-        let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        n == "group.yml" || n == "rule.yml" || ext_is(p, "var")
-    });
     let mut t = Tree { root: root.to_path_buf(), ..Default::default() };
+    t.products = walk(&root.join("products"), |p| p.file_name().is_some_and(|n| n == "product.yml"));
+    let roots: Vec<ProductRoots> = t.products.iter().map(|p| product_roots(root, p)).collect();
+    // Each benchmark root is walked once, however many products share it.
+    let mut bench_dirs: Vec<PathBuf> = roots.iter().map(|r| r.benchmark.clone()).collect();
+    if roots.is_empty() {
+        bench_dirs.push(root.join("rules"));
+    }
+    bench_dirs.sort();
+    bench_dirs.dedup();
+    let mut all_rules = Vec::new();
+    for dir in &bench_dirs {
+        all_rules.extend(walk(dir, |p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            n == "group.yml" || n == "rule.yml" || ext_is(p, "var")
+        }));
+    }
+    all_rules.sort();
+    all_rules.dedup();
     for p in all_rules {
         match p.file_name().and_then(|n| n.to_str()) {
             Some("group.yml") => t.group_files.push(p),
@@ -91,11 +163,35 @@ pub fn discover(root: &Path) -> Tree {
             _ => t.value_files.push(p),
         }
     }
-    t.products = walk(&root.join("products"), |p| p.file_name().is_some_and(|n| n == "product.yml"));
-    t.profile_files = walk(&root.join("profiles"), |p| ext_is(p, "profile"));
+    let mut profile_dirs: Vec<(PathBuf, Layout)> = roots.iter().map(|r| (r.profiles.clone(), r.layout)).collect();
+    profile_dirs.push((root.join("profiles"), Layout::Scapc));
+    profile_dirs.sort();
+    profile_dirs.dedup();
+    for (dir, layout) in profile_dirs {
+        // CaC reads only the files directly in profiles_root.
+        t.profile_files.extend(
+            walk(&dir, |p| ext_is(p, "profile"))
+                .into_iter()
+                .filter(|p| layout == Layout::Scapc || p.parent() == Some(&dir)),
+        );
+    }
+    t.profile_files.sort();
+    t.profile_files.dedup();
     t.template_files = walk(&root.join("templates"), |p| p.file_name().is_some_and(|n| n == "template.yml"));
     t.platform_files = walk(&root.join("applicability"), |p| ext_is(p, "yml"));
     t.macro_files = walk(&root.join("macros"), |p| ext_is(p, "jinja"));
+    // CaC keeps its macro library in shared/macros.
+    t.macro_files.extend(walk(&root.join("shared").join("macros"), |p| ext_is(p, "jinja")));
+    let top_level_yml = |dir: &Path| -> Vec<PathBuf> {
+        walk(dir, |p| ext_is(p, "yml")).into_iter().filter(|p| p.parent() == Some(dir)).collect()
+    };
+    t.control_files = top_level_yml(&root.join("controls"));
+    for p in &t.products {
+        if let Some(d) = p.parent() {
+            t.control_files.extend(top_level_yml(&d.join("controls")));
+        }
+    }
+    t.property_files = top_level_yml(&root.join("product_properties"));
     t
 }
 
@@ -116,12 +212,12 @@ fn dir_name(p: &Path) -> String {
 /// Checks an id against `[a-z0-9_]+` (rules and values also allow
 /// upper-case and digits-first; nothing allows `-` or spaces).
 fn check_id(id: &str, what: &str, file: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !ok {
         diags.push(
             Diagnostic::error(codes::BAD_VALUE, format!("`{id}` is not a valid {what} id"))
                 .at_file(file)
-                .hint(format!("{what} ids use letters, digits and `_` only; rename the file or directory")),
+                .hint(format!("{what} ids use letters, digits, `_` and `-` only; rename the file or directory")),
         );
     }
     ok
@@ -178,8 +274,155 @@ fn read_yaml<'p>(
     (node, doc)
 }
 
-/// Loads `product.yml`.
-pub fn load_product(path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
+/// Properties CaC's build gives every product that does not set them
+/// (ssg/products.py `_get_implied_properties`, ssg/constants.py), so that
+/// Jinja in the sources sees the same variables.
+const IMPLIED_PROPERTIES: &[(&str, &str)] = &[
+    ("dconf_gdm_dir", "gdm.d"),
+    ("aide_conf_path", "/etc/aide.conf"),
+    ("aide_bin_path", "/usr/sbin/aide"),
+    ("audit_watches_style", "legacy"),
+    ("rsyslog_cafile", "/etc/pki/tls/cert.pem"),
+    ("sshd_distributed_config", "false"),
+    ("sshd_runtime_check", "false"),
+    ("sshd_main_config_file", "/etc/ssh/sshd_config"),
+    ("sshd_config_dir", "/etc/ssh/sshd_config.d"),
+    ("sshd_hardening_config_basename", "00-complianceascode-hardening.conf"),
+    ("sshd_sysconfig_file", "/etc/sysconfig/sshd"),
+    ("ssh_client_main_config_file", "/etc/ssh/ssh_config"),
+    ("ssh_client_config_dir", "/etc/ssh/ssh_config.d"),
+    ("openssh_client_crypto_policy_config_file", "/etc/crypto-policies/back-ends/openssh.config"),
+    ("openssh_server_crypto_policy_config_file", "/etc/crypto-policies/back-ends/opensshserver.config"),
+    ("chrony_conf_path", "/etc/chrony.conf"),
+    ("chrony_d_path", "/etc/chrony.d/"),
+    ("audisp_conf_path", "/etc/audit"),
+    ("faillock_path", "/var/run/faillock"),
+    ("sysctl_remediate_drop_in_file", "false"),
+    ("bootable_containers_supported", "false"),
+];
+
+/// Reference schemes every CaC product knows, with their URIs; a
+/// product's `reference_uris` adds to and overrides them.
+pub const CAC_REFERENCE_URIS: &[(&str, &str)] = &[
+    ("anssi", "https://cyber.gouv.fr/sites/default/files/document/linux_configuration-en-v2.pdf"),
+    ("bsi", "https://www.bsi.bund.de/SharedDocs/Downloads/EN/BSI/Grundschutz/International/bsi_it_gs_comp_2022.pdf"),
+    ("nist", "http://nvlpubs.nist.gov/nistpubs/SpecialPublications/NIST.SP.800-53r4.pdf"),
+    ("nist-csf", "https://nvlpubs.nist.gov/nistpubs/CSWP/NIST.CSWP.04162018.pdf"),
+    ("isa-62443-2013", "https://www.isa.org/products/ansi-isa-62443-3-3-99-03-03-2013-security-for-indu"),
+    ("isa-62443-2009", "https://www.isa.org/products/isa-62443-2-1-2009-security-for-industrial-automat"),
+    ("cobit5", "https://www.isaca.org/resources/cobit"),
+    ("cis-csc", "https://www.cisecurity.org/controls/"),
+    ("cjis", "https://www.fbi.gov/file-repository/cjis-security-policy-v5_5_20160601-2-1.pdf"),
+    ("cui", "http://nvlpubs.nist.gov/nistpubs/SpecialPublications/NIST.SP.800-171.pdf"),
+    ("dcid", "not_officially_available"),
+    ("disa", "https://www.cyber.mil/stigs/cci/"),
+    ("pcidss", "https://www.pcisecuritystandards.org/documents/PCI_DSS_v3-2-1.pdf"),
+    ("pcidss4", "https://docs-prv.pcisecuritystandards.org/PCI%20DSS/Standard/PCI-DSS-v4_0.pdf"),
+    ("ospp", "https://www.niap-ccevs.org/Profile/PP.cfm"),
+    ("hipaa", "https://www.gpo.gov/fdsys/pkg/CFR-2007-title45-vol1/pdf/CFR-2007-title45-vol1-chapA-subchapC.pdf"),
+    ("ism", "https://www.cyber.gov.au/acsc/view-all-content/ism"),
+    ("iso27001-2013", "https://www.iso.org/contents/data/standard/05/45/54534.html"),
+    ("nerc-cip", "https://www.nerc.com/standards/reliability-standards/cip"),
+    ("stigid", "https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cunix-linux"),
+    ("os-srg", "https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os"),
+    ("app-srg", "https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=application-servers"),
+    ("app-srg-ctr", "https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=app-security"),
+    ("stigref", "https://www.cyber.mil/stigs/srg-stig-tools/"),
+    ("stigref_vulnerability_id", "https://www.cyber.mil/stigs/srg-stig-tools#vulnerability_id"),
+];
+
+/// The version CaC's build gives the benchmark (`ssg_version_str`) when
+/// the product names none.
+pub const CAC_VERSION: &str = "0.1.83";
+
+/// Adds the implied properties and evaluates `product_properties/*.yml`
+/// (Jinja with the product's variables, then `default:` and `overrides:`
+/// merged) into the product's variables, as CaC's build does.
+fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, diags: &mut Vec<Diagnostic>) {
+    use serde_json::Value as J;
+    for (k, v) in IMPLIED_PROPERTIES {
+        vars.entry((*k).to_owned()).or_insert_with(|| J::String((*v).to_owned()));
+    }
+    if let Some(pm) = vars.get("pkg_manager").and_then(|v| v.as_str()).map(str::to_owned) {
+        let system = match pm.as_str() {
+            "yum" | "zypper" | "dnf" => Some("rpm"),
+            "apt_get" => Some("dpkg"),
+            _ => None,
+        };
+        if let Some(s) = system {
+            vars.entry("pkg_system".into()).or_insert_with(|| J::String(s.into()));
+        }
+        let conf = match pm.as_str() {
+            "yum" => Some("/etc/yum.conf"),
+            "dnf" => Some("/etc/dnf/dnf.conf"),
+            "zypper" => Some("/etc/zypp/zypper.conf"),
+            _ => None,
+        };
+        if let Some(c) = conf {
+            vars.entry("pkg_manager_config_file".into()).or_insert_with(|| J::String(c.into()));
+        }
+    }
+    if let Some(main) = vars.get("sshd_main_config_file").and_then(|v| v.as_str()).map(str::to_owned) {
+        let base = Path::new(&main).parent().map(|p| p.display().to_string()).unwrap_or_default();
+        vars.entry("sshd_config_base_dir".into()).or_insert(J::String(base));
+    }
+    vars.entry("groups".into()).or_insert_with(|| J::Object(Default::default()));
+    vars.entry("xwindows_packages".into()).or_insert_with(|| {
+        J::Array(
+            ["xorg-x11-server-Xorg", "xorg-x11-server-common", "xorg-x11-server-utils", "xorg-x11-server-Xwayland"]
+                .iter()
+                .map(|s| J::String((*s).into()))
+                .collect(),
+        )
+    });
+    vars.entry("ssg_version_str".into()).or_insert_with(|| J::String(CAC_VERSION.into()));
+    vars.entry("cmake_build_type".into()).or_insert_with(|| J::String("Release".into()));
+    vars.entry("sce_enabled".into()).or_insert_with(|| J::String("false".into()));
+    if tree.property_files.is_empty() {
+        return;
+    }
+    let jinja = match Jinja::new(&[], vars) {
+        Ok(j) => j,
+        Err((_, e)) => {
+            diags.push(Diagnostic::error(codes::JINJA, format!("product properties: {}", e.message)));
+            return;
+        }
+    };
+    let mut acquired: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    for path in &tree.property_files {
+        let (node, mut doc) = read_yaml(path, &jinja, &BTreeMap::new(), "");
+        let Some(node) = node else {
+            diags.append(&mut doc.diags);
+            continue;
+        };
+        if let Some(f) = doc.mapping(&node, "a product properties file", &["default", "overrides"]) {
+            for part in ["default", "overrides"] {
+                let Some(n) = f.get(part) else { continue };
+                if n.is_null() {
+                    continue;
+                }
+                let Some(m) = doc.mapping(n, &format!("`{part}`"), &[]) else { continue };
+                for k in &m.order {
+                    let v = m.get(k).unwrap();
+                    if part == "default" && (vars.contains_key(k) || acquired.contains_key(k)) {
+                        doc.error(codes::DUPLICATE, v.pos, format!("the property `{k}` is already defined"))
+                            .hints
+                            .push("define each property once, in product.yml or in one properties file".into());
+                        continue;
+                    }
+                    acquired.insert(k.clone(), v.to_json());
+                }
+            }
+        }
+        diags.append(&mut doc.diags);
+    }
+    vars.extend(acquired);
+}
+
+/// Loads `product.yml`, with CaC's implied properties and
+/// `product_properties/` evaluated into its variables.
+pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
+    let roots = product_roots(&tree.root, path);
     let id = dir_name(path);
     let mut doc = Doc::new(path, LineMap::identity(), "");
     let src = match source::read(path) {
@@ -199,7 +442,8 @@ pub fn load_product(path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
     }
     let full_name = doc.required_string(&f, "full_name", what).unwrap_or_default();
     let benchmark_id = doc.required_string(&f, "benchmark_id", what).unwrap_or_default();
-    let namespace = doc.required_string(&f, "namespace", what).unwrap_or_default();
+    // CaC's products name no namespace: their ids are org.ssgproject.content.
+    let namespace = doc.string(&f, "namespace", what).unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
     if !namespace.is_empty()
         && !(namespace.contains('.') && namespace.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
     {
@@ -249,6 +493,9 @@ pub fn load_product(path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
             .push("add `cpes: [{<id>: {name: cpe:/o:..., title: ..., check_id: <platform>}}]`".into());
     }
     let mut reference_uris = BTreeMap::new();
+    if roots.layout == Layout::Cac {
+        reference_uris.extend(CAC_REFERENCE_URIS.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    }
     if let Some(r) = f.get("reference_uris") {
         if let Some(m) = doc.mapping(r, "`reference_uris`", &[]) {
             for k in &m.order {
@@ -263,11 +510,17 @@ pub fn load_product(path: &Path) -> (Option<Product>, Vec<Diagnostic>) {
         vars.insert(k.clone(), f.get(k).unwrap().to_json());
     }
     vars.insert("product".into(), serde_json::Value::String(id.clone()));
+    if roots.layout == Layout::Cac {
+        add_properties(tree, &mut vars, &mut doc.diags);
+    }
     let p = Product {
         id,
         full_name,
         benchmark_id,
         namespace,
+        layout: roots.layout,
+        benchmark_root: roots.benchmark,
+        profiles_root: roots.profiles,
         title,
         description,
         cpes,
@@ -315,7 +568,22 @@ pub fn load_macros(tree: &Tree) -> (Vec<(String, String)>, Vec<Diagnostic>) {
 /// Loads everything for one product, in parallel.
 pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, Vec<Diagnostic>) {
     let pid = product.id.as_str();
-    let rules_dir = tree.root.join("rules");
+    let rules_dir = product.benchmark_root.clone();
+    // This product's share of the tree's files.
+    let mine =
+        |files: &[PathBuf]| -> Vec<PathBuf> { files.iter().filter(|p| p.starts_with(&rules_dir)).cloned().collect() };
+    let (group_files, rule_files, value_files) =
+        (mine(&tree.group_files), mine(&tree.rule_files), mine(&tree.value_files));
+    let profile_files: Vec<PathBuf> = tree
+        .profile_files
+        .iter()
+        .filter(|p| match product.layout {
+            Layout::Cac => p.parent() == Some(product.profiles_root.as_path()),
+            Layout::Scapc => p.starts_with(&product.profiles_root),
+        })
+        .cloned()
+        .collect();
+    let tree = &Tree { group_files, rule_files, value_files, profile_files, ..tree.clone() };
     // Directories that are groups or rules, for parent lookups.
     let group_dirs: HashMap<PathBuf, String> =
         tree.group_files.iter().map(|p| (p.parent().unwrap().to_path_buf(), dir_name(p))).collect();
@@ -397,6 +665,7 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                 parent_group(p.parent().unwrap()).or_else(|| group_dirs.get(p.parent().unwrap()).cloned()),
                 jinja,
                 pid,
+                product.layout,
             )
         })
         .collect();
@@ -407,6 +676,8 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         tree.template_files.par_iter().map(|p| load_template(p, pid)).collect();
     let platforms: Vec<(Option<PlatformDef>, Vec<Diagnostic>)> =
         tree.platform_files.par_iter().map(|p| load_platform(p, pid)).collect();
+    let policies: Vec<(Option<Policy>, Vec<Diagnostic>)> =
+        tree.control_files.par_iter().map(|p| load_policy(p, jinja, pid)).collect();
 
     let mut diags = Vec::new();
     let mut content = Content::default();
@@ -496,11 +767,105 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
             content.platforms.insert(p.name.clone(), p);
         }
     }
+    if product.layout == Layout::Cac {
+        find_value_refs(&mut content);
+        let file = rules_dir.join("benchmark.yml");
+        if file.is_file() {
+            let (b, mut d) = load_benchmark(&file, jinja, pid);
+            diags.append(&mut d);
+            content.benchmark = b;
+        }
+    }
+    // A later policy with the same id replaces an earlier one (a product's
+    // own controls/ comes after the tree's), as in CaC.
+    for (p, mut d) in policies {
+        diags.append(&mut d);
+        if let Some(p) = p {
+            content.policies.insert(p.id.clone(), p);
+        }
+    }
     (content, diags)
 }
 
-const GROUP_KEYS: &[&str] =
-    &["documentation_complete", "title", "description", "platform", "platforms", "prodtype", "warnings"];
+/// `documentation_complete: false`: CaC's release build leaves the item
+/// out, and so does scapc (the caller records its id as broken so that
+/// references to it are not reported again).
+/// Other values are the schema's business (lint L020), as before.
+fn incomplete(_doc: &mut Doc<'_>, f: &Fields<'_>) -> bool {
+    f.get("documentation_complete").and_then(|n| n.as_bool()) == Some(false)
+}
+
+/// `warnings: [{category: text}, ...]`.
+fn warnings_of(doc: &mut Doc<'_>, f: &Fields<'_>) -> Vec<(String, String)> {
+    let mut warnings = Vec::new();
+    if let Some(n) = f.get("warnings") {
+        match n.as_seq() {
+            Some(items) => {
+                for it in items {
+                    if let Some(m) = doc.mapping(it, "a warning", &[]) {
+                        for k in &m.order {
+                            if let Some(v) = doc.string(&m, k, "a warning") {
+                                warnings.push((k.clone(), v));
+                            }
+                        }
+                    }
+                }
+            }
+            None if n.is_null() => {}
+            None => {
+                doc.error(
+                    codes::BAD_VALUE,
+                    n.pos,
+                    format!("`warnings` must be a list of {{category: text}}, found {}", n.kind()),
+                );
+            }
+        }
+    }
+    warnings
+}
+
+/// Records in each rule the Values its rule-local check and fix files name
+/// (`oval/`, `bash/`, `ansible/`, `sce/`, any product's), as whole words.
+fn find_value_refs(content: &mut Content) {
+    let ids: std::collections::HashSet<&str> = content.values.keys().map(String::as_str).collect();
+    let found: Vec<(String, Vec<String>)> = content
+        .rules
+        .par_iter()
+        .map(|(id, r)| {
+            let mut refs = std::collections::BTreeSet::new();
+            for sub in ["oval", "bash", "ansible", "sce"] {
+                let Ok(rd) = std::fs::read_dir(r.dir.join(sub)) else { continue };
+                for e in rd.filter_map(Result::ok) {
+                    let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                    for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+                        if ids.contains(w) {
+                            refs.insert(w.to_owned());
+                        }
+                    }
+                }
+            }
+            (id.clone(), refs.into_iter().collect())
+        })
+        .collect();
+    for (id, refs) in found {
+        if let Some(r) = content.rules.get_mut(&id) {
+            r.value_refs = refs;
+        }
+    }
+}
+
+const GROUP_KEYS: &[&str] = &[
+    "documentation_complete",
+    "title",
+    "description",
+    "platform",
+    "platforms",
+    "prodtype",
+    "warnings",
+    "requires",
+    "conflicts",
+    "status",
+];
 
 fn load_group(
     path: &Path,
@@ -518,36 +883,48 @@ fn load_group(
     }
     let Some(node) = node else { return (None, doc.diags) };
     let Some(f) = doc.mapping(&node, "group.yml", GROUP_KEYS) else { return (None, doc.diags) };
+    if incomplete(&mut doc, &f) {
+        return (None, doc.diags);
+    }
     let what = "group.yml";
     let title = doc.required_string(&f, "title", what).unwrap_or_default();
     let description = doc.string(&f, "description", what).unwrap_or_default();
-    let platform = platform_of(&mut doc, &f, what);
+    let platforms = platform_of(&mut doc, &f, what);
+    let warnings = warnings_of(&mut doc, &f);
+    let requires = doc.string_list(&f, "requires", what).into_iter().map(|(s, _)| s).collect();
+    let conflicts = doc.string_list(&f, "conflicts", what).into_iter().map(|(s, _)| s).collect();
     let g = Group {
         locs: doc.locs(&f),
         id,
         parent,
         title,
         description,
-        platform,
+        platforms,
+        warnings,
+        requires,
+        conflicts,
         dir: path.parent().unwrap().to_path_buf(),
         file: path.to_path_buf(),
     };
     (Some(g), doc.diags)
 }
 
-/// `platform: expr` or CaC's `platforms: [a, b]` (joined with `and`).
-fn platform_of(doc: &mut Doc<'_>, f: &Fields<'_>, what: &str) -> Option<Spanned<String>> {
+/// `platform: expr` and CaC's `platforms: [a, b]`: each is one platform
+/// (XCCDF: the item applies where any does), repeats dropped.
+fn platform_of(doc: &mut Doc<'_>, f: &Fields<'_>, what: &str) -> Vec<Spanned<String>> {
+    let mut out: Vec<Spanned<String>> = Vec::new();
     if let Some(n) = f.get("platform") {
         let pos = n.pos;
-        return doc.string(f, "platform", what).map(|s| Spanned::new(s, doc.loc(pos)));
+        if let Some(s) = doc.string(f, "platform", what) {
+            out.push(Spanned::new(s, doc.loc(pos)));
+        }
     }
-    let list = doc.string_list(f, "platforms", what);
-    if list.is_empty() {
-        return None;
+    for (s, pos) in doc.string_list(f, "platforms", what) {
+        if !out.iter().any(|x| x.value == s) {
+            out.push(Spanned::new(s, doc.loc(pos)));
+        }
     }
-    let pos = list[0].1;
-    let expr = list.iter().map(|(s, _)| format!("({s})")).collect::<Vec<_>>().join(" and ");
-    Some(Spanned::new(expr, doc.loc(pos)))
+    out
 }
 
 const RULE_KEYS: &[&str] = &[
@@ -574,6 +951,20 @@ const RULE_KEYS: &[&str] = &[
     "policy_specific_content",
     "inherited_platforms",
     "status",
+    // Keys of CaC's resolved rules and newer CaC features.
+    "control_references",
+    "components",
+    "oval_external_content",
+    "sce_metadata",
+    "cpe_platform_names",
+    "inherited_cpe_platform_names",
+    "bash_conditional",
+    "fixes",
+    "check_type",
+    "inputs",
+    "expression",
+    "failure_reason",
+    "definition_location",
 ];
 
 fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Product) -> (Option<Rule>, Vec<Diagnostic>) {
@@ -589,6 +980,9 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     }
     let Some(node) = node else { return (None, doc.diags) };
     let Some(f) = doc.mapping(&node, "rule.yml", RULE_KEYS) else { return (None, doc.diags) };
+    if incomplete(&mut doc, &f) {
+        return (None, doc.diags);
+    }
     let what = "rule.yml";
     let title = doc.required_string(&f, "title", what).unwrap_or_default();
     let description = doc.required_string(&f, "description", what).unwrap_or_default();
@@ -639,31 +1033,13 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let ocil = doc.string(&f, "ocil", what);
     let ocil_clause = doc.string(&f, "ocil_clause", what);
     let fixtext = doc.string(&f, "fixtext", what);
-    let mut warnings = Vec::new();
-    if let Some(n) = f.get("warnings") {
-        match n.as_seq() {
-            Some(items) => {
-                for it in items {
-                    if let Some(m) = doc.mapping(it, "a warning", &[]) {
-                        for k in &m.order {
-                            if let Some(v) = doc.string(&m, k, "a warning") {
-                                warnings.push((k.clone(), v));
-                            }
-                        }
-                    }
-                }
-            }
-            None if n.is_null() => {}
-            None => {
-                doc.error(
-                    codes::BAD_VALUE,
-                    n.pos,
-                    format!("`warnings` must be a list of {{category: text}}, found {}", n.kind()),
-                );
-            }
-        }
-    }
-    let platform = platform_of(&mut doc, &f, what);
+    let warnings = warnings_of(&mut doc, &f);
+    let platforms = platform_of(&mut doc, &f, what);
+    let requires = doc.string_list(&f, "requires", what).into_iter().map(|(s, _)| s).collect();
+    let conflicts = doc.string_list(&f, "conflicts", what).into_iter().map(|(s, _)| s).collect();
+    let srg_requirement = doc.string(&f, "srg_requirement", what);
+    let vuldiscussion = doc.string(&f, "vuldiscussion", what);
+    let checktext = doc.string(&f, "checktext", what);
     let template = f.get("template").and_then(|n| template_use(&mut doc, n));
     let dir = path.parent().unwrap().to_path_buf();
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
@@ -686,13 +1062,29 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
         })
         .unwrap_or_default();
     tests.sort();
-    let files = RuleFiles {
+    let mut files = RuleFiles {
         oval: pick("oval", "xml"),
         sce: pick("sce", "sh"),
         bash: pick("bash", "sh"),
         ansible: pick("ansible", "yml"),
         tests,
+        texts: BTreeMap::new(),
     };
+    // Read now, so that resolution does no I/O; a file that cannot be read
+    // is reported here and left out.
+    for p in [&mut files.oval, &mut files.sce, &mut files.bash, &mut files.ansible] {
+        if let Some(path) = p.clone() {
+            match source::read(&path) {
+                Ok(text) => {
+                    files.texts.insert(path, text);
+                }
+                Err(d) => {
+                    doc.diags.push(d);
+                    *p = None;
+                }
+            }
+        }
+    }
     let r = Rule {
         locs: doc.locs(&f),
         id,
@@ -707,9 +1099,15 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
         ocil_clause,
         fixtext,
         warnings,
-        platform,
+        platforms,
+        requires,
+        conflicts,
+        srg_requirement,
+        vuldiscussion,
+        checktext,
         template,
         files,
+        value_refs: Vec::new(),
         dir,
         file: path.to_path_buf(),
     };
@@ -750,7 +1148,13 @@ fn template_use(doc: &mut Doc<'_>, n: &Node) -> Option<TemplateUse> {
 const VALUE_KEYS: &[&str] =
     &["documentation_complete", "title", "description", "type", "operator", "interactive", "options", "warnings"];
 
-fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (Option<XValue>, Vec<Diagnostic>) {
+fn load_value(
+    path: &Path,
+    group: Option<String>,
+    jinja: &Jinja,
+    pid: &str,
+    layout: Layout,
+) -> (Option<XValue>, Vec<Diagnostic>) {
     let id = stem(path);
     let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
     let mut id_diags = Vec::new();
@@ -760,7 +1164,11 @@ fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (
     }
     let Some(node) = node else { return (None, doc.diags) };
     let Some(f) = doc.mapping(&node, "the value file", VALUE_KEYS) else { return (None, doc.diags) };
+    if incomplete(&mut doc, &f) {
+        return (None, doc.diags);
+    }
     let what = "the value file";
+    let warnings = warnings_of(&mut doc, &f);
     let title = doc.required_string(&f, "title", what).unwrap_or_default();
     let description = doc.string(&f, "description", what).unwrap_or_default();
     let ty = match doc.required_string(&f, "type", what).as_deref() {
@@ -819,7 +1227,9 @@ fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (
                     }
                     options.push((k.clone(), v));
                 }
-                if !options.iter().any(|(k, _)| k == "default") {
+                // CaC's Values may lack a default (its build emits them
+                // without one); scapc's own format asks for one.
+                if layout == Layout::Scapc && !options.iter().any(|(k, _)| k == "default") {
                     doc.error(codes::MISSING_KEY, n.pos, "`options` has no `default` selector")
                         .hints
                         .push("add `default: <value>`".into());
@@ -837,14 +1247,33 @@ fn load_value(path: &Path, group: Option<String>, jinja: &Jinja, pid: &str) -> (
         ty,
         operator,
         interactive,
+        warnings,
         options,
         file: path.to_path_buf(),
     };
     (Some(v), doc.diags)
 }
 
-const PROFILE_KEYS: &[&str] =
-    &["documentation_complete", "title", "description", "extends", "selections", "metadata", "platform", "status"];
+const PROFILE_KEYS: &[&str] = &[
+    "documentation_complete",
+    "title",
+    "description",
+    "extends",
+    "selections",
+    "metadata",
+    "platform",
+    "status",
+    // CaC's profile keys.
+    "hidden",
+    "reference",
+    "filter_rules",
+    "policies",
+    "single_rule_profile",
+    "scanner_type",
+    "platforms",
+    "unselected_groups",
+    "cpe_names",
+];
 
 fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<Diagnostic>) {
     let id = stem(path);
@@ -856,7 +1285,11 @@ fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<
     }
     let Some(node) = node else { return (None, doc.diags) };
     let Some(f) = doc.mapping(&node, "the profile", PROFILE_KEYS) else { return (None, doc.diags) };
+    if incomplete(&mut doc, &f) {
+        return (None, doc.diags);
+    }
     let what = "the profile";
+    let hidden = doc.boolean(&f, "hidden", what).unwrap_or(false);
     let title = doc.required_string(&f, "title", what).unwrap_or_default();
     let description = doc.string(&f, "description", what).unwrap_or_default();
     let extends = f.get("extends").and_then(|n| {
@@ -868,24 +1301,37 @@ fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<
         match parse_selection(&s) {
             Ok(sel) => selections.push(Spanned::new(sel, doc.loc(pos))),
             Err(msg) => {
-                doc.error(codes::BAD_VALUE, pos, format!("selection `{s}`: {msg}"))
-                    .hints
-                    .push("use `rule_id`, `!rule_id`, `value_id=selector` or `rule_id.severity=high`".into());
+                doc.error(codes::BAD_VALUE, pos, format!("selection `{s}`: {msg}")).hints.push(
+                    "use `rule_id`, `!rule_id`, `value_id=selector`, `rule_id.severity=high` or `policy:control`"
+                        .into(),
+                );
             }
         }
     }
-    let p = Profile { locs: doc.locs(&f), id, title, description, extends, selections, file: path.to_path_buf() };
+    let p =
+        Profile { locs: doc.locs(&f), id, title, description, extends, selections, hidden, file: path.to_path_buf() };
     (Some(p), doc.diags)
 }
 
 /// Refine-rule attributes a selection may set.
-pub const REFINE_ATTRS: [&str; 3] = ["severity", "weight", "role"];
+pub const REFINE_ATTRS: [&str; 4] = ["severity", "weight", "role", "selector"];
 
+/// Parses one selection, in CaC's order of precedence: `policy:control`
+/// (a `:` and no `=`), `rule.attr=value`, `value=selector`, `!rule`, `rule`.
 pub fn parse_selection(s: &str) -> Result<Selection, String> {
     let s = s.trim();
-    let valid = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if let Some(rest) = s.strip_prefix('!') {
-        return if valid(rest) { Ok(Selection::Unselect(rest.to_owned())) } else { Err("not a valid id".into()) };
+    let valid = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if s.contains(':') && !s.contains('=') {
+        let (policy, rest) = s.split_once(':').unwrap_or_default();
+        if !valid(policy) || rest.is_empty() {
+            return Err("expected `policy:control`, `policy:all` or `policy:all:level`".into());
+        }
+        let which = match rest.split_once(':') {
+            Some(("all", level)) if !level.is_empty() => ControlPick::Level(level.to_owned()),
+            None if rest == "all" => ControlPick::All,
+            _ => ControlPick::One(rest.to_owned()),
+        };
+        return Ok(Selection::Controls { policy: policy.to_owned(), which });
     }
     if let Some((lhs, rhs)) = s.split_once('=') {
         let (lhs, rhs) = (lhs.trim(), rhs.trim());
@@ -903,10 +1349,194 @@ pub fn parse_selection(s: &str) -> Result<Selection, String> {
         }
         return Ok(Selection::SetValue { value: lhs.to_owned(), selector: rhs.to_owned() });
     }
+    if let Some(rest) = s.strip_prefix('!') {
+        return if valid(rest) { Ok(Selection::Unselect(rest.to_owned())) } else { Err("not a valid id".into()) };
+    }
     if valid(s) {
         Ok(Selection::Select(s.to_owned()))
     } else {
         Err("not a valid id".into())
+    }
+}
+
+const BENCHMARK_KEYS: &[&str] =
+    &["documentation_complete", "title", "status", "description", "notice", "front-matter", "rear-matter", "version"];
+
+/// Loads CaC's `benchmark.yml` (rendered with Jinja like every source).
+fn load_benchmark(path: &Path, jinja: &Jinja, pid: &str) -> (Option<BenchmarkDoc>, Vec<Diagnostic>) {
+    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+    let Some(node) = node else { return (None, doc.diags) };
+    let Some(f) = doc.mapping(&node, "benchmark.yml", BENCHMARK_KEYS) else { return (None, doc.diags) };
+    let what = "benchmark.yml";
+    let title = doc.required_string(&f, "title", what).unwrap_or_default();
+    let description = doc.required_string(&f, "description", what).unwrap_or_default();
+    let status = doc.string(&f, "status", what);
+    let notice = f.get("notice").and_then(|n| {
+        let m = doc.mapping(n, "`notice`", &["id", "description"])?;
+        let id = doc.required_string(&m, "id", "`notice`")?;
+        let text = doc.required_string(&m, "description", "`notice`")?;
+        Some((id, text))
+    });
+    let front_matter = doc.string(&f, "front-matter", what);
+    let rear_matter = doc.string(&f, "rear-matter", what);
+    let b = BenchmarkDoc { title, description, status, notice, front_matter, rear_matter, file: path.to_path_buf() };
+    (Some(b), doc.diags)
+}
+
+const POLICY_KEYS: &[&str] = &[
+    "documentation_complete",
+    "policy",
+    "title",
+    "id",
+    "version",
+    "source",
+    "levels",
+    "reference_type",
+    "product",
+    "controls",
+    "controls_dir",
+];
+const CONTROL_KEYS: &[&str] = &[
+    "id",
+    "levels",
+    "notes",
+    "title",
+    "description",
+    "rationale",
+    "automated",
+    "status",
+    "mitigation",
+    "artifact_description",
+    "status_justification",
+    "fixtext",
+    "check",
+    "tickets",
+    "original_title",
+    "related_rules",
+    "rules",
+    "controls",
+];
+
+/// Loads a policy from `controls/<id>.yml`, with the files of its
+/// `controls_dir` (default: the directory named like the file) appended.
+fn load_policy(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Policy>, Vec<Diagnostic>) {
+    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+    let Some(node) = node else { return (None, doc.diags) };
+    let Some(f) = doc.mapping(&node, "the policy", POLICY_KEYS) else { return (None, doc.diags) };
+    let what = "the policy";
+    let id = doc.required_string(&f, "id", what).unwrap_or_else(|| stem(path));
+    doc.required_string(&f, "policy", what);
+    let title = doc.required_string(&f, "title", what).unwrap_or_default();
+    let reference_type = doc.string(&f, "reference_type", what);
+    let products = doc.string_list(&f, "product", what).into_iter().map(|(s, _)| s).collect();
+    let mut levels = Vec::new();
+    if let Some(n) = f.get("levels") {
+        for item in n.as_seq().unwrap_or_default() {
+            let Some(m) = doc.mapping(item, "a level", &["id", "inherits_from"]) else { continue };
+            let Some(lid) = doc.required_string(&m, "id", "a level") else { continue };
+            let inherits_from = doc.string_list(&m, "inherits_from", "a level").into_iter().map(|(s, _)| s).collect();
+            levels.push(Level { id: lid, inherits_from });
+        }
+    }
+    if levels.is_empty() {
+        levels.push(Level { id: "default".into(), inherits_from: Vec::new() });
+    }
+    let default_level = levels[0].id.clone();
+    let mut controls = Vec::new();
+    if let Some(n) = f.get("controls") {
+        parse_controls(&mut doc, n, &default_level, &mut controls);
+    }
+    let sub_dir = match doc.string(&f, "controls_dir", what) {
+        Some(d) => path.parent().unwrap_or(Path::new("")).join(d),
+        None => path.with_extension(""),
+    };
+    let mut diags = std::mem::take(&mut doc.diags);
+    if sub_dir.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&sub_dir)
+            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| ext_is(p, "yml")).collect())
+            .unwrap_or_default();
+        files.sort();
+        for file in files {
+            let (node, mut sub) = read_yaml(&file, jinja, &BTreeMap::new(), pid);
+            if let Some(node) = node {
+                if let Some(m) = sub.mapping(&node, "a controls file", &["controls"]) {
+                    if let Some(n) = m.get("controls") {
+                        parse_controls(&mut sub, n, &default_level, &mut controls);
+                    }
+                }
+            }
+            diags.append(&mut sub.diags);
+        }
+    }
+    let known: Vec<&str> = levels.iter().map(|l| l.id.as_str()).collect();
+    for c in &controls {
+        for l in &c.levels {
+            if !known.contains(&l.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("control `{}` names the level `{l}`, which policy `{id}` does not define", c.id),
+                    )
+                    .at(c.loc.clone())
+                    .hint(format!("the policy's levels are: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+    let p = Policy { id, title, levels, controls, reference_type, products, file: path.to_path_buf() };
+    (Some(p), diags)
+}
+
+/// Parses a `controls:` list; nested definitions come before their parent
+/// (as CaC orders them) and are listed in its `children`.
+fn parse_controls(doc: &mut Doc<'_>, list: &Node, default_level: &str, out: &mut Vec<Control>) {
+    let Some(items) = list.as_seq() else {
+        if !list.is_null() {
+            doc.error(codes::BAD_VALUE, list.pos, format!("`controls` must be a list, found {}", list.kind()));
+        }
+        return;
+    };
+    for item in items {
+        let Some(m) = doc.mapping(item, "a control", CONTROL_KEYS) else { continue };
+        let Some(id) = doc.required_string(&m, "id", "a control") else { continue };
+        let title = doc.string(&m, "title", "a control").unwrap_or_default();
+        let mut levels: Vec<String> = doc.string_list(&m, "levels", "a control").into_iter().map(|(s, _)| s).collect();
+        if levels.is_empty() {
+            levels.push(default_level.to_owned());
+        }
+        let mut selections = Vec::new();
+        for (s, pos) in doc.string_list(&m, "rules", "a control") {
+            match parse_selection(&s) {
+                Ok(Selection::Controls { .. }) | Err(_) => {
+                    doc.error(codes::BAD_VALUE, pos, format!("`{s}` is not a rule selection"))
+                        .hints
+                        .push("use `rule_id`, `!rule_id`, `value_id=selector` or `rule_id.severity=high`".into());
+                }
+                Ok(sel) => selections.push(Spanned::new(sel, doc.loc(pos))),
+            }
+        }
+        let mut children = Vec::new();
+        if let Some(sub) = m.get("controls") {
+            for child in sub.as_seq().unwrap_or_default() {
+                match child.as_str() {
+                    Some(r) => children.push(r.to_owned()),
+                    None => {
+                        let before = out.len();
+                        parse_controls(
+                            doc,
+                            &Node { value: Value::Seq(vec![child.clone()]), pos: child.pos },
+                            default_level,
+                            out,
+                        );
+                        // The last control parsed is the child itself.
+                        if out.len() > before {
+                            children.push(out[out.len() - 1].id.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out.push(Control { id, title, levels, selections, children, loc: doc.loc(m.pos) });
     }
 }
 

@@ -27,12 +27,38 @@ pub struct ProductCpe {
     pub check_id: Spanned<String>,
 }
 
+/// How a content tree is laid out. Both are read by the same loader; the
+/// layout only decides defaults that CaC's build has and scapc's did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Layout {
+    /// scapc's own tree: `rules/`, `profiles/`, `applicability/`,
+    /// `templates/`, `macros/` under the tree root.
+    #[default]
+    Scapc,
+    /// A ComplianceAsCode checkout: `product.yml` names its
+    /// `benchmark_root` (and `profiles_root`); macros in `shared/macros`,
+    /// policies in `controls/`. The benchmark holds only what some profile
+    /// selects, as CaC's build does.
+    Cac,
+}
+
+/// The namespace of CaC's ids (`xccdf_org.ssgproject.content_rule_x`),
+/// used when `product.yml` names none.
+pub const DEFAULT_NAMESPACE: &str = "org.ssgproject.content";
+
 #[derive(Debug, Clone)]
 pub struct Product {
     pub id: String,
     pub full_name: String,
     pub benchmark_id: String,
     pub namespace: String,
+    pub layout: Layout,
+    /// Where rules, groups and values live (`benchmark_root`, default
+    /// `rules/` beside `products/`).
+    pub benchmark_root: PathBuf,
+    /// Where this product's `*.profile` files live (`profiles_root`,
+    /// default `profiles/` beside `products/`).
+    pub profiles_root: PathBuf,
     pub title: String,
     pub description: String,
     pub cpes: Vec<ProductCpe>,
@@ -77,7 +103,13 @@ pub struct Group {
     pub parent: Option<String>,
     pub title: String,
     pub description: String,
-    pub platform: Option<Spanned<String>>,
+    /// Applicability expressions (`platform:` and `platforms:`); the group
+    /// applies where any of them does.
+    pub platforms: Vec<Spanned<String>>,
+    pub warnings: Vec<(String, String)>,
+    /// Group ids (`requires:`, `conflicts:`).
+    pub requires: Vec<String>,
+    pub conflicts: Vec<String>,
     pub dir: PathBuf,
     pub file: PathBuf,
 }
@@ -100,6 +132,9 @@ pub struct RuleFiles {
     pub bash: Option<PathBuf>,
     pub ansible: Option<PathBuf>,
     pub tests: Vec<PathBuf>,
+    /// The text of each of `oval`, `sce`, `bash`, `ansible` that exists,
+    /// read when the tree is loaded (resolution reads no files).
+    pub texts: BTreeMap<PathBuf, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,9 +155,21 @@ pub struct Rule {
     pub ocil_clause: Option<String>,
     pub fixtext: Option<String>,
     pub warnings: Vec<(String, String)>,
-    pub platform: Option<Spanned<String>>,
+    /// Applicability expressions (`platform:` and `platforms:`); the rule
+    /// applies where any of them does, as XCCDF reads several platforms.
+    pub platforms: Vec<Spanned<String>>,
+    /// Rule ids (`requires:`, `conflicts:`).
+    pub requires: Vec<String>,
+    pub conflicts: Vec<String>,
+    /// STIG/SRG text keys: `srg_requirement`, `vuldiscussion`, `checktext`.
+    pub srg_requirement: Option<String>,
+    pub vuldiscussion: Option<String>,
+    pub checktext: Option<String>,
     pub template: Option<TemplateUse>,
     pub files: RuleFiles,
+    /// Values named in the rule's own check and fix files (any product's),
+    /// found when the tree is loaded.
+    pub value_refs: Vec<String>,
     pub dir: PathBuf,
     pub file: PathBuf,
 }
@@ -165,6 +212,7 @@ pub struct XValue {
     pub ty: ValueType,
     pub operator: String,
     pub interactive: bool,
+    pub warnings: Vec<(String, String)>,
     /// (selector, value); `default` first if present.
     pub options: Vec<(String, String)>,
     pub file: PathBuf,
@@ -188,8 +236,29 @@ impl XValue {
 pub enum Selection {
     Select(String),
     Unselect(String),
-    SetValue { value: String, selector: String },
-    Refine { rule: String, attr: String, value: String },
+    SetValue {
+        value: String,
+        selector: String,
+    },
+    Refine {
+        rule: String,
+        attr: String,
+        value: String,
+    },
+    /// `policy:control`, `policy:all` or `policy:all:level`: the rules and
+    /// values of controls of a policy in `controls/`.
+    Controls {
+        policy: String,
+        which: ControlPick,
+    },
+}
+
+/// Which controls of a policy a profile selects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ControlPick {
+    All,
+    Level(String),
+    One(String),
 }
 
 #[derive(Debug, Clone)]
@@ -201,6 +270,46 @@ pub struct Profile {
     pub description: String,
     pub extends: Option<Spanned<String>>,
     pub selections: Vec<Spanned<Selection>>,
+    /// `hidden: true`: resolved (its rules are in the benchmark) but not
+    /// emitted as a Profile.
+    pub hidden: bool,
+    pub file: PathBuf,
+}
+
+/// A level of a policy (`levels:` in a controls file).
+#[derive(Debug, Clone)]
+pub struct Level {
+    pub id: String,
+    pub inherits_from: Vec<String>,
+}
+
+/// One control of a policy; nested controls are flattened into the policy
+/// with their parent listing their ids in `children`.
+#[derive(Debug, Clone)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub levels: Vec<String>,
+    /// `rules:` entries, parsed as profile selections.
+    pub selections: Vec<Spanned<Selection>>,
+    /// Ids of sub-controls (nested definitions and `controls:` references,
+    /// `policy:control` or `policy:all:level` for another policy).
+    pub children: Vec<String>,
+    pub loc: Location,
+}
+
+/// A policy from `controls/<id>.yml` (and its `controls_dir`).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub levels: Vec<Level>,
+    pub controls: Vec<Control>,
+    /// A rule reference scheme that the policy's controls add to the rules
+    /// they select (`reference_type: cis`).
+    pub reference_type: Option<String>,
+    /// Products the references apply to (empty: all).
+    pub products: Vec<String>,
     pub file: PathBuf,
 }
 
@@ -265,6 +374,19 @@ pub struct PlatformDef {
     pub file: PathBuf,
 }
 
+/// CaC's `benchmark.yml` at the benchmark root: the benchmark's own prose.
+#[derive(Debug, Clone, Default)]
+pub struct BenchmarkDoc {
+    pub title: String,
+    pub description: String,
+    pub status: Option<String>,
+    /// (id, text).
+    pub notice: Option<(String, String)>,
+    pub front_matter: Option<String>,
+    pub rear_matter: Option<String>,
+    pub file: PathBuf,
+}
+
 /// Everything loaded for one product.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -274,6 +396,9 @@ pub struct Content {
     pub profiles: BTreeMap<String, Profile>,
     pub templates: BTreeMap<String, Template>,
     pub platforms: BTreeMap<String, PlatformDef>,
+    pub policies: BTreeMap<String, Policy>,
+    /// `benchmark.yml` of a CaC benchmark root, if there is one.
+    pub benchmark: Option<BenchmarkDoc>,
     /// Ids of rules, groups, values and profiles whose files failed to
     /// load. References to them are not reported again.
     pub broken: std::collections::BTreeSet<String>,

@@ -102,9 +102,19 @@ impl Out<'_> {
         el(out, indent, "fix", &attrs, &text_with_subs(&body, &vref));
     }
 
+    /// The rule's applicability as one expression (its platforms or-ed).
+    fn applicability(&self, rule: &Rule) -> Option<Expr> {
+        let ids = &self.c.rules[&rule.id].platforms;
+        let mut exprs: Vec<Expr> = ids.iter().filter_map(|p| self.c.platforms.get(p).cloned()).collect();
+        match exprs.len() {
+            0 => None,
+            1 => exprs.pop(),
+            _ => Some(Expr::Or(exprs)),
+        }
+    }
+
     fn ansible_condition(&self, rule: &Rule) -> Option<String> {
-        let pid = self.c.rules[&rule.id].platform.as_ref()?;
-        let expr = &self.c.platforms[pid];
+        let expr = &self.applicability(rule)?;
         let instances = &self.c.instances;
         let cond = |name: &str, arg: Option<&str>| -> Option<String> {
             instances.get(&crate::platform::instance_id(name, arg))?.ansible.clone()
@@ -113,8 +123,7 @@ impl Out<'_> {
     }
 
     fn bash_condition(&self, rule: &Rule) -> Option<String> {
-        let pid = self.c.rules[&rule.id].platform.as_ref()?;
-        let expr = &self.c.platforms[pid];
+        let expr = &self.applicability(rule)?;
         let instances = &self.c.instances;
         let cond = |name: &str, arg: Option<&str>| -> Option<String> {
             instances.get(&crate::platform::instance_id(name, arg))?.bash.clone()
@@ -143,11 +152,7 @@ impl Out<'_> {
             &self.prose(&rule.description, "description", loc_of(&rule.locs, "description", &rule.file), diags),
         );
         for (cat, text) in &rule.warnings {
-            let cat = match cat.as_str() {
-                "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management"
-                | "audit" | "dependency" => cat.as_str(),
-                _ => "general",
-            };
+            let cat = warning_category(cat);
             el(
                 &mut out,
                 i,
@@ -157,8 +162,8 @@ impl Out<'_> {
             );
         }
         for (scheme, ids) in &rule.references {
-            let href = c.product.reference_uris.get(scheme).map(String::as_str);
             for id in ids {
+                let href = reference_href(&c.product.reference_uris, scheme, id);
                 match href {
                     Some(h) => el(&mut out, i, "reference", &[("href", h)], &escape_text(id)),
                     None => el(&mut out, i, "reference", &[], &escape_text(&format!("{scheme}: {id}"))),
@@ -174,12 +179,21 @@ impl Out<'_> {
                 &self.prose(&rule.rationale, "rationale", loc_of(&rule.locs, "rationale", &rule.file), diags),
             );
         }
-        if let Some(p) = &ro.platform {
+        for p in &ro.platforms {
             empty(&mut out, i, "platform", &[("idref", &format!("#{p}"))]);
+        }
+        for r in &rule.requires {
+            empty(&mut out, i, "requires", &[("idref", &c.rule_idref(r))]);
+        }
+        for r in &rule.conflicts {
+            empty(&mut out, i, "conflicts", &[("idref", &c.rule_idref(r))]);
         }
         for ident in &rule.identifiers {
             let (scheme, id) = &ident.value;
             let system = match scheme.as_str() {
+                // CaC's build names NIST's CCE site; SP 800-126r3 and
+                // scapc's own products use the MITRE URI.
+                "cce" if c.product.layout == crate::model::Layout::Cac => "https://ncp.nist.gov/cce",
                 "cce" => "http://cce.mitre.org",
                 "cve" => "http://cve.mitre.org",
                 other => other,
@@ -259,6 +273,15 @@ impl Out<'_> {
             &[],
             &self.prose(&v.description, "description", loc_of(&v.locs, "description", &v.file), diags),
         );
+        for (cat, text) in &v.warnings {
+            el(
+                &mut out,
+                indent + 1,
+                "warning",
+                &[("category", warning_category(cat))],
+                &self.prose(text, "warnings", loc_of(&v.locs, "warnings", &v.file), diags),
+            );
+        }
         for (sel, val) in &v.options {
             if sel == "default" {
                 el(&mut out, indent + 1, "value", &[], &escape_text(val));
@@ -286,8 +309,23 @@ impl Out<'_> {
             &[],
             &self.prose(&g.description, "description", loc_of(&g.locs, "description", &g.file), diags),
         );
-        if let Some(p) = self.c.group_platforms.get(&g.id) {
+        for (cat, text) in &g.warnings {
+            el(
+                &mut out,
+                indent + 1,
+                "warning",
+                &[("category", warning_category(cat))],
+                &self.prose(text, "warnings", loc_of(&g.locs, "warnings", &g.file), diags),
+            );
+        }
+        for p in self.c.group_platforms.get(&g.id).into_iter().flatten() {
             empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
+        }
+        for r in &g.requires {
+            empty(&mut out, indent + 1, "requires", &[("idref", &self.c.group_idref(r))]);
+        }
+        for r in &g.conflicts {
+            empty(&mut out, indent + 1, "conflicts", &[("idref", &self.c.group_idref(r))]);
         }
         out.push_str(&self.items(Some(&g.id), indent + 1, children, diags));
         pad(&mut out, indent);
@@ -316,6 +354,34 @@ impl Out<'_> {
             }
         }
         out
+    }
+}
+
+/// The href of a reference: the scheme's URI, except that CaC's `srg`
+/// holds OS, application and container SRGs, each with its own URI.
+fn reference_href<'a>(uris: &'a BTreeMap<String, String>, scheme: &str, id: &str) -> Option<&'a str> {
+    let key = if scheme == "srg" && uris.contains_key("os-srg") {
+        if id.starts_with("SRG-OS-") {
+            "os-srg"
+        } else if id.starts_with("SRG-APP-") && id.contains("-CTR-") {
+            "app-srg-ctr"
+        } else if id.starts_with("SRG-APP-") {
+            "app-srg"
+        } else {
+            scheme
+        }
+    } else {
+        scheme
+    };
+    uris.get(key).map(String::as_str)
+}
+
+/// An XCCDF warning category; unknown ones become `general`.
+fn warning_category(cat: &str) -> &str {
+    match cat {
+        "general" | "functionality" | "performance" | "hardware" | "legal" | "regulatory" | "management" | "audit"
+        | "dependency" => cat,
+        _ => "general",
     }
 }
 
@@ -364,7 +430,7 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     let _ = writeln!(out, "<cpe-lang:logical-test operator=\"{op}\" negate=\"{negate}\">");
     for it in items {
         match it {
-            Expr::Name { name, arg } => {
+            Expr::Name { name, arg, .. } => {
                 let id = crate::platform::instance_id(name, arg.as_deref());
                 let def = c.cpe_oval.id(Kind::Def, &id).unwrap_or_default();
                 pad(out, indent + 1);
@@ -441,16 +507,42 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         p.benchmark_id
     );
     let date = &c.timestamp[..10];
-    el(&mut out, 1, "status", &[("date", date)], "draft");
-    el(&mut out, 1, "title", &[], &escape_text(&p.title));
-    el(&mut out, 1, "description", &[], &o.prose(&p.description, "description", Location::file(&p.file), diags));
-    el(
-        &mut out,
-        1,
-        "notice",
-        &[("id", "terms_of_use")],
-        "Test these settings in a non-production environment before applying them. The content is provided as is, without warranty of any kind.",
-    );
+    match &content.benchmark {
+        // A CaC tree's benchmark.yml holds the benchmark's own prose.
+        Some(b) => {
+            let loc = Location::file(&b.file);
+            el(&mut out, 1, "status", &[("date", date)], b.status.as_deref().unwrap_or("draft"));
+            el(&mut out, 1, "title", &[], &escape_text(&b.title));
+            el(&mut out, 1, "description", &[], &o.prose(&b.description, "description", loc.clone(), diags));
+            if let Some((id, text)) = &b.notice {
+                el(&mut out, 1, "notice", &[("id", id)], &o.prose(text, "notice", loc.clone(), diags));
+            }
+            if let Some(t) = &b.front_matter {
+                el(&mut out, 1, "front-matter", &[], &o.prose(t, "front-matter", loc.clone(), diags));
+            }
+            if let Some(t) = &b.rear_matter {
+                el(&mut out, 1, "rear-matter", &[], &o.prose(t, "rear-matter", loc, diags));
+            }
+        }
+        None => {
+            el(&mut out, 1, "status", &[("date", date)], "draft");
+            el(&mut out, 1, "title", &[], &escape_text(&p.title));
+            el(
+                &mut out,
+                1,
+                "description",
+                &[],
+                &o.prose(&p.description, "description", Location::file(&p.file), diags),
+            );
+            el(
+                &mut out,
+                1,
+                "notice",
+                &[("id", "terms_of_use")],
+                "Test these settings in a non-production environment before applying them. The content is provided as is, without warranty of any kind.",
+            );
+        }
+    }
     for (scheme, uri) in &p.reference_uris {
         el(&mut out, 1, "reference", &[("href", uri)], &escape_text(scheme));
     }
@@ -505,6 +597,9 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         }
         for (v, sel) in &prof.values {
             empty(&mut out, 2, "refine-value", &[("idref", &c.value_idref(v)), ("selector", sel)]);
+        }
+        for g in &prof.unselected_groups {
+            empty(&mut out, 2, "select", &[("idref", &c.group_idref(g)), ("selected", "false")]);
         }
         for (rule, attr, val) in &prof.refines {
             empty(&mut out, 2, "refine-rule", &[("idref", &c.rule_idref(rule)), (attr.as_str(), val)]);

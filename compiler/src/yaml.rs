@@ -141,6 +141,47 @@ fn is_null(text: &str) -> bool {
 /// Parses one YAML document. An empty document is `Null`. Duplicate keys in
 /// a mapping are errors.
 pub fn parse(src: &str) -> Result<Node, YamlError> {
+    // PyYAML, which CaC's build uses, accepts a continuation line of a
+    // quoted scalar indented less than its mapping (`title: 'a\nb'` with
+    // `b` at the margin); yaml-rust2 does not. Leading blanks of such a
+    // line are folded away, so indenting it changes no value: do that and
+    // parse again (bounded; positions keep their lines).
+    let mut text = std::borrow::Cow::Borrowed(src);
+    for _ in 0..256 {
+        match parse_once(&text) {
+            Err(e) if e.message.contains("invalid indentation in quoted scalar") => {
+                // The error points at the end of the line before the
+                // under-indented one (1-based), i.e. at index `line - 1`.
+                let lines: Vec<&str> = text.split('\n').collect();
+                let line = (e.pos.line as usize + 1..=lines.len())
+                    .find(|&i| !lines[i - 1].trim().is_empty())
+                    .ok_or_else(|| e.clone())?;
+                let l = lines[line - 1];
+                let indent = l.len() - l.trim_start().len();
+                let prev = lines[..line - 1].iter().rev().find(|x| !x.trim().is_empty());
+                let want = prev.map(|p| p.len() - p.trim_start().len()).unwrap_or(0) + 8;
+                if indent >= want {
+                    return Err(e);
+                }
+                let mut out = String::with_capacity(text.len() + want);
+                for (i, x) in lines.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    if i == line - 1 {
+                        out.push_str(&" ".repeat(want - indent));
+                    }
+                    out.push_str(x);
+                }
+                text = std::borrow::Cow::Owned(out);
+            }
+            other => return other,
+        }
+    }
+    parse_once(&text)
+}
+
+fn parse_once(src: &str) -> Result<Node, YamlError> {
     let mut parser = Parser::new_from_str(src);
     let mut builder = Builder { anchors: HashMap::new(), budget: ALIAS_BUDGET };
     let mut stack: Vec<(Node, Option<Node>, usize)> = Vec::new(); // (container, pending map key, anchor)
@@ -250,6 +291,15 @@ fn count(n: &Node) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_scalar_continuation_at_the_margin_is_read_as_pyyaml_does() {
+        let n = parse("c:\n    - t: 'a b\n    c d.'\n      x: 1\n").unwrap();
+        let item = &n.as_map().unwrap()[0].1.as_seq().unwrap()[0];
+        let m = item.as_map().unwrap();
+        assert_eq!(m[0].1.as_str(), Some("a b c d."));
+        assert_eq!(m[1].1.as_str(), Some("1"));
+    }
 
     #[test]
     fn positions_and_types() {

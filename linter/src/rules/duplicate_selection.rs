@@ -16,7 +16,7 @@
 use crate::context::Context;
 use crate::fix::Fix;
 use crate::{Level, Lint, Sink};
-use scapc_compiler::model::Selection;
+use scapc_compiler::model::{ControlPick, Selection};
 
 pub static LINT: Lint = Lint {
     code: "L052",
@@ -35,6 +35,11 @@ pub fn selection_text(s: &Selection) -> String {
         Selection::Unselect(id) => format!("!{id}"),
         Selection::SetValue { value, selector } => format!("{value}={selector}"),
         Selection::Refine { rule, attr, value } => format!("{rule}.{attr}={value}"),
+        Selection::Controls { policy, which } => match which {
+            ControlPick::All => format!("{policy}:all"),
+            ControlPick::Level(l) => format!("{policy}:all:{l}"),
+            ControlPick::One(c) => format!("{policy}:{c}"),
+        },
     }
 }
 

@@ -1,0 +1,380 @@
+//! ComplianceAsCode compatibility: scapc reads the CaC tree at commit
+//! b3a2cca (`../shared/reference/cac/content-b3a2cca.tar.xz`) and its
+//! benchmarks are compared with the data streams CaC's own build made from
+//! that commit (`ssg-<product>-ds.xml.gz`): the ids of every Group, Rule,
+//! Value and Profile; per Profile the selected rules, refined values and
+//! refined rules; per Rule the title, severity, idents, references and
+//! platforms. A per-category table goes to stderr.
+//!
+//! What already matches completely is asserted at 100%; everything else
+//! is asserted at its measured share as a floor, so it can only go up.
+//! docs/cac.md says what is missing and why.
+//!
+//! Skipped, with a notice, when `../shared` is not there. With
+//! `SCAPC_CAC_DUMP=DIR` the benchmarks scapc made are written to DIR.
+
+use scapc_compiler::build::{self, BuildOptions};
+use scapc_compiler::xccdf;
+use scapc_xml::tree::{NodeId, Tree};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARBALL: &str = "reference/cac/content-b3a2cca.tar.xz";
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// Unpacks the tarball once into a cache directory; concurrent tests each
+/// unpack into their own temporary directory and rename it into place.
+fn content_tree() -> Option<PathBuf> {
+    let shared = shared();
+    if !shared.is_dir() {
+        eprintln!("NOTICE: {} is absent; the CaC compatibility test is skipped", shared.display());
+        return None;
+    }
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scapc-cac-b3a2cca");
+    let tree = cache.join("content");
+    if tree.join("products").is_dir() {
+        return Some(tree);
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "scapc-cac-b3a2cca.tmp-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let st = Command::new("tar").arg("-xJf").arg(shared.join(TARBALL)).arg("-C").arg(&tmp).status().unwrap();
+    assert!(st.success(), "tar -xJf {} failed", shared.join(TARBALL).display());
+    if std::fs::rename(&tmp, &cache).is_err() {
+        // Another test unpacked it first.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    assert!(tree.join("products").is_dir(), "{} has no products/", tree.display());
+    Some(tree)
+}
+
+const XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
+
+/// CaC's data stream for `product`, parsed.
+fn reference(product: &str) -> Tree {
+    let gz = shared().join(format!("reference/cac/ssg-{product}-ds.xml.gz"));
+    let out = Command::new("gzip").arg("-dc").arg(&gz).output().unwrap();
+    assert!(out.status.success(), "gzip -dc {}", gz.display());
+    Tree::parse(&String::from_utf8(out.stdout).unwrap()).unwrap()
+}
+
+/// Text of an element and its descendants, whitespace collapsed.
+fn text(t: &Tree, id: NodeId) -> String {
+    fn collect(t: &Tree, id: NodeId, out: &mut String) {
+        out.push_str(t.text(id));
+        for c in t.children(id) {
+            out.push(' ');
+            collect(t, c, out);
+        }
+    }
+    let mut s = String::new();
+    collect(t, id, &mut s);
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Default, Debug)]
+struct RuleFacts {
+    title: String,
+    severity: String,
+    idents: BTreeSet<(String, String)>,
+    references: BTreeSet<(String, String)>,
+    platforms: BTreeSet<String>,
+}
+
+#[derive(Default, Debug)]
+struct ProfileFacts {
+    selected: BTreeSet<String>,
+    values: BTreeSet<(String, String)>,
+    refines: BTreeSet<(String, String)>,
+}
+
+/// A group's title and platform idrefs.
+type GroupFacts = (String, BTreeSet<String>);
+
+#[derive(Default, Debug)]
+struct Facts {
+    /// The Benchmark's title and description.
+    benchmark: (String, String),
+    ids: BTreeMap<&'static str, BTreeSet<String>>,
+    rules: BTreeMap<String, RuleFacts>,
+    /// Group id -> (title, platform idrefs); Value id -> title.
+    groups: BTreeMap<String, GroupFacts>,
+    values: BTreeMap<String, String>,
+    profiles: BTreeMap<String, ProfileFacts>,
+}
+
+/// What the comparison looks at, from the one Benchmark in `t`.
+fn facts(t: &Tree) -> Facts {
+    let mut f = Facts::default();
+    if let Some(&b) = t.all(XCCDF, "Benchmark").first() {
+        let part = |name: &str| t.child(b, XCCDF, name).map(|x| text(t, x)).unwrap_or_default();
+        f.benchmark = (part("title"), part("description"));
+    }
+    for kind in ["Group", "Rule", "Value", "Profile"] {
+        f.ids.insert(kind, t.all(XCCDF, kind).iter().filter_map(|&e| t.attr(e, "id")).map(str::to_owned).collect());
+    }
+    for &g in t.all(XCCDF, "Group") {
+        let title = t.child(g, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default();
+        let platforms =
+            t.children_named(g, XCCDF, "platform").filter_map(|p| t.attr(p, "idref")).map(str::to_owned).collect();
+        f.groups.insert(t.attr(g, "id").unwrap_or("").to_owned(), (title, platforms));
+    }
+    for &v in t.all(XCCDF, "Value") {
+        let title = t.child(v, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default();
+        f.values.insert(t.attr(v, "id").unwrap_or("").to_owned(), title);
+    }
+    for &r in t.all(XCCDF, "Rule") {
+        let mut rf = RuleFacts {
+            title: t.child(r, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default(),
+            severity: t.attr(r, "severity").unwrap_or("unknown").to_owned(),
+            ..Default::default()
+        };
+        for c in t.children(r) {
+            match t.local(c) {
+                "ident" => {
+                    rf.idents.insert((t.attr(c, "system").unwrap_or("").to_owned(), text(t, c)));
+                }
+                "reference" => {
+                    rf.references.insert((t.attr(c, "href").unwrap_or("").to_owned(), text(t, c)));
+                }
+                "platform" => {
+                    rf.platforms.insert(t.attr(c, "idref").unwrap_or("").to_owned());
+                }
+                _ => {}
+            }
+        }
+        f.rules.insert(t.attr(r, "id").unwrap_or("").to_owned(), rf);
+    }
+    for &p in t.all(XCCDF, "Profile") {
+        let mut pf = ProfileFacts::default();
+        for c in t.children(p) {
+            let idref = t.attr(c, "idref").unwrap_or("").to_owned();
+            match t.local(c) {
+                "select" if t.attr(c, "selected") == Some("true") => {
+                    pf.selected.insert(idref);
+                }
+                "refine-value" => {
+                    pf.values.insert((idref, t.attr(c, "selector").unwrap_or("").to_owned()));
+                }
+                "refine-rule" => {
+                    for a in ["severity", "weight", "role", "selector"] {
+                        if let Some(v) = t.attr(c, a) {
+                            pf.refines.insert((idref.clone(), format!("{a}={v}")));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        f.profiles.insert(t.attr(p, "id").unwrap_or("").to_owned(), pf);
+    }
+    f
+}
+
+/// (matching, total) for one category.
+type Score = (usize, usize);
+
+fn jaccard<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> Score {
+    (a.intersection(b).count(), a.union(b).count())
+}
+
+fn pct((m, t): Score) -> f64 {
+    if t == 0 {
+        100.0
+    } else {
+        100.0 * m as f64 / t as f64
+    }
+}
+
+/// Compares scapc's benchmark with CaC's, category by category.
+fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
+    let mut out = Vec::new();
+    out.push(("benchmark title".into(), (usize::from(ours.benchmark.0 == theirs.benchmark.0), 1)));
+    for kind in ["Group", "Rule", "Value", "Profile"] {
+        out.push((format!("{kind} ids"), jaccard(&ours.ids[kind], &theirs.ids[kind])));
+    }
+    let both_profiles: Vec<&String> = theirs.profiles.keys().filter(|k| ours.profiles.contains_key(*k)).collect();
+    let mut sel = (0, 0);
+    let mut val = (0, 0);
+    let mut refi = (0, 0);
+    for p in &both_profiles {
+        let (a, b) = (&ours.profiles[*p], &theirs.profiles[*p]);
+        for (acc, s) in [
+            (&mut sel, jaccard(&a.selected, &b.selected)),
+            (&mut val, jaccard(&a.values, &b.values)),
+            (&mut refi, jaccard(&a.refines, &b.refines)),
+        ] {
+            acc.0 += s.0;
+            acc.1 += s.1;
+        }
+    }
+    out.push(("profile selections".into(), sel));
+    out.push(("profile refine-values".into(), val));
+    out.push(("profile refine-rules".into(), refi));
+    let both_rules: Vec<&String> = theirs.rules.keys().filter(|k| ours.rules.contains_key(*k)).collect();
+    let n = both_rules.len();
+    let count = |f: &dyn Fn(&RuleFacts, &RuleFacts) -> bool| -> Score {
+        (both_rules.iter().filter(|r| f(&ours.rules[**r], &theirs.rules[**r])).count(), n)
+    };
+    out.push(("rule titles".into(), count(&|a, b| a.title == b.title)));
+    out.push(("rule severities".into(), count(&|a, b| a.severity == b.severity)));
+    out.push(("rule idents".into(), count(&|a, b| a.idents == b.idents)));
+    out.push(("rule references".into(), count(&|a, b| a.references == b.references)));
+    out.push(("rule platforms".into(), count(&|a, b| a.platforms == b.platforms)));
+    let groups: Vec<&String> = theirs.groups.keys().filter(|k| ours.groups.contains_key(*k)).collect();
+    let same = |f: &dyn Fn(&GroupFacts, &GroupFacts) -> bool| -> Score {
+        (groups.iter().filter(|g| f(&ours.groups[**g], &theirs.groups[**g])).count(), groups.len())
+    };
+    out.push(("group titles".into(), same(&|a, b| a.0 == b.0)));
+    out.push(("group platforms".into(), same(&|a, b| a.1 == b.1)));
+    let values: Vec<&String> = theirs.values.keys().filter(|k| ours.values.contains_key(*k)).collect();
+    out.push((
+        "value titles".into(),
+        (values.iter().filter(|v| ours.values[**v] == theirs.values[**v]).count(), values.len()),
+    ));
+    out
+}
+
+fn ours(tree: &Path, product: &str) -> Facts {
+    let opts = BuildOptions {
+        root: tree.to_path_buf(),
+        out_dir: tree.join("build"),
+        products: vec![product.to_owned()],
+        sce: false,
+        epoch: Some(0),
+    };
+    let (compiled, diags) = build::compile_tree(&opts);
+    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    for d in diags.iter() {
+        *by_code.entry(format!("{:?} {}", d.severity, d.code)).or_default() += 1;
+    }
+    eprintln!("{product}: diagnostics by severity and code: {by_code:?}");
+    let c = compiled.iter().find(|c| c.product.id == product).expect("the product did not compile");
+    let mut d = Vec::new();
+    let doc = xccdf::emit(c, &mut d);
+    // For looking into differences: SCAPC_CAC_DUMP=DIR keeps each benchmark.
+    if let Some(dir) = std::env::var_os("SCAPC_CAC_DUMP") {
+        std::fs::write(Path::new(&dir).join(format!("{product}-xccdf.xml")), &doc).unwrap();
+    }
+    let tree = Tree::parse(&doc).expect("scapc's XCCDF is not well-formed");
+    facts(&tree)
+}
+
+/// Compares one product and checks each category against its floor (in
+/// percent; 100 means it must match exactly).
+fn check(product: &str, floors: &[(&str, f64)]) {
+    let Some(tree) = content_tree() else { return };
+    let theirs = facts(&reference(product));
+    let ours = ours(&tree, product);
+    let table = compare(&ours, &theirs);
+    eprintln!("\nCaC compatibility, {product} (scapc vs CaC b3a2cca):");
+    eprintln!("  {:<24} {:>7} {:>7} {:>8}", "category", "match", "total", "percent");
+    for (name, s) in &table {
+        eprintln!("  {:<24} {:>7} {:>7} {:>7.1}%", name, s.0, s.1, pct(*s));
+    }
+    for kind in ["Rule", "Group", "Value", "Profile"] {
+        let missing: Vec<&String> = theirs.ids[kind].difference(&ours.ids[kind]).take(8).collect();
+        let extra: Vec<&String> = ours.ids[kind].difference(&theirs.ids[kind]).take(8).collect();
+        eprintln!("  {kind}: missing e.g. {missing:?}; extra e.g. {extra:?}");
+    }
+    let mut failed = Vec::new();
+    for (name, floor) in floors {
+        let s = table.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no category `{name}`")).1;
+        let p = pct(s);
+        if p + 1e-9 < *floor {
+            failed.push(format!("{name}: {p:.1}% is below its floor {floor}%"));
+        }
+    }
+    assert!(failed.is_empty(), "{product}: {}", failed.join("; "));
+}
+
+// Floors, in percent, measured at 2026-12-06 on b3a2cca. 100 means the
+// category must match exactly. What keeps the others below 100 (see
+// docs/cac.md): rule.yml files whose Jinja the macro library cannot render
+// yet (their rules, and the groups and profile selections that need them,
+// are missing); Values that only templates name (template parameters are
+// not preprocessed yet); `stigref` references, which CaC's build takes
+// from DISA STIG files that the tarball does not hold.
+
+#[test]
+fn debian12() {
+    check(
+        "debian12",
+        &[
+            ("benchmark title", 100.0),
+            ("Group ids", 92.6),
+            ("Rule ids", 60.7),
+            ("Value ids", 75.5),
+            ("Profile ids", 100.0),
+            ("profile selections", 57.1),
+            ("profile refine-values", 100.0),
+            ("profile refine-rules", 100.0),
+            ("rule titles", 100.0),
+            ("rule severities", 100.0),
+            ("rule idents", 100.0),
+            ("rule references", 100.0),
+            ("rule platforms", 100.0),
+            ("group titles", 100.0),
+            ("group platforms", 100.0),
+            ("value titles", 100.0),
+        ],
+    );
+}
+
+#[test]
+fn example() {
+    check(
+        "example",
+        &[
+            ("benchmark title", 100.0),
+            ("Group ids", 84.3),
+            ("Rule ids", 63.8),
+            ("Value ids", 75.0),
+            ("Profile ids", 100.0),
+            ("profile selections", 22.2),
+            ("profile refine-values", 100.0),
+            ("profile refine-rules", 100.0),
+            ("rule titles", 100.0),
+            ("rule severities", 100.0),
+            ("rule idents", 100.0),
+            ("rule references", 100.0),
+            ("rule platforms", 100.0),
+            ("group titles", 100.0),
+            ("group platforms", 100.0),
+            ("value titles", 100.0),
+        ],
+    );
+}
+
+#[test]
+fn rhel9() {
+    check(
+        "rhel9",
+        &[
+            ("benchmark title", 100.0),
+            ("Group ids", 91.8),
+            ("Rule ids", 55.0),
+            ("Value ids", 31.7),
+            ("Profile ids", 100.0),
+            ("profile selections", 61.6),
+            ("profile refine-values", 100.0),
+            ("profile refine-rules", 100.0),
+            ("rule titles", 100.0),
+            ("rule severities", 100.0),
+            ("rule idents", 100.0),
+            ("rule references", 65.4),
+            ("rule platforms", 100.0),
+            ("group titles", 100.0),
+            ("group platforms", 100.0),
+            ("value titles", 100.0),
+        ],
+    );
+}

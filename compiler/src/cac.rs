@@ -1,0 +1,701 @@
+//! What a ComplianceAsCode tree means beyond scapc's own format, as CaC's
+//! build (ssg/build_yaml.py, ssg/controls.py, ssg/entities/profile*.py)
+//! resolves it: profiles with controls and `extends`, control references
+//! added to rules, and the benchmark cut down to what some profile selects.
+//! Pure computation over the loaded [`Content`]: no I/O.
+
+use crate::codes;
+use crate::compile::ResolvedProfile;
+use crate::model::*;
+use crate::text;
+use scapc_diagnostics::{Diagnostic, Location};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A selection set as CaC's `SelectionHandler` keeps it.
+#[derive(Debug, Clone, Default)]
+struct Sel {
+    /// Selected rule ids, first mention first, no repeats.
+    selected: Vec<String>,
+    unselected: Vec<String>,
+    /// value id -> selector, in insertion order.
+    variables: Vec<(String, String)>,
+    /// rule id -> [(attribute, value)], in insertion order.
+    refines: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl Sel {
+    fn apply(&mut self, s: &Selection) {
+        match s {
+            Selection::Select(r) => {
+                if !self.selected.contains(r) {
+                    self.selected.push(r.clone());
+                }
+            }
+            Selection::Unselect(r) => self.unselected.push(r.clone()),
+            Selection::SetValue { value, selector } => set(&mut self.variables, value, selector.clone()),
+            Selection::Refine { rule, attr, value } => match self.refines.iter_mut().find(|(k, _)| k == rule) {
+                Some((_, l)) => l.push((attr.clone(), value.clone())),
+                None => self.refines.push((rule.clone(), vec![(attr.clone(), value.clone())])),
+            },
+            Selection::Controls { .. } => {}
+        }
+    }
+
+    /// CaC's `update_with`: the other's selections are added; for values
+    /// and refinements what `self` already has wins.
+    fn update_with(&mut self, rhs: &Sel) {
+        for r in &rhs.selected {
+            if !self.selected.contains(r) {
+                self.selected.push(r.clone());
+            }
+        }
+        let mut vars = rhs.variables.clone();
+        for (k, v) in &self.variables {
+            set(&mut vars, k, v.clone());
+        }
+        self.variables = vars;
+        let mut refines = rhs.refines.clone();
+        for (k, v) in &self.refines {
+            match refines.iter_mut().find(|(x, _)| x == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => refines.push((k.clone(), v.clone())),
+            }
+        }
+        self.refines = refines;
+    }
+}
+
+fn set(list: &mut Vec<(String, String)>, k: &str, v: String) {
+    match list.iter_mut().find(|(x, _)| x == k) {
+        Some(slot) => slot.1 = v,
+        None => list.push((k.to_owned(), v)),
+    }
+}
+
+/// Controls resolved with their sub-controls, memoised.
+struct Controls<'c> {
+    content: &'c Content,
+    done: HashMap<(String, String), Sel>,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'c> Controls<'c> {
+    fn control(&self, policy: &str, id: &str) -> Option<&'c Control> {
+        self.content.policies.get(policy)?.controls.iter().find(|c| c.id == id)
+    }
+
+    /// A control's selections, with its sub-controls' merged in and rules
+    /// this product does not have left out (CaC's
+    /// `remove_selections_not_known`: policies are shared by products).
+    fn resolved(&mut self, policy: &str, id: &str, stack: &mut Vec<(String, String)>) -> Sel {
+        let key = (policy.to_owned(), id.to_owned());
+        if let Some(s) = self.done.get(&key) {
+            return s.clone();
+        }
+        let Some(c) = self.control(policy, id) else { return Sel::default() };
+        if stack.contains(&key) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::CYCLE,
+                    format!("control `{policy}:{id}` contains itself through its `controls`"),
+                )
+                .at(c.loc.clone()),
+            );
+            return Sel::default();
+        }
+        stack.push(key.clone());
+        let mut sel = Sel::default();
+        for s in &c.selections {
+            sel.apply(&s.value);
+        }
+        for child in &c.children {
+            let subs: Vec<(String, String)> = match child.split_once(':') {
+                Some((p, rest)) => match rest.strip_prefix("all:") {
+                    Some(level) => {
+                        self.of_level(p, level).into_iter().map(|(c, _)| (p.to_owned(), c.id.clone())).collect()
+                    }
+                    None => vec![(p.to_owned(), rest.to_owned())],
+                },
+                None => vec![(policy.to_owned(), child.clone())],
+            };
+            for (p, cid) in subs {
+                if self.control(&p, &cid).is_none() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::DANGLING,
+                            format!("control `{policy}:{id}` names `{p}:{cid}`, which does not exist"),
+                        )
+                        .at(c.loc.clone()),
+                    );
+                    continue;
+                }
+                let sub = self.resolved(&p, &cid, stack);
+                sel.update_with(&sub);
+            }
+        }
+        stack.pop();
+        let known = |r: &String| self.content.rules.contains_key(r);
+        sel.selected.retain(known);
+        sel.unselected.retain(known);
+        self.done.insert(key, sel.clone());
+        sel
+    }
+
+    /// The controls of `level` and the levels it inherits from, each with
+    /// the values an earlier (more specific) level already set removed.
+    fn of_level(&self, policy: &str, level: &str) -> Vec<(&'c Control, Vec<String>)> {
+        let Some(p) = self.content.policies.get(policy) else { return Vec::new() };
+        let mut order: Vec<&str> = Vec::new();
+        fn walk<'p>(p: &'p Policy, l: &'p str, order: &mut Vec<&'p str>) {
+            if order.contains(&l) {
+                return;
+            }
+            order.push(l);
+            if let Some(lv) = p.levels.iter().find(|x| x.id == l) {
+                for parent in &lv.inherits_from {
+                    walk(p, parent, order);
+                }
+            }
+        }
+        walk(p, level, &mut order);
+        let mut out = Vec::new();
+        for l in order {
+            for c in p.controls.iter().filter(|c| c.levels.iter().any(|x| x == l)) {
+                out.push((c, Vec::new()));
+            }
+        }
+        out
+    }
+
+    /// Controls a profile selection names, as (control, values to drop).
+    fn pick(&mut self, policy: &str, which: &ControlPick, loc: &Location) -> Vec<Sel> {
+        let Some(p) = self.content.policies.get(policy) else {
+            let known: Vec<&str> = self.content.policies.keys().map(String::as_str).collect();
+            let mut d =
+                Diagnostic::error(codes::DANGLING, format!("no policy `{policy}` in controls/")).at(loc.clone());
+            if let Some(s) = crate::source::suggest(policy, &known) {
+                d = d.hint(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d);
+            return Vec::new();
+        };
+        let ids: Vec<String> = match which {
+            ControlPick::All => p.controls.iter().map(|c| c.id.clone()).collect(),
+            ControlPick::One(id) => {
+                if self.control(policy, id).is_none() {
+                    self.diags.push(
+                        Diagnostic::error(codes::DANGLING, format!("policy `{policy}` has no control `{id}`"))
+                            .at(loc.clone()),
+                    );
+                    return Vec::new();
+                }
+                vec![id.clone()]
+            }
+            ControlPick::Level(level) => {
+                if !p.levels.iter().any(|l| &l.id == level) {
+                    let known: Vec<&str> = p.levels.iter().map(|l| l.id.as_str()).collect();
+                    self.diags.push(
+                        Diagnostic::error(codes::DANGLING, format!("policy `{policy}` has no level `{level}`"))
+                            .at(loc.clone())
+                            .hint(format!("its levels are: {}", known.join(", "))),
+                    );
+                    return Vec::new();
+                }
+                // A value set by a control of a more specific level is not
+                // overridden by a control of a level it inherits from.
+                let mut seen_vars: BTreeSet<String> = BTreeSet::new();
+                let mut out = Vec::new();
+                for (c, _) in self.of_level(policy, level) {
+                    let mut sel = self.resolved(policy, &c.id, &mut Vec::new());
+                    sel.variables.retain(|(k, _)| !seen_vars.contains(k));
+                    for (k, _) in &self.resolved(policy, &c.id, &mut Vec::new()).variables {
+                        seen_vars.insert(k.clone());
+                    }
+                    out.push(sel);
+                }
+                return out;
+            }
+        };
+        ids.iter().map(|id| self.resolved(policy, id, &mut Vec::new())).collect()
+    }
+}
+
+/// Resolves every profile as CaC's `ProfileWithInlinePolicies.resolve`:
+/// controls first, then the extended profile, then the profile's own
+/// deselections; selected rules sorted.
+pub fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<ResolvedProfile> {
+    let mut controls = Controls { content, done: HashMap::new(), diags: Vec::new() };
+    let mut done: BTreeMap<String, Sel> = BTreeMap::new();
+    let mut out = Vec::new();
+    for id in content.profiles.keys() {
+        let mut stack = Vec::new();
+        resolve_one(content, id, &mut controls, &mut done, &mut stack, diags);
+    }
+    diags.append(&mut controls.diags);
+    for (id, p) in &content.profiles {
+        let Some(sel) = done.get(id) else { continue };
+        let mut values = Vec::new();
+        for (v, selector) in &sel.variables {
+            match content.values.get(v) {
+                None if content.broken.contains(v) => {}
+                None => diags.push(
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("profile `{id}` sets the value `{v}`, which does not exist"),
+                    )
+                    .at_file(&p.file),
+                ),
+                Some(x) if x.selector(selector).is_none() => diags.push(
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("value `{v}` has no selector `{selector}` (profile `{id}`)"),
+                    )
+                    .at_file(&p.file)
+                    .related(Location::file(&x.file), "the value's options are here"),
+                ),
+                Some(_) => values.push((v.clone(), selector.clone())),
+            }
+        }
+        let mut refines = Vec::new();
+        for (rule, list) in &sel.refines {
+            for (attr, val) in list {
+                refines.push((rule.clone(), attr.clone(), val.clone()));
+            }
+        }
+        out.push(ResolvedProfile {
+            id: id.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            extends: None,
+            select: sel.selected.iter().map(|r| (r.clone(), true)).collect(),
+            values,
+            refines,
+            unselected_groups: Vec::new(),
+            hidden: p.hidden,
+        });
+    }
+    out
+}
+
+fn resolve_one(
+    content: &Content,
+    id: &str,
+    controls: &mut Controls<'_>,
+    done: &mut BTreeMap<String, Sel>,
+    stack: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sel> {
+    if let Some(s) = done.get(id) {
+        return Some(s.clone());
+    }
+    let p = content.profiles.get(id)?;
+    if stack.iter().any(|s| s == id) {
+        diags.push(
+            Diagnostic::error(
+                codes::CYCLE,
+                format!("profiles extend each other in a cycle: {} -> {id}", stack.join(" -> ")),
+            )
+            .at_file(&p.file),
+        );
+        return None;
+    }
+    stack.push(id.to_owned());
+    let mut sel = Sel::default();
+    let mut picks: Vec<(&String, &ControlPick, &Location)> = Vec::new();
+    for s in &p.selections {
+        match &s.value {
+            Selection::Controls { policy, which } => picks.push((policy, which, &s.loc)),
+            other => sel.apply(other),
+        }
+    }
+    // Controls by policy, in order of the policies' first mention.
+    let mut policies: Vec<&String> = Vec::new();
+    for (pol, _, _) in &picks {
+        if !policies.contains(pol) {
+            policies.push(pol);
+        }
+    }
+    for pol in policies {
+        for (_, which, loc) in picks.iter().filter(|(x, _, _)| *x == pol) {
+            for c in controls.pick(pol, which, loc) {
+                sel.update_with(&c);
+            }
+        }
+    }
+    if let Some(e) = &p.extends {
+        match content.profiles.get(&e.value) {
+            Some(_) => {
+                if let Some(parent) = resolve_one(content, &e.value, controls, done, stack, diags) {
+                    sel.update_with(&parent);
+                }
+            }
+            None => diags.push(
+                Diagnostic::error(
+                    codes::DANGLING,
+                    format!("profile `{id}` extends `{}`, which does not exist", e.value),
+                )
+                .at(e.loc.clone()),
+            ),
+        }
+    }
+    stack.pop();
+    let unselected: BTreeSet<String> = sel.unselected.drain(..).collect();
+    let mut selected: Vec<String> = sel.selected.drain(..).filter(|r| !unselected.contains(r)).collect();
+    selected.sort();
+    selected.dedup();
+    for r in &selected {
+        if !content.rules.contains_key(r) && !content.broken.contains(r) {
+            let loc = p
+                .selections
+                .iter()
+                .find(|s| matches!(&s.value, Selection::Select(x) if x == r))
+                .map(|s| s.loc.clone())
+                .unwrap_or_else(|| Location::file(&p.file));
+            let mut d = Diagnostic::error(
+                codes::DANGLING,
+                format!("profile `{id}` selects the rule `{r}`, which does not exist"),
+            )
+            .at(loc);
+            if content.groups.contains_key(r) {
+                d = d.hint("this is a group; CaC profiles select rules only");
+            }
+            diags.push(d);
+        }
+    }
+    selected.retain(|r| content.rules.contains_key(r));
+    sel.selected = selected;
+    done.insert(id.to_owned(), sel.clone());
+    Some(sel)
+}
+
+/// Adds the references of policies with a `reference_type` to the rules
+/// their controls select (e.g. `cis: 1.1.1.1`), as CaC's
+/// `ControlsManager.add_references` does.
+pub fn add_control_references(product: &Product, content: &mut Content) {
+    let shared: &Content = content;
+    let mut controls = Controls { content: shared, done: HashMap::new(), diags: Vec::new() };
+    let mut add: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for p in shared.policies.values() {
+        let Some(rt) = &p.reference_type else { continue };
+        if !p.products.is_empty() && !p.products.contains(&product.id) {
+            continue;
+        }
+        for c in &p.controls {
+            let sel = controls.resolved(&p.id, &c.id, &mut Vec::new());
+            for r in sel.selected {
+                add.entry(r).or_default().push((rt.clone(), c.id.clone()));
+            }
+        }
+    }
+    for (rule, refs) in add {
+        let Some(r) = content.rules.get_mut(&rule) else { continue };
+        for (scheme, id) in refs {
+            match r.references.iter_mut().find(|(s, _)| *s == scheme) {
+                Some((_, ids)) => {
+                    if !ids.contains(&id) {
+                        ids.push(id)
+                    }
+                }
+                None => r.references.push((scheme, vec![id])),
+            }
+        }
+    }
+}
+
+/// Values a rule uses: `<sub>` placeholders in its prose, template
+/// parameters naming a Value, and Values named in its rule-local files.
+fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = rule.value_refs.iter().cloned().collect();
+    for prose in [Some(&rule.description), Some(&rule.rationale), rule.ocil.as_ref(), rule.fixtext.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(rule.warnings.iter().map(|(_, w)| w))
+    {
+        out.extend(text::sub_ids(prose));
+    }
+    if let Some(t) = &rule.template {
+        for v in t.vars.values() {
+            if let Some(s) = v.value.as_str() {
+                if content.values.contains_key(s) {
+                    out.insert(s.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Cuts the benchmark down as CaC's build does: only rules some profile
+/// (hidden ones too) selects, Values those rules use or a profile sets,
+/// and groups that hold any of them. Each profile then deselects the
+/// groups in which it selects no rule. Hidden profiles are dropped.
+pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<ResolvedProfile> {
+    let selected: BTreeSet<String> =
+        profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.clone())).collect();
+    content.rules.retain(|id, _| selected.contains(id));
+    let mut values: BTreeSet<String> = profiles.iter().flat_map(|p| p.values.iter().map(|(v, _)| v.clone())).collect();
+    for r in content.rules.values() {
+        values.extend(values_of(r, content));
+    }
+    content.values.retain(|id, _| values.contains(id));
+    // Groups holding a kept rule or value, and their ancestors.
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    let parents: BTreeMap<String, Option<String>> =
+        content.groups.iter().map(|(k, g)| (k.clone(), g.parent.clone())).collect();
+    let mark = |mut g: Option<String>, keep: &mut BTreeSet<String>| {
+        while let Some(id) = g {
+            if !keep.insert(id.clone()) {
+                break;
+            }
+            g = parents.get(&id).cloned().flatten();
+        }
+    };
+    for r in content.rules.values() {
+        mark(r.group.clone(), &mut keep);
+    }
+    for v in content.values.values() {
+        mark(v.group.clone(), &mut keep);
+    }
+    content.groups.retain(|id, _| keep.contains(id));
+    // Groups with a rule a profile selects, per profile.
+    for p in &mut profiles {
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for (r, on) in &p.select {
+            if !on {
+                continue;
+            }
+            let mut g = content.rules.get(r).and_then(|x| x.group.clone());
+            while let Some(id) = g {
+                if !used.insert(id.clone()) {
+                    break;
+                }
+                g = parents.get(&id).cloned().flatten();
+            }
+        }
+        p.unselected_groups = content.groups.keys().filter(|g| !used.contains(*g)).cloned().collect();
+    }
+    profiles.retain(|p| !p.hidden);
+    profiles
+}
+
+/// Groups and rules in the order CaC's loader meets them (a group, then
+/// the groups below it, then its own rules; each level by name), as
+/// (is a group, id). Platforms are registered in this order.
+pub fn load_order<'c>(content: &'c Content, root: &std::path::Path) -> Vec<(bool, &'c str)> {
+    let key = |dir: &std::path::Path, is_rule: bool| -> Vec<(u8, String)> {
+        let rel = dir.strip_prefix(root).unwrap_or(dir);
+        let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let n = parts.len();
+        parts.into_iter().enumerate().map(|(i, p)| (u8::from(is_rule && i + 1 == n), p)).collect()
+    };
+    // (sort key, is a group, id)
+    type Item<'a> = (Vec<(u8, String)>, bool, &'a str);
+    let mut items: Vec<Item<'c>> = Vec::new();
+    for g in content.groups.values() {
+        items.push((key(&g.dir, false), true, &g.id));
+    }
+    for r in content.rules.values() {
+        items.push((key(&r.dir, true), false, &r.id));
+    }
+    items.sort();
+    items.into_iter().map(|(_, g, id)| (g, id)).collect()
+}
+
+/// One warning per rule of the benchmark whose checks or fixes scapc does
+/// not build yet for a CaC tree, naming them; nothing is left out silently.
+pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in content.rules.values() {
+        let mut what = Vec::new();
+        if let Some(t) = &rule.template {
+            what.push(format!("template `{}`", t.name.value));
+        }
+        for (kind, f) in [
+            ("OVAL", &rule.files.oval),
+            ("SCE", &rule.files.sce),
+            ("bash", &rule.files.bash),
+            ("ansible", &rule.files.ansible),
+        ] {
+            if let Some(f) = f {
+                what.push(format!("{kind} {}", f.display()));
+            }
+        }
+        if what.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                codes::NO_CHECK,
+                format!(
+                    "rule `{}`: checks and fixes of ComplianceAsCode trees are not built yet ({})",
+                    rule.id,
+                    what.join(", ")
+                ),
+            )
+            .at_file(&rule.file)
+            .hint("the rule is emitted with its OCIL check only, if it has one; see docs/cac.md"),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::build::{compile_tree, BuildOptions};
+    use crate::compile::Compiled;
+    use std::path::Path;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn rule(root: &Path, group: &str, id: &str, extra: &str) {
+        write(
+            root,
+            &format!("guide/{group}/{id}/rule.yml"),
+            &format!(
+                "documentation_complete: true\ntitle: Rule {id} on {{{{{{ full_name }}}}}}\ndescription: d\nrationale: r\nseverity: medium\n{extra}"
+            ),
+        );
+    }
+
+    /// A small ComplianceAsCode-shaped tree: products/p/product.yml with a
+    /// benchmark_root outside products/, product_properties, a policy
+    /// with inherited levels and nested controls, a hidden profile.
+    fn cac_tree() -> (tempfile::TempDir, Compiled) {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            r,
+            "products/p/product.yml",
+            "product: p\nfull_name: Prod P\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\nprofiles_root: ./profiles\npkg_manager: apt_get\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\nreference_uris:\n  cis: https://cis.example/\n",
+        );
+        write(
+            r,
+            "product_properties/10-x.yml",
+            "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' %}}\n  prop_a: two\n{{% endif %}}\n",
+        );
+        write(
+            r,
+            "guide/benchmark.yml",
+            "documentation_complete: true\ntitle: Guide for {{{ full_name }}}\nstatus: draft\ndescription: d\nnotice:\n  id: terms_of_use\n  description: n\nfront-matter: f\nrear-matter: r\n",
+        );
+        write(r, "guide/sys-tem/group.yml", "documentation_complete: true\ntitle: System\ndescription: d\n");
+        write(r, "guide/other/group.yml", "documentation_complete: true\ntitle: Other\ndescription: d\n");
+        rule(r, "sys-tem", "rule_a", "identifiers:\n  cce@p: CCE-80001-3\n  cce@q: CCE-80002-1\nplatforms:\n  - package[openssh-server]<7.0\n  - machine and not container\n  - not bootc and not container\n");
+        rule(
+            r,
+            "sys-tem",
+            "rule-b",
+            "references:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
+        );
+        rule(r, "sys-tem", "rule_c", "");
+        rule(r, "sys-tem", "rule_d", "warnings:\n  - general: uses {{{ prop_a }}}\n");
+        rule(r, "other", "rule_unused", "");
+        write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
+        write(
+            r,
+            "guide/other/var_unused.var",
+            "documentation_complete: true\ntitle: U\ndescription: d\ntype: number\noptions:\n  default: 1\n",
+        );
+        write(
+            r,
+            "controls/pol.yml",
+            "policy: Pol\ntitle: Pol\nid: pol\nreference_type: cis\nlevels:\n  - id: l1\n  - id: l2\n    inherits_from: [l1]\ncontrols:\n  - id: '1'\n    title: one\n    levels: [l1]\n    rules: [rule_a, var_x=two, rule_missing_from_product]\n    controls:\n      - id: '1.1'\n        title: nested\n        levels: [l2]\n        rules: [rule-b]\n  - id: '2'\n    title: two\n    levels: [l2]\n    rules: [var_x=three, rule_c]\n",
+        );
+        write(
+            r,
+            "products/p/profiles/base.profile",
+            "documentation_complete: true\nhidden: true\ntitle: Base\ndescription: d\nselections:\n  - rule_d\n",
+        );
+        write(
+            r,
+            "products/p/profiles/l2.profile",
+            "documentation_complete: true\ntitle: L2\ndescription: d\nextends: base\nselections:\n  - pol:all:l2\n  - '!rule_c'\n  - rule_a.severity=high\n",
+        );
+        write(
+            r,
+            "products/p/profiles/l1.profile",
+            "documentation_complete: true\ntitle: L1\ndescription: d\nselections:\n  - pol:all:l1\n",
+        );
+        let opts = BuildOptions {
+            root: r.to_path_buf(),
+            out_dir: r.join("build"),
+            products: Vec::new(),
+            sce: false,
+            epoch: Some(0),
+        };
+        let (mut compiled, diags) = compile_tree(&opts);
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.severity == scapc_diagnostics::Severity::Error)
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        (d, compiled.remove(0))
+    }
+
+    #[test]
+    fn a_cac_tree_resolves_as_cac_builds_it() {
+        let (_d, c) = cac_tree();
+        assert_eq!(c.ns(), "org.ssgproject.content");
+        // Only what a profile selects, the values they set, the groups that hold them.
+        let rules: Vec<&str> = c.content.rules.keys().map(String::as_str).collect();
+        // rule_c is only in control 2, which l2 takes but then deselects.
+        assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
+        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_x"]);
+        assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
+        // The hidden profile is resolved (its rule is in) but not emitted.
+        let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["l1", "l2"]);
+        let l1 = &c.profiles[0];
+        let sel: Vec<&str> = l1.select.iter().map(|(r, _)| r.as_str()).collect();
+        // Level l1 holds control 1, which holds its nested 1.1 (level l2).
+        assert_eq!(sel, ["rule-b", "rule_a"]);
+        assert_eq!(l1.values, [("var_x".to_owned(), "two".to_owned())]);
+        let l2 = &c.profiles[1];
+        let sel: Vec<&str> = l2.select.iter().map(|(r, _)| r.as_str()).collect();
+        // l2 inherits l1; `!rule_c` wins over the control; base adds rule_d.
+        assert_eq!(sel, ["rule-b", "rule_a", "rule_d"]);
+        // The more specific level's value wins.
+        assert_eq!(l2.values, [("var_x".to_owned(), "three".to_owned())]);
+        assert_eq!(l2.refines, [("rule_a".to_owned(), "severity".to_owned(), "high".to_owned())]);
+        // Product-qualified identifiers, control references.
+        let a = &c.content.rules["rule_a"];
+        assert_eq!(a.identifiers.iter().map(|i| i.value.1.as_str()).collect::<Vec<_>>(), ["CCE-80001-3"]);
+        assert!(a.references.contains(&("cis".to_owned(), vec!["1".to_owned()])), "{:?}", a.references);
+        let b = &c.content.rules["rule-b"];
+        let cis: Vec<&str> =
+            b.references.iter().filter(|(s, _)| s == "cis").flat_map(|(_, v)| v.iter().map(String::as_str)).collect();
+        // Nested controls come before their parent, as in CaC.
+        assert_eq!(cis, ["1.1", "1"], "the parent control holds its nested control's rules");
+        // product_properties are evaluated with the product's variables.
+        assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two".to_owned())]);
+        assert_eq!(c.content.rules["rule_d"].title, "Rule rule_d on Prod P");
+        // Each platform is its own, with CaC's ids.
+        // rule-b comes first in CaC's order: rule_a's equal expression
+        // takes its id.
+        assert_eq!(c.rules["rule-b"].platforms, ["not_bootc_and_not_container"]);
+        assert_eq!(
+            c.rules["rule_a"].platforms,
+            ["not_bootc_and_not_container", "not_container_and_machine", "package_openssh-server_le_7_0"]
+        );
+    }
+
+    #[test]
+    fn the_benchmark_has_cacs_ids_and_deselects_empty_groups() {
+        let (_d, c) = cac_tree();
+        let mut d = Vec::new();
+        let x = crate::xccdf::emit(&c, &mut d);
+        assert!(x.contains("id=\"xccdf_org.ssgproject.content_benchmark_P\""));
+        assert!(x.contains("<xccdf-1.2:title>Guide for Prod P</xccdf-1.2:title>"), "benchmark.yml gives the title");
+        assert!(x.contains("<xccdf-1.2:rear-matter>r</xccdf-1.2:rear-matter>"));
+        assert!(x.contains("id=\"xccdf_org.ssgproject.content_group_sys-tem\""));
+        assert!(x.contains("<xccdf-1.2:ident system=\"https://ncp.nist.gov/cce\">CCE-80001-3</xccdf-1.2:ident>"));
+        assert!(x.contains("href=\"https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os\">SRG-OS-000001-GPOS-00001<"));
+        assert!(x.contains("<xccdf-1.2:platform idref=\"#package_openssh-server_le_7_0\"/>"));
+        assert!(!x.contains("rule_unused") && !x.contains("var_unused") && !x.contains("profile_base"));
+    }
+}
