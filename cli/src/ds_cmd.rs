@@ -1,6 +1,4 @@
 //! `scapc ds ...`: data stream subcommands.
-// A command's error is one Diagnostic, made once per run: its size costs nothing.
-#![allow(clippy::result_large_err)]
 
 use scapc_datastream::{read, split as ds_split};
 use scapc_diagnostics::{render_text, Diagnostic, Location, TextOptions};

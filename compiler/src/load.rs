@@ -444,9 +444,9 @@ pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnosti
     let benchmark_id = doc.required_string(&f, "benchmark_id", what).unwrap_or_default();
     // CaC's products name no namespace: their ids are org.ssgproject.content.
     let namespace = doc.string(&f, "namespace", what).unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
-    if !namespace.is_empty()
-        && !(namespace.contains('.') && namespace.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-    {
+    let well_formed =
+        namespace.contains('.') && namespace.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !namespace.is_empty() && !well_formed {
         let pos = f.get("namespace").map(|n| n.pos).unwrap_or(f.pos);
         doc.error(codes::BAD_VALUE, pos, format!("namespace `{namespace}` is not a reverse-DNS name"))
             .hints
