@@ -175,9 +175,14 @@ unsafe fn take_string(p: *mut c_char) -> String {
     if p.is_null() {
         return String::new();
     }
-    let s = CStr::from_ptr(p).to_string_lossy().into_owned();
-    xmlFree(p.cast());
-    s
+    // SAFETY: the caller guarantees `p` is a NUL-terminated string that
+    // libxml2 allocated and nobody else frees; it is read once, then freed
+    // with libxml2's own deallocator.
+    unsafe {
+        let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+        xmlFree(p.cast());
+        s
+    }
 }
 
 /// Parses `xml` (already namespace-stripped or not) and evaluates `expr`.
