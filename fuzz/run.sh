@@ -68,7 +68,9 @@ fuzz_one() {
         runs=$((runs + 1))
         echo "=== run $runs: $left s left" >>"$log"
         # shellcheck disable=SC2086
-        nice -n "$nice_level" "$bin_dir/$t" "$corpus" "${dict[@]}" \
+        # libFuzzer's timeout handler can deadlock in malloc when the target
+        # is built without a sanitizer; `timeout` ends such a run.
+        timeout --kill-after=30 $((left + 120)) nice -n "$nice_level" "$bin_dir/$t" "$corpus" "${dict[@]}" \
             -artifact_prefix="$art/" -max_total_time="$left" -print_final_stats=1 \
             -rss_limit_mb="${RSS_LIMIT_MB:-2048}" -timeout="${TIMEOUT:-10}" \
             -max_len="$(max_len "$t")" ${FUZZ_ARGS:-} >>"$log" 2>&1 || true

@@ -277,6 +277,9 @@ pub fn parse(src: &str) -> Result<Element, ParseError> {
                 if root.is_some() && stack.is_empty() {
                     return Err(err_at(start_pos, "more than one root element".into()));
                 }
+                if stack.len() >= crate::MAX_DEPTH {
+                    return Err(err_at(start_pos, crate::too_deep()));
+                }
                 stack.push(el);
             }
             Event::Empty(e) => {
@@ -462,6 +465,17 @@ mod tests {
         let z = e.child("z").unwrap();
         assert_eq!((z.line, z.col), (2, 5), "columns count characters, not bytes");
         assert!(elapsed < std::time::Duration::from_secs(20), "parsing {n} elements took {elapsed:?}");
+    }
+
+    #[test]
+    fn refuses_nesting_deeper_than_the_limit() {
+        // Found by running a 200,000-deep document through the xml_tree fuzz
+        // target: writing it back overflowed the stack.
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(parse(&deep(crate::MAX_DEPTH)).is_ok());
+        let err = parse(&deep(200_000)).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 3 * crate::MAX_DEPTH as u32 + 1));
+        assert!(err.message.contains("deeper than 1024"), "{err}");
     }
 
     #[test]

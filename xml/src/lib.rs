@@ -14,6 +14,19 @@ pub mod tree;
 mod writer;
 
 pub use dom::{parse, Element, Node, ParseError};
+
+/// The deepest element nesting the readers accept. SCAP documents nest a
+/// few dozen levels; far deeper documents only exhaust the stack of the
+/// code that walks them (a 200,000-deep one crashed the DOM writer), so
+/// both readers refuse them with [`too_deep`]'s message.
+pub const MAX_DEPTH: usize = 1024;
+
+/// The error message for a document nested deeper than [`MAX_DEPTH`].
+pub fn too_deep() -> String {
+    format!(
+        "elements nest deeper than {MAX_DEPTH} levels; scapc refuses such documents (SCAP content never needs them)"
+    )
+}
 pub use writer::Writer;
 
 use std::borrow::Cow;

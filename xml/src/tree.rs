@@ -116,6 +116,9 @@ impl Tree {
                     seen_root = true;
                     let id = t.open(&reader, e, ns.as_deref(), start, stack.last().copied())?;
                     if !empty {
+                        if stack.len() >= crate::MAX_DEPTH {
+                            return Err(t.err(start, crate::too_deep()));
+                        }
                         stack.push(id);
                     }
                 }
@@ -441,6 +444,18 @@ fn predefined_entity(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_nesting_deeper_than_the_limit() {
+        // The DOM crashed on a 200,000-deep document (found with the
+        // xml_tree fuzz target); the tree refuses the same depth, so that
+        // code walking it recursively is safe too.
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert_eq!(Tree::parse(&deep(crate::MAX_DEPTH)).unwrap().nodes.len(), crate::MAX_DEPTH);
+        let err = Tree::parse(&deep(200_000)).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 3 * crate::MAX_DEPTH as u32 + 1));
+        assert!(err.message.contains("deeper than 1024"), "{}", err.message);
+    }
 
     #[test]
     fn names_resolve_and_positions_count() {
