@@ -412,6 +412,9 @@ fn open(
     pos: u64,
     err_at: &impl Fn(u64, String) -> ParseError,
 ) -> Result<Element, ParseError> {
+    if e.local_name().as_ref().is_empty() {
+        return Err(err_at(pos, crate::NO_NAME.into()));
+    }
     let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
     let mut el = Element { name, attrs: Vec::new(), children: Vec::new(), line, col };
     for a in e.attributes() {
@@ -465,6 +468,16 @@ mod tests {
         let z = e.child("z").unwrap();
         assert_eq!((z.line, z.col), (2, 5), "columns count characters, not bytes");
         assert!(elapsed < std::time::Duration::from_secs(20), "parsing {n} elements took {elapsed:?}");
+    }
+
+    #[test]
+    fn refuses_an_element_without_a_name() {
+        // Found by the xml_tree fuzz target: `<\t\t/>` was read as an
+        // element with an empty name and written back as `</>`.
+        for src in ["<\t\t/>", "<\r\r/>", "<a:b xmlns:a=\"urn:a\">< /></a:b>", "<a:/>"] {
+            let err = parse(src).unwrap_err();
+            assert!(err.message.contains("no element name"), "{src:?}: {err}");
+        }
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub use dom::{parse, Element, Node, ParseError};
 /// both readers refuse them with [`too_deep`]'s message.
 pub const MAX_DEPTH: usize = 1024;
 
+/// The error message for a start tag without a name (`< />`), which the
+/// underlying tokenizer lets through.
+pub const NO_NAME: &str = "a start tag has no element name (is there a space after `<`?)";
+
 /// The error message for a document nested deeper than [`MAX_DEPTH`].
 pub fn too_deep() -> String {
     format!(

@@ -222,6 +222,9 @@ impl Tree {
         pos: usize,
         parent: Option<NodeId>,
     ) -> Result<NodeId, ParseError> {
+        if e.local_name().as_ref().is_empty() {
+            return Err(self.err(pos, crate::NO_NAME.into()));
+        }
         let local = self.intern_name(e.local_name().as_ref());
         let lname = self.names[local as usize].clone();
         let ns = self.intern(ns.unwrap_or(""));
@@ -444,6 +447,16 @@ fn predefined_entity(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_an_element_without_a_name() {
+        // Found by the xml_tree fuzz target: `<\t\t/>` was read as an
+        // element with an empty name.
+        for src in ["<\t\t/>", "<\r\r/>", "<a:b xmlns:a=\"urn:a\">< /></a:b>", "<r xmlns:a=\"urn:a\"><a:/></r>"] {
+            let err = Tree::parse(src).unwrap_err();
+            assert!(err.message.contains("no element name"), "{src:?}: {}", err.message);
+        }
+    }
 
     #[test]
     fn refuses_nesting_deeper_than_the_limit() {
