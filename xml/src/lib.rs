@@ -6,6 +6,8 @@
 //!   character references, and never resolves external entities: a DOCTYPE
 //!   that declares entities is refused. Billion-laughs and XXE documents get
 //!   an error, not a hang or a fetch.
+//! - Elements nested deeper than [`MAX_DEPTH`] are refused, so that code
+//!   walking a document recursively cannot run out of stack.
 //! - Writing is byte-for-byte deterministic for the same calls.
 #![forbid(unsafe_code)]
 
