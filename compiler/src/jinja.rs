@@ -237,6 +237,14 @@ impl Jinja {
     /// Evaluates a Jinja *expression* (no delimiters), for template
     /// `derived:` parameters.
     pub fn eval_expr(&self, expr: &str, ctx: &BTreeMap<String, Value>) -> Result<Value, RenderError> {
+        if let Some((col, c)) = unbalanced_closer(expr) {
+            return Err(RenderError {
+                in_template: None,
+                line: Some(1),
+                col: Some(col),
+                message: format!("Jinja syntax error: `{c}` closes nothing"),
+            });
+        }
         let e = self.env.compile_expression(expr).map_err(|e| convert(&e, "<expression>"))?;
         e.eval(Value::from_serialize(ctx)).map_err(|e| convert(&e, "<expression>"))
     }
@@ -244,6 +252,32 @@ impl Jinja {
 
 fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The first closing bracket (1-based column, bracket) that is outside
+/// every string and every open bracket of an expression. Such an
+/// expression is never valid, and minijinja's expression lexer panics on
+/// some of them (a `}}}` there ends the expression's lexer state).
+fn unbalanced_closer(expr: &str) -> Option<(u32, char)> {
+    let mut depth = 0u32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in expr.chars().enumerate() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' if depth == 0 => return Some((i as u32 + 1, c)),
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            },
+        }
+    }
+    None
 }
 
 /// Quick test whether a text uses Jinja at all (most rule.yml files don't).
@@ -348,6 +382,21 @@ mod tests {
         let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
         let out = j.render("f", "v={{{ xccdf_value('var_x') }}}", &BTreeMap::new()).unwrap();
         assert_eq!(out, format!("v={SUB_OPEN}var_x{SUB_CLOSE}"));
+    }
+
+    #[test]
+    fn a_closing_bracket_at_the_top_of_an_expression_is_an_error_not_a_panic() {
+        // Found by the yaml_jinja fuzz target: minijinja's expression lexer
+        // panicked ("empty lexer stack") on these.
+        let j = Jinja::new(&[], &BTreeMap::new()).unwrap();
+        for (expr, col) in [("d }}} i", 3), ("}}}", 1), ("x }} y", 3), ("x %}} y", 4), ("(a))", 4)] {
+            let e = j.eval_expr(expr, &BTreeMap::new()).unwrap_err();
+            assert_eq!((e.line, e.col), (Some(1), Some(col)), "{expr}: {}", e.message);
+            assert!(e.message.contains("closes nothing"), "{expr}: {}", e.message);
+        }
+        // Brackets inside strings and nested ones are fine.
+        let v = j.eval_expr("{'a': {'b': '}}}'}}['a']['b'] ~ ')'", &BTreeMap::new()).unwrap();
+        assert_eq!(v.to_string(), "}}})");
     }
 
     #[test]

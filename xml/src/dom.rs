@@ -413,6 +413,9 @@ fn open(
     pos: u64,
     err_at: &impl Fn(u64, String) -> ParseError,
 ) -> Result<Element, ParseError> {
+    if e.local_name().as_ref().is_empty() {
+        return Err(err_at(pos, crate::NO_NAME.into()));
+    }
     let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
     let (line, col) = cursor.at(pos as usize);
     let mut el = Element { name, attrs: Vec::new(), children: Vec::new(), line, col };
@@ -450,6 +453,44 @@ mod tests {
         assert_eq!(e.attr("x"), Some("1 & 2"));
         assert_eq!(e.child("c").unwrap().text(), "t < u A");
         assert_eq!(e.to_xml(), r#"<a x="1 &amp; 2"><b:c>t &lt; u A</b:c><!--k--><d/></a>"#);
+    }
+
+    #[test]
+    fn many_elements_parse_in_linear_time() {
+        // Found by running a deep document through the xml_tree fuzz target:
+        // every element's position was counted from the start of the text,
+        // so 5,000 nested elements took 18 s and 200,000 did not finish.
+        let n = 100_000;
+        let src = format!("<r>{}\n<é/><z/></r>", "<a/>".repeat(n));
+        let start = std::time::Instant::now();
+        let e = parse(&src).unwrap();
+        let elapsed = start.elapsed();
+        let last_a = e.elements().nth(n - 1).unwrap();
+        assert_eq!((last_a.line, last_a.col), (1, 4 + 4 * (n as u32 - 1)));
+        let z = e.child("z").unwrap();
+        assert_eq!((z.line, z.col), (2, 5), "columns count characters, not bytes");
+        assert!(elapsed < std::time::Duration::from_secs(20), "parsing {n} elements took {elapsed:?}");
+    }
+
+    #[test]
+    fn refuses_an_element_without_a_name() {
+        // Found by the xml_tree fuzz target: `<\t\t/>` was read as an
+        // element with an empty name and written back as `</>`.
+        for src in ["<\t\t/>", "<\r\r/>", "<a:b xmlns:a=\"urn:a\">< /></a:b>", "<a:/>"] {
+            let err = parse(src).unwrap_err();
+            assert!(err.message.contains("no element name"), "{src:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn refuses_nesting_deeper_than_the_limit() {
+        // Found by running a 200,000-deep document through the xml_tree fuzz
+        // target: writing it back overflowed the stack.
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(parse(&deep(crate::MAX_DEPTH)).is_ok());
+        let err = parse(&deep(200_000)).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 3 * crate::MAX_DEPTH as u32 + 1));
+        assert!(err.message.contains("deeper than 10000"), "{err}");
     }
 
     #[test]

@@ -23,6 +23,10 @@ mod writer;
 
 pub use dom::{parse, Element, Node, ParseError};
 pub use hostile::{check_doctype, check_prolog, too_deep, MAX_DEPTH};
+
+/// The error message for a start tag without a name (`< />`), which the
+/// underlying tokenizer lets through.
+pub const NO_NAME: &str = "a start tag has no element name (is there a space after `<`?)";
 pub use writer::Writer;
 
 use std::borrow::Cow;

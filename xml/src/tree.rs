@@ -219,6 +219,9 @@ impl Tree {
         pos: usize,
         parent: Option<NodeId>,
     ) -> Result<NodeId, ParseError> {
+        if e.local_name().as_ref().is_empty() {
+            return Err(self.err(pos, crate::NO_NAME.into()));
+        }
         let local = self.intern_name(e.local_name().as_ref());
         let lname = self.names[local as usize].clone();
         let too_many =
@@ -443,6 +446,28 @@ fn predefined_entity(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_an_element_without_a_name() {
+        // Found by the xml_tree fuzz target: `<\t\t/>` was read as an
+        // element with an empty name.
+        for src in ["<\t\t/>", "<\r\r/>", "<a:b xmlns:a=\"urn:a\">< /></a:b>", "<r xmlns:a=\"urn:a\"><a:/></r>"] {
+            let err = Tree::parse(src).unwrap_err();
+            assert!(err.message.contains("no element name"), "{src:?}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn refuses_nesting_deeper_than_the_limit() {
+        // The DOM crashed on a 200,000-deep document (found with the
+        // xml_tree fuzz target); the tree refuses the same depth, so that
+        // code walking it recursively is safe too.
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert_eq!(Tree::parse(&deep(crate::MAX_DEPTH)).unwrap().nodes.len(), crate::MAX_DEPTH);
+        let err = Tree::parse(&deep(200_000)).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 3 * crate::MAX_DEPTH as u32 + 1));
+        assert!(err.message.contains("deeper than 10000"), "{}", err.message);
+    }
 
     #[test]
     fn names_resolve_and_positions_count() {

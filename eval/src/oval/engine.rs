@@ -73,6 +73,14 @@ impl CriteriaResult {
     }
 }
 
+/// The most values one `arithmetic` or `concat` may produce. Both combine
+/// every value of an argument with every value of the next, so a few
+/// multi-valued arguments multiply; past this the function's result is an
+/// error instead of exhausted memory (found by the oval_engine fuzz target).
+pub const MAX_VALUES: usize = 100_000;
+/// The most bytes the values of one `concat` may hold in all.
+pub const MAX_VALUE_BYTES: usize = 64 << 20;
+
 /// Options for one evaluation.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -709,6 +717,12 @@ impl<'a> Engine<'a> {
                 }
                 let mut out = vec![String::new()];
                 for s in sets.iter().filter(|s| !s.is_empty()) {
+                    let out_bytes: usize = out.iter().map(String::len).sum();
+                    let s_bytes: usize = s.iter().map(String::len).sum();
+                    let bytes = out_bytes.saturating_mul(s.len()).saturating_add(s_bytes.saturating_mul(out.len()));
+                    if out.len().saturating_mul(s.len()) > MAX_VALUES || bytes > MAX_VALUE_BYTES {
+                        return (Some(Flag::Error), Vec::new());
+                    }
                     let mut next = Vec::with_capacity(out.len() * s.len());
                     for prefix in &out {
                         for v in s {
@@ -742,6 +756,9 @@ impl<'a> Engine<'a> {
                 let mut acc: Vec<f64> = vec![if op == "multiply" { 1.0 } else { 0.0 }];
                 let mut first = true;
                 for s in &sets {
+                    if acc.len().saturating_mul(s.len()) > MAX_VALUES {
+                        return (Some(Flag::Error), Vec::new());
+                    }
                     let mut next = Vec::new();
                     for a in &acc {
                         for v in s {
@@ -1073,6 +1090,48 @@ fn find_cycles(doc: &OvalDoc) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oval::model::NS_DEF;
+
+    /// Evaluates `variables` (the inside of `<variables>`) and returns
+    /// each variable's flag and number of values.
+    fn eval_vars(variables: &str, ids: &[&str]) -> Vec<(Flag, usize)> {
+        let xml = format!(
+            r#"<oval_definitions xmlns="{NS_DEF}"><definitions/><tests/><objects/><states/><variables>{variables}</variables></oval_definitions>"#
+        );
+        let tree = scapc_xml::tree::Tree::parse(&xml).unwrap();
+        let doc = OvalDoc::read(&tree, tree.root());
+        let root = tempfile::tempdir().unwrap();
+        let target = Target::dir(root.path()).unwrap();
+        let cache = Cache::default();
+        let e = Engine::new(&doc, &target, &cache, HashMap::new(), EngineOptions::default());
+        ids.iter()
+            .map(|id| {
+                let v = e.variable(id);
+                (v.flag, v.values.len())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn multiplying_values_past_the_limit_is_an_error_not_an_exhausted_memory() {
+        // Found by the oval_engine fuzz target: an arithmetic of sixteen
+        // references to a multi-valued variable ran out of 2 GB.
+        let ten: String = (0..10).map(|i| format!("<value>{i}</value>")).collect();
+        let refs = |n: usize| "<variable_component var_ref=\"oval:t:var:1\"/>".repeat(n);
+        let vars = format!(
+            r#"<constant_variable id="oval:t:var:1" version="1" datatype="int">{ten}</constant_variable>
+            <local_variable id="oval:t:var:2" version="1" datatype="int"><arithmetic arithmetic_operation="add">{}</arithmetic></local_variable>
+            <local_variable id="oval:t:var:3" version="1" datatype="int"><arithmetic arithmetic_operation="multiply">{}</arithmetic></local_variable>
+            <local_variable id="oval:t:var:4" version="1" datatype="string"><concat>{}</concat></local_variable>
+            <local_variable id="oval:t:var:5" version="1" datatype="string"><concat>{}</concat></local_variable>"#,
+            refs(2),
+            refs(6),
+            refs(3),
+            refs(6),
+        );
+        let got = eval_vars(&vars, &["oval:t:var:2", "oval:t:var:3", "oval:t:var:4", "oval:t:var:5"]);
+        assert_eq!(got, vec![(Flag::Complete, 100), (Flag::Error, 0), (Flag::Complete, 1000), (Flag::Error, 0)]);
+    }
 
     #[test]
     fn regex_helpers() {
