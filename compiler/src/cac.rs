@@ -575,7 +575,7 @@ mod tests {
         write(
             r,
             "product_properties/10-x.yml",
-            "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' %}}\n  prop_a: two\n{{% endif %}}\n",
+            "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' and product.startswith('p') and 'ol' not in families %}}\n  prop_a: two\n{{% endif %}}\n",
         );
         write(
             r,
@@ -592,7 +592,15 @@ mod tests {
             "references:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
         );
         rule(r, "sys-tem", "rule_c", "");
-        rule(r, "sys-tem", "rule_d", "warnings:\n  - general: uses {{{ prop_a }}}\n");
+        // CaC's Jinja: undefined variables print as nothing, Python
+        // methods, macros of shared/macros.
+        write(r, "shared/macros/10-m.jinja", "{{% macro shout(s) -%}}\n{{{ s.upper() }}}\n{{%- endmacro %}}\n");
+        rule(
+            r,
+            "sys-tem",
+            "rule_d",
+            "warnings:\n  - general: uses {{{ prop_a }}}{{{ not_defined }}} {{{ 'a,b'.split(',') | join('+') }}} {{{ shout('x') }}}\n",
+        );
         rule(r, "other", "rule_unused", "");
         write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
         write(
@@ -672,7 +680,7 @@ mod tests {
         // Nested controls come before their parent, as in CaC.
         assert_eq!(cis, ["1.1", "1"], "the parent control holds its nested control's rules");
         // product_properties are evaluated with the product's variables.
-        assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two".to_owned())]);
+        assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two a+b X".to_owned())]);
         assert_eq!(c.content.rules["rule_d"].title, "Rule rule_d on Prod P");
         // Each platform is its own, with CaC's ids.
         // rule-b comes first in CaC's order: rule_a's equal expression

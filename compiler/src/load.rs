@@ -381,7 +381,8 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
     if tree.property_files.is_empty() {
         return;
     }
-    let jinja = match Jinja::new(&[], vars) {
+    // CaC renders property files with its Jinja and no macros.
+    let jinja = match Jinja::with_dialect(crate::jinja::Dialect::Cac, &[], vars) {
         Ok(j) => j,
         Err((_, e)) => {
             diags.push(Diagnostic::error(codes::JINJA, format!("product properties: {}", e.message)));
@@ -410,7 +411,7 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
                             .push("define each property once, in product.yml or in one properties file".into());
                         continue;
                     }
-                    acquired.insert(k.clone(), v.to_json());
+                    acquired.insert(k.clone(), crate::jinja::cac::yaml_to_json(v));
                 }
             }
         }
@@ -507,7 +508,10 @@ pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnosti
     }
     let mut vars = BTreeMap::new();
     for k in &f.order {
-        vars.insert(k.clone(), f.get(k).unwrap().to_json());
+        let v = f.get(k).unwrap();
+        // CaC's reader keeps YAML 1.1 words (`yes`, `on`) as the strings written.
+        let v = if roots.layout == Layout::Cac { crate::jinja::cac::yaml_to_json(v) } else { v.to_json() };
+        vars.insert(k.clone(), v);
     }
     vars.insert("product".into(), serde_json::Value::String(id.clone()));
     if roots.layout == Layout::Cac {
