@@ -599,7 +599,7 @@ mod tests {
             r,
             "sys-tem",
             "rule_d",
-            "warnings:\n  - general: uses {{{ prop_a }}}{{{ not_defined }}} {{{ 'a,b'.split(',') | join('+') }}} {{{ shout('x') }}}\n",
+            "warnings:\n  - general: uses {{{ prop_a }}}{{{ not_defined }}} {{{ 'a,b'.split(',') | join('+') }}} {{{ shout('x') }}}\nfixtext: 'run a && b'\ntemplate:\n  name: t\n  backends:\n    kickstart: 'off'\n  oval_extend_definitions:\n    - other_def\n",
         );
         rule(r, "other", "rule_unused", "");
         write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
@@ -705,5 +705,7 @@ mod tests {
         assert!(x.contains("href=\"https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os\">SRG-OS-000001-GPOS-00001<"));
         assert!(x.contains("<xccdf-1.2:platform idref=\"#package_openssh-server_le_7_0\"/>"));
         assert!(!x.contains("rule_unused") && !x.contains("var_unused") && !x.contains("profile_base"));
+        // CaC keeps `fixtext` for its STIG exports, out of the XCCDF.
+        assert!(!x.contains("fixtext"), "{x}");
     }
 }

@@ -1044,7 +1044,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let srg_requirement = doc.string(&f, "srg_requirement", what);
     let vuldiscussion = doc.string(&f, "vuldiscussion", what);
     let checktext = doc.string(&f, "checktext", what);
-    let template = f.get("template").and_then(|n| template_use(&mut doc, n));
+    let template = f.get("template").and_then(|n| template_use(&mut doc, n, product.layout));
     let dir = path.parent().unwrap().to_path_buf();
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
         let specific = dir.join(sub).join(format!("{pid}.{ext}"));
@@ -1118,8 +1118,29 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     (Some(r), doc.diags)
 }
 
-fn template_use(doc: &mut Doc<'_>, n: &Node) -> Option<TemplateUse> {
-    let f = doc.mapping(n, "`template`", &["name", "vars", "backends"])?;
+/// The languages CaC's templates may be switched off for (its build
+/// renders more than scapc builds: kickstart, Puppet, ...).
+const CAC_LANGUAGES: &[&str] = &[
+    "anaconda",
+    "ansible",
+    "bash",
+    "blueprint",
+    "bootc",
+    "ignition",
+    "kickstart",
+    "kubernetes",
+    "oval",
+    "puppet",
+    "sce",
+];
+
+fn template_use(doc: &mut Doc<'_>, n: &Node, layout: Layout) -> Option<TemplateUse> {
+    let (keys, languages): (&[&str], &[&str]) = match layout {
+        // CaC's template may extend its OVAL with other definitions.
+        Layout::Cac => (&["name", "vars", "backends", "oval_extend_definitions"], CAC_LANGUAGES),
+        Layout::Scapc => (&["name", "vars", "backends"], &LANGUAGES),
+    };
+    let f = doc.mapping(n, "`template`", keys)?;
     let name_pos = f.get("name").map(|n| n.pos).unwrap_or(f.pos);
     let name = doc.required_string(&f, "name", "`template`")?;
     let mut vars = BTreeMap::new();
@@ -1133,7 +1154,7 @@ fn template_use(doc: &mut Doc<'_>, n: &Node) -> Option<TemplateUse> {
     }
     let mut disabled = Vec::new();
     if let Some(b) = f.get("backends") {
-        if let Some(m) = doc.mapping(b, "`template.backends`", &LANGUAGES) {
+        if let Some(m) = doc.mapping(b, "`template.backends`", languages) {
             for k in &m.order {
                 let node = m.get(k).unwrap();
                 let off = match &node.value {
