@@ -425,11 +425,53 @@ fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
     out
 }
 
+/// Values the OVAL of a rule's CaC template names (its external variables,
+/// e.g. `sysctl_<name>_value` of the `sysctl` template): the template's
+/// `oval.template` in `shared/templates` rendered for the rule, and every
+/// word of it that is a Value id. A template that does not render names
+/// none here; building its check reports it.
+fn template_values(rule: &Rule, content: &Content, env: &TemplateEnv<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(t) = &rule.template else { return out };
+    if t.disabled.iter().any(|l| l == "oval") {
+        return out;
+    }
+    let file = env.templates.join(&t.name.value).join("oval.template");
+    let Ok(source) = std::fs::read_to_string(&file) else { return out };
+    let vars: serde_json::Map<String, serde_json::Value> =
+        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+    let ctx = crate::templates::cac::RuleContext {
+        id: rule.id.clone(),
+        title: rule.title.clone(),
+        product: env.product.to_owned(),
+        cce_identifiers: BTreeMap::new(),
+    };
+    let name = file.display().to_string();
+    let Ok(oval) = crate::templates::cac::render(env.jinja, &t.name.value, "oval", &name, &source, &vars, &ctx) else {
+        return out;
+    };
+    for word in oval.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+        if content.values.contains_key(word) {
+            out.insert(word.to_owned());
+        }
+    }
+    out
+}
+
+/// What [`prune`] needs to render CaC templates: the product's Jinja
+/// environment, the tree's `shared/templates` and the product id.
+pub struct TemplateEnv<'a> {
+    pub jinja: &'a crate::jinja::Jinja,
+    pub templates: std::path::PathBuf,
+    pub product: &'a str,
+}
+
 /// Cuts the benchmark down as CaC's build does: only rules some profile
-/// (hidden ones too) selects, Values those rules use or a profile sets,
-/// and groups that hold any of them. Each profile then deselects the
-/// groups in which it selects no rule. Hidden profiles are dropped.
-pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<ResolvedProfile> {
+/// (hidden ones too) selects, Values those rules use (also through their
+/// template's OVAL) or a profile sets, and groups that hold any of them.
+/// Each profile then deselects the groups in which it selects no rule.
+/// Hidden profiles are dropped.
+pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &TemplateEnv<'_>) -> Vec<ResolvedProfile> {
     let selected: BTreeSet<String> =
         profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.clone())).collect();
     content.rules.retain(|id, _| selected.contains(id));
@@ -437,6 +479,12 @@ pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<R
     for r in content.rules.values() {
         values.extend(values_of(r, content));
     }
+    let from_templates: Vec<BTreeSet<String>> = {
+        use rayon::prelude::*;
+        let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
+        rules.par_iter().map(|r| template_values(r, content, env)).collect()
+    };
+    values.extend(from_templates.into_iter().flatten());
     content.values.retain(|id, _| values.contains(id));
     // Groups holding a kept rule or value, and their ancestors.
     let mut keep: BTreeSet<String> = BTreeSet::new();
@@ -599,10 +647,17 @@ mod tests {
             r,
             "sys-tem",
             "rule_d",
-            "warnings:\n  - general: uses {{{ prop_a }}}{{{ not_defined }}} {{{ 'a,b'.split(',') | join('+') }}} {{{ shout('x') }}}\nfixtext: 'run a && b'\ntemplate:\n  name: t\n  backends:\n    kickstart: 'off'\n  oval_extend_definitions:\n    - other_def\n",
+            "warnings:\n  - general: uses {{{ prop_a }}}{{{ not_defined }}} {{{ 'a,b'.split(',') | join('+') }}} {{{ shout('x') }}}\nfixtext: 'run a && b'\ntemplate:\n  name: t\n  vars:\n    name: tpl\n  backends:\n    kickstart: 'off'\n  oval_extend_definitions:\n    - other_def\n",
         );
         rule(r, "other", "rule_unused", "");
         write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
+        // A Value only the template's OVAL names (as `sysctl` does).
+        write(r, "shared/templates/t/oval.template", "<external_variable id=\"var_{{{ NAME }}}\" datatype=\"int\"/>\n");
+        write(
+            r,
+            "guide/sys-tem/var_tpl.var",
+            "documentation_complete: true\ntitle: T\ndescription: d\ntype: number\noptions:\n  default: 1\n",
+        );
         write(
             r,
             "guide/other/var_unused.var",
@@ -653,7 +708,7 @@ mod tests {
         let rules: Vec<&str> = c.content.rules.keys().map(String::as_str).collect();
         // rule_c is only in control 2, which l2 takes but then deselects.
         assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
-        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_x"]);
+        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_tpl", "var_x"]);
         assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
         // The hidden profile is resolved (its rule is in) but not emitted.
         let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
