@@ -412,6 +412,14 @@ fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
         .chain(rule.warnings.iter().map(|(_, w)| w))
     {
         out.extend(text::sub_ids(prose));
+        // CaC's `xccdf_value` writes the `<sub>` element itself.
+        let mut rest = prose.as_str();
+        while let Some(i) = rest.find("<sub idref=\"") {
+            let after = &rest[i + "<sub idref=\"".len()..];
+            let end = after.find('"').unwrap_or(after.len());
+            out.insert(after[..end].to_owned());
+            rest = &after[end..];
+        }
     }
     if let Some(t) = &rule.template {
         for v in t.vars.values() {
@@ -637,12 +645,18 @@ mod tests {
             r,
             "sys-tem",
             "rule-b",
-            "references:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
+            "ocil: 'set it to {{{ xccdf_value(\"var_prose\") }}}'\nreferences:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
         );
         rule(r, "sys-tem", "rule_c", "");
+        // A Value only the prose names, through CaC's `xccdf_value`.
+        write(
+            r,
+            "guide/sys-tem/var_prose.var",
+            "documentation_complete: true\ntitle: P\ndescription: d\ntype: string\noptions:\n  default: a\n",
+        );
         // CaC's Jinja: undefined variables print as nothing, Python
         // methods, macros of shared/macros.
-        write(r, "shared/macros/10-m.jinja", "{{% macro shout(s) -%}}\n{{{ s.upper() }}}\n{{%- endmacro %}}\n");
+        write(r, "shared/macros/10-m.jinja", "{{% macro shout(s) -%}}\n{{{ s.upper() }}}\n{{%- endmacro %}}\n{{% macro xccdf_value(v) -%}}\n<sub idref=\"{{{ v }}}\" />\n{{%- endmacro %}}\n");
         rule(
             r,
             "sys-tem",
@@ -708,7 +722,7 @@ mod tests {
         let rules: Vec<&str> = c.content.rules.keys().map(String::as_str).collect();
         // rule_c is only in control 2, which l2 takes but then deselects.
         assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
-        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_tpl", "var_x"]);
+        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_prose", "var_tpl", "var_x"]);
         assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
         // The hidden profile is resolved (its rule is in) but not emitted.
         let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
