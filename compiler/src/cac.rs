@@ -458,10 +458,30 @@ fn template_values(rule: &Rule, content: &Content, env: &TemplateEnv<'_>) -> BTr
     let Ok(oval) = crate::templates::cac::render(env.jinja, &t.name.value, "oval", &name, &source, &vars, &ctx) else {
         return out;
     };
-    for word in oval.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-        if content.values.contains_key(word) {
-            out.insert(word.to_owned());
+    let mut words = |text: &str| {
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            if content.values.contains_key(word) {
+                out.insert(word.to_owned());
+            }
         }
+    };
+    words(&oval);
+    // Definitions it extends from shared/checks/oval (e.g. the sshd
+    // templates' `sshd_required_or_unset`) bring their external variables.
+    let checks = env.templates.parent().map(|s| s.join("checks").join("oval"));
+    let mut rest = oval.as_str();
+    while let Some(i) = rest.find("definition_ref=\"") {
+        let after = &rest[i + "definition_ref=\"".len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let def = &after[..end];
+        if let Some(dir) = &checks {
+            if !def.is_empty() && !def.contains(['/', '\\', '.']) {
+                if let Ok(text) = std::fs::read_to_string(dir.join(format!("{def}.xml"))) {
+                    words(&text);
+                }
+            }
+        }
+        rest = &after[end..];
     }
     out
 }
@@ -666,7 +686,18 @@ mod tests {
         rule(r, "other", "rule_unused", "");
         write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
         // A Value only the template's OVAL names (as `sysctl` does).
-        write(r, "shared/templates/t/oval.template", "<external_variable id=\"var_{{{ NAME }}}\" datatype=\"int\"/>\n");
+        write(
+            r,
+            "shared/templates/t/oval.template",
+            "<extend_definition definition_ref=\"shared_def\"/>\n<external_variable id=\"var_{{{ NAME }}}\" datatype=\"int\"/>\n",
+        );
+        // ... or a shared definition that OVAL extends.
+        write(r, "shared/checks/oval/shared_def.xml", "<external_variable id=\"var_ext\" datatype=\"int\"/>\n");
+        write(
+            r,
+            "guide/sys-tem/var_ext.var",
+            "documentation_complete: true\ntitle: E\ndescription: d\ntype: number\noptions:\n  default: 1\n",
+        );
         write(
             r,
             "guide/sys-tem/var_tpl.var",
@@ -722,7 +753,7 @@ mod tests {
         let rules: Vec<&str> = c.content.rules.keys().map(String::as_str).collect();
         // rule_c is only in control 2, which l2 takes but then deselects.
         assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
-        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_prose", "var_tpl", "var_x"]);
+        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_ext", "var_prose", "var_tpl", "var_x"]);
         assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
         // The hidden profile is resolved (its rule is in) but not emitted.
         let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
