@@ -669,9 +669,10 @@ mod tests {
         );
         rule(r, "sys-tem", "rule_c", "");
         // A Value only the prose names, through CaC's `xccdf_value`.
+        write(r, "guide/sys-tem/sub/group.yml", "documentation_complete: true\ntitle: Sub\ndescription: d\n");
         write(
             r,
-            "guide/sys-tem/var_prose.var",
+            "guide/sys-tem/sub/var_prose.var",
             "documentation_complete: true\ntitle: P\ndescription: d\ntype: string\noptions:\n  default: a\n",
         );
         // CaC's Jinja: undefined variables print as nothing, Python
@@ -754,7 +755,9 @@ mod tests {
         // rule_c is only in control 2, which l2 takes but then deselects.
         assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
         assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_ext", "var_prose", "var_tpl", "var_x"]);
-        assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
+        // A group holding only a Value is kept; the Value is in it.
+        assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sub", "sys-tem"]);
+        assert_eq!(c.content.values["var_prose"].group.as_deref(), Some("sub"));
         // The hidden profile is resolved (its rule is in) but not emitted.
         let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["l1", "l2"]);

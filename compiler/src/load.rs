@@ -664,13 +664,13 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         .value_files
         .par_iter()
         .map(|p| {
-            load_value(
-                p,
-                parent_group(p.parent().unwrap()).or_else(|| group_dirs.get(p.parent().unwrap()).cloned()),
-                jinja,
-                pid,
-                product.layout,
-            )
+            let dir = p.parent().unwrap();
+            // A CaC Value belongs to the group whose directory holds it.
+            let group = match product.layout {
+                Layout::Cac => group_dirs.get(dir).cloned().or_else(|| parent_group(dir)),
+                Layout::Scapc => parent_group(dir).or_else(|| group_dirs.get(dir).cloned()),
+            };
+            load_value(p, group, jinja, pid, product.layout)
         })
         .collect();
 
