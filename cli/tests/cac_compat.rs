@@ -298,11 +298,8 @@ fn check(product: &str, floors: &[(&str, f64)]) {
 
 // Floors, in percent, measured at 2026-12-06 on b3a2cca. 100 means the
 // category must match exactly. What keeps the others below 100 (see
-// docs/cac.md): rule.yml files whose Jinja the macro library cannot render
-// yet (their rules, and the groups and profile selections that need them,
-// are missing); Values that only templates name (template parameters are
-// not preprocessed yet); `stigref` references, which CaC's build takes
-// from DISA STIG files that the tarball does not hold.
+// docs/cac.md): rhel9's `stigref` references, which CaC's build takes from
+// DISA STIG files that the tarball does not hold.
 
 #[test]
 fn debian12() {
@@ -310,11 +307,11 @@ fn debian12() {
         "debian12",
         &[
             ("benchmark title", 100.0),
-            ("Group ids", 92.6),
-            ("Rule ids", 60.7),
-            ("Value ids", 75.5),
+            ("Group ids", 100.0),
+            ("Rule ids", 100.0),
+            ("Value ids", 100.0),
             ("Profile ids", 100.0),
-            ("profile selections", 57.1),
+            ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
             ("rule titles", 100.0),
@@ -335,11 +332,11 @@ fn example() {
         "example",
         &[
             ("benchmark title", 100.0),
-            ("Group ids", 84.3),
-            ("Rule ids", 63.8),
-            ("Value ids", 75.0),
+            ("Group ids", 100.0),
+            ("Rule ids", 100.0),
+            ("Value ids", 100.0),
             ("Profile ids", 100.0),
-            ("profile selections", 22.2),
+            ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
             ("rule titles", 100.0),
@@ -360,17 +357,17 @@ fn rhel9() {
         "rhel9",
         &[
             ("benchmark title", 100.0),
-            ("Group ids", 91.8),
-            ("Rule ids", 55.0),
-            ("Value ids", 31.7),
+            ("Group ids", 100.0),
+            ("Rule ids", 100.0),
+            ("Value ids", 100.0),
             ("Profile ids", 100.0),
-            ("profile selections", 61.6),
+            ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule idents", 100.0),
-            ("rule references", 65.4),
+            ("rule references", 68.7),
             ("rule platforms", 100.0),
             ("group titles", 100.0),
             ("group platforms", 100.0),

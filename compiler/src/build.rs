@@ -2,7 +2,7 @@
 //! then write the outputs atomically. A product with errors writes nothing.
 
 use crate::compile::{self, Compiled};
-use crate::jinja::Jinja;
+use crate::jinja::{Dialect, Jinja};
 use crate::load::{self, Tree};
 use crate::{codes, cpe, ocil, text, xccdf};
 use rayon::prelude::*;
@@ -212,7 +212,13 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
     let results: Vec<(Option<Compiled>, Vec<Diagnostic>)> = products
         .into_par_iter()
         .map(|product| {
-            let jinja = match Jinja::new(&macros, &product.vars) {
+            // CaC trees are written for CaC's Jinja (Jinja2's defaults,
+            // Python methods, its filters); scapc's own stay strict.
+            let dialect = match product.layout {
+                crate::model::Layout::Cac => Dialect::Cac,
+                crate::model::Layout::Scapc => Dialect::Scapc,
+            };
+            let jinja = match Jinja::with_dialect(dialect, &macros, &product.vars) {
                 Ok(j) => j,
                 Err((name, e)) => {
                     let d = Diagnostic::error(codes::JINJA, format!("macro library: {}", e.message)).at(match e.line {

@@ -412,6 +412,14 @@ fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
         .chain(rule.warnings.iter().map(|(_, w)| w))
     {
         out.extend(text::sub_ids(prose));
+        // CaC's `xccdf_value` writes the `<sub>` element itself.
+        let mut rest = prose.as_str();
+        while let Some(i) = rest.find("<sub idref=\"") {
+            let after = &rest[i + "<sub idref=\"".len()..];
+            let end = after.find('"').unwrap_or(after.len());
+            out.insert(after[..end].to_owned());
+            rest = &after[end..];
+        }
     }
     if let Some(t) = &rule.template {
         for v in t.vars.values() {
@@ -425,11 +433,73 @@ fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
     out
 }
 
+/// Values the OVAL of a rule's CaC template names (its external variables,
+/// e.g. `sysctl_<name>_value` of the `sysctl` template): the template's
+/// `oval.template` in `shared/templates` rendered for the rule, and every
+/// word of it that is a Value id. A template that does not render names
+/// none here; building its check reports it.
+fn template_values(rule: &Rule, content: &Content, env: &TemplateEnv<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(t) = &rule.template else { return out };
+    if t.disabled.iter().any(|l| l == "oval") {
+        return out;
+    }
+    let file = env.templates.join(&t.name.value).join("oval.template");
+    let Ok(source) = std::fs::read_to_string(&file) else { return out };
+    let vars: serde_json::Map<String, serde_json::Value> =
+        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+    let ctx = crate::templates::cac::RuleContext {
+        id: rule.id.clone(),
+        title: rule.title.clone(),
+        product: env.product.to_owned(),
+        cce_identifiers: BTreeMap::new(),
+    };
+    let name = file.display().to_string();
+    let Ok(oval) = crate::templates::cac::render(env.jinja, &t.name.value, "oval", &name, &source, &vars, &ctx) else {
+        return out;
+    };
+    let mut words = |text: &str| {
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            if content.values.contains_key(word) {
+                out.insert(word.to_owned());
+            }
+        }
+    };
+    words(&oval);
+    // Definitions it extends from shared/checks/oval (e.g. the sshd
+    // templates' `sshd_required_or_unset`) bring their external variables.
+    let checks = env.templates.parent().map(|s| s.join("checks").join("oval"));
+    let mut rest = oval.as_str();
+    while let Some(i) = rest.find("definition_ref=\"") {
+        let after = &rest[i + "definition_ref=\"".len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let def = &after[..end];
+        if let Some(dir) = &checks {
+            if !def.is_empty() && !def.contains(['/', '\\', '.']) {
+                if let Ok(text) = std::fs::read_to_string(dir.join(format!("{def}.xml"))) {
+                    words(&text);
+                }
+            }
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+/// What [`prune`] needs to render CaC templates: the product's Jinja
+/// environment, the tree's `shared/templates` and the product id.
+pub struct TemplateEnv<'a> {
+    pub jinja: &'a crate::jinja::Jinja,
+    pub templates: std::path::PathBuf,
+    pub product: &'a str,
+}
+
 /// Cuts the benchmark down as CaC's build does: only rules some profile
-/// (hidden ones too) selects, Values those rules use or a profile sets,
-/// and groups that hold any of them. Each profile then deselects the
-/// groups in which it selects no rule. Hidden profiles are dropped.
-pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<ResolvedProfile> {
+/// (hidden ones too) selects, Values those rules use (also through their
+/// template's OVAL) or a profile sets, and groups that hold any of them.
+/// Each profile then deselects the groups in which it selects no rule.
+/// Hidden profiles are dropped.
+pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &TemplateEnv<'_>) -> Vec<ResolvedProfile> {
     let selected: BTreeSet<String> =
         profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.clone())).collect();
     content.rules.retain(|id, _| selected.contains(id));
@@ -437,6 +507,12 @@ pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>) -> Vec<R
     for r in content.rules.values() {
         values.extend(values_of(r, content));
     }
+    let from_templates: Vec<BTreeSet<String>> = {
+        use rayon::prelude::*;
+        let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
+        rules.par_iter().map(|r| template_values(r, content, env)).collect()
+    };
+    values.extend(from_templates.into_iter().flatten());
     content.values.retain(|id, _| values.contains(id));
     // Groups holding a kept rule or value, and their ancestors.
     let mut keep: BTreeSet<String> = BTreeSet::new();
@@ -575,7 +651,7 @@ mod tests {
         write(
             r,
             "product_properties/10-x.yml",
-            "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' %}}\n  prop_a: two\n{{% endif %}}\n",
+            "default:\n  prop_a: one\noverrides:\n{{% if pkg_system == 'dpkg' and product.startswith('p') and 'ol' not in families %}}\n  prop_a: two\n{{% endif %}}\n",
         );
         write(
             r,
@@ -589,12 +665,45 @@ mod tests {
             r,
             "sys-tem",
             "rule-b",
-            "references:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
+            "ocil: 'set it to {{{ xccdf_value(\"var_prose\") }}}'\nreferences:\n  srg: SRG-OS-000001-GPOS-00001\nplatform: not container and not bootc\n",
         );
         rule(r, "sys-tem", "rule_c", "");
-        rule(r, "sys-tem", "rule_d", "warnings:\n  - general: uses {{{ prop_a }}}\n");
+        // A Value only the prose names, through CaC's `xccdf_value`.
+        write(r, "guide/sys-tem/sub/group.yml", "documentation_complete: true\ntitle: Sub\ndescription: d\n");
+        write(
+            r,
+            "guide/sys-tem/sub/var_prose.var",
+            "documentation_complete: true\ntitle: P\ndescription: d\ntype: string\noptions:\n  default: a\n",
+        );
+        // CaC's Jinja: undefined variables print as nothing, Python
+        // methods, macros of shared/macros.
+        write(r, "shared/macros/10-m.jinja", "{{% macro shout(s) -%}}\n{{{ s.upper() }}}\n{{%- endmacro %}}\n{{% macro xccdf_value(v) -%}}\n<sub idref=\"{{{ v }}}\" />\n{{%- endmacro %}}\n");
+        rule(
+            r,
+            "sys-tem",
+            "rule_d",
+            "warnings:\n  - general: uses {{{ prop_a }}}{{{ not_defined }}} {{{ 'a,b'.split(',') | join('+') }}} {{{ shout('x') }}}\nfixtext: 'run a && b'\ntemplate:\n  name: t\n  vars:\n    name: tpl\n  backends:\n    kickstart: 'off'\n  oval_extend_definitions:\n    - other_def\n",
+        );
         rule(r, "other", "rule_unused", "");
         write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
+        // A Value only the template's OVAL names (as `sysctl` does).
+        write(
+            r,
+            "shared/templates/t/oval.template",
+            "<extend_definition definition_ref=\"shared_def\"/>\n<external_variable id=\"var_{{{ NAME }}}\" datatype=\"int\"/>\n",
+        );
+        // ... or a shared definition that OVAL extends.
+        write(r, "shared/checks/oval/shared_def.xml", "<external_variable id=\"var_ext\" datatype=\"int\"/>\n");
+        write(
+            r,
+            "guide/sys-tem/var_ext.var",
+            "documentation_complete: true\ntitle: E\ndescription: d\ntype: number\noptions:\n  default: 1\n",
+        );
+        write(
+            r,
+            "guide/sys-tem/var_tpl.var",
+            "documentation_complete: true\ntitle: T\ndescription: d\ntype: number\noptions:\n  default: 1\n",
+        );
         write(
             r,
             "guide/other/var_unused.var",
@@ -645,8 +754,10 @@ mod tests {
         let rules: Vec<&str> = c.content.rules.keys().map(String::as_str).collect();
         // rule_c is only in control 2, which l2 takes but then deselects.
         assert_eq!(rules, ["rule-b", "rule_a", "rule_d"]);
-        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_x"]);
-        assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sys-tem"]);
+        assert_eq!(c.content.values.keys().collect::<Vec<_>>(), ["var_ext", "var_prose", "var_tpl", "var_x"]);
+        // A group holding only a Value is kept; the Value is in it.
+        assert_eq!(c.content.groups.keys().collect::<Vec<_>>(), ["sub", "sys-tem"]);
+        assert_eq!(c.content.values["var_prose"].group.as_deref(), Some("sub"));
         // The hidden profile is resolved (its rule is in) but not emitted.
         let ids: Vec<&str> = c.profiles.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["l1", "l2"]);
@@ -672,7 +783,7 @@ mod tests {
         // Nested controls come before their parent, as in CaC.
         assert_eq!(cis, ["1.1", "1"], "the parent control holds its nested control's rules");
         // product_properties are evaluated with the product's variables.
-        assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two".to_owned())]);
+        assert_eq!(c.content.rules["rule_d"].warnings, [("general".to_owned(), "uses two a+b X".to_owned())]);
         assert_eq!(c.content.rules["rule_d"].title, "Rule rule_d on Prod P");
         // Each platform is its own, with CaC's ids.
         // rule-b comes first in CaC's order: rule_a's equal expression
@@ -697,5 +808,7 @@ mod tests {
         assert!(x.contains("href=\"https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os\">SRG-OS-000001-GPOS-00001<"));
         assert!(x.contains("<xccdf-1.2:platform idref=\"#package_openssh-server_le_7_0\"/>"));
         assert!(!x.contains("rule_unused") && !x.contains("var_unused") && !x.contains("profile_base"));
+        // CaC keeps `fixtext` for its STIG exports, out of the XCCDF.
+        assert!(!x.contains("fixtext"), "{x}");
     }
 }

@@ -743,7 +743,14 @@ pub fn compile(
         Layout::Cac => {
             let profiles = crate::cac::resolve_profiles(&content, &mut diags);
             crate::cac::add_control_references(&product, &mut content);
-            let profiles = crate::cac::prune(&mut content, profiles);
+            // products/<p>/product.yml: the tree is two levels up.
+            let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
+            let env = crate::cac::TemplateEnv {
+                jinja,
+                templates: root.join("shared").join("templates"),
+                product: &product.id,
+            };
+            let profiles = crate::cac::prune(&mut content, profiles, &env);
             diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
             group_platforms.retain(|id, _| content.groups.contains_key(id));

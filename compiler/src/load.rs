@@ -381,7 +381,8 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
     if tree.property_files.is_empty() {
         return;
     }
-    let jinja = match Jinja::new(&[], vars) {
+    // CaC renders property files with its Jinja and no macros.
+    let jinja = match Jinja::with_dialect(crate::jinja::Dialect::Cac, &[], vars) {
         Ok(j) => j,
         Err((_, e)) => {
             diags.push(Diagnostic::error(codes::JINJA, format!("product properties: {}", e.message)));
@@ -410,7 +411,7 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
                             .push("define each property once, in product.yml or in one properties file".into());
                         continue;
                     }
-                    acquired.insert(k.clone(), v.to_json());
+                    acquired.insert(k.clone(), crate::jinja::cac::yaml_to_json(v));
                 }
             }
         }
@@ -507,7 +508,10 @@ pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnosti
     }
     let mut vars = BTreeMap::new();
     for k in &f.order {
-        vars.insert(k.clone(), f.get(k).unwrap().to_json());
+        let v = f.get(k).unwrap();
+        // CaC's reader keeps YAML 1.1 words (`yes`, `on`) as the strings written.
+        let v = if roots.layout == Layout::Cac { crate::jinja::cac::yaml_to_json(v) } else { v.to_json() };
+        vars.insert(k.clone(), v);
     }
     vars.insert("product".into(), serde_json::Value::String(id.clone()));
     if roots.layout == Layout::Cac {
@@ -660,13 +664,13 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         .value_files
         .par_iter()
         .map(|p| {
-            load_value(
-                p,
-                parent_group(p.parent().unwrap()).or_else(|| group_dirs.get(p.parent().unwrap()).cloned()),
-                jinja,
-                pid,
-                product.layout,
-            )
+            let dir = p.parent().unwrap();
+            // A CaC Value belongs to the group whose directory holds it.
+            let group = match product.layout {
+                Layout::Cac => group_dirs.get(dir).cloned().or_else(|| parent_group(dir)),
+                Layout::Scapc => parent_group(dir).or_else(|| group_dirs.get(dir).cloned()),
+            };
+            load_value(p, group, jinja, pid, product.layout)
         })
         .collect();
 
@@ -1040,7 +1044,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let srg_requirement = doc.string(&f, "srg_requirement", what);
     let vuldiscussion = doc.string(&f, "vuldiscussion", what);
     let checktext = doc.string(&f, "checktext", what);
-    let template = f.get("template").and_then(|n| template_use(&mut doc, n));
+    let template = f.get("template").and_then(|n| template_use(&mut doc, n, product.layout));
     let dir = path.parent().unwrap().to_path_buf();
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
         let specific = dir.join(sub).join(format!("{pid}.{ext}"));
@@ -1114,8 +1118,29 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     (Some(r), doc.diags)
 }
 
-fn template_use(doc: &mut Doc<'_>, n: &Node) -> Option<TemplateUse> {
-    let f = doc.mapping(n, "`template`", &["name", "vars", "backends"])?;
+/// The languages CaC's templates may be switched off for (its build
+/// renders more than scapc builds: kickstart, Puppet, ...).
+const CAC_LANGUAGES: &[&str] = &[
+    "anaconda",
+    "ansible",
+    "bash",
+    "blueprint",
+    "bootc",
+    "ignition",
+    "kickstart",
+    "kubernetes",
+    "oval",
+    "puppet",
+    "sce",
+];
+
+fn template_use(doc: &mut Doc<'_>, n: &Node, layout: Layout) -> Option<TemplateUse> {
+    let (keys, languages): (&[&str], &[&str]) = match layout {
+        // CaC's template may extend its OVAL with other definitions.
+        Layout::Cac => (&["name", "vars", "backends", "oval_extend_definitions"], CAC_LANGUAGES),
+        Layout::Scapc => (&["name", "vars", "backends"], &LANGUAGES),
+    };
+    let f = doc.mapping(n, "`template`", keys)?;
     let name_pos = f.get("name").map(|n| n.pos).unwrap_or(f.pos);
     let name = doc.required_string(&f, "name", "`template`")?;
     let mut vars = BTreeMap::new();
@@ -1129,7 +1154,7 @@ fn template_use(doc: &mut Doc<'_>, n: &Node) -> Option<TemplateUse> {
     }
     let mut disabled = Vec::new();
     if let Some(b) = f.get("backends") {
-        if let Some(m) = doc.mapping(b, "`template.backends`", &LANGUAGES) {
+        if let Some(m) = doc.mapping(b, "`template.backends`", languages) {
             for k in &m.order {
                 let node = m.get(k).unwrap();
                 let off = match &node.value {

@@ -200,7 +200,9 @@ impl Out<'_> {
             };
             el(&mut out, i, "ident", &[("system", system)], &escape_text(id));
         }
-        if let Some(ft) = &rule.fixtext {
+        // CaC's `fixtext` is for its STIG exports: its XCCDF has none.
+        let fixtext = rule.fixtext.as_ref().filter(|_| c.product.layout != crate::model::Layout::Cac);
+        if let Some(ft) = fixtext {
             el(
                 &mut out,
                 i,

@@ -150,7 +150,13 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
     for _ in 0..256 {
         match parse_once(&text) {
             Err(e) if e.message.contains("invalid indentation in quoted scalar") => {
-                // The error points at the end of the line before the
+                // yaml-rust2 may point at the scalar's opening quote: then
+                // indent every line of the scalar at once.
+                if let Some(t) = indent_quoted(&text, e.pos.line as usize, e.pos.col as usize) {
+                    text = std::borrow::Cow::Owned(t);
+                    continue;
+                }
+                // Or it points at the end of the line before the
                 // under-indented one (1-based), i.e. at index `line - 1`.
                 let lines: Vec<&str> = text.split('\n').collect();
                 let line = (e.pos.line as usize + 1..=lines.len())
@@ -179,6 +185,62 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
         }
     }
     parse_once(&text)
+}
+
+/// When the quoted scalar opening at `line`:`col` (1-based; the quote
+/// character) has continuation lines indented no deeper than that
+/// line, returns the text with those lines indented (which changes no
+/// value: a flow scalar's line breaks fold and leading blanks go). `None`
+/// when there is no quote there or nothing to indent.
+fn indent_quoted(text: &str, line: usize, col: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let first = *lines.get(line.checked_sub(1)?)?;
+    let (start, q) = first.char_indices().nth(col.checked_sub(1)?)?;
+    if q != '\'' && q != '"' {
+        return None;
+    }
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let want = indent(first) + 8;
+    // Find the line holding the closing quote.
+    let mut last = None;
+    'lines: for (i, l) in lines.iter().enumerate().skip(line - 1) {
+        let from = if i == line - 1 { start + 1 } else { 0 };
+        let mut chars = l[from..].chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if q == '"' => {
+                    chars.next();
+                }
+                '\'' if q == '\'' => {
+                    if chars.peek() == Some(&'\'') {
+                        chars.next();
+                    } else {
+                        last = Some(i);
+                        break 'lines;
+                    }
+                }
+                '"' if q == '"' => {
+                    last = Some(i);
+                    break 'lines;
+                }
+                _ => {}
+            }
+        }
+    }
+    let last = last?;
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i >= line && i <= last && !l.trim().is_empty() && indent(l) < want {
+            out.push_str(&" ".repeat(want - indent(l)));
+            changed = true;
+        }
+        out.push_str(l);
+    }
+    changed.then_some(out)
 }
 
 fn parse_once(src: &str) -> Result<Node, YamlError> {
@@ -299,6 +361,21 @@ mod tests {
         let m = item.as_map().unwrap();
         assert_eq!(m[0].1.as_str(), Some("a b c d."));
         assert_eq!(m[1].1.as_str(), Some("1"));
+    }
+
+    #[test]
+    fn quoted_scalars_spanning_lines_at_the_margin_are_read_as_pyyaml_does() {
+        // What a CaC macro leaves in a rule.yml: several lines at the margin,
+        // blank lines, a closing quote on a line at the margin.
+        let n = parse("a: 1\nfixtext: '\nChange it:\n\n$ sudo chown root /x'\n\nb: 2\n").unwrap();
+        assert_eq!(n.get("fixtext").unwrap().as_str(), Some(" Change it:\n$ sudo chown root /x"));
+        assert_eq!(n.get("b").unwrap().as_str(), Some("2"));
+        let n = parse("c:\n    -   id: x\n        title: 'A must\n        do\n        it.'\n        levels: [h]\n")
+            .unwrap();
+        let item = &n.get("c").unwrap().as_seq().unwrap()[0];
+        assert_eq!(item.get("title").unwrap().as_str(), Some("A must do it."));
+        let n = parse("d: \"x \\\" y\nz\"\ne: 1\n").unwrap();
+        assert_eq!(n.get("d").unwrap().as_str(), Some("x \" y z"));
     }
 
     #[test]
