@@ -64,10 +64,12 @@ pub fn safe_name(name: &str) -> Result<PathBuf, String> {
 /// root start tag ([`scapc_xml::ns::with_inherited`], prefixes the
 /// component never uses left out).
 pub fn component_xml(c: &Collection<'_>, comp: &ComponentSpan) -> String {
-    let body = scapc_xml::ns::with_inherited(c.content(comp), &comp.in_scope, true);
-    let mut out = String::with_capacity(body.len() + 64);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&body);
+    const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    let body = c.content(comp);
+    // One copy of the component: declared namespaces are a few hundred bytes.
+    let mut out = String::with_capacity(DECL.len() + body.len() + 1024);
+    out.push_str(DECL);
+    scapc_xml::ns::with_inherited_into(&mut out, body, &comp.in_scope, true);
     out.push('\n');
     out
 }

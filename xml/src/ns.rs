@@ -84,6 +84,14 @@ impl Scopes {
 /// canonicalization drops them too). The element's bytes are not
 /// otherwise changed.
 pub fn with_inherited(body: &str, in_scope: &[(String, String)], only_used: bool) -> String {
+    let mut out = String::new();
+    with_inherited_into(&mut out, body, in_scope, only_used);
+    out
+}
+
+/// [`with_inherited`], appended to `out`: a caller that adds text around
+/// the element (an XML declaration) makes one copy of it, not two.
+pub fn with_inherited_into(out: &mut String, body: &str, in_scope: &[(String, String)], only_used: bool) {
     let (name_end, own) = root_tag(body);
     let used = if only_used { Some(prefixes_in_markup(body)) } else { None };
     let mut add = String::new();
@@ -100,11 +108,10 @@ pub fn with_inherited(body: &str, in_scope: &[(String, String)], only_used: bool
         add.push_str(&crate::escape_attr(u));
         add.push('"');
     }
-    let mut out = String::with_capacity(body.len() + add.len());
+    out.reserve(body.len() + add.len());
     out.push_str(&body[..name_end]);
     out.push_str(&add);
     out.push_str(&body[name_end..]);
-    out
 }
 
 /// The end of the root element's name, and the prefixes its start tag
