@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 /// Prints one error diagnostic and returns exit code 1.
 pub fn fail(d: Diagnostic) -> ExitCode {
-    eprint!("{}", render_text(&[d], &TextOptions { snippets: false, color: false }));
+    err!("{}", render_text(&[d], &TextOptions { snippets: false, color: false }));
     ExitCode::from(1)
 }
 
@@ -104,7 +104,7 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>, force: bool) -> Exi
             )
         }
     }
-    eprintln!("wrote {} component(s) to {}", plan.len(), out.display());
+    errln!("wrote {} component(s) to {}", plan.len(), out.display());
     ExitCode::SUCCESS
 }
 
@@ -130,7 +130,7 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outsid
     let epoch = match scapc_compiler::build::source_date_epoch() {
         Ok(e) => e,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             return ExitCode::from(2);
         }
     };
@@ -142,7 +142,7 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outsid
         match scapc_compiler::manifest::load_with(input, epoch, allow_outside) {
             Ok(s) => s,
             Err(diags) => {
-                eprint!("{}", render_text(&diags, &TextOptions { snippets: true, color: false }));
+                err!("{}", render_text(&diags, &TextOptions { snippets: true, color: false }));
                 return ExitCode::from(1);
             }
         }
@@ -175,6 +175,6 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outsid
     }
     let local = spec.components.iter().filter(|c| c.remote.is_none()).count();
     let remote = spec.components.len() - local;
-    eprintln!("wrote {} ({local} component(s), {remote} remote)", out.display());
+    errln!("wrote {} ({local} component(s), {remote} remote)", out.display());
     ExitCode::SUCCESS
 }

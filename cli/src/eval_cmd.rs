@@ -91,7 +91,7 @@ pub struct EvalArgs {
 }
 
 fn err(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(1)
 }
 
@@ -164,7 +164,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
     if !sce && a.trust_key.is_some() {
         match sce_trusted(&content, signatures.as_ref()) {
             Ok(()) => sce = true,
-            Err(e) => eprintln!("note: SCE checks will not run: {e}"),
+            Err(e) => errln!("note: SCE checks will not run: {e}"),
         }
     }
     let tty = std::io::stderr().is_terminal() && !a.quiet;
@@ -173,7 +173,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         let mut l = last.lock().unwrap_or_else(|p| p.into_inner());
         if done == total || l.elapsed() > Duration::from_millis(100) {
             *l = Instant::now();
-            eprint!("\r\x1b[Kevaluating rules: {done}/{total}");
+            err!("\r\x1b[Kevaluating rules: {done}/{total}");
             let _ = std::io::stderr().flush();
         }
     };
@@ -190,7 +190,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Err(e) => return err(e),
     };
     if tty {
-        eprint!("\r\x1b[K");
+        err!("\r\x1b[K");
     }
     if let Err(code) = write_outputs(&a, &scan, &content) {
         return code;
@@ -329,7 +329,7 @@ pub(crate) fn verify_signatures(
     let v = match scapc_xmldsig::verify_document(src, anchor.as_ref(), a.allow_weak_keys) {
         Ok(v) => v,
         Err(e) if a.skip_signature_validation => {
-            eprintln!("warning: the signatures of {} cannot be verified: {e}", a.ds.display());
+            errln!("warning: the signatures of {} cannot be verified: {e}", a.ds.display());
             return Ok(None);
         }
         Err(e) => {
@@ -359,15 +359,15 @@ pub(crate) fn verify_signatures(
                 broken.join("; ")
             ));
         }
-        eprintln!("warning: {}: invalid signature, evaluated anyway: {}", a.ds.display(), broken.join("; "));
+        errln!("warning: {}: invalid signature, evaluated anyway: {}", a.ds.display(), broken.join("; "));
     }
     if !a.quiet {
         for r in v.signatures.iter().filter(|r| r.unchanged() && !r.problems.is_empty()) {
-            eprintln!("warning: signature `{}`: {}", r.id, r.problems.join("; "));
+            errln!("warning: signature `{}`: {}", r.id, r.problems.join("; "));
         }
         for r in v.signatures.iter().filter(|r| r.unchanged()) {
             if let Some(bits) = r.weak_key_bits {
-                eprintln!("warning: signature `{}` is made by a weak key (RSA with {bits} bits, under 2048)", r.id);
+                errln!("warning: signature `{}` is made by a weak key (RSA with {bits} bits, under 2048)", r.id);
             }
         }
         // The stream evaluated: the one asked for, else the first.
@@ -377,12 +377,9 @@ pub(crate) fn verify_signatures(
         };
         if let Some(c) = chosen {
             if !v.signatures.iter().any(|r| r.unchanged() && r.data_stream.as_deref() == Some(c.id.as_str())) {
-                eprintln!(
-                    "warning: data stream `{}`, which is evaluated, is outside every signature of the file",
-                    c.id
-                );
+                errln!("warning: data stream `{}`, which is evaluated, is outside every signature of the file", c.id);
             } else if !c.uncovered.is_empty() && !v.trust_anchor {
-                eprintln!(
+                errln!(
                     "warning: data stream `{}` reaches components outside every signature: {}",
                     c.id,
                     c.uncovered.join(", ")

@@ -15,7 +15,7 @@ use std::time::Instant;
 const NS_XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
 
 fn err(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(1)
 }
 

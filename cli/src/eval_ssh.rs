@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
 fn err(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(1)
 }
 
@@ -124,7 +124,7 @@ pub fn run(a: &EvalArgs, spec: &str) -> ExitCode {
     }
     let code = scan(a, &remote, &dir);
     if let Err(e) = remote.run(&format!("rm -rf {}", q(&dir))) {
-        eprintln!("warning: could not remove {dir} on {}: {e}", remote.dest);
+        errln!("warning: could not remove {dir} on {}: {e}", remote.dest);
     }
     code
 }
@@ -212,7 +212,7 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
     for (local, name) in fetches {
         let Some(local) = local else { continue };
         if a.engine == EngineKind::Oscap && name != "arf.xml" {
-            eprintln!("note: with --engine oscap over ssh only --results-arf is brought back");
+            errln!("note: with --engine oscap over ssh only --results-arf is brought back");
             continue;
         }
         match remote.get(&format!("{dir}/{name}")) {

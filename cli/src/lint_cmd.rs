@@ -51,7 +51,7 @@ pub struct LintArgs {
 }
 
 fn usage(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
+    errln!("error: {msg}");
     ExitCode::from(2)
 }
 
@@ -127,15 +127,15 @@ pub fn run(a: LintArgs) -> ExitCode {
         let n: usize = rewrites.iter().map(|r| r.fixes).sum();
         if a.diff {
             out!("{}", fix::diff(&rewrites));
-            eprintln!("{n} finding(s) in {} file(s) can be fixed with --fix", rewrites.len());
+            errln!("{n} finding(s) in {} file(s) can be fixed with --fix", rewrites.len());
             return if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
         }
         if let Err(e) = fix::write(&rewrites) {
             return usage(e);
         }
-        eprintln!("fixed {n} finding(s) in {} file(s)", rewrites.len());
+        errln!("fixed {n} finding(s) in {} file(s)", rewrites.len());
         for r in &rewrites {
-            eprintln!("  {}", r.file.display());
+            errln!("  {}", r.file.display());
         }
         // Report what is left, from the files as they are now.
         report = match scapc_linter::lint(&a.path, &cfg) {
@@ -156,7 +156,7 @@ pub fn run(a: LintArgs) -> ExitCode {
         if fixable > 0 {
             summary.push_str(&format!("; {fixable} fixable with --fix"));
         }
-        eprintln!(
+        errln!(
             "{summary} ({:.2} s; config: {})",
             start.elapsed().as_secs_f64(),
             match &a.config {

@@ -233,7 +233,7 @@ fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
     match format {
         Format::Text => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            eprint!("{}", render_text(&shown, &TextOptions { snippets: true, color }));
+            err!("{}", render_text(&shown, &TextOptions { snippets: true, color }));
         }
         Format::Json => outln!("{}", render_json(&shown)),
         Format::Sarif => {
@@ -272,7 +272,7 @@ fn run_build(
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             return ExitCode::from(2);
         }
     };
@@ -283,8 +283,8 @@ fn run_build(
     // left to `scapc validate`, which reports them in full.
     let validator = (!no_validate).then(|| scapc_validator::Validator::new(scapc_validator::Options::default()));
     if let Some(Err(e)) = validator.as_ref().map(|v| v.schema_dir()) {
-        eprintln!("error: cannot validate the build output: {e}");
-        eprintln!("  hint: install openscap-common, set SCAPC_SCHEMAS, or pass --no-validate");
+        errln!("error: cannot validate the build output: {e}");
+        errln!("  hint: install openscap-common, set SCAPC_SCHEMAS, or pass --no-validate");
         return ExitCode::from(2);
     }
     let gate = |path: &std::path::Path, text: &str| -> Vec<Diagnostic> {
@@ -305,24 +305,29 @@ fn run_build(
     } else {
         print_diags(diags, format, quiet);
         if report.diagnostics.has_errors() {
-            eprintln!(
+            errln!(
                 "error: build failed with {} error(s) and {} warning(s); nothing was written",
                 report.diagnostics.error_count(),
                 report.diagnostics.warning_count()
             );
         } else if !quiet {
             for p in &report.outputs {
-                eprintln!(
+                errln!(
                     "built {}: {} rules, {} groups, {} values, {} profiles, {} OVAL definitions",
-                    p.product, p.rules, p.groups, p.values, p.profiles, p.oval_definitions
+                    p.product,
+                    p.rules,
+                    p.groups,
+                    p.values,
+                    p.profiles,
+                    p.oval_definitions
                 );
                 for (path, size) in &p.files {
                     let shown = path.strip_prefix("./").unwrap_or(path);
-                    eprintln!("  {} ({})", shown.display(), human_size(*size));
+                    errln!("  {} ({})", shown.display(), human_size(*size));
                 }
             }
             if validator.is_some() {
-                eprintln!(
+                errln!(
                     "validated the data streams: XSDs and SP 800-126r3 requirements, no errors{}",
                     if opts.sce {
                         " (SCE checks kept as asked, though SRC-118-1 forbids them in SCAP 1.3)"
@@ -331,7 +336,7 @@ fn run_build(
                     }
                 );
             }
-            eprintln!("finished in {:.2} s", elapsed.as_secs_f64());
+            errln!("finished in {:.2} s", elapsed.as_secs_f64());
         }
     }
     if report.diagnostics.has_errors() {

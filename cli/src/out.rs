@@ -6,7 +6,8 @@
 //! [`finish`] turns it into the exit status at the end of `main`. A closed
 //! pipe (EPIPE; Rust ignores SIGPIPE) ends quietly with the command's own
 //! status, as `head` expects; any other error (ENOSPC on `> /dev/full`) is
-//! reported and the status is 1.
+//! reported and the status is 1. Messages go to stderr through [`write_err`]
+//! (the [`errln!`] and [`err!`] macros), which never panics either.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -40,6 +41,23 @@ pub fn write_str(s: &str) {
     write_bytes(s.as_bytes());
 }
 
+/// Writes text to stderr. A failure (stderr closed or full) is ignored:
+/// there is nowhere left to report it, and the exit status still tells.
+pub fn write_err(s: &str) {
+    let _ = io::stderr().lock().write_all(s.as_bytes());
+}
+
+/// `eprint!` that does not panic.
+macro_rules! err {
+    ($($t:tt)*) => { $crate::out::write_err(&format!($($t)*)) };
+}
+
+/// `eprintln!` that does not panic.
+macro_rules! errln {
+    () => { $crate::out::write_err("\n") };
+    ($($t:tt)*) => { $crate::out::write_err(&format!("{}\n", format_args!($($t)*))) };
+}
+
 /// `print!` that does not panic.
 macro_rules! out {
     ($($t:tt)*) => { $crate::out::write_str(&format!($($t)*)) };
@@ -64,7 +82,7 @@ pub fn finish(code: ExitCode) -> ExitCode {
         None => code,
         Some(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
         Some(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
+            write_err(&format!("error: cannot write to standard output: {e}\n"));
             ExitCode::from(1)
         }
     }

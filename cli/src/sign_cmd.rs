@@ -59,12 +59,12 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
     if let Err(e) = scapc_output::write_file(out, signed.as_bytes(), scapc_output::Mode::Public) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }
-    eprintln!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
+    errln!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
     // Components no data stream uses get no signature; verify names them.
     if let Ok(c) = scapc_datastream::read::read(&text) {
         for comp in &c.components {
             if !c.streams.iter().any(|s| s.refs.iter().any(|r| r.local_target() == Some(comp.id.as_str()))) {
-                eprintln!(
+                errln!(
                     "warning: component `{}` is used by no data stream, so no signature covers it (verify reports it)",
                     comp.id
                 );

@@ -90,8 +90,8 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         Validator::new(Options { schemas: a.schemas.clone(), no_xsd: a.no_xsd, no_requirements: a.no_requirements });
     if let Err(e) = v.schema_dir() {
         if !a.no_xsd {
-            eprintln!("error: {e}");
-            eprintln!("  hint: pass --schemas DIR, set SCAPC_SCHEMAS, or run only the requirement layer with --no-xsd");
+            errln!("error: {e}");
+            errln!("  hint: pass --schemas DIR, set SCAPC_SCHEMAS, or run only the requirement layer with --no-xsd");
             return ExitCode::from(2);
         }
     }
@@ -102,7 +102,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             let mut found: Vec<PathBuf> = walk_xml(f);
             found.sort();
             if found.is_empty() {
-                eprintln!("warning: {} holds no .xml files", f.display());
+                errln!("warning: {} holds no .xml files", f.display());
             }
             files.extend(found);
         } else {
@@ -126,14 +126,14 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if progress {
-                eprint!("\r\x1b[2Kvalidated {n}/{}: {}", files.len(), f.display());
+                err!("\r\x1b[2Kvalidated {n}/{}: {}", files.len(), f.display());
             }
             o
         })
         .collect();
     outcomes.sort_by(|x, y| x.file.cmp(&y.file));
     if progress {
-        eprint!("\r\x1b[2K");
+        err!("\r\x1b[2K");
     }
     let io = outcomes.iter().any(|o| o.io_error);
     let errors = outcomes.iter().flat_map(|o| &o.diagnostics).filter(|d| d.severity == Severity::Error).count();

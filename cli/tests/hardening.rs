@@ -548,3 +548,31 @@ fn killed_split_leaves_nothing_half_written() {
     assert!(temporaries(&parent).is_empty(), "{:?}", temporaries(&parent));
     assert_eq!(files_under(&target).len(), 444);
 }
+
+// Messages on stderr: a full or closed stderr is not a panic either (exit
+// 101 before); the command keeps its own status.
+#[test]
+fn stderr_errors_are_not_panics() {
+    let root = tempfile::tempdir().unwrap();
+    let missing = root.path().join("missing.xml");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["ds".into(), "info".into(), missing.display().to_string()],
+        vec![
+            "ds".into(),
+            "split".into(),
+            missing.display().to_string(),
+            "-o".into(),
+            root.path().join("o").display().to_string(),
+        ],
+        vec!["verify".into(), missing.display().to_string()],
+        vec!["build".into(), "-C".into(), root.path().display().to_string()],
+    ];
+    for args in &cases {
+        let (want, _, err) = scapc_args(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(want != 0 && !err.is_empty(), "{args:?} should fail with a message: {err}");
+        let mut c = scapc();
+        c.args(args).stdout(Stdio::null()).stderr(std::fs::File::create("/dev/full").unwrap());
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(want), "{args:?} 2> /dev/full");
+    }
+}
