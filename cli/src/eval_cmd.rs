@@ -33,8 +33,9 @@ pub struct EvalArgs {
     /// selects every rule. Default: the benchmark's own selection
     #[arg(long)]
     pub profile: Option<String>,
-    /// Which benchmark of the data stream (default: the first)
-    #[arg(long)]
+    /// Which benchmark of the data stream: its id or its checklist
+    /// component-ref's id (default: the first)
+    #[arg(long, visible_alias = "xccdf-id")]
     pub benchmark_id: Option<String>,
     /// Which data stream of the collection (default: the first)
     #[arg(long)]
@@ -50,9 +51,22 @@ pub struct EvalArgs {
     /// items, the data stream and the asset)
     #[arg(long)]
     pub results_arf: Option<PathBuf>,
-    /// Write the XCCDF TestResult
+    /// Write the XCCDF results: the benchmark with the TestResult in it,
+    /// as `oscap xccdf eval --results` does
     #[arg(long)]
     pub results: Option<PathBuf>,
+    /// Write the OVAL results files (`<oval file>.result.xml`) into this
+    /// directory, as `oscap xccdf eval --oval-results` does
+    #[arg(long, value_name = "DIR")]
+    pub oval_results: Option<PathBuf>,
+    /// A CPE dictionary for a standalone benchmark (repeatable); its check
+    /// hrefs are resolved relative to it
+    #[arg(long, value_name = "DICT")]
+    pub cpe: Vec<PathBuf>,
+    /// Use the profiles of this tailoring component of the data stream
+    /// (its component-ref id)
+    #[arg(long, value_name = "ID")]
+    pub tailoring_id: Option<String>,
     /// Write a self-contained HTML report
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -104,8 +118,12 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 /// No output may be an input (the data stream, the tailoring, the key) or
 /// another output.
 fn check_outputs(a: &EvalArgs) -> Result<(), String> {
-    let inputs: Vec<&Path> =
-        [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref()].into_iter().flatten().map(PathBuf::as_path).collect();
+    let inputs: Vec<&Path> = [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(a.cpe.iter())
+        .map(PathBuf::as_path)
+        .collect();
     let outputs: Vec<&Path> =
         [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
     scapc_output::check_distinct(&inputs, &outputs)
@@ -133,31 +151,40 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Err(e) => return err(format!("--target: {e}")),
     };
     let t0 = Instant::now();
-    let content = match Content::load(&a.ds, a.datastream_id.as_deref(), a.benchmark_id.as_deref()) {
+    let load = scapc_eval::xccdf::content::LoadOptions {
+        datastream_id: a.datastream_id.clone(),
+        benchmark_id: a.benchmark_id.clone(),
+        cpe: a.cpe.clone(),
+    };
+    let content = match Content::load_with(&a.ds, &load) {
         Ok(c) => c,
         Err(e) => return err(e),
     };
+    for w in &content.warnings {
+        errln!("warning: {w}");
+    }
     let signatures = match verify_signatures(&a, &content.src, content.stream.is_some(), Some(&content.stream_id)) {
         Ok(v) => v,
         Err(e) => return err(e),
     };
-    let tailoring = match &a.tailoring {
+    let mut tailoring = match &a.tailoring {
         None => Vec::new(),
         Some(p) => match load_tailoring(p) {
             Ok(t) => t,
             Err(e) => return err(e),
         },
     };
+    if let Some(id) = &a.tailoring_id {
+        match content.tailoring_component(id) {
+            Ok(t) => tailoring.extend(t),
+            Err(e) => return err(format!("--tailoring-id: {}: {e}", a.ds.display())),
+        }
+    }
     if let Some(p) = &a.profile {
-        if p != "(all)" && run::find_profile_id(&content.benchmark, &tailoring, p).is_none() {
-            let mut ids: Vec<&str> =
-                tailoring.iter().chain(content.benchmark.profiles.iter()).map(|p| p.id.as_str()).collect();
-            ids.sort();
-            return err(format!(
-                "no profile `{p}` in {}; the profiles are: {}, or `(all)`",
-                a.ds.display(),
-                ids.join(", ")
-            ));
+        if p != "(all)" {
+            if let Err(e) = run::match_profile(&content.benchmark, &tailoring, p) {
+                return err(format!("{}: {e}", a.ds.display()));
+            }
         }
     }
     let mut sce = a.sce;
@@ -213,12 +240,20 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
         write_private(p, results::arf(scan, content).as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     if let Some(p) = &a.results {
-        let mut ids = std::collections::BTreeMap::new();
-        for (i, o) in scan.oval.iter().enumerate() {
-            ids.insert(o.component.clone(), format!("oval{i}"));
-        }
-        let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", results::test_result(scan, content, &ids));
-        write_private(p, xml.as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
+        write_private(p, results::xccdf_document(scan, content).as_bytes())
+            .map_err(|e| err(format!("{}: {e}", p.display())))?;
+    }
+    if let Some(dir) = &a.oval_results {
+        let files: Vec<scapc_output::SetFile> = results::oval_result_files(scan)
+            .into_iter()
+            .map(|(name, xml)| scapc_output::SetFile {
+                name,
+                data: xml.into_bytes(),
+                mode: scapc_output::Mode::Private,
+            })
+            .collect();
+        let o = scapc_output::SetOptions { overwrite: true, skip_unchanged: false };
+        scapc_output::write_set(dir, &files, &o).map_err(|e| err(format!("--oval-results {}: {e}", dir.display())))?;
     }
     if let Some(p) = &a.report {
         write_private(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes())

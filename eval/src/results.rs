@@ -408,7 +408,8 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     let profile_part = scan.profile.as_ref().map_or("default".to_owned(), |p| p.0.clone());
     let _ = writeln!(
         out,
-        "<TestResult xmlns=\"http://checklists.nist.gov/xccdf/1.2\" id=\"xccdf_org.scapc_testresult_{}\" start-time=\"{}\" end-time=\"{}\" version=\"{}\" test-system=\"cpe:/a:scapc:scapc:{VERSION}\">",
+        "<TestResult xmlns=\"{}\" id=\"xccdf_org.scapc_testresult_{}\" start-time=\"{}\" end-time=\"{}\" version=\"{}\" test-system=\"cpe:/a:scapc:scapc:{VERSION}\">",
+        content.benchmark.ns,
         escape_attr(&profile_part.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.' && c != '-', "_")),
         timestamp(scan.start),
         timestamp(scan.end),
@@ -419,12 +420,18 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     } else {
         format!("#{}", content.benchmark_component)
     };
-    let _ = writeln!(
-        out,
-        "  <benchmark href=\"{}\" id=\"{}\"/>",
-        escape_attr(&bench_href),
-        escape_attr(&scan.benchmark_id)
-    );
+    // XCCDF 1.1.4: `benchmark` has no id, and there is no target-id-ref.
+    let v11 = content.benchmark.ns == crate::xccdf::NS_XCCDF_11;
+    if v11 {
+        let _ = writeln!(out, "  <benchmark href=\"{}\"/>", escape_attr(&bench_href));
+    } else {
+        let _ = writeln!(
+            out,
+            "  <benchmark href=\"{}\" id=\"{}\"/>",
+            escape_attr(&bench_href),
+            escape_attr(&scan.benchmark_id)
+        );
+    }
     out.push_str("  <title>scapc scan result</title>\n");
     let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| {
         // SAFETY: geteuid has no preconditions and cannot fail.
@@ -480,7 +487,9 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
         escape_text(&scan.target.describe())
     );
     out.push_str("  </target-facts>\n");
-    out.push_str("  <target-id-ref system=\"http://scap.nist.gov/schema/asset-identification/1.1\" name=\"asset0\" href=\"\"/>\n");
+    if !v11 {
+        out.push_str("  <target-id-ref system=\"http://scap.nist.gov/schema/asset-identification/1.1\" name=\"asset0\" href=\"\"/>\n");
+    }
     for p in &scan.platforms {
         let _ = writeln!(out, "  <platform idref=\"{}\"/>", escape_attr(p));
     }
@@ -566,9 +575,77 @@ impl Content {
     /// Whether the benchmark asks for a scoring model (`xccdf:model`).
     pub fn benchmark_declares_model(&self, system: &str) -> bool {
         self.tree
-            .children_named(self.benchmark_node, crate::xccdf::NS_XCCDF, "model")
+            .children_named(self.benchmark_node, self.benchmark.ns, "model")
             .any(|m| self.tree.attr(m, "system") == Some(system))
     }
+}
+
+/// The XCCDF results document that `oscap xccdf eval --results` writes:
+/// the benchmark as it was evaluated, with the TestResult as its last
+/// item (before a signature, which XCCDF puts last). Check hrefs keep the
+/// benchmark's own names.
+pub fn xccdf_document(scan: &Scan, content: &Content) -> String {
+    let tr = test_result(scan, content, &BTreeMap::new());
+    let bench = content.raw(content.benchmark_node);
+    let mut out = String::with_capacity(bench.len() + tr.len() + 64);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let t = &content.tree;
+    let sig = t.children(content.benchmark_node).find(|k| t.local(*k) == "signature");
+    let at = match sig {
+        // the signature's offset inside the raw text of the benchmark
+        Some(k) => {
+            let (b0, s0) = (t.node(content.benchmark_node).pos, t.node(k).pos);
+            // `raw` may have added namespace declarations to the start tag
+            bench.len() - (raw_len(content, content.benchmark_node) - (s0 - b0))
+        }
+        None => match bench.rfind("</") {
+            Some(i) if bench.trim_end().ends_with('>') && !bench.trim_end().ends_with("/>") => i,
+            _ => {
+                // an empty benchmark written as `<Benchmark .../>`
+                let open = bench.trim_end().trim_end_matches("/>");
+                let name = open[1..].split(|c: char| c.is_whitespace()).next().unwrap_or("Benchmark");
+                out.push_str(open);
+                out.push_str(">\n");
+                out.push_str(&tr);
+                let _ = writeln!(out, "</{name}>");
+                return out;
+            }
+        },
+    };
+    out.push_str(&bench[..at]);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&tr);
+    out.push_str(&bench[at..]);
+    out.push('\n');
+    out
+}
+
+fn raw_len(content: &Content, node: scapc_xml::tree::NodeId) -> usize {
+    crate::xccdf::content::raw_element(&content.src, &content.tree, node).len()
+}
+
+/// The OVAL results files as oscap's `--oval-results` names them: the
+/// OVAL file's name with `.result.xml` added (a number is added when two
+/// OVAL documents share a name).
+pub fn oval_result_files(scan: &Scan) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for o in &scan.oval {
+        let base = o.href.rsplit('/').next().filter(|b| !b.is_empty() && !b.starts_with('.')).unwrap_or("oval");
+        let base: String = base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        let mut name = format!("{base}.result.xml");
+        let mut n = 1;
+        while out.iter().any(|(x, _)| *x == name) {
+            n += 1;
+            name = format!("{base}.{n}.result.xml");
+        }
+        out.push((name, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", o.xml)));
+    }
+    out
 }
 
 /// The ARF 1.1 report collection: the source data stream as the request,

@@ -36,10 +36,18 @@ pub struct Content {
     /// Component id → its content's root node and the namespace
     /// declarations it inherits.
     components: HashMap<String, (NodeId, Vec<(String, String)>)>,
+    /// Problems that do not stop the evaluation (a referenced file that
+    /// does not exist), for stderr.
+    pub warnings: Vec<String>,
+    /// A standalone benchmark: the (href, file) of every component the
+    /// data stream was made of in memory.
+    pub standalone: Option<Vec<(String, std::path::PathBuf)>>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Benchmark {
+    /// The XCCDF namespace: [`NS_XCCDF`] (1.2) or [`NS_XCCDF_11`] (1.1.4).
+    pub ns: &'static str,
     pub id: String,
     pub version: String,
     pub title: String,
@@ -160,70 +168,133 @@ pub enum LogicalTest {
     CheckFactRef { system: String, href: String, id_ref: String },
 }
 
+/// What to load and which parts to choose.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Which data stream of a collection (default: the first).
+    pub datastream_id: Option<String>,
+    /// Which benchmark: its `@id` or its checklist component-ref's id
+    /// (oscap's `--xccdf-id`); default: the first.
+    pub benchmark_id: Option<String>,
+    /// CPE dictionaries for a standalone benchmark (`--cpe`).
+    pub cpe: Vec<std::path::PathBuf>,
+}
+
 impl Content {
-    /// Reads a data stream (or a standalone XCCDF 1.2 benchmark) and picks
-    /// the stream and benchmark.
+    /// Reads a data stream (or a standalone XCCDF 1.2 or 1.1.4 benchmark)
+    /// and picks the stream and benchmark.
     pub fn load(path: &Path, datastream_id: Option<&str>, benchmark_id: Option<&str>) -> Result<Content, String> {
+        Self::load_with(
+            path,
+            &LoadOptions {
+                datastream_id: datastream_id.map(str::to_owned),
+                benchmark_id: benchmark_id.map(str::to_owned),
+                cpe: Vec::new(),
+            },
+        )
+    }
+
+    /// [`Content::load`] with every option. A standalone benchmark is made
+    /// into a data stream in memory with the files it references
+    /// ([`super::standalone`]).
+    pub fn load_with(path: &Path, o: &LoadOptions) -> Result<Content, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
+        let root = scapc_datastream::assemble::sniff(&src);
+        if root.as_ref().is_some_and(|(ns, l)| (ns == NS_XCCDF || ns == NS_XCCDF_11) && l == "Benchmark") {
+            let a = super::standalone::assemble(path, src, &o.cpe)?;
+            let mut c = Self::from_source(path, a.xml, None, None)?;
+            c.warnings = a.warnings;
+            c.standalone = Some(a.files);
+            return Ok(c);
+        }
+        let mut c = Self::from_source(path, src, o.datastream_id.as_deref(), o.benchmark_id.as_deref())?;
+        if !o.cpe.is_empty() {
+            c.warnings.push(format!(
+                "--cpe is used with a standalone benchmark; {} is a data stream, which brings its own dictionaries",
+                path.display()
+            ));
+        }
+        Ok(c)
+    }
+
+    fn from_source(
+        path: &Path,
+        src: String,
+        datastream_id: Option<&str>,
+        benchmark_id: Option<&str>,
+    ) -> Result<Content, String> {
         let located = |line: u32, col: u32, m: &str| format!("{}:{line}:{col}: {m}", path.display());
         let tree = Tree::parse(&src).map_err(|e| located(e.line, e.col, &e.message))?;
         let root = tree.root();
         // Tree nodes are in document order, so a byte offset finds its node.
         let node_at = |pos: usize| tree.nodes.binary_search_by_key(&pos, |n| n.pos).ok().map(|i| i as NodeId);
+        let is_benchmark = |n: NodeId| tree.is(n, NS_XCCDF, "Benchmark") || tree.is(n, NS_XCCDF_11, "Benchmark");
         let mut components = HashMap::new();
-        let mut ds = None;
-        let mut checklist = None;
-        let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) =
-            if tree.is(root, NS_DS, "data-stream-collection") {
-                let coll = scapc_datastream::read::read(&src).map_err(|e| located(e.line, e.col, &e.message))?;
-                for c in &coll.components {
-                    if let Some(n) = node_at(c.content.start) {
-                        components.insert(c.id.clone(), (n, c.in_scope.clone()));
-                    }
+        let ds;
+        let checklist;
+        let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) = if tree.is(
+            root,
+            NS_DS,
+            "data-stream-collection",
+        ) {
+            let coll = scapc_datastream::read::read(&src).map_err(|e| located(e.line, e.col, &e.message))?;
+            for c in &coll.components {
+                if let Some(n) = node_at(c.content.start) {
+                    components.insert(c.id.clone(), (n, c.in_scope.clone()));
                 }
-                let s = match datastream_id {
-                    Some(want) => coll
-                        .streams
-                        .iter()
-                        .find(|s| s.id == want)
-                        .ok_or_else(|| format!("{}: no data stream with id `{want}`", path.display()))?,
-                    None => coll
-                        .streams
-                        .first()
-                        .ok_or_else(|| format!("{}: the collection has no data stream", path.display()))?,
-                };
-                let ref_nodes: Vec<Option<NodeId>> = s.refs.iter().map(|r| node_at(r.pos)).collect();
-                let mut found = None;
-                for (i, r) in s.refs.iter().enumerate().filter(|(_, r)| r.role == RefRole::Checklists) {
-                    let Some((comp, (bench, _))) = r.local_target().and_then(|t| components.get_key_value(t)) else {
-                        continue;
-                    };
-                    if !tree.is(*bench, NS_XCCDF, "Benchmark") {
-                        continue;
-                    }
-                    if benchmark_id.is_none_or(|want| tree.attr(*bench, "id") == Some(want) || r.id == want) {
-                        found = Some((i, comp.clone(), *bench));
-                        break;
-                    }
-                }
-                let (i, comp, bench) = found.ok_or_else(|| match benchmark_id {
-                    Some(b) => format!("{}: no benchmark `{b}` in the data stream", path.display()),
-                    None => format!("{}: the data stream has no XCCDF 1.2 benchmark", path.display()),
-                })?;
-                checklist = Some(i);
-                let out = (node_at(s.range.start), s.id.clone(), ref_nodes[i], comp, bench);
-                ds = Some((s.clone(), ref_nodes));
-                out
-            } else if tree.is(root, NS_XCCDF, "Benchmark") {
-                (None, String::new(), None, String::new(), root)
-            } else {
-                return Err(format!(
-                    "{}: not a source data stream or an XCCDF 1.2 benchmark (root element `{}`)",
-                    path.display(),
-                    tree.local(root)
-                ));
+            }
+            let s = match datastream_id {
+                Some(want) => coll.streams.iter().find(|s| s.id == want).ok_or_else(|| {
+                    let ids: Vec<&str> = coll.streams.iter().map(|s| s.id.as_str()).collect();
+                    format!(
+                        "{}: no data stream with id `{want}`; the data streams are: {}",
+                        path.display(),
+                        ids.join(", ")
+                    )
+                })?,
+                None => coll
+                    .streams
+                    .first()
+                    .ok_or_else(|| format!("{}: the collection has no data stream", path.display()))?,
             };
+            let ref_nodes: Vec<Option<NodeId>> = s.refs.iter().map(|r| node_at(r.pos)).collect();
+            let mut found = None;
+            let mut benchmarks = Vec::new();
+            for (i, r) in s.refs.iter().enumerate().filter(|(_, r)| r.role == RefRole::Checklists) {
+                let Some((comp, (bench, _))) = r.local_target().and_then(|t| components.get_key_value(t)) else {
+                    continue;
+                };
+                if !is_benchmark(*bench) {
+                    continue;
+                }
+                benchmarks.push(r.id.clone());
+                if found.is_none()
+                    && benchmark_id.is_none_or(|want| tree.attr(*bench, "id") == Some(want) || r.id == want)
+                {
+                    found = Some((i, comp.clone(), *bench));
+                }
+            }
+            let (i, comp, bench) = found.ok_or_else(|| match benchmark_id {
+                    Some(b) => format!(
+                        "{}: no benchmark `{b}` in data stream `{}` (give a Benchmark id or a checklist component-ref id; the checklists are: {})",
+                        path.display(),
+                        s.id,
+                        benchmarks.join(", ")
+                    ),
+                    None => format!("{}: the data stream has no XCCDF benchmark", path.display()),
+                })?;
+            checklist = Some(i);
+            let out = (node_at(s.range.start), s.id.clone(), ref_nodes[i], comp, bench);
+            ds = Some((s.clone(), ref_nodes));
+            out
+        } else {
+            return Err(format!(
+                "{}: not a source data stream or an XCCDF benchmark (root element `{}`)",
+                path.display(),
+                tree.local(root)
+            ));
+        };
         let benchmark = read_benchmark(&tree, &src, benchmark_node);
         Ok(Content {
             src,
@@ -237,7 +308,44 @@ impl Content {
             ds,
             checklist,
             components,
+            warnings: Vec::new(),
+            standalone: None,
         })
+    }
+
+    /// The profiles of a tailoring component of the chosen data stream:
+    /// `id` is its component-ref's id (oscap's `--tailoring-id`).
+    pub fn tailoring_component(&self, id: &str) -> Result<Vec<Profile>, String> {
+        let (ds, _) = self.ds.as_ref().ok_or("--tailoring-id needs a data stream")?;
+        let r = ds.refs.iter().find(|r| r.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = ds
+                .refs
+                .iter()
+                .filter(|r| {
+                    r.local_target()
+                        .and_then(|t| self.components.get(t))
+                        .is_some_and(|(n, _)| self.tree.local(*n) == "Tailoring")
+                })
+                .map(|r| r.id.as_str())
+                .collect();
+            format!(
+                "no component-ref `{id}` in data stream `{}`; its tailoring component-refs are: {}",
+                ds.id,
+                if ids.is_empty() { "(none)".to_owned() } else { ids.join(", ") }
+            )
+        })?;
+        let (node, _) = r
+            .local_target()
+            .and_then(|t| self.components.get(t))
+            .ok_or_else(|| format!("component-ref `{id}` points outside the collection ({})", r.href))?;
+        let t = &self.tree;
+        if !t.is(*node, NS_XCCDF, "Tailoring") {
+            return Err(format!(
+                "component-ref `{id}` is not an XCCDF 1.2 tailoring (root element `{}`)",
+                t.local(*node)
+            ));
+        }
+        Ok(t.children_named(*node, NS_XCCDF, "Profile").map(|p| read_profile(t, &self.src, p)).collect())
     }
 
     /// The profiles of an XCCDF 1.2 tailoring file.
@@ -444,19 +552,21 @@ pub fn plain_text(src: &str, tree: &Tree, node: NodeId) -> String {
 }
 
 fn text_of(tree: &Tree, src: &str, n: NodeId, local: &str) -> String {
-    tree.child(n, NS_XCCDF, local).map(|c| plain_text(src, tree, c)).unwrap_or_default()
+    tree.child(n, tree.ns(n), local).map(|c| plain_text(src, tree, c)).unwrap_or_default()
 }
 
 fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
+    let ns = tree.ns(b);
     let mut bench = Benchmark {
+        ns: if ns == NS_XCCDF_11 { NS_XCCDF_11 } else { NS_XCCDF },
         id: tree.attr(b, "id").unwrap_or("").to_owned(),
-        version: tree.child(b, NS_XCCDF, "version").map(|v| tree.text(v).trim().to_owned()).unwrap_or_default(),
+        version: tree.child(b, ns, "version").map(|v| tree.text(v).trim().to_owned()).unwrap_or_default(),
         title: text_of(tree, src, b, "title"),
         description: text_of(tree, src, b, "description"),
         ..Default::default()
     };
     bench.platforms =
-        tree.children_named(b, NS_XCCDF, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect();
+        tree.children_named(b, ns, "platform").filter_map(|p| tree.attr(p, "idref")).map(str::to_owned).collect();
     if let Some(ps) = tree.child(b, NS_CPE_LANG, "platform-specification") {
         for p in tree.children_named(ps, NS_CPE_LANG, "platform") {
             if let Some(lt) = tree.child(p, NS_CPE_LANG, "logical-test") {
@@ -464,7 +574,7 @@ fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
             }
         }
     }
-    for p in tree.children_named(b, NS_XCCDF, "Profile") {
+    for p in tree.children_named(b, ns, "Profile") {
         bench.profiles.push(read_profile(tree, src, p));
     }
     read_items(tree, src, b, &mut bench);
@@ -537,7 +647,7 @@ fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
         if let Some(top) = stack.last_mut() {
             top.1 += 1;
         }
-        if tree.ns(k) != NS_XCCDF {
+        if tree.ns(k) != tree.ns(root) {
             continue;
         }
         match tree.local(k) {
@@ -549,7 +659,7 @@ fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
                     vtype: tree.attr(k, "type").unwrap_or("string").to_owned(),
                     operator: tree.attr(k, "operator").unwrap_or("equals").to_owned(),
                     values: tree
-                        .children_named(k, NS_XCCDF, "value")
+                        .children_named(k, tree.ns(k), "value")
                         .map(|v| (tree.attr(v, "selector").unwrap_or("").to_owned(), tree.text(v).to_owned()))
                         .collect(),
                 };
@@ -565,7 +675,7 @@ fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
                         title: text_of(tree, src, k, "title"),
                         selected: tree.attr(k, "selected") != Some("false"),
                         platforms: tree
-                            .children_named(k, NS_XCCDF, "platform")
+                            .children_named(k, tree.ns(k), "platform")
                             .filter_map(|p| tree.attr(p, "idref"))
                             .map(str::to_owned)
                             .collect(),
@@ -613,8 +723,8 @@ fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
             _ => {}
         }
     }
-    let checks: Vec<Check> = tree.children_named(r, NS_XCCDF, "check").map(|c| read_check(tree, c)).collect();
-    if let Some(cc) = tree.child(r, NS_XCCDF, "complex-check") {
+    let checks: Vec<Check> = tree.children_named(r, tree.ns(r), "check").map(|c| read_check(tree, c)).collect();
+    if let Some(cc) = tree.child(r, tree.ns(r), "complex-check") {
         rule.check = Some(read_complex(tree, cc));
     } else if !checks.is_empty() {
         rule.check = Some(CheckSpec::Checks(checks));

@@ -1,11 +1,14 @@
-//! XCCDF 1.2 processing: the benchmark read from a source data stream
-//! ([`content`]), and its evaluation ([`run`]): profile resolution,
-//! applicability, check selection, results and scores.
+//! XCCDF 1.2 and 1.1.4 processing: the benchmark read from a source data
+//! stream or a standalone file ([`content`], [`standalone`]), and its
+//! evaluation ([`run`]): profile resolution, applicability, check
+//! selection, results and scores.
 
 pub mod content;
 pub mod run;
+pub mod standalone;
 
 pub const NS_XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
+pub const NS_XCCDF_11: &str = "http://checklists.nist.gov/xccdf/1.1";
 pub const NS_DS: &str = "http://scap.nist.gov/schema/scap/source/1.2";
 pub const NS_CAT: &str = "urn:oasis:names:tc:entity:xmlns:xml:catalog";
 pub const NS_XLINK: &str = "http://www.w3.org/1999/xlink";

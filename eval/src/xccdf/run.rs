@@ -226,18 +226,39 @@ fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result
     Ok(r)
 }
 
-/// Finds a profile by its full id or by the part after `_profile_`.
+/// Finds a profile by its full id or by a suffix of it.
 pub fn find_profile_id(bench: &Benchmark, tailoring: &[Profile], want: &str) -> Option<String> {
+    match_profile(bench, tailoring, want).ok()
+}
+
+/// Finds a profile as oscap does: the id itself, else the one id that
+/// ends with `want`, searched in the tailoring first and then in the
+/// benchmark. Two or more ids ending with `want` are an error that lists
+/// them; so is none (with the nearest ids).
+pub fn match_profile(bench: &Benchmark, tailoring: &[Profile], want: &str) -> Result<String, String> {
     let all = || tailoring.iter().chain(bench.profiles.iter());
     if let Some(p) = all().find(|p| p.id == want) {
-        return Some(p.id.clone());
+        return Ok(p.id.clone());
     }
-    let suffix = format!("_profile_{want}");
-    let matches: Vec<&Profile> = all().filter(|p| p.id.ends_with(&suffix)).collect();
-    if matches.len() == 1 {
-        return Some(matches[0].id.clone());
+    for set in [tailoring, &bench.profiles[..]] {
+        let mut m: Vec<&str> = set.iter().filter(|p| p.id.ends_with(want)).map(|p| p.id.as_str()).collect();
+        m.dedup();
+        match m.len() {
+            0 => {}
+            1 => return Ok(m[0].to_owned()),
+            _ => {
+                return Err(format!(
+                    "the profile `{want}` is ambiguous, {} profile ids end with it: {}; give more of the id",
+                    m.len(),
+                    m.join(", ")
+                ))
+            }
+        }
     }
-    None
+    let mut ids: Vec<&str> = all().map(|p| p.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    Err(format!("no profile `{want}`; the profiles are: {}, or `(all)`", ids.join(", ")))
 }
 
 /// Evaluates the benchmark on the target.
