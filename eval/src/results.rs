@@ -497,69 +497,15 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
         let _ = writeln!(out, "  <set-value idref=\"{}\">{}</set-value>", escape_attr(id), escape_text(v));
     }
     for r in &scan.rules {
-        let _ = writeln!(
-            out,
-            "  <rule-result idref=\"{}\" role=\"{}\" time=\"{}\" severity=\"{}\" weight=\"{:.6}\">",
-            escape_attr(&r.id),
-            escape_attr(&r.role),
-            r.time,
-            escape_attr(&r.severity),
-            r.weight
-        );
-        let _ = writeln!(out, "    <result>{}</result>", r.result.as_str());
-        let rule = content.benchmark.rules.iter().find(|x| x.id == r.id);
-        if r.result != XResult::NotSelected {
-            if let Some(rule) = rule {
-                for (system, v) in &rule.idents {
-                    let _ = writeln!(out, "    <ident system=\"{}\">{}</ident>", escape_attr(system), escape_text(v));
-                }
-            }
+        // a multi-check: one rule-result per definition
+        let each: Vec<(XResult, Option<&str>)> = if r.multi.is_empty() {
+            vec![(r.result, None)]
+        } else {
+            r.multi.iter().map(|(d, x)| (*x, Some(d.as_str()))).collect()
+        };
+        for (result, def) in each {
+            rule_result(&mut out, r, result, def, content, oval_ids);
         }
-        for m in &r.messages {
-            let _ = writeln!(out, "    <message severity=\"info\">{}</message>", escape_text(m));
-        }
-        if let Some(c) = &r.check {
-            let _ = writeln!(
-                out,
-                "    <check system=\"{}\"{}>",
-                escape_attr(&c.system),
-                if c.negate { " negate=\"true\"" } else { "" }
-            );
-            if let Some(output) = &r.sce_output {
-                let _ = writeln!(
-                    out,
-                    "      <check-import import-name=\"stdout\">{}</check-import>",
-                    escape_xml_text(output)
-                );
-            }
-            for (vid, name) in &c.exports {
-                let _ = writeln!(
-                    out,
-                    "      <check-export value-id=\"{}\" export-name=\"{}\"/>",
-                    escape_attr(vid),
-                    escape_attr(name)
-                );
-            }
-            for (href, name) in &c.refs {
-                let comp = content.resolve(href).map(|(c, _)| c);
-                let h = comp.and_then(|c| oval_ids.get(&c).map(|id| format!("#{id}"))).unwrap_or_else(|| href.clone());
-                match name {
-                    Some(n) => {
-                        let _ = writeln!(
-                            out,
-                            "      <check-content-ref name=\"{}\" href=\"{}\"/>",
-                            escape_attr(n),
-                            escape_attr(&h)
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(out, "      <check-content-ref href=\"{}\"/>", escape_attr(&h));
-                    }
-                }
-            }
-            out.push_str("    </check>\n");
-        }
-        out.push_str("  </rule-result>\n");
     }
     for s in &scan.scores {
         if s.system == "urn:xccdf:scoring:default" || content.benchmark_declares_model(&s.system) {
@@ -569,6 +515,83 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     }
     out.push_str("</TestResult>\n");
     out
+}
+
+/// One rule-result: `result` and, for one definition of a multi-check,
+/// `def` as the check-content-ref's name.
+fn rule_result(
+    out: &mut String,
+    r: &crate::xccdf::run::RuleResult,
+    result: XResult,
+    def: Option<&str>,
+    content: &Content,
+    oval_ids: &BTreeMap<String, String>,
+) {
+    let _ = writeln!(
+        out,
+        "  <rule-result idref=\"{}\" role=\"{}\" time=\"{}\" severity=\"{}\" weight=\"{:.6}\">",
+        escape_attr(&r.id),
+        escape_attr(&r.role),
+        r.time,
+        escape_attr(&r.severity),
+        r.weight
+    );
+    let _ = writeln!(out, "    <result>{}</result>", result.as_str());
+    let rule = content.benchmark.rules.iter().find(|x| x.id == r.id);
+    if result != XResult::NotSelected {
+        if let Some(rule) = rule {
+            for (system, v) in &rule.idents {
+                let _ = writeln!(out, "    <ident system=\"{}\">{}</ident>", escape_attr(system), escape_text(v));
+            }
+        }
+    }
+    for m in &r.messages {
+        let _ = writeln!(out, "    <message severity=\"info\">{}</message>", escape_text(m));
+    }
+    if let Some(c) = &r.check {
+        let _ = writeln!(
+            out,
+            "    <check system=\"{}\"{}{}>",
+            escape_attr(&c.system),
+            if c.negate { " negate=\"true\"" } else { "" },
+            if c.multi_check && content.benchmark.ns != crate::xccdf::NS_XCCDF_11 {
+                " multi-check=\"true\""
+            } else {
+                ""
+            }
+        );
+        if let Some(output) = &r.sce_output {
+            let _ =
+                writeln!(out, "      <check-import import-name=\"stdout\">{}</check-import>", escape_xml_text(output));
+        }
+        for (vid, name) in &c.exports {
+            let _ = writeln!(
+                out,
+                "      <check-export value-id=\"{}\" export-name=\"{}\"/>",
+                escape_attr(vid),
+                escape_attr(name)
+            );
+        }
+        for (href, name) in &c.refs {
+            let comp = content.resolve(href).map(|(c, _)| c);
+            let h = comp.and_then(|c| oval_ids.get(&c).map(|id| format!("#{id}"))).unwrap_or_else(|| href.clone());
+            match def.or(name.as_deref()) {
+                Some(n) => {
+                    let _ = writeln!(
+                        out,
+                        "      <check-content-ref name=\"{}\" href=\"{}\"/>",
+                        escape_attr(n),
+                        escape_attr(&h)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "      <check-content-ref href=\"{}\"/>", escape_attr(&h));
+                }
+            }
+        }
+        out.push_str("    </check>\n");
+    }
+    out.push_str("  </rule-result>\n");
 }
 
 impl Content {

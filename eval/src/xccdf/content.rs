@@ -752,8 +752,8 @@ fn read_check(tree: &Tree, c: NodeId) -> Check {
     let mut ch = Check {
         system: tree.attr(c, "system").unwrap_or("").to_owned(),
         selector: tree.attr(c, "selector").unwrap_or("").to_owned(),
-        negate: tree.attr(c, "negate") == Some("true"),
-        multi_check: tree.attr(c, "multi-check") == Some("true"),
+        negate: matches!(tree.attr(c, "negate"), Some("true" | "1")),
+        multi_check: matches!(tree.attr(c, "multi-check"), Some("true" | "1")),
         ..Default::default()
     };
     for k in tree.children(c) {

@@ -116,6 +116,9 @@ pub struct RuleResult {
     pub evidence: Vec<Evidence>,
     /// SCE output (stdout and stderr), when an SCE check ran.
     pub sce_output: Option<String>,
+    /// A `multi-check`: (definition id, result) of each definition; the
+    /// results file holds one rule-result for each.
+    pub multi: Vec<(String, XResult)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -417,8 +420,21 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             rule.check.as_ref().map(|c| plan_check(c, opts.sce, &mut |href| resolve_oval(href, None, &mut docs)));
         if let Some(p) = &plan {
             p.visit(&mut |c| {
-                if let CheckPlan::Oval { comp, name, check, .. } = c {
-                    wanted.entry(comp.clone()).or_default().insert(name.clone());
+                let oval = match c {
+                    CheckPlan::Oval { comp, name, check, .. } => {
+                        wanted.entry(comp.clone()).or_default().insert(name.clone());
+                        Some((comp, check))
+                    }
+                    // a check-content-ref without @name: every definition
+                    CheckPlan::OvalAll { comp, check, .. } => {
+                        if let Some((_, d)) = docs.get(comp) {
+                            wanted.entry(comp.clone()).or_default().extend(d.definition_order.iter().cloned());
+                        }
+                        Some((comp, check))
+                    }
+                    _ => None,
+                };
+                if let Some((comp, check)) = oval {
                     for (vid, export) in &check.exports {
                         if let Some(v) = value_map.get(vid) {
                             externals.entry(comp.clone()).or_default().insert(export.clone(), vec![v.clone()]);
@@ -526,6 +542,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
                 messages: Vec::new(),
                 evidence: Vec::new(),
                 sce_output: None,
+                multi: Vec::new(),
             };
             if !selected[i] {
                 // not selected
@@ -600,10 +617,32 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
 /// What a rule's check turns into.
 #[derive(Debug, Clone)]
 enum CheckPlan {
-    Oval { comp: String, name: String, negate: bool, check: Check },
-    Sce { check: Check },
-    NotChecked { check: Option<Check>, message: String },
-    Complex { operator: String, negate: bool, children: Vec<CheckPlan> },
+    Oval {
+        comp: String,
+        name: String,
+        negate: bool,
+        check: Check,
+    },
+    /// A check-content-ref without `@name`: every definition of the
+    /// document, ANDed, or with `multi-check` one result per definition.
+    OvalAll {
+        comp: String,
+        negate: bool,
+        multi: bool,
+        check: Check,
+    },
+    Sce {
+        check: Check,
+    },
+    NotChecked {
+        check: Option<Check>,
+        message: String,
+    },
+    Complex {
+        operator: String,
+        negate: bool,
+        children: Vec<CheckPlan>,
+    },
 }
 
 impl CheckPlan {
@@ -622,14 +661,27 @@ fn plan_check(spec: &CheckSpec, sce_ok: bool, resolve: &mut dyn FnMut(&str) -> O
         CheckSpec::Complex { operator, negate, children } => CheckPlan::Complex {
             operator: operator.clone(),
             negate: *negate,
-            children: children.iter().map(|c| plan_check(c, sce_ok, resolve)).collect(),
+            children: children
+                .iter()
+                .map(|c| match plan_check(c, sce_ok, resolve) {
+                    // multi-check is ignored inside a complex-check (XCCDF 1.2 §7.2.3.6.2)
+                    CheckPlan::OvalAll { comp, negate, check, .. } => {
+                        CheckPlan::OvalAll { comp, negate, multi: false, check }
+                    }
+                    p => p,
+                })
+                .collect(),
         },
         CheckSpec::Checks(alts) => {
             for c in alts.iter().filter(|c| c.system == SYS_OVAL) {
                 for (href, name) in &c.refs {
-                    if let (Some(comp), Some(name)) = (resolve(href), name) {
-                        return CheckPlan::Oval { comp, name: name.clone(), negate: c.negate, check: c.clone() };
-                    }
+                    let Some(comp) = resolve(href) else { continue };
+                    // the check as it ran: with the one reference used
+                    let check = Check { refs: vec![(href.clone(), name.clone())], ..c.clone() };
+                    return match name {
+                        Some(name) => CheckPlan::Oval { comp, name: name.clone(), negate: c.negate, check },
+                        None => CheckPlan::OvalAll { comp, negate: c.negate, multi: c.multi_check, check },
+                    };
                 }
             }
             if let Some(c) = alts.iter().find(|c| c.system == SYS_SCE) {
@@ -670,42 +722,67 @@ fn run_plan<'e>(
         CheckPlan::Oval { comp, name, negate, check } => {
             rr.check = Some(check.clone());
             let Some(e) = engine_of(comp) else { return XResult::Error };
-            let Some(def) = e.doc.definitions.get(name) else {
-                rr.messages.push(format!("The OVAL definition {name} does not exist."));
-                return XResult::Error;
-            };
-            let d = e.definition(name);
-            let vuln = matches!(def.class.as_str(), "vulnerability" | "patch");
-            let r = match d.result {
-                Res::True => {
-                    if vuln {
-                        XResult::Fail
-                    } else {
-                        XResult::Pass
-                    }
-                }
-                Res::False => {
-                    if vuln {
-                        XResult::Pass
-                    } else {
-                        XResult::Fail
-                    }
-                }
-                Res::Unknown => XResult::Unknown,
-                Res::Error => XResult::Error,
-                Res::NotEvaluated => XResult::NotChecked,
-                Res::NotApplicable => XResult::NotApplicable,
-            };
-            if let Some(c) = &d.criteria {
-                collect_evidence(e, c, rr);
+            oval_result(e, name, rr).negate(*negate)
+        }
+        CheckPlan::OvalAll { comp, negate, multi, check } => {
+            rr.check = Some(check.clone());
+            let Some(e) = engine_of(comp) else { return XResult::Error };
+            if e.doc.definition_order.is_empty() {
+                rr.messages.push(if *multi {
+                    "No definitions found for @multi-check.".to_owned()
+                } else {
+                    "The OVAL document has no definitions.".to_owned()
+                });
+                return XResult::Unknown;
             }
-            r.negate(*negate)
+            let each: Vec<(String, XResult)> =
+                e.doc.definition_order.iter().map(|d| (d.clone(), oval_result(e, d, rr).negate(*negate))).collect();
+            let all = combine_xccdf(false, &each.iter().map(|(_, r)| *r).collect::<Vec<_>>());
+            if *multi {
+                rr.multi = each;
+            }
+            all
         }
         CheckPlan::Complex { operator, negate, children } => {
             let rs: Vec<XResult> = children.iter().map(|c| run_plan(c, engine_of, sce_env, target, rr)).collect();
             combine_xccdf(operator == "OR", &rs).negate(*negate)
         }
     }
+}
+
+/// The XCCDF result of one OVAL definition (a vulnerability or patch
+/// definition that is true is a failure), with its evidence.
+fn oval_result(e: &Engine<'_>, name: &str, rr: &mut RuleResult) -> XResult {
+    let Some(def) = e.doc.definitions.get(name) else {
+        rr.messages.push(format!("The OVAL definition {name} does not exist."));
+        return XResult::Error;
+    };
+    let d = e.definition(name);
+    let vuln = matches!(def.class.as_str(), "vulnerability" | "patch");
+    let r = match d.result {
+        Res::True => {
+            if vuln {
+                XResult::Fail
+            } else {
+                XResult::Pass
+            }
+        }
+        Res::False => {
+            if vuln {
+                XResult::Pass
+            } else {
+                XResult::Fail
+            }
+        }
+        Res::Unknown => XResult::Unknown,
+        Res::Error => XResult::Error,
+        Res::NotEvaluated => XResult::NotChecked,
+        Res::NotApplicable => XResult::NotApplicable,
+    };
+    if let Some(c) = &d.criteria {
+        collect_evidence(e, c, rr);
+    }
+    r
 }
 
 /// XCCDF 1.2 complex-check truth tables (Table 27).
