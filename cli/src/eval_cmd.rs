@@ -41,7 +41,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub datastream_id: Option<String>,
     /// An XCCDF tailoring file whose profiles are searched first
-    #[arg(long)]
+    #[arg(long, visible_alias = "tailoring-file")]
     pub tailoring: Option<PathBuf>,
     /// What to scan: `local`, `dir:/path/to/rootfs` (an offline root
     /// filesystem) or `ssh://user@host[:port]`

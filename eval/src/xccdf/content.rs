@@ -113,6 +113,11 @@ pub struct Group {
     pub platforms: Vec<String>,
     pub parent: Option<String>,
     pub weight: f64,
+    pub cluster_id: Option<String>,
+    /// `requires`: each list needs one selected item.
+    pub requires: Vec<Vec<String>>,
+    /// `conflicts`: none of these may be selected.
+    pub conflicts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -125,6 +130,7 @@ pub struct Rule {
     pub weight: f64,
     pub role: String,
     pub selected: bool,
+    pub cluster_id: Option<String>,
     pub platforms: Vec<String>,
     /// The enclosing groups, outermost first.
     pub groups: Vec<String>,
@@ -592,7 +598,7 @@ fn read_profile(tree: &Tree, src: &str, p: NodeId) -> Profile {
     for k in tree.children(p) {
         let idref = tree.attr(k, "idref").unwrap_or("").to_owned();
         match tree.local(k) {
-            "select" => prof.selects.push((idref, tree.attr(k, "selected") == Some("true"))),
+            "select" => prof.selects.push((idref, matches!(tree.attr(k, "selected"), Some("true" | "1")))),
             "set-value" => prof.set_values.push((idref, tree.text(k).to_owned())),
             "refine-value" => prof.refine_values.push((idref, tree.attr(k, "selector").unwrap_or("").to_owned())),
             "refine-rule" => prof.refine_rules.push(RefineRule {
@@ -673,7 +679,7 @@ fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
                     Group {
                         id: id.clone(),
                         title: text_of(tree, src, k, "title"),
-                        selected: tree.attr(k, "selected") != Some("false"),
+                        selected: !matches!(tree.attr(k, "selected"), Some("false" | "0")),
                         platforms: tree
                             .children_named(k, tree.ns(k), "platform")
                             .filter_map(|p| tree.attr(p, "idref"))
@@ -681,6 +687,18 @@ fn read_items(tree: &Tree, src: &str, root: NodeId, bench: &mut Benchmark) {
                             .collect(),
                         parent: groups.last().cloned(),
                         weight: tree.attr(k, "weight").and_then(|w| w.parse().ok()).unwrap_or(1.0),
+                        cluster_id: tree.attr(k, "cluster-id").map(str::to_owned),
+                        requires: tree
+                            .children_named(k, tree.ns(k), "requires")
+                            .map(|q| {
+                                tree.attr(q, "idref").unwrap_or("").split_whitespace().map(str::to_owned).collect()
+                            })
+                            .collect(),
+                        conflicts: tree
+                            .children_named(k, tree.ns(k), "conflicts")
+                            .filter_map(|q| tree.attr(q, "idref"))
+                            .map(str::to_owned)
+                            .collect(),
                     },
                 );
                 groups.push(id);
@@ -701,7 +719,8 @@ fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
         severity: tree.attr(r, "severity").unwrap_or("unknown").to_owned(),
         weight: tree.attr(r, "weight").and_then(|w| w.parse().ok()).unwrap_or(1.0),
         role: tree.attr(r, "role").unwrap_or("full").to_owned(),
-        selected: tree.attr(r, "selected") != Some("false"),
+        selected: !matches!(tree.attr(r, "selected"), Some("false" | "0")),
+        cluster_id: tree.attr(r, "cluster-id").map(str::to_owned),
         groups: groups.to_vec(),
         fixtext: text_of(tree, src, r, "fixtext"),
         ..Default::default()

@@ -169,7 +169,11 @@ impl Scan {
 
 /// The effective settings after profile resolution.
 struct Resolved {
-    selected: HashMap<String, bool>,
+    /// select by id or cluster-id: (selected, order of the select), the
+    /// latest wins.
+    selected: HashMap<String, (bool, usize)>,
+    /// refine-rule/@selector: which of a rule's checks to use.
+    check_selector: HashMap<String, String>,
     values: HashMap<String, String>,
     selectors: HashMap<String, String>,
     severity: HashMap<String, String>,
@@ -180,6 +184,7 @@ struct Resolved {
 fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result<Resolved, String> {
     let mut r = Resolved {
         selected: HashMap::new(),
+        check_selector: HashMap::new(),
         values: HashMap::new(),
         selectors: HashMap::new(),
         severity: HashMap::new(),
@@ -205,7 +210,8 @@ fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result
     }
     for p in chain.into_iter().rev() {
         for (idref, sel) in &p.selects {
-            r.selected.insert(idref.clone(), *sel);
+            let n = r.selected.len();
+            r.selected.insert(idref.clone(), (*sel, n));
         }
         for (idref, v) in &p.set_values {
             r.values.insert(idref.clone(), v.clone());
@@ -223,6 +229,9 @@ fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result
             }
             if let Some(x) = &rr.role {
                 r.role.insert(rr.idref.clone(), x.clone());
+            }
+            if let Some(x) = &rr.selector {
+                r.check_selector.insert(rr.idref.clone(), x.clone());
             }
         }
     }
@@ -273,6 +282,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         None | Some("(all)") => (
             Resolved {
                 selected: HashMap::new(),
+                check_selector: HashMap::new(),
                 values: HashMap::new(),
                 selectors: HashMap::new(),
                 severity: HashMap::new(),
@@ -294,11 +304,24 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             (r, Some((id, title)))
         }
     };
-    let is_selected = |id: &str, default: bool| -> bool {
+    // the latest select of the item's id or of its cluster-id
+    let is_selected = |id: &str, cluster: Option<&str>, default: bool| -> bool {
         if all {
             return true;
         }
-        resolved.selected.get(id).copied().unwrap_or(default)
+        let by_id = resolved.selected.get(id);
+        let by_cluster = cluster.and_then(|c| resolved.selected.get(c));
+        match (by_id, by_cluster) {
+            (Some(a), Some(b)) => {
+                if a.1 > b.1 {
+                    a.0
+                } else {
+                    b.0
+                }
+            }
+            (Some(a), None) | (None, Some(a)) => a.0,
+            (None, None) => default,
+        }
     };
     // Values
     let mut values: Vec<(String, String)> = Vec::new();
@@ -381,30 +404,42 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     }
 
     // --- rule selection ---
-    let group_selected = |gid: &str| -> bool { bench.groups.get(gid).is_some_and(|g| is_selected(gid, g.selected)) };
-    let chosen: Vec<bool> = bench
-        .rules
-        .iter()
-        .map(|r| is_selected(&r.id, r.selected) && (all || r.groups.iter().all(|g| group_selected(g))))
-        .collect();
-    // XCCDF 7.2.3.3.2: a rule that conflicts with a selected item, or whose
-    // requirements are not selected, is not processed.
-    let rule_index: HashMap<&str, usize> = bench.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let item_selected = |id: &str| -> bool {
-        match rule_index.get(id) {
-            Some(&i) => chosen[i],
-            None => bench.groups.get(id).is_some_and(|g| is_selected(id, g.selected)),
+    // Each rule's and group's own selection, then `requires` and
+    // `conflicts` top-down in document order as oscap processes them
+    // (XCCDF 1.2 §7.2.3.3.2): a selected item in selected groups whose
+    // requirement is not selected, or that conflicts with a selected item,
+    // is deselected, and the items after it see it so.
+    let mut own: HashMap<&str, bool> = HashMap::new();
+    for g in bench.groups.values() {
+        own.insert(&g.id, is_selected(&g.id, g.cluster_id.as_deref(), g.selected));
+    }
+    for r in &bench.rules {
+        own.insert(&r.id, is_selected(&r.id, r.cluster_id.as_deref(), r.selected));
+    }
+    if !all {
+        let fits = |own: &HashMap<&str, bool>, requires: &[Vec<String>], conflicts: &[String]| {
+            let on = |x: &str| own.get(x).copied().unwrap_or(false);
+            requires.iter().all(|l| l.iter().any(|x| on(x))) && !conflicts.iter().any(|c| on(c))
+        };
+        let mut seen: HashSet<&str> = HashSet::new();
+        for r in &bench.rules {
+            let mut parents_on = true;
+            for g in &r.groups {
+                let Some(gr) = bench.groups.get(g) else { continue };
+                if seen.insert(g) && parents_on && own[g.as_str()] && !fits(&own, &gr.requires, &gr.conflicts) {
+                    own.insert(g, false);
+                }
+                parents_on &= own[g.as_str()];
+            }
+            if parents_on && own[r.id.as_str()] && !fits(&own, &r.requires, &r.conflicts) {
+                own.insert(&r.id, false);
+            }
         }
-    };
+    }
     let selected: Vec<bool> = bench
         .rules
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            chosen[i]
-                && !r.conflicts.iter().any(|c| item_selected(c))
-                && r.requires.iter().all(|list| list.iter().any(|x| item_selected(x)))
-        })
+        .map(|r| all || (own[r.id.as_str()] && r.groups.iter().all(|g| own.get(g.as_str()).copied().unwrap_or(true))))
         .collect();
 
     // --- which OVAL checks run, and their external variables ---
@@ -416,8 +451,14 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             rule_checks.push(None);
             continue;
         }
-        let plan =
-            rule.check.as_ref().map(|c| plan_check(c, opts.sce, &mut |href| resolve_oval(href, None, &mut docs)));
+        let selector = resolved.check_selector.get(&rule.id).map_or("", String::as_str);
+        let plan = rule.check.as_ref().map(|c| {
+            plan_check(c, opts.sce, Some(selector), &mut |href, name| {
+                let comp = resolve_oval(href, None, &mut docs)?;
+                let ok = name.is_none_or(|n| docs.get(&comp).is_some_and(|(_, d)| d.definitions.contains_key(n)));
+                Some((comp, ok))
+            })
+        });
         if let Some(p) = &plan {
             p.visit(&mut |c| {
                 let oval = match c {
@@ -656,14 +697,22 @@ impl CheckPlan {
     }
 }
 
-fn plan_check(spec: &CheckSpec, sce_ok: bool, resolve: &mut dyn FnMut(&str) -> Option<String>) -> CheckPlan {
+/// `selector`: the rule's check selector (refine-rule), for a rule's own
+/// checks (`None` inside a complex-check). `resolve`: for an href and a
+/// name, the OVAL component and whether it has that definition.
+fn plan_check(
+    spec: &CheckSpec,
+    sce_ok: bool,
+    selector: Option<&str>,
+    resolve: &mut dyn FnMut(&str, Option<&str>) -> Option<(String, bool)>,
+) -> CheckPlan {
     match spec {
         CheckSpec::Complex { operator, negate, children } => CheckPlan::Complex {
             operator: operator.clone(),
             negate: *negate,
             children: children
                 .iter()
-                .map(|c| match plan_check(c, sce_ok, resolve) {
+                .map(|c| match plan_check(c, sce_ok, None, resolve) {
                     // multi-check is ignored inside a complex-check (XCCDF 1.2 §7.2.3.6.2)
                     CheckPlan::OvalAll { comp, negate, check, .. } => {
                         CheckPlan::OvalAll { comp, negate, multi: false, check }
@@ -672,24 +721,48 @@ fn plan_check(spec: &CheckSpec, sce_ok: bool, resolve: &mut dyn FnMut(&str) -> O
                 })
                 .collect(),
         },
-        CheckSpec::Checks(alts) => {
+        CheckSpec::Checks(all) => {
+            // the checks with the selector, else (for a selector no check
+            // has) the checks without one (XCCDF 1.2 §7.2.3.5.1)
+            let alts: Vec<&Check> = match selector {
+                None => all.iter().collect(),
+                Some(sel) => {
+                    let m: Vec<&Check> = all.iter().filter(|c| c.selector == sel).collect();
+                    if m.is_empty() && !sel.is_empty() {
+                        all.iter().filter(|c| c.selector.is_empty()).collect()
+                    } else {
+                        m
+                    }
+                }
+            };
             for c in alts.iter().filter(|c| c.system == SYS_OVAL) {
+                let mut loaded = false;
                 for (href, name) in &c.refs {
-                    let Some(comp) = resolve(href) else { continue };
+                    let Some((comp, found)) = resolve(href, name.as_deref()) else { continue };
+                    loaded = true;
+                    if !found {
+                        continue;
+                    }
                     // the check as it ran: with the one reference used
-                    let check = Check { refs: vec![(href.clone(), name.clone())], ..c.clone() };
+                    let check = Check { refs: vec![(href.clone(), name.clone())], ..(*c).clone() };
                     return match name {
                         Some(name) => CheckPlan::Oval { comp, name: name.clone(), negate: c.negate, check },
                         None => CheckPlan::OvalAll { comp, negate: c.negate, multi: c.multi_check, check },
                     };
                 }
+                if loaded {
+                    return CheckPlan::NotChecked {
+                        check: Some((*c).clone()),
+                        message: "None of the check-content-ref elements was resolvable.".into(),
+                    };
+                }
             }
             if let Some(c) = alts.iter().find(|c| c.system == SYS_SCE) {
                 if sce_ok {
-                    return CheckPlan::Sce { check: c.clone() };
+                    return CheckPlan::Sce { check: (*c).clone() };
                 }
                 return CheckPlan::NotChecked {
-                    check: Some(c.clone()),
+                    check: Some((*c).clone()),
                     message: "The rule is checked by an SCE script, which runs only with --sce (scripts execute arbitrary code).".into(),
                 };
             }
