@@ -174,8 +174,15 @@ pub fn run(a: EvalArgs) -> ExitCode {
             Err(e) => return err(e),
         },
     };
-    if let Some(id) = &a.tailoring_id {
-        match content.tailoring_component(id) {
+    // --tailoring-id, else (as oscap does) the data stream's own
+    // tailoring components, unless a tailoring file is given
+    let ids = match &a.tailoring_id {
+        Some(id) => vec![id.clone()],
+        None if a.tailoring.is_none() => content.stream_tailorings(),
+        None => Vec::new(),
+    };
+    for id in ids {
+        match content.tailoring_component(&id) {
             Ok(t) => tailoring.extend(t),
             Err(e) => return err(format!("--tailoring-id: {}: {e}", a.ds.display())),
         }

@@ -214,7 +214,9 @@ impl Content {
             c.standalone = Some(a.files);
             return Ok(c);
         }
+        let (src, mut warnings) = inline_local_files(path, src)?;
         let mut c = Self::from_source(path, src, o.datastream_id.as_deref(), o.benchmark_id.as_deref())?;
+        c.warnings.append(&mut warnings);
         if !o.cpe.is_empty() {
             c.warnings.push(format!(
                 "--cpe is used with a standalone benchmark; {} is a data stream, which brings its own dictionaries",
@@ -319,6 +321,22 @@ impl Content {
         })
     }
 
+    /// The component-ref ids of the chosen data stream's tailoring
+    /// components (oscap uses them when no `--tailoring-id` is given).
+    pub fn stream_tailorings(&self) -> Vec<String> {
+        let Some((ds, _)) = &self.ds else { return Vec::new() };
+        ds.refs
+            .iter()
+            .filter(|r| r.role == RefRole::Checklists)
+            .filter(|r| {
+                r.local_target()
+                    .and_then(|t| self.components.get(t))
+                    .is_some_and(|(n, _)| self.tree.is(*n, NS_XCCDF, "Tailoring"))
+            })
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
     /// The profiles of a tailoring component of the chosen data stream:
     /// `id` is its component-ref's id (oscap's `--tailoring-id`).
     pub fn tailoring_component(&self, id: &str) -> Result<Vec<Profile>, String> {
@@ -416,6 +434,92 @@ impl Content {
             Some((_, in_scope)) => scapc_xml::ns::with_inherited(raw, in_scope, false),
             None => raw.to_owned(),
         }
+    }
+}
+
+/// A data stream whose component-refs point at local files
+/// (`xlink:href="file:xccdf.xml"`, or `file:other-ds.xml#component-id`),
+/// as OpenSCAP allows: each such file (or component of another local data
+/// stream) is added to the collection as a component and the href made to
+/// point at it, so the rest of the code sees one self-contained document.
+/// Files are resolved relative to the data stream; a missing one is a
+/// warning (its checks are not evaluated).
+fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>), String> {
+    if !src.contains("file:") {
+        return Ok((src, Vec::new()));
+    }
+    let Ok(coll) = scapc_datastream::read::read(&src) else { return Ok((src, Vec::new())) };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut warnings = Vec::new();
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut added = String::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for r in coll.streams.iter().flat_map(|s| s.refs.iter()) {
+        let Some(rest) = r.href.strip_prefix("file:") else { continue };
+        let (file, frag) = match rest.split_once('#') {
+            Some((f, c)) => (f, Some(c)),
+            None => (rest, None),
+        };
+        let id = match seen.get(&r.href) {
+            Some(id) => id.clone(),
+            None => {
+                let p = dir.join(file);
+                let Ok(text) = std::fs::read_to_string(&p) else {
+                    warnings.push(format!(
+                        "{}: component-ref `{}` points at {}, which cannot be read: what it holds is not evaluated",
+                        path.display(),
+                        r.id,
+                        p.display()
+                    ));
+                    continue;
+                };
+                let content = match frag {
+                    None => scapc_datastream::assemble::check_xml(&p, &text).map(|()| strip_decl(&text).to_owned())?,
+                    Some(c) => {
+                        let other = scapc_datastream::read::read(&text)
+                            .map_err(|e| format!("{}:{}:{}: {}", p.display(), e.line, e.col, e.message))?;
+                        let comp = other
+                            .component(c)
+                            .ok_or_else(|| format!("{}: no component `{c}` (named by `{}`)", p.display(), r.href))?;
+                        scapc_xml::ns::with_inherited(other.content(comp), &comp.in_scope, false)
+                    }
+                };
+                let id = format!("scapc-local-{}", seen.len() + 1);
+                added.push_str(&format!(
+                    "<scapc-ds:component xmlns:scapc-ds=\"{NS_DS}\" id=\"{id}\" timestamp=\"1970-01-01T00:00:00\">{content}</scapc-ds:component>\n"
+                ));
+                seen.insert(r.href.clone(), id.clone());
+                id
+            }
+        };
+        // the href attribute's value inside the component-ref's start tag
+        let tag_end = r.pos + src[r.pos..].find('>').unwrap_or(0);
+        let tag = &src[r.pos..tag_end];
+        let Some(a) = tag.find("href=") else { continue };
+        let q = r.pos + a + 5;
+        let quote = &src[q..=q];
+        let Some(len) = src[q + 1..].find(quote) else { continue };
+        edits.push((q + 1..q + 1 + len, format!("#{id}")));
+    }
+    if edits.is_empty() {
+        return Ok((src, warnings));
+    }
+    let root_end = coll.root_end;
+    drop(coll);
+    let mut out = src;
+    out.insert_str(root_end, &added);
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (range, v) in edits {
+        out.replace_range(range, &v);
+    }
+    Ok((out, warnings))
+}
+
+fn strip_decl(t: &str) -> &str {
+    let t = t.trim_start_matches('\u{feff}').trim_start();
+    match t.strip_prefix("<?xml").and_then(|r| r.find("?>").map(|i| &r[i + 2..])) {
+        Some(rest) => rest.trim_start(),
+        None => t,
     }
 }
 

@@ -200,6 +200,11 @@ fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result
         if !seen.insert(c.clone()) {
             return Err(format!("profile `{id}` extends itself (through `{c}`)"));
         }
+        // a profile that extends one that does not exist is used without
+        // it, as oscap does
+        if c != id && find(&c).is_none() {
+            break;
+        }
         let p = find(&c).ok_or_else(|| {
             let mut known: Vec<&str> = tailoring.iter().chain(bench.profiles.iter()).map(|p| p.id.as_str()).collect();
             known.sort();
