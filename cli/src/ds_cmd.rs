@@ -31,6 +31,11 @@ pub fn load<'a>(path: &Path, text: &'a str) -> Result<read::Collection<'a>, Diag
     read::read(text).map_err(|e| Diagnostic::error("D0002", e.message).at(Location::at(path, e.line, e.col)))
 }
 
+/// Checks that a result data stream is well-formed and not hostile.
+fn load_arf(path: &Path, text: &str) -> Result<(), Diagnostic> {
+    scapc_datastream::assemble::check_xml(path, text).map_err(|m| Diagnostic::error("D0002", m).at_file(path))
+}
+
 pub fn split(ds: &Path, out: &Path, component: Option<&str>, force: bool) -> ExitCode {
     let text = match read_text(ds) {
         Ok(t) => t,
@@ -113,6 +118,29 @@ pub fn info(ds: &Path, json: bool) -> ExitCode {
         Ok(t) => t,
         Err(d) => return fail(d),
     };
+    // a result data stream (ARF): its requests, assets and reports
+    if text.contains(scapc_datastream::info::NS_ARF)
+        && scapc_datastream::assemble::sniff(&text)
+            .is_some_and(|(ns, l)| ns == scapc_datastream::info::NS_ARF && l == "asset-report-collection")
+    {
+        if let Err(d) = load_arf(ds, &text) {
+            return fail(d);
+        }
+        return match scapc_datastream::info::arf_info(&text) {
+            Ok(i) if json => {
+                outln!("{}", serde_json::to_string_pretty(&i).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Ok(i) => {
+                out!("{}", scapc_datastream::info::render_arf_text(&i));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                errln!("error: {}: {e}", ds.display());
+                ExitCode::from(1)
+            }
+        };
+    }
     let coll = match load(ds, &text) {
         Ok(c) => c,
         Err(d) => return fail(d),

@@ -735,6 +735,26 @@ fn unittests() -> Vec<Case> {
             );
             outcome(e)
         }),
+        // test_rds.sh: the index of a result data stream names its assets,
+        // reports and report requests
+        ("DS/rds_index_simple (ds info on ARF)", |env| {
+            let o = Command::new(env!("CARGO_BIN_EXE_scapc"))
+                .args(["ds", "info"])
+                .arg(env.ds("rds_index_simple/arf.xml"))
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&o.stdout);
+            let mut e = Vec::new();
+            if !o.status.success() {
+                e.push(format!("exit {:?}: {}", o.status.code(), String::from_utf8_lossy(&o.stderr)));
+            }
+            for want in ["asset0", "asset1", "xccdf1", "collection1"] {
+                if !text.contains(want) {
+                    e.push(format!("`{want}` is not in the index"));
+                }
+            }
+            outcome(e)
+        }),
         ("DS/eval_invalid (exit 1)", |env| {
             let cwd = env.cwd("invalid");
             let r = tryrun!(env.eval(&cwd, &[], &env.ds("eval_invalid/sds.xml")));

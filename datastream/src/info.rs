@@ -321,3 +321,193 @@ pub fn render_text(i: &Info) -> String {
     let _ = writeln!(s, "Signatures: {}", if i.signatures == 0 { "none".to_owned() } else { i.signatures.to_string() });
     s
 }
+
+pub const NS_ARF: &str = "http://scap.nist.gov/schema/asset-reporting-format/1.1";
+const NS_CORE: &str = "http://scap.nist.gov/schema/reporting-core/1.1";
+const NS_OVAL_RES: &str = "http://oval.mitre.org/XMLSchema/oval-results-5";
+
+/// What a result data stream (ARF 1.1 asset report collection) holds.
+#[derive(Debug, Serialize, Default)]
+pub struct ArfInfo {
+    /// `report-request` ids, with the root element of what each holds.
+    pub requests: Vec<(String, String)>,
+    /// `asset` ids, with the host name when given.
+    pub assets: Vec<(String, String)>,
+    pub reports: Vec<ArfReport>,
+    /// (type, subject, refs) of each `core:relationship`.
+    pub relationships: Vec<(String, String, Vec<String>)>,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct ArfReport {
+    pub id: String,
+    /// `TestResult` (XCCDF), `oval_results`, or the root element's name.
+    pub kind: String,
+    /// For a TestResult: its id, benchmark and profile.
+    pub test_result: Option<String>,
+    pub benchmark: Option<String>,
+    pub profile: Option<String>,
+    /// XCCDF rule results or OVAL definition results: result -> count.
+    pub results: BTreeMap<String, usize>,
+}
+
+/// Reads an ARF report collection in one pass. `Err` when the document is
+/// not one.
+pub fn arf_info(src: &str) -> Result<ArfInfo, String> {
+    let mut out = ArfInfo::default();
+    let mut root_ok = false;
+    // where we are: the open arf element kinds (request, asset, report)
+    let mut in_request: Option<(usize, String)> = None;
+    let mut in_asset: Option<(usize, usize)> = None;
+    let mut in_report: Option<usize> = None;
+    let mut in_rel: Option<usize> = None;
+    let mut rule_result_depth: Option<usize> = None;
+    walk(src, &[], |depth, ns, local, a, text| {
+        if depth == 0 {
+            root_ok = ns == NS_ARF && local == "asset-report-collection";
+            return;
+        }
+        if in_request.as_ref().is_some_and(|(d, _)| depth <= *d) {
+            in_request = None;
+        }
+        if in_asset.is_some_and(|(d, _)| depth <= d) {
+            in_asset = None;
+        }
+        if in_report.is_some_and(|d| depth <= d + 2) && depth <= in_report.unwrap_or(0) {
+            in_report = None;
+        }
+        if rule_result_depth.is_some_and(|d| depth <= d) {
+            rule_result_depth = None;
+        }
+        match (ns, local) {
+            (NS_ARF, "report-request") => {
+                out.requests.push((attr(a, "id").to_owned(), String::new()));
+                in_request = Some((depth, String::new()));
+            }
+            (NS_ARF, "asset") => {
+                out.assets.push((attr(a, "id").to_owned(), String::new()));
+                in_asset = Some((depth, out.assets.len() - 1));
+            }
+            (NS_ARF, "report") => {
+                out.reports.push(ArfReport { id: attr(a, "id").to_owned(), ..Default::default() });
+                in_report = Some(depth);
+            }
+            (NS_CORE, "relationship") => {
+                out.relationships.push((attr(a, "type").to_owned(), attr(a, "subject").to_owned(), Vec::new()));
+                in_rel = Some(depth);
+            }
+            (NS_CORE, "ref") if in_rel.is_some_and(|d| depth == d + 1) => {
+                if let Some(r) = out.relationships.last_mut() {
+                    r.2.push(text.unwrap_or("").trim().to_owned());
+                }
+            }
+            (NS_ARF, "content") => {}
+            _ => {
+                if let Some((d, _)) = &in_request {
+                    if depth == d + 2 {
+                        if let Some(r) = out.requests.last_mut() {
+                            r.1 = local.to_owned();
+                        }
+                    }
+                }
+                if let Some((_, i)) = in_asset {
+                    if local == "hostname" || (local == "fqdn" && out.assets[i].1.is_empty()) {
+                        out.assets[i].1 = text.unwrap_or("").trim().to_owned();
+                    }
+                }
+                if let Some(d) = in_report {
+                    let Some(r) = out.reports.last_mut() else { return };
+                    if depth == d + 2 {
+                        r.kind = local.to_owned();
+                        if local == "TestResult" {
+                            r.test_result = Some(attr(a, "id").to_owned());
+                        }
+                    } else if r.kind == "TestResult" && depth == d + 3 {
+                        match local {
+                            "benchmark" => r.benchmark = Some(attr(a, "id").to_owned()),
+                            "profile" => r.profile = Some(attr(a, "idref").to_owned()),
+                            "rule-result" => rule_result_depth = Some(depth),
+                            _ => {}
+                        }
+                    } else if r.kind == "TestResult"
+                        && local == "result"
+                        && rule_result_depth.is_some_and(|x| depth == x + 1)
+                    {
+                        *r.results.entry(text.unwrap_or("").trim().to_owned()).or_default() += 1;
+                    } else if r.kind == "oval_results" && ns == NS_OVAL_RES && local == "definition" {
+                        *r.results.entry(attr(a, "result").to_owned()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    });
+    if !root_ok {
+        return Err("not an ARF 1.1 asset-report-collection".into());
+    }
+    Ok(out)
+}
+
+/// Human-readable rendering of [`arf_info`].
+pub fn render_arf_text(i: &ArfInfo) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "Result data stream (ARF 1.1)");
+    let _ = writeln!(s, "Report requests: {}", i.requests.len());
+    for (id, kind) in &i.requests {
+        let _ = writeln!(s, "  {id}  ({kind})");
+    }
+    let _ = writeln!(s, "Assets: {}", i.assets.len());
+    for (id, host) in &i.assets {
+        let _ = writeln!(s, "  {id}{}", if host.is_empty() { String::new() } else { format!("  {host}") });
+    }
+    let _ = writeln!(s, "Reports: {}", i.reports.len());
+    for r in &i.reports {
+        let counts: Vec<String> = r.results.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let _ = writeln!(s, "  {}  {}", r.id, r.kind);
+        if let Some(t) = &r.test_result {
+            let _ = writeln!(s, "    TestResult {t}");
+        }
+        if let Some(b) = &r.benchmark {
+            let _ = writeln!(s, "    benchmark {b}");
+        }
+        if let Some(p) = &r.profile {
+            let _ = writeln!(s, "    profile {p}");
+        }
+        if !counts.is_empty() {
+            let _ = writeln!(s, "    results: {}", counts.join(", "));
+        }
+    }
+    for (t, subj, refs) in &i.relationships {
+        let _ = writeln!(s, "Relationship {t}: {subj} -> {}", refs.join(", "));
+    }
+    s
+}
+
+#[cfg(test)]
+mod arf_tests {
+    use super::*;
+
+    #[test]
+    fn arf_summary() {
+        let x = r##"<arf:asset-report-collection xmlns:arf="http://scap.nist.gov/schema/asset-reporting-format/1.1" xmlns:core="http://scap.nist.gov/schema/reporting-core/1.1">
+<core:relationships><core:relationship type="arfvocab:isAbout" subject="xccdf1"><core:ref>asset0</core:ref></core:relationship></core:relationships>
+<arf:report-requests><arf:report-request id="collection1"><arf:content><ds:data-stream-collection xmlns:ds="http://scap.nist.gov/schema/scap/source/1.2"/></arf:content></arf:report-request></arf:report-requests>
+<arf:assets><arf:asset id="asset0"><ai:computing-device xmlns:ai="http://scap.nist.gov/schema/asset-identification/1.1"><ai:hostname>h1</ai:hostname></ai:computing-device></arf:asset><arf:asset id="asset1"/></arf:assets>
+<arf:reports><arf:report id="xccdf1"><arf:content><TestResult xmlns="http://checklists.nist.gov/xccdf/1.2" id="t1"><benchmark href="#x" id="b1"/><profile idref="p1"/>
+<rule-result idref="r1"><result>pass</result></rule-result><rule-result idref="r2"><result>fail</result></rule-result><rule-result idref="r3"><result>pass</result></rule-result></TestResult></arf:content></arf:report></arf:reports>
+</arf:asset-report-collection>"##;
+        let i = arf_info(x).unwrap();
+        assert_eq!(i.requests, vec![("collection1".to_owned(), "data-stream-collection".to_owned())]);
+        assert_eq!(i.assets, vec![("asset0".to_owned(), "h1".to_owned()), ("asset1".to_owned(), String::new())]);
+        assert_eq!(i.reports.len(), 1);
+        let r = &i.reports[0];
+        assert_eq!(
+            (r.kind.as_str(), r.benchmark.as_deref(), r.profile.as_deref()),
+            ("TestResult", Some("b1"), Some("p1"))
+        );
+        assert_eq!(r.results.get("pass"), Some(&2));
+        assert_eq!(r.results.get("fail"), Some(&1));
+        assert_eq!(i.relationships[0].2, vec!["asset0".to_owned()]);
+        assert!(arf_info("<x/>").is_err());
+    }
+}
