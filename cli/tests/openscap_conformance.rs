@@ -340,20 +340,44 @@ fn unittests() -> Vec<Case> {
         ("unittests/test_xccdf_check_processing_complex_priority", |env| {
             let cwd = env.cwd("complex_priority");
             std::fs::write(cwd.join("not_executable"), "").unwrap();
-            let mut e = Vec::new();
-            for args in [&[][..], &["--profile", "xccdf_moc.elpmaxe.www_profile_1"][..]] {
-                let r =
-                    tryrun!(env.eval(&cwd, args, &env.unit("test_xccdf_check_processing_complex_priority.xccdf.xml")));
-                exit_ok(&r, false, &mut e);
-                let d = doc!(r);
-                d.exists(1, "//rule-result", &mut e);
-                d.exists(1, "//rule-result/result[text()=\"pass\"]", &mut e);
-                if d.count("//rule-result/complex-check") == 0 {
-                    return Out::Missing("complex-check written into rule-result".into());
+            relative(env, &cwd, "test_xccdf_check_processing_complex_priority.xccdf.xml", |env, cwd, input| {
+                let mut e = Vec::new();
+                for args in [&[][..], &["--profile", "xccdf_moc.elpmaxe.www_profile_1"][..]] {
+                    let r = tryrun!(env.eval(cwd, args, input));
+                    exit_ok(&r, false, &mut e);
+                    let d = doc!(r);
+                    d.exists(1, "//rule-result", &mut e);
+                    d.exists(1, "//rule-result/result[text()=\"pass\"]", &mut e);
+                    d.exists(1, "//rule-result[not(check)]", &mut e);
+                    d.exists(1, "//rule-result/complex-check/check", &mut e);
+                    d.exists(
+                        1,
+                        "//rule-result/complex-check/check[@system=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"]/check-content-ref[@name=\"oval:moc.elpmaxe.www:def:1\" and @href=\"test_xccdf_check_content_ref_without_name_attr.oval.xml\"]",
+                        &mut e,
+                    );
+                    d.exists(1, "//Rule/complex-check[not(@system)]", &mut e);
+                    d.exists(1, "//rule-result/complex-check[not(@system)]", &mut e);
+                    d.exists(1, "//Rule/complex-check[@operator=\"AND\"]", &mut e);
+                    d.exists(1, "//rule-result/complex-check[@operator=\"AND\"]", &mut e);
                 }
-                d.exists(1, "//rule-result[not(check)]", &mut e);
-                d.exists(1, "//rule-result/complex-check[@operator=\"AND\"]/check/check-content-ref[@name=\"oval:moc.elpmaxe.www:def:1\"]", &mut e);
-            }
+                outcome(e)
+            })
+        }),
+        ("unittests/test_xccdf_complex_check_and_notchecked", |env| {
+            let cwd = env.cwd("complex_notchecked");
+            let r = tryrun!(env.eval(&cwd, &[], &env.unit("test_xccdf_complex_check_and_notchecked.xccdf.xml")));
+            let mut e = Vec::new();
+            exit_ok(&r, false, &mut e);
+            env.schema_valid(&r.result, &mut e);
+            let d = doc!(r);
+            d.exists(2, "//complex-check", &mut e);
+            d.exists(2, "//complex-check[@operator=\"AND\"]", &mut e);
+            d.exists(1, "//rule-result", &mut e);
+            d.exists(1, "//rule-result/result[text()=\"notchecked\"]", &mut e);
+            d.exists(1, "//rule-result/complex-check[@operator=\"AND\"]", &mut e);
+            d.exists(2, "//rule-result/complex-check/check", &mut e);
+            d.exists(2, "//rule-result/complex-check/check/check-content-ref", &mut e);
+            d.exists(1, "//score[text()=\"0.000000\"]", &mut e);
             outcome(e)
         }),
         ("unittests/test_xccdf_check_processing_invalid_content_refs", |env| {

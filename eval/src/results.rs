@@ -517,6 +517,61 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     out
 }
 
+/// A rule's complex-check as the benchmark gives it, for its rule-result.
+fn complex_xml(
+    out: &mut String,
+    spec: &crate::xccdf::content::CheckSpec,
+    depth: usize,
+    content: &Content,
+    oval_ids: &BTreeMap<String, String>,
+) {
+    use crate::xccdf::content::CheckSpec;
+    let pad = "  ".repeat(depth);
+    match spec {
+        CheckSpec::Complex { operator, negate, children } => {
+            let _ = writeln!(
+                out,
+                "{pad}<complex-check operator=\"{}\"{}>",
+                escape_attr(operator),
+                if *negate { " negate=\"true\"" } else { "" }
+            );
+            for c in children {
+                complex_xml(out, c, depth + 1, content, oval_ids);
+            }
+            let _ = writeln!(out, "{pad}</complex-check>");
+        }
+        CheckSpec::Checks(checks) => {
+            for c in checks {
+                let _ = writeln!(
+                    out,
+                    "{pad}<check system=\"{}\"{}>",
+                    escape_attr(&c.system),
+                    if c.negate { " negate=\"true\"" } else { "" }
+                );
+                for (href, name) in &c.refs {
+                    let comp = content.resolve(href).map(|(c, _)| c);
+                    let h =
+                        comp.and_then(|c| oval_ids.get(&c).map(|id| format!("#{id}"))).unwrap_or_else(|| href.clone());
+                    match name {
+                        Some(n) => {
+                            let _ = writeln!(
+                                out,
+                                "{pad}  <check-content-ref name=\"{}\" href=\"{}\"/>",
+                                escape_attr(n),
+                                escape_attr(&h)
+                            );
+                        }
+                        None => {
+                            let _ = writeln!(out, "{pad}  <check-content-ref href=\"{}\"/>", escape_attr(&h));
+                        }
+                    }
+                }
+                let _ = writeln!(out, "{pad}</check>");
+            }
+        }
+    }
+}
+
 /// One rule-result: `result` and, for one definition of a multi-check,
 /// `def` as the check-content-ref's name.
 fn rule_result(
@@ -547,6 +602,9 @@ fn rule_result(
     }
     for m in &r.messages {
         let _ = writeln!(out, "    <message severity=\"info\">{}</message>", escape_text(m));
+    }
+    if let Some(spec) = &r.complex {
+        complex_xml(out, spec, 2, content, oval_ids);
     }
     if let Some(c) = &r.check {
         let _ = writeln!(

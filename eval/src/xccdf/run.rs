@@ -119,6 +119,9 @@ pub struct RuleResult {
     /// A `multi-check`: (definition id, result) of each definition; the
     /// results file holds one rule-result for each.
     pub multi: Vec<(String, XResult)>,
+    /// The rule's complex-check, which the results file repeats.
+    #[serde(skip)]
+    pub complex: Option<CheckSpec>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -589,6 +592,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
                 evidence: Vec::new(),
                 sce_output: None,
                 multi: Vec::new(),
+                complex: None,
             };
             if !selected[i] {
                 // not selected
@@ -604,6 +608,10 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
                     }
                     Some(plan) => {
                         rr.result = run_plan(plan, &engine_of, &sce_env, target, &mut rr);
+                        if let (CheckPlan::Complex { .. }, Some(spec)) = (plan, &rule.check) {
+                            rr.complex = Some(spec.clone());
+                            rr.check = None;
+                        }
                     }
                 }
                 if role == "unscored" && matches!(rr.result, XResult::Pass | XResult::Fail) {
