@@ -17,6 +17,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[macro_use]
 mod out;
+mod convert_cmd;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
@@ -103,6 +104,21 @@ enum Command {
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
+    /// Convert an XCCDF 1.1.4 benchmark to XCCDF 1.2
+    ///
+    /// Ids become `xccdf_<reverse DNS>_<kind>_<id>` and every reference
+    /// follows them, as OpenSCAP's xccdf_1.1_to_1.2.xsl converts; elements
+    /// XCCDF 1.2 removed are dropped.
+    Convert {
+        /// The XCCDF 1.1.4 benchmark
+        input: PathBuf,
+        /// The XCCDF 1.2 benchmark to write
+        #[arg(long, short = 'o')]
+        out: PathBuf,
+        /// The reverse DNS name put into the new ids
+        #[arg(long, default_value = "org.scapc")]
+        reverse_dns: String,
+    },
     /// Sign a source data stream (SP 800-126r3 §3.11, TMSAD)
     ///
     /// Each data stream gets one XML signature (Canonical XML 1.1, SHA-256,
@@ -355,6 +371,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
+        Command::Convert { input, out, reverse_dns } => convert_cmd::run(&input, &out, &reverse_dns),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }

@@ -202,6 +202,83 @@ fn xccdf_114_standalone_and_in_a_data_stream() {
     });
     assert_eq!(code, 0, "{out}");
     both("standard-1.1.4-ds", t.path(), &ds, &["--profile", "standard"], &["--skip-validation"]);
+    // scapc convert: the same benchmark as XCCDF 1.2 is valid and
+    // evaluates to the same results (SSG's ids are already conformant)
+    let b12 = t.path().join("b12-xccdf.xml");
+    let (code, out) = run({
+        let mut c = scapc();
+        c.arg("convert").arg(&b).arg("-o").arg(&b12).args(["--reverse-dns", "org.ssgproject.content"]);
+        c
+    });
+    assert_eq!(code, 0, "{out}");
+    validate(&b12);
+    let converted =
+        both("standard-converted", t.path(), &b12, &["--profile", "standard", "--cpe", cpe.to_str().unwrap()], &[]);
+    assert_eq!(results(&converted), results(&ours), "the 1.2 conversion evaluates differently");
+}
+
+/// `scapc convert` gives every id and reference that OpenSCAP's
+/// xccdf_1.1_to_1.2.xsl gives (run with xsltproc).
+#[test]
+fn convert_matches_openscap_xsl() {
+    let xsl = Path::new("/usr/share/openscap/xsl/xccdf_1.1_to_1.2.xsl");
+    if !xsl.is_file() || !have("xsltproc") {
+        eprintln!("NOTICE: skipped: needs xsltproc and {}", xsl.display());
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let b = t.path().join("b11.xml");
+    std::fs::write(
+        &b,
+        r#"<?xml version="1.0"?>
+<Benchmark xmlns="http://checklists.nist.gov/xccdf/1.1" id="bench" resolved="1">
+  <status>draft</status><title>t</title><version>1</version>
+  <Profile id="base"><title>b</title><select idref="r1" selected="true"/><set-value idref="v1">3</set-value></Profile>
+  <Profile id="derived" extends="base"><title>d</title><refine-rule idref="r2" weight="2"/><refine-value idref="v1" selector="s"/></Profile>
+  <Value id="v1"><title>v</title><value>1</value><value selector="s">2</value></Value>
+  <Group id="g1"><title>g</title>
+    <Rule id="r1"><title>r <sub idref="v1"/></title><requires idref="g1 r2"/>
+      <check system="http://oval.mitre.org/XMLSchema/oval-definitions-5"><check-export value-id="v1" export-name="oval:x:var:1"/><check-content-ref href="o.xml" name="oval:x:def:1"/></check></Rule>
+    <Rule id="r2"><title>r2</title><conflicts idref="r1"/></Rule>
+  </Group>
+</Benchmark>
+"#,
+    )
+    .unwrap();
+    let ours = t.path().join("ours.xml");
+    let (code, out) = run({
+        let mut c = scapc();
+        c.arg("convert").arg(&b).arg("-o").arg(&ours).args(["--reverse-dns", "com.example"]);
+        c
+    });
+    assert_eq!(code, 0, "{out}");
+    let theirs = Command::new("xsltproc")
+        .args(["--stringparam", "reverse_DNS", "com.example"])
+        .arg(xsl)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(theirs.status.success());
+    // (element, attribute, value) of every id-like attribute, both sides
+    let refs = |text: &str| {
+        let t = scapc_xml::tree::Tree::parse(text).unwrap();
+        assert_eq!(t.ns(t.root()), "http://checklists.nist.gov/xccdf/1.2");
+        let mut v: Vec<(String, String, String)> = Vec::new();
+        for i in 0..t.nodes.len() {
+            let n = i as scapc_xml::tree::NodeId;
+            for a in ["id", "idref", "value-id", "extends"] {
+                if let Some(x) = t.attr(n, a) {
+                    v.push((t.local(n).to_owned(), a.to_owned(), x.to_owned()));
+                }
+            }
+        }
+        v.sort();
+        v
+    };
+    let a = refs(&std::fs::read_to_string(&ours).unwrap());
+    let b = refs(&String::from_utf8_lossy(&theirs.stdout));
+    assert_eq!(a, b);
+    assert!(a.iter().any(|(_, _, v)| v == "xccdf_com.example_rule_r1"));
 }
 
 const OVAL: &str = r#"<?xml version="1.0"?>

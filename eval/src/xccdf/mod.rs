@@ -1,11 +1,13 @@
 //! XCCDF 1.2 and 1.1.4 processing: the benchmark read from a source data
 //! stream or a standalone file ([`content`], [`standalone`]), and its
 //! evaluation ([`run`]): profile resolution, applicability, check
-//! selection, results and scores.
+//! selection, results and scores; XCCDF 1.1.4 to 1.2 conversion
+//! ([`v114`]).
 
 pub mod content;
 pub mod run;
 pub mod standalone;
+pub mod v114;
 
 pub const NS_XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
 pub const NS_XCCDF_11: &str = "http://checklists.nist.gov/xccdf/1.1";
