@@ -148,12 +148,10 @@ fn standalone_xccdf_12_with_its_files_beside_it() {
     let b = debian11_benchmark(&ssg, t.path(), false);
     let cpe = t.path().join("ssg-debian11-cpe-dictionary.xml");
     let cpe = cpe.to_str().unwrap();
-    for profile in ["standard", "anssi_np_nt28_average"] {
-        let ours = both(profile, t.path(), &b, &["--profile", profile, "--cpe", cpe], &[]);
-        // the whole document: benchmark and TestResult, which both tools read
-        validate(&ours);
-        oscap_report(&ours);
-    }
+    let ours = both("standard", t.path(), &b, &["--profile", "standard", "--cpe", cpe], &[]);
+    // the whole document: benchmark and TestResult, which both tools read
+    validate(&ours);
+    oscap_report(&ours);
     // --oval-results: the OVAL results files, named as oscap names them
     let dir = t.path().join("oval");
     let mut c = scapc();

@@ -269,7 +269,7 @@ fn unittests() -> Vec<Case> {
             let cwd = env.cwd("multi_check2");
             std::fs::write(cwd.join("not_executable"), "").unwrap();
             relative(env, &cwd, "test_xccdf_check_multi_check2.xccdf.xml", |env, cwd, input| {
-                let r = tryrun!(env.eval(&cwd, &[], input));
+                let r = tryrun!(env.eval(cwd, &[], input));
                 let mut e = Vec::new();
                 exit_ok(&r, true, &mut e);
                 stderr_empty(&r, &mut e);
@@ -406,7 +406,7 @@ fn unittests() -> Vec<Case> {
             let cwd = env.cwd("selector_bad");
             std::fs::write(cwd.join("not_executable"), "").unwrap();
             relative(env, &cwd, "test_xccdf_check_processing_selector_bad.xccdf.xml", |env, cwd, input| {
-                let r = tryrun!(env.eval(&cwd, &["--profile", "xccdf_moc.elpmaxe.www_profile_1"], input));
+                let r = tryrun!(env.eval(cwd, &["--profile", "xccdf_moc.elpmaxe.www_profile_1"], input));
                 let mut e = Vec::new();
                 exit_ok(&r, false, &mut e);
                 env.schema_valid(&r.result, &mut e);
@@ -611,7 +611,7 @@ fn unittests() -> Vec<Case> {
             let cwd = env.cwd("cluster2");
             std::fs::write(cwd.join("not_executable"), "").unwrap();
             relative(env, &cwd, "test_xccdf_selectors_cluster2.xccdf.xml", |env, cwd, input| {
-                let r = tryrun!(env.eval(&cwd, &["--profile", "xccdf_moc.elpmaxe.www_profile_1"], input));
+                let r = tryrun!(env.eval(cwd, &["--profile", "xccdf_moc.elpmaxe.www_profile_1"], input));
                 let mut e = Vec::new();
                 exit_ok(&r, false, &mut e);
                 let d = doc!(r);
@@ -624,7 +624,7 @@ fn unittests() -> Vec<Case> {
             let cwd = env.cwd("cluster3");
             std::fs::write(cwd.join("not_executable"), "").unwrap();
             relative(env, &cwd, "test_xccdf_selectors_cluster3.xccdf.xml", |env, cwd, input| {
-                let r = tryrun!(env.eval(&cwd, &["--profile", "xccdf_moc.elpmaxe.www_profile_3"], input));
+                let r = tryrun!(env.eval(cwd, &["--profile", "xccdf_moc.elpmaxe.www_profile_3"], input));
                 let mut e = Vec::new();
                 exit_ok(&r, false, &mut e);
                 let d = doc!(r);

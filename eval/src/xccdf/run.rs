@@ -710,15 +710,14 @@ impl CheckPlan {
     }
 }
 
+/// For an href and a definition name: the OVAL component, and whether it
+/// has that definition.
+type Resolver<'a> = dyn FnMut(&str, Option<&str>) -> Option<(String, bool)> + 'a;
+
 /// `selector`: the rule's check selector (refine-rule), for a rule's own
 /// checks (`None` inside a complex-check). `resolve`: for an href and a
 /// name, the OVAL component and whether it has that definition.
-fn plan_check(
-    spec: &CheckSpec,
-    sce_ok: bool,
-    selector: Option<&str>,
-    resolve: &mut dyn FnMut(&str, Option<&str>) -> Option<(String, bool)>,
-) -> CheckPlan {
+fn plan_check(spec: &CheckSpec, sce_ok: bool, selector: Option<&str>, resolve: &mut Resolver<'_>) -> CheckPlan {
     match spec {
         CheckSpec::Complex { operator, negate, children } => CheckPlan::Complex {
             operator: operator.clone(),
