@@ -63,6 +63,11 @@ pub struct EvalArgs {
     /// hrefs are resolved relative to it
     #[arg(long, value_name = "DICT")]
     pub cpe: Vec<PathBuf>,
+    /// Write the OVAL external variables the benchmark gives each OVAL
+    /// document (`<oval file>-<n>.variables-0.xml`, into the --oval-results
+    /// directory, else the working directory), as oscap does
+    #[arg(long, visible_alias = "export-variable")]
+    pub export_variables: bool,
     /// Use the profiles of this tailoring component of the data stream
     /// (its component-ref id)
     #[arg(long, value_name = "ID")]
@@ -261,6 +266,16 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
             .collect();
         let o = scapc_output::SetOptions { overwrite: true, skip_unchanged: false };
         scapc_output::write_set(dir, &files, &o).map_err(|e| err(format!("--oval-results {}: {e}", dir.display())))?;
+    }
+    if a.export_variables {
+        let dir = a.oval_results.clone().unwrap_or_else(|| PathBuf::from("."));
+        let files: Vec<scapc_output::SetFile> = results::exported_variables(scan)
+            .into_iter()
+            .map(|(name, xml)| scapc_output::SetFile { name, data: xml.into_bytes(), mode: scapc_output::Mode::Public })
+            .collect();
+        let o = scapc_output::SetOptions { overwrite: true, skip_unchanged: false };
+        scapc_output::write_set(&dir, &files, &o)
+            .map_err(|e| err(format!("--export-variables {}: {e}", dir.display())))?;
     }
     if let Some(p) = &a.report {
         write_private(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes())

@@ -524,6 +524,29 @@ fn unittests() -> Vec<Case> {
             d.exists(1, &rr("4", "notselected"), &mut e);
             outcome(e)
         }),
+        ("unittests/test_inherit_selector (--export-variables)", |env| {
+            let cwd = env.cwd("inherit_selector");
+            let x = env.unit("test_inherit_selector.xccdf.xml");
+            let t = env.unit("test_inherit_selector.tailoring.xml");
+            let mut e = Vec::new();
+            let runs: [&[&str]; 2] = [
+                &["--profile", "test2", "--export-variables"],
+                &["--profile", "test2_tailored", "--export-variables", "--tailoring-file", t.to_str().unwrap()],
+            ];
+            for args in runs {
+                let vars = cwd.join("test_inherit_selector.oval.xml-0.variables-0.xml");
+                let _ = std::fs::remove_file(&vars);
+                let r = tryrun!(env.eval(&cwd, args, &x));
+                exit_ok(&r, true, &mut e);
+                stderr_empty(&r, &mut e);
+                let vr = Run { code: r.code, stderr: r.stderr.clone(), result: vars };
+                let d = doc!(vr);
+                d.exists(1, "//variable[@id=\"oval:ssg:var:1\"]/value[text()=\"600\"]", &mut e);
+                d.exists(1, "//variable[@id=\"oval:ssg:var:2\"]/value[text()=\"300\"]", &mut e);
+                d.exists(1, "//variable[@id=\"oval:ssg:var:3\"]/value[text()=\"600\"]", &mut e);
+            }
+            outcome(e)
+        }),
         ("unittests/test_xccdf_role_unchecked", |env| {
             let cwd = env.cwd("role_unchecked");
             let r = tryrun!(env.eval(&cwd, &[], &env.unit("test_xccdf_role_unchecked.xccdf.xml")));

@@ -729,6 +729,54 @@ pub fn oval_result_files(scan: &Scan) -> Vec<(String, String)> {
     out
 }
 
+/// The OVAL variables documents `oscap xccdf eval --export-variables`
+/// writes: for the i-th OVAL document, `<its file name>-<i>.variables-0.xml`
+/// with the values the benchmark exported to it. Documents that get no
+/// value have no file.
+pub fn exported_variables(scan: &Scan) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, o) in scan.oval.iter().enumerate() {
+        if o.exported.is_empty() {
+            continue;
+        }
+        let base = o.href.rsplit('/').next().filter(|b| !b.is_empty() && !b.starts_with('.')).unwrap_or("oval");
+        let base: String = base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        let mut x = String::new();
+        x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            x,
+            "<oval_variables xmlns=\"http://oval.mitre.org/XMLSchema/oval-variables-5\" xmlns:oval=\"{NS_COMMON}\">"
+        );
+        let _ = writeln!(
+            x,
+            "  <generator>\n    <oval:product_name>scapc</oval:product_name>\n    <oval:product_version>{VERSION}</oval:product_version>\n    <oval:schema_version>5.11.2</oval:schema_version>\n    <oval:timestamp>{}</oval:timestamp>\n  </generator>",
+            timestamp_plain(SystemTime::now())
+        );
+        x.push_str("  <variables>\n");
+        for (id, values) in &o.exported {
+            let (datatype, comment) =
+                o.variable_facts.get(id).cloned().unwrap_or_else(|| ("string".into(), String::new()));
+            let _ = writeln!(
+                x,
+                "    <variable id=\"{}\" datatype=\"{}\" comment=\"{}\">",
+                escape_attr(id),
+                escape_attr(&datatype),
+                escape_attr(&comment)
+            );
+            for v in values {
+                let _ = writeln!(x, "      <value>{}</value>", escape_xml_text(v));
+            }
+            x.push_str("    </variable>\n");
+        }
+        x.push_str("  </variables>\n</oval_variables>\n");
+        out.push((format!("{base}-{i}.variables-0.xml"), x));
+    }
+    out
+}
+
 /// The ARF 1.1 report collection: the source data stream as the request,
 /// the asset, the TestResult and each OVAL results document.
 pub fn arf(scan: &Scan, content: &Content) -> String {

@@ -372,19 +372,26 @@ impl Content {
         Ok(t.children_named(*node, NS_XCCDF, "Profile").map(|p| read_profile(t, &self.src, p)).collect())
     }
 
-    /// The profiles of an XCCDF 1.2 tailoring file.
+    /// The profiles of an XCCDF 1.2 (or 1.1) tailoring file.
     pub fn load_tailoring(path: &Path) -> Result<Vec<Profile>, String> {
         let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
         let root = tree.root();
-        if !tree.is(root, NS_XCCDF, "Tailoring") {
+        // XCCDF 1.2, or OpenSCAP's XCCDF 1.1 tailoring (1.1 profiles)
+        const NS_OSCAP_TAILORING_11: &str = "http://open-scap.org/page/Xccdf-1.1-tailoring";
+        if !tree.is(root, NS_XCCDF, "Tailoring") && !tree.is(root, NS_OSCAP_TAILORING_11, "Tailoring") {
             return Err(format!(
-                "{}: not an XCCDF 1.2 tailoring file (root element `{}`)",
+                "{}: not an XCCDF 1.2 or 1.1 tailoring file (root element `{}` in `{}`)",
                 path.display(),
-                tree.local(root)
+                tree.local(root),
+                tree.ns(root)
             ));
         }
-        Ok(tree.children_named(root, NS_XCCDF, "Profile").map(|p| read_profile(&tree, &src, p)).collect())
+        Ok(tree
+            .children(root)
+            .filter(|p| tree.local(*p) == "Profile" && matches!(tree.ns(*p), NS_XCCDF | NS_XCCDF_11))
+            .map(|p| read_profile(&tree, &src, p))
+            .collect())
     }
 
     /// The root element of the component an href names, as seen from the

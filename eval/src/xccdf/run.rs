@@ -137,6 +137,11 @@ pub struct OvalReport {
     pub component: String,
     pub href: String,
     pub xml: String,
+    /// The external variables the benchmark gave this document
+    /// (check-export), for `--export-variables`: id -> values.
+    pub exported: BTreeMap<String, Vec<String>>,
+    /// (datatype, comment) of each exported variable, from its definition.
+    pub variable_facts: BTreeMap<String, (String, String)>,
 }
 
 /// The outcome of a scan.
@@ -505,6 +510,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     }
 
     // --- engines ---
+    let exported: HashMap<String, HashMap<String, Vec<String>>> = externals.clone();
     let engines: Vec<(String, Engine<'_>)> = docs
         .iter()
         .map(|(comp, (_, doc))| {
@@ -642,6 +648,17 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             component: comp.clone(),
             href,
             xml: results::oval_results(e, &evaluated, &defs_xml, target),
+            exported: exported
+                .get(comp)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+            variable_facts: exported
+                .get(comp)
+                .into_iter()
+                .flat_map(|m| m.keys())
+                .filter_map(|id| e.doc.variables.get(id))
+                .map(|v| (v.id.clone(), (v.datatype.as_str().to_owned(), v.comment.clone())))
+                .collect(),
         });
     }
 
