@@ -547,6 +547,102 @@ fn unittests() -> Vec<Case> {
             }
             outcome(e)
         }),
+        ("unittests/test_default_selector (--export-variables)", |env| {
+            let cwd = env.cwd("default_selector");
+            let r = tryrun!(env.eval(&cwd, &["--export-variables"], &env.unit("test_default_selector.xccdf.xml")));
+            let mut e = Vec::new();
+            exit_ok(&r, true, &mut e);
+            let vr = Run {
+                code: r.code,
+                stderr: r.stderr.clone(),
+                result: cwd.join("test_default_selector.oval.xml-0.variables-0.xml"),
+            };
+            let d = doc!(vr);
+            d.exists(3, "/oval_variables/variables/variable", &mut e);
+            d.exists(3, "//variable/*", &mut e);
+            d.exists(0, "//variable/value/@*", &mut e);
+            for v in 1..=3 {
+                d.exists(1, &format!("//variable[@id=\"oval:ssg:var:{v}\"]/value"), &mut e);
+            }
+            d.exists(3, "//variable/value[text()=\"100\"]", &mut e);
+            outcome(e)
+        }),
+        ("unittests/test_empty_variable", |env| {
+            let cwd = env.cwd("empty_variable");
+            let r =
+                tryrun!(env.eval(&cwd, &["--profile", "RHEL6-Default"], &env.unit("test_empty_variable.xccdf.xml")));
+            let mut e = Vec::new();
+            env.schema_valid(&r.result, &mut e);
+            let d = doc!(r);
+            d.exists(1, "//rule-result", &mut e);
+            d.exists(1, "//rule-result/check[@system=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"]", &mut e);
+            d.exists(1, "//rule-result/check/check-content-ref[@href=\"test_empty_variable.oval.xml\"]", &mut e);
+            outcome(e)
+        }),
+        ("unittests/test_oval_without_definition", |env| {
+            let cwd = env.cwd("oval_without_definition");
+            let r = tryrun!(env.eval(&cwd, &[], &env.unit("test_oval_without_definition.xccdf.xml")));
+            let mut e = Vec::new();
+            if r.code != 2 {
+                e.push(format!("exit {}, expected 2", r.code));
+            }
+            env.schema_valid(&r.result, &mut e);
+            let d = doc!(r);
+            d.exists(1, "//rule-result", &mut e);
+            d.exists(1, "//rule-result/result[text()=\"error\"]", &mut e);
+            d.exists(1, "//score[text()=\"0.000000\"]", &mut e);
+            outcome(e)
+        }),
+        ("unittests/test_xccdf_xml_escaping_value", |env| {
+            let cwd = env.cwd("escaping");
+            let r = tryrun!(env.eval(&cwd, &[], &env.unit("test_xccdf_xml_escaping_value.xccdf.xml")));
+            let mut e = Vec::new();
+            exit_ok(&r, true, &mut e);
+            let d = doc!(r);
+            // the value keeps its `&`, escaped once
+            d.exists(
+                1,
+                "//Value/value[@selector=\"dod_short\" and text()=\"I have read & consent to terms in IS user agreement.\"]",
+                &mut e,
+            );
+            let text = std::fs::read_to_string(&r.result).unwrap_or_default();
+            if !text.contains("I have read &amp; consent") {
+                e.push("the `&` is not written as `&amp;`".into());
+            }
+            outcome(e)
+        }),
+        ("unittests/test_single_line_tailoring", |env| {
+            let cwd = env.cwd("single_line_tailoring");
+            let t = env.unit("test_single_line_tailoring.tailoring.xml");
+            let r = tryrun!(env.eval(
+                &cwd,
+                &["--profile", "xccdf_com.example.www_profile_custom", "--tailoring-file", t.to_str().unwrap()],
+                &env.unit("test_single_line_tailoring.xml")
+            ));
+            let mut e = Vec::new();
+            exit_ok(&r, false, &mut e);
+            let d = doc!(r);
+            let rr = |id: &str, res: &str| {
+                format!("//rule-result[@idref=\"xccdf_com.example.www_rule_{id}\"]/result[text()=\"{res}\"]")
+            };
+            d.exists(1, &rr("R1", "pass"), &mut e);
+            for id in ["R2", "R3", "R4"] {
+                d.exists(1, &rr(id, "notselected"), &mut e);
+            }
+            outcome(e)
+        }),
+        ("unittests/test_no_newline_between_select_elements", |env| {
+            let cwd = env.cwd("no_newline");
+            let r = tryrun!(env.eval(
+                &cwd,
+                &["--profile", "xccdf_com.example.www_profile_test"],
+                &env.unit("test_no_newline_between_select_elements.xml")
+            ));
+            let mut e = Vec::new();
+            let d = doc!(r);
+            d.exists(1, "//rule-result[@idref=\"xccdf_com.example.www_rule_first\"]/result[text()=\"pass\"]", &mut e);
+            outcome(e)
+        }),
         ("unittests/test_xccdf_role_unchecked", |env| {
             let cwd = env.cwd("role_unchecked");
             let r = tryrun!(env.eval(&cwd, &[], &env.unit("test_xccdf_role_unchecked.xccdf.xml")));

@@ -829,13 +829,14 @@ fn run_plan<'e>(
         CheckPlan::OvalAll { comp, negate, multi, check } => {
             rr.check = Some(check.clone());
             let Some(e) = engine_of(comp) else { return XResult::Error };
+            // no definitions: `unknown` for a multi-check, else `error`, as oscap
             if e.doc.definition_order.is_empty() {
-                rr.messages.push(if *multi {
-                    "No definitions found for @multi-check.".to_owned()
-                } else {
-                    "The OVAL document has no definitions.".to_owned()
-                });
-                return XResult::Unknown;
+                if *multi {
+                    rr.messages.push("No definitions found for @multi-check.".to_owned());
+                    return XResult::Unknown;
+                }
+                rr.messages.push("The OVAL document has no definitions.".to_owned());
+                return XResult::Error;
             }
             let each: Vec<(String, XResult)> =
                 e.doc.definition_order.iter().map(|d| (d.clone(), oval_result(e, d, rr).negate(*negate))).collect();
