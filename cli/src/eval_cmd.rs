@@ -168,6 +168,15 @@ pub fn run(a: EvalArgs) -> ExitCode {
     for w in &content.warnings {
         errln!("warning: {w}");
     }
+    // a standalone benchmark's files are inputs too
+    if let Some(files) = &content.standalone {
+        let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
+        let outputs: Vec<&Path> =
+            [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
+        if let Err(msg) = scapc_output::check_distinct(&inputs, &outputs) {
+            return err(msg);
+        }
+    }
     let signatures = match verify_signatures(&a, &content.src, content.stream.is_some(), Some(&content.stream_id)) {
         Ok(v) => v,
         Err(e) => return err(e),

@@ -374,3 +374,27 @@ fn profile_suffixes_as_oscap_matches_them() {
     let (code, out) = eval("nosuch");
     assert!(code != 0 && code != 2 && out.contains("xccdf_t_profile_uncommon"), "{out}");
 }
+
+/// The files a standalone benchmark reads are inputs: no output may
+/// replace one of them.
+#[test]
+fn standalone_files_are_not_overwritten() {
+    let t = tempfile::tempdir().unwrap();
+    let oval = t.path().join("t-oval.xml");
+    std::fs::write(&oval, OVAL).unwrap();
+    let p = t.path().join("t-xccdf.xml");
+    std::fs::write(
+        &p,
+        format!(
+            "<Benchmark xmlns=\"http://checklists.nist.gov/xccdf/1.2\" id=\"xccdf_t_benchmark_b\">\
+             <status>draft</status><version>1</version>{}</Benchmark>",
+            rule("all", "")
+        ),
+    )
+    .unwrap();
+    let mut c = scapc();
+    c.arg("eval").arg(&p).arg("--results").arg(&oval);
+    let (code, out) = run(c);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(std::fs::read_to_string(&oval).unwrap(), OVAL, "the OVAL file was replaced");
+}

@@ -415,10 +415,11 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
         timestamp(scan.end),
         escape_attr(&scan.benchmark_version)
     );
-    let bench_href = if content.benchmark_component.is_empty() {
-        String::new()
-    } else {
-        format!("#{}", content.benchmark_component)
+    // a standalone benchmark is named by its file, as oscap names it
+    let bench_href = match (&content.standalone, content.benchmark_component.is_empty()) {
+        (Some(files), _) => files.first().map(|(name, _)| name.clone()).unwrap_or_default(),
+        (None, true) => String::new(),
+        (None, false) => format!("#{}", content.benchmark_component),
     };
     // XCCDF 1.1.4: `benchmark` has no id, and there is no target-id-ref.
     let v11 = content.benchmark.ns == crate::xccdf::NS_XCCDF_11;
