@@ -799,6 +799,7 @@ fn unittests() -> Vec<Case> {
             exit_ok(&r, true, &mut e);
             let d = doc!(r);
             d.exists(1, "//rule-result/result[text()=\"pass\"]", &mut e);
+            d.exists(1, "//TestResult/benchmark[@href=\"file:xccdf.sds.xml#scap_1_comp_xccdf.xml\"]", &mut e);
             outcome(e)
         }),
         ("DS/sds_external_xccdf (checklist in a local file)", |env| {
@@ -815,6 +816,53 @@ fn unittests() -> Vec<Case> {
             exit_ok(&r, true, &mut e);
             let d = doc!(r);
             d.exists(1, "//rule-result/result[text()=\"pass\"]", &mut e);
+            d.exists(1, "//TestResult/benchmark[@href=\"file:xccdf.xml\"]", &mut e);
+            outcome(e)
+        }),
+        ("DS/eval_cpe (applicability)", |env| {
+            let cwd = env.cwd("eval_cpe");
+            let r = tryrun!(env.eval(&cwd, &[], &env.ds("eval_cpe/sds.xml")));
+            let mut e = Vec::new();
+            stderr_empty(&r, &mut e);
+            let d = doc!(r);
+            for (rule, res) in [
+                ("rule_applicable_pass", "pass"),
+                ("rule_applicable_fail", "fail"),
+                ("rule_notapplicable", "notapplicable"),
+            ] {
+                d.exists(1, &format!("//rule-result[contains(@idref, \"{rule}\")]/result[text()=\"{res}\"]"), &mut e);
+            }
+            outcome(e)
+        }),
+        ("DS/cpe_in_ds", |env| {
+            let cwd = env.cwd("cpe_in_ds");
+            let r = tryrun!(env.eval(&cwd, &[], &env.ds("cpe_in_ds/sds.xml")));
+            let mut e = Vec::new();
+            exit_ok(&r, false, &mut e);
+            stderr_empty(&r, &mut e);
+            outcome(e)
+        }),
+        ("DS/ds_continue_without_remote_resources", |env| {
+            let cwd = env.cwd("remote");
+            let dir = cwd.join("oval");
+            let r = tryrun!(env.eval(
+                &cwd,
+                &[
+                    "--oval-results",
+                    dir.to_str().unwrap(),
+                    "--profile",
+                    "xccdf_com.example.www_profile_test_remote_res"
+                ],
+                &env.ds("ds_continue_without_remote_resources/remote_content_1.2.ds.xml")
+            ));
+            let mut e = Vec::new();
+            let d = doc!(r);
+            let rr = |id: &str, res: &str| {
+                format!("//rule-result[@idref=\"xccdf_com.example.www_rule_{id}\"]/result[text()=\"{res}\"]")
+            };
+            d.exists(1, &rr("test-pass", "pass"), &mut e);
+            d.exists(1, &rr("test-remote_res", "notchecked"), &mut e);
+            d.exists(1, &rr("test-pass2", "pass"), &mut e);
             outcome(e)
         }),
         ("DS/eval_xccdf_id (--datastream-id, --xccdf-id)", |env| {

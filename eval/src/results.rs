@@ -419,7 +419,11 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     let bench_href = match (&content.standalone, content.benchmark_component.is_empty()) {
         (Some(files), _) => files.first().map(|(name, _)| name.clone()).unwrap_or_default(),
         (None, true) => String::new(),
-        (None, false) => format!("#{}", content.benchmark_component),
+        // a checklist in a local file keeps the data stream's href
+        (None, false) => match content.inlined.get(&content.benchmark_component) {
+            Some(href) => href.clone(),
+            None => format!("#{}", content.benchmark_component),
+        },
     };
     // XCCDF 1.1.4: `benchmark` has no id, and there is no target-id-ref.
     let v11 = content.benchmark.ns == crate::xccdf::NS_XCCDF_11;

@@ -42,6 +42,9 @@ pub struct Content {
     /// A standalone benchmark: the (href, file) of every component the
     /// data stream was made of in memory.
     pub standalone: Option<Vec<(String, std::path::PathBuf)>>,
+    /// Components added for component-refs to local files: component id ->
+    /// the href as the data stream wrote it (`file:xccdf.xml`).
+    pub inlined: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -214,9 +217,10 @@ impl Content {
             c.standalone = Some(a.files);
             return Ok(c);
         }
-        let (src, mut warnings) = inline_local_files(path, src)?;
+        let (src, mut warnings, origins) = inline_local_files(path, src)?;
         let mut c = Self::from_source(path, src, o.datastream_id.as_deref(), o.benchmark_id.as_deref())?;
         c.warnings.append(&mut warnings);
+        c.inlined = origins;
         if !o.cpe.is_empty() {
             c.warnings.push(format!(
                 "--cpe is used with a standalone benchmark; {} is a data stream, which brings its own dictionaries",
@@ -318,6 +322,7 @@ impl Content {
             components,
             warnings: Vec::new(),
             standalone: None,
+            inlined: HashMap::new(),
         })
     }
 
@@ -398,8 +403,16 @@ impl Content {
     /// benchmark's component-ref ([`catalog::resolve`]): (component id,
     /// root node). `None` for an href that resolves to nothing or to a
     /// remote component.
+    ///
+    /// An href the checklist's catalog does not map is looked up in the
+    /// other catalogs of the stream, as oscap does (it unpacks every
+    /// component under the names the catalogs give it).
     pub fn resolve(&self, href: &str) -> Option<(String, NodeId)> {
-        self.resolve_in(self.checklist?, href)
+        let i = self.checklist?;
+        self.resolve_in(i, href).or_else(|| {
+            let (ds, _) = self.ds.as_ref()?;
+            (0..ds.refs.len()).filter(|j| *j != i).find_map(|j| self.resolve_in(j, href))
+        })
     }
 
     fn resolve_in(&self, from: usize, href: &str) -> Option<(String, NodeId)> {
@@ -451,11 +464,14 @@ impl Content {
 /// point at it, so the rest of the code sees one self-contained document.
 /// Files are resolved relative to the data stream; a missing one is a
 /// warning (its checks are not evaluated).
-fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>), String> {
+/// Returns the new document, warnings, and (component id, original href)
+/// of each component added.
+#[allow(clippy::type_complexity)]
+fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>, HashMap<String, String>), String> {
     if !src.contains("file:") {
-        return Ok((src, Vec::new()));
+        return Ok((src, Vec::new(), HashMap::new()));
     }
-    let Ok(coll) = scapc_datastream::read::read(&src) else { return Ok((src, Vec::new())) };
+    let Ok(coll) = scapc_datastream::read::read(&src) else { return Ok((src, Vec::new(), HashMap::new())) };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut warnings = Vec::new();
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
@@ -508,8 +524,9 @@ fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>),
         let Some(len) = src[q + 1..].find(quote) else { continue };
         edits.push((q + 1..q + 1 + len, format!("#{id}")));
     }
+    let origins: HashMap<String, String> = seen.into_iter().map(|(href, id)| (id, href)).collect();
     if edits.is_empty() {
-        return Ok((src, warnings));
+        return Ok((src, warnings, origins));
     }
     let root_end = coll.root_end;
     drop(coll);
@@ -519,7 +536,7 @@ fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>),
     for (range, v) in edits {
         out.replace_range(range, &v);
     }
-    Ok((out, warnings))
+    Ok((out, warnings, origins))
 }
 
 fn strip_decl(t: &str) -> &str {
