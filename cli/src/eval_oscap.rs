@@ -41,9 +41,30 @@ pub fn oscap_eval_args(a: &EvalArgs, arf: &str) -> Vec<String> {
     if a.skip_signature_validation {
         v.push("--skip-signature-validation".into());
     }
+    for (flag, val) in [("--tailoring-id", &a.tailoring_id)] {
+        if let Some(x) = val {
+            v.push(flag.into());
+            v.push(x.clone());
+        }
+    }
+    for c in &a.cpe {
+        v.push("--cpe".into());
+        v.push(c.display().to_string());
+    }
     v.push("--results-arf".into());
     v.push(arf.into());
+    // oscap's own --results document (the benchmark with the TestResult),
+    // beside the ARF
+    if a.results.is_some() {
+        v.push("--results".into());
+        v.push(results_beside(arf));
+    }
     v
+}
+
+/// Where oscap writes its `--results` document: beside the ARF.
+fn results_beside(arf: &str) -> String {
+    std::path::Path::new(arf).with_file_name("results.xml").display().to_string()
 }
 
 pub fn run(a: &EvalArgs) -> ExitCode {
@@ -145,7 +166,12 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         }
     }
     if let Some(p) = &a.results {
-        if let Some(tr) = test_result_text(&arf) {
+        // oscap's --results document, else the TestResult from its ARF
+        if let Ok(doc) = std::fs::read(results_beside(&arf_s)) {
+            if let Err(e) = crate::eval_cmd::write_private(p, &doc) {
+                return err(format!("{}: {e}", p.display()));
+            }
+        } else if let Some(tr) = test_result_text(&arf) {
             if let Err(e) = crate::eval_cmd::write_private(
                 p,
                 format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{tr}\n").as_bytes(),
