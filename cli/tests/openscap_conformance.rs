@@ -168,13 +168,20 @@ impl Doc {
 fn relative(env: &Env, cwd: &Path, xccdf: &str, case: fn(&Env, &Path, &Path) -> Out) -> Out {
     let first = case(env, cwd, &env.unit(xccdf));
     let Out::Fail(why) = first else { return first };
-    let oval = "test_xccdf_check_content_ref_without_name_attr.oval.xml";
     let copy = cwd.join("absolute");
     std::fs::create_dir_all(&copy).unwrap();
     std::fs::copy(env.unit(xccdf), copy.join(xccdf)).unwrap();
-    let text = std::fs::read_to_string(env.unit(oval)).unwrap();
+    // every OVAL file the benchmark names, with `./` made absolute
+    let bench = std::fs::read_to_string(env.unit(xccdf)).unwrap();
     let abs = format!("<unix-def:path>{}</unix-def:path>", cwd.display());
-    std::fs::write(copy.join(oval), text.replace("<unix-def:path>./</unix-def:path>", &abs)).unwrap();
+    for part in bench.split("href=\"").skip(1) {
+        let oval = &part[..part.find('"').unwrap_or(0)];
+        if !oval.ends_with(".oval.xml") || copy.join(oval).exists() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(env.unit(oval)) else { continue };
+        std::fs::write(copy.join(oval), text.replace("<unix-def:path>./</unix-def:path>", &abs)).unwrap();
+    }
     match case(env, cwd, &copy.join(xccdf)) {
         Out::Pass => Out::Missing(format!("relative paths in OVAL file objects (as written: {why})")),
         other => other,
@@ -642,6 +649,49 @@ fn unittests() -> Vec<Case> {
             let d = doc!(r);
             d.exists(1, "//rule-result[@idref=\"xccdf_com.example.www_rule_first\"]/result[text()=\"pass\"]", &mut e);
             outcome(e)
+        }),
+        ("unittests/test_deriving_xccdf_result_from_oval", |env| {
+            let cwd = env.cwd("deriving");
+            std::fs::write(cwd.join("not_executable"), "").unwrap();
+            relative(env, &cwd, "test_deriving_xccdf_result_from_oval.xccdf.xml", |env, cwd, input| {
+                let r = tryrun!(env.eval(cwd, &[], input));
+                let mut e = Vec::new();
+                exit_ok(&r, false, &mut e);
+                env.schema_valid(&r.result, &mut e);
+                let d = doc!(r);
+                d.exists(8, "//rule-result/result[text()=\"pass\"]", &mut e);
+                d.exists(
+                    8,
+                    "//rule-result/check[@system=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"]",
+                    &mut e,
+                );
+                d.exists(4, "//rule-result/check[@negate=\"true\"]", &mut e);
+                d.exists(4, "//rule-result/check/check-content-ref[@href=\"test_deriving_xccdf_result_from_oval_fail.oval.xml\"]", &mut e);
+                d.exists(4, "//rule-result/check/check-content-ref[@href=\"test_deriving_xccdf_result_from_oval_pass.oval.xml\"]", &mut e);
+                d.exists(0, "//message", &mut e);
+                d.exists(1, "//TestResult/score[@system=\"urn:xccdf:scoring:default\"][text()=\"100.000000\"]", &mut e);
+                outcome(e)
+            })
+        }),
+        ("unittests/test_deriving_xccdf_result_from_oval_multicheck", |env| {
+            let cwd = env.cwd("deriving_multi");
+            std::fs::write(cwd.join("not_executable"), "").unwrap();
+            relative(env, &cwd, "test_deriving_xccdf_result_from_oval_multicheck.xccdf.xml", |env, cwd, input| {
+                let r = tryrun!(env.eval(cwd, &[], input));
+                let mut e = Vec::new();
+                exit_ok(&r, false, &mut e);
+                env.schema_valid(&r.result, &mut e);
+                let d = doc!(r);
+                d.exists(8, "//rule-result", &mut e);
+                d.exists(8, "//rule-result/result[text()=\"pass\"]", &mut e);
+                d.exists(4, "//rule-result/check[@negate=\"true\"]", &mut e);
+                d.exists(4, "//rule-result/check/check-content-ref[@href=\"test_deriving_xccdf_result_from_oval_fail.oval.xml\"]", &mut e);
+                d.exists(4, "//rule-result/check/check-content-ref[@href=\"test_deriving_xccdf_result_from_oval_pass.oval.xml\"]", &mut e);
+                d.exists(0, "//message", &mut e);
+                d.exists(1, "//TestResult/score[@system=\"urn:xccdf:scoring:default\"][text()=\"100.000000\"]", &mut e);
+                d.exists(1, "//TestResult[@version=\"1.0\"]", &mut e);
+                outcome(e)
+            })
         }),
         ("unittests/test_xccdf_role_unchecked", |env| {
             let cwd = env.cwd("role_unchecked");
