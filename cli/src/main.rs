@@ -21,7 +21,9 @@ mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
+mod guide_cmd;
 mod lint_cmd;
+mod report_cmd;
 mod sign_cmd;
 mod validate_cmd;
 
@@ -103,6 +105,23 @@ enum Command {
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
+    /// Write the HTML guide of a profile: every selected rule with its
+    /// description, rationale, Values, check, fixes and references
+    ///
+    /// One self-contained page (no network): the profile summary, the
+    /// collapsible group tree, search, print-friendly.
+    #[command(after_help = "Examples:
+  scapc guide build/debian12-ds.xml --profile standard -o guide.html")]
+    Guide(guide_cmd::GuideArgs),
+    /// Write the HTML report of an ARF (from `scapc eval` or `oscap xccdf eval`)
+    ///
+    /// Everything the guide shows, plus the results: score per scoring
+    /// model, results and failures by severity, target facts, and rules
+    /// groupable by group, result or severity.
+    #[command(after_help = "Examples:
+  oscap xccdf eval --profile standard --results-arf arf.xml ssg-debian11-ds.xml
+  scapc report arf.xml -o report.html")]
+    Report(report_cmd::ReportArgs),
     /// Sign a source data stream (SP 800-126r3 §3.11, TMSAD)
     ///
     /// Each data stream gets one XML signature (Canonical XML 1.1, SHA-256,
@@ -355,6 +374,8 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
+        Command::Guide(a) => guide_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }

@@ -166,6 +166,17 @@ impl Content {
     pub fn load(path: &Path, datastream_id: Option<&str>, benchmark_id: Option<&str>) -> Result<Content, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
+        Content::from_source(src, path, datastream_id, benchmark_id)
+    }
+
+    /// As [`Content::load`], from text already read (`path` names it in
+    /// messages): the data stream inside an ARF, for instance.
+    pub fn from_source(
+        src: String,
+        path: &Path,
+        datastream_id: Option<&str>,
+        benchmark_id: Option<&str>,
+    ) -> Result<Content, String> {
         let located = |line: u32, col: u32, m: &str| format!("{}:{line}:{col}: {m}", path.display());
         let tree = Tree::parse(&src).map_err(|e| located(e.line, e.col, &e.message))?;
         let root = tree.root();
