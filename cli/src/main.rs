@@ -17,6 +17,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[macro_use]
 mod out;
+mod build_finish;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
@@ -73,6 +74,17 @@ enum Command {
         /// requirements, and a stream with errors is not written)
         #[arg(long)]
         no_validate: bool,
+        /// Sign every data stream the build writes, as `scapc sign` does
+        /// (private key, PEM PKCS#8, RSA or EC P-256)
+        #[arg(long)]
+        sign_key: Option<PathBuf>,
+        /// X.509 certificate of --sign-key, carried in KeyInfo
+        #[arg(long, requires = "sign_key")]
+        cert: Option<PathBuf>,
+        /// Also write an HTML guide per profile next to each data stream
+        /// (<product>-guide-<profile>.html)
+        #[arg(long)]
+        guides: bool,
     },
     /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
     ///
@@ -279,6 +291,13 @@ fn human_size(n: usize) -> String {
     }
 }
 
+struct BuildFlags {
+    sign_key: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    guides: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run_build(
     root: PathBuf,
     out: Option<PathBuf>,
@@ -287,6 +306,7 @@ fn run_build(
     format: Format,
     quiet: bool,
     no_validate: bool,
+    flags: BuildFlags,
 ) -> ExitCode {
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
@@ -296,6 +316,20 @@ fn run_build(
         }
     };
     let out_dir = out.unwrap_or_else(|| root.join("build"));
+    let finisher = match build_finish::Finisher::new(
+        flags.sign_key.as_deref(),
+        flags.cert.as_deref(),
+        flags.guides,
+        out_dir.clone(),
+    ) {
+        Ok(f) => f,
+        Err(d) => {
+            ds_cmd::fail(d);
+            return ExitCode::from(2);
+        }
+    };
+    let finish = |name: &str, text: String| finisher.finish(name, text);
+    let finish = (flags.sign_key.is_some() || flags.guides).then_some(&finish as build::Finish<'_>);
     let opts = BuildOptions { root, out_dir, products, sce, epoch };
     let start = Instant::now();
     // The gate: every error-level finding stops the write; warnings are
@@ -316,7 +350,7 @@ fn run_build(
             .map(|d| d.hint("found by the build's validation gate; `--no-validate` skips it"))
             .collect()
     };
-    let report = build::build_gated(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>));
+    let report = build::build_finished(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>), finish);
     let elapsed = start.elapsed();
     let diags = report.diagnostics.as_slice();
     if format != Format::Text {
@@ -368,8 +402,8 @@ fn run_build(
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { root, out, products, sce, format, quiet, no_validate } => {
-            run_build(root, out, products, sce, format, quiet, no_validate)
+        Command::Build { root, out, products, sce, format, quiet, no_validate, sign_key, cert, guides } => {
+            run_build(root, out, products, sce, format, quiet, no_validate, BuildFlags { sign_key, cert, guides })
         }
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
