@@ -43,7 +43,7 @@ impl Finisher {
     }
 
     /// The stream to write in place of `text`, and the guides.
-    pub fn finish(&self, name: &str, text: String) -> Result<(String, Vec<(String, Vec<u8>)>), Diagnostic> {
+    pub fn finish(&self, name: &str, text: String) -> Result<scapc_compiler::build::Finished, Diagnostic> {
         let path = self.out_dir.join(name);
         let mut more = Vec::new();
         if self.guides {

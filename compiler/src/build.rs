@@ -317,7 +317,10 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
 /// and returns the text to write in its place plus more files for the set
 /// (names relative to the output directory). An error stops the whole
 /// write.
-pub type Finish<'f> = &'f (dyn Fn(&str, String) -> Result<(String, Vec<(String, Vec<u8>)>), Diagnostic> + Sync);
+pub type Finish<'f> = &'f (dyn Fn(&str, String) -> Result<Finished, Diagnostic> + Sync);
+
+/// What [`Finish`] returns: the stream's text and more files (name, bytes).
+pub type Finished = (String, Vec<(String, Vec<u8>)>);
 
 /// The whole build, with each data stream checked by `gate` before writing.
 pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
