@@ -44,16 +44,13 @@ fn p(dir: &Path, name: &str) -> String {
 
 /// The DOM after the page's script ran, from headless Chromium.
 fn dom(html: &Path) -> String {
+    dom_url(&format!("file://{}", html.display()))
+}
+
+fn dom_url(url: &str) -> String {
     let (c, o) = run(
         "chromium",
-        &[
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            &format!("file://{}", html.display()),
-        ],
+        &["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=2000", "--dump-dom", url],
     );
     assert_eq!(c, 0, "chromium failed: {o}");
     o
@@ -237,6 +234,10 @@ fn eval_report_and_scapc_report_show_values_the_tree_and_bars() {
         let text = dom(&html);
         assert!(text.contains("rules shown"), "the page's script ran");
         assert!(text.contains("class=\"gtitle\""));
+        // rules grouped by severity instead of by group (`?groupby=` sets the view)
+        let by = dom_url(&format!("file://{}?groupby=severity", html.display()));
+        assert!(by.contains("class=\"group bucket\""), "no severity buckets");
+        assert!(by.contains("<summary>high (1)</summary>"), "passwd_mode is refined to high by the strict profile");
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Results {
     pub hostname: String,
     pub addresses: Vec<String>,
     pub macs: Vec<String>,
+    /// Who ran the scan (the TestResult's `identity`).
+    pub identity: String,
     pub start: String,
     pub end: String,
     pub profile: Option<String>,
@@ -50,6 +52,7 @@ impl Results {
             hostname: scan.hostname.clone(),
             addresses: scan.addresses.iter().map(|a| a.to_string()).collect(),
             macs: scan.macs.clone(),
+            identity: String::new(),
             start: timestamp(scan.start),
             end: timestamp(scan.end),
             profile: scan.profile.as_ref().map(|p| p.0.clone()),
@@ -92,6 +95,7 @@ impl Results {
             },
             hostname: kids("target").next().map(text).unwrap_or_default(),
             addresses: kids("target-address").map(text).collect(),
+            identity: kids("identity").next().map(text).unwrap_or_default(),
             start: tree.attr(tr, "start-time").unwrap_or("").to_owned(),
             end: tree.attr(tr, "end-time").unwrap_or("").to_owned(),
             profile: kids("profile").next().and_then(|p| tree.attr(p, "idref")).map(str::to_owned),
@@ -339,6 +343,7 @@ fn summary(o: &mut String, content: &Content, res: &Results) {
     row(o, "CPE platforms matched", &matched);
     row(o, "Benchmark platforms", &content.benchmark.platforms.join(", "));
     row(o, "Engine", &res.engine);
+    row(o, "Performed by", &res.identity);
     row(o, "Started", &res.start);
     row(o, "Finished", &res.end);
     o.push_str("</table></div></div>");
