@@ -227,9 +227,17 @@ fn eval_report_and_scapc_report_show_values_the_tree_and_bars() {
         assert!(s.contains("Profile: Strict"), "the profile summary");
         assert!(s.contains("CPE platforms matched"), "the target facts");
     }
-    // the native report keeps the OVAL evidence
-    let s = std::fs::read_to_string(&html).unwrap();
-    assert!(s.contains("What the checks found"), "the evidence of each rule");
+    // both keep the OVAL evidence: the native report from the scan, the
+    // ARF's from its OVAL results and system characteristics
+    for page in [&html, &again] {
+        let s = std::fs::read_to_string(page).unwrap();
+        assert!(s.contains("What the checks found"), "{}: the evidence of each rule", page.display());
+        assert!(
+            s.contains("<tr><th>filepath</th><td><code>/etc/passwd</code></td></tr>"),
+            "{}: the item",
+            page.display()
+        );
+    }
     if have("chromium") {
         let text = dom(&html);
         assert!(text.contains("rules shown"), "the page's script ran");

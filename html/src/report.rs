@@ -1,7 +1,7 @@
 //! The report: everything the guide shows for the scanned profile, plus
 //! the results. Results come from a `scapc eval` scan ([`Results::from_scan`],
 //! with the OVAL evidence) or from any ARF's XCCDF TestResult
-//! ([`load_arf`]: scapc's or oscap's). The summary has the score of each
+//! ([`crate::arf::load_arf`]: scapc's or oscap's). The summary has the score of each
 //! scoring model, a bar of results and bars of failures by severity, the
 //! target's facts (host name, addresses, CPE platforms matched), and says
 //! plainly when nothing applied and why.
@@ -10,13 +10,12 @@ use crate::guide::header;
 use crate::model::{self, esc, Reader};
 use crate::page::{self, Frame, Outcome, RESULTS, SEVERITIES};
 use scapc_eval::results::timestamp;
-use scapc_eval::xccdf::content::{raw_element, Content, Profile};
+use scapc_eval::xccdf::content::{Content, Profile};
 use scapc_eval::xccdf::run::{Scan, XResult};
-use scapc_eval::xccdf::{NS_DS, NS_XCCDF};
+use scapc_eval::xccdf::NS_XCCDF;
 use scapc_xml::tree::{NodeId, Tree};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// The results of one scan, from either engine.
 #[derive(Debug, Clone, Default)]
@@ -138,66 +137,6 @@ impl Results {
         }
         r
     }
-}
-
-/// Reads an ARF (scapc's or oscap's): the source data stream it carries
-/// (read by the shared reader) and its XCCDF TestResult.
-pub fn load_arf(path: &Path) -> Result<(Content, Results), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
-    let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
-    let tr = *tree.all(NS_XCCDF, "TestResult").first().ok_or_else(|| {
-        format!(
-            "{}: no XCCDF 1.2 TestResult in the file (is it an ARF made by `scapc eval --results-arf` or `oscap xccdf eval --results-arf`?)",
-            path.display()
-        )
-    })?;
-    let coll = *tree.all(NS_DS, "data-stream-collection").first().ok_or_else(|| {
-        format!(
-            "{}: the ARF carries no source data stream, so its rules cannot be described (oscap adds it unless told not to)",
-            path.display()
-        )
-    })?;
-    let results = Results::from_test_result(&tree, tr);
-    let bench_id = tree.child(tr, NS_XCCDF, "benchmark").and_then(|b| tree.attr(b, "id")).map(str::to_owned);
-    // the collection made to stand alone: the namespaces it inherits declared on it
-    let mut scope: Vec<(String, String)> = Vec::new();
-    let mut anc = Vec::new();
-    let mut cur = tree.parent(coll);
-    while let Some(p) = cur {
-        anc.push(p);
-        cur = tree.parent(p);
-    }
-    for a in anc.into_iter().rev() {
-        for (p, u) in declarations(&src[tree.node(a).pos..]) {
-            scope.retain(|(q, _)| *q != p);
-            scope.push((p, u));
-        }
-    }
-    let raw = raw_element(&src, &tree, coll);
-    let ds = scapc_xml::ns::with_inherited(raw, &scope, false);
-    drop(tree);
-    let content = Content::from_source(ds, path, None, bench_id.as_deref())
-        .map_err(|e| format!("the data stream inside the ARF: {e}"))?;
-    Ok((content, results))
-}
-
-/// The namespace declarations of the start tag at the beginning of `tag`.
-fn declarations(tag: &str) -> Vec<(String, String)> {
-    let mut r = quick_xml::Reader::from_str(tag);
-    let mut out = Vec::new();
-    if let Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) = r.read_event() {
-        for a in e.attributes().flatten() {
-            let k = a.key.as_ref();
-            let v = a.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
-            if k == b"xmlns" {
-                out.push((String::new(), v));
-            } else if let Some(p) = k.strip_prefix(b"xmlns:") {
-                out.push((String::from_utf8_lossy(p).into_owned(), v));
-            }
-        }
-    }
-    out
 }
 
 /// The report page.
