@@ -429,6 +429,7 @@ const JS: &str = r#"
   var was=[];
   window.addEventListener('beforeprint',function(){was=$('details').map(function(d){var o=d.open;d.open=true;return o;});});
   window.addEventListener('afterprint',function(){$('details').forEach(function(d,i){d.open=was[i];});});
+  if(/[?&]expand(=|&|$)/.test(location.search))setAll(true);
   var m=/[?&]groupby=(group|result|severity)/.exec(location.search);
   if(m&&groupby){groupby.value=m[1];regroup();}
   if(location.hash){var t=document.getElementById(location.hash.slice(1));while(t){if(t.tagName==='DETAILS')t.open=true;t=t.parentElement;}}
