@@ -210,7 +210,7 @@ fn test_result_text(arf: &str) -> Option<String> {
 pub fn from_arf(arf: &str, target: &str) -> Result<Results, String> {
     let tree = Tree::parse(arf).map_err(|e| format!("oscap's ARF: {}:{}: {}", e.line, e.col, e.message))?;
     let tr = *tree.all(NS_XCCDF, "TestResult").first().ok_or("oscap's ARF has no TestResult")?;
-    let mut r = Results::from_test_result(&tree, tr);
+    let mut r = scapc_html::arf::results(&tree, tr);
     r.target = target.to_owned();
     Ok(r)
 }

@@ -40,8 +40,7 @@ pub fn load_arf(path: &Path) -> Result<(Content, Results), String> {
             path.display()
         )
     })?;
-    let mut results = Results::from_test_result(&tree, tr);
-    evidence(&tree, tr, &mut results);
+    let results = results(&tree, tr);
     let bench_id = tree.child(tr, NS_XCCDF, "benchmark").and_then(|b| tree.attr(b, "id")).map(str::to_owned);
     // the collection made to stand alone: the namespaces it inherits declared on it
     let mut scope: Vec<(String, String)> = Vec::new();
@@ -111,6 +110,14 @@ impl<'t> OvalDoc<'t> {
             items,
         }
     }
+}
+
+/// The results of the TestResult `tr` of a parsed ARF, with each rule's
+/// evidence from the ARF's OVAL results.
+pub fn results(tree: &Tree, tr: NodeId) -> Results {
+    let mut r = Results::from_test_result(tree, tr);
+    evidence(tree, tr, &mut r);
+    r
 }
 
 /// Adds to each rule of `res` the evidence its OVAL check left in the ARF.
