@@ -429,6 +429,8 @@ const JS: &str = r#"
   var was=[];
   window.addEventListener('beforeprint',function(){was=$('details').map(function(d){var o=d.open;d.open=true;return o;});});
   window.addEventListener('afterprint',function(){$('details').forEach(function(d,i){d.open=was[i];});});
+  var q=/[?&]q=([^&]*)/.exec(location.search);
+  if(q)search.value=decodeURIComponent(q[1].replace(/\+/g,' '));
   if(/[?&]expand(=|&|$)/.test(location.search))setAll(true);
   var m=/[?&]groupby=(group|result|severity)/.exec(location.search);
   if(m&&groupby){groupby.value=m[1];regroup();}
