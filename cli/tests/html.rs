@@ -234,6 +234,16 @@ fn eval_report_and_scapc_report_show_values_the_tree_and_bars() {
         assert!(s.contains("Profile: Strict"), "the profile summary");
         assert!(s.contains("CPE platforms matched"), "the target facts");
     }
+    // a broken data stream inside an ARF is reported at its line in the ARF
+    let text = std::fs::read_to_string(&arf).unwrap();
+    let at = text.find("xlink:href=\"#").unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let bad = d.join("bad-arf.xml");
+    std::fs::write(&bad, text.replacen("xlink:href=\"#", "xlink:href=\"#nope", 1)).unwrap();
+    let (c, o) = scapc(&["report", bad.to_str().unwrap(), "-o", d.join("bad.html").to_str().unwrap()]);
+    assert_eq!(c, 1, "{o}");
+    assert!(o.contains(&format!("bad-arf.xml:{line}:")) && o.contains("dangling"), "{o}");
+    assert!(!d.join("bad.html").exists());
     // both keep the OVAL evidence: the native report from the scan, the
     // ARF's from its OVAL results and system characteristics
     for page in [&html, &again] {

@@ -57,7 +57,12 @@ pub fn load_arf(path: &Path) -> Result<(Content, Results), String> {
         }
     }
     let raw = raw_element(&src, &tree, coll);
-    let ds = scapc_xml::ns::with_inherited(raw, &scope, false);
+    // Blank lines and spaces before it keep the ARF's line and column
+    // numbers in any message about the data stream.
+    let (line, col) = tree.pos(coll);
+    let mut ds = "\n".repeat(line as usize - 1);
+    ds.push_str(&" ".repeat(col as usize - 1));
+    scapc_xml::ns::with_inherited_into(&mut ds, raw, &scope, false);
     drop(tree);
     let content = Content::from_source(ds, path, None, bench_id.as_deref())
         .map_err(|e| format!("the data stream inside the ARF: {e}"))?;
