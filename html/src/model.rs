@@ -408,3 +408,71 @@ impl<'c> Reader<'c> {
 pub fn esc(s: &str) -> String {
     scapc_xml::escape_text(s).replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const B: &str = r#"<Benchmark xmlns="http://checklists.nist.gov/xccdf/1.2" xmlns:h="http://www.w3.org/1999/xhtml" id="xccdf_x_benchmark_b">
+  <title>B</title>
+  <Profile id="xccdf_x_profile_base"><title>Base</title><select idref="xccdf_x_rule_a" selected="true"/><select idref="xccdf_x_rule_b" selected="true"/></Profile>
+  <Profile id="xccdf_x_profile_strict" extends="xccdf_x_profile_base"><title>Strict</title>
+    <select idref="xccdf_x_rule_b" selected="false"/><refine-value idref="xccdf_x_value_age" selector="short"/>
+    <set-value idref="xccdf_x_value_name">bob</set-value><refine-rule idref="xccdf_x_rule_a" severity="high"/></Profile>
+  <Profile id="xccdf_x_profile_loop" extends="xccdf_x_profile_loop2"><title>L</title></Profile>
+  <Profile id="xccdf_x_profile_loop2" extends="xccdf_x_profile_loop"><title>L2</title></Profile>
+  <Value id="xccdf_x_value_age" type="number"><title>Age</title><value>365</value><value selector="short">60</value></Value>
+  <Value id="xccdf_x_value_name"><title>Name</title><value>root</value></Value>
+  <Group id="xccdf_x_group_g"><title>G</title>
+    <Rule id="xccdf_x_rule_a" selected="false" severity="low"><title>A</title><description>Max <sub idref="xccdf_x_value_age"/> days for <h:tt><sub idref="xccdf_x_value_name"/></h:tt></description></Rule>
+    <Group id="xccdf_x_group_off" selected="false"><title>Off</title><Rule id="xccdf_x_rule_c"><title>C</title></Rule></Group>
+  </Group>
+  <Rule id="xccdf_x_rule_b" selected="false"><title>B</title></Rule>
+</Benchmark>"#;
+
+    fn content() -> Content {
+        Content::from_source(B.to_owned(), std::path::Path::new("b.xml"), None, None).unwrap()
+    }
+
+    fn selected(c: &Content, s: &Selection) -> Vec<String> {
+        c.benchmark.rules.iter().filter(|r| rule_selected(c, s, r)).map(|r| r.id.clone()).collect()
+    }
+
+    #[test]
+    fn profiles_select_extend_and_set_values() {
+        let c = content();
+        let base = select(&c, &[], Some("base")).unwrap();
+        assert_eq!(selected(&c, &base), ["xccdf_x_rule_a", "xccdf_x_rule_b"]);
+        assert_eq!(base.values["xccdf_x_value_age"], "365");
+        let strict = select(&c, &[], Some("xccdf_x_profile_strict")).unwrap();
+        assert_eq!(selected(&c, &strict), ["xccdf_x_rule_a"]);
+        assert_eq!(strict.values["xccdf_x_value_age"], "60");
+        assert_eq!(strict.values["xccdf_x_value_name"], "bob");
+        assert_eq!(strict.customized, ["xccdf_x_value_age", "xccdf_x_value_name"]);
+        assert_eq!(strict.severity["xccdf_x_rule_a"], "high");
+        // no profile: the benchmark's own selection; a deselected group hides its rules
+        let none = select(&c, &[], None).unwrap();
+        assert!(selected(&c, &none).is_empty());
+        let all = select(&c, &[], Some("(all)")).unwrap();
+        assert_eq!(selected(&c, &all).len(), 3);
+        let e = select(&c, &[], Some("nope")).unwrap_err();
+        assert!(e.contains("no profile `nope`") && e.contains("xccdf_x_profile_base"), "{e}");
+        let e = select(&c, &[], Some("loop")).unwrap_err();
+        assert!(e.contains("extends itself"), "{e}");
+    }
+
+    #[test]
+    fn prose_gets_the_profile_values_and_the_tree_keeps_only_selected_rules() {
+        let c = content();
+        let strict = select(&c, &[], Some("strict")).unwrap();
+        let r = Reader::new(&c, &strict);
+        let items = item_tree(&c, &|id| id == "xccdf_x_rule_a");
+        assert_eq!(items.len(), 1);
+        let Item::Group { children, .. } = &items[0] else { panic!("a group") };
+        let Item::Rule { node, .. } = children[0] else { panic!("a rule") };
+        assert_eq!(
+            r.prose(node, "description"),
+            "Max <span class=\"value\">60</span> days for <tt><span class=\"value\">bob</span></tt>"
+        );
+    }
+}
