@@ -216,7 +216,7 @@ fn summary(o: &mut String, content: &Content, res: &Results) {
     let _ = write!(o, "<p>{total} rules selected.</p></div>");
     // failures by severity
     let failed: Vec<&Outcome> = res.rules.values().filter(|x| matches!(x.result.as_str(), "fail" | "error")).collect();
-    o.push_str("<div class=\"card\" id=\"severity\"><h2>Failures by severity</h2><div class=\"bars\">");
+    o.push_str("<div class=\"card\" id=\"severity\"><h2>Failed and erred rules by severity</h2><div class=\"bars\">");
     let sev_of = |x: &Outcome, id: &str| {
         x.severity
             .clone()
