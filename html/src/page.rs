@@ -406,7 +406,9 @@ const JS: &str = r#"
     buckets.innerHTML='';
     tree.classList.toggle('hidden',by!=='group');
     if(by!=='group'){
-      var order=by==='result'?['fail','error','unknown','pass','fixed','notchecked','notapplicable','informational','notselected']:['high','medium','low','info','unknown'];
+      var RES=['fail','error','unknown','pass','fixed','notchecked','notapplicable','informational','notselected'],SEV=['high','medium','low','info','unknown'];
+      var order=by==='result'?RES.slice():SEV.slice(),other=by==='result'?'severity':'result',oo=by==='result'?SEV:RES;
+      var rank=function(r){var i=oo.indexOf(r.dataset[other]);return i<0?99:i;};
       var map={};
       rules.forEach(function(r){var k=r.dataset[by]||'unknown';if(order.indexOf(k)<0)order.push(k);(map[k]=map[k]||[]).push(r);});
       order.forEach(function(k){
@@ -414,7 +416,7 @@ const JS: &str = r#"
         var d=document.createElement('details');d.className='group bucket';d.open=true;
         var s=document.createElement('summary');s.textContent=k+' ('+map[k].length+')';d.appendChild(s);
         var b=document.createElement('div');b.className='gbody';d.appendChild(b);
-        map[k].forEach(function(r){b.appendChild(r);});
+        map[k].map(function(r,i){return [rank(r),i,r];}).sort(function(a,b){return a[0]-b[0]||a[1]-b[1];}).forEach(function(x){b.appendChild(x[2]);});
         buckets.appendChild(d);
       });
     }
