@@ -2,10 +2,10 @@
 
 use clap::{Args, ValueEnum};
 use scapc_eval::oval::engine::EngineOptions;
+use scapc_eval::results;
 use scapc_eval::target::Target;
 use scapc_eval::xccdf::content::{Content, Profile};
 use scapc_eval::xccdf::run::{self, Scan, XResult};
-use scapc_eval::{report, results};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -287,8 +287,12 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
             .map_err(|e| err(format!("--export-variables {}: {e}", dir.display())))?;
     }
     if let Some(p) = &a.report {
-        write_private(p, report::html(&report::ReportData::from_scan(scan, content)).as_bytes())
-            .map_err(|e| err(format!("{}: {e}", p.display())))?;
+        let tailoring = match &a.tailoring {
+            Some(t) => Content::load_tailoring(t).map_err(err)?,
+            None => Vec::new(),
+        };
+        let html = scapc_html::report(content, &tailoring, &scapc_html::Results::from_scan(scan)).map_err(err)?;
+        write_private(p, html.as_bytes()).map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     Ok(())
 }

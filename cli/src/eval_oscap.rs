@@ -4,10 +4,10 @@
 //! native engine.
 
 use crate::eval_cmd::{EvalArgs, EvalFormat};
-use scapc_eval::report::{self, ReportData, RuleView};
 use scapc_eval::xccdf::content::{CheckSpec, Content};
 use scapc_eval::xccdf::run::XResult;
 use scapc_eval::xccdf::SYS_SCE;
+use scapc_html::Results;
 use scapc_xml::tree::Tree;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -156,7 +156,7 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return err(format!("oscap wrote no ARF: {e}")),
     };
-    let data = match from_arf(&arf, &content, &a.target) {
+    let data = match from_arf(&arf, &a.target) {
         Ok(d) => d,
         Err(e) => return err(e),
     };
@@ -181,11 +181,22 @@ pub fn run(a: &EvalArgs) -> ExitCode {
         }
     }
     if let Some(p) = &a.report {
-        if let Err(e) = crate::eval_cmd::write_private(p, report::html(&data).as_bytes()) {
+        let tailoring = match &a.tailoring {
+            Some(t) => match Content::load_tailoring(t) {
+                Ok(p) => p,
+                Err(e) => return err(e),
+            },
+            None => Vec::new(),
+        };
+        let html = match scapc_html::report(&content, &tailoring, &data) {
+            Ok(h) => h,
+            Err(e) => return err(e),
+        };
+        if let Err(e) = crate::eval_cmd::write_private(p, html.as_bytes()) {
             return err(format!("{}: {e}", p.display()));
         }
     }
-    print(a, &data, &arf, t0.elapsed().as_secs_f64());
+    print(a, &data, &content, &arf, t0.elapsed().as_secs_f64());
     ExitCode::from(code as u8)
 }
 
@@ -220,49 +231,36 @@ fn test_result_text(arf: &str) -> Option<String> {
     Some(arf[start..end].to_owned())
 }
 
-/// The report data from an ARF's TestResult plus the benchmark's prose.
-pub fn from_arf(arf: &str, content: &Content, target: &str) -> Result<ReportData, String> {
+/// The results of oscap's ARF (its TestResult), for the summary and the
+/// report.
+pub fn from_arf(arf: &str, target: &str) -> Result<Results, String> {
     let tree = Tree::parse(arf).map_err(|e| format!("oscap's ARF: {}:{}: {}", e.line, e.col, e.message))?;
     let tr = *tree.all(NS_XCCDF, "TestResult").first().ok_or("oscap's ARF has no TestResult")?;
-    let mut d = ReportData {
-        benchmark_title: content.benchmark.title.clone(),
-        benchmark_id: content.benchmark.id.clone(),
-        target: target.to_owned(),
-        hostname: tree.child(tr, NS_XCCDF, "target").map(|t| tree.text(t).to_owned()).unwrap_or_default(),
-        start: tree.attr(tr, "start-time").unwrap_or("").to_owned(),
-        end: tree.attr(tr, "end-time").unwrap_or("").to_owned(),
-        engine: format!("OpenSCAP ({})", tree.attr(tr, "test-system").unwrap_or("oscap")),
-        score_max: 100.0,
-        ..Default::default()
-    };
-    if let Some(p) = tree.child(tr, NS_XCCDF, "profile").and_then(|p| tree.attr(p, "idref")) {
-        let title = content.benchmark.profiles.iter().find(|x| x.id == p).map(|x| x.title.clone()).unwrap_or_default();
-        d.profile = Some((p.to_owned(), title));
-    }
-    if let Some(s) = tree.children_named(tr, NS_XCCDF, "score").next() {
-        d.score = tree.text(s).trim().parse().unwrap_or(0.0);
-        d.score_max = tree.attr(s, "maximum").and_then(|m| m.parse().ok()).unwrap_or(100.0);
-    }
-    for rr in tree.children_named(tr, NS_XCCDF, "rule-result") {
-        let id = tree.attr(rr, "idref").unwrap_or("");
-        let result = tree.child(rr, NS_XCCDF, "result").map(|r| tree.text(r).trim().to_owned()).unwrap_or_default();
-        if result == "notselected" {
-            continue;
-        }
-        let mut v = RuleView::from_content(content, id);
-        v.result = result;
-        if let Some(s) = tree.attr(rr, "severity") {
-            v.severity = s.to_owned();
-        }
-        v.messages = tree.children_named(rr, NS_XCCDF, "message").map(|m| tree.text(m).to_owned()).collect();
-        d.rules.push(v);
-    }
-    Ok(d)
+    let mut r = scapc_html::arf::results(&tree, tr);
+    r.target = target.to_owned();
+    Ok(r)
 }
 
 /// Prints the summary in the native engine's shapes (text and JSON), with
 /// `"engine": "oscap"`. `arf` gives the scores and the not-selected count.
-fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
+fn print(a: &EvalArgs, d: &Results, content: &Content, arf: &str, secs: f64) {
+    // the rules in benchmark order, with their titles
+    let rules: Vec<(&str, &str, &str, &str, &[String])> = content
+        .benchmark
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let o = d.rules.get(&r.id)?;
+            Some((
+                r.id.as_str(),
+                r.title.as_str(),
+                o.result.as_str(),
+                o.severity.as_deref().unwrap_or(r.severity.as_str()),
+                o.messages.as_slice(),
+            ))
+        })
+        .collect();
+    let score = d.scores.first().map_or(0.0, |s| s.1);
     let tree = Tree::parse(arf).ok();
     let mut scores = Vec::new();
     let mut notselected = 0;
@@ -287,25 +285,27 @@ fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
         if r == XResult::NotSelected {
             notselected
         } else {
-            d.rules.iter().filter(|x| x.result == r.as_str()).count()
+            d.rules.values().filter(|x| x.result == r.as_str()).count()
         }
     };
-    let profile = d.profile.as_ref().map_or_else(
-        || if a.profile.as_deref() == Some("(all)") { "(all)".to_owned() } else { "default selection".to_owned() },
-        |p| p.0.clone(),
-    );
+    let profile = d.profile.clone().unwrap_or_else(|| {
+        if a.profile.as_deref() == Some("(all)") {
+            "(all)".to_owned()
+        } else {
+            "default selection".to_owned()
+        }
+    });
     match a.format {
         EvalFormat::Json => {
             let counts: serde_json::Map<String, serde_json::Value> =
                 XResult::ALL.iter().map(|r| (r.as_str().to_owned(), serde_json::json!(count(*r)))).collect();
-            let rules: Vec<serde_json::Value> = d
-                .rules
+            let rules: Vec<serde_json::Value> = rules
                 .iter()
-                .map(|r| serde_json::json!({"id": r.id, "title": r.title, "result": r.result, "severity": r.severity, "messages": r.messages}))
+                .map(|(id, title, result, severity, messages)| serde_json::json!({"id": id, "title": title, "result": result, "severity": severity, "messages": messages}))
                 .collect();
             let v = serde_json::json!({
-                "benchmark": d.benchmark_id,
-                "profile": d.profile.as_ref().map(|p| p.0.clone()),
+                "benchmark": content.benchmark.id,
+                "profile": d.profile,
                 "target": d.target,
                 "engine": "oscap",
                 "counts": counts,
@@ -317,8 +317,8 @@ fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
         }
         EvalFormat::Text => {
             if !a.quiet {
-                for r in &d.rules {
-                    outln!("{:<13} {:<7} {}  {}", r.result, r.severity, r.id, r.title);
+                for (id, title, result, severity, _) in &rules {
+                    outln!("{:<13} {:<7} {}  {}", result, severity, id, title);
                 }
                 outln!();
             }
@@ -332,7 +332,7 @@ fn print(a: &EvalArgs, d: &ReportData, arf: &str, secs: f64) {
                 d.target,
                 parts.join(", "),
                 d.rules.len(),
-                d.score,
+                score,
                 secs
             );
         }

@@ -18,11 +18,14 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[macro_use]
 mod out;
 mod convert_cmd;
+mod build_finish;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
+mod guide_cmd;
 mod lint_cmd;
+mod report_cmd;
 mod sign_cmd;
 mod validate_cmd;
 
@@ -72,6 +75,17 @@ enum Command {
         /// requirements, and a stream with errors is not written)
         #[arg(long)]
         no_validate: bool,
+        /// Sign every data stream the build writes, as `scapc sign` does
+        /// (private key, PEM PKCS#8, RSA or EC P-256)
+        #[arg(long)]
+        sign_key: Option<PathBuf>,
+        /// X.509 certificate of --sign-key, carried in KeyInfo
+        #[arg(long, requires = "sign_key")]
+        cert: Option<PathBuf>,
+        /// Also write an HTML guide per profile next to each data stream
+        /// (<product>-guide-<profile>.html)
+        #[arg(long)]
+        guides: bool,
     },
     /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
     ///
@@ -119,6 +133,23 @@ enum Command {
         #[arg(long, default_value = "org.scapc")]
         reverse_dns: String,
     },
+    /// Write the HTML guide of a profile: every selected rule with its
+    /// description, rationale, Values, check, fixes and references
+    ///
+    /// One self-contained page (no network): the profile summary, the
+    /// collapsible group tree, search, print-friendly.
+    #[command(after_help = "Examples:
+  scapc guide build/debian12-ds.xml --profile standard -o guide.html")]
+    Guide(guide_cmd::GuideArgs),
+    /// Write the HTML report of an ARF (from `scapc eval` or `oscap xccdf eval`)
+    ///
+    /// Everything the guide shows, plus the results: score per scoring
+    /// model, results and failures by severity, target facts, and rules
+    /// groupable by group, result or severity.
+    #[command(after_help = "Examples:
+  oscap xccdf eval --profile standard --results-arf arf.xml ssg-debian11-ds.xml
+  scapc report arf.xml -o report.html")]
+    Report(report_cmd::ReportArgs),
     /// Sign a source data stream (SP 800-126r3 §3.11, TMSAD)
     ///
     /// Each data stream gets one XML signature (Canonical XML 1.1, SHA-256,
@@ -276,6 +307,13 @@ fn human_size(n: usize) -> String {
     }
 }
 
+struct BuildFlags {
+    sign_key: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    guides: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run_build(
     root: PathBuf,
     out: Option<PathBuf>,
@@ -284,6 +322,7 @@ fn run_build(
     format: Format,
     quiet: bool,
     no_validate: bool,
+    flags: BuildFlags,
 ) -> ExitCode {
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
@@ -293,6 +332,20 @@ fn run_build(
         }
     };
     let out_dir = out.unwrap_or_else(|| root.join("build"));
+    let finisher = match build_finish::Finisher::new(
+        flags.sign_key.as_deref(),
+        flags.cert.as_deref(),
+        flags.guides,
+        out_dir.clone(),
+    ) {
+        Ok(f) => f,
+        Err(d) => {
+            ds_cmd::fail(d);
+            return ExitCode::from(2);
+        }
+    };
+    let finish = |name: &str, text: String| finisher.finish(name, text);
+    let finish = (flags.sign_key.is_some() || flags.guides).then_some(&finish as build::Finish<'_>);
     let opts = BuildOptions { root, out_dir, products, sce, epoch };
     let start = Instant::now();
     // The gate: every error-level finding stops the write; warnings are
@@ -313,7 +366,7 @@ fn run_build(
             .map(|d| d.hint("found by the build's validation gate; `--no-validate` skips it"))
             .collect()
     };
-    let report = build::build_gated(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>));
+    let report = build::build_finished(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>), finish);
     let elapsed = start.elapsed();
     let diags = report.diagnostics.as_slice();
     if format != Format::Text {
@@ -365,13 +418,15 @@ fn run_build(
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { root, out, products, sce, format, quiet, no_validate } => {
-            run_build(root, out, products, sce, format, quiet, no_validate)
+        Command::Build { root, out, products, sce, format, quiet, no_validate, sign_key, cert, guides } => {
+            run_build(root, out, products, sce, format, quiet, no_validate, BuildFlags { sign_key, cert, guides })
         }
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(*a),
         Command::Convert { input, out, reverse_dns } => convert_cmd::run(&input, &out, &reverse_dns),
+        Command::Guide(a) => guide_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }

@@ -10,7 +10,7 @@ use scapc_xmldsig::Finding;
 use std::path::Path;
 use std::process::ExitCode;
 
-fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     let secs = match scapc_compiler::build::source_date_epoch() {
         Ok(Some(e)) => e,
         _ => {

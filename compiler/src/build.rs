@@ -312,8 +312,25 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
     build_gated(opts, None)
 }
 
+/// A last step on each data stream before the set is written (the CLI
+/// plugs in signing and guides): it gets the stream's file name and text
+/// and returns the text to write in its place plus more files for the set
+/// (names relative to the output directory). An error stops the whole
+/// write.
+pub type Finish<'f> = &'f (dyn Fn(&str, String) -> Result<Finished, Diagnostic> + Sync);
+
+/// What [`Finish`] returns: the stream's text and more files (name, bytes).
+pub type Finished = (String, Vec<(String, Vec<u8>)>);
+
 /// The whole build, with each data stream checked by `gate` before writing.
 pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
+    build_finished(opts, gate, None)
+}
+
+/// [`build_gated`], each data stream passed through `finish` (signing,
+/// guides) so that what it returns is written in the same all-or-nothing
+/// set.
+pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>) -> BuildReport {
     // The tree's file lists are kept: no output may overwrite a source.
     let (compiled, mut diags, tree) = if opts.root.is_dir() {
         let tree = load::discover(&opts.root);
@@ -367,7 +384,7 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
         report.diagnostics = diags;
         return report;
     }
-    write_outputs(opts, tree.as_ref(), emitted, &mut report, &mut diags);
+    write_outputs(opts, tree.as_ref(), emitted, finish, &mut report, &mut diags);
     diags.sort();
     report.diagnostics = diags;
     report
@@ -380,6 +397,7 @@ fn write_outputs(
     opts: &BuildOptions,
     tree: Option<&Tree>,
     emitted: Vec<(ProductOutput, Emitted, Vec<Diagnostic>)>,
+    finish: Option<Finish<'_>>,
     report: &mut BuildReport,
     diags: &mut Diagnostics,
 ) {
@@ -388,6 +406,22 @@ fn write_outputs(
     let mut outputs = Vec::new();
     for (mut po, e, _) in emitted {
         for (name, data) in e.files {
+            let data = match finish.filter(|_| name.ends_with("-ds.xml")) {
+                None => data,
+                Some(f) => match f(&name, data) {
+                    Ok((data, more)) => {
+                        for (n, d) in more {
+                            po.files.push((opts.out_dir.join(&n), d.len()));
+                            set.push(scapc_output::SetFile { name: n, data: d, mode: scapc_output::Mode::Public });
+                        }
+                        data
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        return;
+                    }
+                },
+            };
             po.files.push((opts.out_dir.join(&name), data.len()));
             let f = scapc_output::SetFile { name, data: data.into_bytes(), mode: scapc_output::Mode::Public };
             if f.name.ends_with("-ds.xml") {

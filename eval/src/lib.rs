@@ -5,8 +5,8 @@
 //! - [`oval`] is the OVAL 5.11 interpreter; [`probes`] collect items from a
 //!   [`target`] (this host or an offline root filesystem).
 //! - [`sce`] runs Script Check Engine checks when the user allows it.
-//! - [`results`] writes OVAL results, the XCCDF TestResult and ARF;
-//!   [`report`] writes the HTML report.
+//! - [`results`] writes OVAL results, the XCCDF TestResult and ARF (the
+//!   HTML report is `scapc-html`'s).
 //!
 //! Invariants: probes only read the target; evaluation never panics on bad
 //! content (a broken part evaluates to `error`); every result that scapc
@@ -14,7 +14,6 @@
 
 pub mod oval;
 pub mod probes;
-pub mod report;
 pub mod results;
 pub mod sce;
 pub mod target;

@@ -230,7 +230,9 @@ impl Content {
         Ok(c)
     }
 
-    fn from_source(
+    /// As [`Content::load`], from text already read (`path` names it in
+    /// messages): the data stream inside an ARF, for instance.
+    pub fn from_source(
         path: &Path,
         src: String,
         datastream_id: Option<&str>,
