@@ -21,6 +21,7 @@ mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
+mod fix_cmd;
 mod lint_cmd;
 mod sign_cmd;
 mod validate_cmd;
@@ -71,6 +72,11 @@ enum Command {
         /// requirements, and a stream with errors is not written)
         #[arg(long)]
         no_validate: bool,
+        /// Also write, per profile, the bash script
+        /// `<product>-script-<profile>.sh` and the Ansible playbook
+        /// `<product>-playbook-<profile>.yml` beside the data stream
+        #[arg(long)]
+        fixes: bool,
     },
     /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
     ///
@@ -88,6 +94,14 @@ enum Command {
     /// line or the line above. Exit code: 0 no errors, 1 errors, 2 usage or
     /// I/O problems.
     Lint(lint_cmd::LintArgs),
+    /// Write a bash script or an Ansible playbook with a profile's fixes
+    ///
+    /// Every selected rule's fix of the chosen type, in benchmark order,
+    /// Values substituted from the profile and the tailoring (`<sub idref>`).
+    /// With --results, only the rules that failed there, with the values the
+    /// scan used. Platform guards are part of the fixes and kept.
+    /// Exit code: 0 written, 1 an error.
+    Fix(fix_cmd::FixArgs),
     /// Scan a target with compiled content and write ARF results and an HTML report
     ///
     /// A native XCCDF 1.2, OVAL 5.11 and SCE engine evaluates the benchmark
@@ -260,6 +274,7 @@ fn human_size(n: usize) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one flag per clap field
 fn run_build(
     root: PathBuf,
     out: Option<PathBuf>,
@@ -268,6 +283,7 @@ fn run_build(
     format: Format,
     quiet: bool,
     no_validate: bool,
+    fixes: bool,
 ) -> ExitCode {
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
@@ -340,18 +356,33 @@ fn run_build(
         }
     }
     if report.diagnostics.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+        return ExitCode::from(1);
     }
+    if fixes {
+        for p in &report.outputs {
+            let Some((ds, _)) = p.files.iter().find(|(f, _)| f.to_string_lossy().ends_with("-ds.xml")) else {
+                continue;
+            };
+            match fix_cmd::write_profile_fixes(ds, &p.product) {
+                Ok(files) if !quiet => files.iter().for_each(|f| errln!("  {}", f.display())),
+                Ok(_) => {}
+                Err(e) => {
+                    errln!("error: writing the fixes: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { root, out, products, sce, format, quiet, no_validate } => {
-            run_build(root, out, products, sce, format, quiet, no_validate)
+        Command::Build { root, out, products, sce, format, quiet, no_validate, fixes } => {
+            run_build(root, out, products, sce, format, quiet, no_validate, fixes)
         }
+        Command::Fix(a) => fix_cmd::run(a),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
