@@ -24,6 +24,7 @@ mod eval_ssh;
 mod fix_cmd;
 mod lint_cmd;
 mod sign_cmd;
+mod test_cmd;
 mod validate_cmd;
 
 #[derive(Parser)]
@@ -102,6 +103,22 @@ enum Command {
     /// scan used. Platform guards are part of the fixes and kept.
     /// Exit code: 0 written, 1 an error.
     Fix(fix_cmd::FixArgs),
+    /// Run the rules' test scenarios in throwaway root filesystems
+    ///
+    /// Builds the tree, then runs every `tests/*.pass.sh`, `*.fail.sh` and
+    /// `*.notapplicable.sh` of the chosen rules, each in its own overlay of
+    /// a base root filesystem in private mount and PID namespaces
+    /// (chrooted, own /proc, /dev, /tmp; needs root). The rule is evaluated
+    /// on the overlay; after a fail scenario its bash fix runs, the rule must
+    /// pass, and a second run of the fix must change nothing.
+    /// Exit code: 0 every scenario kept its promise, 1 a finding, 2 usage.
+    Test(test_cmd::TestArgs),
+    /// Internal: one scenario inside its namespaces (run by `scapc test`)
+    #[command(name = "__scenario-job", hide = true)]
+    ScenarioJob { spec: String },
+    /// Internal: builds one package layer (run by `scapc test`)
+    #[command(name = "__scenario-layer", hide = true)]
+    ScenarioLayer { spec: String },
     /// Scan a target with compiled content and write ARF results and an HTML report
     ///
     /// A native XCCDF 1.2, OVAL 5.11 and SCE engine evaluates the benchmark
@@ -383,6 +400,9 @@ fn main() -> ExitCode {
             run_build(root, out, products, sce, format, quiet, no_validate, fixes)
         }
         Command::Fix(a) => fix_cmd::run(a),
+        Command::Test(a) => test_cmd::run(a),
+        Command::ScenarioJob { spec } => ExitCode::from(scapc_remediate::suite::job_entry(&spec) as u8),
+        Command::ScenarioLayer { spec } => ExitCode::from(scapc_remediate::sandbox::layer_main(&spec) as u8),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),

@@ -4,6 +4,13 @@
 //!   Ansible playbook for a profile (`scapc fix`, `scapc build --fixes`):
 //!   rules in benchmark order, Values substituted, optionally only the
 //!   rules a results file says failed.
+//! - [`scenario`] finds a tree's test scenarios and reads their headers;
+//!   [`sandbox`] runs one in a throwaway overlay root filesystem in private
+//!   namespaces; [`suite`] runs them all in parallel and reports
+//!   (`scapc test`).
 #![forbid(unsafe_code)]
 
 pub mod fix;
+pub mod sandbox;
+pub mod scenario;
+pub mod suite;
