@@ -1,7 +1,7 @@
 //! Throwaway root filesystems: each scenario runs in an overlay of the base
 //! root filesystem (and of a cached layer with the packages it needs), in
-//! private mount and PID namespaces, chrooted, with its own /proc, /dev
-//! and /tmp.
+//! private mount and PID namespaces, chrooted, with its own /proc (its
+//! /proc/sys read-only: kernel parameters are the host's), /dev and /tmp.
 //!
 //! The parent spawns `unshare --mount --pid --fork --kill-child
 //! --propagation private` running this binary's hidden job command
@@ -143,6 +143,11 @@ fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> 
         std::fs::create_dir_all(sub(d)).map_err(|e| format!("{}: {e}", sub(d).display()))?;
     }
     mount(&["-t", "proc", "proc"], &sub("proc"))?;
+    // Kernel parameters are not namespaced: a scenario's `sysctl -w` must
+    // not reach the host, so /proc/sys is read-only inside.
+    let sys = sub("proc/sys");
+    must(Command::new("mount").arg("--bind").arg(&sys).arg(&sys))?;
+    must(Command::new("mount").args(["-o", "remount,bind,ro"]).arg(&sys))?;
     mount(&["-t", "tmpfs", "-o", "mode=1777", "tmpfs"], &sub("tmp"))?;
     mount(&["-t", "tmpfs", "-o", "mode=0755", "tmpfs"], &sub("dev"))?;
     for d in ["null", "zero", "full", "random", "urandom", "tty"] {
