@@ -86,7 +86,10 @@ fn step_output(r: &Value, step: &str) -> String {
 
 /// Each fixture: (case, scenario that must be caught, status, words of the
 /// finding, words of the evidence).
-const CASES: &[(&str, &str, &str, &str, (&str, &str))] = &[
+/// (case, scenario, status, finding, (step, evidence))
+type Case = (&'static str, &'static str, &'static str, &'static str, (&'static str, &'static str));
+
+const CASES: &[Case] = &[
     (
         "check_always_passes",
         "bad.fail.sh",
