@@ -41,6 +41,9 @@ pub fn oscap_eval_args(a: &EvalArgs, arf: &str) -> Vec<String> {
     if a.skip_signature_validation {
         v.push("--skip-signature-validation".into());
     }
+    if a.remediate {
+        v.push("--remediate".into());
+    }
     v.push("--results-arf".into());
     v.push(arf.into());
     v

@@ -1,6 +1,7 @@
 //! `scapc fix`: a bash script or an Ansible playbook with the fixes of a
 //! profile's rules (the fixes are put together by `scapc-remediate`), and
-//! the per-profile fixes `scapc build --fixes` writes beside a data stream.
+//! the per-profile fixes `scapc build --fixes` writes beside a data stream;
+//! the `scapc eval --remediate` step.
 
 use clap::{Args, ValueEnum};
 use scapc_eval::xccdf::content::Content;
@@ -172,4 +173,20 @@ pub fn write_profile_fixes(ds: &Path, product: &str) -> Result<Vec<PathBuf>, Str
         }
     }
     Ok(written)
+}
+
+/// `scapc eval --remediate`: the failed rules' fixes on the scan's target
+/// (`scapc_remediate::apply`), results updated in place.
+pub fn remediate(
+    content: &Content,
+    opts: &scapc_eval::xccdf::run::Options<'_>,
+    scan: &mut scapc_eval::xccdf::run::Scan,
+    quiet: bool,
+) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the scapc binary: {e}"))?;
+    let s = scapc_remediate::apply::remediate(content, opts, scan, &exe, 600)?;
+    if !quiet {
+        errln!("remediation: {} fixed, {} error, {} failed rules without a bash fix", s.fixed, s.errors, s.without_fix);
+    }
+    Ok(())
 }

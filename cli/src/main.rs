@@ -119,6 +119,9 @@ enum Command {
     /// Internal: builds one package layer (run by `scapc test`)
     #[command(name = "__scenario-layer", hide = true)]
     ScenarioLayer { spec: String },
+    /// Internal: fixes run chrooted in a `dir:` target (run by `eval --remediate`)
+    #[command(name = "__remediate-dir", hide = true)]
+    RemediateDir { spec: PathBuf },
     /// Scan a target with compiled content and write ARF results and an HTML report
     ///
     /// A native XCCDF 1.2, OVAL 5.11 and SCE engine evaluates the benchmark
@@ -403,6 +406,7 @@ fn main() -> ExitCode {
         Command::Test(a) => test_cmd::run(a),
         Command::ScenarioJob { spec } => ExitCode::from(scapc_remediate::suite::job_entry(&spec) as u8),
         Command::ScenarioLayer { spec } => ExitCode::from(scapc_remediate::sandbox::layer_main(&spec) as u8),
+        Command::RemediateDir { spec } => ExitCode::from(scapc_remediate::apply::dir_main(&spec) as u8),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),

@@ -8,8 +8,11 @@
 //!   [`sandbox`] runs one in a throwaway overlay root filesystem in private
 //!   namespaces; [`suite`] runs them all in parallel and reports
 //!   (`scapc test`).
+//! - [`apply`] runs the fixes of the rules a scan found failing and
+//!   records `fixed` or `error` (`scapc eval --remediate`).
 #![forbid(unsafe_code)]
 
+pub mod apply;
 pub mod fix;
 pub mod sandbox;
 pub mod scenario;

@@ -138,6 +138,26 @@ fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> 
     }
     let opts = format!("lowerdir={},upperdir={},workdir={}", lower.join(":"), up.display(), work.display());
     mount(&["-t", "overlay", "-o", &opts, "overlay"], &root)?;
+    mount_specials(&root)?;
+    Ok(root)
+}
+
+/// For `eval --remediate` on `dir:ROOT`: ROOT itself, with its own /proc,
+/// /dev and /tmp mounted over its directories (in the caller's private
+/// namespace only).
+pub fn setup_in_place(root: &Path) -> Result<PathBuf, String> {
+    must(Command::new("mount").args(["--make-rprivate", "/"]))?;
+    let root = std::fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if root == Path::new("/") {
+        return Err("dir:/ is this host: use --target local".into());
+    }
+    mount_specials(&root)?;
+    Ok(root)
+}
+
+/// /proc (with /proc/sys read-only), a /dev with the harmless devices only,
+/// and tmpfs on /tmp and /dev/shm.
+fn mount_specials(root: &Path) -> Result<(), String> {
     let sub = |p: &str| root.join(p);
     for d in ["proc", "dev", "tmp"] {
         std::fs::create_dir_all(sub(d)).map_err(|e| format!("{}: {e}", sub(d).display()))?;
@@ -166,12 +186,12 @@ fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> 
     let shm = sub("dev").join("shm");
     std::fs::create_dir_all(&shm).map_err(|e| format!("{}: {e}", shm.display()))?;
     mount(&["-t", "tmpfs", "-o", "mode=1777", "tmpfs"], &shm)?;
-    Ok(root)
+    Ok(())
 }
 
 /// Runs a script inside the chroot, with a clean environment and a time
 /// limit: (exit status, output).
-fn chroot_script(root: &Path, script: &str, env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
+pub fn chroot_script(root: &Path, script: &str, env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
     let mut c = Command::new("timeout");
     c.args(["--kill-after=5", &timeout.to_string(), "chroot"])
         .arg(root)
