@@ -138,7 +138,7 @@ const BENCH: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </Value>
   <Rule id="xccdf_t_rule_a" selected="false">
     <title>a</title>
-    <fix system="urn:xccdf:fix:script:sh">echo "A=<sub idref="xccdf_t_value_var_v" use="legacy"/>" &gt; /tmp/a &amp;&amp; echo '<sub idref="xccdf_t_txt_greeting"/>'<instance context="x"/></fix>
+    <fix system="urn:xccdf:fix:script:sh">echo "A=<sub idref="xccdf_t_value_var_v" use="legacy"/>" &gt; /tmp/a &amp;&amp; echo '<sub idref="xccdf_t_txt_greeting"/>'</fix>
     <fix system="urn:xccdf:fix:script:ansible">- (xccdf-var var_v)
 - name: a
   ansible.builtin.debug:

@@ -64,7 +64,21 @@ pub fn remediate(
         set_values: &scan.values,
     };
     let plan = fix::plan(content, FixType::Bash, &popts)?;
-    sum.without_fix = plan.without_fix.len();
+    sum.without_fix = plan.without_fix.len() - plan.unsuitable.len();
+    // As oscap: a rule with fixes but none for bash is an error; one whose
+    // fix cannot be substituted keeps `fail`; neither runs anything.
+    for id in &plan.unsuitable {
+        if let Some(r) = scan.rules.iter_mut().find(|x| &x.id == id) {
+            r.result = XResult::Error;
+            r.messages.push("remediation: no suitable fix found (none for urn:xccdf:fix:script:sh)".into());
+            sum.errors += 1;
+        }
+    }
+    for (id, why) in &plan.unresolved {
+        if let Some(r) = scan.rules.iter_mut().find(|x| &x.id == id) {
+            r.messages.push(format!("remediation aborted: text substitution failed: {why}"));
+        }
+    }
     let todo: Vec<Ran> = plan
         .fixes
         .into_iter()

@@ -186,6 +186,12 @@ pub struct FixPlan {
     pub fixes: Vec<RuleFix>,
     /// Selected rules (after the results filter) without a fix of the type.
     pub without_fix: Vec<String>,
+    /// Of those, the rules that have fixes, none of the type (oscap: "No
+    /// suitable fix found").
+    pub unsuitable: Vec<String>,
+    /// Rules whose fix was left out because a `<sub>` or `<instance>`
+    /// could not be substituted: (rule id, why).
+    pub unresolved: Vec<(String, String)>,
     /// How many rules were selected (before the results filter).
     pub selected: usize,
 }
@@ -222,15 +228,32 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
             .children_named(node, NS_XCCDF, "fix")
             .find(|&f| content.tree.attr(f, "system") == Some(kind.system()));
         let Some(fix) = fix else {
+            if content.tree.children_named(node, NS_XCCDF, "fix").next().is_some() {
+                out.unsuitable.push(rule.id.clone());
+            }
             out.without_fix.push(rule.id.clone());
             continue;
         };
         let raw = scapc_eval::xccdf::content::raw_element(&content.src, &content.tree, fix);
-        let mut text = render(raw, &|idref| {
-            sel.values.get(idref).cloned().or_else(|| plain_texts.get(idref).cloned()).ok_or_else(|| {
-                format!("rule {}: the fix substitutes `{idref}`, which is no Value or plain-text", rule.id)
-            })
-        })?;
+        let lookup = |idref: &str, use_: &str| -> Result<String, String> {
+            if use_ == "title" {
+                if let Some(v) = bench.values.get(idref) {
+                    return Ok(v.title.clone());
+                }
+            }
+            sel.values
+                .get(idref)
+                .cloned()
+                .or_else(|| plain_texts.get(idref).cloned())
+                .ok_or_else(|| format!("`<sub idref=\"{idref}\">` names no Value or plain-text"))
+        };
+        let mut text = match render(raw, &lookup) {
+            Ok(t) => t,
+            Err(e) => {
+                out.unresolved.push((rule.id.clone(), e));
+                continue;
+            }
+        };
         let mut vars = Vec::new();
         if kind == FixType::Ansible {
             let (t, names) = take_xccdf_vars(&text);
@@ -286,10 +309,15 @@ fn take_xccdf_vars(text: &str) -> (String, Vec<String>) {
     (out, names)
 }
 
+/// Gives the text for `<sub idref use>`: (idref, use) → text.
+pub type Lookup<'a> = dyn Fn(&str, &str) -> Result<String, String> + 'a;
+
 /// The text of a `fix` element given as source: text, CDATA and
-/// references decoded, `<sub idref>` replaced through `lookup`,
-/// `<instance>` dropped. Other markup keeps its text.
-pub fn render(raw: &str, lookup: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+/// references decoded, comments dropped, `<sub idref>` replaced through
+/// `lookup`. An `<instance>` cannot be substituted (there is no instance
+/// context): an error, as oscap aborts such a fix. Other markup keeps its
+/// text.
+pub fn render(raw: &str, lookup: &Lookup<'_>) -> Result<String, String> {
     use quick_xml::events::Event;
     let mut r = quick_xml::Reader::from_str(raw);
     let mut out = String::new();
@@ -302,8 +330,12 @@ pub fn render(raw: &str, lookup: &dyn Fn(&str) -> Result<String, String>) -> Res
                 if depth > 1 && local(e.name().as_ref()) == b"sub" {
                     out.push_str(&sub_value(&e, lookup)?);
                 }
+                if depth > 1 && local(e.name().as_ref()) == b"instance" {
+                    return Err(INSTANCE.into());
+                }
             }
             Event::Empty(e) if local(e.name().as_ref()) == b"sub" => out.push_str(&sub_value(&e, lookup)?),
+            Event::Empty(e) if local(e.name().as_ref()) == b"instance" => return Err(INSTANCE.into()),
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Text(t) => {
                 out.push_str(&t.decode().map_err(|e| format!("bad text in the fix: {e}"))?);
@@ -320,22 +352,25 @@ pub fn render(raw: &str, lookup: &dyn Fn(&str) -> Result<String, String>) -> Res
     Ok(out)
 }
 
+const INSTANCE: &str = "the fix has an `<instance>` element, and there is no instance context to put there";
+
 fn local(name: &[u8]) -> &[u8] {
     name.rsplit(|b| *b == b':').next().unwrap_or(name)
 }
 
-fn sub_value(
-    e: &quick_xml::events::BytesStart<'_>,
-    lookup: &dyn Fn(&str) -> Result<String, String>,
-) -> Result<String, String> {
+fn sub_value(e: &quick_xml::events::BytesStart<'_>, lookup: &Lookup<'_>) -> Result<String, String> {
     let mut idref = None;
+    let mut use_ = String::from("value");
     for a in e.attributes().flatten() {
-        if a.key.as_ref() == b"idref" {
-            idref = Some(a.unescape_value().map_err(|x| format!("bad idref in a sub: {x}"))?.into_owned());
+        let v = a.unescape_value().map_err(|x| format!("bad attribute in a sub: {x}"))?.into_owned();
+        match a.key.as_ref() {
+            b"idref" => idref = Some(v),
+            b"use" => use_ = v,
+            _ => {}
         }
     }
     let idref = idref.ok_or("a `sub` element in a fix has no idref")?;
-    lookup(&idref)
+    lookup(&idref, &use_)
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -383,6 +418,9 @@ fn header_lines(plan: &FixPlan, origin: &Origin, what: &str) -> Vec<String> {
         plan.fixes.len(),
         plan.without_fix.len()
     ));
+    for (id, why) in &plan.unresolved {
+        h.push(format!("Left out, text substitution failed: {id}: {why}"));
+    }
     h
 }
 
@@ -500,7 +538,7 @@ pub fn yaml_quote(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn vals(id: &str) -> Result<String, String> {
+    fn vals(id: &str, _use: &str) -> Result<String, String> {
         match id {
             "v1" => Ok("it's <1>".into()),
             "p" => Ok("plain".into()),
@@ -510,7 +548,7 @@ mod tests {
 
     #[test]
     fn render_decodes_and_substitutes() {
-        let raw = r#"<fix system="x">a=&apos;<sub idref="v1" use="legacy"/>&apos; &amp;&amp; <![CDATA[x<y && "z"]]> &#65;<instance context="c"/><xccdf:sub idref="p"></xccdf:sub></fix>"#;
+        let raw = r#"<fix system="x">a=&apos;<sub idref="v1" use="legacy"/>&apos; &amp;&amp; <![CDATA[x<y && "z"]]> &#65;<!-- exit 9 --><xccdf:sub idref="p"></xccdf:sub></fix>"#;
         assert_eq!(render(raw, &vals).unwrap(), "a='it's <1>' && x<y && \"z\" Aplain");
     }
 
@@ -518,6 +556,12 @@ mod tests {
     fn render_reports_unknown_sub() {
         let e = render(r#"<fix><sub idref="nope"/></fix>"#, &vals).unwrap_err();
         assert!(e.contains("unknown nope"), "{e}");
+    }
+
+    #[test]
+    fn instance_cannot_be_substituted() {
+        let e = render(r#"<fix>x<instance context="c"/></fix>"#, &vals).unwrap_err();
+        assert!(e.contains("instance"), "{e}");
     }
 
     #[test]
