@@ -398,24 +398,35 @@ fn last_line(out: &str) -> String {
     out.lines().rev().find(|l| !l.trim().is_empty()).map(|l| format!(": {}", l.trim())).unwrap_or_default()
 }
 
-/// The cached layer with `packages` installed over `base` (built now if
-/// missing). Returns its directory (an overlay upper directory).
-pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Result<PathBuf, String> {
+/// Where the layer of a package set over a base is kept; None when a name
+/// is not a Debian package name.
+pub fn layer_path(cache: &Path, base: &Path, packages: &[String]) -> Option<PathBuf> {
     let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
     pk.sort();
     pk.dedup();
-    for p in &pk {
-        if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | ':' | '_')) {
-            return Err(format!("`{p}` is not a Debian package name"));
-        }
+    if pk.iter().any(|p| {
+        p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | ':' | '_'))
+    }) {
+        return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     base.hash(&mut h);
     let key = format!("{}-{:016x}", pk.join("+").replace(':', "_").chars().take(80).collect::<String>(), h.finish());
-    let dir = cache.join("layers").join(&key);
+    Some(cache.join("layers").join(key))
+}
+
+/// The cached layer with `packages` installed over `base` (built now if
+/// missing). Returns its directory (an overlay upper directory).
+pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Result<PathBuf, String> {
+    let dir = layer_path(cache, base, packages)
+        .ok_or_else(|| format!("`# packages = {}`: not Debian package names", packages.join(",")))?;
     if dir.is_dir() {
         return Ok(dir);
     }
+    let key = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
+    pk.sort();
+    pk.dedup();
     let tmp = cache.join("layers").join(format!(".tmp-{}-{key}", std::process::id()));
     let archives = cache.join("apt-archives");
     for d in [&tmp, &archives] {
@@ -471,8 +482,8 @@ pub fn layer_main(spec: &str) -> i32 {
             &script,
             format!(
                 "set -e\nexport DEBIAN_FRONTEND=noninteractive\n\
-                 apt-get install -y -q --no-install-recommends {0} >/tmp/apt.log 2>&1 || \
-                 {{ apt-get update -q >>/tmp/apt.log 2>&1 && apt-get install -y -q --no-install-recommends {0} >>/tmp/apt.log 2>&1; }} || \
+                 apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >/tmp/apt.log 2>&1 || \
+                 {{ apt-get update -q >>/tmp/apt.log 2>&1 && apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1; }} || \
                  {{ tail -30 /tmp/apt.log; exit 1; }}\n",
                 pk.join(" ")
             ),

@@ -111,7 +111,7 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
     let shared = Some(s.tree.join("tests/shared")).filter(|p| p.is_dir());
     let mut reports: Vec<Option<ScenarioReport>> = vec![None; scenarios.len()];
     let mut jobs: Vec<(usize, Job)> = Vec::new();
-    let mut layers: BTreeMap<Vec<String>, Result<PathBuf, String>> = BTreeMap::new();
+    let layers = build_layers(s, &scenarios, bench);
     for (i, sc) in scenarios.iter().enumerate() {
         let skip = |why: String| ScenarioReport {
             rule: sc.rule.clone(),
@@ -146,17 +146,10 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         let profile = sc.header.profiles.iter().find_map(|p| run::find_profile_id(bench, &[], p));
         let mut lowers = Vec::new();
         if !sc.header.packages.is_empty() {
-            let mut key = sc.header.packages.clone();
-            key.sort();
-            let l = layers.entry(key.clone()).or_insert_with(|| {
-                if let Some(n) = s.note {
-                    n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
-                }
-                sandbox::layer(s.exe, s.work, s.base, &key)
-            });
-            match l {
-                Ok(p) => lowers.push(p.clone()),
-                Err(e) => bad = Some(e.clone()),
+            match layers.get(&layer_key(sc)) {
+                Some(Ok(p)) => lowers.push(p.clone()),
+                Some(Err(e)) => bad = Some(e.clone()),
+                None => bad = Some("internal: no layer was prepared".into()),
             }
         }
         lowers.push(s.base.to_path_buf());
@@ -212,6 +205,50 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
     });
     let _ = std::fs::remove_dir_all(&run_dir);
     Ok(out.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect())
+}
+
+fn layer_key(sc: &Scenario) -> Vec<String> {
+    let mut key = sc.header.packages.clone();
+    key.sort();
+    key.dedup();
+    key
+}
+
+/// The package layers the scenarios need, built (when not cached) by
+/// `jobs` workers at once.
+fn build_layers(
+    s: &Settings<'_>,
+    scenarios: &[Scenario],
+    bench: &Benchmark,
+) -> BTreeMap<Vec<String>, Result<PathBuf, String>> {
+    let mut keys: Vec<Vec<String>> = scenarios
+        .iter()
+        .filter(|sc| !sc.header.packages.is_empty())
+        .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
+        .filter(|sc| scenario::platform_matches(&sc.header.platforms, s.product))
+        .map(layer_key)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(BTreeMap::new());
+    std::thread::scope(|scope| {
+        for _ in 0..s.jobs.max(1) {
+            scope.spawn(|| {
+                while let Some(key) = keys.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let cached = sandbox::layer_path(s.work, s.base, key).is_some_and(|p| p.is_dir());
+                    if !cached {
+                        if let Some(n) = s.note {
+                            n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
+                        }
+                    }
+                    let r = sandbox::layer(s.exe, s.work, s.base, key);
+                    out.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), r);
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 fn report(sc: &Scenario, job: &Job, o: Outcome, t: Duration) -> ScenarioReport {
