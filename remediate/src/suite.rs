@@ -336,7 +336,23 @@ pub fn job_entry(spec: &str) -> i32 {
         };
         let scan = run::evaluate(c, &opts)?;
         let r = scan.rules.iter().find(|r| r.id == job.rule_id).ok_or("the rule got no result")?;
-        Ok((r.result.as_str().to_owned(), evidence(r)))
+        let mut ev = evidence(r);
+        if r.result == run::XResult::NotApplicable {
+            let rule_platforms = c
+                .benchmark
+                .rules
+                .iter()
+                .find(|x| x.id == job.rule_id)
+                .map(|x| x.platforms.join(", "))
+                .unwrap_or_default();
+            ev.push_str(&format!(
+                "not applicable: the rule's platforms [{rule_platforms}] or the benchmark's [{}] do not apply \
+                 (applicable here: [{}])\n",
+                c.benchmark.platforms.join(", "),
+                scan.platforms.join(", ")
+            ));
+        }
+        Ok((r.result.as_str().to_owned(), ev))
     };
     let fix = |job: &Job| -> Result<Option<String>, String> {
         let c = load(job)?;
