@@ -132,6 +132,7 @@ const CASES: &[Case] = &[
         "failed to run",
         ("scenario", "Read-only file system"),
     ),
+    ("scenario_makes_device_node", "mknod.fail.sh", "error", "failed to run", ("scenario", "Operation not permitted")),
 ];
 
 #[test]

@@ -1,7 +1,9 @@
 //! Throwaway root filesystems: each scenario runs in an overlay of the base
 //! root filesystem (and of a cached layer with the packages it needs), in
-//! private mount and PID namespaces, chrooted, with its own /proc (its
-//! /proc/sys read-only: kernel parameters are the host's), /dev and /tmp.
+//! private mount, PID and network namespaces, chrooted without the
+//! capabilities that leave a chroot (mounts, device nodes, modules), with
+//! its own /proc (its /proc/sys read-only: kernel parameters are the
+//! host's), /dev and /tmp.
 //!
 //! The parent spawns `unshare --mount --pid --fork --kill-child
 //! --propagation private` running this binary's hidden job command
@@ -189,11 +191,19 @@ fn mount_specials(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs a script inside the chroot, with a clean environment and a time
-/// limit: (exit status, output).
+/// Capabilities a script in the sandbox does not get (setpriv(1) syntax):
+/// no mounts or other administration, no device nodes, modules, raw I/O,
+/// reboot, clock, network administration, tracing or MAC changes.
+const DROPPED_CAPS: &str =
+    "-sys_admin,-mknod,-sys_module,-sys_rawio,-sys_boot,-sys_time,-net_admin,-sys_ptrace,-mac_admin,-mac_override";
+
+/// Runs a script inside the chroot, with a clean environment, fewer
+/// capabilities and a time limit: (exit status, output).
 pub fn chroot_script(root: &Path, script: &str, env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
     let mut c = Command::new("timeout");
-    c.args(["--kill-after=5", &timeout.to_string(), "chroot"])
+    // Root in a chroot could leave it (mount a disk it made a node for,
+    // load a module): those capabilities are taken away first.
+    c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "chroot"])
         .arg(root)
         .args(["/bin/bash", script])
         .env_clear()
@@ -235,8 +245,9 @@ pub fn spawn(exe: &Path, job: &Job) -> Outcome {
     if let Err(e) = std::fs::create_dir_all(&job.mnt) {
         return fail(format!("{}: {e}", job.mnt.display()));
     }
+    // Scenarios get no network either (packages come from the layers).
     let out = Command::new("unshare")
-        .args(["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "--"])
+        .args(["--mount", "--pid", "--net", "--fork", "--kill-child", "--propagation", "private", "--"])
         .arg(exe)
         .args(["__scenario-job", &spec])
         .stdin(Stdio::null())
