@@ -7,7 +7,7 @@ use crate::sandbox::{self, EngineKind, Job, Outcome, Remediation};
 use crate::scenario::{self, Expect, Scenario};
 use scapc_eval::oval::engine::EngineOptions;
 use scapc_eval::target::Target;
-use scapc_eval::xccdf::content::{Benchmark, Content, Profile};
+use scapc_eval::xccdf::content::{Benchmark, CheckSpec, Content, Profile};
 use scapc_eval::xccdf::run;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -131,6 +131,14 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
             reports[i] = Some(skip(format!("platform `{}` is not {}", sc.header.platforms.join(","), s.product)));
             continue;
         }
+        if !has_oval_check(bench, &rule_id) {
+            reports[i] = Some(skip(
+                "the rule has no OVAL check in the data stream (SCE-only or manual): scapc test evaluates OVAL on the \
+                 overlay"
+                    .into(),
+            ));
+            continue;
+        }
         if sc.header.check.as_deref() == Some("sce") {
             reports[i] = Some(skip("the scenario is for the SCE check (`# check = sce`)".into()));
             continue;
@@ -205,6 +213,16 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
     });
     let _ = std::fs::remove_dir_all(&run_dir);
     Ok(out.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect())
+}
+
+fn has_oval_check(bench: &Benchmark, rule_id: &str) -> bool {
+    fn any_oval(c: &CheckSpec) -> bool {
+        match c {
+            CheckSpec::Checks(v) => v.iter().any(|c| c.system == scapc_eval::xccdf::SYS_OVAL),
+            CheckSpec::Complex { children, .. } => children.iter().any(any_oval),
+        }
+    }
+    bench.rules.iter().find(|r| r.id == rule_id).and_then(|r| r.check.as_ref()).is_some_and(any_oval)
 }
 
 fn layer_key(sc: &Scenario) -> Vec<String> {
