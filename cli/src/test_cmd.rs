@@ -14,7 +14,8 @@ use std::time::Instant;
 pub enum RemediationArg {
     /// run the rule's bash fix after each fail scenario
     Bash,
-    /// Ansible remediation (not supported yet: an error)
+    /// run the rule's Ansible tasks through Ansible's chroot connection
+    /// (ansible-playbook on this host; python3 is added to every layer)
     Ansible,
     /// check only
     None,
@@ -135,9 +136,6 @@ fn base_rootfs(a: &TestArgs, product: &str) -> Result<PathBuf, String> {
 }
 
 pub fn run(a: TestArgs) -> ExitCode {
-    if a.remediation == RemediationArg::Ansible {
-        return err("--remediation ansible is not supported yet; use bash or none");
-    }
     if !is_root() {
         return err(
             "scapc test needs root: each scenario runs in its own mount and PID namespaces with an overlay mount",
@@ -240,7 +238,11 @@ pub fn run(a: TestArgs) -> ExitCode {
         work: &cache,
         exe: &exe,
         rules: &a.rules,
-        remediation: if a.remediation == RemediationArg::None { Remediation::None } else { Remediation::Bash },
+        remediation: match a.remediation {
+            RemediationArg::None => Remediation::None,
+            RemediationArg::Bash => Remediation::Bash,
+            RemediationArg::Ansible => Remediation::Ansible,
+        },
         engine: if a.engine == TestEngine::Oscap { EngineKind::Oscap } else { EngineKind::Native },
         jobs,
         timeout: a.timeout.max(1),

@@ -30,6 +30,10 @@ use std::process::{Command, Stdio};
 #[serde(rename_all = "lowercase")]
 pub enum Remediation {
     Bash,
+    /// The rule's Ansible tasks as a playbook, through Ansible's chroot
+    /// connection (python3 must be in the root: `scapc test` adds it to
+    /// the layer).
+    Ansible,
     None,
 }
 
@@ -364,13 +368,19 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
         o.steps.push(Step {
             name: "remediation".into(),
             result: "skipped".into(),
-            output: "the rule has no bash fix".into(),
+            output: "the rule has no fix of that kind".into(),
         });
         return Ok(o);
     };
     let fix_path = root.join("tmp/scapc-fix.sh");
     std::fs::write(&fix_path, &text).map_err(|e| format!("{}: {e}", fix_path.display()))?;
-    let (code, out) = chroot_script(&root, "/tmp/scapc-fix.sh", &env, job.timeout)?;
+    let apply = || -> Result<(i32, String), String> {
+        match job.remediation {
+            Remediation::Ansible => ansible(&job.mnt, &root, &text, job.timeout),
+            _ => chroot_script(&root, "/tmp/scapc-fix.sh", &env, job.timeout),
+        }
+    };
+    let (code, out) = apply()?;
     o.steps.push(Step { name: "remediation".into(), result: format!("exit {code}"), output: out.clone() });
     if code != 0 {
         o.findings.push(format!("the fix exited with status {code}{}", last_line(&out)));
@@ -382,7 +392,7 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
         return Ok(o);
     }
     let before = snapshot(&upper);
-    let (code, out) = chroot_script(&root, "/tmp/scapc-fix.sh", &env, job.timeout)?;
+    let (code, out) = apply()?;
     let after = snapshot(&upper);
     let changes = diff(&before, &after);
     o.steps.push(Step {
@@ -403,6 +413,34 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
         o.findings.push(format!("after the fix ran twice the check gives `{result}`"));
     }
     Ok(o)
+}
+
+/// Runs a playbook against the chroot at `root` with Ansible's chroot
+/// connection, its temporary files on the job's tmpfs.
+fn ansible(mnt: &Path, root: &Path, playbook: &str, timeout: u64) -> Result<(i32, String), String> {
+    let dir = mnt.join("ansible");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let play = dir.join("playbook.yml");
+    std::fs::write(&play, playbook).map_err(|e| format!("{}: {e}", play.display()))?;
+    // Only this configuration: nothing from the host's ansible.cfg.
+    let cfg = dir.join("ansible.cfg");
+    std::fs::write(&cfg, "[defaults]\n").map_err(|e| format!("{}: {e}", cfg.display()))?;
+    let mut c = Command::new("timeout");
+    c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "ansible-playbook"])
+        .arg("-i")
+        .arg(format!("{},", root.display()))
+        .args(["-c", "community.general.chroot"])
+        .arg(&play)
+        .env("HOME", &dir)
+        .env("ANSIBLE_LOCAL_TEMP", dir.join("tmp"))
+        .env("ANSIBLE_REMOTE_TMP", "/tmp")
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")
+        .env("ANSIBLE_RETRY_FILES_ENABLED", "0")
+        .env("ANSIBLE_CONFIG", &cfg)
+        .current_dir(&dir);
+    let (code, out) = cmd_output(&mut c)?;
+    Ok((code, truncate(out, 8000)))
 }
 
 fn last_line(out: &str) -> String {

@@ -153,8 +153,8 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         }
         let profile = sc.header.profiles.iter().find_map(|p| run::find_profile_id(bench, &[], p));
         let mut lowers = Vec::new();
-        if !sc.header.packages.is_empty() {
-            match layers.get(&layer_key(sc)) {
+        if !layer_key(sc, s.remediation).is_empty() {
+            match layers.get(&layer_key(sc, s.remediation)) {
                 Some(Ok(p)) => lowers.push(p.clone()),
                 Some(Err(e)) => bad = Some(e.clone()),
                 None => bad = Some("internal: no layer was prepared".into()),
@@ -163,7 +163,12 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         lowers.push(s.base.to_path_buf());
         let remediation = match sc.header.remediation.as_deref() {
             Some("none") => Remediation::None,
-            Some(r) if !r.split(',').any(|x| x.trim() == "bash") => Remediation::None,
+            Some(r) if s.remediation == Remediation::Bash && !r.split(',').any(|x| x.trim() == "bash") => {
+                Remediation::None
+            }
+            Some(r) if s.remediation == Remediation::Ansible && !r.split(',').any(|x| x.trim() == "ansible") => {
+                Remediation::None
+            }
             _ => s.remediation,
         };
         if let Some(b) = bad {
@@ -225,8 +230,11 @@ fn has_oval_check(bench: &Benchmark, rule_id: &str) -> bool {
     bench.rules.iter().find(|r| r.id == rule_id).and_then(|r| r.check.as_ref()).is_some_and(any_oval)
 }
 
-fn layer_key(sc: &Scenario) -> Vec<String> {
+fn layer_key(sc: &Scenario, remediation: Remediation) -> Vec<String> {
     let mut key = sc.header.packages.clone();
+    if remediation == Remediation::Ansible {
+        key.push("python3".into());
+    }
     key.sort();
     key.dedup();
     key
@@ -241,10 +249,10 @@ fn build_layers(
 ) -> BTreeMap<Vec<String>, Result<PathBuf, String>> {
     let mut keys: Vec<Vec<String>> = scenarios
         .iter()
-        .filter(|sc| !sc.header.packages.is_empty())
         .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
         .filter(|sc| scenario::platform_matches(&sc.header.platforms, s.product))
-        .map(layer_key)
+        .map(|sc| layer_key(sc, s.remediation))
+        .filter(|k| !k.is_empty())
         .collect();
     keys.sort();
     keys.dedup();
@@ -378,6 +386,13 @@ pub fn job_entry(spec: &str) -> i32 {
         let only: HashSet<String> = [job.rule_id.clone()].into();
         let opts =
             PlanOptions { profile: Some(TEST_PROFILE), tailoring: &[profile], only: Some(&only), set_values: &[] };
+        if job.remediation == Remediation::Ansible {
+            let plan = fix::plan(c, FixType::Ansible, &opts)?;
+            if plan.fixes.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(fix::ansible_playbook(&plan, &fix::Origin::default())));
+        }
         let plan = fix::plan(c, FixType::Bash, &opts)?;
         Ok(plan.fixes.into_iter().next().map(|f| f.text))
     };
