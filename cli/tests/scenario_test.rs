@@ -227,3 +227,20 @@ fn a_sample_of_the_bundled_rules_passes_with_remediation() {
     };
     assert_eq!(code, 2);
 }
+
+#[test]
+fn oscap_chroot_engine_finds_the_same() {
+    let Some(base) = rootfs() else { return };
+    if !Path::new("/usr/bin/oscap-chroot").exists() {
+        eprintln!("NOTICE: oscap-chroot is not installed; skipped (scripts/test installs it)");
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let tree = repo().join("tests/fixtures/scenario/fix_not_idempotent");
+    let (code, reports, stderr) = test(&tree, &base, cache.path(), &["--engine", "oscap"]);
+    assert_eq!(code, 1, "{stderr}");
+    let r = one(&reports, "bad.fail.sh");
+    assert_eq!(r["status"], "failed", "{r:#}");
+    assert!(findings(r).contains("not idempotent"), "{r:#}");
+    assert_eq!(one(&reports, "good.pass.sh")["status"], "passed", "{reports:#?}");
+}

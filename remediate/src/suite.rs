@@ -300,9 +300,13 @@ fn report(sc: &Scenario, job: &Job, o: Outcome, t: Duration) -> ScenarioReport {
 /// groups) selected, the scenario's values set, over the scenario's
 /// profile when it names one.
 fn test_profile(bench: &Benchmark, job: &Job) -> Profile {
-    let mut selects: Vec<(String, bool)> = bench.rules.iter().map(|r| (r.id.clone(), false)).collect();
+    // Each item once: oscap refuses a tailoring that selects one twice.
+    let mut selects: Vec<(String, bool)> =
+        bench.rules.iter().filter(|r| r.id != job.rule_id).map(|r| (r.id.clone(), false)).collect();
     if let Some(r) = bench.rules.iter().find(|r| r.id == job.rule_id) {
-        selects.extend(r.groups.iter().map(|g| (g.clone(), true)));
+        let mut groups = r.groups.clone();
+        groups.dedup();
+        selects.extend(groups.into_iter().map(|g| (g, true)));
     }
     selects.push((job.rule_id.clone(), true));
     Profile {
