@@ -107,6 +107,11 @@ pub struct EvalArgs {
     /// Print only the summary
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// After the scan, run the bash fixes of the failed rules on the target
+    /// (local, `dir:` chrooted in private namespaces, `ssh://`), check them
+    /// again and record `fixed` or `error` with the fix's output
+    #[arg(long)]
+    pub remediate: bool,
 }
 
 fn err(msg: impl std::fmt::Display) -> ExitCode {
@@ -233,10 +238,15 @@ pub fn run(a: EvalArgs) -> ExitCode {
         engine: EngineOptions { probe_timeout: Duration::from_secs(a.probe_timeout.max(1)) },
         progress: if tty { Some(&progress) } else { None },
     };
-    let scan = match run::evaluate(&content, &opts) {
+    let mut scan = match run::evaluate(&content, &opts) {
         Ok(s) => s,
         Err(e) => return err(e),
     };
+    if a.remediate {
+        if let Err(e) = crate::fix_cmd::remediate(&content, &opts, &mut scan, a.quiet) {
+            return err(e);
+        }
+    }
     if tty {
         err!("\r\x1b[K");
     }

@@ -51,6 +51,9 @@ pub fn oscap_eval_args(a: &EvalArgs, arf: &str) -> Vec<String> {
         v.push("--cpe".into());
         v.push(c.display().to_string());
     }
+    if a.remediate {
+        v.push("--remediate".into());
+    }
     v.push("--results-arf".into());
     v.push(arf.into());
     // oscap's own --results document (the benchmark with the TestResult),

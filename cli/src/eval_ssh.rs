@@ -187,6 +187,9 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
         if a.sce {
             args.push("--sce".into());
         }
+        if a.remediate {
+            args.push("--remediate".into());
+        }
         if a.skip_signature_validation {
             args.push("--skip-signature-validation".into());
         }

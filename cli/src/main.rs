@@ -24,9 +24,11 @@ mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
 mod guide_cmd;
+mod fix_cmd;
 mod lint_cmd;
 mod report_cmd;
 mod sign_cmd;
+mod test_cmd;
 mod validate_cmd;
 
 #[derive(Parser)]
@@ -86,6 +88,11 @@ enum Command {
         /// (<product>-guide-<profile>.html)
         #[arg(long)]
         guides: bool,
+        /// Also write, per profile, the bash script
+        /// `<product>-script-<profile>.sh` and the Ansible playbook
+        /// `<product>-playbook-<profile>.yml` beside the data stream
+        #[arg(long)]
+        fixes: bool,
     },
     /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
     ///
@@ -103,6 +110,33 @@ enum Command {
     /// line or the line above. Exit code: 0 no errors, 1 errors, 2 usage or
     /// I/O problems.
     Lint(lint_cmd::LintArgs),
+    /// Write a bash script or an Ansible playbook with a profile's fixes
+    ///
+    /// Every selected rule's fix of the chosen type, in benchmark order,
+    /// Values substituted from the profile and the tailoring (`<sub idref>`).
+    /// With --results, only the rules that failed there, with the values the
+    /// scan used. Platform guards are part of the fixes and kept.
+    /// Exit code: 0 written, 1 an error.
+    Fix(fix_cmd::FixArgs),
+    /// Run the rules' test scenarios in throwaway root filesystems
+    ///
+    /// Builds the tree, then runs every `tests/*.pass.sh`, `*.fail.sh` and
+    /// `*.notapplicable.sh` of the chosen rules, each in its own overlay of
+    /// a base root filesystem in private mount and PID namespaces
+    /// (chrooted, own /proc, /dev, /tmp; needs root). The rule is evaluated
+    /// on the overlay; after a fail scenario its bash fix runs, the rule must
+    /// pass, and a second run of the fix must change nothing.
+    /// Exit code: 0 every scenario kept its promise, 1 a finding, 2 usage.
+    Test(test_cmd::TestArgs),
+    /// Internal: one scenario inside its namespaces (run by `scapc test`)
+    #[command(name = "__scenario-job", hide = true)]
+    ScenarioJob { spec: String },
+    /// Internal: builds one package layer (run by `scapc test`)
+    #[command(name = "__scenario-layer", hide = true)]
+    ScenarioLayer { spec: String },
+    /// Internal: fixes run chrooted in a `dir:` target (run by `eval --remediate`)
+    #[command(name = "__remediate-dir", hide = true)]
+    RemediateDir { spec: PathBuf },
     /// Scan a target with compiled content and write ARF results and an HTML report
     ///
     /// A native XCCDF 1.2, OVAL 5.11 and SCE engine evaluates the benchmark
@@ -311,6 +345,7 @@ struct BuildFlags {
     sign_key: Option<PathBuf>,
     cert: Option<PathBuf>,
     guides: bool,
+    fixes: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -409,18 +444,37 @@ fn run_build(
         }
     }
     if report.diagnostics.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+        return ExitCode::from(1);
     }
+    if flags.fixes {
+        for p in &report.outputs {
+            let Some((ds, _)) = p.files.iter().find(|(f, _)| f.to_string_lossy().ends_with("-ds.xml")) else {
+                continue;
+            };
+            match fix_cmd::write_profile_fixes(ds, &p.product) {
+                Ok(files) if !quiet => files.iter().for_each(|f| errln!("  {}", f.display())),
+                Ok(_) => {}
+                Err(e) => {
+                    errln!("error: writing the fixes: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { root, out, products, sce, format, quiet, no_validate, sign_key, cert, guides } => {
-            run_build(root, out, products, sce, format, quiet, no_validate, BuildFlags { sign_key, cert, guides })
+        Command::Build { root, out, products, sce, format, quiet, no_validate, sign_key, cert, guides, fixes } => {
+            run_build(root, out, products, sce, format, quiet, no_validate, BuildFlags { sign_key, cert, guides, fixes })
         }
+        Command::Fix(a) => fix_cmd::run(a),
+        Command::Test(a) => test_cmd::run(a),
+        Command::ScenarioJob { spec } => ExitCode::from(scapc_remediate::suite::job_entry(&spec) as u8),
+        Command::ScenarioLayer { spec } => ExitCode::from(scapc_remediate::sandbox::layer_main(&spec) as u8),
+        Command::RemediateDir { spec } => ExitCode::from(scapc_remediate::apply::dir_main(&spec) as u8),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(*a),

@@ -1,0 +1,246 @@
+//! `scapc test`: the fixture trees in `tests/fixtures/scenario/<case>/`
+//! each hold one rule broken in one way, and the run must report it by rule
+//! and scenario with evidence; a sample of the bundled rules passes; the
+//! sandbox leaves nothing behind (no mount, no file in the base, no job
+//! directory) and cleans a dead run's directories.
+//!
+//! Needs root (namespaces, overlay mounts) and the base root filesystem
+//! `scripts/test` makes (`$SCAPC_TEST_ROOTFS`, default
+//! /var/tmp/scapc-bookworm); without them the tests are skipped with a
+//! notice.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn rootfs() -> Option<PathBuf> {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")));
+    if uid != Some(true) {
+        eprintln!("NOTICE: not root; the scapc test sandbox tests are skipped");
+        return None;
+    }
+    let r = PathBuf::from(std::env::var("SCAPC_TEST_ROOTFS").unwrap_or_else(|_| "/var/tmp/scapc-bookworm".into()));
+    if !r.join("var/lib/dpkg/status").is_file() {
+        eprintln!("NOTICE: no base root filesystem at {}; run scripts/test (it makes one); skipped", r.display());
+        return None;
+    }
+    Some(r)
+}
+
+/// Runs `scapc test` with JSON output: (exit code, reports, stderr).
+fn test(tree: &Path, base: &Path, cache: &Path, extra: &[&str]) -> (i32, Vec<Value>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_scapc"))
+        .arg("test")
+        .arg("-C")
+        .arg(tree)
+        .arg("--rootfs")
+        .arg(base)
+        .arg("--cache")
+        .arg(cache)
+        .args(["--format", "json"])
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), v.as_array().cloned().unwrap_or_default(), stderr)
+}
+
+fn mounts_mentioning(s: &str) -> Vec<String> {
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(s))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn one<'a>(reports: &'a [Value], scenario: &str) -> &'a Value {
+    reports
+        .iter()
+        .find(|r| r["scenario"] == scenario)
+        .unwrap_or_else(|| panic!("no report for {scenario}: {reports:#?}"))
+}
+
+fn findings(r: &Value) -> String {
+    r["findings"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect::<Vec<_>>().join("\n")
+}
+
+fn step_output(r: &Value, step: &str) -> String {
+    r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == step)
+        .map(|s| s["output"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Each fixture: (case, scenario that must be caught, status, words of the
+/// finding, words of the evidence).
+/// (case, scenario, status, finding, (step, evidence))
+type Case = (&'static str, &'static str, &'static str, &'static str, (&'static str, &'static str));
+
+const CASES: &[Case] = &[
+    (
+        "check_always_passes",
+        "bad.fail.sh",
+        "failed",
+        "the check gave `pass`, the scenario promises `fail`",
+        ("check", "/etc/passwd"),
+    ),
+    (
+        "check_never_passes",
+        "good.pass.sh",
+        "failed",
+        "the check gave `fail`, the scenario promises `pass`",
+        ("check", "does not exist"),
+    ),
+    (
+        "fix_does_nothing",
+        "bad.fail.sh",
+        "failed",
+        "the fix does not fix",
+        ("check after remediation", "does not exist"),
+    ),
+    (
+        "fix_not_idempotent",
+        "bad.fail.sh",
+        "failed",
+        "not idempotent",
+        ("second remediation", "changed the content of /etc/scapc-fixture.conf"),
+    ),
+    (
+        "scenario_fails_to_run",
+        "broken.fail.sh",
+        "error",
+        "failed to run: exit status 127",
+        ("scenario", "scapc-no-such-command"),
+    ),
+    (
+        "scenario_writes_kernel_parameter",
+        "sysctl.fail.sh",
+        "error",
+        "failed to run",
+        ("scenario", "Read-only file system"),
+    ),
+    ("scenario_makes_device_node", "mknod.fail.sh", "error", "failed to run", ("scenario", "Operation not permitted")),
+];
+
+#[test]
+fn fixtures_are_caught_with_rule_scenario_and_evidence() {
+    let Some(base) = rootfs() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let marker = base.join("etc/scapc-fixture.conf");
+    assert!(!marker.exists(), "{} exists before the run", marker.display());
+    for (case, scenario, status, finding, (step, evidence)) in CASES {
+        let tree = repo().join("tests/fixtures/scenario").join(case);
+        let (code, reports, stderr) = test(&tree, &base, cache.path(), &[]);
+        assert_eq!(code, 1, "{case}: a finding must make the exit code 1\n{stderr}");
+        let r = one(&reports, scenario);
+        assert_eq!(r["status"], *status, "{case}: {r:#}");
+        assert!(r["rule"].as_str().unwrap().starts_with("fixture_"), "{case}: {r:#}");
+        assert!(findings(r).contains(finding), "{case}: findings {}", findings(r));
+        assert!(step_output(r, step).contains(evidence), "{case}: evidence of `{step}`: {r:#}");
+        // the other scenario of the rule is fine (except where the check never passes)
+        let others: Vec<&Value> = reports.iter().filter(|x| x["scenario"] != *scenario).collect();
+        if *case != "check_never_passes" {
+            assert!(others.iter().all(|x| x["status"] == "passed"), "{case}: {others:#?}");
+        }
+    }
+    // Nothing outside the overlays changed, and nothing is left mounted.
+    assert!(!marker.exists(), "a scenario wrote into the base root filesystem: {}", marker.display());
+    assert!(
+        mounts_mentioning("scapc-test").is_empty() && mounts_mentioning(&cache.path().display().to_string()).is_empty()
+    );
+    let left: Vec<_> = std::fs::read_dir(cache.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().starts_with("run-")), "job directories left: {left:?}");
+}
+
+#[test]
+fn junit_has_one_case_per_scenario_and_stale_runs_are_cleaned() {
+    let Some(base) = rootfs() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    // a dead run's leftovers
+    let stale = cache.path().join("run-4000000000/job-3");
+    std::fs::create_dir_all(&stale).unwrap();
+    let junit = cache.path().join("out.xml");
+    let tree = repo().join("tests/fixtures/scenario/fix_does_nothing");
+    let (code, reports, stderr) = test(&tree, &base, cache.path(), &["--junit", junit.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!cache.path().join("run-4000000000").exists(), "the dead run's directory was not removed");
+    let x = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(x.matches("<testcase ").count(), reports.len());
+    assert_eq!(x.matches("<failure ").count(), 1, "{x}");
+    assert!(x.contains("name=\"bad.fail.sh\"") && x.contains("the fix does not fix"), "{x}");
+    // --remediation none: the fail scenario only needs to fail
+    let (code, reports, stderr) = test(&tree, &base, cache.path(), &["--remediation", "none"]);
+    assert_eq!(code, 0, "{stderr}\n{reports:#?}");
+}
+
+#[test]
+fn a_sample_of_the_bundled_rules_passes_with_remediation() {
+    let Some(base) = rootfs() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    // Rules whose scenarios need no package (CI stays fast and offline).
+    let rules = [
+        "file_permissions_etc_passwd",
+        "file_owner_etc_shells",
+        "accounts_maximum_age_login_defs",
+        "no_empty_passwords_etc_shadow",
+        "file_groupowner_etc_shells",
+    ];
+    let mut args = Vec::new();
+    for r in &rules {
+        args.push("--rule");
+        args.push(r);
+    }
+    let (code, reports, stderr) = test(&repo(), &base, cache.path(), &args);
+    let bad: Vec<&Value> = reports.iter().filter(|r| r["status"] != "passed").collect();
+    assert!(bad.is_empty(), "{bad:#?}\n{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    for r in &rules {
+        assert!(reports.iter().any(|x| x["rule"] == *r && x["expect"] == "fail"), "{r} has no fail scenario run");
+    }
+    // an unknown rule is a usage error
+    let (code, _, _) = {
+        let out = Command::new(env!("CARGO_BIN_EXE_scapc"))
+            .arg("test")
+            .arg("-C")
+            .arg(repo())
+            .arg("--rootfs")
+            .arg(&base)
+            .arg("--cache")
+            .arg(cache.path())
+            .args(["--rule", "no_such_rule_anywhere"])
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), (), ())
+    };
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn oscap_chroot_engine_finds_the_same() {
+    let Some(base) = rootfs() else { return };
+    if !Path::new("/usr/bin/oscap-chroot").exists() {
+        eprintln!("NOTICE: oscap-chroot is not installed; skipped (scripts/test installs it)");
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let tree = repo().join("tests/fixtures/scenario/fix_not_idempotent");
+    let (code, reports, stderr) = test(&tree, &base, cache.path(), &["--engine", "oscap"]);
+    assert_eq!(code, 1, "{stderr}");
+    let r = one(&reports, "bad.fail.sh");
+    assert_eq!(r["status"], "failed", "{r:#}");
+    assert!(findings(r).contains("not idempotent"), "{r:#}");
+    assert_eq!(one(&reports, "good.pass.sh")["status"], "passed", "{reports:#?}");
+}

@@ -1,0 +1,582 @@
+//! Throwaway root filesystems: each scenario runs in an overlay of the base
+//! root filesystem (and of a cached layer with the packages it needs), in
+//! private mount, PID and network namespaces, chrooted without the
+//! capabilities that leave a chroot (mounts, device nodes, modules), with
+//! its own /proc (its /proc/sys read-only: kernel parameters are the
+//! host's), /dev and /tmp.
+//!
+//! The parent spawns `unshare --mount --pid --fork --kill-child
+//! --propagation private` running this binary's hidden job command
+//! ([`job_main`]). Inside, a tmpfs holds the overlay's upper and work
+//! directories, so every change the scenario and the fixes make lives in
+//! memory of a namespace that dies with the job: nothing outside changes,
+//! and a killed run leaves no mount behind. Only the job's empty mount point
+//! directory stays on disk; [`clean_stale`] removes those of dead runs.
+//!
+//! Package layers (`# packages =`) are built once per package set with
+//! apt-get in the same kind of namespace, the overlay's upper directory kept
+//! on disk under the cache, and stacked above the base afterwards. Apt's
+//! downloads are shared between layers.
+
+use crate::scenario::Expect;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What to do with a rule after a fail scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Remediation {
+    Bash,
+    /// The rule's Ansible tasks as a playbook, through Ansible's chroot
+    /// connection (python3 must be in the root: `scapc test` adds it to
+    /// the layer).
+    Ansible,
+    None,
+}
+
+/// Which engine evaluates the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    Native,
+    Oscap,
+}
+
+/// One scenario's work, handed to the job process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
+    pub ds: PathBuf,
+    /// The rule's full XCCDF id.
+    pub rule_id: String,
+    pub scenario: PathBuf,
+    /// The rule's tests directory, copied to /tmp/scapc-tests.
+    pub tests_dir: PathBuf,
+    /// ComplianceAsCode's `tests/shared`, copied to /tmp/scapc-shared
+    /// (`$SHARED`).
+    pub shared_dir: Option<PathBuf>,
+    pub expect: Expect,
+    /// Lower directories, uppermost first (layers, then the base).
+    pub lowers: Vec<PathBuf>,
+    /// An empty directory for the job's tmpfs.
+    pub mnt: PathBuf,
+    pub remediation: Remediation,
+    pub engine: EngineKind,
+    /// Values by full id.
+    pub values: Vec<(String, String)>,
+    /// The profile whose values apply (`# profiles =`).
+    pub profile: Option<String>,
+    /// Longest time one script may run, in seconds.
+    pub timeout: u64,
+}
+
+/// Evaluates the job's rule on the root: (result, evidence).
+pub type EvalFn<'a> = dyn Fn(&Job, &Path) -> Result<(String, String), String> + 'a;
+/// The rule's bash fix, if it has one.
+pub type FixFn<'a> = dyn Fn(&Job) -> Result<Option<String>, String> + 'a;
+
+/// One step of a job and what it saw.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    /// A check result (`pass`, `fail`, ...) or a script's exit status.
+    pub result: String,
+    /// Output of the script, or the check's messages and evidence.
+    pub output: String,
+}
+
+/// A job's outcome.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    /// What went wrong, one line each; empty when the scenario kept its promise.
+    pub findings: Vec<String>,
+    /// The scenario could not be run at all (setup, script error).
+    pub error: bool,
+    pub steps: Vec<Step>,
+}
+
+fn cmd_output(c: &mut Command) -> Result<(i32, String), String> {
+    let o = c.stdin(Stdio::null()).output().map_err(|e| format!("cannot run {:?}: {e}", c.get_program()))?;
+    let mut s = String::from_utf8_lossy(&o.stdout).into_owned();
+    s.push_str(&String::from_utf8_lossy(&o.stderr));
+    Ok((o.status.code().unwrap_or(-1), s))
+}
+
+fn must(c: &mut Command) -> Result<(), String> {
+    let (code, out) = cmd_output(c)?;
+    if code != 0 {
+        let args: Vec<String> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        return Err(format!(
+            "`{} {}` failed ({code}): {}",
+            c.get_program().to_string_lossy(),
+            args.join(" "),
+            out.trim()
+        ));
+    }
+    Ok(())
+}
+
+fn mount(args: &[&str], target: &Path) -> Result<(), String> {
+    must(Command::new("mount").args(args).arg(target))
+}
+
+/// Mounts the overlay and its own /proc, /dev and /tmp at `mnt/root`;
+/// `upper` None puts upper and work on a tmpfs at `mnt`.
+fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> Result<PathBuf, String> {
+    // Nothing mounted here may reach the parent namespace.
+    must(Command::new("mount").args(["--make-rprivate", "/"]))?;
+    let (up, work) = match upper {
+        Some((u, w)) => (u.to_path_buf(), w.to_path_buf()),
+        None => {
+            mount(&["-t", "tmpfs", "-o", "mode=0700", "scapc-test"], mnt)?;
+            (mnt.join("upper"), mnt.join("work"))
+        }
+    };
+    let root = mnt.join("root");
+    for d in [&up, &work, &root] {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let lower: Vec<String> = lowers.iter().map(|p| p.display().to_string()).collect();
+    if lower.iter().any(|l| l.contains([':', ','])) {
+        return Err(format!("an overlay lower directory has `:` or `,` in its path: {}", lower.join(" ")));
+    }
+    let opts = format!("lowerdir={},upperdir={},workdir={}", lower.join(":"), up.display(), work.display());
+    mount(&["-t", "overlay", "-o", &opts, "overlay"], &root)?;
+    mount_specials(&root)?;
+    Ok(root)
+}
+
+/// For `eval --remediate` on `dir:ROOT`: ROOT itself, with its own /proc,
+/// /dev and /tmp mounted over its directories (in the caller's private
+/// namespace only).
+pub fn setup_in_place(root: &Path) -> Result<PathBuf, String> {
+    must(Command::new("mount").args(["--make-rprivate", "/"]))?;
+    let root = std::fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if root == Path::new("/") {
+        return Err("dir:/ is this host: use --target local".into());
+    }
+    mount_specials(&root)?;
+    Ok(root)
+}
+
+/// /proc (with /proc/sys read-only), a /dev with the harmless devices only,
+/// and tmpfs on /tmp and /dev/shm.
+fn mount_specials(root: &Path) -> Result<(), String> {
+    let sub = |p: &str| root.join(p);
+    for d in ["proc", "dev", "tmp"] {
+        std::fs::create_dir_all(sub(d)).map_err(|e| format!("{}: {e}", sub(d).display()))?;
+    }
+    mount(&["-t", "proc", "proc"], &sub("proc"))?;
+    // Kernel parameters are not namespaced: a scenario's `sysctl -w` must
+    // not reach the host, so /proc/sys is read-only inside.
+    let sys = sub("proc/sys");
+    must(Command::new("mount").arg("--bind").arg(&sys).arg(&sys))?;
+    must(Command::new("mount").args(["-o", "remount,bind,ro"]).arg(&sys))?;
+    mount(&["-t", "tmpfs", "-o", "mode=1777", "tmpfs"], &sub("tmp"))?;
+    mount(&["-t", "tmpfs", "-o", "mode=0755", "tmpfs"], &sub("dev"))?;
+    for d in ["null", "zero", "full", "random", "urandom", "tty"] {
+        let p = sub("dev").join(d);
+        std::fs::write(&p, b"").map_err(|e| format!("{}: {e}", p.display()))?;
+        must(Command::new("mount").arg("--bind").arg(format!("/dev/{d}")).arg(&p))?;
+    }
+    for (name, to) in [
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ] {
+        let _ = std::os::unix::fs::symlink(to, sub("dev").join(name));
+    }
+    let shm = sub("dev").join("shm");
+    std::fs::create_dir_all(&shm).map_err(|e| format!("{}: {e}", shm.display()))?;
+    mount(&["-t", "tmpfs", "-o", "mode=1777", "tmpfs"], &shm)?;
+    Ok(())
+}
+
+/// Capabilities a script in the sandbox does not get (setpriv(1) syntax):
+/// no mounts or other administration, no device nodes, modules, raw I/O,
+/// reboot, clock, network administration, tracing or MAC changes.
+const DROPPED_CAPS: &str =
+    "-sys_admin,-mknod,-sys_module,-sys_rawio,-sys_boot,-sys_time,-net_admin,-sys_ptrace,-mac_admin,-mac_override";
+
+/// Runs a script inside the chroot, with a clean environment, fewer
+/// capabilities and a time limit: (exit status, output).
+pub fn chroot_script(root: &Path, script: &str, env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
+    let mut c = Command::new("timeout");
+    // Root in a chroot could leave it (mount a disk it made a node for,
+    // load a module): those capabilities are taken away first.
+    c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "chroot"])
+        .arg(root)
+        .args(["/bin/bash", script])
+        .env_clear()
+        .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("HOME", "/root")
+        .env("LC_ALL", "C")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .current_dir("/");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let (code, out) = cmd_output(&mut c)?;
+    Ok((code, truncate(out, 8000)))
+}
+
+fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("\n[... output cut]");
+    }
+    s
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    must(Command::new("cp").arg("-r").arg(from).arg(to))
+}
+
+/// Spawns a job in fresh namespaces and reads its outcome.
+pub fn spawn(exe: &Path, job: &Job) -> Outcome {
+    let fail = |m: String| Outcome { findings: vec![m], error: true, steps: Vec::new() };
+    let spec = match serde_json::to_string(job) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot encode the job: {e}")),
+    };
+    if let Err(e) = std::fs::create_dir_all(&job.mnt) {
+        return fail(format!("{}: {e}", job.mnt.display()));
+    }
+    // Scenarios get no network either (packages come from the layers).
+    let out = Command::new("unshare")
+        .args(["--mount", "--pid", "--net", "--fork", "--kill-child", "--propagation", "private", "--"])
+        .arg(exe)
+        .args(["__scenario-job", &spec])
+        .stdin(Stdio::null())
+        .output();
+    let _ = std::fs::remove_dir(&job.mnt);
+    match out {
+        Err(e) => fail(format!("cannot run unshare(1): {e} (util-linux, run as root)")),
+        Ok(o) => {
+            let stdout = String::from_utf8_lossy(&o.stdout);
+            match serde_json::from_str::<Outcome>(stdout.trim()) {
+                Ok(x) => x,
+                Err(_) => fail(format!(
+                    "the sandbox did not run (exit {:?}): {}{}",
+                    o.status.code(),
+                    stdout.trim(),
+                    String::from_utf8_lossy(&o.stderr).trim()
+                )),
+            }
+        }
+    }
+}
+
+/// A file system's state for the idempotency check: path → (kind, mode,
+/// owner, content hash); times are left out.
+fn snapshot(dir: &Path) -> BTreeMap<String, (u32, u32, u32, u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            if m.file_type().is_symlink() {
+                std::fs::read_link(&p).ok().hash(&mut h);
+            } else if m.is_file() {
+                std::fs::read(&p).ok().hash(&mut h);
+            } else if m.is_dir() {
+                stack.push(p.clone());
+            }
+            let rel = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
+            out.insert(rel, (m.mode(), m.uid(), m.gid(), m.rdev(), h.finish()));
+        }
+    }
+    out
+}
+
+fn diff(
+    a: &BTreeMap<String, (u32, u32, u32, u64, u64)>,
+    b: &BTreeMap<String, (u32, u32, u32, u64, u64)>,
+) -> Vec<String> {
+    let mut d = Vec::new();
+    for (k, v) in b {
+        match a.get(k) {
+            None => d.push(format!("created /{k}")),
+            Some(o) if o.4 != v.4 => d.push(format!("changed the content of /{k}")),
+            Some(o) if o != v => d.push(format!(
+                "changed the mode or owner of /{k} ({:o} {}:{} -> {:o} {}:{})",
+                o.0, o.1, o.2, v.0, v.1, v.2
+            )),
+            _ => {}
+        }
+    }
+    for k in a.keys() {
+        if !b.contains_key(k) {
+            d.push(format!("removed /{k}"));
+        }
+    }
+    d
+}
+
+/// The job process: runs inside the namespaces `spawn` made. Prints the
+/// [`Outcome`] as JSON; the exit code is 0 whenever it could print one.
+pub fn job_main(spec: &str, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> i32 {
+    let outcome = match serde_json::from_str::<Job>(spec) {
+        Ok(job) => {
+            run_job(&job, eval, fix).unwrap_or_else(|e| Outcome { findings: vec![e], error: true, steps: Vec::new() })
+        }
+        Err(e) => Outcome { findings: vec![format!("bad job description: {e}")], error: true, steps: Vec::new() },
+    };
+    println!("{}", serde_json::to_string(&outcome).unwrap_or_else(|_| "{}".into()));
+    0
+}
+
+fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, String> {
+    let mut o = Outcome::default();
+    let root = setup_root(&job.mnt, &job.lowers, None)?;
+    let upper = job.mnt.join("upper");
+    copy_dir(&job.tests_dir, &root.join("tmp/scapc-tests"))?;
+    let mut env: Vec<(&str, &str)> = Vec::new();
+    if let Some(s) = &job.shared_dir {
+        copy_dir(s, &root.join("tmp/scapc-shared"))?;
+        env.push(("SHARED", "/tmp/scapc-shared"));
+    }
+    let name = job.scenario.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (code, out) = chroot_script(&root, &format!("/tmp/scapc-tests/{name}"), &env, job.timeout)?;
+    o.steps.push(Step { name: "scenario".into(), result: format!("exit {code}"), output: out.clone() });
+    if code != 0 {
+        o.error = true;
+        o.findings.push(format!("the scenario script failed to run: exit status {code}{}", last_line(&out)));
+        return Ok(o);
+    }
+    let (result, evidence) = eval(job, &root)?;
+    o.steps.push(Step { name: "check".into(), result: result.clone(), output: evidence.clone() });
+    if result != job.expect.as_str() {
+        o.findings.push(format!("the check gave `{result}`, the scenario promises `{}`", job.expect.as_str()));
+        return Ok(o);
+    }
+    if job.expect != Expect::Fail || job.remediation == Remediation::None {
+        return Ok(o);
+    }
+    let Some(text) = fix(job)? else {
+        o.steps.push(Step {
+            name: "remediation".into(),
+            result: "skipped".into(),
+            output: "the rule has no fix of that kind".into(),
+        });
+        return Ok(o);
+    };
+    let fix_path = root.join("tmp/scapc-fix.sh");
+    std::fs::write(&fix_path, &text).map_err(|e| format!("{}: {e}", fix_path.display()))?;
+    let apply = || -> Result<(i32, String), String> {
+        match job.remediation {
+            Remediation::Ansible => ansible(&job.mnt, &root, &text, job.timeout),
+            _ => chroot_script(&root, "/tmp/scapc-fix.sh", &env, job.timeout),
+        }
+    };
+    let (code, out) = apply()?;
+    o.steps.push(Step { name: "remediation".into(), result: format!("exit {code}"), output: out.clone() });
+    if code != 0 {
+        o.findings.push(format!("the fix exited with status {code}{}", last_line(&out)));
+    }
+    let (result, evidence) = eval(job, &root)?;
+    o.steps.push(Step { name: "check after remediation".into(), result: result.clone(), output: evidence });
+    if result != "pass" {
+        o.findings.push(format!("after the fix the check gives `{result}`, not `pass`: the fix does not fix"));
+        return Ok(o);
+    }
+    let before = snapshot(&upper);
+    let (code, out) = apply()?;
+    let after = snapshot(&upper);
+    let changes = diff(&before, &after);
+    o.steps.push(Step {
+        name: "second remediation".into(),
+        result: format!("exit {code}"),
+        output: if changes.is_empty() { out.clone() } else { format!("{}\n{out}", changes.join("\n")) },
+    });
+    if code != 0 {
+        o.findings.push(format!("the fix run a second time exited with status {code}{}", last_line(&out)));
+    }
+    if !changes.is_empty() {
+        let shown: Vec<&str> = changes.iter().take(5).map(String::as_str).collect();
+        o.findings.push(format!("the fix is not idempotent: run a second time it {}", shown.join("; ")));
+    }
+    let (result, evidence) = eval(job, &root)?;
+    o.steps.push(Step { name: "check after the second remediation".into(), result: result.clone(), output: evidence });
+    if result != "pass" {
+        o.findings.push(format!("after the fix ran twice the check gives `{result}`"));
+    }
+    Ok(o)
+}
+
+/// Runs a playbook against the chroot at `root` with Ansible's chroot
+/// connection, its temporary files on the job's tmpfs.
+fn ansible(mnt: &Path, root: &Path, playbook: &str, timeout: u64) -> Result<(i32, String), String> {
+    let dir = mnt.join("ansible");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let play = dir.join("playbook.yml");
+    std::fs::write(&play, playbook).map_err(|e| format!("{}: {e}", play.display()))?;
+    // Only this configuration: nothing from the host's ansible.cfg.
+    let cfg = dir.join("ansible.cfg");
+    std::fs::write(&cfg, "[defaults]\n").map_err(|e| format!("{}: {e}", cfg.display()))?;
+    let mut c = Command::new("timeout");
+    c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "ansible-playbook"])
+        .arg("-i")
+        .arg(format!("{},", root.display()))
+        .args(["-c", "community.general.chroot"])
+        .arg(&play)
+        .env("HOME", &dir)
+        .env("ANSIBLE_LOCAL_TEMP", dir.join("tmp"))
+        .env("ANSIBLE_REMOTE_TMP", "/tmp")
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")
+        .env("ANSIBLE_RETRY_FILES_ENABLED", "0")
+        .env("ANSIBLE_CONFIG", &cfg)
+        .current_dir(&dir);
+    let (code, out) = cmd_output(&mut c)?;
+    Ok((code, truncate(out, 8000)))
+}
+
+fn last_line(out: &str) -> String {
+    out.lines().rev().find(|l| !l.trim().is_empty()).map(|l| format!(": {}", l.trim())).unwrap_or_default()
+}
+
+/// Where the layer of a package set over a base is kept; None when a name
+/// is not a Debian package name.
+pub fn layer_path(cache: &Path, base: &Path, packages: &[String]) -> Option<PathBuf> {
+    let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
+    pk.sort();
+    pk.dedup();
+    if pk.iter().any(|p| {
+        p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | ':' | '_'))
+    }) {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    base.hash(&mut h);
+    let key = format!("{}-{:016x}", pk.join("+").replace(':', "_").chars().take(80).collect::<String>(), h.finish());
+    Some(cache.join("layers").join(key))
+}
+
+/// The cached layer with `packages` installed over `base` (built now if
+/// missing). Returns its directory (an overlay upper directory).
+pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Result<PathBuf, String> {
+    let dir = layer_path(cache, base, packages)
+        .ok_or_else(|| format!("`# packages = {}`: not Debian package names", packages.join(",")))?;
+    if dir.is_dir() {
+        return Ok(dir);
+    }
+    let key = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
+    pk.sort();
+    pk.dedup();
+    let tmp = cache.join("layers").join(format!(".tmp-{}-{key}", std::process::id()));
+    let archives = cache.join("apt-archives");
+    for d in [&tmp, &archives] {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let spec = serde_json::json!({
+        "base": base, "tmp": tmp, "archives": archives, "packages": pk,
+    })
+    .to_string();
+    let o = Command::new("unshare")
+        .args(["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "--"])
+        .arg(exe)
+        .args(["__scenario-layer", &spec])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run unshare(1): {e}"))?;
+    let _ = std::fs::remove_dir_all(tmp.join("work"));
+    let _ = std::fs::remove_dir_all(tmp.join("mnt"));
+    if !o.status.success() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        let mut msg = String::from_utf8_lossy(&o.stdout).into_owned();
+        msg.push_str(&String::from_utf8_lossy(&o.stderr));
+        return Err(format!("installing {} into a layer failed:\n{}", pk.join(" "), truncate(msg, 4000)));
+    }
+    std::fs::rename(tmp.join("upper"), &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(dir)
+}
+
+/// The layer job: inside the namespaces, apt-get install into an overlay
+/// whose upper directory is on disk.
+pub fn layer_main(spec: &str) -> i32 {
+    let run = || -> Result<(), String> {
+        let v: serde_json::Value = serde_json::from_str(spec).map_err(|e| e.to_string())?;
+        let s = |k: &str| PathBuf::from(v[k].as_str().unwrap_or_default());
+        let (base, tmp, archives) = (s("base"), s("tmp"), s("archives"));
+        let pk: Vec<String> = v["packages"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let mnt = tmp.join("mnt");
+        std::fs::create_dir_all(&mnt).map_err(|e| e.to_string())?;
+        let root = setup_root(&mnt, &[base], Some((&tmp.join("upper"), &tmp.join("work"))))?;
+        let arch = root.join("var/cache/apt/archives");
+        std::fs::create_dir_all(&arch).map_err(|e| e.to_string())?;
+        must(Command::new("mount").arg("--bind").arg(&archives).arg(&arch))?;
+        // No service may start inside the chroot.
+        let policy = root.join("usr/sbin/policy-rc.d");
+        std::fs::write(&policy, "#!/bin/sh\nexit 101\n").map_err(|e| e.to_string())?;
+        must(Command::new("chmod").arg("0755").arg(&policy))?;
+        let script = root.join("tmp/scapc-layer.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "set -e\nexport DEBIAN_FRONTEND=noninteractive\n\
+                 apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >/tmp/apt.log 2>&1 || \
+                 {{ apt-get update -q >>/tmp/apt.log 2>&1 && apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1; }} || \
+                 {{ tail -30 /tmp/apt.log; exit 1; }}\n",
+                pk.join(" ")
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        let (code, out) = chroot_script(&root, "/tmp/scapc-layer.sh", &[], 1800)?;
+        let _ = std::fs::remove_file(&policy);
+        if code != 0 {
+            return Err(format!("apt-get install {} failed ({code}):\n{out}", pk.join(" ")));
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+/// Removes the job directories of runs whose process is gone.
+pub fn clean_stale(work: &Path) {
+    let Ok(rd) = std::fs::read_dir(work) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("run-").and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            // Only empty mount points stay behind (the tmpfs died with the
+            // namespace); remove_dir_all never crosses into a live mount
+            // because none is visible from here.
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+    let layers = work.join("layers");
+    if let Ok(rd) = std::fs::read_dir(&layers) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.strip_prefix(".tmp-").and_then(|r| r.split('-').next()).and_then(|p| p.parse::<u32>().ok());
+            if let Some(pid) = pid {
+                if !Path::new(&format!("/proc/{pid}")).exists() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
+}

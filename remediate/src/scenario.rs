@@ -1,0 +1,194 @@
+//! Test scenarios: finding them in a content tree and reading their
+//! headers.
+//!
+//! A rule's scenarios are the `*.pass.sh`, `*.fail.sh` and
+//! `*.notapplicable.sh` files in the `tests/` directory beside its
+//! `rule.yml`, in this tree's layout and in ComplianceAsCode's. The header
+//! comments ComplianceAsCode's Automatus reads are honoured: `packages`,
+//! `platform`, `profiles`, `remediation`, `variables` and `check`.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What a scenario promises the rule's check gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    Pass,
+    Fail,
+    NotApplicable,
+}
+
+impl Expect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Pass => "pass",
+            Expect::Fail => "fail",
+            Expect::NotApplicable => "notapplicable",
+        }
+    }
+}
+
+/// The header of a scenario script.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// `# packages = a,b`: installed before the script runs.
+    pub packages: Vec<String>,
+    /// `# platform = multi_platform_all,...`: where the scenario applies.
+    pub platforms: Vec<String>,
+    /// `# profiles = id,...`: evaluate with these profiles' values.
+    pub profiles: Vec<String>,
+    /// `# remediation = none|bash|ansible`: the fixes the scenario allows
+    /// (`None` when the header is absent: all).
+    pub remediation: Option<String>,
+    /// `# variables = var=value,...`.
+    pub variables: Vec<(String, String)>,
+    /// `# check = oval|sce|any`.
+    pub check: Option<String>,
+}
+
+/// One scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The rule's short id (its directory name).
+    pub rule: String,
+    /// The file name, e.g. `wrong_owner.fail.sh`.
+    pub name: String,
+    pub path: PathBuf,
+    pub expect: Expect,
+    pub header: Header,
+}
+
+/// Reads the header comments at the top of a script (up to the first line
+/// that is neither a comment nor blank). Unknown keys are ignored, as
+/// Automatus does.
+pub fn parse_header(text: &str) -> Header {
+    let mut h = Header::default();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with("#!") {
+            continue;
+        }
+        let Some(c) = t.strip_prefix('#') else { break };
+        let Some((k, v)) = c.split_once('=') else { continue };
+        let list = || v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        match k.trim() {
+            "packages" => h.packages = list(),
+            "platform" => h.platforms = list(),
+            "profiles" => h.profiles = list(),
+            "remediation" => h.remediation = Some(v.trim().to_owned()),
+            "check" => h.check = Some(v.trim().to_owned()),
+            "variables" => {
+                h.variables = list()
+                    .into_iter()
+                    .filter_map(|kv| kv.split_once('=').map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned())))
+                    .collect()
+            }
+            _ => {}
+        }
+    }
+    h
+}
+
+/// Does a `# platform =` list include the product? `multi_platform_all`,
+/// `multi_platform_<family>` (the product id without its version digits)
+/// and a full name written like `Debian 12` match.
+pub fn platform_matches(platforms: &[String], product: &str) -> bool {
+    if platforms.is_empty() {
+        return true;
+    }
+    let family = product.trim_end_matches(|c: char| c.is_ascii_digit());
+    platforms.iter().any(|p| {
+        let p = p.trim();
+        if p == "multi_platform_all" {
+            return true;
+        }
+        if let Some(f) = p.strip_prefix("multi_platform_") {
+            return f == family || f == product;
+        }
+        let squashed: String = p.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        squashed == product
+    })
+}
+
+/// Every scenario of the tree, rules in path order.
+pub fn discover(root: &Path) -> Result<Vec<Scenario>, String> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    let mut rule_dirs = Vec::new();
+    while let Some(d) = dirs.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let mut has_rule = false;
+        for e in entries {
+            let e = e.map_err(|e| format!("{}: {e}", d.display()))?;
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let ft = e.file_type().map_err(|x| format!("{}: {x}", e.path().display()))?;
+            if ft.is_dir() {
+                if !name.starts_with('.') && name != "build" && name != "target" && name != "tests" {
+                    dirs.push(e.path());
+                }
+            } else if name == "rule.yml" {
+                has_rule = true;
+            }
+        }
+        if has_rule && d.join("tests").is_dir() {
+            rule_dirs.push(d);
+        }
+    }
+    rule_dirs.sort();
+    for d in rule_dirs {
+        let rule = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tests = d.join("tests");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&tests)
+            .map_err(|e| format!("{}: {e}", tests.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let expect = if name.ends_with(".pass.sh") {
+                Expect::Pass
+            } else if name.ends_with(".fail.sh") {
+                Expect::Fail
+            } else if name.ends_with(".notapplicable.sh") {
+                Expect::NotApplicable
+            } else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            out.push(Scenario { rule: rule.clone(), name, path, expect, header: parse_header(&text) });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers() {
+        let h = parse_header(
+            "#!/bin/bash\n# packages = a, b\n# platform = multi_platform_all\n# variables = var_x=1,var_y=a=b\n\
+             # remediation = none\n# profiles = xccdf_p\n# check = oval\n\necho\n# packages = late\n",
+        );
+        assert_eq!(h.packages, vec!["a", "b"]);
+        assert_eq!(h.platforms, vec!["multi_platform_all"]);
+        assert_eq!(h.variables, vec![("var_x".into(), "1".into()), ("var_y".into(), "a=b".into())]);
+        assert_eq!(h.remediation.as_deref(), Some("none"));
+        assert_eq!(h.profiles, vec!["xccdf_p"]);
+        assert_eq!(h.check.as_deref(), Some("oval"));
+    }
+
+    #[test]
+    fn platforms() {
+        let p = |s: &str| s.split(',').map(str::to_owned).collect::<Vec<_>>();
+        assert!(platform_matches(&p("multi_platform_all"), "debian12"));
+        assert!(platform_matches(&p("multi_platform_rhel,multi_platform_debian"), "debian12"));
+        assert!(platform_matches(&p("Debian 12"), "debian12"));
+        assert!(!platform_matches(&p("Red Hat Enterprise Linux 8,multi_platform_fedora"), "debian12"));
+        assert!(platform_matches(&[], "debian12"));
+    }
+}

@@ -1,0 +1,558 @@
+//! `scapc test`: every scenario of the chosen rules, each in its own
+//! sandbox ([`crate::sandbox`]), in parallel; the outcome per scenario with
+//! its findings and evidence; text, JSON and JUnit reports.
+
+use crate::fix::{self, FixType, PlanOptions};
+use crate::sandbox::{self, EngineKind, Job, Outcome, Remediation};
+use crate::scenario::{self, Expect, Scenario};
+use scapc_eval::oval::engine::EngineOptions;
+use scapc_eval::target::Target;
+use scapc_eval::xccdf::content::{Benchmark, CheckSpec, Content, Profile};
+use scapc_eval::xccdf::run;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The id of the tailoring profile a job evaluates with.
+const TEST_PROFILE: &str = "xccdf_org.scapc.test_profile_scenario";
+
+/// How a scenario ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// It gave what it promises (and the fix fixed, idempotently).
+    Passed,
+    /// A finding: the check or the fix misbehaves.
+    Failed,
+    /// It could not run (the script failed, setup failed).
+    Error,
+    /// Not for this product, or needs what is not asked for.
+    Skipped,
+}
+
+/// One scenario's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioReport {
+    pub rule: String,
+    pub rule_id: String,
+    pub scenario: String,
+    pub expect: Expect,
+    pub status: Status,
+    pub findings: Vec<String>,
+    pub steps: Vec<sandbox::Step>,
+    pub seconds: f64,
+}
+
+/// Called as scenarios finish: (done, total, the report).
+pub type ProgressFn<'a> = dyn Fn(usize, usize, &ScenarioReport) + Sync + 'a;
+
+/// Settings of a test run.
+pub struct Settings<'a> {
+    /// The built data stream.
+    pub ds: &'a Path,
+    pub product: &'a str,
+    /// The content tree (its `tests/shared` is `$SHARED`).
+    pub tree: &'a Path,
+    pub base: &'a Path,
+    /// Where layers and job directories go.
+    pub work: &'a Path,
+    /// This binary, which has the hidden job commands.
+    pub exe: &'a Path,
+    /// Short ids, directory names or full ids; empty for every rule.
+    pub rules: &'a [String],
+    pub remediation: Remediation,
+    pub engine: EngineKind,
+    pub jobs: usize,
+    pub timeout: u64,
+    pub progress: Option<&'a ProgressFn<'a>>,
+    pub note: Option<&'a (dyn Fn(&str) + Sync)>,
+}
+
+/// The full XCCDF id of a rule given by short id or full id.
+fn full_rule_id(bench: &Benchmark, want: &str) -> Option<String> {
+    if bench.rules.iter().any(|r| r.id == want) {
+        return Some(want.to_owned());
+    }
+    let suffix = format!("_rule_{want}");
+    bench.rules.iter().find(|r| r.id.ends_with(&suffix)).map(|r| r.id.clone())
+}
+
+/// The full id of a Value named by short name or full id.
+fn full_value_id(bench: &Benchmark, want: &str) -> Option<String> {
+    if bench.values.contains_key(want) {
+        return Some(want.to_owned());
+    }
+    let suffix = format!("_value_{want}");
+    let mut ids: Vec<&String> = bench.values.keys().filter(|id| id.ends_with(&suffix)).collect();
+    ids.sort();
+    ids.first().map(|s| (*s).clone())
+}
+
+/// Runs the suite.
+pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
+    let content = Content::load(s.ds, None, None)?;
+    let bench = &content.benchmark;
+    let mut scenarios = scenario::discover(s.tree)?;
+    if !s.rules.is_empty() {
+        let mut wanted = HashSet::new();
+        for r in s.rules {
+            let id = full_rule_id(bench, r)
+                .ok_or_else(|| format!("--rule {r}: no such rule in the {} data stream", s.product))?;
+            wanted.insert(id);
+        }
+        scenarios.retain(|sc| full_rule_id(bench, &sc.rule).is_some_and(|id| wanted.contains(&id)));
+    }
+    std::fs::create_dir_all(s.work).map_err(|e| format!("{}: {e}", s.work.display()))?;
+    sandbox::clean_stale(s.work);
+    let run_dir = s.work.join(format!("run-{}", std::process::id()));
+    let shared = Some(s.tree.join("tests/shared")).filter(|p| p.is_dir());
+    let mut reports: Vec<Option<ScenarioReport>> = vec![None; scenarios.len()];
+    let mut jobs: Vec<(usize, Job)> = Vec::new();
+    let layers = build_layers(s, &scenarios, bench);
+    for (i, sc) in scenarios.iter().enumerate() {
+        let skip = |why: String| ScenarioReport {
+            rule: sc.rule.clone(),
+            rule_id: full_rule_id(bench, &sc.rule).unwrap_or_default(),
+            scenario: sc.name.clone(),
+            expect: sc.expect,
+            status: Status::Skipped,
+            findings: vec![why],
+            steps: Vec::new(),
+            seconds: 0.0,
+        };
+        let Some(rule_id) = full_rule_id(bench, &sc.rule) else {
+            reports[i] = Some(skip(format!("the rule is not in the {} data stream", s.product)));
+            continue;
+        };
+        if !scenario::platform_matches(&sc.header.platforms, s.product) {
+            reports[i] = Some(skip(format!("platform `{}` is not {}", sc.header.platforms.join(","), s.product)));
+            continue;
+        }
+        if !has_oval_check(bench, &rule_id) {
+            reports[i] = Some(skip(
+                "the rule has no OVAL check in the data stream (SCE-only or manual): scapc test evaluates OVAL on the \
+                 overlay"
+                    .into(),
+            ));
+            continue;
+        }
+        if sc.header.check.as_deref() == Some("sce") {
+            reports[i] = Some(skip("the scenario is for the SCE check (`# check = sce`)".into()));
+            continue;
+        }
+        let mut values = Vec::new();
+        let mut bad = None;
+        for (k, v) in &sc.header.variables {
+            match full_value_id(bench, k) {
+                Some(id) => values.push((id, v.clone())),
+                None => bad = Some(format!("`# variables`: no Value `{k}` in the data stream")),
+            }
+        }
+        let profile = sc.header.profiles.iter().find_map(|p| run::find_profile_id(bench, &[], p));
+        let mut lowers = Vec::new();
+        if !layer_key(sc, s.remediation).is_empty() {
+            match layers.get(&layer_key(sc, s.remediation)) {
+                Some(Ok(p)) => lowers.push(p.clone()),
+                Some(Err(e)) => bad = Some(e.clone()),
+                None => bad = Some("internal: no layer was prepared".into()),
+            }
+        }
+        lowers.push(s.base.to_path_buf());
+        let remediation = match sc.header.remediation.as_deref() {
+            Some("none") => Remediation::None,
+            Some(r) if s.remediation == Remediation::Bash && !r.split(',').any(|x| x.trim() == "bash") => {
+                Remediation::None
+            }
+            Some(r) if s.remediation == Remediation::Ansible && !r.split(',').any(|x| x.trim() == "ansible") => {
+                Remediation::None
+            }
+            _ => s.remediation,
+        };
+        if let Some(b) = bad {
+            let mut r = skip(b);
+            r.status = Status::Error;
+            reports[i] = Some(r);
+            continue;
+        }
+        jobs.push((
+            i,
+            Job {
+                ds: s.ds.to_path_buf(),
+                rule_id,
+                scenario: sc.path.clone(),
+                tests_dir: sc.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                shared_dir: shared.clone(),
+                expect: sc.expect,
+                lowers,
+                mnt: run_dir.join(format!("job-{i}")),
+                remediation,
+                engine: s.engine,
+                values,
+                profile,
+                timeout: s.timeout,
+            },
+        ));
+    }
+    let total = scenarios.len();
+    let done = AtomicUsize::new(reports.iter().filter(|r| r.is_some()).count());
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(reports);
+    std::thread::scope(|scope| {
+        for _ in 0..s.jobs.max(1) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::SeqCst);
+                let Some((i, job)) = jobs.get(k) else { break };
+                let t = Instant::now();
+                let o = sandbox::spawn(s.exe, job);
+                let rep = report(&scenarios[*i], job, o, t.elapsed());
+                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                if let Some(p) = s.progress {
+                    p(n, total, &rep);
+                }
+                out.lock().unwrap_or_else(|p| p.into_inner())[*i] = Some(rep);
+            });
+        }
+    });
+    let _ = std::fs::remove_dir_all(&run_dir);
+    Ok(out.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect())
+}
+
+fn has_oval_check(bench: &Benchmark, rule_id: &str) -> bool {
+    fn any_oval(c: &CheckSpec) -> bool {
+        match c {
+            CheckSpec::Checks(v) => v.iter().any(|c| c.system == scapc_eval::xccdf::SYS_OVAL),
+            CheckSpec::Complex { children, .. } => children.iter().any(any_oval),
+        }
+    }
+    bench.rules.iter().find(|r| r.id == rule_id).and_then(|r| r.check.as_ref()).is_some_and(any_oval)
+}
+
+fn layer_key(sc: &Scenario, remediation: Remediation) -> Vec<String> {
+    let mut key = sc.header.packages.clone();
+    if remediation == Remediation::Ansible {
+        key.push("python3".into());
+    }
+    key.sort();
+    key.dedup();
+    key
+}
+
+/// The package layers the scenarios need, built (when not cached) by
+/// `jobs` workers at once.
+fn build_layers(
+    s: &Settings<'_>,
+    scenarios: &[Scenario],
+    bench: &Benchmark,
+) -> BTreeMap<Vec<String>, Result<PathBuf, String>> {
+    let mut keys: Vec<Vec<String>> = scenarios
+        .iter()
+        .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
+        .filter(|sc| scenario::platform_matches(&sc.header.platforms, s.product))
+        .map(|sc| layer_key(sc, s.remediation))
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(BTreeMap::new());
+    std::thread::scope(|scope| {
+        for _ in 0..s.jobs.max(1) {
+            scope.spawn(|| {
+                while let Some(key) = keys.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let cached = sandbox::layer_path(s.work, s.base, key).is_some_and(|p| p.is_dir());
+                    if !cached {
+                        if let Some(n) = s.note {
+                            n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
+                        }
+                    }
+                    let r = sandbox::layer(s.exe, s.work, s.base, key);
+                    out.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), r);
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+fn report(sc: &Scenario, job: &Job, o: Outcome, t: Duration) -> ScenarioReport {
+    ScenarioReport {
+        rule: sc.rule.clone(),
+        rule_id: job.rule_id.clone(),
+        scenario: sc.name.clone(),
+        expect: sc.expect,
+        status: if o.error {
+            Status::Error
+        } else if o.findings.is_empty() {
+            Status::Passed
+        } else {
+            Status::Failed
+        },
+        findings: o.findings,
+        steps: o.steps,
+        seconds: t.as_secs_f64(),
+    }
+}
+
+/// The profile a job evaluates with: only its rule (and the rule's
+/// groups) selected, the scenario's values set, over the scenario's
+/// profile when it names one.
+fn test_profile(bench: &Benchmark, job: &Job) -> Profile {
+    // Each item once: oscap refuses a tailoring that selects one twice.
+    let mut selects: Vec<(String, bool)> =
+        bench.rules.iter().filter(|r| r.id != job.rule_id).map(|r| (r.id.clone(), false)).collect();
+    if let Some(r) = bench.rules.iter().find(|r| r.id == job.rule_id) {
+        let mut groups = r.groups.clone();
+        groups.dedup();
+        selects.extend(groups.into_iter().map(|g| (g, true)));
+    }
+    selects.push((job.rule_id.clone(), true));
+    Profile {
+        id: TEST_PROFILE.into(),
+        title: "scapc test".into(),
+        extends: job.profile.clone(),
+        selects,
+        set_values: job.values.clone(),
+        ..Default::default()
+    }
+}
+
+fn evidence(r: &run::RuleResult) -> String {
+    let mut s = String::new();
+    for m in &r.messages {
+        s.push_str(m);
+        s.push('\n');
+    }
+    for e in r.evidence.iter().take(6) {
+        s.push_str(&format!("{} ({}): {}", e.test_id, e.comment, e.result));
+        if !e.flag.is_empty() {
+            s.push_str(&format!(", object {} {}", e.object_id, e.flag));
+        }
+        s.push('\n');
+        for item in e.items.iter().take(3) {
+            let kv: Vec<String> = item.iter().take(6).map(|(k, v)| format!("{k}={v}")).collect();
+            s.push_str(&format!("  item: {}\n", kv.join(" ")));
+        }
+        for m in e.messages.iter().take(3) {
+            s.push_str(&format!("  {m}\n"));
+        }
+    }
+    s
+}
+
+/// The hidden job command's body: loads the data stream once, evaluates
+/// with the native engine (or oscap-chroot) and hands out the fix.
+pub fn job_entry(spec: &str) -> i32 {
+    let content: std::cell::OnceCell<Result<Content, String>> = std::cell::OnceCell::new();
+    let load = |job: &Job| -> Result<&Content, String> {
+        content.get_or_init(|| Content::load(&job.ds, None, None)).as_ref().map_err(|e| e.clone())
+    };
+    let eval = |job: &Job, root: &Path| -> Result<(String, String), String> {
+        let c = load(job)?;
+        let profile = test_profile(&c.benchmark, job);
+        if job.engine == EngineKind::Oscap {
+            return oscap_eval(job, root, &profile);
+        }
+        let target = Target::dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
+        let opts = run::Options {
+            profile: Some(TEST_PROFILE.into()),
+            tailoring: vec![profile],
+            target: &target,
+            sce: false,
+            engine: EngineOptions { probe_timeout: Duration::from_secs(job.timeout) },
+            progress: None,
+        };
+        let scan = run::evaluate(c, &opts)?;
+        let r = scan.rules.iter().find(|r| r.id == job.rule_id).ok_or("the rule got no result")?;
+        let mut ev = evidence(r);
+        if r.result == run::XResult::NotApplicable {
+            let rule_platforms = c
+                .benchmark
+                .rules
+                .iter()
+                .find(|x| x.id == job.rule_id)
+                .map(|x| x.platforms.join(", "))
+                .unwrap_or_default();
+            ev.push_str(&format!(
+                "not applicable: the rule's platforms [{rule_platforms}] or the benchmark's [{}] do not apply \
+                 (applicable here: [{}])\n",
+                c.benchmark.platforms.join(", "),
+                scan.platforms.join(", ")
+            ));
+        }
+        Ok((r.result.as_str().to_owned(), ev))
+    };
+    let fix = |job: &Job| -> Result<Option<String>, String> {
+        let c = load(job)?;
+        let profile = test_profile(&c.benchmark, job);
+        let only: HashSet<String> = [job.rule_id.clone()].into();
+        let opts =
+            PlanOptions { profile: Some(TEST_PROFILE), tailoring: &[profile], only: Some(&only), set_values: &[] };
+        if job.remediation == Remediation::Ansible {
+            let plan = fix::plan(c, FixType::Ansible, &opts)?;
+            if plan.fixes.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(fix::ansible_playbook(&plan, &fix::Origin::default())));
+        }
+        let plan = fix::plan(c, FixType::Bash, &opts)?;
+        Ok(plan.fixes.into_iter().next().map(|f| f.text))
+    };
+    sandbox::job_main(spec, &eval, &fix)
+}
+
+/// Evaluates one rule with `oscap-chroot` and a tailoring file holding the
+/// test profile.
+fn oscap_eval(job: &Job, root: &Path, p: &Profile) -> Result<(String, String), String> {
+    use scapc_xml::escape_attr as a;
+    let dir = job.mnt.join("oscap");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut t = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xccdf:Tailoring xmlns:xccdf=\"http://checklists.nist.gov/xccdf/1.2\" id=\"xccdf_org.scapc_tailoring_test\">\n<xccdf:version time=\"2024-01-01T00:00:00\">1</xccdf:version>\n");
+    match &p.extends {
+        Some(e) => t.push_str(&format!("<xccdf:Profile id=\"{}\" extends=\"{}\">\n", a(&p.id), a(e))),
+        None => t.push_str(&format!("<xccdf:Profile id=\"{}\">\n", a(&p.id))),
+    }
+    t.push_str("<xccdf:title>scapc test</xccdf:title>\n");
+    for (id, sel) in &p.selects {
+        t.push_str(&format!("<xccdf:select idref=\"{}\" selected=\"{sel}\"/>\n", a(id)));
+    }
+    for (id, v) in &p.set_values {
+        t.push_str(&format!("<xccdf:set-value idref=\"{}\">{}</xccdf:set-value>\n", a(id), scapc_xml::escape_text(v)));
+    }
+    t.push_str("</xccdf:Profile>\n</xccdf:Tailoring>\n");
+    let tf = dir.join("tailoring.xml");
+    let rf = dir.join("results.xml");
+    std::fs::write(&tf, t).map_err(|e| format!("{}: {e}", tf.display()))?;
+    let o = std::process::Command::new("oscap-chroot")
+        .arg(root)
+        .args(["xccdf", "eval", "--profile", TEST_PROFILE, "--tailoring-file"])
+        .arg(&tf)
+        .arg("--results")
+        .arg(&rf)
+        .arg(&job.ds)
+        .output()
+        .map_err(|e| format!("cannot run oscap-chroot: {e}"))?;
+    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let info = fix::read_results(&rf).map_err(|e| format!("oscap-chroot wrote no results ({e}):\n{out}"))?;
+    let _ = info;
+    let src = std::fs::read_to_string(&rf).map_err(|e| e.to_string())?;
+    let tree = scapc_xml::tree::Tree::parse(&src).map_err(|e| e.message)?;
+    let ns = scapc_eval::xccdf::NS_XCCDF;
+    for rr in tree.all(ns, "rule-result") {
+        if tree.attr(*rr, "idref") == Some(job.rule_id.as_str()) {
+            let res = tree.child(*rr, ns, "result").map(|r| tree.text(r).trim().to_owned()).unwrap_or_default();
+            return Ok((res, out));
+        }
+    }
+    Err(format!("oscap-chroot gave no result for {}:\n{out}", job.rule_id))
+}
+
+/// The summary table: one line per rule with counts, then every
+/// scenario that did not pass with its findings.
+pub fn text_report(reports: &[ScenarioReport], verbose: bool) -> String {
+    let mut s = String::new();
+    let mut by_rule: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for r in reports {
+        let e = by_rule.entry(&r.rule).or_default();
+        e[r.status as usize] += 1;
+    }
+    let w = by_rule.keys().map(|k| k.len()).max().unwrap_or(4).max(4);
+    s.push_str(&format!("{:<w$}  passed  failed  error  skipped\n", "rule"));
+    for (rule, c) in &by_rule {
+        s.push_str(&format!("{rule:<w$}  {:>6}  {:>6}  {:>5}  {:>7}\n", c[0], c[1], c[2], c[3]));
+    }
+    for r in reports
+        .iter()
+        .filter(|r| matches!(r.status, Status::Failed | Status::Error) || (verbose && r.status == Status::Skipped))
+    {
+        let what = match r.status {
+            Status::Failed => "FAILED",
+            Status::Error => "ERROR",
+            _ => "SKIPPED",
+        };
+        s.push_str(&format!("\n{what}: {} / {} (expects {})\n", r.rule, r.scenario, r.expect.as_str()));
+        for f in &r.findings {
+            s.push_str(&format!("  finding: {f}\n"));
+        }
+        for st in &r.steps {
+            s.push_str(&format!("  {}: {}\n", st.name, st.result));
+            for l in st.output.lines().take(12) {
+                s.push_str(&format!("    | {l}\n"));
+            }
+        }
+    }
+    let count = |st: Status| reports.iter().filter(|r| r.status == st).count();
+    s.push_str(&format!(
+        "\n{} scenarios: {} passed, {} failed, {} error, {} skipped\n",
+        reports.len(),
+        count(Status::Passed),
+        count(Status::Failed),
+        count(Status::Error),
+        count(Status::Skipped)
+    ));
+    s
+}
+
+/// JUnit XML: one test suite per rule, one test case per scenario.
+pub fn junit(reports: &[ScenarioReport]) -> String {
+    use scapc_xml::{escape_attr as a, escape_text as t};
+    let mut by_rule: BTreeMap<&str, Vec<&ScenarioReport>> = BTreeMap::new();
+    for r in reports {
+        by_rule.entry(&r.rule).or_default().push(r);
+    }
+    let count = |st: Status| reports.iter().filter(|r| r.status == st).count();
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"scapc test\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+        reports.len(),
+        count(Status::Failed),
+        count(Status::Error),
+        count(Status::Skipped)
+    );
+    for (rule, rs) in by_rule {
+        let c = |st: Status| rs.iter().filter(|r| r.status == st).count();
+        let time: f64 = rs.iter().map(|r| r.seconds).sum();
+        s.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{time:.3}\">\n",
+            a(rule),
+            rs.len(),
+            c(Status::Failed),
+            c(Status::Error),
+            c(Status::Skipped)
+        ));
+        for r in rs {
+            s.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+                a(&r.rule_id),
+                a(&r.scenario),
+                r.seconds
+            ));
+            let detail = || {
+                let mut d = String::new();
+                for st in &r.steps {
+                    d.push_str(&format!("{}: {}\n{}\n", st.name, st.result, st.output));
+                }
+                d
+            };
+            match r.status {
+                Status::Passed => s.push_str("/>\n"),
+                Status::Skipped => s.push_str(&format!(
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    a(&r.findings.join("; "))
+                )),
+                Status::Failed | Status::Error => {
+                    let tag = if r.status == Status::Failed { "failure" } else { "error" };
+                    s.push_str(&format!(
+                        ">\n      <{tag} message=\"{}\">{}</{tag}>\n    </testcase>\n",
+                        a(&r.findings.join("; ")),
+                        t(&detail())
+                    ));
+                }
+            }
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    s
+}
