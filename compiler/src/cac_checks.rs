@@ -44,13 +44,18 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads the check languages of the templates `content`'s rules use,
+    /// Reads the check languages of the templates `rules` use,
     /// `shared/checks/oval` and `extra_ovals.yml` under the tree `root`.
-    pub fn read(root: &Path, content: &Content, product: &str, diags: &mut Vec<Diagnostic>) -> Sources {
+    pub fn read<'r>(
+        root: &Path,
+        rules: impl Iterator<Item = &'r Rule>,
+        product: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Sources {
         let templates_dir = root.join("shared").join("templates");
         let mut s = Sources { extra_file: templates_dir.join("extra_ovals.yml"), ..Default::default() };
         let mut names: BTreeSet<String> =
-            content.rules.values().filter_map(|r| r.template.as_ref().map(|t| t.name.value.clone())).collect();
+            rules.filter_map(|r| r.template.as_ref().map(|t| t.name.value.clone())).collect();
         // extra_ovals.yml
         if let Ok(text) = std::fs::read_to_string(&s.extra_file) {
             match crate::yaml::parse(&text) {
@@ -504,10 +509,14 @@ fn ids_and_refs(els: &[Element], ids: &mut BTreeSet<String>, refs: &mut BTreeSet
 
 /// Builds the checks of every rule of the (pruned) benchmark: fills each
 /// rule's `oval`, `exports`, `sce` and `ocil` in `rules` and returns the
-/// product's linked and numbered OVAL document.
+/// product's linked and numbered OVAL document. The OVAL of `unselected`
+/// rules (in the tree, selected by no profile) is built only when a check
+/// extends it, as CaC's build has every rule's OVAL at hand.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     product: &Product,
     content: &Content,
+    unselected: &BTreeMap<String, Rule>,
     jinja: &Jinja,
     src: &Sources,
     sce: bool,
@@ -563,6 +572,20 @@ pub fn build(
                 if taken.insert(i) {
                     ids_and_refs(&shared_els[i], &mut ids, &mut refs);
                     frags.push(shared_frags[i].clone());
+                    progress = true;
+                }
+            } else if let Some(rule) = unselected.get(&m) {
+                if !extra_taken.insert(m.clone()) {
+                    continue;
+                }
+                let mut w = RuleChecks::default();
+                oval_of_rule(rule, product, jinja, src, &mut w);
+                diags.append(&mut w.diags);
+                if let Some(f) = w.oval {
+                    if let Ok((els, _)) = shorthand(&f.text) {
+                        ids_and_refs(&els, &mut ids, &mut refs);
+                    }
+                    frags.push(f);
                     progress = true;
                 }
             } else if let Some((name, vars)) = src.extra_ovals.get(&m) {

@@ -750,11 +750,20 @@ pub fn compile(
                 templates: root.join("shared").join("templates"),
                 product: &product.id,
             };
+            // Rules no profile selects can still be extended by the OVAL of those that are.
+            let mut unselected = content.rules.clone();
             let profiles = crate::cac::prune(&mut content, profiles, &env);
+            unselected.retain(|id, _| !content.rules.contains_key(id));
             diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
-            let sources = crate::cac_checks::Sources::read(root, &content, &product.id, &mut diags);
-            oval = crate::cac_checks::build(&product, &content, jinja, &sources, sce, &mut rules, &mut diags);
+            let sources = crate::cac_checks::Sources::read(
+                root,
+                content.rules.values().chain(unselected.values()),
+                &product.id,
+                &mut diags,
+            );
+            oval =
+                crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, &mut diags);
             group_platforms.retain(|id, _| content.groups.contains_key(id));
             if !platforms.is_empty() {
                 diags.push(

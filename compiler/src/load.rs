@@ -1148,7 +1148,12 @@ fn template_use(doc: &mut Doc<'_>, n: &Node, layout: Layout) -> Option<TemplateU
         if let Some(m) = doc.mapping(v, "`template.vars`", &[]) {
             for k in &m.order {
                 let node = m.get(k).unwrap();
-                vars.insert(k.clone(), Spanned::new(node.to_json(), doc.loc(node.pos)));
+                // CaC's reader keeps YAML words such as `yes` as strings.
+                let json = match layout {
+                    Layout::Cac => crate::jinja::cac::yaml_to_json(node),
+                    Layout::Scapc => node.to_json(),
+                };
+                vars.insert(k.clone(), Spanned::new(json, doc.loc(node.pos)));
             }
         }
     }

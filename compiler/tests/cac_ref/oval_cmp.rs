@@ -65,13 +65,16 @@ impl OvalIndex {
         OvalIndex::from_tree(scapc_xml::tree::Tree::parse(ds).expect("the data stream parses"))
     }
 
-    /// Indexes the `oval:ssg-...` ids of a parsed document.
+    /// Indexes the `oval:ssg-...` ids of a parsed document (of a data
+    /// stream: those of the first component that has them).
     pub fn from_tree(tree: scapc_xml::tree::Tree) -> OvalIndex {
         let mut ids = BTreeMap::new();
         for i in 0..tree.nodes.len() as u32 {
             if let Some(id) = tree.attr(i, "id") {
                 if id.starts_with("oval:ssg-") {
-                    ids.insert(id.to_string(), i);
+                    // The first: the check OVAL comes before the CPE OVAL,
+                    // which may reuse an id for another element.
+                    ids.entry(id.to_string()).or_insert(i);
                 }
             }
         }
