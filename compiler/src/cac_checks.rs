@@ -713,6 +713,158 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::{compile_tree, BuildOptions};
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    const AFFECTED: &str = "<metadata><title>t</title><affected family=\"unix\"><platform>multi_platform_all</platform></affected><description>d</description></metadata>";
+
+    fn def(id: &str, criteria: &str) -> String {
+        format!("<definition class=\"compliance\" id=\"{id}\" version=\"1\">{AFFECTED}<criteria>{criteria}</criteria></definition>")
+    }
+
+    /// A CaC tree whose rules get their checks from every source CaC's
+    /// build takes them from.
+    fn build_tree(sce: bool) -> (tempfile::TempDir, crate::compile::Compiled, Vec<Diagnostic>) {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(r, "products/p9/product.yml", "product: p9\nfull_name: Prod 9\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\npkg_manager: apt_get\ncpes:\n  - p9:\n      name: cpe:/o:x:p9\n      title: P\n      check_id: installed_OS_is_p9\n");
+        write(r, "guide/benchmark.yml", "documentation_complete: true\ntitle: G\nstatus: draft\ndescription: d\n");
+        write(r, "guide/g/group.yml", "documentation_complete: true\ntitle: G\ndescription: d\n");
+        let rule = |id: &str, extra: &str| {
+            write(
+                r,
+                &format!("guide/g/{id}/rule.yml"),
+                &format!(
+                    "documentation_complete: true\ntitle: T {id}\ndescription: d\nrationale: r\nseverity: low\n{extra}"
+                ),
+            );
+        };
+        // Own OVAL: the product's file wins over a prefix's and shared.xml;
+        // a file whose definitions are for other products is passed over.
+        rule("own", "ocil_clause: it is not\nocil: look\n");
+        let tst = "<ind:textfilecontent54_test id=\"tst_own\" check=\"all\" version=\"1\"><ind:object object_ref=\"obj_own\"/></ind:textfilecontent54_test><ind:textfilecontent54_object id=\"obj_own\" version=\"1\"><ind:filepath>/x</ind:filepath><ind:pattern operation=\"pattern match\">^a$</ind:pattern><ind:instance datatype=\"int\">1</ind:instance></ind:textfilecontent54_object>";
+        write(
+            r,
+            "guide/g/own/oval/shared.xml",
+            &format!(
+                "<def-group>{}{tst}</def-group>",
+                def("own", "<criterion test_ref=\"tst_own\"/><criterion test_ref=\"nope\"/>")
+            ),
+        );
+        write(
+            r,
+            "guide/g/own/oval/p9.xml",
+            &format!("<def-group>{}</def-group>", def("own", "<criterion test_ref=\"tst_own\"/>"))
+                .replace("multi_platform_all", "multi_platform_other"),
+        );
+        write(
+            r,
+            "guide/g/own/oval/p.xml",
+            &format!(
+                "<def-group>{}{tst}</def-group>",
+                def(
+                    "{{{ rule_id }}}",
+                    "<criterion test_ref=\"tst_own\"/><extend_definition definition_ref=\"shared_x\"/>"
+                )
+            ),
+        );
+        // Template OVAL, extending an unselected rule's OVAL and a
+        // definition of extra_ovals.yml; an external variable with a Value.
+        rule("tpl", "template:\n  name: t\n  vars:\n    word: yes\n");
+        write(r, "shared/templates/t/template.yml", "supported_languages:\n  - oval\n  - sce-bash\n");
+        write(
+            r,
+            "shared/templates/t/oval.template",
+            &format!("<def-group>{}<external_variable id=\"var_v\" datatype=\"string\" version=\"1\" comment=\"{{{{{{ WORD }}}}}}\"/></def-group>", def("{{{ rule_id }}}", "<extend_definition definition_ref=\"unsel\"/><extend_definition definition_ref=\"extra_x\"/>")),
+        );
+        write(
+            r,
+            "shared/templates/t/sce-bash.template",
+            "#!/bin/bash\n# check-import = stdout\n# platform = multi_platform_p\nexit $XCCDF_RESULT_PASS\n",
+        );
+        write(r, "shared/templates/u/oval.template", &format!("<def-group>{}</def-group>", def("{{{ rule_id }}}", "<criterion test_ref=\"tst_u\"/>")).replace("</def-group>", "<ind:variable_test id=\"tst_u\" check=\"all\" version=\"1\"><ind:object object_ref=\"obj_u\"/></ind:variable_test><ind:variable_object id=\"obj_u\" version=\"1\"><ind:var_ref>var_v</ind:var_ref></ind:variable_object></def-group>"));
+        write(r, "shared/templates/extra_ovals.yml", "extra_x:\n  name: u\n  vars: {}\n");
+        rule("unsel", "template:\n  name: u\n");
+        write(
+            r,
+            "guide/g/var_v.var",
+            "documentation_complete: true\ntitle: V\ndescription: d\ntype: string\noptions:\n  default: a\n",
+        );
+        write(
+            r,
+            "shared/checks/oval/x.xml",
+            &format!("<def-group>{}</def-group>", def("shared_x", "<criterion test_ref=\"tst_own\"/>")),
+        );
+        // An own SCE script, only with --sce.
+        rule("scripted", "");
+        write(r, "guide/g/scripted/sce/shared.sh", "#!/bin/bash\n# check-export = name=var_v\nexit 0\n");
+        write(r, "products/p9/profiles/all.profile", "documentation_complete: true\ntitle: A\ndescription: d\nselections:\n  - own\n  - tpl\n  - scripted\n  - security_patches_up_to_date\n");
+        rule("security_patches_up_to_date", "ocil_clause: no\nocil: x\n");
+        let opts =
+            BuildOptions { root: r.to_path_buf(), out_dir: r.join("build"), products: Vec::new(), sce, epoch: Some(0) };
+        let (mut compiled, diags) = compile_tree(&opts);
+        let diags: Vec<Diagnostic> = diags.iter().cloned().collect();
+        let errors: Vec<String> =
+            diags.iter().filter(|d| d.severity == scapc_diagnostics::Severity::Error).map(|d| d.one_line()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        (d, compiled.remove(0), diags)
+    }
+
+    #[test]
+    fn rules_get_their_checks_as_cac_builds_them() {
+        let (_d, c, diags) = build_tree(false);
+        let oval = c.oval.emit("2026-01-01T00:00:00", None);
+        // p.xml (a prefix of p9) wins: p9.xml is for another product,
+        // shared.xml comes last; its extension of shared/checks/oval is in.
+        assert!(c.rules["own"].oval);
+        assert!(oval.contains("<extend_definition definition_ref=\"oval:ssg-shared_x:def:1\"/>"), "{oval}");
+        assert!(!oval.contains("oval:ssg-nope"), "{oval}");
+        // The template's OVAL reaches an unselected rule's and an extra one.
+        assert!(c.rules["tpl"].oval);
+        for id in ["oval:ssg-tpl:def:1", "oval:ssg-unsel:def:1", "oval:ssg-extra_x:def:1", "oval:ssg-var_v:var:1"] {
+            assert!(oval.contains(&format!("id=\"{id}\"")), "{id} in {oval}");
+        }
+        // Template variables are read as CaC reads YAML: `yes` stays a word.
+        assert!(oval.contains("comment=\"yes\""), "{oval}");
+        assert_eq!(c.rules["tpl"].exports, ["var_v"]);
+        assert!(!c.rules["scripted"].oval && c.rules["scripted"].sce.is_none());
+        // OCIL as CaC: ids after the rule; never for security_patches_up_to_date.
+        assert!(c.rules["own"].ocil && !c.rules["security_patches_up_to_date"].ocil);
+        let mut d = Vec::new();
+        let x = crate::xccdf::emit(&c, &mut d);
+        assert!(x.contains("name=\"oval:ssg-own:def:1\""), "{x}");
+        assert!(x.contains("<xccdf-1.2:check-export export-name=\"oval:ssg-var_v:var:1\" value-id=\"xccdf_org.ssgproject.content_value_var_v\"/>"), "{x}");
+        assert!(x.contains("name=\"ocil:ssg-own_ocil:questionnaire:1\""), "{x}");
+        let o = crate::ocil::emit(&c);
+        assert!(
+            o.contains("ocil:ssg-own_action:testaction:1") && o.contains("ocil:ssg-own_question:question:1"),
+            "{o}"
+        );
+        // Checks are no longer reported missing; fixes still are.
+        assert!(!diags.iter().any(|d| d.message.contains("checks and fixes")), "{diags:?}");
+    }
+
+    #[test]
+    fn sce_checks_with_sce_come_first() {
+        let (_d, c, _) = build_tree(true);
+        let s = c.rules["scripted"].sce.as_ref().unwrap();
+        assert_eq!(s.href, "p9/checks/sce/scripted.sh");
+        assert_eq!(s.exports, [("var_v".to_owned(), "name".to_owned())]);
+        assert_eq!(s.script, "#!/bin/bash\nexit 0\n\n");
+        // The template's sce-bash is for multi_platform_p: it applies.
+        let t = c.rules["tpl"].sce.as_ref().unwrap();
+        assert_eq!(t.imports, ["stdout"]);
+        let mut d = Vec::new();
+        let x = crate::xccdf::emit(&c, &mut d);
+        let rule = &x[x.find("Rule id=\"xccdf_org.ssgproject.content_rule_tpl\"").unwrap()..];
+        let (sce, oval) = (rule.find("open-scap.org/page/SCE").unwrap(), rule.find("oval-definitions-5\"").unwrap());
+        assert!(sce < oval, "CaC writes the SCE check first: {rule}");
+    }
 
     #[test]
     fn rule_files_in_cacs_order() {
