@@ -537,6 +537,17 @@ pub fn build(
         .collect();
     let mut frags = Vec::new();
     let mut own: BTreeSet<String> = BTreeSet::new();
+    // CaC loads the rules' own OVAL first, in its walk of the benchmark
+    // (a directory's rules, then its subdirectories, each by name), then
+    // the templates' by rule id: where an external variable is defined
+    // twice, the first one stays.
+    let mut works = works;
+    let walk_key = |id: &str| -> (Vec<std::ffi::OsString>, String) {
+        let dir = &content.rules[id].dir;
+        let parent = dir.parent().map(|p| p.iter().map(|c| c.to_os_string()).collect()).unwrap_or_default();
+        (parent, id.to_owned())
+    };
+    works.sort_by_cached_key(|(id, w)| (!w.own_oval, if w.own_oval { walk_key(id) } else { (Vec::new(), id.clone()) }));
     for (id, mut w) in works {
         diags.append(&mut w.diags);
         if let Some(f) = w.oval {
