@@ -644,6 +644,16 @@ pub fn build(
     let mut with_check = Vec::new();
     for (id, out) in rules.iter_mut() {
         let rule = &content.rules[id];
+        if let Some(url) = &rule.oval_external_content {
+            diags.push(
+                Diagnostic::warning(
+                    codes::NO_CHECK,
+                    format!("rule `{id}`: its check is the external OVAL feed {url} (`oval_external_content`), which scapc does not reference yet"),
+                )
+                .at(crate::model::loc_of(&rule.locs, "oval_external_content", &rule.file))
+                .hint("the rule is emitted without that check; see docs/cac.md"),
+            );
+        }
         out.ocil = (rule.ocil.is_some() || rule.ocil_clause.is_some()) && id != "security_patches_up_to_date";
         out.oval = false;
         if oval.broken.contains(id) || !frags.iter().any(|f| &f.owner == id) {
@@ -815,7 +825,10 @@ mod tests {
         rule("scripted", "");
         write(r, "guide/g/scripted/sce/shared.sh", "#!/bin/bash\n# check-export = name=var_v\nexit 0\n");
         write(r, "products/p9/profiles/all.profile", "documentation_complete: true\ntitle: A\ndescription: d\nselections:\n  - own\n  - tpl\n  - scripted\n  - security_patches_up_to_date\n");
-        rule("security_patches_up_to_date", "ocil_clause: no\nocil: x\n");
+        rule(
+            "security_patches_up_to_date",
+            "ocil_clause: no\nocil: x\noval_external_content: https://feed.example/oval.xml\n",
+        );
         let opts =
             BuildOptions { root: r.to_path_buf(), out_dir: r.join("build"), products: Vec::new(), sce, epoch: Some(0) };
         let (mut compiled, diags) = compile_tree(&opts);
@@ -855,6 +868,12 @@ mod tests {
         assert!(
             o.contains("ocil:ssg-own_action:testaction:1") && o.contains("ocil:ssg-own_question:question:1"),
             "{o}"
+        );
+        // An external OVAL feed is not referenced: said so, where.
+        assert!(
+            diags.iter().any(|d| d.message.contains("https://feed.example/oval.xml")
+                && d.location.as_ref().is_some_and(|l| l.pos.is_some_and(|p| p.line == 8))),
+            "{diags:?}"
         );
         // Checks are no longer reported missing; fixes still are.
         assert!(!diags.iter().any(|d| d.message.contains("checks and fixes")), "{diags:?}");
