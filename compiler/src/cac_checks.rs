@@ -507,6 +507,56 @@ fn ids_and_refs(els: &[Element], ids: &mut BTreeSet<String>, refs: &mut BTreeSet
     }
 }
 
+/// Where CaC's walk of the benchmark meets a rule: a directory's rules,
+/// then its subdirectories, each by name.
+fn walk_key(rule: &Rule) -> (Vec<std::ffi::OsString>, String) {
+    let parent = rule.dir.parent().map(|p| p.iter().map(|c| c.to_os_string()).collect()).unwrap_or_default();
+    (parent, rule.id.clone())
+}
+
+/// CaC's build loads the own OVAL of every rule of the benchmark root,
+/// selected or not, before any template's, and an external variable keeps
+/// its first definition. For each external variable linked, the first
+/// rule in that walk whose own OVAL declares it gives its declaration
+/// (only those rules' files are rendered).
+fn first_external_declarations(
+    oval: &mut Oval,
+    content: &Content,
+    unselected: &BTreeMap<String, Rule>,
+    product: &Product,
+    jinja: &Jinja,
+) {
+    let vars: Vec<String> = oval
+        .items
+        .iter()
+        .filter(|((k, _), it)| *k == Kind::Var && it.el.local_name() == "external_variable")
+        .map(|((_, s), _)| s.clone())
+        .collect();
+    if vars.is_empty() {
+        return;
+    }
+    let mut rules: Vec<&Rule> = content.rules.values().chain(unselected.values()).collect();
+    rules.sort_by_cached_key(|r| walk_key(r));
+    for var in vars {
+        let needle = format!("\"{var}\"");
+        let first = rules.iter().find_map(|r| {
+            let text = r.files.texts.get(r.files.oval.as_ref()?)?;
+            (text.contains("external_variable") && text.contains(&needle)).then_some((r, text))
+        });
+        let Some((rule, text)) = first else { continue };
+        let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let Ok(rendered) = jinja.render(&file, text, &rule_ctx(rule, &product.id)) else { continue };
+        let Ok((els, _)) = shorthand(&rendered) else { continue };
+        let decl = els.into_iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
+        if let (Some(mut decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
+            if decl.attr("version").is_none() {
+                decl.set_attr("version", "1");
+            }
+            item.el = decl;
+        }
+    }
+}
+
 /// Builds the checks of every rule of the (pruned) benchmark: fills each
 /// rule's `oval`, `exports`, `sce` and `ocil` in `rules` and returns the
 /// product's linked and numbered OVAL document. The OVAL of `unselected`
@@ -542,11 +592,7 @@ pub fn build(
     // the templates' by rule id: where an external variable is defined
     // twice, the first one stays.
     let mut works = works;
-    let walk_key = |id: &str| -> (Vec<std::ffi::OsString>, String) {
-        let dir = &content.rules[id].dir;
-        let parent = dir.parent().map(|p| p.iter().map(|c| c.to_os_string()).collect()).unwrap_or_default();
-        (parent, id.to_owned())
-    };
+    let walk_key = |id: &str| walk_key(&content.rules[id]);
     works.sort_by_cached_key(|(id, w)| (!w.own_oval, if w.own_oval { walk_key(id) } else { (Vec::new(), id.clone()) }));
     for (id, mut w) in works {
         diags.append(&mut w.diags);
@@ -632,6 +678,7 @@ pub fn build(
         }
     }
     let mut oval = Oval::link_cac(&frags, diags);
+    first_external_declarations(&mut oval, content, unselected, product, jinja);
     // A reference that resolves nowhere drops the check of the rules that
     // reach it (CaC's build only logs it, and its OVAL is then invalid).
     let mut check_diags = Vec::new();
@@ -811,6 +858,9 @@ mod tests {
         write(r, "shared/templates/u/oval.template", &format!("<def-group>{}</def-group>", def("{{{ rule_id }}}", "<criterion test_ref=\"tst_u\"/>")).replace("</def-group>", "<ind:variable_test id=\"tst_u\" check=\"all\" version=\"1\"><ind:object object_ref=\"obj_u\"/></ind:variable_test><ind:variable_object id=\"obj_u\" version=\"1\"><ind:var_ref>var_v</ind:var_ref></ind:variable_object></def-group>"));
         write(r, "shared/templates/extra_ovals.yml", "extra_x:\n  name: u\n  vars: {}\n");
         rule("unsel", "template:\n  name: u\n");
+        // An unselected rule's own OVAL declares var_v first in CaC's walk.
+        rule("aaa", "");
+        write(r, "guide/g/aaa/oval/shared.xml", &format!("<def-group>{}<external_variable id=\"var_v\" datatype=\"string\" version=\"1\" comment=\"first\"/></def-group>", def("aaa", "")));
         write(
             r,
             "guide/g/var_v.var",
@@ -853,8 +903,13 @@ mod tests {
         for id in ["oval:ssg-tpl:def:1", "oval:ssg-unsel:def:1", "oval:ssg-extra_x:def:1", "oval:ssg-var_v:var:1"] {
             assert!(oval.contains(&format!("id=\"{id}\"")), "{id} in {oval}");
         }
+        // The first declaration of an external variable in CaC's loading
+        // order stays: a rule's own OVAL, even of a rule not selected,
+        // before a template's.
+        assert!(oval.contains("comment=\"first\""), "{oval}");
         // Template variables are read as CaC reads YAML: `yes` stays a word.
-        assert!(oval.contains("comment=\"yes\""), "{oval}");
+        let t = crate::templates::cac::vars_from_yaml(&crate::yaml::parse("w: yes").unwrap());
+        assert_eq!(c.content.rules["tpl"].template.as_ref().unwrap().vars["word"].value, t["w"]);
         assert_eq!(c.rules["tpl"].exports, ["var_v"]);
         assert!(!c.rules["scripted"].oval && c.rules["scripted"].sce.is_none());
         // OCIL as CaC: ids after the rule; never for security_patches_up_to_date.
