@@ -273,7 +273,23 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     out
 }
 
-fn ours(tree: &Path, product: &str, sce: bool) -> (Facts, OvalIndex) {
+const SCE: &str = "http://open-scap.org/page/SCE_xccdf_stream";
+
+/// The SCE scripts of a data stream: rule id -> script (from the
+/// extended components `..._ecomp_<product>-checks-sce-<rule>.sh`).
+fn sce_scripts(t: &Tree) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for &s in t.all(SCE, "script") {
+        let Some(parent) = t.parent(s) else { continue };
+        let id = t.attr(parent, "id").unwrap_or("");
+        if let Some(rest) = id.split("-checks-sce-").nth(1) {
+            out.insert(rest.trim_end_matches(".sh").to_owned(), t.text(s).to_owned());
+        }
+    }
+    out
+}
+
+fn ours(tree: &Path, product: &str, sce: bool) -> (Facts, OvalIndex, BTreeMap<String, String>) {
     let opts = BuildOptions {
         root: tree.to_path_buf(),
         out_dir: tree.join("build"),
@@ -304,7 +320,8 @@ fn ours(tree: &Path, product: &str, sce: bool) -> (Facts, OvalIndex) {
     }
     let tree = Tree::parse(&doc).expect("scapc's XCCDF is not well-formed");
     let oval = OvalIndex::from_tree(Tree::parse(&oval).expect("scapc's OVAL is not well-formed"));
-    (facts(&tree), oval)
+    let scripts = c.rules.iter().filter_map(|(id, r)| r.sce.as_ref().map(|s| (id.clone(), s.script.clone()))).collect();
+    (facts(&tree), oval, scripts)
 }
 
 /// Per rule both have, whether the rule's OVAL definition with everything
@@ -344,11 +361,20 @@ fn check(product: &str, sce: bool, floors: &[(&str, f64)]) {
     let Some(tree) = content_tree() else { return };
     let theirs_tree = reference(product);
     let theirs = facts(&theirs_tree);
+    let theirs_sce = sce_scripts(&theirs_tree);
     let theirs_oval = OvalIndex::from_tree(theirs_tree);
-    let (ours, ours_oval) = ours(&tree, product, sce);
+    let (ours, ours_oval, ours_sce) = ours(&tree, product, sce);
     let mut table = compare(&ours, &theirs);
     let (score, diffs) = compare_oval(&ours, &theirs, &ours_oval, &theirs_oval);
     table.push(("rule OVAL".into(), score));
+    if sce {
+        let ids: BTreeSet<&String> = ours_sce.keys().chain(theirs_sce.keys()).collect();
+        let same = ids.iter().filter(|id| ours_sce.get(**id) == theirs_sce.get(**id)).count();
+        table.push(("rule SCE scripts".into(), (same, ids.len())));
+        for id in ids.iter().filter(|id| ours_sce.get(**id) != theirs_sce.get(**id)).take(3) {
+            eprintln!("  SCE differs: {id}:\n{:?}\n{:?}", ours_sce.get(*id), theirs_sce.get(*id));
+        }
+    }
     let shown: usize = std::env::var("SCAPC_CAC_EXAMPLES").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
     for d in diffs.iter().take(shown) {
         eprintln!("  OVAL differs: {d}");
