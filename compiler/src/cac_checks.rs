@@ -374,12 +374,8 @@ fn sce_script(raw: &str) -> (String, BTreeMap<String, String>) {
         lines.push("fi".into());
         body = lines.join("\n");
     }
-    // CaC's data stream holds the script with one final newline.
-    let mut script = format!("{shebang}\n{body}");
-    if !script.ends_with('\n') {
-        script.push('\n');
-    }
-    (script, meta)
+    // CaC writes the script with Python's `print`: one newline more.
+    (format!("{shebang}\n{body}\n"), meta)
 }
 
 fn sce_check(rule: &Rule, product: &Product, raw: &str, file: &Path, w: &mut RuleChecks) -> bool {
@@ -439,7 +435,12 @@ fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: 
             },
         };
         match jinja.render(&file.display().to_string(), &text, &ctx) {
-            Ok(r) => {
+            Ok(mut r) => {
+                // Jinja2 drops a final newline; scapc's renderer returns a
+                // file without Jinja as it is.
+                if !crate::jinja::has_jinja(&text) && r.ends_with('\n') {
+                    r.pop();
+                }
                 if sce_check(rule, product, &r, &file, w) {
                     return;
                 }
@@ -945,6 +946,8 @@ mod tests {
         let s = c.rules["scripted"].sce.as_ref().unwrap();
         assert_eq!(s.href, "p9/checks/sce/scripted.sh");
         assert_eq!(s.exports, [("var_v".to_owned(), "name".to_owned())]);
+        // Rendered as Jinja2 renders (the final newline dropped, also from
+        // a file without Jinja), then printed.
         assert_eq!(s.script, "#!/bin/bash\nexit 0\n");
         // The template's sce-bash is for multi_platform_p: it applies.
         let t = c.rules["tpl"].sce.as_ref().unwrap();
@@ -978,7 +981,7 @@ mod tests {
     #[test]
     fn sce_metadata_is_split_off() {
         let (s, m) = sce_script("#!/bin/bash\n# platform = multi_platform_all\n# check-import = stdout\nexit 0\n");
-        assert_eq!(s, "#!/bin/bash\nexit 0\n");
+        assert_eq!(s, "#!/bin/bash\nexit 0\n\n");
         assert_eq!(m["check-import"], "stdout");
         let (s, _) = sce_script("# environment = normal\nexit 0");
         assert!(s.starts_with("#!/usr/bin/bash\nif ! (rpm -q --quiet bootc"), "{s}");
