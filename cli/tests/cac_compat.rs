@@ -486,6 +486,7 @@ fn rhel9() {
             ("rule check systems", 100.0),
             ("rule check refs", 100.0),
             ("rule OVAL", 100.0),
+            ("rule SCE scripts", 100.0),
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
