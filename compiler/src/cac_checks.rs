@@ -205,6 +205,9 @@ fn candidates(dir: &Path, sub: &str, ext: &str, product: &str) -> Vec<PathBuf> {
 #[derive(Default)]
 struct RuleChecks {
     oval: Option<Fragment>,
+    /// The ids the OVAL defines and those it refers to.
+    ids: BTreeSet<String>,
+    refs: BTreeSet<String>,
     /// The OVAL came from the rule's own file (a missing definition is then
     /// an error, as in CaC).
     own_oval: bool,
@@ -302,6 +305,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
                 return;
             }
             Ok((els, merged)) if applies(&els, product) => {
+                ids_and_refs(&els, &mut w.ids, &mut w.refs);
                 let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(&text, &rendered) };
                 w.oval = Some(Fragment {
                     owner: rule.id.clone(),
@@ -322,6 +326,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
     match shorthand(&text) {
         Err(e) => w.diags.push(xml_error(&e, &file, &format!("rule `{}`", rule.id))),
         Ok((els, merged)) if applies(&els, product) => {
+            ids_and_refs(&els, &mut w.ids, &mut w.refs);
             let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(&source, &text) };
             w.oval = Some(Fragment {
                 owner: rule.id.clone(),
@@ -600,8 +605,11 @@ pub fn build(
     let mut works = works;
     let walk_key = |id: &str| walk_key(&content.rules[id]);
     works.sort_by_cached_key(|(id, w)| (!w.own_oval, if w.own_oval { walk_key(id) } else { (Vec::new(), id.clone()) }));
+    let (mut ids, mut refs) = (BTreeSet::new(), BTreeSet::new());
     for (id, mut w) in works {
         diags.append(&mut w.diags);
+        ids.append(&mut w.ids);
+        refs.append(&mut w.refs);
         if let Some(f) = w.oval {
             frags.push(f);
             if w.own_oval {
@@ -614,17 +622,7 @@ pub fn build(
     }
     // What the rules' OVAL refers to but does not define: definitions of
     // shared/checks/oval and extra_ovals.yml, and what they refer to.
-    let (ids, refs) = {
-        let (mut ids, mut refs) = (BTreeSet::new(), BTreeSet::new());
-        for f in &frags {
-            if let Ok((els, _)) = shorthand(&f.text) {
-                ids_and_refs(&els, &mut ids, &mut refs);
-            }
-        }
-        (ids, refs)
-    };
     let (shared_frags, shared_els, index) = shared_index(src, product, jinja, diags);
-    let (mut ids, mut refs) = (ids, refs);
     let mut taken: BTreeSet<usize> = BTreeSet::new();
     let mut extra_taken: BTreeSet<String> = BTreeSet::new();
     loop {
@@ -645,9 +643,8 @@ pub fn build(
                 oval_of_rule(rule, product, jinja, src, &mut w);
                 diags.append(&mut w.diags);
                 if let Some(f) = w.oval {
-                    if let Ok((els, _)) = shorthand(&f.text) {
-                        ids_and_refs(&els, &mut ids, &mut refs);
-                    }
+                    ids.append(&mut w.ids);
+                    refs.append(&mut w.refs);
                     frags.push(f);
                     progress = true;
                 }

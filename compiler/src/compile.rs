@@ -750,10 +750,14 @@ pub fn compile(
                 templates: root.join("shared").join("templates"),
                 product: &product.id,
             };
-            // Rules no profile selects can still be extended by the OVAL of those that are.
-            let mut unselected = content.rules.clone();
+            // Rules no profile selects leave the benchmark (moved, not
+            // copied); the OVAL of those that are can still extend theirs.
+            let selected: BTreeSet<&str> =
+                profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.as_str())).collect();
+            let (kept, unselected): (BTreeMap<String, Rule>, BTreeMap<String, Rule>) =
+                std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id.as_str()));
+            content.rules = kept;
             let profiles = crate::cac::prune(&mut content, profiles, &env);
-            unselected.retain(|id, _| !content.rules.contains_key(id));
             diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
             let sources = crate::cac_checks::Sources::read(
