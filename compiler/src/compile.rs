@@ -750,9 +750,24 @@ pub fn compile(
                 templates: root.join("shared").join("templates"),
                 product: &product.id,
             };
+            // Rules no profile selects leave the benchmark (moved, not
+            // copied); the OVAL of those that are can still extend theirs.
+            let selected: BTreeSet<&str> =
+                profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.as_str())).collect();
+            let (kept, unselected): (BTreeMap<String, Rule>, BTreeMap<String, Rule>) =
+                std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id.as_str()));
+            content.rules = kept;
             let profiles = crate::cac::prune(&mut content, profiles, &env);
             diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
+            let sources = crate::cac_checks::Sources::read(
+                root,
+                content.rules.values().chain(unselected.values()),
+                &product.id,
+                &mut diags,
+            );
+            oval =
+                crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, &mut diags);
             group_platforms.retain(|id, _| content.groups.contains_key(id));
             if !platforms.is_empty() {
                 diags.push(
@@ -787,8 +802,9 @@ pub fn compile(
     (c, diags)
 }
 
-/// A CaC rule's checks and fixes are not built yet; OCIL, which is prose
-/// from rule.yml, is kept. [`crate::cac::missing_checks`] reports the rest.
+/// A CaC rule's checks are built after the benchmark is cut down
+/// ([`crate::cac_checks::build`]); its fixes are not built yet
+/// ([`crate::cac::missing_checks`] reports them).
 fn cac_rule_without_checks(rule: &Rule, w: &mut RuleWork) {
     w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
 }

@@ -3,12 +3,13 @@
 //! dictionary and an SP 800-126r3 source data stream.
 //!
 //! Pipeline: [`load`] (files → [`model`]) → [`compile`] (templates, OVAL
-//! linking, platforms, profiles; [`cac`] for ComplianceAsCode trees) → emitters ([`xccdf`], [`oval`], [`ocil`],
+//! linking, platforms, profiles; [`cac`] and [`cac_checks`] for ComplianceAsCode trees) → emitters ([`xccdf`], [`oval`], [`ocil`],
 //! [`cpe`], `scapc_datastream::compose`) → [`build`] (atomic writes). See docs/ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
 pub mod build;
 pub mod cac;
+pub mod cac_checks;
 pub mod codes;
 pub mod compile;
 pub mod cpe;

@@ -1044,6 +1044,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let srg_requirement = doc.string(&f, "srg_requirement", what);
     let vuldiscussion = doc.string(&f, "vuldiscussion", what);
     let checktext = doc.string(&f, "checktext", what);
+    let oval_external_content = doc.string(&f, "oval_external_content", what);
     let template = f.get("template").and_then(|n| template_use(&mut doc, n, product.layout));
     let dir = path.parent().unwrap().to_path_buf();
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
@@ -1109,6 +1110,7 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
         srg_requirement,
         vuldiscussion,
         checktext,
+        oval_external_content,
         template,
         files,
         value_refs: Vec::new(),
@@ -1148,7 +1150,12 @@ fn template_use(doc: &mut Doc<'_>, n: &Node, layout: Layout) -> Option<TemplateU
         if let Some(m) = doc.mapping(v, "`template.vars`", &[]) {
             for k in &m.order {
                 let node = m.get(k).unwrap();
-                vars.insert(k.clone(), Spanned::new(node.to_json(), doc.loc(node.pos)));
+                // CaC's reader keeps YAML words such as `yes` as strings.
+                let json = match layout {
+                    Layout::Cac => crate::jinja::cac::yaml_to_json(node),
+                    Layout::Scapc => node.to_json(),
+                };
+                vars.insert(k.clone(), Spanned::new(json, doc.loc(node.pos)));
             }
         }
     }

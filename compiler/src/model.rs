@@ -165,6 +165,9 @@ pub struct Rule {
     pub srg_requirement: Option<String>,
     pub vuldiscussion: Option<String>,
     pub checktext: Option<String>,
+    /// CaC's `oval_external_content`: the URL of an OVAL feed that is the
+    /// rule's check (not built yet; reported).
+    pub oval_external_content: Option<String>,
     pub template: Option<TemplateUse>,
     pub files: RuleFiles,
     /// Values named in the rule's own check and fix files (any product's),

@@ -34,17 +34,24 @@ pub fn emit(c: &Compiled) -> String {
     let mut q = String::new();
     let mut a = String::new();
     let mut b = String::new();
-    for (n, (rule_id, _)) in ids.iter().enumerate() {
+    let cac = c.product.layout == crate::model::Layout::Cac;
+    for (n, (rule_id, qid)) in ids.iter().enumerate() {
         let n = n + 1;
+        // scapc numbers each kind; CaC names them after the rule.
+        let (action, question) = if cac {
+            (format!("ocil:ssg-{rule_id}_action:testaction:1"), format!("ocil:ssg-{rule_id}_question:question:1"))
+        } else {
+            (format!("ocil:{ns}:testaction:{n}"), format!("ocil:{ns}:question:{n}"))
+        };
         let r = &c.content.rules[rule_id];
         let title = escape_text(&plain(&r.title)).into_owned();
         let _ = writeln!(
             q,
-            "    <ocil:questionnaire id=\"ocil:{ns}:questionnaire:{n}\">\n      <ocil:title>{title}</ocil:title>\n      <ocil:actions>\n        <ocil:test_action_ref>ocil:{ns}:testaction:{n}</ocil:test_action_ref>\n      </ocil:actions>\n    </ocil:questionnaire>"
+            "    <ocil:questionnaire id=\"{qid}\">\n      <ocil:title>{title}</ocil:title>\n      <ocil:actions>\n        <ocil:test_action_ref>{action}</ocil:test_action_ref>\n      </ocil:actions>\n    </ocil:questionnaire>"
         );
         let _ = writeln!(
             a,
-            "    <ocil:boolean_question_test_action id=\"ocil:{ns}:testaction:{n}\" question_ref=\"ocil:{ns}:question:{n}\">\n      <ocil:when_true>\n        <ocil:result>FAIL</ocil:result>\n      </ocil:when_true>\n      <ocil:when_false>\n        <ocil:result>PASS</ocil:result>\n      </ocil:when_false>\n    </ocil:boolean_question_test_action>"
+            "    <ocil:boolean_question_test_action id=\"{action}\" question_ref=\"{question}\">\n      <ocil:when_true>\n        <ocil:result>FAIL</ocil:result>\n      </ocil:when_true>\n      <ocil:when_false>\n        <ocil:result>PASS</ocil:result>\n      </ocil:when_false>\n    </ocil:boolean_question_test_action>"
         );
         let mut text = plain(&resolve_subs(c, r.ocil.as_deref().unwrap_or("")));
         let text_trim = text.trim().to_owned();
@@ -57,7 +64,7 @@ pub fn emit(c: &Compiled) -> String {
         }
         let _ = writeln!(
             b,
-            "    <ocil:boolean_question id=\"ocil:{ns}:question:{n}\">\n      <ocil:question_text>{}</ocil:question_text>\n    </ocil:boolean_question>",
+            "    <ocil:boolean_question id=\"{question}\">\n      <ocil:question_text>{}</ocil:question_text>\n    </ocil:boolean_question>",
             escape_text(&text)
         );
     }

@@ -113,12 +113,14 @@ fn text_ref_kind(local: &str) -> Option<Kind> {
     match local {
         "filter" => Some(Kind::Ste),
         "object_reference" => Some(Kind::Obj),
+        // ind:variable_object names its variable in an element.
+        "var_ref" => Some(Kind::Var),
         _ => None,
     }
 }
 
 /// Every (kind, short id, position) an element refers to.
-fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
+pub(crate) fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
     let mut out = Vec::new();
     el.walk(&mut |e| {
         for (k, v) in &e.attrs {
@@ -146,6 +148,18 @@ impl Oval {
     /// Parses and merges fragments. Returns diagnostics for malformed XML,
     /// unknown elements, missing ids and conflicting duplicates.
     pub fn link(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
+        Oval::link_impl(fragments, false, diags)
+    }
+
+    /// [`Oval::link`] as ComplianceAsCode's build merges OVAL
+    /// (`ssg/oval_object_model/oval_container.py`): an external variable
+    /// defined again, even differently, keeps its first definition; any
+    /// other id defined twice with different content is an error.
+    pub fn link_cac(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
+        Oval::link_impl(fragments, true, diags)
+    }
+
+    fn link_impl(fragments: &[Fragment], cac: bool, diags: &mut Vec<Diagnostic>) -> Oval {
         let mut oval = Oval::default();
         for f in fragments {
             let loc = |line: u32, col: u32| {
@@ -211,6 +225,10 @@ impl Oval {
                     Item { kind, short: short.clone(), el, file: f.file.clone(), pos: p, owner: f.owner.clone() };
                 match oval.items.get(&(kind, short.clone())) {
                     Some(prev) if same(&prev.el, &item.el) => {}
+                    Some(prev)
+                        if cac
+                            && (prev.el.local_name() == "external_variable"
+                                || item.el.local_name() == "external_variable") => {}
                     Some(prev) => diags.push(
                         Diagnostic::error(
                             codes::DUPLICATE,
@@ -303,6 +321,22 @@ impl Oval {
             *n += 1;
             self.ids.insert((*kind, short.clone()), format!("oval:{ns}:{}:{}", kind.tag(), n));
         }
+    }
+
+    /// Assigns ComplianceAsCode's ids (`ssg/id_translate.py`): each short
+    /// id `x` of kind `k` becomes `oval:<prefix>-x:<k>:1`.
+    pub fn number_cac(&mut self, prefix: &str) {
+        for (kind, short) in self.items.keys() {
+            self.ids.insert((*kind, short.clone()), format!("oval:{prefix}-{short}:{}:1", kind.tag()));
+        }
+    }
+
+    /// Keeps only what the given definitions reach, as CaC's linker drops
+    /// what no rule's check uses.
+    pub fn retain_closure(&mut self, defs: impl IntoIterator<Item = String>) {
+        let keep = self.closure(defs);
+        self.items.retain(|k, _| keep.contains(k));
+        self.ids.retain(|k, _| keep.contains(k));
     }
 
     pub fn id(&self, kind: Kind, short: &str) -> Option<&str> {
@@ -525,6 +559,33 @@ mod tests {
         assert!(xml.contains("<title>Title A</title>"));
         assert!(xml.contains(r#"<definition id="oval:org.x:def:2" version="1" class="compliance">"#), "{xml}");
         scapc_xml::parse(&xml).unwrap();
+    }
+
+    /// `ind:variable_object` names its variable in a `<var_ref>` element:
+    /// it is a reference (checked, kept, renumbered) like the attribute.
+    #[test]
+    fn var_ref_elements_are_references() {
+        let x = r#"<def-group>
+  <definition class="compliance" id="d" version="1"><criteria><criterion test_ref="t"/></criteria></definition>
+  <ind:variable_test id="t" check="all" version="1"><ind:object object_ref="o"/></ind:variable_test>
+  <ind:variable_object id="o" version="1"><ind:var_ref>v</ind:var_ref></ind:variable_object>
+  <local_variable id="v" datatype="int" version="1" comment="c"><literal_component>1</literal_component></local_variable>
+  <local_variable id="unused" datatype="int" version="1" comment="c"><literal_component>1</literal_component></local_variable>
+</def-group>"#;
+        let mut diags = Vec::new();
+        let mut o = Oval::link(&[frag("d", x)], &mut diags);
+        o.check(&mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(o.closure(["d".to_owned()]).contains(&(Kind::Var, "v".to_owned())));
+        o.retain_closure(["d".to_owned()]);
+        assert!(!o.has(Kind::Var, "unused"));
+        o.number_cac("ssg");
+        let xml = o.emit("2026-01-01T00:00:00", None);
+        assert!(xml.contains("<ind:var_ref>oval:ssg-v:var:1</ind:var_ref>"), "{xml}");
+        let bad = x.replace("<ind:var_ref>v<", "<ind:var_ref>nope<");
+        let mut diags = Vec::new();
+        Oval::link(&[frag("d", &bad)], &mut diags).check(&mut diags);
+        assert!(diags.iter().any(|d| d.message.contains("variable `nope`")), "{diags:?}");
     }
 
     #[test]

@@ -217,6 +217,11 @@ impl Out<'_> {
         if let Some(f) = &ro.ansible {
             self.fix(&mut out, i, rule, "urn:xccdf:fix:script:ansible", f);
         }
+        // CaC's build writes the SCE check first (its `to_xml_element`).
+        let cac = c.product.layout == crate::model::Layout::Cac;
+        if cac {
+            self.sce_check(&mut out, i, ro);
+        }
         if ro.oval {
             pad(&mut out, i);
             let _ = writeln!(out, "<{P}check system=\"{NS_DEF}\">");
@@ -230,18 +235,8 @@ impl Out<'_> {
             pad(&mut out, i);
             let _ = writeln!(out, "</{P}check>");
         }
-        if let (Some(s), true) = (&ro.sce, c.sce) {
-            pad(&mut out, i);
-            let _ = writeln!(out, "<{P}check system=\"{SYS_SCE}\">");
-            for imp in &s.imports {
-                empty(&mut out, i + 1, "check-import", &[("import-name", imp)]);
-            }
-            for (v, name) in &s.exports {
-                empty(&mut out, i + 1, "check-export", &[("export-name", name), ("value-id", &c.value_idref(v))]);
-            }
-            empty(&mut out, i + 1, "check-content-ref", &[("href", &s.href)]);
-            pad(&mut out, i);
-            let _ = writeln!(out, "</{P}check>");
+        if !cac {
+            self.sce_check(&mut out, i, ro);
         }
         if ro.ocil {
             pad(&mut out, i);
@@ -254,6 +249,23 @@ impl Out<'_> {
         pad(&mut out, indent);
         let _ = writeln!(out, "</{P}Rule>");
         out
+    }
+
+    fn sce_check(&self, out: &mut String, i: usize, ro: &crate::compile::RuleOut) {
+        let c = self.c;
+        if let (Some(s), true) = (&ro.sce, c.sce) {
+            pad(out, i);
+            let _ = writeln!(out, "<{P}check system=\"{SYS_SCE}\">");
+            for imp in &s.imports {
+                empty(out, i + 1, "check-import", &[("import-name", imp)]);
+            }
+            for (v, name) in &s.exports {
+                empty(out, i + 1, "check-export", &[("export-name", name), ("value-id", &c.value_idref(v))]);
+            }
+            empty(out, i + 1, "check-content-ref", &[("href", &s.href)]);
+            pad(out, i);
+            let _ = writeln!(out, "</{P}check>");
+        }
     }
 
     fn value(&self, v: &XValue, indent: usize, diags: &mut Vec<Diagnostic>) -> String {
@@ -450,12 +462,21 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
 }
 
 /// OCIL questionnaire id of every rule with an OCIL check.
+/// A CaC tree gets CaC's ids (`ocil:ssg-<rule>_ocil:questionnaire:1`).
 pub fn ocil_ids(c: &Compiled) -> BTreeMap<String, String> {
+    let cac = c.product.layout == crate::model::Layout::Cac;
     c.rules
         .iter()
         .filter(|(_, r)| r.ocil)
         .enumerate()
-        .map(|(n, (id, _))| (id.clone(), format!("ocil:{}:questionnaire:{}", c.ns(), n + 1)))
+        .map(|(n, (id, _))| {
+            let q = if cac {
+                format!("ocil:ssg-{id}_ocil:questionnaire:1")
+            } else {
+                format!("ocil:{}:questionnaire:{}", c.ns(), n + 1)
+            };
+            (id.clone(), q)
+        })
         .collect()
 }
 

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+#[path = "oval_cmp.rs"]
+mod oval_cmp;
+pub use oval_cmp::*;
+
 /// `shared/reference/cac` beside the repository (CI lays `shared/` there).
 pub fn reference_dir() -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
@@ -98,11 +102,6 @@ pub fn properties(product: &str) -> BTreeMap<String, serde_json::Value> {
 pub fn jinja(product: &str) -> Jinja {
     Jinja::with_dialect(Dialect::Cac, &macro_files(), &properties(product))
         .unwrap_or_else(|(f, e)| panic!("{f}:{:?}: {}", e.line, e.message))
-}
-
-/// Collapses whitespace runs to one space.
-pub fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Undoes XML escaping of text.
@@ -255,130 +254,4 @@ pub fn rule_file(dir: &Path, lang: &str, ext: &str, product: &str) -> Option<Pat
         }
     }
     Some(d.join(format!("shared.{ext}"))).filter(|p| p.is_file())
-}
-
-/// An XML element reduced to what the OVAL comparison looks at.
-pub struct X {
-    pub local: String,
-    pub attrs: Vec<(String, String)>,
-    pub text: String,
-    pub children: Vec<X>,
-}
-
-impl X {
-    pub fn from_dom(e: &scapc_xml::Element) -> X {
-        let text = e
-            .children
-            .iter()
-            .filter_map(|c| match c {
-                scapc_xml::Node::Text(t) | scapc_xml::Node::CData(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect();
-        X {
-            local: e.local_name().to_string(),
-            attrs: e.attrs.iter().map(|(k, v)| (k.rsplit(':').next().unwrap().to_string(), v.clone())).collect(),
-            text,
-            children: e.elements().map(X::from_dom).collect(),
-        }
-    }
-
-    pub fn from_tree(t: &scapc_xml::tree::Tree, id: scapc_xml::tree::NodeId) -> X {
-        let n = t.node(id);
-        X {
-            local: t.local(id).to_string(),
-            attrs: n.attrs.iter().map(|a| (t.name(a.local).to_string(), a.value.clone())).collect(),
-            text: n.text.clone(),
-            children: t.children(id).map(|c| X::from_tree(t, c)).collect(),
-        }
-    }
-
-    pub fn attr(&self, k: &str) -> Option<&str> {
-        self.attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A data stream parsed, with its OVAL elements by id (`oval:ssg-...`).
-pub struct OvalIndex {
-    pub tree: scapc_xml::tree::Tree,
-    pub ids: BTreeMap<String, scapc_xml::tree::NodeId>,
-}
-
-impl OvalIndex {
-    pub fn from_ds(ds: &str) -> OvalIndex {
-        let tree = scapc_xml::tree::Tree::parse(ds).expect("the data stream parses");
-        let mut ids = BTreeMap::new();
-        for i in 0..tree.nodes.len() as u32 {
-            if let Some(id) = tree.attr(i, "id") {
-                if id.starts_with("oval:ssg-") {
-                    ids.insert(id.to_string(), i);
-                }
-            }
-        }
-        OvalIndex { tree, ids }
-    }
-
-    pub fn get(&self, id: &str) -> Option<X> {
-        self.ids.get(id).map(|&n| X::from_tree(&self.tree, n))
-    }
-}
-
-/// `oval:ssg-X:kind:N` -> `X` (CaC's OVAL ids of short id X).
-pub fn short_oval_id(id: &str) -> &str {
-    match id.strip_prefix("oval:ssg-") {
-        Some(rest) => rest.rsplitn(3, ':').nth(2).unwrap_or(rest),
-        None => id,
-    }
-}
-
-/// Whether an attribute has the value the OVAL schema gives it when it is
-/// left out (CaC's build writes some of these defaults out).
-fn is_oval_default(k: &str, v: &str) -> bool {
-    matches!(
-        (k, v),
-        ("operator" | "state_operator", "AND")
-            | ("negate" | "mask" | "deprecated", "false")
-            | ("check_existence", "at_least_one_exists")
-            | ("operation", "equals")
-            | ("datatype", "string")
-            | ("entity_check" | "var_check", "all")
-    )
-}
-
-/// One line per element of the subtree (metadata left out): local name,
-/// attributes other than ids, versions and comments (references shortened
-/// to the short id), and the element's own text, whitespace collapsed.
-pub fn oval_signature(e: &X, out: &mut Vec<String>) {
-    if e.local == "metadata" {
-        return;
-    }
-    let mut attrs: Vec<String> = e
-        .attrs
-        .iter()
-        .filter(|(k, _)| !(k == "id" || k == "version" || k == "comment" || k.starts_with("xmlns")))
-        .filter(|(k, v)| !is_oval_default(k, v))
-        .map(|(k, v)| if k.ends_with("_ref") { format!("{k}={}", short_oval_id(v)) } else { format!("{k}={v}") })
-        .collect();
-    attrs.sort();
-    let text = if e.local.ends_with("_ref") || e.local == "object_reference" || e.local == "filter" {
-        short_oval_id(e.text.trim()).to_string()
-    } else {
-        squash(&e.text)
-    };
-    out.push(format!("{} [{}] {}", e.local, attrs.join(" "), text));
-    for c in &e.children {
-        oval_signature(c, out);
-    }
-}
-
-/// CaC's kind code of an OVAL element.
-pub fn oval_kind(local: &str) -> &'static str {
-    match local {
-        "definition" => "def",
-        "variable" | "local_variable" | "external_variable" | "constant_variable" => "var",
-        l if l.ends_with("_test") => "tst",
-        l if l.ends_with("_object") => "obj",
-        l if l.ends_with("_state") => "ste",
-        _ => "",
-    }
 }
