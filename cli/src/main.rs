@@ -17,12 +17,15 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[macro_use]
 mod out;
+mod daemon_cmd;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
 mod lint_cmd;
+mod result_cmd;
 mod sign_cmd;
+mod task_cmd;
 mod validate_cmd;
 
 #[derive(Parser)]
@@ -167,6 +170,16 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: InfoFormat,
     },
+    /// Scan tasks for continuous scanning: create (-i asks), list, show,
+    /// enable, disable, run, remove, edit; `task ID guide` (docs/service.md)
+    Task(task_cmd::TaskArgs),
+    /// Results of task runs: list, show, diff (drift), import ARF, prune
+    Result(result_cmd::ResultArgs),
+    /// The store of tasks and results: `store check` verifies and repairs the index
+    Store(result_cmd::StoreArgs),
+    /// Run due tasks with bounded parallel workers, sleeping until the next
+    /// due time; SIGHUP rereads the tasks, SIGTERM stops after the runs in progress
+    Daemon(daemon_cmd::DaemonArgs),
 }
 
 #[derive(Subcommand)]
@@ -355,6 +368,10 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
+        Command::Task(a) => task_cmd::run(a),
+        Command::Result(a) => result_cmd::run(a),
+        Command::Store(a) => result_cmd::store(a),
+        Command::Daemon(a) => daemon_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }

@@ -128,8 +128,11 @@ pub struct Store {
 impl Store {
     /// Opens (creating when missing) the store at `root`.
     pub fn open(root: &Path) -> Result<Store> {
+        // The store is private to its owner: results hold secrets of the targets.
         for d in [root.to_path_buf(), root.join("tasks"), root.join("results")] {
-            fs::create_dir_all(&d).map_err(at(&d))?;
+            std::os::unix::fs::DirBuilderExt::mode(fs::DirBuilder::new().recursive(true), 0o700)
+                .create(&d)
+                .map_err(at(&d))?;
         }
         let ip = root.join("index.sqlite");
         let conn = match index::open(&ip) {
@@ -168,6 +171,23 @@ impl Store {
         lock_file(&self.root.join("daemon.lock"), false)
     }
 
+    /// Records this process as the store's daemon (after taking [`Store::daemon_lock`]).
+    pub fn write_daemon_pid(&self) -> Result<()> {
+        let p = self.root.join("daemon.pid");
+        write_file(&p, format!("{}\n", std::process::id()).as_bytes(), Mode::Public).map_err(at(&p))
+    }
+
+    /// Wakes the store's daemon (SIGHUP) so it rereads the tasks; nothing
+    /// when no daemon runs.
+    pub fn notify_daemon(&self) {
+        let Ok(text) = fs::read_to_string(self.root.join("daemon.pid")) else { return };
+        let Some(pid) = text.trim().parse::<i32>().ok().and_then(rustix::process::Pid::from_raw) else { return };
+        // The pid file is trusted only while its daemon holds the lock.
+        if matches!(lock_file(&self.root.join("daemon.lock"), false), Ok(None)) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::HUP);
+        }
+    }
+
     fn task_path(&self, id: u64) -> PathBuf {
         self.root.join("tasks").join(format!("{id}.toml"))
     }
@@ -197,6 +217,11 @@ impl Store {
     }
 
     // ---- tasks ----
+
+    /// The ids of the task files.
+    pub fn task_ids(&self) -> Result<Vec<u64>> {
+        Self::numbers(&self.root.join("tasks"), ".toml")
+    }
 
     /// Every task, by id; a task file that cannot be read is an error naming it.
     pub fn tasks(&self) -> Result<Vec<Task>> {
@@ -386,10 +411,12 @@ impl Store {
         let text =
             std::str::from_utf8(arf).map_err(|e| Error(format!("{origin}: not UTF-8 (byte {})", e.valid_up_to())))?;
         let facts: ArfFacts = run::parse_arf(text).map_err(|e| Error(format!("{origin}: {e}")))?;
-        self.task(id)?;
+        let task = self.task(id)?;
         let r = self.begin_run(id, "import", None)?;
         let mut s = self.summary_for(&r);
         s.fill_from(&facts);
+        // Runs are listed under the target as the task names it.
+        s.target = task.target;
         if let Some(st) = facts.start_time.as_deref().and_then(parse_xsd_time) {
             s.started = st.to_string();
         }

@@ -81,8 +81,11 @@ impl Task {
         self.repeat.parse()
     }
 
+    /// Not-before, to the whole second (the index keeps seconds; a finer
+    /// time would make a finished slot look earlier than not-before).
     pub fn not_before(&self) -> Result<Timestamp, String> {
-        self.not_before.parse::<Timestamp>().map_err(|e| format!("not_before `{}`: {e}", self.not_before))
+        let t = self.not_before.parse::<Timestamp>().map_err(|e| format!("not_before `{}`: {e}", self.not_before))?;
+        Timestamp::from_second(t.as_second()).map_err(|e| format!("not_before `{}`: {e}", self.not_before))
     }
 
     pub fn tz(&self) -> Result<TimeZone, String> {

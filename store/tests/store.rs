@@ -185,3 +185,19 @@ fn prune_keeps_the_newest_and_import_reads_an_arf() {
     // A failed import leaves no run behind.
     assert_eq!(s.runs(Some(1)).unwrap().len(), 3);
 }
+
+#[test]
+fn a_finished_slot_is_not_due_again_even_with_a_sub_second_not_before() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = Store::open(d.path()).unwrap();
+    let mut t = task("t");
+    t.not_before = "2026-01-01T00:00:00.75Z".into();
+    let t = s.create_task(t).unwrap();
+    let due = s.next_due(&t).unwrap().unwrap();
+    let slot = t.schedule().unwrap().slot_for_run(due).unwrap();
+    let r = s.begin_run(t.id, "daemon", Some(slot)).unwrap();
+    let sum = s.summary_for(&r);
+    s.finish_run(r, &sum).unwrap();
+    let next = s.next_due(&t).unwrap().unwrap();
+    assert_eq!(next, "2026-01-02T00:00:00Z".parse().unwrap());
+}

@@ -1,0 +1,238 @@
+//! Continuous scanning end to end with the real binary: interactive task
+//! creation through a pty, the daemon killed with -9 mid-way and restarted,
+//! and the result commands over runs and imported ARFs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn scapc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scapc"))
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("tests/fixtures/eval-probes/xmlfilecontent")
+}
+
+/// Runs scapc with `--store`, returns (exit code, stdout, stderr).
+fn sc(store: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = scapc().args(args).arg("--store").arg(store).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(store: &Path, args: &[&str]) -> String {
+    let (code, out, err) = sc(store, args);
+    assert_eq!(code, 0, "scapc {args:?}: {out}{err}");
+    out
+}
+
+/// A small data stream (the xmlfilecontent probe fixture) and its target.
+fn small_content(dir: &Path) -> (PathBuf, String) {
+    let ds = dir.join("ds.xml");
+    let st = scapc().arg("ds").arg("compose").arg(fixture().join("xccdf.xml")).arg("-o").arg(&ds).output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    (ds, format!("dir:{}", fixture().join("root").display()))
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+#[test]
+fn interactive_create_with_enter_at_every_prompt_gives_a_valid_task() {
+    let ssg = Path::new("/usr/share/xml/scap/ssg/content");
+    if Command::new("script").arg("--version").output().is_err() || !ssg.is_dir() {
+        eprintln!("SKIPPED: needs `script` (util-linux) for a pty and SSG content in {}", ssg.display());
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    // `script` gives the command a pty; each newline is an Enter.
+    let cmd = format!("{} task create -i --format json --store {}", env!("CARGO_BIN_EXE_scapc"), store.display());
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"\n\n\n\n\n\n\n\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for prompt in ["Target", "Content, by number", "Profile, by number", "Title", "Not before", "Repeat", "Enable"] {
+        assert!(text.contains(prompt), "no `{prompt}` prompt in: {text}");
+    }
+    assert!(text.contains("{\"id\":1}"), "{text}");
+    let t = json(&ok(&store, &["task", "show", "1", "--format", "json"]));
+    assert_eq!(t["target"], "local");
+    assert!(Path::new(t["content"].as_str().unwrap()).is_file(), "{t}");
+    assert!(t["profile"].as_str().unwrap().contains("_profile_"), "{t}");
+    assert_eq!(t["enabled"], true);
+    assert_eq!(t["repeat"], "never");
+    assert!(t["next_due"].is_string(), "{t}");
+    let list = json(&ok(&store, &["task", "list", "--format", "json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+fn runs(store: &Path) -> Vec<serde_json::Value> {
+    json(&ok(store, &["result", "list", "--format", "json"])).as_array().unwrap().clone()
+}
+
+/// Run directories holding a `running` lock file (runs in progress or cut off).
+fn in_progress(store: &Path) -> usize {
+    let mut n = 0;
+    for t in std::fs::read_dir(store.join("results")).into_iter().flatten().flatten() {
+        for r in std::fs::read_dir(t.path()).into_iter().flatten().flatten() {
+            if r.path().join("running").exists() {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn daemon_killed_with_9_mid_way_then_restarted_finishes_every_task() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let (ds, target) = small_content(d.path());
+    for _ in 0..30 {
+        ok(&store, &["task", "create", "--content", ds.to_str().unwrap(), "--target", &target, "--enable"]);
+    }
+    let daemon =
+        || scapc().args(["daemon", "--jobs", "2", "--store"]).arg(&store).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = daemon();
+    let t0 = Instant::now();
+    let mut most = 0;
+    // Kill it while runs are in progress, after a few have finished.
+    loop {
+        let busy = in_progress(&store);
+        most = most.max(busy);
+        if busy > 0 && runs(&store).len() >= 4 {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(120), "the daemon made no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let before = runs(&store).len();
+    assert!(before < 30, "all tasks finished before the kill");
+    let second = daemon();
+    loop {
+        most = most.max(in_progress(&store));
+        let rs = runs(&store);
+        let finished: std::collections::BTreeSet<u64> =
+            rs.iter().filter(|r| r["status"] == "finished").map(|r| r["task"].as_u64().unwrap()).collect();
+        if finished.len() == 30 {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(300), "not every task finished: {finished:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(most <= 2, "more runs at once than --jobs 2: {most}");
+    rustix_kill(second.id(), "TERM");
+    let out = second.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("recorded as interrupted"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    let rs = runs(&store);
+    let interrupted: Vec<&serde_json::Value> = rs.iter().filter(|r| r["status"] == "interrupted").collect();
+    assert!(!interrupted.is_empty(), "no interrupted run recorded");
+    for r in &interrupted {
+        let t = r["task"].as_u64().unwrap();
+        assert!(rs.iter().any(|x| x["task"] == t && x["status"] == "finished" && x["n"].as_u64() > r["n"].as_u64()));
+    }
+    for r in rs.iter().filter(|r| r["status"] == "finished") {
+        assert_eq!(r["exit_code"], 2, "{r}"); // the fixture has failing rules
+        assert!(r["score"].is_number(), "{r}");
+        let dir = store.join("results").join(r["task"].to_string()).join(r["n"].to_string());
+        for f in ["arf.xml", "report.html", "stdout", "stderr", "exit_code", "summary.json"] {
+            use std::os::unix::fs::PermissionsExt;
+            let m = std::fs::metadata(dir.join(f)).unwrap_or_else(|e| panic!("{}/{f}: {e}", dir.display()));
+            assert_eq!(m.permissions().mode() & 0o777, 0o600, "{}/{f}", dir.display());
+        }
+    }
+    let check = ok(&store, &["store", "check", "--no-repair"]);
+    assert!(check.contains("0 finding(s)"), "{check}");
+    // Nothing is due any more: a task that does not repeat ran once.
+    assert!(ok(&store, &["task", "list"]).lines().all(|l| l.contains("never again")));
+}
+
+fn rustix_kill(pid: u32, sig: &str) {
+    assert!(Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status().unwrap().success());
+}
+
+#[test]
+fn result_commands_over_runs_and_imports() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let (ds, target) = small_content(d.path());
+    let id = json(&ok(
+        &store,
+        &["task", "create", "--content", ds.to_str().unwrap(), "--target", &target, "--format", "json"],
+    ));
+    assert_eq!(id, serde_json::json!({"id": 1}));
+    let run = json(&ok(&store, &["task", "run", "1", "--format", "json"]));
+    assert_eq!(run["n"], 1);
+    let arf = ok(&store, &["result", "show", "1", "1", "arf"]);
+    assert!(arf.contains("TestResult"));
+    assert_eq!(ok(&store, &["result", "show", "1", "1", "exit-code"]), "2\n");
+    assert!(ok(&store, &["result", "show", "1", "1", "report"]).contains("<html"));
+    // An ARF made elsewhere, with one rule's result changed.
+    let changed = arf.replacen("<result>pass</result>", "<result>fail</result>", 1);
+    assert_ne!(changed, arf);
+    let a = d.path().join("a.xml");
+    let b = d.path().join("b.xml");
+    std::fs::write(&a, &arf).unwrap();
+    std::fs::write(&b, &changed).unwrap();
+    ok(&store, &["result", "import", a.to_str().unwrap(), b.to_str().unwrap(), "--target", "web1"]);
+    let rs = runs(&store);
+    assert_eq!(rs.len(), 3);
+    assert_eq!((rs[1]["task"].as_u64(), rs[1]["target"].as_str()), (Some(2), Some("web1")));
+    let drift = json(&ok(&store, &["result", "diff", "2", "1", "2", "--format", "json"]));
+    let drift = drift.as_array().unwrap();
+    assert_eq!(drift.len(), 1, "{drift:?}");
+    assert_eq!((drift[0]["before"].as_str(), drift[0]["after"].as_str()), (Some("pass"), Some("fail")));
+    assert!(ok(&store, &["result", "diff", "1", "1", "1"]).contains("0 rule(s) changed"));
+    // An import has no exit code; asking for it says so.
+    let (code, _, err) = sc(&store, &["result", "show", "2", "1", "exit-code"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no exit_code"), "{err}");
+    // Bad input: not an ARF, a run that does not exist.
+    let (code, _, err) = sc(&store, &["result", "import", ds.to_str().unwrap(), "--task", "2"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no XCCDF TestResult"), "{err}");
+    let (code, _, err) = sc(&store, &["result", "diff", "2", "1", "9"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no recorded run 9"), "{err}");
+    assert_eq!(runs(&store).len(), 3);
+    ok(&store, &["result", "prune", "--keep", "1"]);
+    let rs = runs(&store);
+    assert_eq!(
+        rs.iter().map(|r| (r["task"].as_u64().unwrap(), r["n"].as_u64().unwrap())).collect::<Vec<_>>(),
+        vec![(1, 1), (2, 2)]
+    );
+    // A damaged index is found and repaired.
+    std::fs::remove_file(store.join("results/1/1/summary.json")).unwrap();
+    let (code, out, _) = sc(&store, &["store", "check", "--no-repair"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("run 1/1 is in the index but has no summary.json"), "{out}");
+    ok(&store, &["store", "check"]);
+    assert!(ok(&store, &["store", "check", "--no-repair"]).contains("0 finding(s)"));
+    // `task ID guide` lists what the task checks.
+    let g = ok(&store, &["task", "1", "guide"]);
+    assert!(g.contains("xccdf_org.scapc.test_rule_"), "{g}");
+    let (code, _, _) = sc(&store, &["task", "x", "guide"]);
+    assert_eq!(code, 2);
+}
