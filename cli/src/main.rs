@@ -24,6 +24,7 @@ mod eval_oscap;
 mod eval_ssh;
 mod lint_cmd;
 mod result_cmd;
+mod serve_cmd;
 mod sign_cmd;
 mod task_cmd;
 mod validate_cmd;
@@ -180,6 +181,9 @@ enum Command {
     /// Run due tasks with bounded parallel workers, sleeping until the next
     /// due time; SIGHUP rereads the tasks, SIGTERM stops after the runs in progress
     Daemon(daemon_cmd::DaemonArgs),
+    /// Serve the store over HTTP/JSON with a dashboard: a Unix socket
+    /// (default STORE/scapc.sock, 0600), or TCP with a bearer token
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -372,6 +376,7 @@ fn main() -> ExitCode {
         Command::Result(a) => result_cmd::run(a),
         Command::Store(a) => result_cmd::store(a),
         Command::Daemon(a) => daemon_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }
