@@ -43,6 +43,26 @@ pub fn execute(store: &mut Store, t: &Task, source: &str, scheduled: Option<Time
         return Err(format!("task {} holds imported results only: it has no content to scan", t.id));
     }
     let r = store.begin_run(t.id, source, scheduled).map_err(|e| e.to_string())?;
+    // An image is unpacked for the run and scanned as a directory.
+    let image = if crate::image_target::is_image(&t.target) {
+        match crate::image_target::unpack(&t.target) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                let mut s = store.summary_for(&r);
+                s.target.clone_from(&t.target);
+                s.error = Some(format!("cannot unpack the image: {e}"));
+                r.write("stderr", format!("error: {e}\n").as_bytes()).map_err(|e| e.to_string())?;
+                store.finish_run(r, &s).map_err(|e| e.to_string())?;
+                return Ok(s);
+            }
+        }
+    } else {
+        None
+    };
+    let scan_target = match &image {
+        Some(u) => format!("dir:{}", u.root.display()),
+        None => t.target.clone(),
+    };
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the scapc binary: {e}"))?;
     // The scan dies with its parent (a kill -9 of the daemon leaves no
     // orphan scan writing into a run already recorded as interrupted).
@@ -54,7 +74,7 @@ pub fn execute(store: &mut Store, t: &Task, source: &str, scheduled: Option<Time
     } else {
         Command::new(&exe)
     };
-    c.arg("eval").arg(&t.content).arg("--target").arg(&t.target).arg("--engine").arg(t.engine.as_str());
+    c.arg("eval").arg(&t.content).arg("--target").arg(&scan_target).arg("--engine").arg(t.engine.as_str());
     c.arg("--results-arf").arg(r.dir.join("arf.xml")).arg("--report").arg(r.dir.join("report.html"));
     if let Some(p) = &t.profile {
         c.arg("--profile").arg(p);

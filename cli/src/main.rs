@@ -22,6 +22,7 @@ mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
+mod image_target;
 mod lint_cmd;
 mod result_cmd;
 mod serve_cmd;

@@ -67,7 +67,8 @@ pub struct TaskFields {
     /// A title [default: the content and target]
     #[arg(long)]
     pub title: Option<String>,
-    /// `local`, `dir:/path` or `ssh://user@host[:port]` [default: local]
+    /// `local`, `dir:/path`, `ssh://user@host[:port]`, `oci:LAYOUT[:REF]` or
+    /// `docker-archive:FILE` [default: local]
     #[arg(long)]
     pub target: Option<String>,
     /// The source data stream [default: SSG's for this system]
@@ -343,7 +344,8 @@ fn interactive(mut t: Task, now: Timestamp) -> Result<Task, String> {
         if a.starts_with("local") || a.starts_with("dir:") || a.starts_with("ssh://") || a.starts_with("ssh+sudo://") {
             Ok(a.to_owned())
         } else {
-            Err("a target is `local`, `dir:/path` or `ssh://user@host[:port]`".into())
+            Err("a target is `local`, `dir:/path`, `ssh://user@host[:port]`, `oci:LAYOUT` or `docker-archive:FILE`"
+                .into())
         }
     });
     if t.content.is_empty() {

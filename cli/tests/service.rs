@@ -236,3 +236,51 @@ fn result_commands_over_runs_and_imports() {
     let (code, _, _) = sc(&store, &["task", "x", "guide"]);
     assert_eq!(code, 2);
 }
+
+/// An OCI layout whose one layer is the fixture's root directory.
+fn oci_layout_of(root: &Path, dir: &Path) -> PathBuf {
+    use sha2::Digest;
+    let l = dir.join("layout");
+    std::fs::create_dir_all(l.join("blobs/sha256")).unwrap();
+    let put = |b: &[u8]| {
+        let h: String = sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect();
+        std::fs::write(l.join("blobs/sha256").join(&h), b).unwrap();
+        (format!("sha256:{h}"), b.len())
+    };
+    let mut tb = tar::Builder::new(Vec::new());
+    tb.follow_symlinks(false);
+    tb.append_dir_all(".", root).unwrap();
+    let layer = tb.into_inner().unwrap();
+    let (ld, ls) = put(&layer);
+    let (cd, cs) = put(b"{}");
+    let manifest = serde_json::json!({"schemaVersion": 2,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": ls}]});
+    let (md, ms) = put(&serde_json::to_vec(&manifest).unwrap());
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": ms}]});
+    std::fs::write(l.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    std::fs::write(l.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    l
+}
+
+#[test]
+fn an_oci_image_target_scans_like_its_root_directory() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let (ds, target) = small_content(d.path());
+    let layout = oci_layout_of(&fixture().join("root"), d.path());
+    let image = format!("oci:{}", layout.display());
+    ok(&store, &["task", "create", "--content", ds.to_str().unwrap(), "--target", &target]);
+    ok(&store, &["task", "create", "--content", ds.to_str().unwrap(), "--target", &image]);
+    let dir_run = json(&ok(&store, &["task", "run", "1", "--format", "json"]));
+    let img_run = json(&ok(&store, &["task", "run", "2", "--format", "json"]));
+    assert!(img_run["error"].is_null(), "{img_run}");
+    assert_eq!(img_run["target"], image.as_str());
+    assert!(!img_run["rules"].as_array().unwrap().is_empty());
+    assert_eq!(img_run["rules"], dir_run["rules"]);
+    assert_eq!(img_run["counts"], dir_run["counts"]);
+    // A broken image is a recorded run that says why.
+    std::fs::write(layout.join("index.json"), "{").unwrap();
+    let bad = json(&ok(&store, &["task", "run", "2", "--format", "json"]));
+    assert!(bad["error"].as_str().unwrap().contains("index.json"), "{bad}");
+}
