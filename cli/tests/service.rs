@@ -284,3 +284,41 @@ fn an_oci_image_target_scans_like_its_root_directory() {
     let bad = json(&ok(&store, &["task", "run", "2", "--format", "json"]));
     assert!(bad["error"].as_str().unwrap().contains("index.json"), "{bad}");
 }
+
+/// contrib/ansible scans a host (here this one, through a local
+/// connection) and imports its ARF into the controller's store.
+#[test]
+fn the_ansible_playbook_scans_and_imports() {
+    if Command::new("ansible-playbook").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: ansible-playbook is not installed (apt-get install ansible-core)");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let (ds, _) = small_content(d.path());
+    let inv = d.path().join("inventory");
+    std::fs::write(&inv, "web1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n").unwrap();
+    let playbook = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("contrib/ansible/playbook.yml");
+    let out = Command::new("ansible-playbook")
+        .arg("-i")
+        .arg(&inv)
+        .arg(&playbook)
+        .arg("-e")
+        .arg(format!("scapc_content={}", ds.display()))
+        .arg("-e")
+        .arg(format!("scapc_controller_bin={}", env!("CARGO_BIN_EXE_scapc")))
+        .arg("-e")
+        .arg(format!("scapc_store={}", store.display()))
+        .arg("-e")
+        .arg(format!("scapc_fetch_dir={}", d.path().join("fetched").display()))
+        .env("ANSIBLE_LOCAL_TEMP", d.path().join("ansible-tmp"))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{log}{}", String::from_utf8_lossy(&out.stderr));
+    let rs = runs(&store);
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    assert_eq!((rs[0]["target"].as_str(), rs[0]["source"].as_str()), (Some("web1"), Some("import")));
+    assert!(rs[0]["rules"].as_u64().unwrap() > 0);
+}
