@@ -82,6 +82,9 @@ pub fn execute(store: &mut Store, t: &Task, source: &str, scheduled: Option<Time
     if let Some(p) = &t.tailoring {
         c.arg("--tailoring").arg(p);
     }
+    for o in &t.ssh_options {
+        c.arg("--ssh-option").arg(o);
+    }
     c.stdin(Stdio::null());
     let mut s = store.summary_for(&r);
     s.target.clone_from(&t.target);

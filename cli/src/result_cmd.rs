@@ -228,6 +228,7 @@ fn import_task(store: &Store, target: &str) -> Result<u64, String> {
         timezone: String::new(),
         enabled: false,
         engine: Engine::Native,
+        ssh_options: Vec::new(),
     };
     store.create_task(t).map(|t| t.id).map_err(|e| e.to_string())
 }

@@ -331,6 +331,7 @@ fn blank() -> Task {
         timezone: String::new(),
         enabled: false,
         engine: Engine::Native,
+        ssh_options: Vec::new(),
     }
 }
 
@@ -365,6 +366,10 @@ fn merge(t: &mut Task, body: &str) -> Result<(), String> {
                     "oscap" => Engine::Oscap,
                     e => return Err(format!("`engine`: `{e}` is not native or oscap")),
                 }
+            }
+            "ssh_options" => {
+                let arr = val.as_array().ok_or("`ssh_options` must be an array of strings")?;
+                t.ssh_options = arr.iter().map(|o| s(k, o)).collect::<Result<_, _>>()?;
             }
             "remediate" if val == &Value::Bool(false) => {}
             "id" | "next_due" => {}

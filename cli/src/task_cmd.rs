@@ -95,6 +95,10 @@ pub struct TaskFields {
     /// Which engine scans
     #[arg(long, value_enum)]
     pub engine: Option<EngineArg>,
+    /// An ssh `-o` option for ssh targets (repeatable; on edit, replaces
+    /// them all), e.g. `IdentityFile=/etc/scapc/id_ed25519`
+    #[arg(long = "ssh-option", value_name = "OPTION")]
+    pub ssh_options: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -218,6 +222,9 @@ fn apply(t: &mut Task, f: TaskFields, now: Timestamp) -> Result<(), String> {
     if let Some(v) = f.not_before {
         t.not_before = schedule::parse_time(&v, now, &t.tz()?)?.to_string();
     }
+    if !f.ssh_options.is_empty() {
+        t.ssh_options = f.ssh_options;
+    }
     if let Some(e) = f.engine {
         t.engine = match e {
             EngineArg::Native => Engine::Native,
@@ -290,6 +297,7 @@ fn blank_task(now: Timestamp) -> Task {
         timezone: String::new(),
         enabled: false,
         engine: Engine::Native,
+        ssh_options: Vec::new(),
     }
 }
 

@@ -322,3 +322,123 @@ fn the_ansible_playbook_scans_and_imports() {
     assert_eq!((rs[0]["target"].as_str(), rs[0]["source"].as_str()), (Some("web1"), Some("import")));
     assert!(rs[0]["rules"].as_u64().unwrap() > 0);
 }
+
+/// A loopback sshd for `user`, with its own host and client keys.
+struct Sshd {
+    child: std::process::Child,
+    port: u16,
+    options: Vec<String>,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sshd(d: &Path) -> Sshd {
+    for k in ["host", "client"] {
+        let st = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(d.join(k)).status();
+        assert!(st.unwrap().success());
+    }
+    std::fs::copy(d.join("client.pub"), d.join("authorized_keys")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    // sshd reads these as root; ssh reads the client key as the test user.
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = format!(
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile {}\n",
+        d.join("host").display(),
+        d.join("authorized_keys").display(),
+        d.join("sshd.pid").display()
+    );
+    std::fs::write(d.join("sshd_config"), config).unwrap();
+    std::fs::create_dir_all("/run/sshd").ok();
+    let child = Command::new("/usr/sbin/sshd")
+        .args(["-D", "-e", "-f"])
+        .arg(d.join("sshd_config"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t0.elapsed() < Duration::from_secs(20), "sshd did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let host_pub = std::fs::read_to_string(d.join("host.pub")).unwrap();
+    std::fs::write(d.join("known_hosts"), format!("[127.0.0.1]:{port} {host_pub}")).unwrap();
+    let options = vec![
+        format!("IdentityFile={}", d.join("client").display()),
+        format!("UserKnownHostsFile={}", d.join("known_hosts").display()),
+        "StrictHostKeyChecking=yes".to_owned(),
+    ];
+    Sshd { child, port, options }
+}
+
+/// The TestResult's `<identity>` element of a run's ARF.
+fn identity(store: &Path, task: u64, n: u64) -> String {
+    let arf = ok(store, &["result", "show", &task.to_string(), &n.to_string(), "arf"]);
+    let i = arf.find("<identity").expect("no identity in the ARF");
+    arf[i..].split("</identity>").next().unwrap().to_owned()
+}
+
+/// `ssh+sudo://` logs in as a user without privileges and scans as root
+/// through NOPASSWD sudo; `ssh://` as the same user scans unprivileged.
+#[test]
+fn ssh_sudo_target_scans_as_root_through_sudo() {
+    let user = "scapc-sudo-test";
+    let root = rustix_is_root();
+    if !Path::new("/usr/sbin/sshd").is_file() || Command::new("sudo").arg("--version").output().is_err() || !root {
+        eprintln!("SKIPPED: needs root, sshd and sudo (apt-get install openssh-server sudo)");
+        return;
+    }
+    if !Command::new("id").arg(user).output().unwrap().status.success() {
+        let st = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", user]).status().unwrap();
+        assert!(st.success(), "useradd {user}");
+    }
+    // `*` (no password, but not locked) lets sshd accept the key.
+    assert!(Command::new("usermod").args(["-p", "*", user]).status().unwrap().success());
+    let sudoers = Path::new("/etc/sudoers.d").join(user);
+    std::fs::write(&sudoers, format!("{user} ALL=(ALL) NOPASSWD: ALL\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sudoers, std::fs::Permissions::from_mode(0o440)).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let keys = d.path().join("ssh");
+    std::fs::create_dir(&keys).unwrap();
+    let srv = sshd(&keys);
+    let store = d.path().join("store");
+    let (ds, _) = small_content(d.path());
+    let mut args: Vec<String> = vec!["task".into(), "create".into(), "--content".into(), ds.display().to_string()];
+    for o in &srv.options {
+        args.push("--ssh-option".into());
+        args.push(o.clone());
+    }
+    let with = |target: String| {
+        let mut a = args.clone();
+        a.push("--target".into());
+        a.push(target);
+        a
+    };
+    let a1 = with(format!("ssh+sudo://{user}@127.0.0.1:{}", srv.port));
+    ok(&store, &a1.iter().map(String::as_str).collect::<Vec<_>>());
+    let a2 = with(format!("ssh://{user}@127.0.0.1:{}", srv.port));
+    ok(&store, &a2.iter().map(String::as_str).collect::<Vec<_>>());
+    let sudo_run = json(&ok(&store, &["task", "run", "1", "--format", "json"]));
+    let plain_run = json(&ok(&store, &["task", "run", "2", "--format", "json"]));
+    assert!(sudo_run["error"].is_null() && plain_run["error"].is_null(), "{sudo_run}\n{plain_run}");
+    assert!(!sudo_run["rules"].as_array().unwrap().is_empty());
+    let (i1, i2) = (identity(&store, 1, 1), identity(&store, 2, 1));
+    assert!(i1.contains("privileged=\"true\"") && i1.ends_with(">root"), "{i1}");
+    assert!(i2.contains("privileged=\"false\"") && i2.ends_with(&format!(">{user}")), "{i2}");
+    // Without the sudoers entry, ssh+sudo fails and says why.
+    std::fs::remove_file(&sudoers).unwrap();
+    let failed = json(&ok(&store, &["task", "run", "1", "--format", "json"]));
+    assert_eq!(failed["exit_code"], 1, "{failed}");
+    let stderr = ok(&store, &["result", "show", "1", "2", "stderr"]);
+    assert!(stderr.contains("sudo"), "{stderr}");
+}
+
+fn rustix_is_root() -> bool {
+    String::from_utf8_lossy(&Command::new("id").arg("-u").output().unwrap().stdout).trim() == "0"
+}

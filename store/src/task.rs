@@ -53,6 +53,10 @@ pub struct Task {
     pub enabled: bool,
     #[serde(default)]
     pub engine: Engine,
+    /// ssh `-o` options for `ssh://` and `ssh+sudo://` targets
+    /// (`IdentityFile=...`, `UserKnownHostsFile=...`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh_options: Vec<String>,
 }
 
 fn never() -> String {
@@ -134,6 +138,7 @@ mod tests {
             timezone: "Europe/Berlin".into(),
             enabled: true,
             engine: Engine::Oscap,
+            ssh_options: vec!["IdentityFile=/etc/scapc/id_ed25519".into()],
         };
         let back = Task::from_toml(&t.to_toml()).unwrap();
         assert_eq!(back, t);

@@ -19,6 +19,7 @@ fn task(title: &str) -> Task {
         timezone: "UTC".into(),
         enabled: true,
         engine: Engine::Native,
+        ssh_options: Vec::new(),
     }
 }
 
