@@ -235,6 +235,9 @@ fn serve_loop(o: &StoreOpts, jobs: usize, clock: &dyn Clock) -> Result<(), Strin
     }
     log(format!("started on {} with {jobs} worker(s), pid {}", root.display(), std::process::id()));
     let mut running: BTreeSet<u64> = BTreeSet::new();
+    // Tasks whose last attempt failed in the store (a full disk, a removed
+    // directory): not retried before this time, the wait doubling each time.
+    let mut backoff: std::collections::BTreeMap<u64, (Timestamp, u64)> = std::collections::BTreeMap::new();
     let mut stopping = false;
     let mut warned = BTreeSet::new();
     loop {
@@ -248,6 +251,7 @@ fn serve_loop(o: &StoreOpts, jobs: usize, clock: &dyn Clock) -> Result<(), Strin
                 if running.contains(&t.id) {
                     continue;
                 }
+                let due = backoff.get(&t.id).map_or(due, |(until, _)| due.max(*until));
                 if due > now {
                     wake = Some(wake.map_or(due, |w: Timestamp| w.min(due)));
                     continue;
@@ -280,16 +284,21 @@ fn serve_loop(o: &StoreOpts, jobs: usize, clock: &dyn Clock) -> Result<(), Strin
             Some(Event::Done(id, res)) => {
                 running.remove(&id);
                 match *res {
-                    Ok(s) => log(format!(
-                        "task {id} run {} finished: exit {}, score {}{}",
-                        s.n,
-                        s.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
-                        s.score.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into()),
-                        s.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
-                    )),
+                    Ok(s) => {
+                        backoff.remove(&id);
+                        log(format!(
+                            "task {id} run {} finished: exit {}, score {}{}",
+                            s.n,
+                            s.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                            s.score.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into()),
+                            s.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
+                        ))
+                    }
                     Err(e) => {
-                        log(format!("error: task {id}: {e}"));
-                        warned.insert(format!("task {id} failed"));
+                        let secs = backoff.get(&id).map_or(30, |(_, s)| (s * 2).min(3600));
+                        let until = clock.now().checked_add(jiff::SignedDuration::from_secs(secs as i64));
+                        backoff.insert(id, (until.unwrap_or_else(|_| clock.now()), secs));
+                        log(format!("error: task {id}: {e}; retrying in {secs} s"));
                     }
                 }
             }

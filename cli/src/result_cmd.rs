@@ -82,29 +82,51 @@ pub enum StoreCmd {
     },
 }
 
+/// A UTC time as `YYYY-MM-DD HH:MM:SS` (appended to `out`).
+fn push_time(out: &mut String, secs: i64) {
+    use std::fmt::Write;
+    let t = scapc_xml::datetime::from_epoch(secs);
+    let _ = write!(out, "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year, t.month, t.day, t.hour, t.minute, t.second);
+}
+
 fn time(secs: i64) -> String {
-    Timestamp::from_second(secs).map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+    let mut s = String::with_capacity(19);
+    push_time(&mut s, secs);
+    s
+}
+
+/// One line per run, as `result list` prints it (appended to `out`).
+pub fn push_line(out: &mut String, r: &RunRow) {
+    use std::fmt::Write;
+    let _ = write!(out, "{:>4} {:>4}  ", r.task, r.n);
+    push_time(out, r.started);
+    let _ = write!(out, "  {:<11} exit ", r.status);
+    match r.exit_code {
+        Some(c) => {
+            let _ = write!(out, "{c:<3}");
+        }
+        None => out.push_str("-  "),
+    }
+    match r.score {
+        Some(s) => {
+            let _ = write!(out, " score {s:>6.2}  ");
+        }
+        None => out.push_str(" score      -  "),
+    }
+    out.push_str(&r.target);
+    out.push_str("  ");
+    if let Some(m) = r.counts.as_object() {
+        for (i, (k, v)) in m.iter().enumerate() {
+            let _ = write!(out, "{}{k} {v}", if i > 0 { ", " } else { "" });
+        }
+    }
 }
 
 /// One line per run, as `result list` prints it.
 pub fn one_line(r: &RunRow) -> String {
-    let counts = r
-        .counts
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "))
-        .unwrap_or_default();
-    let score = r.score.map(|s| format!("{s:.2}")).unwrap_or_else(|| "-".into());
-    format!(
-        "{:>4} {:>4}  {}  {:<11} exit {:<3} score {:>6}  {}  {}",
-        r.task,
-        r.n,
-        time(r.started),
-        r.status,
-        r.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
-        score,
-        r.target,
-        counts
-    )
+    let mut s = String::with_capacity(120);
+    push_line(&mut s, r);
+    s
 }
 
 pub fn run(a: ResultArgs) -> ExitCode {
@@ -138,7 +160,7 @@ fn list(store: &Store, o: &StoreOpts, task: Option<u64>) -> Result<(), String> {
             s.push_str("task  run  started              status      exit     score          target  results");
             for r in &rows {
                 s.push('\n');
-                s.push_str(&one_line(r));
+                push_line(&mut s, r);
             }
         }
     }

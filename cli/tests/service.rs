@@ -442,3 +442,44 @@ fn ssh_sudo_target_scans_as_root_through_sudo() {
 fn rustix_is_root() -> bool {
     String::from_utf8_lossy(&Command::new("id").arg("-u").output().unwrap().stdout).trim() == "0"
 }
+
+/// A task whose run cannot be recorded (here: its results directory is a
+/// file) is retried after a wait, not in a tight loop.
+#[test]
+fn daemon_backs_off_from_a_run_it_cannot_record() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let (ds, target) = small_content(d.path());
+    ok(&store, &["task", "create", "--content", ds.to_str().unwrap(), "--target", &target, "--enable"]);
+    std::fs::write(store.join("results/1"), "not a directory").unwrap();
+    let mut daemon = scapc().args(["daemon", "--store"]).arg(&store).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = daemon.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    // Once it runs, a second daemon on the same store is refused.
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the daemon did not start");
+        if line.contains("started") {
+            break;
+        }
+    }
+    let (code, _, err) = sc(&store, &["daemon"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("another scapc daemon"), "{err}");
+    std::thread::sleep(Duration::from_secs(3));
+    rustix_kill(daemon.id(), "TERM");
+    assert!(daemon.wait().unwrap().success());
+    let log = reader.join().unwrap();
+    let attempts = log.matches("error: task 1:").count();
+    assert_eq!(attempts, 1, "{log}");
+    assert!(log.contains("retrying in 30 s"), "{log}");
+}

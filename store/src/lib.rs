@@ -205,7 +205,10 @@ impl Store {
     fn numbers(dir: &Path, suffix: &str) -> Result<Vec<u64>> {
         let rd = match fs::read_dir(dir) {
             Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            // A stray file where a directory belongs holds no runs.
+            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+                return Ok(Vec::new())
+            }
             Err(e) => return Err(at(dir)(e)),
         };
         let mut v: Vec<u64> = rd
