@@ -44,7 +44,8 @@ pub struct EvalArgs {
     #[arg(long, visible_alias = "tailoring-file")]
     pub tailoring: Option<PathBuf>,
     /// What to scan: `local`, `dir:/path/to/rootfs` (an offline root
-    /// filesystem) or `ssh://user@host[:port]`
+    /// filesystem), `ssh://user@host[:port]`, or `ssh+sudo://user@host[:port]`
+    /// (the scan runs through `sudo -n`: NOPASSWD sudo, no tty)
     #[arg(long, default_value = "local")]
     pub target: String,
     /// Write ARF 1.1 results (TestResult, OVAL results with the collected
@@ -146,7 +147,8 @@ pub fn run(a: EvalArgs) -> ExitCode {
     if a.engine == EngineKind::Oscap {
         return crate::eval_oscap::run(&a);
     }
-    if let Some(rest) = a.target.strip_prefix("ssh://") {
+    let ssh = a.target.strip_prefix("ssh://").map(|r| (r, false));
+    if let Some((rest, sudo)) = ssh.or_else(|| a.target.strip_prefix("ssh+sudo://").map(|r| (r, true))) {
         // The content is verified here; the copy on the target is the same file.
         if let Ok(src) = std::fs::read_to_string(&a.ds) {
             let ds = scapc_datastream::read::read(&src).is_ok();
@@ -154,7 +156,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
                 return err(e);
             }
         }
-        return crate::eval_ssh::run(&a, rest);
+        return crate::eval_ssh::run(&a, rest, sudo);
     }
     let target = match Target::parse(&a.target) {
         Ok(t) => t,

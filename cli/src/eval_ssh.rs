@@ -5,7 +5,9 @@
 //!
 //! The system `ssh` does the work, with its host-key checking and
 //! `BatchMode=yes` (no password prompts); `--ssh-option` passes `-o`
-//! options (an identity file, a known-hosts file).
+//! options (an identity file, a known-hosts file). With `ssh+sudo://` the
+//! scan and the fetching of its results run through `sudo -n` (sudo without
+//! a password prompt or a tty), for a login user that is not root.
 
 use crate::eval_cmd::{EngineKind, EvalArgs};
 use std::io::Write;
@@ -21,6 +23,8 @@ struct Remote {
     dest: String,
     port: Option<String>,
     options: Vec<String>,
+    /// Run the scan and read its results through `sudo -n`.
+    sudo: bool,
 }
 
 impl Remote {
@@ -38,7 +42,7 @@ impl Remote {
         if dest.starts_with('-') || dest.contains(char::is_whitespace) {
             return Err(format!("`{dest}` is not a host"));
         }
-        Ok(Remote { dest, port, options: options.to_vec() })
+        Ok(Remote { dest, port, options: options.to_vec(), sudo: false })
     }
 
     fn ssh(&self) -> Command {
@@ -94,11 +98,26 @@ impl Remote {
     }
 
     fn get(&self, remote: &str) -> Result<Vec<u8>, String> {
-        let out = self.ssh().arg(format!("cat {remote}")).stdin(Stdio::null()).output().map_err(|e| e.to_string())?;
+        let out = self
+            .ssh()
+            .arg(format!("{}cat {remote}", self.sudo_prefix()))
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
         if !out.status.success() {
             return Err(format!("fetching {remote}: {}", String::from_utf8_lossy(&out.stderr).trim()));
         }
         Ok(out.stdout)
+    }
+}
+
+impl Remote {
+    fn sudo_prefix(&self) -> &'static str {
+        if self.sudo {
+            "sudo -n "
+        } else {
+            ""
+        }
     }
 }
 
@@ -107,9 +126,9 @@ fn q(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-pub fn run(a: &EvalArgs, spec: &str) -> ExitCode {
+pub fn run(a: &EvalArgs, spec: &str, sudo: bool) -> ExitCode {
     let remote = match Remote::parse(spec, &a.ssh_option) {
-        Ok(r) => r,
+        Ok(r) => Remote { sudo, ..r },
         Err(e) => return err(e),
     };
     if !a.ds.is_file() {
@@ -201,7 +220,7 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
         args.push("--probe-timeout".into());
         args.push(a.probe_timeout.to_string());
     }
-    let cmdline = format!("{program} {} {}", args.join(" "), q(&ds_remote));
+    let cmdline = format!("{}{program} {} {}", remote.sudo_prefix(), args.join(" "), q(&ds_remote));
     let status = remote.ssh().arg(&cmdline).stdin(Stdio::null()).status();
     let code = match status {
         Ok(s) => s.code().unwrap_or(1),

@@ -19,15 +19,20 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod out;
 mod convert_cmd;
 mod build_finish;
+mod daemon_cmd;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
 mod eval_ssh;
 mod guide_cmd;
 mod fix_cmd;
+mod image_target;
 mod lint_cmd;
 mod report_cmd;
+mod result_cmd;
+mod serve_cmd;
 mod sign_cmd;
+mod task_cmd;
 mod test_cmd;
 mod validate_cmd;
 
@@ -248,6 +253,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: InfoFormat,
     },
+    /// Scan tasks for continuous scanning: create (-i asks), list, show,
+    /// enable, disable, run, remove, edit; `task ID guide` (docs/service.md)
+    Task(task_cmd::TaskArgs),
+    /// Results of task runs: list, show, diff (drift), import ARF, prune
+    Result(result_cmd::ResultArgs),
+    /// The store of tasks and results: `store check` verifies and repairs the index
+    Store(result_cmd::StoreArgs),
+    /// Run due tasks with bounded parallel workers, sleeping until the next
+    /// due time; SIGHUP rereads the tasks, SIGTERM stops after the runs in progress
+    Daemon(daemon_cmd::DaemonArgs),
+    /// Serve the store over HTTP/JSON with a dashboard: a Unix socket
+    /// (default STORE/scapc.sock, 0600), or TCP with a bearer token
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -481,6 +499,11 @@ fn main() -> ExitCode {
         Command::Convert { input, out, reverse_dns } => convert_cmd::run(&input, &out, &reverse_dns),
         Command::Guide(a) => guide_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
+        Command::Task(a) => task_cmd::run(a),
+        Command::Result(a) => result_cmd::run(a),
+        Command::Store(a) => result_cmd::store(a),
+        Command::Daemon(a) => daemon_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }
