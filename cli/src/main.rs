@@ -17,6 +17,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[macro_use]
 mod out;
+mod diff_cmd;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
@@ -167,6 +168,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: InfoFormat,
     },
+    /// Compare two data streams (or XCCDF benchmarks, or OVAL documents) by meaning
+    ///
+    /// Rules, groups, values and profiles added, removed or changed (title,
+    /// severity, check logic, fixes, idents, references, platforms, profile
+    /// selections and values). OVAL is compared by what it checks: renumbered
+    /// ids are no change. Exit status: 0 no differences, 1 differences, 2 trouble.
+    Diff(diff_cmd::DiffArgs),
 }
 
 #[derive(Subcommand)]
@@ -366,6 +374,7 @@ fn main() -> ExitCode {
         Command::Verify { ds, trusted_cert, trusted_key, allow_weak_keys, format } => {
             sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json, allow_weak_keys)
         }
+        Command::Diff(a) => diff_cmd::run(a),
     };
     out::finish(code)
 }
