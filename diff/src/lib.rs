@@ -130,6 +130,14 @@ fn diff_kind(kind: &str, a: &BTreeMap<String, Item>, b: &BTreeMap<String, Item>)
 }
 
 /// A unified diff of two texts when either spans several lines.
+/// A map entry on one line: multi-line values are summarised.
+fn entry(k: &str, v: &str) -> String {
+    match v.lines().count() {
+        0 | 1 => format!("{k} = {v}"),
+        n => format!("{k} ({n} lines)"),
+    }
+}
+
 pub(crate) fn text_diff(before: &str, after: &str) -> Option<String> {
     if !before.contains('\n') && !after.contains('\n') {
         return None;
@@ -154,7 +162,7 @@ fn diff_item(a: &Item, b: &Item) -> Vec<Change> {
         match (fa.unwrap_or(&empty), fb.unwrap_or(&empty)) {
             (Field::Logic { key: ka, .. }, Field::Logic { key: kb, .. }) if ka == kb => {}
             (Field::Logic { shown: sa, rendered: ra, .. }, Field::Logic { shown: sb, rendered: rb, .. }) => {
-                let diff = text_diff(ra, rb).or_else(|| Some("(logic changed)".to_owned()));
+                let diff = text_diff(ra, rb).filter(|d| !d.is_empty()).or_else(|| Some("(logic changed)\n".to_owned()));
                 out.push(Change::Text { field, before: sa.clone(), after: sb.clone(), diff });
             }
             (x, y) if x == y => {}
@@ -180,10 +188,8 @@ fn diff_item(a: &Item, b: &Item) -> Vec<Change> {
                 let none = BTreeMap::new();
                 let mx = if let Field::Map(m) = x { m } else { &none };
                 let my = if let Field::Map(m) = y { m } else { &none };
-                let added =
-                    my.iter().filter(|(k, _)| !mx.contains_key(*k)).map(|(k, v)| format!("{k} = {v}")).collect();
-                let removed =
-                    mx.iter().filter(|(k, _)| !my.contains_key(*k)).map(|(k, v)| format!("{k} = {v}")).collect();
+                let added = my.iter().filter(|(k, _)| !mx.contains_key(*k)).map(|(k, v)| entry(k, v)).collect();
+                let removed = mx.iter().filter(|(k, _)| !my.contains_key(*k)).map(|(k, v)| entry(k, v)).collect();
                 let changed = mx
                     .iter()
                     .filter_map(|(k, v)| my.get(k).filter(|w| *w != v).map(|w| (k.clone(), v.clone(), w.clone())))

@@ -261,8 +261,13 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
         exports.hash(&mut h);
         for cref in kids(t, chk, "check-content-ref") {
             let name = t.attr(cref, "name").unwrap_or("");
-            let short = if system == NS_OVAL_CHECK || system.contains("oval") { "oval" } else { system };
-            shown.push(format!("{short}:{name}"));
+            shown.push(if system == NS_OVAL_CHECK {
+                name.to_owned()
+            } else if system.contains("ocil") {
+                format!("ocil:{name}")
+            } else {
+                format!("{system}:{name}")
+            });
             match oval.fingerprint(name) {
                 Some(fp) => {
                     fp.hash(&mut h);

@@ -112,9 +112,12 @@ impl<'t> OvalIndex<'t> {
     fn hash_node(&self, root: NodeId) -> u64 {
         let t = self.tree;
         let mut h = DefaultHasher::new();
-        for n in self.nodes(root) {
-            (n - root).hash(&mut h);
-            t.parent(n).map(|p| p.wrapping_sub(root)).hash(&mut h);
+        let nodes = self.nodes(root);
+        // Positions within the counted nodes, so that skipped metadata of
+        // any size leaves the fingerprint alone.
+        for (i, &n) in nodes.iter().enumerate() {
+            i.hash(&mut h);
+            t.parent(n).and_then(|p| nodes.binary_search(&p).ok()).hash(&mut h);
             t.ns(n).hash(&mut h);
             t.local(n).hash(&mut h);
             let mut attrs: Vec<(&str, &str, &str)> = t

@@ -48,6 +48,8 @@ pub fn text(r: &Report) -> String {
                     Change::Text { field, before, after, diff } => {
                         if before.contains('\n') || after.contains('\n') {
                             let _ = writeln!(o, "      {field}: changed");
+                        } else if before == after {
+                            let _ = writeln!(o, "      {field}: {} (logic changed)", clip(before));
                         } else {
                             let _ = writeln!(o, "      {field}: {} -> {}", clip(before), clip(after));
                         }
@@ -133,6 +135,8 @@ pub fn markdown(r: &Report) -> String {
                     Change::Text { field, before, after, diff } => {
                         if before.contains('\n') || after.contains('\n') {
                             let _ = writeln!(o, "  - **{field}** changed");
+                        } else if before == after {
+                            let _ = writeln!(o, "  - **{field}** `{}`: logic changed", md(before));
                         } else {
                             let _ = writeln!(o, "  - **{field}**: {} → {}", md(before), md(after));
                         }
