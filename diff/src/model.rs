@@ -47,7 +47,7 @@ fn is_xccdf(t: &Tree, n: NodeId, local: &str) -> bool {
     t.is(n, NS_XCCDF12, local) || t.is(n, NS_XCCDF11, local)
 }
 
-fn all_xccdf<'t>(t: &'t Tree, local: &str) -> Vec<NodeId> {
+fn all_xccdf(t: &Tree, local: &str) -> Vec<NodeId> {
     let mut v: Vec<NodeId> = t.all(NS_XCCDF12, local).to_vec();
     v.extend_from_slice(t.all(NS_XCCDF11, local));
     v
