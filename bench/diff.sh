@@ -18,7 +18,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # An edited copy of A: renumber the first OVAL definition id everywhere
 # (no change in meaning) and raise one severity (one change).
-def=$(grep -o 'oval:[A-Za-z0-9_.-]*:def:[0-9]*' "$A" | head -1)
+def=$(grep -m1 -o 'oval:[A-Za-z0-9_.-]*:def:[0-9]*' "$A" | head -1)
 sed -e "s/$def\"/${def%:*}:99999\"/g" -e '0,/severity="low"/s//severity="high"/' "$A" > "$TMP/edited.xml"
 
 # best-of-N and median wall time in seconds; exit status 0 or 1 is success
