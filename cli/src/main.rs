@@ -20,6 +20,7 @@ mod out;
 mod convert_cmd;
 mod build_finish;
 mod daemon_cmd;
+mod diff_cmd;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
@@ -266,6 +267,13 @@ enum Command {
     /// Serve the store over HTTP/JSON with a dashboard: a Unix socket
     /// (default STORE/scapc.sock, 0600), or TCP with a bearer token
     Serve(serve_cmd::ServeArgs),
+    /// Compare two data streams (or XCCDF benchmarks, or OVAL documents) by meaning
+    ///
+    /// Rules, groups, values and profiles added, removed or changed (title,
+    /// severity, check logic, fixes, idents, references, platforms, profile
+    /// selections and values). OVAL is compared by what it checks: renumbered
+    /// ids are no change. Exit status: 0 no differences, 1 differences, 2 trouble.
+    Diff(diff_cmd::DiffArgs),
 }
 
 #[derive(Subcommand)]
@@ -515,6 +523,7 @@ fn main() -> ExitCode {
         Command::Verify { ds, trusted_cert, trusted_key, allow_weak_keys, format } => {
             sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json, allow_weak_keys)
         }
+        Command::Diff(a) => diff_cmd::run(a),
     };
     out::finish(code)
 }
