@@ -805,7 +805,7 @@ impl<'a> Engine<'a> {
             }
             Component::RegexCapture { pattern, arg } => {
                 let (flag, vals) = self.component(arg, dt);
-                let re = match compare::regex(pattern, false, false) {
+                let re = match compare::regex(pattern, false, false, false) {
                     Ok(r) => r,
                     Err(_) => return (Some(Flag::Error), Vec::new()),
                 };
