@@ -346,8 +346,23 @@ fn run_build(
     }
 }
 
+/// Exit code of a command line that does not parse (EX_USAGE of
+/// sysexits.h), distinct from 2 ("a rule failed" for `eval`).
+pub const EXIT_USAGE: u8 = 64;
+
+/// `--help` and `--version` print and succeed; any other parse error
+/// prints clap's message and exits with [`EXIT_USAGE`].
+fn usage_error(e: clap::Error) -> ExitCode {
+    let code = if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+    let _ = e.print();
+    code
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
     let code = match cli.command {
         Command::Build { root, out, products, sce, format, quiet, no_validate } => {
             run_build(root, out, products, sce, format, quiet, no_validate)

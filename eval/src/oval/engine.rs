@@ -163,6 +163,12 @@ impl<'a> Engine<'a> {
         v
     }
 
+    /// A definition's result if it has been evaluated already (never
+    /// evaluates).
+    pub fn evaluated_definition(&self, id: &str) -> Option<Arc<DefResult>> {
+        self.definitions.get(id).and_then(|c| c.get().cloned())
+    }
+
     // ----- definitions and criteria -----
 
     pub fn definition(&self, id: &str) -> Arc<DefResult> {
