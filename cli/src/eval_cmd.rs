@@ -95,9 +95,17 @@ pub struct EvalArgs {
     /// Do not evaluate this rule (full id; repeatable): it is `notselected`
     #[arg(long, value_name = "ID")]
     pub skip_rule: Vec<String>,
+    /// OVAL-only evaluation (DS is an OVAL definitions document): an OVAL
+    /// variables document giving the external variables' values
+    #[arg(long, value_name = "VARS.xml")]
+    pub variables: Option<PathBuf>,
+    /// OVAL-only evaluation: evaluate this definition (repeatable; default:
+    /// every definition)
+    #[arg(long, value_name = "DEF")]
+    pub id: Vec<String>,
 }
 
-fn err(msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn err(msg: impl std::fmt::Display) -> ExitCode {
     errln!("error: {msg}");
     ExitCode::from(1)
 }
@@ -111,8 +119,11 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 /// No output may be an input (the data stream, the tailoring, the key) or
 /// another output.
 fn check_outputs(a: &EvalArgs) -> Result<(), String> {
-    let inputs: Vec<&Path> =
-        [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref()].into_iter().flatten().map(PathBuf::as_path).collect();
+    let inputs: Vec<&Path> = [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref(), a.variables.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
     let outputs: Vec<&Path> =
         [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
     scapc_output::check_distinct(&inputs, &outputs)
@@ -121,6 +132,9 @@ fn check_outputs(a: &EvalArgs) -> Result<(), String> {
 pub fn run(a: EvalArgs) -> ExitCode {
     if let Err(msg) = check_outputs(&a) {
         return err(msg);
+    }
+    if let Some(code) = crate::eval_oval::run_if_oval(&a) {
+        return code;
     }
     if a.engine == EngineKind::Oscap {
         return crate::eval_oscap::run(&a);

@@ -20,6 +20,7 @@ mod out;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
+mod eval_oval;
 mod eval_ssh;
 mod lint_cmd;
 mod sign_cmd;
