@@ -279,24 +279,60 @@ pub fn pattern_match(pattern: &str, value: &str) -> R {
     regex(pattern, false, false, false)?.is_match(value)
 }
 
-/// The OVAL `version` datatype: components split at any non-alphanumeric
-/// character, compared numerically when both are numbers and as text
-/// otherwise; a missing component counts as zero.
+/// The OVAL `version` datatype, compared as oscap compares it: each side
+/// is a list of integer fields; a field is read as C's `atoi` reads it
+/// (leading blanks and a sign allowed; no digits reads as 0), and the next
+/// field starts after the digit run and one separator (any non-digit
+/// character, so `1x0c45d2` is 1.0.45.2). A missing field counts as 0.
 pub fn version_cmp(a: &str, b: &str) -> Ordering {
-    let pa: Vec<&str> = a.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
-    let pb: Vec<&str> = b.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
-    for i in 0..pa.len().max(pb.len()) {
-        let x = pa.get(i).copied().unwrap_or("0");
-        let y = pb.get(i).copied().unwrap_or("0");
-        let o = match (x.parse::<u128>(), y.parse::<u128>()) {
-            (Ok(m), Ok(n)) => m.cmp(&n),
-            _ => x.cmp(y),
-        };
+    let (fa, fb) = (version_fields(a), version_fields(b));
+    for i in 0..fa.len().max(fb.len()) {
+        let o = fa.get(i).copied().unwrap_or(0).cmp(&fb.get(i).copied().unwrap_or(0));
         if o != Ordering::Equal {
             return o;
         }
     }
     Ordering::Equal
+}
+
+fn version_fields(s: &str) -> Vec<i64> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        out.push(atoi(&b[i..]));
+        // past this character, the digits after it, and one separator
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i < b.len() {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// C's `atoi`, saturating instead of overflowing.
+fn atoi(b: &[u8]) -> i64 {
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let neg = i < b.len() && b[i] == b'-';
+    if i < b.len() && matches!(b[i], b'+' | b'-') {
+        i += 1;
+    }
+    let mut v: i64 = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        v = v.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+        i += 1;
+    }
+    if neg {
+        -v
+    } else {
+        v
+    }
 }
 
 fn split_evr(s: &str) -> (&str, &str, &str) {
@@ -600,6 +636,11 @@ mod tests {
     fn versions() {
         assert_eq!(version_cmp("1.10", "1.9"), Ordering::Greater);
         assert_eq!(version_cmp("1.0", "1"), Ordering::Equal);
+        // any non-digit separates fields, as in oscap (MITRE's version test)
+        for v in ["1x0c45d2", "1,2.3!3", "0+6", "1@0#4", "0q4,5z6"] {
+            assert_eq!(compare(D::Version, O::LessThanOrEqual, v, "1.2.3.4"), Ok(true), "{v}");
+        }
+        assert_eq!(version_cmp("5.10.0-21-amd64", "5.10.0-21"), Ordering::Equal);
         assert_eq!(rpm_evr_cmp("0:1.2-3.el8", "0:1.2-10.el8"), Ordering::Less);
         assert_eq!(rpm_evr_cmp("1:0.1-1", "0:9.9-9"), Ordering::Greater);
         assert_eq!(rpmvercmp("1.0~rc1", "1.0"), Ordering::Less);
