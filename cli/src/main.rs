@@ -100,7 +100,7 @@ enum Command {
     /// only with --sce, or with --trust-key when the evaluated data stream and
     /// every component it reaches are signed by that key.
     /// Exit code: 0 all rules passed, 2 a rule failed, 1 an error.
-    Eval(eval_cmd::EvalArgs),
+    Eval(Box<eval_cmd::EvalArgs>),
     /// Take apart, put together and inspect source data streams
     #[command(subcommand)]
     Ds(DsCommand),
@@ -370,7 +370,7 @@ fn main() -> ExitCode {
         }
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
-        Command::Eval(a) => eval_cmd::run(a),
+        Command::Eval(a) => eval_cmd::run(*a),
         Command::Ds(DsCommand::Split { ds, out, component, force }) => {
             ds_cmd::split(&ds, &out, component.as_deref(), force)
         }
