@@ -113,9 +113,24 @@ pub struct EvalArgs {
     /// again and record `fixed` or `error` with the fix's output
     #[arg(long)]
     pub remediate: bool,
+    /// Evaluate only this rule (full id; repeatable), whether the profile
+    /// selects it or not; every other rule is `notselected` (as oscap)
+    #[arg(long, value_name = "ID")]
+    pub rule: Vec<String>,
+    /// Do not evaluate this rule (full id; repeatable): it is `notselected`
+    #[arg(long, value_name = "ID")]
+    pub skip_rule: Vec<String>,
+    /// OVAL-only evaluation (DS is an OVAL definitions document): an OVAL
+    /// variables document giving the external variables' values
+    #[arg(long, value_name = "VARS.xml")]
+    pub variables: Option<PathBuf>,
+    /// OVAL-only evaluation: evaluate this definition (repeatable; default:
+    /// every definition)
+    #[arg(long, value_name = "DEF")]
+    pub id: Vec<String>,
 }
 
-fn err(msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn err(msg: impl std::fmt::Display) -> ExitCode {
     errln!("error: {msg}");
     ExitCode::from(1)
 }
@@ -129,7 +144,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 /// No output may be an input (the data stream, the tailoring, the key) or
 /// another output.
 fn check_outputs(a: &EvalArgs) -> Result<(), String> {
-    let inputs: Vec<&Path> = [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref()]
+    let inputs: Vec<&Path> = [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref(), a.variables.as_ref()]
         .into_iter()
         .flatten()
         .chain(a.cpe.iter())
@@ -143,6 +158,9 @@ fn check_outputs(a: &EvalArgs) -> Result<(), String> {
 pub fn run(a: EvalArgs) -> ExitCode {
     if let Err(msg) = check_outputs(&a) {
         return err(msg);
+    }
+    if let Some(code) = crate::eval_oval::run_if_oval(&a) {
+        return code;
     }
     if a.engine == EngineKind::Oscap {
         return crate::eval_oscap::run(&a);
@@ -210,9 +228,22 @@ pub fn run(a: EvalArgs) -> ExitCode {
     }
     if let Some(p) = &a.profile {
         if p != "(all)" {
-            if let Err(e) = run::match_profile(&content.benchmark, &tailoring, p) {
-                return err(format!("{}: {e}", a.ds.display()));
+            match run::match_profile(&content.benchmark, &tailoring, p) {
+                Ok(_) => {}
+                // an ambiguous suffix lists its matches
+                Err(e) if !e.starts_with("no profile") => return err(format!("{}: {e}", a.ds.display())),
+                Err(_) => {
+                    let ids: Vec<&str> =
+                        tailoring.iter().chain(content.benchmark.profiles.iter()).map(|p| p.id.as_str()).collect();
+                    return err(unknown_id("profile", p, &a.ds, &ids, "the profiles are"));
+                }
             }
+        }
+    }
+    for r in a.rule.iter().chain(&a.skip_rule) {
+        if !content.benchmark.rules.iter().any(|x| &x.id == r) {
+            let ids: Vec<&str> = content.benchmark.rules.iter().map(|x| x.id.as_str()).collect();
+            return err(unknown_id("rule", r, &a.ds, &ids, "there are"));
         }
     }
     let mut sce = a.sce;
@@ -239,6 +270,8 @@ pub fn run(a: EvalArgs) -> ExitCode {
         sce,
         engine: EngineOptions { probe_timeout: Duration::from_secs(a.probe_timeout.max(1)) },
         progress: if tty { Some(&progress) } else { None },
+        rules: a.rule.clone(),
+        skip_rules: a.skip_rule.clone(),
     };
     let mut scan = match run::evaluate(&content, &opts) {
         Ok(s) => s,
@@ -256,7 +289,73 @@ pub fn run(a: EvalArgs) -> ExitCode {
         return code;
     }
     print_summary(&a, &scan, &content, t0.elapsed());
+    warn_if_nothing_evaluated(&a, &scan, &content);
     exit_for(&scan)
+}
+
+/// An id that is not there: the closest ids (by edit distance, or
+/// containing what was asked for), one per line, or all of them when few.
+fn unknown_id(kind: &str, want: &str, ds: &Path, ids: &[&str], all_label: &str) -> String {
+    let mut scored: Vec<(usize, &str)> = ids
+        .iter()
+        .map(|id| {
+            let tail = id.rsplit(['_', ':']).next().unwrap_or(id);
+            let d = strsim::levenshtein(want, id).min(strsim::levenshtein(want, tail));
+            (if id.contains(want) && !want.is_empty() { 0 } else { d }, *id)
+        })
+        .collect();
+    scored.sort();
+    let close: Vec<&str> =
+        scored.iter().filter(|(d, _)| *d <= want.len().max(3) / 3 + 1).map(|x| x.1).take(5).collect();
+    let mut msg = format!("no {kind} `{want}` in {}", ds.display());
+    if !close.is_empty() {
+        msg.push_str("\n  did you mean:");
+        for c in close {
+            msg.push_str(&format!("\n    {c}"));
+        }
+    } else if ids.len() <= 30 {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        msg.push_str(&format!("\n  {all_label}:"));
+        for c in sorted {
+            msg.push_str(&format!("\n    {c}"));
+        }
+        if kind == "profile" {
+            msg.push_str("\n    (all)");
+        }
+    } else {
+        msg.push_str(&format!("\n  ({} {kind}s; `scapc ds info` lists them)", ids.len()));
+    }
+    msg
+}
+
+/// A scan that evaluated nothing is usually a mistake: say so on stderr.
+fn warn_if_nothing_evaluated(a: &EvalArgs, scan: &Scan, content: &Content) {
+    let evaluated = scan.rules.iter().filter(|r| r.result != XResult::NotSelected).count();
+    if evaluated == 0 {
+        if a.profile.is_none() && a.rule.is_empty() {
+            errln!(
+                "warning: no rule was evaluated: the benchmark selects no rule by default; pass --profile ID (`scapc ds info {}` lists them) or --profile '(all)'",
+                a.ds.display()
+            );
+        } else {
+            errln!("warning: no rule was evaluated: the profile, --rule and --skip-rule select none");
+        }
+        return;
+    }
+    if scan.count(XResult::NotApplicable) == evaluated {
+        let b = &content.benchmark;
+        let failed: Vec<&str> =
+            b.platforms.iter().filter(|p| !scan.platforms.contains(p)).map(String::as_str).collect();
+        if !b.platforms.is_empty() && scan.platforms.is_empty() {
+            errln!(
+                "warning: every rule is notapplicable: the target does not match the benchmark's platform ({})",
+                failed.join(", ")
+            );
+        } else {
+            errln!("warning: every rule is notapplicable: the target matches none of the rules' platforms");
+        }
+    }
 }
 
 /// 0 when nothing failed, 2 when a rule failed or erred.

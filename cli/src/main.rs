@@ -17,16 +17,17 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[macro_use]
 mod out;
-mod convert_cmd;
 mod build_finish;
+mod convert_cmd;
 mod daemon_cmd;
 mod diff_cmd;
 mod ds_cmd;
 mod eval_cmd;
 mod eval_oscap;
+mod eval_oval;
 mod eval_ssh;
-mod guide_cmd;
 mod fix_cmd;
+mod guide_cmd;
 mod image_target;
 mod lint_cmd;
 mod report_cmd;
@@ -490,11 +491,35 @@ fn run_build(
     ExitCode::SUCCESS
 }
 
+/// Exit code of a command line that does not parse (EX_USAGE of
+/// sysexits.h), distinct from 2 ("a rule failed" for `eval`).
+pub const EXIT_USAGE: u8 = 64;
+
+/// `--help` and `--version` print and succeed; any other parse error
+/// prints clap's message and exits with [`EXIT_USAGE`].
+fn usage_error(e: clap::Error) -> ExitCode {
+    let code = if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+    let _ = e.print();
+    code
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
     let code = match cli.command {
         Command::Build { root, out, products, sce, format, quiet, no_validate, sign_key, cert, guides, fixes } => {
-            run_build(root, out, products, sce, format, quiet, no_validate, BuildFlags { sign_key, cert, guides, fixes })
+            run_build(
+                root,
+                out,
+                products,
+                sce,
+                format,
+                quiet,
+                no_validate,
+                BuildFlags { sign_key, cert, guides, fixes },
+            )
         }
         Command::Fix(a) => fix_cmd::run(a),
         Command::Test(a) => test_cmd::run(a),

@@ -363,6 +363,8 @@ pub fn job_entry(spec: &str) -> i32 {
             sce: false,
             engine: EngineOptions { probe_timeout: Duration::from_secs(job.timeout) },
             progress: None,
+            rules: Vec::new(),
+            skip_rules: Vec::new(),
         };
         let scan = run::evaluate(c, &opts)?;
         let r = scan.rules.iter().find(|r| r.id == job.rule_id).ok_or("the rule got no result")?;

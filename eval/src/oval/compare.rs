@@ -166,59 +166,81 @@ fn parse_binary(s: &str) -> Result<Vec<u8>, CompareError> {
     Ok((0..t.len()).step_by(2).map(|i| u8::from_str_radix(&t[i..i + 2], 16).unwrap_or(0)).collect())
 }
 
-/// A compiled regular expression, cached process-wide by pattern.
+/// A compiled OVAL regular expression, cached process-wide by pattern and
+/// flags.
 ///
-/// OVAL patterns are Perl-compatible; the `regex` crate serves those it
-/// can and `fancy-regex` (look-around, back references) the rest.
-#[derive(Debug)]
-pub enum Regex {
-    Plain(regex::Regex),
-    Fancy(fancy_regex::Regex),
+/// OVAL patterns are Perl-compatible, and oscap matches them with PCRE in
+/// UTF-8 mode; so does this, through PCRE2 itself, so that look-arounds,
+/// back references, `\Z`, possessive quantifiers and every other PCRE
+/// spelling mean exactly what they mean there. JIT compilation is used
+/// when available; every match is bounded by [`MATCH_LIMIT`] (PCRE2's
+/// backtracking budget), and a match that exceeds it is an error, never a
+/// hang.
+pub struct Regex {
+    re: pcre2::bytes::Regex,
+    pattern: String,
 }
 
+impl std::fmt::Debug for Regex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Regex({:?})", self.pattern)
+    }
+}
+
+/// One match: its start offset, the whole match, and each group (group 1
+/// onward; `None` for a group that did not take part).
+pub type Found = (usize, String, Vec<Option<String>>);
+
+/// PCRE2's match limit for every OVAL pattern (the number of times its
+/// internal match function may be entered in one match attempt): patterns
+/// that backtrack catastrophically stop with an error.
+pub const MATCH_LIMIT: u32 = 5_000_000;
+
 impl Regex {
+    fn failed(&self, e: pcre2::Error) -> CompareError {
+        CompareError(format!("regular expression `{}` failed: {e}", self.pattern))
+    }
+
     pub fn is_match(&self, s: &str) -> Result<bool, CompareError> {
-        match self {
-            Regex::Plain(r) => Ok(r.is_match(s)),
-            Regex::Fancy(r) => r.is_match(s).map_err(|e| CompareError(format!("regular expression failed: {e}"))),
-        }
+        self.re.is_match(s.as_bytes()).map_err(|e| self.failed(e))
     }
 
     /// The capture groups of the first match (group 1 onward), or `None`
     /// when nothing matches. Groups that did not take part are empty.
     pub fn first_captures(&self, s: &str) -> Result<Option<Vec<String>>, CompareError> {
-        Ok(match self {
-            Regex::Plain(r) => {
-                r.captures(s).map(|c| (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect())
-            }
-            Regex::Fancy(r) => r
-                .captures(s)
-                .map_err(|e| CompareError(format!("regular expression failed: {e}")))?
-                .map(|c| (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect()),
-        })
+        let mut locs = self.re.capture_locations();
+        Ok(self
+            .re
+            .captures_read(&mut locs, s.as_bytes())
+            .map_err(|e| self.failed(e))?
+            .map(|_| (1..locs.len()).map(|i| locs.get(i).map_or(String::new(), |(a, b)| s[a..b].to_owned())).collect()))
     }
 
-    /// Every match in `s`: for each, the whole match and its groups.
-    pub fn all_captures(&self, s: &str) -> Result<Vec<(String, Vec<String>)>, CompareError> {
+    /// Every non-overlapping match in `s`, left to right. After an empty
+    /// match the search resumes at the next character, and an empty match
+    /// right where the previous match ended is skipped.
+    pub fn find_all(&self, s: &str) -> Result<Vec<Found>, CompareError> {
+        let bytes = s.as_bytes();
+        let mut locs = self.re.capture_locations();
         let mut out = Vec::new();
-        match self {
-            Regex::Plain(r) => {
-                for c in r.captures_iter(s) {
-                    out.push((
-                        c[0].to_owned(),
-                        (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect(),
-                    ));
+        let mut at = 0;
+        let mut last_end = None;
+        while at <= s.len() {
+            let Some(m) = self.re.captures_read_at(&mut locs, bytes, at).map_err(|e| self.failed(e))? else {
+                break;
+            };
+            let (start, end) = (m.start(), m.end());
+            if start == end {
+                at = end + s[end..].chars().next().map_or(1, char::len_utf8);
+                if last_end == Some(end) {
+                    continue;
                 }
+            } else {
+                at = end;
             }
-            Regex::Fancy(r) => {
-                for c in r.captures_iter(s) {
-                    let c = c.map_err(|e| CompareError(format!("regular expression failed: {e}")))?;
-                    out.push((
-                        c.get(0).map_or("", |m| m.as_str()).to_owned(),
-                        (1..c.len()).map(|i| c.get(i).map_or("", |m| m.as_str()).to_owned()).collect(),
-                    ));
-                }
-            }
+            last_end = Some(end);
+            let groups = (1..locs.len()).map(|i| locs.get(i).map(|(a, b)| s[a..b].to_owned())).collect();
+            out.push((start, s[start..end].to_owned(), groups));
         }
         Ok(out)
     }
@@ -226,104 +248,91 @@ impl Regex {
 
 /// Compiles (or fetches from the cache) an OVAL regular expression.
 /// `multiline` makes `^`/`$` match at line ends, `dotall` makes `.` match
-/// newlines (textfilecontent54's behaviors).
-pub fn regex(pattern: &str, multiline: bool, dotall: bool) -> Result<Arc<Regex>, CompareError> {
-    type Cache = Mutex<HashMap<(String, bool, bool), Arc<Regex>>>;
+/// newlines, `caseless` ignores case (textfilecontent54's behaviors).
+pub fn regex(pattern: &str, multiline: bool, dotall: bool, caseless: bool) -> Result<Arc<Regex>, CompareError> {
+    type Cache = Mutex<HashMap<(String, bool, bool, bool), Arc<Regex>>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let key = (pattern.to_owned(), multiline, dotall);
+    let key = (pattern.to_owned(), multiline, dotall, caseless);
     if let Some(r) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(r.clone());
     }
-    let translated = translate_perl(pattern);
-    let r = match regex::RegexBuilder::new(&translated)
+    // A leading `(*LIMIT_MATCH=n)` can only lower PCRE2's limit, and the
+    // pattern's own start-of-pattern settings may follow it.
+    let limited = format!("(*LIMIT_MATCH={MATCH_LIMIT}){pattern}");
+    let re = pcre2::bytes::RegexBuilder::new()
+        .utf(true)
         .multi_line(multiline)
-        .dot_matches_new_line(dotall)
-        .size_limit(50 << 20)
-        .build()
-    {
-        Ok(r) => Regex::Plain(r),
-        Err(_) => {
-            let mut flags = String::new();
-            if multiline {
-                flags.push('m');
-            }
-            if dotall {
-                flags.push('s');
-            }
-            let p = if flags.is_empty() { translated.clone() } else { format!("(?{flags}){translated}") };
-            match fancy_regex::RegexBuilder::new(&p).backtrack_limit(5_000_000).build() {
-                Ok(r) => Regex::Fancy(r),
-                Err(e) => return err(format!("invalid regular expression `{pattern}`: {e}")),
-            }
-        }
-    };
-    let r = Arc::new(r);
+        .dotall(dotall)
+        .caseless(caseless)
+        .jit_if_available(true)
+        .max_jit_stack_size(Some(4 << 20))
+        .build(&limited)
+        .map_err(|e| CompareError(format!("invalid regular expression `{pattern}`: {e}")))?;
+    let r = Arc::new(Regex { re, pattern: pattern.to_owned() });
     cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, r.clone());
     Ok(r)
 }
 
-/// Perl spellings that Rust's engines write differently: `\Z` (end or
-/// before a final newline) becomes `\n?\z`.
-fn translate_perl(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
-    let mut chars = p.chars().peekable();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('Z') if !in_class => out.push_str(r"(?:\n?\z)"),
-                Some(n) => {
-                    out.push('\\');
-                    out.push(n);
-                }
-                None => out.push('\\'),
-            },
-            '[' if !in_class => {
-                in_class = true;
-                out.push(c);
-                if chars.peek() == Some(&'^') {
-                    out.push(chars.next().unwrap_or('^'));
-                }
-                if chars.peek() == Some(&']') {
-                    chars.next();
-                    out.push_str(r"\]");
-                }
-            }
-            ']' if in_class => {
-                in_class = false;
-                out.push(c);
-            }
-            '[' if in_class => out.push_str(r"\["),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// OVAL `pattern match`: a search for the pattern anywhere in the value.
 pub fn pattern_match(pattern: &str, value: &str) -> R {
-    regex(pattern, false, false)?.is_match(value)
+    regex(pattern, false, false, false)?.is_match(value)
 }
 
-/// The OVAL `version` datatype: components split at any non-alphanumeric
-/// character, compared numerically when both are numbers and as text
-/// otherwise; a missing component counts as zero.
+/// The OVAL `version` datatype, compared as oscap compares it: each side
+/// is a list of integer fields; a field is read as C's `atoi` reads it
+/// (leading blanks and a sign allowed; no digits reads as 0), and the next
+/// field starts after the digit run and one separator (any non-digit
+/// character, so `1x0c45d2` is 1.0.45.2). A missing field counts as 0.
 pub fn version_cmp(a: &str, b: &str) -> Ordering {
-    let pa: Vec<&str> = a.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
-    let pb: Vec<&str> = b.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
-    for i in 0..pa.len().max(pb.len()) {
-        let x = pa.get(i).copied().unwrap_or("0");
-        let y = pb.get(i).copied().unwrap_or("0");
-        let o = match (x.parse::<u128>(), y.parse::<u128>()) {
-            (Ok(m), Ok(n)) => m.cmp(&n),
-            _ => x.cmp(y),
-        };
+    let (fa, fb) = (version_fields(a), version_fields(b));
+    for i in 0..fa.len().max(fb.len()) {
+        let o = fa.get(i).copied().unwrap_or(0).cmp(&fb.get(i).copied().unwrap_or(0));
         if o != Ordering::Equal {
             return o;
         }
     }
     Ordering::Equal
+}
+
+fn version_fields(s: &str) -> Vec<i64> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        out.push(atoi(&b[i..]));
+        // past this character, the digits after it, and one separator
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i < b.len() {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// C's `atoi`, saturating instead of overflowing.
+fn atoi(b: &[u8]) -> i64 {
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let neg = i < b.len() && b[i] == b'-';
+    if i < b.len() && matches!(b[i], b'+' | b'-') {
+        i += 1;
+    }
+    let mut v: i64 = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        v = v.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+        i += 1;
+    }
+    if neg {
+        -v
+    } else {
+        v
+    }
 }
 
 fn split_evr(s: &str) -> (&str, &str, &str) {
@@ -571,10 +580,44 @@ mod tests {
         assert_eq!(compare(D::String, O::PatternMatch, "PermitRootLogin no", r"^PermitRootLogin\s+no$"), Ok(true));
         assert_eq!(compare(D::String, O::PatternMatch, "xyz", "^a"), Ok(false));
         assert_eq!(compare(D::String, O::PatternMatch, "ab\n", r"^ab\Z"), Ok(true));
-        // look-ahead needs the fancy engine
         assert_eq!(compare(D::String, O::PatternMatch, "foo bar", r"foo(?= bar)"), Ok(true));
         assert!(compare(D::String, O::PatternMatch, "x", "(").is_err());
         assert!(compare(D::Boolean, O::GreaterThan, "true", "false").is_err());
+    }
+
+    #[test]
+    fn pcre_semantics() {
+        // CaC's accounts_password_pam_unix_enabled: a quantified look-ahead
+        // (refused by fancy-regex, accepted by PCRE).
+        let p = r"^\s*password\s+(?:(?:required)|(?:\[(?=.*?\bsuccess=\d+\b)?(?=.*?\bdefault=ignore\b)?.*\]))\s+pam_unix\.so.*$";
+        let line = "password\t[success=1 default=ignore]\tpam_unix.so obscure yescrypt";
+        assert_eq!(compare(D::String, O::PatternMatch, line, p), Ok(true));
+        // possessive quantifiers, atomic groups, \Z, back references
+        assert_eq!(compare(D::String, O::PatternMatch, "aaa", "^a++$"), Ok(true));
+        assert_eq!(compare(D::String, O::PatternMatch, "aaa", "^(?>a+)a$"), Ok(false));
+        assert_eq!(compare(D::String, O::PatternMatch, "abab", r"^(ab)\1$"), Ok(true));
+        // `[]a]` is a class holding `]` and `a` in PCRE
+        assert_eq!(compare(D::String, O::PatternMatch, "]", "^[]a]$"), Ok(true));
+        // UTF-8 mode: `.` is one character, not one byte
+        assert_eq!(compare(D::String, O::PatternMatch, "é", "^.$"), Ok(true));
+    }
+
+    #[test]
+    fn catastrophic_backtracking_is_an_error_not_a_hang() {
+        let subject = format!("{}b", "a".repeat(40));
+        let e = compare(D::String, O::PatternMatch, &subject, "^(a+)+$").unwrap_err();
+        assert!(e.0.contains("failed"), "{e}");
+    }
+
+    #[test]
+    fn find_all_steps_over_empty_matches_by_character() {
+        let r = regex("x*", false, false, false).unwrap();
+        let found: Vec<(usize, String)> = r.find_all("éxx").unwrap().into_iter().map(|(a, m, _)| (a, m)).collect();
+        assert_eq!(found, vec![(0, String::new()), (2, "xx".to_owned())]);
+        let r = regex("^k=(\\d+)|(z)$", true, false, true).unwrap();
+        let found = r.find_all("K=1\nz").unwrap();
+        assert_eq!(found[0].2, vec![Some("1".to_owned()), None]);
+        assert_eq!(found[1].2, vec![None, Some("z".to_owned())]);
     }
 
     #[test]
@@ -593,6 +636,11 @@ mod tests {
     fn versions() {
         assert_eq!(version_cmp("1.10", "1.9"), Ordering::Greater);
         assert_eq!(version_cmp("1.0", "1"), Ordering::Equal);
+        // any non-digit separates fields, as in oscap (MITRE's version test)
+        for v in ["1x0c45d2", "1,2.3!3", "0+6", "1@0#4", "0q4,5z6"] {
+            assert_eq!(compare(D::Version, O::LessThanOrEqual, v, "1.2.3.4"), Ok(true), "{v}");
+        }
+        assert_eq!(version_cmp("5.10.0-21-amd64", "5.10.0-21"), Ordering::Equal);
         assert_eq!(rpm_evr_cmp("0:1.2-3.el8", "0:1.2-10.el8"), Ordering::Less);
         assert_eq!(rpm_evr_cmp("1:0.1-1", "0:9.9-9"), Ordering::Greater);
         assert_eq!(rpmvercmp("1.0~rc1", "1.0"), Ordering::Less);

@@ -163,6 +163,12 @@ impl<'a> Engine<'a> {
         v
     }
 
+    /// A definition's result if it has been evaluated already (never
+    /// evaluates).
+    pub fn evaluated_definition(&self, id: &str) -> Option<Arc<DefResult>> {
+        self.definitions.get(id).and_then(|c| c.get().cloned())
+    }
+
     // ----- definitions and criteria -----
 
     pub fn definition(&self, id: &str) -> Arc<DefResult> {
@@ -477,8 +483,12 @@ impl<'a> Engine<'a> {
                     Flag::Complete | Flag::Incomplete if !var.values.is_empty() => {
                         es.values = var.values.clone();
                         // OpenSCAP runs the probe once per value and unites
-                        // the results: any value may match.
-                        es.var_check = Check::AtLeastOne;
+                        // the results: any value may match; but `none
+                        // satisfy` keeps its meaning (the values that
+                        // match none of them: MITRE's filehash58 test).
+                        if es.var_check != Check::NoneSatisfy {
+                            es.var_check = Check::AtLeastOne;
+                        }
                     }
                     Flag::Complete | Flag::Incomplete | Flag::DoesNotExist => {
                         return ObjectResult {
@@ -752,7 +762,10 @@ impl<'a> Engine<'a> {
                 if !has_values(flag) {
                     return (flag, Vec::new());
                 }
-                let float = dt == Datatype::Float;
+                // A float result only when a value is not an integer: oscap
+                // types the result by its inputs (int variables multiplied
+                // into a float variable give `15`, not `15.000000`).
+                let float = dt == Datatype::Float && sets.iter().flatten().any(|v| compare::parse_int(v).is_err());
                 let mut acc: Vec<f64> = vec![if op == "multiply" { 1.0 } else { 0.0 }];
                 let mut first = true;
                 for s in &sets {
@@ -777,8 +790,9 @@ impl<'a> Engine<'a> {
                     acc = next;
                     first = false;
                 }
+                // a float result is written as C's `%f` writes it (oscap)
                 let out =
-                    acc.into_iter().map(|x| if float { format!("{x}") } else { format!("{}", x as i64) }).collect();
+                    acc.into_iter().map(|x| if float { format!("{x:.6}") } else { format!("{}", x as i64) }).collect();
                 (flag, out)
             }
             Component::Begin { character, arg } => {
@@ -805,7 +819,7 @@ impl<'a> Engine<'a> {
             }
             Component::RegexCapture { pattern, arg } => {
                 let (flag, vals) = self.component(arg, dt);
-                let re = match compare::regex(pattern, false, false) {
+                let re = match compare::regex(pattern, false, false, false) {
                     Ok(r) => r,
                     Err(_) => return (Some(Flag::Error), Vec::new()),
                 };

@@ -5,4 +5,5 @@ pub mod datetime;
 pub mod engine;
 pub mod item;
 pub mod model;
+pub mod standalone;
 pub mod types;

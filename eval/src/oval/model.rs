@@ -340,6 +340,12 @@ impl OvalDoc {
         if let Some(c) = tree.attr(t, "state_operator") {
             test.state_operator = Operator::parse(c).unwrap_or(Operator::And);
         }
+        // The deprecated check="none exist" means check_existence="none_exist"
+        // (OVAL 5.3), whatever check_existence says: oscap reads it so.
+        if tree.attr(t, "check") == Some("none exist") {
+            test.check = Check::NoneSatisfy;
+            test.check_existence = Existence::NoneExist;
+        }
         for k in tree.children(t) {
             match tree.local(k) {
                 "object" => test.object_ref = tree.attr(k, "object_ref").map(str::to_owned),

@@ -22,6 +22,9 @@ pub struct Cache {
     /// Host mount points (paths on this host) of filesystems that are not
     /// local (network or pseudo filesystems), for `recurse_file_system`.
     pub(super) nonlocal_mounts: OnceLock<Vec<String>>,
+    /// Device ids of this host's kernel pseudo filesystems (`proc`,
+    /// `sysfs`, ...), which a walk reaches only by starting there.
+    pub(super) pseudo_devs: OnceLock<std::collections::HashSet<u64>>,
     /// `/var/lib/dpkg/status`, installed packages only.
     pub(super) dpkg: OnceLock<Result<Arc<Vec<DpkgPackage>>, String>>,
     pub(super) passwd: OnceLock<Result<Arc<Vec<PasswdEntry>>, String>>,

@@ -278,9 +278,19 @@ struct Walker<'a, 'c> {
     beh: Behaviors,
     messages: Vec<String>,
     incomplete: bool,
+    /// While walking for a `pattern match` whose every value is anchored
+    /// with a literal prefix: those prefixes. A directory is entered only
+    /// when a match could lie below it (it starts with a prefix, or is an
+    /// ancestor of one), as oscap prunes with partial matches.
+    prune: Option<Vec<String>>,
 }
 
 impl Walker<'_, '_> {
+    /// Whether a match of the current walk's pattern could lie below `dir`.
+    fn may_hold_match(&self, dir: &str) -> bool {
+        self.prune.as_deref().is_none_or(|prefixes| may_hold(prefixes, dir))
+    }
+
     fn entity_matches(&mut self, e: &EntitySpec, value: &str) -> bool {
         match e.matches(value) {
             Ok(b) => b,
@@ -355,6 +365,15 @@ impl Walker<'_, '_> {
                 if ancestors.contains(&id) {
                     continue; // a link loop
                 }
+                if !self.may_hold_match(&p) {
+                    continue;
+                }
+                // Through a link into /proc (whose `root` links lead back to
+                // `/`) or /sys, a walk would never end: a walk enters a
+                // kernel pseudo filesystem only by starting inside it.
+                if id.0 != start_dev && pseudo_devs(self.ctx).contains(&id.0) {
+                    continue;
+                }
                 if id.0 != dev && !self.may_enter(&p, id.0, start_dev, dev) {
                     continue;
                 }
@@ -367,6 +386,25 @@ impl Walker<'_, '_> {
             stack.extend(children);
         }
     }
+}
+
+/// Kernel pseudo filesystems: their contents are not files of the system.
+const PSEUDO_FS: &[&str] =
+    &["proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs"];
+
+/// Device ids of this host's kernel pseudo filesystems.
+fn pseudo_devs<'a>(ctx: &ProbeCtx<'a>) -> &'a HashSet<u64> {
+    ctx.cache.pseudo_devs.get_or_init(|| {
+        let text = crate::target::Target::local().read_text("/proc/self/mounts").unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() >= 3 && PSEUDO_FS.contains(&f[2]))
+                    .then(|| std::fs::metadata(unescape_mount(f[1])).ok().map(|m| m.dev()))
+                    .flatten()
+            })
+            .collect()
+    })
 }
 
 /// Mount points (host paths) of non-local filesystems on this host.
@@ -473,6 +511,20 @@ fn pattern_literal(pattern: &str) -> Option<String> {
     (prefix.chars().count() == unescaped_len && !body.ends_with('\\')).then_some(prefix)
 }
 
+/// Whether a path that starts with one of `prefixes` can lie below `dir`.
+fn may_hold(prefixes: &[String], dir: &str) -> bool {
+    prefixes.iter().any(|q| dir.starts_with(q.as_str()) || q.starts_with(&format!("{dir}/")))
+}
+
+/// The literal prefixes that every match of a `pattern match` entity
+/// starts with, when each of its values has one (absolute), for pruning.
+fn prune_prefixes(e: &EntitySpec) -> Option<Vec<String>> {
+    if e.operation != Operation::PatternMatch || e.values.is_empty() || e.var_check == Check::NoneSatisfy {
+        return None;
+    }
+    e.values.iter().map(|v| literal_prefix(v).filter(|p| p.starts_with('/') && p.len() > 1)).collect()
+}
+
 /// Where a walk for this entity must start: the directories that contain
 /// every possible match.
 fn walk_starts(e: &EntitySpec) -> Vec<String> {
@@ -528,7 +580,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
         Ok(b) => b,
         Err(e) => return Resolved { error: Some(e), ..Default::default() },
     };
-    let mut w = Walker { ctx, beh, messages: Vec::new(), incomplete: false };
+    let mut w = Walker { ctx, beh, messages: Vec::new(), incomplete: false, prune: None };
     let mut files: Vec<FileRef> = Vec::new();
     let mut by_filepath = false;
     if let Some(fp) = obj.entity("filepath") {
@@ -550,6 +602,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
                 }
             }
         } else {
+            w.prune = prune_prefixes(fp);
             for start in walk_starts(fp) {
                 w.walk(&start, -1, &mut |w, p, _e, is_dir, _looped| {
                     if !is_dir && w.entity_matches(fp, p) {
@@ -558,6 +611,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
                     }
                 });
             }
+            w.prune = None;
         }
     } else {
         let Some(path) = obj.entity("path") else {
@@ -643,6 +697,7 @@ fn base_dirs(w: &mut Walker<'_, '_>, path: &EntitySpec) -> Vec<String> {
             }
         }
     } else {
+        w.prune = prune_prefixes(path);
         for start in walk_starts(path) {
             if w.entity_matches(path, &start) {
                 dirs.push(start.clone());
@@ -653,6 +708,7 @@ fn base_dirs(w: &mut Walker<'_, '_>, path: &EntitySpec) -> Vec<String> {
                 }
             });
         }
+        w.prune = None;
     }
     dirs.sort();
     dirs.dedup();
@@ -720,6 +776,31 @@ mod tests {
         assert_eq!(split("/etc/passwd"), ("/etc".to_owned(), "passwd".to_owned()));
         assert_eq!(split("/etc"), ("/".to_owned(), "etc".to_owned()));
         assert_eq!(unescape_mount(r"/mnt/a\040b"), "/mnt/a b");
+    }
+
+    #[test]
+    fn walks_prune_directories_that_cannot_hold_a_match() {
+        let e = EntitySpec {
+            name: "path".into(),
+            operation: Operation::PatternMatch,
+            values: vec!["^/tmp/support.+".into()],
+            ..Default::default()
+        };
+        let p = prune_prefixes(&e).unwrap();
+        assert_eq!(p, vec!["/tmp/support"]);
+        assert!(may_hold(&p, "/tmp"));
+        assert!(may_hold(&p, "/tmp/support"));
+        assert!(may_hold(&p, "/tmp/support2/x"));
+        assert!(!may_hold(&p, "/tmp/other"));
+        assert!(!may_hold(&p, "/tmp/sup"));
+        assert!(!may_hold(&p, "/var"));
+        // no prefix for one value, or none satisfy: no pruning
+        let mut e2 = e.clone();
+        e2.values.push("support$".into());
+        assert_eq!(prune_prefixes(&e2), None);
+        let mut e3 = e.clone();
+        e3.var_check = Check::NoneSatisfy;
+        assert_eq!(prune_prefixes(&e3), None);
     }
 
     #[test]

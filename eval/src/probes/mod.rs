@@ -15,6 +15,7 @@
 
 mod cache;
 mod dpkginfo;
+mod environmentvariable;
 mod environmentvariable58;
 mod family;
 mod file;
@@ -30,6 +31,7 @@ mod selinuxboolean;
 mod symlink;
 mod sysctl;
 mod systemd;
+mod textfilecontent;
 mod textfilecontent54;
 mod uname;
 mod xmlfilecontent;
@@ -94,6 +96,8 @@ const PROBES: &[(&str, &str, &str, ProbeFn)] = &[
     ("linux", "systemdunitproperty", "linux:systemdunitproperty", systemd::collect_property),
     ("linux", "systemdunitdependency", "linux:systemdunitdependency", systemd::collect_dependency),
     ("independent", "xmlfilecontent", "independent:xmlfilecontent", xmlfilecontent::collect),
+    ("independent", "textfilecontent", "independent:textfilecontent", textfilecontent::collect),
+    ("independent", "environmentvariable", "independent:environmentvariable", environmentvariable::collect),
 ];
 
 /// The probe for an object type, by schema family and object name (without

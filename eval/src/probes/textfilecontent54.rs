@@ -45,8 +45,7 @@ pub(super) fn collect_with_limit(ctx: &ProbeCtx<'_>, obj: &ObjectSpec, limit: u6
     let ignore_case = bool_behavior(obj, "ignore_case", false);
     let mut regexes = Vec::new();
     for p in &pattern.values {
-        let source = if ignore_case { format!("(?i){p}") } else { p.clone() };
-        match regex(&source, multiline, singleline) {
+        match regex(p, multiline, singleline, ignore_case) {
             Ok(r) => regexes.push((p.clone(), r)),
             Err(e) => return Collected::error(e.to_string()),
         }
@@ -168,29 +167,5 @@ impl<'t> LineCounter<'t> {
 }
 
 fn find_all(re: &Regex, text: &str) -> Result<Vec<Match>, CompareError> {
-    let mut out = Vec::new();
-    match re {
-        Regex::Plain(r) => {
-            for c in r.captures_iter(text) {
-                let m = c.get(0).expect("group 0 is the whole match");
-                out.push((
-                    m.start(),
-                    m.as_str().to_owned(),
-                    (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect(),
-                ));
-            }
-        }
-        Regex::Fancy(r) => {
-            for c in r.captures_iter(text) {
-                let c = c.map_err(|e| CompareError(format!("regular expression failed: {e}")))?;
-                let (start, whole) = c.get(0).map_or((0, ""), |m| (m.start(), m.as_str()));
-                out.push((
-                    start,
-                    whole.to_owned(),
-                    (1..c.len()).map(|i| c.get(i).map(|m| m.as_str().to_owned())).collect(),
-                ));
-            }
-        }
-    }
-    Ok(out)
+    re.find_all(text)
 }

@@ -84,8 +84,16 @@ pub struct Options<'a> {
     /// Run SCE scripts (they execute arbitrary code).
     pub sce: bool,
     pub engine: EngineOptions,
-    /// Called as rule checks finish: (done, total).
+    /// Called as the checks of selected rules finish: (done, total
+    /// selected).
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// `--rule`: when not empty, these rules (full ids) are evaluated,
+    /// whether the profile selects them or not, and every other rule is
+    /// `notselected` (as oscap's `--rule`).
+    pub rules: Vec<String>,
+    /// `--skip-rule`: these rules are `notselected` (as oscap's
+    /// `--skip-rule`).
+    pub skip_rules: Vec<String>,
 }
 
 /// What one failing or examined OVAL test saw, for the report.
@@ -449,10 +457,21 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             }
         }
     }
+    let only: HashSet<&str> = opts.rules.iter().map(String::as_str).collect();
+    let skip: HashSet<&str> = opts.skip_rules.iter().map(String::as_str).collect();
     let selected: Vec<bool> = bench
         .rules
         .iter()
-        .map(|r| all || (own[r.id.as_str()] && r.groups.iter().all(|g| own.get(g.as_str()).copied().unwrap_or(true))))
+        .map(|r| {
+            // `--rule` selects its rules whatever the profile says, and only
+            // them (as oscap); `--skip-rule` deselects.
+            let picked = if only.is_empty() {
+                all || (own[r.id.as_str()] && r.groups.iter().all(|g| own.get(g.as_str()).copied().unwrap_or(true)))
+            } else {
+                only.contains(r.id.as_str())
+            };
+            picked && !skip.contains(r.id.as_str())
+        })
         .collect();
 
     // --- which OVAL checks run, and their external variables ---
@@ -522,17 +541,17 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         .collect();
     let engine_of = |comp: &str| engines.iter().find(|(c, _)| c == comp).map(|(_, e)| e);
 
-    // Platform definitions first (they decide applicability), then the rules'.
-    let platform_jobs: Vec<(&str, &str)> = cpe_checks
-        .values()
-        .map(|(c, d)| (c.as_str(), d.as_str()))
-        .chain(fact_refs.iter().filter_map(|(h, d)| fact_comp.get(h).map(|c| (c.as_str(), d.as_str()))))
-        .collect();
-    platform_jobs.par_iter().for_each(|(c, d)| {
-        if let Some(e) = engine_of(c) {
-            e.definition(d);
-        }
-    });
+    // Applicability is decided first, and only for the platforms that the
+    // benchmark and the selected rules (and their groups) name: those
+    // definitions are evaluated in parallel here; nothing else is.
+    let run_jobs = |jobs: Vec<(&str, &str)>| {
+        jobs.par_iter().for_each(|(c, d)| {
+            if let Some(e) = engine_of(c) {
+                e.definition(d);
+            }
+        })
+    };
+    run_jobs(platform_jobs(bench, &cpe_checks, &fact_comp, &mut bench.platforms.iter()));
     let cpe_true = |name: &str| -> bool {
         cpe_checks
             .get(name)
@@ -564,18 +583,32 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
     };
     let applies = |platforms: &[String]| platforms.is_empty() || platforms.iter().any(|p| platform_ok(p));
     let bench_applies = applies(&bench.platforms);
+    if bench_applies {
+        run_jobs(platform_jobs(
+            bench,
+            &cpe_checks,
+            &fact_comp,
+            &mut bench.rules.iter().enumerate().filter(|(i, _)| selected[*i]).flat_map(|(_, r)| {
+                r.platforms
+                    .iter()
+                    .chain(r.groups.iter().filter_map(|g| bench.groups.get(g)).flat_map(|g| g.platforms.iter()))
+            }),
+        ));
+    }
     let applicable: Vec<bool> = bench
         .rules
         .iter()
-        .map(|r| {
-            bench_applies
+        .enumerate()
+        .map(|(i, r)| {
+            selected[i]
+                && bench_applies
                 && applies(&r.platforms)
                 && r.groups.iter().all(|g| bench.groups.get(g).is_none_or(|g| applies(&g.platforms)))
         })
         .collect();
 
     // --- run the checks ---
-    let total = bench.rules.len();
+    let total = selected.iter().filter(|s| **s).count();
     let done = AtomicUsize::new(0);
     let sce_env = sce::SceEnv { values: &value_map, bench, content };
     let results: Vec<RuleResult> = bench
@@ -624,9 +657,11 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
                     rr.result = XResult::Informational;
                 }
             }
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(p) = opts.progress {
-                p(n, total);
+            if selected[i] {
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = opts.progress {
+                    p(n, total);
+                }
             }
             rr
         })
@@ -638,8 +673,11 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         let href = docs.get(comp).map(|d| d.0.clone()).unwrap_or_default();
         let mut ids: Vec<String> = wanted.get(comp).map(|s| s.iter().cloned().collect()).unwrap_or_default();
         ids.sort();
+        // Only what was evaluated: the definitions of rules that were not
+        // selected or not applicable, and of platforms nobody asked about,
+        // are not evaluated for the results document either.
         let evaluated: Vec<(String, std::sync::Arc<crate::oval::engine::DefResult>)> =
-            ids.iter().filter(|d| e.doc.definitions.contains_key(*d)).map(|d| (d.clone(), e.definition(d))).collect();
+            ids.iter().filter_map(|d| e.evaluated_definition(d).map(|r| (d.clone(), r))).collect();
         let def_node = content.resolve(&href).map(|(_, n)| n).or_else(|| {
             content.dictionaries().iter().find_map(|(cref, _)| content.resolve_from(*cref, &href).map(|(_, n)| n))
         });
@@ -683,6 +721,42 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         oval,
         platforms: bench.platforms.iter().filter(|p| platform_ok(p)).cloned().collect(),
     })
+}
+
+/// The (component, definition) pairs that decide these platforms: CPE
+/// names through the dictionaries, platform specifications through their
+/// fact references and check-fact-refs.
+fn platform_jobs<'b>(
+    bench: &'b Benchmark,
+    cpe_checks: &'b HashMap<String, (String, String)>,
+    fact_comp: &'b HashMap<String, String>,
+    platforms: &mut dyn Iterator<Item = &'b String>,
+) -> Vec<(&'b str, &'b str)> {
+    fn facts<'x>(lt: &'x LogicalTest, names: &mut Vec<&'x str>, checks: &mut Vec<(&'x str, &'x str)>) {
+        match lt {
+            LogicalTest::Test { children, .. } => children.iter().for_each(|c| facts(c, names, checks)),
+            LogicalTest::FactRef(n) => names.push(n),
+            LogicalTest::CheckFactRef { href, id_ref, .. } => checks.push((href, id_ref)),
+        }
+    }
+    let mut jobs: Vec<(&str, &str)> = Vec::new();
+    for p in platforms {
+        let mut names = Vec::new();
+        let mut checks = Vec::new();
+        match p.strip_prefix('#') {
+            Some(spec) => {
+                if let Some(lt) = bench.platform_specs.get(spec) {
+                    facts(lt, &mut names, &mut checks);
+                }
+            }
+            None => names.push(p),
+        }
+        jobs.extend(names.iter().filter_map(|n| cpe_checks.get(*n)).map(|(c, d)| (c.as_str(), d.as_str())));
+        jobs.extend(checks.iter().filter_map(|(h, d)| fact_comp.get(*h).map(|c| (c.as_str(), *d))));
+    }
+    jobs.sort_unstable();
+    jobs.dedup();
+    jobs
 }
 
 /// What a rule's check turns into.
