@@ -35,6 +35,7 @@ pub fn selection_text(s: &Selection) -> String {
         Selection::Unselect(id) => format!("!{id}"),
         Selection::SetValue { value, selector } => format!("{value}={selector}"),
         Selection::Refine { rule, attr, value } => format!("{rule}.{attr}={value}"),
+        Selection::Unrefine { rule, attr, value } => format!("!{rule}.{attr}={value}"),
         Selection::Controls { policy, which } => match which {
             ControlPick::All => format!("{policy}:all"),
             ControlPick::Level(l) => format!("{policy}:all:{l}"),
