@@ -939,7 +939,7 @@ mod tests {
             diags.iter().filter(|d| d.code == crate::codes::NO_EFFECT).collect();
         assert_eq!(w.len(), 1, "{diags:?}");
         assert!(w[0].message.contains("`!rule_a.weight=3`"), "{}", w[0].message);
-        assert_eq!(w[0].location.as_ref().and_then(|l| l.pos).map(|p| p.line), Some(8));
+        assert_eq!(w[0].location.as_ref().and_then(|l| l.pos).map(|p| p.line), Some(7));
     }
 
     #[test]
