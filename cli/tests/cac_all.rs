@@ -75,10 +75,11 @@ fn all_38_products_load_and_resolve_without_errors_and_lint() {
     let mut ids: Vec<&str> = cx.products.iter().map(|c| c.product.id.as_str()).collect();
     ids.sort();
     assert_eq!(ids.len(), 38, "{ids:?}");
-    // Every product has rules and profiles: nothing was silently empty.
+    // Every product has rules and profiles (some only hidden ones, e.g.
+    // ubuntu2604's `default`): nothing was silently empty.
     for c in &cx.products {
         assert!(!c.content.rules.is_empty(), "{} has no rules", c.product.id);
-        assert!(!c.profiles.is_empty(), "{} has no profiles", c.product.id);
+        assert!(!c.content.profiles.is_empty(), "{} has no profiles", c.product.id);
     }
 
     let report = scapc_linter::run(&cx, &scapc_linter::config::Config::default());
@@ -90,7 +91,10 @@ fn all_38_products_load_and_resolve_without_errors_and_lint() {
     let bad: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| f.lint.name == "schema" || f.diag.message.contains("misses the argument"))
+        // A Value with no `default` option is a finding in CaC's tree too
+        // (three of them at b3a2cca).
+        .filter(|f| f.lint.name == "schema" && !f.diag.message.contains("lacks the required key \"default\""))
+        .chain(report.findings.iter().filter(|f| f.diag.message.contains("misses the argument")))
         .take(20)
         .map(|f| format!("{}: {}", f.diag.location.as_ref().map(|l| l.to_string()).unwrap_or_default(), f.diag.message))
         .collect();
