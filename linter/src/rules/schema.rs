@@ -219,8 +219,8 @@ mod tests {
         assert!(errors("product", "product: p\nfull_name: P\nbenchmark_id: B\nnamespace: org.x\ncpes: [{p: {name: 'cpe:/o:x', title: T, check_id: c}}]\nextra_var: 1\n").is_empty());
         // ComplianceAsCode's keys and forms.
         assert!(errors("rule", "title: T\ndescription: D\nseverity: low\nreferences: {nist-csf: 'PR.AC-4', cis@ubuntu2204: '1.1'}\nplatforms:\ntemplate: {name: t-x, backends: {anaconda: 'off'}, oval_extend_definitions: [d]}\n").is_empty());
-        assert!(errors("profile", "title: T\nhidden: true\nreference: https://x\nfilter_rules: '\"node\" in platforms'\nselections: ['pol:all:l1', 'pol:1.1', '!r.role=unscored', rule-x]\n").is_empty());
-        assert!(errors("product", "product: p\nfull_name: P\nbenchmark_id: B\ncpes: [{p: {name: 'cpe:/o:x', title: T, check_id: c}}]\n").is_empty());
+        assert!(errors("profile", "title: T\nhidden: true\nreference:\nfilter_rules: '\"node\" in platforms'\nselections: ['pol:all:l1', 'pol:1.1', '!r.role=unscored', rule-x]\n").is_empty());
+        assert!(errors("product", "product: p\nfull_name: P\nbenchmark_id: B\ncpes: [{p: {name: 'cpe:/o:x', title: T, check_id: c-d}}]\n").is_empty());
     }
 
     #[test]
