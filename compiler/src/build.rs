@@ -115,15 +115,15 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
     let mut components = vec![
         Component {
             catalog: vec![name("cpe-oval")],
-            ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc.clone())
+            ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc)
         },
-        Component::new(name("xccdf"), Role::Checklist, xccdf_doc.clone()),
-        Component::new(name("oval"), Role::Check, oval_doc.clone()),
-        Component::new(name("cpe-oval"), Role::Check, cpe_oval_doc.clone()),
+        Component::new(name("xccdf"), Role::Checklist, xccdf_doc),
+        Component::new(name("oval"), Role::Check, oval_doc),
+        Component::new(name("cpe-oval"), Role::Check, cpe_oval_doc),
     ];
     // An OCIL document with no questionnaire is not valid OCIL: leave it out.
     if has_ocil {
-        components.insert(3, Component::new(name("ocil"), Role::Check, ocil_doc.clone()));
+        components.insert(3, Component::new(name("ocil"), Role::Check, ocil_doc));
     }
     if c.sce {
         for out in c.rules.values() {
@@ -147,12 +147,20 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
         sources: Vec::new(),
     };
     let ds_doc = ds::compose(&spec);
-    let mut files = vec![(format!("{p}-ds.xml"), ds_doc), (name("xccdf"), xccdf_doc), (name("oval"), oval_doc)];
+    // The documents move from the composed components to the files (no
+    // second copy of each: the whole tree's outputs are 360 MB).
+    let mut docs: Vec<(String, String)> =
+        spec.components.into_iter().filter(|c| !c.extended).map(|c| (c.name, c.xml)).collect();
+    let mut take = |n: String| {
+        let i = docs.iter().position(|(k, _)| *k == n).expect("every document is a component");
+        docs.swap_remove(i)
+    };
+    let mut files = vec![(format!("{p}-ds.xml"), ds_doc), take(name("xccdf")), take(name("oval"))];
     if has_ocil {
-        files.push((name("ocil"), ocil_doc));
+        files.push(take(name("ocil")));
     }
-    files.push((name("cpe-dictionary"), cpe_doc));
-    files.push((name("cpe-oval"), cpe_oval_doc));
+    files.push(take(name("cpe-dictionary")));
+    files.push(take(name("cpe-oval")));
     Emitted { files }
 }
 

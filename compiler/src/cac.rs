@@ -21,6 +21,8 @@ struct Sel {
     variables: Vec<(String, String)>,
     /// rule id -> [(attribute, value)], in insertion order.
     refines: Vec<(String, Vec<(String, String)>)>,
+    /// `!rule.attr=value`: refinements to take back once controls are in.
+    unrefines: Vec<(String, String, String)>,
 }
 
 impl Sel {
@@ -37,8 +39,29 @@ impl Sel {
                 Some((_, l)) => l.push((attr.clone(), value.clone())),
                 None => self.refines.push((rule.clone(), vec![(attr.clone(), value.clone())])),
             },
+            Selection::Unrefine { rule, attr, value } => {
+                self.unrefines.push((rule.clone(), attr.clone(), value.clone()))
+            }
             Selection::Controls { .. } => {}
         }
+    }
+
+    /// CaC's `_subtract_refinements`: each `!rule.attr=value` removes that
+    /// refinement. Returns those that found nothing to remove (CaC's
+    /// build stops on them; here the selection is simply without effect).
+    fn subtract_refinements(&mut self) -> Vec<(String, String, String)> {
+        let mut missing = Vec::new();
+        for (rule, attr, value) in std::mem::take(&mut self.unrefines) {
+            let list = self.refines.iter_mut().find(|(k, _)| *k == rule).map(|(_, l)| l);
+            match list.and_then(|l| l.iter().position(|(a, v)| *a == attr && *v == value).map(|i| (l, i))) {
+                Some((l, i)) => {
+                    l.remove(i);
+                }
+                None => missing.push((rule, attr, value)),
+            }
+        }
+        self.refines.retain(|(_, l)| !l.is_empty());
+        missing
     }
 
     /// CaC's `update_with`: the other's selections are added; for values
@@ -62,6 +85,7 @@ impl Sel {
             }
         }
         self.refines = refines;
+        self.unrefines.extend(rhs.unrefines.iter().cloned());
     }
 }
 
@@ -322,6 +346,23 @@ fn resolve_one(
             }
         }
     }
+    for (rule, attr, value) in sel.subtract_refinements() {
+        let text = format!("!{rule}.{attr}={value}");
+        let loc = p
+            .selections
+            .iter()
+            .find(|s| matches!(&s.value, Selection::Unrefine { rule: r, attr: a, value: v } if *r == rule && *a == attr && *v == value))
+            .map(|s| s.loc.clone())
+            .unwrap_or_else(|| Location::file(&p.file));
+        diags.push(
+            Diagnostic::warning(
+                codes::NO_EFFECT,
+                format!("profile `{id}`: `{text}` takes back a refinement that no selected control makes"),
+            )
+            .at(loc)
+            .hint("remove the selection (CaC's own build stops on it)"),
+        );
+    }
     if let Some(e) = &p.extends {
         match content.profiles.get(&e.value) {
             Some(_) => {
@@ -363,9 +404,56 @@ fn resolve_one(
         }
     }
     selected.retain(|r| content.rules.contains_key(r));
+    if let Some(f) = &p.filter_rules {
+        filter_rules(content, id, f, &mut selected, diags);
+    }
     sel.selected = selected;
     done.insert(id.to_owned(), sel.clone());
     Some(sel)
+}
+
+/// CaC's `filter_rules` (`apply_filter`): keeps the selected rules for which
+/// the expression is true. It is Python over the rule's `platform` (the
+/// `platform:` key, a string: `in` tests for a substring) and `platforms`
+/// (every platform of the rule: `in` tests membership), with `and`, `or`,
+/// `not`, `in`, `not in`, `==`, `!=` and literals, which minijinja's
+/// expressions evaluate alike. An expression that fails is an error: the
+/// profile would select the wrong rules.
+fn filter_rules(
+    content: &Content,
+    id: &str,
+    f: &Spanned<String>,
+    selected: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let env = minijinja::Environment::new();
+    let fail = |msg: String| {
+        Diagnostic::error(codes::BAD_VALUE, format!("profile `{id}`: `filter_rules` {msg}"))
+            .at(f.loc.clone())
+            .hint("write a Python-style expression over `platform` and `platforms`, e.g. `\"node\" not in platforms`")
+    };
+    let expr = match env.compile_expression(&f.value) {
+        Ok(e) => e,
+        Err(e) => return diags.push(fail(format!("cannot be read: {e}"))),
+    };
+    let mut failed = None;
+    selected.retain(|r| {
+        let Some(rule) = content.rules.get(r) else { return true };
+        let platforms: Vec<&str> = rule.platforms.iter().map(|p| p.value.as_str()).collect();
+        // `platforms` lists `platform:` first when the rule has that key.
+        let platform = if rule.locs.contains_key("platform") { platforms.first().copied().unwrap_or("") } else { "" };
+        let ctx = minijinja::context! { platform => platform, platforms => platforms };
+        match expr.eval(ctx) {
+            Ok(v) => v.is_true(),
+            Err(e) => {
+                failed.get_or_insert_with(|| format!("fails for rule `{r}`: {e}"));
+                true
+            }
+        }
+    });
+    if let Some(msg) = failed {
+        diags.push(fail(msg));
+    }
 }
 
 /// Adds the references of policies with a `reference_type` to the rules
@@ -802,5 +890,100 @@ mod tests {
         assert!(!x.contains("rule_unused") && !x.contains("var_unused") && !x.contains("profile_base"));
         // CaC keeps `fixtext` for its STIG exports, out of the XCCDF.
         assert!(!x.contains("fixtext"), "{x}");
+    }
+
+    #[test]
+    fn a_profile_takes_back_refinements_of_its_controls() {
+        // As ol8's ospp.profile does: `!rule.attr=value` undoes what a
+        // control set (CaC's `_subtract_refinements`); one that undoes
+        // nothing is a warning (CaC's build stops on it).
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            r,
+            "products/p/product.yml",
+            "product: p\nfull_name: P\nbenchmark_id: P\nbenchmark_root: ../../guide\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\n",
+        );
+        write(r, "guide/g/group.yml", "documentation_complete: true\ntitle: G\ndescription: d\n");
+        rule(r, "g", "rule_a", "");
+        write(
+            r,
+            "controls/pol.yml",
+            "policy: Pol\ntitle: Pol\nid: pol\ncontrols:\n  - id: '1'\n    title: one\n    rules: [rule_a, rule_a.role=unscored, rule_a.severity=low]\n",
+        );
+        write(
+            r,
+            "products/p/profiles/x.profile",
+            "documentation_complete: true\ntitle: X\ndescription: d\nselections:\n  - pol:all\n  - '!rule_a.role=unscored'\n  - '!rule_a.weight=3'\n",
+        );
+        let opts = BuildOptions {
+            root: r.to_path_buf(),
+            out_dir: r.join("build"),
+            products: Vec::new(),
+            sce: false,
+            epoch: Some(0),
+        };
+        let (compiled, diags) = compile_tree(&opts);
+        assert!(!diags.has_errors(), "{diags:?}");
+        let x = &compiled[0].profiles[0];
+        assert_eq!(x.refines, [("rule_a".to_owned(), "severity".to_owned(), "low".to_owned())]);
+        let w: Vec<&scapc_diagnostics::Diagnostic> =
+            diags.iter().filter(|d| d.code == crate::codes::NO_EFFECT).collect();
+        assert_eq!(w.len(), 1, "{diags:?}");
+        assert!(w[0].message.contains("`!rule_a.weight=3`"), "{}", w[0].message);
+        assert_eq!(w[0].location.as_ref().and_then(|l| l.pos).map(|p| p.line), Some(7));
+    }
+
+    #[test]
+    fn filter_rules_drops_the_rules_it_is_false_for() {
+        // As ocp4's and eks's profiles do: Python over `platform` (a
+        // string, `in` is a substring test) and `platforms` (a set).
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            r,
+            "products/p/product.yml",
+            "product: p\nfull_name: P\nbenchmark_id: P\nbenchmark_root: ../../guide\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\n",
+        );
+        write(r, "guide/g/group.yml", "documentation_complete: true\ntitle: G\ndescription: d\n");
+        rule(r, "g", "on_node", "platform: ocp4-node\n");
+        rule(r, "g", "on_master", "platforms:\n  - ocp4-master-node\n");
+        rule(r, "g", "anywhere", "");
+        let sel = "selections:\n  - on_node\n  - on_master\n  - anywhere\n";
+        write(
+            r,
+            "products/p/profiles/platform.profile",
+            &format!("documentation_complete: true\ntitle: A\ndescription: d\n{sel}filter_rules: '\"node\" not in platform'\n"),
+        );
+        write(
+            r,
+            "products/p/profiles/platforms.profile",
+            &format!("documentation_complete: true\ntitle: B\ndescription: d\n{sel}filter_rules: '\"ocp4-master-node\" in platforms'\n"),
+        );
+        write(
+            r,
+            "products/p/profiles/broken.profile",
+            &format!("documentation_complete: true\ntitle: C\ndescription: d\n{sel}filter_rules: '\"x\" in'\n"),
+        );
+        let opts = BuildOptions {
+            root: r.to_path_buf(),
+            out_dir: r.join("build"),
+            products: Vec::new(),
+            sce: false,
+            epoch: Some(0),
+        };
+        let (compiled, diags) = compile_tree(&opts);
+        let errors: Vec<&scapc_diagnostics::Diagnostic> =
+            diags.iter().filter(|d| d.severity == scapc_diagnostics::Severity::Error).collect();
+        assert_eq!(errors.len(), 1, "{diags:?}");
+        assert!(errors[0].message.contains("profile `broken`: `filter_rules`"), "{}", errors[0].message);
+        assert_eq!(errors[0].location.as_ref().and_then(|l| l.pos).map(|p| p.line), Some(8));
+        let c = &compiled[0];
+        let selected = |id: &str| -> Vec<&str> {
+            let p = c.profiles.iter().find(|p| p.id == id).unwrap();
+            p.select.iter().map(|(r, _)| r.as_str()).collect()
+        };
+        assert_eq!(selected("platform"), ["anywhere", "on_master"]);
+        assert_eq!(selected("platforms"), ["on_master"]);
     }
 }

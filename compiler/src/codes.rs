@@ -20,6 +20,7 @@ pub const ALL: &[(&str, &str)] = &[
     (PLATFORM, "a platform expression is not valid"),
     (SCE_OMITTED, "an SCE check was left out because SCAP 1.3 does not allow it (use --sce)"),
     (NO_CHECK, "a rule has no automated or manual check"),
+    (NO_EFFECT, "a selection or setting has no effect (e.g. it takes back something never set)"),
 ];
 
 pub const IO: &str = "E0001";
@@ -39,6 +40,7 @@ pub const OVAL: &str = "E0501";
 pub const PLATFORM: &str = "E0600";
 pub const SCE_OMITTED: &str = "N0700";
 pub const NO_CHECK: &str = "W0701";
+pub const NO_EFFECT: &str = "W0310";
 
 /// The text of `docs/diagnostics.md`, generated from [`ALL`].
 pub fn docs_page() -> String {

@@ -939,7 +939,7 @@ fn resolve_one(
         let named = match &s.value {
             Selection::Select(id) | Selection::Unselect(id) => id,
             Selection::SetValue { value, .. } => value,
-            Selection::Refine { rule, .. } => rule,
+            Selection::Refine { rule, .. } | Selection::Unrefine { rule, .. } => rule,
             Selection::Controls { policy, .. } => policy,
         };
         if content.broken.contains(named) {
@@ -1013,6 +1013,21 @@ fn resolve_one(
                 match r.refines.iter_mut().find(|(k, a, _)| k == rule && a == attr) {
                     Some(slot) => slot.2 = value.clone(),
                     None => r.refines.push((rule.clone(), attr.clone(), value.clone())),
+                }
+            }
+            Selection::Unrefine { rule, attr, value } => {
+                match r.refines.iter().position(|(k, a, v)| k == rule && a == attr && v == value) {
+                    Some(i) => {
+                        r.refines.remove(i);
+                    }
+                    None => diags.push(
+                        Diagnostic::warning(
+                            codes::NO_EFFECT,
+                            format!("`!{rule}.{attr}={value}` takes back a refinement the extended profile does not make"),
+                        )
+                        .at(s.loc.clone())
+                        .hint("remove the selection"),
+                    ),
                 }
             }
         }
@@ -1093,6 +1108,34 @@ mod tests {
         let errors: Vec<_> = diags.iter().filter(|d| d.severity == scapc_diagnostics::Severity::Error).collect();
         assert!(errors.is_empty(), "{errors:?}");
         assert!(c.rules["etc_group_mode"].oval);
+    }
+
+    /// `!rule.attr=value` takes back a refinement of the extended profile;
+    /// one that takes back nothing is a warning.
+    #[test]
+    fn a_profile_takes_back_a_refinement_it_inherits() {
+        let d = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/valid/minimal"), d.path());
+        std::fs::write(
+            d.path().join("profiles/softer.profile"),
+            "title: Softer\ndescription: d\nextends: strict\nselections:\n  - '!passwd_mode.severity=high'\n  - '!passwd_mode.role=unscored'\n",
+        )
+        .unwrap();
+        let opts = crate::build::BuildOptions {
+            root: d.path().to_path_buf(),
+            out_dir: d.path().join("build"),
+            products: Vec::new(),
+            sce: false,
+            epoch: Some(0),
+        };
+        let (compiled, diags) = crate::build::compile_tree(&opts);
+        assert!(!diags.has_errors(), "{diags:?}");
+        let p = |id: &str| compiled[0].profiles.iter().find(|p| p.id == id).unwrap();
+        assert_eq!(p("strict").refines.len(), 1);
+        assert!(p("softer").refines.is_empty(), "{:?}", p("softer").refines);
+        let w: Vec<_> = diags.iter().filter(|d| d.code == codes::NO_EFFECT).collect();
+        assert_eq!(w.len(), 1, "{diags:?}");
+        assert!(w[0].message.contains("`!passwd_mode.role=unscored`"), "{}", w[0].message);
     }
 
     #[test]

@@ -188,12 +188,34 @@ impl Jinja {
             macro_spans: spans,
             library: None,
         };
-        // The whole library must compile; errors name the file and line.
-        if let Err(e) = env.template_from_named_str(CAC_MACROS, &joined) {
-            let e = jinja.locate(convert(&e, CAC_MACROS));
-            return Err((e.in_template.clone().unwrap_or_default(), e));
-        }
-        let library = std::sync::Arc::new(cac::Library::new(&joined));
+        // Every product of a tree has the same library: it is checked and
+        // split once per process, not once per product.
+        static PREPARED: std::sync::Mutex<Vec<(String, std::sync::Arc<cac::Library>)>> =
+            std::sync::Mutex::new(Vec::new());
+        let known = PREPARED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(text, _)| *text == joined)
+            .map(|(_, l)| l.clone());
+        let library = match known {
+            Some(l) => l,
+            None => {
+                // The whole library must compile; errors name the file and line.
+                if let Err(e) = env.template_from_named_str(CAC_MACROS, &joined) {
+                    let e = jinja.locate(convert(&e, CAC_MACROS));
+                    return Err((e.in_template.clone().unwrap_or_default(), e));
+                }
+                let l = std::sync::Arc::new(cac::Library::new(&joined));
+                let mut prepared = PREPARED.lock().unwrap_or_else(|e| e.into_inner());
+                // A long-lived process (tests) keeps a few libraries, not all.
+                if prepared.len() >= 4 {
+                    prepared.remove(0);
+                }
+                prepared.push((joined.clone(), l.clone()));
+                l
+            }
+        };
         let lib = library.clone();
         env.set_loader(move |name| Ok(lib.module_source(name)));
         Ok(Jinja { env, library: Some(library), ..jinja })

@@ -11,7 +11,7 @@
 use crate::codes;
 use crate::jinja::{Jinja, RenderError};
 use crate::model::*;
-use crate::source::{self, Doc, Fields, LineMap};
+use crate::source::{Cache, Doc, Fields, LineMap};
 use crate::yaml::{Node, Value};
 use minijinja::Value as JValue;
 use rayon::prelude::*;
@@ -36,6 +36,9 @@ pub struct Tree {
     pub control_files: Vec<PathBuf>,
     /// CaC's `product_properties/*.yml`, evaluated into every product.
     pub property_files: Vec<PathBuf>,
+    /// Every file and directory listing loading reads, read once for all
+    /// products (and the linter).
+    pub sources: std::sync::Arc<Cache>,
 }
 
 /// Where one product's sources are, from its `product.yml`.
@@ -195,12 +198,6 @@ pub fn discover(root: &Path) -> Tree {
     t
 }
 
-/// True when something exists at `p` (a link, dangling or not, included):
-/// a source that is there but unreadable is an error, not an absence.
-fn present(p: &Path) -> bool {
-    std::fs::symlink_metadata(p).is_ok()
-}
-
 fn stem(p: &Path) -> String {
     p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned()
 }
@@ -249,13 +246,14 @@ fn jinja_error(file: &Path, e: &RenderError, rule: Option<&str>) -> Diagnostic {
 /// Reads, renders and parses one YAML source. Returns the root node and the
 /// doc (for positions and diagnostics).
 fn read_yaml<'p>(
+    cache: &Cache,
     path: &Path,
     jinja: &Jinja,
     ctx: &BTreeMap<String, JValue>,
     product: &'p str,
 ) -> (Option<Node>, Doc<'p>) {
     let mut doc = Doc::new(path, LineMap::identity(), product);
-    let src = match source::read(path) {
+    let src = match cache.read(path) {
         Ok(s) => s,
         Err(d) => {
             doc.diags.push(d);
@@ -391,7 +389,7 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
     };
     let mut acquired: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     for path in &tree.property_files {
-        let (node, mut doc) = read_yaml(path, &jinja, &BTreeMap::new(), "");
+        let (node, mut doc) = read_yaml(&tree.sources, path, &jinja, &BTreeMap::new(), "");
         let Some(node) = node else {
             diags.append(&mut doc.diags);
             continue;
@@ -426,7 +424,7 @@ pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnosti
     let roots = product_roots(&tree.root, path);
     let id = dir_name(path);
     let mut doc = Doc::new(path, LineMap::identity(), "");
-    let src = match source::read(path) {
+    let src = match tree.sources.read(path) {
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };
@@ -540,13 +538,13 @@ pub fn load_templates_and_platforms(tree: &Tree) -> (Vec<Template>, Vec<Platform
     let mut diags = Vec::new();
     let mut ts = Vec::new();
     for p in &tree.template_files {
-        let (t, mut d) = load_template(p, "");
+        let (t, mut d) = load_template(&tree.sources, p, "");
         diags.append(&mut d);
         ts.extend(t);
     }
     let mut ps = Vec::new();
     for p in &tree.platform_files {
-        let (x, mut d) = load_platform(p, "");
+        let (x, mut d) = load_platform(&tree.sources, p, "");
         diags.append(&mut d);
         ps.extend(x);
     }
@@ -558,10 +556,10 @@ pub fn load_macros(tree: &Tree) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
     for p in &tree.macro_files {
-        match source::read(p) {
+        match tree.sources.read(p) {
             Ok(s) => {
                 let name = p.strip_prefix(&tree.root).unwrap_or(p).display().to_string();
-                out.push((name, s));
+                out.push((name, s.to_string()));
             }
             Err(d) => diags.push(d),
         }
@@ -572,6 +570,7 @@ pub fn load_macros(tree: &Tree) -> (Vec<(String, String)>, Vec<Diagnostic>) {
 /// Loads everything for one product, in parallel.
 pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, Vec<Diagnostic>) {
     let pid = product.id.as_str();
+    let cache: &Cache = &tree.sources;
     let rules_dir = product.benchmark_root.clone();
     // This product's share of the tree's files.
     let mine =
@@ -587,6 +586,7 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         })
         .cloned()
         .collect();
+    let policy_files = policies_needed(tree, product);
     let tree = &Tree { group_files, rule_files, value_files, profile_files, ..tree.clone() };
     // Directories that are groups or rules, for parent lookups.
     let group_dirs: HashMap<PathBuf, String> =
@@ -636,7 +636,7 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                 );
                 return (None, diags);
             }
-            let (g, mut d) = load_group(p, parent_group(dir), jinja, pid, &empty);
+            let (g, mut d) = load_group(cache, p, parent_group(dir), jinja, pid, &empty);
             diags.append(&mut d);
             (g, diags)
         })
@@ -656,7 +656,7 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                         .hint("move it next to the other rule, under a group")],
                 );
             }
-            load_rule(p, parent_group(dir), jinja, product)
+            load_rule(cache, p, parent_group(dir), jinja, product)
         })
         .collect();
 
@@ -670,18 +670,18 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                 Layout::Cac => group_dirs.get(dir).cloned().or_else(|| parent_group(dir)),
                 Layout::Scapc => parent_group(dir).or_else(|| group_dirs.get(dir).cloned()),
             };
-            load_value(p, group, jinja, pid, product.layout)
+            load_value(cache, p, group, jinja, pid, product.layout)
         })
         .collect();
 
     let profiles: Vec<(Option<Profile>, Vec<Diagnostic>)> =
-        tree.profile_files.par_iter().map(|p| load_profile(p, jinja, pid)).collect();
+        tree.profile_files.par_iter().map(|p| load_profile(cache, p, jinja, pid)).collect();
     let templates: Vec<(Option<Template>, Vec<Diagnostic>)> =
-        tree.template_files.par_iter().map(|p| load_template(p, pid)).collect();
+        tree.template_files.par_iter().map(|p| load_template(cache, p, pid)).collect();
     let platforms: Vec<(Option<PlatformDef>, Vec<Diagnostic>)> =
-        tree.platform_files.par_iter().map(|p| load_platform(p, pid)).collect();
+        tree.platform_files.par_iter().map(|p| load_platform(cache, p, pid)).collect();
     let policies: Vec<(Option<Policy>, Vec<Diagnostic>)> =
-        tree.control_files.par_iter().map(|p| load_policy(p, jinja, pid)).collect();
+        policy_files.par_iter().map(|p| load_policy(cache, p, jinja, pid)).collect();
 
     let mut diags = Vec::new();
     let mut content = Content::default();
@@ -772,10 +772,10 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         }
     }
     if product.layout == Layout::Cac {
-        find_value_refs(&mut content);
+        find_value_refs(cache, &mut content);
         let file = rules_dir.join("benchmark.yml");
         if file.is_file() {
-            let (b, mut d) = load_benchmark(&file, jinja, pid);
+            let (b, mut d) = load_benchmark(cache, &file, jinja, pid);
             diags.append(&mut d);
             content.benchmark = b;
         }
@@ -789,6 +789,107 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         }
     }
     (content, diags)
+}
+
+/// The policy files one product loads. Policies are most of a CaC tree's
+/// YAML (8.5 MB of 13 MB at b3a2cca) and are rendered per product, so a
+/// product loads only those it may use: the policies its profiles name
+/// (`policy:...`), those these name in turn (`controls: [other:id]`), and
+/// every policy that declares a `reference_type` (they add references to
+/// the rules of the products they name). The names are found in the
+/// files' text, so more may be loaded than is used, never less. The
+/// first product of the tree also loads the policies no profile of the
+/// tree names, so that their problems are reported once.
+fn policies_needed(tree: &Tree, product: &Product) -> Vec<PathBuf> {
+    let cache: &Cache = &tree.sources;
+    if product.layout != Layout::Cac {
+        return tree.control_files.clone();
+    }
+    let text = |p: &Path| cache.read(p).unwrap_or_else(|_| std::sync::Arc::from(""));
+    // The tree's `controls/` and this product's own, not other products'
+    // (CaC's ControlsManager reads those two directories).
+    let own = product.file.parent().map(|d| d.join("controls"));
+    let mine = |p: &&PathBuf| p.parent() == Some(tree.root.join("controls").as_path()) || p.parent() == own.as_deref();
+    // Each policy file with the names it answers to: its file name and its `id:`.
+    let names: Vec<(&PathBuf, Vec<String>)> = tree
+        .control_files
+        .iter()
+        .filter(mine)
+        .map(|p| {
+            let mut n = vec![stem(p)];
+            if let Some(id) = text(p).lines().find_map(|l| l.strip_prefix("id:")) {
+                n.push(id.trim().trim_matches(['\'', '"']).to_owned());
+            }
+            (p, n)
+        })
+        .collect();
+    // `word:` tokens of a text: candidate `policy:` prefixes.
+    let prefixes = |t: &str, out: &mut std::collections::HashSet<String>| {
+        let b = t.as_bytes();
+        let mut start = None;
+        for (i, &c) in b.iter().enumerate() {
+            let word = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+            match (word, start) {
+                (true, None) => start = Some(i),
+                (false, Some(st)) => {
+                    if c == b':' {
+                        out.insert(t[st..i].to_owned());
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    };
+    let mut wanted = std::collections::HashSet::new();
+    for p in tree.profile_files.iter().filter(|p| p.parent() == Some(product.profiles_root.as_path())) {
+        prefixes(&text(p), &mut wanted);
+    }
+    let named_anywhere = || {
+        let mut all = std::collections::HashSet::new();
+        for p in &tree.profile_files {
+            prefixes(&text(p), &mut all);
+        }
+        all
+    };
+    let first = tree.products.first() == Some(&product.file);
+    let anywhere = if first { named_anywhere() } else { Default::default() };
+    let mut take = vec![false; names.len()];
+    let mut todo: Vec<usize> = Vec::new();
+    for (i, (p, n)) in names.iter().enumerate() {
+        let t = text(p);
+        let orphan = first && !n.iter().any(|x| anywhere.contains(x));
+        if t.contains("reference_type") || orphan || n.iter().any(|x| wanted.contains(x)) {
+            take[i] = true;
+            todo.push(i);
+        }
+    }
+    // Policies that taken ones name, in their file or their controls directory.
+    while let Some(i) = todo.pop() {
+        let p = names[i].0;
+        let mut more = std::collections::HashSet::new();
+        prefixes(&text(p), &mut more);
+        let dirs: Vec<PathBuf> = {
+            let t = text(p);
+            let named = t
+                .lines()
+                .find_map(|l| l.strip_prefix("controls_dir:"))
+                .map(|d| p.parent().unwrap_or(Path::new("")).join(d.trim().trim_matches(['\'', '"'])));
+            [Some(p.with_extension("")), named].into_iter().flatten().collect()
+        };
+        for d in dirs {
+            for f in cache.list(&d).iter().filter(|f| ext_is(f, "yml")) {
+                prefixes(&text(f), &mut more);
+            }
+        }
+        for (j, (_, n)) in names.iter().enumerate() {
+            if !take[j] && n.iter().any(|x| more.contains(x)) {
+                take[j] = true;
+                todo.push(j);
+            }
+        }
+    }
+    names.iter().zip(take).filter(|(_, t)| *t).map(|((p, _), _)| (*p).clone()).collect()
 }
 
 /// `documentation_complete: false`: CaC's release build leaves the item
@@ -830,7 +931,7 @@ fn warnings_of(doc: &mut Doc<'_>, f: &Fields<'_>) -> Vec<(String, String)> {
 
 /// Records in each rule the Values its rule-local check and fix files name
 /// (`oval/`, `bash/`, `ansible/`, `sce/`, any product's), as whole words.
-fn find_value_refs(content: &mut Content) {
+fn find_value_refs(cache: &Cache, content: &mut Content) {
     let ids: std::collections::HashSet<&str> = content.values.keys().map(String::as_str).collect();
     let found: Vec<(String, Vec<String>)> = content
         .rules
@@ -838,9 +939,8 @@ fn find_value_refs(content: &mut Content) {
         .map(|(id, r)| {
             let mut refs = std::collections::BTreeSet::new();
             for sub in ["oval", "bash", "ansible", "sce"] {
-                let Ok(rd) = std::fs::read_dir(r.dir.join(sub)) else { continue };
-                for e in rd.filter_map(Result::ok) {
-                    let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                for e in cache.list(&r.dir.join(sub)).iter() {
+                    let Ok(text) = cache.read(e) else { continue };
                     for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
                         if ids.contains(w) {
                             refs.insert(w.to_owned());
@@ -872,6 +972,7 @@ const GROUP_KEYS: &[&str] = &[
 ];
 
 fn load_group(
+    cache: &Cache,
     path: &Path,
     parent: Option<String>,
     jinja: &Jinja,
@@ -879,7 +980,7 @@ fn load_group(
     ctx: &BTreeMap<String, JValue>,
 ) -> (Option<Group>, Vec<Diagnostic>) {
     let id = dir_name(path);
-    let (node, mut doc) = read_yaml(path, jinja, ctx, pid);
+    let (node, mut doc) = read_yaml(cache, path, jinja, ctx, pid);
     let mut diags_id = Vec::new();
     if !check_id(&id, "group", path, &mut diags_id) {
         doc.diags.append(&mut diags_id);
@@ -971,12 +1072,18 @@ const RULE_KEYS: &[&str] = &[
     "definition_location",
 ];
 
-fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Product) -> (Option<Rule>, Vec<Diagnostic>) {
+fn load_rule(
+    cache: &Cache,
+    path: &Path,
+    group: Option<String>,
+    jinja: &Jinja,
+    product: &Product,
+) -> (Option<Rule>, Vec<Diagnostic>) {
     let id = dir_name(path);
     let pid = product.id.as_str();
     let mut ctx = BTreeMap::new();
     ctx.insert("rule_id".to_owned(), JValue::from(id.clone()));
-    let (node, mut doc) = read_yaml(path, jinja, &ctx, pid);
+    let (node, mut doc) = read_yaml(cache, path, jinja, &ctx, pid);
     let mut id_diags = Vec::new();
     if !check_id(&id, "rule", path, &mut id_diags) {
         doc.diags.append(&mut id_diags);
@@ -1049,24 +1156,21 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     let dir = path.parent().unwrap().to_path_buf();
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
         let specific = dir.join(sub).join(format!("{pid}.{ext}"));
-        if present(&specific) {
+        if cache.exists(&specific) {
             return Some(specific);
         }
         let shared = dir.join(sub).join(format!("shared.{ext}"));
-        present(&shared).then_some(shared)
+        cache.exists(&shared).then_some(shared)
     };
-    let mut tests: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    n.ends_with(".pass.sh") || n.ends_with(".fail.sh")
-                })
-                .collect()
+    let tests: Vec<PathBuf> = cache
+        .list(&dir.join("tests"))
+        .iter()
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            n.ends_with(".pass.sh") || n.ends_with(".fail.sh")
         })
-        .unwrap_or_default();
-    tests.sort();
+        .cloned()
+        .collect();
     let mut files = RuleFiles {
         oval: pick("oval", "xml"),
         sce: pick("sce", "sh"),
@@ -1079,9 +1183,9 @@ fn load_rule(path: &Path, group: Option<String>, jinja: &Jinja, product: &Produc
     // is reported here and left out.
     for p in [&mut files.oval, &mut files.sce, &mut files.bash, &mut files.ansible] {
         if let Some(path) = p.clone() {
-            match source::read(&path) {
+            match cache.read(&path) {
                 Ok(text) => {
-                    files.texts.insert(path, text);
+                    files.texts.insert(path, text.to_string());
                 }
                 Err(d) => {
                     doc.diags.push(d);
@@ -1181,6 +1285,7 @@ const VALUE_KEYS: &[&str] =
     &["documentation_complete", "title", "description", "type", "operator", "interactive", "options", "warnings"];
 
 fn load_value(
+    cache: &Cache,
     path: &Path,
     group: Option<String>,
     jinja: &Jinja,
@@ -1188,7 +1293,7 @@ fn load_value(
     layout: Layout,
 ) -> (Option<XValue>, Vec<Diagnostic>) {
     let id = stem(path);
-    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+    let (node, mut doc) = read_yaml(cache, path, jinja, &BTreeMap::new(), pid);
     let mut id_diags = Vec::new();
     if !check_id(&id, "value", path, &mut id_diags) {
         doc.diags.append(&mut id_diags);
@@ -1307,9 +1412,9 @@ const PROFILE_KEYS: &[&str] = &[
     "cpe_names",
 ];
 
-fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<Diagnostic>) {
+fn load_profile(cache: &Cache, path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<Diagnostic>) {
     let id = stem(path);
-    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+    let (node, mut doc) = read_yaml(cache, path, jinja, &BTreeMap::new(), pid);
     let mut id_diags = Vec::new();
     if !check_id(&id, "profile", path, &mut id_diags) {
         doc.diags.append(&mut id_diags);
@@ -1340,8 +1445,21 @@ fn load_profile(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Profile>, Vec<
             }
         }
     }
-    let p =
-        Profile { locs: doc.locs(&f), id, title, description, extends, selections, hidden, file: path.to_path_buf() };
+    let filter_rules = f.get("filter_rules").and_then(|n| {
+        let pos = n.pos;
+        doc.string(&f, "filter_rules", what).filter(|s| !s.trim().is_empty()).map(|s| Spanned::new(s, doc.loc(pos)))
+    });
+    let p = Profile {
+        locs: doc.locs(&f),
+        id,
+        title,
+        description,
+        extends,
+        selections,
+        hidden,
+        filter_rules,
+        file: path.to_path_buf(),
+    };
     (Some(p), doc.diags)
 }
 
@@ -1368,13 +1486,24 @@ pub fn parse_selection(s: &str) -> Result<Selection, String> {
     if let Some((lhs, rhs)) = s.split_once('=') {
         let (lhs, rhs) = (lhs.trim(), rhs.trim());
         if let Some((rule, attr)) = lhs.split_once('.') {
+            // `!rule.attr=value` takes a refinement back, as CaC's
+            // `_subtract_refinements` does.
+            let (undo, rule) = match rule.strip_prefix('!') {
+                Some(r) => (true, r),
+                None => (false, rule),
+            };
             if !valid(rule) {
                 return Err("not a valid rule id".into());
             }
             if !REFINE_ATTRS.contains(&attr) {
                 return Err(format!("`{attr}` cannot be refined; use one of {}", REFINE_ATTRS.join(", ")));
             }
-            return Ok(Selection::Refine { rule: rule.to_owned(), attr: attr.to_owned(), value: rhs.to_owned() });
+            let (rule, attr, value) = (rule.to_owned(), attr.to_owned(), rhs.to_owned());
+            return Ok(if undo {
+                Selection::Unrefine { rule, attr, value }
+            } else {
+                Selection::Refine { rule, attr, value }
+            });
         }
         if !valid(lhs) || rhs.is_empty() {
             return Err("expected `value_id=selector`".into());
@@ -1395,8 +1524,8 @@ const BENCHMARK_KEYS: &[&str] =
     &["documentation_complete", "title", "status", "description", "notice", "front-matter", "rear-matter", "version"];
 
 /// Loads CaC's `benchmark.yml` (rendered with Jinja like every source).
-fn load_benchmark(path: &Path, jinja: &Jinja, pid: &str) -> (Option<BenchmarkDoc>, Vec<Diagnostic>) {
-    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+fn load_benchmark(cache: &Cache, path: &Path, jinja: &Jinja, pid: &str) -> (Option<BenchmarkDoc>, Vec<Diagnostic>) {
+    let (node, mut doc) = read_yaml(cache, path, jinja, &BTreeMap::new(), pid);
     let Some(node) = node else { return (None, doc.diags) };
     let Some(f) = doc.mapping(&node, "benchmark.yml", BENCHMARK_KEYS) else { return (None, doc.diags) };
     let what = "benchmark.yml";
@@ -1451,8 +1580,8 @@ const CONTROL_KEYS: &[&str] = &[
 
 /// Loads a policy from `controls/<id>.yml`, with the files of its
 /// `controls_dir` (default: the directory named like the file) appended.
-fn load_policy(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Policy>, Vec<Diagnostic>) {
-    let (node, mut doc) = read_yaml(path, jinja, &BTreeMap::new(), pid);
+fn load_policy(cache: &Cache, path: &Path, jinja: &Jinja, pid: &str) -> (Option<Policy>, Vec<Diagnostic>) {
+    let (node, mut doc) = read_yaml(cache, path, jinja, &BTreeMap::new(), pid);
     let Some(node) = node else { return (None, doc.diags) };
     let Some(f) = doc.mapping(&node, "the policy", POLICY_KEYS) else { return (None, doc.diags) };
     let what = "the policy";
@@ -1483,13 +1612,10 @@ fn load_policy(path: &Path, jinja: &Jinja, pid: &str) -> (Option<Policy>, Vec<Di
         None => path.with_extension(""),
     };
     let mut diags = std::mem::take(&mut doc.diags);
-    if sub_dir.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&sub_dir)
-            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| ext_is(p, "yml")).collect())
-            .unwrap_or_default();
-        files.sort();
-        for file in files {
-            let (node, mut sub) = read_yaml(&file, jinja, &BTreeMap::new(), pid);
+    {
+        let files = cache.list(&sub_dir);
+        for file in files.iter().filter(|p| ext_is(p, "yml")) {
+            let (node, mut sub) = read_yaml(cache, file, jinja, &BTreeMap::new(), pid);
             if let Some(node) = node {
                 if let Some(m) = sub.mapping(&node, "a controls file", &["controls"]) {
                     if let Some(n) = m.get("controls") {
@@ -1575,10 +1701,10 @@ fn parse_controls(doc: &mut Doc<'_>, list: &Node, default_level: &str, out: &mut
 const TEMPLATE_KEYS: &[&str] = &["name", "description", "parameters", "derived", "languages", "supported_languages"];
 const PARAM_KEYS: &[&str] = &["type", "required", "default", "allowed", "description"];
 
-fn load_template(path: &Path, pid: &str) -> (Option<Template>, Vec<Diagnostic>) {
+fn load_template(cache: &Cache, path: &Path, pid: &str) -> (Option<Template>, Vec<Diagnostic>) {
     let name = dir_name(path);
     let mut doc = Doc::new(path, LineMap::identity(), pid);
-    let src = match source::read(path) {
+    let src = match cache.read(path) {
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };
@@ -1631,10 +1757,10 @@ fn load_template(path: &Path, pid: &str) -> (Option<Template>, Vec<Diagnostic>) 
     let mut languages = BTreeMap::new();
     for lang in LANGUAGES {
         let p = dir.join(format!("{lang}.template"));
-        if present(&p) {
-            match source::read(&p) {
+        if cache.exists(&p) {
+            match cache.read(&p) {
                 Ok(s) => {
-                    languages.insert(lang.to_owned(), (p, s));
+                    languages.insert(lang.to_owned(), (p, s.to_string()));
                 }
                 Err(d) => doc.diags.push(d),
             }
@@ -1654,10 +1780,10 @@ fn load_template(path: &Path, pid: &str) -> (Option<Template>, Vec<Diagnostic>) 
 const PLATFORM_KEYS: &[&str] =
     &["name", "title", "description", "parametrized", "bash_conditional", "ansible_conditional"];
 
-fn load_platform(path: &Path, pid: &str) -> (Option<PlatformDef>, Vec<Diagnostic>) {
+fn load_platform(cache: &Cache, path: &Path, pid: &str) -> (Option<PlatformDef>, Vec<Diagnostic>) {
     let name = stem(path);
     let mut doc = Doc::new(path, LineMap::identity(), pid);
-    let src = match source::read(path) {
+    let src = match cache.read(path) {
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };
@@ -1676,9 +1802,9 @@ fn load_platform(path: &Path, pid: &str) -> (Option<PlatformDef>, Vec<Diagnostic
     let bash_conditional = doc.string(&f, "bash_conditional", what);
     let ansible_conditional = doc.string(&f, "ansible_conditional", what);
     let oval_file = path.with_extension("xml");
-    let (oval_file, oval_source) = if present(&oval_file) {
-        match source::read(&oval_file) {
-            Ok(s) => (Some(oval_file), Some(s)),
+    let (oval_file, oval_source) = if cache.exists(&oval_file) {
+        match cache.read(&oval_file) {
+            Ok(s) => (Some(oval_file), Some(s.to_string())),
             Err(d) => {
                 doc.diags.push(d);
                 (None, None)
@@ -1734,6 +1860,11 @@ mod tests {
             Selection::Refine { rule: "r".into(), attr: "severity".into(), value: "high".into() }
         );
         assert!(parse_selection("r.color=red").is_err());
+        assert_eq!(
+            parse_selection("!r.role=unscored").unwrap(),
+            Selection::Unrefine { rule: "r".into(), attr: "role".into(), value: "unscored".into() }
+        );
+        assert!(parse_selection("!!r.role=unscored").is_err());
         assert!(parse_selection("a b").is_err());
     }
 }

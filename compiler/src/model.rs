@@ -248,6 +248,13 @@ pub enum Selection {
         attr: String,
         value: String,
     },
+    /// `!rule.attr=value`: takes back a refinement the profile's controls
+    /// (CaC) or extended profile (scapc) made.
+    Unrefine {
+        rule: String,
+        attr: String,
+        value: String,
+    },
     /// `policy:control`, `policy:all` or `policy:all:level`: the rules and
     /// values of controls of a policy in `controls/`.
     Controls {
@@ -276,6 +283,9 @@ pub struct Profile {
     /// `hidden: true`: resolved (its rules are in the benchmark) but not
     /// emitted as a Profile.
     pub hidden: bool,
+    /// CaC's `filter_rules`: an expression over a rule's `platform` and
+    /// `platforms`; a selected rule for which it is false is dropped.
+    pub filter_rules: Option<Spanned<String>>,
     pub file: PathBuf,
 }
 

@@ -65,7 +65,8 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
             i = end + 1;
         } else if c.is_ascii_alphanumeric() || c == '_' {
             let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == '_' || b[i] == '-') {
+            // CaC's algebra allows `.` inside a name (`ocp4.6`).
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || "_-.".contains(b[i])) {
                 i += 1;
             }
             out.push((Tok::Word(b[start..i].iter().collect()), start));
@@ -414,6 +415,8 @@ mod tests {
         );
         assert_eq!(id("system_with_kernel and not osbuild"), "not_osbuild_and_system_with_kernel");
         assert_eq!(id("package[openssh-server]<7.0"), "package_openssh-server_le_7_0");
+        // A name may hold a dot, as CaC's products' CPE names do.
+        assert_eq!(id("ocp4.6 or ocp4.7"), "ocp4.6_or_ocp4.7");
         assert_eq!(
             id("os_linux[rhel]>=8.7 and os_linux[rhel]!=9.0"),
             "os_linux_rhel_gt_or_eq_8_7_and_os_linux_rhel_ne_9_0"

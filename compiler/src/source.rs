@@ -1,12 +1,15 @@
-//! One source file being read: its path, its rendered text, a map from
-//! rendered lines back to source lines, and typed access to its YAML keys
-//! that records a diagnostic for every problem instead of stopping.
+//! Reading sources: the [`Cache`] through which every source of a tree is
+//! read once (shared by all products and the linter); one source file
+//! being read: its path, its rendered text, a map from rendered lines back
+//! to source lines, and typed access to its YAML keys that records a
+//! diagnostic for every problem instead of stopping.
 
 use crate::codes;
 use crate::yaml::{self, Node, Value};
 use scapc_diagnostics::{Diagnostic, Location, Pos};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 /// Maps lines of rendered Jinja output back to lines of the source, so that
 /// a YAML error in rendered text points at the line the author wrote.
@@ -89,6 +92,72 @@ pub fn read(path: &Path) -> Result<String, Diagnostic> {
                 .hint("save the file as UTF-8")
         }),
         Err(e) => Err(Diagnostic::error(codes::IO, format!("cannot read the file: {e}")).at_file(path)),
+    }
+}
+
+/// Every source of a tree, read once: the texts and directory listings
+/// that loading asks for, kept for the products that follow (each product
+/// renders the shared sources with its own variables, but the files are
+/// read and listed only once) and for the linter. Safe to share between
+/// threads; a file that changes during the run is read as first seen.
+#[derive(Debug, Default)]
+pub struct Cache {
+    texts: RwLock<HashMap<PathBuf, Result<Arc<str>, Diagnostic>>>,
+    dirs: RwLock<HashMap<PathBuf, Arc<[PathBuf]>>>,
+}
+
+impl Cache {
+    /// The text of `path` ([`read`] on first use).
+    pub fn read(&self, path: &Path) -> Result<Arc<str>, Diagnostic> {
+        if let Some(r) = self.texts.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+            return r.clone();
+        }
+        let r = read(path).map(Arc::from);
+        let mut map = self.texts.write().unwrap_or_else(|e| e.into_inner());
+        map.entry(path.to_path_buf()).or_insert(r).clone()
+    }
+
+    /// Reads every one of `paths` not read yet, in parallel.
+    pub fn preload(&self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        let todo: Vec<&PathBuf> = {
+            let map = self.texts.read().unwrap_or_else(|e| e.into_inner());
+            paths.iter().filter(|p| !map.contains_key(*p)).collect()
+        };
+        let read: Vec<(PathBuf, Result<Arc<str>, Diagnostic>)> =
+            todo.into_par_iter().map(|p| (p.clone(), read(p).map(Arc::from))).collect();
+        let mut map = self.texts.write().unwrap_or_else(|e| e.into_inner());
+        for (p, r) in read {
+            map.entry(p).or_insert(r);
+        }
+    }
+
+    /// The text of `path` if it was read and is readable, without reading.
+    pub fn cached(&self, path: &Path) -> Option<Arc<str>> {
+        self.texts.read().unwrap_or_else(|e| e.into_inner()).get(path)?.as_ref().ok().cloned()
+    }
+
+    /// The entries of directory `dir`, sorted (none when it is not a
+    /// readable directory).
+    pub fn list(&self, dir: &Path) -> Arc<[PathBuf]> {
+        if let Some(l) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
+            return l.clone();
+        }
+        let mut v: Vec<PathBuf> =
+            std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
+        v.sort();
+        let l: Arc<[PathBuf]> = v.into();
+        self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.to_path_buf()).or_insert(l).clone()
+    }
+
+    /// Whether something (a file, directory or link, dangling or not) is at
+    /// `path`, from its directory's listing.
+    pub fn exists(&self, path: &Path) -> bool {
+        let Some(parent) = path.parent() else { return false };
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        let list = self.list(parent);
+        let Some(name) = path.file_name() else { return false };
+        list.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_ok()
     }
 }
 

@@ -1,6 +1,8 @@
 //! What every lint sees: the tree's files, each product compiled with the
 //! same code as `scapc build`, the compiler's findings, and every source
-//! file's text, read once.
+//! file's text, read once: through the compiler's source cache
+//! (`scapc_compiler::source::Cache`), so a file the build read is not
+//! read again.
 
 use crate::text::Lines;
 use crate::Finding;
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// A source file's text with a line index.
 pub struct Source {
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub lines: Lines,
 }
 
@@ -82,15 +84,13 @@ impl Context {
         files.sort();
         files.dedup();
         let sources: HashMap<PathBuf, Source> = crate::timed("read sources", || {
+            // Files that are not regular or not UTF-8 are left out (the
+            // compiler reports such sources); a FIFO is never opened.
+            tree.sources.preload(&files);
             files
                 .into_par_iter()
                 .filter_map(|p| {
-                    // Only regular files: a FIFO would block (the compiler
-                    // reports such sources).
-                    if !std::fs::metadata(&p).ok()?.is_file() {
-                        return None;
-                    }
-                    let text = std::fs::read_to_string(&p).ok()?;
+                    let text = tree.sources.cached(&p)?;
                     let lines = Lines::new(&text);
                     Some((p, Source { text, lines }))
                 })

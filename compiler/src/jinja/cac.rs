@@ -957,6 +957,9 @@ impl Library {
     pub fn new(joined: &str) -> Library {
         let mut chunks = Vec::new();
         let mut pos = 0;
+        // Lines are counted as the scan goes (counting from the start for
+        // every chunk was quadratic in the library's size).
+        let (mut counted_to, mut line_at) = (0usize, 1u32);
         while let Some(rel) = find_tag(&joined[pos..]) {
             let start = pos + rel;
             let kind = joined.as_bytes()[start + 2];
@@ -986,8 +989,9 @@ impl Library {
             } else {
                 (tag_end, None)
             };
-            let line = joined[..start].matches('\n').count() as u32 + 1;
-            chunks.push(Chunk { line, text: joined[start..end].to_owned(), name, deps: Vec::new() });
+            line_at += joined[counted_to..start].matches('\n').count() as u32;
+            counted_to = start;
+            chunks.push(Chunk { line: line_at, text: joined[start..end].to_owned(), name, deps: Vec::new() });
             pos = end;
         }
         let by_name: std::collections::HashMap<String, usize> =

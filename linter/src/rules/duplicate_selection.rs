@@ -1,4 +1,6 @@
-//! A profile that lists the same selection twice.
+//! A profile that lists the same selection twice, or takes back a
+//! refinement (`!rule.role=unscored`) that nothing made (compiler
+//! `W0310`).
 //!
 //! **Why**: the second entry does nothing; often it was meant to be a
 //! different rule, which is now missing from the profile.
@@ -15,16 +17,16 @@
 
 use crate::context::Context;
 use crate::fix::Fix;
-use crate::{Level, Lint, Sink};
+use crate::{Claim, Level, Lint, Sink};
 use scapc_compiler::model::{ControlPick, Selection};
 
 pub static LINT: Lint = Lint {
     code: "L052",
     name: "duplicate-selection",
-    summary: "a profile lists the same selection twice",
+    summary: "a profile lists the same selection twice, or takes back a refinement nothing made",
     level: Level::Warning,
     fixable: true,
-    claims: &[],
+    claims: &[Claim { code: "W0310", any_of: &[] }],
     check: Some(check),
 };
 
@@ -35,6 +37,7 @@ pub fn selection_text(s: &Selection) -> String {
         Selection::Unselect(id) => format!("!{id}"),
         Selection::SetValue { value, selector } => format!("{value}={selector}"),
         Selection::Refine { rule, attr, value } => format!("{rule}.{attr}={value}"),
+        Selection::Unrefine { rule, attr, value } => format!("!{rule}.{attr}={value}"),
         Selection::Controls { policy, which } => match which {
             ControlPick::All => format!("{policy}:all"),
             ControlPick::Level(l) => format!("{policy}:all:{l}"),

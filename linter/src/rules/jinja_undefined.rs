@@ -1,7 +1,9 @@
 //! Jinja that names a variable defined nowhere: not a product key, not a
 //! template parameter or derived value (in templates), not `rule_id` /
 //! `rule_title` / `platform_id` / `arg` / `cpe_name` where those are in
-//! scope, not a macro and not a built-in. Unlike `jinja-render`, this finds the name
+//! scope (in ComplianceAsCode trees also `cce_identifiers` and `products`,
+//! which CaC's build gives checks and fixes), not a macro and not a
+//! built-in. Unlike `jinja-render`, this finds the name
 //! on every branch, including `{{% if %}}` branches the current products
 //! never take. Names tested with `is defined` are taken as optional. A
 //! bare `{{{ some_message }}}` alone between `{{% if ... %}}` and
@@ -117,7 +119,16 @@ fn check(cx: &Context, out: &mut Sink) {
     let macro_names: HashSet<String> = super::macro_arguments::signatures(cx).into_iter().map(|s| s.name).collect();
     // (file, names in scope besides product keys and macros)
     let mut jobs: Vec<(&Path, Vec<String>)> = Vec::new();
-    let rule_scope = || vec!["rule_id".to_owned(), "rule_title".to_owned()];
+    // CaC's build also gives a rule's checks and fixes its identifiers
+    // (`cce_identifiers`) and OVAL the set of products (`products`).
+    let cac = cx.product().is_some_and(|p| p.layout == scapc_compiler::model::Layout::Cac);
+    let rule_scope = || {
+        let mut v = vec!["rule_id".to_owned(), "rule_title".to_owned()];
+        if cac {
+            v.extend(["cce_identifiers".to_owned(), "products".to_owned()]);
+        }
+        v
+    };
     for r in c.rules.values() {
         jobs.push((&r.file, vec!["rule_id".to_owned()]));
         for f in [&r.files.oval, &r.files.bash, &r.files.ansible, &r.files.sce].into_iter().flatten() {

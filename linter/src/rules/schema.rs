@@ -24,7 +24,8 @@ use crate::{Claim, Level, Lint, Sink};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::Validator;
 use rayon::prelude::*;
-use scapc_compiler::jinja::{has_jinja, Jinja};
+use scapc_compiler::jinja::{has_jinja, Dialect, Jinja};
+use scapc_compiler::model::Layout;
 use scapc_compiler::source::LineMap;
 use scapc_compiler::yaml::{self, Node};
 use scapc_diagnostics::{Diagnostic, Location, Pos};
@@ -136,7 +137,14 @@ fn check(cx: &Context, out: &mut Sink) {
             _ => {}
         }
     }
-    let jinja = cx.product().and_then(|p| Jinja::new(&cx.macros, &p.vars).ok());
+    // The Jinja the tree is written for (a CaC tree renders as CaC's does).
+    let jinja = cx.product().and_then(|p| {
+        let dialect = match p.layout {
+            Layout::Cac => Dialect::Cac,
+            Layout::Scapc => Dialect::Scapc,
+        };
+        Jinja::with_dialect(dialect, &cx.macros, &p.vars).ok()
+    });
     let found: Vec<Vec<Diagnostic>> = files(cx)
         .par_iter()
         .filter(|(_, p)| !broken.contains(p.as_path()))
@@ -156,7 +164,7 @@ fn check(cx: &Context, out: &mut Sink) {
                     Err(_) => return diags,
                 }
             } else {
-                text.clone()
+                text.to_string()
             };
             let Ok(node) = yaml::parse(&rendered) else { return diags };
             let json = node.to_json();
@@ -164,7 +172,7 @@ fn check(cx: &Context, out: &mut Sink) {
             if v.is_valid(&json) {
                 return diags;
             }
-            let map = if rendered == *text { LineMap::identity() } else { LineMap::between(text, &rendered) };
+            let map = if *rendered == **text { LineMap::identity() } else { LineMap::between(text, &rendered) };
             for e in v.iter_errors(&json) {
                 let pointer = e.instance_path().as_str().to_owned();
                 let target = node_at(&node, &pointer);
@@ -209,6 +217,10 @@ mod tests {
         assert!(errors("value", "title: T\ntype: number\noptions: {default: 3, five: 5}\n").is_empty());
         assert!(errors("profile", "title: T\nselections: [a, '!b', 'v=x', r.severity=high]\n").is_empty());
         assert!(errors("product", "product: p\nfull_name: P\nbenchmark_id: B\nnamespace: org.x\ncpes: [{p: {name: 'cpe:/o:x', title: T, check_id: c}}]\nextra_var: 1\n").is_empty());
+        // ComplianceAsCode's keys and forms.
+        assert!(errors("rule", "title: T\ndescription: D\nseverity: low\nreferences: {nist-csf: 'PR.AC-4', cis@ubuntu2204: '1.1'}\nplatforms:\ntemplate: {name: t-x, backends: {anaconda: 'off'}, oval_extend_definitions: [d]}\n").is_empty());
+        assert!(errors("profile", "title: T\nhidden: true\nreference:\nfilter_rules: '\"node\" in platforms'\nselections: ['pol:all:l1', 'pol:1.1', '!r.role=unscored', rule-x]\n").is_empty());
+        assert!(errors("product", "product: p\nfull_name: P\nbenchmark_id: B\ncpes: [{p: {name: 'cpe:/o:x', title: T, check_id: c-d}}]\n").is_empty());
     }
 
     #[test]

@@ -1,0 +1,104 @@
+//! Every product of the ComplianceAsCode tree at commit b3a2cca
+//! (`../shared/reference/cac/content-b3a2cca.tar.xz`, all 38) loads and
+//! resolves in one run, as `scapc build -C content` does it: product
+//! properties, Jinja, rules, groups, values, controls and profiles, with no
+//! error. Warnings are allowed (W0701 says what CaC builds that scapc does
+//! not yet); they are counted by code on stderr. `scapc lint` of the tree
+//! finds no schema problem in CaC's keys.
+//!
+//! Skipped, with a notice, when `../shared` is not there. The tarball is
+//! unpacked once into the test's cache directory (shared with
+//! `cac_compat.rs`).
+
+use scapc_diagnostics::Severity;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARBALL: &str = "reference/cac/content-b3a2cca.tar.xz";
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// The unpacked tree, or None (with a notice) when `../shared` is absent.
+fn content_tree() -> Option<PathBuf> {
+    let shared = shared();
+    if !shared.is_dir() {
+        eprintln!("NOTICE: {} is absent; the all-products CaC test is skipped", shared.display());
+        return None;
+    }
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scapc-cac-b3a2cca");
+    let tree = cache.join("content");
+    if tree.join("products").is_dir() {
+        return Some(tree);
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "scapc-cac-b3a2cca.tmp-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let st = Command::new("tar").arg("-xJf").arg(shared.join(TARBALL)).arg("-C").arg(&tmp).status().unwrap();
+    assert!(st.success(), "tar -xJf {} failed", shared.join(TARBALL).display());
+    if std::fs::rename(&tmp, &cache).is_err() {
+        // Another test unpacked it first.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    assert!(tree.join("products").is_dir(), "{} has no products/", tree.display());
+    Some(tree)
+}
+
+/// One load of the whole tree serves both checks: the compiler's (every
+/// product loads and resolves without errors) and the linter's (its
+/// schemas accept CaC's keys; what CaC's Jinja allows is not reported).
+#[test]
+fn all_38_products_load_and_resolve_without_errors_and_lint() {
+    let Some(tree) = content_tree() else { return };
+    let cx = scapc_linter::Context::load(&tree);
+    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &cx.compiler {
+        *by_code.entry(format!("{:?} {}", d.severity, d.code)).or_default() += 1;
+    }
+    eprintln!("all products: compiler diagnostics by severity and code: {by_code:?}");
+    let errors: Vec<String> = cx
+        .compiler
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| match &d.location {
+            Some(l) => format!("{}: {}: {}", l, d.code, d.message),
+            None => format!("{}: {}", d.code, d.message),
+        })
+        .collect();
+    assert!(errors.is_empty(), "{} errors, e.g. {:#?}", errors.len(), &errors[..errors.len().min(20)]);
+    let mut ids: Vec<&str> = cx.products.iter().map(|c| c.product.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids.len(), 38, "{ids:?}");
+    // Every product has rules and profiles (some only hidden ones, e.g.
+    // ubuntu2604's `default`): nothing was silently empty.
+    for c in &cx.products {
+        assert!(!c.content.rules.is_empty(), "{} has no rules", c.product.id);
+        assert!(!c.content.profiles.is_empty(), "{} has no profiles", c.product.id);
+    }
+
+    let report = scapc_linter::run(&cx, &scapc_linter::config::Config::default());
+    let mut lints: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &report.findings {
+        *lints.entry(f.lint.code).or_default() += 1;
+    }
+    eprintln!("all products: lint findings by code: {lints:?}");
+    let bad: Vec<String> = report
+        .findings
+        .iter()
+        // A Value with no `default` option is a finding in CaC's tree too
+        // (three of them at b3a2cca).
+        .filter(|f| f.lint.name == "schema" && !f.diag.message.contains("lacks the required key \"default\""))
+        .chain(report.findings.iter().filter(|f| f.diag.message.contains("misses the argument")))
+        .take(20)
+        .map(|f| format!("{}: {}", f.diag.location.as_ref().map(|l| l.to_string()).unwrap_or_default(), f.diag.message))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    // The lints still find something in CaC's tree (e.g. titles, values no rule uses).
+    assert!(lints.contains_key("L042") && lints.contains_key("L044"), "{lints:?}");
+}
