@@ -69,6 +69,8 @@ pub struct Instance {
     /// instance.
     pub bash: Option<String>,
     pub ansible: Option<String>,
+    /// The short id of the CPE OVAL definition that checks it.
+    pub check: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,6 +125,15 @@ impl Compiled {
     }
     pub fn file_name(&self, part: &str) -> String {
         format!("{}-{part}.xml", self.product.id)
+    }
+    /// The platform instance a name of an applicability expression uses.
+    pub fn instance_of(&self, e: &Expr) -> Option<&Instance> {
+        let Expr::Name { name, arg, versions } = e else { return None };
+        let key = match self.product.layout {
+            Layout::Cac => crate::cac_cpe::instance_id(name, arg.as_deref(), versions),
+            Layout::Scapc => platform::instance_id(name, arg.as_deref()),
+        };
+        self.instances.get(&key)
     }
 }
 
@@ -438,7 +449,16 @@ pub fn compile(
         let ansible = render_cond("ansible_conditional", &def.ansible_conditional, &mut diags);
         instances.insert(
             id.clone(),
-            Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe, bash, ansible },
+            Instance {
+                id: id.clone(),
+                name: name.clone(),
+                arg: arg.clone(),
+                title,
+                cpe,
+                bash,
+                ansible,
+                check: id.clone(),
+            },
         );
         if let (Some(file), Some(src)) = (&def.oval_file, &def.oval_source) {
             match jinja.render(&file.display().to_string(), src, &ctx) {
@@ -455,6 +475,11 @@ pub fn compile(
                 ),
             }
         }
+    }
+
+    if cac {
+        // CaC's platforms: its CPE items (cpes_root) and their OVAL.
+        (instances, cpe_fragments) = crate::cac_cpe::instances(&content, &product, jinja, &platforms, &mut diags);
     }
 
     // --- Rules, in parallel ---------------------------------------------
@@ -679,9 +704,9 @@ pub fn compile(
 
     let mut cpe_oval = Oval::link(&cpe_fragments, &mut diags);
     cpe_oval.check(&mut diags);
-    for id in instances.keys() {
-        if !cpe_oval.has(Kind::Def, id) {
-            let def = &content.platforms[&instances[id].name];
+    for (id, inst) in instances.iter().filter(|_| !cac) {
+        if !cpe_oval.has(Kind::Def, &inst.check) {
+            let def = &content.platforms[&inst.name];
             diags.push(
                 Diagnostic::error(
                     codes::OVAL,
@@ -754,20 +779,6 @@ pub fn compile(
             diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
             group_platforms.retain(|id, _| content.groups.contains_key(id));
-            if !platforms.is_empty() {
-                diags.push(
-                    Diagnostic::warning(
-                        codes::NO_CHECK,
-                        format!(
-                            "{} CPE platforms are used, but their OVAL checks (CaC's cpes_root) are not built yet: {}",
-                            platforms.len(),
-                            platforms.keys().cloned().collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .at_file(&product.file)
-                    .hint("the platforms appear in the benchmark without a check; rules that use them are applicable everywhere"),
-                );
-            }
             profiles
         }
     };

@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod cac;
+pub mod cac_cpe;
 pub mod codes;
 pub mod compile;
 pub mod cpe;

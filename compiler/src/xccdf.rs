@@ -430,11 +430,16 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     };
     pad(out, indent);
     let _ = writeln!(out, "<cpe-lang:logical-test operator=\"{op}\" negate=\"{negate}\">");
+    let mut items = items;
+    if c.product.layout == crate::model::Layout::Cac {
+        // CaC writes the logical tests before the fact references.
+        items.sort_by_key(|e| matches!(e, Expr::Name { .. }));
+    }
     for it in items {
         match it {
-            Expr::Name { name, arg, .. } => {
-                let id = crate::platform::instance_id(name, arg.as_deref());
-                let def = c.cpe_oval.id(Kind::Def, &id).unwrap_or_default();
+            Expr::Name { .. } => {
+                let check = c.instance_of(it).map(|i| i.check.as_str()).unwrap_or_default();
+                let def = c.cpe_oval.id(Kind::Def, check).unwrap_or_default();
                 pad(out, indent + 1);
                 let _ = writeln!(
                     out,
