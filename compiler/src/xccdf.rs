@@ -454,6 +454,28 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     out.push_str("</cpe-lang:logical-test>\n");
 }
 
+/// A profile's refinements, one per rule (XCCDF allows one `refine-rule`
+/// per rule and profile), in first-mention order; a later value of an
+/// attribute replaces an earlier one.
+fn merged_refines(refines: &[(String, String, String)]) -> Vec<(&str, Vec<(&str, &str)>)> {
+    let mut out: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    for (rule, attr, val) in refines {
+        let i = match out.iter().position(|(r, _)| r == rule) {
+            Some(i) => i,
+            None => {
+                out.push((rule, Vec::new()));
+                out.len() - 1
+            }
+        };
+        let attrs = &mut out[i].1;
+        match attrs.iter_mut().find(|(a, _)| a == attr) {
+            Some(slot) => slot.1 = val,
+            None => attrs.push((attr, val)),
+        }
+    }
+    out
+}
+
 /// OCIL questionnaire id of every rule with an OCIL check.
 pub fn ocil_ids(c: &Compiled) -> BTreeMap<String, String> {
     c.rules
@@ -608,8 +630,11 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         for g in &prof.unselected_groups {
             empty(&mut out, 2, "select", &[("idref", &c.group_idref(g)), ("selected", "false")]);
         }
-        for (rule, attr, val) in &prof.refines {
-            empty(&mut out, 2, "refine-rule", &[("idref", &c.rule_idref(rule)), (attr.as_str(), val)]);
+        for (rule, attrs) in merged_refines(&prof.refines) {
+            let idref = c.rule_idref(rule);
+            let mut a: Vec<(&str, &str)> = vec![("idref", &idref)];
+            a.extend(attrs);
+            empty(&mut out, 2, "refine-rule", &a);
         }
         let _ = writeln!(out, "  </{P}Profile>");
     }
@@ -620,6 +645,15 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refine_rules_are_merged_per_rule() {
+        let r = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+        let refines =
+            [r("x", "role", "unscored"), r("y", "weight", "2"), r("x", "severity", "info"), r("x", "role", "full")];
+        let m = super::merged_refines(&refines);
+        assert_eq!(m, vec![("x", vec![("role", "full"), ("severity", "info")]), ("y", vec![("weight", "2")])]);
+    }
+
     #[test]
     fn ansible_guard_is_valid_nesting() {
         let t = "- name: Set x\n  ansible.builtin.lineinfile:\n    path: /etc/x\n    line: 'a: b'\n";
