@@ -52,6 +52,9 @@ pub struct RuleOut {
     pub bash: Option<Fix>,
     pub ansible: Option<Fix>,
     pub sce: Option<SceCheck>,
+    /// CaC: fixes in its other languages (puppet, kickstart, ...): (fix
+    /// system, fix).
+    pub other_fixes: Vec<(&'static str, Fix)>,
     pub ocil: bool,
     /// `cpe-lang:platform` ids of the rule's applicability (any applies).
     pub platforms: Vec<String>,
@@ -497,6 +500,15 @@ pub fn compile(
             if cac {
                 cac_rule_without_checks(rule, &mut w);
                 w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
+                let (b, a) =
+                    cac_conditionals(rule, &w.out.platforms, &content, &group_platforms, &platforms, &instances);
+                for (system, fix) in crate::cac_fix::rule_fixes(rule, &content, &product, jinja, &b, &a, &mut w.diags) {
+                    match system {
+                        "urn:xccdf:fix:script:sh" => w.out.bash = Some(fix),
+                        "urn:xccdf:fix:script:ansible" => w.out.ansible = Some(fix),
+                        _ => w.out.other_fixes.push((system, fix)),
+                    }
+                }
                 return w;
             }
             let mut ctx = BTreeMap::new();
@@ -796,6 +808,49 @@ pub fn compile(
         sce,
     };
     (c, diags)
+}
+
+/// The bash and Ansible platform conditionals of a CaC rule: those of the
+/// platforms of its groups, and of its own platforms that its groups do
+/// not have (CaC's inherited and rule-specific platforms).
+fn cac_conditionals(
+    rule: &Rule,
+    own: &[String],
+    content: &Content,
+    group_platforms: &BTreeMap<String, Vec<String>>,
+    platforms: &BTreeMap<String, Expr>,
+    instances: &BTreeMap<String, Instance>,
+) -> (crate::cac_fix::Conditionals, crate::cac_fix::Conditionals) {
+    use crate::cac_cpe::Lang;
+    let mut inherited: BTreeSet<&str> = BTreeSet::new();
+    let mut g = rule.group.as_deref();
+    while let Some(id) = g {
+        inherited.extend(group_platforms.get(id).into_iter().flatten().map(String::as_str));
+        g = content.groups.get(id).and_then(|x| x.parent.as_deref());
+    }
+    let cond = |pid: &str, lang: Lang| -> Option<String> {
+        let e = platforms.get(pid)?;
+        let of = |n: &Expr| -> String {
+            let Expr::Name { name, arg, versions } = n else { return String::new() };
+            let i = instances.get(&crate::cac_cpe::instance_id(name, arg.as_deref(), versions));
+            let c = i.and_then(|i| if lang == Lang::Bash { i.bash.clone() } else { i.ansible.clone() });
+            c.unwrap_or_default()
+        };
+        Some(crate::cac_cpe::conditional(e, lang, &of).trim().to_owned()).filter(|c| !c.is_empty())
+    };
+    let mut out = Vec::new();
+    for lang in [Lang::Bash, Lang::Ansible] {
+        let mut c = crate::cac_fix::Conditionals {
+            inherited: inherited.iter().filter_map(|p| cond(p, lang)).collect(),
+            own: own.iter().filter(|p| !inherited.contains(p.as_str())).filter_map(|p| cond(p, lang)).collect(),
+        };
+        c.inherited.sort();
+        c.own.sort();
+        out.push(c);
+    }
+    let a = out.pop().unwrap_or_default();
+    let b = out.pop().unwrap_or_default();
+    (b, a)
 }
 
 /// A CaC rule's checks and fixes are not built yet; OCIL, which is prose

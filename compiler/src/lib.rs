@@ -10,6 +10,7 @@
 pub mod build;
 pub mod cac;
 pub mod cac_cpe;
+pub mod cac_fix;
 pub mod codes;
 pub mod compile;
 pub mod cpe;

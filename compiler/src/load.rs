@@ -773,6 +773,7 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     }
     if product.layout == Layout::Cac {
         crate::cac_cpe::load(&mut content, product, jinja, &mut diags);
+        crate::cac_fix::load(&mut content, product, &mut diags);
         find_value_refs(&mut content);
         let file = rules_dir.join("benchmark.yml");
         if file.is_file() {

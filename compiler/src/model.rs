@@ -401,6 +401,13 @@ pub struct Content {
     /// CaC's OVAL sources that CPE checks may name (`<cpes_root>/oval`,
     /// `shared/checks/oval`): definition id -> (file, raw text).
     pub cpe_oval_sources: BTreeMap<String, (PathBuf, String)>,
+    /// CaC: each rule's own fix files, the one CaC's build takes per
+    /// language (`<product>.<ext>`, then a product-prefix file, then
+    /// `shared.<ext>`): rule id -> (language, file, raw text).
+    pub cac_fix_sources: BTreeMap<String, Vec<(String, PathBuf, String)>>,
+    /// CaC: fix languages of the templates rules use: (template, language)
+    /// -> (file, raw text).
+    pub cac_template_sources: BTreeMap<(String, String), (PathBuf, String)>,
     pub policies: BTreeMap<String, Policy>,
     /// `benchmark.yml` of a CaC benchmark root, if there is one.
     pub benchmark: Option<BenchmarkDoc>,

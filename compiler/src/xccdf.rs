@@ -77,6 +77,23 @@ impl Out<'_> {
     fn fix(&self, out: &mut String, indent: usize, rule: &Rule, system: &str, fix: &Fix) {
         let a = &fix.attrs;
         let mut attrs: Vec<(&str, &str)> = vec![("system", system), ("id", &rule.id)];
+        if self.c.product.layout == crate::model::Layout::Cac {
+            // CaC's fixes come wrapped in their platform conditionals, with
+            // the attributes their header gives.
+            for (k, v) in [
+                ("complexity", &a.complexity),
+                ("disruption", &a.disruption),
+                ("reboot", &a.reboot),
+                ("strategy", &a.strategy),
+            ] {
+                if let Some(v) = v {
+                    attrs.push((k, v));
+                }
+            }
+            let vref = |id: &str| self.c.value_idref(id);
+            el(out, indent, "fix", &attrs, &text_with_subs(&fix.text, &vref));
+            return;
+        }
         attrs.push(("complexity", a.complexity.as_deref().unwrap_or("low")));
         attrs.push(("disruption", a.disruption.as_deref().unwrap_or("low")));
         attrs.push(("reboot", a.reboot.as_deref().unwrap_or("false")));
@@ -216,6 +233,9 @@ impl Out<'_> {
         }
         if let Some(f) = &ro.ansible {
             self.fix(&mut out, i, rule, "urn:xccdf:fix:script:ansible", f);
+        }
+        for (system, f) in &ro.other_fixes {
+            self.fix(&mut out, i, rule, system, f);
         }
         if ro.oval {
             pad(&mut out, i);
