@@ -128,7 +128,7 @@ pub fn split_config(text: &str) -> (String, BTreeMap<String, String>) {
 pub fn applies_to(platform: &str, product: &str) -> bool {
     let family = product.trim_end_matches(|c: char| c.is_ascii_digit());
     let family = if family.is_empty() { product } else { family };
-    let multi = crate::jinja::cac::product_to_name(family).is_ok_and(|n| n.starts_with("multi_platform_"));
+    let multi = crate::jinja::cac::MULTI_PLATFORM.contains(&family);
     if multi && (platform.contains("multi_platform_all") || platform.contains(&format!("multi_platform_{family}"))) {
         return true;
     }
@@ -564,6 +564,7 @@ mod tests {
         assert!(applies_to("Oracle Linux 9,Red Hat Enterprise Linux 9", "rhel9"));
         assert!(!applies_to("Red Hat Enterprise Linux 8", "rhel9"));
         assert!(!applies_to("Not Applicable", "rhel9"));
+        assert!(applies_to("multi_platform_all", "example"));
     }
 
     #[test]
