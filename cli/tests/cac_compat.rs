@@ -13,6 +13,9 @@
 //! Skipped, with a notice, when `../shared` is not there. With
 //! `SCAPC_CAC_DUMP=DIR` the benchmarks scapc made are written to DIR.
 
+#[path = "../../compiler/tests/cac_ref/mod.rs"]
+mod cac_ref;
+
 use scapc_compiler::build::{self, BuildOptions};
 use scapc_compiler::xccdf;
 use scapc_xml::tree::{NodeId, Tree};
@@ -243,7 +246,15 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     out
 }
 
-fn ours(tree: &Path, product: &str) -> Facts {
+/// What scapc made besides the benchmark's facts: the XCCDF text, the CPE
+/// dictionary text, and the CPE OVAL's definition ids shortened.
+struct Extra {
+    xccdf: String,
+    cpe_dict: String,
+    cpe_oval_short: BTreeMap<String, String>,
+}
+
+fn ours(tree: &Path, product: &str) -> (Facts, Extra) {
     let opts = BuildOptions {
         root: tree.to_path_buf(),
         out_dir: tree.join("build"),
@@ -265,16 +276,159 @@ fn ours(tree: &Path, product: &str) -> Facts {
         std::fs::write(Path::new(&dir).join(format!("{product}-xccdf.xml")), &doc).unwrap();
     }
     let tree = Tree::parse(&doc).expect("scapc's XCCDF is not well-formed");
-    facts(&tree)
+    let mut cpe_oval_short = BTreeMap::new();
+    let checks =
+        c.instances.values().map(|i| i.check.clone()).chain(c.product.cpes.iter().map(|p| p.check_id.value.clone()));
+    for short in checks {
+        if let Some(full) = c.cpe_oval.id(scapc_compiler::oval::Kind::Def, &short) {
+            cpe_oval_short.insert(full.to_owned(), short);
+        }
+    }
+    let extra = Extra { xccdf: doc.clone(), cpe_dict: scapc_compiler::cpe::emit(c), cpe_oval_short };
+    (facts(&tree), extra)
+}
+
+/// CaC's short id of a CPE OVAL definition (`oval:ssg-X:def:1` -> X).
+fn cac_short(id: &str) -> String {
+    id.strip_prefix("oval:ssg-").and_then(|r| r.strip_suffix(":def:1")).unwrap_or(id).to_owned()
+}
+
+/// Each `cpe-lang:platform` of a document as a canonical text: its logical
+/// tests (operator, negation, the short ids of the checks, nested tests),
+/// children sorted.
+fn platform_spec(t: &Tree, short: &dyn Fn(&str) -> String) -> BTreeMap<String, String> {
+    const CPE_LANG: &str = "http://cpe.mitre.org/language/2.0";
+    fn test(t: &Tree, id: NodeId, short: &dyn Fn(&str) -> String) -> String {
+        let mut parts: Vec<String> = t
+            .children(id)
+            .map(|c| match t.local(c) {
+                "check-fact-ref" => short(t.attr(c, "id-ref").unwrap_or("")),
+                _ => test(t, c, short),
+            })
+            .collect();
+        parts.sort();
+        format!(
+            "{}{}({})",
+            if t.attr(id, "negate") == Some("true") { "!" } else { "" },
+            t.attr(id, "operator").unwrap_or(""),
+            parts.join(",")
+        )
+    }
+    let mut out = BTreeMap::new();
+    for &p in t.all(CPE_LANG, "platform") {
+        let body: Vec<String> = t.children(p).map(|c| test(t, c, short)).collect();
+        out.insert(t.attr(p, "id").unwrap_or("").to_owned(), body.join(","));
+    }
+    out
+}
+
+/// The CPE items of the dictionaries in a document: (name, check's short id).
+fn cpe_items(t: &Tree, short: &dyn Fn(&str) -> String) -> BTreeSet<(String, String)> {
+    const DICT: &str = "http://cpe.mitre.org/dictionary/2.0";
+    t.all(DICT, "cpe-item")
+        .iter()
+        .map(|&i| {
+            let check = t.child(i, DICT, "check").map(|c| short(t.text(c).trim())).unwrap_or_default();
+            (t.attr(i, "name").unwrap_or("").to_owned(), check)
+        })
+        .collect()
+}
+
+/// Ansible tasks as CaC's build reads them (YAML 1.1), `!!str` tags and
+/// XCCDF subs made plain text.
+fn ansible_tasks(text: &str) -> Option<serde_json::Value> {
+    let text = text.replace("!!str ", "");
+    Some(cac_ref::yaml11(&scapc_compiler::yaml::parse(&text).ok()?))
+}
+
+/// Per-rule fixes of the rules both have: bash equal with whitespace
+/// collapsed, Ansible task lists equal (with CaC's `when` and `tags`).
+/// Returns the scores and, per language, the rules that differ.
+fn compare_fixes(ours: &str, theirs: &str) -> (Vec<(String, Score)>, BTreeMap<&'static str, Vec<String>>) {
+    let (a, b) = (cac_ref::ds_rules(ours), cac_ref::ds_rules(theirs));
+    let sub = |v: &str| format!("(sub {v})");
+    let mut scores = Vec::new();
+    let mut diffs = BTreeMap::new();
+    for (lang, system) in [("bash", "urn:xccdf:fix:script:sh"), ("ansible", "urn:xccdf:fix:script:ansible")] {
+        let (mut same, mut total) = (0, 0);
+        let mut d = Vec::new();
+        for id in b.keys().filter(|k| a.contains_key(*k)) {
+            let (x, y) = (cac_ref::ds_fix(&a, id, system, sub), cac_ref::ds_fix(&b, id, system, sub));
+            if x.is_none() && y.is_none() {
+                continue;
+            }
+            total += 1;
+            let equal = match (&x, &y) {
+                (Some(x), Some(y)) if lang == "bash" => cac_ref::squash(x) == cac_ref::squash(y),
+                (Some(x), Some(y)) => ansible_tasks(x).is_some() && ansible_tasks(x) == ansible_tasks(y),
+                _ => false,
+            };
+            if equal {
+                same += 1;
+            } else {
+                let why = match (&x, &y) {
+                    (None, _) => "scapc has none".to_owned(),
+                    (_, None) => "CaC has none".to_owned(),
+                    (Some(x), Some(y)) if lang == "ansible" => match (ansible_tasks(x), ansible_tasks(y)) {
+                        (Some(p), Some(q)) => {
+                            let (p, q) =
+                                (p.as_array().cloned().unwrap_or_default(), q.as_array().cloned().unwrap_or_default());
+                            match p.iter().zip(&q).find(|(s, t)| s != t) {
+                                Some((s, t)) => format!("ours: {s} cac: {t}").chars().take(1500).collect(),
+                                None => format!("{} tasks vs CaC's {}", p.len(), q.len()),
+                            }
+                        }
+                        (p, q) => format!("YAML read: ours {}, CaC's {}", p.is_some(), q.is_some()),
+                    },
+                    (Some(x), Some(y)) => {
+                        let (x, y) = (cac_ref::squash(x), cac_ref::squash(y));
+                        let at = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+                        let from = at.saturating_sub(40);
+                        format!(
+                            "ours: …{}… cac: …{}…",
+                            x.chars().skip(from).take(120).collect::<String>(),
+                            y.chars().skip(from).take(120).collect::<String>()
+                        )
+                    }
+                };
+                d.push(format!("{id}: {why}"));
+            }
+        }
+        scores.push((format!("rule {lang} fixes"), (same, total)));
+        diffs.insert(lang, d);
+    }
+    (scores, diffs)
 }
 
 /// Compares one product and checks each category against its floor (in
 /// percent; 100 means it must match exactly).
 fn check(product: &str, floors: &[(&str, f64)]) {
     let Some(tree) = content_tree() else { return };
-    let theirs = facts(&reference(product));
-    let ours = ours(&tree, product);
-    let table = compare(&ours, &theirs);
+    let reference_tree = reference(product);
+    let theirs = facts(&reference_tree);
+    let (ours, extra) = ours(&tree, product);
+    let mut table = compare(&ours, &theirs);
+    // CPE platforms and dictionary, with OVAL ids shortened on both sides.
+    let short_ours = |id: &str| extra.cpe_oval_short.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let ours_tree = Tree::parse(&extra.xccdf).unwrap();
+    let (pa, pb) = (platform_spec(&ours_tree, &short_ours), platform_spec(&reference_tree, &cac_short));
+    let ids = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<BTreeSet<String>>();
+    table.push(("CPE platform ids".into(), jaccard(&ids(&pa), &ids(&pb))));
+    let both: Vec<&String> = pb.keys().filter(|k| pa.contains_key(*k)).collect();
+    table.push(("CPE platform tests".into(), (both.iter().filter(|k| pa[**k] == pb[**k]).count(), both.len())));
+    for k in both.iter().filter(|k| pa[**k] != pb[**k]).take(5) {
+        eprintln!("  platform {k}: ours {} cac {}", pa[*k], pb[*k]);
+    }
+    let dict_ours = cpe_items(&Tree::parse(&extra.cpe_dict).unwrap(), &short_ours);
+    table.push(("CPE dictionary items".into(), jaccard(&dict_ours, &cpe_items(&reference_tree, &cac_short))));
+    let (fix_scores, fix_diffs) = compare_fixes(&extra.xccdf, &cac_ref::data_stream(product));
+    table.extend(fix_scores);
+    for (lang, d) in &fix_diffs {
+        eprintln!("  {lang} fixes differing: {}", d.len());
+        for x in d.iter().take(if std::env::var_os("SCAPC_CAC_EXAMPLES").is_some() { 1000 } else { 5 }) {
+            eprintln!("    {x}");
+        }
+    }
     eprintln!("\nCaC compatibility, {product} (scapc vs CaC b3a2cca):");
     eprintln!("  {:<24} {:>7} {:>7} {:>8}", "category", "match", "total", "percent");
     for (name, s) in &table {

@@ -672,3 +672,42 @@ pub fn instances(
     }
     (out, fragments)
 }
+
+/// After CaC's pruning: the platforms the kept rules and groups use, their
+/// instances, and the CPE OVAL linked again from their checks' fragments
+/// (and the product CPEs').
+#[allow(clippy::type_complexity)]
+pub fn keep_used(
+    product: &Product,
+    (mut platforms, mut instances): (BTreeMap<String, Expr>, BTreeMap<String, crate::compile::Instance>),
+    rules: &BTreeMap<String, crate::compile::RuleOut>,
+    group_platforms: &BTreeMap<String, Vec<String>>,
+    fragments: &[crate::oval::Fragment],
+) -> (BTreeMap<String, Expr>, BTreeMap<String, crate::compile::Instance>, crate::oval::Oval) {
+    let used: std::collections::BTreeSet<&String> =
+        rules.values().flat_map(|r| r.platforms.iter()).chain(group_platforms.values().flatten()).collect();
+    platforms.retain(|id, _| used.contains(id));
+    let mut keep: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    fn walk(e: &Expr, out: &mut std::collections::BTreeSet<String>) {
+        match e {
+            Expr::Name { name, arg, versions } => {
+                out.insert(instance_id(name, arg.as_deref(), versions));
+            }
+            Expr::Not(x) => walk(x, out),
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|x| walk(x, out)),
+        }
+    }
+    platforms.values().for_each(|e| walk(e, &mut keep));
+    instances.retain(|id, _| keep.contains(id));
+    keep.extend(product.cpes.iter().map(|c| c.id.clone()));
+    let kept: Vec<crate::oval::Fragment> = fragments.iter().filter(|f| keep.contains(&f.owner)).cloned().collect();
+    // Linking all fragments reported their problems already.
+    let mut again = Vec::new();
+    let mut oval = crate::oval::Oval::link(&kept, &mut again);
+    oval.check(&mut again);
+    let titles: std::collections::HashMap<String, String> =
+        instances.values().map(|i| (i.id.clone(), i.title.clone())).collect();
+    oval.fill_metadata(&titles, &std::collections::HashMap::new(), &product.full_name);
+    oval.number(&product.namespace);
+    (platforms, instances, oval)
+}

@@ -305,8 +305,9 @@ pub fn compile(
                     return Some(id.clone());
                 }
                 let id = expr.canonical_id();
-                cac_seen.push((canon, id.clone()));
-                platforms.insert(id.clone(), expr);
+                cac_seen.push((canon.clone(), id.clone()));
+                // CaC writes tests and conditionals in its canonical order.
+                platforms.insert(id.clone(), canon);
                 Some(id)
             }
             Ok(expr) => {
@@ -714,6 +715,7 @@ pub fn compile(
     oval.fill_metadata(&titles, &cces, &product.full_name);
     oval.number(&product.namespace);
 
+    let cpe_sources = if cac { cpe_fragments.clone() } else { Vec::new() };
     let mut cpe_oval = Oval::link(&cpe_fragments, &mut diags);
     cpe_oval.check(&mut diags);
     for (id, inst) in instances.iter().filter(|_| !cac) {
@@ -791,6 +793,9 @@ pub fn compile(
             diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
             group_platforms.retain(|id, _| content.groups.contains_key(id));
+            // Only the platforms of what is kept, and their checks.
+            (platforms, instances, cpe_oval) =
+                crate::cac_cpe::keep_used(&product, (platforms, instances), &rules, &group_platforms, &cpe_sources);
             profiles
         }
     };

@@ -1150,7 +1150,12 @@ fn template_use(doc: &mut Doc<'_>, n: &Node, layout: Layout) -> Option<TemplateU
         if let Some(m) = doc.mapping(v, "`template.vars`", &[]) {
             for k in &m.order {
                 let node = m.get(k).unwrap();
-                vars.insert(k.clone(), Spanned::new(node.to_json(), doc.loc(node.pos)));
+                // CaC reads `yes` as the string CaC's templates expect.
+                let value = match layout {
+                    Layout::Cac => crate::jinja::cac::yaml_to_json(node),
+                    Layout::Scapc => node.to_json(),
+                };
+                vars.insert(k.clone(), Spanned::new(value, doc.loc(node.pos)));
             }
         }
     }
