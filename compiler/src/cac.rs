@@ -586,12 +586,7 @@ pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
         if let Some(t) = &rule.template {
             what.push(format!("template `{}`", t.name.value));
         }
-        for (kind, f) in [
-            ("OVAL", &rule.files.oval),
-            ("SCE", &rule.files.sce),
-            ("bash", &rule.files.bash),
-            ("ansible", &rule.files.ansible),
-        ] {
+        for (kind, f) in [("OVAL", &rule.files.oval), ("SCE", &rule.files.sce)] {
             if let Some(f) = f {
                 what.push(format!("{kind} {}", f.display()));
             }
@@ -602,11 +597,7 @@ pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
         out.push(
             Diagnostic::warning(
                 codes::NO_CHECK,
-                format!(
-                    "rule `{}`: checks and fixes of ComplianceAsCode trees are not built yet ({})",
-                    rule.id,
-                    what.join(", ")
-                ),
+                format!("rule `{}`: checks of ComplianceAsCode trees are not built yet ({})", rule.id, what.join(", ")),
             )
             .at_file(&rule.file)
             .hint("the rule is emitted with its OCIL check only, if it has one; see docs/cac.md"),

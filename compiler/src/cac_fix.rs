@@ -356,8 +356,9 @@ pub fn ansible(
             Some(n) => task_list(n, k),
             None => text_list(&item, k),
         };
-        let facts_task = has_key("package_facts") || has_key("ansible.builtin.package_facts");
-        has_facts |= has_key("package_facts");
+        // CaC looks for the key `package_facts` only.
+        let facts_task = has_key("package_facts");
+        has_facts |= facts_task;
         let keep = |x: &&String| !(facts_task && x.contains("in ansible_facts.packages"));
         let mut when: Vec<String> = c.inherited.iter().filter(keep).cloned().collect();
         let own: Vec<&String> = c.own.iter().filter(keep).collect();

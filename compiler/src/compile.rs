@@ -279,6 +279,11 @@ pub fn compile(
     let mut diags = Vec::new();
     let ns_last = product.namespace.rsplit('.').next().unwrap_or("scapc").to_owned();
     let cac = product.layout == Layout::Cac;
+    let mut content = content;
+    if cac {
+        // Before the fixes: CaC's Ansible tags name these references too.
+        crate::cac::add_control_references(&product, &mut content);
+    }
 
     // --- Platforms -------------------------------------------------------
     let mut platforms: BTreeMap<String, Expr> = BTreeMap::new();
@@ -776,12 +781,10 @@ pub fn compile(
     }
 
     // --- Profiles ---------------------------------------------------------
-    let mut content = content;
     let profiles = match product.layout {
         Layout::Scapc => resolve_profiles(&content, &mut diags),
         Layout::Cac => {
             let profiles = crate::cac::resolve_profiles(&content, &mut diags);
-            crate::cac::add_control_references(&product, &mut content);
             // products/<p>/product.yml: the tree is two levels up.
             let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
             let env = crate::cac::TemplateEnv {
