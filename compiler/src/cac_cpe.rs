@@ -174,6 +174,23 @@ fn load_item(
     item
 }
 
+/// The ids after each `marker` in an OVAL text.
+fn ids_after<'t>(text: &'t str, marker: &str) -> Vec<&'t str> {
+    text.split(marker).skip(1).filter_map(|r| r.split(['"', '<']).next()).collect()
+}
+
+/// The OVAL ids an OVAL text refers to.
+fn refs_of(text: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for m in ["definition_ref=\"", "test_ref=\"", "object_ref=\"", "state_ref=\"", "var_ref=\""] {
+        v.extend(ids_after(text, m).into_iter().map(str::to_owned));
+    }
+    for m in ["<object_reference>", "<filter action=\"include\">", "<filter action=\"exclude\">", "<filter>"] {
+        v.extend(ids_after(text, m).into_iter().map(|s| s.trim().to_owned()));
+    }
+    v
+}
+
 /// A file of several `<def-group>`s as one (CaC's build reads them all).
 fn one_def_group(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -602,19 +619,6 @@ pub fn instances(
     // Every OVAL id a fragment defines and references, so that what a
     // check uses is pulled from the sources too (as CaC's build takes it
     // from all of its OVAL).
-    fn ids_after<'t>(text: &'t str, marker: &str) -> Vec<&'t str> {
-        text.split(marker).skip(1).filter_map(|r| r.split(['"', '<']).next()).collect()
-    }
-    let refs_of = |text: &str| -> Vec<String> {
-        let mut v = Vec::new();
-        for m in ["definition_ref=\"", "test_ref=\"", "object_ref=\"", "state_ref=\"", "var_ref=\""] {
-            v.extend(ids_after(text, m).into_iter().map(str::to_owned));
-        }
-        for m in ["<object_reference>", "<filter action=\"include\">", "<filter action=\"exclude\">", "<filter>"] {
-            v.extend(ids_after(text, m).into_iter().map(|s| s.trim().to_owned()));
-        }
-        v
-    };
     let mut defined: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for f in &fragments {
         defined.extend(ids_after(&f.text, " id=\"").into_iter().map(str::to_owned));
@@ -699,8 +703,25 @@ pub fn keep_used(
     }
     platforms.values().for_each(|e| walk(e, &mut keep));
     instances.retain(|id, _| keep.contains(id));
-    keep.extend(product.cpes.iter().map(|c| c.id.clone()));
-    let kept: Vec<crate::oval::Fragment> = fragments.iter().filter(|f| keep.contains(&f.owner)).cloned().collect();
+    // The fragments defining the kept checks and what they use.
+    let mut todo: Vec<String> = instances.values().map(|i| i.check.clone()).collect();
+    todo.extend(product.cpes.iter().map(|c| c.check_id.value.clone()));
+    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut taken = vec![false; fragments.len()];
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let needle = format!(" id=\"{id}\"");
+        for (i, f) in fragments.iter().enumerate() {
+            if !taken[i] && f.text.contains(&needle) {
+                taken[i] = true;
+                todo.extend(refs_of(&f.text));
+            }
+        }
+    }
+    let kept: Vec<crate::oval::Fragment> =
+        fragments.iter().zip(&taken).filter(|(_, t)| **t).map(|(f, _)| f.clone()).collect();
     // Linking all fragments reported their problems already.
     let mut again = Vec::new();
     let mut oval = crate::oval::Oval::link(&kept, &mut again);
