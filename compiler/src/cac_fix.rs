@@ -188,7 +188,7 @@ fn task_list(task: &crate::yaml::Node, key: &str) -> Vec<String> {
 
 /// The values of key `key` of a task read off its text: a one-line
 /// scalar or `- item` lines.
-fn text_list(item: &[&str], key: &str) -> Vec<String> {
+fn text_list(item: &[&str], key: &str, ki: usize) -> Vec<String> {
     let unquote = |s: &str| {
         let s = s.trim();
         if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
@@ -201,7 +201,7 @@ fn text_list(item: &[&str], key: &str) -> Vec<String> {
     };
     for (j, l) in item.iter().enumerate() {
         let body = if j == 0 { l.trim_start_matches('-') } else { l };
-        if !(j == 0 || (body.starts_with("  ") && !body.starts_with("   "))) {
+        if !(j == 0 || body.len() - body.trim_start().len() == ki) {
             continue;
         }
         let Some(rest) = body.trim_start().strip_prefix(&format!("{key}:")) else { continue };
@@ -210,7 +210,7 @@ fn text_list(item: &[&str], key: &str) -> Vec<String> {
         }
         return item[j + 1..]
             .iter()
-            .take_while(|l| l.trim_start().starts_with("- ") && l.len() - l.trim_start().len() >= 2)
+            .take_while(|l| l.trim_start().starts_with("- ") && l.len() - l.trim_start().len() >= ki)
             .map(|l| unquote(l.trim_start().trim_start_matches("- ")))
             .collect();
     }
@@ -218,13 +218,13 @@ fn text_list(item: &[&str], key: &str) -> Vec<String> {
 }
 
 /// Lines of one top-level task without its `when:` and `tags:` entries.
-fn without_keys(lines: &[&str]) -> Vec<String> {
+fn without_keys(lines: &[&str], ki: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut skipping = false;
     for (i, l) in lines.iter().enumerate() {
         let indent = l.len() - l.trim_start().len();
         let body = if i == 0 { l.strip_prefix("- ").unwrap_or(l) } else { l };
-        let is_key = (i == 0 || indent == 2) && !body.trim_start().starts_with("- ");
+        let is_key = (i == 0 || indent == ki) && !body.trim_start().starts_with("- ");
         if is_key {
             let k = body.trim_start();
             skipping = k.starts_with("when:") || k.starts_with("tags:");
@@ -312,14 +312,14 @@ pub fn ansible(
             }
         }
     }
-    let tags_of = |existing: Vec<String>| -> String {
+    let tags_of = |existing: Vec<String>, pad: &str| -> String {
         let mut t = existing;
         t.extend(config_tags.iter().cloned());
         t.extend(rule_tags.iter().cloned());
         t.sort();
-        let mut s = String::from("  tags:\n");
+        let mut s = format!("{pad}tags:\n");
         for x in t {
-            s.push_str(&format!("  - {}\n", quote(&x)));
+            s.push_str(&format!("{pad}- {}\n", quote(&x)));
         }
         s
     };
@@ -345,16 +345,19 @@ pub fn ansible(
             rendered.push(item.join("\n") + "\n");
             continue;
         }
+        // The indentation of the task's keys (`- name:` 2, `-   name:` 4).
+        let ki = 1 + item[0][1..].len() - item[0][1..].trim_start().len();
+        let pad = " ".repeat(ki);
         let has_key = |k: &str| match node {
             Some(n) => n.get(k).is_some(),
             None => item.iter().enumerate().any(|(j, l)| {
                 let l = if j == 0 { l.trim_start_matches('-') } else { l };
-                (j == 0 || l.starts_with("  ") && !l.starts_with("   ")) && l.trim_start().starts_with(&format!("{k}:"))
+                (j == 0 || l.len() - l.trim_start().len() == ki) && l.trim_start().starts_with(&format!("{k}:"))
             }),
         };
         let list = |k: &str| match node {
             Some(n) => task_list(n, k),
-            None => text_list(&item, k),
+            None => text_list(&item, k, ki),
         };
         // CaC looks for the key `package_facts` only.
         let facts_task = has_key("package_facts");
@@ -367,23 +370,23 @@ pub fn ansible(
         }
         when.extend(list("when"));
         needs_facts |= when.iter().any(|w| w.contains("ansible_facts.packages"));
-        let mut text = without_keys(&item).join("\n") + "\n";
+        let mut text = without_keys(&item, ki).join("\n") + "\n";
         match when.len() {
             0 => {}
-            1 => text.push_str(&format!("  when: {}\n", quote(&when[0]))),
+            1 => text.push_str(&format!("{pad}when: {}\n", quote(&when[0]))),
             _ => {
-                text.push_str("  when:\n");
+                text.push_str(&format!("{pad}when:\n"));
                 for w in &when {
-                    text.push_str(&format!("  - {}\n", quote(w)));
+                    text.push_str(&format!("{pad}- {}\n", quote(w)));
                 }
             }
         }
-        text.push_str(&tags_of(list("tags")));
+        text.push_str(&tags_of(list("tags"), &pad));
         rendered.push(text);
     }
     if needs_facts && !has_facts {
         out.push_str("- name: Gather the package facts\n  package_facts:\n    manager: auto\n");
-        out.push_str(&tags_of(Vec::new()));
+        out.push_str(&tags_of(Vec::new(), "  "));
     }
     out.push_str(&rendered.join(""));
     Some(out)
@@ -593,6 +596,10 @@ mod tests {
             task_list(&tasks[1], "tags"),
             ["CCE-1", "NIST-800-53-CM-6(a)", "enable_strategy", "medium_severity", "mine", "r"]
         );
+        let four = "-   name: x\n    command: y\n    when: z\n";
+        let out4 = ansible(four, &cfg, &r, &Conditionals::default()).unwrap();
+        let t4 = crate::yaml::parse(&out4).unwrap();
+        assert_eq!(task_list(&t4.as_seq().unwrap()[0], "when"), ["z"], "{out4}");
         let x = expand_subs(&out, Some("ansible-populate"));
         assert!(x.contains(&format!("    var_v: !!str {SUB_OPEN}var_v{SUB_CLOSE}\n  tags:\n    - always")), "{x}");
         assert_eq!(
