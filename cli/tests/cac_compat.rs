@@ -3,8 +3,12 @@
 //! benchmarks are compared with the data streams CaC's own build made from
 //! that commit (`ssg-<product>-ds.xml.gz`): the ids of every Group, Rule,
 //! Value and Profile; per Profile the selected rules, refined values and
-//! refined rules; per Rule the title, severity, idents, references and
-//! platforms. A per-category table goes to stderr.
+//! refined rules; per Rule the title, severity, idents, references,
+//! platforms and its bash and Ansible fixes (bash with whitespace
+//! collapsed, Ansible as YAML task lists with CaC's `when` and `tags`);
+//! the CPE platforms (ids and logical tests, OVAL ids shortened) and the
+//! CPE dictionary. A per-category table goes to stderr
+//! (`SCAPC_CAC_EXAMPLES=1` lists every differing fix).
 //!
 //! What already matches completely is asserted at 100%; everything else
 //! is asserted at its measured share as a floor, so it can only go up.
@@ -476,6 +480,11 @@ fn debian12() {
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
+            ("CPE platform ids", 100.0),
+            ("CPE platform tests", 97.2),
+            ("CPE dictionary items", 100.0),
+            ("rule bash fixes", 100.0),
+            ("rule ansible fixes", 99.0),
         ],
     );
 }
@@ -501,6 +510,11 @@ fn example() {
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
+            ("CPE platform ids", 100.0),
+            ("CPE platform tests", 96.6),
+            ("CPE dictionary items", 100.0),
+            ("rule bash fixes", 99.3),
+            ("rule ansible fixes", 98.2),
         ],
     );
 }
@@ -526,6 +540,11 @@ fn rhel9() {
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
+            ("CPE platform ids", 100.0),
+            ("CPE platform tests", 99.0),
+            ("CPE dictionary items", 100.0),
+            ("rule bash fixes", 97.1),
+            ("rule ansible fixes", 94.7),
         ],
     );
 }
