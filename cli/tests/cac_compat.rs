@@ -348,7 +348,10 @@ fn ansible_tasks(text: &str) -> Option<serde_json::Value> {
 /// Per-rule fixes of the rules both have: bash equal with whitespace
 /// collapsed, Ansible task lists equal (with CaC's `when` and `tags`).
 /// Returns the scores and, per language, the rules that differ.
-fn compare_fixes(ours: &str, theirs: &str) -> (Vec<(String, Score)>, BTreeMap<&'static str, Vec<String>>) {
+/// Per language, the rules whose fixes differ, with why.
+type FixDiffs = BTreeMap<&'static str, Vec<String>>;
+
+fn compare_fixes(ours: &str, theirs: &str) -> (Vec<(String, Score)>, FixDiffs) {
     let (a, b) = (cac_ref::ds_rules(ours), cac_ref::ds_rules(theirs));
     let sub = |v: &str| format!("(sub {v})");
     let mut scores = Vec::new();

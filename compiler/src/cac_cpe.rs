@@ -198,11 +198,11 @@ fn one_def_group(text: &str) -> String {
     while let Some(i) = rest.find("</def-group>") {
         let after = &rest[i + "</def-group>".len()..];
         let t = after.trim_start();
-        if t.starts_with("<def-group>") {
+        if let Some(next) = t.strip_prefix("<def-group>") {
             out.push_str(&rest[..i]);
             // Keep the line count: the newlines between the groups stay.
             out.extend(after[..after.len() - t.len()].chars().filter(|c| *c == '\n'));
-            rest = &t["<def-group>".len()..];
+            rest = next;
         } else {
             out.push_str(&rest[..i + "</def-group>".len()]);
             rest = after;
@@ -440,81 +440,6 @@ pub enum Lang {
     Ansible,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn items() -> BTreeMap<String, CpeItem> {
-        let mut m = BTreeMap::new();
-        m.insert(
-            "package".to_owned(),
-            CpeItem {
-                id: "package".into(),
-                name: "cpe:/a:{arg}:{ver_specs_cpe}".into(),
-                title: "Package {pkgname} is installed".into(),
-                check_id: None,
-                bash_conditional: None,
-                ansible_conditional: None,
-                kind: CpeKind::Parametrized {
-                    template: None,
-                    args: vec![("openssh-server".into(), vec![("pkgname".into(), "openssh-server".into())])],
-                    versioned: true,
-                },
-                file: PathBuf::from("package.yml"),
-            },
-        );
-        m.insert(
-            "machine".to_owned(),
-            CpeItem {
-                id: "machine".into(),
-                name: "cpe:/a:machine".into(),
-                title: "Machine".into(),
-                check_id: Some("installed_env_is_a_machine".into()),
-                bash_conditional: Some("[ ! -f /.dockerenv ]".into()),
-                ansible_conditional: None,
-                kind: CpeKind::Plain,
-                file: PathBuf::from("machine.yml"),
-            },
-        );
-        m
-    }
-
-    #[test]
-    fn resolves_parametrized_and_versioned_uses() {
-        let v = vec![("<".to_owned(), "7.0".to_owned())];
-        let r = resolve(&items(), "package", Some("openssh-server"), &v).unwrap();
-        assert_eq!(r.id, "package_openssh-server_le_7_0");
-        assert_eq!(r.check_id, "package_openssh-server_le_7_0");
-        assert_eq!(r.name, "cpe:/a:openssh-server:le:7.0");
-        assert_eq!(r.title, "Package openssh-server is installed");
-        let r = resolve(&items(), "machine", None, &[]).unwrap();
-        assert_eq!(r.check_id, "installed_env_is_a_machine");
-        assert!(resolve(&items(), "package", Some("nope"), &[]).unwrap_err().contains("openssh-server"));
-        assert!(resolve(&items(), "machine", Some("x"), &[]).is_err());
-        assert!(resolve(&items(), "package", None, &[]).is_err());
-        assert!(resolve(&items(), "nothing", None, &[]).is_err());
-        assert!(ver_specs(&[("<".into(), "x.y".into())]).is_err());
-        let s = ver_specs(&[(">=".into(), "1:2.3-4".into())]).unwrap();
-        assert_eq!((s[0].evr_ver.as_str(), s[0].ev_ver.as_str()), ("1:2.3-4", "1:2.3"));
-        let s = ver_specs(&[("<".into(), "7.0".into())]).unwrap();
-        assert_eq!((s[0].evr_ver.as_str(), s[0].ev_ver.as_str()), ("0:7.0-0", "0:7.0"));
-    }
-
-    #[test]
-    fn conditionals_as_cac_writes_them() {
-        let e = crate::platform::parse("machine and not container and other").unwrap();
-        let cond = |e: &Expr| match e {
-            Expr::Name { name, .. } if name == "other" => String::new(),
-            Expr::Name { name, .. } => format!("{name}?"),
-            _ => unreachable!(),
-        };
-        assert_eq!(conditional(&e, Lang::Bash, &cond), "( machine? && ! ( container? ) )");
-        assert_eq!(conditional(&e, Lang::Ansible, &cond), "( machine? and not ( container? ) )");
-        let e = crate::platform::parse("machine").unwrap();
-        assert_eq!(conditional(&e, Lang::Bash, &cond), "machine?");
-    }
-}
-
 /// Every use of a platform in `platforms` resolved and rendered: the
 /// instances by CaC id, and the OVAL fragments of the CPE checks (those of
 /// the product's own CPEs too, and the definitions they extend).
@@ -534,7 +459,8 @@ pub fn instances(
     let mut wanted: Vec<(String, String)> = Vec::new();
     let mut uses = Vec::new();
     for (pid, expr) in platforms {
-        fn names(e: &Expr, out: &mut Vec<(String, Option<String>, Vec<(String, String)>)>) {
+        type Use = (String, Option<String>, Vec<(String, String)>);
+        fn names(e: &Expr, out: &mut Vec<Use>) {
             match e {
                 Expr::Name { name, arg, versions } => out.push((name.clone(), arg.clone(), versions.clone())),
                 Expr::Not(x) => names(x, out),
@@ -731,4 +657,79 @@ pub fn keep_used(
     oval.fill_metadata(&titles, &std::collections::HashMap::new(), &product.full_name);
     oval.number(&product.namespace);
     (platforms, instances, oval)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items() -> BTreeMap<String, CpeItem> {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "package".to_owned(),
+            CpeItem {
+                id: "package".into(),
+                name: "cpe:/a:{arg}:{ver_specs_cpe}".into(),
+                title: "Package {pkgname} is installed".into(),
+                check_id: None,
+                bash_conditional: None,
+                ansible_conditional: None,
+                kind: CpeKind::Parametrized {
+                    template: None,
+                    args: vec![("openssh-server".into(), vec![("pkgname".into(), "openssh-server".into())])],
+                    versioned: true,
+                },
+                file: PathBuf::from("package.yml"),
+            },
+        );
+        m.insert(
+            "machine".to_owned(),
+            CpeItem {
+                id: "machine".into(),
+                name: "cpe:/a:machine".into(),
+                title: "Machine".into(),
+                check_id: Some("installed_env_is_a_machine".into()),
+                bash_conditional: Some("[ ! -f /.dockerenv ]".into()),
+                ansible_conditional: None,
+                kind: CpeKind::Plain,
+                file: PathBuf::from("machine.yml"),
+            },
+        );
+        m
+    }
+
+    #[test]
+    fn resolves_parametrized_and_versioned_uses() {
+        let v = vec![("<".to_owned(), "7.0".to_owned())];
+        let r = resolve(&items(), "package", Some("openssh-server"), &v).unwrap();
+        assert_eq!(r.id, "package_openssh-server_le_7_0");
+        assert_eq!(r.check_id, "package_openssh-server_le_7_0");
+        assert_eq!(r.name, "cpe:/a:openssh-server:le:7.0");
+        assert_eq!(r.title, "Package openssh-server is installed");
+        let r = resolve(&items(), "machine", None, &[]).unwrap();
+        assert_eq!(r.check_id, "installed_env_is_a_machine");
+        assert!(resolve(&items(), "package", Some("nope"), &[]).unwrap_err().contains("openssh-server"));
+        assert!(resolve(&items(), "machine", Some("x"), &[]).is_err());
+        assert!(resolve(&items(), "package", None, &[]).is_err());
+        assert!(resolve(&items(), "nothing", None, &[]).is_err());
+        assert!(ver_specs(&[("<".into(), "x.y".into())]).is_err());
+        let s = ver_specs(&[(">=".into(), "1:2.3-4".into())]).unwrap();
+        assert_eq!((s[0].evr_ver.as_str(), s[0].ev_ver.as_str()), ("1:2.3-4", "1:2.3"));
+        let s = ver_specs(&[("<".into(), "7.0".into())]).unwrap();
+        assert_eq!((s[0].evr_ver.as_str(), s[0].ev_ver.as_str()), ("0:7.0-0", "0:7.0"));
+    }
+
+    #[test]
+    fn conditionals_as_cac_writes_them() {
+        let e = crate::platform::parse("machine and not container and other").unwrap();
+        let cond = |e: &Expr| match e {
+            Expr::Name { name, .. } if name == "other" => String::new(),
+            Expr::Name { name, .. } => format!("{name}?"),
+            _ => unreachable!(),
+        };
+        assert_eq!(conditional(&e, Lang::Bash, &cond), "( machine? && ! ( container? ) )");
+        assert_eq!(conditional(&e, Lang::Ansible, &cond), "( machine? and not ( container? ) )");
+        let e = crate::platform::parse("machine").unwrap();
+        assert_eq!(conditional(&e, Lang::Bash, &cond), "machine?");
+    }
 }
