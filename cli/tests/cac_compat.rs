@@ -7,9 +7,12 @@
 //! platforms, check systems and check references (names, exports,
 //! imports), and the OVAL definition of the rule with everything it
 //! reaches (compared as `compiler/tests/cac_ref/oval_cmp.rs` does: ids,
-//! versions, comments and metadata set aside). rhel9 is built with SCE, as
-//! CaC's reference is. A per-category table goes to stderr;
-//! `SCAPC_CAC_EXAMPLES=N` prints N rules whose OVAL differs.
+//! versions, comments and metadata set aside); its bash and Ansible fixes
+//! (bash with whitespace collapsed, Ansible as YAML task lists with CaC's
+//! `when` and `tags`); the CPE platforms (ids and logical tests, OVAL ids
+//! shortened) and the CPE dictionary. rhel9 is built with SCE, as CaC's
+//! reference is. A per-category table goes to stderr;
+//! `SCAPC_CAC_EXAMPLES=N` prints N rules whose OVAL or fixes differ.
 //!
 //! What already matches completely is asserted at 100%; everything else
 //! is asserted at its measured share as a floor, so it can only go up.
@@ -18,10 +21,10 @@
 //! Skipped, with a notice, when `../shared` is not there. With
 //! `SCAPC_CAC_DUMP=DIR` the benchmarks scapc made are written to DIR.
 
-#[path = "../../compiler/tests/cac_ref/oval_cmp.rs"]
-mod oval_cmp;
+#[path = "../../compiler/tests/cac_ref/mod.rs"]
+mod cac_ref;
 
-use oval_cmp::OvalIndex;
+use cac_ref::OvalIndex;
 use scapc_compiler::build::{self, BuildOptions};
 use scapc_compiler::xccdf;
 use scapc_xml::tree::{NodeId, Tree};
@@ -289,7 +292,15 @@ fn sce_scripts(t: &Tree) -> BTreeMap<String, String> {
     out
 }
 
-fn ours(tree: &Path, product: &str, sce: bool) -> (Facts, OvalIndex, BTreeMap<String, String>) {
+/// What scapc made besides the benchmark's facts: the XCCDF text, the CPE
+/// dictionary text, and the CPE OVAL's definition ids shortened.
+struct Extra {
+    xccdf: String,
+    cpe_dict: String,
+    cpe_oval_short: BTreeMap<String, String>,
+}
+
+fn ours(tree: &Path, product: &str, sce: bool) -> (Facts, OvalIndex, BTreeMap<String, String>, Extra) {
     let opts = BuildOptions {
         root: tree.to_path_buf(),
         out_dir: tree.join("build"),
@@ -321,7 +332,17 @@ fn ours(tree: &Path, product: &str, sce: bool) -> (Facts, OvalIndex, BTreeMap<St
     let tree = Tree::parse(&doc).expect("scapc's XCCDF is not well-formed");
     let oval = OvalIndex::from_tree(Tree::parse(&oval).expect("scapc's OVAL is not well-formed"));
     let scripts = c.rules.iter().filter_map(|(id, r)| r.sce.as_ref().map(|s| (id.clone(), s.script.clone()))).collect();
-    (facts(&tree), oval, scripts)
+
+    let mut cpe_oval_short = BTreeMap::new();
+    let checks =
+        c.instances.values().map(|i| i.check.clone()).chain(c.product.cpes.iter().map(|p| p.check_id.value.clone()));
+    for short in checks {
+        if let Some(full) = c.cpe_oval.id(scapc_compiler::oval::Kind::Def, &short) {
+            cpe_oval_short.insert(full.to_owned(), short);
+        }
+    }
+    let extra = Extra { xccdf: doc.clone(), cpe_dict: scapc_compiler::cpe::emit(c), cpe_oval_short };
+    (facts(&tree), oval, scripts, extra)
 }
 
 /// Per rule both have, whether the rule's OVAL definition with everything
@@ -332,7 +353,7 @@ fn compare_oval(ours: &Facts, theirs: &Facts, a: &OvalIndex, b: &OvalIndex) -> (
     for id in theirs.rules.keys().filter(|k| ours.rules.contains_key(*k)) {
         let short = id.trim_start_matches("xccdf_org.ssgproject.content_rule_");
         let def = format!("oval:ssg-{short}:def:1");
-        let (x, y) = (oval_cmp::oval_closure_signature(a, &def), oval_cmp::oval_closure_signature(b, &def));
+        let (x, y) = (cac_ref::oval_closure_signature(a, &def), cac_ref::oval_closure_signature(b, &def));
         if x.is_none() && y.is_none() {
             continue;
         }
@@ -355,6 +376,121 @@ fn compare_oval(ours: &Facts, theirs: &Facts, a: &OvalIndex, b: &OvalIndex) -> (
     ((same, total), diffs)
 }
 
+/// CaC's short id of a CPE OVAL definition (`oval:ssg-X:def:1` -> X).
+fn cac_short(id: &str) -> String {
+    id.strip_prefix("oval:ssg-").and_then(|r| r.strip_suffix(":def:1")).unwrap_or(id).to_owned()
+}
+
+/// Each `cpe-lang:platform` of a document as a canonical text: its logical
+/// tests (operator, negation, the short ids of the checks, nested tests),
+/// children sorted.
+fn platform_spec(t: &Tree, short: &dyn Fn(&str) -> String) -> BTreeMap<String, String> {
+    const CPE_LANG: &str = "http://cpe.mitre.org/language/2.0";
+    fn test(t: &Tree, id: NodeId, short: &dyn Fn(&str) -> String) -> String {
+        let mut parts: Vec<String> = t
+            .children(id)
+            .map(|c| match t.local(c) {
+                "check-fact-ref" => short(t.attr(c, "id-ref").unwrap_or("")),
+                _ => test(t, c, short),
+            })
+            .collect();
+        parts.sort();
+        format!(
+            "{}{}({})",
+            if t.attr(id, "negate") == Some("true") { "!" } else { "" },
+            t.attr(id, "operator").unwrap_or(""),
+            parts.join(",")
+        )
+    }
+    let mut out = BTreeMap::new();
+    for &p in t.all(CPE_LANG, "platform") {
+        let body: Vec<String> = t.children(p).map(|c| test(t, c, short)).collect();
+        out.insert(t.attr(p, "id").unwrap_or("").to_owned(), body.join(","));
+    }
+    out
+}
+
+/// The CPE items of the dictionaries in a document: (name, check's short id).
+fn cpe_items(t: &Tree, short: &dyn Fn(&str) -> String) -> BTreeSet<(String, String)> {
+    const DICT: &str = "http://cpe.mitre.org/dictionary/2.0";
+    t.all(DICT, "cpe-item")
+        .iter()
+        .map(|&i| {
+            let check = t.child(i, DICT, "check").map(|c| short(t.text(c).trim())).unwrap_or_default();
+            (t.attr(i, "name").unwrap_or("").to_owned(), check)
+        })
+        .collect()
+}
+
+/// Ansible tasks as CaC's build reads them (YAML 1.1), `!!str` tags and
+/// XCCDF subs made plain text.
+fn ansible_tasks(text: &str) -> Option<serde_json::Value> {
+    let text = text.replace("!!str ", "");
+    Some(cac_ref::yaml11(&scapc_compiler::yaml::parse(&text).ok()?))
+}
+
+/// Per-rule fixes of the rules both have: bash equal with whitespace
+/// collapsed, Ansible task lists equal (with CaC's `when` and `tags`).
+/// Returns the scores and, per language, the rules that differ.
+/// Per language, the rules whose fixes differ, with why.
+type FixDiffs = BTreeMap<&'static str, Vec<String>>;
+
+fn compare_fixes(ours: &str, theirs: &str) -> (Vec<(String, Score)>, FixDiffs) {
+    let (a, b) = (cac_ref::ds_rules(ours), cac_ref::ds_rules(theirs));
+    let sub = |v: &str| format!("(sub {v})");
+    let mut scores = Vec::new();
+    let mut diffs = BTreeMap::new();
+    for (lang, system) in [("bash", "urn:xccdf:fix:script:sh"), ("ansible", "urn:xccdf:fix:script:ansible")] {
+        let (mut same, mut total) = (0, 0);
+        let mut d = Vec::new();
+        for id in b.keys().filter(|k| a.contains_key(*k)) {
+            let (x, y) = (cac_ref::ds_fix(&a, id, system, sub), cac_ref::ds_fix(&b, id, system, sub));
+            if x.is_none() && y.is_none() {
+                continue;
+            }
+            total += 1;
+            let equal = match (&x, &y) {
+                (Some(x), Some(y)) if lang == "bash" => cac_ref::squash(x) == cac_ref::squash(y),
+                (Some(x), Some(y)) => ansible_tasks(x).is_some() && ansible_tasks(x) == ansible_tasks(y),
+                _ => false,
+            };
+            if equal {
+                same += 1;
+            } else {
+                let why = match (&x, &y) {
+                    (None, _) => "scapc has none".to_owned(),
+                    (_, None) => "CaC has none".to_owned(),
+                    (Some(x), Some(y)) if lang == "ansible" => match (ansible_tasks(x), ansible_tasks(y)) {
+                        (Some(p), Some(q)) => {
+                            let (p, q) =
+                                (p.as_array().cloned().unwrap_or_default(), q.as_array().cloned().unwrap_or_default());
+                            match p.iter().zip(&q).find(|(s, t)| s != t) {
+                                Some((s, t)) => format!("ours: {s} cac: {t}").chars().take(1500).collect(),
+                                None => format!("{} tasks vs CaC's {}", p.len(), q.len()),
+                            }
+                        }
+                        (p, q) => format!("YAML read: ours {}, CaC's {}", p.is_some(), q.is_some()),
+                    },
+                    (Some(x), Some(y)) => {
+                        let (x, y) = (cac_ref::squash(x), cac_ref::squash(y));
+                        let at = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+                        let from = at.saturating_sub(40);
+                        format!(
+                            "ours: …{}… cac: …{}…",
+                            x.chars().skip(from).take(120).collect::<String>(),
+                            y.chars().skip(from).take(120).collect::<String>()
+                        )
+                    }
+                };
+                d.push(format!("{id}: {why}"));
+            }
+        }
+        scores.push((format!("rule {lang} fixes"), (same, total)));
+        diffs.insert(lang, d);
+    }
+    (scores, diffs)
+}
+
 /// Compares one product and checks each category against its floor (in
 /// percent; 100 means it must match exactly).
 fn check(product: &str, sce: bool, floors: &[(&str, f64)]) {
@@ -363,7 +499,7 @@ fn check(product: &str, sce: bool, floors: &[(&str, f64)]) {
     let theirs = facts(&theirs_tree);
     let theirs_sce = sce_scripts(&theirs_tree);
     let theirs_oval = OvalIndex::from_tree(theirs_tree);
-    let (ours, ours_oval, ours_sce) = ours(&tree, product, sce);
+    let (ours, ours_oval, ours_sce, extra) = ours(&tree, product, sce);
     let mut table = compare(&ours, &theirs);
     let (score, diffs) = compare_oval(&ours, &theirs, &ours_oval, &theirs_oval);
     table.push(("rule OVAL".into(), score));
@@ -378,6 +514,27 @@ fn check(product: &str, sce: bool, floors: &[(&str, f64)]) {
     let shown: usize = std::env::var("SCAPC_CAC_EXAMPLES").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
     for d in diffs.iter().take(shown) {
         eprintln!("  OVAL differs: {d}");
+    }
+    // CPE platforms and dictionary, with OVAL ids shortened on both sides.
+    let short_ours = |id: &str| extra.cpe_oval_short.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let ours_tree = Tree::parse(&extra.xccdf).unwrap();
+    let (pa, pb) = (platform_spec(&ours_tree, &short_ours), platform_spec(&theirs_oval.tree, &cac_short));
+    let ids = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<BTreeSet<String>>();
+    table.push(("CPE platform ids".into(), jaccard(&ids(&pa), &ids(&pb))));
+    let both: Vec<&String> = pb.keys().filter(|k| pa.contains_key(*k)).collect();
+    table.push(("CPE platform tests".into(), (both.iter().filter(|k| pa[**k] == pb[**k]).count(), both.len())));
+    for k in both.iter().filter(|k| pa[**k] != pb[**k]).take(5) {
+        eprintln!("  platform {k}: ours {} cac {}", pa[*k], pb[*k]);
+    }
+    let dict_ours = cpe_items(&Tree::parse(&extra.cpe_dict).unwrap(), &short_ours);
+    table.push(("CPE dictionary items".into(), jaccard(&dict_ours, &cpe_items(&theirs_oval.tree, &cac_short))));
+    let (fix_scores, fix_diffs) = compare_fixes(&extra.xccdf, &cac_ref::data_stream(product));
+    table.extend(fix_scores);
+    for (lang, d) in &fix_diffs {
+        eprintln!("  {lang} fixes differing: {}", d.len());
+        for x in d.iter().take(shown.max(5)) {
+            eprintln!("    {x}");
+        }
     }
     eprintln!("\nCaC compatibility, {product} (scapc vs CaC b3a2cca):");
     eprintln!("  {:<24} {:>7} {:>7} {:>8}", "category", "match", "total", "percent");
@@ -431,6 +588,11 @@ fn debian12() {
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
+            ("CPE platform ids", 100.0),
+            ("CPE platform tests", 100.0),
+            ("CPE dictionary items", 100.0),
+            ("rule bash fixes", 100.0),
+            ("rule ansible fixes", 99.8),
         ],
     );
 }
@@ -460,6 +622,11 @@ fn example() {
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
+            ("CPE platform ids", 100.0),
+            ("CPE platform tests", 100.0),
+            ("CPE dictionary items", 100.0),
+            ("rule bash fixes", 99.3),
+            ("rule ansible fixes", 99.4),
         ],
     );
 }
@@ -490,6 +657,11 @@ fn rhel9() {
             ("group titles", 100.0),
             ("group platforms", 100.0),
             ("value titles", 100.0),
+            ("CPE platform ids", 100.0),
+            ("CPE platform tests", 99.0),
+            ("CPE dictionary items", 100.0),
+            ("rule bash fixes", 97.1),
+            ("rule ansible fixes", 95.6),
         ],
     );
 }

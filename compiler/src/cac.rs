@@ -665,36 +665,6 @@ pub fn load_order<'c>(content: &'c Content, root: &std::path::Path) -> Vec<(bool
     items.into_iter().map(|(_, g, id)| (g, id)).collect()
 }
 
-/// One warning per rule of the benchmark whose fixes scapc does not build
-/// yet for a CaC tree, naming them; nothing is left out silently. (Its
-/// checks are built: [`crate::cac_checks`].)
-pub fn missing_checks(content: &Content) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in content.rules.values() {
-        let mut what = Vec::new();
-        if let Some(t) = &rule.template {
-            what.push(format!("template `{}`", t.name.value));
-        }
-        for (kind, f) in [("bash", &rule.files.bash), ("ansible", &rule.files.ansible)] {
-            if let Some(f) = f {
-                what.push(format!("{kind} {}", f.display()));
-            }
-        }
-        if what.is_empty() {
-            continue;
-        }
-        out.push(
-            Diagnostic::warning(
-                codes::NO_CHECK,
-                format!("rule `{}`: fixes of ComplianceAsCode trees are not built yet ({})", rule.id, what.join(", ")),
-            )
-            .at_file(&rule.file)
-            .hint("the rule is emitted with its checks and without fixes; see docs/cac.md"),
-        );
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use crate::build::{compile_tree, BuildOptions};
@@ -720,13 +690,44 @@ mod tests {
     /// A small ComplianceAsCode-shaped tree: products/p/product.yml with a
     /// benchmark_root outside products/, product_properties, a policy
     /// with inherited levels and nested controls, a hidden profile.
+    /// A CPE check that extends the product's (enough for linking).
+    fn def(id: &str) -> String {
+        format!(
+            "<def-group>\n<definition class=\"inventory\" id=\"{id}\" version=\"1\">\n<metadata><title>{id}</title><description>d</description></metadata>\n<criteria><extend_definition comment=\"p\" definition_ref=\"installed_OS_is_p\"/></criteria>\n</definition>\n</def-group>\n"
+        )
+    }
+
     fn cac_tree() -> (tempfile::TempDir, Compiled) {
         let d = tempfile::tempdir().unwrap();
         let r = d.path();
         write(
             r,
             "products/p/product.yml",
-            "product: p\nfull_name: Prod P\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\nprofiles_root: ./profiles\npkg_manager: apt_get\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\nreference_uris:\n  cis: https://cis.example/\n",
+            "product: p\nfull_name: Prod P\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\nprofiles_root: ./profiles\npkg_manager: apt_get\ncpes_root: ../../shared/applicability\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\nreference_uris:\n  cis: https://cis.example/\n",
+        );
+        // CaC's CPE items (cpes_root) and their checks.
+        for (id, check, bash) in [
+            ("machine", "installed_env_is_a_machine", "[ ! -f /.dockerenv ]"),
+            ("container", "installed_env_is_a_container", "[ -f /.dockerenv ]"),
+            ("bootc", "bootc", "rpm --quiet -q bootc"),
+        ] {
+            write(
+                r,
+                &format!("shared/applicability/{id}.yml"),
+                &format!("name: cpe:/a:{id}\ntitle: {id}\ncheck_id: {check}\nbash_conditional: '{bash}'\n"),
+            );
+            write(r, &format!("shared/applicability/oval/{check}.xml"), &def(check));
+        }
+        write(
+            r,
+            "shared/applicability/package.yml",
+            "name: 'cpe:/a:{arg}:{ver_specs_cpe}'\ntitle: Package {pkgname} is installed\nversioned: true\nbash_conditional: 'dpkg -s {pkgname}'\nargs:\n  openssh-server:\n    pkgname: openssh-server\n",
+        );
+        write(r, "shared/applicability/oval/package_openssh-server_le_7_0.xml", &def("package_openssh-server_le_7_0"));
+        write(
+            r,
+            "shared/checks/oval/installed_OS_is_p.xml",
+            "<def-group>\n<definition class=\"inventory\" id=\"installed_OS_is_p\" version=\"1\">\n<metadata><title>P</title><description>d</description></metadata>\n<criteria><criterion comment=\"unix\" test_ref=\"test_unix\"/></criteria>\n</definition>\n<ind:family_test check=\"all\" check_existence=\"at_least_one_exists\" comment=\"unix\" id=\"test_unix\" version=\"1\"><ind:object object_ref=\"obj_unix\"/><ind:state state_ref=\"ste_unix\"/></ind:family_test>\n<ind:family_object id=\"obj_unix\" version=\"1\"/>\n<ind:family_state id=\"ste_unix\" version=\"1\"><ind:family>unix</ind:family></ind:family_state>\n</def-group>\n",
         );
         write(
             r,
@@ -887,6 +888,13 @@ mod tests {
         assert!(x.contains("<xccdf-1.2:ident system=\"https://ncp.nist.gov/cce\">CCE-80001-3</xccdf-1.2:ident>"));
         assert!(x.contains("href=\"https://www.cyber.mil/stigs/downloads/?_dl_facet_stigs=operating-systems%2Cgeneral-purpose-os\">SRG-OS-000001-GPOS-00001<"));
         assert!(x.contains("<xccdf-1.2:platform idref=\"#package_openssh-server_le_7_0\"/>"));
+        // Each platform's tests name CPE OVAL definitions that exist.
+        assert!(x.contains("<cpe-lang:check-fact-ref ") && !x.contains("id-ref=\"\""), "{x}");
+        for check in ["installed_env_is_a_machine", "package_openssh-server_le_7_0", "installed_OS_is_p"] {
+            assert!(c.cpe_oval.has(crate::oval::Kind::Def, check), "{check}");
+        }
+        let dict = crate::cpe::emit(&c);
+        assert_eq!(dict.matches("<cpe-dict:cpe-item ").count(), 1, "{dict}");
         assert!(!x.contains("rule_unused") && !x.contains("var_unused") && !x.contains("profile_base"));
         // CaC keeps `fixtext` for its STIG exports, out of the XCCDF.
         assert!(!x.contains("fixtext"), "{x}");

@@ -52,6 +52,9 @@ pub struct RuleOut {
     pub bash: Option<Fix>,
     pub ansible: Option<Fix>,
     pub sce: Option<SceCheck>,
+    /// CaC: fixes in its other languages (puppet, kickstart, ...): (fix
+    /// system, fix).
+    pub other_fixes: Vec<(&'static str, Fix)>,
     pub ocil: bool,
     /// `cpe-lang:platform` ids of the rule's applicability (any applies).
     pub platforms: Vec<String>,
@@ -69,6 +72,8 @@ pub struct Instance {
     /// instance.
     pub bash: Option<String>,
     pub ansible: Option<String>,
+    /// The short id of the CPE OVAL definition that checks it.
+    pub check: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,6 +128,15 @@ impl Compiled {
     }
     pub fn file_name(&self, part: &str) -> String {
         format!("{}-{part}.xml", self.product.id)
+    }
+    /// The platform instance a name of an applicability expression uses.
+    pub fn instance_of(&self, e: &Expr) -> Option<&Instance> {
+        let Expr::Name { name, arg, versions } = e else { return None };
+        let key = match self.product.layout {
+            Layout::Cac => crate::cac_cpe::instance_id(name, arg.as_deref(), versions),
+            Layout::Scapc => platform::instance_id(name, arg.as_deref()),
+        };
+        self.instances.get(&key)
     }
 }
 
@@ -265,6 +279,11 @@ pub fn compile(
     let mut diags = Vec::new();
     let ns_last = product.namespace.rsplit('.').next().unwrap_or("scapc").to_owned();
     let cac = product.layout == Layout::Cac;
+    let mut content = content;
+    if cac {
+        // Before the fixes: CaC's Ansible tags name these references too.
+        crate::cac::add_control_references(&product, &mut content);
+    }
 
     // --- Platforms -------------------------------------------------------
     let mut platforms: BTreeMap<String, Expr> = BTreeMap::new();
@@ -291,8 +310,9 @@ pub fn compile(
                     return Some(id.clone());
                 }
                 let id = expr.canonical_id();
-                cac_seen.push((canon, id.clone()));
-                platforms.insert(id.clone(), expr);
+                cac_seen.push((canon.clone(), id.clone()));
+                // CaC writes tests and conditionals in its canonical order.
+                platforms.insert(id.clone(), canon);
                 Some(id)
             }
             Ok(expr) => {
@@ -438,7 +458,16 @@ pub fn compile(
         let ansible = render_cond("ansible_conditional", &def.ansible_conditional, &mut diags);
         instances.insert(
             id.clone(),
-            Instance { id: id.clone(), name: name.clone(), arg: arg.clone(), title, cpe, bash, ansible },
+            Instance {
+                id: id.clone(),
+                name: name.clone(),
+                arg: arg.clone(),
+                title,
+                cpe,
+                bash,
+                ansible,
+                check: id.clone(),
+            },
         );
         if let (Some(file), Some(src)) = (&def.oval_file, &def.oval_source) {
             match jinja.render(&file.display().to_string(), src, &ctx) {
@@ -457,6 +486,11 @@ pub fn compile(
         }
     }
 
+    if cac {
+        // CaC's platforms: its CPE items (cpes_root) and their OVAL.
+        (instances, cpe_fragments) = crate::cac_cpe::instances(&content, &product, jinja, &platforms, &mut diags);
+    }
+
     // --- Rules, in parallel ---------------------------------------------
     let works: Vec<RuleWork> = content
         .rules
@@ -472,6 +506,15 @@ pub fn compile(
             if cac {
                 cac_rule_without_checks(rule, &mut w);
                 w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
+                let (b, a) =
+                    cac_conditionals(rule, &w.out.platforms, &content, &group_platforms, &platforms, &instances);
+                for (system, fix) in crate::cac_fix::rule_fixes(rule, &content, &product, jinja, &b, &a, &mut w.diags) {
+                    match system {
+                        "urn:xccdf:fix:script:sh" => w.out.bash = Some(fix),
+                        "urn:xccdf:fix:script:ansible" => w.out.ansible = Some(fix),
+                        _ => w.out.other_fixes.push((system, fix)),
+                    }
+                }
                 return w;
             }
             let mut ctx = BTreeMap::new();
@@ -677,11 +720,12 @@ pub fn compile(
     oval.fill_metadata(&titles, &cces, &product.full_name);
     oval.number(&product.namespace);
 
+    let cpe_sources = if cac { cpe_fragments.clone() } else { Vec::new() };
     let mut cpe_oval = Oval::link(&cpe_fragments, &mut diags);
     cpe_oval.check(&mut diags);
-    for id in instances.keys() {
-        if !cpe_oval.has(Kind::Def, id) {
-            let def = &content.platforms[&instances[id].name];
+    for (id, inst) in instances.iter().filter(|_| !cac) {
+        if !cpe_oval.has(Kind::Def, &inst.check) {
+            let def = &content.platforms[&inst.name];
             diags.push(
                 Diagnostic::error(
                     codes::OVAL,
@@ -737,12 +781,10 @@ pub fn compile(
     }
 
     // --- Profiles ---------------------------------------------------------
-    let mut content = content;
     let profiles = match product.layout {
         Layout::Scapc => resolve_profiles(&content, &mut diags),
         Layout::Cac => {
             let profiles = crate::cac::resolve_profiles(&content, &mut diags);
-            crate::cac::add_control_references(&product, &mut content);
             // products/<p>/product.yml: the tree is two levels up.
             let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
             let env = crate::cac::TemplateEnv {
@@ -758,7 +800,6 @@ pub fn compile(
                 std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id.as_str()));
             content.rules = kept;
             let profiles = crate::cac::prune(&mut content, profiles, &env);
-            diags.extend(crate::cac::missing_checks(&content));
             rules.retain(|id, _| content.rules.contains_key(id));
             let sources = crate::cac_checks::Sources::read(
                 root,
@@ -769,20 +810,9 @@ pub fn compile(
             oval =
                 crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, &mut diags);
             group_platforms.retain(|id, _| content.groups.contains_key(id));
-            if !platforms.is_empty() {
-                diags.push(
-                    Diagnostic::warning(
-                        codes::NO_CHECK,
-                        format!(
-                            "{} CPE platforms are used, but their OVAL checks (CaC's cpes_root) are not built yet: {}",
-                            platforms.len(),
-                            platforms.keys().cloned().collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .at_file(&product.file)
-                    .hint("the platforms appear in the benchmark without a check; rules that use them are applicable everywhere"),
-                );
-            }
+            // Only the platforms of what is kept, and their checks.
+            (platforms, instances, cpe_oval) =
+                crate::cac_cpe::keep_used(&product, (platforms, instances), &rules, &group_platforms, &cpe_sources);
             profiles
         }
     };
@@ -802,9 +832,52 @@ pub fn compile(
     (c, diags)
 }
 
+/// The bash and Ansible platform conditionals of a CaC rule: those of the
+/// platforms of its groups, and of its own platforms that its groups do
+/// not have (CaC's inherited and rule-specific platforms).
+fn cac_conditionals(
+    rule: &Rule,
+    own: &[String],
+    content: &Content,
+    group_platforms: &BTreeMap<String, Vec<String>>,
+    platforms: &BTreeMap<String, Expr>,
+    instances: &BTreeMap<String, Instance>,
+) -> (crate::cac_fix::Conditionals, crate::cac_fix::Conditionals) {
+    use crate::cac_cpe::Lang;
+    let mut inherited: BTreeSet<&str> = BTreeSet::new();
+    let mut g = rule.group.as_deref();
+    while let Some(id) = g {
+        inherited.extend(group_platforms.get(id).into_iter().flatten().map(String::as_str));
+        g = content.groups.get(id).and_then(|x| x.parent.as_deref());
+    }
+    let cond = |pid: &str, lang: Lang| -> Option<String> {
+        let e = platforms.get(pid)?;
+        let of = |n: &Expr| -> String {
+            let Expr::Name { name, arg, versions } = n else { return String::new() };
+            let i = instances.get(&crate::cac_cpe::instance_id(name, arg.as_deref(), versions));
+            let c = i.and_then(|i| if lang == Lang::Bash { i.bash.clone() } else { i.ansible.clone() });
+            c.unwrap_or_default()
+        };
+        Some(crate::cac_cpe::conditional(e, lang, &of).trim().to_owned()).filter(|c| !c.is_empty())
+    };
+    let mut out = Vec::new();
+    for lang in [Lang::Bash, Lang::Ansible] {
+        let mut c = crate::cac_fix::Conditionals {
+            inherited: inherited.iter().filter_map(|p| cond(p, lang)).collect(),
+            own: own.iter().filter(|p| !inherited.contains(p.as_str())).filter_map(|p| cond(p, lang)).collect(),
+        };
+        c.inherited.sort();
+        c.own.sort();
+        out.push(c);
+    }
+    let a = out.pop().unwrap_or_default();
+    let b = out.pop().unwrap_or_default();
+    (b, a)
+}
+
 /// A CaC rule's checks are built after the benchmark is cut down
-/// ([`crate::cac_checks::build`]); its fixes are not built yet
-/// ([`crate::cac::missing_checks`] reports them).
+/// ([`crate::cac_checks::build`]) and its fixes by [`crate::cac_fix`];
+/// here only its OCIL, prose from rule.yml, is marked.
 fn cac_rule_without_checks(rule: &Rule, w: &mut RuleWork) {
     w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
 }

@@ -41,8 +41,16 @@ pub fn emit(c: &Compiled) -> String {
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, "<cpe-dict:cpe-list xmlns:cpe-dict=\"{NS_CPE_DICT}\" xmlns:cpe-23=\"{NS_CPE_23}\">");
     let mut items: Vec<(&str, &str, &str)> = Vec::new();
-    for inst in c.instances.values() {
-        items.push((&inst.cpe, &inst.title, &inst.id));
+    if c.product.layout == crate::model::Layout::Cac {
+        // CaC's dictionary lists the product's own CPEs; its platforms
+        // reference their OVAL checks directly (check-fact-ref).
+        for cpe in &c.product.cpes {
+            items.push((&cpe.name, &cpe.title, &cpe.check_id.value));
+        }
+    } else {
+        for inst in c.instances.values() {
+            items.push((&inst.cpe, &inst.title, &inst.check));
+        }
     }
     items.sort();
     items.dedup_by(|a, b| a.0 == b.0);

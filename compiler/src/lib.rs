@@ -10,6 +10,8 @@
 pub mod build;
 pub mod cac;
 pub mod cac_checks;
+pub mod cac_cpe;
+pub mod cac_fix;
 pub mod codes;
 pub mod compile;
 pub mod cpe;

@@ -245,7 +245,7 @@ fn jinja_error(file: &Path, e: &RenderError, rule: Option<&str>) -> Diagnostic {
 
 /// Reads, renders and parses one YAML source. Returns the root node and the
 /// doc (for positions and diagnostics).
-fn read_yaml<'p>(
+pub(crate) fn read_yaml<'p>(
     cache: &Cache,
     path: &Path,
     jinja: &Jinja,
@@ -772,6 +772,8 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         }
     }
     if product.layout == Layout::Cac {
+        crate::cac_cpe::load(cache, &mut content, product, jinja, &mut diags);
+        crate::cac_fix::load(&mut content, product, &mut diags);
         find_value_refs(cache, &mut content);
         let file = rules_dir.join("benchmark.yml");
         if file.is_file() {

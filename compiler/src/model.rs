@@ -409,10 +409,65 @@ pub struct Content {
     pub profiles: BTreeMap<String, Profile>,
     pub templates: BTreeMap<String, Template>,
     pub platforms: BTreeMap<String, PlatformDef>,
+    /// CaC's CPE items (`cpes_root`), by id; empty for scapc's layout.
+    pub cpe_items: BTreeMap<String, CpeItem>,
+    /// CaC's OVAL sources that CPE checks may name (`<cpes_root>/oval`,
+    /// `shared/checks/oval`): definition id -> (file, raw text).
+    pub cpe_oval_sources: BTreeMap<String, (PathBuf, String)>,
+    /// CaC: each rule's own fix files, the one CaC's build takes per
+    /// language (`<product>.<ext>`, then a product-prefix file, then
+    /// `shared.<ext>`): rule id -> (language, file, raw text).
+    pub cac_fix_sources: BTreeMap<String, Vec<(String, PathBuf, String)>>,
+    /// CaC: fix languages of the templates rules use: (template, language)
+    /// -> (file, raw text).
+    pub cac_template_sources: BTreeMap<(String, String), (PathBuf, String)>,
     pub policies: BTreeMap<String, Policy>,
     /// `benchmark.yml` of a CaC benchmark root, if there is one.
     pub benchmark: Option<BenchmarkDoc>,
     /// Ids of rules, groups, values and profiles whose files failed to
     /// load. References to them are not reported again.
     pub broken: std::collections::BTreeSet<String>,
+}
+
+/// How a CaC CPE item (`shared/applicability/<id>.yml`) is checked and used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CpeKind {
+    /// A platform without argument (`machine`): its OVAL definition is
+    /// `check_id` (or the id), its conditionals are in the file.
+    Plain,
+    /// A parametrized platform (`package[openssh-server]`): each argument
+    /// it lists (`args`) has its own parameters; `{name}` placeholders of
+    /// the item's strings are replaced by them. With a `template`, its
+    /// OVAL and conditionals come from `shared/templates/<template>/`.
+    Parametrized {
+        template: Option<CpeTemplate>,
+        /// argument -> (parameter -> value), in file order.
+        args: Vec<(String, Vec<(String, String)>)>,
+        /// Whether version specifiers (`package[x]<7.0`) are allowed.
+        versioned: bool,
+    },
+}
+
+/// The template of a parametrized CPE item: its name and the sources of
+/// the languages it has (`cpe-oval`, `bash`, `ansible`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpeTemplate {
+    pub name: String,
+    /// language -> (file, raw source).
+    pub languages: BTreeMap<String, (PathBuf, String)>,
+}
+
+/// One CaC CPE item (`cpes_root`), rendered for the product.
+#[derive(Debug, Clone)]
+pub struct CpeItem {
+    pub id: String,
+    /// CPE name, e.g. `cpe:/a:machine` or `cpe:/a:{arg}:{ver_specs_cpe}`.
+    pub name: String,
+    pub title: String,
+    /// The OVAL definition checking it (default: the id).
+    pub check_id: Option<String>,
+    pub bash_conditional: Option<String>,
+    pub ansible_conditional: Option<String>,
+    pub kind: CpeKind,
+    pub file: PathBuf,
 }

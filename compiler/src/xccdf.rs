@@ -77,6 +77,23 @@ impl Out<'_> {
     fn fix(&self, out: &mut String, indent: usize, rule: &Rule, system: &str, fix: &Fix) {
         let a = &fix.attrs;
         let mut attrs: Vec<(&str, &str)> = vec![("system", system), ("id", &rule.id)];
+        if self.c.product.layout == crate::model::Layout::Cac {
+            // CaC's fixes come wrapped in their platform conditionals, with
+            // the attributes their header gives.
+            for (k, v) in [
+                ("complexity", &a.complexity),
+                ("disruption", &a.disruption),
+                ("reboot", &a.reboot),
+                ("strategy", &a.strategy),
+            ] {
+                if let Some(v) = v {
+                    attrs.push((k, v));
+                }
+            }
+            let vref = |id: &str| self.c.value_idref(id);
+            el(out, indent, "fix", &attrs, &text_with_subs(&fix.text, &vref));
+            return;
+        }
         attrs.push(("complexity", a.complexity.as_deref().unwrap_or("low")));
         attrs.push(("disruption", a.disruption.as_deref().unwrap_or("low")));
         attrs.push(("reboot", a.reboot.as_deref().unwrap_or("false")));
@@ -216,6 +233,9 @@ impl Out<'_> {
         }
         if let Some(f) = &ro.ansible {
             self.fix(&mut out, i, rule, "urn:xccdf:fix:script:ansible", f);
+        }
+        for (system, f) in &ro.other_fixes {
+            self.fix(&mut out, i, rule, system, f);
         }
         // CaC's build writes the SCE check first (its `to_xml_element`).
         let cac = c.product.layout == crate::model::Layout::Cac;
@@ -442,11 +462,16 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     };
     pad(out, indent);
     let _ = writeln!(out, "<cpe-lang:logical-test operator=\"{op}\" negate=\"{negate}\">");
+    let mut items = items;
+    if c.product.layout == crate::model::Layout::Cac {
+        // CaC writes the logical tests before the fact references.
+        items.sort_by_key(|e| matches!(e, Expr::Name { .. }));
+    }
     for it in items {
         match it {
-            Expr::Name { name, arg, .. } => {
-                let id = crate::platform::instance_id(name, arg.as_deref());
-                let def = c.cpe_oval.id(Kind::Def, &id).unwrap_or_default();
+            Expr::Name { .. } => {
+                let check = c.instance_of(it).map(|i| i.check.as_str()).unwrap_or_default();
+                let def = c.cpe_oval.id(Kind::Def, check).unwrap_or_default();
                 pad(out, indent + 1);
                 let _ = writeln!(
                     out,
@@ -459,6 +484,28 @@ fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &
     }
     pad(out, indent);
     out.push_str("</cpe-lang:logical-test>\n");
+}
+
+/// A profile's refinements, one per rule (XCCDF allows one `refine-rule`
+/// per rule and profile), in first-mention order; a later value of an
+/// attribute replaces an earlier one.
+fn merged_refines(refines: &[(String, String, String)]) -> Vec<(&str, Vec<(&str, &str)>)> {
+    let mut out: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    for (rule, attr, val) in refines {
+        let i = match out.iter().position(|(r, _)| r == rule) {
+            Some(i) => i,
+            None => {
+                out.push((rule, Vec::new()));
+                out.len() - 1
+            }
+        };
+        let attrs = &mut out[i].1;
+        match attrs.iter_mut().find(|(a, _)| a == attr) {
+            Some(slot) => slot.1 = val,
+            None => attrs.push((attr, val)),
+        }
+    }
+    out
 }
 
 /// OCIL questionnaire id of every rule with an OCIL check.
@@ -624,8 +671,11 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         for g in &prof.unselected_groups {
             empty(&mut out, 2, "select", &[("idref", &c.group_idref(g)), ("selected", "false")]);
         }
-        for (rule, attr, val) in &prof.refines {
-            empty(&mut out, 2, "refine-rule", &[("idref", &c.rule_idref(rule)), (attr.as_str(), val)]);
+        for (rule, attrs) in merged_refines(&prof.refines) {
+            let idref = c.rule_idref(rule);
+            let mut a: Vec<(&str, &str)> = vec![("idref", &idref)];
+            a.extend(attrs);
+            empty(&mut out, 2, "refine-rule", &a);
         }
         let _ = writeln!(out, "  </{P}Profile>");
     }
@@ -636,6 +686,15 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refine_rules_are_merged_per_rule() {
+        let r = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+        let refines =
+            [r("x", "role", "unscored"), r("y", "weight", "2"), r("x", "severity", "info"), r("x", "role", "full")];
+        let m = super::merged_refines(&refines);
+        assert_eq!(m, vec![("x", vec![("role", "full"), ("severity", "info")]), ("y", vec![("weight", "2")])]);
+    }
+
     #[test]
     fn ansible_guard_is_valid_nesting() {
         let t = "- name: Set x\n  ansible.builtin.lineinfile:\n    path: /etc/x\n    line: 'a: b'\n";

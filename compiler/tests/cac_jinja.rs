@@ -215,35 +215,6 @@ fn compare_oval(ours: &str, oval: &OvalIndex) -> Outcome {
     }
 }
 
-/// A YAML node read as PyYAML (YAML 1.1) reads it, which is how CaC's build
-/// reads and writes Ansible: `yes`/`on` are booleans, `0644` is octal.
-fn yaml11(n: &scapc_compiler::yaml::Node) -> serde_json::Value {
-    use scapc_compiler::yaml::Value as Y;
-    use serde_json::Value as J;
-    match &n.value {
-        Y::Null => J::Null,
-        Y::Scalar { text, plain: false } => J::String(text.clone()),
-        Y::Scalar { text, plain: true } => {
-            let t = text.as_str();
-            if matches!(t, "~" | "null" | "Null" | "NULL" | "") {
-                J::Null
-            } else if let Some(b) = scapc_compiler::templates::cac::yaml11_bool(t) {
-                J::Bool(b)
-            } else if t.len() > 1 && t.starts_with('0') && t.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                J::from(i64::from_str_radix(t, 8).unwrap())
-            } else if let Ok(i) = t.parse::<i64>() {
-                J::from(i)
-            } else {
-                J::String(t.to_string())
-            }
-        }
-        Y::Seq(items) => J::Array(items.iter().map(yaml11).collect()),
-        Y::Map(pairs) => {
-            J::Object(pairs.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), yaml11(v))).collect())
-        }
-    }
-}
-
 /// Tasks of an Ansible fix without the keys CaC adds or rewrites (`tags`,
 /// `when`) and without `(xccdf-var ...)` entries.
 fn ansible_tasks(text: &str) -> Option<Vec<serde_json::Value>> {

@@ -53,7 +53,7 @@ const PRODUCT_NAMES: &[(&str, &str)] = &[
 ];
 
 /// Product families that `product_to_name` maps to `multi_platform_<x>`.
-const MULTI_PLATFORM: &[&str] = &[
+pub const MULTI_PLATFORM: &[&str] = &[
     "rhel",
     "fedora",
     "rhv",
