@@ -273,6 +273,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("sha256", |s: String| sha256_hex(&s));
     env.add_filter("pyformat", pyformat);
     env.add_filter("urlencode", |s: String| url_encode(&s));
+    env.add_filter("xmlattr", xmlattr);
     // Jinja2's undefined has length 0; minijinja refuses it.
     env.add_filter("length", |v: Value| -> Result<usize, Error> {
         if v.is_undefined() {
@@ -644,6 +645,31 @@ fn pyformat(fmt: String, args: Value) -> Result<String, Error> {
 }
 
 /// Python's `str()` of a value.
+/// Jinja2's `xmlattr`: a mapping as XML attributes, ` key="value"` each
+/// (keys and values escaped as markupsafe escapes), values that are none
+/// or undefined left out, a leading space when any is written.
+fn xmlattr(v: Value) -> Result<String, Error> {
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+    }
+    if v.kind() != ValueKind::Map {
+        return Err(invalid(format!("xmlattr needs a mapping, not {}", v.kind())));
+    }
+    let mut out = String::new();
+    for k in v.try_iter()? {
+        let val = v.get_item(&k)?;
+        if val.is_undefined() || val.is_none() {
+            continue;
+        }
+        let key = py_str(&k);
+        if key.is_empty() || key.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '>' | '=')) {
+            return Err(invalid(format!("xmlattr: invalid character in attribute name {key:?}")));
+        }
+        out.push_str(&format!(" {}=\"{}\"", esc(&key), esc(&py_str(&val))));
+    }
+    Ok(out)
+}
+
 pub fn py_str(v: &Value) -> String {
     match v.as_str() {
         Some(s) => s.to_owned(),
@@ -1521,6 +1547,15 @@ mod tests {
     fn render(src: &str) -> String {
         let j = crate::jinja::Jinja::with_dialect(crate::jinja::Dialect::Cac, &[], &Default::default()).unwrap();
         j.render("t", src, &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn xmlattr_writes_escaped_attributes_as_jinja2() {
+        assert_eq!(
+            render("<c{{{ {'comment': \"file 'a' & <b>\", 'skip': none} | xmlattr }}}/>"),
+            "<c comment=\"file &#39;a&#39; &amp; &lt;b&gt;\"/>"
+        );
+        assert_eq!(render("<c{{{ {} | xmlattr }}}/>"), "<c/>");
     }
 
     #[test]
