@@ -75,6 +75,20 @@ pub fn load(cache: &Cache, content: &mut Content, product: &Product, jinja: &Jin
             content.cpe_items.insert(item.id.clone(), item);
         }
     }
+    // The product's own `cpes:` are platforms too (e.g. ocp4's `ocp4-node`,
+    // `ocp4.12`), as in CaC's product CPEs.
+    for c in &product.cpes {
+        content.cpe_items.entry(c.id.clone()).or_insert_with(|| CpeItem {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            title: c.title.clone(),
+            check_id: Some(c.check_id.value.clone()),
+            bash_conditional: None,
+            ansible_conditional: None,
+            kind: CpeKind::Plain,
+            file: product.file.clone(),
+        });
+    }
     for d in [dir.join("oval"), tree_root(product).join("shared").join("checks").join("oval")] {
         for f in xml_files(&d) {
             let id = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -451,6 +465,7 @@ pub fn instances(
     jinja: &Jinja,
     platforms: &BTreeMap<String, Expr>,
     diags: &mut Vec<Diagnostic>,
+    unresolved: &mut Vec<(String, Diagnostic)>,
 ) -> (BTreeMap<String, crate::compile::Instance>, Vec<crate::oval::Fragment>) {
     use crate::compile::Instance;
     use crate::oval::Fragment;
@@ -487,7 +502,9 @@ pub fn instances(
                 if let Some(item) = content.cpe_items.get(&name) {
                     d = d.related(scapc_diagnostics::Location::file(&item.file), "declared here");
                 }
-                diags.push(d);
+                // Reported only if the platform stays in the benchmark
+                // (CaC's build never resolves platforms of rules it drops).
+                unresolved.push((pid.clone(), d));
                 continue;
             }
         };
@@ -553,6 +570,7 @@ pub fn instances(
         wanted.extend(refs_of(&f.text).into_iter().map(|r| (r, f.owner.clone())));
     }
     let mut included: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    let mut rendered: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
     while let Some((id, owner)) = wanted.pop() {
         if defined.contains(&id) {
             continue;
@@ -561,7 +579,24 @@ pub fn instances(
         let source = content
             .cpe_oval_sources
             .get(&id)
-            .or_else(|| content.cpe_oval_sources.values().find(|(_, src)| src.contains(&needle)));
+            .or_else(|| content.cpe_oval_sources.values().find(|(_, src)| src.contains(&needle)))
+            .or_else(|| {
+                // An id a template writes (`installed_app_is_ocp4_{{{ v }}}`
+                // in a loop): the sources with Jinja, rendered once each.
+                content.cpe_oval_sources.values().find(|(f, src)| {
+                    src.contains("{{")
+                        && rendered
+                            .entry(f.clone())
+                            .or_insert_with(|| {
+                                let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                                let mut ctx = BTreeMap::new();
+                                ctx.insert("rule_id".to_owned(), minijinja::Value::from(stem));
+                                jinja.render(&f.display().to_string(), src, &ctx).ok()
+                            })
+                            .as_deref()
+                            .is_some_and(|t| t.contains(&needle))
+                })
+            });
         let Some((file, src)) = source else {
             diags.push(
                 Diagnostic::error(codes::DANGLING, format!("no OVAL source defines `{id}` (for platform `{owner}`)"))

@@ -419,6 +419,7 @@ pub fn compile(
     // Render platform instances: title and OVAL.
     let mut instances = BTreeMap::new();
     let mut cpe_fragments = Vec::new();
+    let mut unresolved_platforms: Vec<(String, Diagnostic)> = Vec::new();
     for (id, (name, arg, _loc)) in &used_instances {
         let def = &content.platforms[name];
         let product_cpe = product.cpes.iter().find(|c| &c.check_id.value == id && arg.is_none());
@@ -488,7 +489,8 @@ pub fn compile(
 
     if cac {
         // CaC's platforms: its CPE items (cpes_root) and their OVAL.
-        (instances, cpe_fragments) = crate::cac_cpe::instances(&content, &product, jinja, &platforms, &mut diags);
+        (instances, cpe_fragments) =
+            crate::cac_cpe::instances(&content, &product, jinja, &platforms, &mut diags, &mut unresolved_platforms);
     }
 
     // --- Rules, in parallel ---------------------------------------------
@@ -813,6 +815,9 @@ pub fn compile(
             // Only the platforms of what is kept, and their checks.
             (platforms, instances, cpe_oval) =
                 crate::cac_cpe::keep_used(&product, (platforms, instances), &rules, &group_platforms, &cpe_sources);
+            diags.extend(
+                unresolved_platforms.into_iter().filter(|(pid, _)| platforms.contains_key(pid)).map(|(_, d)| d),
+            );
             profiles
         }
     };

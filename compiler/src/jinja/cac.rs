@@ -274,6 +274,14 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("pyformat", pyformat);
     env.add_filter("urlencode", |s: String| url_encode(&s));
     env.add_filter("xmlattr", xmlattr);
+    // Jinja2's `replace(old, new, count)`: minijinja's takes no count.
+    env.add_filter("replace", |v: Value, old: String, new: String, count: Option<i64>| -> String {
+        let s = py_str(&v);
+        match count {
+            Some(n) if n >= 0 => s.replacen(&old, &new, n as usize),
+            _ => s.replace(&old, &new),
+        }
+    });
     // Jinja2's undefined has length 0; minijinja refuses it.
     env.add_filter("length", |v: Value| -> Result<usize, Error> {
         if v.is_undefined() {
@@ -1556,6 +1564,7 @@ mod tests {
             "<c comment=\"file &#39;a&#39; &amp; &lt;b&gt;\"/>"
         );
         assert_eq!(render("<c{{{ {} | xmlattr }}}/>"), "<c/>");
+        assert_eq!(render("{{{ '/etc/a/b' | replace('/', '', 1) | replace('/', '_') }}}"), "etc_a_b");
     }
 
     #[test]
