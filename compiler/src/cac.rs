@@ -582,14 +582,33 @@ pub struct TemplateEnv<'a> {
     pub product: &'a str,
 }
 
+/// The rules the benchmark keeps: those some profile selects, and the
+/// rules they require or conflict with (no profile selects those; the
+/// relation keeps its XCCDF meaning, since an unselected required rule
+/// deselects the rule when it is evaluated, and the Benchmark names no
+/// missing item).
+pub fn kept_rules(rules: &BTreeMap<String, Rule>, profiles: &[ResolvedProfile]) -> BTreeSet<String> {
+    let mut kept: BTreeSet<String> =
+        profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.clone())).collect();
+    let mut todo: Vec<String> = kept.iter().cloned().collect();
+    while let Some(id) = todo.pop() {
+        let Some(r) = rules.get(&id) else { continue };
+        for x in r.requires.iter().chain(&r.conflicts) {
+            if rules.contains_key(x) && kept.insert(x.clone()) {
+                todo.push(x.clone());
+            }
+        }
+    }
+    kept
+}
+
 /// Cuts the benchmark down as CaC's build does: only rules some profile
 /// (hidden ones too) selects, Values those rules use (also through their
 /// template's OVAL) or a profile sets, and groups that hold any of them.
 /// Each profile then deselects the groups in which it selects no rule.
 /// Hidden profiles are dropped.
 pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &TemplateEnv<'_>) -> Vec<ResolvedProfile> {
-    let selected: BTreeSet<String> =
-        profiles.iter().flat_map(|p| p.select.iter().filter(|(_, on)| *on).map(|(r, _)| r.clone())).collect();
+    let selected = kept_rules(&content.rules, &profiles);
     content.rules.retain(|id, _| selected.contains(id));
     let mut values: BTreeSet<String> = profiles.iter().flat_map(|p| p.values.iter().map(|(v, _)| v.clone())).collect();
     for r in content.rules.values() {
