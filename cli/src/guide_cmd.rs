@@ -23,9 +23,9 @@ pub struct GuideArgs {
     /// The benchmark to use, by id or component-ref id [default: the first]
     #[arg(long)]
     pub benchmark_id: Option<String>,
-    /// The HTML page to write
+    /// The HTML page to write [default: stdout]
     #[arg(long, short = 'o')]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
 }
 
 fn err(msg: impl std::fmt::Display) -> ExitCode {
@@ -36,7 +36,8 @@ fn err(msg: impl std::fmt::Display) -> ExitCode {
 pub fn run(a: GuideArgs) -> ExitCode {
     let inputs: Vec<&std::path::Path> =
         [Some(&a.ds), a.tailoring.as_ref()].into_iter().flatten().map(PathBuf::as_path).collect();
-    if let Err(m) = scapc_output::check_distinct(&inputs, &[a.out.as_path()]) {
+    let outs: Vec<&std::path::Path> = a.out.iter().map(PathBuf::as_path).collect();
+    if let Err(m) = scapc_output::check_distinct(&inputs, &outs) {
         return err(m);
     }
     let content = match Content::load(&a.ds, a.datastream_id.as_deref(), a.benchmark_id.as_deref()) {
@@ -54,9 +55,13 @@ pub fn run(a: GuideArgs) -> ExitCode {
         Ok(h) => h,
         Err(e) => return err(format!("{}: {e}", a.ds.display())),
     };
-    if let Err(e) = scapc_output::write_file(&a.out, html.as_bytes(), scapc_output::Mode::Public) {
-        return err(format!("{}: cannot write: {e}", a.out.display()));
+    let Some(out) = &a.out else {
+        out!("{html}");
+        return ExitCode::SUCCESS;
+    };
+    if let Err(e) = scapc_output::write_file(out, html.as_bytes(), scapc_output::Mode::Public) {
+        return err(format!("{}: cannot write: {e}", out.display()));
     }
-    errln!("wrote {}", a.out.display());
+    errln!("wrote {}", out.display());
     ExitCode::SUCCESS
 }

@@ -167,9 +167,9 @@ fn tcp_needs_the_bearer_token() {
     assert_eq!(st, 200);
     assert_eq!(json(&b)["changed"].as_array().unwrap().len(), 1);
     assert_eq!(req(None, "/api/tasks?token=s3cret-token").0, 200);
-    // --listen without a token file is refused.
+    // --listen without a token file is refused (a usage error).
     let o = scapc().arg("serve").arg("--store").arg(&store).args(["--listen", "127.0.0.1:0"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(64), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
