@@ -710,6 +710,22 @@ mod tests {
     /// benchmark_root outside products/, product_properties, a policy
     /// with inherited levels and nested controls, a hidden profile.
     /// A CPE check that extends the product's (enough for linking).
+    /// The product's inventory check and the ocp4 node platforms, for the
+    /// small trees of single tests.
+    fn platforms_for_tests(r: &Path) {
+        let os = "<def-group>\n<definition class=\"inventory\" id=\"installed_OS_is_p\" version=\"1\">\n<metadata><title>P</title><description>d</description></metadata>\n<criteria><criterion comment=\"unix\" test_ref=\"test_unix\"/></criteria>\n</definition>\n<ind:family_test check=\"all\" check_existence=\"at_least_one_exists\" comment=\"unix\" id=\"test_unix\" version=\"1\"><ind:object object_ref=\"obj_unix\"/><ind:state state_ref=\"ste_unix\"/></ind:family_test>\n<ind:family_object id=\"obj_unix\" version=\"1\"/>\n<ind:family_state id=\"ste_unix\" version=\"1\"><ind:family>unix</ind:family></ind:family_state>\n</def-group>\n";
+        write(r, "shared/applicability/oval/installed_OS_is_p.xml", os);
+        for id in ["ocp4-node", "ocp4-master-node"] {
+            let check = format!("installed_app_is_{}", id.replace('-', "_"));
+            write(
+                r,
+                &format!("shared/applicability/{id}.yml"),
+                &format!("name: cpe:/a:{id}\ntitle: {id}\ncheck_id: {check}\n"),
+            );
+            write(r, &format!("shared/applicability/oval/{check}.xml"), &def(&check));
+        }
+    }
+
     fn def(id: &str) -> String {
         format!(
             "<def-group>\n<definition class=\"inventory\" id=\"{id}\" version=\"1\">\n<metadata><title>{id}</title><description>d</description></metadata>\n<criteria><extend_definition comment=\"p\" definition_ref=\"installed_OS_is_p\"/></criteria>\n</definition>\n</def-group>\n"
@@ -929,8 +945,9 @@ mod tests {
         write(
             r,
             "products/p/product.yml",
-            "product: p\nfull_name: P\nbenchmark_id: P\nbenchmark_root: ../../guide\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\n",
+            "product: p\nfull_name: P\nbenchmark_id: P\nbenchmark_root: ../../guide\ncpes_root: ../../shared/applicability\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\n",
         );
+        platforms_for_tests(r);
         write(r, "guide/g/group.yml", "documentation_complete: true\ntitle: G\ndescription: d\n");
         rule(r, "g", "rule_a", "");
         write(
@@ -970,8 +987,9 @@ mod tests {
         write(
             r,
             "products/p/product.yml",
-            "product: p\nfull_name: P\nbenchmark_id: P\nbenchmark_root: ../../guide\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\n",
+            "product: p\nfull_name: P\nbenchmark_id: P\nbenchmark_root: ../../guide\ncpes_root: ../../shared/applicability\ncpes:\n  - p:\n      name: cpe:/o:x:p\n      title: P\n      check_id: installed_OS_is_p\n",
         );
+        platforms_for_tests(r);
         write(r, "guide/g/group.yml", "documentation_complete: true\ntitle: G\ndescription: d\n");
         rule(r, "g", "on_node", "platform: ocp4-node\n");
         rule(r, "g", "on_master", "platforms:\n  - ocp4-master-node\n");

@@ -803,7 +803,8 @@ mod tests {
     fn build_tree(sce: bool) -> (tempfile::TempDir, crate::compile::Compiled, Vec<Diagnostic>) {
         let d = tempfile::tempdir().unwrap();
         let r = d.path();
-        write(r, "products/p9/product.yml", "product: p9\nfull_name: Prod 9\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\npkg_manager: apt_get\ncpes:\n  - p9:\n      name: cpe:/o:x:p9\n      title: P\n      check_id: installed_OS_is_p9\n");
+        write(r, "products/p9/product.yml", "product: p9\nfull_name: Prod 9\ntype: platform\nbenchmark_id: P\nbenchmark_root: ../../guide\npkg_manager: apt_get\ncpes_root: ../../shared/applicability\ncpes:\n  - p9:\n      name: cpe:/o:x:p9\n      title: P\n      check_id: installed_OS_is_p9\n");
+        write(r, "shared/applicability/oval/installed_OS_is_p9.xml", "<def-group>\n<definition class=\"inventory\" id=\"installed_OS_is_p9\" version=\"1\">\n<metadata><title>P</title><description>d</description></metadata>\n<criteria><criterion comment=\"unix\" test_ref=\"test_unix9\"/></criteria>\n</definition>\n<ind:family_test check=\"all\" check_existence=\"at_least_one_exists\" comment=\"unix\" id=\"test_unix9\" version=\"1\"><ind:object object_ref=\"obj_unix9\"/><ind:state state_ref=\"ste_unix9\"/></ind:family_test>\n<ind:family_object id=\"obj_unix9\" version=\"1\"/>\n<ind:family_state id=\"ste_unix9\" version=\"1\"><ind:family>unix</ind:family></ind:family_state>\n</def-group>\n");
         write(r, "guide/benchmark.yml", "documentation_complete: true\ntitle: G\nstatus: draft\ndescription: d\n");
         write(r, "guide/g/group.yml", "documentation_complete: true\ntitle: G\ndescription: d\n");
         let rule = |id: &str, extra: &str| {
