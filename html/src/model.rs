@@ -431,7 +431,11 @@ mod tests {
 </Benchmark>"#;
 
     fn content() -> Content {
-        Content::from_source(std::path::Path::new("b.xml"), B.to_owned(), None, None).unwrap()
+        // A standalone benchmark, read as `scapc guide b.xml` reads it.
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("b.xml");
+        std::fs::write(&p, B).unwrap();
+        Content::load_with(&p, &Default::default()).unwrap()
     }
 
     fn selected(c: &Content, s: &Selection) -> Vec<String> {

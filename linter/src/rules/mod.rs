@@ -56,6 +56,7 @@ registry!(
     unsorted_selections,
     duplicate_selection,
     empty_group,
+    lost_relation,
 );
 
 /// Every rule of the tree (from the first product that loaded).
