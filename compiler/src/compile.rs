@@ -800,30 +800,6 @@ pub fn compile(
             let (kept, unselected): (BTreeMap<String, Rule>, BTreeMap<String, Rule>) =
                 std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id));
             content.rules = kept;
-            // `requires`/`conflicts` naming a rule this product does not
-            // have at all: left out with a warning, since the Benchmark
-            // may not name a missing item (XCCDF-1).
-            let known: BTreeSet<String> =
-                content.rules.keys().chain(unselected.keys()).chain(content.groups.keys()).cloned().collect();
-            for r in content.rules.values_mut() {
-                for (key, list) in [("requires", &mut r.requires), ("conflicts", &mut r.conflicts)] {
-                    list.retain(|x| {
-                        let ok = known.contains(x);
-                        if !ok {
-                            let d = Diagnostic::warning(
-                                codes::LOST_RELATION,
-                                format!("rule `{}` {key} `{x}`, which {} does not have; left out", r.id, product.id),
-                            )
-                            .hint("the rule is kept without this relation; see docs/cac.md");
-                            diags.push(match r.locs.get(key) {
-                                Some(l) => d.at(l.clone()),
-                                None => d.at_file(&r.file),
-                            });
-                        }
-                        ok
-                    });
-                }
-            }
             let profiles = crate::cac::prune(&mut content, profiles, &env);
             rules.retain(|id, _| content.rules.contains_key(id));
             let sources = crate::cac_checks::Sources::read(

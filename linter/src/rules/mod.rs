@@ -56,7 +56,6 @@ registry!(
     unsorted_selections,
     duplicate_selection,
     empty_group,
-    lost_relation,
 );
 
 /// Every rule of the tree (from the first product that loaded).
