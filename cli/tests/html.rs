@@ -334,6 +334,9 @@ fn report_of_an_oscap_arf_renders_in_chromium() {
     let checked = arf_text.contains("<result>pass</result>") || arf_text.contains("<result>fail</result>");
     // on a host that is not Debian 11 nothing applies, and the page says why
     assert_eq!(text.contains("Nothing applied to this target"), !checked);
+    // failures are listed up front, linked into the tree
+    let failed = arf_text.contains("<result>fail</result>") || arf_text.contains("<result>error</result>");
+    assert_eq!(text.contains("id=\"attention\""), failed, "the needs-attention list");
     screenshot(&html, &tmp.path().join("report.png"));
     // not an ARF
     let (c, o) = scapc(&["report", SSG_D11, "-o", tmp.path().join("y.html").to_str().unwrap()]);

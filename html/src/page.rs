@@ -90,11 +90,15 @@ fn item(o: &mut String, f: &Frame<'_>, r: &Reader<'_>, it: &Item, depth: usize) 
         Item::Group { id, node, children } => {
             let mut ids = Vec::new();
             it.rules(&mut ids);
+            // A report opens every group that holds a failure, so the
+            // rules that need attention are in view without a click.
+            let failing =
+                ids.iter().any(|i| f.outcomes.get(*i).is_some_and(|x| matches!(x.result.as_str(), "fail" | "error")));
             let _ = write!(
                 o,
                 "<details class=\"group\" id=\"{}\"{}><summary><span class=\"gtitle\">{}</span> <span class=\"gcount\">{} rule{}</span>",
                 esc(id),
-                if depth == 0 { " open" } else { "" },
+                if depth == 0 || failing { " open" } else { "" },
                 esc(&r.title(*node)),
                 ids.len(),
                 if ids.len() == 1 { "" } else { "s" }
@@ -326,7 +330,8 @@ h1{font-size:1.55em;margin:16px 0 6px}h2{font-size:1.15em;margin:10px 0 6px}h4{f
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0;font-size:.92em}
 dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:8px 0}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}#target{grid-column:1/-1}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}#target,.card.wide{grid-column:1/-1}
+ol.attention{margin:4px 0;padding-left:22px;columns:2 420px}ol.attention li{margin:2px 0;break-inside:avoid}ol.attention .sev{color:var(--muted);font-size:.85em;display:inline-block;min-width:56px}
 .notice{background:#fff8e1;border:1px solid #f0c36d;border-radius:8px;padding:10px 14px;margin:8px 0}
 .score{font-size:1.5em;font-weight:600}.score small{font-size:.55em;color:var(--muted);font-weight:400}
 .bars .row{display:grid;grid-template-columns:110px 1fr 50px;gap:8px;align-items:center;margin:3px 0;font-size:.9em}
@@ -436,7 +441,8 @@ const JS: &str = r#"
   if(/[?&]expand(=|&|$)/.test(location.search))setAll(true);
   var m=/[?&]groupby=(group|result|severity)/.exec(location.search);
   if(m&&groupby){groupby.value=m[1];regroup();}
-  if(location.hash){var t=document.getElementById(location.hash.slice(1));while(t){if(t.tagName==='DETAILS')t.open=true;t=t.parentElement;}}
+  function reveal(){if(!location.hash)return;var t=document.getElementById(decodeURIComponent(location.hash.slice(1)));var first=t;while(t){if(t.tagName==='DETAILS')t.open=true;t=t.parentElement;}if(first)first.scrollIntoView();}
+  window.addEventListener('hashchange',reveal);reveal();
   apply();
 })();
 "#;

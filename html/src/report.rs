@@ -286,6 +286,7 @@ fn summary(o: &mut String, content: &Content, res: &Results) {
     row(o, "Started", &res.start);
     row(o, "Finished", &res.end);
     o.push_str("</table></div></div>");
+    attention(o, content, res, &sev_of);
     // nothing applied?
     let applied =
         ["pass", "fail", "error", "unknown", "fixed", "informational"].iter().map(|r| count(r)).sum::<usize>();
@@ -318,4 +319,41 @@ fn summary(o: &mut String, content: &Content, res: &Results) {
         o.push_str("</div>");
     }
     o.push_str("</section>\n");
+}
+
+/// The card that lists every failed or erred rule, most severe first, each
+/// linked to its place in the tree (the page opens the groups around it).
+fn attention(o: &mut String, content: &Content, res: &Results, sev_of: &dyn Fn(&Outcome, &str) -> String) {
+    let mut bad: Vec<(usize, &str, String, &str)> = res
+        .rules
+        .iter()
+        .filter(|(_, x)| matches!(x.result.as_str(), "fail" | "error"))
+        .map(|(id, x)| {
+            let sev = sev_of(x, id);
+            let rank = SEVERITIES.iter().position(|s| *s == sev).unwrap_or(SEVERITIES.len());
+            (rank, id.as_str(), sev, x.result.as_str())
+        })
+        .collect();
+    if bad.is_empty() {
+        return;
+    }
+    bad.sort();
+    let title = |id: &str| {
+        content.benchmark.rules.iter().find(|r| r.id == id).map(|r| r.title.clone()).filter(|t| !t.is_empty())
+    };
+    let _ = write!(
+        o,
+        "<div class=\"card\" id=\"attention\"><h2>Needs attention ({})</h2><ol class=\"attention\">",
+        bad.len()
+    );
+    for (_, id, sev, result) in bad {
+        let _ = write!(
+            o,
+            "<li><span class=\"mini r-{result}\">{result}</span> <span class=\"sev\">{}</span> <a href=\"#{}\">{}</a></li>",
+            esc(&sev),
+            esc(id),
+            esc(&title(id).unwrap_or_else(|| id.to_owned()))
+        );
+    }
+    o.push_str("</ol></div>");
 }
