@@ -279,7 +279,15 @@ fn guide_of_an_ssg_data_stream_renders_in_chromium() {
     let page = std::fs::read_to_string(&g).unwrap();
     assert_no_placeholders(&page, "debian11 standard guide");
     assert!(page.contains("Profile: Standard System Security Profile for Debian 11"));
-    assert!(page.contains("<details class=\"group\""));
+    assert!(
+        page.contains("<details class=\"group\" id=\"xccdf_org.ssgproject.content_group_system\" open>"),
+        "groups open"
+    );
+    assert!(page.contains("<nav class=\"toc\" id=\"contents\">"), "the table of contents");
+    assert!(
+        page.contains("<a href=\"#xccdf_org.ssgproject.content_group_services\">Services</a>"),
+        "contents link to groups"
+    );
     assert!(page.contains("<h4>Check</h4>") && page.contains("OVAL definition"), "the check in words");
     assert!(page.contains("Shell script"), "fix scripts");
     // a fix script that uses a Value gets the profile's value

@@ -55,6 +55,9 @@ pub fn page(f: &Frame<'_>, r: &Reader<'_>, items: &[Item]) -> String {
         f.kind
     );
     o.push_str(&f.head);
+    if f.outcomes.is_empty() {
+        toc(&mut o, r, items);
+    }
     // toolbar
     o.push_str("<nav class=\"toolbar\" id=\"toolbar\"><input type=\"search\" id=\"search\" placeholder=\"Search rules: title, id, CCE, text\" aria-label=\"Search rules\"> ");
     o.push_str("<button type=\"button\" id=\"expand\">Expand all</button> <button type=\"button\" id=\"collapse\">Collapse all</button> ");
@@ -84,6 +87,40 @@ pub fn page(f: &Frame<'_>, r: &Reader<'_>, items: &[Item]) -> String {
     o
 }
 
+/// A guide's table of contents: the groups, three levels deep, linked to
+/// their place in the tree, with their rule counts.
+fn toc(o: &mut String, r: &Reader<'_>, items: &[Item]) {
+    fn level(o: &mut String, r: &Reader<'_>, items: &[Item], depth: usize) {
+        let groups: Vec<&Item> = items.iter().filter(|i| matches!(i, Item::Group { .. })).collect();
+        if groups.is_empty() || depth > 2 {
+            return;
+        }
+        o.push_str("<ol>");
+        for g in groups {
+            if let Item::Group { id, node, children } = g {
+                let mut ids = Vec::new();
+                g.rules(&mut ids);
+                let _ = write!(
+                    o,
+                    "<li><a href=\"#{}\">{}</a> <span class=\"gcount\">{}</span>",
+                    esc(id),
+                    esc(&r.title(*node)),
+                    ids.len()
+                );
+                level(o, r, children, depth + 1);
+                o.push_str("</li>");
+            }
+        }
+        o.push_str("</ol>");
+    }
+    if !items.iter().any(|i| matches!(i, Item::Group { .. })) {
+        return;
+    }
+    o.push_str("<nav class=\"toc\" id=\"contents\"><div class=\"card\"><h2>Contents</h2>");
+    level(o, r, items, 0);
+    o.push_str("</div></nav>\n");
+}
+
 fn item(o: &mut String, f: &Frame<'_>, r: &Reader<'_>, it: &Item, depth: usize) {
     match it {
         Item::Rule { id, node } => rule(o, f, r, id, *node),
@@ -98,7 +135,7 @@ fn item(o: &mut String, f: &Frame<'_>, r: &Reader<'_>, it: &Item, depth: usize) 
                 o,
                 "<details class=\"group\" id=\"{}\"{}><summary><span class=\"gtitle\">{}</span> <span class=\"gcount\">{} rule{}</span>",
                 esc(id),
-                if depth == 0 || failing { " open" } else { "" },
+                if depth == 0 || failing || f.outcomes.is_empty() { " open" } else { "" },
                 esc(&r.title(*node)),
                 ids.len(),
                 if ids.len() == 1 { "" } else { "s" }
@@ -186,10 +223,12 @@ fn rule(o: &mut String, f: &Frame<'_>, r: &Reader<'_>, id: &str, node: scapc_xml
         .collect();
     let _ = write!(
         o,
-        "<details class=\"rule\" id=\"{}\" data-result=\"{}\" data-severity=\"{}\"><summary>",
+        "<details class=\"rule\" id=\"{}\" data-result=\"{}\" data-severity=\"{}\"{}><summary>",
         esc(id),
         esc(result),
-        esc(&sev)
+        esc(&sev),
+        // a guide is read as a document: everything open
+        if f.outcomes.is_empty() { " open" } else { "" }
     );
     if out.is_some() {
         let _ = write!(o, "<span class=\"badge r-{0}\">{0}</span> ", esc(result));
@@ -325,12 +364,13 @@ fn evidence(o: &mut String, ev: &[Evidence]) {
 const CSS: &str = r#"
 :root{--fg:#1d2430;--muted:#5b6575;--line:#d8dce3;--bg:#f6f7f9}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--fg);background:var(--bg);line-height:1.45}
-header,section,main,footer,nav.toolbar,#buckets{max-width:1150px;margin:0 auto;padding:10px 20px;box-sizing:border-box}
+header,section,main,footer,nav.toolbar,#buckets,nav.toc{max-width:1150px;margin:0 auto;padding:10px 20px;box-sizing:border-box}
 h1{font-size:1.55em;margin:16px 0 6px}h2{font-size:1.15em;margin:10px 0 6px}h4{font-size:.95em;margin:14px 0 4px;color:#33415c}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0;font-size:.92em}
 dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:8px 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}#target,.card.wide{grid-column:1/-1}
+nav.toc ol{margin:2px 0;padding-left:20px}nav.toc>ol{columns:2 380px}nav.toc li{break-inside:avoid}nav.toc .gcount{color:var(--muted);font-size:.8em}
 ol.attention{margin:4px 0;padding-left:22px;columns:2 420px}ol.attention li{margin:2px 0;break-inside:avoid}ol.attention .sev{color:var(--muted);font-size:.85em;display:inline-block;min-width:56px}
 .notice{background:#fff8e1;border:1px solid #f0c36d;border-radius:8px;padding:10px 14px;margin:8px 0}
 .score{font-size:1.5em;font-weight:600}.score small{font-size:.55em;color:var(--muted);font-weight:400}
