@@ -23,7 +23,7 @@ GOAL=0.5
 ROOTFS=${SCAPC_TEST_ROOTFS:-/var/tmp/scapc-bookworm}
 
 cargo build --release -q -p scapc
-SCAPC=$PWD/target/release/scapc
+SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
