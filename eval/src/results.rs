@@ -713,16 +713,15 @@ fn raw_len(content: &Content, node: scapc_xml::tree::NodeId) -> usize {
 }
 
 /// The OVAL results files as oscap's `--oval-results` names them: the
-/// OVAL file's name with `.result.xml` added (a number is added when two
-/// OVAL documents share a name).
+/// OVAL file's href, `/` and other bytes that are not letters, digits,
+/// `.`, `-` or `_` percent-encoded (`oval/pass/oval.xml` is
+/// `oval%2Fpass%2Foval.xml.result.xml`, so two files of the same name in
+/// different directories do not collide), `.result.xml` added; a number
+/// is added when two OVAL documents still share a name.
 pub fn oval_result_files(scan: &Scan) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for o in &scan.oval {
-        let base = o.href.rsplit('/').next().filter(|b| !b.is_empty() && !b.starts_with('.')).unwrap_or("oval");
-        let base: String = base
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
-            .collect();
+        let base = result_file_base(&o.href);
         let mut name = format!("{base}.result.xml");
         let mut n = 1;
         while out.iter().any(|(x, _)| *x == name) {
@@ -730,6 +729,26 @@ pub fn oval_result_files(scan: &Scan) -> Vec<(String, String)> {
             name = format!("{base}.{n}.result.xml");
         }
         out.push((name, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", o.xml)));
+    }
+    out
+}
+
+/// An href as one file name: percent-encoded as in
+/// [`oval_result_files`], never hidden (a leading `.` is `%2E`).
+fn result_file_base(href: &str) -> String {
+    let mut out = String::with_capacity(href.len());
+    for b in href.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    if out.is_empty() {
+        return "oval".into();
+    }
+    if out.starts_with('.') {
+        out.replace_range(..1, "%2E");
     }
     out
 }
@@ -843,4 +862,17 @@ fn strip_declaration(s: &str) -> &str {
         }
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_file_names() {
+        assert_eq!(result_file_base("oval/pass/oval.xml"), "oval%2Fpass%2Foval.xml");
+        assert_eq!(result_file_base("ssg-rhel8-oval.xml"), "ssg-rhel8-oval.xml");
+        assert_eq!(result_file_base("../x.xml"), "%2E.%2Fx.xml");
+        assert_eq!(result_file_base(""), "oval");
+    }
 }
