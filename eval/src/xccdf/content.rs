@@ -489,6 +489,16 @@ fn inline_local_files(
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut added = String::new();
     let mut seen: HashMap<String, String> = HashMap::new();
+    if local_files.is_some() {
+        for s in coll.streams.iter().filter(|s| s.scap_version != "1.3") {
+            warnings.push(format!(
+                "{}: --local-files applies to SCAP 1.3 data streams; `{}` is version {}: no local file is used",
+                path.display(),
+                s.id,
+                s.scap_version
+            ));
+        }
+    }
     for (s, r) in coll.streams.iter().flat_map(|s| s.refs.iter().map(move |r| (s, r))) {
         let (p, frag) = match (r.href.strip_prefix("file:"), local_files) {
             (Some(rest), _) => match rest.split_once('#') {
@@ -497,16 +507,7 @@ fn inline_local_files(
             },
             // `--local-files DIR`: a remote component-ref of a SCAP 1.3
             // stream is read from DIR/<the href's last segment> (as oscap)
-            (None, Some(lf)) if r.href.contains("://") => {
-                if s.scap_version != "1.3" {
-                    warnings.push(format!(
-                        "{}: --local-files applies to SCAP 1.3 data streams; `{}` is version {}: no local file is used",
-                        path.display(),
-                        s.id,
-                        s.scap_version
-                    ));
-                    continue;
-                }
+            (None, Some(lf)) if r.href.contains("://") && s.scap_version == "1.3" => {
                 let name = r.href.rsplit('/').next().unwrap_or("");
                 (lf.join(name), None)
             }
