@@ -129,6 +129,10 @@ pub struct EvalArgs {
     /// the same name in DIR instead (as oscap's `--local-files`)
     #[arg(long, value_name = "DIR")]
     pub local_files: Option<PathBuf>,
+    /// Write the TestResult for DISA's STIG Viewer: each rule-result named
+    /// by the rule's STIG Viewer id (as oscap's `--stig-viewer`)
+    #[arg(long, value_name = "FILE")]
+    pub stig_viewer: Option<PathBuf>,
     /// OVAL-only evaluation (DS is an OVAL definitions document): an OVAL
     /// variables document giving the external variables' values
     #[arg(long, value_name = "VARS.xml")]
@@ -172,7 +176,7 @@ fn check_outputs(a: &EvalArgs) -> Result<(), String> {
         .map(PathBuf::as_path)
         .collect();
     let outputs: Vec<&Path> =
-        [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
+        [&a.results_arf, &a.results, &a.report, &a.stig_viewer].into_iter().flatten().map(PathBuf::as_path).collect();
     scapc_output::check_distinct(&inputs, &outputs)
 }
 
@@ -218,8 +222,11 @@ pub fn run(a: EvalArgs) -> ExitCode {
     // a standalone benchmark's files are inputs too
     if let Some(files) = &content.standalone {
         let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
-        let outputs: Vec<&Path> =
-            [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
+        let outputs: Vec<&Path> = [&a.results_arf, &a.results, &a.report, &a.stig_viewer]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect();
         if let Err(msg) = scapc_output::check_distinct(&inputs, &outputs) {
             return err(msg);
         }
@@ -409,6 +416,10 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
     }
     if let Some(p) = &a.results {
         write_private(p, results::xccdf_document(scan, content).as_bytes())
+            .map_err(|e| err(format!("{}: {e}", p.display())))?;
+    }
+    if let Some(p) = &a.stig_viewer {
+        write_private(p, results::stig_viewer(scan, content).as_bytes())
             .map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     if let Some(dir) = &a.oval_results {

@@ -50,6 +50,8 @@ pub fn run_if_oval(a: &EvalArgs) -> Option<ExitCode> {
         (a.tailoring.is_some(), "--tailoring"),
         (a.results_arf.is_some(), "--results-arf"),
         (a.report.is_some(), "--report"),
+        (a.stig_viewer.is_some(), "--stig-viewer"),
+        (a.reference.is_some(), "--reference"),
         (!a.rule.is_empty(), "--rule"),
         (!a.skip_rule.is_empty(), "--skip-rule"),
         (a.benchmark_id.is_some(), "--benchmark-id"),

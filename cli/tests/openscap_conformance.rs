@@ -1251,8 +1251,13 @@ fn unittests_more() -> Vec<Case> {
             let mut e = Vec::new();
             exit_is(&r, 2, "--stig-viewer", &mut e);
             stderr_empty(&r, &mut e);
-            if std::fs::metadata(&out).map_or(0, |m| m.len()) == 0 {
-                e.push("no STIG Viewer results".into());
+            // stig-viewer-equivalence.py: the same rule-results (idref,
+            // weight, result, check system, content ref, export) as the
+            // script's expected file
+            let want = stig_results(&env.unit("correct_stigw_result.xml"));
+            let got = stig_results(&out);
+            if want.is_empty() || want != got {
+                e.push(format!("STIG Viewer rule-results differ: expected {want:?}, got {got:?}"));
             }
             outcome(e)
         }),
@@ -1508,6 +1513,32 @@ fn unittests_more() -> Vec<Case> {
             outcome(e)
         }),
     ]
+}
+
+/// The rule-results of a STIG Viewer results file as
+/// stig-viewer-equivalence.py compares them, sorted.
+fn stig_results(p: &Path) -> Vec<String> {
+    let Ok(d) = Doc::open(p) else { return Vec::new() };
+    let n = d.count("//rule-result");
+    let mut out: Vec<String> = (1..=n)
+        .map(|i| {
+            let at = |x: &str| d.text(&format!("(//rule-result)[{i}]/{x}"));
+            [
+                "@idref",
+                "@weight",
+                "result",
+                "check/@system",
+                "check/check-content-ref/@href",
+                "check/check-content-ref/@name",
+                "check/check-export/@export-name",
+                "check/check-export/@value-id",
+            ]
+            .map(at)
+            .join(" ")
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// A directory like the one OpenSCAP's oval-path scripts make: the

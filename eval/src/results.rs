@@ -404,6 +404,35 @@ fn xml_chars(s: &str) -> String {
 /// The XCCDF TestResult. `oval_ids` maps an OVAL component id to the ARF
 /// report id its check-content-refs point to (`#oval0`).
 pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, String>) -> String {
+    test_result_of(scan, content, oval_ids, &scan.rules)
+}
+
+/// The href of DISA's STIG viewing guidance: a rule's reference under it
+/// is the rule's id in STIG Viewer (`SV-86937r1_rule`).
+const STIG_VIEWING: &str = "http://iase.disa.mil/stigs/Pages/stig-viewing-guidance.aspx";
+
+/// What `oscap xccdf eval --stig-viewer` writes: the TestResult alone,
+/// each rule-result named by the rule's STIG Viewer id (one per such
+/// reference); rules without one are left out.
+pub fn stig_viewer(scan: &Scan, content: &Content) -> String {
+    let rules: Vec<crate::xccdf::run::RuleResult> = scan
+        .rules
+        .iter()
+        .flat_map(|r| {
+            let rule = content.benchmark.rules.iter().find(|x| x.id == r.id);
+            let ids = rule.into_iter().flat_map(|x| x.references.iter()).filter(|(h, _)| h == STIG_VIEWING);
+            ids.map(|(_, id)| crate::xccdf::run::RuleResult { id: id.clone(), ..r.clone() }).collect::<Vec<_>>()
+        })
+        .collect();
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", test_result_of(scan, content, &BTreeMap::new(), &rules))
+}
+
+fn test_result_of(
+    scan: &Scan,
+    content: &Content,
+    oval_ids: &BTreeMap<String, String>,
+    rules: &[crate::xccdf::run::RuleResult],
+) -> String {
     let mut out = String::with_capacity(1 << 18);
     let profile_part = scan.profile.as_ref().map_or("default".to_owned(), |p| p.0.clone());
     let _ = writeln!(
@@ -501,7 +530,7 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     for (id, v) in &scan.values {
         let _ = writeln!(out, "  <set-value idref=\"{}\">{}</set-value>", escape_attr(id), escape_text(v));
     }
-    for r in &scan.rules {
+    for r in rules {
         // a multi-check: one rule-result per definition
         let each: Vec<(XResult, Option<&str>)> = if r.multi.is_empty() {
             vec![(r.result, None)]
