@@ -120,6 +120,19 @@ pub struct EvalArgs {
     /// Do not evaluate this rule (full id; repeatable): it is `notselected`
     #[arg(long, value_name = "ID")]
     pub skip_rule: Vec<String>,
+    /// Evaluate only the selected rules that carry this reference: NAME is
+    /// the text of one of the benchmark's own `reference`s, ID the text of
+    /// a rule's reference with the same href (as oscap's `--reference`)
+    #[arg(long, value_name = "NAME:ID", value_parser = parse_reference)]
+    pub reference: Option<(String, String)>,
+    /// Read a SCAP 1.3 data stream's remote components from the files of
+    /// the same name in DIR instead (as oscap's `--local-files`)
+    #[arg(long, value_name = "DIR")]
+    pub local_files: Option<PathBuf>,
+    /// Write the TestResult for DISA's STIG Viewer: each rule-result named
+    /// by the rule's STIG Viewer id (as oscap's `--stig-viewer`)
+    #[arg(long, value_name = "FILE")]
+    pub stig_viewer: Option<PathBuf>,
     /// OVAL-only evaluation (DS is an OVAL definitions document): an OVAL
     /// variables document giving the external variables' values
     #[arg(long, value_name = "VARS.xml")]
@@ -128,6 +141,18 @@ pub struct EvalArgs {
     /// every definition)
     #[arg(long, value_name = "DEF")]
     pub id: Vec<String>,
+    /// OVAL-only evaluation of a data stream: the component-ref of the
+    /// OVAL definitions to evaluate (as oscap's `oval eval --oval-id`;
+    /// default: the first, when the stream has no XCCDF checklist)
+    #[arg(long, value_name = "ID")]
+    pub oval_id: Option<String>,
+}
+
+fn parse_reference(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((n, i)) if !n.is_empty() && !i.is_empty() => Ok((n.to_owned(), i.to_owned())),
+        _ => Err("use NAME:IDENTIFIER, with a colon as the separator (e.g. `NIST-800-53:AC-2`)".into()),
+    }
 }
 
 pub(crate) fn err(msg: impl std::fmt::Display) -> ExitCode {
@@ -151,7 +176,7 @@ fn check_outputs(a: &EvalArgs) -> Result<(), String> {
         .map(PathBuf::as_path)
         .collect();
     let outputs: Vec<&Path> =
-        [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
+        [&a.results_arf, &a.results, &a.report, &a.stig_viewer].into_iter().flatten().map(PathBuf::as_path).collect();
     scapc_output::check_distinct(&inputs, &outputs)
 }
 
@@ -185,6 +210,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         datastream_id: a.datastream_id.clone(),
         benchmark_id: a.benchmark_id.clone(),
         cpe: a.cpe.clone(),
+        local_files: a.local_files.clone(),
     };
     let content = match Content::load_with(&a.ds, &load) {
         Ok(c) => c,
@@ -196,8 +222,11 @@ pub fn run(a: EvalArgs) -> ExitCode {
     // a standalone benchmark's files are inputs too
     if let Some(files) = &content.standalone {
         let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
-        let outputs: Vec<&Path> =
-            [&a.results_arf, &a.results, &a.report].into_iter().flatten().map(PathBuf::as_path).collect();
+        let outputs: Vec<&Path> = [&a.results_arf, &a.results, &a.report, &a.stig_viewer]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect();
         if let Err(msg) = scapc_output::check_distinct(&inputs, &outputs) {
             return err(msg);
         }
@@ -240,10 +269,24 @@ pub fn run(a: EvalArgs) -> ExitCode {
             }
         }
     }
-    for r in a.rule.iter().chain(&a.skip_rule) {
-        if !content.benchmark.rules.iter().any(|x| &x.id == r) {
-            let ids: Vec<&str> = content.benchmark.rules.iter().map(|x| x.id.as_str()).collect();
+    let ids: Vec<&str> = content.benchmark.rules.iter().map(|x| x.id.as_str()).collect();
+    for r in &a.rule {
+        if !ids.contains(&r.as_str()) {
             return err(unknown_id("rule", r, &a.ds, &ids, "there are"));
+        }
+    }
+    // an unknown --skip-rule skips nothing: a warning, as oscap ignores it
+    for r in &a.skip_rule {
+        if !ids.contains(&r.as_str()) {
+            errln!("warning: --skip-rule: {}", unknown_id("rule", r, &a.ds, &ids, "there are"));
+        }
+    }
+    let mut skip_rules = a.skip_rule.clone();
+    if let Some((name, id)) = &a.reference {
+        // an unknown reference type filters nothing, as in oscap
+        match run::rules_without_reference(&content.benchmark, name, id) {
+            Ok(ids) => skip_rules.extend(ids),
+            Err(e) => errln!("warning: --reference: {e}; every selected rule is evaluated"),
         }
     }
     let mut sce = a.sce;
@@ -271,7 +314,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         engine: EngineOptions { probe_timeout: Duration::from_secs(a.probe_timeout.max(1)) },
         progress: if tty { Some(&progress) } else { None },
         rules: a.rule.clone(),
-        skip_rules: a.skip_rule.clone(),
+        skip_rules,
     };
     let mut scan = match run::evaluate(&content, &opts) {
         Ok(s) => s,
@@ -373,6 +416,10 @@ fn write_outputs(a: &EvalArgs, scan: &Scan, content: &Content) -> Result<(), Exi
     }
     if let Some(p) = &a.results {
         write_private(p, results::xccdf_document(scan, content).as_bytes())
+            .map_err(|e| err(format!("{}: {e}", p.display())))?;
+    }
+    if let Some(p) = &a.stig_viewer {
+        write_private(p, results::stig_viewer(scan, content).as_bytes())
             .map_err(|e| err(format!("{}: {e}", p.display())))?;
     }
     if let Some(dir) = &a.oval_results {

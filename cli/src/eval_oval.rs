@@ -23,37 +23,39 @@ pub fn run_if_oval(a: &EvalArgs) -> Option<ExitCode> {
     // read whole here.
     let head = head(&a.ds)?;
     let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(b"BZh");
-    if !compressed && !standalone::is_oval_definitions(&String::from_utf8_lossy(&head)) {
-        if a.variables.is_some() || !a.id.is_empty() {
-            return Some(err(format!(
-                "{}: --variables and --id apply to an OVAL definitions document; this is XCCDF content",
-                a.ds.display()
-            )));
+    let head_text = String::from_utf8_lossy(&head);
+    let mut from_stream = false;
+    let text = if !compressed && !standalone::is_oval_definitions(&head_text) {
+        // a data stream is read whole here only when it may be OVAL-only:
+        // `--oval-id`, or no checklist among its first component-refs
+        let maybe =
+            head_text.contains("data-stream-collection") && (a.oval_id.is_some() || !head_text.contains("checklists"));
+        match oval_of_stream(a, maybe) {
+            Ok(Some(t)) => {
+                from_stream = true;
+                t
+            }
+            Ok(None) => return None,
+            Err(code) => return Some(code),
         }
-        return None;
-    }
-    let text = match standalone::read_text(&a.ds) {
-        Ok(t) => t,
-        Err(e) => return Some(err(e)),
+    } else {
+        match standalone::read_text(&a.ds) {
+            Ok(t) if standalone::is_oval_definitions(&t) => t,
+            Ok(_) => return not_oval(a),
+            Err(e) => return Some(err(e)),
+        }
     };
-    if !standalone::is_oval_definitions(&text) {
-        if a.variables.is_some() || !a.id.is_empty() {
-            return Some(err(format!(
-                "{}: --variables and --id apply to an OVAL definitions document; this is XCCDF content",
-                a.ds.display()
-            )));
-        }
-        return None;
-    }
     let xccdf_only: Vec<&str> = [
         (a.profile.is_some(), "--profile"),
         (a.tailoring.is_some(), "--tailoring"),
         (a.results_arf.is_some(), "--results-arf"),
         (a.report.is_some(), "--report"),
+        (a.stig_viewer.is_some(), "--stig-viewer"),
+        (a.reference.is_some(), "--reference"),
         (!a.rule.is_empty(), "--rule"),
         (!a.skip_rule.is_empty(), "--skip-rule"),
         (a.benchmark_id.is_some(), "--benchmark-id"),
-        (a.datastream_id.is_some(), "--datastream-id"),
+        (a.datastream_id.is_some() && !from_stream, "--datastream-id"),
     ]
     .into_iter()
     .filter_map(|(given, name)| given.then_some(name))
@@ -69,6 +71,32 @@ pub fn run_if_oval(a: &EvalArgs) -> Option<ExitCode> {
         return Some(err("OVAL-only evaluation runs on `local` or `dir:` targets"));
     }
     Some(run(a, &text))
+}
+
+/// XCCDF content: OVAL-only options are errors.
+fn not_oval(a: &EvalArgs) -> Option<ExitCode> {
+    if a.variables.is_some() || !a.id.is_empty() || a.oval_id.is_some() {
+        return Some(err(format!(
+            "{}: --variables, --id and --oval-id apply to OVAL definitions (a document, or a data stream's OVAL component); this is XCCDF content",
+            a.ds.display()
+        )));
+    }
+    None
+}
+
+/// The OVAL definitions of a data stream evaluated alone: the component
+/// `--oval-id` names, or the first OVAL component of a stream that has no
+/// XCCDF checklist. `Ok(None)`: XCCDF content.
+fn oval_of_stream(a: &EvalArgs, is_stream: bool) -> Result<Option<String>, ExitCode> {
+    if !is_stream {
+        return not_oval(a).map_or(Ok(None), Err);
+    }
+    let text = std::fs::read_to_string(&a.ds).map_err(|e| err(format!("{}: {e}", a.ds.display())))?;
+    match standalone::oval_from_datastream(&a.ds, &text, a.datastream_id.as_deref(), a.oval_id.as_deref()) {
+        Ok(Some(t)) => Ok(Some(t)),
+        Ok(None) => not_oval(a).map_or(Ok(None), Err),
+        Err(e) => Err(err(e)),
+    }
 }
 
 /// The first 64 KiB of a file.

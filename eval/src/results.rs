@@ -404,6 +404,35 @@ fn xml_chars(s: &str) -> String {
 /// The XCCDF TestResult. `oval_ids` maps an OVAL component id to the ARF
 /// report id its check-content-refs point to (`#oval0`).
 pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, String>) -> String {
+    test_result_of(scan, content, oval_ids, &scan.rules)
+}
+
+/// The href of DISA's STIG viewing guidance: a rule's reference under it
+/// is the rule's id in STIG Viewer (`SV-86937r1_rule`).
+const STIG_VIEWING: &str = "http://iase.disa.mil/stigs/Pages/stig-viewing-guidance.aspx";
+
+/// What `oscap xccdf eval --stig-viewer` writes: the TestResult alone,
+/// each rule-result named by the rule's STIG Viewer id (one per such
+/// reference); rules without one are left out.
+pub fn stig_viewer(scan: &Scan, content: &Content) -> String {
+    let rules: Vec<crate::xccdf::run::RuleResult> = scan
+        .rules
+        .iter()
+        .flat_map(|r| {
+            let rule = content.benchmark.rules.iter().find(|x| x.id == r.id);
+            let ids = rule.into_iter().flat_map(|x| x.references.iter()).filter(|(h, _)| h == STIG_VIEWING);
+            ids.map(|(_, id)| crate::xccdf::run::RuleResult { id: id.clone(), ..r.clone() }).collect::<Vec<_>>()
+        })
+        .collect();
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", test_result_of(scan, content, &BTreeMap::new(), &rules))
+}
+
+fn test_result_of(
+    scan: &Scan,
+    content: &Content,
+    oval_ids: &BTreeMap<String, String>,
+    rules: &[crate::xccdf::run::RuleResult],
+) -> String {
     let mut out = String::with_capacity(1 << 18);
     let profile_part = scan.profile.as_ref().map_or("default".to_owned(), |p| p.0.clone());
     let _ = writeln!(
@@ -501,7 +530,7 @@ pub fn test_result(scan: &Scan, content: &Content, oval_ids: &BTreeMap<String, S
     for (id, v) in &scan.values {
         let _ = writeln!(out, "  <set-value idref=\"{}\">{}</set-value>", escape_attr(id), escape_text(v));
     }
-    for r in &scan.rules {
+    for r in rules {
         // a multi-check: one rule-result per definition
         let each: Vec<(XResult, Option<&str>)> = if r.multi.is_empty() {
             vec![(r.result, None)]
@@ -713,16 +742,15 @@ fn raw_len(content: &Content, node: scapc_xml::tree::NodeId) -> usize {
 }
 
 /// The OVAL results files as oscap's `--oval-results` names them: the
-/// OVAL file's name with `.result.xml` added (a number is added when two
-/// OVAL documents share a name).
+/// OVAL file's href, `/` and other bytes that are not letters, digits,
+/// `.`, `-` or `_` percent-encoded (`oval/pass/oval.xml` is
+/// `oval%2Fpass%2Foval.xml.result.xml`, so two files of the same name in
+/// different directories do not collide), `.result.xml` added; a number
+/// is added when two OVAL documents still share a name.
 pub fn oval_result_files(scan: &Scan) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for o in &scan.oval {
-        let base = o.href.rsplit('/').next().filter(|b| !b.is_empty() && !b.starts_with('.')).unwrap_or("oval");
-        let base: String = base
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
-            .collect();
+        let base = result_file_base(&o.href);
         let mut name = format!("{base}.result.xml");
         let mut n = 1;
         while out.iter().any(|(x, _)| *x == name) {
@@ -730,6 +758,26 @@ pub fn oval_result_files(scan: &Scan) -> Vec<(String, String)> {
             name = format!("{base}.{n}.result.xml");
         }
         out.push((name, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", o.xml)));
+    }
+    out
+}
+
+/// An href as one file name: percent-encoded as in
+/// [`oval_result_files`], never hidden (a leading `.` is `%2E`).
+fn result_file_base(href: &str) -> String {
+    let mut out = String::with_capacity(href.len());
+    for b in href.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    if out.is_empty() {
+        return "oval".into();
+    }
+    if out.starts_with('.') {
+        out.replace_range(..1, "%2E");
     }
     out
 }
@@ -843,4 +891,17 @@ fn strip_declaration(s: &str) -> &str {
         }
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_file_names() {
+        assert_eq!(result_file_base("oval/pass/oval.xml"), "oval%2Fpass%2Foval.xml");
+        assert_eq!(result_file_base("ssg-rhel8-oval.xml"), "ssg-rhel8-oval.xml");
+        assert_eq!(result_file_base("../x.xml"), "%2E.%2Fx.xml");
+        assert_eq!(result_file_base(""), "oval");
+    }
 }

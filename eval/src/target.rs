@@ -27,11 +27,16 @@ pub enum TargetKind {
 #[derive(Debug, Clone)]
 pub struct Target {
     kind: TargetKind,
+    /// The target path that relative paths in OVAL objects start from:
+    /// the process's working directory for `local` (as oscap resolves
+    /// them), the root for `dir:` (an image has no working directory).
+    cwd: String,
 }
 
 impl Target {
     pub fn local() -> Target {
-        Target { kind: TargetKind::Local }
+        let cwd = std::env::current_dir().ok().and_then(|p| p.to_str().map(str::to_owned));
+        Target { kind: TargetKind::Local, cwd: cwd.unwrap_or_else(|| "/".to_owned()) }
     }
 
     /// An offline root filesystem. The directory must exist.
@@ -41,7 +46,7 @@ impl Target {
         if !root.is_dir() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a directory", root.display())));
         }
-        Ok(Target { kind: TargetKind::Dir(root) })
+        Ok(Target { kind: TargetKind::Dir(root), cwd: "/".to_owned() })
     }
 
     /// Parses `local` or `dir:/path`.
@@ -80,6 +85,26 @@ impl Target {
             TargetKind::Local => "local".into(),
             TargetKind::Dir(r) => format!("dir:{}", r.display()),
         }
+    }
+
+    /// A target path made absolute: a relative one (`./x`, `x`, `../x`) is
+    /// taken from the working directory (see `cwd`), `.` and `..` removed
+    /// by name (`..` of `/` is `/`). An absolute path is returned as it is.
+    pub fn absolute(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            return path.to_owned();
+        }
+        let mut parts: Vec<&str> = self.cwd.split('/').filter(|c| !c.is_empty()).collect();
+        for c in path.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                c => parts.push(c),
+            }
+        }
+        format!("/{}", parts.join("/"))
     }
 
     /// The host path of a target path, every symbolic link followed (inside
@@ -222,6 +247,18 @@ mod tests {
         assert!(t.symlink_metadata("/etc/localtime").unwrap().file_type().is_symlink());
         assert_eq!(t.read_link("/etc/localtime").unwrap(), "/usr/share/zoneinfo/UTC");
         assert_eq!(t.read_dir("/etc").unwrap(), vec!["localtime", "loop", "up"]);
+    }
+
+    #[test]
+    fn relative_paths() {
+        let d = tempfile::tempdir().unwrap();
+        let t = Target::dir(d.path()).unwrap();
+        assert_eq!(t.absolute("./etc/../x"), "/x");
+        assert_eq!(t.absolute("../.."), "/");
+        assert_eq!(t.absolute("/a/./b"), "/a/./b");
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(Target::local().absolute("./"), here.to_str().unwrap());
+        assert_eq!(Target::local().absolute("x"), here.join("x").to_str().unwrap());
     }
 
     #[test]

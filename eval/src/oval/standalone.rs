@@ -65,6 +65,55 @@ pub fn is_oval_definitions(text: &str) -> bool {
     false
 }
 
+/// The OVAL definitions component of a source data stream, for an
+/// OVAL-only evaluation (as `oscap oval eval` on a data stream): the
+/// component-ref `oval_id` of the stream `datastream_id` (default: the
+/// first stream), or without `oval_id` its first OVAL check, made to
+/// stand alone with the namespaces it inherits. `Ok(None)` when no
+/// `oval_id` is given and the stream has an XCCDF checklist: that content
+/// is evaluated as XCCDF.
+pub fn oval_from_datastream(
+    path: &Path,
+    text: &str,
+    datastream_id: Option<&str>,
+    oval_id: Option<&str>,
+) -> Result<Option<String>, String> {
+    let coll = scapc_datastream::read::read(text)
+        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
+    let stream = match datastream_id {
+        Some(want) => coll.streams.iter().find(|s| s.id == want),
+        None => coll.streams.first(),
+    }
+    .ok_or_else(|| format!("{}: no data stream {}", path.display(), datastream_id.unwrap_or("in the collection")))?;
+    use scapc_datastream::read::RefRole;
+    let oval_of = |r: &scapc_datastream::read::ComponentRef| {
+        let c = coll.component(r.local_target()?)?;
+        let body = coll.content(c);
+        is_oval_definitions(body).then(|| scapc_xml::ns::with_inherited(body, &c.in_scope, false))
+    };
+    if let Some(id) = oval_id {
+        let r = stream.refs.iter().find(|r| r.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = stream.refs.iter().filter(|r| oval_of(r).is_some()).map(|r| r.id.as_str()).collect();
+            format!(
+                "{}: no component-ref `{id}` in `{}`; its OVAL component-refs are: {}",
+                path.display(),
+                stream.id,
+                ids.join(", ")
+            )
+        })?;
+        return oval_of(r)
+            .map(Some)
+            .ok_or_else(|| format!("{}: component-ref `{id}` does not point at OVAL definitions", path.display()));
+    }
+    if stream.refs.iter().any(|r| r.role == RefRole::Checklists) {
+        return Ok(None);
+    }
+    let first = stream.refs.iter().filter(|r| r.role == RefRole::Checks).find_map(oval_of);
+    first.map(Some).ok_or_else(|| {
+        format!("{}: data stream `{}` has neither an XCCDF checklist nor OVAL definitions", path.display(), stream.id)
+    })
+}
+
 /// An OVAL variables document: external variable id → values.
 pub fn read_variables(path: &Path) -> Result<HashMap<String, Vec<String>>, String> {
     let text = read_text(path)?;
@@ -128,6 +177,10 @@ pub fn evaluate(
             path.display(),
             tree.local(root)
         ));
+    }
+    // the schema requires it; oscap refuses a document without it
+    if tree.child(root, NS_DEF, "generator").is_none() {
+        return Err(format!("{}: the OVAL definitions document has no `generator`", path.display()));
     }
     let doc = OvalDoc::read(&tree, root);
     for id in ids {

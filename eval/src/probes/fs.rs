@@ -590,10 +590,10 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
         }
         if let Some(values) = lookup_values(fp) {
             for v in values {
-                if !v.starts_with('/') {
+                if v.is_empty() {
                     continue;
                 }
-                let v = normalize(&v);
+                let v = normalize(&ctx.target.absolute(&v));
                 if let Some(f) = lookup_file(&mut w, &v) {
                     // A literal pattern must still match (e.g. `\.` vs `.`).
                     if fp.operation == Operation::Equals || w.entity_matches(fp, &v) {
@@ -686,10 +686,10 @@ fn base_dirs(w: &mut Walker<'_, '_>, path: &EntitySpec) -> Vec<String> {
     let mut dirs = Vec::new();
     if let Some(values) = lookup_values(path) {
         for v in values {
-            if !v.starts_with('/') {
+            if v.is_empty() {
                 continue;
             }
-            let v = normalize(&v);
+            let v = normalize(&w.ctx.target.absolute(&v));
             if w.ctx.target.metadata(&v).map(|m| m.is_dir()).unwrap_or(false)
                 && (path.operation == Operation::Equals || w.entity_matches(path, &v))
             {

@@ -296,6 +296,22 @@ fn file_lookup_and_metadata() {
     assert_eq!(c.items[0].first("filename"), Some(""));
 }
 
+/// A relative `path` or `filepath` starts at the working directory: the
+/// root under `dir:`, the process's directory for `local`.
+#[test]
+fn file_relative_paths() {
+    let (_d, t) = tfc_root();
+    let c = run(&t, &obj("unix", "file", vec![eq("path", "./etc/app"), eq("filename", "conf")], &[]));
+    assert_eq!(values(&c, "filepath"), ["/etc/app/conf"]);
+    let c = run(&t, &obj("unix", "file", vec![eq("filepath", "etc/../etc/app/conf")], &[]));
+    assert_eq!(values(&c, "path"), ["/etc/app"]);
+    let here = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let name = here.path().file_name().unwrap().to_str().unwrap();
+    fs::write(here.path().join("f"), "").unwrap();
+    let c = run(&Target::local(), &obj("unix", "file", vec![eq("filepath", &format!("./{name}/f"))], &[]));
+    assert_eq!(values(&c, "filename"), ["f"]);
+}
+
 #[test]
 fn file_recursive_pattern_search_with_link_loop() {
     let (d, t) = tfc_root();

@@ -64,6 +64,9 @@ pub struct Benchmark {
     pub rules: Vec<Rule>,
     /// `cpe-lang:platform` ids → their logical test.
     pub platform_specs: HashMap<String, LogicalTest>,
+    /// The benchmark's own `reference`s: (text, href), e.g. (`NIST-800-53`,
+    /// its URL); rules' references name them by href.
+    pub references: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -187,6 +190,9 @@ pub struct LoadOptions {
     pub benchmark_id: Option<String>,
     /// CPE dictionaries for a standalone benchmark (`--cpe`).
     pub cpe: Vec<std::path::PathBuf>,
+    /// `--local-files DIR`: remote component-refs of a SCAP 1.3 data
+    /// stream read from files of the same name in DIR.
+    pub local_files: Option<std::path::PathBuf>,
 }
 
 impl Content {
@@ -198,7 +204,7 @@ impl Content {
             &LoadOptions {
                 datastream_id: datastream_id.map(str::to_owned),
                 benchmark_id: benchmark_id.map(str::to_owned),
-                cpe: Vec::new(),
+                ..Default::default()
             },
         )
     }
@@ -217,7 +223,7 @@ impl Content {
             c.standalone = Some(a.files);
             return Ok(c);
         }
-        let (src, mut warnings, origins) = inline_local_files(path, src)?;
+        let (src, mut warnings, origins) = inline_local_files(path, src, o.local_files.as_deref())?;
         let mut c = Self::from_source(path, src, o.datastream_id.as_deref(), o.benchmark_id.as_deref())?;
         c.warnings.append(&mut warnings);
         c.inlined = origins;
@@ -469,8 +475,12 @@ impl Content {
 /// Returns the new document, warnings, and (component id, original href)
 /// of each component added.
 #[allow(clippy::type_complexity)]
-fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>, HashMap<String, String>), String> {
-    if !src.contains("file:") {
+fn inline_local_files(
+    path: &Path,
+    src: String,
+    local_files: Option<&Path>,
+) -> Result<(String, Vec<String>, HashMap<String, String>), String> {
+    if !src.contains("file:") && local_files.is_none() {
         return Ok((src, Vec::new(), HashMap::new()));
     }
     let Ok(coll) = scapc_datastream::read::read(&src) else { return Ok((src, Vec::new(), HashMap::new())) };
@@ -479,16 +489,33 @@ fn inline_local_files(path: &Path, src: String) -> Result<(String, Vec<String>, 
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut added = String::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for r in coll.streams.iter().flat_map(|s| s.refs.iter()) {
-        let Some(rest) = r.href.strip_prefix("file:") else { continue };
-        let (file, frag) = match rest.split_once('#') {
-            Some((f, c)) => (f, Some(c)),
-            None => (rest, None),
+    if local_files.is_some() {
+        for s in coll.streams.iter().filter(|s| s.scap_version != "1.3") {
+            warnings.push(format!(
+                "{}: --local-files applies to SCAP 1.3 data streams; `{}` is version {}: no local file is used",
+                path.display(),
+                s.id,
+                s.scap_version
+            ));
+        }
+    }
+    for (s, r) in coll.streams.iter().flat_map(|s| s.refs.iter().map(move |r| (s, r))) {
+        let (p, frag) = match (r.href.strip_prefix("file:"), local_files) {
+            (Some(rest), _) => match rest.split_once('#') {
+                Some((f, c)) => (dir.join(f), Some(c)),
+                None => (dir.join(rest), None),
+            },
+            // `--local-files DIR`: a remote component-ref of a SCAP 1.3
+            // stream is read from DIR/<the href's last segment> (as oscap)
+            (None, Some(lf)) if r.href.contains("://") && s.scap_version == "1.3" => {
+                let name = r.href.rsplit('/').next().unwrap_or("");
+                (lf.join(name), None)
+            }
+            _ => continue,
         };
         let id = match seen.get(&r.href) {
             Some(id) => id.clone(),
             None => {
-                let p = dir.join(file);
                 let Ok(text) = std::fs::read_to_string(&p) else {
                     warnings.push(format!(
                         "{}: component-ref `{}` points at {}, which cannot be read: what it holds is not evaluated",
@@ -710,6 +737,10 @@ fn read_benchmark(tree: &Tree, src: &str, b: NodeId) -> Benchmark {
             }
         }
     }
+    bench.references = tree
+        .children_named(b, ns, "reference")
+        .map(|r| (tree.text(r).trim().to_owned(), tree.attr(r, "href").unwrap_or("").to_owned()))
+        .collect();
     for p in tree.children_named(b, ns, "Profile") {
         bench.profiles.push(read_profile(tree, src, p));
     }

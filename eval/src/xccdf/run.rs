@@ -96,6 +96,27 @@ pub struct Options<'a> {
     pub skip_rules: Vec<String>,
 }
 
+/// oscap's `--reference NAME:ID`: the rules that do not carry reference
+/// `ID` of the benchmark-level reference named `NAME` (a rule's
+/// `reference` with that reference's href and the text `ID`), to be left
+/// `notselected`. An error lists the names when `NAME` is not one.
+pub fn rules_without_reference(bench: &Benchmark, name: &str, id: &str) -> Result<Vec<String>, String> {
+    let Some((_, href)) = bench.references.iter().find(|(n, _)| n == name) else {
+        let names: Vec<&str> = bench.references.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(if names.is_empty() {
+            format!("reference type `{name}` is not in the benchmark, which names no reference")
+        } else {
+            format!("reference type `{name}` is not in the benchmark; it names: {}", names.join(", "))
+        });
+    };
+    Ok(bench
+        .rules
+        .iter()
+        .filter(|r| !r.references.iter().any(|(h, t)| h == href && t == id))
+        .map(|r| r.id.clone())
+        .collect())
+}
+
 /// What one failing or examined OVAL test saw, for the report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Evidence {
@@ -257,6 +278,13 @@ fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result
         }
     }
     Ok(r)
+}
+
+/// A rule's refinement (`refine-rule`) by its id, else by its
+/// `cluster-id` (XCCDF 1.2 §6.5.3: a refine-rule's idref names a Rule,
+/// a Group or a cluster).
+fn refined<'m, T>(m: &'m HashMap<String, T>, rule: &super::content::Rule) -> Option<&'m T> {
+    m.get(&rule.id).or_else(|| rule.cluster_id.as_deref().and_then(|c| m.get(c)))
 }
 
 /// Finds a profile by its full id or by a suffix of it.
@@ -483,7 +511,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
             rule_checks.push(None);
             continue;
         }
-        let selector = resolved.check_selector.get(&rule.id).map_or("", String::as_str);
+        let selector = refined(&resolved.check_selector, rule).map_or("", String::as_str);
         let plan = rule.check.as_ref().map(|c| {
             plan_check(c, opts.sce, Some(selector), &mut |href, name| {
                 let comp = resolve_oval(href, None, &mut docs)?;
@@ -616,9 +644,9 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
         .par_iter()
         .enumerate()
         .map(|(i, rule)| {
-            let severity = resolved.severity.get(&rule.id).cloned().unwrap_or_else(|| rule.severity.clone());
-            let weight = resolved.weight.get(&rule.id).copied().unwrap_or(rule.weight);
-            let role = resolved.role.get(&rule.id).cloned().unwrap_or_else(|| rule.role.clone());
+            let severity = refined(&resolved.severity, rule).cloned().unwrap_or_else(|| rule.severity.clone());
+            let weight = refined(&resolved.weight, rule).copied().unwrap_or(rule.weight);
+            let role = refined(&resolved.role, rule).cloned().unwrap_or_else(|| rule.role.clone());
             let mut rr = RuleResult {
                 id: rule.id.clone(),
                 result: XResult::NotSelected,
@@ -912,13 +940,20 @@ fn run_plan<'e>(
                 rr.messages.push("The OVAL document has no definitions.".to_owned());
                 return XResult::Error;
             }
-            let each: Vec<(String, XResult)> =
-                e.doc.definition_order.iter().map(|d| (d.clone(), oval_result(e, d, rr).negate(*negate))).collect();
+            // `negate` applies to each result of a multi-check, and to the
+            // combined (AND) result otherwise, as oscap applies it
+            let each: Vec<(String, XResult)> = e
+                .doc
+                .definition_order
+                .iter()
+                .map(|d| (d.clone(), oval_result(e, d, rr).negate(*negate && *multi)))
+                .collect();
             let all = combine_xccdf(false, &each.iter().map(|(_, r)| *r).collect::<Vec<_>>());
             if *multi {
                 rr.multi = each;
+                return all;
             }
-            all
+            all.negate(*negate)
         }
         CheckPlan::Complex { operator, negate, children } => {
             let rs: Vec<XResult> = children.iter().map(|c| run_plan(c, engine_of, sce_env, target, rr)).collect();
@@ -1145,12 +1180,17 @@ fn score(bench: &Benchmark, results: &[RuleResult], _resolved: &Resolved, _all: 
     ]
 }
 
-/// The target's host name.
+/// The target's host name: the kernel's for `local`; for `dir:`, the
+/// image's `/etc/hostname`, else its `/proc/sys/kernel/hostname` (as oscap
+/// reads them under `OSCAP_PROBE_ROOT`).
 pub fn hostname(target: &Target) -> String {
     if target.is_local() {
         if let Ok(s) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
             return s.trim().to_owned();
         }
     }
-    target.read_text("/etc/hostname").map(|s| s.trim().to_owned()).unwrap_or_else(|_| "unknown".into())
+    ["/etc/hostname", "/proc/sys/kernel/hostname"]
+        .iter()
+        .find_map(|p| target.read_text(p).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -6,7 +6,9 @@
 //! scripts); CPE dictionaries come from `--cpe`, and their check hrefs are
 //! resolved relative to each dictionary. A referenced file that does not
 //! exist, or a remote href, is reported as a warning: the checks that need
-//! it are `notchecked`, as in oscap. Each file is checked for
+//! it are `notchecked`, as in oscap (but for a file only OCIL checks
+//! name: scapc does not evaluate OCIL, and oscap does not look for it
+//! either). Each file is checked for
 //! well-formedness on its own first, so an error names the file, line and
 //! column.
 
@@ -31,7 +33,14 @@ fn read_text(path: &Path) -> Result<String, String> {
 }
 
 fn is_remote(href: &str) -> bool {
-    href.contains("://")
+    href.contains("://") && !href.starts_with("file://")
+}
+
+/// The file an href names: `file:///abs`, `file:rel`, or a plain path
+/// (relative ones are taken from `base`).
+fn local_path(base: &Path, href: &str) -> PathBuf {
+    let rel = href.strip_prefix("file://").or_else(|| href.strip_prefix("file:")).unwrap_or(href);
+    base.join(rel)
 }
 
 fn mtime(path: &Path) -> i64 {
@@ -56,6 +65,7 @@ pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf]) -> Result<Ass
     let mut comps: Vec<(Component, PathBuf, Vec<String>, PathBuf)> = Vec::new();
     let name = file_name(xccdf);
     let (hrefs, _) = references(&text);
+    let ocil_only = ocil_only_hrefs(&text);
     let mut by_name: HashMap<String, PathBuf> = HashMap::new();
     by_name.insert(name.clone(), canonical(xccdf));
     comps.push((
@@ -111,8 +121,7 @@ pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf]) -> Result<Ass
                 ));
                 continue;
             }
-            let rel = href.strip_prefix("file:").unwrap_or(&href);
-            let path = base.join(rel);
+            let path = local_path(&base, &href);
             if let Some(prev) = by_name.get(&href) {
                 if *prev == canonical(&path) {
                     comps[i].0.catalog.push(href.clone());
@@ -127,6 +136,9 @@ pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf]) -> Result<Ass
                 continue;
             }
             if !path.is_file() {
+                if ocil_only.contains(&href) {
+                    continue;
+                }
                 warnings.push(format!(
                     "{}: `{href}` is referenced but {} does not exist: the checks that use it are not evaluated",
                     from.display(),
@@ -180,6 +192,25 @@ pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf]) -> Result<Ass
     Ok(Assembled { xml: compose::compose(&spec), warnings, files })
 }
 
+/// The hrefs that only OCIL checks of the benchmark name.
+fn ocil_only_hrefs(text: &str) -> std::collections::HashSet<String> {
+    use super::{NS_XCCDF, NS_XCCDF_11};
+    let mut ocil = std::collections::HashSet::new();
+    let mut other = std::collections::HashSet::new();
+    let Ok(tree) = scapc_xml::tree::Tree::parse(text) else { return ocil };
+    for ns in [NS_XCCDF, NS_XCCDF_11] {
+        for &c in tree.all(ns, "check") {
+            let is_ocil = tree.attr(c, "system").is_some_and(|s| s.starts_with("http://scap.nist.gov/schema/ocil/"));
+            for r in tree.children_named(c, ns, "check-content-ref") {
+                let href = tree.attr(r, "href").unwrap_or("").to_owned();
+                if is_ocil { &mut ocil } else { &mut other }.insert(href);
+            }
+        }
+    }
+    ocil.retain(|h| !other.contains(h));
+    ocil
+}
+
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -203,6 +234,16 @@ mod tests {
   </Rule>
 </Benchmark>
 "##;
+
+    #[test]
+    fn local_hrefs() {
+        let b = Path::new("/b");
+        assert_eq!(local_path(b, "file:///x/o.xml"), Path::new("/x/o.xml"));
+        assert_eq!(local_path(b, "file:o.xml"), Path::new("/b/o.xml"));
+        assert_eq!(local_path(b, "/x/o.xml"), Path::new("/x/o.xml"));
+        assert_eq!(local_path(b, "d/o.xml"), Path::new("/b/d/o.xml"));
+        assert!(!is_remote("file:///x") && is_remote("https://e.org/o.xml"));
+    }
 
     #[test]
     fn follows_hrefs_and_warns_on_missing_files() {
