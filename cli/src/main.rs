@@ -182,7 +182,7 @@ enum Command {
     #[command(after_help = "Examples:
   scapc guide build/debian12-ds.xml --profile standard -o guide.html")]
     Guide(guide_cmd::GuideArgs),
-    /// Write the HTML report of an ARF (from `scapc eval` or `oscap xccdf eval`)
+    /// Write the HTML report of an ARF or an XCCDF results document (from `scapc eval` or `oscap xccdf eval`)
     ///
     /// Everything the guide shows, plus the results: score per scoring
     /// model, results and failures by severity, target facts, and rules

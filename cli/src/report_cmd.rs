@@ -30,7 +30,7 @@ pub fn run(a: ReportArgs) -> ExitCode {
     if let Err(m) = scapc_output::check_distinct(&inputs, &[a.out.as_path()]) {
         return err(m);
     }
-    let (content, results) = match scapc_html::load_arf(&a.arf) {
+    let (content, results) = match scapc_html::load_results(&a.arf) {
         Ok(x) => x,
         Err(e) => return err(e),
     };

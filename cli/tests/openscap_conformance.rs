@@ -214,7 +214,10 @@ fn exit_ok(r: &Run, allow2: bool, e: &mut Vec<String>) {
 /// nothing (docs/eval-differences.md): those warnings alone (with their
 /// indented lines) do not count.
 fn stderr_empty(r: &Run, e: &mut Vec<String>) {
-    let allowed = ["warning: no rule was evaluated", "warning: every rule is notapplicable", "warning: --skip-rule: "];
+    // scapc's deliberate warnings, and the status line of a command that
+    // writes a file (`wrote report.html`), are not errors
+    let allowed =
+        ["warning: no rule was evaluated", "warning: every rule is notapplicable", "warning: --skip-rule: ", "wrote "];
     let mut rest: Vec<&str> = Vec::new();
     let mut in_warning = false;
     for l in r.stderr.lines() {

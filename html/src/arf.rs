@@ -9,7 +9,7 @@ use crate::page::Outcome;
 use crate::report::Results;
 use scapc_eval::xccdf::content::{raw_element, Content};
 use scapc_eval::xccdf::run::Evidence;
-use scapc_eval::xccdf::{NS_DS, NS_XCCDF, SYS_OVAL};
+use scapc_eval::xccdf::{NS_DS, NS_XCCDF, NS_XCCDF_11, SYS_OVAL};
 use scapc_xml::tree::{NodeId, Tree};
 use std::collections::HashMap;
 use std::path::Path;
@@ -22,12 +22,128 @@ const NS_DEF: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 const MAX_TESTS: usize = 20;
 const MAX_ITEMS: usize = 5;
 
+/// The reverse DNS name an XCCDF 1.1.4 results document's ids get when it
+/// is read as XCCDF 1.2 (the ids only need to agree within the document).
+const RDNS_11: &str = "org.open-scap";
+
+/// Reads a results file: an ARF (scapc's or oscap's), or an XCCDF results
+/// document (a Benchmark holding a TestResult, XCCDF 1.2 or 1.1.4, as
+/// `--results` writes it) whose OVAL results files lie beside it.
+pub fn load_results(path: &Path) -> Result<(Content, Results), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
+    let tree = parse(path, &src)?;
+    let root = tree.root();
+    if tree.is(root, NS_XCCDF, "Benchmark") {
+        xccdf_results(path, src, Some(tree))
+    } else if tree.is(root, NS_XCCDF_11, "Benchmark") {
+        drop(tree);
+        let src = scapc_eval::xccdf::v114::to_xccdf12(&src, RDNS_11).map_err(|e| format!("{}: {e}", path.display()))?;
+        xccdf_results(path, src, None)
+    } else {
+        arf(path, src, tree)
+    }
+}
+
+fn parse(path: &Path, src: &str) -> Result<Tree, String> {
+    Tree::parse(src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))
+}
+
 /// Reads an ARF (scapc's or oscap's): the source data stream it carries
 /// (read by the shared reader) and its XCCDF TestResult.
 pub fn load_arf(path: &Path) -> Result<(Content, Results), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
-    let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
+    let tree = parse(path, &src)?;
+    arf(path, src, tree)
+}
+
+/// An XCCDF results document: the benchmark made to stand alone with the
+/// files it names (as `scapc eval` reads a standalone benchmark), its last
+/// TestResult, and the evidence from the OVAL results files beside it
+/// (`<href>.result.xml`, the name oscap and scapc give them).
+fn xccdf_results(path: &Path, src: String, tree: Option<Tree>) -> Result<(Content, Results), String> {
+    let tree = match tree {
+        Some(t) => t,
+        None => parse(path, &src)?,
+    };
+    let tr = *tree.all(NS_XCCDF, "TestResult").last().ok_or_else(|| {
+        format!("{}: the benchmark holds no TestResult: it is not a results document", path.display())
+    })?;
+    let mut results = Results::from_test_result(&tree, tr);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    file_evidence(&tree, tr, dir, &mut results);
+    drop(tree);
+    let a = scapc_eval::xccdf::standalone::assemble(path, src, &[])?;
+    let content = Content::from_source(path, a.xml, None, None)?;
+    Ok((content, results))
+}
+
+/// The OVAL results file of the OVAL document `href` in `dir`, read.
+fn oval_results_file(dir: &Path, href: &str) -> Option<Tree> {
+    let href = href.strip_prefix("file://").or_else(|| href.strip_prefix("file:")).unwrap_or(href);
+    [format!("{href}.result.xml"), format!("{}.result.xml", href.replace('%', "%25").replace('/', "%2F"))]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| Tree::parse(&t).ok())
+}
+
+/// Adds to each rule of `res` the evidence its OVAL check left in the
+/// OVAL results files beside an XCCDF results document.
+fn file_evidence(t: &Tree, tr: NodeId, dir: &Path, res: &mut Results) {
+    let mut files: Vec<(String, Tree)> = Vec::new();
+    let mut checks: Vec<(&str, &str, &str)> = Vec::new(); // (rule, href, definition)
+    for rr in t.children_named(tr, NS_XCCDF, "rule-result") {
+        let Some(rule) = t.attr(rr, "idref") else { continue };
+        for c in t.all_in(rr, NS_XCCDF, "check") {
+            if t.attr(*c, "system") != Some(SYS_OVAL) {
+                continue;
+            }
+            for cr in t.children_named(*c, NS_XCCDF, "check-content-ref") {
+                let (Some(href), Some(name)) = (t.attr(cr, "href"), t.attr(cr, "name")) else { continue };
+                if !files.iter().any(|(h, _)| h == href) {
+                    if let Some(doc) = oval_results_file(dir, href) {
+                        files.push((href.to_owned(), doc));
+                    }
+                }
+                checks.push((rule, href, name));
+            }
+        }
+    }
+    let docs: Vec<(&str, &Tree, HashMap<&str, NodeId>, Option<OvalDoc<'_>>)> = files
+        .iter()
+        .map(|(h, ft)| {
+            let root = ft.all(NS_RES, "oval_results").first().copied();
+            (h.as_str(), ft, tests_of(ft), root.map(|r| OvalDoc::new(ft, r)))
+        })
+        .collect();
+    for (rule, href, name) in checks {
+        let Some(outcome) = res.rules.get_mut(rule) else { continue };
+        let Some((_, ft, tests, Some(doc))) = docs.iter().find(|(h, ..)| *h == href) else { continue };
+        if let Some(&def) = doc.definitions.get(name) {
+            walk(ft, doc, tests, def, outcome);
+        }
+    }
+}
+
+/// The OVAL tests (by id) of every OVAL definitions document in `t`.
+fn tests_of(t: &Tree) -> HashMap<&str, NodeId> {
+    let mut tests: HashMap<&str, NodeId> = HashMap::new();
+    for (i, n) in t.nodes.iter().enumerate() {
+        let ns = t.ns(i as NodeId);
+        if !ns.starts_with(NS_DEF) || t.name(n.local) == "definition" {
+            continue;
+        }
+        if let Some(id) = t.attr(i as NodeId, "id").filter(|id| id.contains(":tst:")) {
+            tests.entry(id).or_insert(i as NodeId);
+        }
+    }
+    tests
+}
+
+fn arf(path: &Path, src: String, tree: Tree) -> Result<(Content, Results), String> {
     let tr = *tree.all(NS_XCCDF, "TestResult").first().ok_or_else(|| {
         format!(
             "{}: no XCCDF 1.2 TestResult in the file (is it an ARF made by `scapc eval --results-arf` or `oscap xccdf eval --results-arf`?)",
@@ -128,16 +244,7 @@ pub fn results(tree: &Tree, tr: NodeId) -> Results {
 /// Adds to each rule of `res` the evidence its OVAL check left in the ARF.
 fn evidence(t: &Tree, tr: NodeId, res: &mut Results) {
     // the definitions' tests (comment, object), from any OVAL definitions in the file
-    let mut tests: HashMap<&str, NodeId> = HashMap::new();
-    for (i, n) in t.nodes.iter().enumerate() {
-        let ns = t.ns(i as NodeId);
-        if !ns.starts_with(NS_DEF) || t.name(n.local) == "definition" {
-            continue;
-        }
-        if let Some(id) = t.attr(i as NodeId, "id").filter(|id| id.contains(":tst:")) {
-            tests.entry(id).or_insert(i as NodeId);
-        }
-    }
+    let tests = tests_of(t);
     let reports: HashMap<&str, NodeId> = t
         .all(NS_ARF, "report")
         .iter()

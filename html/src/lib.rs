@@ -24,6 +24,6 @@ pub mod page;
 pub mod report;
 pub mod xhtml;
 
-pub use arf::load_arf;
+pub use arf::{load_arf, load_results};
 pub use guide::guide;
 pub use report::{report, Results};

@@ -352,12 +352,74 @@ fn evidence(o: &mut String, ev: &[Evidence]) {
         }
         for item in &e.items {
             o.push_str("<table class=\"item\">");
-            for (k, v) in item {
+            for (k, v) in &with_mode(item) {
                 let _ = write!(o, "<tr><th>{}</th><td><code>{}</code></td></tr>", esc(k), esc(v));
             }
             o.push_str("</table>");
         }
         o.push_str("</div>");
+    }
+}
+
+/// The twelve permission booleans of a Unix file item, in `ls -l` order
+/// (suid, sgid and sticky fold into the execute places).
+const MODE_BITS: [&str; 12] =
+    ["uread", "uwrite", "uexec", "gread", "gwrite", "gexec", "oread", "owrite", "oexec", "suid", "sgid", "sticky"];
+
+/// An item's fields with a Unix file's permission booleans shown as one
+/// `mode` field (`rw-r-----`), as `ls -l` writes it; other items unchanged.
+fn with_mode(item: &[(String, String)]) -> Vec<(String, String)> {
+    let get = |k: &str| item.iter().find(|(n, _)| n == k).map(|(_, v)| v == "true" || v == "1");
+    let Some(bits) = MODE_BITS[..9].iter().map(|k| get(k)).collect::<Option<Vec<bool>>>() else {
+        return item.to_vec();
+    };
+    let special = [get("suid"), get("sgid"), get("sticky")];
+    let mut mode = String::with_capacity(9);
+    for (i, b) in bits.iter().enumerate() {
+        let set_id = i % 3 == 2 && special[i / 3].unwrap_or(false);
+        mode.push(match (i % 3, *b, set_id) {
+            (0, true, _) => 'r',
+            (1, true, _) => 'w',
+            (2, true, false) => 'x',
+            (2, true, true) => ['s', 's', 't'][i / 3],
+            (2, false, true) => ['S', 'S', 'T'][i / 3],
+            _ => '-',
+        });
+    }
+    let mut out: Vec<(String, String)> =
+        item.iter().filter(|(k, _)| !MODE_BITS.contains(&k.as_str())).cloned().collect();
+    let at = out.iter().position(|(k, _)| k == "type").map_or(out.len(), |i| i + 1);
+    out.insert(at, ("mode".to_owned(), mode));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_mode;
+
+    fn item(bits: &[(&str, &str)]) -> Vec<(String, String)> {
+        bits.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn file_permissions_read_as_ls_writes_them() {
+        let names = ["uread", "uwrite", "uexec", "gread", "gwrite", "gexec", "oread", "owrite", "oexec"];
+        let f = |on: &[&str], extra: &[(&str, &str)]| {
+            let mut v = vec![("filepath", "/etc/x"), ("type", "regular")];
+            v.extend(names.iter().map(|n| (*n, if on.contains(n) { "true" } else { "false" })));
+            v.extend_from_slice(extra);
+            let m = with_mode(&item(&v));
+            assert_eq!(m[2].0, "mode", "{m:?}");
+            assert!(!m.iter().any(|(k, _)| k == "uread"));
+            m[2].1.clone()
+        };
+        assert_eq!(f(&[], &[]), "---------");
+        assert_eq!(f(&["uread", "uwrite", "gread"], &[]), "rw-r-----");
+        assert_eq!(f(&["uread", "uexec", "oexec"], &[("suid", "true"), ("sticky", "true")]), "r-s-----t");
+        assert_eq!(f(&["uread"], &[("sgid", "true")]), "r----S---");
+        // not a file item: unchanged
+        let other = item(&[("name", "net.ipv4.ip_forward"), ("value", "0")]);
+        assert_eq!(with_mode(&other), other);
     }
 }
 
