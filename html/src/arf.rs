@@ -112,18 +112,24 @@ fn file_evidence(t: &Tree, tr: NodeId, dir: &Path, res: &mut Results) {
             }
         }
     }
-    let docs: Vec<(&str, &Tree, HashMap<&str, NodeId>, Option<OvalDoc<'_>>)> = files
+    struct File<'t> {
+        href: &'t str,
+        tree: &'t Tree,
+        tests: HashMap<&'t str, NodeId>,
+        doc: OvalDoc<'t>,
+    }
+    let docs: Vec<File<'_>> = files
         .iter()
-        .map(|(h, ft)| {
-            let root = ft.all(NS_RES, "oval_results").first().copied();
-            (h.as_str(), ft, tests_of(ft), root.map(|r| OvalDoc::new(ft, r)))
+        .filter_map(|(h, ft)| {
+            let root = ft.all(NS_RES, "oval_results").first().copied()?;
+            Some(File { href: h.as_str(), tree: ft, tests: tests_of(ft), doc: OvalDoc::new(ft, root) })
         })
         .collect();
     for (rule, href, name) in checks {
         let Some(outcome) = res.rules.get_mut(rule) else { continue };
-        let Some((_, ft, tests, Some(doc))) = docs.iter().find(|(h, ..)| *h == href) else { continue };
-        if let Some(&def) = doc.definitions.get(name) {
-            walk(ft, doc, tests, def, outcome);
+        let Some(f) = docs.iter().find(|f| f.href == href) else { continue };
+        if let Some(&def) = f.doc.definitions.get(name) {
+            walk(f.tree, &f.doc, &f.tests, def, outcome);
         }
     }
 }
