@@ -393,36 +393,6 @@ fn with_mode(item: &[(String, String)]) -> Vec<(String, String)> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::with_mode;
-
-    fn item(bits: &[(&str, &str)]) -> Vec<(String, String)> {
-        bits.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
-
-    #[test]
-    fn file_permissions_read_as_ls_writes_them() {
-        let names = ["uread", "uwrite", "uexec", "gread", "gwrite", "gexec", "oread", "owrite", "oexec"];
-        let f = |on: &[&str], extra: &[(&str, &str)]| {
-            let mut v = vec![("filepath", "/etc/x"), ("type", "regular")];
-            v.extend(names.iter().map(|n| (*n, if on.contains(n) { "true" } else { "false" })));
-            v.extend_from_slice(extra);
-            let m = with_mode(&item(&v));
-            assert_eq!(m[2].0, "mode", "{m:?}");
-            assert!(!m.iter().any(|(k, _)| k == "uread"));
-            m[2].1.clone()
-        };
-        assert_eq!(f(&[], &[]), "---------");
-        assert_eq!(f(&["uread", "uwrite", "gread"], &[]), "rw-r-----");
-        assert_eq!(f(&["uread", "uexec", "oexec"], &[("suid", "true"), ("sticky", "true")]), "r-s-----t");
-        assert_eq!(f(&["uread"], &[("sgid", "true")]), "r----S---");
-        // not a file item: unchanged
-        let other = item(&[("name", "net.ipv4.ip_forward"), ("value", "0")]);
-        assert_eq!(with_mode(&other), other);
-    }
-}
-
 const CSS: &str = r#"
 :root{--fg:#1d2430;--muted:#5b6575;--line:#d8dce3;--bg:#f6f7f9}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--fg);background:var(--bg);line-height:1.45}
@@ -548,3 +518,33 @@ const JS: &str = r#"
   apply();
 })();
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::with_mode;
+
+    fn item(bits: &[(&str, &str)]) -> Vec<(String, String)> {
+        bits.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn file_permissions_read_as_ls_writes_them() {
+        let names = ["uread", "uwrite", "uexec", "gread", "gwrite", "gexec", "oread", "owrite", "oexec"];
+        let f = |on: &[&str], extra: &[(&str, &str)]| {
+            let mut v = vec![("filepath", "/etc/x"), ("type", "regular")];
+            v.extend(names.iter().map(|n| (*n, if on.contains(n) { "true" } else { "false" })));
+            v.extend_from_slice(extra);
+            let m = with_mode(&item(&v));
+            assert_eq!(m[2].0, "mode", "{m:?}");
+            assert!(!m.iter().any(|(k, _)| k == "uread"));
+            m[2].1.clone()
+        };
+        assert_eq!(f(&[], &[]), "---------");
+        assert_eq!(f(&["uread", "uwrite", "gread"], &[]), "rw-r-----");
+        assert_eq!(f(&["uread", "uexec", "oexec"], &[("suid", "true"), ("sticky", "true")]), "r-s-----t");
+        assert_eq!(f(&["uread"], &[("sgid", "true")]), "r----S---");
+        // not a file item: unchanged
+        let other = item(&[("name", "net.ipv4.ip_forward"), ("value", "0")]);
+        assert_eq!(with_mode(&other), other);
+    }
+}
