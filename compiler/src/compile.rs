@@ -552,6 +552,7 @@ pub(crate) fn cycle_order<'a>(graph: &DiGraphMap<&'a str, ()>, scc: &[&'a str]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();

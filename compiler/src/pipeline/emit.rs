@@ -95,4 +95,3 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
     files.push(take(name("cpe-oval")));
     Emitted { files }
 }
-

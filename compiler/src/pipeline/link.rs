@@ -71,9 +71,12 @@ fn rules_oval(r: &mut Resolved, diags: &mut Vec<Diagnostic>) -> Oval {
                     .map(|l| l.0.clone())
             });
             diags.push(
-                Diagnostic::error(codes::OVAL, format!("the OVAL for rule `{id}` defines no definition with id `{id}`"))
-                    .at(Location::file(file.unwrap_or_else(|| rule.file.clone())))
-                    .hint("the rule's check is the definition whose id equals the rule id (`id=\"{{{ rule_id }}}\"`)"),
+                Diagnostic::error(
+                    codes::OVAL,
+                    format!("the OVAL for rule `{id}` defines no definition with id `{id}`"),
+                )
+                .at(Location::file(file.unwrap_or_else(|| rule.file.clone())))
+                .hint("the rule's check is the definition whose id equals the rule id (`id=\"{{{ rule_id }}}\"`)"),
             );
             out.oval = false;
             continue;
@@ -122,9 +125,12 @@ fn cpe_oval(r: &Resolved, diags: &mut Vec<Diagnostic>) -> Oval {
         if !cpe_oval.has(Kind::Def, &inst.check) {
             let def = &r.content.platforms[&inst.name];
             diags.push(
-                Diagnostic::error(codes::OVAL, format!("the OVAL of platform `{id}` defines no definition with id `{id}`"))
-                    .at(Location::file(def.oval_file.clone().unwrap_or_else(|| def.file.clone())))
-                    .hint("use id=\"{{{ platform_id }}}\" for the platform's definition"),
+                Diagnostic::error(
+                    codes::OVAL,
+                    format!("the OVAL of platform `{id}` defines no definition with id `{id}`"),
+                )
+                .at(Location::file(def.oval_file.clone().unwrap_or_else(|| def.file.clone())))
+                .hint("use id=\"{{{ platform_id }}}\" for the platform's definition"),
             );
         }
     }
@@ -152,7 +158,8 @@ fn check_value_uses(r: &Resolved, sce: bool, diags: &mut Vec<Diagnostic>) {
         if let Some(s) = &out.sce {
             for (v, _) in s.exports.iter().filter(|(v, _)| !content.values.contains_key(v)) {
                 diags.push(
-                    Diagnostic::error(codes::DANGLING, format!("SCE check-export names no Value `{v}`")).at_file(sce_file()),
+                    Diagnostic::error(codes::DANGLING, format!("SCE check-export names no Value `{v}`"))
+                        .at_file(sce_file()),
                 );
             }
         }
@@ -195,7 +202,8 @@ fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mu
     rules.retain(|id, _| content.rules.contains_key(id));
     let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
     diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules));
-    let sources = crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
+    let sources =
+        crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
     let oval = crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, diags);
     drop((sources, unselected));
     group_platforms.retain(|id, _| content.groups.contains_key(id));

@@ -264,9 +264,12 @@ impl Platforms<'_> {
                     .related(Location::file(&def.file), "declared here"),
                 ),
                 None => diags.push(
-                    Diagnostic::error(codes::DANGLING, format!("the product CPE check `{}` is not a platform", id.value))
-                        .at(id.loc.clone())
-                        .hint(format!("add applicability/{}.yml and .xml", id.value)),
+                    Diagnostic::error(
+                        codes::DANGLING,
+                        format!("the product CPE check `{}` is not a platform", id.value),
+                    )
+                    .at(id.loc.clone())
+                    .hint(format!("add applicability/{}.yml and .xml", id.value)),
                 ),
             }
         }
@@ -356,9 +359,21 @@ struct RuleWork {
     subs: Vec<(String, PathBuf)>,
 }
 
-fn rule_work(id: &str, rule: &Rule, platforms: Vec<String>, content: &Content, product: &Product, jinja: &Jinja) -> RuleWork {
-    let mut w =
-        RuleWork { id: id.to_owned(), fragments: Vec::new(), out: RuleOut::default(), diags: Vec::new(), subs: Vec::new() };
+fn rule_work(
+    id: &str,
+    rule: &Rule,
+    platforms: Vec<String>,
+    content: &Content,
+    product: &Product,
+    jinja: &Jinja,
+) -> RuleWork {
+    let mut w = RuleWork {
+        id: id.to_owned(),
+        fragments: Vec::new(),
+        out: RuleOut::default(),
+        diags: Vec::new(),
+        subs: Vec::new(),
+    };
     w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
     w.out.platforms = platforms;
     if product.layout == Layout::Cac {
@@ -448,7 +463,8 @@ fn template_artifacts(
 ) -> Vec<Artifact> {
     let Some(t) = content.templates.get(&tu.name.value) else {
         let known: Vec<&str> = content.templates.keys().map(String::as_str).collect();
-        let d = Diagnostic::error(codes::DANGLING, format!("unknown template `{}`", tu.name.value)).at(tu.name.loc.clone());
+        let d =
+            Diagnostic::error(codes::DANGLING, format!("unknown template `{}`", tu.name.value)).at(tu.name.loc.clone());
         w.diags.push(match source::suggest(&tu.name.value, &known) {
             Some(s) => d.hint(format!("did you mean `{s}`?")),
             None => d.hint(format!("templates live in templates/<name>/template.yml; known: {}", known.join(", "))),
