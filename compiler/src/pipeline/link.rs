@@ -190,7 +190,7 @@ fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mu
     let Resolved { product, mut content, mut rules, mut group_platforms, profiles, .. } = r;
     // The platforms' CPE OVAL is linked whole first, for its findings;
     // only what the kept items use is kept below.
-    let _ = Oval::link(&r.cpe_fragments, diags).check(diags);
+    Oval::link(&r.cpe_fragments, diags).check(diags);
     // products/<p>/product.yml: the tree is two levels up.
     let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
     let env = crate::cac::TemplateEnv { jinja, templates: root.join("shared").join("templates"), product: &product.id };
@@ -231,6 +231,9 @@ fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mu
     }
 }
 
+/// One rule's fixes, (fix system, fix), and what rendering them reported.
+type RuleFixes = (Vec<(&'static str, Fix)>, Vec<Diagnostic>);
+
 /// Renders the fixes of every rule of the (cut-down) CaC benchmark, in
 /// parallel, into `rules`; returns what rendering reported.
 fn cac_fixes(
@@ -239,7 +242,7 @@ fn cac_fixes(
     instances: &BTreeMap<String, Instance>,
     rules: &mut BTreeMap<String, RuleOut>,
 ) -> Vec<Diagnostic> {
-    let rendered: Vec<(Vec<(&'static str, Fix)>, Vec<Diagnostic>)> = rules
+    let rendered: Vec<RuleFixes> = rules
         .par_iter()
         .map(|(id, out)| {
             let rule = &cx.content.rules[id];
