@@ -11,7 +11,9 @@ use std::time::Instant;
 
 // Evaluation builds and drops millions of small items (a whole-filesystem
 // file object makes one per file); mimalloc does that far faster than
-// glibc's allocator.
+// glibc's allocator. Built without transparent huge pages (`no_thp`): with
+// them the kernel zeroes 2 MB pages that are mostly never used, which cost
+// a sixth of a ComplianceAsCode build's CPU time and 60 MB of its memory.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

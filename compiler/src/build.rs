@@ -2,11 +2,9 @@
 //! then write the outputs atomically. A product with errors writes nothing.
 
 use crate::compile::{self, Compiled};
-use crate::jinja::{Dialect, Jinja};
 use crate::load::{self, Tree};
-use crate::{codes, cpe, ocil, text, xccdf};
+use crate::{codes, text};
 use rayon::prelude::*;
-use scapc_datastream::compose::{self as ds, Component, Role};
 use scapc_diagnostics::{Diagnostic, Diagnostics, Location};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -80,89 +78,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     scapc_output::write_file(path, data, scapc_output::Mode::Public)
 }
 
-/// The documents of one compiled product, in memory.
-pub struct Emitted {
-    pub files: Vec<(String, String)>,
-}
-
-pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
-    let p = &c.product.id;
-    let ((xccdf_doc, xdiags), (oval_doc, (cpe_oval_doc, (ocil_doc, cpe_doc)))) = rayon::join(
-        || {
-            let mut d = Vec::new();
-            let s = xccdf::emit(c, &mut d);
-            (s, d)
-        },
-        || {
-            rayon::join(
-                || c.oval.emit(&c.timestamp, None),
-                || {
-                    rayon::join(
-                        || c.cpe_oval.emit(&c.timestamp, None),
-                        || rayon::join(|| ocil::emit(c), || cpe::emit(c)),
-                    )
-                },
-            )
-        },
-    );
-    diags.extend(xdiags);
-    let name = |part: &str| c.file_name(part);
-    let has_ocil = c.rules.values().any(|r| r.ocil);
-    let mut xccdf_catalog = vec![name("oval"), name("cpe-oval")];
-    if has_ocil {
-        xccdf_catalog.insert(1, name("ocil"));
-    }
-    let mut components = vec![
-        Component {
-            catalog: vec![name("cpe-oval")],
-            ..Component::new(name("cpe-dictionary"), Role::Dictionary, cpe_doc)
-        },
-        Component::new(name("xccdf"), Role::Checklist, xccdf_doc),
-        Component::new(name("oval"), Role::Check, oval_doc),
-        Component::new(name("cpe-oval"), Role::Check, cpe_oval_doc),
-    ];
-    // An OCIL document with no questionnaire is not valid OCIL: leave it out.
-    if has_ocil {
-        components.insert(3, Component::new(name("ocil"), Role::Check, ocil_doc));
-    }
-    if c.sce {
-        for out in c.rules.values() {
-            if let Some(s) = &out.sce {
-                xccdf_catalog.push(s.href.clone());
-                components.push(Component {
-                    extended: true,
-                    ..Component::new(s.href.clone(), Role::Check, s.script.clone())
-                });
-            }
-        }
-    }
-    components[1].catalog = xccdf_catalog;
-    let spec = ds::Spec {
-        ns: c.product.namespace.clone(),
-        name: p.clone(),
-        use_case: "OTHER".into(),
-        timestamp: c.timestamp.clone(),
-        components,
-        streams: Vec::new(),
-        sources: Vec::new(),
-    };
-    let ds_doc = ds::compose(&spec);
-    // The documents move from the composed components to the files (no
-    // second copy of each: the whole tree's outputs are 360 MB).
-    let mut docs: Vec<(String, String)> =
-        spec.components.into_iter().filter(|c| !c.extended).map(|c| (c.name, c.xml)).collect();
-    let mut take = |n: String| {
-        let i = docs.iter().position(|(k, _)| *k == n).expect("every document is a component");
-        docs.swap_remove(i)
-    };
-    let mut files = vec![(format!("{p}-ds.xml"), ds_doc), take(name("xccdf")), take(name("oval"))];
-    if has_ocil {
-        files.push(take(name("ocil")));
-    }
-    files.push(take(name("cpe-dictionary")));
-    files.push(take(name("cpe-oval")));
-    Emitted { files }
-}
+pub use crate::pipeline::emit::{emit, Emitted};
 
 /// Loads and compiles every selected product, without writing anything.
 pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
@@ -180,11 +96,17 @@ pub fn compile_tree(opts: &BuildOptions) -> (Vec<Compiled>, Diagnostics) {
     (out, diags)
 }
 
-/// [`compile_tree`] for a tree already discovered (`load::discover` of
-/// `opts.root`), so that a caller who needs the file lists too (the
-/// linter) walks the tree once.
-pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, Diagnostics) {
-    let mut diags = Diagnostics::new();
+/// What every product of a tree shares before it is compiled: the
+/// timestamp, the macro library and the products selected.
+struct Prepared {
+    timestamp: String,
+    macros: Vec<(String, String)>,
+    products: Vec<crate::model::Product>,
+}
+
+/// Reads the tree-level sources (macro library, product files) and picks
+/// the products `opts` asks for. `None` when the tree has no product.
+fn prepare(opts: &BuildOptions, tree: &Tree, diags: &mut Diagnostics) -> Option<Prepared> {
     if tree.products.is_empty() {
         diags.push(
             Diagnostic::error(
@@ -194,7 +116,7 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
             .at(Location::file(&opts.root))
             .hint("is this a content tree? name its top directory: `scapc build -C DIR`, `scapc lint DIR`"),
         );
-        return (Vec::new(), diags);
+        return None;
     }
     let epoch = opts.epoch.unwrap_or_else(|| newest_mtime(tree));
     let timestamp = text::iso_datetime(epoch);
@@ -217,30 +139,34 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
             );
         }
     }
-    let results: Vec<(Option<Compiled>, Vec<Diagnostic>)> = products
+    Some(Prepared { timestamp, macros, products })
+}
+
+/// Loads and compiles one product (the read, resolve and link phases).
+fn compile_product(
+    opts: &BuildOptions,
+    tree: &Tree,
+    macros: &[(String, String)],
+    timestamp: &str,
+    product: crate::model::Product,
+) -> (Option<Compiled>, Vec<Diagnostic>) {
+    let (read, mut d) = crate::pipeline::read::read(&opts.root, tree, macros, &product);
+    let Some(read) = read else { return (None, d) };
+    let (compiled, mut d2) = compile::compile(product, read.content, &read.jinja, opts.sce, timestamp.to_owned());
+    d.append(&mut d2);
+    (Some(compiled), d)
+}
+
+/// [`compile_tree`] for a tree already discovered (`load::discover` of
+/// `opts.root`), so that a caller who needs the file lists too (the
+/// linter) walks the tree once.
+pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let Some(prep) = prepare(opts, tree, &mut diags) else { return (Vec::new(), diags) };
+    let results: Vec<(Option<Compiled>, Vec<Diagnostic>)> = prep
+        .products
         .into_par_iter()
-        .map(|product| {
-            // CaC trees are written for CaC's Jinja (Jinja2's defaults,
-            // Python methods, its filters); scapc's own stay strict.
-            let dialect = match product.layout {
-                crate::model::Layout::Cac => Dialect::Cac,
-                crate::model::Layout::Scapc => Dialect::Scapc,
-            };
-            let jinja = match Jinja::with_dialect(dialect, &macros, &product.vars) {
-                Ok(j) => j,
-                Err((name, e)) => {
-                    let d = Diagnostic::error(codes::JINJA, format!("macro library: {}", e.message)).at(match e.line {
-                        Some(l) => Location::at(opts.root.join(&name), l, 1),
-                        None => Location::file(opts.root.join(&name)),
-                    });
-                    return (None, vec![d]);
-                }
-            };
-            let (content, mut d) = load::load_content(tree, &product, &jinja);
-            let (compiled, mut d2) = compile::compile(product, content, &jinja, opts.sce, timestamp.clone());
-            d.append(&mut d2);
-            (Some(compiled), d)
-        })
+        .map(|product| compile_product(opts, tree, &prep.macros, &prep.timestamp, product))
         .collect();
     let mut out = Vec::new();
     for (c, d) in results {
@@ -339,22 +265,31 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
 /// guides) so that what it returns is written in the same all-or-nothing
 /// set.
 pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>) -> BuildReport {
-    // The tree's file lists are kept: no output may overwrite a source.
-    let (compiled, mut diags, tree) = if opts.root.is_dir() {
-        let tree = load::discover(&opts.root);
-        let (c, d) = compile_discovered(opts, &tree);
-        (c, d, Some(tree))
-    } else {
-        let (c, d) = compile_tree(opts);
-        (c, d, None)
-    };
     let mut report = BuildReport::default();
-    let load_failed = diags.has_errors();
-    let emitted: Vec<(ProductOutput, Emitted, Vec<Diagnostic>)> = compiled
-        .par_iter()
-        .map(|c| {
-            let mut d = Vec::new();
-            let e = emit(c, &mut d);
+    let mut diags = Diagnostics::new();
+    if !opts.root.is_dir() {
+        let (_, d) = compile_tree(opts);
+        report.diagnostics = d;
+        return report;
+    }
+    // The tree's file lists are kept: no output may overwrite a source.
+    let tree = load::discover(&opts.root);
+    let Some(prep) = prepare(opts, &tree, &mut diags) else {
+        report.diagnostics = diags;
+        return report;
+    };
+    // Each product goes through every phase on its own (compile, emit,
+    // gate) and only its documents are kept: a product's compiled model
+    // is dropped as soon as its data stream is checked, so a build of
+    // many products holds the models of the products in flight only, and
+    // one product's validation overlaps the next one's compilation.
+    let done: Vec<Done> = prep
+        .products
+        .into_par_iter()
+        .map(|product| {
+            let (c, mut d) = compile_product(opts, &tree, &prep.macros, &prep.timestamp, product);
+            let Some(c) = c else { return Done { output: None, diags: d, gated: Vec::new() } };
+            let e = emit(&c, &mut d);
             let po = ProductOutput {
                 product: c.product.id.clone(),
                 files: Vec::new(),
@@ -364,38 +299,53 @@ pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Optio
                 profiles: c.profiles.len(),
                 oval_definitions: c.oval.items.keys().filter(|(k, _)| *k == crate::oval::Kind::Def).count(),
             };
-            (po, e, d)
+            // The gate's findings count only when nothing else failed (they
+            // are dropped below otherwise), so a product with errors of its
+            // own is not checked at all.
+            let own_errors = d.iter().any(|x| x.severity == scapc_diagnostics::Severity::Error);
+            let gated = match gate.filter(|_| !own_errors) {
+                None => Vec::new(),
+                Some(gate) => e
+                    .files
+                    .par_iter()
+                    .filter(|(n, _)| n.ends_with("-ds.xml"))
+                    .flat_map_iter(|(name, data)| gate(&opts.out_dir.join(name), data))
+                    .map(|x| to_source(&c, x))
+                    .collect(),
+            };
+            Done { output: Some((po, e)), diags: d, gated }
         })
         .collect();
-    for (_, _, d) in &emitted {
-        diags.extend(d.iter().cloned());
+    let mut emitted = Vec::new();
+    let mut gated = Vec::new();
+    for d in done {
+        diags.extend(d.diags);
+        gated.extend(d.gated);
+        emitted.extend(d.output);
     }
-    if let Some(gate) = gate {
-        if !load_failed && !diags.has_errors() {
-            let found: Vec<Vec<Diagnostic>> = emitted
-                .par_iter()
-                .zip(compiled.par_iter())
-                .flat_map_iter(|((_, e, _), c)| {
-                    e.files.iter().filter(|(n, _)| n.ends_with("-ds.xml")).map(move |f| (f, c))
-                })
-                .map(|((name, data), c)| {
-                    gate(&opts.out_dir.join(name), data).into_iter().map(|d| to_source(c, d)).collect()
-                })
-                .collect();
-            for d in found {
-                diags.extend(d);
-            }
-        }
+    // The gate checks only what would be written: its findings are
+    // reported when loading, compiling and emitting found no error.
+    if !diags.has_errors() {
+        diags.extend(gated);
     }
-    if load_failed || diags.has_errors() {
+    if diags.has_errors() {
         diags.sort();
         report.diagnostics = diags;
         return report;
     }
-    write_outputs(opts, tree.as_ref(), emitted, finish, &mut report, &mut diags);
+    write_outputs(opts, Some(&tree), emitted, finish, &mut report, &mut diags);
     diags.sort();
     report.diagnostics = diags;
     report
+}
+
+/// One product through the build: its outputs (none when it could not be
+/// compiled), what compiling and emitting it reported, and what the gate
+/// found in its data stream.
+struct Done {
+    output: Option<(ProductOutput, Emitted)>,
+    diags: Vec<Diagnostic>,
+    gated: Vec<Diagnostic>,
 }
 
 /// Writes every product's files as one set, all or nothing: into a
@@ -404,7 +354,7 @@ pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Optio
 fn write_outputs(
     opts: &BuildOptions,
     tree: Option<&Tree>,
-    emitted: Vec<(ProductOutput, Emitted, Vec<Diagnostic>)>,
+    emitted: Vec<(ProductOutput, Emitted)>,
     finish: Option<Finish<'_>>,
     report: &mut BuildReport,
     diags: &mut Diagnostics,
@@ -412,7 +362,7 @@ fn write_outputs(
     let mut set: Vec<scapc_output::SetFile> = Vec::new();
     let mut streams: Vec<scapc_output::SetFile> = Vec::new();
     let mut outputs = Vec::new();
-    for (mut po, e, _) in emitted {
+    for (mut po, e) in emitted {
         for (name, data) in e.files {
             let data = match finish.filter(|_| name.ends_with("-ds.xml")) {
                 None => data,

@@ -608,8 +608,8 @@ pub fn build(
     let (mut ids, mut refs) = (BTreeSet::new(), BTreeSet::new());
     for (id, mut w) in works {
         diags.append(&mut w.diags);
-        ids.append(&mut w.ids);
-        refs.append(&mut w.refs);
+        ids.extend(std::mem::take(&mut w.ids));
+        refs.extend(std::mem::take(&mut w.refs));
         if let Some(f) = w.oval {
             frags.push(f);
             if w.own_oval {
@@ -643,8 +643,8 @@ pub fn build(
                 oval_of_rule(rule, product, jinja, src, &mut w);
                 diags.append(&mut w.diags);
                 if let Some(f) = w.oval {
-                    ids.append(&mut w.ids);
-                    refs.append(&mut w.refs);
+                    ids.extend(std::mem::take(&mut w.ids));
+                    refs.extend(std::mem::take(&mut w.refs));
                     frags.push(f);
                     progress = true;
                 }

@@ -5,19 +5,13 @@
 
 use crate::codes;
 use crate::jinja::Jinja;
-use crate::model::loc_of;
 use crate::model::*;
-use crate::oval::{Fragment, Kind, Oval};
+use crate::oval::Oval;
 use crate::platform::{self, Expr};
-use crate::source::{self, LineMap};
-use crate::templates::{self, Artifact};
-use crate::text;
-use minijinja::Value as JValue;
+use crate::source;
 use petgraph::graphmap::DiGraphMap;
-use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Location, Pos};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
 pub struct FixAttrs {
@@ -204,7 +198,7 @@ pub fn fix_headers(text: &str) -> Fix {
     Fix { text: text[body_start..].to_owned(), attrs }
 }
 
-fn sce_headers(script: &str) -> (Vec<String>, Vec<(String, String)>) {
+pub(crate) fn sce_headers(script: &str) -> (Vec<String>, Vec<(String, String)>) {
     let mut imports = Vec::new();
     let mut exports = Vec::new();
     for line in script.lines().take(30) {
@@ -226,49 +220,8 @@ fn sce_headers(script: &str) -> (Vec<String>, Vec<(String, String)>) {
     (imports, exports)
 }
 
-struct RuleWork {
-    id: String,
-    fragments: Vec<Fragment>,
-    out: RuleOut,
-    diags: Vec<Diagnostic>,
-    subs: Vec<(String, PathBuf)>,
-}
-
-fn render_local(
-    jinja: &Jinja,
-    path: &Path,
-    src: &str,
-    ctx: &BTreeMap<String, JValue>,
-    rule: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<(String, LineMap)> {
-    match jinja.render(&path.display().to_string(), src, ctx) {
-        Ok(t) => {
-            let lines = LineMap::between(src, &t);
-            Some((t, lines))
-        }
-        Err(e) => {
-            let loc = match (&e.in_template, e.line) {
-                (Some(t), Some(l)) => Location::at(PathBuf::from(t), l, e.col.unwrap_or(1)),
-                (None, Some(l)) => Location::at(path, l, e.col.unwrap_or(1)),
-                _ => Location::file(path),
-            };
-            diags.push(
-                Diagnostic::error(codes::JINJA, format!("{} (while rendering for rule `{rule}`)", e.message)).at(loc),
-            );
-            None
-        }
-    }
-}
-
-fn expr_loc(loc: &Location, offset: usize) -> Location {
-    match loc.pos {
-        Some(p) => Location::at(&loc.file, p.line, p.col + offset as u32),
-        None => loc.clone(),
-    }
-}
-
-/// Compiles one product's content.
+/// Compiles one product's content: the resolve and link phases of the
+/// pipeline (see [`crate::pipeline`]).
 pub fn compile(
     product: Product,
     content: Content,
@@ -277,577 +230,31 @@ pub fn compile(
     timestamp: String,
 ) -> (Compiled, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let ns_last = product.namespace.rsplit('.').next().unwrap_or("scapc").to_owned();
-    let cac = product.layout == Layout::Cac;
-    let mut content = content;
-    if cac {
-        // Before the fixes: CaC's Ansible tags name these references too.
-        crate::cac::add_control_references(&product, &mut content);
-    }
+    let resolved = crate::pipeline::resolve::resolve(product, content, jinja, &mut diags);
+    let compiled = crate::pipeline::link::link(resolved, jinja, sce, timestamp, &mut diags);
+    (compiled, diags)
+}
 
-    // --- Platforms -------------------------------------------------------
-    let mut platforms: BTreeMap<String, Expr> = BTreeMap::new();
-    // CaC: platforms in the order its loader meets them, so that an
-    // expression equal to an earlier one takes the earlier one's id.
-    let mut cac_seen: Vec<(Expr, String)> = Vec::new();
-    let mut used_instances: BTreeMap<String, (String, Option<String>, Location)> = BTreeMap::new();
-    let mut parse_platform = |sp: &Spanned<String>, diags: &mut Vec<Diagnostic>| -> Option<String> {
-        match platform::parse(&sp.value) {
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(codes::PLATFORM, format!("platform expression `{}`: {}", sp.value, e.message))
-                        .at(expr_loc(&sp.loc, e.offset))
-                        .hint("write names joined by `and`, `or`, `not`, with `name[arg]` for parametrized platforms"),
-                );
-                None
-            }
-            Ok(expr) if cac => {
-                // CaC's platform definitions (cpes_root) are not read yet:
-                // the expression gets CaC's id, its CPE OVAL is reported
-                // missing once per product below.
-                let canon = expr.canonical();
-                if let Some((_, id)) = cac_seen.iter().find(|(e, _)| e.same(&canon)) {
-                    return Some(id.clone());
-                }
-                let id = expr.canonical_id();
-                cac_seen.push((canon.clone(), id.clone()));
-                // CaC writes tests and conditionals in its canonical order.
-                platforms.insert(id.clone(), canon);
-                Some(id)
-            }
-            Ok(expr) => {
-                let mut names = Vec::new();
-                expr.names(&mut names);
-                let mut ok = true;
-                for (name, arg) in names {
-                    match content.platforms.get(&name) {
-                        None => {
-                            ok = false;
-                            let known: Vec<&str> = content.platforms.keys().map(String::as_str).collect();
-                            let mut d = Diagnostic::error(codes::DANGLING, format!("unknown platform `{name}`"))
-                                .at(sp.loc.clone());
-                            d = match source::suggest(&name, &known) {
-                                Some(s) => d.hint(format!("did you mean `{s}`?")),
-                                None => {
-                                    d.hint(format!("add applicability/{name}.yml, or use one of: {}", known.join(", ")))
-                                }
-                            };
-                            diags.push(d);
-                        }
-                        Some(def) if def.parametrized != arg.is_some() => {
-                            ok = false;
-                            let msg = if def.parametrized {
-                                format!("platform `{name}` needs an argument, e.g. `{name}[...]`")
-                            } else {
-                                format!("platform `{name}` takes no argument")
-                            };
-                            diags.push(
-                                Diagnostic::error(codes::PLATFORM, msg)
-                                    .at(sp.loc.clone())
-                                    .related(Location::file(&def.file), "declared here"),
-                            );
-                        }
-                        Some(_) => {
-                            let id = platform::instance_id(&name, arg.as_deref());
-                            used_instances.entry(id).or_insert((name, arg, sp.loc.clone()));
-                        }
-                    }
-                }
-                if !ok {
-                    return None;
-                }
-                let id = expr.id();
-                platforms.insert(id.clone(), expr);
-                Some(id)
-            }
-        }
-    };
-    let mut group_platforms: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut rule_platforms: HashMap<String, Vec<String>> = HashMap::new();
-    let order: Vec<(bool, &str)> = if cac {
-        crate::cac::load_order(&content, &product.benchmark_root)
-    } else {
-        let mut v: Vec<(bool, &str)> = content.groups.keys().map(|g| (true, g.as_str())).collect();
-        v.extend(content.rules.keys().map(|r| (false, r.as_str())));
-        v
-    };
-    for (is_group, id) in order {
-        if is_group {
-            for p in &content.groups[id].platforms {
-                if let Some(pid) = parse_platform(p, &mut diags) {
-                    group_platforms.entry(id.to_owned()).or_default().push(pid);
-                }
-            }
-        } else {
-            for p in &content.rules[id].platforms {
-                if let Some(pid) = parse_platform(p, &mut diags) {
-                    let ids = rule_platforms.entry(id.to_owned()).or_default();
-                    ids.push(pid);
-                    ids.sort();
-                    ids.dedup();
-                }
-            }
-        }
-    }
-    for cpe in product.cpes.iter().filter(|_| !cac) {
-        match content.platforms.get(&cpe.check_id.value) {
-            Some(def) if !def.parametrized => {
-                used_instances.entry(cpe.check_id.value.clone()).or_insert((
-                    cpe.check_id.value.clone(),
-                    None,
-                    cpe.check_id.loc.clone(),
-                ));
-            }
-            Some(def) => diags.push(
-                Diagnostic::error(
-                    codes::PLATFORM,
-                    format!("the product CPE check `{}` is a parametrized platform", cpe.check_id.value),
-                )
-                .at(cpe.check_id.loc.clone())
-                .related(Location::file(&def.file), "declared here"),
-            ),
-            None => diags.push(
-                Diagnostic::error(
-                    codes::DANGLING,
-                    format!("the product CPE check `{}` is not a platform", cpe.check_id.value),
-                )
-                .at(cpe.check_id.loc.clone())
-                .hint(format!("add applicability/{}.yml and .xml", cpe.check_id.value)),
-            ),
-        }
-    }
-    // Render platform instances: title and OVAL.
-    let mut instances = BTreeMap::new();
-    let mut cpe_fragments = Vec::new();
-    let mut unresolved_platforms: Vec<(String, Diagnostic)> = Vec::new();
-    for (id, (name, arg, _loc)) in &used_instances {
-        let def = &content.platforms[name];
-        let product_cpe = product.cpes.iter().find(|c| &c.check_id.value == id && arg.is_none());
-        let cpe = match (product_cpe, arg) {
-            (Some(c), _) => c.name.clone(),
-            (None, None) => format!("cpe:/a:{ns_last}:{name}"),
-            (None, Some(a)) => {
-                format!("cpe:/a:{ns_last}:{name}:{}", platform::instance_id("", Some(a)).trim_start_matches('_'))
-            }
-        };
-        let mut ctx = BTreeMap::new();
-        ctx.insert("arg".to_owned(), JValue::from(arg.clone().unwrap_or_default()));
-        ctx.insert("platform_id".to_owned(), JValue::from(id.clone()));
-        ctx.insert("cpe_name".to_owned(), JValue::from(cpe.clone()));
-        let title = match jinja.render(&def.file.display().to_string(), &def.title, &ctx) {
-            Ok(t) => t,
-            Err(e) => {
-                diags
-                    .push(Diagnostic::error(codes::JINJA, format!("platform title: {}", e.message)).at_file(&def.file));
-                def.title.clone()
-            }
-        };
-        let render_cond = |what: &str, src: &Option<String>, diags: &mut Vec<Diagnostic>| -> Option<String> {
-            let src = src.as_ref()?;
-            match jinja.render(&def.file.display().to_string(), src, &ctx) {
-                Ok(t) => Some(t.trim().to_owned()),
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(codes::JINJA, format!("{what} of platform `{id}`: {}", e.message))
-                            .at(loc_of(&def.locs, what, &def.file)),
-                    );
-                    None
-                }
-            }
-        };
-        let bash = render_cond("bash_conditional", &def.bash_conditional, &mut diags);
-        let ansible = render_cond("ansible_conditional", &def.ansible_conditional, &mut diags);
-        instances.insert(
-            id.clone(),
-            Instance {
-                id: id.clone(),
-                name: name.clone(),
-                arg: arg.clone(),
-                title,
-                cpe,
-                bash,
-                ansible,
-                check: id.clone(),
-            },
-        );
-        if let (Some(file), Some(src)) = (&def.oval_file, &def.oval_source) {
-            match jinja.render(&file.display().to_string(), src, &ctx) {
-                Ok(text) => cpe_fragments.push(Fragment {
-                    owner: id.clone(),
-                    file: file.clone(),
-                    lines: LineMap::between(src, &text),
-                    text,
-                    class: "inventory",
-                }),
-                Err(e) => diags.push(
-                    Diagnostic::error(codes::JINJA, format!("{} (while rendering platform `{id}`)", e.message))
-                        .at(e.line.map(|l| Location::at(file, l, 1)).unwrap_or_else(|| Location::file(file))),
-                ),
-            }
-        }
-    }
-
-    if cac {
-        // CaC's platforms: its CPE items (cpes_root) and their OVAL.
-        (instances, cpe_fragments) =
-            crate::cac_cpe::instances(&content, &product, jinja, &platforms, &mut diags, &mut unresolved_platforms);
-    }
-
-    // --- Rules, in parallel ---------------------------------------------
-    let works: Vec<RuleWork> = content
-        .rules
-        .par_iter()
-        .map(|(id, rule)| {
-            let mut w = RuleWork {
-                id: id.clone(),
-                fragments: Vec::new(),
-                out: RuleOut::default(),
-                diags: Vec::new(),
-                subs: Vec::new(),
-            };
-            if cac {
-                cac_rule_without_checks(rule, &mut w);
-                w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
-                let (b, a) =
-                    cac_conditionals(rule, &w.out.platforms, &content, &group_platforms, &platforms, &instances);
-                for (system, fix) in crate::cac_fix::rule_fixes(rule, &content, &product, jinja, &b, &a, &mut w.diags) {
-                    match system {
-                        "urn:xccdf:fix:script:sh" => w.out.bash = Some(fix),
-                        "urn:xccdf:fix:script:ansible" => w.out.ansible = Some(fix),
-                        _ => w.out.other_fixes.push((system, fix)),
-                    }
-                }
-                return w;
-            }
-            let mut ctx = BTreeMap::new();
-            ctx.insert("rule_id".to_owned(), JValue::from(id.clone()));
-            ctx.insert("rule_title".to_owned(), JValue::from(rule.title.clone()));
-            let mut local: Vec<Artifact> = Vec::new();
-            let mut skip: Vec<&str> = Vec::new();
-            for (lang, path) in [
-                ("oval", &rule.files.oval),
-                ("bash", &rule.files.bash),
-                ("ansible", &rule.files.ansible),
-                ("sce", &rule.files.sce),
-            ] {
-                if let Some(p) = path {
-                    skip.push(lang);
-                    let src = rule.files.texts.get(p).map(String::as_str).unwrap_or_default();
-                    if let Some((text, lines)) = render_local(jinja, p, src, &ctx, id, &mut w.diags) {
-                        if lang == "oval" {
-                            w.fragments.push(Fragment {
-                                owner: id.clone(),
-                                file: p.clone(),
-                                lines,
-                                text,
-                                class: "compliance",
-                            });
-                            w.out.oval = true;
-                        } else {
-                            local.push(Artifact { lang: lang.to_owned(), file: p.clone(), text });
-                        }
-                    }
-                }
-            }
-            if let Some(tu) = &rule.template {
-                match content.templates.get(&tu.name.value) {
-                    None => {
-                        let known: Vec<&str> = content.templates.keys().map(String::as_str).collect();
-                        let mut d = Diagnostic::error(codes::DANGLING, format!("unknown template `{}`", tu.name.value))
-                            .at(tu.name.loc.clone());
-                        d = match source::suggest(&tu.name.value, &known) {
-                            Some(s) => d.hint(format!("did you mean `{s}`?")),
-                            None => d.hint(format!(
-                                "templates live in templates/<name>/template.yml; known: {}",
-                                known.join(", ")
-                            )),
-                        };
-                        w.diags.push(d);
-                    }
-                    Some(t) => {
-                        for a in templates::instantiate(jinja, t, rule, &skip, &mut w.diags) {
-                            if a.lang == "oval" {
-                                let src = &t.languages["oval"].1;
-                                w.fragments.push(Fragment {
-                                    owner: id.clone(),
-                                    lines: LineMap::between(src, &a.text),
-                                    file: a.file,
-                                    text: a.text,
-                                    class: "compliance",
-                                });
-                                w.out.oval = true;
-                            } else {
-                                local.push(a);
-                            }
-                        }
-                    }
-                }
-            }
-            for a in local {
-                if a.lang == "bash" || a.lang == "ansible" {
-                    for (line, k, v) in bad_fix_headers(&a.text) {
-                        w.diags.push(
-                            Diagnostic::error(
-                                codes::BAD_VALUE,
-                                format!("fix header `{k}` has the value `{v}` (while rendering for rule `{id}`)"),
-                            )
-                            .at(Location::at(&a.file, line, 1))
-                            .hint(format!(
-                                "use one of: {}; and end each header line with a newline",
-                                fix_header_allowed(&k).join(", ")
-                            )),
-                        );
-                    }
-                }
-                for s in text::sub_ids(&a.text) {
-                    w.subs.push((s, a.file.clone()));
-                }
-                match a.lang.as_str() {
-                    "bash" => {
-                        let mut fix = fix_headers(&a.text);
-                        w.out.bash = Some({
-                            fix.text = fix.text.trim_end().to_owned() + "\n";
-                            fix
-                        })
-                    }
-                    "ansible" => {
-                        let mut fix = fix_headers(&a.text);
-                        fix.text = fix.text.trim_end().to_owned() + "\n";
-                        w.out.ansible = Some(fix);
-                    }
-                    "sce" => {
-                        let (imports, exports) = sce_headers(&a.text);
-                        w.out.sce = Some(SceCheck {
-                            href: format!("{}/checks/sce/{id}.sh", product.id),
-                            script: a.text,
-                            imports,
-                            exports,
-                        });
-                    }
-                    _ => {}
-                }
-            }
-            for prose in [&rule.description, &rule.rationale] {
-                for s in text::sub_ids(prose) {
-                    w.subs.push((s, rule.file.clone()));
-                }
-            }
-            w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
-            w.out.platforms = rule_platforms.get(id).cloned().unwrap_or_default();
-            w
-        })
-        .collect();
-
-    let mut rules = BTreeMap::new();
-    let mut fragments = Vec::new();
-    let mut subs = Vec::new();
-    // Rules with errors already reported: no follow-up findings about them.
-    let mut broken: BTreeSet<String> = BTreeSet::new();
-    for mut w in works {
-        if w.diags.iter().any(|d| d.severity == scapc_diagnostics::Severity::Error) {
-            broken.insert(w.id.clone());
-        }
-        diags.append(&mut w.diags);
-        fragments.append(&mut w.fragments);
-        subs.extend(w.subs.into_iter().map(|(v, f)| (v, f, w.id.clone())));
-        rules.insert(w.id, w.out);
-    }
-
-    // --- OVAL --------------------------------------------------------------
-    let mut oval = Oval::link(&fragments, &mut diags);
-    oval.check(&mut diags);
-    for f in &fragments {
-        // Definitions in a rule's fragment must not collide with a rule id
-        // they do not belong to: the rule id is the check's id.
-        let _ = f;
-    }
-    for (id, out) in rules.iter_mut() {
-        if !out.oval {
-            continue;
-        }
-        let rule = &content.rules[id];
-        if oval.broken.contains(id) {
-            broken.insert(id.clone());
-            out.oval = false;
-            continue;
-        }
-        if !oval.has(Kind::Def, id) {
-            let file = rule.files.oval.clone().or_else(|| {
-                rule.template
-                    .as_ref()
-                    .and_then(|t| content.templates.get(&t.name.value))
-                    .and_then(|t| t.languages.get("oval"))
-                    .map(|l| l.0.clone())
-            });
-            diags.push(
-                Diagnostic::error(
-                    codes::OVAL,
-                    format!("the OVAL for rule `{id}` defines no definition with id `{id}`"),
-                )
-                .at(Location::file(file.unwrap_or_else(|| rule.file.clone())))
-                .hint("the rule's check is the definition whose id equals the rule id (`id=\"{{{ rule_id }}}\"`)"),
-            );
-            out.oval = false;
-            continue;
-        }
-        for var in oval.externals_of(id) {
-            if content.values.contains_key(&var) {
-                out.exports.push(var);
-            } else {
-                let it = &oval.items[&(Kind::Var, var.clone())];
-                diags.push(
-                    Diagnostic::error(
-                        codes::DANGLING,
-                        format!("OVAL external variable `{var}` matches no XCCDF Value"),
-                    )
-                    .at(Location::at(&it.file, it.pos.line, it.pos.col))
-                    .hint(format!("add a `{var}.var` file, or rename the variable to an existing Value id")),
-                );
-            }
-        }
-    }
-    let titles: HashMap<String, String> =
-        content.rules.iter().map(|(k, r)| (k.clone(), text::plain(&r.title))).collect();
-    let cces: HashMap<String, Vec<String>> = content
-        .rules
-        .iter()
-        .map(|(k, r)| {
-            (
-                k.clone(),
-                r.identifiers.iter().filter(|i| i.value.0 == "cce").map(|i| i.value.1.clone()).collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    oval.fill_metadata(&titles, &cces, &product.full_name);
-    oval.number(&product.namespace);
-
-    let cpe_sources = if cac { cpe_fragments.clone() } else { Vec::new() };
-    let mut cpe_oval = Oval::link(&cpe_fragments, &mut diags);
-    cpe_oval.check(&mut diags);
-    for (id, inst) in instances.iter().filter(|_| !cac) {
-        if !cpe_oval.has(Kind::Def, &inst.check) {
-            let def = &content.platforms[&inst.name];
-            diags.push(
-                Diagnostic::error(
-                    codes::OVAL,
-                    format!("the OVAL of platform `{id}` defines no definition with id `{id}`"),
-                )
-                .at(Location::file(def.oval_file.clone().unwrap_or_else(|| def.file.clone())))
-                .hint("use id=\"{{{ platform_id }}}\" for the platform's definition"),
-            );
-        }
-    }
-    let ptitles: HashMap<String, String> = instances.iter().map(|(k, i)| (k.clone(), i.title.clone())).collect();
-    cpe_oval.fill_metadata(&ptitles, &HashMap::new(), &product.full_name);
-    cpe_oval.number(&product.namespace);
-
-    // --- Values named by xccdf_value() -------------------------------------
-    for (v, file, rule) in subs {
-        if !content.values.contains_key(&v) {
-            diags.push(
-                Diagnostic::error(codes::DANGLING, format!("`xccdf_value(\"{v}\")` names no Value (in rule `{rule}`)"))
-                    .at_file(file)
-                    .hint(format!("add a `{v}.var` file or fix the name")),
-            );
-        }
-    }
-    for (id, out) in &rules {
-        if let Some(s) = &out.sce {
-            for (v, _) in &s.exports {
-                if !content.values.contains_key(v) {
-                    diags.push(
-                        Diagnostic::error(codes::DANGLING, format!("SCE check-export names no Value `{v}`"))
-                            .at_file(content.rules[id].files.sce.clone().unwrap_or_default()),
-                    );
-                }
-            }
-        }
-        if !cac && !out.oval && !out.ocil && (out.sce.is_none() || !sce) && !broken.contains(id) {
-            diags.push(
-                Diagnostic::warning(codes::NO_CHECK, format!("rule `{id}` has no check that this build emits"))
-                    .at_file(&content.rules[id].file)
-                    .hint("give it a template, an oval/shared.xml, or `ocil` and `ocil_clause` for a manual check"),
-            );
-        }
-        if out.sce.is_some() && !sce {
-            diags.push(
-                Diagnostic::note(
-                    codes::SCE_OMITTED,
-                    format!("the SCE check of rule `{id}` is left out; SCAP 1.3 (SRC-118) allows only OVAL and OCIL"),
-                )
-                .at_file(content.rules[id].files.sce.clone().unwrap_or_default())
-                .hint("build with --sce to include SCE checks"),
-            );
-        }
-    }
-
-    // --- Profiles ---------------------------------------------------------
-    let profiles = match product.layout {
-        Layout::Scapc => resolve_profiles(&content, &mut diags),
-        Layout::Cac => {
-            let profiles = crate::cac::resolve_profiles(&content, &mut diags);
-            // products/<p>/product.yml: the tree is two levels up.
-            let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
-            let env = crate::cac::TemplateEnv {
-                jinja,
-                templates: root.join("shared").join("templates"),
-                product: &product.id,
-            };
-            // Rules no profile selects leave the benchmark (moved, not
-            // copied); the OVAL of those that are can still extend theirs.
-            let selected = crate::cac::kept_rules(&content.rules, &profiles);
-            let (kept, unselected): (BTreeMap<String, Rule>, BTreeMap<String, Rule>) =
-                std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id));
-            content.rules = kept;
-            let profiles = crate::cac::prune(&mut content, profiles, &env);
-            rules.retain(|id, _| content.rules.contains_key(id));
-            let sources = crate::cac_checks::Sources::read(
-                root,
-                content.rules.values().chain(unselected.values()),
-                &product.id,
-                &mut diags,
-            );
-            oval =
-                crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, &mut diags);
-            group_platforms.retain(|id, _| content.groups.contains_key(id));
-            // Only the platforms of what is kept, and their checks.
-            (platforms, instances, cpe_oval) =
-                crate::cac_cpe::keep_used(&product, (platforms, instances), &rules, &group_platforms, &cpe_sources);
-            diags.extend(
-                unresolved_platforms.into_iter().filter(|(pid, _)| platforms.contains_key(pid)).map(|(_, d)| d),
-            );
-            profiles
-        }
-    };
-    let c = Compiled {
-        product,
-        content,
-        rules,
-        group_platforms,
-        oval,
-        cpe_oval,
-        platforms,
-        instances,
-        profiles,
-        timestamp,
-        sce,
-    };
-    (c, diags)
+/// What rendering a CaC rule's fixes needs besides the rule.
+pub(crate) struct FixContext<'a> {
+    pub content: &'a Content,
+    pub product: &'a Product,
+    pub jinja: &'a Jinja,
+    pub group_platforms: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// The bash and Ansible platform conditionals of a CaC rule: those of the
 /// platforms of its groups, and of its own platforms that its groups do
 /// not have (CaC's inherited and rule-specific platforms).
-fn cac_conditionals(
+pub(crate) fn cac_conditionals(
     rule: &Rule,
     own: &[String],
-    content: &Content,
-    group_platforms: &BTreeMap<String, Vec<String>>,
+    cx: &FixContext<'_>,
     platforms: &BTreeMap<String, Expr>,
     instances: &BTreeMap<String, Instance>,
 ) -> (crate::cac_fix::Conditionals, crate::cac_fix::Conditionals) {
     use crate::cac_cpe::Lang;
+    let (content, group_platforms) = (cx.content, cx.group_platforms);
     let mut inherited: BTreeSet<&str> = BTreeSet::new();
     let mut g = rule.group.as_deref();
     while let Some(id) = g {
@@ -879,13 +286,6 @@ fn cac_conditionals(
     (b, a)
 }
 
-/// A CaC rule's checks are built after the benchmark is cut down
-/// ([`crate::cac_checks::build`]) and its fixes by [`crate::cac_fix`];
-/// here only its OCIL, prose from rule.yml, is marked.
-fn cac_rule_without_checks(rule: &Rule, w: &mut RuleWork) {
-    w.out.ocil = rule.ocil.is_some() || rule.ocil_clause.is_some();
-}
-
 fn rules_under(content: &Content, group: &str) -> Vec<String> {
     let mut groups: BTreeSet<&str> = BTreeSet::new();
     groups.insert(group);
@@ -908,7 +308,7 @@ fn rules_under(content: &Content, group: &str) -> Vec<String> {
         .collect()
 }
 
-fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<ResolvedProfile> {
+pub(crate) fn resolve_profiles(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<ResolvedProfile> {
     let mut graph: DiGraphMap<&str, ()> = DiGraphMap::new();
     for p in content.profiles.values() {
         graph.add_node(&p.id);
@@ -1152,6 +552,7 @@ pub(crate) fn cycle_order<'a>(graph: &DiGraphMap<&'a str, ()>, scc: &[&'a str]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();

@@ -2,9 +2,11 @@
 //! templates and emits XCCDF 1.2, OVAL 5.11, OCIL 2.0, a CPE 2.3
 //! dictionary and an SP 800-126r3 source data stream.
 //!
-//! Pipeline: [`load`] (files → [`model`]) → [`compile`] (templates, OVAL
-//! linking, platforms, profiles; [`cac`] and [`cac_checks`] for ComplianceAsCode trees) → emitters ([`xccdf`], [`oval`], [`ocil`],
-//! [`cpe`], `scapc_datastream::compose`) → [`build`] (atomic writes). See docs/ARCHITECTURE.md.
+//! Pipeline ([`pipeline`]): read ([`load`], files → [`model`]) → resolve
+//! (templates, platforms, profiles) → link (OVAL, references; [`cac`] and
+//! [`cac_checks`] for ComplianceAsCode trees) → emit ([`xccdf`], [`oval`],
+//! [`ocil`], [`cpe`], `scapc_datastream::compose`) → [`build`] (validation
+//! gate, atomic writes). See docs/ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
 pub mod build;
@@ -23,6 +25,7 @@ pub mod manifest;
 pub mod model;
 pub mod ocil;
 pub mod oval;
+pub mod pipeline;
 pub mod platform;
 pub mod source;
 pub mod templates;

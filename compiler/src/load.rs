@@ -16,7 +16,7 @@ use crate::yaml::{Node, Value};
 use minijinja::Value as JValue;
 use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Location, Pos};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -572,22 +572,8 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     let pid = product.id.as_str();
     let cache: &Cache = &tree.sources;
     let rules_dir = product.benchmark_root.clone();
-    // This product's share of the tree's files.
-    let mine =
-        |files: &[PathBuf]| -> Vec<PathBuf> { files.iter().filter(|p| p.starts_with(&rules_dir)).cloned().collect() };
-    let (group_files, rule_files, value_files) =
-        (mine(&tree.group_files), mine(&tree.rule_files), mine(&tree.value_files));
-    let profile_files: Vec<PathBuf> = tree
-        .profile_files
-        .iter()
-        .filter(|p| match product.layout {
-            Layout::Cac => p.parent() == Some(product.profiles_root.as_path()),
-            Layout::Scapc => p.starts_with(&product.profiles_root),
-        })
-        .cloned()
-        .collect();
     let policy_files = policies_needed(tree, product);
-    let tree = &Tree { group_files, rule_files, value_files, profile_files, ..tree.clone() };
+    let tree = &product_share(tree, product);
     // Directories that are groups or rules, for parent lookups.
     let group_dirs: HashMap<PathBuf, String> =
         tree.group_files.iter().map(|p| (p.parent().unwrap().to_path_buf(), dir_name(p))).collect();
@@ -683,8 +669,64 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     let policies: Vec<(Option<Policy>, Vec<Diagnostic>)> =
         policy_files.par_iter().map(|p| load_policy(cache, p, jinja, pid)).collect();
 
+    let loaded = Loaded { groups, rules, values, profiles, templates, platforms, policies };
+    assemble(tree, product, jinja, loaded)
+}
+
+/// A product's share of the tree's files: the groups, rules and values
+/// under its benchmark root, and its profiles.
+fn product_share(tree: &Tree, product: &Product) -> Tree {
+    let rules_dir = &product.benchmark_root;
+    let mine =
+        |files: &[PathBuf]| -> Vec<PathBuf> { files.iter().filter(|p| p.starts_with(rules_dir)).cloned().collect() };
+    let (group_files, rule_files, value_files) =
+        (mine(&tree.group_files), mine(&tree.rule_files), mine(&tree.value_files));
+    let profile_files: Vec<PathBuf> = tree
+        .profile_files
+        .iter()
+        .filter(|p| match product.layout {
+            Layout::Cac => p.parent() == Some(product.profiles_root.as_path()),
+            Layout::Scapc => p.starts_with(&product.profiles_root),
+        })
+        .cloned()
+        .collect();
+    Tree { group_files, rule_files, value_files, profile_files, ..tree.clone() }
+}
+
+/// What each file of a product's share loaded into (in file order), and
+/// what loading it reported.
+struct Loaded {
+    groups: Vec<(Option<Group>, Vec<Diagnostic>)>,
+    rules: Vec<(Option<Rule>, Vec<Diagnostic>)>,
+    values: Vec<(Option<XValue>, Vec<Diagnostic>)>,
+    profiles: Vec<(Option<Profile>, Vec<Diagnostic>)>,
+    templates: Vec<(Option<Template>, Vec<Diagnostic>)>,
+    platforms: Vec<(Option<PlatformDef>, Vec<Diagnostic>)>,
+    policies: Vec<(Option<Policy>, Vec<Diagnostic>)>,
+}
+
+/// Ids of the items whose files failed to load.
+fn broken_ids(tree: &Tree, l: &Loaded) -> BTreeSet<String> {
+    let mut broken = BTreeSet::new();
+    let failed = |files: &[PathBuf], ok: &mut dyn Iterator<Item = bool>, id: fn(&Path) -> String| -> Vec<String> {
+        files.iter().zip(ok).filter(|(_, ok)| !ok).map(|(p, _)| id(p)).collect()
+    };
+    broken.extend(failed(&tree.group_files, &mut l.groups.iter().map(|x| x.0.is_some()), dir_name));
+    broken.extend(failed(&tree.rule_files, &mut l.rules.iter().map(|x| x.0.is_some()), dir_name));
+    broken.extend(failed(&tree.value_files, &mut l.values.iter().map(|x| x.0.is_some()), stem));
+    broken.extend(failed(&tree.profile_files, &mut l.profiles.iter().map(|x| x.0.is_some()), stem));
+    broken
+}
+
+/// The loaded items into one [`Content`]: ids unique across the tree,
+/// a later policy replacing an earlier one, CaC's own sources added.
+fn assemble(tree: &Tree, product: &Product, jinja: &Jinja, loaded: Loaded) -> (Content, Vec<Diagnostic>) {
+    let pid = product.id.as_str();
+    let cache: &Cache = &tree.sources;
+    let rules_dir = &product.benchmark_root;
+    let mut content = Content { broken: broken_ids(tree, &loaded), ..Content::default() };
+    let Loaded { groups, rules, values, profiles, templates, platforms, policies } = loaded;
     let mut diags = Vec::new();
-    let mut content = Content::default();
     // Ids are unique across the whole tree, whatever their kind: profile
     // selections name rules, groups and values in one namespace.
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
@@ -701,26 +743,6 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
         seen.insert(id.to_owned(), file.to_path_buf());
         true
     };
-    for (p, (g, _)) in tree.group_files.iter().zip(&groups) {
-        if g.is_none() {
-            content.broken.insert(dir_name(p));
-        }
-    }
-    for (p, (r, _)) in tree.rule_files.iter().zip(&rules) {
-        if r.is_none() {
-            content.broken.insert(dir_name(p));
-        }
-    }
-    for (p, (v, _)) in tree.value_files.iter().zip(&values) {
-        if v.is_none() {
-            content.broken.insert(stem(p));
-        }
-    }
-    for (p, (x, _)) in tree.profile_files.iter().zip(&profiles) {
-        if x.is_none() {
-            content.broken.insert(stem(p));
-        }
-    }
     for (g, mut d) in groups {
         diags.append(&mut d);
         if let Some(g) = g {

@@ -15,10 +15,35 @@ use serde_json::Value as J;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// The language of a rule-local file or a template's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lang {
+    Oval,
+    Bash,
+    Ansible,
+    Sce,
+    /// A language scapc renders but does not emit (a template may declare
+    /// any).
+    Other(String),
+}
+
+impl Lang {
+    /// The language a template declares by this name.
+    pub fn of(name: &str) -> Lang {
+        match name {
+            "oval" => Lang::Oval,
+            "bash" => Lang::Bash,
+            "ansible" => Lang::Ansible,
+            "sce" => Lang::Sce,
+            other => Lang::Other(other.to_owned()),
+        }
+    }
+}
+
 /// Text a rule gets in one language, and the file it came from (for errors).
 #[derive(Debug, Clone)]
 pub struct Artifact {
-    pub lang: String,
+    pub lang: Lang,
     pub file: PathBuf,
     pub text: String,
 }
@@ -75,7 +100,7 @@ pub fn instantiate(
     jinja: &Jinja,
     tmpl: &Template,
     rule: &Rule,
-    skip: &[&str],
+    skip: &[Lang],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Artifact> {
     let use_ = rule.template.as_ref().expect("rule has a template");
@@ -181,11 +206,12 @@ pub fn instantiate(
     }
     let mut out = Vec::new();
     for (lang, (file, src)) in &tmpl.languages {
-        if skip.contains(&lang.as_str()) || use_.disabled.contains(lang) {
+        let kind = Lang::of(lang);
+        if skip.contains(&kind) || use_.disabled.contains(lang) {
             continue;
         }
         match jinja.render(&file.display().to_string(), src, &ctx) {
-            Ok(text) => out.push(Artifact { lang: lang.clone(), file: file.clone(), text }),
+            Ok(text) => out.push(Artifact { lang: kind, file: file.clone(), text }),
             Err(e) => {
                 let loc = match (&e.in_template, e.line) {
                     (Some(t), Some(l)) => Location::at(PathBuf::from(t), l, e.col.unwrap_or(1)),
