@@ -339,14 +339,23 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
 /// guides) so that what it returns is written in the same all-or-nothing
 /// set.
 pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>) -> BuildReport {
+    let tree = opts.root.is_dir().then(|| load::discover(&opts.root));
+    build_discovered(opts, tree.as_ref(), gate, finish)
+}
+
+/// [`build_finished`] for a tree already discovered (`None` when the root
+/// is not a directory), so that `build --watch` keeps its source cache
+/// (`Tree::sources`) from one build to the next.
+pub fn build_discovered(
+    opts: &BuildOptions,
+    tree: Option<&Tree>,
+    gate: Option<Gate<'_>>,
+    finish: Option<Finish<'_>>,
+) -> BuildReport {
     // The tree's file lists are kept: no output may overwrite a source.
-    let (compiled, mut diags, tree) = if opts.root.is_dir() {
-        let tree = load::discover(&opts.root);
-        let (c, d) = compile_discovered(opts, &tree);
-        (c, d, Some(tree))
-    } else {
-        let (c, d) = compile_tree(opts);
-        (c, d, None)
+    let (compiled, mut diags) = match tree {
+        Some(tree) => compile_discovered(opts, tree),
+        None => compile_tree(opts),
     };
     let mut report = BuildReport::default();
     let load_failed = diags.has_errors();
@@ -392,7 +401,7 @@ pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Optio
         report.diagnostics = diags;
         return report;
     }
-    write_outputs(opts, tree.as_ref(), emitted, finish, &mut report, &mut diags);
+    write_outputs(opts, tree, emitted, finish, &mut report, &mut diags);
     diags.sort();
     report.diagnostics = diags;
     report

@@ -1,0 +1,197 @@
+//! `scapc build --watch`: one full build, then a rebuild after every batch
+//! of edits (inotify through `notify`, events gathered until the tree has
+//! been quiet for [`QUIET`]), through `scapc_compiler::incremental`. Each
+//! rebuild prints one line: what changed, the products, the time, the
+//! diagnostics. A rebuild with errors writes nothing, so the previous
+//! outputs stay; the next good edit writes again. Runs until interrupted.
+//!
+//! Validation: the first build validates before writing, as `scapc build`
+//! does. A rebuild writes first and then validates what it wrote, so the
+//! new data stream is on disk without waiting for the XSD and SP 800-126r3
+//! checks (the larger part of a rebuild); their findings follow on their
+//! own line. A stream that fails them therefore stays on disk, where a full
+//! build would have written nothing; the line says so.
+
+use crate::Format;
+use notify::{EventKind, RecursiveMode, Watcher};
+use scapc_compiler::build::{BuildOptions, BuildReport, Finish, Gate};
+use scapc_compiler::incremental::{Change, Session};
+use scapc_diagnostics::Diagnostic;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How long the tree must be quiet before a rebuild starts: an editor's
+/// save (write a temporary, rename it into place) is one batch.
+const QUIET: Duration = Duration::from_millis(25);
+
+type Events = Receiver<notify::Result<notify::Event>>;
+
+pub fn run(opts: BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>, format: Format) -> ExitCode {
+    let mut session = Session::new(opts);
+    // Watch before the first build, so that an edit made during it is seen.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            errln!("error: cannot watch files: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = watcher.watch(session.root(), RecursiveMode::Recursive) {
+        errln!("error: cannot watch `{}`: {e}", session.options().root.display());
+        return ExitCode::from(2);
+    }
+    let start = Instant::now();
+    let report = session.build(gate, finish);
+    print_rebuild(&report, "initial build", start.elapsed(), format);
+    errln!("watching {} for changes (Ctrl-C stops)", session.options().root.display());
+    loop {
+        let Some(change) = next_change(&rx, &session) else {
+            errln!("error: the file watcher stopped");
+            return ExitCode::from(1);
+        };
+        let start = Instant::now();
+        session.apply(&change);
+        let report = session.build(None, finish);
+        print_rebuild(&report, &describe(&change), start.elapsed(), format);
+        if let Some(gate) = gate.filter(|_| !report.diagnostics.has_errors()) {
+            let start = Instant::now();
+            let found = validate_written(&report, gate);
+            print_validated(&found, start.elapsed(), format);
+        }
+    }
+}
+
+/// The gate's findings on each data stream the rebuild wrote, read back
+/// from disk.
+fn validate_written(report: &BuildReport, gate: Gate<'_>) -> Vec<Diagnostic> {
+    let streams =
+        report.outputs.iter().flat_map(|p| &p.files).filter(|(f, _)| f.to_string_lossy().ends_with("-ds.xml"));
+    let mut found = Vec::new();
+    for (path, _) in streams {
+        match std::fs::read_to_string(path) {
+            Ok(text) => found.extend(gate(path, &text)),
+            Err(e) => found.push(
+                Diagnostic::error(
+                    scapc_compiler::codes::IO,
+                    format!("cannot read the data stream back to validate it: {e}"),
+                )
+                .at_file(path),
+            ),
+        }
+    }
+    found
+}
+
+/// The findings of validating what a rebuild wrote.
+fn print_validated(found: &[Diagnostic], took: Duration, format: Format) {
+    let secs = took.as_secs_f64();
+    if format == Format::Json {
+        let diags =
+            serde_json::from_str::<serde_json::Value>(&scapc_diagnostics::render_json(found)).unwrap_or_default();
+        outln!("{}", serde_json::json!({ "validated": found.is_empty(), "seconds": secs, "diagnostics": diags }));
+        return;
+    }
+    if found.is_empty() {
+        errln!("  validated in {secs:.3} s: no errors");
+    } else {
+        crate::print_diags(found, Format::Text, true);
+        errln!(
+            "  validated in {secs:.3} s: {} error(s); the data stream on disk fails validation (a full build would not write it)",
+            found.len()
+        );
+    }
+}
+
+/// Waits for events, then gathers them until the tree is quiet; returns
+/// the sources they touch (`None` when the watcher is gone).
+fn next_change(rx: &Events, session: &Session) -> Option<Change> {
+    loop {
+        let mut change = Change::default();
+        add_event(&mut change, rx.recv().ok()?, session);
+        loop {
+            match rx.recv_timeout(QUIET) {
+                Ok(ev) => add_event(&mut change, ev, session),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+        if !change.is_empty() {
+            change.paths.sort();
+            change.paths.dedup();
+            return Some(change);
+        }
+    }
+}
+
+fn add_event(change: &mut Change, ev: notify::Result<notify::Event>, session: &Session) {
+    let ev = match ev {
+        Ok(ev) => ev,
+        Err(e) => {
+            // Lost events (queue overflow) or a watch error: rebuild
+            // everything from a fresh look at the tree.
+            errln!("warning: file watcher: {e}; rediscovering the tree");
+            change.layout = true;
+            change.paths.push(session.options().root.clone());
+            return;
+        }
+    };
+    let layout = match ev.kind {
+        EventKind::Access(_) => return,
+        EventKind::Modify(notify::event::ModifyKind::Data(_))
+        | EventKind::Modify(notify::event::ModifyKind::Metadata(_)) => false,
+        _ => true,
+    };
+    let paths: Vec<PathBuf> = ev.paths.iter().filter_map(|p| session.source_path(p)).collect();
+    if !paths.is_empty() {
+        change.layout |= layout;
+        change.paths.extend(paths);
+    }
+}
+
+/// `rules/a/rule.yml`, or `rules/a/rule.yml and 2 more`.
+fn describe(change: &Change) -> String {
+    let first = change.paths.first().map(|p| shown(p)).unwrap_or_default();
+    match change.paths.len() {
+        0 | 1 => first,
+        n => format!("{first} and {} more", n - 1),
+    }
+}
+
+fn shown(p: &Path) -> String {
+    p.strip_prefix("./").unwrap_or(p).display().to_string()
+}
+
+/// One line per rebuild (with the diagnostics before it), or one JSON
+/// object per line on stdout with `--format json`.
+fn print_rebuild(report: &BuildReport, what: &str, took: Duration, format: Format) {
+    let d = &report.diagnostics;
+    let products: Vec<&str> = report.outputs.iter().map(|p| p.product.as_str()).collect();
+    let secs = took.as_secs_f64();
+    if format == Format::Json {
+        let line = serde_json::json!({
+            "changed": what,
+            "ok": !d.has_errors(),
+            "products": products,
+            "seconds": secs,
+            "errors": d.error_count(),
+            "warnings": d.warning_count(),
+            "diagnostics": serde_json::from_str::<serde_json::Value>(&scapc_diagnostics::render_json(d.as_slice()))
+                .unwrap_or_default(),
+        });
+        outln!("{line}");
+        return;
+    }
+    crate::print_diags(d.as_slice(), Format::Text, true);
+    if d.has_errors() {
+        errln!(
+            "{what}: {} error(s), {} warning(s) in {secs:.3} s; nothing written, the previous outputs are kept",
+            d.error_count(),
+            d.warning_count()
+        );
+    } else {
+        errln!("{what}: rebuilt {} in {secs:.3} s ({} warning(s))", products.join(", "), d.warning_count());
+    }
+}
