@@ -43,7 +43,7 @@ pub fn run(opts: BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>
         errln!("error: cannot watch `{}`: {e}", session.options().root.display());
         return ExitCode::from(2);
     }
-    let start = Instant::now();
+    let start = Clock::now();
     let report = session.build(gate, finish);
     print_rebuild(&report, "initial build", start.elapsed(), format);
     errln!("watching {} for changes (Ctrl-C stops)", session.options().root.display());
@@ -52,16 +52,66 @@ pub fn run(opts: BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>
             errln!("error: the file watcher stopped");
             return ExitCode::from(1);
         };
-        let start = Instant::now();
+        let start = Clock::now();
         session.apply(&change);
         let report = session.build(None, finish);
         print_rebuild(&report, &describe(&change), start.elapsed(), format);
         if let Some(gate) = gate.filter(|_| !report.diagnostics.has_errors()) {
-            let start = Instant::now();
+            let start = Clock::now();
             let found = validate_written(&report, gate);
             print_validated(&found, start.elapsed(), format);
         }
     }
+}
+
+/// Wall time and this process's CPU time (user and system, all threads),
+/// which a loaded machine does not inflate as it does wall time.
+#[derive(Clone, Copy)]
+struct Clock {
+    wall: Instant,
+    cpu: Option<f64>,
+}
+
+/// Elapsed wall and CPU seconds.
+#[derive(Clone, Copy)]
+struct Took {
+    wall: f64,
+    cpu: Option<f64>,
+}
+
+impl Clock {
+    fn now() -> Clock {
+        Clock { wall: Instant::now(), cpu: cpu_seconds() }
+    }
+
+    fn elapsed(&self) -> Took {
+        let cpu = match (self.cpu, cpu_seconds()) {
+            (Some(a), Some(b)) => Some(b - a),
+            _ => None,
+        };
+        Took { wall: self.wall.elapsed().as_secs_f64(), cpu }
+    }
+}
+
+impl std::fmt::Display for Took {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.3} s", self.wall)?;
+        match self.cpu {
+            Some(c) => write!(f, " (CPU {c:.2} s)"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// utime + stime of this process from /proc/self/stat (clock ticks of
+/// 1/100 s, as Linux reports them to user space).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 /// The gate's findings on each data stream the rebuild wrote, read back
@@ -86,20 +136,23 @@ fn validate_written(report: &BuildReport, gate: Gate<'_>) -> Vec<Diagnostic> {
 }
 
 /// The findings of validating what a rebuild wrote.
-fn print_validated(found: &[Diagnostic], took: Duration, format: Format) {
-    let secs = took.as_secs_f64();
+fn print_validated(found: &[Diagnostic], took: Took, format: Format) {
+    let secs = took.wall;
     if format == Format::Json {
         let diags =
             serde_json::from_str::<serde_json::Value>(&scapc_diagnostics::render_json(found)).unwrap_or_default();
-        outln!("{}", serde_json::json!({ "validated": found.is_empty(), "seconds": secs, "diagnostics": diags }));
+        outln!(
+            "{}",
+            serde_json::json!({ "validated": found.is_empty(), "seconds": secs, "cpu_seconds": took.cpu, "diagnostics": diags })
+        );
         return;
     }
     if found.is_empty() {
-        errln!("  validated in {secs:.3} s: no errors");
+        errln!("  validated in {took}: no errors");
     } else {
         crate::print_diags(found, Format::Text, true);
         errln!(
-            "  validated in {secs:.3} s: {} error(s); the data stream on disk fails validation (a full build would not write it)",
+            "  validated in {took}: {} error(s); the data stream on disk fails validation (a full build would not write it)",
             found.len()
         );
     }
@@ -166,12 +219,13 @@ fn shown(p: &Path) -> String {
 
 /// One line per rebuild (with the diagnostics before it), or one JSON
 /// object per line on stdout with `--format json`.
-fn print_rebuild(report: &BuildReport, what: &str, took: Duration, format: Format) {
+fn print_rebuild(report: &BuildReport, what: &str, took: Took, format: Format) {
     let d = &report.diagnostics;
     let products: Vec<&str> = report.outputs.iter().map(|p| p.product.as_str()).collect();
-    let secs = took.as_secs_f64();
+    let secs = took.wall;
     if format == Format::Json {
         let line = serde_json::json!({
+            "cpu_seconds": took.cpu,
             "changed": what,
             "ok": !d.has_errors(),
             "products": products,
@@ -187,11 +241,11 @@ fn print_rebuild(report: &BuildReport, what: &str, took: Duration, format: Forma
     crate::print_diags(d.as_slice(), Format::Text, true);
     if d.has_errors() {
         errln!(
-            "{what}: {} error(s), {} warning(s) in {secs:.3} s; nothing written, the previous outputs are kept",
+            "{what}: {} error(s), {} warning(s) in {took}; nothing written, the previous outputs are kept",
             d.error_count(),
             d.warning_count()
         );
     } else {
-        errln!("{what}: rebuilt {} in {secs:.3} s ({} warning(s))", products.join(", "), d.warning_count());
+        errln!("{what}: rebuilt {} in {took}, {} warning(s)", products.join(", "), d.warning_count());
     }
 }

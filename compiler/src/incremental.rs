@@ -1,14 +1,73 @@
 //! Rebuilding after edits (`scapc build --watch`): a [`Session`] keeps the
 //! discovered tree and its source cache from one build to the next, so a
 //! rebuild reads only the files that changed, rediscovers the tree only
-//! when files appeared or went away, and writes only the outputs whose
-//! bytes changed (`scapc_output::write_set` skips identical files). Every
-//! rebuild runs the same code as a full build, so what it writes is
-//! byte for byte what `scapc build` of the edited tree writes.
+//! when files appeared or went away, reloads (renders and parses) only the
+//! rules whose directory changed ([`Memo`]), and writes only the outputs
+//! whose bytes changed (`scapc_output::write_set` skips identical files).
+//! Everything after loading (compile, emit) runs as in a full build, so
+//! what a rebuild writes is byte for byte what `scapc build` of the edited
+//! tree writes.
 
 use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
 use crate::load::{self, Tree};
+use crate::model::Rule;
+use scapc_diagnostics::Diagnostic;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::RwLock;
+
+type Loaded = (Option<Rule>, Vec<Diagnostic>);
+
+/// Rules as loaded by earlier builds, per product and `rule.yml`. A rule's
+/// load reads only its own directory, rendered with the product's Jinja
+/// (its properties and the macro library), so an entry stays good until a
+/// file in its directory changes; any other change except a group, Value
+/// or profile file (which no rule's load reads) forgets every entry, as
+/// does a change of the tree's layout (a rule's group comes from it).
+#[derive(Debug, Default)]
+pub struct Memo {
+    on: bool,
+    rules: RwLock<HashMap<(String, PathBuf), Loaded>>,
+}
+
+impl Memo {
+    /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
+    pub fn keeping() -> Self {
+        Memo { on: true, rules: RwLock::default() }
+    }
+
+    /// Rule `path` of `product`, from an earlier build or by `load`.
+    pub fn rule(&self, product: &str, path: &Path, load: impl FnOnce() -> Loaded) -> Loaded {
+        if !self.on {
+            return load();
+        }
+        let key = (product.to_owned(), path.to_path_buf());
+        if let Some(hit) = self.rules.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return hit.clone();
+        }
+        let loaded = load();
+        self.rules.write().unwrap_or_else(|e| e.into_inner()).insert(key, loaded.clone());
+        loaded
+    }
+
+    /// Forgets what `change` may have made stale.
+    fn forget(&self, change: &Change) {
+        let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        let in_rule = |p: &Path| rules.keys().any(|(_, r)| r.parent().is_some_and(|d| p.starts_with(d)));
+        let unread_by_rules = |p: &Path| {
+            p.file_name().is_some_and(|n| n == "group.yml")
+                || p.extension().is_some_and(|e| e == "var" || e == "profile")
+        };
+        if change.layout || change.paths.iter().any(|p| !in_rule(p) && !unread_by_rules(p)) {
+            rules.clear();
+            return;
+        }
+        rules.retain(|(_, r), _| {
+            let dir = r.parent().unwrap_or(Path::new(""));
+            !change.paths.iter().any(|p| p.starts_with(dir))
+        });
+    }
+}
 
 /// What one batch of file-system events means for the build.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -93,11 +152,13 @@ impl Session {
     /// them anew.
     pub fn apply(&mut self, change: &Change) {
         let Some(tree) = &self.tree else { return };
+        let change = &Change { paths: change.paths.clone(), layout: change.layout && needs_discovery(tree, change) };
         tree.sources.invalidate(&change.paths);
+        tree.memo.forget(change);
         if change.layout {
-            let sources = tree.sources.clone();
             let mut fresh = load::discover(&self.opts.root);
-            fresh.sources = sources;
+            fresh.sources = tree.sources.clone();
+            fresh.memo = tree.memo.clone();
             self.tree = Some(fresh);
         }
     }
@@ -106,10 +167,42 @@ impl Session {
     /// source read before and not changed since.
     pub fn build(&mut self, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>) -> BuildReport {
         if self.tree.is_none() && self.opts.root.is_dir() {
-            self.tree = Some(load::discover(&self.opts.root));
+            let mut tree = load::discover(&self.opts.root);
+            tree.memo = std::sync::Arc::new(Memo::keeping());
+            self.tree = Some(tree);
         }
         build::build_discovered(&self.opts, self.tree.as_ref(), gate, finish)
     }
+}
+
+/// Whether files came or went that discovery lists: anything but files
+/// discovery already lists (saved by renaming a temporary over them, as
+/// editors do) and files inside a known rule's directory other than those
+/// discovery looks for (a rule's checks and fixes are found when the rule
+/// is loaded again).
+fn needs_discovery(tree: &Tree, change: &Change) -> bool {
+    let listed = [
+        &tree.products,
+        &tree.group_files,
+        &tree.rule_files,
+        &tree.value_files,
+        &tree.profile_files,
+        &tree.template_files,
+        &tree.platform_files,
+        &tree.macro_files,
+        &tree.control_files,
+        &tree.property_files,
+    ];
+    let discovered = |p: &Path| {
+        p.file_name().is_some_and(|n| n == "rule.yml" || n == "group.yml")
+            || p.extension().is_some_and(|e| e == "var" || e == "profile")
+    };
+    let in_rule = |p: &Path| tree.rule_files.iter().any(|r| r.parent().is_some_and(|d| p.starts_with(d) && p != d));
+    change.paths.iter().any(|p| match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_file() => !listed.iter().any(|l| l.binary_search(p).is_ok()) && !(in_rule(p) && !discovered(p)),
+        Ok(_) => true,
+        Err(_) => !(in_rule(p) && !discovered(p)),
+    })
 }
 
 #[cfg(test)]
@@ -140,5 +233,46 @@ mod tests {
         assert_eq!(s.source_path(&root.join("rules/a/.scapc-tmp-1-x")), None);
         assert_eq!(s.source_path(Path::new("/elsewhere/rule.yml")), None);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn memo_with(rules: &[&str]) -> Memo {
+        let m = Memo::keeping();
+        for r in rules {
+            m.rule("p", Path::new(r), || (None, Vec::new()));
+        }
+        m
+    }
+
+    fn kept(m: &Memo) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = m.rules.read().unwrap().keys().map(|(_, p)| p.clone()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn memo_forgets_the_edited_rule_or_everything() {
+        let all = ["t/rules/a/rule.yml", "t/rules/b/rule.yml"];
+        let change = |p: &str, layout: bool| Change { paths: vec![PathBuf::from(p)], layout };
+        // An edit inside a rule's directory forgets that rule only.
+        let m = memo_with(&all);
+        m.forget(&change("t/rules/a/bash/shared.sh", false));
+        assert_eq!(kept(&m), vec![PathBuf::from("t/rules/b/rule.yml")]);
+        // Files no rule's load reads forget nothing.
+        let m = memo_with(&all);
+        m.forget(&change("t/rules/group.yml", false));
+        m.forget(&change("t/profiles/x.profile", false));
+        assert_eq!(kept(&m).len(), 2);
+        // Macros, products and a new layout forget everything.
+        for c in
+            [change("t/macros/m.jinja", false), change("t/products/p/product.yml", false), change("t/rules/c", true)]
+        {
+            let m = memo_with(&all);
+            m.forget(&c);
+            assert!(kept(&m).is_empty(), "{c:?}");
+        }
+        // A memo that is off loads every time and keeps nothing.
+        let off = Memo::default();
+        off.rule("p", Path::new("t/rules/a/rule.yml"), || (None, Vec::new()));
+        assert!(kept(&off).is_empty());
     }
 }
