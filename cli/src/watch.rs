@@ -158,28 +158,34 @@ fn print_validated(found: &[Diagnostic], took: Took, format: Format) {
     }
 }
 
-/// Waits for events, then gathers them until the tree is quiet; returns
-/// the sources they touch (`None` when the watcher is gone).
+/// Waits for an event on a source, then gathers more until no source has
+/// changed for [`QUIET`]; returns the sources they touch (`None` when the
+/// watcher is gone). Events on what no build reads (reads, the outputs,
+/// temporaries) neither start nor prolong a batch.
 fn next_change(rx: &Events, session: &Session) -> Option<Change> {
+    let mut change = Change::default();
+    let mut deadline: Option<Instant> = None;
     loop {
-        let mut change = Change::default();
-        add_event(&mut change, rx.recv().ok()?, session);
-        loop {
-            match rx.recv_timeout(QUIET) {
-                Ok(ev) => add_event(&mut change, ev, session),
-                Err(RecvTimeoutError::Timeout) => break,
+        let ev = match deadline {
+            None => rx.recv().ok()?,
+            Some(d) => match rx.recv_timeout(d.saturating_duration_since(Instant::now())) {
+                Ok(ev) => ev,
+                Err(RecvTimeoutError::Timeout) => {
+                    change.paths.sort();
+                    change.paths.dedup();
+                    return Some(change);
+                }
                 Err(RecvTimeoutError::Disconnected) => return None,
-            }
-        }
-        if !change.is_empty() {
-            change.paths.sort();
-            change.paths.dedup();
-            return Some(change);
+            },
+        };
+        if add_event(&mut change, ev, session) {
+            deadline = Some(Instant::now() + QUIET);
         }
     }
 }
 
-fn add_event(change: &mut Change, ev: notify::Result<notify::Event>, session: &Session) {
+/// Adds what `ev` touches to `change`; whether it touched a source.
+fn add_event(change: &mut Change, ev: notify::Result<notify::Event>, session: &Session) -> bool {
     let ev = match ev {
         Ok(ev) => ev,
         Err(e) => {
@@ -188,20 +194,22 @@ fn add_event(change: &mut Change, ev: notify::Result<notify::Event>, session: &S
             errln!("warning: file watcher: {e}; rediscovering the tree");
             change.layout = true;
             change.paths.push(session.options().root.clone());
-            return;
+            return true;
         }
     };
     let layout = match ev.kind {
-        EventKind::Access(_) => return,
+        EventKind::Access(_) => return false,
         EventKind::Modify(notify::event::ModifyKind::Data(_))
         | EventKind::Modify(notify::event::ModifyKind::Metadata(_)) => false,
         _ => true,
     };
     let paths: Vec<PathBuf> = ev.paths.iter().filter_map(|p| session.source_path(p)).collect();
-    if !paths.is_empty() {
-        change.layout |= layout;
-        change.paths.extend(paths);
+    if paths.is_empty() {
+        return false;
     }
+    change.layout |= layout;
+    change.paths.extend(paths);
+    true
 }
 
 /// `rules/a/rule.yml`, or `rules/a/rule.yml and 2 more`.

@@ -80,12 +80,6 @@ pub struct Change {
     pub layout: bool,
 }
 
-impl Change {
-    pub fn is_empty(&self) -> bool {
-        self.paths.is_empty()
-    }
-}
-
 /// A tree built again and again, keeping what did not change.
 pub struct Session {
     opts: BuildOptions,
@@ -198,10 +192,13 @@ fn needs_discovery(tree: &Tree, change: &Change) -> bool {
             || p.extension().is_some_and(|e| e == "var" || e == "profile")
     };
     let in_rule = |p: &Path| tree.rule_files.iter().any(|r| r.parent().is_some_and(|d| p.starts_with(d) && p != d));
+    // What a rule's load finds in its own directory (checks, fixes, tests).
+    let rule_local = |p: &Path| in_rule(p) && !discovered(p);
+    let is_listed = |p: &Path| listed.iter().any(|l| l.binary_search_by(|x| x.as_path().cmp(p)).is_ok());
     change.paths.iter().any(|p| match std::fs::symlink_metadata(p) {
-        Ok(m) if m.is_file() => !listed.iter().any(|l| l.binary_search(p).is_ok()) && !(in_rule(p) && !discovered(p)),
+        Ok(m) if m.is_file() => !(is_listed(p) || rule_local(p)),
         Ok(_) => true,
-        Err(_) => !(in_rule(p) && !discovered(p)),
+        Err(_) => !rule_local(p),
     })
 }
 
