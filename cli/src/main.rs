@@ -39,6 +39,7 @@ mod sign_cmd;
 mod task_cmd;
 mod test_cmd;
 mod validate_cmd;
+mod watch;
 
 #[derive(Parser)]
 #[command(name = "scapc", version, about = "Compile, validate, lint and run SCAP security content", long_about = None)]
@@ -62,6 +63,9 @@ enum Command {
     /// <product>-ds.xml plus one file per component. Nothing is written for a
     /// product with errors. Timestamps come from SOURCE_DATE_EPOCH when set,
     /// else from the newest source file, so rebuilding gives identical bytes.
+    #[command(after_help = "Examples:
+  scapc build -C content -p debian12
+  scapc build --watch -C content -p debian12   # rebuild after every edit")]
     Build {
         /// The content tree (the directory holding products/, rules/, ...)
         #[arg(long, short = 'C', default_value = ".")]
@@ -102,6 +106,11 @@ enum Command {
         /// `<product>-playbook-<profile>.yml` beside the data stream
         #[arg(long)]
         fixes: bool,
+        /// Keep running: after each edit of the tree, rebuild and rewrite
+        /// the outputs that changed (one line per rebuild; an edit with
+        /// errors keeps the previous outputs). Stop it with Ctrl-C.
+        #[arg(long, conflicts_with = "fixes")]
+        watch: bool,
     },
     /// Check SCAP documents against the official XSDs and the SP 800-126r3 requirements
     ///
@@ -375,6 +384,7 @@ struct BuildFlags {
     cert: Option<PathBuf>,
     guides: bool,
     fixes: bool,
+    watch: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -430,7 +440,11 @@ fn run_build(
             .map(|d| d.hint("found by the build's validation gate; `--no-validate` skips it"))
             .collect()
     };
-    let report = build::build_finished(&opts, validator.as_ref().map(|_| &gate as build::Gate<'_>), finish);
+    let gate = validator.as_ref().map(|_| &gate as build::Gate<'_>);
+    if flags.watch {
+        return watch::run(opts, gate, finish, format);
+    }
+    let report = build::build_finished(&opts, gate, finish);
     let elapsed = start.elapsed();
     let diags = report.diagnostics.as_slice();
     if format != Format::Text {
@@ -511,18 +525,29 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let code = match cli.command {
-        Command::Build { root, out, products, sce, format, quiet, no_validate, sign_key, cert, guides, fixes } => {
-            run_build(
-                root,
-                out,
-                products,
-                sce,
-                format,
-                quiet,
-                no_validate,
-                BuildFlags { sign_key, cert, guides, fixes },
-            )
-        }
+        Command::Build {
+            root,
+            out,
+            products,
+            sce,
+            format,
+            quiet,
+            no_validate,
+            sign_key,
+            cert,
+            guides,
+            fixes,
+            watch,
+        } => run_build(
+            root,
+            out,
+            products,
+            sce,
+            format,
+            quiet,
+            no_validate,
+            BuildFlags { sign_key, cert, guides, fixes, watch },
+        ),
         Command::Fix(a) => fix_cmd::run(a),
         Command::Test(a) => test_cmd::run(a),
         Command::ScenarioJob { spec } => ExitCode::from(scapc_remediate::suite::job_entry(&spec) as u8),

@@ -265,16 +265,28 @@ pub fn build_gated(opts: &BuildOptions, gate: Option<Gate<'_>>) -> BuildReport {
 /// guides) so that what it returns is written in the same all-or-nothing
 /// set.
 pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>) -> BuildReport {
+    let tree = opts.root.is_dir().then(|| load::discover(&opts.root));
+    build_discovered(opts, tree.as_ref(), gate, finish)
+}
+
+/// [`build_finished`] for a tree already discovered (`None` when the root
+/// is not a directory), so that `build --watch` keeps its source cache
+/// (`Tree::sources`) from one build to the next.
+pub fn build_discovered(
+    opts: &BuildOptions,
+    tree: Option<&Tree>,
+    gate: Option<Gate<'_>>,
+    finish: Option<Finish<'_>>,
+) -> BuildReport {
     let mut report = BuildReport::default();
     let mut diags = Diagnostics::new();
-    if !opts.root.is_dir() {
+    // The tree's file lists are kept: no output may overwrite a source.
+    let Some(tree) = tree else {
         let (_, d) = compile_tree(opts);
         report.diagnostics = d;
         return report;
-    }
-    // The tree's file lists are kept: no output may overwrite a source.
-    let tree = load::discover(&opts.root);
-    let Some(prep) = prepare(opts, &tree, &mut diags) else {
+    };
+    let Some(prep) = prepare(opts, tree, &mut diags) else {
         report.diagnostics = diags;
         return report;
     };
@@ -287,7 +299,7 @@ pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Optio
         .products
         .into_par_iter()
         .map(|product| {
-            let (c, mut d) = compile_product(opts, &tree, &prep.macros, &prep.timestamp, product);
+            let (c, mut d) = compile_product(opts, tree, &prep.macros, &prep.timestamp, product);
             let Some(c) = c else { return Done { output: None, diags: d, gated: Vec::new() } };
             let e = emit(&c, &mut d);
             let po = ProductOutput {
@@ -333,7 +345,7 @@ pub fn build_finished(opts: &BuildOptions, gate: Option<Gate<'_>>, finish: Optio
         report.diagnostics = diags;
         return report;
     }
-    write_outputs(opts, Some(&tree), emitted, finish, &mut report, &mut diags);
+    write_outputs(opts, Some(tree), emitted, finish, &mut report, &mut diags);
     diags.sort();
     report.diagnostics = diags;
     report

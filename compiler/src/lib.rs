@@ -18,6 +18,7 @@ pub mod codes;
 pub mod compile;
 pub mod cpe;
 pub mod docs;
+pub mod incremental;
 
 pub mod jinja;
 pub mod load;

@@ -39,6 +39,9 @@ pub struct Tree {
     /// Every file and directory listing loading reads, read once for all
     /// products (and the linter).
     pub sources: std::sync::Arc<Cache>,
+    /// Rules loaded by earlier builds of a `build --watch` session (off,
+    /// and empty, in every other build).
+    pub memo: std::sync::Arc<crate::incremental::Memo>,
 }
 
 /// Where one product's sources are, from its `product.yml`.
@@ -642,7 +645,7 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                         .hint("move it next to the other rule, under a group")],
                 );
             }
-            load_rule(cache, p, parent_group(dir), jinja, product)
+            tree.memo.rule(pid, p, || load_rule(cache, p, parent_group(dir), jinja, product))
         })
         .collect();
 

@@ -150,6 +150,18 @@ impl Cache {
         self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.to_path_buf()).or_insert(l).clone()
     }
 
+    /// Forgets what was read at or below each of `paths`, and the listings
+    /// of their parent directories, so that the next use reads them anew
+    /// (`build --watch` after an edit, creation, removal or rename).
+    pub fn invalidate(&self, paths: &[PathBuf]) {
+        let hit = |p: &Path| paths.iter().any(|c| p.starts_with(c));
+        self.texts.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
+        let parents: Vec<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
+        self.dirs.write().unwrap_or_else(|e| e.into_inner()).retain(|d, _| {
+            !hit(d) && !parents.iter().any(|p| d == p || (p.as_os_str().is_empty() && d == Path::new(".")))
+        });
+    }
+
     /// Whether something (a file, directory or link, dangling or not) is at
     /// `path`, from its directory's listing.
     pub fn exists(&self, path: &Path) -> bool {

@@ -1,0 +1,219 @@
+//! `scapc build --watch` on a copy of this repository's content tree: the
+//! first build, then edits made while it runs. After each edit the test
+//! waits until the data stream on disk changes, prints how long that took
+//! (no timing is asserted), and compares every output with a full
+//! `scapc build` of the edited tree, byte for byte. An edit with an error
+//! is reported at its file and line and keeps the previous outputs; fixing
+//! it rebuilds. A rule added, then removed, is in and out of the stream.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Long enough for the first build in a debug binary on a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(300);
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The repository's own content: products, rules, profiles, templates,
+/// macros and platforms.
+fn content_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["products", "rules", "profiles", "templates", "macros", "applicability"] {
+        if repo().join(d).is_dir() {
+            copy_tree(&repo().join(d), &tmp.path().join(d));
+        }
+    }
+    tmp
+}
+
+/// The watching process; killed when dropped.
+struct Watcher {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watcher {
+    fn start(tree: &Path) -> Watcher {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scapc"))
+            .args(["build", "--watch", "-C"])
+            .arg(tree)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run scapc build --watch");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watcher { child, lines, seen: Vec::new() }
+    }
+
+    /// Reads stderr until a line satisfies `want`; returns it.
+    fn wait_line(&mut self, what: &str, want: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + PATIENCE;
+        loop {
+            match self.lines.recv_timeout(end.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if want(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no {what} within {PATIENCE:?}; stderr:\n{}", self.seen.join("\n"))
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("scapc build --watch ended before {what}; stderr:\n{}", self.seen.join("\n"))
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ds(tree: &Path) -> PathBuf {
+    tree.join("build/debian12-ds.xml")
+}
+
+/// Waits until the data stream differs from `before`; returns the time
+/// from `since` (the edit) to the moment the new stream was seen.
+fn wait_changed(tree: &Path, before: &[u8], since: Instant) -> Duration {
+    let end = Instant::now() + PATIENCE;
+    while Instant::now() < end {
+        if std::fs::read(ds(tree)).is_ok_and(|now| now != before) {
+            return since.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the data stream did not change within {PATIENCE:?} of the edit");
+}
+
+/// Every output of the watcher equals that of a full build of the tree as
+/// it is now (into another directory), byte for byte.
+fn assert_equals_full_build(tree: &Path) {
+    let full = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_scapc"))
+        .args(["build", "-q", "-C"])
+        .arg(tree)
+        .arg("-o")
+        .arg(full.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "full build failed: {}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<_> = std::fs::read_dir(full.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert!(names.iter().any(|n| n == "debian12-ds.xml"), "{names:?}");
+    for n in &names {
+        let a = std::fs::read(full.path().join(n)).unwrap();
+        let b = std::fs::read(tree.join("build").join(n)).unwrap();
+        assert!(a == b, "{} differs from a full build's", n.to_string_lossy());
+    }
+}
+
+fn rebuilt(line: &str) -> bool {
+    line.contains(": rebuilt ") || line.contains("nothing written")
+}
+
+#[test]
+fn watch_rebuilds_after_edits_like_a_full_build() {
+    let tmp = content_copy();
+    let tree = tmp.path();
+    let rule_dir = tree.join("rules/permissions/permissions_system_files/file_permissions_sshd_config");
+    let rule = rule_dir.join("rule.yml");
+    let original = std::fs::read_to_string(&rule).unwrap();
+    let mut w = Watcher::start(tree);
+    let first = w.wait_line("first build", |l| l.starts_with("initial build"));
+    assert!(first.contains("rebuilt debian12"), "{first}");
+    w.wait_line("watching notice", |l| l.starts_with("watching "));
+
+    // A title changed.
+    let before = std::fs::read(ds(tree)).unwrap();
+    let edited = original.replace("Verify Permissions on /etc/ssh/sshd_config", "Watched title of sshd_config");
+    assert_ne!(edited, original);
+    let t = Instant::now();
+    std::fs::write(&rule, &edited).unwrap();
+    let latency = wait_changed(tree, &before, t);
+    let line = w.wait_line("rebuild after the title edit", rebuilt);
+    eprintln!("title edit: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
+    assert!(line.contains("file_permissions_sshd_config/rule.yml"), "{line}");
+    let now = std::fs::read_to_string(ds(tree)).unwrap();
+    assert!(now.contains("Watched title of sshd_config"));
+    assert_equals_full_build(tree);
+
+    // An error: reported at its place, and the outputs stay as they were.
+    let good = std::fs::read(ds(tree)).unwrap();
+    std::fs::write(&rule, edited.replace("severity: medium", "severity: [medium")).unwrap();
+    let line = w.wait_line("failed rebuild", rebuilt);
+    assert!(line.contains("nothing written"), "{line}");
+    let located = w.seen.iter().any(|l| l.contains("file_permissions_sshd_config/rule.yml:"));
+    assert!(located, "the error names the rule file with a line: {:?}", w.seen);
+    assert_eq!(std::fs::read(ds(tree)).unwrap(), good, "the previous outputs are kept");
+
+    // The fix rebuilds (back to the original title).
+    let t = Instant::now();
+    std::fs::write(&rule, &original).unwrap();
+    let latency = wait_changed(tree, &good, t);
+    let line = w.wait_line("rebuild after the fix", rebuilt);
+    eprintln!("fix: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
+    assert!(line.contains(": rebuilt "), "{line}");
+    assert_equals_full_build(tree);
+
+    // A rule added (written beside, then renamed into place as editors and
+    // checkouts do).
+    let before = std::fs::read(ds(tree)).unwrap();
+    let staging = rule_dir.parent().unwrap().join(".staging");
+    std::fs::create_dir(&staging).unwrap();
+    let added = original.replace("Verify Permissions on /etc/ssh/sshd_config", "An added rule");
+    std::fs::write(staging.join("rule.yml"), added).unwrap();
+    let new_dir = rule_dir.parent().unwrap().join("watch_added_rule");
+    let t = Instant::now();
+    std::fs::rename(&staging, &new_dir).unwrap();
+    let latency = wait_changed(tree, &before, t);
+    let line = w.wait_line("rebuild after the added rule", rebuilt);
+    eprintln!("added rule: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
+    assert!(std::fs::read_to_string(ds(tree)).unwrap().contains("rule_watch_added_rule"));
+    assert_equals_full_build(tree);
+
+    // The rule removed again.
+    let before = std::fs::read(ds(tree)).unwrap();
+    let t = Instant::now();
+    std::fs::remove_dir_all(&new_dir).unwrap();
+    let latency = wait_changed(tree, &before, t);
+    let line = w.wait_line("rebuild after the removed rule", rebuilt);
+    eprintln!("removed rule: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
+    assert!(!std::fs::read_to_string(ds(tree)).unwrap().contains("rule_watch_added_rule"));
+    assert_equals_full_build(tree);
+}

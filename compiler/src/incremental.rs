@@ -1,0 +1,275 @@
+//! Rebuilding after edits (`scapc build --watch`): a [`Session`] keeps the
+//! discovered tree and its source cache from one build to the next, so a
+//! rebuild reads only the files that changed, rediscovers the tree only
+//! when files appeared or went away, reloads (renders and parses) only the
+//! rules whose directory changed ([`Memo`]), and writes only the outputs
+//! whose bytes changed (`scapc_output::write_set` skips identical files).
+//! Everything after loading (compile, emit) runs as in a full build, so
+//! what a rebuild writes is byte for byte what `scapc build` of the edited
+//! tree writes.
+
+use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
+use crate::load::{self, Tree};
+use crate::model::Rule;
+use scapc_diagnostics::Diagnostic;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::RwLock;
+
+type Loaded = (Option<Rule>, Vec<Diagnostic>);
+
+/// Rules as loaded by earlier builds, per product and `rule.yml`. A rule's
+/// load reads only its own directory, rendered with the product's Jinja
+/// (its properties and the macro library), so an entry stays good until a
+/// file in its directory changes; any other change except a group, Value
+/// or profile file (which no rule's load reads) forgets every entry, as
+/// does a change of the tree's layout (a rule's group comes from it).
+#[derive(Debug, Default)]
+pub struct Memo {
+    on: bool,
+    rules: RwLock<HashMap<(String, PathBuf), Loaded>>,
+}
+
+impl Memo {
+    /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
+    pub fn keeping() -> Self {
+        Memo { on: true, rules: RwLock::default() }
+    }
+
+    /// Rule `path` of `product`, from an earlier build or by `load`.
+    pub fn rule(&self, product: &str, path: &Path, load: impl FnOnce() -> Loaded) -> Loaded {
+        if !self.on {
+            return load();
+        }
+        let key = (product.to_owned(), path.to_path_buf());
+        if let Some(hit) = self.rules.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return hit.clone();
+        }
+        let loaded = load();
+        self.rules.write().unwrap_or_else(|e| e.into_inner()).insert(key, loaded.clone());
+        loaded
+    }
+
+    /// Forgets what `change` may have made stale.
+    fn forget(&self, change: &Change) {
+        let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        let in_rule = |p: &Path| rules.keys().any(|(_, r)| r.parent().is_some_and(|d| p.starts_with(d)));
+        let unread_by_rules = |p: &Path| {
+            p.file_name().is_some_and(|n| n == "group.yml")
+                || p.extension().is_some_and(|e| e == "var" || e == "profile")
+        };
+        if change.layout || change.paths.iter().any(|p| !in_rule(p) && !unread_by_rules(p)) {
+            rules.clear();
+            return;
+        }
+        rules.retain(|(_, r), _| {
+            let dir = r.parent().unwrap_or(Path::new(""));
+            !change.paths.iter().any(|p| p.starts_with(dir))
+        });
+    }
+}
+
+/// What one batch of file-system events means for the build.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Sources that changed, were created or removed, as the tree names
+    /// them (relative to the working directory when the root is).
+    pub paths: Vec<PathBuf>,
+    /// Whether files or directories appeared, went away or were renamed:
+    /// the tree is then discovered anew.
+    pub layout: bool,
+}
+
+/// A tree built again and again, keeping what did not change.
+pub struct Session {
+    opts: BuildOptions,
+    /// The root and the output directory as absolute paths, to read event
+    /// paths (which the watcher reports absolute).
+    abs_root: PathBuf,
+    abs_out: PathBuf,
+    tree: Option<Tree>,
+}
+
+impl Session {
+    pub fn new(opts: BuildOptions) -> Self {
+        let abs = |p: &Path| {
+            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            if p.is_absolute() {
+                p
+            } else {
+                std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+            }
+        };
+        let abs_root = abs(&opts.root);
+        // The output directory may not exist yet: resolve its parent.
+        let abs_out = match (opts.out_dir.parent(), opts.out_dir.file_name()) {
+            (Some(parent), Some(name)) => {
+                abs(if parent.as_os_str().is_empty() { Path::new(".") } else { parent }).join(name)
+            }
+            _ => abs(&opts.out_dir),
+        };
+        Session { opts, abs_root, abs_out, tree: None }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// The root as an absolute path (what to watch).
+    pub fn root(&self) -> &Path {
+        &self.abs_root
+    }
+
+    /// The source a watcher's absolute `path` stands for, as the tree names
+    /// it; `None` for what no build reads: the output directory, hidden
+    /// names (editor swap files, scapc's own temporaries), backups (`~`),
+    /// Emacs lock and autosave files, and places outside the tree.
+    pub fn source_path(&self, path: &Path) -> Option<PathBuf> {
+        if path.starts_with(&self.abs_out) {
+            return None;
+        }
+        let rel = path.strip_prefix(&self.abs_root).ok()?;
+        let ignored = |c: Component<'_>| {
+            let Component::Normal(n) = c else { return false };
+            let n = n.to_string_lossy();
+            n.starts_with('.') || n.starts_with('#') || n.ends_with('~') || n.ends_with(".swp") || n == "4913"
+        };
+        if rel.components().any(ignored) {
+            return None;
+        }
+        let root = &self.opts.root;
+        Some(if root == Path::new(".") || root.as_os_str().is_empty() { rel.to_path_buf() } else { root.join(rel) })
+    }
+
+    /// Forgets the changed sources (and, when the layout changed, the
+    /// discovered file lists) so that the next [`Session::build`] reads
+    /// them anew.
+    pub fn apply(&mut self, change: &Change) {
+        let Some(tree) = &self.tree else { return };
+        let change = &Change { paths: change.paths.clone(), layout: change.layout && needs_discovery(tree, change) };
+        tree.sources.invalidate(&change.paths);
+        tree.memo.forget(change);
+        if change.layout {
+            let mut fresh = load::discover(&self.opts.root);
+            fresh.sources = tree.sources.clone();
+            fresh.memo = tree.memo.clone();
+            self.tree = Some(fresh);
+        }
+    }
+
+    /// Builds the tree as `build::build_finished` does, reusing every
+    /// source read before and not changed since.
+    pub fn build(&mut self, gate: Option<Gate<'_>>, finish: Option<Finish<'_>>) -> BuildReport {
+        if self.tree.is_none() && self.opts.root.is_dir() {
+            let mut tree = load::discover(&self.opts.root);
+            tree.memo = std::sync::Arc::new(Memo::keeping());
+            self.tree = Some(tree);
+        }
+        build::build_discovered(&self.opts, self.tree.as_ref(), gate, finish)
+    }
+}
+
+/// Whether files came or went that discovery lists: anything but files
+/// discovery already lists (saved by renaming a temporary over them, as
+/// editors do) and files inside a known rule's directory other than those
+/// discovery looks for (a rule's checks and fixes are found when the rule
+/// is loaded again).
+fn needs_discovery(tree: &Tree, change: &Change) -> bool {
+    let listed = [
+        &tree.products,
+        &tree.group_files,
+        &tree.rule_files,
+        &tree.value_files,
+        &tree.profile_files,
+        &tree.template_files,
+        &tree.platform_files,
+        &tree.macro_files,
+        &tree.control_files,
+        &tree.property_files,
+    ];
+    let discovered = |p: &Path| {
+        p.file_name().is_some_and(|n| n == "rule.yml" || n == "group.yml")
+            || p.extension().is_some_and(|e| e == "var" || e == "profile")
+    };
+    let in_rule = |p: &Path| tree.rule_files.iter().any(|r| r.parent().is_some_and(|d| p.starts_with(d) && p != d));
+    // What a rule's load finds in its own directory (checks, fixes, tests).
+    let rule_local = |p: &Path| in_rule(p) && !discovered(p);
+    let is_listed = |p: &Path| listed.iter().any(|l| l.binary_search_by(|x| x.as_path().cmp(p)).is_ok());
+    change.paths.iter().any(|p| match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_file() => !(is_listed(p) || rule_local(p)),
+        Ok(_) => true,
+        Err(_) => !rule_local(p),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(root: &str, out: &str) -> Session {
+        Session::new(BuildOptions {
+            root: root.into(),
+            out_dir: out.into(),
+            products: Vec::new(),
+            sce: false,
+            epoch: Some(0),
+        })
+    }
+
+    #[test]
+    fn event_paths_map_to_tree_paths_and_ignore_outputs_and_temporaries() {
+        let dir = std::env::temp_dir().join(format!("scapc-incr-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("rules")).unwrap();
+        let root = std::fs::canonicalize(&dir).unwrap();
+        let s = session(root.to_str().unwrap(), root.join("build").to_str().unwrap());
+        let rule = root.join("rules/a/rule.yml");
+        assert_eq!(s.source_path(&rule), Some(rule.clone()));
+        assert_eq!(s.source_path(&root.join("build/x-ds.xml")), None);
+        assert_eq!(s.source_path(&root.join("rules/a/.rule.yml.swp")), None);
+        assert_eq!(s.source_path(&root.join("rules/a/rule.yml~")), None);
+        assert_eq!(s.source_path(&root.join("rules/a/.scapc-tmp-1-x")), None);
+        assert_eq!(s.source_path(Path::new("/elsewhere/rule.yml")), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn memo_with(rules: &[&str]) -> Memo {
+        let m = Memo::keeping();
+        for r in rules {
+            m.rule("p", Path::new(r), || (None, Vec::new()));
+        }
+        m
+    }
+
+    fn kept(m: &Memo) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = m.rules.read().unwrap().keys().map(|(_, p)| p.clone()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn memo_forgets_the_edited_rule_or_everything() {
+        let all = ["t/rules/a/rule.yml", "t/rules/b/rule.yml"];
+        let change = |p: &str, layout: bool| Change { paths: vec![PathBuf::from(p)], layout };
+        // An edit inside a rule's directory forgets that rule only.
+        let m = memo_with(&all);
+        m.forget(&change("t/rules/a/bash/shared.sh", false));
+        assert_eq!(kept(&m), vec![PathBuf::from("t/rules/b/rule.yml")]);
+        // Files no rule's load reads forget nothing.
+        let m = memo_with(&all);
+        m.forget(&change("t/rules/group.yml", false));
+        m.forget(&change("t/profiles/x.profile", false));
+        assert_eq!(kept(&m).len(), 2);
+        // Macros, products and a new layout forget everything.
+        for c in
+            [change("t/macros/m.jinja", false), change("t/products/p/product.yml", false), change("t/rules/c", true)]
+        {
+            let m = memo_with(&all);
+            m.forget(&c);
+            assert!(kept(&m).is_empty(), "{c:?}");
+        }
+        // A memo that is off loads every time and keeps nothing.
+        let off = Memo::default();
+        off.rule("p", Path::new("t/rules/a/rule.yml"), || (None, Vec::new()));
+        assert!(kept(&off).is_empty());
+    }
+}
