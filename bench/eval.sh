@@ -18,7 +18,7 @@ SRC=/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml
 command -v oscap >/dev/null || { echo "oscap is missing (apt-get install openscap-scanner)"; exit 2; }
 [ -f "$ROOT/var/lib/dpkg/status" ] || { echo "no root filesystem at $ROOT (debootstrap --variant=minbase bookworm $ROOT)"; exit 2; }
 cargo build --release -q -p scapc
-SCAPC=$PWD/target/release/scapc
+SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 grep -v '<xccdf-1.2:platform idref="cpe:/o:debian:debian_linux:11"/>' "$SRC" > "$tmp/d11.xml"
