@@ -18,7 +18,7 @@
 # a small data stream to the "remote" host, scans it, and brings the ARF
 # back, as for any ssh target.
 #
-# Usage: [SCAPC_BENCH_STORE=DIR] bench/service.sh [RUNS_TOTAL] [RULES] [REPEAT] [SSH_TASKS] [SSH_JOBS]
+# Usage: [SCAPC_BIN=scapc] [SCAPC_BENCH_STORE=DIR] bench/service.sh [RUNS_TOTAL] [RULES] [REPEAT] [SSH_TASKS] [SSH_JOBS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOTAL=${1:-10000}
@@ -29,8 +29,12 @@ SSH_JOBS=${5:-$(nproc)}
 GOAL_MS=50
 TARGETS=10
 
-cargo build --release -q -p scapc
-SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
+if [ -n "${SCAPC_BIN:-}" ]; then
+    SCAPC=$SCAPC_BIN # a binary built before
+else
+    cargo build --release -q -p scapc
+    SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
+fi
 BASE=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && BASE=/dev/shm
 TMP=$(mktemp -d "$BASE/scapc-bench-service.XXXXXX")
@@ -140,7 +144,7 @@ for _ in $(seq 100); do
 done
 echo "[127.0.0.1]:$PORT $(cat "$KEYS/host.pub")" > "$KEYS/known_hosts"
 # A small data stream: the xmlfilecontent probe fixture's benchmark.
-"$SCAPC" ds compose tests/fixtures/eval-probes/xmlfilecontent/xccdf.xml -o "$TMP/ds.xml" > /dev/null
+"$SCAPC" ds compose tests/fixtures/eval-probes/xmlfilecontent/xccdf.xml -o "$TMP/ds.xml" > /dev/null 2>&1
 SSTORE=$TMP/ssh-store
 for ((i = 1; i <= SSH_TASKS; i++)); do
     "$SCAPC" task create --store "$SSTORE" --content "$TMP/ds.xml" --target "ssh://root@127.0.0.1:$PORT" \

@@ -92,6 +92,8 @@ pub struct Tree {
     names: Vec<Box<str>>,
     name_index: FastMap<Box<[u8]>, u32>,
     by_name: FastMap<(u16, u32), Vec<NodeId>>,
+    /// The namespace [`Tree::intern`] found last.
+    last_ns: Option<(u16, Box<[u8]>)>,
 }
 
 impl Tree {
@@ -109,6 +111,7 @@ impl Tree {
             names: Vec::new(),
             name_index: FastMap::default(),
             by_name: FastMap::default(),
+            last_ns: None,
         };
         t.ns_index.insert(Box::from(&b""[..]), 0);
         let mut reader = NsReader::from_str(src);
@@ -217,7 +220,20 @@ impl Tree {
     /// The index of a namespace URI; `None` past 65,536 distinct URIs (no
     /// SCAP document uses more than a few dozen).
     fn intern(&mut self, ns: &[u8]) -> Option<u16> {
+        // Most attributes are in no namespace, and most elements in their
+        // parent's: those are found without a lookup (the last namespace is
+        // compared word by word: a call to memcmp per element costs more
+        // here than the whole comparison).
+        if ns.is_empty() {
+            return Some(0);
+        }
+        if let Some(&(i, ref last)) = self.last_ns.as_ref() {
+            if same_bytes(last, ns) {
+                return Some(i);
+            }
+        }
         if let Some(&i) = self.ns_index.get(ns) {
+            self.last_ns = Some((i, ns.into()));
             return Some(i);
         }
         let i = u16::try_from(self.namespaces.len()).ok()?;
@@ -442,6 +458,17 @@ impl Tree {
         parts.reverse();
         format!("/{}", parts.join("/"))
     }
+}
+
+/// Byte equality in eight-byte words, without a library call.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+    ca.zip(cb).all(|(x, y)| word(x) == word(y)) && ra.iter().zip(rb).all(|(x, y)| x == y)
 }
 
 fn line_starts(src: &str) -> Vec<usize> {
