@@ -59,7 +59,7 @@ ok=1
 row() {
     local r c
     r=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", a / b }')
-    c=$(awk -v a="$5" -v b="$6" 'BEGIN { printf "%.3f", a / b }')
+    c=$(awk -v a="$5" -v b="$6" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "-" }')
     printf '%-30s %9ss %9ss %8s   %8ss %8ss %8s   goal <= %s\n' "$1" "$2" "$3" "$r" "$5" "$6" "$c" "$4"
     awk -v r="$r" -v g="$4" 'BEGIN { exit !(r <= g) }' || ok=0
 }
