@@ -1,9 +1,11 @@
-//! Container image targets for tasks: `oci:LAYOUT[:REF]` (an OCI image
-//! layout directory) and `docker-archive:FILE` (a `docker save` tarball).
-//! The image's layers are unpacked in order into a private temporary
-//! directory, whiteouts applied (`.wh.NAME` removes NAME from the layers
-//! below, `.wh..wh..opq` empties its directory), and the result is scanned
-//! as `dir:`. Only the controller needs the content and the image.
+//! Container targets for tasks: images, `oci:LAYOUT[:REF]` (an OCI image
+//! layout directory) and `docker-archive:FILE` (a `docker save` tarball),
+//! and running containers, `docker:NAME` and `podman:NAME` (their root
+//! filesystem as `docker export` / `podman export` writes it, one tar).
+//! The layers are unpacked in order into a private temporary directory,
+//! whiteouts applied (`.wh.NAME` removes NAME from the layers below,
+//! `.wh..wh..opq` empties its directory), and the result is scanned as
+//! `dir:` and removed. Only the controller needs the content and the image.
 
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -12,7 +14,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// True when `target` names an image.
 pub fn is_image(target: &str) -> bool {
-    target.starts_with("oci:") || target.starts_with("docker-archive:")
+    ["oci:", "docker-archive:", "docker:", "podman:"].iter().any(|p| target.starts_with(p))
 }
 
 /// An unpacked image root; removed when dropped.
@@ -31,13 +33,41 @@ pub fn unpack(target: &str) -> Result<Unpacked, String> {
         oci_layers(rest)?
     } else if let Some(file) = target.strip_prefix("docker-archive:") {
         docker_layers(Path::new(file), dir.path())?
+    } else if let Some((tool, name)) = target.split_once(':').filter(|(t, _)| matches!(*t, "docker" | "podman")) {
+        vec![export(tool, name, dir.path())?]
     } else {
-        return Err(format!("`{target}` is not an image target (oci:LAYOUT or docker-archive:FILE)"));
+        return Err(format!(
+            "`{target}` is not a container target (oci:LAYOUT, docker-archive:FILE, docker:NAME or podman:NAME)"
+        ));
     };
     for l in &layers {
         apply_layer(l, &root).map_err(|e| format!("{target}: layer {}: {e}", l.display()))?;
     }
     Ok(Unpacked { root, _dir: dir })
+}
+
+/// The root filesystem of a running (or stopped) container as one tar, from
+/// `docker export` or `podman export` (which need no mount privileges).
+fn export(tool: &str, name: &str, work: &Path) -> Result<PathBuf, String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if name.is_empty() || name.starts_with(['-', '.']) || !name.chars().all(ok) {
+        return Err(format!("`{name}` is not a container name or id"));
+    }
+    let file = work.join("export.tar");
+    let out = std::process::Command::new(tool)
+        .arg("export")
+        .arg("--output")
+        .arg(&file)
+        .arg(name)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run `{tool}`: {e}"))?;
+    if !out.status.success() || !file.is_file() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no export was written");
+        return Err(format!("`{tool} export {name}` failed ({}): {}", out.status, last.trim()));
+    }
+    Ok(file)
 }
 
 fn read_json(p: &Path) -> Result<serde_json::Value, String> {

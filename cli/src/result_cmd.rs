@@ -155,7 +155,14 @@ fn list(store: &Store, o: &StoreOpts, task: Option<u64>) -> Result<(), String> {
     let rows = store.runs(task).map_err(|e| e.to_string())?;
     let mut s = String::with_capacity(rows.len() * 120);
     match o.format {
-        Fmt::Json => s = serde_json::to_string_pretty(&rows).unwrap_or_default(),
+        Fmt::Json => {
+            // Written straight into one buffer of about the right size.
+            let mut v = Vec::with_capacity(rows.len() * 420 + 2);
+            let _ = serde_json::to_writer_pretty(&mut v, &rows);
+            v.push(b'\n');
+            crate::out::write_bytes(&v);
+            return Ok(());
+        }
         Fmt::Text => {
             s.push_str("task  run  started              status      exit     score          target  results");
             for r in &rows {

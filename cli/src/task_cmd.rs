@@ -67,8 +67,9 @@ pub struct TaskFields {
     /// A title [default: the content and target]
     #[arg(long)]
     pub title: Option<String>,
-    /// `local`, `dir:/path`, `ssh://user@host[:port]`, `oci:LAYOUT[:REF]` or
-    /// `docker-archive:FILE` [default: local]
+    /// `local`, `dir:/path`, `ssh://user@host[:port]`, `oci:LAYOUT[:REF]`,
+    /// `docker-archive:FILE`, or a container, `docker:NAME` or `podman:NAME`
+    /// [default: local]
     #[arg(long)]
     pub target: Option<String>,
     /// The source data stream [default: SSG's for this system]

@@ -285,6 +285,60 @@ fn an_oci_image_target_scans_like_its_root_directory() {
     assert!(bad["error"].as_str().unwrap().contains("index.json"), "{bad}");
 }
 
+/// `docker:NAME` scans a container's root filesystem from `docker export`.
+/// No container runtime runs on the test machines, so a stand-in `docker`
+/// first on PATH plays the CLI's part (`export --output FILE NAME` writes
+/// the fixture root as the tar); what is tested is scapc's side: the
+/// command it runs, the unpacking, the scan and the error of a missing
+/// container.
+#[test]
+fn a_container_target_scans_its_exported_root_filesystem() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let (ds, target) = small_content(d.path());
+    let bin = d.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = d.path().join("docker.log");
+    let fake = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\n[ \"$1\" = export ] && [ \"$2\" = --output ] || exit 64\n[ \"$4\" = web ] || {{ echo \"Error: No such container: $4\" >&2; exit 1; }}\nexec tar -C '{}' -cf \"$3\" .\n",
+        log.display(),
+        fixture().join("root").display()
+    );
+    std::fs::write(bin.join("docker"), fake).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("docker"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let run = |args: &[&str]| {
+        let out = scapc().args(args).arg("--store").arg(&store).env("PATH", &path).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let content = ds.to_str().unwrap();
+    for t in [target.as_str(), "docker:web", "docker:gone"] {
+        run(&["task", "create", "--content", content, "--target", t]);
+    }
+    let dir_run = json(&run(&["task", "run", "1", "--format", "json"]));
+    let ctr_run = json(&run(&["task", "run", "2", "--format", "json"]));
+    assert!(ctr_run["error"].is_null(), "{ctr_run}");
+    assert_eq!(ctr_run["target"], "docker:web");
+    assert!(!ctr_run["rules"].as_array().unwrap().is_empty());
+    assert_eq!(ctr_run["rules"], dir_run["rules"]);
+    assert_eq!(ctr_run["counts"], dir_run["counts"]);
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(calls.starts_with("export --output /") && calls.contains("export.tar web\n"), "{calls}");
+    // A container that does not exist: a recorded run that says why.
+    let gone = json(&run(&["task", "run", "3", "--format", "json"]));
+    let e = gone["error"].as_str().unwrap_or_default();
+    assert!(e.contains("docker export gone") && e.contains("No such container: gone"), "{gone}");
+    // A name that could be read as an option is refused before docker runs.
+    let (code, _, _) = sc(&store, &["task", "create", "--content", content, "--target", "docker:--help"]);
+    if code == 0 {
+        let bad = json(&run(&["task", "run", "4", "--format", "json"]));
+        assert!(bad["error"].as_str().unwrap_or_default().contains("not a container name"), "{bad}");
+    }
+    assert!(!std::fs::read_to_string(&log).unwrap().contains("--help"));
+}
+
 /// contrib/ansible scans a host (here this one, through a local
 /// connection) and imports its ARF into the controller's store.
 #[test]

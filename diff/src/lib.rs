@@ -11,6 +11,7 @@ pub mod oval;
 pub mod render;
 
 use model::{Content, Field, Item, KINDS};
+use oval::OvalIndex;
 use scapc_xml::tree::Tree;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -82,39 +83,49 @@ pub struct Error {
     pub message: String,
 }
 
-/// Parses and reads one document.
-pub fn load(src: &str) -> Result<Content, Error> {
-    let tree = Tree::parse(src).map_err(|e| Error { line: e.line, col: e.col, message: e.message })?;
-    Ok(model::extract(&tree))
+fn parse(src: &str) -> Result<Tree, Error> {
+    Tree::parse(src).map_err(|e| Error { line: e.line, col: e.col, message: e.message })
 }
 
 /// Compares two documents (read in parallel); `a_name` and `b_name` label
 /// the sides in the report.
 pub fn diff_sources(a_name: &str, a: &str, b_name: &str, b: &str) -> Result<Report, (usize, Error)> {
-    let (ca, cb) = rayon::join(|| load(a), || load(b));
-    let ca = ca.map_err(|e| (0, e))?;
-    let cb = cb.map_err(|e| (1, e))?;
-    Ok(diff(a_name, &ca, b_name, &cb))
+    let (ta, tb) = rayon::join(|| parse(a), || parse(b));
+    let ta = ta.map_err(|e| (0, e))?;
+    let tb = tb.map_err(|e| (1, e))?;
+    let (mut oa, mut ob) = (OvalIndex::new(&ta), OvalIndex::new(&tb));
+    let (ca, cb) = rayon::join(|| model::extract(&ta, &mut oa), || model::extract(&tb, &mut ob));
+    let sides = [Side { content: &ca, oval: &oa }, Side { content: &cb, oval: &ob }];
+    Ok(diff(a_name, &sides[0], b_name, &sides[1]))
 }
 
-/// Compares two contents read by [`load`].
-pub fn diff(a_name: &str, a: &Content, b_name: &str, b: &Content) -> Report {
-    let kinds = KINDS
-        .iter()
-        .enumerate()
-        .map(|(k, name)| diff_kind(name, &a.items[k], &b.items[k]))
-        .filter(|d| !d.is_empty())
-        .collect();
+/// One document as [`diff`] compares it: what was read, and the OVAL index
+/// that renders the logic of checks that differ.
+pub struct Side<'a, 't> {
+    pub content: &'a Content,
+    pub oval: &'a OvalIndex<'t>,
+}
+
+impl Side<'_, '_> {
+    fn render(&self, refs: &[String]) -> String {
+        refs.iter().map(|r| self.oval.render(r)).collect()
+    }
+}
+
+/// Compares two documents read by [`model::extract`].
+pub fn diff(a_name: &str, a: &Side<'_, '_>, b_name: &str, b: &Side<'_, '_>) -> Report {
+    let kinds = KINDS.iter().enumerate().map(|(k, name)| diff_kind(name, a, b, k)).filter(|d| !d.is_empty()).collect();
     Report { a: a_name.to_owned(), b: b_name.to_owned(), kinds }
 }
 
-fn diff_kind(kind: &str, a: &BTreeMap<String, Item>, b: &BTreeMap<String, Item>) -> KindDiff {
+fn diff_kind(kind: &str, sa: &Side<'_, '_>, sb: &Side<'_, '_>, k: usize) -> KindDiff {
+    let (a, b) = (&sa.content.items[k], &sb.content.items[k]);
     let mut d = KindDiff { kind: kind.to_owned(), ..KindDiff::default() };
     for (id, ia) in a {
         match b.get(id) {
             None => d.removed.push(Entry { id: id.clone(), title: ia.title.clone() }),
             Some(ib) => {
-                let changes = diff_item(ia, ib);
+                let changes = diff_item(ia, ib, sa, sb);
                 if !changes.is_empty() {
                     d.changed.push(Changed { id: id.clone(), title: ib.title.clone(), changes });
                 }
@@ -146,7 +157,7 @@ pub(crate) fn text_diff(before: &str, after: &str) -> Option<String> {
     Some(d.unified_diff().context_radius(2).to_string())
 }
 
-fn diff_item(a: &Item, b: &Item) -> Vec<Change> {
+fn diff_item(a: &Item, b: &Item, sa: &Side<'_, '_>, sb: &Side<'_, '_>) -> Vec<Change> {
     let mut out = Vec::new();
     if a.title != b.title {
         out.push(Change::Text { field: "title".into(), before: a.title.clone(), after: b.title.clone(), diff: None });
@@ -161,9 +172,11 @@ fn diff_item(a: &Item, b: &Item) -> Vec<Change> {
         let field = key.to_string();
         match (fa.unwrap_or(&empty), fb.unwrap_or(&empty)) {
             (Field::Logic { key: ka, .. }, Field::Logic { key: kb, .. }) if ka == kb => {}
-            (Field::Logic { shown: sa, rendered: ra, .. }, Field::Logic { shown: sb, rendered: rb, .. }) => {
-                let diff = text_diff(ra, rb).filter(|d| !d.is_empty()).or_else(|| Some("(logic changed)\n".to_owned()));
-                out.push(Change::Text { field, before: sa.clone(), after: sb.clone(), diff });
+            (Field::Logic { shown: wa, refs: ra, .. }, Field::Logic { shown: wb, refs: rb, .. }) => {
+                let (ra, rb) = (sa.render(ra), sb.render(rb));
+                let diff =
+                    text_diff(&ra, &rb).filter(|d| !d.is_empty()).or_else(|| Some("(logic changed)\n".to_owned()));
+                out.push(Change::Text { field, before: wa.clone(), after: wb.clone(), diff });
             }
             (x, y) if x == y => {}
             (Field::Set(x), Field::Set(y)) => out.push(Change::Set {

@@ -19,11 +19,12 @@ pub enum Field {
     Set(BTreeSet<String>),
     Map(BTreeMap<String, String>),
     /// Check logic: what is shown (the check names), what is compared (the
-    /// fingerprint of everything the checks reference), and the logic as text.
+    /// fingerprint of everything the checks reference), and the OVAL ids
+    /// whose logic is rendered as text when the fingerprints differ.
     Logic {
         shown: String,
         key: u64,
-        rendered: String,
+        refs: Vec<String>,
     },
 }
 
@@ -106,13 +107,14 @@ fn parent_id(t: &Tree, n: NodeId) -> Option<String> {
     t.attr(p, "id").map(str::to_owned)
 }
 
-/// Reads everything comparable from one parsed document.
-pub fn extract(t: &Tree) -> Content {
-    let mut oval = OvalIndex::new(t);
+/// Reads everything comparable from one parsed document, through its OVAL
+/// index (which keeps the fingerprints, and renders the logic of the checks
+/// that differ).
+pub fn extract(t: &Tree, oval: &mut OvalIndex<'_>) -> Content {
     let mut c = Content::default();
     for r in all_xccdf(t, "Rule") {
         let Some(id) = t.attr(r, "id") else { continue };
-        let item = rule(t, r, &mut oval);
+        let item = rule(t, r, oval);
         c.items[0].insert(id.to_owned(), item);
     }
     for g in all_xccdf(t, "Group") {
@@ -188,7 +190,7 @@ pub fn extract(t: &Tree) -> Content {
                     .unwrap_or_default();
                 let mut f = BTreeMap::new();
                 let key = oval.fingerprint(id).unwrap_or(0);
-                f.insert("check", Field::Logic { shown: id.to_owned(), key, rendered: oval.render(id) });
+                f.insert("check", Field::Logic { shown: id.to_owned(), key, refs: vec![id.to_owned()] });
                 c.items[4].insert(id.to_owned(), Item { title, fields: f });
             }
         }
@@ -237,7 +239,7 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
     put_map(&mut f, "fix", fixes);
     // Checks: the systems and names, compared through the OVAL fingerprints.
     let mut shown = Vec::new();
-    let mut rendered = String::new();
+    let mut refs = Vec::new();
     let mut h = std::hash::DefaultHasher::new();
     let mut any = false;
     let checks = t.all_in(r, NS_XCCDF12, "check").iter().chain(t.all_in(r, NS_XCCDF11, "check"));
@@ -271,7 +273,7 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
             match oval.fingerprint(name) {
                 Some(fp) => {
                     fp.hash(&mut h);
-                    rendered.push_str(&oval.render(name));
+                    refs.push(name.to_owned());
                 }
                 None => name.hash(&mut h),
             }
@@ -279,7 +281,7 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
     }
     if any {
         use std::hash::Hasher;
-        f.insert("check", Field::Logic { shown: shown.join(", "), key: h.finish(), rendered });
+        f.insert("check", Field::Logic { shown: shown.join(", "), key: h.finish(), refs });
     }
     Item { title: first_text(t, r, "title").unwrap_or_default(), fields: f }
 }

@@ -135,7 +135,7 @@ pub fn oval_results(
     let doc = e.doc;
     let version = results_schema_version(&doc.schema_version);
     let now = SystemTime::now();
-    let mut out = String::with_capacity(1 << 20);
+    let mut out = String::with_capacity(definitions_xml.len() + (1 << 20));
     let _ = writeln!(
         out,
         "<oval_results xmlns=\"{NS_RES}\" xmlns:oval=\"{NS_COMMON}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"{NS_RES} oval-results-schema.xsd {NS_COMMON} oval-common-schema.xsd\">"
@@ -838,7 +838,10 @@ pub fn arf(scan: &Scan, content: &Content) -> String {
         oval_ids.insert(o.component.clone(), format!("oval{i}"));
     }
     let tr = test_result(scan, content, &oval_ids);
-    let mut out = String::with_capacity(content.src.len() + (1 << 20));
+    // One allocation of the final size: the ARF of a large data stream is
+    // tens of megabytes, and regrowing copies it and touches fresh memory.
+    let size = content.src.len() + tr.len() + scan.oval.iter().map(|o| o.xml.len() + 128).sum::<usize>() + (64 << 10);
+    let mut out = String::with_capacity(size);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<arf:asset-report-collection xmlns:arf=\"http://scap.nist.gov/schema/asset-reporting-format/1.1\" xmlns:core=\"http://scap.nist.gov/schema/reporting-core/1.1\" xmlns:ai=\"http://scap.nist.gov/schema/asset-identification/1.1\">\n");
     out.push_str("  <core:relationships xmlns:arfvocab=\"http://scap.nist.gov/specifications/arf/vocabulary/relationships/1.0#\">\n");

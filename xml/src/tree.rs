@@ -13,6 +13,39 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The interning maps' hasher: one lookup per element and attribute, on
+/// names and namespace URIs that mostly differ in their length and their
+/// ends. It mixes the length with the first and last eight bytes (FNV-1a
+/// over shorter input) instead of paying SipHash's set-up and a pass over
+/// every byte of a long URI; a collision costs only a comparison, and the
+/// keys are the document's own names, so a crafted document slows only its
+/// own reading.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut h = self.0 ^ (bytes.len() as u64).wrapping_mul(K);
+        if bytes.len() >= 8 {
+            let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+            h = (h ^ word(&bytes[..8])).wrapping_mul(K).rotate_left(29);
+            h = (h ^ word(&bytes[bytes.len() - 8..])).wrapping_mul(K).rotate_left(29);
+        } else {
+            for b in bytes {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        self.0 = h ^ (h >> 32);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
 
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -54,27 +87,33 @@ pub struct ParseError {
 pub struct Tree {
     pub nodes: Vec<Node>,
     namespaces: Vec<Box<str>>,
-    ns_index: HashMap<Box<str>, u16>,
+    ns_index: FastMap<Box<[u8]>, u16>,
     line_starts: Vec<usize>,
     names: Vec<Box<str>>,
-    name_index: HashMap<Box<str>, u32>,
-    by_name: HashMap<(u16, u32), Vec<NodeId>>,
+    name_index: FastMap<Box<[u8]>, u32>,
+    by_name: FastMap<(u16, u32), Vec<NodeId>>,
+    /// The namespace [`Tree::intern`] found last.
+    last_ns: Option<(u16, Box<[u8]>)>,
 }
 
 impl Tree {
     /// Parses a whole document. The root element is node 0.
     pub fn parse(src: &str) -> Result<Tree, ParseError> {
         let line_starts = line_starts(src);
+        // Every element has a `<`, and so has every end tag: half of them
+        // is a close first guess that saves most of the arena's regrowth.
+        let tags = memchr::memchr_iter(b'<', src.as_bytes()).count();
         let mut t = Tree {
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(tags / 2 + 1),
             namespaces: vec!["".into()],
-            ns_index: HashMap::new(),
+            ns_index: FastMap::default(),
             line_starts,
             names: Vec::new(),
-            name_index: HashMap::new(),
-            by_name: HashMap::new(),
+            name_index: FastMap::default(),
+            by_name: FastMap::default(),
+            last_ns: None,
         };
-        t.ns_index.insert("".into(), 0);
+        t.ns_index.insert(Box::from(&b""[..]), 0);
         let mut reader = NsReader::from_str(src);
         reader.config_mut().trim_text(false);
         reader.config_mut().check_end_names = true;
@@ -82,30 +121,14 @@ impl Tree {
         let mut seen_root = false;
         loop {
             let start = reader.buffer_position() as usize;
-            let step = match reader.read_resolved_event() {
-                Ok((res, ev)) => Ok((
-                    match res {
-                        ResolveResult::Bound(n) => Ok(Some(String::from_utf8_lossy(n.as_ref()).into_owned())),
-                        ResolveResult::Unbound => Ok(None),
-                        ResolveResult::Unknown(p) => Err(String::from_utf8_lossy(&p).into_owned()),
-                    },
-                    ev,
-                )),
-                Err(e) => Err(e),
-            };
-            let (ns, ev) = match step {
-                Ok(x) => x,
+            // Only start tags need their namespace: other events are read
+            // without resolving (and without copying) one.
+            let ev = match reader.read_event() {
+                Ok(ev) => ev,
                 Err(e) => {
                     let at = reader.error_position() as usize;
                     return Err(t.err(at, format!("not well-formed XML: {e}")));
                 }
-            };
-            let ns = match ns {
-                Ok(ns) => ns,
-                Err(p) if matches!(ev, Event::Start(_) | Event::Empty(_)) => {
-                    return Err(t.err(start, format!("the namespace prefix `{p}` is not declared")));
-                }
-                Err(_) => None,
             };
             match ev {
                 Event::Start(ref e) | Event::Empty(ref e) => {
@@ -118,7 +141,18 @@ impl Tree {
                         return Err(t.err(start, "more than one root element".into()));
                     }
                     seen_root = true;
-                    let id = t.open(&reader, e, ns.as_deref(), start, stack.last().copied())?;
+                    let ns = match reader.resolve_element(e.name()).0 {
+                        ResolveResult::Bound(n) => t.intern(n.as_ref()),
+                        ResolveResult::Unbound => Some(0),
+                        ResolveResult::Unknown(p) => {
+                            return Err(t.err(
+                                start,
+                                format!("the namespace prefix `{}` is not declared", String::from_utf8_lossy(&p)),
+                            ));
+                        }
+                    };
+                    let ns = ns.ok_or_else(|| t.too_many(start))?;
+                    let id = t.open(&reader, e, ns, start, stack.last().copied())?;
                     if !empty {
                         stack.push(id);
                     }
@@ -185,24 +219,40 @@ impl Tree {
 
     /// The index of a namespace URI; `None` past 65,536 distinct URIs (no
     /// SCAP document uses more than a few dozen).
-    fn intern(&mut self, ns: &str) -> Option<u16> {
+    fn intern(&mut self, ns: &[u8]) -> Option<u16> {
+        // Most attributes are in no namespace, and most elements in their
+        // parent's: those are found without a lookup (the last namespace is
+        // compared word by word: a call to memcmp per element costs more
+        // here than the whole comparison).
+        if ns.is_empty() {
+            return Some(0);
+        }
+        if let Some(&(i, ref last)) = self.last_ns.as_ref() {
+            if same_bytes(last, ns) {
+                return Some(i);
+            }
+        }
         if let Some(&i) = self.ns_index.get(ns) {
+            self.last_ns = Some((i, ns.into()));
             return Some(i);
         }
         let i = u16::try_from(self.namespaces.len()).ok()?;
-        self.namespaces.push(ns.into());
+        self.namespaces.push(String::from_utf8_lossy(ns).into());
         self.ns_index.insert(ns.into(), i);
         Some(i)
     }
 
+    fn too_many(&self, pos: usize) -> ParseError {
+        self.err(pos, "more than 65,536 distinct namespace URIs; scapc refuses such documents".into())
+    }
+
     fn intern_name(&mut self, name: &[u8]) -> u32 {
-        let name = String::from_utf8_lossy(name);
-        if let Some(&i) = self.name_index.get(&*name) {
+        if let Some(&i) = self.name_index.get(name) {
             return i;
         }
         let i = self.names.len() as u32;
-        self.names.push(name.as_ref().into());
-        self.name_index.insert(name.as_ref().into(), i);
+        self.names.push(String::from_utf8_lossy(name).into());
+        self.name_index.insert(name.into(), i);
         i
     }
 
@@ -215,7 +265,7 @@ impl Tree {
         &mut self,
         reader: &NsReader<&[u8]>,
         e: &BytesStart<'_>,
-        ns: Option<&str>,
+        ns: u16,
         pos: usize,
         parent: Option<NodeId>,
     ) -> Result<NodeId, ParseError> {
@@ -223,22 +273,19 @@ impl Tree {
             return Err(self.err(pos, crate::NO_NAME.into()));
         }
         let local = self.intern_name(e.local_name().as_ref());
-        let lname = self.names[local as usize].clone();
-        let too_many =
-            |t: &Self| t.err(pos, "more than 65,536 distinct namespace URIs; scapc refuses such documents".into());
-        let ns = self.intern(ns.unwrap_or("")).ok_or_else(|| too_many(self))?;
+        let lname = |t: &Self| t.names[local as usize].clone();
         let mut attrs = Vec::new();
         for a in e.attributes() {
-            let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{lname}>`: {err}")))?;
+            let a = a.map_err(|err| self.err(pos, format!("bad attribute in `<{}>`: {err}", lname(self))))?;
             let key = a.key;
             if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
                 continue;
             }
             let (res, alocal) = reader.resolve_attribute(key);
-            let ans = match res {
-                ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
-                ResolveResult::Unbound => String::new(),
-                ResolveResult::Unknown(p) if p == b"xml" => NS_XML.to_owned(),
+            let ans: &[u8] = match res {
+                ResolveResult::Bound(n) => n.into_inner(),
+                ResolveResult::Unbound => b"",
+                ResolveResult::Unknown(p) if p == b"xml" => NS_XML.as_bytes(),
                 ResolveResult::Unknown(p) => {
                     return Err(self
                         .err(pos, format!("the namespace prefix `{}` is not declared", String::from_utf8_lossy(&p))));
@@ -250,13 +297,14 @@ impl Tree {
                     self.err(
                         pos,
                         format!(
-                            "the value of attribute `{}` in `<{lname}>` is malformed: {err}",
-                            String::from_utf8_lossy(key.as_ref())
+                            "the value of attribute `{}` in `<{}>` is malformed: {err}",
+                            String::from_utf8_lossy(key.as_ref()),
+                            lname(self)
                         ),
                     )
                 })?
                 .into_owned();
-            let ans = self.intern(&ans).ok_or_else(|| too_many(self))?;
+            let ans = self.intern(ans).ok_or_else(|| self.too_many(pos))?;
             let alocal = self.intern_name(alocal.as_ref());
             attrs.push(Attr { ns: ans, local: alocal, value });
         }
@@ -331,7 +379,7 @@ impl Tree {
     }
 
     pub fn attr_ns(&self, id: NodeId, ns: &str, local: &str) -> Option<&str> {
-        let i = *self.ns_index.get(ns)?;
+        let i = *self.ns_index.get(ns.as_bytes())?;
         self.nodes[id as usize]
             .attrs
             .iter()
@@ -357,8 +405,8 @@ impl Tree {
 
     /// Every element with this name, in document order.
     pub fn all(&self, ns: &str, local: &str) -> &[NodeId] {
-        let Some(&i) = self.ns_index.get(ns) else { return &[] };
-        let Some(&l) = self.name_index.get(local) else { return &[] };
+        let Some(&i) = self.ns_index.get(ns.as_bytes()) else { return &[] };
+        let Some(&l) = self.name_index.get(local.as_bytes()) else { return &[] };
         self.by_name.get(&(i, l)).map(|v| v.as_slice()).unwrap_or(&[])
     }
 
@@ -412,6 +460,17 @@ impl Tree {
     }
 }
 
+/// Byte equality in eight-byte words, without a library call.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+    ca.zip(cb).all(|(x, y)| word(x) == word(y)) && ra.iter().zip(rb).all(|(x, y)| x == y)
+}
+
 fn line_starts(src: &str) -> Vec<usize> {
     let mut v = vec![0];
     v.extend(memchr_newlines(src.as_bytes()));
@@ -419,7 +478,7 @@ fn line_starts(src: &str) -> Vec<usize> {
 }
 
 fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    b.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i + 1)
+    memchr::memchr_iter(b'\n', b).map(|i| i + 1)
 }
 
 fn predefined_entity(name: &str) -> Option<String> {

@@ -36,6 +36,9 @@ pub struct Content {
     /// Component id → its content's root node and the namespace
     /// declarations it inherits.
     components: HashMap<String, (NodeId, Vec<(String, String)>)>,
+    /// A component's root node → its bytes in `src` (from the reader, so
+    /// [`Content::raw`] need not scan a large component for its end).
+    spans: HashMap<NodeId, std::ops::Range<usize>>,
     /// Problems that do not stop the evaluation (a referenced file that
     /// does not exist), for stderr.
     pub warnings: Vec<String>,
@@ -130,8 +133,10 @@ pub struct Group {
 pub struct Rule {
     pub id: String,
     pub title: String,
-    pub description: String,
-    pub rationale: String,
+    /// The Rule element: its prose (description, rationale, fixtext, fixes)
+    /// is read from the tree by who shows it ([`plain_text`]), not for
+    /// every rule of every evaluation.
+    pub node: NodeId,
     pub severity: String,
     pub weight: f64,
     pub role: String,
@@ -142,8 +147,6 @@ pub struct Rule {
     pub groups: Vec<String>,
     pub idents: Vec<(String, String)>,
     pub references: Vec<(String, String)>,
-    pub fixtext: String,
-    pub fixes: Vec<(String, String)>,
     pub check: Option<CheckSpec>,
     /// `requires`: each list needs one selected item.
     pub requires: Vec<Vec<String>>,
@@ -251,6 +254,7 @@ impl Content {
         let node_at = |pos: usize| tree.nodes.binary_search_by_key(&pos, |n| n.pos).ok().map(|i| i as NodeId);
         let is_benchmark = |n: NodeId| tree.is(n, NS_XCCDF, "Benchmark") || tree.is(n, NS_XCCDF_11, "Benchmark");
         let mut components = HashMap::new();
+        let mut spans = HashMap::new();
         let ds;
         let checklist;
         let (stream, stream_id, checklist_ref, benchmark_component, benchmark_node) = if tree.is(
@@ -262,6 +266,7 @@ impl Content {
             for c in &coll.components {
                 if let Some(n) = node_at(c.content.start) {
                     components.insert(c.id.clone(), (n, c.in_scope.clone()));
+                    spans.insert(n, c.content.clone());
                 }
             }
             let s = match datastream_id {
@@ -328,6 +333,7 @@ impl Content {
             ds,
             checklist,
             components,
+            spans,
             warnings: Vec::new(),
             standalone: None,
             inlined: HashMap::new(),
@@ -457,7 +463,10 @@ impl Content {
     /// tag ([`scapc_xml::ns::with_inherited`]), so it stands alone (SSG
     /// components rely on prefixes the data stream root declares).
     pub fn raw(&self, node: NodeId) -> String {
-        let raw = raw_element(&self.src, &self.tree, node);
+        let raw = match self.spans.get(&node) {
+            Some(r) => &self.src[r.clone()],
+            None => raw_element(&self.src, &self.tree, node),
+        };
         match self.components.values().find(|(n, _)| *n == node) {
             Some((_, in_scope)) => scapc_xml::ns::with_inherited(raw, in_scope, false),
             None => raw.to_owned(),
@@ -875,15 +884,13 @@ fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
     let mut rule = Rule {
         id: tree.attr(r, "id").unwrap_or("").to_owned(),
         title: text_of(tree, src, r, "title"),
-        description: text_of(tree, src, r, "description"),
-        rationale: text_of(tree, src, r, "rationale"),
+        node: r,
         severity: tree.attr(r, "severity").unwrap_or("unknown").to_owned(),
         weight: tree.attr(r, "weight").and_then(|w| w.parse().ok()).unwrap_or(1.0),
         role: tree.attr(r, "role").unwrap_or("full").to_owned(),
         selected: !matches!(tree.attr(r, "selected"), Some("false" | "0")),
         cluster_id: tree.attr(r, "cluster-id").map(str::to_owned),
         groups: groups.to_vec(),
-        fixtext: text_of(tree, src, r, "fixtext"),
         ..Default::default()
     };
     for k in tree.children(r) {
@@ -895,7 +902,6 @@ fn read_rule(tree: &Tree, src: &str, r: NodeId, groups: &[String]) -> Rule {
             "reference" => {
                 rule.references.push((tree.attr(k, "href").unwrap_or("").to_owned(), tree.text(k).trim().to_owned()))
             }
-            "fix" => rule.fixes.push((tree.attr(k, "system").unwrap_or("").to_owned(), plain_text(src, tree, k))),
             "requires" => {
                 rule.requires.push(tree.attr(k, "idref").unwrap_or("").split_whitespace().map(str::to_owned).collect())
             }
