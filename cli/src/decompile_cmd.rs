@@ -18,7 +18,7 @@ pub enum DecompileFormat {
 #[derive(Args)]
 #[command(after_help = "Examples:
   scapc decompile /usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml -o debian11-src
-  scapc build debian11-src -o build
+  scapc build -C debian11-src -o build
   scapc decompile vendor-ds.xml -o src --benchmark xccdf_com.example_benchmark_X --format json")]
 pub struct DecompileArgs {
     /// The source data stream to decompile

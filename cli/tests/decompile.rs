@@ -216,6 +216,39 @@ fn ssg_other_streams_round_trip() {
     eprintln!("{done} SSG data streams round-tripped");
 }
 
+/// `../shared` beside the checkout, or `$SCAPC_SHARED`.
+fn shared() -> Option<PathBuf> {
+    let p = std::env::var_os("SCAPC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("NOTICE: {} is absent; the ComplianceAsCode data stream round trip is skipped", p.display());
+        None
+    }
+}
+
+#[test]
+fn cac_debian12_and_rhel9_round_trip() {
+    // ComplianceAsCode's current build: debian12 applies to this host, so
+    // its rules really run; rhel9 carries SCE checks (not decompiled).
+    let Some(shared) = shared() else { return };
+    for name in ["debian12", "rhel9"] {
+        let gz = shared.join(format!("reference/cac/ssg-{name}-ds.xml.gz"));
+        let mut text = String::new();
+        use std::io::Read;
+        flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()).read_to_string(&mut text).unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let ds = work.path().join(format!("ssg-{name}-ds.xml"));
+        std::fs::write(&ds, text).unwrap();
+        let rebuilt = decompile_and_build(&ds, work.path());
+        assert_same_content(&ds, &rebuilt);
+        let counts = assert_same_results(&ds, &rebuilt, "(all)", "local");
+        eprintln!("CaC {name} (all) on this host: {counts:?}");
+    }
+}
+
 #[test]
 fn fixture_round_trip() {
     // scapc's trees hold rule, group and value ids in one name space, so

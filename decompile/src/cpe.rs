@@ -7,13 +7,17 @@ use crate::doc::{kid, kid_text, kids};
 use scapc_xml::Element;
 use std::collections::{BTreeMap, HashMap};
 
+/// Where a CPE name's OVAL check is: (the component-ref its href is
+/// relative to, href, definition id).
+pub type CheckRef = (String, String, String);
+
 /// One CPE name the content uses, as a platform of the tree.
 #[derive(Debug, Clone)]
 pub struct Platform {
     pub name: String,
     pub title: String,
     /// (component-ref the check href is relative to, href, definition id).
-    pub check: Option<(String, String, String)>,
+    pub check: Option<CheckRef>,
 }
 
 /// The CPE dictionaries and the benchmark's platform specification.
@@ -21,7 +25,7 @@ pub struct Platform {
 pub struct Cpes {
     /// CPE name → (title, check) from the dictionaries; the check is
     /// (dictionary component-ref id, href, definition id).
-    items: HashMap<String, (String, Option<(String, String, String)>)>,
+    items: HashMap<String, (String, Option<CheckRef>)>,
     /// Platform id → its logical test.
     specs: HashMap<String, Element>,
     /// Platforms used, by tree name.

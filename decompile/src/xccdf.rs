@@ -738,7 +738,7 @@ impl Dec<'_> {
         if !self.ovals.contains_key(&key) {
             let (el, _) = component(self.coll, self.stream, from_ref, href, &mut self.extra).ok()?;
             let mut doc = OvalDoc::new(&el);
-            for (n, _) in &self.cpes.used {
+            for n in self.cpes.used.keys() {
                 doc.reserve(Kind::Def, n);
             }
             self.ovals.insert(key.clone(), doc);
