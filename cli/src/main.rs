@@ -22,6 +22,7 @@ mod out;
 mod build_finish;
 mod convert_cmd;
 mod daemon_cmd;
+mod decompile_cmd;
 mod diff_cmd;
 mod ds_cmd;
 mod eval_cmd;
@@ -286,6 +287,10 @@ enum Command {
     /// selections and values). OVAL is compared by what it checks: renumbered
     /// ids are no change. Exit status: 0 no differences, 1 differences, 2 trouble.
     Diff(diff_cmd::DiffArgs),
+    /// Turn a source data stream back into a content tree (rules, groups,
+    /// values, profiles, product, platforms) that `scapc build` compiles
+    /// into an equivalent data stream: the same ids, selections and results
+    Decompile(decompile_cmd::DecompileArgs),
 }
 
 #[derive(Subcommand)]
@@ -576,6 +581,7 @@ fn main() -> ExitCode {
             sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json, allow_weak_keys)
         }
         Command::Diff(a) => diff_cmd::run(a),
+        Command::Decompile(a) => decompile_cmd::run(a),
     };
     out::finish(code)
 }
