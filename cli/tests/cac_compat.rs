@@ -23,59 +23,20 @@
 
 #[path = "../../compiler/tests/cac_ref/mod.rs"]
 mod cac_ref;
+mod cac_tree;
 
 use cac_ref::OvalIndex;
 use scapc_compiler::build::{self, BuildOptions};
 use scapc_compiler::xccdf;
 use scapc_xml::tree::{NodeId, Tree};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const TARBALL: &str = "reference/cac/content-b3a2cca.tar.xz";
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
-
-/// Unpacks the tarball once into a cache directory; concurrent tests each
-/// unpack into their own temporary directory and rename it into place.
-fn content_tree() -> Option<PathBuf> {
-    let shared = shared();
-    if !shared.is_dir() {
-        eprintln!("NOTICE: {} is absent; the CaC compatibility test is skipped", shared.display());
-        return None;
-    }
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scapc-cac-b3a2cca");
-    let tree = cache.join("content");
-    if tree.join("products").is_dir() {
-        return Some(tree);
-    }
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "scapc-cac-b3a2cca.tmp-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let st = Command::new("tar").arg("-xJf").arg(shared.join(TARBALL)).arg("-C").arg(&tmp).status().unwrap();
-    assert!(st.success(), "tar -xJf {} failed", shared.join(TARBALL).display());
-    if std::fs::rename(&tmp, &cache).is_err() {
-        // Another test unpacked it first.
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    assert!(tree.join("products").is_dir(), "{} has no products/", tree.display());
-    Some(tree)
-}
+use std::path::Path;
 
 const XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
 
 /// CaC's data stream for `product`, parsed.
 fn reference(product: &str) -> Tree {
-    let gz = shared().join(format!("reference/cac/ssg-{product}-ds.xml.gz"));
-    let out = Command::new("gzip").arg("-dc").arg(&gz).output().unwrap();
-    assert!(out.status.success(), "gzip -dc {}", gz.display());
-    Tree::parse(&String::from_utf8(out.stdout).unwrap()).unwrap()
+    Tree::parse(&cac_tree::reference_ds(product)).unwrap()
 }
 
 /// Text of an element and its descendants, whitespace collapsed.
@@ -494,7 +455,7 @@ fn compare_fixes(ours: &str, theirs: &str) -> (Vec<(String, Score)>, FixDiffs) {
 /// Compares one product and checks each category against its floor (in
 /// percent; 100 means it must match exactly).
 fn check(product: &str, sce: bool, floors: &[(&str, f64)]) {
-    let Some(tree) = content_tree() else { return };
+    let Some(tree) = cac_tree::content_tree("the CaC compatibility test") else { return };
     let theirs_tree = reference(product);
     let theirs = facts(&theirs_tree);
     let theirs_sce = sce_scripts(&theirs_tree);

@@ -125,6 +125,23 @@ const PLATFORM_PACKAGES: &[(&str, Option<&str>)] = &[
     ("no_ovirt", None),
 ];
 
+/// `platform_package_overrides` as CaC's build sees it: its defaults
+/// (`grub2` -> `grub2-common`, ...) with the product's own mapping
+/// (`overrides`, the value product.yml gives) merged over them.
+pub fn platform_packages(overrides: Option<&serde_json::Value>) -> serde_json::Value {
+    use serde_json::Value as J;
+    let mut packages = serde_json::Map::new();
+    for (k, v) in PLATFORM_PACKAGES {
+        packages.insert((*k).into(), v.map(J::from).unwrap_or(J::Null));
+    }
+    if let Some(J::Object(o)) = overrides {
+        for (k, v) in o {
+            packages.insert(k.clone(), v.clone());
+        }
+    }
+    J::Object(packages)
+}
+
 /// The variables CaC's build gives every Jinja source of a product: the
 /// keys of product.yml, the properties they imply (package system, default
 /// paths, ...), then the `default:` and `overrides:` of each file of
@@ -139,16 +156,7 @@ pub fn product_properties(
     use serde_json::Value as J;
     let mut props: std::collections::BTreeMap<String, J> =
         product.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let mut packages = serde_json::Map::new();
-    for (k, v) in PLATFORM_PACKAGES {
-        packages.insert((*k).into(), v.map(J::from).unwrap_or(J::Null));
-    }
-    if let Some(J::Object(o)) = product.get("platform_package_overrides") {
-        for (k, v) in o {
-            packages.insert(k.clone(), v.clone());
-        }
-    }
-    props.insert("platform_package_overrides".into(), J::Object(packages));
+    props.insert("platform_package_overrides".into(), platform_packages(product.get("platform_package_overrides")));
     if let Some(J::String(pm)) = product.get("pkg_manager") {
         if !props.contains_key("pkg_system") {
             let sys = match pm.as_str() {
