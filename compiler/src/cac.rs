@@ -685,18 +685,18 @@ pub fn load_order<'c>(content: &'c Content, root: &std::path::Path) -> Vec<(bool
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::build::{compile_tree, BuildOptions};
     use crate::compile::Compiled;
     use std::path::Path;
 
-    fn write(root: &Path, rel: &str, text: &str) {
+    pub(crate) fn write(root: &Path, rel: &str, text: &str) {
         let p = root.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
 
-    fn rule(root: &Path, group: &str, id: &str, extra: &str) {
+    pub(crate) fn rule(root: &Path, group: &str, id: &str, extra: &str) {
         write(
             root,
             &format!("guide/{group}/{id}/rule.yml"),
@@ -712,7 +712,7 @@ mod tests {
     /// A CPE check that extends the product's (enough for linking).
     /// The product's inventory check and the ocp4 node platforms, for the
     /// small trees of single tests.
-    fn platforms_for_tests(r: &Path) {
+    pub(crate) fn platforms_for_tests(r: &Path) {
         let os = "<def-group>\n<definition class=\"inventory\" id=\"installed_OS_is_p\" version=\"1\">\n<metadata><title>P</title><description>d</description></metadata>\n<criteria><criterion comment=\"unix\" test_ref=\"test_unix\"/></criteria>\n</definition>\n<ind:family_test check=\"all\" check_existence=\"at_least_one_exists\" comment=\"unix\" id=\"test_unix\" version=\"1\"><ind:object object_ref=\"obj_unix\"/><ind:state state_ref=\"ste_unix\"/></ind:family_test>\n<ind:family_object id=\"obj_unix\" version=\"1\"/>\n<ind:family_state id=\"ste_unix\" version=\"1\"><ind:family>unix</ind:family></ind:family_state>\n</def-group>\n";
         write(r, "shared/applicability/oval/installed_OS_is_p.xml", os);
         for id in ["ocp4-node", "ocp4-master-node"] {

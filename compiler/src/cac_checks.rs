@@ -232,6 +232,18 @@ fn jinja_error(e: crate::jinja::RenderError, file: &Path, what: &str) -> Diagnos
     Diagnostic::error(codes::JINJA, format!("{} (while rendering {what})", e.message)).at(loc)
 }
 
+/// The catalog name under which CaC's data stream references an external
+/// OVAL feed (`oval_external_content`): the URL's path without its leading
+/// `/`, with `/`, `@` and `~` made `-`, as CaC's `compose_ds.py` does
+/// (`https://www.debian.org/security/oval/oval-definitions-bookworm.xml.bz2`
+/// -> `security-oval-oval-definitions-bookworm.xml.bz2`).
+pub fn external_oval_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("", |i| &rest[i + 1..]);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.replace(['/', '@', '~'], "-")
+}
+
 fn xml_error(e: &scapc_xml::ParseError, file: &Path, what: &str) -> Diagnostic {
     Diagnostic::error(codes::XML, format!("the OVAL of {what} is not well-formed: {}", e.message))
         .at(Location::file(file))
@@ -694,16 +706,7 @@ pub fn build(
     let mut with_check = Vec::new();
     for (id, out) in rules.iter_mut() {
         let rule = &content.rules[id];
-        if let Some(url) = &rule.oval_external_content {
-            diags.push(
-                Diagnostic::warning(
-                    codes::NO_CHECK,
-                    format!("rule `{id}`: its check is the external OVAL feed {url} (`oval_external_content`), which scapc does not reference yet"),
-                )
-                .at(crate::model::loc_of(&rule.locs, "oval_external_content", &rule.file))
-                .hint("the rule is emitted without that check; see docs/cac.md"),
-            );
-        }
+        out.external_oval = rule.oval_external_content.as_ref().map(|url| (external_oval_name(url), url.clone()));
         out.ocil = (rule.ocil.is_some() || rule.ocil_clause.is_some()) && id != "security_patches_up_to_date";
         out.oval = false;
         if oval.broken.contains(id) || !frags.iter().any(|f| &f.owner == id) {
@@ -928,14 +931,31 @@ mod tests {
             o.contains("ocil:ssg-own_action:testaction:1") && o.contains("ocil:ssg-own_question:question:1"),
             "{o}"
         );
-        // An external OVAL feed is not referenced: said so, where.
+        // An external OVAL feed is the rule's OVAL check, as a remote
+        // component of the data stream.
+        let feed = ("oval.xml".to_owned(), "https://feed.example/oval.xml".to_owned());
+        assert_eq!(c.rules["security_patches_up_to_date"].external_oval, Some(feed));
         assert!(
-            diags.iter().any(|d| d.message.contains("https://feed.example/oval.xml")
-                && d.location.as_ref().is_some_and(|l| l.pos.is_some_and(|p| p.line == 8))),
-            "{diags:?}"
+            x.contains("<xccdf-1.2:check system=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\" multi-check=\"true\">\n")
+                && x.contains("<xccdf-1.2:check-content-ref href=\"oval.xml\"/>"),
+            "{x}"
+        );
+        let mut d = Vec::new();
+        let ds = crate::build::emit(&c, &mut d).files.into_iter().find(|(n, _)| n.ends_with("-ds.xml")).unwrap().1;
+        assert!(ds.contains("<cat:uri name=\"oval.xml\" uri=\"#scap_org.ssgproject.content_cref_oval.xml\"/>"), "{ds}");
+        assert!(
+            ds.contains("<ds:component-ref id=\"scap_org.ssgproject.content_cref_oval.xml\" xlink:href=\"https://feed.example/oval.xml\"/>"),
+            "{ds}"
         );
         // Checks are no longer reported missing; fixes still are.
         assert!(!diags.iter().any(|d| d.message.contains("checks and fixes")), "{diags:?}");
+    }
+
+    #[test]
+    fn external_feeds_are_named_as_cac_names_them() {
+        let n = external_oval_name("https://www.debian.org/security/oval/oval-definitions-bookworm.xml.bz2");
+        assert_eq!(n, "security-oval-oval-definitions-bookworm.xml.bz2");
+        assert_eq!(external_oval_name("https://h.example/a@b/~c/d.xml?x=1"), "a-b--c-d.xml");
     }
 
     #[test]

@@ -171,7 +171,56 @@ pub fn wrap_bash(body: &str, c: &Conditionals) -> String {
 
 /// A YAML single-quoted scalar.
 fn quote(s: &str) -> String {
+    if s.contains(|c: char| c.is_control()) {
+        // A line break in a single-quoted scalar would read as a space:
+        // double quotes with escapes (JSON's are YAML's too).
+        return serde_json::to_string(s).unwrap_or_default();
+    }
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// CaC reads a fix as lines joined again ([`split_config`]), so a block
+/// scalar that ends the text has no final line break; CaC's dump of it is
+/// then `|-`. Since keys are added after it here, its header says so.
+fn strip_final_block(body: &str) -> std::borrow::Cow<'_, str> {
+    fn last_scalar(n: &crate::yaml::Node) -> Option<&crate::yaml::Node> {
+        match &n.value {
+            crate::yaml::Value::Seq(items) => items.last().and_then(last_scalar),
+            crate::yaml::Value::Map(pairs) => pairs.last().and_then(|(_, v)| last_scalar(v)),
+            crate::yaml::Value::Scalar { plain: false, .. } => Some(n),
+            _ => None,
+        }
+    }
+    let unchanged = std::borrow::Cow::Borrowed(body);
+    if body.ends_with('\n') {
+        return unchanged;
+    }
+    let Some(pos) = crate::yaml::parse(body).ok().as_ref().and_then(last_scalar).map(|n| n.pos) else {
+        return unchanged;
+    };
+    let mut lines: Vec<String> = body.split('\n').map(str::to_owned).collect();
+    // The header: the scalar's own line when it starts there, else the
+    // nearest line above that ends with a block indicator.
+    let is_header = |l: &str| {
+        let t = l.trim_end().trim_end_matches(|c: char| matches!(c, '+' | '-' | '1'..='9'));
+        t.ends_with(['|', '>']) && (t.len() == 1 || t[..t.len() - 1].ends_with([' ', ':', '-']))
+    };
+    // ... and every line after it (to the end) is blank or inside it.
+    let key_indent = |l: &str| l.find(|c: char| c != ' ' && c != '-').unwrap_or(l.len());
+    let inside = |i: usize| {
+        let k = key_indent(&lines[i - 1]);
+        lines[i..].iter().all(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > k)
+    };
+    let last = (pos.line as usize).min(lines.len());
+    let Some(i) = (1..=last).rev().find(|&i| is_header(&lines[i - 1])).filter(|&i| inside(i)) else {
+        return unchanged;
+    };
+    let line = &mut lines[i - 1];
+    let trimmed = line.trim_end().len();
+    let at = line[..trimmed].rfind(['|', '>']).unwrap_or(0);
+    let digits: String = line[at + 1..trimmed].chars().filter(|c| c.is_ascii_digit()).collect();
+    *line = format!("{}{digits}-", &line[..=at]);
+    std::borrow::Cow::Owned(lines.join("\n"))
 }
 
 /// The values of key `key` of a task (its lines at indent 2), as strings:
@@ -274,6 +323,8 @@ pub fn ansible(
     rule: &AnsibleRule<'_>,
     c: &Conditionals,
 ) -> Option<String> {
+    let body = strip_final_block(body);
+    let body: &str = &body;
     // Split the text into top-level items.
     let lines: Vec<&str> = body.lines().collect();
     let mut starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.starts_with('-')).map(|(i, _)| i).collect();
@@ -577,6 +628,26 @@ mod tests {
         let w = wrap_bash("\necho x\n", &c);
         assert!(w.starts_with("# Remediation is applicable only in certain platforms\nif a && { ( b && c ) || d; }; then\n\necho x\n\nelse\n"), "{w}");
         assert_eq!(wrap_bash("echo x", &Conditionals::default()), "echo x");
+    }
+
+    #[test]
+    fn ansible_keeps_line_breaks_as_cac_reads_them() {
+        let r = AnsibleRule { id: "r", severity: "low", cce: None, references: &[] };
+        let cfg = BTreeMap::new();
+        // A folded `when` keeps its final line break; the block scalar
+        // that ends the text has none (CaC's text lost its last newline).
+        let body = "- name: a\n  command: x\n  when: >\n    y is defined and\n    z\n- name: b\n  blockinfile:\n    block: |\n      [S]\n      E=1";
+        let out = ansible(body, &cfg, &r, &Conditionals::default()).unwrap();
+        let doc = crate::yaml::parse(&out).unwrap();
+        let tasks = doc.as_seq().unwrap();
+        assert_eq!(task_list(&tasks[0], "when"), ["y is defined and z\n"], "{out}");
+        assert_eq!(tasks[1].get("blockinfile").and_then(|b| b.get("block")).and_then(|b| b.as_str()), Some("[S]\nE=1"));
+        assert_eq!(task_list(&tasks[1], "tags"), ["low_severity", "r"], "{out}");
+        // Ended by a line break, a block keeps it; `|+2` becomes `|2-`.
+        assert_eq!(strip_final_block("- a: |\n    x\n"), "- a: |\n    x\n");
+        assert_eq!(strip_final_block("- a: |+2\n    x"), "- a: |2-\n    x");
+        assert_eq!(strip_final_block("- a: 'x'"), "- a: 'x'");
+        assert_eq!(strip_final_block("- a: |\n    x\n  b: 'y'"), "- a: |\n    x\n  b: 'y'");
     }
 
     #[test]

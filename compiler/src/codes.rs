@@ -21,6 +21,7 @@ pub const ALL: &[(&str, &str)] = &[
     (SCE_OMITTED, "an SCE check was left out because SCAP 1.3 does not allow it (use --sce)"),
     (NO_CHECK, "a rule has no automated or manual check"),
     (NO_EFFECT, "a selection or setting has no effect (e.g. it takes back something never set)"),
+    (NO_REFERENCE_DATA, "reference data the product's references come from is absent (e.g. CaC's DISA STIG file)"),
 ];
 
 pub const IO: &str = "E0001";
@@ -41,6 +42,7 @@ pub const PLATFORM: &str = "E0600";
 pub const SCE_OMITTED: &str = "N0700";
 pub const NO_CHECK: &str = "W0701";
 pub const NO_EFFECT: &str = "W0310";
+pub const NO_REFERENCE_DATA: &str = "W0702";
 
 /// The text of `docs/diagnostics.md`, generated from [`ALL`].
 pub fn docs_page() -> String {

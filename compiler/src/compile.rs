@@ -41,6 +41,9 @@ pub struct SceCheck {
 #[derive(Debug, Clone, Default)]
 pub struct RuleOut {
     pub oval: bool,
+    /// CaC's `oval_external_content`: the rule is checked by a remote OVAL
+    /// feed, (catalog name, URL); the data stream references it remotely.
+    pub external_oval: Option<(String, String)>,
     /// Values exported to OVAL external variables: (value id, OVAL short id).
     pub exports: Vec<String>,
     pub bash: Option<Fix>,

@@ -14,6 +14,7 @@ pub mod cac;
 pub mod cac_checks;
 pub mod cac_cpe;
 pub mod cac_fix;
+pub mod cac_stig;
 pub mod codes;
 pub mod compile;
 pub mod cpe;

@@ -367,6 +367,8 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
         let base = Path::new(&main).parent().map(|p| p.display().to_string()).unwrap_or_default();
         vars.entry("sshd_config_base_dir".into()).or_insert(J::String(base));
     }
+    let packages = crate::jinja::cac::platform_packages(vars.get("platform_package_overrides"));
+    vars.insert("platform_package_overrides".into(), packages);
     vars.entry("groups".into()).or_insert_with(|| J::Object(Default::default()));
     vars.entry("xwindows_packages".into()).or_insert_with(|| {
         J::Array(
@@ -799,6 +801,7 @@ fn assemble(tree: &Tree, product: &Product, jinja: &Jinja, loaded: Loaded) -> (C
     if product.layout == Layout::Cac {
         crate::cac_cpe::load(cache, &mut content, product, jinja, &mut diags);
         crate::cac_fix::load(&mut content, product, &mut diags);
+        crate::cac_stig::load(cache, &mut content, product, &mut diags);
         find_value_refs(cache, &mut content);
         let file = rules_dir.join("benchmark.yml");
         if file.is_file() {

@@ -422,6 +422,9 @@ pub struct Content {
     /// -> (file, raw text).
     pub cac_template_sources: BTreeMap<(String, String), (PathBuf, String)>,
     pub policies: BTreeMap<String, Policy>,
+    /// CaC: the product's DISA STIG, STIG item (`stigid`) -> DISA's rule
+    /// id, for `stigref` references (`cac_stig`); `None` without it.
+    pub stig_rule_ids: Option<BTreeMap<String, String>>,
     /// `benchmark.yml` of a CaC benchmark root, if there is one.
     pub benchmark: Option<BenchmarkDoc>,
     /// Ids of rules, groups, values and profiles whose files failed to

@@ -255,6 +255,14 @@ impl Out<'_> {
             pad(&mut out, i);
             let _ = writeln!(out, "</{P}check>");
         }
+        if let Some((name, _)) = &ro.external_oval {
+            // SCAP 1.3 (3.2.4.3): a patch feed's many definitions, so multi-check.
+            pad(&mut out, i);
+            let _ = writeln!(out, "<{P}check system=\"{NS_DEF}\" multi-check=\"true\">");
+            empty(&mut out, i + 1, "check-content-ref", &[("href", name)]);
+            pad(&mut out, i);
+            let _ = writeln!(out, "</{P}check>");
+        }
         if !cac {
             self.sce_check(&mut out, i, ro);
         }

@@ -125,6 +125,23 @@ const PLATFORM_PACKAGES: &[(&str, Option<&str>)] = &[
     ("no_ovirt", None),
 ];
 
+/// `platform_package_overrides` as CaC's build sees it: its defaults
+/// (`grub2` -> `grub2-common`, ...) with the product's own mapping
+/// (`overrides`, the value product.yml gives) merged over them.
+pub fn platform_packages(overrides: Option<&serde_json::Value>) -> serde_json::Value {
+    use serde_json::Value as J;
+    let mut packages = serde_json::Map::new();
+    for (k, v) in PLATFORM_PACKAGES {
+        packages.insert((*k).into(), v.map(J::from).unwrap_or(J::Null));
+    }
+    if let Some(J::Object(o)) = overrides {
+        for (k, v) in o {
+            packages.insert(k.clone(), v.clone());
+        }
+    }
+    J::Object(packages)
+}
+
 /// The variables CaC's build gives every Jinja source of a product: the
 /// keys of product.yml, the properties they imply (package system, default
 /// paths, ...), then the `default:` and `overrides:` of each file of
@@ -139,16 +156,7 @@ pub fn product_properties(
     use serde_json::Value as J;
     let mut props: std::collections::BTreeMap<String, J> =
         product.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let mut packages = serde_json::Map::new();
-    for (k, v) in PLATFORM_PACKAGES {
-        packages.insert((*k).into(), v.map(J::from).unwrap_or(J::Null));
-    }
-    if let Some(J::Object(o)) = product.get("platform_package_overrides") {
-        for (k, v) in o {
-            packages.insert(k.clone(), v.clone());
-        }
-    }
-    props.insert("platform_package_overrides".into(), J::Object(packages));
+    props.insert("platform_package_overrides".into(), platform_packages(product.get("platform_package_overrides")));
     if let Some(J::String(pm)) = product.get("pkg_manager") {
         if !props.contains_key("pkg_system") {
             let sys = match pm.as_str() {
@@ -274,6 +282,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("pyformat", pyformat);
     env.add_filter("urlencode", |s: String| url_encode(&s));
     env.add_filter("xmlattr", xmlattr);
+    env.add_filter("indent", jinja2_indent);
     // Jinja2's `replace(old, new, count)`: minijinja's takes no count.
     env.add_filter("replace", |v: Value, old: String, new: String, count: Option<i64>| -> String {
         let s = py_str(&v);
@@ -392,6 +401,38 @@ fn is_ev_version(s: &str) -> bool {
 }
 
 /// Python's `os.path.normpath` for absolute and relative POSIX paths.
+/// Jinja2's `indent(s, width=4, first=False, blank=False)`: a trailing
+/// newline of `s` is kept (minijinja's drops it), blank lines are indented
+/// only with `blank`; `width` may be a string to indent with.
+fn jinja2_indent(s: String, width: Option<Value>, first: Option<bool>, blank: Option<bool>) -> String {
+    let pad = match &width {
+        Some(w) if w.as_str().is_some() => w.as_str().unwrap_or_default().to_owned(),
+        Some(w) => " ".repeat(usize::try_from(w.clone()).unwrap_or(0)),
+        None => "    ".to_owned(),
+    };
+    // As Python: `s + "\n"`, then `splitlines()`.
+    let with_nl = format!("{s}\n");
+    let lines: Vec<&str> = with_nl.lines().collect();
+    let mut out = if blank.unwrap_or(false) {
+        lines.join(&format!("\n{pad}"))
+    } else {
+        let mut it = lines.iter();
+        let mut out = it.next().copied().unwrap_or_default().to_owned();
+        for l in it {
+            out.push('\n');
+            if !l.is_empty() {
+                out.push_str(&pad);
+            }
+            out.push_str(l);
+        }
+        out
+    };
+    if first.unwrap_or(false) {
+        out.insert_str(0, &pad);
+    }
+    out
+}
+
 fn normpath(p: &str) -> String {
     if p.is_empty() {
         return ".".into();
@@ -1565,6 +1606,16 @@ mod tests {
         );
         assert_eq!(render("<c{{{ {} | xmlattr }}}/>"), "<c/>");
         assert_eq!(render("{{{ '/etc/a/b' | replace('/', '', 1) | replace('/', '_') }}}"), "etc_a_b");
+    }
+
+    #[test]
+    fn indent_as_jinja2_keeps_a_trailing_newline() {
+        // What Python's Jinja2 gives for each (checked against its source:
+        // `s += "\n"`, `splitlines()`, blank lines left alone).
+        assert_eq!(render("[{{{ 'a\n\nb\n' | indent(2) }}}]"), "[a\n\n  b\n]");
+        assert_eq!(render("[{{{ 'a\nb' | indent }}}]"), "[a\n    b]");
+        assert_eq!(render("[{{{ 'a\nb\n' | indent(2, true, true) }}}]"), "[  a\n  b\n  ]");
+        assert_eq!(render("[{{{ 'a\nb' | indent('> ', true) }}}]"), "[> a\n> b]");
     }
 
     #[test]

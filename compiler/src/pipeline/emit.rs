@@ -68,6 +68,13 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
             }
         }
     }
+    // External OVAL feeds (CaC's `oval_external_content`): remote components.
+    let feeds: std::collections::BTreeMap<&String, &String> =
+        c.rules.values().filter_map(|r| r.external_oval.as_ref()).map(|(n, u)| (n, u)).collect();
+    for (feed, url) in feeds {
+        xccdf_catalog.push(feed.clone());
+        components.push(Component { remote: Some(url.clone()), ..Component::new(feed.clone(), Role::Check, "") });
+    }
     components[1].catalog = xccdf_catalog;
     let spec = ds::Spec {
         ns: c.product.namespace.clone(),

@@ -59,6 +59,7 @@ pub fn resolve(product: Product, mut content: Content, jinja: &Jinja, diags: &mu
     if cac {
         // Before the fixes: CaC's Ansible tags name these references too.
         crate::cac::add_control_references(&product, &mut content);
+        crate::cac_stig::add_references(&product, &mut content, diags);
     }
     let mut pf = Platforms {
         known: &content.platforms,
