@@ -34,6 +34,6 @@ pub fn run(input: &Path, out: &Path, reverse_dns: &str) -> ExitCode {
         errln!("error: {}: {e}", out.display());
         return ExitCode::from(1);
     }
-    errln!("wrote {} (XCCDF 1.2)", out.display());
+    status!("wrote {} (XCCDF 1.2)", out.display());
     ExitCode::SUCCESS
 }

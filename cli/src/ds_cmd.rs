@@ -109,7 +109,7 @@ pub fn split(ds: &Path, out: &Path, component: Option<&str>, force: bool) -> Exi
             )
         }
     }
-    errln!("wrote {} component(s) to {}", plan.len(), out.display());
+    status!("wrote {} component(s) to {}", plan.len(), out.display());
     ExitCode::SUCCESS
 }
 
@@ -159,7 +159,7 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outsid
         Ok(e) => e,
         Err(msg) => {
             errln!("error: {msg}");
-            return ExitCode::from(2);
+            return ExitCode::from(crate::EXIT_USAGE);
         }
     };
     if let Err(msg) = scapc_output::check_distinct(&[input], &[out]) {
@@ -203,6 +203,6 @@ pub fn compose(input: &Path, out: &Path, namespace: Option<String>, allow_outsid
     }
     let local = spec.components.iter().filter(|c| c.remote.is_none()).count();
     let remote = spec.components.len() - local;
-    errln!("wrote {} ({local} component(s), {remote} remote)", out.display());
+    status!("wrote {} ({local} component(s), {remote} remote)", out.display());
     ExitCode::SUCCESS
 }

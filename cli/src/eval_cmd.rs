@@ -87,10 +87,11 @@ pub struct EvalArgs {
     pub sce: bool,
     /// Run SCE script checks when the evaluated data stream and every
     /// component it reaches are covered by a valid signature from this
-    /// public key or certificate (PEM)
-    #[arg(long, value_name = "PEM")]
+    /// public key or certificate (PEM): the trust anchor, named as
+    /// `verify` names it
+    #[arg(long = "trusted-key", alias = "trust-key", alias = "trusted-cert", value_name = "PEM")]
     pub trust_key: Option<PathBuf>,
-    /// With --trust-key: accept a signature by an RSA key of 1024 to 2047
+    /// With --trusted-key: accept a signature by an RSA key of 1024 to 2047
     /// bits
     #[arg(long)]
     pub allow_weak_keys: bool,
@@ -105,8 +106,8 @@ pub struct EvalArgs {
     /// `IdentityFile=~/.ssh/scan` or `UserKnownHostsFile=known_hosts`
     #[arg(long, value_name = "OPTION")]
     pub ssh_option: Vec<String>,
-    /// Print only the summary
-    #[arg(long, short = 'q')]
+    /// Print only the summary (set by the global `-q`)
+    #[arg(skip)]
     pub quiet: bool,
     /// After the scan, run the bash fixes of the failed rules on the target
     /// (local, `dir:` chrooted in private namespaces, `ssh://`), check them
@@ -216,8 +217,16 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return err(e),
     };
+    info!(
+        "read {} in {:.2} s: benchmark {}, {} rules, {} profiles",
+        a.ds.display(),
+        t0.elapsed().as_secs_f64(),
+        content.benchmark.id,
+        content.benchmark.rules.len(),
+        content.benchmark.profiles.len()
+    );
     for w in &content.warnings {
-        errln!("warning: {w}");
+        warn!("{w}");
     }
     // a standalone benchmark's files are inputs too
     if let Some(files) = &content.standalone {
@@ -264,7 +273,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
                 Err(_) => {
                     let ids: Vec<&str> =
                         tailoring.iter().chain(content.benchmark.profiles.iter()).map(|p| p.id.as_str()).collect();
-                    return err(unknown_id("profile", p, &a.ds, &ids, "the profiles are"));
+                    return err(unknown_id("profile", p, &a.ds, &ids));
                 }
             }
         }
@@ -272,13 +281,13 @@ pub fn run(a: EvalArgs) -> ExitCode {
     let ids: Vec<&str> = content.benchmark.rules.iter().map(|x| x.id.as_str()).collect();
     for r in &a.rule {
         if !ids.contains(&r.as_str()) {
-            return err(unknown_id("rule", r, &a.ds, &ids, "there are"));
+            return err(unknown_id("rule", r, &a.ds, &ids));
         }
     }
     // an unknown --skip-rule skips nothing: a warning, as oscap ignores it
     for r in &a.skip_rule {
         if !ids.contains(&r.as_str()) {
-            errln!("warning: --skip-rule: {}", unknown_id("rule", r, &a.ds, &ids, "there are"));
+            warn!("--skip-rule: {}", unknown_id("rule", r, &a.ds, &ids));
         }
     }
     let mut skip_rules = a.skip_rule.clone();
@@ -286,7 +295,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         // an unknown reference type filters nothing, as in oscap
         match run::rules_without_reference(&content.benchmark, name, id) {
             Ok(ids) => skip_rules.extend(ids),
-            Err(e) => errln!("warning: --reference: {e}; every selected rule is evaluated"),
+            Err(e) => warn!("--reference: {e}; every selected rule is evaluated"),
         }
     }
     let mut sce = a.sce;
@@ -336,40 +345,12 @@ pub fn run(a: EvalArgs) -> ExitCode {
     exit_for(&scan)
 }
 
-/// An id that is not there: the closest ids (by edit distance, or
-/// containing what was asked for), one per line, or all of them when few.
-fn unknown_id(kind: &str, want: &str, ds: &Path, ids: &[&str], all_label: &str) -> String {
-    let mut scored: Vec<(usize, &str)> = ids
-        .iter()
-        .map(|id| {
-            let tail = id.rsplit(['_', ':']).next().unwrap_or(id);
-            let d = strsim::levenshtein(want, id).min(strsim::levenshtein(want, tail));
-            (if id.contains(want) && !want.is_empty() { 0 } else { d }, *id)
-        })
-        .collect();
-    scored.sort();
-    let close: Vec<&str> =
-        scored.iter().filter(|(d, _)| *d <= want.len().max(3) / 3 + 1).map(|x| x.1).take(5).collect();
-    let mut msg = format!("no {kind} `{want}` in {}", ds.display());
-    if !close.is_empty() {
-        msg.push_str("\n  did you mean:");
-        for c in close {
-            msg.push_str(&format!("\n    {c}"));
-        }
-    } else if ids.len() <= 30 {
-        let mut sorted = ids.to_vec();
-        sorted.sort_unstable();
-        msg.push_str(&format!("\n  {all_label}:"));
-        for c in sorted {
-            msg.push_str(&format!("\n    {c}"));
-        }
-        if kind == "profile" {
-            msg.push_str("\n    (all)");
-        }
-    } else {
-        msg.push_str(&format!("\n  ({} {kind}s; `scapc ds info` lists them)", ids.len()));
-    }
-    msg
+/// An id that is not there: the closest ids ("did you mean"), else all of
+/// them when few.
+fn unknown_id(kind: &str, want: &str, ds: &Path, ids: &[&str]) -> String {
+    let extra: &[&str] = if kind == "profile" { &["(all)"] } else { &[] };
+    let more = format!("`scapc ds info {}` lists them", ds.display());
+    scapc_diagnostics::suggest::unknown(kind, want, &ds.display().to_string(), ids, extra, &more)
 }
 
 /// A scan that evaluated nothing is usually a mistake: say so on stderr.
@@ -377,12 +358,12 @@ fn warn_if_nothing_evaluated(a: &EvalArgs, scan: &Scan, content: &Content) {
     let evaluated = scan.rules.iter().filter(|r| r.result != XResult::NotSelected).count();
     if evaluated == 0 {
         if a.profile.is_none() && a.rule.is_empty() {
-            errln!(
-                "warning: no rule was evaluated: the benchmark selects no rule by default; pass --profile ID (`scapc ds info {}` lists them) or --profile '(all)'",
+            warn!(
+                "no rule was evaluated: the benchmark selects no rule by default; pass --profile ID (`scapc ds info {}` lists them) or --profile '(all)'",
                 a.ds.display()
             );
         } else {
-            errln!("warning: no rule was evaluated: the profile, --rule and --skip-rule select none");
+            warn!("no rule was evaluated: the profile, --rule and --skip-rule select none");
         }
         return;
     }
@@ -391,12 +372,12 @@ fn warn_if_nothing_evaluated(a: &EvalArgs, scan: &Scan, content: &Content) {
         let failed: Vec<&str> =
             b.platforms.iter().filter(|p| !scan.platforms.contains(p)).map(String::as_str).collect();
         if !b.platforms.is_empty() && scan.platforms.is_empty() {
-            errln!(
-                "warning: every rule is notapplicable: the target does not match the benchmark's platform ({})",
+            warn!(
+                "every rule is notapplicable: the target does not match the benchmark's platform ({})",
                 failed.join(", ")
             );
         } else {
-            errln!("warning: every rule is notapplicable: the target matches none of the rules' platforms");
+            warn!("every rule is notapplicable: the target matches none of the rules' platforms");
         }
     }
 }
@@ -482,16 +463,21 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         EvalFormat::Text => {
+            let color = crate::ui::color(crate::ui::Stream::Stdout);
             if !a.quiet {
                 for r in scan.rules.iter().filter(|r| r.result != XResult::NotSelected) {
-                    outln!("{:<13} {:<7} {}  {}", r.result.as_str(), r.severity, r.id, title(&r.id));
+                    let result = paint_result(color, r.result, &format!("{:<13}", r.result.as_str()));
+                    outln!("{result} {:<7} {}  {}", r.severity, r.id, title(&r.id));
+                    for m in &r.messages {
+                        debug!("{}: {m}", r.id);
+                    }
                 }
                 outln!();
             }
             let parts: Vec<String> = XResult::ALL
                 .iter()
                 .filter(|r| scan.count(**r) > 0 && **r != XResult::NotSelected)
-                .map(|r| format!("{} {}", scan.count(*r), r.as_str()))
+                .map(|r| paint_result(color, *r, &format!("{} {}", scan.count(*r), r.as_str())))
                 .collect();
             outln!(
                 "{} on {}: {} ({} rules evaluated), score {:.2}, in {:.2} s",
@@ -513,6 +499,19 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
     }
 }
 
+/// A result in its colour (fail red, pass green, error and unknown
+/// magenta, the results that say nothing dim) when `on`.
+fn paint_result(on: bool, r: XResult, text: &str) -> String {
+    use crate::ui::{paint, Paint};
+    match r {
+        XResult::Pass | XResult::Fixed => paint(on, Paint::Green, text),
+        XResult::Fail => paint(on, Paint::Red, text),
+        XResult::Error | XResult::Unknown => paint(on, Paint::Magenta, text),
+        XResult::Informational => paint(on, Paint::Yellow, text),
+        _ => paint(on, Paint::Dim, text),
+    }
+}
+
 /// Profiles of an XCCDF tailoring file.
 fn load_tailoring(p: &Path) -> Result<Vec<Profile>, String> {
     let c = Content::load_tailoring(p)?;
@@ -524,10 +523,10 @@ fn load_tailoring(p: &Path) -> Result<Vec<Profile>, String> {
 /// Verifies a signed data stream before it is evaluated, as oscap does.
 ///
 /// `Ok(None)`: nothing to verify (no signature, or
-/// `--skip-signature-validation` without `--trust-key`). `Ok(Some(v))`:
+/// `--skip-signature-validation` without `--trusted-key`). `Ok(Some(v))`:
 /// the value and the references of every signature verify (layout
 /// problems, weak keys and parts outside the signatures are warned about
-/// on stderr); with `--trust-key`, `v` says who signed what. `Err`: an invalid signature, with what changed, and how to go on.
+/// on stderr); with `--trusted-key`, `v` says who signed what. `Err`: an invalid signature, with what changed, and how to go on.
 /// `data_stream`: `src` is a source data stream (a standalone benchmark
 /// has no data stream signature to check); `stream` is the data stream to
 /// be evaluated, when known.
@@ -551,13 +550,13 @@ pub(crate) fn verify_signatures(
             .and_then(|t| scapc_xmldsig::keys::PublicKey::from_pem(&t).map_err(|e| e.to_string()))
         {
             Ok(k) => Some(k),
-            Err(e) => return Err(format!("--trust-key {}: {e}", p.display())),
+            Err(e) => return Err(format!("--trusted-key {}: {e}", p.display())),
         },
     };
     let v = match scapc_xmldsig::verify_document(src, anchor.as_ref(), a.allow_weak_keys) {
         Ok(v) => v,
         Err(e) if a.skip_signature_validation => {
-            errln!("warning: the signatures of {} cannot be verified: {e}", a.ds.display());
+            warn!("the signatures of {} cannot be verified: {e}", a.ds.display());
             return Ok(None);
         }
         Err(e) => {
@@ -587,15 +586,15 @@ pub(crate) fn verify_signatures(
                 broken.join("; ")
             ));
         }
-        errln!("warning: {}: invalid signature, evaluated anyway: {}", a.ds.display(), broken.join("; "));
+        warn!("{}: invalid signature, evaluated anyway: {}", a.ds.display(), broken.join("; "));
     }
     if !a.quiet {
         for r in v.signatures.iter().filter(|r| r.unchanged() && !r.problems.is_empty()) {
-            errln!("warning: signature `{}`: {}", r.id, r.problems.join("; "));
+            warn!("signature `{}`: {}", r.id, r.problems.join("; "));
         }
         for r in v.signatures.iter().filter(|r| r.unchanged()) {
             if let Some(bits) = r.weak_key_bits {
-                errln!("warning: signature `{}` is made by a weak key (RSA with {bits} bits, under 2048)", r.id);
+                warn!("signature `{}` is made by a weak key (RSA with {bits} bits, under 2048)", r.id);
             }
         }
         // The stream evaluated: the one asked for, else the first.
@@ -605,20 +604,16 @@ pub(crate) fn verify_signatures(
         };
         if let Some(c) = chosen {
             if !v.signatures.iter().any(|r| r.unchanged() && r.data_stream.as_deref() == Some(c.id.as_str())) {
-                errln!("warning: data stream `{}`, which is evaluated, is outside every signature of the file", c.id);
+                warn!("data stream `{}`, which is evaluated, is outside every signature of the file", c.id);
             } else if !c.uncovered.is_empty() && !v.trust_anchor {
-                errln!(
-                    "warning: data stream `{}` reaches components outside every signature: {}",
-                    c.id,
-                    c.uncovered.join(", ")
-                );
+                warn!("data stream `{}` reaches components outside every signature: {}", c.id, c.uncovered.join(", "));
             }
         }
     }
     Ok(Some(v))
 }
 
-/// Ok when SCE scripts may run under `--trust-key`: the evaluated data
+/// Ok when SCE scripts may run under `--trusted-key`: the evaluated data
 /// stream and every component it reaches are covered by signatures from
 /// the trusted key, no id on the way is ambiguous, and every SCE script
 /// the benchmark names resolves to an element inside a covered component.

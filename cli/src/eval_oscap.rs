@@ -124,9 +124,8 @@ pub fn run(a: &EvalArgs) -> ExitCode {
     // them off; SCE scripts are arbitrary code, so that needs `--sce`.
     if !a.sce && has_sce(&content) {
         let trusted = match &a.trust_key {
-            Some(_) => {
-                crate::eval_cmd::sce_trusted(&content, signatures.as_ref()).map_err(|e| format!(" (--trust-key: {e})"))
-            }
+            Some(_) => crate::eval_cmd::sce_trusted(&content, signatures.as_ref())
+                .map_err(|e| format!(" (--trusted-key: {e})")),
             None => Err(String::new()),
         };
         if let Err(why) = trusted {

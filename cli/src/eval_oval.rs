@@ -164,7 +164,7 @@ fn run(a: &EvalArgs, text: &str) -> ExitCode {
         }
     }
     if run.definitions.is_empty() {
-        errln!("warning: {} holds no definition; nothing was evaluated", a.ds.display());
+        warn!("{} holds no definition; nothing was evaluated", a.ds.display());
     }
     ExitCode::SUCCESS
 }

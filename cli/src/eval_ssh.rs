@@ -143,7 +143,7 @@ pub fn run(a: &EvalArgs, spec: &str, sudo: bool) -> ExitCode {
     }
     let code = scan(a, &remote, &dir);
     if let Err(e) = remote.run(&format!("rm -rf {}", q(&dir))) {
-        errln!("warning: could not remove {dir} on {}: {e}", remote.dest);
+        warn!("could not remove {dir} on {}: {e}", remote.dest);
     }
     code
 }

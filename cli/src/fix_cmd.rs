@@ -143,7 +143,7 @@ pub fn run(a: FixArgs) -> ExitCode {
             if let Err(e) = scapc_output::write_file(path, text.as_bytes(), scapc_output::Mode::Public) {
                 return err(format!("{}: {e}", path.display()));
             }
-            errln!("wrote {} ({n} fixes)", path.display());
+            status!("wrote {} ({n} fixes)", path.display());
         }
     }
     ExitCode::SUCCESS

@@ -62,6 +62,6 @@ pub fn run(a: GuideArgs) -> ExitCode {
     if let Err(e) = scapc_output::write_file(out, html.as_bytes(), scapc_output::Mode::Public) {
         return err(format!("{}: cannot write: {e}", out.display()));
     }
-    errln!("wrote {}", out.display());
+    status!("wrote {}", out.display());
     ExitCode::SUCCESS
 }

@@ -5,7 +5,6 @@ use clap::{Args, ValueEnum};
 use scapc_diagnostics::{render_json, render_text, TextOptions};
 use scapc_linter::config::{self, Config};
 use scapc_linter::{docs, fix, output, Level, Report};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -24,9 +23,8 @@ pub enum LintFormat {
 
 #[derive(Args)]
 pub struct LintArgs {
-    /// The content tree (the directory holding products/, rules/, ...)
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    #[command(flatten)]
+    tree: crate::ui::TreeArg,
     /// How to print the findings
     #[arg(long, value_enum, default_value = "text")]
     format: LintFormat,
@@ -36,7 +34,7 @@ pub struct LintArgs {
     /// Print the safe fixes as a unified diff; change nothing
     #[arg(long)]
     diff: bool,
-    /// Configuration file [default: <PATH>/scapc-lint.yml when it exists]
+    /// Configuration file [default: TREE/scapc-lint.yml when it exists]
     #[arg(long)]
     config: Option<PathBuf>,
     /// Run a lint at a level for this run (CODE=LEVEL, e.g. L043=off); repeatable
@@ -52,13 +50,13 @@ pub struct LintArgs {
 
 fn usage(msg: impl std::fmt::Display) -> ExitCode {
     errln!("error: {msg}");
-    ExitCode::from(2)
+    ExitCode::from(crate::EXIT_USAGE)
 }
 
 fn print(report: &Report, format: LintFormat) {
     match format {
         LintFormat::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = crate::ui::color(crate::ui::Stream::Stdout);
             out!("{}", render_text(&report.diagnostics(), &TextOptions { snippets: true, color }));
         }
         LintFormat::Json => outln!("{}", render_json(&report.diagnostics())),
@@ -97,12 +95,13 @@ pub fn run(a: LintArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    if !a.path.is_dir() {
-        return usage(format!("the content tree `{}` is not a directory", a.path.display()));
+    let path = a.tree.path();
+    if !path.is_dir() {
+        return usage(format!("the content tree `{}` is not a directory", path.display()));
     }
     let cfg = match &a.config {
         Some(p) => Config::read(p),
-        None => Config::discover(&a.path),
+        None => Config::discover(&path),
     };
     let mut cfg = match cfg {
         Ok(c) => c,
@@ -118,7 +117,7 @@ pub fn run(a: LintArgs) -> ExitCode {
         }
     }
     let start = Instant::now();
-    let mut report = match scapc_linter::lint(&a.path, &cfg) {
+    let mut report = match scapc_linter::lint(&path, &cfg) {
         Ok(r) => r,
         Err(e) => return usage(e.0),
     };
@@ -138,12 +137,21 @@ pub fn run(a: LintArgs) -> ExitCode {
             errln!("  {}", r.file.display());
         }
         // Report what is left, from the files as they are now.
-        report = match scapc_linter::lint(&a.path, &cfg) {
+        report = match scapc_linter::lint(&path, &cfg) {
             Ok(r) => r,
             Err(e) => return usage(e.0),
         };
     }
+    info!(
+        "linted {} ({} lints; config: {})",
+        path.display(),
+        scapc_linter::registry().len(),
+        a.config.as_ref().map_or_else(|| "discovered or defaults".to_owned(), |p| p.display().to_string())
+    );
     print(&report, a.format);
+    crate::ui::count_warnings(
+        report.findings.iter().filter(|f| f.diag.severity == scapc_diagnostics::Severity::Warning).count(),
+    );
     if a.format == LintFormat::Text {
         let errors = report.findings.iter().filter(|f| f.diag.severity == scapc_diagnostics::Severity::Error).count();
         let warnings =
@@ -161,8 +169,7 @@ pub fn run(a: LintArgs) -> ExitCode {
             start.elapsed().as_secs_f64(),
             match &a.config {
                 Some(p) => p.display().to_string(),
-                None if a.path.join(config::FILE_NAME).is_file() =>
-                    a.path.join(config::FILE_NAME).display().to_string(),
+                None if path.join(config::FILE_NAME).is_file() => path.join(config::FILE_NAME).display().to_string(),
                 None => "defaults".into(),
             }
         );

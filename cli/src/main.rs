@@ -4,7 +4,6 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use scapc_compiler::build::{self, BuildOptions};
 use scapc_diagnostics::{render_json, render_text, Diagnostic, Severity, TextOptions};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,7 +18,12 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[macro_use]
 mod out;
+#[macro_use]
+mod ui;
 mod build_finish;
+#[cfg(test)]
+mod cli_consistency;
+mod completions;
 mod convert_cmd;
 mod daemon_cmd;
 mod decompile_cmd;
@@ -33,6 +37,7 @@ mod fix_cmd;
 mod guide_cmd;
 mod image_target;
 mod lint_cmd;
+mod man;
 mod report_cmd;
 mod result_cmd;
 mod serve_cmd;
@@ -43,17 +48,42 @@ mod validate_cmd;
 mod watch;
 
 #[derive(Parser)]
-#[command(name = "scapc", version, about = "Compile, validate, lint and run SCAP security content", long_about = None)]
+#[command(
+    name = "scapc",
+    version,
+    about = "Compile, validate, lint and run SCAP security content",
+    long_about = None,
+    after_help = "Exit codes: 0 ok, 1 error, 2 a rule failed (eval) or differences (diff), 64 usage (docs/cli.md).
+
+Examples:
+  scapc build -C content -p debian12
+  scapc eval build/debian12-ds.xml --profile standard --report report.html
+  scapc lint content --format sarif > lint.sarif"
+)]
 struct Cli {
+    #[command(flatten)]
+    global: ui::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
+/// The whole command line: every subcommand, flag and help text (for
+/// completions, manual pages and the consistency test).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// How diagnostics are printed, by every command that reports them.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
+pub enum Format {
+    /// file:line:col: severity[CODE]: message, with the source line
     Text,
+    /// {"diagnostics": [...], "errors": n, "warnings": n}
     Json,
+    /// SARIF 2.1.0, for code-scanning uploads
     Sarif,
+    /// GitHub Actions workflow commands (::error file=..,line=..::message)
+    Github,
 }
 
 #[derive(Subcommand)]
@@ -65,13 +95,13 @@ enum Command {
     /// product with errors. Timestamps come from SOURCE_DATE_EPOCH when set,
     /// else from the newest source file, so rebuilding gives identical bytes.
     #[command(after_help = "Examples:
-  scapc build -C content -p debian12
-  scapc build --watch -C content -p debian12   # rebuild after every edit")]
+  scapc build -C content -p debian12 -o build
+  scapc build content --format sarif > build.sarif
+  scapc build --watch -C content -p debian12")]
     Build {
-        /// The content tree (the directory holding products/, rules/, ...)
-        #[arg(long, short = 'C', default_value = ".")]
-        root: PathBuf,
-        /// Output directory [default: <root>/build]
+        #[command(flatten)]
+        tree: ui::TreeArg,
+        /// Output directory [default: TREE/build]
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         /// Build only this product (repeatable)
@@ -83,9 +113,6 @@ enum Command {
         /// How to print diagnostics and the summary
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
-        /// Print only errors and warnings
-        #[arg(long, short = 'q')]
-        quiet: bool,
         /// Do not validate the data streams before writing them (by
         /// default each is checked against the XSDs and the SP 800-126r3
         /// requirements, and a stream with errors is not written)
@@ -119,15 +146,23 @@ enum Command {
     /// ARF), validates it, or each data stream component, against its
     /// schema, and checks every SP 800-126r3 requirement scapc knows (see
     /// docs/requirements.md), reporting each finding by requirement ID.
-    /// Exit code: 0 no errors, 1 errors, 2 usage or I/O problems.
+    /// Exit code: 0 no errors, 1 errors, 64 usage or I/O problems.
+    #[command(after_help = "Examples:
+  scapc validate build/debian12-ds.xml
+  scapc validate build/ --format junit > validate.xml
+  scapc validate ds.xml --ignore SRC-251 --warnings-as-errors --format github")]
     Validate(validate_cmd::ValidateArgs),
     /// Check a content tree's sources: schemas, references, identity and quality (docs/lints.md)
     ///
     /// Loads and compiles the tree like `build` (nothing is written), then runs
     /// every enabled lint in parallel. Configuration: scapc-lint.yml at the
     /// tree's root; a finding is silenced by `scapc-lint: disable=CODE` on its
-    /// line or the line above. Exit code: 0 no errors, 1 errors, 2 usage or
+    /// line or the line above. Exit code: 0 no errors, 1 errors, 64 usage or
     /// I/O problems.
+    #[command(after_help = "Examples:
+  scapc lint content
+  scapc lint -C content --format github --warnings-as-errors
+  scapc lint --explain L031")]
     Lint(lint_cmd::LintArgs),
     /// Write a bash script or an Ansible playbook with a profile's fixes
     ///
@@ -136,6 +171,10 @@ enum Command {
     /// With --results, only the rules that failed there, with the values the
     /// scan used. Platform guards are part of the fixes and kept.
     /// Exit code: 0 written, 1 an error.
+    #[command(after_help = "Examples:
+  scapc fix build/debian12-ds.xml --profile standard -o fix.sh
+  scapc fix build/debian12-ds.xml --fix-type ansible --profile standard -o playbook.yml
+  scapc fix build/debian12-ds.xml --results arf.xml -o fix-failed.sh")]
     Fix(fix_cmd::FixArgs),
     /// Run the rules' test scenarios in throwaway root filesystems
     ///
@@ -145,7 +184,11 @@ enum Command {
     /// (chrooted, own /proc, /dev, /tmp; needs root). The rule is evaluated
     /// on the overlay; after a fail scenario its bash fix runs, the rule must
     /// pass, and a second run of the fix must change nothing.
-    /// Exit code: 0 every scenario kept its promise, 1 a finding, 2 usage.
+    /// Exit code: 0 every scenario kept its promise, 1 a finding, 64 usage.
+    #[command(after_help = "Examples:
+  scapc test -C content --product debian12 --rule sshd_disable_root_login
+  scapc test content --jobs 4 --format junit > scenarios.xml
+  scapc test -v --engine oscap --rule package_telnet_removed")]
     Test(test_cmd::TestArgs),
     /// Internal: one scenario inside its namespaces (run by `scapc test`)
     #[command(name = "__scenario-job", hide = true)]
@@ -164,18 +207,31 @@ enum Command {
     /// `--engine oscap` delegates to OpenSCAP instead. A signed data stream's
     /// signatures are verified first, as oscap does: an invalid one stops the
     /// scan (--skip-signature-validation evaluates anyway). SCE scripts run
-    /// only with --sce, or with --trust-key when the evaluated data stream and
+    /// only with --sce, or with --trusted-key when the evaluated data stream and
     /// every component it reaches are signed by that key.
-    /// Exit code: 0 all rules passed, 2 a rule failed, 1 an error.
+    /// Exit code: 0 all rules passed, 2 a rule failed, 1 an error, 64 usage.
+    #[command(after_help = "Examples:
+  scapc eval build/debian12-ds.xml --profile standard --results-arf arf.xml --report report.html
+  scapc eval ds.xml --profile standard --rule xccdf_org.scapc_rule_sshd_disable_root_login --format json
+  scapc eval ds.xml --target dir:/srv/rootfs --trusted-key signer.pem --color always")]
     Eval(Box<eval_cmd::EvalArgs>),
     /// Take apart, put together and inspect source data streams
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  scapc ds info build/debian12-ds.xml
+  scapc ds split build/debian12-ds.xml -o components/
+  scapc ds compose components/manifest.yml -o ds.xml"
+    )]
     Ds(DsCommand),
     /// Convert an XCCDF 1.1.4 benchmark to XCCDF 1.2
     ///
     /// Ids become `xccdf_<reverse DNS>_<kind>_<id>` and every reference
     /// follows them, as OpenSCAP's xccdf_1.1_to_1.2.xsl converts; elements
     /// XCCDF 1.2 removed are dropped.
+    #[command(after_help = "Examples:
+  scapc convert old-xccdf.xml -o xccdf-1.2.xml
+  scapc convert usgcb-xccdf.xml -o usgcb-1.2.xml --reverse-dns gov.nist.usgcb")]
     Convert {
         /// The XCCDF 1.1.4 benchmark
         input: PathBuf,
@@ -192,7 +248,9 @@ enum Command {
     /// One self-contained page (no network): the profile summary, the
     /// collapsible group tree, search, print-friendly.
     #[command(after_help = "Examples:
-  scapc guide build/debian12-ds.xml --profile standard -o guide.html")]
+  scapc guide build/debian12-ds.xml --profile standard -o guide.html
+  scapc guide ssg-debian12-ds.xml --profile '(all)' > all-rules.html
+  scapc guide ds.xml --tailoring tailoring.xml --profile custom -o custom.html")]
     Guide(guide_cmd::GuideArgs),
     /// Write the HTML report of an ARF or an XCCDF results document (from `scapc eval` or `oscap xccdf eval`)
     ///
@@ -200,8 +258,9 @@ enum Command {
     /// model, results and failures by severity, target facts, and rules
     /// groupable by group, result or severity.
     #[command(after_help = "Examples:
-  oscap xccdf eval --profile standard --results-arf arf.xml ssg-debian11-ds.xml
-  scapc report arf.xml -o report.html")]
+  scapc eval build/debian12-ds.xml --profile standard --results-arf arf.xml
+  scapc report arf.xml -o report.html
+  scapc report oscap-arf.xml --tailoring tailoring.xml -o report.html")]
     Report(report_cmd::ReportArgs),
     /// Sign a source data stream (SP 800-126r3 §3.11, TMSAD)
     ///
@@ -213,7 +272,7 @@ enum Command {
     /// and `verify` reports it.
     #[command(after_help = "Examples:
   scapc sign build/debian12-ds.xml --key signer.pem --cert signer.crt -o signed-ds.xml
-  scapc verify signed-ds.xml --trusted-cert signer.crt")]
+  scapc verify signed-ds.xml --trusted-key signer.crt")]
     Sign {
         /// The source data stream
         ds: PathBuf,
@@ -246,17 +305,15 @@ enum Command {
     /// Exit code: 0 valid, 1 invalid, weak key, not covered (with a trust
     /// anchor) or unreadable.
     #[command(after_help = "Examples:
-  scapc verify signed-ds.xml --trusted-cert signer.crt
+  scapc verify signed-ds.xml --trusted-key signer.crt
   scapc verify signed-ds.xml --trusted-key signer-pub.pem --format json
   scapc verify old-ds.xml --trusted-key rsa1024-pub.pem --allow-weak-keys")]
     Verify {
         /// The signed source data stream
         ds: PathBuf,
-        /// Accept only signatures by this certificate's key
-        #[arg(long, conflicts_with = "trusted_key")]
-        trusted_cert: Option<PathBuf>,
-        /// Accept only signatures by this public key (PEM)
-        #[arg(long)]
+        /// Accept only signatures by this public key or this certificate's
+        /// key (PEM): the trust anchor, named as `eval` names it
+        #[arg(long, value_name = "PEM", alias = "trusted-cert", alias = "trust-key")]
         trusted_key: Option<PathBuf>,
         /// Accept signatures by RSA keys of 1024 to 2047 bits (still
         /// reported as weak)
@@ -269,16 +326,33 @@ enum Command {
     },
     /// Scan tasks for continuous scanning: create (-i asks), list, show,
     /// enable, disable, run, remove, edit; `task ID guide` (docs/service.md)
+    #[command(after_help = "Examples:
+  scapc task create --content ssg-debian12-ds.xml --profile standard --repeat @daily --enable
+  scapc task list --format json
+  scapc task 1 guide > task-1.html")]
     Task(task_cmd::TaskArgs),
     /// Results of task runs: list, show, diff (drift), import ARF, prune
+    #[command(after_help = "Examples:
+  scapc result list 1
+  scapc result diff 1 3 4
+  scapc result import oscap-arf.xml --target web1")]
     Result(result_cmd::ResultArgs),
     /// The store of tasks and results: `store check` verifies and repairs the index
+    #[command(after_help = "Examples:
+  scapc store check
+  scapc store check --no-repair --store /var/lib/scapc")]
     Store(result_cmd::StoreArgs),
     /// Run due tasks with bounded parallel workers, sleeping until the next
     /// due time; SIGHUP rereads the tasks, SIGTERM stops after the runs in progress
+    #[command(after_help = "Examples:
+  scapc daemon --jobs 4
+  scapc daemon --store /var/lib/scapc -v")]
     Daemon(daemon_cmd::DaemonArgs),
     /// Serve the store over HTTP/JSON with a dashboard: a Unix socket
     /// (default STORE/scapc.sock, 0600), or TCP with a bearer token
+    #[command(after_help = "Examples:
+  scapc serve
+  scapc serve --listen 127.0.0.1:8080 --token-file /etc/scapc/token")]
     Serve(serve_cmd::ServeArgs),
     /// Compare two data streams (or XCCDF benchmarks, or OVAL documents) by meaning
     ///
@@ -286,11 +360,26 @@ enum Command {
     /// severity, check logic, fixes, idents, references, platforms, profile
     /// selections and values). OVAL is compared by what it checks: renumbered
     /// ids are no change. Exit status: 0 no differences, 1 differences, 2 trouble.
+    #[command(after_help = "Examples:
+  scapc diff old/debian12-ds.xml build/debian12-ds.xml
+  scapc diff old-oval.xml new-oval.xml --format json
+  scapc diff main-ds.xml pr-ds.xml --format markdown > comment.md")]
     Diff(diff_cmd::DiffArgs),
     /// Turn a source data stream back into a content tree (rules, groups,
     /// values, profiles, product, platforms) that `scapc build` compiles
     /// into an equivalent data stream: the same ids, selections and results
     Decompile(decompile_cmd::DecompileArgs),
+    /// Write a shell completion script (bash, zsh, fish, elvish, powershell) to stdout
+    #[command(after_help = "Examples:
+  scapc completions bash > /etc/bash_completion.d/scapc
+  scapc completions zsh > ~/.zfunc/_scapc
+  scapc completions fish > ~/.config/fish/completions/scapc.fish")]
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (scapc.1 and one page per subcommand), made from this command line
+    #[command(after_help = "Examples:
+  scapc man -o /usr/local/share/man/man1
+  scapc man | man -l -")]
+    Man(man::ManArgs),
 }
 
 #[derive(Subcommand)]
@@ -300,6 +389,9 @@ enum DsCommand {
     /// Files are named like OpenSCAP names them: by catalog name where a
     /// catalog maps one, else by component-ref id. Each component keeps its
     /// bytes; the namespaces it inherited are declared on its root element.
+    #[command(after_help = "Examples:
+  scapc ds split build/debian12-ds.xml -o components/
+  scapc ds split ds.xml --component scap_org.example_comp_oval.xml -o -")]
     Split {
         /// The source data stream
         ds: PathBuf,
@@ -322,6 +414,9 @@ enum DsCommand {
     /// From a YAML manifest (`*.yml`, as `ds split` writes): exactly the
     /// components and data streams it lists, remote component-refs
     /// included. Timestamps come from SOURCE_DATE_EPOCH, else file mtimes.
+    #[command(after_help = "Examples:
+  scapc ds compose ssg-debian11-xccdf.xml -o ds.xml
+  scapc ds compose components/manifest.yml -o ds.xml")]
     Compose {
         /// An XCCDF benchmark file or a compose manifest (.yml)
         input: PathBuf,
@@ -338,9 +433,13 @@ enum DsCommand {
     },
     /// Show what a data stream holds: streams, components, benchmarks and
     /// profiles, OVAL counts and test types, CPE platforms, signatures
+    #[command(after_help = "Examples:
+  scapc ds info build/debian12-ds.xml
+  scapc ds info arf.xml --format json")]
     Info {
-        /// The source data stream
+        /// The source data stream (or a result data stream, ARF)
         ds: PathBuf,
+        /// text, or json for scripts
         #[arg(long, value_enum, default_value = "text")]
         format: InfoFormat,
     },
@@ -352,20 +451,28 @@ enum InfoFormat {
     Json,
 }
 
-fn print_diags(diags: &[Diagnostic], format: Format, quiet: bool) {
+/// Prints the compiler's diagnostics in `format` (notes left out under
+/// `-q`) and counts their warnings for `--warnings-as-errors`.
+fn print_diags(diags: &[Diagnostic], format: Format) {
+    let quiet = ui::quiet();
     let shown: Vec<Diagnostic> = diags.iter().filter(|d| !quiet || d.severity != Severity::Note).cloned().collect();
+    ui::count_warnings(shown.iter().filter(|d| d.severity == Severity::Warning).count());
+    let meaning = |code: &str| scapc_compiler::codes::ALL.iter().find(|(c, _)| *c == code).map(|(_, m)| *m);
     match format {
         Format::Text => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = ui::color(ui::Stream::Stderr);
             err!("{}", render_text(&shown, &TextOptions { snippets: true, color }));
+        }
+        Format::Github => {
+            let title = |d: &Diagnostic| format!("{} {}", d.code, meaning(&d.code).unwrap_or_default());
+            out!("{}", scapc_diagnostics::render_github(&shown, &title))
         }
         Format::Json => outln!("{}", render_json(&shown)),
         Format::Sarif => {
             // Each compiler code with its meaning, as docs/diagnostics.md lists it.
             let rule = |code: &str| {
-                let (_, meaning) = scapc_compiler::codes::ALL.iter().find(|(c, _)| *c == code)?;
                 Some(scapc_diagnostics::SarifRule {
-                    short_description: Some((*meaning).to_owned()),
+                    short_description: Some(meaning(code)?.to_owned()),
                     help_uri: Some("https://github.com/scapc/scapc/blob/main/docs/diagnostics.md".to_owned()),
                     ..Default::default()
                 })
@@ -392,22 +499,21 @@ struct BuildFlags {
     watch: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_build(
     root: PathBuf,
     out: Option<PathBuf>,
     products: Vec<String>,
     sce: bool,
     format: Format,
-    quiet: bool,
     no_validate: bool,
     flags: BuildFlags,
 ) -> ExitCode {
+    let quiet = ui::quiet();
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
         Err(msg) => {
             errln!("error: {msg}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let out_dir = out.unwrap_or_else(|| root.join("build"));
@@ -420,11 +526,18 @@ fn run_build(
         Ok(f) => f,
         Err(d) => {
             ds_cmd::fail(d);
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let finish = |name: &str, text: String| finisher.finish(name, text);
     let finish = (flags.sign_key.is_some() || flags.guides).then_some(&finish as build::Finish<'_>);
+    info!(
+        "building {} from {} into {}{}",
+        if products.is_empty() { "every product".to_owned() } else { products.join(", ") },
+        root.display(),
+        out_dir.display(),
+        if no_validate { ", without the validation gate" } else { "" }
+    );
     let opts = BuildOptions { root, out_dir, products, sce, epoch };
     let start = Instant::now();
     // The gate: every error-level finding stops the write; warnings are
@@ -433,7 +546,7 @@ fn run_build(
     if let Some(Err(e)) = validator.as_ref().map(|v| v.schema_dir()) {
         errln!("error: cannot validate the build output: {e}");
         errln!("  hint: install openscap-common, set SCAPC_SCHEMAS, or pass --no-validate");
-        return ExitCode::from(2);
+        return ExitCode::from(EXIT_USAGE);
     }
     let gate = |path: &std::path::Path, text: &str| -> Vec<Diagnostic> {
         let v = validator.as_ref().expect("gate only runs with a validator");
@@ -452,10 +565,11 @@ fn run_build(
     let report = build::build_finished(&opts, gate, finish);
     let elapsed = start.elapsed();
     let diags = report.diagnostics.as_slice();
+    info!("compiled, validated and written in {:.2} s", elapsed.as_secs_f64());
     if format != Format::Text {
-        print_diags(diags, format, quiet);
+        print_diags(diags, format);
     } else {
-        print_diags(diags, format, quiet);
+        print_diags(diags, format);
         if report.diagnostics.has_errors() {
             errln!(
                 "error: build failed with {} error(s) and {} warning(s); nothing was written",
@@ -525,42 +639,56 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = match command().color(ui::clap_color(&args)).try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let code = match cli.command {
-        Command::Build {
-            root,
+    if let Err(e) = ui::init(&cli.global) {
+        errln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    debug!(
+        "scapc {}: {}",
+        env!("CARGO_PKG_VERSION"),
+        args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
+    );
+    let code = run(cli.command);
+    out::finish(ui::finish(code))
+}
+
+/// Runs one subcommand.
+fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Build { tree, out, products, sce, format, no_validate, sign_key, cert, guides, fixes, watch } => {
+            run_build(
+            tree.path(),
             out,
             products,
             sce,
             format,
-            quiet,
-            no_validate,
-            sign_key,
-            cert,
-            guides,
-            fixes,
-            watch,
-        } => run_build(
-            root,
-            out,
-            products,
-            sce,
-            format,
-            quiet,
             no_validate,
             BuildFlags { sign_key, cert, guides, fixes, watch },
-        ),
+        )
+        }
         Command::Fix(a) => fix_cmd::run(a),
-        Command::Test(a) => test_cmd::run(a),
+        Command::Test(mut a) => {
+            a.verbose = ui::level() >= ui::Level::Info;
+            test_cmd::run(a)
+        }
         Command::ScenarioJob { spec } => ExitCode::from(scapc_remediate::suite::job_entry(&spec) as u8),
         Command::ScenarioLayer { spec } => ExitCode::from(scapc_remediate::sandbox::layer_main(&spec) as u8),
         Command::RemediateDir { spec } => ExitCode::from(scapc_remediate::apply::dir_main(&spec) as u8),
         Command::Validate(a) => validate_cmd::run(a),
         Command::Lint(a) => lint_cmd::run(a),
-        Command::Eval(a) => eval_cmd::run(*a),
+        Command::Eval(mut a) => {
+            a.quiet = ui::quiet();
+            eval_cmd::run(*a)
+        }
         Command::Convert { input, out, reverse_dns } => convert_cmd::run(&input, &out, &reverse_dns),
         Command::Guide(a) => guide_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
@@ -577,11 +705,12 @@ fn main() -> ExitCode {
             ds_cmd::compose(&input, &out, namespace, allow_outside)
         }
         Command::Sign { ds, key, cert, signer, out } => sign_cmd::sign(&ds, &key, cert.as_deref(), signer, &out),
-        Command::Verify { ds, trusted_cert, trusted_key, allow_weak_keys, format } => {
-            sign_cmd::verify(&ds, trusted_cert.or(trusted_key).as_deref(), format == InfoFormat::Json, allow_weak_keys)
+        Command::Verify { ds, trusted_key, allow_weak_keys, format } => {
+            sign_cmd::verify(&ds, trusted_key.as_deref(), format == InfoFormat::Json, allow_weak_keys)
         }
         Command::Diff(a) => diff_cmd::run(a),
         Command::Decompile(a) => decompile_cmd::run(a),
-    };
-    out::finish(code)
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
+    }
 }

@@ -48,6 +48,6 @@ pub fn run(a: ReportArgs) -> ExitCode {
     if let Err(e) = scapc_output::write_file(&a.out, html.as_bytes(), scapc_output::Mode::Private) {
         return err(format!("{}: cannot write: {e}", a.out.display()));
     }
-    errln!("wrote {} ({} rules)", a.out.display(), results.rules.len());
+    status!("wrote {} ({} rules)", a.out.display(), results.rules.len());
     ExitCode::SUCCESS
 }

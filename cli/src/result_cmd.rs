@@ -31,8 +31,15 @@ pub enum Part {
 #[derive(Subcommand)]
 pub enum ResultCmd {
     /// List the runs (of one task, or of all), oldest first
+    #[command(after_help = "Examples:
+  scapc result list
+  scapc result list 1 --format json")]
     List { task: Option<u64> },
     /// Show a run: its summary, or one of its files
+    #[command(after_help = "Examples:
+  scapc result show 1 3
+  scapc result show 1 3 report > report.html
+  scapc result show 1 3 arf > arf.xml")]
     Show {
         task: u64,
         /// The run, counted from 1
@@ -41,8 +48,14 @@ pub enum ResultCmd {
         part: Option<Part>,
     },
     /// Drift: the rules whose result changed between runs A and B of a task
+    #[command(after_help = "Examples:
+  scapc result diff 1 3 4
+  scapc result diff 1 1 4 --format json")]
     Diff { task: u64, a: u64, b: u64 },
     /// Bring in ARF results made elsewhere (oscap, CI, Ansible runs)
+    #[command(after_help = "Examples:
+  scapc result import oscap-arf.xml --target web1
+  scapc result import ci/*.arf.xml --task 2")]
     Import {
         #[arg(required = true)]
         arf: Vec<PathBuf>,
@@ -54,6 +67,9 @@ pub enum ResultCmd {
         target: Option<String>,
     },
     /// Remove old runs
+    #[command(after_help = "Examples:
+  scapc result prune --keep 10
+  scapc result prune --older-than 30d")]
     Prune {
         /// Keep the newest N runs of each task
         #[arg(long, required_unless_present = "older_than")]
@@ -75,6 +91,9 @@ pub struct StoreArgs {
 #[derive(Subcommand)]
 pub enum StoreCmd {
     /// Verify the index against the files; repair it, record cut-off runs as interrupted, fix modes
+    #[command(after_help = "Examples:
+  scapc store check
+  scapc store check --no-repair --store /var/lib/scapc")]
     Check {
         /// Only report (exit 1 when anything is wrong)
         #[arg(long)]

@@ -59,13 +59,13 @@ pub fn sign(ds: &Path, key: &Path, cert: Option<&Path>, signer: Option<String>, 
     if let Err(e) = scapc_output::write_file(out, signed.as_bytes(), scapc_output::Mode::Public) {
         return fail(Diagnostic::error("D0005", format!("cannot write: {e}")).at_file(out));
     }
-    errln!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
+    status!("signed {} -> {} (key {})", ds.display(), out.display(), key.public().fingerprint());
     // Components no data stream uses get no signature; verify names them.
     if let Ok(c) = scapc_datastream::read::read(&text) {
         for comp in &c.components {
             if !c.streams.iter().any(|s| s.refs.iter().any(|r| r.local_target() == Some(comp.id.as_str()))) {
-                errln!(
-                    "warning: component `{}` is used by no data stream, so no signature covers it (verify reports it)",
+                warn!(
+                    "component `{}` is used by no data stream, so no signature covers it (verify reports it)",
                     comp.id
                 );
             }
@@ -114,6 +114,7 @@ pub fn verify(ds: &Path, trust: Option<&Path>, json: bool, allow_weak_keys: bool
     };
     let findings = v.findings();
     let passes = v.passes();
+    crate::ui::count_warnings(findings.iter().filter(|f| !f.fails).count());
     if json {
         print_json(&v, &findings, passes);
     } else {
@@ -254,7 +255,7 @@ fn print_text(v: &Verification, findings: &[Finding], passes: bool, anchored: bo
         outln!("{}: {}", if f.fails { "error" } else { "warning" }, f.message);
     }
     if !anchored {
-        outln!("only integrity was checked: pass --trusted-cert or --trusted-key to check who signed");
+        outln!("only integrity was checked: pass --trusted-key (a public key or certificate) to check who signed");
     }
     let failing = findings.iter().filter(|f| f.fails).count();
     if passes {

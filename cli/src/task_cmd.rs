@@ -43,10 +43,10 @@ impl StoreOpts {
     }
 }
 
-/// A usage error (exit 2).
+/// A usage error (exit 64).
 pub fn usage(msg: &str) -> ExitCode {
     errln!("error: {msg}");
-    ExitCode::from(2)
+    ExitCode::from(crate::EXIT_USAGE)
 }
 
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -112,6 +112,10 @@ pub enum EngineArg {
 #[command(allow_external_subcommands = true)]
 pub enum TaskCmd {
     /// Create a task (flags, or `-i` for prompts whose defaults all work)
+    #[command(after_help = "Examples:
+  scapc task create -i
+  scapc task create --content ssg-debian12-ds.xml --profile standard --repeat @daily --enable
+  scapc task create --target ssh://root@web1 --ssh-option IdentityFile=/etc/scapc/id_ed25519 --repeat 6h")]
     Create {
         /// Ask for each field; Enter takes the default
         #[arg(short = 'i', long)]
@@ -123,18 +127,39 @@ pub enum TaskCmd {
         fields: TaskFields,
     },
     /// List the tasks with their next due time
+    #[command(after_help = "Examples:
+  scapc task list
+  scapc task list --format json --store /var/lib/scapc")]
     List,
     /// Show one task
+    #[command(after_help = "Examples:
+  scapc task show 1
+  scapc task show 1 --format json")]
     Show { id: u64 },
     /// Let the daemon run a task
+    #[command(after_help = "Examples:
+  scapc task enable 1
+  scapc task enable 2 --store /var/lib/scapc")]
     Enable { id: u64 },
     /// Stop the daemon from running a task
+    #[command(after_help = "Examples:
+  scapc task disable 1
+  scapc task disable 2 --store /var/lib/scapc")]
     Disable { id: u64 },
     /// Run a task now, in the foreground, and record the result
+    #[command(after_help = "Examples:
+  scapc task run 1
+  scapc task run 1 --format json")]
     Run { id: u64 },
     /// Remove a task and all its results
+    #[command(after_help = "Examples:
+  scapc task remove 1
+  scapc task remove 2 --store /var/lib/scapc")]
     Remove { id: u64 },
     /// Change fields of a task
+    #[command(after_help = "Examples:
+  scapc task edit 1 --profile cis --repeat @weekly
+  scapc task edit 2 --target dir:/srv/rootfs")]
     Edit {
         id: u64,
         #[command(flatten)]

@@ -38,9 +38,8 @@ pub enum TestEngine {
 
 #[derive(Args)]
 pub struct TestArgs {
-    /// The content tree (this layout or a ComplianceAsCode checkout)
-    #[arg(long, short = 'C', default_value = ".")]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub tree: crate::ui::TreeArg,
     /// The product to build and test (default: the tree's only product)
     #[arg(long)]
     pub product: Option<String>,
@@ -72,14 +71,16 @@ pub struct TestArgs {
     /// Write the JUnit XML here as well
     #[arg(long)]
     pub junit: Option<PathBuf>,
-    /// Also list skipped scenarios with their reason
-    #[arg(long, short = 'v')]
+    /// Also list skipped scenarios with their reason (set by `-v`)
+    #[arg(skip)]
     pub verbose: bool,
 }
 
+/// A usage or set-up problem (not root, no tree, no such product or rule):
+/// exit 64.
 fn err(msg: impl std::fmt::Display) -> ExitCode {
     errln!("error: {msg}");
-    ExitCode::from(2)
+    ExitCode::from(crate::EXIT_USAGE)
 }
 
 fn is_root() -> bool {
@@ -141,7 +142,7 @@ pub fn run(a: TestArgs) -> ExitCode {
             "scapc test needs root: each scenario runs in its own mount and PID namespaces with an overlay mount",
         );
     }
-    let products_dir = a.root.join("products");
+    let products_dir = a.tree.path().join("products");
     let product = match &a.product {
         Some(p) => p.clone(),
         None => {
@@ -159,7 +160,7 @@ pub fn run(a: TestArgs) -> ExitCode {
                 0 => {
                     return err(format!(
                         "{}: no products/ directory: is this a content tree? (-C TREE)",
-                        a.root.display()
+                        a.tree.path().display()
                     ))
                 }
                 _ => {
@@ -178,15 +179,15 @@ pub fn run(a: TestArgs) -> ExitCode {
     };
     let exe = match std::env::current_exe() {
         Ok(e) => e,
-        Err(e) => return err(format!("cannot find the scapc binary: {e}")),
+        Err(e) => return crate::eval_cmd::err(format!("cannot find the scapc binary: {e}")),
     };
     let t0 = Instant::now();
     let tmp = match tempfile::tempdir() {
         Ok(t) => t,
-        Err(e) => return err(format!("cannot make a temporary directory: {e}")),
+        Err(e) => return crate::eval_cmd::err(format!("cannot make a temporary directory: {e}")),
     };
     let opts = BuildOptions {
-        root: a.root.clone(),
+        root: a.tree.path(),
         out_dir: tmp.path().to_path_buf(),
         products: vec![product.clone()],
         sce: false,
@@ -209,7 +210,7 @@ pub fn run(a: TestArgs) -> ExitCode {
         .map(|(f, _)| f.clone())
         .find(|f| f.to_string_lossy().ends_with("-ds.xml"))
     else {
-        return err(format!("the build of {product} wrote no data stream"));
+        return crate::eval_cmd::err(format!("the build of {product} wrote no data stream"));
     };
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let tty = std::io::stderr().is_terminal();
@@ -230,10 +231,11 @@ pub fn run(a: TestArgs) -> ExitCode {
         }
     };
     let note = |m: &str| errln!("{m}");
+    let tree = a.tree.path();
     let settings = Settings {
         ds: &ds,
         product: &product,
-        tree: &a.root,
+        tree: &tree,
         base: &base,
         work: &cache,
         exe: &exe,
@@ -259,7 +261,7 @@ pub fn run(a: TestArgs) -> ExitCode {
     let elapsed = t0.elapsed().as_secs_f64();
     if let Some(j) = &a.junit {
         if let Err(e) = scapc_output::write_file(j, suite::junit(&reports).as_bytes(), scapc_output::Mode::Public) {
-            return err(format!("{}: {e}", j.display()));
+            return crate::eval_cmd::err(format!("{}: {e}", j.display()));
         }
     }
     match a.format {

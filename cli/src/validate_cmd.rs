@@ -43,6 +43,8 @@ pub enum ValidateFormat {
     Json,
     Sarif,
     Junit,
+    /// GitHub Actions workflow commands (::error file=..,line=..::message)
+    Github,
 }
 
 #[derive(Args)]
@@ -61,9 +63,6 @@ pub struct ValidateArgs {
     /// `SRC-251` drops every SRC-251-n)
     #[arg(long = "ignore", value_name = "ID")]
     pub ignore: Vec<String>,
-    /// Treat warnings as errors (for the exit code and JUnit failures)
-    #[arg(long)]
-    pub warnings_as_errors: bool,
     /// Skip the XSD layer
     #[arg(long)]
     pub no_xsd: bool,
@@ -92,7 +91,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         if !a.no_xsd {
             errln!("error: {e}");
             errln!("  hint: pass --schemas DIR, set SCAPC_SCHEMAS, or run only the requirement layer with --no-xsd");
-            return ExitCode::from(2);
+            return ExitCode::from(crate::EXIT_USAGE);
         }
     }
     // Directories stand for the *.xml files inside them.
@@ -102,7 +101,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             let mut found: Vec<PathBuf> = walk_xml(f);
             found.sort();
             if found.is_empty() {
-                errln!("warning: {} holds no .xml files", f.display());
+                warn!("{} holds no .xml files", f.display());
             }
             files.extend(found);
         } else {
@@ -117,7 +116,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
         .map(|f| {
             let mut o = v.validate_file(f);
             o.diagnostics.retain(|d| !ignored(&d.code, &a.ignore));
-            if a.warnings_as_errors {
+            if crate::ui::warnings_as_errors() {
                 for d in &mut o.diagnostics {
                     if d.severity == Severity::Warning {
                         d.severity = Severity::Error;
@@ -141,7 +140,7 @@ pub fn run(a: ValidateArgs) -> ExitCode {
     let all: Vec<Diagnostic> = outcomes.iter().flat_map(|o| o.diagnostics.iter().cloned()).collect();
     match a.format {
         ValidateFormat::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = crate::ui::color(crate::ui::Stream::Stdout);
             out!("{}", report::text(&outcomes, if a.all { None } else { Some(10) }, color));
             let invalid =
                 outcomes.iter().filter(|o| o.diagnostics.iter().any(|d| d.severity == Severity::Error)).count();
@@ -157,10 +156,17 @@ pub fn run(a: ValidateArgs) -> ExitCode {
             let tool = SarifTool { name: "scapc", version: env!("CARGO_PKG_VERSION"), rule: &requirement_rule };
             outln!("{}", render_sarif_with(&all, &tool))
         }
-        ValidateFormat::Junit => out!("{}", report::junit(&outcomes, a.warnings_as_errors)),
+        ValidateFormat::Junit => out!("{}", report::junit(&outcomes, crate::ui::warnings_as_errors())),
+        ValidateFormat::Github => {
+            let title = |d: &Diagnostic| match scapc_validator::reqs::catalog::find(&d.code) {
+                Some(r) => format!("{} {}", d.code, r.summary),
+                None => d.code.clone(),
+            };
+            out!("{}", scapc_diagnostics::render_github(&all, &title))
+        }
     }
     if io {
-        ExitCode::from(2)
+        ExitCode::from(crate::EXIT_USAGE)
     } else if errors > 0 {
         ExitCode::from(1)
     } else {

@@ -150,7 +150,7 @@ fn print_validated(found: &[Diagnostic], took: Took, format: Format) {
     if found.is_empty() {
         errln!("  validated in {took}: no errors");
     } else {
-        crate::print_diags(found, Format::Text, true);
+        crate::print_diags(found, Format::Text);
         errln!(
             "  validated in {took}: {} error(s); the data stream on disk fails validation (a full build would not write it)",
             found.len()
@@ -191,7 +191,7 @@ fn add_event(change: &mut Change, ev: notify::Result<notify::Event>, session: &S
         Err(e) => {
             // Lost events (queue overflow) or a watch error: rebuild
             // everything from a fresh look at the tree.
-            errln!("warning: file watcher: {e}; rediscovering the tree");
+            warn!("file watcher: {e}; rediscovering the tree");
             change.layout = true;
             change.paths.push(session.options().root.clone());
             return true;
@@ -246,7 +246,7 @@ fn print_rebuild(report: &BuildReport, what: &str, took: Took, format: Format) {
         outln!("{line}");
         return;
     }
-    crate::print_diags(d.as_slice(), Format::Text, true);
+    crate::print_diags(d.as_slice(), Format::Text);
     if d.has_errors() {
         errln!(
             "{what}: {} error(s), {} warning(s) in {took}; nothing written, the previous outputs are kept",

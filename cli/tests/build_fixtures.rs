@@ -191,7 +191,7 @@ fn bad_source_date_epoch_is_a_usage_error() {
         .env("SOURCE_DATE_EPOCH", "yesterday")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH"));
 }
 

@@ -363,24 +363,24 @@ fn suppression_comments_and_configuration() {
     // A bad configuration is a usage error that names the line.
     std::fs::write(tmp.path().join("scapc-lint.yml"), "rules:\n  L999: off\n").unwrap();
     let (code, _, err) = lint(tmp.path(), &["."]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 64);
     assert!(err.contains("scapc-lint.yml:2:3: unknown lint `L999`"), "{err}");
 }
 
 #[test]
 fn usage_errors_and_explain() {
     let (code, _, err) = lint(&repo(), &["no/such/dir"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 64);
     assert!(err.contains("is not a directory"), "{err}");
     let tmp = tempfile::tempdir().unwrap();
     let (code, _, err) = lint(tmp.path(), &["."]);
-    assert_eq!(code, 2, "an empty directory is not a content tree");
+    assert_eq!(code, 64, "an empty directory is not a content tree");
     assert!(err.contains("not a content tree"), "{err}");
     let (code, out, _) = lint(&repo(), &["--explain", "cce-check-digit"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("L031 cce-check-digit (default: error)") && out.contains("**Fix**"), "{out}");
     let (code, _, _) = lint(&repo(), &["--explain", "L999"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 64);
 }
 
 #[test]

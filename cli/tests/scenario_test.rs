@@ -225,7 +225,7 @@ fn a_sample_of_the_bundled_rules_passes_with_remediation() {
             .unwrap();
         (out.status.code().unwrap_or(-1), (), ())
     };
-    assert_eq!(code, 2);
+    assert_eq!(code, 64);
 }
 
 #[test]

@@ -340,13 +340,13 @@ fn hostile_and_broken_input() {
         assert!(text.contains(want), "{name}: want `{want}` in:\n{text}");
         assert!(!text.contains("panicked"), "{name}: {text}");
     }
-    // A missing file is an I/O problem: exit code 2.
+    // A missing file is an I/O problem: exit code 64.
     let out = scapc().arg("validate").arg(dir.path().join("missing.xml")).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stdout).contains("cannot read"));
     // No schemas where we were told to look.
     let out = scapc().arg("validate").arg("--schemas").arg(dir.path()).arg(BASE).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no SCAP schemas there"));
 }
 

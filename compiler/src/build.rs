@@ -123,20 +123,28 @@ fn prepare(opts: &BuildOptions, tree: &Tree, diags: &mut Diagnostics) -> Option<
     let (macros, mdiags) = load::load_macros(tree);
     diags.extend(mdiags);
     let mut products = Vec::new();
+    let mut known = Vec::new();
     for p in &tree.products {
         let (prod, d) = load::load_product(tree, p);
         diags.extend(d);
         if let Some(prod) = prod {
+            known.push(prod.id.clone());
             if opts.products.is_empty() || opts.products.contains(&prod.id) {
                 products.push(prod);
             }
         }
     }
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
     for want in &opts.products {
         if !products.iter().any(|p| &p.id == want) {
-            diags.push(
-                Diagnostic::error(codes::DANGLING, format!("no product `{want}` in products/")).hint("check --product"),
-            );
+            let close = scapc_diagnostics::suggest::closest(want, &known);
+            let d = Diagnostic::error(codes::DANGLING, format!("no product `{want}` in products/"));
+            let d = if close.is_empty() {
+                d.hint(format!("the products are: {}", known.join(", ")))
+            } else {
+                d.hint(format!("did you mean `{}`?", close.join("`, `")))
+            };
+            diags.push(d.hint("check --product"));
         }
     }
     Some(Prepared { timestamp, macros, products })

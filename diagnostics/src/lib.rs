@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod render;
+pub mod suggest;
 pub use render::{
-    render_json, render_sarif, render_sarif_with, render_text, sarif_uri, SarifRule, SarifTool, TextOptions,
+    render_github, render_json, render_sarif, render_sarif_with, render_text, sarif_uri, SarifRule, SarifTool,
+    TextOptions,
 };
 
 /// How bad a finding is.

@@ -106,6 +106,47 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
+/// Escapes GitHub workflow command data (`%`, CR, LF).
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a GitHub workflow command property (also `:` and `,`).
+fn github_prop(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders GitHub Actions workflow commands, one line per diagnostic:
+/// `::error file=F,line=L,col=C,title=T::message` (`warning`, `notice`
+/// for the other severities; hints follow the message as `help:` lines).
+/// `title` names each diagnostic (its code, and what the code means).
+pub fn render_github(diags: &[Diagnostic], title: &dyn Fn(&Diagnostic) -> String) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let cmd = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some(loc) = &d.location {
+            props.push(format!("file={}", github_prop(&loc.file.display().to_string())));
+            if let Some(p) = loc.pos {
+                props.push(format!("line={}", p.line));
+                props.push(format!("col={}", p.col));
+            }
+        }
+        props.push(format!("title={}", github_prop(&title(d))));
+        let mut msg = d.message.clone();
+        for h in &d.hints {
+            msg.push_str("\nhelp: ");
+            msg.push_str(h);
+        }
+        let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), github_data(&msg));
+    }
+    out
+}
+
 /// What a SARIF log says about one rule (one diagnostic code) besides its
 /// id. Every field is optional.
 #[derive(Debug, Clone, Default)]

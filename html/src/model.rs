@@ -54,12 +54,8 @@ pub fn select(content: &Content, tailoring: &[Profile], profile: Option<&str>) -
         s.values.insert(id.clone(), v.value(None).unwrap_or("").to_owned());
     }
     let Some(want) = profile.filter(|p| *p != "(all)") else { return Ok(s) };
-    let p = find_profile(content, tailoring, want).ok_or_else(|| {
-        let mut known: Vec<&str> =
-            tailoring.iter().chain(bench.profiles.iter()).map(|p| p.id.as_str()).collect::<Vec<_>>();
-        known.sort();
-        format!("no profile `{want}` in benchmark {}; the profiles are: {}", bench.id, known.join(", "))
-    })?;
+    let p = find_profile(content, tailoring, want)
+        .ok_or_else(|| scapc_eval::xccdf::run::no_such_profile(bench, tailoring, want))?;
     let mut chain = vec![p];
     let mut seen = HashSet::from([p.id.as_str()]);
     while let Some(parent) = chain.last().and_then(|p| p.extends.as_deref()) {

@@ -5,43 +5,15 @@
 use crate::Finding;
 use scapc_diagnostics::{render_sarif_with, SarifRule, SarifTool, Severity};
 
-/// Escapes workflow command data (`%`, CR, LF).
-fn esc_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escapes a workflow command property (also `:` and `,`).
-fn esc_prop(s: &str) -> String {
-    esc_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// One `::error file=..,line=..,col=..,title=..::message` line per finding.
+/// One `::error file=..,line=..,col=..,title=CODE name::message` line per
+/// finding, through the shared writer.
 pub fn render_github(findings: &[Finding]) -> String {
-    let mut out = String::new();
-    for f in findings {
-        let d = &f.diag;
-        let cmd = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "notice",
-        };
-        let mut props = Vec::new();
-        if let Some(loc) = &d.location {
-            props.push(format!("file={}", esc_prop(&loc.file.display().to_string())));
-            if let Some(p) = loc.pos {
-                props.push(format!("line={}", p.line));
-                props.push(format!("col={}", p.col));
-            }
-        }
-        props.push(format!("title={}", esc_prop(&format!("{} {}", d.code, f.lint.name))));
-        let mut msg = d.message.clone();
-        for h in &d.hints {
-            msg.push_str("\nhelp: ");
-            msg.push_str(h);
-        }
-        out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), esc_data(&msg)));
-    }
-    out
+    let diags: Vec<_> = findings.iter().map(|f| f.diag.clone()).collect();
+    let names: std::collections::HashMap<&str, &str> =
+        findings.iter().map(|f| (f.diag.code.as_str(), f.lint.name)).collect();
+    let title =
+        |d: &scapc_diagnostics::Diagnostic| format!("{} {}", d.code, names.get(d.code.as_str()).copied().unwrap_or(""));
+    scapc_diagnostics::render_github(&diags, &title)
 }
 
 /// What SARIF says about a lint: its name, summary, first paragraph of its

@@ -61,11 +61,8 @@ pub fn select(bench: &Benchmark, tailoring: &[Profile], profile: Option<&str>) -
     let mut selectors: HashMap<String, String> = HashMap::new();
     let mut prof = None;
     if let Some(want) = profile.filter(|p| *p != "(all)") {
-        let id = scapc_eval::xccdf::run::find_profile_id(bench, tailoring, want).ok_or_else(|| {
-            let mut known: Vec<&str> = tailoring.iter().chain(bench.profiles.iter()).map(|p| p.id.as_str()).collect();
-            known.sort();
-            format!("no profile `{want}` in benchmark {}; the profiles are: {}", bench.id, known.join(", "))
-        })?;
+        let id = scapc_eval::xccdf::run::find_profile_id(bench, tailoring, want)
+            .ok_or_else(|| scapc_eval::xccdf::run::no_such_profile(bench, tailoring, want))?;
         let find = |id: &str| tailoring.iter().chain(bench.profiles.iter()).find(|p| p.id == id);
         let mut chain = Vec::new();
         let mut seen = HashSet::new();

@@ -99,8 +99,9 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
     if !s.rules.is_empty() {
         let mut wanted = HashSet::new();
         for r in s.rules {
-            let id = full_rule_id(bench, r)
-                .ok_or_else(|| format!("--rule {r}: no such rule in the {} data stream", s.product))?;
+            let id = full_rule_id(bench, r).ok_or_else(|| {
+                format!("--rule: {} (product {})", scapc_eval::xccdf::run::no_such_rule(bench, r), s.product)
+            })?;
             wanted.insert(id);
         }
         scenarios.retain(|sc| full_rule_id(bench, &sc.rule).is_some_and(|id| wanted.contains(&id)));

@@ -242,11 +242,7 @@ fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result
         if c != id && find(&c).is_none() {
             break;
         }
-        let p = find(&c).ok_or_else(|| {
-            let mut known: Vec<&str> = tailoring.iter().chain(bench.profiles.iter()).map(|p| p.id.as_str()).collect();
-            known.sort();
-            format!("no profile `{c}` in benchmark {}; the profiles are: {}", bench.id, known.join(", "))
-        })?;
+        let p = find(&c).ok_or_else(|| no_such_profile(bench, tailoring, &c))?;
         chain.push(p);
         cur = p.extends.clone();
     }
@@ -316,10 +312,22 @@ pub fn match_profile(bench: &Benchmark, tailoring: &[Profile], want: &str) -> Re
             }
         }
     }
-    let mut ids: Vec<&str> = all().map(|p| p.id.as_str()).collect();
-    ids.sort();
-    ids.dedup();
-    Err(format!("no profile `{want}`; the profiles are: {}, or `(all)`", ids.join(", ")))
+    Err(no_such_profile(bench, tailoring, want))
+}
+
+/// The error for a rule the benchmark does not have: the closest ids.
+pub fn no_such_rule(bench: &Benchmark, want: &str) -> String {
+    let ids: Vec<&str> = bench.rules.iter().map(|r| r.id.as_str()).collect();
+    let place = format!("benchmark {}", bench.id);
+    scapc_diagnostics::suggest::unknown("rule", want, &place, &ids, &[], "`scapc ds info` lists them")
+}
+
+/// The error for a profile neither the tailoring nor the benchmark has:
+/// the closest ids ("did you mean"), else all of them when few.
+pub fn no_such_profile(bench: &Benchmark, tailoring: &[Profile], want: &str) -> String {
+    let ids: Vec<&str> = tailoring.iter().chain(bench.profiles.iter()).map(|p| p.id.as_str()).collect();
+    let place = format!("benchmark {}", bench.id);
+    scapc_diagnostics::suggest::unknown("profile", want, &place, &ids, &["(all)"], "`scapc ds info` lists them")
 }
 
 /// Evaluates the benchmark on the target.
