@@ -122,6 +122,20 @@ pub fn normalize(path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// A literal path as an absolute path on the target: a relative one
+/// (`./`, `test_file`) is taken from the working directory on the local
+/// target, as oscap does; on other targets it designates nothing.
+fn anchored(ctx: &ProbeCtx<'_>, v: &str) -> Option<String> {
+    if v.starts_with('/') {
+        return Some(normalize(v));
+    }
+    if !ctx.target.is_local() || v.is_empty() {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    Some(normalize(&format!("{}/{v}", cwd.display())))
+}
+
 /// The listing of a target directory, from the shared cache.
 pub fn listing(ctx: &ProbeCtx<'_>, dir: &str) -> Arc<Listing> {
     if let Some(l) = ctx.cache.dirs.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
@@ -590,10 +604,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
         }
         if let Some(values) = lookup_values(fp) {
             for v in values {
-                if !v.starts_with('/') {
-                    continue;
-                }
-                let v = normalize(&v);
+                let Some(v) = anchored(ctx, &v) else { continue };
                 if let Some(f) = lookup_file(&mut w, &v) {
                     // A literal pattern must still match (e.g. `\.` vs `.`).
                     if fp.operation == Operation::Equals || w.entity_matches(fp, &v) {
@@ -686,10 +697,7 @@ fn base_dirs(w: &mut Walker<'_, '_>, path: &EntitySpec) -> Vec<String> {
     let mut dirs = Vec::new();
     if let Some(values) = lookup_values(path) {
         for v in values {
-            if !v.starts_with('/') {
-                continue;
-            }
-            let v = normalize(&v);
+            let Some(v) = anchored(w.ctx, &v) else { continue };
             if w.ctx.target.metadata(&v).map(|m| m.is_dir()).unwrap_or(false)
                 && (path.operation == Operation::Equals || w.entity_matches(path, &v))
             {
