@@ -112,7 +112,7 @@ pub fn remediate(
         let Some(res) = scan.rules.iter_mut().find(|x| x.id == r.rule_id) else { continue };
         let ok = r.exit == 0 && now == Some(XResult::Pass);
         res.result = if ok { XResult::Fixed } else { XResult::Error };
-        res.fixes.push((r.system.clone(), r.script.clone()));
+        res.fixes.push((r.system.clone(), xml_safe(&r.script)));
         if ok {
             sum.fixed += 1;
         } else {
@@ -123,12 +123,22 @@ pub fn remediate(
             r.interpreter.rsplit('/').next().unwrap_or("bash"),
             r.exit,
             now.map(|x| format!("is `{}`", x.as_str())).unwrap_or_else(|| "has no result".into()),
-            if r.output.trim().is_empty() { String::new() } else { format!("; output:\n{}", r.output.trim_end()) }
+            if r.output.trim().is_empty() {
+                String::new()
+            } else {
+                format!("; output:\n{}", xml_safe(r.output.trim_end()))
+            }
         ));
     }
     // The scores of the system as it is now: fixed rules count as passed.
     scan.scores = again.scores;
     Ok(sum)
+}
+
+/// Text that XML 1.0 can hold: control characters a script printed (other
+/// than tab and line ends) become U+FFFD.
+fn xml_safe(s: &str) -> String {
+    s.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c }).collect()
 }
 
 fn run_local(mut r: Ran, timeout: u64) -> Result<Ran, String> {

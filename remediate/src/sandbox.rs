@@ -375,6 +375,7 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
     if let Some(a) = job.archives.as_ref().filter(|a| a.is_dir()) {
         overlay_archives(&job.mnt, a, &root)?;
     }
+    deny_service_starts(&root)?;
     copy_dir(&job.tests_dir, &root.join("tmp/scapc-tests"))?;
     let mut env: Vec<(&str, &str)> = Vec::new();
     if let Some(s) = &job.shared_dir {
@@ -556,6 +557,16 @@ pub fn layer(
     Ok(dir)
 }
 
+/// No service may start inside the chroot (a daemon a package's
+/// maintainer script starts would outlive the script): Debian's
+/// `policy-rc.d` refuses every start. Returns its path.
+fn deny_service_starts(root: &Path) -> Result<PathBuf, String> {
+    let policy = root.join("usr/sbin/policy-rc.d");
+    std::fs::write(&policy, "#!/bin/sh\nexit 101\n").map_err(|e| format!("{}: {e}", policy.display()))?;
+    must(Command::new("chmod").arg("0755").arg(&policy))?;
+    Ok(policy)
+}
+
 /// Moves the packages a layer builder downloaded into the shared cache.
 fn keep_downloads(from: &Path, archives: &Path) {
     let Ok(rd) = std::fs::read_dir(from) else { return };
@@ -589,10 +600,7 @@ pub fn layer_main(spec: &str) -> i32 {
         // Each builder downloads into its own overlay of the shared cache
         // (apt locks the directory); the parent keeps the downloads.
         overlay_archives(&mnt, &archives, &root)?;
-        // No service may start inside the chroot.
-        let policy = root.join("usr/sbin/policy-rc.d");
-        std::fs::write(&policy, "#!/bin/sh\nexit 101\n").map_err(|e| e.to_string())?;
-        must(Command::new("chmod").arg("0755").arg(&policy))?;
+        let policy = deny_service_starts(&root)?;
         let script = root.join("tmp/scapc-layer.sh");
         std::fs::write(
             &script,
