@@ -245,7 +245,8 @@ fn layer_key(sc: &Scenario) -> Vec<String> {
 fn tool_packages(remediation: Remediation) -> Vec<String> {
     let mut v = vec!["procps".to_owned(), "systemd".to_owned()];
     if remediation == Remediation::Ansible {
-        v.push("python3".into());
+        // python3-apt: the playbooks gather package facts
+        v.extend(["python3".to_owned(), "python3-apt".to_owned()]);
     }
     v
 }
