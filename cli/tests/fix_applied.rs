@@ -239,7 +239,7 @@ fn ansible_playbooks_fix_a_fresh_root_through_the_chroot_connection() {
             &p,
             "chroot \"$R\" apt-get install -q -y --no-install-recommends python3 python3-apt >>\"$W/apt.log\" 2>&1 || \
              { cat \"$W/apt.log\"; exit 1; }\n\
-             ANSIBLE_CONFIG=\"$W/ansible.cfg\" ANSIBLE_LOCAL_TEMP=\"$W/atmp\" ANSIBLE_REMOTE_TMP=/tmp HOME=\"$W\" \
+             export ANSIBLE_CONFIG=\"$W/ansible.cfg\" ANSIBLE_LOCAL_TEMP=\"$W/atmp\" ANSIBLE_REMOTE_TMP=/tmp HOME=\"$W\"\n\
              for pass in 1 2; do ansible-playbook -i \"$R,\" -c community.general.chroot \"$W/playbook.yml\" \
              >>\"$W/fix.log\" 2>&1 || echo \"pass $pass: ansible-playbook exited $?\"; done",
         );
