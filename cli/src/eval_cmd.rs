@@ -330,7 +330,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Err(e) => return err(e),
     };
     if a.remediate {
-        if let Err(e) = crate::fix_cmd::remediate(&content, &opts, &mut scan, a.quiet) {
+        if let Err(e) = crate::fix_cmd::remediate(&content, &opts, &mut scan, a.quiet || a.format == EvalFormat::Json) {
             return err(e);
         }
     }

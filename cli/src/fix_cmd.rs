@@ -89,7 +89,7 @@ pub fn generate(r: &Request<'_>) -> Result<(String, usize), String> {
         from_results: r.results.map(|i| i.failed.len()),
     };
     let text = match r.kind {
-        FixType::Bash => fix::bash_script(&plan, &origin),
+        FixType::Bash | FixType::Script => fix::bash_script(&plan, &origin),
         FixType::Ansible => fix::ansible_playbook(&plan, &origin),
     };
     Ok((text, plan.fixes.len()))
@@ -186,7 +186,13 @@ pub fn remediate(
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the scapc binary: {e}"))?;
     let s = scapc_remediate::apply::remediate(content, opts, scan, &exe, 600)?;
     if !quiet {
-        errln!("remediation: {} fixed, {} error, {} failed rules without a bash fix", s.fixed, s.errors, s.without_fix);
+        // On stdout, as oscap keeps stderr for errors.
+        outln!(
+            "remediation: {} fixed, {} error, {} failed rules without a fix to run",
+            s.fixed,
+            s.errors,
+            s.without_fix
+        );
     }
     Ok(())
 }

@@ -637,6 +637,9 @@ fn rule_result(
     for m in &r.messages {
         let _ = writeln!(out, "    <message severity=\"info\">{}</message>", escape_text(m));
     }
+    for (system, text) in &r.fixes {
+        let _ = writeln!(out, "    <fix system=\"{}\">{}</fix>", escape_attr(system), escape_text(text));
+    }
     if let Some(spec) = &r.complex {
         complex_xml(out, spec, 2, content, oval_ids);
     }

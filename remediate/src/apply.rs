@@ -1,4 +1,5 @@
-//! `scapc eval --remediate`: after a scan, the bash fixes of the rules that
+//! `scapc eval --remediate`: after a scan, the script fixes (shell, else
+//! Python or Perl, as oscap runs them) of the rules that
 //! failed run on the target, the benchmark is evaluated again, and each
 //! remediated rule is recorded `fixed` (the fix exited 0 and the rule now
 //! passes) or `error`, with the fix's output as a message, as oscap does.
@@ -22,6 +23,10 @@ use std::process::{Command, Stdio};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ran {
     pub rule_id: String,
+    /// The fix's system URN.
+    pub system: String,
+    /// The program that runs the script (bash, python3, perl).
+    pub interpreter: String,
     pub script: String,
     pub exit: i32,
     pub output: String,
@@ -32,7 +37,7 @@ pub struct Ran {
 pub struct Summary {
     pub fixed: usize,
     pub errors: usize,
-    /// Failed rules without a bash fix (left `fail`).
+    /// Failed rules without a fix scapc can run (left `fail`).
     pub without_fix: usize,
 }
 
@@ -63,26 +68,36 @@ pub fn remediate(
         only: Some(&failed),
         set_values: &scan.values,
     };
-    let plan = fix::plan(content, FixType::Bash, &popts)?;
-    sum.without_fix = plan.without_fix.len() - plan.unsuitable.len();
-    // As oscap: a rule with fixes but none for bash is an error; one whose
-    // fix cannot be substituted keeps `fail`; neither runs anything.
+    let plan = fix::plan(content, FixType::Script, &popts)?;
+    sum.without_fix = plan.without_fix.len();
+    // As oscap: a rule whose fixes are none scapc can run keeps `fail`; one
+    // whose fix cannot be resolved is an `error`; neither runs anything.
     for id in &plan.unsuitable {
         if let Some(r) = scan.rules.iter_mut().find(|x| &x.id == id) {
-            r.result = XResult::Error;
-            r.messages.push("remediation: no suitable fix found (none for urn:xccdf:fix:script:sh)".into());
-            sum.errors += 1;
+            r.messages.push("remediation: no suitable fix found (no shell, Python or Perl script fix)".into());
         }
     }
     for (id, why) in &plan.unresolved {
         if let Some(r) = scan.rules.iter_mut().find(|x| &x.id == id) {
-            r.messages.push(format!("remediation aborted: text substitution failed: {why}"));
+            r.result = XResult::Error;
+            r.messages.push(format!("remediation aborted, the fix was not run: text substitution failed: {why}"));
+            sum.errors += 1;
         }
     }
     let todo: Vec<Ran> = plan
         .fixes
         .into_iter()
-        .map(|f| Ran { rule_id: f.rule_id, script: f.text, exit: -1, output: String::new() })
+        .filter_map(|f| {
+            let interpreter = fix::interpreter(&f.system)?.to_owned();
+            Some(Ran {
+                rule_id: f.rule_id,
+                system: f.system,
+                interpreter,
+                script: f.text,
+                exit: -1,
+                output: String::new(),
+            })
+        })
         .collect();
     if todo.is_empty() {
         return Ok(sum);
@@ -97,16 +112,22 @@ pub fn remediate(
         let Some(res) = scan.rules.iter_mut().find(|x| x.id == r.rule_id) else { continue };
         let ok = r.exit == 0 && now == Some(XResult::Pass);
         res.result = if ok { XResult::Fixed } else { XResult::Error };
+        res.fixes.push((r.system.clone(), xml_safe(&r.script)));
         if ok {
             sum.fixed += 1;
         } else {
             sum.errors += 1;
         }
         res.messages.push(format!(
-            "remediation: the bash fix exited {}; rechecked, the rule {}{}",
+            "remediation: the {} fix exited {}; rechecked, the rule {}{}",
+            r.interpreter.rsplit('/').next().unwrap_or("bash"),
             r.exit,
             now.map(|x| format!("is `{}`", x.as_str())).unwrap_or_else(|| "has no result".into()),
-            if r.output.trim().is_empty() { String::new() } else { format!("; output:\n{}", r.output.trim_end()) }
+            if r.output.trim().is_empty() {
+                String::new()
+            } else {
+                format!("; output:\n{}", xml_safe(r.output.trim_end()))
+            }
         ));
     }
     // The scores of the system as it is now: fixed rules count as passed.
@@ -114,16 +135,22 @@ pub fn remediate(
     Ok(sum)
 }
 
+/// Text that XML 1.0 can hold: control characters a script printed (other
+/// than tab and line ends) become U+FFFD.
+fn xml_safe(s: &str) -> String {
+    s.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c }).collect()
+}
+
 fn run_local(mut r: Ran, timeout: u64) -> Result<Ran, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
-    let path = dir.path().join("fix.sh");
+    let path = dir.path().join("fix");
     std::fs::write(&path, &r.script).map_err(|e| format!("{}: {e}", path.display()))?;
     let o = Command::new("timeout")
-        .args(["--kill-after=5", &timeout.to_string(), "bash"])
+        .args(["--kill-after=5", &timeout.to_string(), &r.interpreter])
         .arg(&path)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("cannot run bash: {e}"))?;
+        .map_err(|e| format!("cannot run {}: {e}", r.interpreter))?;
     r.exit = o.status.code().unwrap_or(-1);
     r.output = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     Ok(r)
@@ -164,10 +191,11 @@ pub fn dir_main(spec_path: &Path) -> i32 {
         let root = sandbox::setup_in_place(&spec.root)?;
         let mut out = Vec::new();
         for (i, mut r) in spec.fixes.into_iter().enumerate() {
-            let name = format!("scapc-fix-{i}.sh");
+            let name = format!("scapc-fix-{i}");
             let p = root.join("tmp").join(&name);
             std::fs::write(&p, &r.script).map_err(|e| format!("{}: {e}", p.display()))?;
-            let (code, output) = sandbox::chroot_script(&root, &format!("/tmp/{name}"), &[], spec.timeout)?;
+            let (code, output) =
+                sandbox::chroot_run(&root, &r.interpreter, &format!("/tmp/{name}"), &[], spec.timeout)?;
             r.exit = code;
             r.output = output;
             out.push(r);

@@ -26,15 +26,35 @@ pub const SYS_ANSIBLE: &str = "urn:xccdf:fix:script:ansible";
 pub enum FixType {
     Bash,
     Ansible,
+    /// What `eval --remediate` runs: a shell script, else a Python or Perl
+    /// one (see [`interpreter`]).
+    Script,
 }
 
 impl FixType {
-    /// The XCCDF fix system URN.
-    pub fn system(self) -> &'static str {
+    /// The XCCDF fix system URNs, preferred first.
+    pub fn systems(self) -> &'static [&'static str] {
         match self {
-            FixType::Bash => SYS_SH,
-            FixType::Ansible => SYS_ANSIBLE,
+            FixType::Bash => &[SYS_SH],
+            FixType::Ansible => &[SYS_ANSIBLE],
+            FixType::Script => &[SYS_SH, SYS_PYTHON3, SYS_PYTHON, SYS_PERL],
         }
+    }
+}
+
+const SYS_PYTHON3: &str = "urn:xccdf:fix:script:python3";
+const SYS_PYTHON: &str = "urn:xccdf:fix:script:python";
+const SYS_PERL: &str = "urn:xccdf:fix:script:perl";
+
+/// The program that runs a script fix of a system: bash for shell
+/// scripts, python3 for Python (scripts for Python 2 are run by python3,
+/// as current systems have no other), perl.
+pub fn interpreter(system: &str) -> Option<&'static str> {
+    match system {
+        SYS_SH => Some("/bin/bash"),
+        SYS_PYTHON | SYS_PYTHON3 => Some("/usr/bin/python3"),
+        SYS_PERL => Some("/usr/bin/perl"),
+        _ => None,
     }
 }
 
@@ -170,6 +190,8 @@ pub fn read_results(path: &Path) -> Result<ResultsInfo, String> {
 pub struct RuleFix {
     pub rule_id: String,
     pub title: String,
+    /// The fix's system URN.
+    pub system: String,
     /// The text with substitutions done.
     pub text: String,
     /// Ansible: `(variable name, value)` declared by `- (xccdf-var NAME)`.
@@ -180,6 +202,8 @@ pub struct RuleFix {
 #[derive(Debug, Clone, Default)]
 pub struct FixPlan {
     pub profile: Option<(String, String)>,
+    /// The profile's description (its text, one line per line).
+    pub profile_description: String,
     pub fixes: Vec<RuleFix>,
     /// Selected rules (after the results filter) without a fix of the type.
     pub without_fix: Vec<String>,
@@ -213,17 +237,23 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
     }
     let nodes = rule_nodes(content);
     let plain_texts = plain_texts(content);
-    let mut out = FixPlan { profile: sel.profile.clone(), selected: sel.rules.len(), ..Default::default() };
+    let profile_description = sel
+        .profile
+        .as_ref()
+        .and_then(|(id, _)| opts.tailoring.iter().chain(bench.profiles.iter()).find(|p| &p.id == id))
+        .map(|p| p.description.clone())
+        .unwrap_or_default();
+    let mut out =
+        FixPlan { profile: sel.profile.clone(), profile_description, selected: sel.rules.len(), ..Default::default() };
     for &i in &sel.rules {
         let rule = &bench.rules[i];
         if opts.only.is_some_and(|o| !o.contains(&rule.id)) {
             continue;
         }
         let Some(&node) = nodes.get(rule.id.as_str()) else { continue };
-        let fix = content
-            .tree
-            .children_named(node, NS_XCCDF, "fix")
-            .find(|&f| content.tree.attr(f, "system") == Some(kind.system()));
+        let fix = kind.systems().iter().find_map(|sys| {
+            content.tree.children_named(node, NS_XCCDF, "fix").find(|&f| content.tree.attr(f, "system") == Some(sys))
+        });
         let Some(fix) = fix else {
             if content.tree.children_named(node, NS_XCCDF, "fix").next().is_some() {
                 out.unsuitable.push(rule.id.clone());
@@ -236,6 +266,9 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
             if use_ == "title" {
                 if let Some(v) = bench.values.get(idref) {
                     return Ok(v.title.clone());
+                }
+                if let Some(r) = bench.rules.iter().find(|r| r.id == idref) {
+                    return Ok(r.title.clone());
                 }
             }
             sel.values
@@ -262,7 +295,8 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
                 vars.push((name, value));
             }
         }
-        out.fixes.push(RuleFix { rule_id: rule.id.clone(), title: rule.title.clone(), text, vars });
+        let system = content.tree.attr(fix, "system").unwrap_or_default().to_owned();
+        out.fixes.push(RuleFix { rule_id: rule.id.clone(), title: rule.title.clone(), system, text, vars });
     }
     Ok(out)
 }
@@ -310,10 +344,10 @@ fn take_xccdf_vars(text: &str) -> (String, Vec<String>) {
 pub type Lookup<'a> = dyn Fn(&str, &str) -> Result<String, String> + 'a;
 
 /// The text of a `fix` element given as source: text, CDATA and
-/// references decoded, comments dropped, `<sub idref>` replaced through
-/// `lookup`. An `<instance>` cannot be substituted (there is no instance
-/// context): an error, as oscap aborts such a fix. Other markup keeps its
-/// text.
+/// references decoded, comments dropped, `<sub idref>` and XHTML
+/// `<object data="#xccdf:value:ID">` replaced through `lookup`. An
+/// `<instance>` cannot be substituted (there is no instance context), nor
+/// can any other element: an error, as oscap aborts such a fix.
 pub fn render(raw: &str, lookup: &Lookup<'_>) -> Result<String, String> {
     use quick_xml::events::Event;
     let mut r = quick_xml::Reader::from_str(raw);
@@ -324,15 +358,11 @@ pub fn render(raw: &str, lookup: &Lookup<'_>) -> Result<String, String> {
         match ev {
             Event::Start(e) => {
                 depth += 1;
-                if depth > 1 && local(e.name().as_ref()) == b"sub" {
-                    out.push_str(&sub_value(&e, lookup)?);
-                }
-                if depth > 1 && local(e.name().as_ref()) == b"instance" {
-                    return Err(INSTANCE.into());
+                if depth > 1 {
+                    out.push_str(&child_value(&e, lookup)?);
                 }
             }
-            Event::Empty(e) if local(e.name().as_ref()) == b"sub" => out.push_str(&sub_value(&e, lookup)?),
-            Event::Empty(e) if local(e.name().as_ref()) == b"instance" => return Err(INSTANCE.into()),
+            Event::Empty(e) if depth > 0 => out.push_str(&child_value(&e, lookup)?),
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Text(t) => {
                 out.push_str(&t.decode().map_err(|e| format!("bad text in the fix: {e}"))?);
@@ -347,6 +377,34 @@ pub fn render(raw: &str, lookup: &Lookup<'_>) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// What a child element of a fix stands for: a `<sub>`'s value, an XHTML
+/// `<object data="#xccdf:value:ID">`'s value. An `<instance>` or any other
+/// element cannot be resolved (oscap aborts such a fix as well).
+fn child_value(e: &quick_xml::events::BytesStart<'_>, lookup: &Lookup<'_>) -> Result<String, String> {
+    match local(e.name().as_ref()) {
+        b"sub" => sub_value(e, lookup),
+        b"instance" => Err(INSTANCE.into()),
+        b"object" => {
+            let data = e
+                .attributes()
+                .flatten()
+                .find(|a| a.key.as_ref() == b"data")
+                .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+                .unwrap_or_default();
+            if let Some(id) = data.strip_prefix("#xccdf:value:") {
+                lookup(id, "value")
+            } else if let Some(id) = data.strip_prefix("#xccdf:title:") {
+                lookup(id, "title")
+            } else {
+                Err(format!("the fix has an `<object data=\"{data}\">`, which names no Value or title"))
+            }
+        }
+        other => {
+            Err(format!("the fix contains an element that cannot be resolved: `<{}>`", String::from_utf8_lossy(other)))
+        }
+    }
 }
 
 const INSTANCE: &str = "the fix has an `<instance>` element, and there is no instance context to put there";
@@ -404,6 +462,7 @@ fn header_lines(plan: &FixPlan, origin: &Origin, what: &str) -> Vec<String> {
         Some((id, title)) => h.push(format!("{what} for profile '{id}'{}", quote_title(title))),
         None => h.push(format!("{what} for the benchmark's default selection")),
     }
+    h.extend(plan.profile_description.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
     h.push(format!("Benchmark: {} version {}", origin.benchmark_id, origin.benchmark_version));
     h.push(format!("Generated by scapc {} from {}", env!("CARGO_PKG_VERSION"), origin.source));
     if let Some(n) = origin.from_results {

@@ -70,6 +70,11 @@ pub struct Job {
     pub profile: Option<String>,
     /// Longest time one script may run, in seconds.
     pub timeout: u64,
+    /// apt's shared download cache, seen (through a private overlay) as
+    /// the job's `/var/cache/apt/archives`: a fix that installs a package
+    /// finds it there, without network.
+    #[serde(default)]
+    pub archives: Option<PathBuf>,
 }
 
 /// Evaluates the job's rule on the root: (result, evidence).
@@ -148,6 +153,21 @@ fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> 
     Ok(root)
 }
 
+/// The shared download cache at the root's `/var/cache/apt/archives`, its
+/// changes (apt's lock, new downloads) kept on the job's tmpfs.
+fn overlay_archives(mnt: &Path, archives: &Path, root: &Path) -> Result<(), String> {
+    let (up, work, at) = (mnt.join("archives-upper"), mnt.join("archives-work"), root.join("var/cache/apt/archives"));
+    for d in [&up, &work, &at] {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let lower = archives.display().to_string();
+    if lower.contains([':', ',']) {
+        return Err(format!("the package cache has `:` or `,` in its path: {lower}"));
+    }
+    let opts = format!("lowerdir={lower},upperdir={},workdir={}", up.display(), work.display());
+    mount(&["-t", "overlay", "-o", &opts, "overlay"], &at)
+}
+
 /// For `eval --remediate` on `dir:ROOT`: ROOT itself, with its own /proc,
 /// /dev and /tmp mounted over its directories (in the caller's private
 /// namespace only).
@@ -201,15 +221,26 @@ fn mount_specials(root: &Path) -> Result<(), String> {
 const DROPPED_CAPS: &str =
     "-sys_admin,-mknod,-sys_module,-sys_rawio,-sys_boot,-sys_time,-net_admin,-sys_ptrace,-mac_admin,-mac_override";
 
-/// Runs a script inside the chroot, with a clean environment, fewer
+/// Runs a bash script inside the chroot, with a clean environment, fewer
 /// capabilities and a time limit: (exit status, output).
 pub fn chroot_script(root: &Path, script: &str, env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
+    chroot_run(root, "/bin/bash", script, env, timeout)
+}
+
+/// [`chroot_script`] with another interpreter (a path inside the root).
+pub fn chroot_run(
+    root: &Path,
+    interpreter: &str,
+    script: &str,
+    env: &[(&str, &str)],
+    timeout: u64,
+) -> Result<(i32, String), String> {
     let mut c = Command::new("timeout");
     // Root in a chroot could leave it (mount a disk it made a node for,
     // load a module): those capabilities are taken away first.
     c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "chroot"])
         .arg(root)
-        .args(["/bin/bash", script])
+        .args([interpreter, script])
         .env_clear()
         .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         .env("HOME", "/root")
@@ -341,6 +372,10 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
     let mut o = Outcome::default();
     let root = setup_root(&job.mnt, &job.lowers, None)?;
     let upper = job.mnt.join("upper");
+    if let Some(a) = job.archives.as_ref().filter(|a| a.is_dir()) {
+        overlay_archives(&job.mnt, a, &root)?;
+    }
+    deny_service_starts(&root)?;
     copy_dir(&job.tests_dir, &root.join("tmp/scapc-tests"))?;
     let mut env: Vec<(&str, &str)> = Vec::new();
     if let Some(s) = &job.shared_dir {
@@ -447,9 +482,9 @@ fn last_line(out: &str) -> String {
     out.lines().rev().find(|l| !l.trim().is_empty()).map(|l| format!(": {}", l.trim())).unwrap_or_default()
 }
 
-/// Where the layer of a package set over a base is kept; None when a name
-/// is not a Debian package name.
-pub fn layer_path(cache: &Path, base: &Path, packages: &[String]) -> Option<PathBuf> {
+/// Where the layer of a package set over some lower directories is kept;
+/// None when a name is not a Debian package name.
+pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Option<PathBuf> {
     let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
     pk.sort();
     pk.dedup();
@@ -459,15 +494,31 @@ pub fn layer_path(cache: &Path, base: &Path, packages: &[String]) -> Option<Path
         return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    base.hash(&mut h);
+    (LAYER_RECIPE, lowers).hash(&mut h);
     let key = format!("{}-{:016x}", pk.join("+").replace(':', "_").chars().take(80).collect::<String>(), h.finish());
     Some(cache.join("layers").join(key))
 }
 
-/// The cached layer with `packages` installed over `base` (built now if
-/// missing). Returns its directory (an overlay upper directory).
-pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Result<PathBuf, String> {
-    let dir = layer_path(cache, base, packages)
+/// Changes whenever the way layers are made changes, so that layers made
+/// the old way are not stacked under new ones.
+const LAYER_RECIPE: u32 = 3;
+
+/// The cached layer with `packages` installed over `lowers` (uppermost
+/// first; built now if missing). Returns its directory (an overlay upper
+/// directory). With `update`, apt's package lists are brought up to date
+/// first and kept in the layer, so the layers above it and the jobs see
+/// the same versions. The packages are downloaded with what they
+/// recommend (kept in the shared download cache, so that a fix's
+/// `apt-get install` works in a job without network) and installed
+/// without.
+pub fn layer(
+    exe: &Path,
+    cache: &Path,
+    lowers: &[PathBuf],
+    packages: &[String],
+    update: bool,
+) -> Result<PathBuf, String> {
+    let dir = layer_path(cache, lowers, packages)
         .ok_or_else(|| format!("`# packages = {}`: not Debian package names", packages.join(",")))?;
     if dir.is_dir() {
         return Ok(dir);
@@ -482,7 +533,7 @@ pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Resu
         std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
     }
     let spec = serde_json::json!({
-        "base": base, "tmp": tmp, "archives": archives, "packages": pk,
+        "lowers": lowers, "tmp": tmp, "archives": archives, "packages": pk, "update": update,
     })
     .to_string();
     let o = Command::new("unshare")
@@ -493,6 +544,7 @@ pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Resu
         .output()
         .map_err(|e| format!("cannot run unshare(1): {e}"))?;
     let _ = std::fs::remove_dir_all(tmp.join("work"));
+    keep_downloads(&tmp.join("mnt/archives-upper"), &archives);
     let _ = std::fs::remove_dir_all(tmp.join("mnt"));
     if !o.status.success() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -505,36 +557,61 @@ pub fn layer(exe: &Path, cache: &Path, base: &Path, packages: &[String]) -> Resu
     Ok(dir)
 }
 
+/// No service may start inside the chroot (a daemon a package's
+/// maintainer script starts would outlive the script): Debian's
+/// `policy-rc.d` refuses every start. Returns its path.
+fn deny_service_starts(root: &Path) -> Result<PathBuf, String> {
+    let policy = root.join("usr/sbin/policy-rc.d");
+    std::fs::write(&policy, "#!/bin/sh\nexit 101\n").map_err(|e| format!("{}: {e}", policy.display()))?;
+    must(Command::new("chmod").arg("0755").arg(&policy))?;
+    Ok(policy)
+}
+
+/// Moves the packages a layer builder downloaded into the shared cache.
+fn keep_downloads(from: &Path, archives: &Path) {
+    let Ok(rd) = std::fs::read_dir(from) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().ends_with(".deb") && !archives.join(&name).exists() {
+            let _ = std::fs::rename(e.path(), archives.join(&name));
+        }
+    }
+}
+
 /// The layer job: inside the namespaces, apt-get install into an overlay
 /// whose upper directory is on disk.
 pub fn layer_main(spec: &str) -> i32 {
     let run = || -> Result<(), String> {
         let v: serde_json::Value = serde_json::from_str(spec).map_err(|e| e.to_string())?;
         let s = |k: &str| PathBuf::from(v[k].as_str().unwrap_or_default());
-        let (base, tmp, archives) = (s("base"), s("tmp"), s("archives"));
+        let (tmp, archives) = (s("tmp"), s("archives"));
+        let update = v["update"].as_bool().unwrap_or(false);
+        let lowers: Vec<PathBuf> = v["lowers"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(PathBuf::from)).collect())
+            .unwrap_or_default();
         let pk: Vec<String> = v["packages"]
             .as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
         let mnt = tmp.join("mnt");
         std::fs::create_dir_all(&mnt).map_err(|e| e.to_string())?;
-        let root = setup_root(&mnt, &[base], Some((&tmp.join("upper"), &tmp.join("work"))))?;
-        let arch = root.join("var/cache/apt/archives");
-        std::fs::create_dir_all(&arch).map_err(|e| e.to_string())?;
-        must(Command::new("mount").arg("--bind").arg(&archives).arg(&arch))?;
-        // No service may start inside the chroot.
-        let policy = root.join("usr/sbin/policy-rc.d");
-        std::fs::write(&policy, "#!/bin/sh\nexit 101\n").map_err(|e| e.to_string())?;
-        must(Command::new("chmod").arg("0755").arg(&policy))?;
+        let root = setup_root(&mnt, &lowers, Some((&tmp.join("upper"), &tmp.join("work"))))?;
+        // Each builder downloads into its own overlay of the shared cache
+        // (apt locks the directory); the parent keeps the downloads.
+        overlay_archives(&mnt, &archives, &root)?;
+        let policy = deny_service_starts(&root)?;
         let script = root.join("tmp/scapc-layer.sh");
         std::fs::write(
             &script,
             format!(
                 "set -e\nexport DEBIAN_FRONTEND=noninteractive\n\
-                 apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >/tmp/apt.log 2>&1 || \
-                 {{ apt-get update -q >>/tmp/apt.log 2>&1 && apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1; }} || \
-                 {{ tail -30 /tmp/apt.log; exit 1; }}\n",
-                pk.join(" ")
+                 log() {{ tail -30 /tmp/apt.log; exit 1; }}\n\
+                 {update}\
+                 apt-get install -y -q --download-only -o DPkg::Lock::Timeout=900 {0} >>/tmp/apt.log 2>&1 || log\n\
+                 apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1 || log\n",
+                pk.join(" "),
+                update = if update { "apt-get update -q >/tmp/apt.log 2>&1 || log\n" } else { "" }
             ),
         )
         .map_err(|e| e.to_string())?;

@@ -112,7 +112,8 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
     let shared = Some(s.tree.join("tests/shared")).filter(|p| p.is_dir());
     let mut reports: Vec<Option<ScenarioReport>> = vec![None; scenarios.len()];
     let mut jobs: Vec<(usize, Job)> = Vec::new();
-    let layers = build_layers(s, &scenarios, bench);
+    let (below, layers) = build_layers(s, &scenarios, bench)?;
+    let archives = Some(s.work.join("apt-archives"));
     for (i, sc) in scenarios.iter().enumerate() {
         let skip = |why: String| ScenarioReport {
             rule: sc.rule.clone(),
@@ -154,14 +155,14 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         }
         let profile = sc.header.profiles.iter().find_map(|p| run::find_profile_id(bench, &[], p));
         let mut lowers = Vec::new();
-        if !layer_key(sc, s.remediation).is_empty() {
-            match layers.get(&layer_key(sc, s.remediation)) {
+        if !layer_key(sc).is_empty() {
+            match layers.get(&layer_key(sc)) {
                 Some(Ok(p)) => lowers.push(p.clone()),
                 Some(Err(e)) => bad = Some(e.clone()),
                 None => bad = Some("internal: no layer was prepared".into()),
             }
         }
-        lowers.push(s.base.to_path_buf());
+        lowers.extend(below.iter().cloned());
         let remediation = match sc.header.remediation.as_deref() {
             Some("none") => Remediation::None,
             Some(r) if s.remediation == Remediation::Bash && !r.split(',').any(|x| x.trim() == "bash") => {
@@ -194,6 +195,7 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
                 values,
                 profile,
                 timeout: s.timeout,
+                archives: archives.clone(),
             },
         ));
     }
@@ -231,28 +233,46 @@ fn has_oval_check(bench: &Benchmark, rule_id: &str) -> bool {
     bench.rules.iter().find(|r| r.id == rule_id).and_then(|r| r.check.as_ref()).is_some_and(any_oval)
 }
 
-fn layer_key(sc: &Scenario, remediation: Remediation) -> Vec<String> {
+fn layer_key(sc: &Scenario) -> Vec<String> {
     let mut key = sc.header.packages.clone();
-    if remediation == Remediation::Ansible {
-        key.push("python3".into());
-    }
     key.sort();
     key.dedup();
     key
 }
 
-/// The package layers the scenarios need, built (when not cached) by
-/// `jobs` workers at once.
-fn build_layers(
-    s: &Settings<'_>,
-    scenarios: &[Scenario],
-    bench: &Benchmark,
-) -> BTreeMap<Vec<String>, Result<PathBuf, String>> {
+/// What every scenario's root has besides the base: the tools scenarios
+/// and fixes call (`sysctl`, `systemctl`, which works offline on a root
+/// that is not running), and python3 for Ansible's chroot connection.
+fn tool_packages(remediation: Remediation) -> Vec<String> {
+    let mut v = vec!["procps".to_owned(), "systemd".to_owned()];
+    if remediation == Remediation::Ansible {
+        // python3-apt: the playbooks gather package facts
+        v.extend(["python3".to_owned(), "python3-apt".to_owned()]);
+    }
+    v
+}
+
+/// The layers the scenarios stand on: the tools layer over the base, and
+/// one layer per `# packages =` set over those two (built when not cached,
+/// by `jobs` workers at once). Returns the lower directories below every
+/// job and the package layers by package set.
+fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> Result<(Vec<PathBuf>, Layers), String> {
+    let note = |key: &[String], lowers: &[PathBuf]| {
+        let cached = sandbox::layer_path(s.work, lowers, key).is_some_and(|p| p.is_dir());
+        if let (false, Some(n)) = (cached, s.note) {
+            n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
+        }
+    };
+    let base = vec![s.base.to_path_buf()];
+    let tools = tool_packages(s.remediation);
+    note(&tools, &base);
+    let tools = sandbox::layer(s.exe, s.work, &base, &tools, true)?;
+    let below = vec![tools, s.base.to_path_buf()];
     let mut keys: Vec<Vec<String>> = scenarios
         .iter()
         .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
         .filter(|sc| scenario::platform_matches(&sc.header.platforms, s.product))
-        .map(|sc| layer_key(sc, s.remediation))
+        .map(layer_key)
         .filter(|k| !k.is_empty())
         .collect();
     keys.sort();
@@ -263,20 +283,17 @@ fn build_layers(
         for _ in 0..s.jobs.max(1) {
             scope.spawn(|| {
                 while let Some(key) = keys.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let cached = sandbox::layer_path(s.work, s.base, key).is_some_and(|p| p.is_dir());
-                    if !cached {
-                        if let Some(n) = s.note {
-                            n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
-                        }
-                    }
-                    let r = sandbox::layer(s.exe, s.work, s.base, key);
+                    note(key, &below);
+                    let r = sandbox::layer(s.exe, s.work, &below, key, false);
                     out.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), r);
                 }
             });
         }
     });
-    out.into_inner().unwrap_or_else(|p| p.into_inner())
+    Ok((below, out.into_inner().unwrap_or_else(|p| p.into_inner())))
 }
+
+type Layers = BTreeMap<Vec<String>, Result<PathBuf, String>>;
 
 fn report(sc: &Scenario, job: &Job, o: Outcome, t: Duration) -> ScenarioReport {
     ScenarioReport {

@@ -151,6 +151,10 @@ pub struct RuleResult {
     /// The rule's complex-check, which the results file repeats.
     #[serde(skip)]
     pub complex: Option<CheckSpec>,
+    /// Fixes run on the target by a remediation: (system, the script as
+    /// run), written into the rule-result as oscap does.
+    #[serde(skip)]
+    pub fixes: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -668,6 +672,7 @@ pub fn evaluate(content: &Content, opts: &Options<'_>) -> Result<Scan, String> {
                 sce_output: None,
                 multi: Vec::new(),
                 complex: None,
+                fixes: Vec::new(),
             };
             if !selected[i] {
                 // not selected

@@ -1,4 +1,3 @@
 #!/bin/bash
 sed -i '/^[[:space:]]*fs[.]suid_dumpable[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
 echo 'fs.suid_dumpable = 0' > /etc/sysctl.d/90-test.conf
-sysctl -w fs.suid_dumpable=0

@@ -1,3 +1,2 @@
 #!/bin/bash
 sed -i '/^[[:space:]]*fs[.]suid_dumpable[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
-sysctl -w fs.suid_dumpable=0

@@ -1,3 +1,2 @@
 #!/bin/bash
 sed -i '/^[[:space:]]*kernel[.]randomize_va_space[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
-sysctl -w kernel.randomize_va_space=2

@@ -1,4 +1,4 @@
 #!/bin/bash
-# Right in the running kernel, but nothing sets it for the next boot.
+# Nothing sets the parameter for the next boot (the running kernel may
+# have the right value: an offline root has none to look at).
 sed -i '/^[[:space:]]*net[.]ipv4[.]conf[.]all[.]accept_redirects[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
-sysctl -w net.ipv4.conf.all.accept_redirects=0

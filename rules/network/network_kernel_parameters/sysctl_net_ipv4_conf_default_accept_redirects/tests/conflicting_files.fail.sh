@@ -3,4 +3,3 @@
 sed -i '/^[[:space:]]*net[.]ipv4[.]conf[.]default[.]accept_redirects[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
 echo 'net.ipv4.conf.default.accept_redirects = 0' > /etc/sysctl.d/90-scapc-test.conf
 echo 'net.ipv4.conf.default.accept_redirects = 1' > /etc/sysctl.d/99-scapc-test-override.conf
-sysctl -w net.ipv4.conf.default.accept_redirects=0

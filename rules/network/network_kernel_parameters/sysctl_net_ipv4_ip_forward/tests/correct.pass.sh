@@ -1,5 +1,4 @@
 #!/bin/bash
-# The parameter is set once, in a drop-in, and in the running kernel.
+# The parameter is set once, in a drop-in.
 sed -i '/^[[:space:]]*net[.]ipv4[.]ip_forward[[:space:]]*=/d' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null || true
 echo 'net.ipv4.ip_forward = 0' > /etc/sysctl.d/90-scapc-test.conf
-sysctl -w net.ipv4.ip_forward=0
