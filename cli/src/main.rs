@@ -666,14 +666,14 @@ fn run(command: Command) -> ExitCode {
     match command {
         Command::Build { tree, out, products, sce, format, no_validate, sign_key, cert, guides, fixes, watch } => {
             run_build(
-            tree.path(),
-            out,
-            products,
-            sce,
-            format,
-            no_validate,
-            BuildFlags { sign_key, cert, guides, fixes, watch },
-        )
+                tree.path(),
+                out,
+                products,
+                sce,
+                format,
+                no_validate,
+                BuildFlags { sign_key, cert, guides, fixes, watch },
+            )
         }
         Command::Fix(a) => fix_cmd::run(a),
         Command::Test(mut a) => {
