@@ -255,7 +255,9 @@ fn ansible_vars_from_xccdf_var() {
     let (code, out, err) = fix(d.path(), &["--profile", "p", "--fix-type", "ansible"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("  vars:\n    var_v: 'strict'\n"), "{out}");
-    assert!(out.contains("    - name: a\n      ansible.builtin.debug:"), "{out}");
+    // each rule's tasks inside a block of its own, whose failure is recorded
+    assert!(out.contains("      block:\n        - name: a\n          ansible.builtin.debug:"), "{out}");
+    assert!(out.contains("      rescue:\n") && out.contains("ansible.builtin.fail:"), "{out}");
     assert!(!out.contains("xccdf-var"), "{out}");
     if have("ansible-playbook") {
         let p = d.path().join("p.yml");

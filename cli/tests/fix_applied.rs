@@ -113,6 +113,13 @@ chroot "$R" apt-get -q update >"$W/apt.log" 2>&1 || { cat "$W/apt.log"; exit 1; 
 unspecials
 "#;
 
+/// The tests share the package download cache, whose lock apt takes: one
+/// test at a time (the harness runs tests of a binary in parallel).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Runs PRELUDE then `body` in a private mount namespace.
 fn in_fresh_root(base: &Path, w: &Path, profile: &str, body: &str) -> String {
     std::fs::create_dir_all(w).unwrap();
@@ -184,6 +191,7 @@ fn scapc_fix(profile: &str, kind: &str, out: &Path) {
 
 #[test]
 fn bash_fix_scripts_fix_a_fresh_root_and_eval_remediate_agrees() {
+    let _one_at_a_time = serial();
     let Some(base) = base() else { return };
     for p in profiles() {
         let tmp = tempfile::tempdir().unwrap();
@@ -222,6 +230,7 @@ fn bash_fix_scripts_fix_a_fresh_root_and_eval_remediate_agrees() {
 
 #[test]
 fn ansible_playbooks_fix_a_fresh_root_through_the_chroot_connection() {
+    let _one_at_a_time = serial();
     let Some(base) = base() else { return };
     if !Command::new("sh").args(["-c", "command -v ansible-playbook"]).output().is_ok_and(|o| o.status.success()) {
         eprintln!("NOTICE: ansible-playbook is not installed (scripts/test installs it); skipped");

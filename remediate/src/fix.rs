@@ -560,18 +560,32 @@ pub fn ansible_playbook(plan: &FixPlan, origin: &Origin) -> String {
     if plan.fixes.is_empty() {
         s.push_str("    - name: Nothing to remediate\n      ansible.builtin.meta: noop\n");
     }
+    // Each rule's fix is a block of its own whose failure is recorded
+    // (rescue) instead of ending the play, so that one failing fix does not
+    // keep the others from running, as in the bash script; a last task
+    // fails the play, naming the fixes that failed.
     for f in &plan.fixes {
-        s.push_str(&format!("    # BEGIN fix for '{}'\n", one_line(&f.rule_id)));
+        let id = one_line(&f.rule_id);
+        s.push_str(&format!("    # BEGIN fix for '{id}'\n"));
+        s.push_str(&format!("    - name: {}\n      block:\n", yaml_quote(&format!("Fix of {id}"))));
         for line in f.text.lines() {
             if line.trim().is_empty() {
                 s.push('\n');
             } else {
-                s.push_str("    ");
+                s.push_str("        ");
                 s.push_str(line);
                 s.push('\n');
             }
         }
-        s.push_str(&format!("    # END fix for '{}'\n", one_line(&f.rule_id)));
+        s.push_str(&format!(
+            "      rescue:\n        - name: Record that the fix of {0} failed\n          ansible.builtin.set_fact:\n            scapc_failed_fixes: \"{{{{ scapc_failed_fixes | default([]) + [{1}] }}}}\"\n",
+            shell_safe(&f.rule_id),
+            format!("'{}'", shell_safe(&f.rule_id))
+        ));
+        s.push_str(&format!("    # END fix for '{id}'\n"));
+    }
+    if !plan.fixes.is_empty() {
+        s.push_str("    - name: Report the fixes that failed\n      ansible.builtin.fail:\n        msg: \"these fixes failed: {{ scapc_failed_fixes | join(', ') }}\"\n      when: scapc_failed_fixes | default([]) | length > 0\n");
     }
     s
 }
