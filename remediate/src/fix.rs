@@ -578,9 +578,8 @@ pub fn ansible_playbook(plan: &FixPlan, origin: &Origin) -> String {
             }
         }
         s.push_str(&format!(
-            "      rescue:\n        - name: Record that the fix of {0} failed\n          ansible.builtin.set_fact:\n            scapc_failed_fixes: \"{{{{ scapc_failed_fixes | default([]) + [{1}] }}}}\"\n",
-            shell_safe(&f.rule_id),
-            format!("'{}'", shell_safe(&f.rule_id))
+            "      rescue:\n        - name: Record that the fix of {0} failed\n          ansible.builtin.set_fact:\n            scapc_failed_fixes: \"{{{{ scapc_failed_fixes | default([]) + ['{0}'] }}}}\"\n",
+            shell_safe(&f.rule_id)
         ));
         s.push_str(&format!("    # END fix for '{id}'\n"));
     }
