@@ -56,6 +56,7 @@ registry!(
     unsorted_selections,
     duplicate_selection,
     empty_group,
+    missing_stig_file,
 );
 
 /// Every rule of the tree (from the first product that loaded).
