@@ -647,8 +647,11 @@ pub fn build(
                     frags.push(shared_frags[i].clone());
                     progress = true;
                 }
-            } else if let Some(rule) = unselected.get(&m) {
-                if !extra_taken.insert(m.clone()) {
+            } else if let Some((rid, rule)) = unselected_owner(unselected, &m) {
+                // The rule's OVAL may define more than its own id (the
+                // sysctl template's `<rule>_static`, `<rule>_runtime`):
+                // CaC builds every rule's OVAL, so those resolve too.
+                if !extra_taken.insert(rid.to_owned()) {
                     continue;
                 }
                 let mut w = RuleChecks::default();
@@ -782,6 +785,16 @@ pub fn build(
     oval.fill_metadata(&titles, &cces, &product.full_name);
     oval.number_cac("ssg");
     oval
+}
+
+/// The unselected rule whose OVAL defines definition `id`: the rule of that
+/// id, else the one whose id is the longest `_`-bounded prefix of it (a
+/// template's further definitions are named `<rule>_<suffix>`).
+fn unselected_owner<'a>(unselected: &'a BTreeMap<String, Rule>, id: &str) -> Option<(&'a str, &'a Rule)> {
+    if let Some((k, r)) = unselected.get_key_value(id) {
+        return Some((k.as_str(), r));
+    }
+    id.rmatch_indices('_').find_map(|(i, _)| unselected.get_key_value(&id[..i])).map(|(k, r)| (k.as_str(), r))
 }
 
 #[cfg(test)]

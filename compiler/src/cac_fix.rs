@@ -195,7 +195,7 @@ fn strip_final_block(body: &str) -> std::borrow::Cow<'_, str> {
     if body.ends_with('\n') {
         return unchanged;
     }
-    let Some(pos) = crate::yaml::parse(body).ok().as_ref().and_then(last_scalar).map(|n| n.pos) else {
+    let Some(pos) = crate::yaml::parse_pyyaml(body).ok().as_ref().and_then(last_scalar).map(|n| n.pos) else {
         return unchanged;
     };
     let mut lines: Vec<String> = body.split('\n').map(str::to_owned).collect();
@@ -328,7 +328,7 @@ pub fn ansible(
     // Split the text into top-level items.
     let lines: Vec<&str> = body.lines().collect();
     let mut starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.starts_with('-')).map(|(i, _)| i).collect();
-    let parsed = crate::yaml::parse(body).ok();
+    let parsed = crate::yaml::parse_pyyaml(body).ok();
     let tasks_yaml: Vec<Option<&crate::yaml::Node>> = match parsed.as_ref().and_then(|d| d.as_seq()) {
         Some(t) if t.len() == starts.len() => t.iter().map(Some).collect(),
         // The YAML reader cannot read it: the items as the text shows them.

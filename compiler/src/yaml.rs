@@ -141,6 +141,25 @@ fn is_null(text: &str) -> bool {
 /// Parses one YAML document. An empty document is `Null`. Duplicate keys in
 /// a mapping are errors.
 pub fn parse(src: &str) -> Result<Node, YamlError> {
+    parse_with(src, Duplicates::Error)
+}
+
+/// Parses one YAML document as PyYAML (CaC's reader) does: a key repeated in
+/// a mapping is no error, its later value replaces the earlier one in the
+/// earlier one's place (a Python dict). For text CaC's build reads and
+/// writes back, such as Ansible fixes; our own sources use [`parse`].
+pub fn parse_pyyaml(src: &str) -> Result<Node, YamlError> {
+    parse_with(src, Duplicates::LastWins)
+}
+
+/// What a key repeated in one mapping means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Duplicates {
+    Error,
+    LastWins,
+}
+
+fn parse_with(src: &str, dups: Duplicates) -> Result<Node, YamlError> {
     // PyYAML, which CaC's build uses, accepts a continuation line of a
     // quoted scalar indented less than its mapping (`title: 'a\nb'` with
     // `b` at the margin); yaml-rust2 does not. Leading blanks of such a
@@ -148,7 +167,7 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
     // parse again (bounded; positions keep their lines).
     let mut text = std::borrow::Cow::Borrowed(src);
     for _ in 0..256 {
-        match parse_once(&text) {
+        match parse_once(&text, dups) {
             Err(e) if e.message.contains("invalid indentation in quoted scalar") => {
                 // yaml-rust2 may point at the scalar's opening quote: then
                 // indent every line of the scalar at once.
@@ -184,7 +203,7 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
             other => return other,
         }
     }
-    parse_once(&text)
+    parse_once(&text, dups)
 }
 
 /// When the quoted scalar opening at `line`:`col` (1-based; the quote
@@ -243,7 +262,7 @@ fn indent_quoted(text: &str, line: usize, col: usize) -> Option<String> {
     changed.then_some(out)
 }
 
-fn parse_once(src: &str) -> Result<Node, YamlError> {
+fn parse_once(src: &str, dups: Duplicates) -> Result<Node, YamlError> {
     let mut parser = Parser::new_from_str(src);
     let mut builder = Builder { anchors: HashMap::new(), budget: ALIAS_BUDGET };
     let mut stack: Vec<(Node, Option<Node>, usize)> = Vec::new(); // (container, pending map key, anchor)
@@ -320,7 +339,12 @@ fn parse_once(src: &str) -> Result<Node, YamlError> {
                     }
                     Some(key) => {
                         if let Some(k) = key.as_str() {
-                            if let Some((first, _)) = entries.iter().find(|(e, _)| e.as_str() == Some(k)) {
+                            if let Some(i) = entries.iter().position(|(e, _)| e.as_str() == Some(k)) {
+                                if dups == Duplicates::LastWins {
+                                    entries[i].1 = node;
+                                    continue;
+                                }
+                                let first = &entries[i].0;
                                 return Err(YamlError {
                                     pos: key.pos,
                                     message: format!("duplicate key `{k}` (first defined at line {})", first.pos.line),
@@ -401,6 +425,15 @@ mod tests {
         let e = parse("a: 1\na: 2\n").unwrap_err();
         assert_eq!(e.pos.line, 2);
         assert!(e.message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn pyyaml_reading_keeps_the_last_value_in_the_first_place() {
+        let n = parse_pyyaml("a: 1\nb: 2\na: 3\n").unwrap();
+        let Value::Map(m) = &n.value else { panic!("a map") };
+        let keys: Vec<_> = m.iter().map(|(k, v)| (k.as_str().unwrap(), v.as_str().unwrap())).collect();
+        assert_eq!(keys, [("a", "3"), ("b", "2")]);
+        assert!(parse("a: 1\nb: 2\na: 3\n").is_err());
     }
 
     #[test]
