@@ -5,7 +5,7 @@ use crate::jinja::{SUB_CLOSE, SUB_OPEN};
 use scapc_xml::{escape_text, Element, Node};
 
 /// Turns an author's prose (text with a few XHTML tags) into XCCDF mixed
-/// content: tags get the `html:` prefix, `xccdf_value()` markers become
+/// content: tags get the `html:` prefix (`tt` becomes `code`), `xccdf_value()` markers become
 /// `<xccdf-1.2:sub>`. Errors say why the text is not well-formed.
 pub fn xhtml(text: &str, value_idref: &dyn Fn(&str) -> String) -> Result<String, String> {
     if !text.contains(['<', '&', '\u{1}']) {
@@ -23,7 +23,24 @@ pub fn xhtml(text: &str, value_idref: &dyn Fn(&str) -> String) -> Result<String,
     for c in root.children.iter_mut() {
         if let Node::Element(e) = c {
             e.walk_mut(&mut |el| {
-                if !el.name.contains(':') {
+                // `<tt>` (obsolete in HTML5) is written `<code>`, as
+                // ComplianceAsCode's build writes it.
+                // `<sub idref="v"/>` (what CaC's `xccdf_value` macro
+                // writes) is XCCDF's `<sub>` of Value `v`, not XHTML's
+                // subscript.
+                if el.name == "sub" && el.attrs.iter().any(|(k, _)| k == "idref") {
+                    el.name = "xccdf-1.2:sub".to_owned();
+                    for (k, v) in el.attrs.iter_mut() {
+                        if k == "idref" {
+                            *v = value_idref(v);
+                        }
+                    }
+                    if !el.attrs.iter().any(|(k, _)| k == "use") {
+                        el.attrs.push(("use".to_owned(), "legacy".to_owned()));
+                    }
+                } else if el.name == "tt" {
+                    el.name = "html:code".to_owned();
+                } else if !el.name.contains(':') {
                     el.name = format!("html:{}", el.name);
                 }
             });
@@ -144,7 +161,12 @@ mod tests {
         let s = xhtml(&format!("Set <tt>a &amp; b</tt> to {SUB_OPEN}v{SUB_CLOSE}.<br/>"), &f).unwrap();
         assert_eq!(
             s,
-            "Set <html:tt>a &amp; b</html:tt> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>"
+            "Set <html:code>a &amp; b</html:code> to <xccdf-1.2:sub idref=\"xccdf_x_value_v\" use=\"legacy\"/>.<html:br/>"
+        );
+        let s = xhtml("Set <tt>x</tt> to <sub idref=\"var_v\" />, H<sub>2</sub>O.", &f).unwrap();
+        assert_eq!(
+            s,
+            "Set <html:code>x</html:code> to <xccdf-1.2:sub idref=\"xccdf_x_value_var_v\" use=\"legacy\"/>, H<html:sub>2</html:sub>O."
         );
         let e = xhtml("a <b>bold", &f).unwrap_err();
         assert!(e.contains("</b>"), "{e}");
