@@ -6,6 +6,7 @@
 //! request comment).
 #![forbid(unsafe_code)]
 
+mod hash;
 pub mod model;
 pub mod oval;
 pub mod render;
@@ -83,20 +84,48 @@ pub struct Error {
     pub message: String,
 }
 
-fn parse(src: &str) -> Result<Tree, Error> {
-    Tree::parse(src).map_err(|e| Error { line: e.line, col: e.col, message: e.message })
+/// Elements no comparison reads, left out when a document is parsed: an
+/// OCIL questionnaire document, a CPE dictionary's list, and what OVAL
+/// definition metadata holds besides the title (fingerprints and renderings
+/// leave metadata out; a lone OVAL document's definitions show its title).
+fn unread(ns: &str, local: &str) -> bool {
+    match ns {
+        oval::NS_OVAL_DEF => matches!(local, "affected" | "reference" | "description"),
+        "http://scap.nist.gov/schema/ocil/2.0" => local == "ocil",
+        "http://cpe.mitre.org/dictionary/2.0" => local == "cpe-list",
+        _ => false,
+    }
+}
+
+/// Parses one document for [`diff_trees`], leaving out what no comparison reads.
+pub fn parse(src: &str) -> Result<Tree, Error> {
+    Tree::parse_without(src, &unread).map_err(|e| Error { line: e.line, col: e.col, message: e.message })
+}
+
+/// Parses two documents in parallel; the error says which side (0 or 1) failed.
+pub fn parse_both(a: &str, b: &str) -> Result<(Tree, Tree), (usize, Error)> {
+    let (ta, tb) = rayon::join(|| parse(a), || parse(b));
+    Ok((ta.map_err(|e| (0, e))?, tb.map_err(|e| (1, e))?))
 }
 
 /// Compares two documents (read in parallel); `a_name` and `b_name` label
 /// the sides in the report.
 pub fn diff_sources(a_name: &str, a: &str, b_name: &str, b: &str) -> Result<Report, (usize, Error)> {
-    let (ta, tb) = rayon::join(|| parse(a), || parse(b));
-    let ta = ta.map_err(|e| (0, e))?;
-    let tb = tb.map_err(|e| (1, e))?;
-    let (mut oa, mut ob) = (OvalIndex::new(&ta), OvalIndex::new(&tb));
-    let (ca, cb) = rayon::join(|| model::extract(&ta, &mut oa), || model::extract(&tb, &mut ob));
+    let (ta, tb) = parse_both(a, b)?;
+    Ok(diff_trees(a_name, &ta, b_name, &tb))
+}
+
+/// Compares two documents parsed by [`parse`] (each side indexed and read
+/// in parallel).
+pub fn diff_trees(a_name: &str, ta: &Tree, b_name: &str, tb: &Tree) -> Report {
+    let read = |t| {
+        let mut o = OvalIndex::new(t);
+        let c = model::extract(t, &mut o);
+        (o, c)
+    };
+    let ((oa, ca), (ob, cb)) = rayon::join(|| read(ta), || read(tb));
     let sides = [Side { content: &ca, oval: &oa }, Side { content: &cb, oval: &ob }];
-    Ok(diff(a_name, &sides[0], b_name, &sides[1]))
+    diff(a_name, &sides[0], b_name, &sides[1])
 }
 
 /// One document as [`diff`] compares it: what was read, and the OVAL index

@@ -60,23 +60,52 @@ fn kids<'t>(t: &'t Tree, n: NodeId, local: &'t str) -> impl Iterator<Item = Node
 
 /// Whitespace collapsed to single spaces.
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    push_words(&mut out, s);
+    out
+}
+
+/// Appends the words of `s` to `out`, each after a space unless `out` is
+/// empty.
+fn push_words(out: &mut String, s: &str) {
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 /// The text of a subtree (markup left out, `sub` and other empty elements
 /// shown by their idref), whitespace collapsed.
 fn deep_text(t: &Tree, n: NodeId) -> String {
-    let mut parts = Vec::new();
+    let mut out = String::new();
     for m in n..t.subtree_end(n) {
-        let s = t.text(m).trim();
-        if !s.is_empty() {
-            parts.push(s.to_owned());
-        }
+        push_words(&mut out, t.text(m));
         if let Some(r) = t.attr(m, "idref") {
-            parts.push(format!("[{r}]"));
+            if r.contains(char::is_whitespace) {
+                push_words(&mut out, &format!("[{r}]"));
+            } else {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push('[');
+                out.push_str(r);
+                out.push(']');
+            }
         }
     }
-    squash(&parts.join(" "))
+    out
+}
+
+/// `text (label)`, built on `text` (format! sizes its buffer by guess and
+/// grows it, which costs more than the rest of reading a reference).
+fn labelled(mut text: String, label: &str) -> String {
+    text.reserve(label.len() + 3);
+    text.push_str(" (");
+    text.push_str(label);
+    text.push(')');
+    text
 }
 
 fn first_text(t: &Tree, n: NodeId, local: &str) -> Option<String> {
@@ -209,17 +238,12 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
     put_set(
         &mut f,
         "idents",
-        kids(t, r, "ident").map(|i| format!("{} ({})", t.text(i).trim(), t.attr(i, "system").unwrap_or(""))).collect(),
+        kids(t, r, "ident").map(|i| labelled(t.text(i).trim().to_owned(), t.attr(i, "system").unwrap_or(""))).collect(),
     );
     put_set(
         &mut f,
         "references",
-        kids(t, r, "reference")
-            .map(|i| {
-                let href = t.attr(i, "href").unwrap_or("");
-                format!("{} ({href})", deep_text(t, i))
-            })
-            .collect(),
+        kids(t, r, "reference").map(|i| labelled(deep_text(t, i), t.attr(i, "href").unwrap_or(""))).collect(),
     );
     let mut fixes = BTreeMap::new();
     for x in kids(t, r, "fix") {
@@ -229,7 +253,9 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
             text.push_str(t.text(m));
             if m != x {
                 if let Some(id) = t.attr(m, "idref") {
-                    text.push_str(&format!("[{id}]"));
+                    text.push('[');
+                    text.push_str(id);
+                    text.push(']');
                 }
             }
         }
@@ -240,7 +266,7 @@ fn rule(t: &Tree, r: NodeId, oval: &mut OvalIndex<'_>) -> Item {
     // Checks: the systems and names, compared through the OVAL fingerprints.
     let mut shown = Vec::new();
     let mut refs = Vec::new();
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = crate::hash::Fingerprinter::default();
     let mut any = false;
     let checks = t.all_in(r, NS_XCCDF12, "check").iter().chain(t.all_in(r, NS_XCCDF11, "check"));
     for &chk in checks {

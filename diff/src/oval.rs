@@ -5,9 +5,9 @@
 //! ids (or rewording a comment) changes no fingerprint. The work is
 //! iterative: neither deep documents nor long reference chains grow the stack.
 
+use crate::hash::{FastMap, Fingerprinter};
 use scapc_xml::tree::{NodeId, Tree};
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 pub const NS_OVAL_DEF: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 
@@ -20,13 +20,17 @@ const RENDER_DEPTH: usize = 12;
 /// Every OVAL element with an id in one document, and their fingerprints.
 pub struct OvalIndex<'t> {
     tree: &'t Tree,
-    by_id: HashMap<&'t str, NodeId>,
-    memo: HashMap<NodeId, u64>,
+    by_id: FastMap<&'t str, NodeId>,
+    /// Fingerprints by node (index into the tree's arena), once known.
+    memo: Vec<Option<u64>>,
+    /// Elements whose references [`OvalIndex::fingerprint`] is resolving
+    /// (a cycle meets one of them again), by node.
+    open: Vec<bool>,
 }
 
 impl<'t> OvalIndex<'t> {
     pub fn new(tree: &'t Tree) -> Self {
-        let mut by_id = HashMap::new();
+        let mut by_id = FastMap::default();
         for local in CONTAINERS {
             for &c in tree.all(NS_OVAL_DEF, local) {
                 for e in tree.children(c) {
@@ -36,7 +40,10 @@ impl<'t> OvalIndex<'t> {
                 }
             }
         }
-        OvalIndex { tree, by_id, memo: HashMap::new() }
+        // Fingerprints are kept for indexed elements only, which come
+        // before the end of the last container.
+        let len = by_id.values().map(|&n| n as usize + 1).max().unwrap_or(0);
+        OvalIndex { tree, by_id, memo: vec![None; len], open: vec![false; len] }
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -45,14 +52,15 @@ impl<'t> OvalIndex<'t> {
 
     /// Whether an attribute of `n` is left out of fingerprints and renderings.
     fn ignored(&self, n: NodeId, local: &str) -> bool {
-        IGNORED_ATTRS.contains(&local) && self.by_id.get(self.tree.attr(n, "id").unwrap_or("")) == Some(&n)
+        IGNORED_ATTRS.contains(&local) && self.indexed(n)
     }
 
-    /// The nodes of `root`'s subtree that count: definition metadata is skipped.
-    fn nodes(&self, root: NodeId) -> Vec<NodeId> {
+    /// The nodes of `root`'s subtree that count, into `out`: definition
+    /// metadata is skipped.
+    fn nodes(&self, root: NodeId, out: &mut Vec<NodeId>) {
         let t = self.tree;
         let end = t.subtree_end(root);
-        let mut out = Vec::new();
+        out.clear();
         let mut n = root;
         while n < end {
             if n != root && t.is(n, NS_OVAL_DEF, "metadata") {
@@ -62,57 +70,72 @@ impl<'t> OvalIndex<'t> {
             out.push(n);
             n += 1;
         }
-        out
     }
 
-    /// Ids referenced inside `root`'s subtree (attribute values and texts).
-    fn refs(&self, root: NodeId) -> Vec<NodeId> {
-        let t = self.tree;
-        let mut out = Vec::new();
-        for n in self.nodes(root) {
-            let node = t.node(n);
-            let attrs = node.attrs.iter().filter(|a| !self.ignored(n, t.name(a.local))).map(|a| a.value.as_str());
-            for v in attrs.chain(std::iter::once(node.text.trim())) {
-                if let Some(&target) = self.by_id.get(v) {
-                    if target != root {
-                        out.push(target);
-                    }
-                }
-            }
-        }
-        out
+    fn known(&self, n: NodeId) -> bool {
+        self.memo.get(n as usize).is_some_and(Option::is_some)
     }
 
     /// The fingerprint of the element with this id, `None` when the
     /// document has no such element.
     pub fn fingerprint(&mut self, id: &str) -> Option<u64> {
         let root = *self.by_id.get(id)?;
+        if let Some(f) = self.memo[root as usize] {
+            return Some(f);
+        }
         let mut stack = vec![root];
-        let mut open: HashSet<NodeId> = HashSet::new();
+        let mut nodes = Vec::new();
+        let mut waiting = Vec::new();
         while let Some(&top) = stack.last() {
-            if self.memo.contains_key(&top) {
+            if self.known(top) {
                 stack.pop();
                 continue;
             }
-            let waiting: Vec<NodeId> =
-                self.refs(top).into_iter().filter(|r| !self.memo.contains_key(r) && !open.contains(r)).collect();
-            if waiting.is_empty() || open.contains(&top) {
-                let h = self.hash_node(top);
-                self.memo.insert(top, h);
-                open.remove(&top);
+            self.nodes(top, &mut nodes);
+            let is_open = self.open[top as usize];
+            waiting.clear();
+            if !is_open {
+                // Ids referenced inside the subtree (attribute values and texts).
+                let t = self.tree;
+                for &n in &nodes {
+                    let node = t.node(n);
+                    let indexed = self.indexed(n);
+                    let attrs = node
+                        .attrs
+                        .iter()
+                        .filter(|a| !(indexed && IGNORED_ATTRS.contains(&t.name(a.local))))
+                        .map(|a| a.value.as_str());
+                    for v in attrs.chain(std::iter::once(node.text.trim())) {
+                        if let Some(&target) = self.by_id.get(v) {
+                            if target != top && !self.known(target) && !self.open[target as usize] {
+                                waiting.push(target);
+                            }
+                        }
+                    }
+                }
+            }
+            if waiting.is_empty() {
+                let h = self.hash_node(&nodes);
+                self.memo[top as usize] = Some(h);
+                self.open[top as usize] = false;
                 stack.pop();
             } else {
-                open.insert(top);
-                stack.extend(waiting);
+                self.open[top as usize] = true;
+                stack.extend_from_slice(&waiting);
             }
         }
-        self.memo.get(&root).copied()
+        self.memo[root as usize]
     }
 
-    fn hash_node(&self, root: NodeId) -> u64 {
+    /// Whether `n` is the element its id names (its id, version and
+    /// comment then count for nothing).
+    fn indexed(&self, n: NodeId) -> bool {
+        self.tree.attr(n, "id").is_some_and(|id| self.by_id.get(id) == Some(&n))
+    }
+
+    fn hash_node(&self, nodes: &[NodeId]) -> u64 {
         let t = self.tree;
-        let mut h = DefaultHasher::new();
-        let nodes = self.nodes(root);
+        let mut h = Fingerprinter::default();
         // Positions within the counted nodes, so that skipped metadata of
         // any size leaves the fingerprint alone.
         for (i, &n) in nodes.iter().enumerate() {
@@ -120,15 +143,16 @@ impl<'t> OvalIndex<'t> {
             t.parent(n).and_then(|p| nodes.binary_search(&p).ok()).hash(&mut h);
             t.ns(n).hash(&mut h);
             t.local(n).hash(&mut h);
-            let mut attrs: Vec<(&str, &str, &str)> = t
+            let indexed = self.indexed(n);
+            let mut attrs: Vec<(&str, &str)> = t
                 .node(n)
                 .attrs
                 .iter()
-                .filter(|a| !self.ignored(n, t.name(a.local)))
-                .map(|a| (t.name(a.local), a.value.as_str(), ""))
+                .map(|a| (t.name(a.local), a.value.as_str()))
+                .filter(|(k, _)| !(indexed && IGNORED_ATTRS.contains(k)))
                 .collect();
             attrs.sort_unstable();
-            for (k, v, _) in attrs {
+            for (k, v) in attrs {
                 k.hash(&mut h);
                 self.hash_value(v, &mut h);
             }
@@ -139,10 +163,10 @@ impl<'t> OvalIndex<'t> {
 
     /// A value hashes as the fingerprint it references, when it is a known
     /// id (a reference still being resolved, in a cycle, hashes as a marker).
-    fn hash_value(&self, v: &str, h: &mut DefaultHasher) {
+    fn hash_value(&self, v: &str, h: &mut Fingerprinter) {
         match self.by_id.get(v) {
-            Some(n) => match self.memo.get(n) {
-                Some(f) => (1u8, *f).hash(h),
+            Some(&n) => match self.memo.get(n as usize).copied().flatten() {
+                Some(f) => (1u8, f).hash(h),
                 None => (2u8, 0u64).hash(h),
             },
             None => (0u8, v).hash(h),

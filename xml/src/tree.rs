@@ -99,6 +99,15 @@ pub struct Tree {
 impl Tree {
     /// Parses a whole document. The root element is node 0.
     pub fn parse(src: &str) -> Result<Tree, ParseError> {
+        Tree::parse_without(src, &|_, _| false)
+    }
+
+    /// [`Tree::parse`], leaving out every element for which `skip(namespace,
+    /// local name)` is true, with everything inside it: a reader that needs
+    /// part of a large document saves building the rest. What is left out
+    /// is still read as XML (well-formedness, nesting depth, entities), so
+    /// a document that [`Tree::parse`] refuses is refused here too.
+    pub fn parse_without(src: &str, skip: &dyn Fn(&str, &str) -> bool) -> Result<Tree, ParseError> {
         let line_starts = line_starts(src);
         // Every element has a `<`, and so has every end tag: half of them
         // is a close first guess that saves most of the arena's regrowth.
@@ -118,6 +127,8 @@ impl Tree {
         reader.config_mut().trim_text(false);
         reader.config_mut().check_end_names = true;
         let mut stack: Vec<NodeId> = Vec::new();
+        // How deep inside a left-out element the reader is (0: not inside one).
+        let mut skipping = 0usize;
         let mut seen_root = false;
         loop {
             let start = reader.buffer_position() as usize;
@@ -133,7 +144,7 @@ impl Tree {
             match ev {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(ev, Event::Empty(_));
-                    if stack.len() >= crate::MAX_DEPTH {
+                    if stack.len() + skipping >= crate::MAX_DEPTH {
                         let (line, col) = t.line_col(start);
                         return Err(ParseError { line, col, message: crate::too_deep(line, col) });
                     }
@@ -152,11 +163,19 @@ impl Tree {
                         }
                     };
                     let ns = ns.ok_or_else(|| t.too_many(start))?;
-                    let id = t.open(&reader, e, ns, start, stack.last().copied())?;
+                    if skipping > 0 || (!stack.is_empty() && skip(&t.namespaces[ns as usize], local_str(e))) {
+                        if !empty {
+                            skipping += 1;
+                        }
+                        continue;
+                    }
+                    let id = t.open(src, &reader, e, ns, start, stack.last().copied())?;
                     if !empty {
                         stack.push(id);
                     }
                 }
+                Event::End(_) if skipping > 0 => skipping -= 1,
+                Event::Text(_) | Event::CData(_) if skipping > 0 => {}
                 Event::End(_) => {
                     // Indentation between child elements is not content; a
                     // leaf keeps its text exactly, spaces included.
@@ -168,7 +187,13 @@ impl Tree {
                     }
                 }
                 Event::Text(x) => {
-                    let text = x.decode().map_err(|e| t.err(start, format!("bad text encoding: {e}")))?;
+                    // The text as a slice of the source, which is UTF-8
+                    // already: no second validation, no copy until it is
+                    // stored.
+                    let text = match within(src, x.as_ref()) {
+                        Some(s) => std::borrow::Cow::Borrowed(s),
+                        None => x.decode().map_err(|e| t.err(start, format!("bad text encoding: {e}")))?,
+                    };
                     match stack.last() {
                         Some(&p) => t.nodes[p as usize].text.push_str(&text),
                         None if text.trim().is_empty() => {}
@@ -189,6 +214,7 @@ impl Tree {
                         ));
                     };
                     match stack.last() {
+                        _ if skipping > 0 => {}
                         Some(&p) => t.nodes[p as usize].text.push_str(&v),
                         None => return Err(t.err(start, "entity reference outside the root element".into())),
                     }
@@ -263,6 +289,7 @@ impl Tree {
 
     fn open(
         &mut self,
+        src: &str,
         reader: &NsReader<&[u8]>,
         e: &BytesStart<'_>,
         ns: u16,
@@ -291,19 +318,15 @@ impl Tree {
                         .err(pos, format!("the namespace prefix `{}` is not declared", String::from_utf8_lossy(&p))));
                 }
             };
-            let value = a
-                .unescape_value()
-                .map_err(|err| {
-                    self.err(
-                        pos,
-                        format!(
-                            "the value of attribute `{}` in `<{}>` is malformed: {err}",
-                            String::from_utf8_lossy(key.as_ref()),
-                            lname(self)
-                        ),
-                    )
-                })?
-                .into_owned();
+            // A value without references is a slice of the source as it is.
+            let plain = match &a.value {
+                std::borrow::Cow::Borrowed(v) if memchr::memchr(b'&', v).is_none() => within(src, v),
+                _ => None,
+            };
+            let value = match plain {
+                Some(v) => v.to_owned(),
+                None => self.unescape_attr(&a, key.as_ref(), local, pos)?,
+            };
             let ans = self.intern(ans).ok_or_else(|| self.too_many(pos))?;
             let alocal = self.intern_name(alocal.as_ref());
             attrs.push(Attr { ns: ans, local: alocal, value });
@@ -323,6 +346,25 @@ impl Tree {
         }
         self.by_name.entry((ns, local)).or_default().push(id);
         Ok(id)
+    }
+
+    fn unescape_attr(
+        &self,
+        a: &quick_xml::events::attributes::Attribute<'_>,
+        key: &[u8],
+        local: u32,
+        pos: usize,
+    ) -> Result<String, ParseError> {
+        a.unescape_value().map(|v| v.into_owned()).map_err(|err| {
+            self.err(
+                pos,
+                format!(
+                    "the value of attribute `{}` in `<{}>` is malformed: {err}",
+                    String::from_utf8_lossy(key),
+                    self.names[local as usize]
+                ),
+            )
+        })
     }
 
     fn err(&self, pos: usize, message: String) -> ParseError {
@@ -460,6 +502,19 @@ impl Tree {
     }
 }
 
+/// An element's local name as text (empty when it is not UTF-8, which a
+/// reader of a `&str` never returns).
+fn local_str<'a>(e: &'a BytesStart<'_>) -> &'a str {
+    std::str::from_utf8(e.local_name().into_inner()).unwrap_or("")
+}
+
+/// `part` as a slice of `src` when it is one (it is for everything a
+/// reader of `src` returns borrowed) and starts and ends on characters.
+fn within<'a>(src: &'a str, part: &[u8]) -> Option<&'a str> {
+    let off = (part.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+    src.get(off..off.checked_add(part.len())?)
+}
+
 /// Byte equality in eight-byte words, without a library call.
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -540,6 +595,25 @@ mod tests {
         assert_eq!(t.all("urn:a", "e").len(), 1);
         assert_eq!(t.path(k), "/r/k[@id='1']");
         assert_eq!(t.all_in(0, "urn:d", "k"), &[k]);
+    }
+
+    #[test]
+    fn left_out_elements_are_not_built_but_still_read() {
+        let src = "<r xmlns:o=\"urn:o\"><a>x<o:skip k=\"v\"><b>in</b>&amp;<o:skip/></o:skip>y</a><o:skip/><c/></r>";
+        let skip = |ns: &str, local: &str| ns == "urn:o" && local == "skip";
+        let t = Tree::parse_without(src, &skip).unwrap();
+        let names: Vec<&str> = (0..t.nodes.len() as NodeId).map(|n| t.local(n)).collect();
+        assert_eq!(names, ["r", "a", "c"]);
+        assert_eq!(t.text(1), "xy");
+        assert!(t.all("", "b").is_empty());
+        // The root is never left out, and plain parsing keeps everything.
+        assert_eq!(Tree::parse_without("<o:skip xmlns:o=\"urn:o\"/>", &skip).unwrap().nodes.len(), 1);
+        assert_eq!(Tree::parse(src).unwrap().nodes.len(), 7);
+        // What is left out must still be well-formed and free of unknown entities.
+        for bad in ["<r xmlns:o=\"urn:o\"><o:skip><b></o:skip></r>", "<r xmlns:o=\"urn:o\"><o:skip>&nbsp;</o:skip></r>"]
+        {
+            assert!(Tree::parse_without(bad, &skip).is_err(), "{bad}");
+        }
     }
 
     #[test]
