@@ -58,6 +58,8 @@ fn text(t: &Tree, id: NodeId) -> String {
 #[derive(Default, Debug)]
 struct RuleFacts {
     title: String,
+    /// Description and rationale as [`prose`] shows them.
+    prose: String,
     severity: String,
     idents: BTreeSet<(String, String)>,
     references: BTreeSet<(String, String)>,
@@ -90,6 +92,29 @@ struct Facts {
     profiles: BTreeMap<String, ProfileFacts>,
 }
 
+/// An XCCDF prose element (description, rationale) as text with its
+/// markup named: XHTML elements as `<h:name>`, XCCDF `<sub>` with its Value,
+/// whitespace collapsed. `<tt>` and `<code>` are one (CaC writes `<code>`).
+fn prose(t: &Tree, id: NodeId) -> String {
+    fn collect(t: &Tree, id: NodeId, out: &mut String) {
+        out.push_str(t.text(id));
+        for c in t.children(id) {
+            let tag = match (t.ns(c), t.local(c)) {
+                (XCCDF, "sub") => format!("<x:sub {}/>", t.attr(c, "idref").unwrap_or("")),
+                ("http://www.w3.org/1999/xhtml", "tt") => "<h:code>".to_owned(),
+                ("http://www.w3.org/1999/xhtml", l) => format!("<h:{l}>"),
+                (ns, l) => format!("<{{{ns}}}{l}>"),
+            };
+            out.push(' ');
+            out.push_str(&tag);
+            collect(t, c, out);
+        }
+    }
+    let mut s = String::new();
+    collect(t, id, &mut s);
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// What the comparison looks at, from the one Benchmark in `t`.
 fn facts(t: &Tree) -> Facts {
     let mut f = Facts::default();
@@ -113,6 +138,11 @@ fn facts(t: &Tree) -> Facts {
     for &r in t.all(XCCDF, "Rule") {
         let mut rf = RuleFacts {
             title: t.child(r, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default(),
+            prose: ["description", "rationale"]
+                .iter()
+                .map(|n| t.child(r, XCCDF, n).map(|x| prose(t, x)).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(" | "),
             severity: t.attr(r, "severity").unwrap_or("unknown").to_owned(),
             ..Default::default()
         };
@@ -220,6 +250,7 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     };
     out.push(("rule titles".into(), count(&|a, b| a.title == b.title)));
     out.push(("rule severities".into(), count(&|a, b| a.severity == b.severity)));
+    out.push(("rule description and rationale".into(), count(&|a, b| a.prose == b.prose)));
     out.push(("rule idents".into(), count(&|a, b| a.idents == b.idents)));
     out.push(("rule references".into(), count(&|a, b| a.references == b.references)));
     // Without DISA's STIG file (not in the tarball) a rule has no `stigref`
@@ -548,6 +579,7 @@ fn debian12() {
             ("profile refine-rules", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
+            ("rule description and rationale", 100.0),
             ("rule idents", 100.0),
             ("rule references", 100.0),
             ("rule references, stigref aside", 100.0),
@@ -583,6 +615,7 @@ fn example() {
             ("profile refine-rules", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
+            ("rule description and rationale", 100.0),
             ("rule idents", 100.0),
             ("rule references", 100.0),
             ("rule references, stigref aside", 100.0),
@@ -618,6 +651,7 @@ fn rhel9() {
             ("profile refine-rules", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
+            ("rule description and rationale", 100.0),
             ("rule idents", 100.0),
             ("rule references", 68.7),
             ("rule references, stigref aside", 100.0),

@@ -159,7 +159,7 @@ fn build_signs_every_data_stream_and_writes_a_guide_per_profile() {
     for prof in ["base", "strict"] {
         let g = std::fs::read_to_string(out.join(format!("demo-guide-{prof}.html"))).unwrap();
         assert_no_placeholders(&g, prof);
-        assert!(g.contains("<tt>/etc/passwd</tt>"), "XHTML is kept");
+        assert!(g.contains("<code>/etc/passwd</code>"), "XHTML is kept (the source's <tt> is built as <code>)");
     }
     let strict = std::fs::read_to_string(out.join("demo-guide-strict.html")).unwrap();
     assert!(strict.contains("<span class=\"value\">600</span>"), "strict sets var_mode to 600");
@@ -227,7 +227,7 @@ fn eval_report_and_scapc_report_show_values_the_tree_and_bars() {
         let s = std::fs::read_to_string(page).unwrap();
         assert_no_placeholders(&s, &page.display().to_string());
         assert!(s.contains("<span class=\"value\">600</span>"), "the strict profile's value");
-        assert!(s.contains("<tt>/etc/passwd</tt>"), "XHTML is kept");
+        assert!(s.contains("<code>/etc/passwd</code>"), "XHTML is kept (the source's <tt> is built as <code>)");
         assert!(s.contains("class=\"stack bars\""), "the result bar");
         assert!(s.contains("id=\"severity\""), "the failures by severity");
         assert!(s.contains("<details class=\"group\""), "the group tree");
