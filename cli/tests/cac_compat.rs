@@ -72,6 +72,8 @@ struct RuleFacts {
 
 #[derive(Default, Debug)]
 struct ProfileFacts {
+    /// `<version>` and `<reference>` texts.
+    meta: Vec<String>,
     selected: BTreeSet<String>,
     values: BTreeSet<(String, String)>,
     refines: BTreeSet<(String, String)>,
@@ -185,6 +187,7 @@ fn facts(t: &Tree) -> Facts {
                 "select" if t.attr(c, "selected") == Some("true") => {
                     pf.selected.insert(idref);
                 }
+                "version" | "reference" => pf.meta.push(format!("{}={}", t.local(c), text(t, c))),
                 "refine-value" => {
                     pf.values.insert((idref, t.attr(c, "selector").unwrap_or("").to_owned()));
                 }
@@ -243,6 +246,8 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     out.push(("profile selections".into(), sel));
     out.push(("profile refine-values".into(), val));
     out.push(("profile refine-rules".into(), refi));
+    let meta_same = both_profiles.iter().filter(|p| ours.profiles[**p].meta == theirs.profiles[**p].meta).count();
+    out.push(("profile version and reference".into(), (meta_same, both_profiles.len())));
     let both_rules: Vec<&String> = theirs.rules.keys().filter(|k| ours.rules.contains_key(*k)).collect();
     let n = both_rules.len();
     let count = |f: &dyn Fn(&RuleFacts, &RuleFacts) -> bool| -> Score {
@@ -577,6 +582,7 @@ fn debian12() {
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
+            ("profile version and reference", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule description and rationale", 100.0),
@@ -613,6 +619,7 @@ fn example() {
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
+            ("profile version and reference", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule description and rationale", 100.0),
@@ -649,6 +656,7 @@ fn rhel9() {
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
+            ("profile version and reference", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule description and rationale", 100.0),

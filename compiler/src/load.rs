@@ -1479,6 +1479,14 @@ fn load_profile(cache: &Cache, path: &Path, jinja: &Jinja, pid: &str) -> (Option
         let pos = n.pos;
         doc.string(&f, "filter_rules", what).filter(|s| !s.trim().is_empty()).map(|s| Spanned::new(s, doc.loc(pos)))
     });
+    let reference = doc.string(&f, "reference", what).filter(|s| !s.trim().is_empty());
+    // `metadata: {version: ..., SMEs: [...]}`: only the version is emitted;
+    // a number (`1.0`, `2022`) is taken as written.
+    let version = f
+        .get("metadata")
+        .and_then(|m| m.get("version"))
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .filter(|v| !v.trim().is_empty());
     let p = Profile {
         locs: doc.locs(&f),
         id,
@@ -1488,6 +1496,8 @@ fn load_profile(cache: &Cache, path: &Path, jinja: &Jinja, pid: &str) -> (Option
         selections,
         hidden,
         filter_rules,
+        version,
+        reference,
         file: path.to_path_buf(),
     };
     (Some(p), doc.diags)

@@ -286,6 +286,10 @@ pub struct Profile {
     /// CaC's `filter_rules`: an expression over a rule's `platform` and
     /// `platforms`; a selected rule for which it is false is dropped.
     pub filter_rules: Option<Spanned<String>>,
+    /// `metadata: version` and `reference` (a URL): the Profile's
+    /// `<version>` and `<reference>`.
+    pub version: Option<String>,
+    pub reference: Option<String>,
     pub file: PathBuf,
 }
 

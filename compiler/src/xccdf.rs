@@ -656,8 +656,13 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     out.push_str(&format!("  </{P}metadata>\n"));
     for prof in &c.profiles {
         let _ = writeln!(out, "  <{P}Profile id=\"{}\">", c.profile_idref(&prof.id));
-        el(&mut out, 2, "title", &[], &escape_text(&prof.title));
         let src = &content.profiles[&prof.id];
+        // A profile's `status` (CaC: `deprecated`) is not written: SCAP 1.3
+        // allows only `draft` and `accepted`, with a date (SRC-5-1, 5-2).
+        if let Some(v) = &src.version {
+            el(&mut out, 2, "version", &[], &escape_text(v));
+        }
+        el(&mut out, 2, "title", &[], &escape_text(&prof.title));
         el(
             &mut out,
             2,
@@ -665,6 +670,9 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
             &[],
             &o.prose(&prof.description, "description", loc_of(&src.locs, "description", &src.file), diags),
         );
+        if let Some(r) = &src.reference {
+            el(&mut out, 2, "reference", &[], &escape_text(r));
+        }
         for (rule, on) in &prof.select {
             empty(
                 &mut out,
