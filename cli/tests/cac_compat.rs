@@ -87,6 +87,9 @@ struct Facts {
     /// The Benchmark's title and description.
     benchmark: (String, String),
     ids: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Group, Rule and Value ids in document order (it decides how
+    /// `requires`/`conflicts` resolve and the order of fixes).
+    order: Vec<String>,
     rules: BTreeMap<String, RuleFacts>,
     /// Group id -> (title, platform idrefs); Value id -> title.
     groups: BTreeMap<String, GroupFacts>,
@@ -127,6 +130,10 @@ fn facts(t: &Tree) -> Facts {
     for kind in ["Group", "Rule", "Value", "Profile"] {
         f.ids.insert(kind, t.all(XCCDF, kind).iter().filter_map(|&e| t.attr(e, "id")).map(str::to_owned).collect());
     }
+    let mut items: Vec<NodeId> =
+        ["Group", "Rule", "Value"].iter().flat_map(|k| t.all(XCCDF, k).iter().copied()).collect();
+    items.sort_unstable();
+    f.order = items.iter().filter_map(|&e| t.attr(e, "id")).map(str::to_owned).collect();
     for &g in t.all(XCCDF, "Group") {
         let title = t.child(g, XCCDF, "title").map(|x| text(t, x)).unwrap_or_default();
         let platforms =
@@ -243,6 +250,9 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
             acc.1 += s.1;
         }
     }
+    // Document order: the share of items at the same place in both.
+    let same_place = ours.order.iter().zip(&theirs.order).filter(|(a, b)| a == b).count();
+    out.push(("document order".into(), (same_place, ours.order.len().max(theirs.order.len()))));
     out.push(("profile selections".into(), sel));
     out.push(("profile refine-values".into(), val));
     out.push(("profile refine-rules".into(), refi));
@@ -579,6 +589,7 @@ fn debian12() {
             ("Rule ids", 100.0),
             ("Value ids", 100.0),
             ("Profile ids", 100.0),
+            ("document order", 100.0),
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
@@ -616,6 +627,7 @@ fn example() {
             ("Rule ids", 100.0),
             ("Value ids", 100.0),
             ("Profile ids", 100.0),
+            ("document order", 100.0),
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
@@ -653,6 +665,7 @@ fn rhel9() {
             ("Rule ids", 100.0),
             ("Value ids", 100.0),
             ("Profile ids", 100.0),
+            ("document order", 100.0),
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),

@@ -9,7 +9,7 @@ use crate::text::{text_with_subs, xhtml};
 use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Location};
 use scapc_xml::{escape_attr, escape_text};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 pub const NS_XCCDF: &str = "http://checklists.nist.gov/xccdf/1.2";
@@ -383,6 +383,35 @@ impl Out<'_> {
         for v in ch.values.get(&key).into_iter().flatten() {
             out.push_str(&self.value(&content.values[v], indent, diags));
         }
+        if self.c.product.layout == crate::model::Layout::Cac {
+            // CaC's order: in a group its rules, then its groups; in the
+            // benchmark its groups, then its rules; each in CaC's priority
+            // order (packages before what configures them), which decides
+            // how `requires` and `conflicts` resolve and in what order fixes run.
+            let none = Vec::new();
+            let rules = ch.rules.get(&key).unwrap_or(&none);
+            let groups = ch.groups.get(&key).unwrap_or(&none);
+            let groups = if parent.is_none() {
+                cac_order(groups, TOP_GROUP_ORDER, &|id| TOP_GROUP_ORDER.iter().any(|p| id.starts_with(p)))
+            } else {
+                cac_order(groups, GROUP_ORDER, &|id| GROUP_ORDER.iter().any(|p| id.starts_with(p)))
+            };
+            let rules = cac_order(rules, RULE_ORDER, &cac_rule_ordered);
+            let rules_html: Vec<&String> = rules.iter().map(|r| &ch.rendered[*r]).collect();
+            let group_html = |out: &mut String, diags: &mut Vec<Diagnostic>| {
+                for g in &groups {
+                    out.push_str(&self.group(&content.groups[*g], indent, ch, diags));
+                }
+            };
+            if parent.is_some() {
+                rules_html.iter().for_each(|r| out.push_str(r));
+                group_html(&mut out, diags);
+            } else {
+                group_html(&mut out, diags);
+                rules_html.iter().for_each(|r| out.push_str(r));
+            }
+            return out;
+        }
         // Groups and rules interleaved by id, as directories sort.
         let mut entries: Vec<(&String, bool)> = Vec::new();
         entries.extend(ch.groups.get(&key).into_iter().flatten().map(|g| (g, true)));
@@ -397,6 +426,75 @@ impl Out<'_> {
         }
         out
     }
+}
+
+/// CaC's priorities for the groups of the benchmark, of a group, and for
+/// the rules of a group (`ssg/build_yaml.py`).
+const TOP_GROUP_ORDER: &[&str] = &["system", "services", "auditing"];
+const GROUP_ORDER: &[&str] = &[
+    "software",
+    "integrity",
+    "integrity-software",
+    "rpm_verification",
+    "accounts",
+    "auditing",
+    "fips",
+    "crypto",
+    "firewalld_activation",
+    "ruleset_modifications",
+    "disabling_ipv6",
+    "configuring_ipv6",
+];
+const RULE_ORDER: &[&str] = &[
+    "enable_authselect",
+    "installed",
+    "install_smartcard_packages",
+    "removed",
+    "enabled",
+    "disabled",
+    "sshd_include_crypto_policy",
+    "sshd_set_keepalive_0",
+    "sshd_set_keepalive",
+    "sshd_set_idle_timeout",
+    "chronyd_specify_remote_server",
+    "argument",
+];
+
+/// Whether CaC orders a rule by [`RULE_ORDER`] at all (its pattern, matched
+/// at the start of the id): packages installed or removed, services enabled
+/// or disabled, smart card packages, sshd, chronyd's server, zipl arguments.
+fn cac_rule_ordered(id: &str) -> bool {
+    let after = |prefix: &str, parts: &[&str]| {
+        id.strip_prefix(prefix).is_some_and(|rest| parts.iter().any(|p| rest.contains(p)))
+    };
+    after("package_", &["_installed", "_removed"])
+        || after("service_", &["_enabled", "_disabled"])
+        || id.starts_with("install_smartcard_packages")
+        || id.starts_with("sshd_")
+        || id.starts_with("chronyd_specify_remote_server")
+        || id
+            .strip_prefix("zipl_")
+            .is_some_and(|rest| rest.ends_with("_argument") || rest.ends_with("_argument_absent"))
+}
+
+/// CaC's `reorder_according_to_ordering`: of the ids `ordered` picks, those
+/// holding each priority in turn (in their order), then all the others
+/// sorted.
+fn cac_order<'a>(ids: &'a [String], priorities: &[&str], ordered: &dyn Fn(&str) -> bool) -> Vec<&'a String> {
+    let candidates: Vec<&String> = ids.iter().filter(|i| ordered(i)).collect();
+    let mut taken: BTreeSet<&str> = BTreeSet::new();
+    let mut out: Vec<&String> = Vec::with_capacity(ids.len());
+    for p in priorities {
+        for &i in &candidates {
+            if i.contains(p) && taken.insert(i.as_str()) {
+                out.push(i);
+            }
+        }
+    }
+    let mut rest: Vec<&String> = ids.iter().filter(|i| !taken.contains(i.as_str())).collect();
+    rest.sort();
+    out.extend(rest);
+    out
 }
 
 /// The href of a reference: the scheme's URI, except that CaC's `srg`
