@@ -235,12 +235,18 @@ pub fn chroot_run(
     env: &[(&str, &str)],
     timeout: u64,
 ) -> Result<(i32, String), String> {
+    chroot_args(root, &[interpreter, script], env, timeout)
+}
+
+/// Runs `args` (a program inside the root and its arguments) chrooted,
+/// as [`chroot_script`] does.
+fn chroot_args(root: &Path, args: &[&str], env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
     let mut c = Command::new("timeout");
     // Root in a chroot could leave it (mount a disk it made a node for,
     // load a module): those capabilities are taken away first.
     c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "chroot"])
         .arg(root)
-        .args([interpreter, script])
+        .args(args)
         .env_clear()
         .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         .env("HOME", "/root")
@@ -383,7 +389,14 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
         env.push(("SHARED", "/tmp/scapc-shared"));
     }
     let name = job.scenario.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (code, out) = chroot_script(&root, &format!("/tmp/scapc-tests/{name}"), &env, job.timeout)?;
+    // As Automatus: in the scenario's directory, so that it can source its
+    // neighbours (`. common.sh`).
+    let (code, out) = chroot_args(
+        &root,
+        &["/bin/sh", "-c", "cd /tmp/scapc-tests && exec /bin/bash \"$0\"", &name],
+        &env,
+        job.timeout,
+    )?;
     o.steps.push(Step { name: "scenario".into(), result: format!("exit {code}"), output: out.clone() });
     if code != 0 {
         o.error = true;

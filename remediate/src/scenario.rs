@@ -57,6 +57,15 @@ pub struct Scenario {
     pub path: PathBuf,
     pub expect: Expect,
     pub header: Header,
+    /// The directory whose files the job copies to its working directory
+    /// (the rule's `tests/`, or for ComplianceAsCode the rendered copy).
+    pub dir: PathBuf,
+    /// Where a ComplianceAsCode scenario comes from when it is not the
+    /// rule's own: `template <name>` (`shared/templates/<name>/tests`).
+    pub origin: Option<String>,
+    /// Why the scenario cannot run, found before running it: (cause,
+    /// detail), e.g. its Jinja does not render.
+    pub blocked: Option<(String, String)>,
 }
 
 /// Reads the header comments at the top of a script (up to the first line
@@ -111,6 +120,19 @@ pub fn platform_matches(platforms: &[String], product: &str) -> bool {
     })
 }
 
+/// What a scenario file name promises (`None`: not a scenario).
+pub fn expect_of(name: &str) -> Option<Expect> {
+    if name.ends_with(".pass.sh") {
+        Some(Expect::Pass)
+    } else if name.ends_with(".fail.sh") {
+        Some(Expect::Fail)
+    } else if name.ends_with(".notapplicable.sh") {
+        Some(Expect::NotApplicable)
+    } else {
+        None
+    }
+}
+
 /// Every scenario of the tree, rules in path order.
 pub fn discover(root: &Path) -> Result<Vec<Scenario>, String> {
     let mut out = Vec::new();
@@ -148,17 +170,18 @@ pub fn discover(root: &Path) -> Result<Vec<Scenario>, String> {
         files.sort();
         for path in files {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let expect = if name.ends_with(".pass.sh") {
-                Expect::Pass
-            } else if name.ends_with(".fail.sh") {
-                Expect::Fail
-            } else if name.ends_with(".notapplicable.sh") {
-                Expect::NotApplicable
-            } else {
-                continue;
-            };
+            let Some(expect) = expect_of(&name) else { continue };
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            out.push(Scenario { rule: rule.clone(), name, path, expect, header: parse_header(&text) });
+            out.push(Scenario {
+                rule: rule.clone(),
+                name,
+                path,
+                expect,
+                header: parse_header(&text),
+                dir: tests.clone(),
+                origin: None,
+                blocked: None,
+            });
         }
     }
     Ok(out)
