@@ -150,6 +150,7 @@ pub fn scenarios(
             let (header, blocked) = match text {
                 Ok(t) => {
                     let mut h = scenario::parse_header(t);
+                    h.installs = scenario::apt_installs(t);
                     h.packages =
                         h.packages.iter().map(|p| overrides.get(p).cloned().unwrap_or_else(|| p.clone())).collect();
                     let needs = uses_shared(t) || shared_helpers.iter().any(|n| t.contains(n.as_str()));

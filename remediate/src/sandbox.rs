@@ -570,6 +570,51 @@ pub fn layer(
     Ok(dir)
 }
 
+/// Downloads `packages` (with what they depend on and recommend) over
+/// `lowers` into the shared download cache, for scenarios that install
+/// packages themselves; the root it ran in is dropped. Packages already in
+/// the cache are not asked for again; a name apt does not know is left
+/// out (the scenario that wants it reports it).
+pub fn download(exe: &Path, cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Result<(), String> {
+    let archives = cache.join("apt-archives");
+    let have: Vec<String> = std::fs::read_dir(&archives)
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let mut pk: Vec<&str> = packages
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !have.iter().any(|h| h.starts_with(&format!("{p}_")) && h.ends_with(".deb")))
+        .collect();
+    pk.sort();
+    pk.dedup();
+    if pk.is_empty() {
+        return Ok(());
+    }
+    let tmp = cache.join("layers").join(format!(".tmp-{}-downloads", std::process::id()));
+    for d in [&tmp, &archives] {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let spec = serde_json::json!({
+        "lowers": lowers, "tmp": tmp, "archives": archives, "packages": pk, "update": false, "download_only": true,
+    })
+    .to_string();
+    let o = Command::new("unshare")
+        .args(["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "--"])
+        .arg(exe)
+        .args(["__scenario-layer", &spec])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run unshare(1): {e}"))?;
+    keep_downloads(&tmp.join("mnt/archives-upper"), &archives);
+    let _ = std::fs::remove_dir_all(&tmp);
+    if !o.status.success() {
+        let mut msg = String::from_utf8_lossy(&o.stdout).into_owned();
+        msg.push_str(&String::from_utf8_lossy(&o.stderr));
+        return Err(truncate(msg, 2000));
+    }
+    Ok(())
+}
+
 /// No service may start inside the chroot (a daemon a package's
 /// maintainer script starts would outlive the script): Debian's
 /// `policy-rc.d` refuses every start. Returns its path.
@@ -599,6 +644,7 @@ pub fn layer_main(spec: &str) -> i32 {
         let s = |k: &str| PathBuf::from(v[k].as_str().unwrap_or_default());
         let (tmp, archives) = (s("tmp"), s("archives"));
         let update = v["update"].as_bool().unwrap_or(false);
+        let download_only = v["download_only"].as_bool().unwrap_or(false);
         let lowers: Vec<PathBuf> = v["lowers"]
             .as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(PathBuf::from)).collect())
@@ -615,8 +661,17 @@ pub fn layer_main(spec: &str) -> i32 {
         overlay_archives(&mnt, &archives, &root)?;
         let policy = deny_service_starts(&root)?;
         let script = root.join("tmp/scapc-layer.sh");
-        std::fs::write(
-            &script,
+        let text = if download_only {
+            // One at a time: a name apt does not know fails alone.
+            pk.iter()
+                .map(|p| {
+                    format!(
+                        "apt-get install -y -q --download-only -o DPkg::Lock::Timeout=900 {p} >/dev/null 2>&1 || \
+                         echo \"cannot download {p}\"\n"
+                    )
+                })
+                .collect::<String>()
+        } else {
             format!(
                 "set -e\nexport DEBIAN_FRONTEND=noninteractive\n\
                  log() {{ tail -30 /tmp/apt.log; exit 1; }}\n\
@@ -625,9 +680,9 @@ pub fn layer_main(spec: &str) -> i32 {
                  apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1 || log\n",
                 pk.join(" "),
                 update = if update { "apt-get update -q >/tmp/apt.log 2>&1 || log\n" } else { "" }
-            ),
-        )
-        .map_err(|e| e.to_string())?;
+            )
+        };
+        std::fs::write(&script, text).map_err(|e| e.to_string())?;
         let (code, out) = chroot_script(&root, "/tmp/scapc-layer.sh", &[], 1800)?;
         let _ = std::fs::remove_file(&policy);
         if code != 0 {

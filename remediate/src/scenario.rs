@@ -45,6 +45,11 @@ pub struct Header {
     pub variables: Vec<(String, String)>,
     /// `# check = oval|sce|any`.
     pub check: Option<String>,
+    /// Packages the script itself installs with `apt-get install` (not a
+    /// header: read from its body), downloaded beforehand into the shared
+    /// package cache since scenarios run without network.
+    #[serde(default)]
+    pub installs: Vec<String>,
 }
 
 /// One scenario file.
@@ -97,6 +102,35 @@ pub fn parse_header(text: &str) -> Header {
         }
     }
     h
+}
+
+/// The packages a script installs with `apt-get ... install`: the
+/// words after `install` that are package names (options and shell
+/// variables left out).
+pub fn apt_installs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || !line.contains("apt-get") {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| *w == "install") else { continue };
+        for w in &words[at + 1..] {
+            if matches!(*w, ";" | "&&" | "||" | "|" | ">" | "2>&1") || w.starts_with('>') {
+                break;
+            }
+            let w = w.trim_matches(|c| c == '"' || c == '\'');
+            if w.starts_with('-') || w.is_empty() {
+                continue;
+            }
+            if w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '+' | '-'))
+                && !out.iter().any(|x| x == w)
+            {
+                out.push(w.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// Does a `# platform =` list include the product? `multi_platform_all`,
@@ -177,7 +211,7 @@ pub fn discover(root: &Path) -> Result<Vec<Scenario>, String> {
                 name,
                 path,
                 expect,
-                header: parse_header(&text),
+                header: Header { installs: apt_installs(&text), ..parse_header(&text) },
                 dir: tests.clone(),
                 origin: None,
                 blocked: None,
@@ -203,6 +237,13 @@ mod tests {
         assert_eq!(h.remediation.as_deref(), Some("none"));
         assert_eq!(h.profiles, vec!["xccdf_p"]);
         assert_eq!(h.check.as_deref(), Some("oval"));
+    }
+
+    #[test]
+    fn installs() {
+        let t = "# apt-get install no\nDEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 install -y \"telnet\"\n\
+                 apt-get install -y $PKG aide >/dev/null\n";
+        assert_eq!(apt_installs(t), vec!["telnet", "aide"]);
     }
 
     #[test]

@@ -291,9 +291,11 @@ fn layer_key(sc: &Scenario) -> Vec<String> {
 fn tool_packages(remediation: Remediation, cac: bool) -> Vec<String> {
     let mut v = vec!["procps".to_owned(), "systemd".to_owned()];
     if cac {
-        v.push("linux-base".to_owned());
+        // What CaC's Dockerfiles/test_suite-debian12 adds to debian:12 for
+        // Automatus (its openscap-scanner aside: scapc evaluates).
+        v.extend(["linux-base", "openssh-server", "python3", "python3-apt"].map(str::to_owned));
     }
-    if remediation == Remediation::Ansible {
+    if remediation == Remediation::Ansible && !cac {
         // python3-apt: the playbooks gather package facts
         v.extend(["python3".to_owned(), "python3-apt".to_owned()]);
     }
@@ -325,6 +327,20 @@ fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> 
         .collect();
     keys.sort();
     keys.dedup();
+    // Packages scenarios install themselves: into the download cache.
+    let mut installs: Vec<String> = scenarios
+        .iter()
+        .filter(|sc| sc.blocked.is_none() && scenario::platform_matches(&sc.header.platforms, s.product))
+        .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
+        .flat_map(|sc| sc.header.installs.iter().cloned())
+        .collect();
+    installs.sort();
+    installs.dedup();
+    if let Err(e) = sandbox::download(s.exe, s.work, &below, &installs) {
+        if let Some(n) = s.note {
+            n(&format!("downloading the packages scenarios install failed: {e}"));
+        }
+    }
     let next = AtomicUsize::new(0);
     let out = Mutex::new(BTreeMap::new());
     std::thread::scope(|scope| {
