@@ -447,8 +447,17 @@ pub struct Summary {
     pub failed: usize,
     pub error: usize,
     pub skipped: usize,
+    /// Scenarios for this product: all but those whose `# platform` leaves
+    /// it out or whose rule is not in its data stream.
+    pub for_product: usize,
     /// Largest group first.
     pub causes: Vec<CauseGroup>,
+}
+
+/// A scenario skipped because it is not for the product at all.
+fn not_for_product(r: &ScenarioReport) -> bool {
+    r.status == Status::Skipped
+        && (r.cause.starts_with("`# platform` leaves") || r.cause.starts_with("the rule is not in"))
 }
 
 pub fn summary(reports: &[ScenarioReport]) -> Summary {
@@ -474,6 +483,7 @@ pub fn summary(reports: &[ScenarioReport]) -> Summary {
         failed: count(Status::Failed),
         error: count(Status::Error),
         skipped: count(Status::Skipped),
+        for_product: reports.iter().filter(|r| !not_for_product(r)).count(),
         causes,
     }
 }
@@ -484,7 +494,8 @@ pub fn text_summary(sum: &Summary) -> String {
     let ran = sum.total - sum.skipped;
     let pct = |n: usize, of: usize| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
     s.push_str(&format!(
-        "{} scenarios: {} passed, {} failed, {} error, {} skipped; {:.1} % of those run passed ({} of {}), {:.1} % of all\n",
+        "{} scenarios: {} passed, {} failed, {} error, {} skipped; {:.1} % of those run passed ({} of {}), {:.1} % of \
+         the {} for this product\n",
         sum.total,
         sum.passed,
         sum.failed,
@@ -493,7 +504,8 @@ pub fn text_summary(sum: &Summary) -> String {
         pct(sum.passed, ran),
         sum.passed,
         ran,
-        pct(sum.passed, sum.total)
+        pct(sum.passed, sum.for_product),
+        sum.for_product
     ));
     if !sum.causes.is_empty() {
         s.push_str("by cause:\n");
