@@ -276,7 +276,7 @@ fn cac_debian12_sample_runs() {
     for r in &rules {
         assert!(reports.iter().any(|x| x["rule"] == *r), "no scenario of {r}: {reports:#?}");
     }
-    let of = |rule: &str| reports.iter().filter(move |x| x["rule"] == rule);
+    let of = |rule: &'static str| reports.iter().filter(move |x| x["rule"] == rule);
     // Template scenarios, rendered: file_permissions_etc_group has no tests/
     // of its own.
     let templated: Vec<&Value> = of("file_permissions_etc_group").collect();

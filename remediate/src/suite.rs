@@ -193,7 +193,12 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         }
         let profile = sc.header.profiles.iter().find_map(|p| run::find_profile_id(bench, &[], p));
         if profile.is_none() && !sc.header.profiles.is_empty() {
-            bad = Some(format!("`# profiles`: none of {} is in the data stream", sc.header.profiles.join(", ")));
+            // Automatus finds no viable profile and runs nothing.
+            reports[i] = Some(skip(
+                "`# profiles` names no profile of the data stream",
+                format!("`# profiles`: none of {} is in the data stream", sc.header.profiles.join(", ")),
+            ));
+            continue;
         }
         let mut lowers = Vec::new();
         if !layer_key(sc).is_empty() {
@@ -397,7 +402,21 @@ fn classify(r: &ScenarioReport) -> String {
         return "its `# packages` could not be installed (apt-get)".into();
     }
     if first.starts_with("the scenario script failed") {
-        return "the scenario script exits non-zero".into();
+        let last = script.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+        let why = if last.contains("sysctl: permission denied on key") {
+            "it sets a kernel parameter (`sysctl -w`: the sandbox's /proc/sys is read-only)"
+        } else if last.contains("Failed to connect to bus") {
+            "it needs a running systemd (`systemctl` without `--root` talks to the bus)"
+        } else if last.contains("Unable to locate package") || last.contains("has no installation candidate") {
+            "it installs a package Debian does not have"
+        } else if last.contains("invalid user") || last.contains("invalid group") {
+            "it names a user or group the root does not have"
+        } else if last.contains("No such file or directory") {
+            "it edits a file or directory the root does not have"
+        } else {
+            "other"
+        };
+        return format!("the scenario script exits non-zero: {why}");
     }
     if let Some(rest) = first.strip_prefix("the check gave `") {
         let got = rest.split('`').next().unwrap_or_default();
@@ -418,9 +437,6 @@ fn classify(r: &ScenarioReport) -> String {
     }
     if first.starts_with("`# variables`") {
         return "`# variables` names a Value the data stream lacks".into();
-    }
-    if first.starts_with("`# profiles`") {
-        return "`# profiles` names no profile of the data stream".into();
     }
     if r.status == Status::Error {
         return "the sandbox or the evaluation failed".into();
