@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Scenario benchmark: runs `scapc test` on the bundled tree (every scenario
 # of every rule, bash remediation included) with the release binary and
-# prints the wall time per scenario, overall and by kind (pass scenarios,
-# fail scenarios with fix + recheck + second fix + recheck).
+# prints the wall and CPU time per scenario (CPU: user + system of scapc
+# and every process it started, from /usr/bin/time), overall and by kind
+# (pass scenarios, fail scenarios with fix + recheck + second fix +
+# recheck), with the load average at the start and the end.
 #
 # Goal: at most 0.5 s per scenario, remediation included, on 2 cores.
 # Automatus, the reference, needs a container or VM per scenario and takes
@@ -35,16 +37,21 @@ t0=$(now)
 t1=$(now)
 echo "  $(( (t1 - t0) / 1000000 )) ms"
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(now)
 status=0
-"$SCAPC" test --rootfs "$ROOTFS" --jobs "$JOBS" --format json "$@" >"$TMP/run.json" 2>"$TMP/run.err" || status=$?
+/usr/bin/time -f '%U %S' -o "$TMP/cpu" \
+    "$SCAPC" test --rootfs "$ROOTFS" --jobs "$JOBS" --format json "$@" >"$TMP/run.json" 2>"$TMP/run.err" || status=$?
 t1=$(now)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 - "$TMP/run.json" "$(( t1 - t0 ))" "$JOBS" "$GOAL" <<'PY'
+python3 - "$TMP/run.json" "$(( t1 - t0 ))" "$JOBS" "$GOAL" "$(tail -1 "$TMP/cpu")" "$load0" "$load1" <<'PY'
 import json, sys, collections
-reports = json.load(open(sys.argv[1]))
+reports = json.load(open(sys.argv[1]))["scenarios"]
 wall = int(sys.argv[2]) / 1e9
 jobs, goal = int(sys.argv[3]), float(sys.argv[4])
+cpu = sum(float(x) for x in sys.argv[5].split())
+print(f"load average: {sys.argv[6]} at the start, {sys.argv[7]} at the end (1, 5, 15 min)")
 ran = [r for r in reports if r["status"] != "skipped"]
 by = collections.Counter(r["status"] for r in reports)
 kinds = collections.defaultdict(list)
@@ -55,6 +62,7 @@ print(f"wall time: {wall:.1f} s with {jobs} jobs")
 if ran:
     per = wall / len(ran)
     print(f"per scenario (wall / scenarios run): {per:.3f} s   goal <= {goal} s: {'met' if per <= goal else 'NOT met'}")
+    print(f"CPU (user + system, children included): {cpu:.1f} s, {cpu / len(ran):.3f} s per scenario")
 for k, v in sorted(kinds.items()):
     v.sort()
     print(f"  {k:14} {len(v):4} scenarios, each in its sandbox: median {v[len(v)//2]:.3f} s, max {v[-1]:.3f} s")

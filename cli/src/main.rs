@@ -183,11 +183,14 @@ enum Command {
     /// a base root filesystem in private mount and PID namespaces
     /// (chrooted, own /proc, /dev, /tmp; needs root). The rule is evaluated
     /// on the overlay; after a fail scenario its bash fix runs, the rule must
-    /// pass, and a second run of the fix must change nothing.
+    /// pass, and a second run of the fix must change nothing. On a
+    /// ComplianceAsCode tree the scenarios are picked and rendered as
+    /// Automatus does (rule and template `tests/`, CaC's Jinja). The
+    /// summary groups what did not pass by cause.
     /// Exit code: 0 every scenario kept its promise, 1 a finding, 64 usage.
     #[command(after_help = "Examples:
   scapc test -C content --product debian12 --rule sshd_disable_root_login
-  scapc test content --jobs 4 --format junit > scenarios.xml
+  scapc test -C cac/content --product debian12 --format json --junit scenarios.xml > scenarios.json
   scapc test -v --engine oscap --rule package_telnet_removed")]
     Test(test_cmd::TestArgs),
     /// Internal: one scenario inside its namespaces (run by `scapc test`)

@@ -71,6 +71,11 @@ pub struct TestArgs {
     /// Write the JUnit XML here as well
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// ComplianceAsCode trees: run a template's scenarios for every rule
+    /// that uses the template (default: for the first one only, as
+    /// Automatus does)
+    #[arg(long)]
+    pub duplicate_templates: bool,
     /// Also list skipped scenarios with their reason (set by `-v`)
     #[arg(skip)]
     pub verbose: bool,
@@ -248,6 +253,7 @@ pub fn run(a: TestArgs) -> ExitCode {
         engine: if a.engine == TestEngine::Oscap { EngineKind::Oscap } else { EngineKind::Native },
         jobs,
         timeout: a.timeout.max(1),
+        duplicate_templates: a.duplicate_templates,
         progress: Some(&progress),
         note: Some(&note),
     };
@@ -273,7 +279,15 @@ pub fn run(a: TestArgs) -> ExitCode {
                 if ran > 0 { elapsed / ran as f64 } else { 0.0 }
             );
         }
-        TestFormat::Json => outln!("{}", serde_json::to_string_pretty(&reports).unwrap_or_default()),
+        TestFormat::Json => {
+            let doc = serde_json::json!({
+                "summary": suite::summary(&reports),
+                "seconds": elapsed,
+                "jobs": jobs,
+                "scenarios": reports,
+            });
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+        }
         TestFormat::Junit => out!("{}", suite::junit(&reports)),
     }
     if reports.iter().any(|r| matches!(r.status, Status::Failed | Status::Error)) {

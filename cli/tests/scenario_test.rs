@@ -7,7 +7,10 @@
 //! Needs root (namespaces, overlay mounts) and the base root filesystem
 //! `scripts/test` makes (`$SCAPC_TEST_ROOTFS`, default
 //! /var/tmp/scapc-bookworm); without them the tests are skipped with a
-//! notice.
+//! notice. The ComplianceAsCode sample also needs `../shared` (the CaC
+//! tarball) and network for its package layer (apt).
+
+mod cac_tree;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -51,7 +54,15 @@ fn test(tree: &Path, base: &Path, cache: &Path, extra: &[&str]) -> (i32, Vec<Val
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{stderr}"));
-    (out.status.code().unwrap_or(-1), v.as_array().cloned().unwrap_or_default(), stderr)
+    let reports = v["scenarios"].as_array().cloned().unwrap_or_else(|| panic!("no `scenarios` array:\n{stdout}"));
+    // The summary counts what the reports say.
+    let count = |st: &str| reports.iter().filter(|r| r["status"] == st).count();
+    for st in ["passed", "failed", "error", "skipped"] {
+        assert_eq!(v["summary"][st].as_u64(), Some(count(st) as u64), "summary `{st}`:\n{stdout}");
+    }
+    let grouped: u64 = v["summary"]["causes"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(grouped as usize, reports.len() - count("passed"), "every scenario that did not pass has a cause");
+    (out.status.code().unwrap_or(-1), reports, stderr)
 }
 
 fn mounts_mentioning(s: &str) -> Vec<String> {
@@ -243,4 +254,60 @@ fn oscap_chroot_engine_finds_the_same() {
     assert_eq!(r["status"], "failed", "{r:#}");
     assert!(findings(r).contains("not idempotent"), "{r:#}");
     assert_eq!(one(&reports, "good.pass.sh")["status"], "passed", "{reports:#?}");
+}
+
+/// ComplianceAsCode's debian12 scenarios run end to end: a sample of rules
+/// whose scenarios are the rule's own, a template's (rendered with the
+/// template's variables), or need CaC's `tests/shared` (absent from the
+/// tarball: reported under that cause, not run). This checks the runner,
+/// not how many pass.
+#[test]
+fn cac_debian12_sample_runs() {
+    let Some(base) = rootfs() else { return };
+    let Some(tree) = cac_tree::content_tree("the CaC scenario sample") else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let rules = ["file_permissions_etc_group", "sshd_disable_root_login", "auditd_data_disk_full_action_stig"];
+    let mut args = vec!["--product", "debian12"];
+    for r in &rules {
+        args.extend(["--rule", r]);
+    }
+    let (code, reports, stderr) = test(&tree, &base, cache.path(), &args);
+    assert!(code == 0 || code == 1, "exit {code}:\n{stderr}");
+    for r in &rules {
+        assert!(reports.iter().any(|x| x["rule"] == *r), "no scenario of {r}: {reports:#?}");
+    }
+    let of = |rule: &'static str| reports.iter().filter(move |x| x["rule"] == rule);
+    // Template scenarios, rendered: file_permissions_etc_group has no tests/
+    // of its own.
+    let templated: Vec<&Value> = of("file_permissions_etc_group").collect();
+    assert!(
+        templated.iter().all(|x| x["origin"] == "template file_permissions"),
+        "file_permissions_etc_group's scenarios come from its template: {templated:#?}"
+    );
+    assert!(templated.iter().any(|x| x["expect"] == "fail") && templated.iter().any(|x| x["expect"] == "pass"));
+    for x in reports.iter().filter(|x| x["status"] != "skipped") {
+        let steps = x["steps"].as_array().unwrap();
+        assert!(!steps.is_empty(), "a scenario that ran has steps: {x:#}");
+        let script = step_output(x, "scenario");
+        assert!(!script.contains("{{{") && !script.contains("{{%"), "unrendered Jinja reached the shell: {x:#}");
+    }
+    // Each scenario of a rule whose fix exists and that failed as promised
+    // had its remediation run.
+    assert!(
+        reports.iter().any(|x| x["expect"] == "fail"
+            && x["steps"].as_array().unwrap().iter().any(|s| s["name"] == "check after remediation")),
+        "no fail scenario was remediated: {reports:#?}"
+    );
+    // Scenarios that source $SHARED are reported under their cause.
+    let shared: Vec<&Value> = of("auditd_data_disk_full_action_stig")
+        .filter(|x| step_output(x, "scenario").is_empty() && x["status"] == "skipped")
+        .collect();
+    assert!(
+        shared.iter().any(|x| x["cause"].as_str().unwrap().contains("tests/shared")),
+        "the scenarios that need CaC's tests/shared are not reported so: {:#?}",
+        of("auditd_data_disk_full_action_stig").collect::<Vec<_>>()
+    );
+    // Scenarios for other platforms are skipped, saying so.
+    assert!(of("sshd_disable_root_login")
+        .any(|x| x["status"] == "skipped" && x["cause"].as_str().unwrap().contains("platform")));
 }

@@ -7,12 +7,14 @@
 //! - [`scenario`] finds a tree's test scenarios and reads their headers;
 //!   [`sandbox`] runs one in a throwaway overlay root filesystem in private
 //!   namespaces; [`suite`] runs them all in parallel and reports
-//!   (`scapc test`).
+//!   (`scapc test`); [`cac`] finds and renders a ComplianceAsCode
+//!   product's scenarios as Automatus does.
 //! - [`apply`] runs the fixes of the rules a scan found failing and
 //!   records `fixed` or `error` (`scapc eval --remediate`).
 #![forbid(unsafe_code)]
 
 pub mod apply;
+pub mod cac;
 pub mod fix;
 pub mod sandbox;
 pub mod scenario;

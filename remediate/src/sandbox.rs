@@ -109,33 +109,39 @@ fn cmd_output(c: &mut Command) -> Result<(i32, String), String> {
     Ok((o.status.code().unwrap_or(-1), s))
 }
 
-fn must(c: &mut Command) -> Result<(), String> {
-    let (code, out) = cmd_output(c)?;
-    if code != 0 {
-        let args: Vec<String> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
-        return Err(format!(
-            "`{} {}` failed ({code}): {}",
-            c.get_program().to_string_lossy(),
-            args.join(" "),
-            out.trim()
-        ));
-    }
-    Ok(())
+// Mounts are made with mount(2) directly (rustix), not mount(8): a
+// scenario needs about fifteen of them, and a process per mount was a
+// good part of a scenario's time on a loaded machine.
+
+/// Mounts a file system of type `fs` (tmpfs, proc, overlay) at `target`
+/// with the options `data`.
+fn mount_fs(fs: &str, source: &str, target: &Path, data: &str) -> Result<(), String> {
+    let data = std::ffi::CString::new(data).map_err(|_| format!("mount options with a NUL byte: {data:?}"))?;
+    let opt: Option<&std::ffi::CStr> = if data.as_bytes().is_empty() { None } else { Some(&data) };
+    rustix::mount::mount(source, target, fs, rustix::mount::MountFlags::empty(), opt)
+        .map_err(|e| format!("mounting {fs} at {} failed: {e}", target.display()))
 }
 
-fn mount(args: &[&str], target: &Path) -> Result<(), String> {
-    must(Command::new("mount").args(args).arg(target))
+fn bind(source: &Path, target: &Path) -> Result<(), String> {
+    rustix::mount::mount_bind(source, target)
+        .map_err(|e| format!("bind-mounting {} at {} failed: {e}", source.display(), target.display()))
+}
+
+/// Nothing mounted from here on reaches the parent namespace.
+fn make_private() -> Result<(), String> {
+    use rustix::mount::MountPropagationFlags as P;
+    rustix::mount::mount_change("/", P::PRIVATE | P::REC).map_err(|e| format!("making / private failed: {e}"))
 }
 
 /// Mounts the overlay and its own /proc, /dev and /tmp at `mnt/root`;
 /// `upper` None puts upper and work on a tmpfs at `mnt`.
 fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> Result<PathBuf, String> {
     // Nothing mounted here may reach the parent namespace.
-    must(Command::new("mount").args(["--make-rprivate", "/"]))?;
+    make_private()?;
     let (up, work) = match upper {
         Some((u, w)) => (u.to_path_buf(), w.to_path_buf()),
         None => {
-            mount(&["-t", "tmpfs", "-o", "mode=0700", "scapc-test"], mnt)?;
+            mount_fs("tmpfs", "scapc-test", mnt, "mode=0700")?;
             (mnt.join("upper"), mnt.join("work"))
         }
     };
@@ -148,7 +154,7 @@ fn setup_root(mnt: &Path, lowers: &[PathBuf], upper: Option<(&Path, &Path)>) -> 
         return Err(format!("an overlay lower directory has `:` or `,` in its path: {}", lower.join(" ")));
     }
     let opts = format!("lowerdir={},upperdir={},workdir={}", lower.join(":"), up.display(), work.display());
-    mount(&["-t", "overlay", "-o", &opts, "overlay"], &root)?;
+    mount_fs("overlay", "overlay", &root, &opts)?;
     mount_specials(&root)?;
     Ok(root)
 }
@@ -165,14 +171,14 @@ fn overlay_archives(mnt: &Path, archives: &Path, root: &Path) -> Result<(), Stri
         return Err(format!("the package cache has `:` or `,` in its path: {lower}"));
     }
     let opts = format!("lowerdir={lower},upperdir={},workdir={}", up.display(), work.display());
-    mount(&["-t", "overlay", "-o", &opts, "overlay"], &at)
+    mount_fs("overlay", "overlay", &at, &opts)
 }
 
 /// For `eval --remediate` on `dir:ROOT`: ROOT itself, with its own /proc,
 /// /dev and /tmp mounted over its directories (in the caller's private
 /// namespace only).
 pub fn setup_in_place(root: &Path) -> Result<PathBuf, String> {
-    must(Command::new("mount").args(["--make-rprivate", "/"]))?;
+    make_private()?;
     let root = std::fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
     if root == Path::new("/") {
         return Err("dir:/ is this host: use --target local".into());
@@ -188,18 +194,22 @@ fn mount_specials(root: &Path) -> Result<(), String> {
     for d in ["proc", "dev", "tmp"] {
         std::fs::create_dir_all(sub(d)).map_err(|e| format!("{}: {e}", sub(d).display()))?;
     }
-    mount(&["-t", "proc", "proc"], &sub("proc"))?;
+    mount_fs("proc", "proc", &sub("proc"), "")?;
     // Kernel parameters are not namespaced: a scenario's `sysctl -w` must
     // not reach the host, so /proc/sys is read-only inside.
     let sys = sub("proc/sys");
-    must(Command::new("mount").arg("--bind").arg(&sys).arg(&sys))?;
-    must(Command::new("mount").args(["-o", "remount,bind,ro"]).arg(&sys))?;
-    mount(&["-t", "tmpfs", "-o", "mode=1777", "tmpfs"], &sub("tmp"))?;
-    mount(&["-t", "tmpfs", "-o", "mode=0755", "tmpfs"], &sub("dev"))?;
+    bind(&sys, &sys)?;
+    {
+        use rustix::mount::MountFlags as F;
+        rustix::mount::mount_remount(&sys, F::BIND | F::RDONLY, "")
+            .map_err(|e| format!("making {} read-only failed: {e}", sys.display()))?;
+    }
+    mount_fs("tmpfs", "tmpfs", &sub("tmp"), "mode=1777")?;
+    mount_fs("tmpfs", "tmpfs", &sub("dev"), "mode=0755")?;
     for d in ["null", "zero", "full", "random", "urandom", "tty"] {
         let p = sub("dev").join(d);
         std::fs::write(&p, b"").map_err(|e| format!("{}: {e}", p.display()))?;
-        must(Command::new("mount").arg("--bind").arg(format!("/dev/{d}")).arg(&p))?;
+        bind(&Path::new("/dev").join(d), &p)?;
     }
     for (name, to) in [
         ("fd", "/proc/self/fd"),
@@ -211,7 +221,7 @@ fn mount_specials(root: &Path) -> Result<(), String> {
     }
     let shm = sub("dev").join("shm");
     std::fs::create_dir_all(&shm).map_err(|e| format!("{}: {e}", shm.display()))?;
-    mount(&["-t", "tmpfs", "-o", "mode=1777", "tmpfs"], &shm)?;
+    mount_fs("tmpfs", "tmpfs", &shm, "mode=1777")?;
     Ok(())
 }
 
@@ -235,12 +245,18 @@ pub fn chroot_run(
     env: &[(&str, &str)],
     timeout: u64,
 ) -> Result<(i32, String), String> {
+    chroot_args(root, &[interpreter, script], env, timeout)
+}
+
+/// Runs `args` (a program inside the root and its arguments) chrooted,
+/// as [`chroot_script`] does.
+fn chroot_args(root: &Path, args: &[&str], env: &[(&str, &str)], timeout: u64) -> Result<(i32, String), String> {
     let mut c = Command::new("timeout");
     // Root in a chroot could leave it (mount a disk it made a node for,
     // load a module): those capabilities are taken away first.
     c.args(["--kill-after=5", &timeout.to_string(), "setpriv", "--bounding-set", DROPPED_CAPS, "chroot"])
         .arg(root)
-        .args([interpreter, script])
+        .args(args)
         .env_clear()
         .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         .env("HOME", "/root")
@@ -266,8 +282,25 @@ fn truncate(mut s: String, max: usize) -> String {
     s
 }
 
+/// Copies a directory tree (regular files, directories and symbolic links;
+/// modes kept), as `cp -r` without a process.
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    must(Command::new("cp").arg("-r").arg(from).arg(to))
+    let err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(to).map_err(|e| err(to, e))?;
+    for e in std::fs::read_dir(from).map_err(|e| err(from, e))? {
+        let e = e.map_err(|e| err(from, e))?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let ft = e.file_type().map_err(|x| err(&src, x))?;
+        if ft.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else if ft.is_symlink() {
+            let target = std::fs::read_link(&src).map_err(|x| err(&src, x))?;
+            std::os::unix::fs::symlink(target, &dst).map_err(|x| err(&dst, x))?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|x| err(&src, x))?;
+        }
+    }
+    Ok(())
 }
 
 /// Spawns a job in fresh namespaces and reads its outcome.
@@ -383,7 +416,14 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
         env.push(("SHARED", "/tmp/scapc-shared"));
     }
     let name = job.scenario.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (code, out) = chroot_script(&root, &format!("/tmp/scapc-tests/{name}"), &env, job.timeout)?;
+    // As Automatus: in the scenario's directory, so that it can source its
+    // neighbours (`. common.sh`).
+    let (code, out) = chroot_args(
+        &root,
+        &["/bin/sh", "-c", "cd /tmp/scapc-tests && exec /bin/bash \"$0\"", &name],
+        &env,
+        job.timeout,
+    )?;
     o.steps.push(Step { name: "scenario".into(), result: format!("exit {code}"), output: out.clone() });
     if code != 0 {
         o.error = true;
@@ -557,13 +597,62 @@ pub fn layer(
     Ok(dir)
 }
 
+/// Downloads `packages` (with what they depend on and recommend) over
+/// `lowers` into the shared download cache, for scenarios that install
+/// packages themselves; the root it ran in is dropped. Packages already in
+/// the cache are not asked for again; a name apt does not know is left
+/// out (the scenario that wants it reports it).
+pub fn download(exe: &Path, cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Result<(), String> {
+    let archives = cache.join("apt-archives");
+    let have: Vec<String> = std::fs::read_dir(&archives)
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let mut pk: Vec<&str> = packages
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !have.iter().any(|h| h.starts_with(&format!("{p}_")) && h.ends_with(".deb")))
+        .collect();
+    pk.sort();
+    pk.dedup();
+    if pk.is_empty() {
+        return Ok(());
+    }
+    let tmp = cache.join("layers").join(format!(".tmp-{}-downloads", std::process::id()));
+    for d in [&tmp, &archives] {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let spec = serde_json::json!({
+        "lowers": lowers, "tmp": tmp, "archives": archives, "packages": pk, "update": false, "download_only": true,
+    })
+    .to_string();
+    let o = Command::new("unshare")
+        .args(["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "--"])
+        .arg(exe)
+        .args(["__scenario-layer", &spec])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run unshare(1): {e}"))?;
+    keep_downloads(&tmp.join("mnt/archives-upper"), &archives);
+    let _ = std::fs::remove_dir_all(&tmp);
+    if !o.status.success() {
+        let mut msg = String::from_utf8_lossy(&o.stdout).into_owned();
+        msg.push_str(&String::from_utf8_lossy(&o.stderr));
+        return Err(truncate(msg, 2000));
+    }
+    Ok(())
+}
+
 /// No service may start inside the chroot (a daemon a package's
 /// maintainer script starts would outlive the script): Debian's
 /// `policy-rc.d` refuses every start. Returns its path.
 fn deny_service_starts(root: &Path) -> Result<PathBuf, String> {
     let policy = root.join("usr/sbin/policy-rc.d");
     std::fs::write(&policy, "#!/bin/sh\nexit 101\n").map_err(|e| format!("{}: {e}", policy.display()))?;
-    must(Command::new("chmod").arg("0755").arg(&policy))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| format!("{}: {e}", policy.display()))?;
+    }
     Ok(policy)
 }
 
@@ -586,6 +675,7 @@ pub fn layer_main(spec: &str) -> i32 {
         let s = |k: &str| PathBuf::from(v[k].as_str().unwrap_or_default());
         let (tmp, archives) = (s("tmp"), s("archives"));
         let update = v["update"].as_bool().unwrap_or(false);
+        let download_only = v["download_only"].as_bool().unwrap_or(false);
         let lowers: Vec<PathBuf> = v["lowers"]
             .as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(PathBuf::from)).collect())
@@ -602,8 +692,17 @@ pub fn layer_main(spec: &str) -> i32 {
         overlay_archives(&mnt, &archives, &root)?;
         let policy = deny_service_starts(&root)?;
         let script = root.join("tmp/scapc-layer.sh");
-        std::fs::write(
-            &script,
+        let text = if download_only {
+            // One at a time: a name apt does not know fails alone.
+            pk.iter()
+                .map(|p| {
+                    format!(
+                        "apt-get install -y -q --download-only -o DPkg::Lock::Timeout=900 {p} >/dev/null 2>&1 || \
+                         echo \"cannot download {p}\"\n"
+                    )
+                })
+                .collect::<String>()
+        } else {
             format!(
                 "set -e\nexport DEBIAN_FRONTEND=noninteractive\n\
                  log() {{ tail -30 /tmp/apt.log; exit 1; }}\n\
@@ -612,9 +711,9 @@ pub fn layer_main(spec: &str) -> i32 {
                  apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1 || log\n",
                 pk.join(" "),
                 update = if update { "apt-get update -q >/tmp/apt.log 2>&1 || log\n" } else { "" }
-            ),
-        )
-        .map_err(|e| e.to_string())?;
+            )
+        };
+        std::fs::write(&script, text).map_err(|e| e.to_string())?;
         let (code, out) = chroot_script(&root, "/tmp/scapc-layer.sh", &[], 1800)?;
         let _ = std::fs::remove_file(&policy);
         if code != 0 {

@@ -45,6 +45,11 @@ pub struct Header {
     pub variables: Vec<(String, String)>,
     /// `# check = oval|sce|any`.
     pub check: Option<String>,
+    /// Packages the script itself installs with `apt-get install` (not a
+    /// header: read from its body), downloaded beforehand into the shared
+    /// package cache since scenarios run without network.
+    #[serde(default)]
+    pub installs: Vec<String>,
 }
 
 /// One scenario file.
@@ -57,6 +62,15 @@ pub struct Scenario {
     pub path: PathBuf,
     pub expect: Expect,
     pub header: Header,
+    /// The directory whose files the job copies to its working directory
+    /// (the rule's `tests/`, or for ComplianceAsCode the rendered copy).
+    pub dir: PathBuf,
+    /// Where a ComplianceAsCode scenario comes from when it is not the
+    /// rule's own: `template <name>` (`shared/templates/<name>/tests`).
+    pub origin: Option<String>,
+    /// Why the scenario cannot run, found before running it: (cause,
+    /// detail), e.g. its Jinja does not render.
+    pub blocked: Option<(String, String)>,
 }
 
 /// Reads the header comments at the top of a script (up to the first line
@@ -90,6 +104,35 @@ pub fn parse_header(text: &str) -> Header {
     h
 }
 
+/// The packages a script installs with `apt-get ... install`: the
+/// words after `install` that are package names (options and shell
+/// variables left out).
+pub fn apt_installs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || !line.contains("apt-get") {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| *w == "install") else { continue };
+        for w in &words[at + 1..] {
+            if matches!(*w, ";" | "&&" | "||" | "|" | ">" | "2>&1") || w.starts_with('>') {
+                break;
+            }
+            let w = w.trim_matches(|c| c == '"' || c == '\'');
+            if w.starts_with('-') || w.is_empty() {
+                continue;
+            }
+            if w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '+' | '-'))
+                && !out.iter().any(|x| x == w)
+            {
+                out.push(w.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// Does a `# platform =` list include the product? `multi_platform_all`,
 /// `multi_platform_<family>` (the product id without its version digits)
 /// and a full name written like `Debian 12` match.
@@ -109,6 +152,19 @@ pub fn platform_matches(platforms: &[String], product: &str) -> bool {
         let squashed: String = p.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
         squashed == product
     })
+}
+
+/// What a scenario file name promises (`None`: not a scenario).
+pub fn expect_of(name: &str) -> Option<Expect> {
+    if name.ends_with(".pass.sh") {
+        Some(Expect::Pass)
+    } else if name.ends_with(".fail.sh") {
+        Some(Expect::Fail)
+    } else if name.ends_with(".notapplicable.sh") {
+        Some(Expect::NotApplicable)
+    } else {
+        None
+    }
 }
 
 /// Every scenario of the tree, rules in path order.
@@ -148,17 +204,18 @@ pub fn discover(root: &Path) -> Result<Vec<Scenario>, String> {
         files.sort();
         for path in files {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let expect = if name.ends_with(".pass.sh") {
-                Expect::Pass
-            } else if name.ends_with(".fail.sh") {
-                Expect::Fail
-            } else if name.ends_with(".notapplicable.sh") {
-                Expect::NotApplicable
-            } else {
-                continue;
-            };
+            let Some(expect) = expect_of(&name) else { continue };
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            out.push(Scenario { rule: rule.clone(), name, path, expect, header: parse_header(&text) });
+            out.push(Scenario {
+                rule: rule.clone(),
+                name,
+                path,
+                expect,
+                header: Header { installs: apt_installs(&text), ..parse_header(&text) },
+                dir: tests.clone(),
+                origin: None,
+                blocked: None,
+            });
         }
     }
     Ok(out)
@@ -180,6 +237,13 @@ mod tests {
         assert_eq!(h.remediation.as_deref(), Some("none"));
         assert_eq!(h.profiles, vec!["xccdf_p"]);
         assert_eq!(h.check.as_deref(), Some("oval"));
+    }
+
+    #[test]
+    fn installs() {
+        let t = "# apt-get install no\nDEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 install -y \"telnet\"\n\
+                 apt-get install -y $PKG aide >/dev/null\n";
+        assert_eq!(apt_installs(t), vec!["telnet", "aide"]);
     }
 
     #[test]

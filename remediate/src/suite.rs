@@ -2,6 +2,7 @@
 //! sandbox ([`crate::sandbox`]), in parallel; the outcome per scenario with
 //! its findings and evidence; text, JSON and JUnit reports.
 
+use crate::cac;
 use crate::fix::{self, FixType, PlanOptions};
 use crate::sandbox::{self, EngineKind, Job, Outcome, Remediation};
 use crate::scenario::{self, Expect, Scenario};
@@ -39,8 +40,14 @@ pub struct ScenarioReport {
     pub rule: String,
     pub rule_id: String,
     pub scenario: String,
+    /// `template <name>` for a ComplianceAsCode template's scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     pub expect: Expect,
     pub status: Status,
+    /// Why it did not pass, in words shared by every scenario with the
+    /// same trouble (empty when it passed); the summary groups by it.
+    pub cause: String,
     pub findings: Vec<String>,
     pub steps: Vec<sandbox::Step>,
     pub seconds: f64,
@@ -67,6 +74,10 @@ pub struct Settings<'a> {
     pub engine: EngineKind,
     pub jobs: usize,
     pub timeout: u64,
+    /// ComplianceAsCode trees: run a template's scenarios for every rule
+    /// using the template, not only the first (Automatus's
+    /// `--duplicate-templates`).
+    pub duplicate_templates: bool,
     pub progress: Option<&'a ProgressFn<'a>>,
     pub note: Option<&'a (dyn Fn(&str) + Sync)>,
 }
@@ -95,46 +106,70 @@ fn full_value_id(bench: &Benchmark, want: &str) -> Option<String> {
 pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
     let content = Content::load(s.ds, None, None)?;
     let bench = &content.benchmark;
-    let mut scenarios = scenario::discover(s.tree)?;
-    if !s.rules.is_empty() {
-        let mut wanted = HashSet::new();
-        for r in s.rules {
-            let id = full_rule_id(bench, r).ok_or_else(|| {
-                format!("--rule: {} (product {})", scapc_eval::xccdf::run::no_such_rule(bench, r), s.product)
-            })?;
-            wanted.insert(id);
-        }
-        scenarios.retain(|sc| full_rule_id(bench, &sc.rule).is_some_and(|id| wanted.contains(&id)));
+    let mut wanted = HashSet::new();
+    for r in s.rules {
+        let id = full_rule_id(bench, r).ok_or_else(|| {
+            format!("--rule: {} (product {})", scapc_eval::xccdf::run::no_such_rule(bench, r), s.product)
+        })?;
+        wanted.insert(id);
     }
+    let keep = |short: &str| full_rule_id(bench, short).is_some_and(|id| wanted.is_empty() || wanted.contains(&id));
     std::fs::create_dir_all(s.work).map_err(|e| format!("{}: {e}", s.work.display()))?;
     sandbox::clean_stale(s.work);
     let run_dir = s.work.join(format!("run-{}", std::process::id()));
+    let scenarios = if cac::is_cac(s.tree, s.product) {
+        // Rules outside the data stream are left out, as Automatus does.
+        cac::scenarios(s.tree, s.product, &run_dir.join("scenarios"), s.duplicate_templates, &keep)?
+    } else {
+        let mut v = scenario::discover(s.tree)?;
+        if !wanted.is_empty() {
+            v.retain(|sc| keep(&sc.rule));
+        }
+        v
+    };
     let shared = Some(s.tree.join("tests/shared")).filter(|p| p.is_dir());
     let mut reports: Vec<Option<ScenarioReport>> = vec![None; scenarios.len()];
     let mut jobs: Vec<(usize, Job)> = Vec::new();
     let (below, layers) = build_layers(s, &scenarios, bench)?;
     let archives = Some(s.work.join("apt-archives"));
     for (i, sc) in scenarios.iter().enumerate() {
-        let skip = |why: String| ScenarioReport {
+        let skip = |cause: &str, why: String| ScenarioReport {
             rule: sc.rule.clone(),
             rule_id: full_rule_id(bench, &sc.rule).unwrap_or_default(),
             scenario: sc.name.clone(),
+            origin: sc.origin.clone(),
             expect: sc.expect,
             status: Status::Skipped,
+            cause: cause.to_owned(),
             findings: vec![why],
             steps: Vec::new(),
             seconds: 0.0,
         };
         let Some(rule_id) = full_rule_id(bench, &sc.rule) else {
-            reports[i] = Some(skip(format!("the rule is not in the {} data stream", s.product)));
+            reports[i] = Some(skip(
+                &format!("the rule is not in the {} data stream", s.product),
+                format!("the rule is not in the {} data stream", s.product),
+            ));
             continue;
         };
         if !scenario::platform_matches(&sc.header.platforms, s.product) {
-            reports[i] = Some(skip(format!("platform `{}` is not {}", sc.header.platforms.join(","), s.product)));
+            reports[i] = Some(skip(
+                &format!("`# platform` leaves {} out", s.product),
+                format!("platform `{}` is not {}", sc.header.platforms.join(","), s.product),
+            ));
+            continue;
+        }
+        if let Some((cause, detail)) = &sc.blocked {
+            let mut r = skip(cause, detail.clone());
+            if cause != cac::NEEDS_SHARED {
+                r.status = Status::Error;
+            }
+            reports[i] = Some(r);
             continue;
         }
         if !has_oval_check(bench, &rule_id) {
             reports[i] = Some(skip(
+                "the rule has no OVAL check (SCE-only or manual)",
                 "the rule has no OVAL check in the data stream (SCE-only or manual): scapc test evaluates OVAL on the \
                  overlay"
                     .into(),
@@ -142,7 +177,10 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
             continue;
         }
         if sc.header.check.as_deref() == Some("sce") {
-            reports[i] = Some(skip("the scenario is for the SCE check (`# check = sce`)".into()));
+            reports[i] = Some(skip(
+                "the scenario is for the SCE check",
+                "the scenario is for the SCE check (`# check = sce`)".into(),
+            ));
             continue;
         }
         let mut values = Vec::new();
@@ -154,6 +192,14 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
             }
         }
         let profile = sc.header.profiles.iter().find_map(|p| run::find_profile_id(bench, &[], p));
+        if profile.is_none() && !sc.header.profiles.is_empty() {
+            // Automatus finds no viable profile and runs nothing.
+            reports[i] = Some(skip(
+                "`# profiles` names no profile of the data stream",
+                format!("`# profiles`: none of {} is in the data stream", sc.header.profiles.join(", ")),
+            ));
+            continue;
+        }
         let mut lowers = Vec::new();
         if !layer_key(sc).is_empty() {
             match layers.get(&layer_key(sc)) {
@@ -174,8 +220,9 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
             _ => s.remediation,
         };
         if let Some(b) = bad {
-            let mut r = skip(b);
+            let mut r = skip("", b);
             r.status = Status::Error;
+            r.cause = classify(&r);
             reports[i] = Some(r);
             continue;
         }
@@ -185,7 +232,7 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
                 ds: s.ds.to_path_buf(),
                 rule_id,
                 scenario: sc.path.clone(),
-                tests_dir: sc.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                tests_dir: sc.dir.clone(),
                 shared_dir: shared.clone(),
                 expect: sc.expect,
                 lowers,
@@ -243,9 +290,17 @@ fn layer_key(sc: &Scenario) -> Vec<String> {
 /// What every scenario's root has besides the base: the tools scenarios
 /// and fixes call (`sysctl`, `systemctl`, which works offline on a root
 /// that is not running), and python3 for Ansible's chroot connection.
-fn tool_packages(remediation: Remediation) -> Vec<String> {
+/// For ComplianceAsCode trees also `linux-base`: CaC's `system_with_kernel`
+/// platform (a machine, not a container, which is where Automatus runs
+/// its scenarios: a VM) is the presence of that package on Debian.
+fn tool_packages(remediation: Remediation, cac: bool) -> Vec<String> {
     let mut v = vec!["procps".to_owned(), "systemd".to_owned()];
-    if remediation == Remediation::Ansible {
+    if cac {
+        // What CaC's Dockerfiles/test_suite-debian12 adds to debian:12 for
+        // Automatus (its openscap-scanner aside: scapc evaluates).
+        v.extend(["linux-base", "openssh-server", "python3", "python3-apt"].map(str::to_owned));
+    }
+    if remediation == Remediation::Ansible && !cac {
         // python3-apt: the playbooks gather package facts
         v.extend(["python3".to_owned(), "python3-apt".to_owned()]);
     }
@@ -264,19 +319,33 @@ fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> 
         }
     };
     let base = vec![s.base.to_path_buf()];
-    let tools = tool_packages(s.remediation);
+    let tools = tool_packages(s.remediation, cac::is_cac(s.tree, s.product));
     note(&tools, &base);
     let tools = sandbox::layer(s.exe, s.work, &base, &tools, true)?;
     let below = vec![tools, s.base.to_path_buf()];
     let mut keys: Vec<Vec<String>> = scenarios
         .iter()
-        .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
+        .filter(|sc| full_rule_id(bench, &sc.rule).is_some() && sc.blocked.is_none())
         .filter(|sc| scenario::platform_matches(&sc.header.platforms, s.product))
         .map(layer_key)
         .filter(|k| !k.is_empty())
         .collect();
     keys.sort();
     keys.dedup();
+    // Packages scenarios install themselves: into the download cache.
+    let mut installs: Vec<String> = scenarios
+        .iter()
+        .filter(|sc| sc.blocked.is_none() && scenario::platform_matches(&sc.header.platforms, s.product))
+        .filter(|sc| full_rule_id(bench, &sc.rule).is_some())
+        .flat_map(|sc| sc.header.installs.iter().cloned())
+        .collect();
+    installs.sort();
+    installs.dedup();
+    if let Err(e) = sandbox::download(s.exe, s.work, &below, &installs) {
+        if let Some(n) = s.note {
+            n(&format!("downloading the packages scenarios install failed: {e}"));
+        }
+    }
     let next = AtomicUsize::new(0);
     let out = Mutex::new(BTreeMap::new());
     std::thread::scope(|scope| {
@@ -296,11 +365,13 @@ fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> 
 type Layers = BTreeMap<Vec<String>, Result<PathBuf, String>>;
 
 fn report(sc: &Scenario, job: &Job, o: Outcome, t: Duration) -> ScenarioReport {
-    ScenarioReport {
+    let mut r = ScenarioReport {
         rule: sc.rule.clone(),
         rule_id: job.rule_id.clone(),
         scenario: sc.name.clone(),
+        origin: sc.origin.clone(),
         expect: sc.expect,
+        cause: String::new(),
         status: if o.error {
             Status::Error
         } else if o.findings.is_empty() {
@@ -311,7 +382,164 @@ fn report(sc: &Scenario, job: &Job, o: Outcome, t: Duration) -> ScenarioReport {
         findings: o.findings,
         steps: o.steps,
         seconds: t.as_secs_f64(),
+    };
+    r.cause = classify(&r);
+    r
+}
+
+/// The cause of a scenario that ran and did not pass, in words that do not
+/// depend on the rule, so that the summary can group by it.
+fn classify(r: &ScenarioReport) -> String {
+    if r.status == Status::Passed {
+        return String::new();
     }
+    let first = r.findings.first().map(String::as_str).unwrap_or_default();
+    let script = r.steps.iter().find(|s| s.name == "scenario").map(|s| s.output.as_str()).unwrap_or_default();
+    if script.contains("command not found") && (r.status == Status::Error || first.starts_with("the check gave")) {
+        return "the scenario calls a program the root does not have (`command not found`)".into();
+    }
+    if first.starts_with("installing ") && first.contains("into a layer failed") {
+        return "its `# packages` could not be installed (apt-get)".into();
+    }
+    if first.starts_with("the scenario script failed") {
+        let last = script.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+        let why = if last.contains("sysctl: permission denied on key") {
+            "it sets a kernel parameter (`sysctl -w`: the sandbox's /proc/sys is read-only)"
+        } else if last.contains("Failed to connect to bus") {
+            "it needs a running systemd (`systemctl` without `--root` talks to the bus)"
+        } else if last.contains("Unable to locate package") || last.contains("has no installation candidate") {
+            "it installs a package Debian does not have"
+        } else if last.contains("invalid user") || last.contains("invalid group") {
+            "it names a user or group the root does not have"
+        } else if last.contains("No such file or directory") {
+            "it edits a file or directory the root does not have"
+        } else {
+            "other"
+        };
+        return format!("the scenario script exits non-zero: {why}");
+    }
+    if let Some(rest) = first.strip_prefix("the check gave `") {
+        let got = rest.split('`').next().unwrap_or_default();
+        return format!("the check gives `{got}` where the scenario promises `{}`", r.expect.as_str());
+    }
+    if first.starts_with("the fix exited with status") {
+        return "the fix exits non-zero".into();
+    }
+    if let Some(rest) = first.strip_prefix("after the fix the check gives `") {
+        let got = rest.split('`').next().unwrap_or_default();
+        return format!("the fix does not fix (the check gives `{got}` after it)");
+    }
+    if first.starts_with("the fix is not idempotent") || first.starts_with("the fix run a second time") {
+        return "the fix is not idempotent".into();
+    }
+    if first.starts_with("after the fix ran twice") {
+        return "the check does not pass after the fix ran twice".into();
+    }
+    if first.starts_with("`# variables`") {
+        return "`# variables` names a Value the data stream lacks".into();
+    }
+    if r.status == Status::Error {
+        return "the sandbox or the evaluation failed".into();
+    }
+    "other".into()
+}
+
+/// Scenarios that did not pass, grouped by cause.
+#[derive(Debug, Clone, Serialize)]
+pub struct CauseGroup {
+    pub cause: String,
+    /// `failed`, `error` or `skipped`.
+    pub status: Status,
+    pub count: usize,
+    /// Up to ten `rule / scenario` names.
+    pub examples: Vec<String>,
+}
+
+/// The counts of a run and its failures grouped by cause.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub error: usize,
+    pub skipped: usize,
+    /// Scenarios for this product: all but those whose `# platform` leaves
+    /// it out or whose rule is not in its data stream.
+    pub for_product: usize,
+    /// Largest group first.
+    pub causes: Vec<CauseGroup>,
+}
+
+/// A scenario skipped because it is not for the product at all.
+fn not_for_product(r: &ScenarioReport) -> bool {
+    r.status == Status::Skipped
+        && (r.cause.starts_with("`# platform` leaves") || r.cause.starts_with("the rule is not in"))
+}
+
+pub fn summary(reports: &[ScenarioReport]) -> Summary {
+    let count = |st: Status| reports.iter().filter(|r| r.status == st).count();
+    let mut groups: BTreeMap<(u8, &str), CauseGroup> = BTreeMap::new();
+    for r in reports.iter().filter(|r| r.status != Status::Passed) {
+        let g = groups.entry((r.status as u8, &r.cause)).or_insert_with(|| CauseGroup {
+            cause: r.cause.clone(),
+            status: r.status,
+            count: 0,
+            examples: Vec::new(),
+        });
+        g.count += 1;
+        if g.examples.len() < 10 {
+            g.examples.push(format!("{} / {}", r.rule, r.scenario));
+        }
+    }
+    let mut causes: Vec<CauseGroup> = groups.into_values().collect();
+    causes.sort_by(|a, b| (a.status as u8).cmp(&(b.status as u8)).then(b.count.cmp(&a.count)));
+    Summary {
+        total: reports.len(),
+        passed: count(Status::Passed),
+        failed: count(Status::Failed),
+        error: count(Status::Error),
+        skipped: count(Status::Skipped),
+        for_product: reports.iter().filter(|r| !not_for_product(r)).count(),
+        causes,
+    }
+}
+
+/// The summary as text: counts, then one line per cause with examples.
+pub fn text_summary(sum: &Summary) -> String {
+    let mut s = String::new();
+    let ran = sum.total - sum.skipped;
+    let pct = |n: usize, of: usize| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
+    s.push_str(&format!(
+        "{} scenarios: {} passed, {} failed, {} error, {} skipped; {:.1} % of those run passed ({} of {}), {:.1} % of \
+         the {} for this product\n",
+        sum.total,
+        sum.passed,
+        sum.failed,
+        sum.error,
+        sum.skipped,
+        pct(sum.passed, ran),
+        sum.passed,
+        ran,
+        pct(sum.passed, sum.for_product),
+        sum.for_product
+    ));
+    if !sum.causes.is_empty() {
+        s.push_str("by cause:\n");
+    }
+    for g in &sum.causes {
+        let st = match g.status {
+            Status::Failed => "failed",
+            Status::Error => "error",
+            _ => "skipped",
+        };
+        s.push_str(&format!("  {:>5}  {st:<7}  {}\n", g.count, g.cause));
+        let more = if g.count > g.examples.len() { ", ..." } else { "" };
+        s.push_str(&format!(
+            "                  e.g. {}{more}\n",
+            g.examples.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    s
 }
 
 /// The profile a job evaluates with: only its rule (and the rule's
@@ -503,15 +731,8 @@ pub fn text_report(reports: &[ScenarioReport], verbose: bool) -> String {
             }
         }
     }
-    let count = |st: Status| reports.iter().filter(|r| r.status == st).count();
-    s.push_str(&format!(
-        "\n{} scenarios: {} passed, {} failed, {} error, {} skipped\n",
-        reports.len(),
-        count(Status::Passed),
-        count(Status::Failed),
-        count(Status::Error),
-        count(Status::Skipped)
-    ));
+    s.push('\n');
+    s.push_str(&text_summary(&summary(reports)));
     s
 }
 
