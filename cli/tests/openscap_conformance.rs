@@ -1717,10 +1717,49 @@ fn unittests_reports() -> Vec<Case> {
     ]
 }
 
-/// `oscap xccdf resolve`: scapc has no command that writes a benchmark
-/// with its profiles and items resolved.
-fn resolve(_env: &Env, _f: &str) -> Out {
-    Out::Missing("`xccdf resolve`: a benchmark written with its inheritance resolved".into())
+/// `oscap xccdf resolve --output R IN` (here `scapc resolve IN -o R`),
+/// then `xccdf validate --skip-schematron R`, and the script's counts.
+fn resolve(env: &Env, f: &str) -> Out {
+    let cwd = env.cwd(f);
+    let out = cwd.join("resolved.xml");
+    let r = tryrun!(env.scapc(&cwd, &["resolve", "--output", out.to_str().unwrap(), env.unit(f).to_str().unwrap()]));
+    let mut e = Vec::new();
+    exit_is(&r, 0, "resolve", &mut e);
+    stderr_empty(&r, &mut e);
+    env.schema_valid(&out, &mut e);
+    let r = Run { result: out, ..r };
+    let d = doc!(r);
+    d.exists(1, "//Benchmark[@resolved=\"1\"]", &mut e);
+    let sel = |p: &str, rule: &str, on: &str| {
+        format!("//Profile[@id=\"xccdf_resolve_profile_{p}\"]/select[@idref=\"xccdf_test_rule_{rule}\" and @selected=\"{on}\"]")
+    };
+    if f == "test_xccdf_resolve.xccdf.xml" {
+        d.exists(2, "//Profile[@id=\"xccdf_resolve_profile_grandparent\"]/select", &mut e);
+        d.exists(1, &sel("grandparent", "inherited", "true"), &mut e);
+        d.exists(1, &sel("grandparent", "overridden", "true"), &mut e);
+        d.exists(2, "//Profile[@id=\"xccdf_resolve_profile_parent\"]/select", &mut e);
+        d.exists(1, &sel("parent", "inherited", "true"), &mut e);
+        d.exists(1, &sel("parent", "overridden", "false"), &mut e);
+        d.exists(3, "//Profile[@id=\"xccdf_resolve_profile_child\"]/select", &mut e);
+        d.exists(1, &sel("child", "inherited", "true"), &mut e);
+        d.exists(1, &sel("child", "overridden", "false"), &mut e);
+        d.exists(1, &sel("child", "own", "true"), &mut e);
+        let req = |kind: &str, n: &str, idref: &str| {
+            format!("//{kind}[@id=\"xccdf_moc.eplmaxe.www_{}_{n}\"]/requires[@idref=\"{idref}\"]", kind.to_lowercase())
+        };
+        d.exists(1, &req("Rule", "2", "xccdf_moc.elpmaxe.www_rule_1"), &mut e);
+        d.exists(1, &req("Rule", "3", "xccdf_moc.elpmaxe.www_rule_1 xccdf_moc.elpmaxe.www_rule_2"), &mut e);
+        d.exists(1, &req("Group", "2", "xccdf_moc.elpmaxe.www_group_1"), &mut e);
+        d.exists(1, &req("Group", "3", "xccdf_moc.elpmaxe.www_group_1 xccdf_moc.elpmaxe.www_group_2"), &mut e);
+    } else {
+        d.exists(2, "//Profile[@id=\"xccdf_resolve_profile_platform\"]/select", &mut e);
+        d.exists(
+            1,
+            "//Profile[@id=\"xccdf_resolve_profile_platform\"]/platform[@idref=\"cpe:/a:open-scap:oscap\"]",
+            &mut e,
+        );
+    }
+    outcome(e)
 }
 
 /// `tests/DS` cases beyond the ones above: ARF output, OVAL-only data
