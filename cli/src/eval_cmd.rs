@@ -170,7 +170,10 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 /// No output may be an input (the data stream, the tailoring, the key) or
 /// another output.
 fn check_outputs(a: &EvalArgs) -> Result<(), String> {
-    let inputs: Vec<&Path> = [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref(), a.variables.as_ref()]
+    // `--results` may name the benchmark evaluated (checked once it is
+    // read: a standalone XCCDF benchmark only)
+    let ds = (!results_into_input(a)).then_some(&a.ds);
+    let inputs: Vec<&Path> = [ds, a.tailoring.as_ref(), a.trust_key.as_ref(), a.variables.as_ref()]
         .into_iter()
         .flatten()
         .chain(a.cpe.iter())
@@ -181,9 +184,29 @@ fn check_outputs(a: &EvalArgs) -> Result<(), String> {
     scapc_output::check_distinct(&inputs, &outputs)
 }
 
+/// `--results` names the file evaluated: as oscap, the new TestResult is
+/// written into the benchmark, after the earlier ones.
+pub(crate) fn results_into_input(a: &EvalArgs) -> bool {
+    a.results.as_ref().is_some_and(|r| scapc_output::check_distinct(&[a.ds.as_path()], &[r.as_path()]).is_err())
+}
+
+/// The error when `--results` names an input that cannot take results in.
+fn results_not_into(a: &EvalArgs, what: &str) -> String {
+    format!(
+        "the output {} is the input {}: only a standalone XCCDF benchmark evaluated locally takes its results in \
+         (as oscap does); {what}: choose another output path",
+        a.results.as_deref().unwrap_or(Path::new("")).display(),
+        a.ds.display()
+    )
+}
+
 pub fn run(a: EvalArgs) -> ExitCode {
     if let Err(msg) = check_outputs(&a) {
         return err(msg);
+    }
+    let into_input = results_into_input(&a);
+    if into_input && a.engine != EngineKind::Oscap && a.target.starts_with("ssh") {
+        return err(results_not_into(&a, "this target is remote"));
     }
     if let Some(code) = crate::eval_oval::run_if_oval(&a) {
         return code;
@@ -228,9 +251,13 @@ pub fn run(a: EvalArgs) -> ExitCode {
     for w in &content.warnings {
         warn!("{w}");
     }
+    if into_input && content.standalone.is_none() {
+        return err(results_not_into(&a, "this is a data stream"));
+    }
     // a standalone benchmark's files are inputs too
     if let Some(files) = &content.standalone {
-        let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
+        let is_ds = |p: &Path| scapc_output::check_distinct(&[p], &[a.ds.as_path()]).is_err();
+        let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).filter(|p| !(into_input && is_ds(p))).collect();
         let outputs: Vec<&Path> = [&a.results_arf, &a.results, &a.report, &a.stig_viewer]
             .into_iter()
             .flatten()

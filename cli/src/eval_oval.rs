@@ -70,6 +70,13 @@ pub fn run_if_oval(a: &EvalArgs) -> Option<ExitCode> {
     if a.target.starts_with("ssh://") {
         return Some(err("OVAL-only evaluation runs on `local` or `dir:` targets"));
     }
+    if crate::eval_cmd::results_into_input(a) {
+        return Some(err(format!(
+            "the output {} is the input {}: writing it would destroy the OVAL definitions; choose another output path",
+            a.results.as_deref().unwrap_or(a.ds.as_path()).display(),
+            a.ds.display()
+        )));
+    }
     Some(run(a, &text))
 }
 
