@@ -130,6 +130,12 @@ pub struct EvalArgs {
     /// the same name in DIR instead (as oscap's `--local-files`)
     #[arg(long, value_name = "DIR")]
     pub local_files: Option<PathBuf>,
+    /// Download the remote resources the content names (remote
+    /// component-refs, http(s) check hrefs such as an `oval.xml.bz2` feed),
+    /// as oscap's `--fetch-remote-resources`; a failed download is an error.
+    /// Without it they are reported and their checks are `notchecked`
+    #[arg(long)]
+    pub fetch_remote_resources: bool,
     /// Write the TestResult for DISA's STIG Viewer: each rule-result named
     /// by the rule's STIG Viewer id (as oscap's `--stig-viewer`)
     #[arg(long, value_name = "FILE")]
@@ -235,6 +241,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         benchmark_id: a.benchmark_id.clone(),
         cpe: a.cpe.clone(),
         local_files: a.local_files.clone(),
+        fetch_remote: a.fetch_remote_resources,
     };
     let content = match Content::load_with(&a.ds, &load) {
         Ok(c) => c,
