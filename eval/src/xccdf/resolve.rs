@@ -585,7 +585,7 @@ mod tests {
         assert_eq!(a.attr("severity"), Some("high"));
         assert_eq!(a.child("title").unwrap().text(), "Base rule: a");
         let plats: Vec<&str> =
-            a.elements().filter_map(|e| (e.local_name() == "platform").then(|| e.attr("idref").unwrap())).collect();
+            a.elements().filter(|e| e.local_name() == "platform").map(|e| e.attr("idref").unwrap()).collect();
         assert_eq!(plats, ["cpe:/o:x", "cpe:/o:y"]);
         assert!(a.child("check").is_some());
         assert!(elem(&root, "Rule", "xccdf_t_rule_base").is_none());
