@@ -551,7 +551,10 @@ fn inline_local_files(
     fetch: bool,
 ) -> Result<(String, Vec<String>, HashMap<String, String>), String> {
     // (a cheap look first: reading the collection costs time on a large stream)
-    let http = src.contains("href=\"http") || src.contains("href='http");
+    let http = src.match_indices("component-ref ").any(|(i, _)| {
+        let tag = &src[i..src[i..].find('>').map_or(src.len(), |e| i + e)];
+        tag.contains("href=\"http") || tag.contains("href='http")
+    });
     if !src.contains("file:") && local_files.is_none() && !http {
         return Ok((src, Vec::new(), HashMap::new()));
     }
