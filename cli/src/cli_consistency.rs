@@ -21,6 +21,14 @@ const DIAGNOSTIC_COMMANDS: &[&str] = &["scapc build", "scapc lint", "scapc valid
 /// What a diagnostics command's `--format` must offer.
 const DIAGNOSTIC_FORMATS: &[&str] = &["text", "json", "sarif", "github"];
 
+/// Commands that report results (a scan's rules) offer every shared
+/// format a CI reads: junit for test reports, sarif and github for
+/// annotations.
+const RESULT_COMMANDS: &[&str] = &["scapc eval"];
+
+/// What a results command's `--format` must offer.
+const RESULT_FORMATS: &[&str] = &["text", "json", "sarif", "junit", "github"];
+
 /// The one spelling of a trust anchor (a public key or certificate).
 const TRUST_ANCHOR: &str = "trusted-key";
 
@@ -82,6 +90,13 @@ fn format_option(path: &str, cmd: &Command, problems: &mut Vec<String>) {
         problems.push(format!(
             "`{path} --format {v}`: `{v}` is not one of the common format names {FORMATS:?}; use one of them (or add it to FORMATS and docs/cli.md if it is new to every command)"
         ));
+    }
+    if RESULT_COMMANDS.contains(&path) {
+        for want in RESULT_FORMATS.iter().filter(|w| !vals.iter().any(|v| v == *w)) {
+            problems.push(format!(
+                "`{path}` reports results but its --format lacks `{want}`: offer {RESULT_FORMATS:?} (eval_cmd::render_rules)"
+            ));
+        }
     }
     let diagnostic = DIAGNOSTIC_COMMANDS.contains(&path) || vals.iter().any(|v| v == "sarif" || v == "github");
     if diagnostic {
@@ -240,6 +255,11 @@ fn the_checks_catch_a_subcommand_added_wrongly() {
         check(&path, &build, &mut good);
     }
     assert!(good.is_empty(), "{good:?}");
+    // a results command without junit
+    let mut problems = Vec::new();
+    let eval_like = Command::new("eval").arg(Arg::new("format").long("format").value_parser(["text", "json"]));
+    format_option("scapc eval", &eval_like, &mut problems);
+    assert!(problems.iter().any(|p| p.contains("reports results") && p.contains("`junit`")), "{problems:?}");
 }
 
 #[test]

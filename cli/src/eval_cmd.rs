@@ -13,8 +13,121 @@ use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum EvalFormat {
+    /// one line per rule and the summary
     Text,
+    /// {"counts": .., "scores": .., "rules": [...]}
     Json,
+    /// SARIF 2.1.0: one result per failed (error) or erred (warning) rule,
+    /// at the Rule in the content, with the rule's title and description
+    Sarif,
+    /// JUnit XML: one test case per rule; fail a failure, error an error,
+    /// notapplicable, notchecked, unknown ... skipped
+    Junit,
+    /// GitHub Actions workflow commands for the failed and erred rules
+    Github,
+}
+
+impl EvalFormat {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            EvalFormat::Text => "text",
+            EvalFormat::Json => "json",
+            EvalFormat::Sarif => "sarif",
+            EvalFormat::Junit => "junit",
+            EvalFormat::Github => "github",
+        }
+    }
+
+    /// A format with no summary line: the document is the whole stdout.
+    pub(crate) fn is_document(self) -> bool {
+        self != EvalFormat::Text
+    }
+}
+
+/// One evaluated rule, as the shared formats (sarif, junit, github) show it.
+pub(crate) struct RuleRow<'a> {
+    pub id: &'a str,
+    pub title: String,
+    pub result: &'a str,
+    pub severity: &'a str,
+    pub messages: &'a [String],
+    /// The Rule element in the content (file, line, column).
+    pub at: Option<(u32, u32)>,
+    pub description: String,
+}
+
+/// The rules in `format` (sarif, junit or github; `None` for text and
+/// json, which each engine writes itself), through the renderers `lint`,
+/// `validate` and `test` use (`scapc_diagnostics`).
+pub(crate) fn render_rules(
+    format: EvalFormat,
+    content_file: &Path,
+    benchmark: &str,
+    selection: &str,
+    rows: &[RuleRow],
+) -> Option<String> {
+    use scapc_diagnostics::{Diagnostic, JunitCase, JunitOutcome, Location, SarifRule, SarifTool, Severity};
+    match format {
+        EvalFormat::Text | EvalFormat::Json => None,
+        EvalFormat::Junit => {
+            let cases = rows
+                .iter()
+                .map(|r| {
+                    let detail = r.messages.join("\n");
+                    let outcome = match r.result {
+                        "pass" | "fixed" | "informational" => JunitOutcome::Passed,
+                        "fail" => JunitOutcome::Failure { message: format!("fail: {}", r.title), detail },
+                        "error" => JunitOutcome::Error { message: format!("error: {}", r.title), detail },
+                        other => JunitOutcome::Skipped { message: other.to_owned() },
+                    };
+                    JunitCase { classname: benchmark.to_owned(), name: r.id.to_owned(), outcome, output: String::new() }
+                })
+                .collect();
+            Some(scapc_diagnostics::render_junit("scapc eval", &[(selection.to_owned(), cases)]))
+        }
+        EvalFormat::Sarif | EvalFormat::Github => {
+            let diags: Vec<Diagnostic> = rows
+                .iter()
+                .filter(|r| matches!(r.result, "fail" | "error"))
+                .map(|r| {
+                    let sev = if r.result == "fail" { Severity::Error } else { Severity::Warning };
+                    let mut d =
+                        Diagnostic::new(sev, r.id, format!("{} ({}, severity {})", r.title, r.result, r.severity));
+                    d = match r.at {
+                        Some((l, c)) => d.at(Location::at(content_file, l, c)),
+                        None => d.at_file(content_file),
+                    };
+                    for m in r.messages {
+                        d = d.hint(m.clone());
+                    }
+                    d
+                })
+                .collect();
+            if format == EvalFormat::Github {
+                return Some(scapc_diagnostics::render_github(&diags, &|d| d.code.clone()));
+            }
+            let rule = |id: &str| {
+                let r = rows.iter().find(|r| r.id == id)?;
+                Some(SarifRule {
+                    name: Some(r.id.rsplit("_rule_").next().unwrap_or(r.id).to_owned()),
+                    short_description: Some(r.title.clone()),
+                    full_description: (!r.description.is_empty()).then(|| r.description.clone()),
+                    default_level: Some(match r.severity {
+                        "high" | "medium" => Severity::Error,
+                        "low" => Severity::Warning,
+                        _ => Severity::Note,
+                    }),
+                    ..Default::default()
+                })
+            };
+            let mut doc = scapc_diagnostics::render_sarif_with(
+                &diags,
+                &SarifTool { name: "scapc eval", version: env!("CARGO_PKG_VERSION"), rule: &rule },
+            );
+            doc.push('\n');
+            Some(doc)
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -130,6 +243,12 @@ pub struct EvalArgs {
     /// the same name in DIR instead (as oscap's `--local-files`)
     #[arg(long, value_name = "DIR")]
     pub local_files: Option<PathBuf>,
+    /// Download the remote resources the content names (remote
+    /// component-refs, http(s) check hrefs such as an `oval.xml.bz2` feed),
+    /// as oscap's `--fetch-remote-resources`; a failed download is an error.
+    /// Without it they are reported and their checks are `notchecked`
+    #[arg(long)]
+    pub fetch_remote_resources: bool,
     /// Write the TestResult for DISA's STIG Viewer: each rule-result named
     /// by the rule's STIG Viewer id (as oscap's `--stig-viewer`)
     #[arg(long, value_name = "FILE")]
@@ -156,6 +275,12 @@ fn parse_reference(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// A usage error: the command line asks for what cannot be done (exit 64).
+pub(crate) fn usage(msg: impl std::fmt::Display) -> ExitCode {
+    errln!("error: {msg}");
+    ExitCode::from(crate::EXIT_USAGE)
+}
+
 pub(crate) fn err(msg: impl std::fmt::Display) -> ExitCode {
     errln!("error: {msg}");
     ExitCode::from(1)
@@ -170,7 +295,10 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 /// No output may be an input (the data stream, the tailoring, the key) or
 /// another output.
 fn check_outputs(a: &EvalArgs) -> Result<(), String> {
-    let inputs: Vec<&Path> = [Some(&a.ds), a.tailoring.as_ref(), a.trust_key.as_ref(), a.variables.as_ref()]
+    // `--results` may name the benchmark evaluated (checked once it is
+    // read: a standalone XCCDF benchmark only)
+    let ds = (!results_into_input(a)).then_some(&a.ds);
+    let inputs: Vec<&Path> = [ds, a.tailoring.as_ref(), a.trust_key.as_ref(), a.variables.as_ref()]
         .into_iter()
         .flatten()
         .chain(a.cpe.iter())
@@ -181,14 +309,42 @@ fn check_outputs(a: &EvalArgs) -> Result<(), String> {
     scapc_output::check_distinct(&inputs, &outputs)
 }
 
+/// `--results` names the file evaluated: as oscap, the new TestResult is
+/// written into the benchmark, after the earlier ones.
+pub(crate) fn results_into_input(a: &EvalArgs) -> bool {
+    a.results.as_ref().is_some_and(|r| scapc_output::check_distinct(&[a.ds.as_path()], &[r.as_path()]).is_err())
+}
+
+/// The error when `--results` names an input that cannot take results in.
+fn results_not_into(a: &EvalArgs, what: &str) -> String {
+    format!(
+        "the output {} is the input {}: only a standalone XCCDF benchmark evaluated locally takes its results in \
+         (as oscap does); {what}: choose another output path",
+        a.results.as_deref().unwrap_or(Path::new("")).display(),
+        a.ds.display()
+    )
+}
+
 pub fn run(a: EvalArgs) -> ExitCode {
     if let Err(msg) = check_outputs(&a) {
         return err(msg);
+    }
+    let into_input = results_into_input(&a);
+    if into_input && a.engine != EngineKind::Oscap && a.target.starts_with("ssh") {
+        return err(results_not_into(&a, "this target is remote"));
     }
     if let Some(code) = crate::eval_oval::run_if_oval(&a) {
         return code;
     }
     if a.engine == EngineKind::Oscap {
+        let not = crate::eval_oscap::not_passed(&a);
+        if !not.is_empty() {
+            return usage(format!(
+                "--engine oscap: {} cannot be passed to oscap; drop {} or use the native engine",
+                not.join(", "),
+                if not.len() == 1 { "it" } else { "them" }
+            ));
+        }
         return crate::eval_oscap::run(&a);
     }
     let ssh = a.target.strip_prefix("ssh://").map(|r| (r, false));
@@ -199,6 +355,15 @@ pub fn run(a: EvalArgs) -> ExitCode {
             if let Err(e) = verify_signatures(&a, &src, ds, a.datastream_id.as_deref()) {
                 return err(e);
             }
+        }
+        let not = crate::eval_ssh::not_passed(&a);
+        if !not.is_empty() {
+            return usage(format!(
+                "{}: {} cannot be used with an ssh target (its files are not copied to the target, or back); drop {}",
+                a.target,
+                not.join(", "),
+                if not.len() == 1 { "it" } else { "them" }
+            ));
         }
         return crate::eval_ssh::run(&a, rest, sudo);
     }
@@ -212,6 +377,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         benchmark_id: a.benchmark_id.clone(),
         cpe: a.cpe.clone(),
         local_files: a.local_files.clone(),
+        fetch_remote: a.fetch_remote_resources,
     };
     let content = match Content::load_with(&a.ds, &load) {
         Ok(c) => c,
@@ -228,9 +394,13 @@ pub fn run(a: EvalArgs) -> ExitCode {
     for w in &content.warnings {
         warn!("{w}");
     }
+    if into_input && content.standalone.is_none() {
+        return err(results_not_into(&a, "this is a data stream"));
+    }
     // a standalone benchmark's files are inputs too
     if let Some(files) = &content.standalone {
-        let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
+        let is_ds = |p: &Path| scapc_output::check_distinct(&[p], &[a.ds.as_path()]).is_err();
+        let inputs: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).filter(|p| !(into_input && is_ds(p))).collect();
         let outputs: Vec<&Path> = [&a.results_arf, &a.results, &a.report, &a.stig_viewer]
             .into_iter()
             .flatten()
@@ -330,7 +500,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Err(e) => return err(e),
     };
     if a.remediate {
-        if let Err(e) = crate::fix_cmd::remediate(&content, &opts, &mut scan, a.quiet || a.format == EvalFormat::Json) {
+        if let Err(e) = crate::fix_cmd::remediate(&content, &opts, &mut scan, a.quiet || a.format.is_document()) {
             return err(e);
         }
     }
@@ -462,6 +632,30 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
             });
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
+        EvalFormat::Sarif | EvalFormat::Junit | EvalFormat::Github => {
+            let file_text = content.standalone.as_ref().and_then(|_| std::fs::read_to_string(&a.ds).ok());
+            let rows: Vec<RuleRow> = scan
+                .rules
+                .iter()
+                .filter(|r| r.result != XResult::NotSelected)
+                .map(|r| {
+                    let rule = content.benchmark.rules.iter().find(|x| x.id == r.id);
+                    RuleRow {
+                        id: &r.id,
+                        title: title(&r.id),
+                        result: r.result.as_str(),
+                        severity: &r.severity,
+                        messages: &r.messages,
+                        at: rule.and_then(|x| rule_position(content, file_text.as_deref(), x)),
+                        description: rule.map(|x| rule_description(content, x.node)).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            let selection = scan.profile.as_ref().map_or("default selection", |p| p.0.as_str());
+            if let Some(doc) = render_rules(a.format, &a.ds, &scan.benchmark_id, selection, &rows) {
+                out!("{doc}");
+            }
+        }
         EvalFormat::Text => {
             let color = crate::ui::color(crate::ui::Stream::Stdout);
             if !a.quiet {
@@ -497,6 +691,41 @@ fn print_summary(a: &EvalArgs, scan: &Scan, content: &Content, elapsed: Duration
             );
         }
     }
+}
+
+/// Where a Rule is in the file evaluated (line, column). A standalone
+/// benchmark was made into a data stream in memory, so its Rule is found
+/// in the file by its id.
+pub(crate) fn rule_position(
+    content: &Content,
+    file_text: Option<&str>,
+    rule: &scapc_eval::xccdf::content::Rule,
+) -> Option<(u32, u32)> {
+    if content.standalone.is_none() {
+        return Some(content.tree.pos(rule.node));
+    }
+    let text = file_text?;
+    for quote in ['"', '\''] {
+        let needle = format!("id={quote}{}{quote}", rule.id);
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&needle).map(|i| i + from) {
+            let start = text[..i].rfind('<')?;
+            if text[start + 1..].split(|c: char| c.is_whitespace()).next().is_some_and(|n| n.ends_with("Rule")) {
+                return Some(scapc_xml::line_col(text, start));
+            }
+            from = i + needle.len();
+        }
+    }
+    None
+}
+
+/// A Rule's description as plain text (for SARIF's rule metadata).
+pub(crate) fn rule_description(content: &Content, rule: scapc_xml::tree::NodeId) -> String {
+    let t = &content.tree;
+    let ns = content.benchmark.ns;
+    t.child(rule, ns, "description")
+        .map(|d| scapc_eval::xccdf::content::plain_text(&content.src, t, d))
+        .unwrap_or_default()
 }
 
 /// A result in its colour (fail red, pass green, error and unknown

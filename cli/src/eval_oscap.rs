@@ -51,6 +51,23 @@ pub fn oscap_eval_args(a: &EvalArgs, arf: &str) -> Vec<String> {
         v.push("--cpe".into());
         v.push(c.display().to_string());
     }
+    for (flag, ids) in [("--rule", &a.rule), ("--skip-rule", &a.skip_rule)] {
+        for id in ids {
+            v.push(flag.into());
+            v.push(id.clone());
+        }
+    }
+    if let Some(d) = &a.local_files {
+        v.push("--local-files".into());
+        v.push(d.display().to_string());
+    }
+    if a.fetch_remote_resources {
+        v.push("--fetch-remote-resources".into());
+    }
+    if a.stig_viewer.is_some() {
+        v.push("--stig-viewer".into());
+        v.push(beside(arf, "stig-viewer.xml"));
+    }
     if a.remediate {
         v.push("--remediate".into());
     }
@@ -67,7 +84,31 @@ pub fn oscap_eval_args(a: &EvalArgs, arf: &str) -> Vec<String> {
 
 /// Where oscap writes its `--results` document: beside the ARF.
 fn results_beside(arf: &str) -> String {
-    std::path::Path::new(arf).with_file_name("results.xml").display().to_string()
+    beside(arf, "results.xml")
+}
+
+fn beside(arf: &str, name: &str) -> String {
+    std::path::Path::new(arf).with_file_name(name).display().to_string()
+}
+
+/// The options of `scapc eval` that `--engine oscap` cannot pass on:
+/// oscap has no equivalent (`--reference` is not in oscap 1.3.7,
+/// `--probe-timeout` and `--ssh-option` off ssh are scapc's own), or
+/// oscap writes them where scapc cannot collect them (`--oval-results`
+/// and `--export-variables` into its working directory, `--stig-viewer`
+/// through oscap-ssh). A usage error names them.
+pub fn not_passed(a: &EvalArgs) -> Vec<&'static str> {
+    let ssh = a.target.starts_with("ssh://");
+    [
+        (a.reference.is_some(), "--reference"),
+        (a.oval_results.is_some(), "--oval-results"),
+        (a.export_variables, "--export-variables"),
+        (ssh && a.stig_viewer.is_some(), "--stig-viewer (through oscap-ssh)"),
+        (a.variables.is_some() || !a.id.is_empty() || a.oval_id.is_some(), "--variables/--id/--oval-id"),
+    ]
+    .into_iter()
+    .filter_map(|(given, name)| given.then_some(name))
+    .collect()
 }
 
 pub fn run(a: &EvalArgs) -> ExitCode {
@@ -180,6 +221,15 @@ pub fn run(a: &EvalArgs) -> ExitCode {
             ) {
                 return err(format!("{}: {e}", p.display()));
             }
+        }
+    }
+    if let Some(p) = &a.stig_viewer {
+        let doc = match std::fs::read(beside(&arf_s, "stig-viewer.xml")) {
+            Ok(d) => d,
+            Err(e) => return err(format!("oscap wrote no --stig-viewer document: {e}")),
+        };
+        if let Err(e) = crate::eval_cmd::write_private(p, &doc) {
+            return err(format!("{}: {e}", p.display()));
         }
     }
     if let Some(p) = &a.report {
@@ -298,6 +348,28 @@ fn print(a: &EvalArgs, d: &Results, content: &Content, arf: &str, secs: f64) {
         }
     });
     match a.format {
+        EvalFormat::Sarif | EvalFormat::Junit | EvalFormat::Github => {
+            let file_text = content.standalone.as_ref().and_then(|_| std::fs::read_to_string(&a.ds).ok());
+            let rows: Vec<crate::eval_cmd::RuleRow> = rules
+                .iter()
+                .map(|&(id, title, result, severity, messages)| {
+                    let rule = content.benchmark.rules.iter().find(|r| r.id == id);
+                    let node = rule.map(|r| r.node);
+                    crate::eval_cmd::RuleRow {
+                        id,
+                        title: title.to_owned(),
+                        result,
+                        severity,
+                        messages,
+                        at: rule.and_then(|r| crate::eval_cmd::rule_position(content, file_text.as_deref(), r)),
+                        description: node.map(|n| crate::eval_cmd::rule_description(content, n)).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            if let Some(doc) = crate::eval_cmd::render_rules(a.format, &a.ds, &content.benchmark.id, &profile, &rows) {
+                out!("{doc}");
+            }
+        }
         EvalFormat::Json => {
             let counts: serde_json::Map<String, serde_json::Value> =
                 XResult::ALL.iter().map(|r| (r.as_str().to_owned(), serde_json::json!(count(*r)))).collect();

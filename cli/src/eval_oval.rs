@@ -70,6 +70,26 @@ pub fn run_if_oval(a: &EvalArgs) -> Option<ExitCode> {
     if a.target.starts_with("ssh://") {
         return Some(err("OVAL-only evaluation runs on `local` or `dir:` targets"));
     }
+    if a.engine == crate::eval_cmd::EngineKind::Oscap {
+        errln!(
+            "error: --engine oscap: an OVAL-only evaluation runs on the native engine (use `oscap oval eval` itself)"
+        );
+        return Some(ExitCode::from(crate::EXIT_USAGE));
+    }
+    if !matches!(a.format, EvalFormat::Text | EvalFormat::Json) {
+        errln!(
+            "error: --format {}: an OVAL-only evaluation has definitions, not rules that pass or fail; use text or json",
+            a.format.name()
+        );
+        return Some(ExitCode::from(crate::EXIT_USAGE));
+    }
+    if crate::eval_cmd::results_into_input(a) {
+        return Some(err(format!(
+            "the output {} is the input {}: writing it would destroy the OVAL definitions; choose another output path",
+            a.results.as_deref().unwrap_or(a.ds.as_path()).display(),
+            a.ds.display()
+        )));
+    }
     Some(run(a, &text))
 }
 
@@ -145,7 +165,7 @@ fn run(a: &EvalArgs, text: &str) -> ExitCode {
             });
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        EvalFormat::Text => {
+        EvalFormat::Text | EvalFormat::Sarif | EvalFormat::Junit | EvalFormat::Github => {
             if !a.quiet {
                 for d in &run.definitions {
                     outln!("{:<15} {:<13} {}  {}", d.result, d.class, d.id, d.title);

@@ -148,6 +148,22 @@ pub fn run(a: &EvalArgs, spec: &str, sudo: bool) -> ExitCode {
     code
 }
 
+/// Options the ssh scan cannot honour: their files are not copied to the
+/// target (`--cpe`, `--local-files`) or their outputs back from it
+/// (`--stig-viewer`, `--oval-results`, `--export-variables`).
+pub fn not_passed(a: &EvalArgs) -> Vec<&'static str> {
+    [
+        (!a.cpe.is_empty(), "--cpe"),
+        (a.local_files.is_some(), "--local-files"),
+        (a.stig_viewer.is_some(), "--stig-viewer"),
+        (a.oval_results.is_some(), "--oval-results"),
+        (a.export_variables, "--export-variables"),
+    ]
+    .into_iter()
+    .filter_map(|(given, name)| given.then_some(name))
+    .collect()
+}
+
 fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
     let ds_remote = format!("{dir}/content.xml");
     if let Err(e) = remote.put(&a.ds, &ds_remote, "600") {
@@ -187,13 +203,29 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
             args.push("--report".into());
             args.push(q(&format!("{dir}/report.html")));
         }
-        for (flag, v) in
-            [("--profile", &a.profile), ("--benchmark-id", &a.benchmark_id), ("--datastream-id", &a.datastream_id)]
-        {
+        for (flag, v) in [
+            ("--profile", &a.profile),
+            ("--benchmark-id", &a.benchmark_id),
+            ("--datastream-id", &a.datastream_id),
+            ("--tailoring-id", &a.tailoring_id),
+        ] {
             if let Some(v) = v {
                 args.push(flag.into());
                 args.push(q(v));
             }
+        }
+        for (flag, ids) in [("--rule", &a.rule), ("--skip-rule", &a.skip_rule)] {
+            for id in ids {
+                args.push(flag.into());
+                args.push(q(id));
+            }
+        }
+        if let Some((name, id)) = &a.reference {
+            args.push("--reference".into());
+            args.push(q(&format!("{name}:{id}")));
+        }
+        if a.fetch_remote_resources {
+            args.push("--fetch-remote-resources".into());
         }
         if let Some(t) = &a.tailoring {
             let tr = format!("{dir}/tailoring.xml");
@@ -216,7 +248,7 @@ fn scan(a: &EvalArgs, remote: &Remote, dir: &str) -> ExitCode {
             args.push("--quiet".into());
         }
         args.push("--format".into());
-        args.push(if a.format == crate::eval_cmd::EvalFormat::Json { "json".into() } else { "text".into() });
+        args.push(a.format.name().into());
         args.push("--probe-timeout".into());
         args.push(a.probe_timeout.to_string());
     }

@@ -39,6 +39,7 @@ mod image_target;
 mod lint_cmd;
 mod man;
 mod report_cmd;
+mod resolve_cmd;
 mod result_cmd;
 mod serve_cmd;
 mod sign_cmd;
@@ -244,6 +245,21 @@ enum Command {
         /// The reverse DNS name put into the new ids
         #[arg(long, default_value = "org.scapc")]
         reverse_dns: String,
+    },
+    /// Write an XCCDF benchmark with its inheritance resolved (`oscap xccdf resolve`)
+    ///
+    /// Profiles, Rules and Values that extend another take its properties
+    /// (XCCDF 1.2 §7.2.3), abstract items are removed and the Benchmark is
+    /// marked `resolved="1"`. XCCDF 1.2 and 1.1.4.
+    #[command(after_help = "Examples:
+  scapc resolve xccdf.xml -o resolved.xml
+  scapc resolve --output resolved.xml old-1.1.4-xccdf.xml")]
+    Resolve {
+        /// The XCCDF benchmark
+        input: PathBuf,
+        /// The resolved benchmark to write
+        #[arg(long, short = 'o', visible_alias = "output")]
+        out: PathBuf,
     },
     /// Write the HTML guide of a profile: every selected rule with its
     /// description, rationale, Values, check, fixes and references
@@ -693,6 +709,7 @@ fn run(command: Command) -> ExitCode {
             eval_cmd::run(*a)
         }
         Command::Convert { input, out, reverse_dns } => convert_cmd::run(&input, &out, &reverse_dns),
+        Command::Resolve { input, out } => resolve_cmd::run(&input, &out),
         Command::Guide(a) => guide_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
         Command::Task(a) => task_cmd::run(a),

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 mod render;
 pub mod suggest;
 pub use render::{
-    render_github, render_json, render_sarif, render_sarif_with, render_text, sarif_uri, SarifRule, SarifTool,
-    TextOptions,
+    render_github, render_json, render_junit, render_sarif, render_sarif_with, render_text, sarif_uri, JunitCase,
+    JunitOutcome, SarifRule, SarifTool, TextOptions,
 };
 
 /// How bad a finding is.

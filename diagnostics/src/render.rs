@@ -311,6 +311,106 @@ pub fn render_sarif_with(diags: &[Diagnostic], tool: &SarifTool<'_>) -> String {
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
+/// How one JUnit test case ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JunitOutcome {
+    Passed,
+    /// `<failure message=..>detail</failure>`
+    Failure {
+        message: String,
+        detail: String,
+    },
+    /// `<error message=..>detail</error>`
+    Error {
+        message: String,
+        detail: String,
+    },
+    /// `<skipped message=../>`
+    Skipped {
+        message: String,
+    },
+}
+
+/// One JUnit test case.
+#[derive(Debug, Clone)]
+pub struct JunitCase {
+    pub classname: String,
+    pub name: String,
+    pub outcome: JunitOutcome,
+    /// `<system-out>`, when not empty.
+    pub output: String,
+}
+
+/// Renders JUnit XML (the schema CI systems read): `<testsuites>` named
+/// `name` with one `<testsuite>` per (suite name, cases), counts on both.
+pub fn render_junit(name: &str, suites: &[(String, Vec<JunitCase>)]) -> String {
+    use scapc_xml_escape::{attr, text};
+    let count = |cases: &[JunitCase], f: fn(&JunitOutcome) -> bool| cases.iter().filter(|c| f(&c.outcome)).count();
+    let fail = |o: &JunitOutcome| matches!(o, JunitOutcome::Failure { .. });
+    let err = |o: &JunitOutcome| matches!(o, JunitOutcome::Error { .. });
+    let skip = |o: &JunitOutcome| matches!(o, JunitOutcome::Skipped { .. });
+    let all: Vec<JunitCase> = suites.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+        attr(name),
+        all.len(),
+        count(&all, fail),
+        count(&all, err),
+        count(&all, skip)
+    );
+    for (suite, cases) in suites {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+            attr(suite),
+            cases.len(),
+            count(cases, fail),
+            count(cases, err),
+            count(cases, skip)
+        );
+        for c in cases {
+            let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", attr(&c.classname), attr(&c.name));
+            if c.outcome == JunitOutcome::Passed && c.output.is_empty() {
+                out.push_str("/>\n");
+                continue;
+            }
+            out.push_str(">\n");
+            match &c.outcome {
+                JunitOutcome::Passed => {}
+                JunitOutcome::Failure { message, detail } => {
+                    let _ = writeln!(out, "      <failure message=\"{}\">{}</failure>", attr(message), text(detail));
+                }
+                JunitOutcome::Error { message, detail } => {
+                    let _ = writeln!(out, "      <error message=\"{}\">{}</error>", attr(message), text(detail));
+                }
+                JunitOutcome::Skipped { message } => {
+                    let _ = writeln!(out, "      <skipped message=\"{}\"/>", attr(message));
+                }
+            }
+            if !c.output.is_empty() {
+                let _ = writeln!(out, "      <system-out>{}</system-out>", text(&c.output));
+            }
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// XML escaping for the JUnit renderer (this crate does not depend on
+/// `scapc-xml`).
+mod scapc_xml_escape {
+    pub fn text(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
+    pub fn attr(s: &str) -> String {
+        text(s).replace('"', "&quot;").replace('\n', "&#10;").replace('\r', "&#13;").replace('\t', "&#9;")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +423,30 @@ mod tests {
                 .hint("did you mean `title`?"),
             Diagnostic::warning("W0002", "no rationale").at_file("rules/b/rule.yml"),
         ]
+    }
+
+    #[test]
+    fn junit_counts_and_escapes() {
+        let case = |name: &str, outcome: JunitOutcome| JunitCase {
+            classname: "b".into(),
+            name: name.into(),
+            outcome,
+            output: String::new(),
+        };
+        let x = render_junit(
+            "scapc eval",
+            &[(
+                "p".into(),
+                vec![
+                    case("a", JunitOutcome::Passed),
+                    case("b", JunitOutcome::Failure { message: "fail \"x\"".into(), detail: "<d>".into() }),
+                    case("c", JunitOutcome::Skipped { message: "notapplicable".into() }),
+                ],
+            )],
+        );
+        assert!(x.contains("tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""), "{x}");
+        assert!(x.contains("<failure message=\"fail &quot;x&quot;\">&lt;d&gt;</failure>"), "{x}");
+        assert!(x.contains("<testcase classname=\"b\" name=\"a\"/>"), "{x}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! content (a broken part evaluates to `error`); every result that scapc
 //! cannot compute is `not evaluated`/`notchecked`, never a guess.
 
+pub mod fetch;
 pub mod oval;
 pub mod probes;
 pub mod results;

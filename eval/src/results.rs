@@ -703,7 +703,7 @@ impl Content {
 /// item (before a signature, which XCCDF puts last). Check hrefs keep the
 /// benchmark's own names.
 pub fn xccdf_document(scan: &Scan, content: &Content) -> String {
-    let tr = test_result(scan, content, &BTreeMap::new());
+    let tr = unique_test_result_id(test_result(scan, content, &BTreeMap::new()), content);
     let bench = content.raw(content.benchmark_node);
     let mut out = String::with_capacity(bench.len() + tr.len() + 64);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -738,6 +738,26 @@ pub fn xccdf_document(scan: &Scan, content: &Content) -> String {
     out.push_str(&bench[at..]);
     out.push('\n');
     out
+}
+
+/// A benchmark that already holds TestResults (results written into the
+/// benchmark evaluated, as oscap does) keeps them; the new one gets the
+/// first free id of `ID`, `ID001`, `ID002`, ... as oscap numbers them.
+fn unique_test_result_id(tr: String, content: &Content) -> String {
+    let t = &content.tree;
+    let taken: std::collections::HashSet<&str> = t
+        .children(content.benchmark_node)
+        .filter(|k| t.local(*k) == "TestResult")
+        .filter_map(|k| t.attr(k, "id"))
+        .collect();
+    let Some(start) = tr.find(" id=\"").map(|i| i + 5) else { return tr };
+    let Some(len) = tr[start..].find('"') else { return tr };
+    let id = &tr[start..start + len];
+    if !taken.contains(id) {
+        return tr;
+    }
+    let free = (1..).map(|n| format!("{id}{n:03}")).find(|c| !taken.contains(c.as_str())).unwrap_or_default();
+    format!("{}{free}{}", &tr[..start], &tr[start + len..])
 }
 
 fn raw_len(content: &Content, node: scapc_xml::tree::NodeId) -> usize {

@@ -74,7 +74,7 @@ fn xccdf_results(path: &Path, src: String, tree: Option<Tree>) -> Result<(Conten
     let dir = path.parent().unwrap_or(Path::new("."));
     file_evidence(&tree, tr, dir, &mut results);
     drop(tree);
-    let a = scapc_eval::xccdf::standalone::assemble(path, src, &[])?;
+    let a = scapc_eval::xccdf::standalone::assemble(path, src, &[], false)?;
     let content = Content::from_source(path, a.xml, None, None)?;
     Ok((content, results))
 }

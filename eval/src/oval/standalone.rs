@@ -26,25 +26,30 @@ const MAX_EXPANDED: u64 = 2 << 30;
 /// their magic bytes, whatever the file is called).
 pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    expand_text(bytes, &path.display().to_string())
+}
+
+/// `bytes` as UTF-8 text, gzip or bzip2 expanded; `name` names them in
+/// messages.
+pub fn expand_text(bytes: Vec<u8>, name: &str) -> Result<String, String> {
     let expanded = if bytes.starts_with(&[0x1f, 0x8b]) {
-        expand(flate2::read::MultiGzDecoder::new(&bytes[..]), path, "gzip")?
+        expand(flate2::read::MultiGzDecoder::new(&bytes[..]), name, "gzip")?
     } else if bytes.starts_with(b"BZh") {
-        expand(bzip2::read::MultiBzDecoder::new(&bytes[..]), path, "bzip2")?
+        expand(bzip2::read::MultiBzDecoder::new(&bytes[..]), name, "bzip2")?
     } else {
         bytes
     };
-    String::from_utf8(expanded).map_err(|e| {
-        format!("{}: not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to())
-    })
+    String::from_utf8(expanded)
+        .map_err(|e| format!("{name}: not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
 }
 
-fn expand(r: impl Read, path: &Path, kind: &str) -> Result<Vec<u8>, String> {
+fn expand(r: impl Read, name: &str, kind: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     r.take(MAX_EXPANDED + 1)
         .read_to_end(&mut out)
-        .map_err(|e| format!("{}: cannot expand the {kind} data: {e}", path.display()))?;
+        .map_err(|e| format!("{name}: cannot expand the {kind} data: {e}"))?;
     if out.len() as u64 > MAX_EXPANDED {
-        return Err(format!("{}: expands to more than {} GiB", path.display(), MAX_EXPANDED >> 30));
+        return Err(format!("{name}: expands to more than {} GiB", MAX_EXPANDED >> 30));
     }
     Ok(out)
 }

@@ -48,6 +48,10 @@ pub struct Content {
     /// Components added for component-refs to local files: component id ->
     /// the href as the data stream wrote it (`file:xccdf.xml`).
     pub inlined: HashMap<String, String>,
+    /// `--fetch-remote-resources`: a remote href of a check-content-ref
+    /// (`https://.../oval.xml.bz2`) -> the id of the component added for
+    /// what was downloaded.
+    pub remote: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -196,6 +200,10 @@ pub struct LoadOptions {
     /// `--local-files DIR`: remote component-refs of a SCAP 1.3 data
     /// stream read from files of the same name in DIR.
     pub local_files: Option<std::path::PathBuf>,
+    /// `--fetch-remote-resources`: download remote component-refs and
+    /// remote check-content-ref hrefs ([`crate::fetch`]); without it they
+    /// are reported and their checks not evaluated.
+    pub fetch_remote: bool,
 }
 
 impl Content {
@@ -220,14 +228,43 @@ impl Content {
         let src = String::from_utf8(bytes).map_err(|e| format!("{}: the file is not UTF-8: {e}", path.display()))?;
         let root = scapc_datastream::assemble::sniff(&src);
         if root.as_ref().is_some_and(|(ns, l)| (ns == NS_XCCDF || ns == NS_XCCDF_11) && l == "Benchmark") {
-            let a = super::standalone::assemble(path, src, &o.cpe)?;
+            let a = super::standalone::assemble(path, src, &o.cpe, o.fetch_remote)?;
             let mut c = Self::from_source(path, a.xml, None, None)?;
             c.warnings = a.warnings;
             c.standalone = Some(a.files);
             return Ok(c);
         }
-        let (src, mut warnings, origins) = inline_local_files(path, src, o.local_files.as_deref())?;
+        let (src, mut warnings, origins) = inline_local_files(path, src, o.local_files.as_deref(), o.fetch_remote)?;
         let mut c = Self::from_source(path, src, o.datastream_id.as_deref(), o.benchmark_id.as_deref())?;
+        let remote = c.remote_hrefs();
+        if !remote.is_empty() && !o.fetch_remote {
+            warnings.push(format!(
+                "{}: the benchmark's checks refer to remote resources ({}), which are fetched only with \
+                 --fetch-remote-resources: the checks that use them are not evaluated",
+                path.display(),
+                remote.join(", ")
+            ));
+        } else if !remote.is_empty() {
+            // each download becomes a component of the collection, and the
+            // document is read again
+            let mut added = String::new();
+            let mut map = HashMap::new();
+            for (i, url) in remote.iter().enumerate() {
+                let text = download(path, url)?;
+                let id = format!("scapc-remote-{}", i + 1);
+                added.push_str(&format!(
+                    "<scapc-ds:component xmlns:scapc-ds=\"{NS_DS}\" id=\"{id}\" timestamp=\"1970-01-01T00:00:00\">{}</scapc-ds:component>\n",
+                    strip_decl(&text)
+                ));
+                map.insert(url.clone(), id);
+            }
+            let mut src = std::mem::take(&mut c.src);
+            drop(c);
+            let end = src.rfind("</").ok_or_else(|| format!("{}: no end tag", path.display()))?;
+            src.insert_str(end, &added);
+            c = Self::from_source(path, src, o.datastream_id.as_deref(), o.benchmark_id.as_deref())?;
+            c.remote = map;
+        }
         c.warnings.append(&mut warnings);
         c.inlined = origins;
         if !o.cpe.is_empty() {
@@ -337,6 +374,7 @@ impl Content {
             warnings: Vec::new(),
             standalone: None,
             inlined: HashMap::new(),
+            remote: HashMap::new(),
         })
     }
 
@@ -423,10 +461,32 @@ impl Content {
     /// component under the names the catalogs give it).
     pub fn resolve(&self, href: &str) -> Option<(String, NodeId)> {
         let i = self.checklist?;
-        self.resolve_in(i, href).or_else(|| {
-            let (ds, _) = self.ds.as_ref()?;
-            (0..ds.refs.len()).filter(|j| *j != i).find_map(|j| self.resolve_in(j, href))
-        })
+        self.resolve_in(i, href)
+            .or_else(|| {
+                let (ds, _) = self.ds.as_ref()?;
+                (0..ds.refs.len()).filter(|j| *j != i).find_map(|j| self.resolve_in(j, href))
+            })
+            .or_else(|| {
+                let id = self.remote.get(href)?;
+                let (node, _) = self.components.get(id)?;
+                Some((id.clone(), *node))
+            })
+    }
+
+    /// The http(s) hrefs of the benchmark's check-content-refs that no
+    /// catalog maps, in document order, each once.
+    fn remote_hrefs(&self) -> Vec<String> {
+        let t = &self.tree;
+        let mut out: Vec<String> = Vec::new();
+        for ns in [NS_XCCDF, NS_XCCDF_11] {
+            for &r in t.all_in(self.benchmark_node, ns, "check-content-ref") {
+                let Some(h) = t.attr(r, "href") else { continue };
+                if crate::fetch::is_http(h) && !out.iter().any(|o| o == h) && self.resolve(h).is_none() {
+                    out.push(h.to_owned());
+                }
+            }
+        }
+        out
     }
 
     fn resolve_in(&self, from: usize, href: &str) -> Option<(String, NodeId)> {
@@ -488,8 +548,14 @@ fn inline_local_files(
     path: &Path,
     src: String,
     local_files: Option<&Path>,
+    fetch: bool,
 ) -> Result<(String, Vec<String>, HashMap<String, String>), String> {
-    if !src.contains("file:") && local_files.is_none() {
+    // (a cheap look first: reading the collection costs time on a large stream)
+    let http = src.match_indices("component-ref ").any(|(i, _)| {
+        let tag = &src[i..src[i..].find('>').map_or(src.len(), |e| i + e)];
+        tag.contains("href=\"http") || tag.contains("href='http")
+    });
+    if !src.contains("file:") && local_files.is_none() && !http {
         return Ok((src, Vec::new(), HashMap::new()));
     }
     let Ok(coll) = scapc_datastream::read::read(&src) else { return Ok((src, Vec::new(), HashMap::new())) };
@@ -509,6 +575,7 @@ fn inline_local_files(
         }
     }
     for (s, r) in coll.streams.iter().flat_map(|s| s.refs.iter().map(move |r| (s, r))) {
+        let mut url = None;
         let (p, frag) = match (r.href.strip_prefix("file:"), local_files) {
             (Some(rest), _) => match rest.split_once('#') {
                 Some((f, c)) => (dir.join(f), Some(c)),
@@ -520,12 +587,31 @@ fn inline_local_files(
                 let name = r.href.rsplit('/').next().unwrap_or("");
                 (lf.join(name), None)
             }
+            // `--fetch-remote-resources`: downloaded
+            (None, None) if crate::fetch::is_http(&r.href) && fetch => {
+                url = Some(r.href.as_str());
+                (std::path::PathBuf::new(), None)
+            }
+            (None, None) if crate::fetch::is_http(&r.href) => {
+                warnings.push(format!(
+                    "{}: component-ref `{}` points at the remote {}, which is fetched only with \
+                     --fetch-remote-resources (or read from --local-files DIR): what it holds is not evaluated",
+                    path.display(),
+                    r.id,
+                    r.href
+                ));
+                continue;
+            }
             _ => continue,
         };
         let id = match seen.get(&r.href) {
             Some(id) => id.clone(),
             None => {
-                let Ok(text) = std::fs::read_to_string(&p) else {
+                let read = match url {
+                    Some(u) => Some(download(path, u)?),
+                    None => std::fs::read_to_string(&p).ok(),
+                };
+                let Some(text) = read else {
                     warnings.push(format!(
                         "{}: component-ref `{}` points at {}, which cannot be read: what it holds is not evaluated",
                         path.display(),
@@ -534,8 +620,11 @@ fn inline_local_files(
                     ));
                     continue;
                 };
+                let shown = url.map_or_else(|| p.clone(), std::path::PathBuf::from);
                 let content = match frag {
-                    None => scapc_datastream::assemble::check_xml(&p, &text).map(|()| strip_decl(&text).to_owned())?,
+                    None => {
+                        scapc_datastream::assemble::check_xml(&shown, &text).map(|()| strip_decl(&text).to_owned())?
+                    }
                     Some(c) => {
                         let other = scapc_datastream::read::read(&text)
                             .map_err(|e| format!("{}:{}:{}: {}", p.display(), e.line, e.col, e.message))?;
@@ -575,6 +664,14 @@ fn inline_local_files(
         out.replace_range(range, &v);
     }
     Ok((out, warnings, origins))
+}
+
+/// `--fetch-remote-resources`: `url` downloaded for the content at
+/// `path`; a failed download is an error (as in oscap), and says why.
+fn download(path: &Path, url: &str) -> Result<String, String> {
+    let text = crate::fetch::fetch(url).map_err(|e| format!("{}: downloading {url} failed: {e}", path.display()))?;
+    scapc_datastream::assemble::check_xml(Path::new(url), &text)?;
+    Ok(text)
 }
 
 fn strip_decl(t: &str) -> &str {

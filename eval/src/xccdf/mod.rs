@@ -5,6 +5,7 @@
 //! ([`v114`]).
 
 pub mod content;
+pub mod resolve;
 pub mod run;
 pub mod standalone;
 pub mod v114;

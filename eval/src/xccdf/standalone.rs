@@ -57,7 +57,9 @@ fn file_name(p: &Path) -> String {
 
 /// Builds the data stream for the benchmark at `xccdf` (its text `text`),
 /// with the CPE dictionaries `cpe_dicts`.
-pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf]) -> Result<Assembled, String> {
+/// `fetch`: remote hrefs are downloaded ([`crate::fetch`]; a failure is an
+/// error), else reported and left out.
+pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf], fetch: bool) -> Result<Assembled, String> {
     check_xml(xccdf, &text)?;
     let dir = xccdf.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut warnings = Vec::new();
@@ -114,11 +116,27 @@ pub fn assemble(xccdf: &Path, text: String, cpe_dicts: &[PathBuf]) -> Result<Ass
             if href.starts_with('#') {
                 continue;
             }
-            if is_remote(&href) {
+            if is_remote(&href) && !(fetch && crate::fetch::is_http(&href)) {
+                let how = if crate::fetch::is_http(&href) { " without --fetch-remote-resources" } else { "" };
                 warnings.push(format!(
-                    "{}: `{href}` is a remote resource, which is not fetched: the checks that use it are not evaluated",
+                    "{}: `{href}` is a remote resource, which is not fetched{how}: the checks that use it are not evaluated",
                     from.display()
                 ));
+                continue;
+            }
+            if is_remote(&href) {
+                if by_name.contains_key(&href) {
+                    comps[i].0.catalog.push(href.clone());
+                    continue;
+                }
+                let t = crate::fetch::fetch(&href)
+                    .map_err(|e| format!("{}: downloading {href} failed: {e}", from.display()))?;
+                check_xml(Path::new(&href), &t)?;
+                let more = references(&t).0;
+                let c = Component { xml: t, ..Component::new(href.clone(), Role::Check, String::new()) };
+                by_name.insert(href.clone(), PathBuf::from(&href));
+                comps[i].0.catalog.push(href.clone());
+                comps.push((c, base.clone(), more, PathBuf::from(&href)));
                 continue;
             }
             let path = local_path(&base, &href);
@@ -255,14 +273,14 @@ mod tests {
             "<oval_definitions xmlns=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"/>",
         )
         .unwrap();
-        let a = assemble(&d.join("b.xml"), XCCDF.to_owned(), &[]).unwrap();
+        let a = assemble(&d.join("b.xml"), XCCDF.to_owned(), &[], false).unwrap();
         let coll = scapc_datastream::read::read(&a.xml).unwrap();
         assert_eq!(coll.components.len(), 2);
         assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
         assert!(a.warnings[0].contains("missing.xml"));
         // a broken referenced file is an error that names it
         std::fs::write(d.join("oval.xml"), "<oval_definitions>\n<x></y>").unwrap();
-        let e = assemble(&d.join("b.xml"), XCCDF.to_owned(), &[]).err().unwrap();
+        let e = assemble(&d.join("b.xml"), XCCDF.to_owned(), &[], false).err().unwrap();
         assert!(e.contains("oval.xml:2:"), "{e}");
         std::fs::remove_dir_all(&d).unwrap();
     }
