@@ -561,7 +561,9 @@ fn run_build(
     let start = Instant::now();
     // The gate: every error-level finding stops the write; warnings are
     // left to `scapc validate`, which reports them in full.
-    let validator = (!no_validate).then(|| scapc_validator::Validator::new(scapc_validator::Options::default()));
+    // Streaming: the gate checks text scapc wrote, without a tree of it.
+    let validator =
+        (!no_validate).then(|| scapc_validator::Validator::new(scapc_validator::Options::default()).streaming());
     if let Some(Err(e)) = validator.as_ref().map(|v| v.schema_dir()) {
         errln!("error: cannot validate the build output: {e}");
         errln!("  hint: install openscap-common, set SCAPC_SCHEMAS, or pass --no-validate");

@@ -6,6 +6,7 @@ use crate::load::{self, Tree};
 use crate::{codes, text};
 use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Diagnostics, Location};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -186,50 +187,85 @@ pub fn compile_discovered(opts: &BuildOptions, tree: &Tree) -> (Vec<Compiled>, D
     (out, diags)
 }
 
+/// What [`to_source`] needs of a compiled product: where its items and
+/// OVAL come from. Built before the gate so that the model itself is
+/// dropped before its data stream is validated (the gate's findings are
+/// rare; the model is most of a product's memory).
+struct Locator {
+    /// `xccdf_<namespace>_`
+    prefix: String,
+    /// OVAL id -> (its fragment or template, the rule owning it); the rules'
+    /// OVAL first, then the CPE OVAL, as [`to_source`] searched them.
+    oval: HashMap<String, (Location, String)>,
+    /// Rule id -> (file, identifiers (value, where)).
+    rules: HashMap<String, (PathBuf, Vec<(String, Location)>)>,
+    groups: HashMap<String, PathBuf>,
+    values: HashMap<String, PathBuf>,
+    profiles: HashMap<String, PathBuf>,
+}
+
+impl Locator {
+    fn new(c: &Compiled) -> Locator {
+        let mut oval = HashMap::new();
+        for o in [&c.oval, &c.cpe_oval] {
+            for it in o.items.values() {
+                if let Some(id) = o.id(it.kind, &it.short) {
+                    oval.entry(id.to_owned())
+                        .or_insert_with(|| (Location { file: it.file.clone(), pos: Some(it.pos) }, it.owner.clone()));
+                }
+            }
+        }
+        let content = &c.content;
+        let rules = content
+            .rules
+            .iter()
+            .map(|(id, r)| {
+                let idents = r.identifiers.iter().map(|i| (i.value.1.clone(), i.loc.clone())).collect();
+                (id.clone(), (r.file.clone(), idents))
+            })
+            .collect();
+        Locator {
+            prefix: format!("xccdf_{}_", c.ns()),
+            oval,
+            rules,
+            groups: content.groups.iter().map(|(k, g)| (k.clone(), g.file.clone())).collect(),
+            values: content.values.iter().map(|(k, v)| (k.clone(), v.file.clone())).collect(),
+            profiles: content.profiles.iter().map(|(k, p)| (k.clone(), p.file.clone())).collect(),
+        }
+    }
+}
+
 /// Points a finding about a generated data stream back at the source it
 /// came from, when its element lies inside a rule, group, value or profile:
 /// the source becomes the location and the generated place a related one.
-fn to_source(c: &Compiled, mut d: Diagnostic) -> Diagnostic {
+fn to_source(c: &Locator, mut d: Diagnostic) -> Diagnostic {
     let Some(path) = d.hints.iter().find_map(|h| h.strip_prefix("element: ")).map(str::to_owned) else { return d };
-    let ns = format!("xccdf_{}_", c.ns());
+    // An identifier of a rule, named in the message, is where to fix it.
+    let named = |idents: &[(String, Location)]| {
+        idents.iter().find(|(v, _)| d.message.contains(&format!("`{v}`"))).map(|(_, l)| l.clone())
+    };
     // The innermost item on the path wins.
     let mut found: Option<Location> = None;
     for part in path.split('/') {
         let Some(id) = part.split_once("[@id='").and_then(|(_, r)| r.strip_suffix("']")) else { continue };
         if id.starts_with("oval:") {
-            let item = [&c.oval, &c.cpe_oval]
-                .into_iter()
-                .find_map(|o| o.items.values().find(|it| o.id(it.kind, &it.short).is_some_and(|l| l == id)));
-            if let Some(it) = item {
-                // An identifier of the owning rule, named in the message, is
-                // where to fix it; else the fragment or template.
-                let ident = c
-                    .content
-                    .rules
-                    .get(&it.owner)
-                    .and_then(|r| r.identifiers.iter().find(|i| d.message.contains(&format!("`{}`", i.value.1))));
-                found = Some(
-                    ident
-                        .map(|i| i.loc.clone())
-                        .unwrap_or_else(|| Location { file: it.file.clone(), pos: Some(it.pos) }),
-                );
+            if let Some((loc, owner)) = c.oval.get(id) {
+                // Else the fragment or template.
+                let ident = c.rules.get(owner).and_then(|(_, idents)| named(idents));
+                found = Some(ident.unwrap_or_else(|| loc.clone()));
             }
             continue;
         }
-        let Some(rest) = id.strip_prefix(&ns) else { continue };
-        let loc = if let Some(r) = rest.strip_prefix("rule_").and_then(|r| c.content.rules.get(r)) {
+        let Some(rest) = id.strip_prefix(&c.prefix) else { continue };
+        let loc = if let Some((file, idents)) = rest.strip_prefix("rule_").and_then(|r| c.rules.get(r)) {
             // An identifier named in the message points at its own line.
-            r.identifiers
-                .iter()
-                .find(|i| d.message.contains(&format!("`{}`", i.value.1)))
-                .map(|i| i.loc.clone())
-                .unwrap_or_else(|| Location::file(&r.file))
-        } else if let Some(g) = rest.strip_prefix("group_").and_then(|g| c.content.groups.get(g)) {
-            Location::file(&g.file)
-        } else if let Some(v) = rest.strip_prefix("value_").and_then(|v| c.content.values.get(v)) {
-            Location::file(&v.file)
-        } else if let Some(p) = rest.strip_prefix("profile_").and_then(|p| c.content.profiles.get(p)) {
-            Location::file(&p.file)
+            named(idents).unwrap_or_else(|| Location::file(file))
+        } else if let Some(file) = rest.strip_prefix("group_").and_then(|g| c.groups.get(g)) {
+            Location::file(file)
+        } else if let Some(file) = rest.strip_prefix("value_").and_then(|v| c.values.get(v)) {
+            Location::file(file)
+        } else if let Some(file) = rest.strip_prefix("profile_").and_then(|p| c.profiles.get(p)) {
+            Location::file(file)
         } else {
             continue;
         };
@@ -323,15 +359,20 @@ pub fn build_discovered(
             // are dropped below otherwise), so a product with errors of its
             // own is not checked at all.
             let own_errors = d.iter().any(|x| x.severity == scapc_diagnostics::Severity::Error);
-            let gated = match gate.filter(|_| !own_errors) {
-                None => Vec::new(),
-                Some(gate) => e
+            let gate = gate.filter(|_| !own_errors);
+            let locator = gate.map(|_| Locator::new(&c));
+            // The model is not needed any more: its memory is free for the
+            // gate's.
+            drop(c);
+            let gated = match (gate, locator) {
+                (Some(gate), Some(locator)) => e
                     .files
                     .par_iter()
                     .filter(|(n, _)| n.ends_with("-ds.xml"))
                     .flat_map_iter(|(name, data)| gate(&opts.out_dir.join(name), data))
-                    .map(|x| to_source(&c, x))
+                    .map(|x| to_source(&locator, x))
                     .collect(),
+                _ => Vec::new(),
             };
             Done { output: Some((po, e)), diags: d, gated }
         })

@@ -61,22 +61,39 @@ fn pick(dir: &Path, ext: &str, product: &str) -> Option<PathBuf> {
     product_file.or_else(|| common.into_iter().next())
 }
 
-/// Reads every rule's own fix files and the fix languages of the
-/// templates the rules use.
-pub fn load(content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic>) {
-    let templates = crate::cac_cpe::tree_root(product).join("shared").join("templates");
-    let mut own = BTreeMap::new();
-    let mut tsrc = BTreeMap::new();
-    for (id, rule) in &content.rules {
-        let mut files = Vec::new();
-        for (lang, ext, _, _) in LANGS {
-            if let Some(p) = pick(&rule.dir.join(lang), ext, &product.id) {
-                match crate::source::read(&p) {
-                    Ok(t) => files.push((lang.to_owned(), p, t)),
-                    Err(d) => diags.push(d),
-                }
+/// A rule's own fix files, (language, file, text), and what reading them
+/// reported. The rule's directory is listed once: most rules have fixes
+/// in few of the languages, or none.
+type OwnFixes = (Vec<(String, PathBuf, String)>, Vec<Diagnostic>);
+
+fn own_fixes(rule: &Rule, product: &str) -> OwnFixes {
+    let (mut files, mut diags) = (Vec::new(), Vec::new());
+    let entries = sorted_dir(&rule.dir);
+    let has = |lang: &str| entries.iter().any(|p| p.file_name().is_some_and(|n| n == lang));
+    for (lang, ext, _, _) in LANGS {
+        if !has(lang) {
+            continue;
+        }
+        if let Some(p) = pick(&rule.dir.join(lang), ext, product) {
+            match crate::source::read(&p) {
+                Ok(t) => files.push((lang.to_owned(), p, t)),
+                Err(d) => diags.push(d),
             }
         }
+    }
+    (files, diags)
+}
+
+/// Reads every rule's own fix files (the rules in parallel) and the fix
+/// languages of the templates the rules use.
+pub fn load(content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let templates = crate::cac_cpe::tree_root(product).join("shared").join("templates");
+    let found: Vec<OwnFixes> = content.rules.par_iter().map(|(_, rule)| own_fixes(rule, &product.id)).collect();
+    let mut own = BTreeMap::new();
+    let mut tsrc = BTreeMap::new();
+    for ((id, rule), (files, mut d)) in content.rules.iter().zip(found) {
+        diags.append(&mut d);
         if !files.is_empty() {
             own.insert(id.clone(), files);
         }

@@ -8,7 +8,7 @@ pub mod cac;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Marker that `xccdf_value("x")` leaves in rendered text. Emitters turn it
 /// into `<xccdf:sub idref="..."/>`. Chosen so that it cannot appear by
@@ -58,6 +58,62 @@ pub struct Jinja {
     macro_spans: Vec<(u32, String, u32)>,
     /// CaC dialect: the macro library, split into macros.
     library: Option<std::sync::Arc<cac::Library>>,
+    /// Sources rendered more than once are compiled once (see
+    /// [`Repeated`]).
+    repeated: std::sync::Arc<Repeated>,
+}
+
+/// A source rendered again (a template's language file, rendered for every
+/// rule that uses the template) is compiled only the first two times: the
+/// second time its full text is handed to the environment's loader under a
+/// key of its own, so that minijinja compiles it once and keeps it.
+#[derive(Default)]
+struct Repeated {
+    /// Name -> hash of the source last rendered under it (first sighting).
+    seen: std::sync::Mutex<HashMap<String, u64>>,
+    /// Loader key -> (the source as given, the full text compiled).
+    texts: std::sync::RwLock<HashMap<String, (String, std::sync::Arc<str>)>>,
+}
+
+/// Loader keys of repeated sources start with this (no file name does).
+const REPEATED_PREFIX: &str = "<repeated:";
+
+impl Repeated {
+    fn key(name: &str) -> String {
+        format!("{REPEATED_PREFIX}{name}>")
+    }
+
+    /// The loader key under which `source` (named `name`) is kept, if it
+    /// is; `full` gives its full text the second time it is seen.
+    fn lookup(&self, name: &str, source: &str, full: impl FnOnce() -> String) -> Option<String> {
+        let key = Self::key(name);
+        if let Some((src, _)) = self.texts.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return (src == source).then_some(key);
+        }
+        let h = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            source.hash(&mut h);
+            h.finish()
+        };
+        let again = {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            match seen.insert(name.to_owned(), h) {
+                Some(before) => before == h,
+                None => false,
+            }
+        };
+        if !again {
+            return None;
+        }
+        let mut texts = self.texts.write().unwrap_or_else(|e| e.into_inner());
+        let entry = texts.entry(key.clone()).or_insert_with(|| (source.to_owned(), full().into()));
+        (entry.0 == source).then_some(key)
+    }
+
+    fn source(&self, key: &str) -> Option<String> {
+        self.texts.read().unwrap_or_else(|e| e.into_inner()).get(key).map(|(_, full)| full.to_string())
+    }
 }
 
 fn syntax() -> SyntaxConfig {
@@ -153,7 +209,10 @@ impl Jinja {
         // trim_blocks would eat the newline after the prelude, but the
         // prelude has none: it sits on line 1 in front of the source.
         let prelude = imports.concat();
-        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new(), library: None })
+        let repeated = std::sync::Arc::new(Repeated::default());
+        let r = repeated.clone();
+        env.set_loader(move |name| Ok(r.source(name)));
+        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new(), library: None, repeated })
     }
 
     /// CaC makes every public macro of every macro file a global, so a
@@ -187,6 +246,7 @@ impl Jinja {
             prelude: String::new(),
             macro_spans: spans,
             library: None,
+            repeated: std::sync::Arc::new(Repeated::default()),
         };
         // Every product of a tree has the same library: it is checked and
         // split once per process, not once per product.
@@ -217,7 +277,10 @@ impl Jinja {
             }
         };
         let lib = library.clone();
-        env.set_loader(move |name| Ok(lib.module_source(name)));
+        let repeated = jinja.repeated.clone();
+        env.set_loader(move |name| {
+            Ok(if name.starts_with(REPEATED_PREFIX) { repeated.source(name) } else { lib.module_source(name) })
+        });
         Ok(Jinja { env, library: Some(library), ..jinja })
     }
 
@@ -244,14 +307,29 @@ impl Jinja {
         if !has_jinja(source) {
             return Ok(source.to_owned());
         }
-        let source = match self.dialect {
-            Dialect::Cac => cac::rewrite(source),
-            Dialect::Scapc => std::borrow::Cow::Borrowed(source),
+        let full_text = || {
+            let source = match self.dialect {
+                Dialect::Cac => cac::rewrite(source),
+                Dialect::Scapc => std::borrow::Cow::Borrowed(source),
+            };
+            match &self.library {
+                Some(lib) => format!("{}{}", lib.prelude(&source), source),
+                None => format!("{}{}", self.prelude, source),
+            }
         };
-        let full = match &self.library {
-            Some(lib) => format!("{}{}", lib.prelude(&source), source),
-            None => format!("{}{}", self.prelude, source),
-        };
+        if let Some(key) = self.repeated.lookup(name, source, full_text) {
+            // Errors name the source as an uncached rendering does.
+            let named = |e: minijinja::Error| {
+                let mut r = self.locate(convert(&e, &key));
+                if r.in_template.as_deref() == Some(key.as_str()) {
+                    r.in_template = None;
+                }
+                r
+            };
+            let tmpl = self.env.get_template(&key).map_err(named)?;
+            return tmpl.render(Value::from_serialize(ctx)).map_err(named);
+        }
+        let full = full_text();
         let tmpl = self.env.template_from_named_str(name, &full).map_err(|e| self.locate(convert(&e, name)))?;
         tmpl.render(Value::from_serialize(ctx)).map_err(|e| self.locate(convert(&e, name)))
     }

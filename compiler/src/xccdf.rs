@@ -674,7 +674,10 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     }
 
     let p = &c.product;
-    let mut out = String::with_capacity(1 << 22);
+    // The rules are most of the document: room for them and the rest, so
+    // that the text is not copied as it grows.
+    let rules_len: usize = ch.rendered.values().map(String::len).sum();
+    let mut out = String::with_capacity((1 << 22).max(rules_len + rules_len / 8 + (1 << 20)));
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,

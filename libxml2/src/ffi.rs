@@ -75,6 +75,14 @@ pub(crate) type FreeFunc = unsafe extern "C" fn(*mut c_void);
 extern "C" {
     // Library set-up and global state.
     pub(crate) fn xmlInitParser();
+    /// The allocation functions libxml2 uses from now on (before any other
+    /// call); 0 on success.
+    pub(crate) fn xmlMemSetup(
+        free: FreeFunc,
+        malloc: unsafe extern "C" fn(usize) -> *mut c_void,
+        realloc: unsafe extern "C" fn(*mut c_void, usize) -> *mut c_void,
+        strdup: unsafe extern "C" fn(*const c_char) -> *mut c_char,
+    ) -> c_int;
     pub(crate) fn xmlSetExternalEntityLoader(f: ExternalEntityLoader);
     pub(crate) fn xmlNoNetExternalEntityLoader(url: *const c_char, id: *const c_char, ctxt: *mut c_void)
         -> *mut c_void;
@@ -105,6 +113,17 @@ extern "C" {
     pub(crate) fn xmlSchemaNewValidCtxt(schema: *mut c_void) -> *mut c_void;
     pub(crate) fn xmlSchemaSetValidStructuredErrors(ctxt: *mut c_void, f: StructuredErrorFunc, user: *mut c_void);
     pub(crate) fn xmlSchemaValidateDoc(ctxt: *mut c_void, doc: *mut c_void) -> c_int;
+    /// Parses `input` with SAX and validates as it goes, building no tree;
+    /// takes ownership of `input` (freed with its parser context).
+    pub(crate) fn xmlSchemaValidateStream(
+        ctxt: *mut c_void,
+        input: *mut c_void,
+        enc: c_int,
+        sax: *mut c_void,
+        user: *mut c_void,
+    ) -> c_int;
+    /// An input buffer holding a copy of `size` bytes at `mem`.
+    pub(crate) fn xmlParserInputBufferCreateMem(mem: *const c_char, size: c_int, enc: c_int) -> *mut c_void;
     pub(crate) fn xmlSchemaFreeValidCtxt(ctxt: *mut c_void);
 
     // XPath.
@@ -116,6 +135,9 @@ extern "C" {
     pub(crate) fn xmlXPathCastToNumber(obj: *mut XPathObject) -> c_double;
     pub(crate) fn xmlXPathCastToString(obj: *mut XPathObject) -> *mut c_char;
 }
+
+/// `XML_CHAR_ENCODING_UTF8` (encoding.h).
+pub(crate) const XML_CHAR_ENCODING_UTF8: c_int = 1;
 
 // Parser options (parser.h, `xmlParserOption`).
 pub(crate) const XML_PARSE_NOERROR: c_int = 1 << 5;

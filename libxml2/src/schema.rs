@@ -106,6 +106,63 @@ impl Schema {
         errors
     }
 
+    /// Validates `xml` as libxml2 parses it (SAX), building no document:
+    /// the memory of the schema and a copy of the text, not of a tree.
+    /// For text scapc wrote itself (the build's gate): the parser has
+    /// libxml2's default limits (a text node up to 10 MB, nesting up to
+    /// 256 levels) and reports duplicate `xs:ID` values only in
+    /// [`Schema::validate`]. `Err` means the text is not well-formed (the
+    /// errors say why); `Ok` holds the schema violations.
+    pub fn validate_stream(&self, xml: &str) -> Result<Vec<XmlError>, Vec<XmlError>> {
+        let len = std::ffi::c_int::try_from(xml.len())
+            .map_err(|_| vec![XmlError::new("the document is larger than 2 GiB")])?;
+        let mut capture = ErrorCapture::start();
+        // SAFETY: `self.ptr` is a parsed schema (never freed while `self`
+        // lives); the new context is owned by `ValidCtxt` below.
+        let vctxt = unsafe { ffi::xmlSchemaNewValidCtxt(self.ptr) };
+        if vctxt.is_null() {
+            return Err(vec![XmlError::new("libxml2 could not create a validation context")]);
+        }
+        let vctxt = ValidCtxt(vctxt);
+        // SAFETY: `xml` is valid for `len` bytes during the call, and the
+        // buffer copies them.
+        let input =
+            unsafe { ffi::xmlParserInputBufferCreateMem(xml.as_ptr().cast(), len, ffi::XML_CHAR_ENCODING_UTF8) };
+        if input.is_null() {
+            return Err(vec![XmlError::new("libxml2 could not allocate an input buffer")]);
+        }
+        // SAFETY: `vctxt.0` is a live validation context used by this thread
+        // only; `input` is a fresh buffer whose ownership passes to the
+        // call (its parser context frees it); no SAX handler of ours, so
+        // libxml2 builds no tree; `collect` ignores the (null) user pointer
+        // and never unwinds.
+        let rc = unsafe {
+            ffi::xmlSchemaSetValidStructuredErrors(vctxt.0, collect, std::ptr::null_mut());
+            ffi::xmlSchemaValidateStream(
+                vctxt.0,
+                input,
+                ffi::XML_CHAR_ENCODING_UTF8,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        drop(vctxt);
+        let mut errors = capture.take();
+        // Well-formedness errors (`XML_ERR_*`, `XML_NS_ERR_*`: codes below
+        // 1000) come from the parser; schema violations (`XML_SCHEMAV_*`)
+        // are 1800 and up.
+        if errors.iter().any(|e| !e.warning && e.code > 0 && e.code < 1000) {
+            return Err(errors);
+        }
+        if rc < 0 && errors.is_empty() {
+            errors.push(XmlError::new("libxml2 failed internally while validating"));
+        }
+        if rc != 0 && errors.is_empty() {
+            return Err(vec![XmlError::new("the document is not well-formed XML")]);
+        }
+        Ok(errors)
+    }
+
     /// Parses `xml` (no size limits, see [`Limits::Huge`]) and validates
     /// it. `Err` means the text could not be parsed at all (the errors say
     /// why); `Ok` holds the schema violations.
@@ -162,6 +219,23 @@ mod tests {
         assert!(!all.is_empty(), "an unresolved entity must not validate");
         let _ = std::fs::remove_file(t.path().join("s.xsd"));
         assert!(Schema::load(&t.path().join("s.xsd")).is_err());
+        assert!(!handler_installed());
+    }
+
+    #[test]
+    fn streaming_validation_finds_what_the_tree_finds() {
+        let t = tempfile::tempdir().unwrap();
+        let s = schema(t.path());
+        assert!(s.validate_stream(r#"<a xmlns="urn:t" id="x"><b>1</b></a>"#).unwrap().is_empty());
+        let doc = "<a xmlns=\"urn:t\" id=\"x\">\n<b>one</b>\n<b>2</b><b>3</b></a>";
+        let errs = s.validate_stream(doc).unwrap();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].line, 2);
+        assert!(errs[0].message.contains("'one' is not a valid value"), "{}", errs[0].message);
+        let errs = s.validate_stream(r#"<a xmlns="urn:t"><b>1</b></a>"#).unwrap();
+        assert!(errs[0].message.contains("'id' is required"), "{errs:?}");
+        let e = s.validate_stream("<a xmlns=\"urn:t\" id=\"x\">\n<b>1</a>").unwrap_err();
+        assert!(!e.is_empty());
         assert!(!handler_installed());
     }
 

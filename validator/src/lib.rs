@@ -63,12 +63,26 @@ pub struct Validator {
     opts: Options,
     cache: schemas::Cache,
     schema_dir: Result<PathBuf, String>,
+    /// XSD validation while parsing, without a tree (see
+    /// [`Validator::streaming`]).
+    stream: bool,
 }
 
 impl Validator {
     pub fn new(opts: Options) -> Self {
         let schema_dir = if opts.no_xsd { Err(String::new()) } else { schemas::locate(opts.schemas.as_deref()) };
-        Validator { opts, cache: schemas::Cache::default(), schema_dir }
+        Validator { opts, cache: schemas::Cache::default(), schema_dir, stream: false }
+    }
+
+    /// Validates against the XSDs as libxml2 parses (SAX), building no
+    /// tree of each document: a fraction of the memory, for text scapc
+    /// wrote itself (the build's gate). The parser then has libxml2's
+    /// default limits (text nodes up to 10 MB, 256 levels), and duplicate
+    /// `xs:ID` values are not reported by the XSD layer (the data stream
+    /// reader refuses duplicate component ids either way).
+    pub fn streaming(mut self) -> Self {
+        self.stream = true;
+        self
     }
 
     /// `Err` explains why the XSD layer cannot run (no schemas found).
@@ -218,9 +232,9 @@ impl Validator {
             }
         };
         if let Some(coll) = coll {
-            return schema_check::data_stream(path, coll, kind, root, &self.cache);
+            return schema_check::data_stream(path, coll, kind, root, &self.cache, self.stream);
         }
-        schema_check::document(path, text, kind, root, &self.cache)
+        schema_check::document(path, text, kind, root, &self.cache, self.stream)
     }
 }
 

@@ -52,8 +52,9 @@ fn newlines(s: &str) -> u32 {
     s.as_bytes().iter().filter(|&&b| b == b'\n').count() as u32
 }
 
-/// Validates a standalone (non data stream) document.
-pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache) -> Vec<Diagnostic> {
+/// Validates a standalone (non data stream) document; `stream`: while
+/// parsing, without a tree ([`crate::Validator::streaming`]).
+pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache, stream: bool) -> Vec<Diagnostic> {
     let ver = if matches!(
         kind,
         Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics
@@ -70,11 +71,19 @@ pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache
         frame: false,
         what: kind.name(),
     };
-    run(file, &job, cache)
+    run(file, &job, cache, stream)
 }
 
-/// Validates a data stream collection in parts, in parallel.
-pub fn data_stream(file: &Path, coll: &Collection<'_>, kind: &Kind, root: &Path, cache: &Cache) -> Vec<Diagnostic> {
+/// Validates a data stream collection in parts, in parallel; `stream`: each
+/// part while parsing, without a tree ([`crate::Validator::streaming`]).
+pub fn data_stream(
+    file: &Path,
+    coll: &Collection<'_>,
+    kind: &Kind,
+    root: &Path,
+    cache: &Cache,
+    stream: bool,
+) -> Vec<Diagnostic> {
     let src = coll.src;
     let mut jobs = Vec::new();
     // The frame.
@@ -125,7 +134,14 @@ pub fn data_stream(file: &Path, coll: &Collection<'_>, kind: &Kind, root: &Path,
             what: format!("component {} ({})", c.id, ck.name()),
         });
     }
-    jobs.par_iter().flat_map_iter(|j| run(file, j, cache)).collect()
+    // The largest part starts first (it bounds the wall time); the
+    // findings keep the parts' order.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].text.len()));
+    let mut found: Vec<(usize, Vec<Diagnostic>)> =
+        order.into_par_iter().map(|i| (i, run(file, &jobs[i], cache, stream))).collect();
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().flat_map(|(_, d)| d).collect()
 }
 
 /// The schema a data stream component validates against: the one the
@@ -149,12 +165,14 @@ fn with_namespaces(body: &str, in_scope: &[(String, String)]) -> String {
     scapc_xml::ns::with_inherited(body, in_scope, false)
 }
 
-fn run(file: &Path, job: &Job<'_>, cache: &Cache) -> Vec<Diagnostic> {
+fn run(file: &Path, job: &Job<'_>, cache: &Cache, stream: bool) -> Vec<Diagnostic> {
     let schema = match cache.get(&job.schema) {
         Ok(s) => s,
         Err(e) => return vec![Diagnostic::error("schema-unavailable", e).at(Location::file(file))],
     };
-    let (errors, fatal) = match schema.validate(&job.text, &file.to_string_lossy()) {
+    let result =
+        if stream { schema.validate_stream(&job.text) } else { schema.validate(&job.text, &file.to_string_lossy()) };
+    let (errors, fatal) = match result {
         Ok(v) => (v, false),
         Err(v) => (v, true),
     };
