@@ -227,11 +227,13 @@ pub struct EvalArgs {
     /// again and record `fixed` or `error` with the fix's output
     #[arg(long)]
     pub remediate: bool,
-    /// Evaluate only this rule (full id; repeatable), whether the profile
+    /// Evaluate only this rule (full id, or its end when that names one
+    /// rule, e.g. `sshd_set_keepalive`; repeatable), whether the profile
     /// selects it or not; every other rule is `notselected` (as oscap)
     #[arg(long, value_name = "ID")]
     pub rule: Vec<String>,
-    /// Do not evaluate this rule (full id; repeatable): it is `notselected`
+    /// Do not evaluate this rule (full id or its unique end; repeatable):
+    /// it is `notselected`
     #[arg(long, value_name = "ID")]
     pub skip_rule: Vec<String>,
     /// Evaluate only the selected rules that carry this reference: NAME is
@@ -449,18 +451,38 @@ pub fn run(a: EvalArgs) -> ExitCode {
         }
     }
     let ids: Vec<&str> = content.benchmark.rules.iter().map(|x| x.id.as_str()).collect();
+    // A rule is named by its full id, or by the end of it (`sshd_set_keepalive`
+    // for `xccdf_org.ssgproject.content_rule_sshd_set_keepalive`) when that
+    // names one rule.
+    let full_id = |r: &str| -> Result<Option<String>, String> {
+        if ids.contains(&r) {
+            return Ok(Some(r.to_owned()));
+        }
+        let exact_short: Vec<&str> = ids.iter().copied().filter(|i| i.ends_with(&format!("_rule_{r}"))).collect();
+        let m = if exact_short.is_empty() { ids.iter().copied().filter(|i| i.ends_with(r)).collect() } else { exact_short };
+        match m.len() {
+            0 => Ok(None),
+            1 => Ok(Some(m[0].to_owned())),
+            n => Err(format!("the rule `{r}` is ambiguous, {n} rule ids end with it: {}; give more of the id", m.join(", "))),
+        }
+    };
+    let mut rules = Vec::new();
     for r in &a.rule {
-        if !ids.contains(&r.as_str()) {
-            return err(unknown_id("rule", r, &a.ds, &ids));
+        match full_id(r) {
+            Ok(Some(id)) => rules.push(id),
+            Ok(None) => return err(unknown_id("rule", r, &a.ds, &ids)),
+            Err(e) => return err(format!("{}: {e}", a.ds.display())),
         }
     }
     // an unknown --skip-rule skips nothing: a warning, as oscap ignores it
+    let mut skip_rules = Vec::new();
     for r in &a.skip_rule {
-        if !ids.contains(&r.as_str()) {
-            warn!("--skip-rule: {}", unknown_id("rule", r, &a.ds, &ids));
+        match full_id(r) {
+            Ok(Some(id)) => skip_rules.push(id),
+            Ok(None) => warn!("--skip-rule: {}", unknown_id("rule", r, &a.ds, &ids)),
+            Err(e) => warn!("--skip-rule: {e}"),
         }
     }
-    let mut skip_rules = a.skip_rule.clone();
     if let Some((name, id)) = &a.reference {
         // an unknown reference type filters nothing, as in oscap
         match run::rules_without_reference(&content.benchmark, name, id) {
@@ -492,7 +514,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
         sce,
         engine: EngineOptions { probe_timeout: Duration::from_secs(a.probe_timeout.max(1)) },
         progress: if tty { Some(&progress) } else { None },
-        rules: a.rule.clone(),
+        rules,
         skip_rules,
     };
     let mut scan = match run::evaluate(&content, &opts) {

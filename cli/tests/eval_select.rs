@@ -238,3 +238,26 @@ fn nothing_evaluated_and_wrong_platform_are_warned_about() {
     assert!(err.contains("warning: every rule is notapplicable"), "{err}");
     assert!(err.contains("cpe:/o:redhat:enterprise_linux:8"), "the platform is named: {err}");
 }
+
+/// `--rule` and `--skip-rule` take a rule's short id (the end of its full
+/// id) when it names one rule: the same results as with the full id.
+#[test]
+fn rule_by_its_short_id() {
+    let ds = built();
+    let t = tempfile::tempdir().unwrap();
+    let scan = |name: &str, args: &[&str]| {
+        let out = t.path().join(name);
+        let mut c = scapc();
+        c.arg("eval").arg(&ds).args(args).arg("-q").arg("--results-arf").arg(&out);
+        let (code, o, e) = run(c);
+        assert!(code == 0 || code == 2, "scapc failed ({code}): {o}{e}");
+        results(&out)
+    };
+    let all = scan("all.xml", &["--profile", "(all)"]);
+    let full = all.keys().next().unwrap().clone();
+    let short = full.rsplit("_rule_").next().unwrap().to_owned();
+    assert_ne!(short, full);
+    assert_eq!(scan("short.xml", &["--rule", &short]), scan("full.xml", &["--rule", &full]));
+    let skipped = scan("skip.xml", &["--profile", "(all)", "--skip-rule", &short]);
+    assert_eq!(skipped[&full], "notselected");
+}
