@@ -459,11 +459,15 @@ pub fn run(a: EvalArgs) -> ExitCode {
             return Ok(Some(r.to_owned()));
         }
         let exact_short: Vec<&str> = ids.iter().copied().filter(|i| i.ends_with(&format!("_rule_{r}"))).collect();
-        let m = if exact_short.is_empty() { ids.iter().copied().filter(|i| i.ends_with(r)).collect() } else { exact_short };
+        let m =
+            if exact_short.is_empty() { ids.iter().copied().filter(|i| i.ends_with(r)).collect() } else { exact_short };
         match m.len() {
             0 => Ok(None),
             1 => Ok(Some(m[0].to_owned())),
-            n => Err(format!("the rule `{r}` is ambiguous, {n} rule ids end with it: {}; give more of the id", m.join(", "))),
+            n => Err(format!(
+                "the rule `{r}` is ambiguous, {n} rule ids end with it: {}; give more of the id",
+                m.join(", ")
+            )),
         }
     };
     let mut rules = Vec::new();
