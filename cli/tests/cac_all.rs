@@ -10,52 +10,17 @@
 //! unpacked once into the test's cache directory (shared with
 //! `cac_compat.rs`).
 
+mod cac_tree;
+
 use scapc_diagnostics::Severity;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const TARBALL: &str = "reference/cac/content-b3a2cca.tar.xz";
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
-
-/// The unpacked tree, or None (with a notice) when `../shared` is absent.
-fn content_tree() -> Option<PathBuf> {
-    let shared = shared();
-    if !shared.is_dir() {
-        eprintln!("NOTICE: {} is absent; the all-products CaC test is skipped", shared.display());
-        return None;
-    }
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scapc-cac-b3a2cca");
-    let tree = cache.join("content");
-    if tree.join("products").is_dir() {
-        return Some(tree);
-    }
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "scapc-cac-b3a2cca.tmp-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let st = Command::new("tar").arg("-xJf").arg(shared.join(TARBALL)).arg("-C").arg(&tmp).status().unwrap();
-    assert!(st.success(), "tar -xJf {} failed", shared.join(TARBALL).display());
-    if std::fs::rename(&tmp, &cache).is_err() {
-        // Another test unpacked it first.
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    assert!(tree.join("products").is_dir(), "{} has no products/", tree.display());
-    Some(tree)
-}
 
 /// One load of the whole tree serves both checks: the compiler's (every
 /// product loads and resolves without errors) and the linter's (its
 /// schemas accept CaC's keys; what CaC's Jinja allows is not reported).
 #[test]
 fn all_38_products_load_and_resolve_without_errors_and_lint() {
-    let Some(tree) = content_tree() else { return };
+    let Some(tree) = cac_tree::content_tree("the all-products CaC test") else { return };
     let cx = scapc_linter::Context::load(&tree);
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for d in &cx.compiler {

@@ -52,6 +52,13 @@ impl Doc {
             .map(Doc)
             .map_err(|e| format!("{e:?}"))
     }
+    /// The string value of an XPath expression.
+    pub fn text(&self, xpath: &str) -> String {
+        match self.0.xpath(&format!("string({xpath})")) {
+            Ok(scapc_libxml2::XPathValue::String(s)) => s,
+            other => panic!("XPath {xpath}: {other:?}"),
+        }
+    }
     pub fn count(&self, xpath: &str) -> usize {
         match self.0.xpath(&format!("count({xpath})")) {
             Ok(scapc_libxml2::XPathValue::Number(n)) => n as usize,
