@@ -20,8 +20,8 @@ SEED=${3:-1}
 GOAL=1.0
 
 cargo build --release -q -p scapc -p scapc-synth
-SCAPC=$PWD/target/release/scapc
-SYNTH=$PWD/target/release/scapc-synth
+SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
+SYNTH=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc-synth
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -13,7 +13,7 @@ RUNS=${2:-5}
 [ -f "$DS" ] || { echo "missing $DS (apt-get install ssg-nondebian)"; exit 2; }
 command -v oscap >/dev/null || { echo "oscap is missing (apt-get install openscap-scanner)"; exit 2; }
 cargo build --release -q -p scapc
-SCAPC=$PWD/target/release/scapc
+SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

@@ -16,7 +16,7 @@ XSL=/usr/share/openscap/schemas/sds/1.3/source-data-stream-1.3.xsl
 command -v oscap >/dev/null || { echo "oscap is missing (apt-get install openscap-scanner)"; exit 2; }
 command -v xsltproc >/dev/null || { echo "xsltproc is missing (apt-get install xsltproc)"; exit 2; }
 cargo build --release -q -p scapc
-SCAPC=$PWD/target/release/scapc
+SCAPC=${CARGO_TARGET_DIR:-$PWD/target}/release/scapc
 
 # best-of-N and median wall time in seconds of a command that must succeed
 times() {
