@@ -499,15 +499,7 @@ fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
         .flatten()
         .chain(rule.warnings.iter().map(|(_, w)| w))
     {
-        out.extend(text::sub_ids(prose));
-        // CaC's `xccdf_value` writes the `<sub>` element itself.
-        let mut rest = prose.as_str();
-        while let Some(i) = rest.find("<sub idref=\"") {
-            let after = &rest[i + "<sub idref=\"".len()..];
-            let end = after.find('"').unwrap_or(after.len());
-            out.insert(after[..end].to_owned());
-            rest = &after[end..];
-        }
+        prose_values(prose, &mut out);
     }
     if let Some(t) = &rule.template {
         for v in t.vars.values() {
@@ -519,6 +511,19 @@ fn values_of(rule: &Rule, content: &Content) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// Adds the Values that prose names: `{{{ xccdf_value(..) }}}`'s `<sub>`
+/// elements (CaC's macro writes the element itself) and our own `sub`s.
+fn prose_values(prose: &str, out: &mut BTreeSet<String>) {
+    out.extend(text::sub_ids(prose));
+    let mut rest = prose;
+    while let Some(i) = rest.find("<sub idref=\"") {
+        let after = &rest[i + "<sub idref=\"".len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.insert(after[..end].to_owned());
+        rest = &after[end..];
+    }
 }
 
 /// Values the OVAL of a rule's CaC template names (its external variables,
@@ -620,7 +625,6 @@ pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &Te
         rules.par_iter().map(|r| template_values(r, content, env)).collect()
     };
     values.extend(from_templates.into_iter().flatten());
-    content.values.retain(|id, _| values.contains(id));
     // Groups holding a kept rule or value, and their ancestors.
     let mut keep: BTreeSet<String> = BTreeSet::new();
     let parents: BTreeMap<String, Option<String>> =
@@ -636,9 +640,34 @@ pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &Te
     for r in content.rules.values() {
         mark(r.group.clone(), &mut keep);
     }
-    for v in content.values.values() {
-        mark(v.group.clone(), &mut keep);
+    // A kept group's prose may name a Value no kept rule uses (CaC's
+    // audit_login_events names var_accounts_passwords_pam_faillock_dir):
+    // CaC's build drops that Value and leaves a `<sub>` naming nothing,
+    // which XCCDF forbids; we keep the Value (and so its group, whose
+    // prose may name another, until nothing changes).
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    loop {
+        for id in values.iter() {
+            if seen.insert(id.clone()) {
+                if let Some(v) = content.values.get(id) {
+                    mark(v.group.clone(), &mut keep);
+                }
+            }
+        }
+        let mut named = BTreeSet::new();
+        for g in keep.iter().filter_map(|id| content.groups.get(id)) {
+            prose_values(&g.description, &mut named);
+            for (_, w) in &g.warnings {
+                prose_values(w, &mut named);
+            }
+        }
+        named.retain(|v| content.values.contains_key(v) && !values.contains(v));
+        if named.is_empty() {
+            break;
+        }
+        values.extend(named);
     }
+    content.values.retain(|id, _| values.contains(id));
     content.groups.retain(|id, _| keep.contains(id));
     // Groups with a rule a profile selects, per profile.
     for p in &mut profiles {
