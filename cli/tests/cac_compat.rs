@@ -86,6 +86,10 @@ type GroupFacts = (String, BTreeSet<String>);
 struct Facts {
     /// The Benchmark's title and description.
     benchmark: (String, String),
+    /// The Benchmark's version (with its update URI) and its metadata
+    /// but the contributors (CaC's `Contributors.xml` is not in the
+    /// tarball).
+    benchmark_meta: Vec<String>,
     ids: BTreeMap<&'static str, BTreeSet<String>>,
     /// Group, Rule and Value ids in document order (it decides how
     /// `requires`/`conflicts` resolve and the order of fixes).
@@ -126,6 +130,16 @@ fn facts(t: &Tree) -> Facts {
     if let Some(&b) = t.all(XCCDF, "Benchmark").first() {
         let part = |name: &str| t.child(b, XCCDF, name).map(|x| text(t, x)).unwrap_or_default();
         f.benchmark = (part("title"), part("description"));
+        if let Some(v) = t.child(b, XCCDF, "version") {
+            f.benchmark_meta.push(format!("version={} update={:?}", text(t, v), t.attr(v, "update")));
+        }
+        if let Some(m) = t.child(b, XCCDF, "metadata") {
+            for c in t.children(m).filter(|&c| t.local(c) != "contributor") {
+                f.benchmark_meta.push(format!("{}={}", t.local(c), text(t, c)));
+            }
+        }
+        // Dublin Core elements in any order.
+        f.benchmark_meta.sort();
     }
     for kind in ["Group", "Rule", "Value", "Profile"] {
         f.ids.insert(kind, t.all(XCCDF, kind).iter().filter_map(|&e| t.attr(e, "id")).map(str::to_owned).collect());
@@ -195,6 +209,7 @@ fn facts(t: &Tree) -> Facts {
                     pf.selected.insert(idref);
                 }
                 "version" | "reference" => pf.meta.push(format!("{}={}", t.local(c), text(t, c))),
+                "title" | "description" => pf.meta.push(format!("{} override={:?}", t.local(c), t.attr(c, "override"))),
                 "refine-value" => {
                     pf.values.insert((idref, t.attr(c, "selector").unwrap_or("").to_owned()));
                 }
@@ -232,6 +247,10 @@ fn pct((m, t): Score) -> f64 {
 fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     let mut out = Vec::new();
     out.push(("benchmark title".into(), (usize::from(ours.benchmark.0 == theirs.benchmark.0), 1)));
+    out.push((
+        "benchmark version and metadata".into(),
+        (usize::from(ours.benchmark_meta == theirs.benchmark_meta && !ours.benchmark_meta.is_empty()), 1),
+    ));
     for kind in ["Group", "Rule", "Value", "Profile"] {
         out.push((format!("{kind} ids"), jaccard(&ours.ids[kind], &theirs.ids[kind])));
     }
@@ -257,7 +276,7 @@ fn compare(ours: &Facts, theirs: &Facts) -> Vec<(String, Score)> {
     out.push(("profile refine-values".into(), val));
     out.push(("profile refine-rules".into(), refi));
     let meta_same = both_profiles.iter().filter(|p| ours.profiles[**p].meta == theirs.profiles[**p].meta).count();
-    out.push(("profile version and reference".into(), (meta_same, both_profiles.len())));
+    out.push(("profile version, reference, override".into(), (meta_same, both_profiles.len())));
     let both_rules: Vec<&String> = theirs.rules.keys().filter(|k| ours.rules.contains_key(*k)).collect();
     let n = both_rules.len();
     let count = |f: &dyn Fn(&RuleFacts, &RuleFacts) -> bool| -> Score {
@@ -585,6 +604,7 @@ fn debian12() {
         false,
         &[
             ("benchmark title", 100.0),
+            ("benchmark version and metadata", 100.0),
             ("Group ids", 100.0),
             ("Rule ids", 100.0),
             ("Value ids", 100.0),
@@ -593,7 +613,7 @@ fn debian12() {
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
-            ("profile version and reference", 100.0),
+            ("profile version, reference, override", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule description and rationale", 100.0),
@@ -623,6 +643,7 @@ fn example() {
         false,
         &[
             ("benchmark title", 100.0),
+            ("benchmark version and metadata", 100.0),
             ("Group ids", 100.0),
             ("Rule ids", 100.0),
             ("Value ids", 100.0),
@@ -631,7 +652,7 @@ fn example() {
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
-            ("profile version and reference", 100.0),
+            ("profile version, reference, override", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule description and rationale", 100.0),
@@ -661,6 +682,7 @@ fn rhel9() {
         true,
         &[
             ("benchmark title", 100.0),
+            ("benchmark version and metadata", 100.0),
             ("Group ids", 100.0),
             ("Rule ids", 100.0),
             ("Value ids", 100.0),
@@ -669,7 +691,7 @@ fn rhel9() {
             ("profile selections", 100.0),
             ("profile refine-values", 100.0),
             ("profile refine-rules", 100.0),
-            ("profile version and reference", 100.0),
+            ("profile version, reference, override", 100.0),
             ("rule titles", 100.0),
             ("rule severities", 100.0),
             ("rule description and rationale", 100.0),

@@ -333,7 +333,9 @@ pub const CAC_REFERENCE_URIS: &[(&str, &str)] = &[
 ];
 
 /// The version CaC's build gives the benchmark (`ssg_version_str`) when
-/// the product names none.
+/// the product names none and the tree has no `CMakeLists.txt` to take it
+/// from (the reference tarball has none): the CaC release this
+/// compatibility follows.
 pub const CAC_VERSION: &str = "0.1.83";
 
 /// Adds the implied properties and evaluates `product_properties/*.yml`
@@ -378,7 +380,9 @@ fn add_properties(tree: &Tree, vars: &mut BTreeMap<String, serde_json::Value>, d
                 .collect(),
         )
     });
-    vars.entry("ssg_version_str".into()).or_insert_with(|| J::String(CAC_VERSION.into()));
+    vars.entry("ssg_version_str".into()).or_insert_with(|| {
+        J::String(cmake_version(&tree.root.join("CMakeLists.txt")).unwrap_or_else(|| CAC_VERSION.into()))
+    });
     vars.entry("cmake_build_type".into()).or_insert_with(|| J::String("Release".into()));
     vars.entry("sce_enabled".into()).or_insert_with(|| J::String("false".into()));
     if tree.property_files.is_empty() {
@@ -520,6 +524,7 @@ pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnosti
     if roots.layout == Layout::Cac {
         add_properties(tree, &mut vars, &mut doc.diags);
     }
+    let meta = benchmark_meta(tree, roots.layout, &vars, &namespace, &mut doc.diags);
     let p = Product {
         id,
         full_name,
@@ -533,9 +538,88 @@ pub fn load_product(tree: &Tree, path: &Path) -> (Option<Product>, Vec<Diagnosti
         cpes,
         reference_uris,
         vars,
+        meta,
         file: path.to_path_buf(),
     };
     (Some(p), doc.diags)
+}
+
+/// CaC's name for itself and where its releases are published
+/// (`ssg/constants.py`: `SSG_PROJECT_NAME`, `SSG_BENCHMARK_LATEST_URI`).
+const CAC_PROJECT: &str = "SCAP Security Guide Project";
+const CAC_LATEST: &str = "https://github.com/ComplianceAsCode/content/releases/latest";
+
+/// The Benchmark's version and metadata ([`BenchmarkMeta`]). A product key
+/// wins; a CaC tree then gets what CaC's build writes: `ssg_version_str`
+/// (from its `CMakeLists.txt`, see [`add_properties`]), the project as creator and
+/// publisher, the contributors of `Contributors.xml` and the releases page
+/// as update URI and source.
+fn benchmark_meta(
+    tree: &Tree,
+    layout: Layout,
+    vars: &BTreeMap<String, serde_json::Value>,
+    namespace: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> BenchmarkMeta {
+    let key = |k: &str| vars.get(k).and_then(|v| v.as_str().map(str::to_owned));
+    let cac = layout == Layout::Cac;
+    let version =
+        key("version").or_else(|| cac.then(|| key("ssg_version_str")).flatten()).unwrap_or_else(|| "0.1".into());
+    let contributors = match vars.get("contributor") {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        // SRC-8-1 wants a contributor: the project, without that file.
+        _ if cac => Some(cac_contributors(&tree.root.join("Contributors.xml"), diags))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| vec![CAC_PROJECT.into()]),
+        _ => vec!["scapc content authors".into()],
+    };
+    let (who, source) = if cac { (CAC_PROJECT, CAC_LATEST) } else { ("scapc", namespace) };
+    BenchmarkMeta {
+        version,
+        update: key("update_uri").or_else(|| cac.then(|| CAC_LATEST.to_owned())),
+        creator: key("creator").unwrap_or_else(|| who.into()),
+        publisher: key("publisher").unwrap_or_else(|| who.into()),
+        contributors,
+        source: key("source").unwrap_or_else(|| source.into()),
+    }
+}
+
+/// `SSG_MAJOR_VERSION.SSG_MINOR_VERSION.SSG_PATCH_VERSION` of CaC's
+/// `CMakeLists.txt` (`set(SSG_MAJOR_VERSION 0)`), if it has all three.
+fn cmake_version(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let part = |name: &str| -> Option<String> {
+        let at = text.find(&format!("set({name} "))? + name.len() + 5;
+        let v: String = text[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        (!v.is_empty()).then_some(v)
+    };
+    Some(format!("{}.{}.{}", part("SSG_MAJOR_VERSION")?, part("SSG_MINOR_VERSION")?, part("SSG_PATCH_VERSION")?))
+}
+
+/// The `<contributor>` texts of CaC's `Contributors.xml`, in order; none
+/// when the tree has no such file (the reference tarball has none).
+fn cac_contributors(path: &Path, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    match scapc_xml::parse(&text) {
+        Ok(root) => {
+            let mut out = Vec::new();
+            root.walk(&mut |e| {
+                if e.name == "contributor" {
+                    out.push(e.text());
+                }
+            });
+            out
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::warning(codes::IO, format!("Contributors.xml is not well-formed XML: {}", e.message))
+                    .at(Location::at(path, e.line, e.col))
+                    .hint("fix the file; the Benchmark lists no contributors meanwhile"),
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// Loads every template and platform of a tree (for documentation).

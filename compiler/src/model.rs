@@ -65,7 +65,24 @@ pub struct Product {
     pub reference_uris: BTreeMap<String, String>,
     /// Every top-level key, for Jinja.
     pub vars: BTreeMap<String, serde_json::Value>,
+    /// How the Benchmark describes itself (its `version` and `metadata`).
+    pub meta: BenchmarkMeta,
     pub file: PathBuf,
+}
+
+/// The Benchmark's `version` and Dublin Core `metadata`: from the
+/// product's keys (`version`, `update_uri`, `creator`, `publisher`,
+/// `contributor`, `source`), for a ComplianceAsCode tree as CaC's build
+/// writes them (its CMake version, the project's name, `Contributors.xml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BenchmarkMeta {
+    pub version: String,
+    /// Where updates are published (`version@update`, SRC-341-1).
+    pub update: Option<String>,
+    pub creator: String,
+    pub publisher: String,
+    pub contributors: Vec<String>,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,7 +2,7 @@
 
 use crate::codes;
 use crate::compile::{Compiled, Fix};
-use crate::model::{loc_of, Group, Rule, XValue};
+use crate::model::{loc_of, Group, Layout, Rule, XValue};
 use crate::oval::{Kind, NS_DEF};
 use crate::platform::Expr;
 use crate::text::{text_with_subs, xhtml};
@@ -737,23 +737,19 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     for cpe in &p.cpes {
         empty(&mut out, 1, "platform", &[("idref", &cpe.name)]);
     }
-    let version = p.vars.get("version").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "0.1".into());
-    // SRC-341-1: where updates are published, when the product says.
-    match p.vars.get("update_uri").and_then(|v| v.as_str().map(str::to_owned)) {
-        Some(u) => el(&mut out, 1, "version", &[("time", &c.timestamp), ("update", &u)], &escape_text(&version)),
-        None => el(&mut out, 1, "version", &[("time", &c.timestamp)], &escape_text(&version)),
+    let m = &p.meta;
+    // SRC-341-1: where updates are published, when that is known.
+    match &m.update {
+        Some(u) => el(&mut out, 1, "version", &[("time", &c.timestamp), ("update", u)], &escape_text(&m.version)),
+        None => el(&mut out, 1, "version", &[("time", &c.timestamp)], &escape_text(&m.version)),
     }
-    let meta =
-        |k: &str, d: &str| p.vars.get(k).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| d.to_owned());
     out.push_str(&format!("  <{P}metadata>\n"));
-    for (k, d) in [
-        ("creator", "scapc"),
-        ("publisher", "scapc"),
-        ("contributor", "scapc content authors"),
-        ("source", p.namespace.as_str()),
-    ] {
-        let _ = writeln!(out, "    <dc:{k}>{}</dc:{k}>", escape_text(&meta(k, d)));
+    let _ = writeln!(out, "    <dc:creator>{}</dc:creator>", escape_text(&m.creator));
+    let _ = writeln!(out, "    <dc:publisher>{}</dc:publisher>", escape_text(&m.publisher));
+    for who in &m.contributors {
+        let _ = writeln!(out, "    <dc:contributor>{}</dc:contributor>", escape_text(who));
     }
+    let _ = writeln!(out, "    <dc:source>{}</dc:source>", escape_text(&m.source));
     out.push_str(&format!("  </{P}metadata>\n"));
     for prof in &c.profiles {
         let _ = writeln!(out, "  <{P}Profile id=\"{}\">", c.profile_idref(&prof.id));
@@ -763,12 +759,15 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         if let Some(v) = &src.version {
             el(&mut out, 2, "version", &[], &escape_text(v));
         }
-        el(&mut out, 2, "title", &[], &escape_text(&prof.title));
+        // CaC's build marks a profile's title and description as
+        // overriding those of the profile it extends.
+        let over: &[(&str, &str)] = if p.layout == Layout::Cac { &[("override", "true")] } else { &[] };
+        el(&mut out, 2, "title", over, &escape_text(&prof.title));
         el(
             &mut out,
             2,
             "description",
-            &[],
+            over,
             &o.prose(&prof.description, "description", loc_of(&src.locs, "description", &src.file), diags),
         );
         if let Some(r) = &src.reference {
