@@ -19,7 +19,7 @@ use crate::oval::{Kind, Oval};
 use crate::platform::Expr;
 use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Location};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// The entry point of the phase.
@@ -193,19 +193,22 @@ fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mu
     Oval::link(&r.cpe_fragments, diags).check(diags);
     // products/<p>/product.yml: the tree is two levels up.
     let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
-    let env = crate::cac::TemplateEnv { jinja, templates: root.join("shared").join("templates"), product: &product.id };
     let selected = crate::cac::kept_rules(&content.rules, &profiles);
     let (kept, unselected): (BTreeMap<String, Rule>, BTreeMap<String, Rule>) =
         std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id));
     content.rules = kept;
-    let profiles = crate::cac::prune(&mut content, profiles, &env);
     rules.retain(|id, _| content.rules.contains_key(id));
-    let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
-    diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules));
+    // Checks first, against every Value of the tree, as CaC's linker
+    // exports each external variable that names a Value of the whole
+    // benchmark; the exported Values then stay when it is cut down.
     let sources =
         crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
     let oval = crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, diags);
     drop((sources, unselected));
+    let exported: BTreeSet<String> = rules.values().flat_map(|o| o.exports.iter().cloned()).collect();
+    let profiles = crate::cac::prune(&mut content, profiles, exported);
+    let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
+    diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules));
     group_platforms.retain(|id, _| content.groups.contains_key(id));
     // Only the platforms of what is kept, and their checks.
     let (platforms, instances, cpe_oval) =
