@@ -72,42 +72,26 @@ pub fn text(outcomes: &[Outcome], limit: Option<usize>, color: bool) -> String {
     s
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// JUnit XML: one test suite per file, one test case per checked
 /// requirement; a requirement with findings at failing severity fails.
 pub fn junit(outcomes: &[Outcome], warnings_fail: bool) -> String {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"scapc validate\">\n");
-    for o in outcomes {
-        let mut by_code: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
-        for d in &o.diagnostics {
-            by_code.entry(d.code.as_str()).or_default().push(d);
-        }
-        let mut cases: Vec<&str> =
-            catalog::REQUIREMENTS.iter().filter(|r| !matches!(r.status, Status::NotChecked(_))).map(|r| r.id).collect();
-        for c in by_code.keys() {
-            if !cases.contains(c) {
-                cases.push(c);
+    use scapc_diagnostics::{render_junit, JunitCase, JunitOutcome};
+    let checked: Vec<&str> =
+        catalog::REQUIREMENTS.iter().filter(|r| !matches!(r.status, Status::NotChecked(_))).map(|r| r.id).collect();
+    let suites: Vec<(String, Vec<JunitCase>)> = outcomes
+        .iter()
+        .map(|o| {
+            let file = o.file.display().to_string();
+            let mut by_code: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+            for d in &o.diagnostics {
+                by_code.entry(d.code.as_str()).or_default().push(d);
             }
-        }
-        let fails = |list: &[&Diagnostic]| {
-            list.iter().any(|d| d.severity == Severity::Error || (warnings_fail && d.severity == Severity::Warning))
-        };
-        let failures = cases.iter().filter(|c| by_code.get(*c).is_some_and(|l| fails(l))).count();
-        let _ = writeln!(
-            s,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
-            esc(&o.file.display().to_string()),
-            cases.len()
-        );
-        for c in cases {
-            let _ = write!(s, "    <testcase classname=\"{}\" name=\"{}\"", esc(&o.file.display().to_string()), esc(c));
-            match by_code.get(c) {
-                None => s.push_str("/>\n"),
-                Some(list) => {
-                    s.push_str(">\n");
+            let mut cases = checked.clone();
+            cases.extend(by_code.keys().filter(|c| !checked.contains(c)));
+            let cases = cases
+                .into_iter()
+                .map(|c| {
+                    let list = by_code.get(c).map(Vec::as_slice).unwrap_or_default();
                     let body: String = list
                         .iter()
                         .map(|d| {
@@ -118,22 +102,20 @@ pub fn junit(outcomes: &[Outcome], warnings_fail: bool) -> String {
                             )
                         })
                         .collect();
-                    if fails(list) {
-                        let _ = writeln!(
-                            s,
-                            "      <failure message=\"{} finding(s)\" type=\"{c}\">{}</failure>",
-                            list.len(),
-                            esc(&body)
-                        );
+                    let fails = list
+                        .iter()
+                        .any(|d| d.severity == Severity::Error || (warnings_fail && d.severity == Severity::Warning));
+                    let (outcome, output) = if fails {
+                        let message = format!("{} finding(s) of {c}", list.len());
+                        (JunitOutcome::Failure { message, detail: body }, String::new())
                     } else {
-                        let _ = writeln!(s, "      <system-out>{}</system-out>", esc(&body));
-                    }
-                    s.push_str("    </testcase>\n");
-                }
-            }
-        }
-        s.push_str("  </testsuite>\n");
-    }
-    s.push_str("</testsuites>\n");
-    s
+                        (JunitOutcome::Passed, body)
+                    };
+                    JunitCase { classname: file.clone(), name: c.to_owned(), outcome, output }
+                })
+                .collect();
+            (file, cases)
+        })
+        .collect();
+    render_junit("scapc validate", &suites)
 }
