@@ -11,12 +11,16 @@
 use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
 use crate::load::{self, Tree};
 use crate::model::Rule;
+use crate::pipeline::resolve::RuleWork;
 use scapc_diagnostics::Diagnostic;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::RwLock;
 
 type Loaded = (Option<Rule>, Vec<Diagnostic>);
+
+/// A rule's own resolution, and the platform ids it was made with.
+type Worked = (Vec<String>, RuleWork);
 
 /// Rules as loaded by earlier builds, per product and `rule.yml`. A rule's
 /// load reads only its own directory, rendered with the product's Jinja
@@ -28,12 +32,40 @@ type Loaded = (Option<Rule>, Vec<Diagnostic>);
 pub struct Memo {
     on: bool,
     rules: RwLock<HashMap<(String, PathBuf), Loaded>>,
+    /// Each rule's resolution (its templates and own files rendered, per
+    /// product and `rule.yml`): it reads the rule, the templates, the
+    /// product and the macro library, so it stays good exactly as long as
+    /// the rule's entry in `rules` does, given the same platform ids.
+    works: RwLock<HashMap<(String, PathBuf), Worked>>,
 }
 
 impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
     pub fn keeping() -> Self {
-        Memo { on: true, rules: RwLock::default() }
+        Memo { on: true, rules: RwLock::default(), works: RwLock::default() }
+    }
+
+    /// The resolution of `rule` in `product` with `platforms`, from an
+    /// earlier build or by `work`.
+    pub(crate) fn rule_work(
+        &self,
+        product: &str,
+        rule: &Rule,
+        platforms: Vec<String>,
+        work: impl FnOnce(Vec<String>) -> RuleWork,
+    ) -> RuleWork {
+        if !self.on {
+            return work(platforms);
+        }
+        let key = (product.to_owned(), rule.file.clone());
+        if let Some((p, w)) = self.works.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if *p == platforms {
+                return w.clone();
+            }
+        }
+        let w = work(platforms.clone());
+        self.works.write().unwrap_or_else(|e| e.into_inner()).insert(key, (platforms, w.clone()));
+        w
     }
 
     /// Rule `path` of `product`, from an earlier build or by `load`.
@@ -53,6 +85,7 @@ impl Memo {
     /// Forgets what `change` may have made stale.
     fn forget(&self, change: &Change) {
         let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        let mut works = self.works.write().unwrap_or_else(|e| e.into_inner());
         let in_rule = |p: &Path| rules.keys().any(|(_, r)| r.parent().is_some_and(|d| p.starts_with(d)));
         let unread_by_rules = |p: &Path| {
             p.file_name().is_some_and(|n| n == "group.yml")
@@ -60,12 +93,15 @@ impl Memo {
         };
         if change.layout || change.paths.iter().any(|p| !in_rule(p) && !unread_by_rules(p)) {
             rules.clear();
+            works.clear();
             return;
         }
-        rules.retain(|(_, r), _| {
+        let untouched = |r: &PathBuf| {
             let dir = r.parent().unwrap_or(Path::new(""));
             !change.paths.iter().any(|p| p.starts_with(dir))
-        });
+        };
+        rules.retain(|(_, r), _| untouched(r));
+        works.retain(|(_, r), _| untouched(r));
     }
 }
 
