@@ -247,7 +247,7 @@ pub fn compile_memo(
 ) -> (Compiled, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let resolved = crate::pipeline::resolve::resolve_memo(product, content, jinja, memo, &mut diags);
-    let compiled = crate::pipeline::link::link(resolved, jinja, sce, timestamp, &mut diags);
+    let compiled = crate::pipeline::link::link_memo(resolved, jinja, sce, timestamp, memo, &mut diags);
     (compiled, diags)
 }
 
