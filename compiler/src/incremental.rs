@@ -13,6 +13,7 @@ use crate::load::{self, Tree};
 use crate::model::Rule;
 use crate::pipeline::resolve::RuleWork;
 use scapc_diagnostics::Diagnostic;
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::RwLock;
@@ -37,12 +38,48 @@ pub struct Memo {
     /// product and the macro library, so it stays good exactly as long as
     /// the rule's entry in `rules` does, given the same platform ids.
     works: RwLock<HashMap<(String, PathBuf), Worked>>,
+    /// More of each rule's derived results, by kind (a CaC rule's fixes,
+    /// its OVAL), per product and `rule.yml`, each with the inputs beyond
+    /// the rule's own files it was made from (compared before reuse);
+    /// forgotten as `works` is.
+    derived: RwLock<HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>>>,
 }
 
 impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
     pub fn keeping() -> Self {
-        Memo { on: true, rules: RwLock::default(), works: RwLock::default() }
+        Memo { on: true, rules: RwLock::default(), works: RwLock::default(), derived: RwLock::default() }
+    }
+
+    /// What `make` derives from `rule` in `product`, besides the rule's
+    /// own files, from `inputs`: from an earlier build when one made it
+    /// from equal inputs, else made (and kept).
+    pub(crate) fn derived<K, T>(
+        &self,
+        kind: &'static str,
+        product: &str,
+        rule: &Rule,
+        inputs: K,
+        make: impl FnOnce() -> T,
+    ) -> T
+    where
+        K: PartialEq + Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        if !self.on {
+            return make();
+        }
+        let key = (kind, product.to_owned(), rule.file.clone());
+        if let Some(hit) = self.derived.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if let Some((k, v)) = hit.downcast_ref::<(K, T)>() {
+                if *k == inputs {
+                    return v.clone();
+                }
+            }
+        }
+        let v = make();
+        self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((inputs, v.clone())));
+        v
     }
 
     /// The resolution of `rule` in `product` with `platforms`, from an
@@ -86,6 +123,7 @@ impl Memo {
     fn forget(&self, change: &Change) {
         let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
         let mut works = self.works.write().unwrap_or_else(|e| e.into_inner());
+        let mut derived = self.derived.write().unwrap_or_else(|e| e.into_inner());
         let in_rule = |p: &Path| rules.keys().any(|(_, r)| r.parent().is_some_and(|d| p.starts_with(d)));
         let unread_by_rules = |p: &Path| {
             p.file_name().is_some_and(|n| n == "group.yml")
@@ -94,6 +132,7 @@ impl Memo {
         if change.layout || change.paths.iter().any(|p| !in_rule(p) && !unread_by_rules(p)) {
             rules.clear();
             works.clear();
+            derived.clear();
             return;
         }
         let untouched = |r: &PathBuf| {
@@ -102,6 +141,7 @@ impl Memo {
         };
         rules.retain(|(_, r), _| untouched(r));
         works.retain(|(_, r), _| untouched(r));
+        derived.retain(|(_, _, r), _| untouched(r));
     }
 }
 
