@@ -658,7 +658,13 @@ pub fn build_memo(
     }
     // What the rules' OVAL refers to but does not define: definitions of
     // shared/checks/oval and extra_ovals.yml, and what they refer to.
-    let (shared_frags, shared_els, index) = shared_index(src, product, jinja, diags);
+    // shared/checks/oval rendered for the product: it reads no rule.
+    let ((shared_frags, shared_els, index), mut d) =
+        memo.derived_at("cac-shared-oval", &product.id, &product.file, (), || {
+            let mut d = Vec::new();
+            (shared_index(src, product, jinja, &mut d), d)
+        });
+    diags.append(&mut d);
     let mut taken: BTreeSet<usize> = BTreeSet::new();
     let mut extra_taken: BTreeSet<String> = BTreeSet::new();
     loop {
@@ -678,8 +684,11 @@ pub fn build_memo(
                 if !extra_taken.insert(rid.to_owned()) {
                     continue;
                 }
-                let mut w = RuleChecks::default();
-                oval_of_rule(rule, product, jinja, src, &mut w);
+                let mut w = memo.derived("cac-oval", &product.id, rule, (), || {
+                    let mut w = RuleChecks::default();
+                    oval_of_rule(rule, product, jinja, src, &mut w);
+                    w
+                });
                 diags.append(&mut w.diags);
                 if let Some(f) = w.oval {
                     ids.extend(std::mem::take(&mut w.ids));

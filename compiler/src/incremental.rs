@@ -66,10 +66,29 @@ impl Memo {
         K: PartialEq + Send + Sync + 'static,
         T: Clone + Send + Sync + 'static,
     {
+        self.derived_at(kind, product, &rule.file, inputs, make)
+    }
+
+    /// [`Memo::derived`] for what is derived from no one rule (`file`,
+    /// e.g. the product's, is what names it); any change of a source
+    /// outside the rules' directories, but a group, Value or profile,
+    /// forgets it.
+    pub(crate) fn derived_at<K, T>(
+        &self,
+        kind: &'static str,
+        product: &str,
+        file: &Path,
+        inputs: K,
+        make: impl FnOnce() -> T,
+    ) -> T
+    where
+        K: PartialEq + Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
         if !self.on {
             return make();
         }
-        let key = (kind, product.to_owned(), rule.file.clone());
+        let key = (kind, product.to_owned(), file.to_path_buf());
         if let Some(hit) = self.derived.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             if let Some((k, v)) = hit.downcast_ref::<(K, T)>() {
                 if *k == inputs {
