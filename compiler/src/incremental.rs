@@ -20,6 +20,10 @@ use std::sync::RwLock;
 
 type Loaded = (Option<Rule>, Vec<Diagnostic>);
 
+/// Something derived from a rule (or a product), and the inputs it was
+/// made from, by (kind, product, file).
+type Derived = HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>>;
+
 /// A rule's own resolution, and the platform ids it was made with.
 type Worked = (Vec<String>, RuleWork);
 
@@ -42,7 +46,7 @@ pub struct Memo {
     /// its OVAL), per product and `rule.yml`, each with the inputs beyond
     /// the rule's own files it was made from (compared before reuse);
     /// forgotten as `works` is.
-    derived: RwLock<HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>>>,
+    derived: RwLock<Derived>,
 }
 
 impl Memo {
