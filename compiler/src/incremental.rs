@@ -1,12 +1,15 @@
 //! Rebuilding after edits (`scapc build --watch`): a [`Session`] keeps the
 //! discovered tree and its source cache from one build to the next, so a
 //! rebuild reads only the files that changed, rediscovers the tree only
-//! when files appeared or went away, reloads (renders and parses) only the
-//! rules whose directory changed ([`Memo`]), and writes only the outputs
-//! whose bytes changed (`scapc_output::write_set` skips identical files).
-//! Everything after loading (compile, emit) runs as in a full build, so
-//! what a rebuild writes is byte for byte what `scapc build` of the edited
-//! tree writes.
+//! when files appeared or went away, and reuses per rule what earlier
+//! builds derived from it ([`Memo`]): its load (rendered and parsed), its
+//! resolution (templates and own files rendered) and, for a
+//! ComplianceAsCode product, its fixes and OVAL. Only the rules whose
+//! directory changed are derived again; a change that any rule may read
+//! (macros, templates, product files) forgets everything. Linking and
+//! emission run as in a full build, and `scapc_output::write_set` skips
+//! identical files, so what a rebuild writes is byte for byte what `scapc
+//! build` of the edited tree writes.
 
 use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
 use crate::load::{self, Tree};
