@@ -374,4 +374,47 @@ mod tests {
         off.rule("p", Path::new("t/rules/a/rule.yml"), || (None, Vec::new()));
         assert!(kept(&off).is_empty());
     }
+
+    #[test]
+    fn derived_results_are_reused_for_equal_inputs_and_forgotten_with_their_rule() {
+        // (`Memo::derived` is this for the rule's `rule.yml`.)
+        let (a, b) = (PathBuf::from("t/rules/a/rule.yml"), PathBuf::from("t/rules/b/rule.yml"));
+        let m = Memo::keeping();
+        let made = std::cell::Cell::new(0);
+        let get = |m: &Memo, r: &PathBuf, input: u32| {
+            m.derived_at("k", "p", r, input, || {
+                made.set(made.get() + 1);
+                format!("{}:{input}", r.display())
+            })
+        };
+        assert_eq!(get(&m, &a, 1), "t/rules/a/rule.yml:1");
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 2);
+        // Equal inputs: kept; other inputs: made again.
+        assert_eq!(get(&m, &a, 1), "t/rules/a/rule.yml:1");
+        assert_eq!(made.get(), 2);
+        assert_eq!(get(&m, &a, 2), "t/rules/a/rule.yml:2");
+        assert_eq!(made.get(), 3);
+        // An edit in a's directory forgets a's only; a group keeps both.
+        let change = |p: &str| Change { paths: vec![PathBuf::from(p)], layout: false };
+        m.rule("p", &a, || (None, Vec::new()));
+        m.rule("p", &b, || (None, Vec::new()));
+        m.forget(&change("t/rules/group.yml"));
+        get(&m, &a, 2);
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 3);
+        m.forget(&change("t/rules/a/oval/shared.xml"));
+        get(&m, &a, 2);
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 4);
+        // A macro forgets everything.
+        m.forget(&change("t/macros/m.jinja"));
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 5);
+        // Off: made every time.
+        let off = Memo::default();
+        get(&off, &a, 1);
+        get(&off, &a, 1);
+        assert_eq!(made.get(), 7);
+    }
 }
