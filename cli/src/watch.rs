@@ -8,10 +8,11 @@
 //! Validation: the first build validates before writing, as `scapc build`
 //! does. A rebuild writes first and then validates what it wrote, so the
 //! new data stream is on disk without waiting for the XSD and SP 800-126r3
-//! checks (the larger part of a rebuild); their findings follow on their
-//! own line. A stream that fails them therefore stays on disk, where a full
-//! build would have written nothing; the line says so.
-
+//! checks (the larger part of a rebuild); their verdict follows on a
+//! second line. When they fail, the outputs of the last build that passed
+//! them (kept in memory) are written back in one set and the line says
+//! "rolled back": an invalid data stream is on disk only between the
+//! rebuild's write and the end of its validation.
 use crate::Format;
 use notify::{EventKind, RecursiveMode, Watcher};
 use scapc_compiler::build::{BuildOptions, BuildReport, Finish, Gate};
@@ -46,6 +47,9 @@ pub fn run(opts: BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>
     let start = Clock::now();
     let report = session.build(gate, finish);
     print_rebuild(&report, "initial build", start.elapsed(), format);
+    // The outputs that passed validation last: what a failed validation
+    // rolls back to. The first build validated before it wrote.
+    let mut good = if report.diagnostics.has_errors() { None } else { Some(Outputs::read(&report)) };
     errln!("watching {} for changes (Ctrl-C stops)", session.options().root.display());
     loop {
         let Some(change) = next_change(&rx, &session) else {
@@ -56,11 +60,84 @@ pub fn run(opts: BuildOptions, gate: Option<Gate<'_>>, finish: Option<Finish<'_>
         session.apply(&change);
         let report = session.build(None, finish);
         print_rebuild(&report, &describe(&change), start.elapsed(), format);
-        if let Some(gate) = gate.filter(|_| !report.diagnostics.has_errors()) {
-            let start = Clock::now();
-            let found = validate_written(&report, gate);
-            print_validated(&found, start.elapsed(), format);
+        if report.diagnostics.has_errors() {
+            continue;
         }
+        let Some(gate) = gate else { continue };
+        let start = Clock::now();
+        let found = validate_written(&report, gate);
+        let failed = found.iter().any(|d| d.severity == scapc_diagnostics::Severity::Error);
+        let rollback = if failed {
+            Some(roll_back(&report, good.as_ref(), &session.options().out_dir))
+        } else {
+            good = Some(Outputs::read(&report));
+            None
+        };
+        print_validated(&found, rollback, start.elapsed(), format);
+    }
+}
+
+/// The files of a build's outputs (names relative to the output
+/// directory, bytes) as read back from disk.
+struct Outputs {
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl Outputs {
+    fn read(report: &BuildReport) -> Outputs {
+        let files = report
+            .outputs
+            .iter()
+            .flat_map(|p| &p.files)
+            .filter_map(|(path, _)| Some((path.clone(), std::fs::read(path).ok()?)))
+            .collect();
+        Outputs { files }
+    }
+}
+
+/// How a failed validation was undone.
+enum RolledBack {
+    /// The last valid outputs are back in place.
+    Restored,
+    /// No build had passed validation yet: the invalid outputs were removed.
+    Removed,
+    /// Undoing failed (the message says why); the invalid outputs stay.
+    Failed(String),
+}
+
+/// Writes `good` back over what the rebuild wrote, as one set (each file
+/// renamed into place, the data streams last); outputs the rebuild wrote
+/// that `good` lacks are removed.
+fn roll_back(report: &BuildReport, good: Option<&Outputs>, out_dir: &Path) -> RolledBack {
+    let written: Vec<&PathBuf> = report.outputs.iter().flat_map(|p| &p.files).map(|(f, _)| f).collect();
+    let kept: Vec<&PathBuf> = good.map(|g| g.files.iter().map(|(f, _)| f).collect()).unwrap_or_default();
+    let mut set = Vec::new();
+    let mut streams = Vec::new();
+    for (path, data) in good.map(|g| g.files.as_slice()).unwrap_or_default() {
+        let Some(name) = path.strip_prefix(out_dir).ok().and_then(|n| n.to_str()) else {
+            return RolledBack::Failed(format!("`{}` is not in the output directory", path.display()));
+        };
+        let f = scapc_output::SetFile { name: name.to_owned(), data: data.clone(), mode: scapc_output::Mode::Public };
+        if name.ends_with("-ds.xml") {
+            streams.push(f);
+        } else {
+            set.push(f);
+        }
+    }
+    set.append(&mut streams);
+    let how = scapc_output::SetOptions { overwrite: true, skip_unchanged: true };
+    if let Err(e) = scapc_output::write_set(out_dir, &set, &how) {
+        return RolledBack::Failed(e.to_string());
+    }
+    for extra in written.into_iter().filter(|f| !kept.contains(f)) {
+        if let Err(e) = std::fs::remove_file(extra) {
+            return RolledBack::Failed(format!("cannot remove `{}`: {e}", extra.display()));
+        }
+    }
+    if good.is_some() {
+        RolledBack::Restored
+    } else {
+        RolledBack::Removed
     }
 }
 
@@ -135,26 +212,39 @@ fn validate_written(report: &BuildReport, gate: Gate<'_>) -> Vec<Diagnostic> {
     found
 }
 
-/// The findings of validating what a rebuild wrote.
-fn print_validated(found: &[Diagnostic], took: Took, format: Format) {
+/// The findings of validating what a rebuild wrote, and what was done
+/// about a failure.
+fn print_validated(found: &[Diagnostic], rollback: Option<RolledBack>, took: Took, format: Format) {
     let secs = took.wall;
+    let errors = found.iter().filter(|d| d.severity == scapc_diagnostics::Severity::Error).count();
+    let (rolled_back, undo) = match &rollback {
+        None => (false, String::new()),
+        Some(RolledBack::Restored) => {
+            (true, "rolled back: the outputs of the last valid build are restored".to_owned())
+        }
+        Some(RolledBack::Removed) => {
+            (true, "rolled back: no build had passed validation, so its outputs were removed".to_owned())
+        }
+        Some(RolledBack::Failed(why)) => {
+            (false, format!("rolling back FAILED ({why}); the data stream on disk fails validation"))
+        }
+    };
     if format == Format::Json {
         let diags =
             serde_json::from_str::<serde_json::Value>(&scapc_diagnostics::render_json(found)).unwrap_or_default();
         outln!(
             "{}",
-            serde_json::json!({ "validated": found.is_empty(), "seconds": secs, "cpu_seconds": took.cpu, "diagnostics": diags })
+            serde_json::json!({ "validated": errors == 0, "rolled_back": rolled_back, "seconds": secs, "cpu_seconds": took.cpu, "diagnostics": diags })
         );
         return;
     }
-    if found.is_empty() {
+    if !found.is_empty() {
+        crate::print_diags(found, Format::Text);
+    }
+    if errors == 0 {
         errln!("  validated in {took}: no errors");
     } else {
-        crate::print_diags(found, Format::Text);
-        errln!(
-            "  validated in {took}: {} error(s); the data stream on disk fails validation (a full build would not write it)",
-            found.len()
-        );
+        errln!("  validated in {took}: {errors} error(s); {undo}");
     }
 }
 

@@ -5,6 +5,9 @@
 //! `scapc build` of the edited tree, byte for byte. An edit with an error
 //! is reported at its file and line and keeps the previous outputs; fixing
 //! it rebuilds. A rule added, then removed, is in and out of the stream.
+//! A profile and a group edited rebuild like a full build; an edit that
+//! compiles but makes the data stream fail validation is rolled back to
+//! the last valid outputs.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -215,5 +218,83 @@ fn watch_rebuilds_after_edits_like_a_full_build() {
     let line = w.wait_line("rebuild after the removed rule", rebuilt);
     eprintln!("removed rule: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
     assert!(!std::fs::read_to_string(ds(tree)).unwrap().contains("rule_watch_added_rule"));
+    assert_equals_full_build(tree);
+}
+
+/// Replaces `from` by `to` in `path` as editors save: a hidden temporary
+/// beside it, renamed over it.
+fn save(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    let tmp = path.with_file_name(format!(".{}.tmp", path.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// An edit of `path`, waited for until the data stream changed and the
+/// rebuild's line came; the line.
+fn edit(w: &mut Watcher, tree: &Path, what: &str, path: &Path, from: &str, to: &str) -> String {
+    let before = std::fs::read(ds(tree)).unwrap();
+    let t = Instant::now();
+    save(path, from, to);
+    let latency = wait_changed(tree, &before, t);
+    let line = w.wait_line(what, rebuilt);
+    eprintln!("{what}: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
+    assert!(line.contains(": rebuilt "), "{line}");
+    line
+}
+
+#[test]
+fn watch_rebuilds_profiles_and_groups_and_rolls_back_an_invalid_stream() {
+    let tmp = content_copy();
+    let tree = tmp.path();
+    let mut w = Watcher::start(tree);
+    let first = w.wait_line("first build", |l| l.starts_with("initial build"));
+    assert!(first.contains("rebuilt debian12"), "{first}");
+    w.wait_line("watching notice", |l| l.starts_with("watching "));
+    let validated = |l: &str| l.contains("validated in ");
+
+    // A profile's title.
+    let profile = tree.join("profiles/standard.profile");
+    let line = edit(&mut w, tree, "profile edit", &profile, "title: Standard Security", "title: Watched Security");
+    assert!(line.contains("standard.profile"), "{line}");
+    assert!(std::fs::read_to_string(ds(tree)).unwrap().contains("Watched Security Baseline"));
+    let v = w.wait_line("validation of the profile edit", validated);
+    assert!(v.contains("no errors"), "{v}");
+    assert_equals_full_build(tree);
+
+    // A group's title.
+    let group = tree.join("rules/permissions/group.yml");
+    edit(&mut w, tree, "group edit", &group, "File Permissions and Ownership", "Watched Permissions");
+    assert!(std::fs::read_to_string(ds(tree)).unwrap().contains("Watched Permissions"));
+    let v = w.wait_line("validation of the group edit", validated);
+    assert!(v.contains("no errors"), "{v}");
+    assert_equals_full_build(tree);
+
+    // An edit that compiles but fails the schemas: written, found invalid,
+    // rolled back to the last valid outputs (those of the group edit).
+    let good: Vec<(std::ffi::OsString, Vec<u8>)> = std::fs::read_dir(tree.join("build"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    let oval = tree.join("rules/services_ssh/sshd_set_keepalive/oval/shared.xml");
+    let (ok, bad) = ("check=\"all\" check_existence", "check=\"bogus\" check_existence");
+    edit(&mut w, tree, "invalid edit", &oval, ok, bad);
+    let v = w.wait_line("validation of the invalid edit", validated);
+    assert!(v.contains("error(s)") && v.contains("rolled back"), "{v}");
+    assert!(w.seen.iter().any(|l| l.contains("'bogus'")), "the schema finding is shown: {:?}", w.seen);
+    for (name, bytes) in &good {
+        let now = std::fs::read(tree.join("build").join(name)).unwrap();
+        assert!(now == *bytes, "{} is not the last valid one after the rollback", name.to_string_lossy());
+    }
+
+    // The fix rebuilds and validates (the same bytes as before the bad
+    // edit: what the rollback restored).
+    save(&oval, bad, ok);
+    let line = w.wait_line("rebuild after the fix", rebuilt);
+    assert!(line.contains(": rebuilt "), "{line}");
+    let v = w.wait_line("validation of the fix", validated);
+    assert!(v.contains("no errors"), "{v}");
     assert_equals_full_build(tree);
 }

@@ -161,7 +161,8 @@ fn compile_product(
 ) -> (Option<Compiled>, Vec<Diagnostic>) {
     let (read, mut d) = crate::pipeline::read::read(&opts.root, tree, macros, &product);
     let Some(read) = read else { return (None, d) };
-    let (compiled, mut d2) = compile::compile(product, read.content, &read.jinja, opts.sce, timestamp.to_owned());
+    let (compiled, mut d2) =
+        compile::compile_memo(product, read.content, &read.jinja, opts.sce, timestamp.to_owned(), &tree.memo);
     d.append(&mut d2);
     (Some(compiled), d)
 }

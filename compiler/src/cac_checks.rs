@@ -202,7 +202,7 @@ fn candidates(dir: &Path, sub: &str, ext: &str, product: &str) -> Vec<PathBuf> {
 }
 
 /// One rule's checks before linking.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct RuleChecks {
     oval: Option<Fragment>,
     /// The ids the OVAL defines and those it refers to.
@@ -596,12 +596,36 @@ pub fn build(
     rules: &mut BTreeMap<String, RuleOut>,
     diags: &mut Vec<Diagnostic>,
 ) -> Oval {
+    let memo = crate::incremental::Memo::default();
+    build_memo(product, content, unselected, jinja, src, sce, rules, &memo, diags)
+}
+
+/// [`build`], each kept rule's own OVAL taken from `memo` when an earlier
+/// build of the same rule left it there (`scapc build --watch`).
+#[allow(clippy::too_many_arguments)]
+pub fn build_memo(
+    product: &Product,
+    content: &Content,
+    unselected: &BTreeMap<String, Rule>,
+    jinja: &Jinja,
+    src: &Sources,
+    sce: bool,
+    rules: &mut BTreeMap<String, RuleOut>,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) -> Oval {
     let works: Vec<(String, RuleChecks)> = content
         .rules
         .par_iter()
         .map(|(id, rule)| {
-            let mut w = RuleChecks::default();
-            oval_of_rule(rule, product, jinja, src, &mut w);
+            // It reads the rule (its id, title, files and template), the
+            // templates, the product and the macros: a change of any but
+            // the rule forgets the memo.
+            let mut w = memo.derived("cac-oval", &product.id, rule, (), || {
+                let mut w = RuleChecks::default();
+                oval_of_rule(rule, product, jinja, src, &mut w);
+                w
+            });
             if sce {
                 sce_of_rule(rule, product, jinja, src, &mut w);
             }
@@ -634,7 +658,13 @@ pub fn build(
     }
     // What the rules' OVAL refers to but does not define: definitions of
     // shared/checks/oval and extra_ovals.yml, and what they refer to.
-    let (shared_frags, shared_els, index) = shared_index(src, product, jinja, diags);
+    // shared/checks/oval rendered for the product: it reads no rule.
+    let ((shared_frags, shared_els, index), mut d) =
+        memo.derived_at("cac-shared-oval", &product.id, &product.file, (), || {
+            let mut d = Vec::new();
+            (shared_index(src, product, jinja, &mut d), d)
+        });
+    diags.append(&mut d);
     let mut taken: BTreeSet<usize> = BTreeSet::new();
     let mut extra_taken: BTreeSet<String> = BTreeSet::new();
     loop {
@@ -654,8 +684,11 @@ pub fn build(
                 if !extra_taken.insert(rid.to_owned()) {
                     continue;
                 }
-                let mut w = RuleChecks::default();
-                oval_of_rule(rule, product, jinja, src, &mut w);
+                let mut w = memo.derived("cac-oval", &product.id, rule, (), || {
+                    let mut w = RuleChecks::default();
+                    oval_of_rule(rule, product, jinja, src, &mut w);
+                    w
+                });
                 diags.append(&mut w.diags);
                 if let Some(f) = w.oval {
                     ids.extend(std::mem::take(&mut w.ids));

@@ -232,9 +232,22 @@ pub fn compile(
     sce: bool,
     timestamp: String,
 ) -> (Compiled, Vec<Diagnostic>) {
+    compile_memo(product, content, jinja, sce, timestamp, &crate::incremental::Memo::default())
+}
+
+/// [`compile`], reusing what `memo` kept of earlier builds' rules
+/// (`scapc build --watch`).
+pub fn compile_memo(
+    product: Product,
+    content: Content,
+    jinja: &Jinja,
+    sce: bool,
+    timestamp: String,
+    memo: &crate::incremental::Memo,
+) -> (Compiled, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let resolved = crate::pipeline::resolve::resolve(product, content, jinja, &mut diags);
-    let compiled = crate::pipeline::link::link(resolved, jinja, sce, timestamp, &mut diags);
+    let resolved = crate::pipeline::resolve::resolve_memo(product, content, jinja, memo, &mut diags);
+    let compiled = crate::pipeline::link::link_memo(resolved, jinja, sce, timestamp, memo, &mut diags);
     (compiled, diags)
 }
 

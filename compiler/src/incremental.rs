@@ -1,22 +1,34 @@
 //! Rebuilding after edits (`scapc build --watch`): a [`Session`] keeps the
 //! discovered tree and its source cache from one build to the next, so a
 //! rebuild reads only the files that changed, rediscovers the tree only
-//! when files appeared or went away, reloads (renders and parses) only the
-//! rules whose directory changed ([`Memo`]), and writes only the outputs
-//! whose bytes changed (`scapc_output::write_set` skips identical files).
-//! Everything after loading (compile, emit) runs as in a full build, so
-//! what a rebuild writes is byte for byte what `scapc build` of the edited
-//! tree writes.
+//! when files appeared or went away, and reuses per rule what earlier
+//! builds derived from it ([`Memo`]): its load (rendered and parsed), its
+//! resolution (templates and own files rendered) and, for a
+//! ComplianceAsCode product, its fixes and OVAL. Only the rules whose
+//! directory changed are derived again; a change that any rule may read
+//! (macros, templates, product files) forgets everything. Linking and
+//! emission run as in a full build, and `scapc_output::write_set` skips
+//! identical files, so what a rebuild writes is byte for byte what `scapc
+//! build` of the edited tree writes.
 
 use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
 use crate::load::{self, Tree};
 use crate::model::Rule;
+use crate::pipeline::resolve::RuleWork;
 use scapc_diagnostics::Diagnostic;
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::RwLock;
 
 type Loaded = (Option<Rule>, Vec<Diagnostic>);
+
+/// Something derived from a rule (or a product), and the inputs it was
+/// made from, by (kind, product, file).
+type Derived = HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>>;
+
+/// A rule's own resolution, and the platform ids it was made with.
+type Worked = (Vec<String>, RuleWork);
 
 /// Rules as loaded by earlier builds, per product and `rule.yml`. A rule's
 /// load reads only its own directory, rendered with the product's Jinja
@@ -28,12 +40,95 @@ type Loaded = (Option<Rule>, Vec<Diagnostic>);
 pub struct Memo {
     on: bool,
     rules: RwLock<HashMap<(String, PathBuf), Loaded>>,
+    /// Each rule's resolution (its templates and own files rendered, per
+    /// product and `rule.yml`): it reads the rule, the templates, the
+    /// product and the macro library, so it stays good exactly as long as
+    /// the rule's entry in `rules` does, given the same platform ids.
+    works: RwLock<HashMap<(String, PathBuf), Worked>>,
+    /// More of each rule's derived results, by kind (a CaC rule's fixes,
+    /// its OVAL), per product and `rule.yml`, each with the inputs beyond
+    /// the rule's own files it was made from (compared before reuse);
+    /// forgotten as `works` is.
+    derived: RwLock<Derived>,
 }
 
 impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
     pub fn keeping() -> Self {
-        Memo { on: true, rules: RwLock::default() }
+        Memo { on: true, rules: RwLock::default(), works: RwLock::default(), derived: RwLock::default() }
+    }
+
+    /// What `make` derives from `rule` in `product`, besides the rule's
+    /// own files, from `inputs`: from an earlier build when one made it
+    /// from equal inputs, else made (and kept).
+    pub(crate) fn derived<K, T>(
+        &self,
+        kind: &'static str,
+        product: &str,
+        rule: &Rule,
+        inputs: K,
+        make: impl FnOnce() -> T,
+    ) -> T
+    where
+        K: PartialEq + Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        self.derived_at(kind, product, &rule.file, inputs, make)
+    }
+
+    /// [`Memo::derived`] for what is derived from no one rule (`file`,
+    /// e.g. the product's, is what names it); any change of a source
+    /// outside the rules' directories, but a group, Value or profile,
+    /// forgets it.
+    pub(crate) fn derived_at<K, T>(
+        &self,
+        kind: &'static str,
+        product: &str,
+        file: &Path,
+        inputs: K,
+        make: impl FnOnce() -> T,
+    ) -> T
+    where
+        K: PartialEq + Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        if !self.on {
+            return make();
+        }
+        let key = (kind, product.to_owned(), file.to_path_buf());
+        if let Some(hit) = self.derived.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if let Some((k, v)) = hit.downcast_ref::<(K, T)>() {
+                if *k == inputs {
+                    return v.clone();
+                }
+            }
+        }
+        let v = make();
+        self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((inputs, v.clone())));
+        v
+    }
+
+    /// The resolution of `rule` in `product` with `platforms`, from an
+    /// earlier build or by `work`.
+    pub(crate) fn rule_work(
+        &self,
+        product: &str,
+        rule: &Rule,
+        platforms: Vec<String>,
+        work: impl FnOnce(Vec<String>) -> RuleWork,
+    ) -> RuleWork {
+        if !self.on {
+            return work(platforms);
+        }
+        let key = (product.to_owned(), rule.file.clone());
+        if let Some((p, w)) = self.works.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if *p == platforms {
+                return w.clone();
+            }
+        }
+        let w = work(platforms.clone());
+        self.works.write().unwrap_or_else(|e| e.into_inner()).insert(key, (platforms, w.clone()));
+        w
     }
 
     /// Rule `path` of `product`, from an earlier build or by `load`.
@@ -53,6 +148,8 @@ impl Memo {
     /// Forgets what `change` may have made stale.
     fn forget(&self, change: &Change) {
         let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        let mut works = self.works.write().unwrap_or_else(|e| e.into_inner());
+        let mut derived = self.derived.write().unwrap_or_else(|e| e.into_inner());
         let in_rule = |p: &Path| rules.keys().any(|(_, r)| r.parent().is_some_and(|d| p.starts_with(d)));
         let unread_by_rules = |p: &Path| {
             p.file_name().is_some_and(|n| n == "group.yml")
@@ -60,12 +157,17 @@ impl Memo {
         };
         if change.layout || change.paths.iter().any(|p| !in_rule(p) && !unread_by_rules(p)) {
             rules.clear();
+            works.clear();
+            derived.clear();
             return;
         }
-        rules.retain(|(_, r), _| {
+        let untouched = |r: &PathBuf| {
             let dir = r.parent().unwrap_or(Path::new(""));
             !change.paths.iter().any(|p| p.starts_with(dir))
-        });
+        };
+        rules.retain(|(_, r), _| untouched(r));
+        works.retain(|(_, r), _| untouched(r));
+        derived.retain(|(_, _, r), _| untouched(r));
     }
 }
 
@@ -271,5 +373,48 @@ mod tests {
         let off = Memo::default();
         off.rule("p", Path::new("t/rules/a/rule.yml"), || (None, Vec::new()));
         assert!(kept(&off).is_empty());
+    }
+
+    #[test]
+    fn derived_results_are_reused_for_equal_inputs_and_forgotten_with_their_rule() {
+        // (`Memo::derived` is this for the rule's `rule.yml`.)
+        let (a, b) = (PathBuf::from("t/rules/a/rule.yml"), PathBuf::from("t/rules/b/rule.yml"));
+        let m = Memo::keeping();
+        let made = std::cell::Cell::new(0);
+        let get = |m: &Memo, r: &PathBuf, input: u32| {
+            m.derived_at("k", "p", r, input, || {
+                made.set(made.get() + 1);
+                format!("{}:{input}", r.display())
+            })
+        };
+        assert_eq!(get(&m, &a, 1), "t/rules/a/rule.yml:1");
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 2);
+        // Equal inputs: kept; other inputs: made again.
+        assert_eq!(get(&m, &a, 1), "t/rules/a/rule.yml:1");
+        assert_eq!(made.get(), 2);
+        assert_eq!(get(&m, &a, 2), "t/rules/a/rule.yml:2");
+        assert_eq!(made.get(), 3);
+        // An edit in a's directory forgets a's only; a group keeps both.
+        let change = |p: &str| Change { paths: vec![PathBuf::from(p)], layout: false };
+        m.rule("p", &a, || (None, Vec::new()));
+        m.rule("p", &b, || (None, Vec::new()));
+        m.forget(&change("t/rules/group.yml"));
+        get(&m, &a, 2);
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 3);
+        m.forget(&change("t/rules/a/oval/shared.xml"));
+        get(&m, &a, 2);
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 4);
+        // A macro forgets everything.
+        m.forget(&change("t/macros/m.jinja"));
+        get(&m, &b, 1);
+        assert_eq!(made.get(), 5);
+        // Off: made every time.
+        let off = Memo::default();
+        get(&off, &a, 1);
+        get(&off, &a, 1);
+        assert_eq!(made.get(), 7);
     }
 }

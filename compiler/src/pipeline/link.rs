@@ -24,9 +24,23 @@ use std::path::Path;
 
 /// The entry point of the phase.
 pub fn link(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mut Vec<Diagnostic>) -> Compiled {
+    link_memo(r, jinja, sce, timestamp, &crate::incremental::Memo::default(), diags)
+}
+
+/// [`link`], a CaC rule's fixes and OVAL taken from `memo` when an
+/// earlier build of the same rule from the same inputs left them there
+/// (`scapc build --watch`).
+pub fn link_memo(
+    r: Resolved,
+    jinja: &Jinja,
+    sce: bool,
+    timestamp: String,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) -> Compiled {
     match r.product.layout {
         Layout::Scapc => link_scapc(r, sce, timestamp, diags),
-        Layout::Cac => link_cac(r, jinja, sce, timestamp, diags),
+        Layout::Cac => link_cac(r, jinja, sce, timestamp, memo, diags),
     }
 }
 
@@ -186,7 +200,14 @@ fn check_value_uses(r: &Resolved, sce: bool, diags: &mut Vec<Diagnostic>) {
 /// ComplianceAsCode: the benchmark cut down to what the profiles select
 /// (rules no profile selects leave it, moved, not copied), then the kept
 /// rules' fixes and checks, and the platforms they use.
-fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mut Vec<Diagnostic>) -> Compiled {
+fn link_cac(
+    r: Resolved,
+    jinja: &Jinja,
+    sce: bool,
+    timestamp: String,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) -> Compiled {
     let Resolved { product, mut content, mut rules, mut group_platforms, profiles, .. } = r;
     // The platforms' CPE OVAL is linked whole first, for its findings;
     // only what the kept items use is kept below.
@@ -203,12 +224,13 @@ fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mu
     // benchmark; the exported Values then stay when it is cut down.
     let sources =
         crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
-    let oval = crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, diags);
+    let oval =
+        crate::cac_checks::build_memo(&product, &content, &unselected, jinja, &sources, sce, &mut rules, memo, diags);
     drop((sources, unselected));
     let exported: BTreeSet<String> = rules.values().flat_map(|o| o.exports.iter().cloned()).collect();
     let profiles = crate::cac::prune(&mut content, profiles, exported);
     let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
-    diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules));
+    diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules, memo));
     group_platforms.retain(|id, _| content.groups.contains_key(id));
     // Only the platforms of what is kept, and their checks.
     let (platforms, instances, cpe_oval) =
@@ -244,15 +266,27 @@ fn cac_fixes(
     platforms: &BTreeMap<String, Expr>,
     instances: &BTreeMap<String, Instance>,
     rules: &mut BTreeMap<String, RuleOut>,
+    memo: &crate::incremental::Memo,
 ) -> Vec<Diagnostic> {
     let rendered: Vec<RuleFixes> = rules
         .par_iter()
         .map(|(id, out)| {
             let rule = &cx.content.rules[id];
-            let mut d = Vec::new();
             let (b, a) = crate::compile::cac_conditionals(rule, &out.platforms, cx, platforms, instances);
-            let fixes = crate::cac_fix::rule_fixes(rule, cx.content, cx.product, cx.jinja, &b, &a, &mut d);
-            (fixes, d)
+            // Besides the rule's own files (and the templates, product and
+            // macros, whose change forgets the memo), its fixes read its
+            // platform conditionals and what resolution added to it.
+            let inputs = (
+                [b.inherited.clone(), b.own.clone(), a.inherited.clone(), a.own.clone()],
+                rule.references.clone(),
+                rule.title.clone(),
+                rule.severity.as_str().to_owned(),
+            );
+            memo.derived("cac-fixes", &cx.product.id, rule, inputs, || {
+                let mut d = Vec::new();
+                let fixes = crate::cac_fix::rule_fixes(rule, cx.content, cx.product, cx.jinja, &b, &a, &mut d);
+                (fixes, d)
+            })
         })
         .collect();
     let mut diags = Vec::new();

@@ -54,7 +54,20 @@ pub struct Resolved {
 }
 
 /// The entry point of the phase.
-pub fn resolve(product: Product, mut content: Content, jinja: &Jinja, diags: &mut Vec<Diagnostic>) -> Resolved {
+pub fn resolve(product: Product, content: Content, jinja: &Jinja, diags: &mut Vec<Diagnostic>) -> Resolved {
+    resolve_memo(product, content, jinja, &crate::incremental::Memo::default(), diags)
+}
+
+/// [`resolve`], each rule's own resolution (its templates and local files
+/// rendered) taken from `memo` when an earlier build of the same rule with
+/// the same platforms left it there (`scapc build --watch`).
+pub fn resolve_memo(
+    product: Product,
+    mut content: Content,
+    jinja: &Jinja,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) -> Resolved {
     let cac = product.layout == Layout::Cac;
     if cac {
         // Before the fixes: CaC's Ansible tags name these references too.
@@ -85,7 +98,7 @@ pub fn resolve(product: Product, mut content: Content, jinja: &Jinja, diags: &mu
         .par_iter()
         .map(|(id, rule)| {
             let own = rule_platforms.get(id).cloned().unwrap_or_default();
-            rule_work(id, rule, own, &content, &product, jinja)
+            memo.rule_work(&product.id, rule, own, |own| rule_work(id, rule, own, &content, &product, jinja))
         })
         .collect();
     let mut resolved = Resolved {
@@ -351,7 +364,8 @@ fn render_instances(
 }
 
 /// One rule, resolved on its own (rules are resolved in parallel).
-struct RuleWork {
+#[derive(Debug, Clone)]
+pub(crate) struct RuleWork {
     id: String,
     fragments: Vec<Fragment>,
     out: RuleOut,
