@@ -38,6 +38,7 @@ mod guide_cmd;
 mod image_target;
 mod lint_cmd;
 mod man;
+mod remediate_cmd;
 mod report_cmd;
 mod resolve_cmd;
 mod result_cmd;
@@ -175,8 +176,24 @@ enum Command {
     #[command(after_help = "Examples:
   scapc fix build/debian12-ds.xml --profile standard -o fix.sh
   scapc fix build/debian12-ds.xml --fix-type ansible --profile standard -o playbook.yml
-  scapc fix build/debian12-ds.xml --results arf.xml -o fix-failed.sh")]
+  scapc fix build/debian12-ds.xml --results arf.xml -o fix-failed.sh
+  scapc fix ds.xml --profile standard --fix-type kickstart --tailoring tailoring.xml -o hardened.ks")]
     Fix(fix_cmd::FixArgs),
+    /// Fix the failures recorded in a results file (as `oscap xccdf remediate`)
+    ///
+    /// Takes a TestResult of XCCDF results (`scapc eval --results`; by
+    /// --result-id, default the last), runs the script fix (shell, else
+    /// Python or Perl) of each rule-result that says `fail` on the target,
+    /// with its Values from the TestResult and its `<instance>` from the
+    /// rule-result, evaluates the rule-result's check again and records
+    /// `fixed` or `error`, with the fix and its output, in a new TestResult
+    /// (`ID001`, `ID002`, ...) added to the results. Nothing else is
+    /// re-evaluated. Exit code: 0 nothing fails, 2 a rule-result is `fail`
+    /// or `error`, 1 an error.
+    #[command(after_help = "Examples:
+  scapc remediate results.xml --results results.xml
+  scapc remediate results.xml --result-id standard --target dir:/srv/rootfs --results after.xml")]
+    Remediate(remediate_cmd::RemediateArgs),
     /// Run the rules' test scenarios in throwaway root filesystems
     ///
     /// Builds the tree, then runs every `tests/*.pass.sh`, `*.fail.sh` and
@@ -697,6 +714,7 @@ fn run(command: Command) -> ExitCode {
             )
         }
         Command::Fix(a) => fix_cmd::run(a),
+        Command::Remediate(a) => remediate_cmd::run(a),
         Command::Test(mut a) => {
             a.verbose = ui::level() >= ui::Level::Info;
             test_cmd::run(a)
