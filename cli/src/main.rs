@@ -166,17 +166,20 @@ enum Command {
   scapc lint -C content --format github --warnings-as-errors
   scapc lint --explain L031")]
     Lint(lint_cmd::LintArgs),
-    /// Write a bash script or an Ansible playbook with a profile's fixes
+    /// Write a bash script, Ansible playbook, kickstart, blueprint or bootc script with a profile's fixes
     ///
     /// Every selected rule's fix of the chosen type, in benchmark order,
     /// Values substituted from the profile and the tailoring (`<sub idref>`).
-    /// With --results, only the rules that failed there, with the values the
-    /// scan used. Platform guards are part of the fixes and kept.
+    /// With --results (or --result-id), only the rules that failed in that
+    /// TestResult, with the values the scan used. Platform guards are part
+    /// of the fixes and kept. kickstart, blueprint and bootc gather the
+    /// fixes' packages, services, kernel arguments and partitions into one
+    /// file for installing or building a hardened system; anaconda writes
+    /// the anaconda commands. Nothing is run.
     /// Exit code: 0 written, 1 an error.
     #[command(after_help = "Examples:
   scapc fix build/debian12-ds.xml --profile standard -o fix.sh
-  scapc fix build/debian12-ds.xml --fix-type ansible --profile standard -o playbook.yml
-  scapc fix build/debian12-ds.xml --results arf.xml -o fix-failed.sh
+  scapc fix build/debian12-ds.xml --fix-type ansible --results arf.xml --result-id standard -o fix-failed.yml
   scapc fix ds.xml --profile standard --fix-type kickstart --tailoring tailoring.xml -o hardened.ks")]
     Fix(fix_cmd::FixArgs),
     /// Fix the failures recorded in a results file (as `oscap xccdf remediate`)

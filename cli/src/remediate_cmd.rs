@@ -61,6 +61,10 @@ pub fn run(a: RemediateArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return err(e),
     };
+    for w in &content.warnings {
+        // a check file that is not there: its rules cannot be checked again
+        warn!("{w}");
+    }
     let exe = match std::env::current_exe() {
         Ok(p) => p,
         Err(e) => return err(format!("cannot find the scapc binary: {e}")),

@@ -385,7 +385,7 @@ pub fn choose_fix(tree: &Tree, rule: NodeId, ns: &str, systems: &[&str]) -> Opti
         fixes.retain(|&f| !reboot(f));
     }
     let disruption =
-        fixes.iter().filter_map(|&f| tree.attr(f, "disruption")).filter(|d| matches!(*d, "low" | "medium")).last();
+        fixes.iter().rev().filter_map(|&f| tree.attr(f, "disruption")).find(|d| matches!(*d, "low" | "medium"));
     if let Some(d) = disruption {
         fixes.retain(|&f| tree.attr(f, "disruption") == Some(d));
     }

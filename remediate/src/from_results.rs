@@ -113,7 +113,14 @@ pub fn remediate_results(content: &mut Content, path: &Path, src: &str, s: &Sett
         let only: HashSet<String> = [e.idref.clone()].into();
         let popts =
             PlanOptions { profile: profile.as_deref(), tailoring: &[], only: Some(&only), set_values: &set_values };
-        let plan = fix::plan_for_instance(content, FixType::Script, &popts, e.instance.as_deref()).map_err(at)?;
+        let mut plan = fix::plan_for_instance(content, FixType::Script, &popts, e.instance.as_deref()).map_err(at)?;
+        if plan.fixes.is_empty() && plan.without_fix.is_empty() && plan.unresolved.is_empty() {
+            // evaluated, so selected then (by `--rule`, or a profile this
+            // benchmark does not hold): the rule's fix all the same, with
+            // the TestResult's values
+            let all = PlanOptions { profile: Some("(all)"), ..popts };
+            plan = fix::plan_for_instance(content, FixType::Script, &all, e.instance.as_deref()).map_err(at)?;
+        }
         if let Some((_, why)) = plan.unresolved.first() {
             e.new_result = Some(XResult::Error);
             e.messages.push(format!("remediation aborted, the fix was not run: text substitution failed: {why}"));
@@ -157,6 +164,24 @@ pub fn remediate_results(content: &mut Content, path: &Path, src: &str, s: &Sett
             if !again_ids.contains(&e.idref) {
                 again_ids.push(e.idref.clone());
             }
+        }
+    }
+    // as oscap, only the check is evaluated again: the rule was applicable
+    // when scanned (a results file need not carry the CPE dictionary)
+    content.benchmark.platforms.clear();
+    let groups: HashSet<String> = content
+        .benchmark
+        .rules
+        .iter_mut()
+        .filter(|r| again_ids.contains(&r.id))
+        .flat_map(|r| {
+            r.platforms.clear();
+            r.groups.clone()
+        })
+        .collect();
+    for g in groups {
+        if let Some(g) = content.benchmark.groups.get_mut(&g) {
+            g.platforms.clear();
         }
     }
     let again = if again_ids.is_empty() {
@@ -357,7 +382,15 @@ fn rule_result(src: &str, tree: &Tree, ns: &str, e: &Entry, now: &str) -> String
         out.push('>');
     }
     let kids: Vec<NodeId> = tree.children(e.node).collect();
-    let indent = "\n      ";
+    // the indentation of the rule-result's children
+    let indent = kids
+        .first()
+        .map(|&k| span(src, tree, k).start)
+        .and_then(|k| src[..k].rsplit_once('\n').map(|(_, ws)| ws))
+        .filter(|ws| ws.chars().all(char::is_whitespace))
+        .map(|ws| format!("\n{ws}"))
+        .unwrap_or_else(|| "\n      ".into());
+    let indent = indent.as_str();
     let mut messages = String::new();
     for m in &e.messages {
         messages.push_str(&format!("{indent}<{prefix}message severity=\"info\">{}</{prefix}message>", xml_escape(m)));
@@ -409,7 +442,10 @@ fn rule_result(src: &str, tree: &Tree, ns: &str, e: &Entry, now: &str) -> String
     if !put_fix {
         out.push_str(&fix);
     }
-    out.push_str("\n    ");
+    let close_indent: String =
+        src[..r.start].rsplit('\n').next().unwrap_or("").chars().take_while(|c| c.is_whitespace()).collect();
+    out.push('\n');
+    out.push_str(&close_indent);
     out.push_str(&format!("</{name}>"));
     out
 }
