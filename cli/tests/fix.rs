@@ -1,7 +1,10 @@
 //! `scapc fix` and `scapc build --fixes`: the bundled profiles' scripts and
 //! playbooks pass `bash -n`, `shellcheck -S error` and
 //! `ansible-playbook --syntax-check`; values come from the profile, the
-//! tailoring and a results file; `--results` keeps only the failed rules.
+//! tailoring and a results file; `--results` keeps only the failed rules;
+//! the kickstart, blueprint, bootc and anaconda fix types quote or refuse
+//! what would break out of their file, and on ComplianceAsCode's rhel9 data
+//! stream write valid TOML and a script bash reads.
 //!
 //! The checks with shellcheck and ansible-playbook are skipped, with a
 //! notice, when those tools are absent (`scripts/test` installs them).
@@ -348,4 +351,52 @@ fn image_fix_types_quote_or_refuse_what_would_break_out() {
     // a kickstart is not made from results
     let (code, _, err) = fix(d.path(), &["--fix-type", "kickstart", "--result-id", "x"]);
     assert_eq!(code, 1, "{err}");
+}
+
+/// ComplianceAsCode's rhel9 data stream (`../shared/reference/cac`), whose
+/// rules carry kickstart, blueprint and bootc fixes: the blueprint of
+/// `ospp` is valid TOML (one `[customizations]` table), the bootc script
+/// passes `bash -n`, the kickstart has its sections. Skipped with a notice
+/// when the data stream is absent.
+#[test]
+fn image_fix_types_on_complianceascode_rhel9() {
+    let gz = repo().join("../shared/reference/cac/ssg-rhel9-ds.xml.gz");
+    if !gz.is_file() {
+        eprintln!("NOTICE: {} is absent; skipped", gz.display());
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let ds = d.path().join("ssg-rhel9-ds.xml");
+    let o = Command::new("zcat").arg(&gz).output().unwrap();
+    assert!(o.status.success());
+    std::fs::write(&ds, o.stdout).unwrap();
+    let gen = |kind: &str| {
+        let mut c = scapc();
+        c.arg("fix").arg(&ds).args(["--profile", "ospp", "--fix-type", kind]);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "{kind}: {err}");
+        out
+    };
+    let bp = gen("blueprint");
+    let doc: toml::Table = toml::from_str(&bp).unwrap_or_else(|e| panic!("not TOML: {e}\n{bp}"));
+    let cust = doc["customizations"].as_table().unwrap();
+    assert_eq!(cust["partitioning_mode"].as_str(), Some("raw"));
+    assert_eq!(cust["openscap"]["profile_id"].as_str(), Some("xccdf_org.ssgproject.content_profile_ospp"));
+    assert!(doc["packages"].as_array().is_some_and(|p| !p.is_empty()), "{bp}");
+    let sh = gen("bootc");
+    let p = d.path().join("bootc.sh");
+    std::fs::write(&p, &sh).unwrap();
+    let (code, _, err) = run({
+        let mut c = Command::new("bash");
+        c.arg("-n").arg(&p);
+        c
+    });
+    assert_eq!(code, 0, "{err}");
+    assert!(sh.contains("dnf -y install"), "{sh}");
+    let ks = gen("kickstart");
+    for want in
+        ["%packages\n", "%post --erroronfail\n", "--profile 'xccdf_org.ssgproject.content_profile_ospp'", "reboot\n"]
+    {
+        assert!(ks.contains(want), "no {want:?} in\n{ks}");
+    }
 }

@@ -931,12 +931,23 @@ fn cases() -> Vec<Case> {
             }
         }),
         ("test_report_anaconda_fixes", |c| {
-            // despite the name, OpenSCAP's script generates anaconda fixes
-            // (no HTML guide is involved)
+            // despite the name, OpenSCAP's script generates anaconda fixes;
+            // the guide (OpenSCAP's shows each fix as a "Remediation
+            // Anaconda snippet") shows them too, the Value substituted
             let x = c.unit("test_report_anaconda_fixes.xccdf.xml");
             let t = c.unit("test_report_anaconda_fixes.tailoring.xml");
             let (l1, l2, l3) = ("part /tmp", "part /tmp --mountoptions=nodev", "passwd --minlen=14");
             let mut e = anaconda(c, "anaconda", &[&x], &[l1, l2]);
+            let g = c.scapc(
+                "anaconda",
+                &["guide", &x, "--profile", "xccdf_moc.elpmaxe.www_profile_1", "-o", "g.html"],
+                &[],
+            );
+            let html = std::fs::read_to_string(g.cwd.join("g.html")).unwrap_or_default();
+            if g.code != 0 || html.matches(">Anaconda<").count() != 3 || ![l1, l2, l3].iter().all(|l| html.contains(l))
+            {
+                e.push(format!("the guide does not show the 3 anaconda fixes (exit {}): {}", g.code, g.stderr));
+            }
             e.extend(anaconda(c, "anaconda", &["--profile", "xccdf_moc.elpmaxe.www_profile_1", &x], &[l1, l2, l3]));
             e.extend(anaconda(
                 c,

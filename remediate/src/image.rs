@@ -567,6 +567,31 @@ pub fn blueprint(plan: &FixPlan, o: &ImageOrigin) -> Generated {
         bp.fix(&f.text);
     }
     let (id, title) = plan.profile.clone().unwrap_or_default();
+    // Keys a fix puts under `[customizations]` (`fips = true`) join the
+    // blueprint's own `[customizations]` table: TOML allows a table once
+    // (oscap writes it twice, which composer rejects).
+    let mut top_keys: Vec<String> = Vec::new();
+    let mut generic = Vec::new();
+    for g in &bp.generic {
+        let Some(rest) = g.trim_start().strip_prefix("[customizations]") else {
+            generic.push(g.clone());
+            continue;
+        };
+        let mut lines = rest.lines().peekable();
+        while let Some(l) = lines.next_if(|l| !l.trim_start().starts_with('[')) {
+            let key = l.split('=').next().unwrap_or("").trim();
+            let dup = key.is_empty()
+                || key == "partitioning_mode"
+                || top_keys.iter().any(|k| k.split('=').next().unwrap_or("").trim() == key);
+            if !l.trim().is_empty() && !l.trim_start().starts_with('#') && !dup {
+                top_keys.push(l.trim().to_owned());
+            }
+        }
+        let tail: Vec<&str> = lines.collect();
+        if !tail.is_empty() {
+            generic.push(format!("\n{}\n", tail.join("\n")));
+        }
+    }
     let mut s = String::new();
     if !o.raw {
         s.push_str(&header(plan, o, "Blueprint", "blueprint", "# composer-cli blueprints push blueprint.toml"));
@@ -574,11 +599,12 @@ pub fn blueprint(plan: &FixPlan, o: &ImageOrigin) -> Generated {
     let title_line = title.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
     let _ = write!(
         s,
-        "name = {}\ndescription = {}\nversion = {}\n\n[customizations]\npartitioning_mode = \"raw\"\n\n\
+        "name = {}\ndescription = {}\nversion = {}\n\n[customizations]\npartitioning_mode = \"raw\"\n{}\n\
          [customizations.openscap]\nprofile_id = {}\n",
         toml_str(&format!("hardened_{id}")),
         toml_str(&title_line),
         toml_str(&o.benchmark_version),
+        top_keys.iter().map(|k| format!("{k}\n")).collect::<String>(),
         toml_str(&id)
     );
     if !o.raw {
@@ -589,7 +615,7 @@ pub fn blueprint(plan: &FixPlan, o: &ImageOrigin) -> Generated {
         );
     }
     s.push('\n');
-    for g in &bp.generic {
+    for g in &generic {
         s.push_str(g);
     }
     s.push('\n');
@@ -702,6 +728,21 @@ mod tests {
     fn bootc_quotes_odd_names() {
         let g = bootc(&plan(&["dnf install ok $(x)\n"]));
         assert!(g.text.contains("    ok \\\n    '$(x)'"), "{}", g.text);
+    }
+
+    #[test]
+    fn blueprint_customizations_table_once() {
+        let g = blueprint(
+            &plan(&[
+                "\n[customizations]\nfips = true\n",
+                "\n[customizations]\nfips = true\n\n[[packages]]\nname = \"x\"\n",
+            ]),
+            &ImageOrigin { raw: true, ..Default::default() },
+        );
+        assert_eq!(g.text.matches("[customizations]\n").count(), 1, "{}", g.text);
+        assert!(g.text.contains("partitioning_mode = \"raw\"\nfips = true\n\n[customizations.openscap]"), "{}", g.text);
+        assert_eq!(g.text.matches("fips").count(), 1, "{}", g.text);
+        assert!(g.text.contains("[[packages]]\nname = \"x\""), "{}", g.text);
     }
 
     #[test]
