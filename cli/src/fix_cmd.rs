@@ -62,7 +62,7 @@ pub struct FixArgs {
     #[arg(long, value_name = "ID")]
     pub result_id: Option<String>,
     /// kickstart and blueprint: no header and no comments, only what the
-    /// fixes ask for
+    /// fixes ask for (bootc and anaconda have none)
     #[arg(long)]
     pub raw: bool,
     /// An XCCDF tailoring file whose profiles are searched first
@@ -157,6 +157,11 @@ pub fn run(a: FixArgs) -> ExitCode {
         },
         None => Vec::new(),
     };
+    if a.raw && matches!(a.fix_type, FixKind::Bash | FixKind::Ansible) {
+        return crate::eval_cmd::usage(
+            "--raw leaves out the header of a kickstart or blueprint; the bash script and the playbook keep theirs",
+        );
+    }
     // --result-id without --results: the TestResults of the input itself
     let results_file = a.results.clone().or_else(|| a.result_id.as_ref().map(|_| a.ds.clone()));
     if results_file.is_some() && a.fix_type == FixKind::Kickstart {

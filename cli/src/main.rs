@@ -176,7 +176,7 @@ enum Command {
     /// fixes' packages, services, kernel arguments and partitions into one
     /// file for installing or building a hardened system; anaconda writes
     /// the anaconda commands. Nothing is run.
-    /// Exit code: 0 written, 1 an error.
+    /// Exit code: 0 written, 1 an error, 64 usage.
     #[command(after_help = "Examples:
   scapc fix build/debian12-ds.xml --profile standard -o fix.sh
   scapc fix build/debian12-ds.xml --fix-type ansible --results arf.xml --result-id standard -o fix-failed.yml
