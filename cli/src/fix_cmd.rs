@@ -6,6 +6,7 @@
 use clap::{Args, ValueEnum};
 use scapc_eval::xccdf::content::Content;
 use scapc_remediate::fix::{self, FixType, Origin, PlanOptions};
+use scapc_remediate::image;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +17,14 @@ pub enum FixKind {
     Bash,
     /// one Ansible playbook (fix system urn:xccdf:fix:script:ansible)
     Ansible,
+    /// one kickstart for installing a hardened system (urn:xccdf:fix:script:kickstart)
+    Kickstart,
+    /// one osbuild blueprint TOML for building a hardened image (urn:redhat:osbuild:blueprint)
+    Blueprint,
+    /// one script of dnf commands for a bootable container build (urn:xccdf:fix:script:bootc)
+    Bootc,
+    /// the anaconda commands of the fixes (urn:redhat:anaconda:pre)
+    Anaconda,
 }
 
 impl FixKind {
@@ -23,6 +32,10 @@ impl FixKind {
         match self {
             FixKind::Bash => FixType::Bash,
             FixKind::Ansible => FixType::Ansible,
+            FixKind::Kickstart => FixType::Kickstart,
+            FixKind::Blueprint => FixType::Blueprint,
+            FixKind::Bootc => FixType::Bootc,
+            FixKind::Anaconda => FixType::Anaconda,
         }
     }
 }
@@ -43,6 +56,15 @@ pub struct FixArgs {
     /// the rules that failed there, with the values the scan used
     #[arg(long)]
     pub results: Option<PathBuf>,
+    /// Which TestResult of the results (its id, or the end of one that no
+    /// other id ends with; default: the last). Without --results, the
+    /// TestResults of the DS file itself (a benchmark holding them)
+    #[arg(long, value_name = "ID")]
+    pub result_id: Option<String>,
+    /// kickstart and blueprint: no header and no comments, only what the
+    /// fixes ask for (bootc and anaconda have none)
+    #[arg(long)]
+    pub raw: bool,
     /// An XCCDF tailoring file whose profiles are searched first
     #[arg(long)]
     pub tailoring: Option<PathBuf>,
@@ -70,10 +92,14 @@ pub struct Request<'a> {
     pub profile: Option<&'a str>,
     pub tailoring: &'a [scapc_eval::xccdf::content::Profile],
     pub results: Option<&'a fix::ResultsInfo>,
+    /// The tailoring file as named and its text (kickstart copies it).
+    pub tailoring_file: Option<(String, String)>,
+    pub raw: bool,
 }
 
-/// The script or playbook text, and how many fixes it holds.
-pub fn generate(r: &Request<'_>) -> Result<(String, usize), String> {
+/// The script or playbook text, how many fixes it holds, and warnings
+/// (fix lines left out).
+pub fn generate(r: &Request<'_>) -> Result<(String, usize, Vec<String>), String> {
     let only: Option<HashSet<String>> = r.results.map(|i| i.failed.clone());
     let opts = PlanOptions {
         profile: r.profile,
@@ -88,11 +114,25 @@ pub fn generate(r: &Request<'_>) -> Result<(String, usize), String> {
         source: r.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         from_results: r.results.map(|i| i.failed.len()),
     };
-    let text = match r.kind {
-        FixType::Bash | FixType::Script => fix::bash_script(&plan, &origin),
-        FixType::Ansible => fix::ansible_playbook(&plan, &origin),
+    let image = || image::ImageOrigin {
+        benchmark_id: r.content.benchmark.id.clone(),
+        benchmark_version: r.content.benchmark.version.clone(),
+        xccdf_version: if r.content.benchmark.ns == scapc_eval::xccdf::NS_XCCDF_11 { "1.1" } else { "1.2" }.into(),
+        input: r.source.display().to_string(),
+        tailoring: r.tailoring_file.clone(),
+        raw: r.raw,
     };
-    Ok((text, plan.fixes.len()))
+    let g = match r.kind {
+        FixType::Bash | FixType::Script => {
+            image::Generated { text: fix::bash_script(&plan, &origin), warnings: vec![] }
+        }
+        FixType::Ansible => image::Generated { text: fix::ansible_playbook(&plan, &origin), warnings: vec![] },
+        FixType::Kickstart => image::kickstart(&plan, &image())?,
+        FixType::Blueprint => image::blueprint(&plan, &image()),
+        FixType::Bootc => image::bootc(&plan),
+        FixType::Anaconda => image::anaconda(&plan),
+    };
+    Ok((g.text, plan.fixes.len(), g.warnings))
 }
 
 pub fn run(a: FixArgs) -> ExitCode {
@@ -117,10 +157,29 @@ pub fn run(a: FixArgs) -> ExitCode {
         },
         None => Vec::new(),
     };
-    let results = match &a.results {
-        Some(p) => match fix::read_results(p) {
+    if a.raw && matches!(a.fix_type, FixKind::Bash | FixKind::Ansible) {
+        return crate::eval_cmd::usage(
+            "--raw leaves out the header of a kickstart or blueprint; the bash script and the playbook keep theirs",
+        );
+    }
+    // --result-id without --results: the TestResults of the input itself
+    let results_file = a.results.clone().or_else(|| a.result_id.as_ref().map(|_| a.ds.clone()));
+    if results_file.is_some() && a.fix_type == FixKind::Kickstart {
+        return err(
+            "a kickstart installs a new system from a profile; it cannot be made from a scan's results: drop --results and --result-id",
+        );
+    }
+    let results = match &results_file {
+        Some(p) => match fix::read_results_id(p, a.result_id.as_deref()) {
             Ok(r) => Some(r),
             Err(e) => return err(e),
+        },
+        None => None,
+    };
+    let tailoring_file = match &a.tailoring {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some((p.display().to_string(), t)),
+            Err(e) => return err(format!("{}: {e}", p.display())),
         },
         None => None,
     };
@@ -132,11 +191,16 @@ pub fn run(a: FixArgs) -> ExitCode {
         profile: profile.as_deref(),
         tailoring: &tailoring,
         results: results.as_ref(),
+        tailoring_file,
+        raw: a.raw,
     };
-    let (text, n) = match generate(&req) {
+    let (text, n, warnings) = match generate(&req) {
         Ok(t) => t,
         Err(e) => return err(format!("{}: {e}", a.ds.display())),
     };
+    for w in warnings {
+        warn!("{}: {w}; the line is left out from there", a.ds.display());
+    }
     match &a.out {
         None => out!("{text}"),
         Some(path) => {
@@ -163,9 +227,17 @@ pub fn write_profile_fixes(ds: &Path, product: &str) -> Result<Vec<PathBuf>, Str
             (FixType::Ansible, format!("{product}-playbook-{short}.yml")),
         ] {
             scapc_output::check_name(&name)?;
-            let req =
-                Request { content: &content, source: ds, kind, profile: Some(&p.id), tailoring: &[], results: None };
-            let (text, _) = generate(&req).map_err(|e| format!("{}: {e}", ds.display()))?;
+            let req = Request {
+                content: &content,
+                source: ds,
+                kind,
+                profile: Some(&p.id),
+                tailoring: &[],
+                results: None,
+                tailoring_file: None,
+                raw: false,
+            };
+            let (text, _, _) = generate(&req).map_err(|e| format!("{}: {e}", ds.display()))?;
             let path = dir.join(&name);
             scapc_output::write_file(&path, text.as_bytes(), scapc_output::Mode::Public)
                 .map_err(|e| format!("{}: {e}", path.display()))?;

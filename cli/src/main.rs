@@ -38,6 +38,7 @@ mod guide_cmd;
 mod image_target;
 mod lint_cmd;
 mod man;
+mod remediate_cmd;
 mod report_cmd;
 mod resolve_cmd;
 mod result_cmd;
@@ -165,18 +166,37 @@ enum Command {
   scapc lint -C content --format github --warnings-as-errors
   scapc lint --explain L031")]
     Lint(lint_cmd::LintArgs),
-    /// Write a bash script or an Ansible playbook with a profile's fixes
+    /// Write a bash script, Ansible playbook, kickstart, blueprint or bootc script with a profile's fixes
     ///
     /// Every selected rule's fix of the chosen type, in benchmark order,
     /// Values substituted from the profile and the tailoring (`<sub idref>`).
-    /// With --results, only the rules that failed there, with the values the
-    /// scan used. Platform guards are part of the fixes and kept.
-    /// Exit code: 0 written, 1 an error.
+    /// With --results (or --result-id), only the rules that failed in that
+    /// TestResult, with the values the scan used. Platform guards are part
+    /// of the fixes and kept. kickstart, blueprint and bootc gather the
+    /// fixes' packages, services, kernel arguments and partitions into one
+    /// file for installing or building a hardened system; anaconda writes
+    /// the anaconda commands. Nothing is run.
+    /// Exit code: 0 written, 1 an error, 64 usage.
     #[command(after_help = "Examples:
   scapc fix build/debian12-ds.xml --profile standard -o fix.sh
-  scapc fix build/debian12-ds.xml --fix-type ansible --profile standard -o playbook.yml
-  scapc fix build/debian12-ds.xml --results arf.xml -o fix-failed.sh")]
+  scapc fix build/debian12-ds.xml --fix-type ansible --results arf.xml --result-id standard -o fix-failed.yml
+  scapc fix ds.xml --profile standard --fix-type kickstart --tailoring tailoring.xml -o hardened.ks")]
     Fix(fix_cmd::FixArgs),
+    /// Fix the failures recorded in a results file (as `oscap xccdf remediate`)
+    ///
+    /// Takes a TestResult of XCCDF results (`scapc eval --results`; by
+    /// --result-id, default the last), runs the script fix (shell, else
+    /// Python or Perl) of each rule-result that says `fail` on the target,
+    /// with its Values from the TestResult and its `<instance>` from the
+    /// rule-result, evaluates the rule-result's check again and records
+    /// `fixed` or `error`, with the fix and its output, in a new TestResult
+    /// (`ID001`, `ID002`, ...) added to the results. Nothing else is
+    /// re-evaluated. Exit code: 0 nothing fails, 2 a rule-result is `fail`
+    /// or `error`, 1 an error.
+    #[command(after_help = "Examples:
+  scapc remediate results.xml --results results.xml
+  scapc remediate results.xml --result-id standard --target dir:/srv/rootfs --results after.xml")]
+    Remediate(remediate_cmd::RemediateArgs),
     /// Run the rules' test scenarios in throwaway root filesystems
     ///
     /// Builds the tree, then runs every `tests/*.pass.sh`, `*.fail.sh` and
@@ -697,6 +717,7 @@ fn run(command: Command) -> ExitCode {
             )
         }
         Command::Fix(a) => fix_cmd::run(a),
+        Command::Remediate(a) => remediate_cmd::run(a),
         Command::Test(mut a) => {
             a.verbose = ui::level() >= ui::Level::Info;
             test_cmd::run(a)

@@ -2,7 +2,8 @@
 //! chrooted in the root filesystem; a rule whose fix works is `fixed`, one
 //! whose fix does nothing is `error`, each with the fix's outcome as a
 //! message in the results; `scapc fix --results` then keeps only the rules
-//! that failed.
+//! that failed; `scapc remediate` fixes the failures of a results file in
+//! the root.
 //!
 //! The root filesystem is made here: bash and its libraries. Needs root
 //! (chroot, namespaces); skipped with a notice otherwise.
@@ -137,4 +138,45 @@ fn a_fix_that_does_nothing_is_an_error_and_fix_results_selects_it() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("for 'xccdf_org.example_rule_fixture_fix_does_nothing'"), "{out}");
     assert!(out.contains("(1 failed)"), "{out}");
+}
+
+#[test]
+fn remediate_fixes_the_failures_of_a_results_file_in_a_root() {
+    if !is_root() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = build("scenario_fails_to_run", &tmp.path().join("b"));
+    let root = tmp.path().join("root");
+    mini_root(&root);
+    let target = format!("dir:{}", root.display());
+    // the XCCDF results beside the OVAL file their checks name
+    let results = tmp.path().join("b/results.xml");
+    let r = results.to_str().unwrap();
+    let (code, out, err) =
+        scapc(&["eval", ds.to_str().unwrap(), "--profile", "(all)", "--target", &target, "--results", r]);
+    assert_eq!(code, 2, "{out}{err}");
+    let before = std::fs::read_to_string(&results).unwrap();
+    let (code, out, err) = scapc(&["remediate", r, "--target", &target, "--results", r]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains("1 fixed, 0 error"), "{out}");
+    assert_eq!(std::fs::read_to_string(root.join("etc/scapc-fixture.conf")).unwrap(), "setting = good\n");
+    let after = std::fs::read_to_string(&results).unwrap();
+    // the scan's TestResult is kept byte for byte; the new one follows it
+    let end = before.rfind("</TestResult>").unwrap() + "</TestResult>".len();
+    assert!(after.starts_with(&before[..end]), "{after}");
+    let new = &after[end..];
+    assert!(new.contains("id=\"xccdf_org.scapc_testresult_default001\""), "{new}");
+    assert!(
+        new.contains("<result>fixed</result>") && new.contains("<fix system=\"urn:xccdf:fix:script:sh\">"),
+        "{new}"
+    );
+    assert!(new.contains(">100.000000</score>"), "{new}");
+    // the last TestResult now holds no failure: nothing to do, exit 0
+    let (code, out, err) = scapc(&["remediate", r, "--target", &target]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("as xccdf_org.scapc_testresult_default001001: 0 fixed"), "{out}");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(root.to_str().unwrap()), "{mounts}");
 }

@@ -171,6 +171,8 @@ fn fix_kind(system: &str) -> &str {
         "urn:xccdf:fix:script:kubernetes" => "Kubernetes",
         "urn:redhat:anaconda:pre" => "Anaconda",
         "urn:redhat:osbuild:blueprint" => "OSBuild blueprint",
+        "urn:xccdf:fix:script:kickstart" => "Kickstart",
+        "urn:xccdf:fix:script:bootc" => "bootc",
         "urn:xccdf:fix:script:ignition" => "Ignition",
         s => s,
     }

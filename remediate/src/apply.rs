@@ -137,11 +137,11 @@ pub fn remediate(
 
 /// Text that XML 1.0 can hold: control characters a script printed (other
 /// than tab and line ends) become U+FFFD.
-fn xml_safe(s: &str) -> String {
+pub(crate) fn xml_safe(s: &str) -> String {
     s.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c }).collect()
 }
 
-fn run_local(mut r: Ran, timeout: u64) -> Result<Ran, String> {
+pub(crate) fn run_local(mut r: Ran, timeout: u64) -> Result<Ran, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let path = dir.path().join("fix");
     std::fs::write(&path, &r.script).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -156,7 +156,7 @@ fn run_local(mut r: Ran, timeout: u64) -> Result<Ran, String> {
     Ok(r)
 }
 
-fn run_dir(exe: &Path, root: &Path, todo: Vec<Ran>, timeout: u64) -> Result<Vec<Ran>, String> {
+pub(crate) fn run_dir(exe: &Path, root: &Path, todo: Vec<Ran>, timeout: u64) -> Result<Vec<Ran>, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let spec = dir.path().join("spec.json");
     let text = serde_json::to_string(&DirSpec { root: root.to_path_buf(), fixes: todo, timeout })

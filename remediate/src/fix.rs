@@ -26,6 +26,19 @@ pub const SYS_ANSIBLE: &str = "urn:xccdf:fix:script:ansible";
 pub enum FixType {
     Bash,
     Ansible,
+    /// Kickstart commands (`urn:xccdf:fix:script:kickstart`), gathered
+    /// into one kickstart file ([`crate::image::kickstart`]).
+    Kickstart,
+    /// osbuild blueprint TOML (`urn:redhat:osbuild:blueprint`), gathered
+    /// into one blueprint ([`crate::image::blueprint`]).
+    Blueprint,
+    /// Package commands for a bootable container build
+    /// (`urn:xccdf:fix:script:bootc`), gathered into one script
+    /// ([`crate::image::bootc`]).
+    Bootc,
+    /// Anaconda commands (`urn:redhat:anaconda:pre`), the fixes' text one
+    /// after the other.
+    Anaconda,
     /// What `eval --remediate` runs: a shell script, else a Python or Perl
     /// one (see [`interpreter`]).
     Script,
@@ -38,10 +51,22 @@ impl FixType {
             FixType::Bash => &[SYS_SH],
             FixType::Ansible => &[SYS_ANSIBLE],
             FixType::Script => &[SYS_SH, SYS_PYTHON3, SYS_PYTHON, SYS_PERL],
+            FixType::Kickstart => &[SYS_KICKSTART],
+            FixType::Blueprint => &[SYS_BLUEPRINT],
+            FixType::Bootc => &[SYS_BOOTC],
+            FixType::Anaconda => &[SYS_ANACONDA],
         }
     }
 }
 
+/// Kickstart commands.
+pub const SYS_KICKSTART: &str = "urn:xccdf:fix:script:kickstart";
+/// osbuild blueprint TOML.
+pub const SYS_BLUEPRINT: &str = "urn:redhat:osbuild:blueprint";
+/// bootc image build commands.
+pub const SYS_BOOTC: &str = "urn:xccdf:fix:script:bootc";
+/// Anaconda commands run before installation.
+pub const SYS_ANACONDA: &str = "urn:redhat:anaconda:pre";
 const SYS_PYTHON3: &str = "urn:xccdf:fix:script:python3";
 const SYS_PYTHON: &str = "urn:xccdf:fix:script:python";
 const SYS_PERL: &str = "urn:xccdf:fix:script:perl";
@@ -148,34 +173,38 @@ pub fn select(bench: &Benchmark, tailoring: &[Profile], profile: Option<&str>) -
 /// was scanned with, the rules that failed, and the values it used.
 #[derive(Debug, Clone, Default)]
 pub struct ResultsInfo {
+    /// The TestResult's id.
+    pub id: String,
     pub profile: Option<String>,
     pub failed: HashSet<String>,
     pub set_values: Vec<(String, String)>,
 }
 
 /// Reads the failed rules out of an ARF report or XCCDF results file (the
-/// first TestResult).
+/// last TestResult, the most recent).
 pub fn read_results(path: &Path) -> Result<ResultsInfo, String> {
+    read_results_id(path, None)
+}
+
+/// [`read_results`] of the TestResult `result_id` names (its full id, else
+/// the one id that ends with it), by default the last.
+pub fn read_results_id(path: &Path, result_id: Option<&str>) -> Result<ResultsInfo, String> {
     let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let tree = Tree::parse(&src).map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))?;
-    let Some(&tr) = tree.all(NS_XCCDF, "TestResult").first() else {
-        return Err(format!(
-            "{}: no XCCDF 1.2 TestResult in the file; give an ARF report or XCCDF results \
-             (`scapc eval --results-arf` or `--results` writes them)",
-            path.display()
-        ));
-    };
+    let tr = find_test_result(&tree, result_id).map_err(|e| format!("{}: {e}", path.display()))?;
+    let ns = tree.ns(tr).to_owned();
     let mut info = ResultsInfo {
-        profile: tree.child(tr, NS_XCCDF, "profile").and_then(|p| tree.attr(p, "idref")).map(str::to_owned),
+        id: tree.attr(tr, "id").unwrap_or_default().to_owned(),
+        profile: tree.child(tr, &ns, "profile").and_then(|p| tree.attr(p, "idref")).map(str::to_owned),
         ..Default::default()
     };
-    for sv in tree.children_named(tr, NS_XCCDF, "set-value") {
+    for sv in tree.children_named(tr, &ns, "set-value") {
         if let Some(id) = tree.attr(sv, "idref") {
             info.set_values.push((id.to_owned(), tree.text(sv).to_owned()));
         }
     }
-    for rr in tree.children_named(tr, NS_XCCDF, "rule-result") {
-        let result = tree.child(rr, NS_XCCDF, "result").map(|r| tree.text(r).trim()).unwrap_or("");
+    for rr in tree.children_named(tr, &ns, "rule-result") {
+        let result = tree.child(rr, &ns, "result").map(|r| tree.text(r).trim()).unwrap_or("");
         if result == "fail" {
             if let Some(id) = tree.attr(rr, "idref") {
                 info.failed.insert(id.to_owned());
@@ -183,6 +212,37 @@ pub fn read_results(path: &Path) -> Result<ResultsInfo, String> {
         }
     }
     Ok(info)
+}
+
+/// The TestResult (XCCDF 1.2 or 1.1) of a results document that `want`
+/// names: its full id, else the only id that ends with `want`; by default
+/// the last one. An error names the candidates.
+pub fn find_test_result(tree: &Tree, want: Option<&str>) -> Result<NodeId, String> {
+    let mut all = tree.all(NS_XCCDF, "TestResult").to_vec();
+    all.extend(tree.all(scapc_eval::xccdf::NS_XCCDF_11, "TestResult"));
+    all.sort_unstable();
+    let id = |n: NodeId| tree.attr(n, "id").unwrap_or_default();
+    let Some(&last) = all.last() else {
+        return Err("no XCCDF TestResult in the file; give an ARF report or XCCDF results \
+             (`scapc eval --results-arf` or `--results` writes them)"
+            .into());
+    };
+    let Some(want) = want else { return Ok(last) };
+    if let Some(&n) = all.iter().find(|&&n| id(n) == want) {
+        return Ok(n);
+    }
+    let ends: Vec<NodeId> = all.iter().copied().filter(|&n| id(n).ends_with(want)).collect();
+    let ids = |v: &[NodeId]| v.iter().map(|&n| format!("`{}`", id(n))).collect::<Vec<_>>().join(", ");
+    match ends.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "no TestResult has the id `{want}` or an id that ends with it; the TestResults are {}",
+            ids(&all)
+        )),
+        many => {
+            Err(format!("several TestResults have an id that ends with `{want}`: {}; give more of the id", ids(many)))
+        }
+    }
 }
 
 /// One rule's fix, ready to emit.
@@ -230,6 +290,18 @@ pub struct PlanOptions<'a> {
 
 /// Chooses the fixes of one type for a profile.
 pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<FixPlan, String> {
+    plan_for_instance(content, kind, opts, None)
+}
+
+/// [`plan`], with what an `<instance>` in a fix becomes (the instance of
+/// the rule-result being remediated); with None such a fix cannot be
+/// substituted.
+pub fn plan_for_instance(
+    content: &Content,
+    kind: FixType,
+    opts: &PlanOptions<'_>,
+    instance: Option<&str>,
+) -> Result<FixPlan, String> {
     let bench = &content.benchmark;
     let mut sel = select(bench, opts.tailoring, opts.profile)?;
     for (id, v) in opts.set_values {
@@ -251,11 +323,8 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
             continue;
         }
         let Some(&node) = nodes.get(rule.id.as_str()) else { continue };
-        let fix = kind.systems().iter().find_map(|sys| {
-            content.tree.children_named(node, NS_XCCDF, "fix").find(|&f| content.tree.attr(f, "system") == Some(sys))
-        });
-        let Some(fix) = fix else {
-            if content.tree.children_named(node, NS_XCCDF, "fix").next().is_some() {
+        let Some(fix) = choose_fix(&content.tree, node, bench.ns, kind.systems()) else {
+            if content.tree.children_named(node, bench.ns, "fix").next().is_some() {
                 out.unsuitable.push(rule.id.clone());
             }
             out.without_fix.push(rule.id.clone());
@@ -263,6 +332,9 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
         };
         let raw = scapc_eval::xccdf::content::raw_element(&content.src, &content.tree, fix);
         let lookup = |idref: &str, use_: &str| -> Result<String, String> {
+            if use_ == INSTANCE_USE {
+                return instance.map(str::to_owned).ok_or_else(|| INSTANCE.to_owned());
+            }
             if use_ == "title" {
                 if let Some(v) = bench.values.get(idref) {
                     return Ok(v.title.clone());
@@ -301,14 +373,36 @@ pub fn plan(content: &Content, kind: FixType, opts: &PlanOptions<'_>) -> Result<
     Ok(out)
 }
 
+/// The fix of a Rule to use, of the given systems, as oscap chooses one:
+/// if any fix needs no reboot, the ones that need a reboot are dropped; if
+/// one has disruption `low` or `medium`, only the fixes of that (the last
+/// such) disruption are kept; then the first of the most preferred system.
+pub fn choose_fix(tree: &Tree, rule: NodeId, ns: &str, systems: &[&str]) -> Option<NodeId> {
+    let sys = |f: NodeId| tree.attr(f, "system").unwrap_or_default();
+    let mut fixes: Vec<NodeId> = tree.children_named(rule, ns, "fix").filter(|&f| systems.contains(&sys(f))).collect();
+    let reboot = |f: NodeId| matches!(tree.attr(f, "reboot"), Some("true" | "1"));
+    if fixes.iter().any(|&f| !reboot(f)) {
+        fixes.retain(|&f| !reboot(f));
+    }
+    let disruption =
+        fixes.iter().rev().filter_map(|&f| tree.attr(f, "disruption")).find(|d| matches!(*d, "low" | "medium"));
+    if let Some(d) = disruption {
+        fixes.retain(|&f| tree.attr(f, "disruption") == Some(d));
+    }
+    systems.iter().find_map(|s| fixes.iter().copied().find(|&f| sys(f) == *s))
+}
+
 fn rule_nodes(content: &Content) -> HashMap<&str, NodeId> {
     let t = &content.tree;
-    t.all_in(content.benchmark_node, NS_XCCDF, "Rule").iter().filter_map(|&r| Some((t.attr(r, "id")?, r))).collect()
+    t.all_in(content.benchmark_node, content.benchmark.ns, "Rule")
+        .iter()
+        .filter_map(|&r| Some((t.attr(r, "id")?, r)))
+        .collect()
 }
 
 fn plain_texts(content: &Content) -> HashMap<String, String> {
     let t = &content.tree;
-    t.children_named(content.benchmark_node, NS_XCCDF, "plain-text")
+    t.children_named(content.benchmark_node, content.benchmark.ns, "plain-text")
         .filter_map(|p| Some((t.attr(p, "id")?.to_owned(), t.text(p).to_owned())))
         .collect()
 }
@@ -385,7 +479,7 @@ pub fn render(raw: &str, lookup: &Lookup<'_>) -> Result<String, String> {
 fn child_value(e: &quick_xml::events::BytesStart<'_>, lookup: &Lookup<'_>) -> Result<String, String> {
     match local(e.name().as_ref()) {
         b"sub" => sub_value(e, lookup),
-        b"instance" => Err(INSTANCE.into()),
+        b"instance" => lookup("", INSTANCE_USE).map_err(|_| INSTANCE.into()),
         b"object" => {
             let data = e
                 .attributes()
@@ -408,6 +502,11 @@ fn child_value(e: &quick_xml::events::BytesStart<'_>, lookup: &Lookup<'_>) -> Re
 }
 
 const INSTANCE: &str = "the fix has an `<instance>` element, and there is no instance context to put there";
+
+/// The `use` [`render`] asks a [`Lookup`] for when it meets an
+/// `<instance>`: the instance of the rule-result being remediated (the
+/// idref is empty); a lookup without one answers an error.
+pub const INSTANCE_USE: &str = "#instance";
 
 fn local(name: &[u8]) -> &[u8] {
     name.rsplit(|b| *b == b':').next().unwrap_or(name)

@@ -1031,7 +1031,8 @@ fn read_complex(tree: &Tree, n: NodeId) -> CheckSpec {
     }
 }
 
-fn read_check(tree: &Tree, c: NodeId) -> Check {
+/// A `check` element (of a Rule, or of a rule-result in a TestResult).
+pub fn read_check(tree: &Tree, c: NodeId) -> Check {
     let mut ch = Check {
         system: tree.attr(c, "system").unwrap_or("").to_owned(),
         selector: tree.attr(c, "selector").unwrap_or("").to_owned(),

@@ -1111,6 +1111,58 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// Scores under the default model, and the flat, flat-unweighted and
 /// absolute models (XCCDF 1.2 §7.3).
+/// The scores of a TestResult's rule-results (one remediated again):
+/// `(rule id, result, weight)` in any order, several for a rule with
+/// instances (the rule counts as passed when all of them passed); each
+/// scoring model as [`evaluate`] computes them.
+pub fn rescore(bench: &Benchmark, results: &[(String, XResult, f64)]) -> Vec<Score> {
+    let r = Resolved {
+        selected: HashMap::new(),
+        check_selector: HashMap::new(),
+        values: HashMap::new(),
+        selectors: HashMap::new(),
+        severity: HashMap::new(),
+        weight: HashMap::new(),
+        role: HashMap::new(),
+    };
+    let per_rule: Vec<RuleResult> = bench
+        .rules
+        .iter()
+        .map(|rule| {
+            let mine: Vec<&(String, XResult, f64)> = results.iter().filter(|(id, _, _)| id == &rule.id).collect();
+            let counted = |x: XResult| {
+                !matches!(
+                    x,
+                    XResult::NotSelected | XResult::NotApplicable | XResult::Informational | XResult::NotChecked
+                )
+            };
+            let result = if let Some(bad) =
+                mine.iter().find(|(_, x, _)| counted(*x) && !matches!(x, XResult::Pass | XResult::Fixed))
+            {
+                bad.1
+            } else {
+                mine.first().map(|m| m.1).unwrap_or(XResult::NotSelected)
+            };
+            RuleResult {
+                id: rule.id.clone(),
+                result,
+                severity: String::new(),
+                weight: mine.first().map(|m| m.2).unwrap_or(rule.weight),
+                role: String::new(),
+                time: String::new(),
+                check: None,
+                messages: Vec::new(),
+                evidence: Vec::new(),
+                sce_output: None,
+                multi: Vec::new(),
+                complex: None,
+                fixes: Vec::new(),
+            }
+        })
+        .collect();
+    score(bench, &per_rule, &r, false)
+}
+
 fn score(bench: &Benchmark, results: &[RuleResult], _resolved: &Resolved, _all: bool) -> Vec<Score> {
     let counted = |r: &RuleResult| {
         !matches!(
