@@ -528,29 +528,13 @@ fn prose_values(prose: &str, out: &mut BTreeSet<String>) {
 
 /// Values the OVAL of a rule's CaC template names (its external variables,
 /// e.g. `sysctl_<name>_value` of the `sysctl` template): the template's
-/// `oval.template` in `shared/templates` rendered for the rule, and every
-/// word of it that is a Value id. A template that does not render names
-/// none here; building its check reports it.
-fn template_values(rule: &Rule, content: &Content, env: &TemplateEnv<'_>) -> BTreeSet<String> {
+/// `oval.template` in `shared/templates` as rendered for the rule
+/// ([`crate::cac_checks::Sources::render_oval`]), and every word of it
+/// that is a Value id. A template that does not render names none here;
+/// building its check reports it.
+fn template_values(rule: &Rule, content: &Content, src: &crate::cac_checks::Sources) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let Some(t) = &rule.template else { return out };
-    if t.disabled.iter().any(|l| l == "oval") {
-        return out;
-    }
-    let file = env.templates.join(&t.name.value).join("oval.template");
-    let Ok(source) = std::fs::read_to_string(&file) else { return out };
-    let vars: serde_json::Map<String, serde_json::Value> =
-        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-    let ctx = crate::templates::cac::RuleContext {
-        id: rule.id.clone(),
-        title: rule.title.clone(),
-        product: env.product.to_owned(),
-        cce_identifiers: BTreeMap::new(),
-    };
-    let name = file.display().to_string();
-    let Ok(oval) = crate::templates::cac::render(env.jinja, &t.name.value, "oval", &name, &source, &vars, &ctx) else {
-        return out;
-    };
+    let Some(Ok(oval)) = src.template_oval(&rule.id) else { return out };
     let mut words = |text: &str| {
         for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
             if content.values.contains_key(word) {
@@ -558,33 +542,22 @@ fn template_values(rule: &Rule, content: &Content, env: &TemplateEnv<'_>) -> BTr
             }
         }
     };
-    words(&oval);
+    words(oval);
     // Definitions it extends from shared/checks/oval (e.g. the sshd
     // templates' `sshd_required_or_unset`) bring their external variables.
-    let checks = env.templates.parent().map(|s| s.join("checks").join("oval"));
     let mut rest = oval.as_str();
     while let Some(i) = rest.find("definition_ref=\"") {
         let after = &rest[i + "definition_ref=\"".len()..];
         let end = after.find('"').unwrap_or(after.len());
         let def = &after[..end];
-        if let Some(dir) = &checks {
-            if !def.is_empty() && !def.contains(['/', '\\', '.']) {
-                if let Ok(text) = std::fs::read_to_string(dir.join(format!("{def}.xml"))) {
-                    words(&text);
-                }
+        if !def.is_empty() && !def.contains(['/', '\\', '.']) {
+            if let Some(text) = src.shared_check(def) {
+                words(text);
             }
         }
         rest = &after[end..];
     }
     out
-}
-
-/// What [`prune`] needs to render CaC templates: the product's Jinja
-/// environment, the tree's `shared/templates` and the product id.
-pub struct TemplateEnv<'a> {
-    pub jinja: &'a crate::jinja::Jinja,
-    pub templates: std::path::PathBuf,
-    pub product: &'a str,
 }
 
 /// The rules the benchmark keeps: those some profile selects, and the
@@ -609,10 +582,14 @@ pub fn kept_rules(rules: &BTreeMap<String, Rule>, profiles: &[ResolvedProfile]) 
 
 /// Cuts the benchmark down as CaC's build does: only rules some profile
 /// (hidden ones too) selects, Values those rules use (also through their
-/// template's OVAL) or a profile sets, and groups that hold any of them.
-/// Each profile then deselects the groups in which it selects no rule.
-/// Hidden profiles are dropped.
-pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &TemplateEnv<'_>) -> Vec<ResolvedProfile> {
+/// template's OVAL, rendered in `src`) or a profile sets, and groups that
+/// hold any of them. Each profile then deselects the groups in which it
+/// selects no rule. Hidden profiles are dropped.
+pub fn prune(
+    content: &mut Content,
+    mut profiles: Vec<ResolvedProfile>,
+    src: &crate::cac_checks::Sources,
+) -> Vec<ResolvedProfile> {
     let selected = kept_rules(&content.rules, &profiles);
     content.rules.retain(|id, _| selected.contains(id));
     let mut values: BTreeSet<String> = profiles.iter().flat_map(|p| p.values.iter().map(|(v, _)| v.clone())).collect();
@@ -622,7 +599,7 @@ pub fn prune(content: &mut Content, mut profiles: Vec<ResolvedProfile>, env: &Te
     let from_templates: Vec<BTreeSet<String>> = {
         use rayon::prelude::*;
         let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
-        rules.par_iter().map(|r| template_values(r, content, env)).collect()
+        rules.par_iter().map(|r| template_values(r, content, src)).collect()
     };
     values.extend(from_templates.into_iter().flatten());
     // Groups holding a kept rule or value, and their ancestors.

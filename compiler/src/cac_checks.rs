@@ -41,9 +41,56 @@ pub struct Sources {
     /// `shared/templates/extra_ovals.yml`: definition id -> (template, vars).
     extra_ovals: BTreeMap<String, (String, serde_json::Map<String, serde_json::Value>)>,
     extra_file: PathBuf,
+    /// Rule id -> its template's OVAL rendered for the product
+    /// ([`Sources::render_oval`]): rendered once, for the benchmark's cut
+    /// ([`crate::cac::prune`], which looks for the Values it names) and
+    /// for the rule's check.
+    oval_renders: HashMap<String, Result<String, crate::jinja::RenderError>>,
 }
 
 impl Sources {
+    /// Renders the OVAL template of every rule of `rules` that has one (in
+    /// parallel), for [`Sources::template_oval`] and the rules' checks.
+    pub fn render_oval<'r>(
+        &mut self,
+        rules: impl IntoParallelIterator<Item = &'r Rule>,
+        product: &str,
+        jinja: &Jinja,
+    ) {
+        let this = &*self;
+        let renders: Vec<(String, Result<String, crate::jinja::RenderError>)> = rules
+            .into_par_iter()
+            .filter_map(|rule| {
+                let t = rule.template.as_ref()?;
+                if t.disabled.iter().any(|l| l == "oval") {
+                    return None;
+                }
+                let (file, source) = this.templates.get(&(t.name.value.clone(), "oval".to_owned()))?;
+                let vars: serde_json::Map<String, serde_json::Value> =
+                    t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+                let name = file.display().to_string();
+                let r = tcac::render(jinja, &t.name.value, "oval", &name, source, &vars, &template_ctx(rule, product));
+                Some((rule.id.clone(), r))
+            })
+            .collect();
+        self.oval_renders.extend(renders);
+    }
+
+    /// The OVAL of a rule's template as [`Sources::render_oval`] rendered
+    /// it (`None` when the rule has no OVAL template or was not rendered).
+    pub fn template_oval(&self, rule: &str) -> Option<&Result<String, crate::jinja::RenderError>> {
+        self.oval_renders.get(rule)
+    }
+
+    /// The text of `shared/checks/oval/<def>.xml`, if the tree has it.
+    pub fn shared_check(&self, def: &str) -> Option<&str> {
+        let name = format!("{def}.xml");
+        self.shared_oval
+            .iter()
+            .find(|(f, _)| f.file_name().is_some_and(|n| n == name.as_str()))
+            .map(|(_, t)| t.as_str())
+    }
+
     /// Reads the check languages of the templates `rules` use,
     /// `shared/checks/oval` and `extra_ovals.yml` under the tree `root`.
     pub fn read<'r>(
@@ -265,25 +312,33 @@ fn template_ctx(rule: &Rule, product: &str) -> RuleContext {
 }
 
 /// Renders the template language `lang` for `rule`, if its template has it
-/// and the rule does not switch it off.
-fn template_text(
+/// and the rule does not switch it off (its OVAL as [`Sources::render_oval`]
+/// rendered it, when it did).
+fn template_text<'s>(
     rule: &Rule,
     lang: &str,
     jinja: &Jinja,
-    src: &Sources,
+    src: &'s Sources,
     product: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(PathBuf, String, String)> {
+) -> Option<(&'s Path, &'s str, String)> {
     let t = rule.template.as_ref()?;
     if t.disabled.iter().any(|l| l == lang) {
         return None;
     }
     let (file, source) = src.templates.get(&(t.name.value.clone(), lang.to_owned()))?;
-    let vars: serde_json::Map<String, serde_json::Value> =
-        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-    let name = file.display().to_string();
-    match tcac::render(jinja, &t.name.value, lang, &name, source, &vars, &template_ctx(rule, product)) {
-        Ok(text) => Some((file.clone(), source.clone(), text)),
+    let done = if lang == "oval" { src.template_oval(&rule.id).cloned() } else { None };
+    let rendered = match done {
+        Some(r) => r,
+        None => {
+            let vars: serde_json::Map<String, serde_json::Value> =
+                t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+            let name = file.display().to_string();
+            tcac::render(jinja, &t.name.value, lang, &name, source, &vars, &template_ctx(rule, product))
+        }
+    };
+    match rendered {
+        Ok(text) => Some((file.as_path(), source.as_str(), text)),
         Err(e) => {
             diags.push(jinja_error(e, file, &format!("template `{}` for rule `{}`", t.name.value, rule.id)));
             None
@@ -339,10 +394,10 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
         Err(e) => w.diags.push(xml_error(&e, &file, &format!("rule `{}`", rule.id))),
         Ok((els, merged)) if applies(&els, product) => {
             ids_and_refs(&els, &mut w.ids, &mut w.refs);
-            let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(&source, &text) };
+            let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(source, &text) };
             w.oval = Some(Fragment {
                 owner: rule.id.clone(),
-                file,
+                file: file.to_path_buf(),
                 lines,
                 text: merged.unwrap_or(text),
                 class: "compliance",

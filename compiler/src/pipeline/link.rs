@@ -193,17 +193,19 @@ fn link_cac(r: Resolved, jinja: &Jinja, sce: bool, timestamp: String, diags: &mu
     Oval::link(&r.cpe_fragments, diags).check(diags);
     // products/<p>/product.yml: the tree is two levels up.
     let root = product.file.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("."));
-    let env = crate::cac::TemplateEnv { jinja, templates: root.join("shared").join("templates"), product: &product.id };
     let selected = crate::cac::kept_rules(&content.rules, &profiles);
     let (kept, unselected): (BTreeMap<String, Rule>, BTreeMap<String, Rule>) =
         std::mem::take(&mut content.rules).into_iter().partition(|(id, _)| selected.contains(id));
     content.rules = kept;
-    let profiles = crate::cac::prune(&mut content, profiles, &env);
+    let mut sources =
+        crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
+    // The kept rules' template OVAL, rendered once: the cut looks for the
+    // Values it names, the checks are built from it.
+    sources.render_oval(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja);
+    let profiles = crate::cac::prune(&mut content, profiles, &sources);
     rules.retain(|id, _| content.rules.contains_key(id));
     let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
     diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules));
-    let sources =
-        crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
     let oval = crate::cac_checks::build(&product, &content, &unselected, jinja, &sources, sce, &mut rules, diags);
     drop((sources, unselected));
     group_platforms.retain(|id, _| content.groups.contains_key(id));
