@@ -226,12 +226,11 @@ fn shorthand(text: &str) -> Result<(Vec<Element>, Option<String>), scapc_xml::Pa
 /// A rule's own files of language directory `sub` in CaC's order of
 /// priority (`ssg/rules.py`, `get_rule_dir_ovals`): the product's, then
 /// those named by a prefix of the product, then `shared`.
-fn candidates(dir: &Path, sub: &str, ext: &str, product: &str) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir.join(sub)) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    files.sort();
+/// `listing` is the directory's entries, sorted ([`crate::source::Cache::list`]);
+/// the loader keeps the result in [`RuleFiles`].
+pub fn candidates(listing: &[PathBuf], ext: &str, product: &str) -> Vec<PathBuf> {
     let (mut own, mut common) = (Vec::new(), Vec::new());
-    for f in files {
+    for f in listing.iter().cloned() {
         if f.extension().is_none_or(|e| e != ext) {
             continue;
         }
@@ -348,7 +347,7 @@ fn template_text<'s>(
 
 fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: &mut RuleChecks) {
     let ctx = rule_ctx(rule, &product.id);
-    for file in candidates(&rule.dir, "oval", "xml", &product.id) {
+    for file in rule.files.oval_candidates.iter().cloned() {
         let text = match rule.files.texts.get(&file) {
             Some(t) => t.clone(),
             None => match std::fs::read_to_string(&file) {
@@ -495,7 +494,7 @@ fn sce_check(rule: &Rule, product: &Product, raw: &str, file: &Path, w: &mut Rul
 
 fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: &mut RuleChecks) {
     let ctx = rule_ctx(rule, &product.id);
-    for file in candidates(&rule.dir, "sce", "sh", &product.id) {
+    for file in rule.files.sce_candidates.iter().cloned() {
         let text = match rule.files.texts.get(&file) {
             Some(t) => t.clone(),
             None => match std::fs::read_to_string(&file) {
@@ -1054,7 +1053,7 @@ mod tests {
             std::fs::write(o.join(f), "").unwrap();
         }
         let names = |p: &str| -> Vec<String> {
-            candidates(d.path(), "oval", "xml", p)
+            candidates(&crate::source::Cache::default().list(&o), "xml", p)
                 .iter()
                 .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
                 .collect()
