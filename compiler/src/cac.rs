@@ -9,7 +9,7 @@ use crate::compile::ResolvedProfile;
 use crate::model::*;
 use crate::text;
 use scapc_diagnostics::{Diagnostic, Location};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A selection set as CaC's `SelectionHandler` keeps it.
 #[derive(Debug, Clone, Default)]
@@ -532,12 +532,13 @@ fn prose_values(prose: &str, out: &mut BTreeSet<String>) {
 /// ([`crate::cac_checks::Sources::render_oval`]), and every word of it
 /// that is a Value id. A template that does not render names none here;
 /// building its check reports it.
-fn template_values(rule: &Rule, content: &Content, src: &crate::cac_checks::Sources) -> BTreeSet<String> {
+/// `ids` holds the Value ids of the content.
+fn template_values(rule: &Rule, ids: &HashSet<&str>, src: &crate::cac_checks::Sources) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Some(Ok(oval)) = src.template_oval(&rule.id) else { return out };
     let mut words = |text: &str| {
         for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-            if content.values.contains_key(word) {
+            if !word.is_empty() && ids.contains(word) {
                 out.insert(word.to_owned());
             }
         }
@@ -599,7 +600,8 @@ pub fn prune(
     let from_templates: Vec<BTreeSet<String>> = {
         use rayon::prelude::*;
         let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
-        rules.par_iter().map(|r| template_values(r, content, src)).collect()
+        let ids: HashSet<&str> = content.values.keys().map(String::as_str).collect();
+        rules.par_iter().map(|r| template_values(r, &ids, src)).collect()
     };
     values.extend(from_templates.into_iter().flatten());
     // Groups holding a kept rule or value, and their ancestors.

@@ -51,12 +51,7 @@ pub struct Sources {
 impl Sources {
     /// Renders the OVAL template of every rule of `rules` that has one (in
     /// parallel), for [`Sources::template_oval`] and the rules' checks.
-    pub fn render_oval<'r>(
-        &mut self,
-        rules: impl IntoParallelIterator<Item = &'r Rule>,
-        product: &str,
-        jinja: &Jinja,
-    ) {
+    pub fn render_oval<'r>(&mut self, rules: impl IntoParallelIterator<Item = &'r Rule>, product: &str, jinja: &Jinja) {
         let this = &*self;
         let renders: Vec<(String, Result<String, crate::jinja::RenderError>)> = rules
             .into_par_iter()

@@ -69,8 +69,9 @@ fn own_fixes(cache: &Cache, rule: &Rule, product: &str) -> OwnFixes {
             continue;
         }
         if let Some(p) = pick(cache, &rule.dir.join(lang), ext, product) {
-            match cache.read(&p) {
-                Ok(t) => files.push((lang.to_owned(), p, t.to_string())),
+            // Read, not kept in the cache: one product uses each text once.
+            match crate::source::read(&p) {
+                Ok(t) => files.push((lang.to_owned(), p, t)),
                 Err(d) => diags.push(d),
             }
         }
@@ -79,7 +80,8 @@ fn own_fixes(cache: &Cache, rule: &Rule, product: &str) -> OwnFixes {
 }
 
 /// Reads every rule's own fix files (the rules in parallel) and the fix
-/// languages of the templates the rules use, through the tree's `cache`.
+/// languages of the templates the rules use; directories are listed
+/// through the tree's `cache` (once for all products).
 pub fn load(cache: &Cache, content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     let templates = crate::cac_cpe::tree_root(product).join("shared").join("templates");
@@ -99,9 +101,9 @@ pub fn load(cache: &Cache, content: &mut Content, product: &Product, diags: &mut
                 }
                 let f = templates.join(&t.name.value).join(format!("{lang}.template"));
                 if cache.exists(&f) && f.is_file() {
-                    match cache.read(&f) {
+                    match crate::source::read(&f) {
                         Ok(text) => {
-                            tsrc.insert(key, (f, text.to_string()));
+                            tsrc.insert(key, (f, text));
                         }
                         Err(d) => diags.push(d),
                     }
