@@ -385,7 +385,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
         return;
     };
     match shorthand(&text) {
-        Err(e) => w.diags.push(xml_error(&e, &file, &format!("rule `{}`", rule.id))),
+        Err(e) => w.diags.push(xml_error(&e, file, &format!("rule `{}`", rule.id))),
         Ok((els, merged)) if applies(&els, product) => {
             ids_and_refs(&els, &mut w.ids, &mut w.refs);
             let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(source, &text) };
@@ -489,13 +489,13 @@ fn sce_check(rule: &Rule, product: &Product, raw: &str, file: &Path, w: &mut Rul
 
 fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: &mut RuleChecks) {
     let ctx = rule_ctx(rule, &product.id);
-    for file in rule.files.sce_candidates.iter().cloned() {
-        let text = match rule.files.texts.get(&file) {
+    for file in rule.files.sce_candidates.iter() {
+        let text = match rule.files.texts.get(file) {
             Some(t) => t.clone(),
-            None => match std::fs::read_to_string(&file) {
+            None => match std::fs::read_to_string(file) {
                 Ok(t) => t,
                 Err(e) => {
-                    w.diags.push(Diagnostic::error(codes::IO, format!("cannot read: {e}")).at_file(&file));
+                    w.diags.push(Diagnostic::error(codes::IO, format!("cannot read: {e}")).at_file(file));
                     continue;
                 }
             },
@@ -507,18 +507,18 @@ fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: 
                 if !crate::jinja::has_jinja(&text) && r.ends_with('\n') {
                     r.pop();
                 }
-                if sce_check(rule, product, &r, &file, w) {
+                if sce_check(rule, product, &r, file, w) {
                     return;
                 }
             }
             Err(e) => {
-                w.diags.push(jinja_error(e, &file, &format!("rule `{}`", rule.id)));
+                w.diags.push(jinja_error(e, file, &format!("rule `{}`", rule.id)));
                 return;
             }
         }
     }
     if let Some((file, _, text)) = template_text(rule, "sce-bash", jinja, src, &product.id, &mut w.diags) {
-        sce_check(rule, product, &text, &file, w);
+        sce_check(rule, product, &text, file, w);
     }
 }
 
