@@ -41,9 +41,41 @@ pub struct Sources {
     /// `shared/templates/extra_ovals.yml`: definition id -> (template, vars).
     extra_ovals: BTreeMap<String, (String, serde_json::Map<String, serde_json::Value>)>,
     extra_file: PathBuf,
+    /// Rule id -> its template's OVAL rendered for the product
+    /// ([`Sources::render_oval`]), rendered in parallel before the
+    /// checks are built.
+    oval_renders: HashMap<String, Result<String, crate::jinja::RenderError>>,
 }
 
 impl Sources {
+    /// Renders the OVAL template of every rule of `rules` that has one (in
+    /// parallel), for [`Sources::template_oval`] and the rules' checks.
+    pub fn render_oval<'r>(&mut self, rules: impl IntoParallelIterator<Item = &'r Rule>, product: &str, jinja: &Jinja) {
+        let this = &*self;
+        let renders: Vec<(String, Result<String, crate::jinja::RenderError>)> = rules
+            .into_par_iter()
+            .filter_map(|rule| {
+                let t = rule.template.as_ref()?;
+                if t.disabled.iter().any(|l| l == "oval") {
+                    return None;
+                }
+                let (file, source) = this.templates.get(&(t.name.value.clone(), "oval".to_owned()))?;
+                let vars: serde_json::Map<String, serde_json::Value> =
+                    t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+                let name = file.display().to_string();
+                let r = tcac::render(jinja, &t.name.value, "oval", &name, source, &vars, &template_ctx(rule, product));
+                Some((rule.id.clone(), r))
+            })
+            .collect();
+        self.oval_renders.extend(renders);
+    }
+
+    /// The OVAL of a rule's template as [`Sources::render_oval`] rendered
+    /// it (`None` when the rule has no OVAL template or was not rendered).
+    pub fn template_oval(&self, rule: &str) -> Option<&Result<String, crate::jinja::RenderError>> {
+        self.oval_renders.get(rule)
+    }
+
     /// Reads the check languages of the templates `rules` use,
     /// `shared/checks/oval` and `extra_ovals.yml` under the tree `root`.
     pub fn read<'r>(
@@ -179,12 +211,11 @@ fn shorthand(text: &str) -> Result<(Vec<Element>, Option<String>), scapc_xml::Pa
 /// A rule's own files of language directory `sub` in CaC's order of
 /// priority (`ssg/rules.py`, `get_rule_dir_ovals`): the product's, then
 /// those named by a prefix of the product, then `shared`.
-fn candidates(dir: &Path, sub: &str, ext: &str, product: &str) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir.join(sub)) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    files.sort();
+/// `listing` is the directory's entries, sorted ([`crate::source::Cache::list`]);
+/// the loader keeps the result in [`RuleFiles`].
+pub fn candidates(listing: &[PathBuf], ext: &str, product: &str) -> Vec<PathBuf> {
     let (mut own, mut common) = (Vec::new(), Vec::new());
-    for f in files {
+    for f in listing.iter().cloned() {
         if f.extension().is_none_or(|e| e != ext) {
             continue;
         }
@@ -265,25 +296,33 @@ fn template_ctx(rule: &Rule, product: &str) -> RuleContext {
 }
 
 /// Renders the template language `lang` for `rule`, if its template has it
-/// and the rule does not switch it off.
-fn template_text(
+/// and the rule does not switch it off (its OVAL as [`Sources::render_oval`]
+/// rendered it, when it did).
+fn template_text<'s>(
     rule: &Rule,
     lang: &str,
     jinja: &Jinja,
-    src: &Sources,
+    src: &'s Sources,
     product: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(PathBuf, String, String)> {
+) -> Option<(&'s Path, &'s str, String)> {
     let t = rule.template.as_ref()?;
     if t.disabled.iter().any(|l| l == lang) {
         return None;
     }
     let (file, source) = src.templates.get(&(t.name.value.clone(), lang.to_owned()))?;
-    let vars: serde_json::Map<String, serde_json::Value> =
-        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-    let name = file.display().to_string();
-    match tcac::render(jinja, &t.name.value, lang, &name, source, &vars, &template_ctx(rule, product)) {
-        Ok(text) => Some((file.clone(), source.clone(), text)),
+    let done = if lang == "oval" { src.template_oval(&rule.id).cloned() } else { None };
+    let rendered = match done {
+        Some(r) => r,
+        None => {
+            let vars: serde_json::Map<String, serde_json::Value> =
+                t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+            let name = file.display().to_string();
+            tcac::render(jinja, &t.name.value, lang, &name, source, &vars, &template_ctx(rule, product))
+        }
+    };
+    match rendered {
+        Ok(text) => Some((file.as_path(), source.as_str(), text)),
         Err(e) => {
             diags.push(jinja_error(e, file, &format!("template `{}` for rule `{}`", t.name.value, rule.id)));
             None
@@ -293,7 +332,7 @@ fn template_text(
 
 fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: &mut RuleChecks) {
     let ctx = rule_ctx(rule, &product.id);
-    for file in candidates(&rule.dir, "oval", "xml", &product.id) {
+    for file in rule.files.oval_candidates.iter().cloned() {
         let text = match rule.files.texts.get(&file) {
             Some(t) => t.clone(),
             None => match std::fs::read_to_string(&file) {
@@ -336,13 +375,13 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
         return;
     };
     match shorthand(&text) {
-        Err(e) => w.diags.push(xml_error(&e, &file, &format!("rule `{}`", rule.id))),
+        Err(e) => w.diags.push(xml_error(&e, file, &format!("rule `{}`", rule.id))),
         Ok((els, merged)) if applies(&els, product) => {
             ids_and_refs(&els, &mut w.ids, &mut w.refs);
-            let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(&source, &text) };
+            let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(source, &text) };
             w.oval = Some(Fragment {
                 owner: rule.id.clone(),
-                file,
+                file: file.to_path_buf(),
                 lines,
                 text: merged.unwrap_or(text),
                 class: "compliance",
@@ -440,13 +479,13 @@ fn sce_check(rule: &Rule, product: &Product, raw: &str, file: &Path, w: &mut Rul
 
 fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: &mut RuleChecks) {
     let ctx = rule_ctx(rule, &product.id);
-    for file in candidates(&rule.dir, "sce", "sh", &product.id) {
-        let text = match rule.files.texts.get(&file) {
+    for file in rule.files.sce_candidates.iter() {
+        let text = match rule.files.texts.get(file) {
             Some(t) => t.clone(),
-            None => match std::fs::read_to_string(&file) {
+            None => match std::fs::read_to_string(file) {
                 Ok(t) => t,
                 Err(e) => {
-                    w.diags.push(Diagnostic::error(codes::IO, format!("cannot read: {e}")).at_file(&file));
+                    w.diags.push(Diagnostic::error(codes::IO, format!("cannot read: {e}")).at_file(file));
                     continue;
                 }
             },
@@ -458,18 +497,18 @@ fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: 
                 if !crate::jinja::has_jinja(&text) && r.ends_with('\n') {
                     r.pop();
                 }
-                if sce_check(rule, product, &r, &file, w) {
+                if sce_check(rule, product, &r, file, w) {
                     return;
                 }
             }
             Err(e) => {
-                w.diags.push(jinja_error(e, &file, &format!("rule `{}`", rule.id)));
+                w.diags.push(jinja_error(e, file, &format!("rule `{}`", rule.id)));
                 return;
             }
         }
     }
     if let Some((file, _, text)) = template_text(rule, "sce-bash", jinja, src, &product.id, &mut w.diags) {
-        sce_check(rule, product, &text, &file, w);
+        sce_check(rule, product, &text, file, w);
     }
 }
 
@@ -1032,7 +1071,7 @@ mod tests {
             std::fs::write(o.join(f), "").unwrap();
         }
         let names = |p: &str| -> Vec<String> {
-            candidates(d.path(), "oval", "xml", p)
+            candidates(&crate::source::Cache::default().list(&o), "xml", p)
                 .iter()
                 .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
                 .collect()

@@ -11,6 +11,7 @@ use crate::codes;
 use crate::compile::{Fix, FixAttrs};
 use crate::jinja::{Jinja, SUB_CLOSE, SUB_OPEN};
 use crate::model::*;
+use crate::source::Cache;
 use scapc_diagnostics::Diagnostic;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,18 +32,11 @@ pub const LANGS: [(&str, &str, &str, Option<&str>); 9] = [
 
 const CONFIG_KEYS: [&str; 5] = ["platform", "reboot", "strategy", "complexity", "disruption"];
 
-fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
-    v.sort();
-    v
-}
-
 /// The rule's own file of a language, as CaC picks it.
-fn pick(dir: &Path, ext: &str, product: &str) -> Option<PathBuf> {
+fn pick(cache: &Cache, dir: &Path, ext: &str, product: &str) -> Option<PathBuf> {
     let mut product_file = None;
     let mut common: Vec<PathBuf> = Vec::new();
-    for p in sorted_dir(dir) {
+    for p in cache.list(dir).iter() {
         let (Some(stem), Some(e)) = (p.file_stem().and_then(|s| s.to_str()), p.extension().and_then(|s| s.to_str()))
         else {
             continue;
@@ -66,15 +60,16 @@ fn pick(dir: &Path, ext: &str, product: &str) -> Option<PathBuf> {
 /// in few of the languages, or none.
 type OwnFixes = (Vec<(String, PathBuf, String)>, Vec<Diagnostic>);
 
-fn own_fixes(rule: &Rule, product: &str) -> OwnFixes {
+fn own_fixes(cache: &Cache, rule: &Rule, product: &str) -> OwnFixes {
     let (mut files, mut diags) = (Vec::new(), Vec::new());
-    let entries = sorted_dir(&rule.dir);
+    let entries = cache.list(&rule.dir);
     let has = |lang: &str| entries.iter().any(|p| p.file_name().is_some_and(|n| n == lang));
     for (lang, ext, _, _) in LANGS {
         if !has(lang) {
             continue;
         }
-        if let Some(p) = pick(&rule.dir.join(lang), ext, product) {
+        if let Some(p) = pick(cache, &rule.dir.join(lang), ext, product) {
+            // Read, not kept in the cache: one product uses each text once.
             match crate::source::read(&p) {
                 Ok(t) => files.push((lang.to_owned(), p, t)),
                 Err(d) => diags.push(d),
@@ -85,11 +80,12 @@ fn own_fixes(rule: &Rule, product: &str) -> OwnFixes {
 }
 
 /// Reads every rule's own fix files (the rules in parallel) and the fix
-/// languages of the templates the rules use.
-pub fn load(content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic>) {
+/// languages of the templates the rules use; directories are listed
+/// through the tree's `cache` (once for all products).
+pub fn load(cache: &Cache, content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     let templates = crate::cac_cpe::tree_root(product).join("shared").join("templates");
-    let found: Vec<OwnFixes> = content.rules.par_iter().map(|(_, rule)| own_fixes(rule, &product.id)).collect();
+    let found: Vec<OwnFixes> = content.rules.par_iter().map(|(_, rule)| own_fixes(cache, rule, &product.id)).collect();
     let mut own = BTreeMap::new();
     let mut tsrc = BTreeMap::new();
     for ((id, rule), (files, mut d)) in content.rules.iter().zip(found) {
@@ -104,7 +100,7 @@ pub fn load(content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic
                     continue;
                 }
                 let f = templates.join(&t.name.value).join(format!("{lang}.template"));
-                if f.is_file() {
+                if cache.exists(&f) && f.is_file() {
                     match crate::source::read(&f) {
                         Ok(text) => {
                             tsrc.insert(key, (f, text));

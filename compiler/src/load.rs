@@ -884,7 +884,7 @@ fn assemble(tree: &Tree, product: &Product, jinja: &Jinja, loaded: Loaded) -> (C
     }
     if product.layout == Layout::Cac {
         crate::cac_cpe::load(cache, &mut content, product, jinja, &mut diags);
-        crate::cac_fix::load(&mut content, product, &mut diags);
+        crate::cac_fix::load(cache, &mut content, product, &mut diags);
         crate::cac_stig::load(cache, &mut content, product, &mut diags);
         find_value_refs(cache, &mut content);
         let file = rules_dir.join("benchmark.yml");
@@ -1292,7 +1292,21 @@ fn load_rule(
         ansible: pick("ansible", "yml"),
         tests,
         texts: BTreeMap::new(),
+        oval_candidates: Vec::new(),
+        sce_candidates: Vec::new(),
     };
+    if product.layout == Layout::Cac {
+        // Every candidate CaC's build may take a check from, listed and
+        // read through the cache (once for all products); one that cannot
+        // be read is reported when the check is built.
+        files.oval_candidates = crate::cac_checks::candidates(&cache.list(&dir.join("oval")), "xml", pid);
+        files.sce_candidates = crate::cac_checks::candidates(&cache.list(&dir.join("sce")), "sh", pid);
+        for f in files.oval_candidates.iter().chain(&files.sce_candidates) {
+            if let Ok(text) = cache.read(f) {
+                files.texts.entry(f.clone()).or_insert_with(|| text.to_string());
+            }
+        }
+    }
     // Read now, so that resolution does no I/O; a file that cannot be read
     // is reported here and left out.
     for p in [&mut files.oval, &mut files.sce, &mut files.bash, &mut files.ansible] {

@@ -152,6 +152,11 @@ pub struct RuleFiles {
     /// The text of each of `oval`, `sce`, `bash`, `ansible` that exists,
     /// read when the tree is loaded (resolution reads no files).
     pub texts: BTreeMap<PathBuf, String>,
+    /// ComplianceAsCode: the files of `oval/` and `sce/` in CaC's order of
+    /// priority for the product ([`crate::cac_checks::candidates`]), each
+    /// readable one's text in `texts`.
+    pub oval_candidates: Vec<PathBuf>,
+    pub sce_candidates: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

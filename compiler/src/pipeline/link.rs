@@ -222,8 +222,10 @@ fn link_cac(
     // Checks first, against every Value of the tree, as CaC's linker
     // exports each external variable that names a Value of the whole
     // benchmark; the exported Values then stay when it is cut down.
-    let sources =
+    let mut sources =
         crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
+    // The kept rules' template OVAL, rendered in parallel.
+    sources.render_oval(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja);
     let oval =
         crate::cac_checks::build_memo(&product, &content, &unselected, jinja, &sources, sce, &mut rules, memo, diags);
     drop((sources, unselected));
