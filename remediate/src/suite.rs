@@ -430,7 +430,14 @@ fn classify(r: &ScenarioReport) -> String {
         return format!("the fix does not fix (the check gives `{got}` after it)");
     }
     if first.starts_with("the fix is not idempotent") || first.starts_with("the fix run a second time") {
-        return "the fix is not idempotent".into();
+        let all = r.findings.join("\n");
+        return if all.contains("a third run changed it again") {
+            "the fix is not idempotent: every run changes the system again".into()
+        } else if all.contains("a third run changed nothing") {
+            "the fix is not idempotent: its second run still changes the system, a third run does not".into()
+        } else {
+            "the fix is not idempotent".into()
+        };
     }
     if first.starts_with("after the fix ran twice") {
         return "the check does not pass after the fix ran twice".into();
@@ -543,18 +550,38 @@ pub fn text_summary(sum: &Summary) -> String {
 }
 
 /// The profile a job evaluates with: only its rule (and the rule's
-/// groups) selected, the scenario's values set, over the scenario's
-/// profile when it names one.
+/// groups) selected, with what it `requires` (XCCDF deselects a rule whose
+/// requirement is not selected; Automatus evaluates with a profile that
+/// selects every rule and `--rule`), the scenario's values set, over the
+/// scenario's profile when it names one.
 fn test_profile(bench: &Benchmark, job: &Job) -> Profile {
+    // The rule, the first item of each of its `requires` lists (and of
+    // theirs), and all their groups.
+    let mut on: Vec<String> = Vec::new();
+    let mut todo = vec![job.rule_id.clone()];
+    while let Some(id) = todo.pop() {
+        if on.contains(&id) {
+            continue;
+        }
+        let (groups, requires) = match (bench.rules.iter().find(|r| r.id == id), bench.groups.get(&id)) {
+            (Some(r), _) => (r.groups.clone(), r.requires.clone()),
+            (None, Some(g)) => (Vec::new(), g.requires.clone()),
+            (None, None) => continue,
+        };
+        on.push(id);
+        todo.extend(groups);
+        for l in requires {
+            let known = |x: &&String| bench.rules.iter().any(|r| &r.id == *x) || bench.groups.contains_key(*x);
+            if let Some(first) = l.iter().find(known) {
+                todo.push(first.clone());
+            }
+        }
+    }
     // Each item once: oscap refuses a tailoring that selects one twice.
     let mut selects: Vec<(String, bool)> =
-        bench.rules.iter().filter(|r| r.id != job.rule_id).map(|r| (r.id.clone(), false)).collect();
-    if let Some(r) = bench.rules.iter().find(|r| r.id == job.rule_id) {
-        let mut groups = r.groups.clone();
-        groups.dedup();
-        selects.extend(groups.into_iter().map(|g| (g, true)));
-    }
-    selects.push((job.rule_id.clone(), true));
+        bench.rules.iter().filter(|r| !on.contains(&r.id)).map(|r| (r.id.clone(), false)).collect();
+    on.reverse();
+    selects.extend(on.into_iter().map(|id| (id, true)));
     Profile {
         id: TEST_PROFILE.into(),
         title: "scapc test".into(),
@@ -609,7 +636,8 @@ pub fn job_entry(spec: &str) -> i32 {
             sce: false,
             engine: EngineOptions { probe_timeout: Duration::from_secs(job.timeout) },
             progress: None,
-            rules: Vec::new(),
+            // Only the rule: the rules it requires are selected, not run.
+            rules: vec![job.rule_id.clone()],
             skip_rules: Vec::new(),
         };
         let scan = run::evaluate(c, &opts)?;
@@ -675,7 +703,7 @@ fn oscap_eval(job: &Job, root: &Path, p: &Profile) -> Result<(String, String), S
     std::fs::write(&tf, t).map_err(|e| format!("{}: {e}", tf.display()))?;
     let o = std::process::Command::new("oscap-chroot")
         .arg(root)
-        .args(["xccdf", "eval", "--profile", TEST_PROFILE, "--tailoring-file"])
+        .args(["xccdf", "eval", "--profile", TEST_PROFILE, "--rule", &job.rule_id, "--tailoring-file"])
         .arg(&tf)
         .arg("--results")
         .arg(&rf)
