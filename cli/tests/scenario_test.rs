@@ -178,22 +178,27 @@ fn fixtures_are_caught_with_rule_scenario_and_evidence() {
     assert!(left.iter().all(|n| !n.to_string_lossy().starts_with("run-")), "job directories left: {left:?}");
 }
 
-/// A fix whose second run rewrites its file with the same content,
-/// refreshes the backups it keeps (`F-`, `F.bak`) and appends to a log
-/// under /var/log changes no configuration: it is idempotent.
+/// Fixtures that must pass: `fix_idempotent_with_backup`, whose fix's
+/// second run rewrites its file with the same content, refreshes the
+/// backups it keeps (`F-`, `F.bak`) and appends to a log under /var/log
+/// (no change of configuration: it is idempotent); `sandbox_has_loopback`,
+/// whose fix needs an active loopback interface, as postfix's newaliases.
 #[test]
-fn refreshed_backups_and_logs_are_not_a_change() {
+fn idempotent_fixes_and_loopback_pass() {
     let Some(base) = rootfs() else { return };
     let cache = tempfile::tempdir().unwrap();
-    let tree = repo().join("tests/fixtures/scenario/fix_idempotent_with_backup");
-    let (code, reports, stderr) = test(&tree, &base, cache.path(), &[]);
-    let r = one(&reports, "bad.fail.sh");
-    assert_eq!(r["status"], "passed", "{r:#}\n{stderr}");
-    assert!(
-        r["steps"].as_array().unwrap().iter().any(|s| s["name"] == "second remediation"),
-        "the fix did not run twice: {r:#}"
-    );
-    assert_eq!(code, 0, "{reports:#?}\n{stderr}");
+    for (case, scenario) in [("fix_idempotent_with_backup", "bad.fail.sh"), ("sandbox_has_loopback", "lo_down.fail.sh")]
+    {
+        let tree = repo().join("tests/fixtures/scenario").join(case);
+        let (code, reports, stderr) = test(&tree, &base, cache.path(), &[]);
+        let r = one(&reports, scenario);
+        assert_eq!(r["status"], "passed", "{case}: {r:#}\n{stderr}");
+        assert!(
+            r["steps"].as_array().unwrap().iter().any(|s| s["name"] == "second remediation"),
+            "{case}: the fix did not run twice: {r:#}"
+        );
+        assert_eq!(code, 0, "{case}: {reports:#?}\n{stderr}");
+    }
 }
 
 #[test]

@@ -525,6 +525,7 @@ pub fn job_main(spec: &str, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> i32 {
 
 fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, String> {
     let mut o = Outcome::default();
+    loopback_up();
     let root = setup_root(&job.mnt, &job.lowers, None)?;
     let upper = job.mnt.join("upper");
     if let Some(a) = job.archives.as_ref().filter(|a| a.is_dir()) {
@@ -632,6 +633,20 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
     Ok(o)
 }
 
+/// Brings up the loopback interface of the job's own network namespace
+/// (which has no other): a machine has one, and programs look for an
+/// active interface (postfix's `newaliases`: "could not find any active
+/// network interfaces"). Best effort: without ip(8) on the host, lo stays
+/// down.
+fn loopback_up() {
+    let _ = Command::new("ip")
+        .args(["link", "set", "lo", "up"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
 /// Runs a playbook against the chroot at `root` with Ansible's chroot
 /// connection, its temporary files on the job's tmpfs.
 fn ansible(mnt: &Path, root: &Path, playbook: &str, timeout: u64) -> Result<(i32, String), String> {
@@ -664,9 +679,10 @@ fn last_line(out: &str) -> String {
     out.lines().rev().find(|l| !l.trim().is_empty()).map(|l| format!(": {}", l.trim())).unwrap_or_default()
 }
 
-/// Where the layer of a package set over some lower directories is kept;
-/// None when a name is not a Debian package name.
-pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Option<PathBuf> {
+/// Where the layer of a package set over some lower directories is kept
+/// (installed with or without what the packages recommend); None when a
+/// name is not a Debian package name.
+pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String], recommends: bool) -> Option<PathBuf> {
     let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
     pk.sort();
     pk.dedup();
@@ -677,6 +693,9 @@ pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Opti
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (LAYER_RECIPE, lowers).hash(&mut h);
+    if recommends {
+        "recommends".hash(&mut h);
+    }
     let key = format!("{}-{:016x}", pk.join("+").replace(':', "_").chars().take(80).collect::<String>(), h.finish());
     Some(cache.join("layers").join(key))
 }
@@ -691,16 +710,18 @@ const LAYER_RECIPE: u32 = 3;
 /// first and kept in the layer, so the layers above it and the jobs see
 /// the same versions. The packages are downloaded with what they
 /// recommend (kept in the shared download cache, so that a fix's
-/// `apt-get install` works in a job without network) and installed
-/// without.
+/// `apt-get install` works in a job without network) and installed with
+/// it only when `recommends` (as `apt-get install -y` does for Automatus:
+/// `aide` recommends `aide-common`, which has its configuration).
 pub fn layer(
     exe: &Path,
     cache: &Path,
     lowers: &[PathBuf],
     packages: &[String],
     update: bool,
+    recommends: bool,
 ) -> Result<PathBuf, String> {
-    let dir = layer_path(cache, lowers, packages)
+    let dir = layer_path(cache, lowers, packages, recommends)
         .ok_or_else(|| format!("`# packages = {}`: not Debian package names", packages.join(",")))?;
     if dir.is_dir() {
         return Ok(dir);
@@ -716,6 +737,7 @@ pub fn layer(
     }
     let spec = serde_json::json!({
         "lowers": lowers, "tmp": tmp, "archives": archives, "packages": pk, "update": update,
+        "recommends": recommends,
     })
     .to_string();
     let o = Command::new("unshare")
@@ -818,6 +840,7 @@ pub fn layer_main(spec: &str) -> i32 {
         let (tmp, archives) = (s("tmp"), s("archives"));
         let update = v["update"].as_bool().unwrap_or(false);
         let download_only = v["download_only"].as_bool().unwrap_or(false);
+        let recommends = v["recommends"].as_bool().unwrap_or(false);
         let lowers: Vec<PathBuf> = v["lowers"]
             .as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(PathBuf::from)).collect())
@@ -850,8 +873,9 @@ pub fn layer_main(spec: &str) -> i32 {
                  log() {{ tail -30 /tmp/apt.log; exit 1; }}\n\
                  {update}\
                  apt-get install -y -q --download-only -o DPkg::Lock::Timeout=900 {0} >>/tmp/apt.log 2>&1 || log\n\
-                 apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1 || log\n",
+                 apt-get install -y -q -o DPkg::Lock::Timeout=900 {rec}{0} >>/tmp/apt.log 2>&1 || log\n",
                 pk.join(" "),
+                rec = if recommends { "" } else { "--no-install-recommends " },
                 update = if update { "apt-get update -q >/tmp/apt.log 2>&1 || log\n" } else { "" }
             )
         };

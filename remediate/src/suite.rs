@@ -312,16 +312,17 @@ fn tool_packages(remediation: Remediation, cac: bool) -> Vec<String> {
 /// by `jobs` workers at once). Returns the lower directories below every
 /// job and the package layers by package set.
 fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> Result<(Vec<PathBuf>, Layers), String> {
-    let note = |key: &[String], lowers: &[PathBuf]| {
-        let cached = sandbox::layer_path(s.work, lowers, key).is_some_and(|p| p.is_dir());
+    let cac = cac::is_cac(s.tree, s.product);
+    let note = |key: &[String], lowers: &[PathBuf], recommends: bool| {
+        let cached = sandbox::layer_path(s.work, lowers, key, recommends).is_some_and(|p| p.is_dir());
         if let (false, Some(n)) = (cached, s.note) {
             n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
         }
     };
     let base = vec![s.base.to_path_buf()];
-    let tools = tool_packages(s.remediation, cac::is_cac(s.tree, s.product));
-    note(&tools, &base);
-    let tools = sandbox::layer(s.exe, s.work, &base, &tools, true)?;
+    let tools = tool_packages(s.remediation, cac);
+    note(&tools, &base, false);
+    let tools = sandbox::layer(s.exe, s.work, &base, &tools, true, false)?;
     let below = vec![tools, s.base.to_path_buf()];
     let mut keys: Vec<Vec<String>> = scenarios
         .iter()
@@ -352,8 +353,10 @@ fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> 
         for _ in 0..s.jobs.max(1) {
             scope.spawn(|| {
                 while let Some(key) = keys.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    note(key, &below);
-                    let r = sandbox::layer(s.exe, s.work, &below, key, false);
+                    // ComplianceAsCode's `# packages`: with what they
+                    // recommend, as Automatus installs them.
+                    note(key, &below, cac);
+                    let r = sandbox::layer(s.exe, s.work, &below, key, false, cac);
                     out.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), r);
                 }
             });
