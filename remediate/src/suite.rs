@@ -246,6 +246,17 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
             },
         ));
     }
+    // Longest first (as the last run of each scenario took; fail
+    // scenarios, which run the fix, before pass scenarios when unknown):
+    // a long scenario started last would keep one worker busy after the
+    // others ran out of work.
+    let key = |sc: &Scenario| format!("{}\t{}\t{}", s.tree.display(), sc.rule, sc.name);
+    let durations_file = s.work.join("durations.json");
+    let mut durations: BTreeMap<String, f64> =
+        std::fs::read(&durations_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let guess =
+        |sc: &Scenario| durations.get(&key(sc)).copied().unwrap_or(if sc.expect == Expect::Fail { 1.0 } else { 0.5 });
+    jobs.sort_by(|a, b| guess(&scenarios[b.0]).total_cmp(&guess(&scenarios[a.0])).then(a.0.cmp(&b.0)));
     let total = scenarios.len();
     let done = AtomicUsize::new(reports.iter().filter(|r| r.is_some()).count());
     let next = AtomicUsize::new(0);
@@ -267,7 +278,21 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         }
     });
     let _ = std::fs::remove_dir_all(&run_dir);
-    Ok(out.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect())
+    let by_index = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    // What each scenario took, for the order of the next run (kept
+    // across runs; written whole, then renamed into place).
+    for (i, _) in &jobs {
+        if let Some(r) = by_index[*i].as_ref().filter(|r| r.seconds > 0.0) {
+            durations.insert(key(&scenarios[*i]), (r.seconds * 1000.0).round() / 1000.0);
+        }
+    }
+    if let Ok(text) = serde_json::to_vec(&durations) {
+        let tmp = s.work.join(format!(".durations-{}.json", std::process::id()));
+        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &durations_file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    Ok(by_index.into_iter().flatten().collect())
 }
 
 fn has_oval_check(bench: &Benchmark, rule_id: &str) -> bool {
