@@ -396,9 +396,16 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Entry> {
 }
 
 /// Paths whose changes on a second fix run are side effects of running
-/// tools, not of what the fix configures: logs and caches.
+/// tools, not of what the fix configures: logs and caches, and databases
+/// a tool regenerates from configuration the check reads (`newaliases`'
+/// `/etc/aliases.db`, other `*.db` maps, aide's database under
+/// /var/lib/aide, rebuilt by `aideinit`): their bytes differ on each run
+/// (times, order), what they hold does not.
 fn side_effect_path(rel: &str) -> bool {
-    rel.starts_with("var/log/") || rel.starts_with("var/cache/")
+    rel.starts_with("var/log/")
+        || rel.starts_with("var/cache/")
+        || rel.starts_with("var/lib/aide/")
+        || rel.ends_with(".db")
 }
 
 /// Backups the tools keep of a file they rewrite (`/etc/shadow-` by
@@ -953,6 +960,8 @@ mod tests {
         after.insert("etc/shadow-".into(), entry("root:new\n"));
         after.insert("var/log/dpkg.log".into(), entry("1\n2\n"));
         after.insert("etc/x.conf.bak".into(), entry("a\n"));
+        after.insert("etc/aliases.db".into(), entry("\0regenerated"));
+        after.insert("var/lib/aide/aide.db.new".into(), entry("rebuilt"));
         let now = |rel: &str| after.get(rel).map(|e| e.hash);
         assert_eq!(diff(&before, &after, &now), Vec::<String>::new());
         // a backup that is not the file's content is a change, and so is
