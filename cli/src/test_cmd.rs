@@ -76,6 +76,12 @@ pub struct TestArgs {
     /// Automatus does)
     #[arg(long)]
     pub duplicate_templates: bool,
+    /// Evaluate and fix with this data stream instead of building the
+    /// tree (the scenarios still come from the tree): e.g.
+    /// ComplianceAsCode's own build of the product, with `--engine oscap`
+    /// its reference behaviour, to tell a content bug from a scapc one
+    #[arg(long, value_name = "FILE")]
+    pub datastream: Option<PathBuf>,
     /// Also list skipped scenarios with their reason (set by `-v`)
     #[arg(skip)]
     pub verbose: bool,
@@ -141,6 +147,34 @@ fn base_rootfs(a: &TestArgs, product: &str) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+/// Builds the product into `out` and returns its data stream.
+fn build_ds(a: &TestArgs, product: &str, out: &Path) -> Result<PathBuf, ExitCode> {
+    let opts = BuildOptions {
+        root: a.tree.path(),
+        out_dir: out.to_path_buf(),
+        products: vec![product.to_owned()],
+        sce: false,
+        epoch: build::source_date_epoch().ok().flatten(),
+    };
+    let report = build::build(&opts);
+    if report.diagnostics.has_errors() {
+        let text = scapc_diagnostics::render_text(
+            report.diagnostics.as_slice(),
+            &scapc_diagnostics::TextOptions { snippets: true, color: false },
+        );
+        errln!("{text}");
+        errln!("error: the tree does not build; fix the errors above first");
+        return Err(ExitCode::from(1));
+    }
+    report
+        .outputs
+        .iter()
+        .flat_map(|p| p.files.iter())
+        .map(|(f, _)| f.clone())
+        .find(|f| f.to_string_lossy().ends_with("-ds.xml"))
+        .ok_or_else(|| crate::eval_cmd::err(format!("the build of {product} wrote no data stream")))
+}
+
 pub fn run(a: TestArgs) -> ExitCode {
     if !is_root() {
         return err(
@@ -191,31 +225,16 @@ pub fn run(a: TestArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return crate::eval_cmd::err(format!("cannot make a temporary directory: {e}")),
     };
-    let opts = BuildOptions {
-        root: a.tree.path(),
-        out_dir: tmp.path().to_path_buf(),
-        products: vec![product.clone()],
-        sce: false,
-        epoch: build::source_date_epoch().ok().flatten(),
-    };
-    let report = build::build(&opts);
-    if report.diagnostics.has_errors() {
-        let text = scapc_diagnostics::render_text(
-            report.diagnostics.as_slice(),
-            &scapc_diagnostics::TextOptions { snippets: true, color: false },
-        );
-        errln!("{text}");
-        errln!("error: the tree does not build; fix the errors above first");
-        return ExitCode::from(1);
-    }
-    let Some(ds) = report
-        .outputs
-        .iter()
-        .flat_map(|p| p.files.iter())
-        .map(|(f, _)| f.clone())
-        .find(|f| f.to_string_lossy().ends_with("-ds.xml"))
-    else {
-        return crate::eval_cmd::err(format!("the build of {product} wrote no data stream"));
+    let ds = match &a.datastream {
+        Some(f) => match std::fs::canonicalize(f) {
+            Ok(f) if f.is_file() => f,
+            Ok(f) => return err(format!("--datastream {}: not a file", f.display())),
+            Err(e) => return err(format!("--datastream {}: {e}", f.display())),
+        },
+        None => match build_ds(&a, &product, tmp.path()) {
+            Ok(ds) => ds,
+            Err(code) => return code,
+        },
     };
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let tty = std::io::stderr().is_terminal();

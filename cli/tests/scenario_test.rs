@@ -126,8 +126,10 @@ const CASES: &[Case] = &[
         "fix_not_idempotent",
         "bad.fail.sh",
         "failed",
-        "not idempotent",
-        ("second remediation", "changed the content of /etc/scapc-fixture.conf"),
+        // what changed, and that it changes again on every run
+        "the fix is not idempotent: run a second time it changed the content of /etc/scapc-fixture.conf (+1 line: \"setting = good\"); a third run changed it again",
+        // with the line it gained
+        ("second remediation", "changed the content of /etc/scapc-fixture.conf (+1 line: \"setting = good\")"),
     ),
     (
         "scenario_fails_to_run",
@@ -174,6 +176,29 @@ fn fixtures_are_caught_with_rule_scenario_and_evidence() {
     );
     let left: Vec<_> = std::fs::read_dir(cache.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(left.iter().all(|n| !n.to_string_lossy().starts_with("run-")), "job directories left: {left:?}");
+}
+
+/// Fixtures that must pass: `fix_idempotent_with_backup`, whose fix's
+/// second run rewrites its file with the same content, refreshes the
+/// backups it keeps (`F-`, `F.bak`) and appends to a log under /var/log
+/// (no change of configuration: it is idempotent); `sandbox_has_loopback`,
+/// whose fix needs an active loopback interface, as postfix's newaliases.
+#[test]
+fn idempotent_fixes_and_loopback_pass() {
+    let Some(base) = rootfs() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    for (case, scenario) in [("fix_idempotent_with_backup", "bad.fail.sh"), ("sandbox_has_loopback", "lo_down.fail.sh")]
+    {
+        let tree = repo().join("tests/fixtures/scenario").join(case);
+        let (code, reports, stderr) = test(&tree, &base, cache.path(), &[]);
+        let r = one(&reports, scenario);
+        assert_eq!(r["status"], "passed", "{case}: {r:#}\n{stderr}");
+        assert!(
+            r["steps"].as_array().unwrap().iter().any(|s| s["name"] == "second remediation"),
+            "{case}: the fix did not run twice: {r:#}"
+        );
+        assert_eq!(code, 0, "{case}: {reports:#?}\n{stderr}");
+    }
 }
 
 #[test]

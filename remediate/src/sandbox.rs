@@ -338,9 +338,30 @@ pub fn spawn(exe: &Path, job: &Job) -> Outcome {
     }
 }
 
-/// A file system's state for the idempotency check: path → (kind, mode,
-/// owner, content hash); times are left out.
-fn snapshot(dir: &Path) -> BTreeMap<String, (u32, u32, u32, u64, u64)> {
+/// One path of a snapshot: kind and mode, owner, device number, content
+/// hash, and the content itself when it is small (to show what changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    rdev: u64,
+    hash: u64,
+    text: Option<Vec<u8>>,
+}
+
+/// Files up to this size keep their content in a snapshot.
+const SNAPSHOT_TEXT: u64 = 256 * 1024;
+
+fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    b.hash(&mut h);
+    h.finish()
+}
+
+/// A file system's state for the idempotency check: path (relative) →
+/// entry; times are left out.
+fn snapshot(dir: &Path) -> BTreeMap<String, Entry> {
     use std::os::unix::fs::MetadataExt;
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -349,43 +370,151 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (u32, u32, u32, u64, u64)> {
         for e in rd.flatten() {
             let p = e.path();
             let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            if m.file_type().is_symlink() {
+            let mut text = None;
+            let hash = if m.file_type().is_symlink() {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
                 std::fs::read_link(&p).ok().hash(&mut h);
+                h.finish()
             } else if m.is_file() {
-                std::fs::read(&p).ok().hash(&mut h);
-            } else if m.is_dir() {
-                stack.push(p.clone());
-            }
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                let h = hash_bytes(&bytes);
+                if m.len() <= SNAPSHOT_TEXT {
+                    text = Some(bytes);
+                }
+                h
+            } else {
+                if m.is_dir() {
+                    stack.push(p.clone());
+                }
+                0
+            };
             let rel = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
-            out.insert(rel, (m.mode(), m.uid(), m.gid(), m.rdev(), h.finish()));
+            out.insert(rel, Entry { mode: m.mode(), uid: m.uid(), gid: m.gid(), rdev: m.rdev(), hash, text });
         }
     }
     out
 }
 
+/// Paths whose changes on a second fix run are side effects of running
+/// tools, not of what the fix configures: logs and caches, and databases
+/// a tool regenerates from configuration the check reads (`newaliases`'
+/// `/etc/aliases.db`, other `*.db` maps, aide's database under
+/// /var/lib/aide, rebuilt by `aideinit`): their bytes differ on each run
+/// (times, order), what they hold does not.
+fn side_effect_path(rel: &str) -> bool {
+    rel.starts_with("var/log/")
+        || rel.starts_with("var/cache/")
+        || rel.starts_with("var/lib/aide/")
+        || rel.ends_with(".db")
+}
+
+/// Backups the tools keep of a file they rewrite (`/etc/shadow-` by
+/// shadow-utils, `F.bak`, `F~`, `F.old`): the name of the file they back up.
+fn backup_of(rel: &str) -> Option<&str> {
+    [".bak", "~", ".old", "-"]
+        .iter()
+        .find_map(|suf| rel.strip_suffix(suf))
+        .filter(|b| !b.is_empty() && !b.ends_with('/'))
+}
+
+/// What differs between two snapshots of the overlay's upper directory,
+/// one line each, with the lines a file gained or lost. `current` hashes a
+/// path of the merged root as it is now. A backup whose new content is
+/// that of the file it backs up, unchanged by the run, is not a change:
+/// the tool that rewrote the file (with the same content) refreshed it.
 fn diff(
-    a: &BTreeMap<String, (u32, u32, u32, u64, u64)>,
-    b: &BTreeMap<String, (u32, u32, u32, u64, u64)>,
+    a: &BTreeMap<String, Entry>,
+    b: &BTreeMap<String, Entry>,
+    current: &dyn Fn(&str) -> Option<u64>,
 ) -> Vec<String> {
     let mut d = Vec::new();
+    let is_refreshed_backup = |k: &str, v: &Entry| {
+        backup_of(k).is_some_and(|orig| a.get(orig) == b.get(orig) && current(orig) == Some(v.hash))
+    };
     for (k, v) in b {
+        if side_effect_path(k) {
+            continue;
+        }
         match a.get(k) {
-            None => d.push(format!("created /{k}")),
-            Some(o) if o.4 != v.4 => d.push(format!("changed the content of /{k}")),
+            None if is_refreshed_backup(k, v) => {}
+            None => d.push(format!("created /{k}{}", lines_changed(None, v.text.as_deref()))),
+            Some(o) if o.hash != v.hash && is_refreshed_backup(k, v) => {}
+            Some(o) if o.hash != v.hash => {
+                d.push(format!("changed the content of /{k}{}", lines_changed(o.text.as_deref(), v.text.as_deref())))
+            }
             Some(o) if o != v => d.push(format!(
                 "changed the mode or owner of /{k} ({:o} {}:{} -> {:o} {}:{})",
-                o.0, o.1, o.2, v.0, v.1, v.2
+                o.mode, o.uid, o.gid, v.mode, v.uid, v.gid
             )),
             _ => {}
         }
     }
     for k in a.keys() {
-        if !b.contains_key(k) {
+        if !b.contains_key(k) && !side_effect_path(k) {
             d.push(format!("removed /{k}"));
         }
     }
     d
+}
+
+/// The lines a text gained and lost (as multisets, order aside), a few of
+/// each: ` (+2 lines: "a", "b"; -1 line: "c")`; for the same lines in
+/// another order, ` (same lines, reordered)`.
+fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+    let Some(new) = new else { return String::new() };
+    let old = old.unwrap_or_default();
+    if old.contains(&0) || new.contains(&0) {
+        return " (binary)".into();
+    }
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    let mut count: BTreeMap<&str, i64> = BTreeMap::new();
+    for l in old.lines() {
+        *count.entry(l).or_default() -= 1;
+    }
+    for l in new.lines() {
+        *count.entry(l).or_default() += 1;
+    }
+    let pick = |sign: i64| -> (i64, Vec<String>) {
+        let mut n = 0;
+        let mut shown = Vec::new();
+        // In the order of the text they are in.
+        let text = if sign > 0 { &new } else { &old };
+        let mut seen = std::collections::HashSet::new();
+        for l in text.lines() {
+            let c = count.get(l).copied().unwrap_or(0) * sign;
+            if c > 0 && seen.insert(l) {
+                n += c;
+                if shown.len() < 3 {
+                    let mut t: String = l.chars().take(100).collect();
+                    if t.len() < l.len() {
+                        t.push_str("...");
+                    }
+                    shown.push(format!("{t:?}"));
+                }
+            }
+        }
+        (n, shown)
+    };
+    let ((added, a), (removed, r)) = (pick(1), pick(-1));
+    let plural = |n: i64| if n == 1 { "line" } else { "lines" };
+    let mut parts = Vec::new();
+    if added > 0 {
+        parts.push(format!("+{added} {}: {}", plural(added), a.join(", ")));
+    }
+    if removed > 0 {
+        parts.push(format!("-{removed} {}: {}", plural(removed), r.join(", ")));
+    }
+    if parts.is_empty() {
+        if old == new {
+            return String::new();
+        }
+        return if old.lines().count() == new.lines().count() {
+            " (same lines, reordered or line endings changed)".into()
+        } else {
+            " (whitespace only)".into()
+        };
+    }
+    format!(" ({})", parts.join("; "))
 }
 
 /// The job process: runs inside the namespaces `spawn` made. Prints the
@@ -403,6 +532,7 @@ pub fn job_main(spec: &str, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> i32 {
 
 fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, String> {
     let mut o = Outcome::default();
+    loopback_up();
     let root = setup_root(&job.mnt, &job.lowers, None)?;
     let upper = job.mnt.join("upper");
     if let Some(a) = job.archives.as_ref().filter(|a| a.is_dir()) {
@@ -469,7 +599,8 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
     let before = snapshot(&upper);
     let (code, out) = apply()?;
     let after = snapshot(&upper);
-    let changes = diff(&before, &after);
+    let current = |rel: &str| std::fs::read(root.join(rel)).ok().map(|b| hash_bytes(&b));
+    let changes = diff(&before, &after, &current);
     o.steps.push(Step {
         name: "second remediation".into(),
         result: format!("exit {code}"),
@@ -480,7 +611,26 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
     }
     if !changes.is_empty() {
         let shown: Vec<&str> = changes.iter().take(5).map(String::as_str).collect();
-        o.findings.push(format!("the fix is not idempotent: run a second time it {}", shown.join("; ")));
+        // A third run tells a fix that keeps changing the system (appends
+        // each time) from one that settles after its second run.
+        let (code3, out3) = apply()?;
+        let third = snapshot(&upper);
+        let current = |rel: &str| std::fs::read(root.join(rel)).ok().map(|b| hash_bytes(&b));
+        let changes3 = diff(&after, &third, &current);
+        let settles = if changes3.is_empty() {
+            "; a third run changed nothing (it settles after the second run)".to_owned()
+        } else {
+            format!(
+                "; a third run changed it again: {}",
+                changes3.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
+            )
+        };
+        o.steps.push(Step {
+            name: "third remediation".into(),
+            result: format!("exit {code3}"),
+            output: if changes3.is_empty() { out3 } else { format!("{}\n{out3}", changes3.join("\n")) },
+        });
+        o.findings.push(format!("the fix is not idempotent: run a second time it {}{settles}", shown.join("; ")));
     }
     let (result, evidence) = eval(job, &root)?;
     o.steps.push(Step { name: "check after the second remediation".into(), result: result.clone(), output: evidence });
@@ -488,6 +638,20 @@ fn run_job(job: &Job, eval: &EvalFn<'_>, fix: &FixFn<'_>) -> Result<Outcome, Str
         o.findings.push(format!("after the fix ran twice the check gives `{result}`"));
     }
     Ok(o)
+}
+
+/// Brings up the loopback interface of the job's own network namespace
+/// (which has no other): a machine has one, and programs look for an
+/// active interface (postfix's `newaliases`: "could not find any active
+/// network interfaces"). Best effort: without ip(8) on the host, lo stays
+/// down.
+fn loopback_up() {
+    let _ = Command::new("ip")
+        .args(["link", "set", "lo", "up"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// Runs a playbook against the chroot at `root` with Ansible's chroot
@@ -522,9 +686,10 @@ fn last_line(out: &str) -> String {
     out.lines().rev().find(|l| !l.trim().is_empty()).map(|l| format!(": {}", l.trim())).unwrap_or_default()
 }
 
-/// Where the layer of a package set over some lower directories is kept;
-/// None when a name is not a Debian package name.
-pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Option<PathBuf> {
+/// Where the layer of a package set over some lower directories is kept
+/// (installed with or without what the packages recommend); None when a
+/// name is not a Debian package name.
+pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String], recommends: bool) -> Option<PathBuf> {
     let mut pk: Vec<&str> = packages.iter().map(String::as_str).collect();
     pk.sort();
     pk.dedup();
@@ -535,6 +700,9 @@ pub fn layer_path(cache: &Path, lowers: &[PathBuf], packages: &[String]) -> Opti
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (LAYER_RECIPE, lowers).hash(&mut h);
+    if recommends {
+        "recommends".hash(&mut h);
+    }
     let key = format!("{}-{:016x}", pk.join("+").replace(':', "_").chars().take(80).collect::<String>(), h.finish());
     Some(cache.join("layers").join(key))
 }
@@ -549,16 +717,18 @@ const LAYER_RECIPE: u32 = 3;
 /// first and kept in the layer, so the layers above it and the jobs see
 /// the same versions. The packages are downloaded with what they
 /// recommend (kept in the shared download cache, so that a fix's
-/// `apt-get install` works in a job without network) and installed
-/// without.
+/// `apt-get install` works in a job without network) and installed with
+/// it only when `recommends` (as `apt-get install -y` does for Automatus:
+/// `aide` recommends `aide-common`, which has its configuration).
 pub fn layer(
     exe: &Path,
     cache: &Path,
     lowers: &[PathBuf],
     packages: &[String],
     update: bool,
+    recommends: bool,
 ) -> Result<PathBuf, String> {
-    let dir = layer_path(cache, lowers, packages)
+    let dir = layer_path(cache, lowers, packages, recommends)
         .ok_or_else(|| format!("`# packages = {}`: not Debian package names", packages.join(",")))?;
     if dir.is_dir() {
         return Ok(dir);
@@ -574,6 +744,7 @@ pub fn layer(
     }
     let spec = serde_json::json!({
         "lowers": lowers, "tmp": tmp, "archives": archives, "packages": pk, "update": update,
+        "recommends": recommends,
     })
     .to_string();
     let o = Command::new("unshare")
@@ -676,6 +847,7 @@ pub fn layer_main(spec: &str) -> i32 {
         let (tmp, archives) = (s("tmp"), s("archives"));
         let update = v["update"].as_bool().unwrap_or(false);
         let download_only = v["download_only"].as_bool().unwrap_or(false);
+        let recommends = v["recommends"].as_bool().unwrap_or(false);
         let lowers: Vec<PathBuf> = v["lowers"]
             .as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(PathBuf::from)).collect())
@@ -708,8 +880,9 @@ pub fn layer_main(spec: &str) -> i32 {
                  log() {{ tail -30 /tmp/apt.log; exit 1; }}\n\
                  {update}\
                  apt-get install -y -q --download-only -o DPkg::Lock::Timeout=900 {0} >>/tmp/apt.log 2>&1 || log\n\
-                 apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends {0} >>/tmp/apt.log 2>&1 || log\n",
+                 apt-get install -y -q -o DPkg::Lock::Timeout=900 {rec}{0} >>/tmp/apt.log 2>&1 || log\n",
                 pk.join(" "),
+                rec = if recommends { "" } else { "--no-install-recommends " },
                 update = if update { "apt-get update -q >/tmp/apt.log 2>&1 || log\n" } else { "" }
             )
         };
@@ -754,5 +927,53 @@ pub fn clean_stale(work: &Path) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> Entry {
+        Entry { mode: 0o100644, uid: 0, gid: 0, rdev: 0, hash: hash_bytes(text.as_bytes()), text: Some(text.into()) }
+    }
+
+    #[test]
+    fn lines_gained_and_lost() {
+        assert_eq!(lines_changed(Some(b"a\nb\n"), Some(b"a\nb\nb\n")), " (+1 line: \"b\")");
+        assert_eq!(lines_changed(Some(b"x = 1\n"), Some(b"x = 2\n")), " (+1 line: \"x = 2\"; -1 line: \"x = 1\")");
+        assert_eq!(lines_changed(Some(b"a\nb\n"), Some(b"b\na\n")), " (same lines, reordered or line endings changed)");
+        assert_eq!(lines_changed(None, Some(b"new\n")), " (+1 line: \"new\")");
+        assert_eq!(lines_changed(Some(b"\0"), Some(b"\0\x01")), " (binary)");
+    }
+
+    #[test]
+    fn refreshed_backups_and_logs_are_no_change() {
+        let before: BTreeMap<String, Entry> = [
+            ("etc/shadow".to_owned(), entry("root:new\n")),
+            ("etc/shadow-".to_owned(), entry("root:old\n")),
+            ("etc/x.conf".to_owned(), entry("a\n")),
+            ("var/log/dpkg.log".to_owned(), entry("1\n")),
+        ]
+        .into();
+        let mut after = before.clone();
+        after.insert("etc/shadow-".into(), entry("root:new\n"));
+        after.insert("var/log/dpkg.log".into(), entry("1\n2\n"));
+        after.insert("etc/x.conf.bak".into(), entry("a\n"));
+        after.insert("etc/aliases.db".into(), entry("\0regenerated"));
+        after.insert("var/lib/aide/aide.db.new".into(), entry("rebuilt"));
+        let now = |rel: &str| after.get(rel).map(|e| e.hash);
+        assert_eq!(diff(&before, &after, &now), Vec::<String>::new());
+        // a backup that is not the file's content is a change, and so is
+        // the file itself changing
+        after.insert("etc/x.conf".into(), entry("a\na\n"));
+        let now = |rel: &str| after.get(rel).map(|e| e.hash);
+        assert_eq!(
+            diff(&before, &after, &now),
+            vec![
+                "changed the content of /etc/x.conf (+1 line: \"a\")".to_owned(),
+                "created /etc/x.conf.bak (+1 line: \"a\")".to_owned()
+            ]
+        );
     }
 }

@@ -93,10 +93,22 @@ pub fn parse_header(text: &str) -> Header {
             "remediation" => h.remediation = Some(v.trim().to_owned()),
             "check" => h.check = Some(v.trim().to_owned()),
             "variables" => {
-                h.variables = list()
-                    .into_iter()
-                    .filter_map(|kv| kv.split_once('=').map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned())))
-                    .collect()
+                // `name=value` pairs separated by commas; a part without
+                // `=` continues the value before it, which is a list:
+                // `var_servers=a.org,b.org,var_pools=c.org` (as Automatus
+                // reads it; chronyd_configure_pool_and_server,
+                // sshd_use_strong_kex).
+                h.variables = Vec::new();
+                for part in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    match (part.split_once('='), h.variables.last_mut()) {
+                        (Some((a, b)), _) => h.variables.push((a.trim().to_owned(), b.trim().to_owned())),
+                        (None, Some((_, value))) => {
+                            value.push(',');
+                            value.push_str(part);
+                        }
+                        (None, None) => {}
+                    }
+                }
             }
             _ => {}
         }
@@ -237,6 +249,16 @@ mod tests {
         assert_eq!(h.remediation.as_deref(), Some("none"));
         assert_eq!(h.profiles, vec!["xccdf_p"]);
         assert_eq!(h.check.as_deref(), Some("oval"));
+        // list values: the parts without `=` belong to the value before
+        let h = parse_header("# variables = var_s=a.org,b.org, c.org,var_p=d.org,var_k=x=y,z\n");
+        assert_eq!(
+            h.variables,
+            vec![
+                ("var_s".into(), "a.org,b.org,c.org".into()),
+                ("var_p".into(), "d.org".into()),
+                ("var_k".into(), "x=y,z".into())
+            ]
+        );
     }
 
     #[test]

@@ -246,6 +246,17 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
             },
         ));
     }
+    // Longest first (as the last run of each scenario took; fail
+    // scenarios, which run the fix, before pass scenarios when unknown):
+    // a long scenario started last would keep one worker busy after the
+    // others ran out of work.
+    let key = |sc: &Scenario| format!("{}\t{}\t{}", s.tree.display(), sc.rule, sc.name);
+    let durations_file = s.work.join("durations.json");
+    let mut durations: BTreeMap<String, f64> =
+        std::fs::read(&durations_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let guess =
+        |sc: &Scenario| durations.get(&key(sc)).copied().unwrap_or(if sc.expect == Expect::Fail { 1.0 } else { 0.5 });
+    jobs.sort_by(|a, b| guess(&scenarios[b.0]).total_cmp(&guess(&scenarios[a.0])).then(a.0.cmp(&b.0)));
     let total = scenarios.len();
     let done = AtomicUsize::new(reports.iter().filter(|r| r.is_some()).count());
     let next = AtomicUsize::new(0);
@@ -267,7 +278,21 @@ pub fn run(s: &Settings<'_>) -> Result<Vec<ScenarioReport>, String> {
         }
     });
     let _ = std::fs::remove_dir_all(&run_dir);
-    Ok(out.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect())
+    let by_index = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    // What each scenario took, for the order of the next run (kept
+    // across runs; written whole, then renamed into place).
+    for (i, _) in &jobs {
+        if let Some(r) = by_index[*i].as_ref().filter(|r| r.seconds > 0.0) {
+            durations.insert(key(&scenarios[*i]), (r.seconds * 1000.0).round() / 1000.0);
+        }
+    }
+    if let Ok(text) = serde_json::to_vec(&durations) {
+        let tmp = s.work.join(format!(".durations-{}.json", std::process::id()));
+        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &durations_file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    Ok(by_index.into_iter().flatten().collect())
 }
 
 fn has_oval_check(bench: &Benchmark, rule_id: &str) -> bool {
@@ -312,16 +337,17 @@ fn tool_packages(remediation: Remediation, cac: bool) -> Vec<String> {
 /// by `jobs` workers at once). Returns the lower directories below every
 /// job and the package layers by package set.
 fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> Result<(Vec<PathBuf>, Layers), String> {
-    let note = |key: &[String], lowers: &[PathBuf]| {
-        let cached = sandbox::layer_path(s.work, lowers, key).is_some_and(|p| p.is_dir());
+    let cac = cac::is_cac(s.tree, s.product);
+    let note = |key: &[String], lowers: &[PathBuf], recommends: bool| {
+        let cached = sandbox::layer_path(s.work, lowers, key, recommends).is_some_and(|p| p.is_dir());
         if let (false, Some(n)) = (cached, s.note) {
             n(&format!("preparing a layer with {} (cached for later runs)", key.join(" ")));
         }
     };
     let base = vec![s.base.to_path_buf()];
-    let tools = tool_packages(s.remediation, cac::is_cac(s.tree, s.product));
-    note(&tools, &base);
-    let tools = sandbox::layer(s.exe, s.work, &base, &tools, true)?;
+    let tools = tool_packages(s.remediation, cac);
+    note(&tools, &base, false);
+    let tools = sandbox::layer(s.exe, s.work, &base, &tools, true, false)?;
     let below = vec![tools, s.base.to_path_buf()];
     let mut keys: Vec<Vec<String>> = scenarios
         .iter()
@@ -352,8 +378,10 @@ fn build_layers(s: &Settings<'_>, scenarios: &[Scenario], bench: &Benchmark) -> 
         for _ in 0..s.jobs.max(1) {
             scope.spawn(|| {
                 while let Some(key) = keys.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    note(key, &below);
-                    let r = sandbox::layer(s.exe, s.work, &below, key, false);
+                    // ComplianceAsCode's `# packages`: with what they
+                    // recommend, as Automatus installs them.
+                    note(key, &below, cac);
+                    let r = sandbox::layer(s.exe, s.work, &below, key, false, cac);
                     out.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), r);
                 }
             });
@@ -430,7 +458,14 @@ fn classify(r: &ScenarioReport) -> String {
         return format!("the fix does not fix (the check gives `{got}` after it)");
     }
     if first.starts_with("the fix is not idempotent") || first.starts_with("the fix run a second time") {
-        return "the fix is not idempotent".into();
+        let all = r.findings.join("\n");
+        return if all.contains("a third run changed it again") {
+            "the fix is not idempotent: every run changes the system again".into()
+        } else if all.contains("a third run changed nothing") {
+            "the fix is not idempotent: its second run still changes the system, a third run does not".into()
+        } else {
+            "the fix is not idempotent".into()
+        };
     }
     if first.starts_with("after the fix ran twice") {
         return "the check does not pass after the fix ran twice".into();
@@ -543,18 +578,38 @@ pub fn text_summary(sum: &Summary) -> String {
 }
 
 /// The profile a job evaluates with: only its rule (and the rule's
-/// groups) selected, the scenario's values set, over the scenario's
-/// profile when it names one.
+/// groups) selected, with what it `requires` (XCCDF deselects a rule whose
+/// requirement is not selected; Automatus evaluates with a profile that
+/// selects every rule and `--rule`), the scenario's values set, over the
+/// scenario's profile when it names one.
 fn test_profile(bench: &Benchmark, job: &Job) -> Profile {
+    // The rule, the first item of each of its `requires` lists (and of
+    // theirs), and all their groups.
+    let mut on: Vec<String> = Vec::new();
+    let mut todo = vec![job.rule_id.clone()];
+    while let Some(id) = todo.pop() {
+        if on.contains(&id) {
+            continue;
+        }
+        let (groups, requires) = match (bench.rules.iter().find(|r| r.id == id), bench.groups.get(&id)) {
+            (Some(r), _) => (r.groups.clone(), r.requires.clone()),
+            (None, Some(g)) => (Vec::new(), g.requires.clone()),
+            (None, None) => continue,
+        };
+        on.push(id);
+        todo.extend(groups);
+        for l in requires {
+            let known = |x: &&String| bench.rules.iter().any(|r| &r.id == *x) || bench.groups.contains_key(*x);
+            if let Some(first) = l.iter().find(known) {
+                todo.push(first.clone());
+            }
+        }
+    }
     // Each item once: oscap refuses a tailoring that selects one twice.
     let mut selects: Vec<(String, bool)> =
-        bench.rules.iter().filter(|r| r.id != job.rule_id).map(|r| (r.id.clone(), false)).collect();
-    if let Some(r) = bench.rules.iter().find(|r| r.id == job.rule_id) {
-        let mut groups = r.groups.clone();
-        groups.dedup();
-        selects.extend(groups.into_iter().map(|g| (g, true)));
-    }
-    selects.push((job.rule_id.clone(), true));
+        bench.rules.iter().filter(|r| !on.contains(&r.id)).map(|r| (r.id.clone(), false)).collect();
+    on.reverse();
+    selects.extend(on.into_iter().map(|id| (id, true)));
     Profile {
         id: TEST_PROFILE.into(),
         title: "scapc test".into(),
@@ -609,7 +664,8 @@ pub fn job_entry(spec: &str) -> i32 {
             sce: false,
             engine: EngineOptions { probe_timeout: Duration::from_secs(job.timeout) },
             progress: None,
-            rules: Vec::new(),
+            // Only the rule: the rules it requires are selected, not run.
+            rules: vec![job.rule_id.clone()],
             skip_rules: Vec::new(),
         };
         let scan = run::evaluate(c, &opts)?;
@@ -675,7 +731,7 @@ fn oscap_eval(job: &Job, root: &Path, p: &Profile) -> Result<(String, String), S
     std::fs::write(&tf, t).map_err(|e| format!("{}: {e}", tf.display()))?;
     let o = std::process::Command::new("oscap-chroot")
         .arg(root)
-        .args(["xccdf", "eval", "--profile", TEST_PROFILE, "--tailoring-file"])
+        .args(["xccdf", "eval", "--profile", TEST_PROFILE, "--rule", &job.rule_id, "--tailoring-file"])
         .arg(&tf)
         .arg("--results")
         .arg(&rf)
