@@ -80,7 +80,13 @@ pub(crate) fn render_rules(
                         "error" => JunitOutcome::Error { message: format!("error: {}", r.title), detail },
                         other => JunitOutcome::Skipped { message: other.to_owned() },
                     };
-                    JunitCase { classname: benchmark.to_owned(), name: r.id.to_owned(), outcome, output: String::new() }
+                    JunitCase {
+                        classname: benchmark.to_owned(),
+                        name: r.id.to_owned(),
+                        outcome,
+                        output: String::new(),
+                        seconds: None,
+                    }
                 })
                 .collect();
             Some(scapc_diagnostics::render_junit("scapc eval", &[(selection.to_owned(), cases)]))

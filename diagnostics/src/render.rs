@@ -339,6 +339,8 @@ pub struct JunitCase {
     pub outcome: JunitOutcome,
     /// `<system-out>`, when not empty.
     pub output: String,
+    /// How long it took (`time`, seconds), when measured.
+    pub seconds: Option<f64>,
 }
 
 /// Renders JUnit XML (the schema CI systems read): `<testsuites>` named
@@ -361,17 +363,24 @@ pub fn render_junit(name: &str, suites: &[(String, Vec<JunitCase>)]) -> String {
         count(&all, skip)
     );
     for (suite, cases) in suites {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
             attr(suite),
             cases.len(),
             count(cases, fail),
             count(cases, err),
             count(cases, skip)
         );
+        if cases.iter().any(|c| c.seconds.is_some()) {
+            let _ = write!(out, " time=\"{:.3}\"", cases.iter().filter_map(|c| c.seconds).sum::<f64>());
+        }
+        out.push_str(">\n");
         for c in cases {
             let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", attr(&c.classname), attr(&c.name));
+            if let Some(t) = c.seconds {
+                let _ = write!(out, " time=\"{t:.3}\"");
+            }
             if c.outcome == JunitOutcome::Passed && c.output.is_empty() {
                 out.push_str("/>\n");
                 continue;
@@ -432,6 +441,7 @@ mod tests {
             name: name.into(),
             outcome,
             output: String::new(),
+            seconds: None,
         };
         let x = render_junit(
             "scapc eval",

@@ -794,62 +794,37 @@ pub fn text_report(reports: &[ScenarioReport], verbose: bool) -> String {
 
 /// JUnit XML: one test suite per rule, one test case per scenario.
 pub fn junit(reports: &[ScenarioReport]) -> String {
-    use scapc_xml::{escape_attr as a, escape_text as t};
+    use scapc_diagnostics::{render_junit, JunitCase, JunitOutcome};
     let mut by_rule: BTreeMap<&str, Vec<&ScenarioReport>> = BTreeMap::new();
     for r in reports {
         by_rule.entry(&r.rule).or_default().push(r);
     }
-    let count = |st: Status| reports.iter().filter(|r| r.status == st).count();
-    let mut s = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"scapc test\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-        reports.len(),
-        count(Status::Failed),
-        count(Status::Error),
-        count(Status::Skipped)
-    );
-    for (rule, rs) in by_rule {
-        let c = |st: Status| rs.iter().filter(|r| r.status == st).count();
-        let time: f64 = rs.iter().map(|r| r.seconds).sum();
-        s.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{time:.3}\">\n",
-            a(rule),
-            rs.len(),
-            c(Status::Failed),
-            c(Status::Error),
-            c(Status::Skipped)
-        ));
-        for r in rs {
-            s.push_str(&format!(
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-                a(&r.rule_id),
-                a(&r.scenario),
-                r.seconds
-            ));
-            let detail = || {
-                let mut d = String::new();
-                for st in &r.steps {
-                    d.push_str(&format!("{}: {}\n{}\n", st.name, st.result, st.output));
-                }
-                d
-            };
-            match r.status {
-                Status::Passed => s.push_str("/>\n"),
-                Status::Skipped => s.push_str(&format!(
-                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                    a(&r.findings.join("; "))
-                )),
-                Status::Failed | Status::Error => {
-                    let tag = if r.status == Status::Failed { "failure" } else { "error" };
-                    s.push_str(&format!(
-                        ">\n      <{tag} message=\"{}\">{}</{tag}>\n    </testcase>\n",
-                        a(&r.findings.join("; ")),
-                        t(&detail())
-                    ));
-                }
-            }
-        }
-        s.push_str("  </testsuite>\n");
-    }
-    s.push_str("</testsuites>\n");
-    s
+    let suites: Vec<(String, Vec<JunitCase>)> = by_rule
+        .into_iter()
+        .map(|(rule, rs)| {
+            let cases = rs
+                .into_iter()
+                .map(|r| {
+                    let message = r.findings.join("; ");
+                    let detail: String =
+                        r.steps.iter().map(|st| format!("{}: {}\n{}\n", st.name, st.result, st.output)).collect();
+                    let outcome = match r.status {
+                        Status::Passed => JunitOutcome::Passed,
+                        Status::Skipped => JunitOutcome::Skipped { message },
+                        Status::Failed => JunitOutcome::Failure { message, detail },
+                        Status::Error => JunitOutcome::Error { message, detail },
+                    };
+                    JunitCase {
+                        classname: r.rule_id.clone(),
+                        name: r.scenario.clone(),
+                        outcome,
+                        output: String::new(),
+                        seconds: Some(r.seconds),
+                    }
+                })
+                .collect();
+            (rule.to_owned(), cases)
+        })
+        .collect();
+    render_junit("scapc test", &suites)
 }

@@ -111,7 +111,7 @@ pub fn junit(outcomes: &[Outcome], warnings_fail: bool) -> String {
                     } else {
                         (JunitOutcome::Passed, body)
                     };
-                    JunitCase { classname: file.clone(), name: c.to_owned(), outcome, output }
+                    JunitCase { classname: file.clone(), name: c.to_owned(), outcome, output, seconds: None }
                 })
                 .collect();
             (file, cases)
