@@ -31,12 +31,16 @@ pub struct Target {
     /// the process's working directory for `local` (as oscap resolves
     /// them), the root for `dir:` (an image has no working directory).
     cwd: String,
+    /// A `dir:` root that runs on this host's kernel (a sandbox or
+    /// container root, not an image): the kernel's facts (`uname`) are
+    /// this host's, as oscap-chroot reports them.
+    host_kernel: bool,
 }
 
 impl Target {
     pub fn local() -> Target {
         let cwd = std::env::current_dir().ok().and_then(|p| p.to_str().map(str::to_owned));
-        Target { kind: TargetKind::Local, cwd: cwd.unwrap_or_else(|| "/".to_owned()) }
+        Target { kind: TargetKind::Local, cwd: cwd.unwrap_or_else(|| "/".to_owned()), host_kernel: true }
     }
 
     /// An offline root filesystem. The directory must exist.
@@ -46,7 +50,21 @@ impl Target {
         if !root.is_dir() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a directory", root.display())));
         }
-        Ok(Target { kind: TargetKind::Dir(root), cwd: "/".to_owned() })
+        Ok(Target { kind: TargetKind::Dir(root), cwd: "/".to_owned(), host_kernel: false })
+    }
+
+    /// A root filesystem whose programs run on this host's kernel, e.g. a
+    /// `scapc test` sandbox: a `dir:` target whose running kernel is this
+    /// host's (see [`Target::runs_host_kernel`]).
+    pub fn dir_on_host_kernel(root: impl Into<PathBuf>) -> io::Result<Target> {
+        Ok(Target { host_kernel: true, ..Target::dir(root)? })
+    }
+
+    /// Whether the target runs on this host's kernel, so that the kernel's
+    /// own facts (`uname`) are this host's: the local host, or a root made
+    /// with [`Target::dir_on_host_kernel`]. An image runs no kernel.
+    pub fn runs_host_kernel(&self) -> bool {
+        self.host_kernel
     }
 
     /// Parses `local` or `dir:/path`.

@@ -656,7 +656,8 @@ pub fn job_entry(spec: &str) -> i32 {
         if job.engine == EngineKind::Oscap {
             return oscap_eval(job, root, &profile);
         }
-        let target = Target::dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
+        // The scenario ran in this root on this host's kernel.
+        let target = Target::dir_on_host_kernel(root).map_err(|e| format!("{}: {e}", root.display()))?;
         let opts = run::Options {
             profile: Some(TEST_PROFILE.into()),
             tailoring: vec![profile],

@@ -652,6 +652,10 @@ fn uname_local_and_offline() {
     assert_eq!(c.items[0].first("machine_class"), Some(std::env::consts::ARCH));
     let d = tempfile::tempdir().unwrap();
     assert_eq!(run(&Target::dir(d.path()).unwrap(), &obj("unix", "uname", vec![], &[])).flag, Flag::NotCollected);
+    // A root that runs on this host's kernel (a `scapc test` sandbox)
+    // answers with this host's kernel, as oscap-chroot does.
+    let c = run(&Target::dir_on_host_kernel(d.path()).unwrap(), &obj("unix", "uname", vec![], &[]));
+    assert_eq!(c.items[0].first("machine_class"), Some(std::env::consts::ARCH));
 }
 
 #[test]

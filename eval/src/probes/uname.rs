@@ -1,9 +1,10 @@
 //! `uname_object` (unix): the running kernel, from `uname(2)`.
 //!
-//! Local only: machine_class and processor_type are the machine
-//! (`x86_64`, as oscap), node_name the host name, os_name the kernel name,
-//! os_release and os_version the kernel release and version. An offline
-//! image (`dir:`) runs no kernel: the object is `not collected`.
+//! Local, or a root that runs on this host's kernel (a `scapc test`
+//! sandbox): machine_class and processor_type are the machine (`x86_64`,
+//! as oscap), node_name the host name, os_name the kernel name, os_release
+//! and os_version the kernel release and version. An offline image
+//! (`dir:`) runs no kernel: the object is `not collected`.
 
 use super::ProbeCtx;
 use crate::oval::item::{Collected, Item, ObjectSpec};
@@ -14,7 +15,7 @@ fn field(f: &[libc::c_char]) -> String {
 }
 
 pub fn collect(ctx: &ProbeCtx<'_>, _obj: &ObjectSpec) -> Collected {
-    if !ctx.target.is_local() {
+    if !ctx.target.runs_host_kernel() {
         return Collected::not_collected("an offline image has no running kernel to ask uname");
     }
     // SAFETY: `u` is plain data that uname fills.
