@@ -9,7 +9,7 @@ use crate::compile::ResolvedProfile;
 use crate::model::*;
 use crate::text;
 use scapc_diagnostics::{Diagnostic, Location};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A selection set as CaC's `SelectionHandler` keeps it.
 #[derive(Debug, Clone, Default)]
@@ -526,6 +526,41 @@ fn prose_values(prose: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// Values the OVAL of a rule's CaC template names (its external variables,
+/// e.g. `sysctl_<name>_value` of the `sysctl` template): the template's
+/// `oval.template` in `shared/templates` as rendered for the rule
+/// ([`crate::cac_checks::Sources::render_oval`]), and every word of it
+/// that is a Value id. A template that does not render names none here;
+/// building its check reports it.
+/// `ids` holds the Value ids of the content.
+fn template_values(rule: &Rule, ids: &HashSet<&str>, src: &crate::cac_checks::Sources) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(Ok(oval)) = src.template_oval(&rule.id) else { return out };
+    let mut words = |text: &str| {
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            if !word.is_empty() && ids.contains(word) {
+                out.insert(word.to_owned());
+            }
+        }
+    };
+    words(oval);
+    // Definitions it extends from shared/checks/oval (e.g. the sshd
+    // templates' `sshd_required_or_unset`) bring their external variables.
+    let mut rest = oval.as_str();
+    while let Some(i) = rest.find("definition_ref=\"") {
+        let after = &rest[i + "definition_ref=\"".len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let def = &after[..end];
+        if !def.is_empty() && !def.contains(['/', '\\', '.']) {
+            if let Some(text) = src.shared_check(def) {
+                words(text);
+            }
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
 /// The rules the benchmark keeps: those some profile selects, and the
 /// rules they require or conflict with (no profile selects those; the
 /// relation keeps its XCCDF meaning, since an unselected required rule
@@ -556,6 +591,7 @@ pub fn prune(
     content: &mut Content,
     mut profiles: Vec<ResolvedProfile>,
     exported: BTreeSet<String>,
+    src: &crate::cac_checks::Sources,
 ) -> Vec<ResolvedProfile> {
     let selected = kept_rules(&content.rules, &profiles);
     content.rules.retain(|id, _| selected.contains(id));
@@ -564,6 +600,15 @@ pub fn prune(
         values.extend(values_of(r, content));
     }
     values.extend(exported);
+    // And the Value ids its template's OVAL names (e.g. in definitions
+    // that are not linked as the rule's check).
+    let from_templates: Vec<BTreeSet<String>> = {
+        use rayon::prelude::*;
+        let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
+        let ids: HashSet<&str> = content.values.keys().map(String::as_str).collect();
+        rules.par_iter().map(|r| template_values(r, &ids, src)).collect()
+    };
+    values.extend(from_templates.into_iter().flatten());
     // Groups holding a kept rule or value, and their ancestors.
     let mut keep: BTreeSet<String> = BTreeSet::new();
     let parents: BTreeMap<String, Option<String>> =
@@ -770,14 +815,19 @@ pub(crate) mod tests {
         );
         rule(r, "other", "rule_unused", "");
         write(r, "guide/sys-tem/var_x.var", "documentation_complete: true\ntitle: X\ndescription: d\ntype: number\noptions:\n  default: 1\n  two: 2\n  three: 3\n");
-        // A Value only the template's OVAL names (as `sysctl` does).
+        // A Value only the template's OVAL exports (as `sysctl` does).
+        write(r, "shared/templates/t/template.yml", "supported_languages:\n  - oval\n");
         write(
             r,
             "shared/templates/t/oval.template",
-            "<extend_definition definition_ref=\"shared_def\"/>\n<external_variable id=\"var_{{{ NAME }}}\" datatype=\"int\"/>\n",
+            "<def-group>\n<definition class=\"compliance\" id=\"{{{ rule_id }}}\" version=\"1\">\n<metadata><title>t</title><description>d</description></metadata>\n<criteria><criterion test_ref=\"test_{{{ rule_id }}}\"/><extend_definition definition_ref=\"shared_def\"/></criteria>\n</definition>\n<ind:variable_test id=\"test_{{{ rule_id }}}\" check=\"all\" version=\"1\"><ind:object object_ref=\"obj_{{{ rule_id }}}\"/></ind:variable_test>\n<ind:variable_object id=\"obj_{{{ rule_id }}}\" version=\"1\"><ind:var_ref>var_{{{ NAME }}}</ind:var_ref></ind:variable_object>\n<external_variable id=\"var_{{{ NAME }}}\" datatype=\"int\" version=\"1\"/>\n</def-group>\n",
         );
         // ... or a shared definition that OVAL extends.
-        write(r, "shared/checks/oval/shared_def.xml", "<external_variable id=\"var_ext\" datatype=\"int\"/>\n");
+        write(
+            r,
+            "shared/checks/oval/shared_def.xml",
+            "<def-group>\n<definition class=\"compliance\" id=\"shared_def\" version=\"1\">\n<metadata><title>s</title><description>d</description></metadata>\n<criteria><criterion test_ref=\"test_shared\"/></criteria>\n</definition>\n<ind:variable_test id=\"test_shared\" check=\"all\" version=\"1\"><ind:object object_ref=\"obj_shared\"/></ind:variable_test>\n<ind:variable_object id=\"obj_shared\" version=\"1\"><ind:var_ref>var_ext</ind:var_ref></ind:variable_object>\n<external_variable id=\"var_ext\" datatype=\"int\" version=\"1\"/>\n</def-group>\n",
+        );
         write(
             r,
             "guide/sys-tem/var_ext.var",

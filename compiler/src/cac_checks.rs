@@ -76,6 +76,15 @@ impl Sources {
         self.oval_renders.get(rule)
     }
 
+    /// The text of `shared/checks/oval/<def>.xml`, if the tree has it.
+    pub fn shared_check(&self, def: &str) -> Option<&str> {
+        let name = format!("{def}.xml");
+        self.shared_oval
+            .iter()
+            .find(|(f, _)| f.file_name().is_some_and(|n| n == name.as_str()))
+            .map(|(_, t)| t.as_str())
+    }
+
     /// Reads the check languages of the templates `rules` use,
     /// `shared/checks/oval` and `extra_ovals.yml` under the tree `root`.
     pub fn read<'r>(

@@ -228,9 +228,10 @@ fn link_cac(
     sources.render_oval(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja);
     let oval =
         crate::cac_checks::build_memo(&product, &content, &unselected, jinja, &sources, sce, &mut rules, memo, diags);
-    drop((sources, unselected));
+    drop(unselected);
     let exported: BTreeSet<String> = rules.values().flat_map(|o| o.exports.iter().cloned()).collect();
-    let profiles = crate::cac::prune(&mut content, profiles, exported);
+    let profiles = crate::cac::prune(&mut content, profiles, exported, &sources);
+    drop(sources);
     let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
     diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules, memo));
     group_platforms.retain(|id, _| content.groups.contains_key(id));
