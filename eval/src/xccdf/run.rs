@@ -209,6 +209,7 @@ impl Scan {
 }
 
 /// The effective settings after profile resolution.
+#[derive(Default)]
 struct Resolved {
     /// select by id or cluster-id: (selected, order of the select), the
     /// latest wins.
@@ -223,15 +224,7 @@ struct Resolved {
 }
 
 fn resolve_profile(bench: &Benchmark, tailoring: &[Profile], id: &str) -> Result<Resolved, String> {
-    let mut r = Resolved {
-        selected: HashMap::new(),
-        check_selector: HashMap::new(),
-        values: HashMap::new(),
-        selectors: HashMap::new(),
-        severity: HashMap::new(),
-        weight: HashMap::new(),
-        role: HashMap::new(),
-    };
+    let mut r = Resolved::default();
     let find = |id: &str| tailoring.iter().chain(bench.profiles.iter()).find(|p| p.id == id);
     // the extends chain, base first
     let mut chain = Vec::new();
@@ -1109,22 +1102,12 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// Scores under the default model, and the flat, flat-unweighted and
-/// absolute models (XCCDF 1.2 §7.3).
 /// The scores of a TestResult's rule-results (one remediated again):
 /// `(rule id, result, weight)` in any order, several for a rule with
 /// instances (the rule counts as passed when all of them passed); each
 /// scoring model as [`evaluate`] computes them.
 pub fn rescore(bench: &Benchmark, results: &[(String, XResult, f64)]) -> Vec<Score> {
-    let r = Resolved {
-        selected: HashMap::new(),
-        check_selector: HashMap::new(),
-        values: HashMap::new(),
-        selectors: HashMap::new(),
-        severity: HashMap::new(),
-        weight: HashMap::new(),
-        role: HashMap::new(),
-    };
+    let r = Resolved::default();
     let per_rule: Vec<RuleResult> = bench
         .rules
         .iter()
@@ -1163,6 +1146,8 @@ pub fn rescore(bench: &Benchmark, results: &[(String, XResult, f64)]) -> Vec<Sco
     score(bench, &per_rule, &r, false)
 }
 
+/// Scores under the default model, and the flat, flat-unweighted and
+/// absolute models (XCCDF 1.2 §7.3).
 fn score(bench: &Benchmark, results: &[RuleResult], _resolved: &Resolved, _all: bool) -> Vec<Score> {
     let counted = |r: &RuleResult| {
         !matches!(
