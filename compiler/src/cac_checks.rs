@@ -606,20 +606,30 @@ fn first_external_declarations(
     if vars.is_empty() {
         return;
     }
-    let mut rules: Vec<&Rule> = content.rules.values().chain(unselected.values()).collect();
-    rules.sort_by_cached_key(|r| walk_key(r));
+    // Only the rules whose own OVAL declares an external variable can
+    // hold a first declaration; each is rendered once, however many of
+    // its variables are asked for.
+    let mut rules: Vec<(&Rule, &str)> = content
+        .rules
+        .values()
+        .chain(unselected.values())
+        .filter_map(|r| Some((r, r.files.texts.get(r.files.oval.as_ref()?)?.as_str())))
+        .filter(|(_, text)| text.contains("external_variable"))
+        .collect();
+    rules.sort_by_cached_key(|(r, _)| walk_key(r));
+    let mut rendered: HashMap<&str, Option<Vec<Element>>> = HashMap::new();
     for var in vars {
         let needle = format!("\"{var}\"");
-        let first = rules.iter().find_map(|r| {
-            let text = r.files.texts.get(r.files.oval.as_ref()?)?;
-            (text.contains("external_variable") && text.contains(&needle)).then_some((r, text))
+        let Some(&(rule, text)) = rules.iter().find(|(_, text)| text.contains(&needle)) else { continue };
+        let els = rendered.entry(rule.id.as_str()).or_insert_with(|| {
+            let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
+            shorthand(&rendered).ok().map(|(els, _)| els)
         });
-        let Some((rule, text)) = first else { continue };
-        let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        let Ok(rendered) = jinja.render(&file, text, &rule_ctx(rule, &product.id)) else { continue };
-        let Ok((els, _)) = shorthand(&rendered) else { continue };
-        let decl = els.into_iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
-        if let (Some(mut decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
+        let Some(els) = els else { continue };
+        let decl = els.iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
+        if let (Some(decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
+            let mut decl = decl.clone();
             if decl.attr("version").is_none() {
                 decl.set_attr("version", "1");
             }
