@@ -136,6 +136,23 @@ fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<Pa
     v
 }
 
+/// The entries of `dir` itself (not below it) that `keep` keeps, as
+/// [`walk`] would list them at depth 1 (hidden names left out), sorted,
+/// without starting a walker.
+fn top_level(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let probe = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let Ok(rd) = std::fs::read_dir(probe) else { return Vec::new() };
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
+        .map(|e| dir.join(e.file_name()))
+        .map(|p| p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
+        .filter(|p| keep(p))
+        .collect();
+    v.sort();
+    v
+}
+
 fn ext_is(p: &Path, ext: &str) -> bool {
     p.extension().is_some_and(|e| e == ext)
 }
@@ -175,11 +192,10 @@ pub fn discover(root: &Path) -> Tree {
     profile_dirs.dedup();
     for (dir, layout) in profile_dirs {
         // CaC reads only the files directly in profiles_root.
-        t.profile_files.extend(
-            walk(&dir, |p| ext_is(p, "profile"))
-                .into_iter()
-                .filter(|p| layout == Layout::Scapc || p.parent() == Some(&dir)),
-        );
+        t.profile_files.extend(match layout {
+            Layout::Scapc => walk(&dir, |p| ext_is(p, "profile")),
+            Layout::Cac => top_level(&dir, |p| ext_is(p, "profile")),
+        });
     }
     t.profile_files.sort();
     t.profile_files.dedup();
@@ -188,9 +204,7 @@ pub fn discover(root: &Path) -> Tree {
     t.macro_files = walk(&root.join("macros"), |p| ext_is(p, "jinja"));
     // CaC keeps its macro library in shared/macros.
     t.macro_files.extend(walk(&root.join("shared").join("macros"), |p| ext_is(p, "jinja")));
-    let top_level_yml = |dir: &Path| -> Vec<PathBuf> {
-        walk(dir, |p| ext_is(p, "yml")).into_iter().filter(|p| p.parent() == Some(dir)).collect()
-    };
+    let top_level_yml = |dir: &Path| -> Vec<PathBuf> { top_level(dir, |p| ext_is(p, "yml")) };
     t.control_files = top_level_yml(&root.join("controls"));
     for p in &t.products {
         if let Some(d) = p.parent() {
