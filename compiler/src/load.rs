@@ -96,7 +96,14 @@ pub fn product_roots(root: &Path, product_file: &Path) -> ProductRoots {
     }
 }
 
-fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
+fn walk(dir: &Path, keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
+    walk_with(dir, false, keep)
+}
+
+/// [`walk`]; with `cac`, as ComplianceAsCode's loader descends a
+/// benchmark: not into a rule's directory (one holding `rule.yml`: its
+/// checks, fixes and tests are read with the rule) nor into `tests`.
+fn walk_with(dir: &Path, cac: bool, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
     let probe = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     if !probe.is_dir() {
         return Vec::new();
@@ -111,6 +118,12 @@ fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<Pa
         .ignore(false)
         .parents(false)
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            !(cac
+                && e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && (e.file_name() == "tests" || e.path().parent().is_some_and(|p| p.join("rule.yml").exists())))
+        })
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
@@ -164,15 +177,15 @@ pub fn discover(root: &Path) -> Tree {
     t.products = walk(&root.join("products"), |p| p.file_name().is_some_and(|n| n == "product.yml"));
     let roots: Vec<ProductRoots> = t.products.iter().map(|p| product_roots(root, p)).collect();
     // Each benchmark root is walked once, however many products share it.
-    let mut bench_dirs: Vec<PathBuf> = roots.iter().map(|r| r.benchmark.clone()).collect();
+    let mut bench_dirs: Vec<(PathBuf, Layout)> = roots.iter().map(|r| (r.benchmark.clone(), r.layout)).collect();
     if roots.is_empty() {
-        bench_dirs.push(root.join("rules"));
+        bench_dirs.push((root.join("rules"), Layout::Scapc));
     }
     bench_dirs.sort();
     bench_dirs.dedup();
     let mut all_rules = Vec::new();
-    for dir in &bench_dirs {
-        all_rules.extend(walk(dir, |p| {
+    for (dir, layout) in &bench_dirs {
+        all_rules.extend(walk_with(dir, *layout == Layout::Cac, |p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             n == "group.yml" || n == "rule.yml" || ext_is(p, "var")
         }));
@@ -1282,6 +1295,10 @@ fn load_rule(
     let oval_external_content = doc.string(&f, "oval_external_content", what);
     let template = f.get("template").and_then(|n| template_use(&mut doc, n, product.layout));
     let dir = path.parent().unwrap().to_path_buf();
+    // The rule directory's listing first: its subdirectories that are not
+    // there (most rules have no `sce/`, many no `ansible/`) are then known
+    // absent without opening them.
+    cache.list(&dir);
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
         let specific = dir.join(sub).join(format!("{pid}.{ext}"));
         if cache.exists(&specific) {

@@ -185,8 +185,21 @@ impl Cache {
     /// The entries of directory `dir`, sorted (none when it is not a
     /// readable directory).
     pub fn list(&self, dir: &Path) -> Arc<[PathBuf]> {
-        if let Some(l) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
-            return l.clone();
+        {
+            let dirs = self.dirs.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(l) = dirs.get(dir) {
+                return l.clone();
+            }
+            // A directory that its parent's listing (already read) does not
+            // hold is not opened: a rule's `sce/`, `ansible/`, ... mostly
+            // are not there.
+            if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
+                if let Some(pl) = dirs.get(parent) {
+                    if pl.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_err() {
+                        return Arc::from(Vec::new());
+                    }
+                }
+            }
         }
         let mut v: Vec<PathBuf> =
             std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
