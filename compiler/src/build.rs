@@ -125,8 +125,9 @@ fn prepare(opts: &BuildOptions, tree: &Tree, diags: &mut Diagnostics) -> Option<
     diags.extend(mdiags);
     let mut products = Vec::new();
     let mut known = Vec::new();
-    for p in &tree.products {
-        let (prod, d) = load::load_product(tree, p);
+    // Each product file renders on its own: in parallel, kept in order.
+    let loaded: Vec<_> = tree.products.par_iter().map(|p| load::load_product(tree, p)).collect();
+    for (prod, d) in loaded {
         diags.extend(d);
         if let Some(prod) = prod {
             known.push(prod.id.clone());

@@ -161,12 +161,18 @@ impl Oval {
 
     fn link_impl(fragments: &[Fragment], cac: bool, diags: &mut Vec<Diagnostic>) -> Oval {
         let mut oval = Oval::default();
-        for f in fragments {
+        // Parsing is most of the work and each fragment stands alone: in
+        // parallel; merging below keeps the fragments' order.
+        let parsed: Vec<_> = {
+            use rayon::prelude::*;
+            fragments.par_iter().map(|f| scapc_xml::parse(&f.text)).collect()
+        };
+        for (f, parsed) in fragments.iter().zip(parsed) {
             let loc = |line: u32, col: u32| {
                 let p = f.lines.source_pos(Pos::new(line, col));
                 Location::at(&f.file, p.line, p.col)
             };
-            let root = match scapc_xml::parse(&f.text) {
+            let root = match parsed {
                 Ok(r) => r,
                 Err(e) => {
                     oval.broken.insert(f.owner.clone());
