@@ -343,7 +343,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
     let ctx = rule_ctx(rule, &product.id);
     for file in rule.files.oval_candidates.iter().cloned() {
         let text = match rule.files.texts.get(&file) {
-            Some(t) => t.clone(),
+            Some(t) => t.to_string(),
             None => match std::fs::read_to_string(&file) {
                 Ok(t) => t,
                 Err(e) => {
@@ -490,7 +490,7 @@ fn sce_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w: 
     let ctx = rule_ctx(rule, &product.id);
     for file in rule.files.sce_candidates.iter() {
         let text = match rule.files.texts.get(file) {
-            Some(t) => t.clone(),
+            Some(t) => t.to_string(),
             None => match std::fs::read_to_string(file) {
                 Ok(t) => t,
                 Err(e) => {
@@ -613,7 +613,7 @@ fn first_external_declarations(
         .rules
         .values()
         .chain(unselected.values())
-        .filter_map(|r| Some((r, r.files.texts.get(r.files.oval.as_ref()?)?.as_str())))
+        .filter_map(|r| Some((r, &**r.files.texts.get(r.files.oval.as_ref()?)?)))
         .filter(|(_, text)| text.contains("external_variable"))
         .collect();
     rules.sort_by_cached_key(|(r, _)| walk_key(r));

@@ -1334,7 +1334,7 @@ fn load_rule(
         files.sce_candidates = crate::cac_checks::candidates(&cache.list(&dir.join("sce")), "sh", pid);
         for f in files.oval_candidates.iter().chain(&files.sce_candidates) {
             if let Ok(text) = cache.read(f) {
-                files.texts.entry(f.clone()).or_insert_with(|| text.to_string());
+                files.texts.entry(f.clone()).or_insert(text);
             }
         }
     }
@@ -1344,7 +1344,7 @@ fn load_rule(
         if let Some(path) = p.clone() {
             match cache.read(&path) {
                 Ok(text) => {
-                    files.texts.insert(path, text.to_string());
+                    files.texts.insert(path, text);
                 }
                 Err(d) => {
                     doc.diags.push(d);

@@ -151,7 +151,8 @@ pub struct RuleFiles {
     pub tests: Vec<PathBuf>,
     /// The text of each of `oval`, `sce`, `bash`, `ansible` that exists,
     /// read when the tree is loaded (resolution reads no files).
-    pub texts: BTreeMap<PathBuf, String>,
+    /// Shared with the tree's source cache, not copied.
+    pub texts: BTreeMap<PathBuf, std::sync::Arc<str>>,
     /// ComplianceAsCode: the files of `oval/` and `sce/` in CaC's order of
     /// priority for the product ([`crate::cac_checks::candidates`]), each
     /// readable one's text in `texts`.

@@ -427,7 +427,7 @@ fn local_files(rule: &Rule, jinja: &Jinja, w: &mut RuleWork) -> (Vec<Artifact>, 
     ] {
         let Some(p) = path else { continue };
         skip.push(lang.clone());
-        let src = rule.files.texts.get(p).map(String::as_str).unwrap_or_default();
+        let src = rule.files.texts.get(p).map(|t| &**t).unwrap_or_default();
         let Some((text, lines)) = render_local(jinja, p, src, &ctx, &w.id, &mut w.diags) else { continue };
         if lang == Lang::Oval {
             w.fragments.push(Fragment { owner: w.id.clone(), file: p.clone(), lines, text, class: "compliance" });
