@@ -51,6 +51,19 @@ impl Sources {
     /// Renders the OVAL template of every rule of `rules` that has one (in
     /// parallel), for [`Sources::template_oval`] and the rules' checks.
     pub fn render_oval<'r>(&mut self, rules: impl IntoParallelIterator<Item = &'r Rule>, product: &str, jinja: &Jinja) {
+        self.render_oval_memo(rules, product, jinja, &crate::incremental::Memo::default());
+    }
+
+    /// [`Sources::render_oval`], each rule's render taken from `memo` when
+    /// an earlier build made it (it reads the rule, its template, the
+    /// product and the macros: a change of any forgets it).
+    pub fn render_oval_memo<'r>(
+        &mut self,
+        rules: impl IntoParallelIterator<Item = &'r Rule>,
+        product: &str,
+        jinja: &Jinja,
+        memo: &crate::incremental::Memo,
+    ) {
         let this = &*self;
         let renders: Vec<(String, Result<String, crate::jinja::RenderError>)> = rules
             .into_par_iter()
@@ -60,10 +73,12 @@ impl Sources {
                     return None;
                 }
                 let (file, source) = this.templates.get(&(t.name.value.clone(), "oval".to_owned()))?;
-                let vars: serde_json::Map<String, serde_json::Value> =
-                    t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-                let name = file.display().to_string();
-                let r = tcac::render(jinja, &t.name.value, "oval", &name, source, &vars, &template_ctx(rule, product));
+                let r = memo.derived("cac-template-oval", product, rule, (), || {
+                    let vars: serde_json::Map<String, serde_json::Value> =
+                        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+                    let name = file.display().to_string();
+                    tcac::render(jinja, &t.name.value, "oval", &name, source, &vars, &template_ctx(rule, product))
+                });
                 Some((rule.id.clone(), r))
             })
             .collect();

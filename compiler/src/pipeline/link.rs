@@ -225,7 +225,7 @@ fn link_cac(
     let mut sources =
         crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
     // The kept rules' template OVAL, rendered in parallel.
-    sources.render_oval(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja);
+    sources.render_oval_memo(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja, memo);
     let oval =
         crate::cac_checks::build_memo(&product, &content, &unselected, jinja, &sources, sce, &mut rules, memo, diags);
     drop(unselected);
