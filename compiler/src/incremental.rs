@@ -4,12 +4,16 @@
 //! when files appeared or went away, and reuses per rule what earlier
 //! builds derived from it ([`Memo`]): its load (rendered and parsed), its
 //! resolution (templates and own files rendered) and, for a
-//! ComplianceAsCode product, its fixes and OVAL. Only the rules whose
-//! directory changed are derived again; a change that any rule may read
-//! (macros, templates, product files) forgets everything. Linking and
-//! emission run as in a full build, and `scapc_output::write_set` skips
-//! identical files, so what a rebuild writes is byte for byte what `scapc
-//! build` of the edited tree writes.
+//! ComplianceAsCode product, its fixes, template OVAL and OVAL; and per
+//! file the load of each group, Value, profile, template, platform and
+//! control file, the macro library and the product files. Only what was
+//! derived from a changed file (or from a file in a changed directory) is
+//! derived again; a change that any rule may read (macros, templates,
+//! product files) forgets everything. Linking and emission run as in a
+//! full build, and `scapc_output::write_set` skips identical files, so
+//! what a rebuild writes is byte for byte what `scapc build` of the
+//! edited tree writes; a rebuild writes without waiting for the disk
+//! ([`build::Writing::Quick`]), each file still renamed into place.
 
 use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
 use crate::load::{self, Tree};
@@ -190,6 +194,9 @@ pub struct Session {
     abs_root: PathBuf,
     abs_out: PathBuf,
     tree: Option<Tree>,
+    /// Whether a build ran: the later ones write without waiting for the
+    /// disk ([`build::Writing::Quick`]).
+    built: bool,
 }
 
 impl Session {
@@ -210,7 +217,7 @@ impl Session {
             }
             _ => abs(&opts.out_dir),
         };
-        Session { opts, abs_root, abs_out, tree: None }
+        Session { opts, abs_root, abs_out, tree: None, built: false }
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -267,7 +274,9 @@ impl Session {
             tree.memo = std::sync::Arc::new(Memo::keeping());
             self.tree = Some(tree);
         }
-        build::build_discovered(&self.opts, self.tree.as_ref(), gate, finish)
+        let writing = if self.built { build::Writing::Quick } else { build::Writing::Durable };
+        self.built = true;
+        build::build_discovered_as(&self.opts, self.tree.as_ref(), gate, finish, writing)
     }
 }
 
