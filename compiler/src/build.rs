@@ -368,13 +368,14 @@ pub fn build_discovered_as(
     // is dropped as soon as its data stream is checked, so a build of
     // many products holds the models of the products in flight only, and
     // one product's validation overlaps the next one's compilation.
+    let later: std::sync::Mutex<Vec<Compiled>> = std::sync::Mutex::new(Vec::new());
     let done: Vec<Done> = prep
         .products
         .into_par_iter()
         .map(|product| {
             let (c, mut d) = compile_product(opts, tree, &prep.macros, &prep.timestamp, product);
             let Some(c) = c else { return Done { output: None, diags: d, gated: Vec::new() } };
-            let e = emit(&c, &mut d);
+            let e = crate::pipeline::emit::emit_memo(&c, &mut d, &tree.memo);
             let po = ProductOutput {
                 product: c.product.id.clone(),
                 files: Vec::new(),
@@ -393,7 +394,8 @@ pub fn build_discovered_as(
             // The model is not needed any more: its memory is free for the
             // gate's.
             if writing == Writing::Quick && gate.is_none() {
-                rayon::spawn(move || drop(c));
+                // Freed once the outputs are written, off the path to them.
+                later.lock().unwrap_or_else(|e| e.into_inner()).push(c);
             } else {
                 drop(c);
             }
@@ -428,6 +430,10 @@ pub fn build_discovered_as(
         return report;
     }
     write_outputs(opts, Some(tree), emitted, finish, writing, &mut report, &mut diags);
+    let later = later.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !later.is_empty() {
+        rayon::spawn(move || drop(later));
+    }
     diags.sort();
     report.diagnostics = diags;
     report

@@ -791,7 +791,7 @@ pub fn build_memo(
             break;
         }
     }
-    let mut oval = Oval::link_cac(&frags, diags);
+    let mut oval = Oval::link_cac_memo(&frags, diags, memo);
     first_external_declarations(&mut oval, content, unselected, product, jinja);
     // A reference that resolves nowhere drops the check of the rules that
     // reach it (CaC's build only logs it, and its OVAL is then invalid).

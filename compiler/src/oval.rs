@@ -136,6 +136,64 @@ pub(crate) fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
 }
 
 /// Structural equality ignoring whitespace between elements.
+/// One fragment's items in document order, each element it cannot take
+/// as an error in its place; and whether the fragment is not well-formed.
+fn fragment_items(f: &Fragment) -> (Vec<Result<Item, Diagnostic>>, bool) {
+    let loc = |line: u32, col: u32| {
+        let p = f.lines.source_pos(Pos::new(line, col));
+        Location::at(&f.file, p.line, p.col)
+    };
+    let root = match scapc_xml::parse(&f.text) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
+                .at(loc(e.line, e.col))
+                .hint(format!("(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`", f.owner));
+            return (vec![Err(d)], true);
+        }
+    };
+    if root.local_name() != "def-group" {
+        let d = Diagnostic::error(
+            codes::XML,
+            format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name),
+        )
+        .at(loc(root.line, root.col));
+        return (vec![Err(d)], false);
+    }
+    let mut out = Vec::new();
+    for mut el in root.elements().cloned() {
+        let Some(kind) = Kind::classify(el.local_name()) else {
+            out.push(Err(Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
+                .at(loc(el.line, el.col))
+                .hint("a def-group holds definitions, tests, objects, states and variables")));
+            continue;
+        };
+        let Some(short) = el.attr("id").map(str::to_owned) else {
+            out.push(Err(
+                Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col))
+            ));
+            continue;
+        };
+        if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
+            out.push(Err(Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
+                .at(loc(el.line, el.col))
+                .hint(
+                    "write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids",
+                )));
+            continue;
+        }
+        if el.attr("version").is_none() {
+            el.set_attr("version", "1");
+        }
+        if kind == Kind::Def && el.attr("class").is_none() {
+            el.set_attr("class", f.class);
+        }
+        let p = f.lines.source_pos(Pos::new(el.line, el.col));
+        out.push(Ok(Item { kind, short, el, file: f.file.clone(), pos: p, owner: f.owner.clone() }));
+    }
+    (out, false)
+}
+
 fn same(a: &Element, b: &Element) -> bool {
     let mut x = String::new();
     let mut y = String::new();
@@ -148,7 +206,13 @@ impl Oval {
     /// Parses and merges fragments. Returns diagnostics for malformed XML,
     /// unknown elements, missing ids and conflicting duplicates.
     pub fn link(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
-        Oval::link_impl(fragments, false, diags)
+        Oval::link_memo(fragments, diags, &crate::incremental::Memo::default())
+    }
+
+    /// [`Oval::link`], each fragment's parse taken from `memo` when an
+    /// earlier build parsed the same text (`scapc build --watch`).
+    pub fn link_memo(fragments: &[Fragment], diags: &mut Vec<Diagnostic>, memo: &crate::incremental::Memo) -> Oval {
+        Oval::link_impl(fragments, false, diags, memo)
     }
 
     /// [`Oval::link`] as ComplianceAsCode's build merges OVAL
@@ -156,73 +220,45 @@ impl Oval {
     /// defined again, even differently, keeps its first definition; any
     /// other id defined twice with different content is an error.
     pub fn link_cac(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
-        Oval::link_impl(fragments, true, diags)
+        Oval::link_cac_memo(fragments, diags, &crate::incremental::Memo::default())
     }
 
-    fn link_impl(fragments: &[Fragment], cac: bool, diags: &mut Vec<Diagnostic>) -> Oval {
+    /// [`Oval::link_cac`], each fragment's parse taken from `memo` as in
+    /// [`Oval::link_memo`].
+    pub fn link_cac_memo(fragments: &[Fragment], diags: &mut Vec<Diagnostic>, memo: &crate::incremental::Memo) -> Oval {
+        Oval::link_impl(fragments, true, diags, memo)
+    }
+
+    fn link_impl(
+        fragments: &[Fragment],
+        cac: bool,
+        diags: &mut Vec<Diagnostic>,
+        memo: &crate::incremental::Memo,
+    ) -> Oval {
         let mut oval = Oval::default();
         for f in fragments {
-            let loc = |line: u32, col: u32| {
-                let p = f.lines.source_pos(Pos::new(line, col));
-                Location::at(&f.file, p.line, p.col)
+            // A fragment's items are a function of its text, owner, file,
+            // line map and class alone: kept per (owner, file) and reused
+            // when all of them are equal.
+            let (parsed, broken) = if memo.keeps() {
+                let inputs = (f.text.clone(), f.lines.clone(), f.class);
+                memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
+            } else {
+                fragment_items(f)
             };
-            let root = match scapc_xml::parse(&f.text) {
-                Ok(r) => r,
-                Err(e) => {
-                    oval.broken.insert(f.owner.clone());
-                    diags.push(
-                        Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
-                            .at(loc(e.line, e.col))
-                            .hint(format!(
-                                "(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`",
-                                f.owner
-                            )),
-                    );
-                    continue;
-                }
-            };
-            if root.local_name() != "def-group" {
-                diags.push(
-                    Diagnostic::error(
-                        codes::XML,
-                        format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name),
-                    )
-                    .at(loc(root.line, root.col)),
-                );
-                continue;
+            if broken {
+                oval.broken.insert(f.owner.clone());
             }
-            for mut el in root.elements().cloned() {
-                let Some(kind) = Kind::classify(el.local_name()) else {
-                    diags.push(
-                        Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
-                            .at(loc(el.line, el.col))
-                            .hint("a def-group holds definitions, tests, objects, states and variables"),
-                    );
-                    continue;
+            for item in parsed {
+                let item = match item {
+                    Ok(item) => item,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
                 };
-                let Some(short) = el.attr("id").map(str::to_owned) else {
-                    diags.push(
-                        Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col)),
-                    );
-                    continue;
-                };
-                if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
-                    diags.push(
-                        Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
-                            .at(loc(el.line, el.col))
-                            .hint("write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids"),
-                    );
-                    continue;
-                }
-                if el.attr("version").is_none() {
-                    el.set_attr("version", "1");
-                }
-                if kind == Kind::Def && el.attr("class").is_none() {
-                    el.set_attr("class", f.class);
-                }
-                let p = f.lines.source_pos(Pos::new(el.line, el.col));
-                let item =
-                    Item { kind, short: short.clone(), el, file: f.file.clone(), pos: p, owner: f.owner.clone() };
+                let (kind, p) = (item.kind, item.pos);
+                let short = item.short.clone();
                 match oval.items.get(&(kind, short.clone())) {
                     Some(prev) if same(&prev.el, &item.el) => {}
                     Some(prev)
