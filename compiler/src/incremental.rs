@@ -4,9 +4,12 @@
 //! when files appeared or went away, and reuses per rule what earlier
 //! builds derived from it ([`Memo`]): its load (rendered and parsed), its
 //! resolution (templates and own files rendered) and, for a
-//! ComplianceAsCode product, its fixes, template OVAL and OVAL; and per
-//! file the load of each group, Value, profile, template, platform and
-//! control file, the macro library and the product files. Only what was
+//! ComplianceAsCode product, its fixes, template OVAL and OVAL, and its
+//! XCCDF `<Rule>` as written (reused only for equal inputs: what linking
+//! made of the rule, the OVAL and OCIL ids it names); per file the load
+//! of each group, Value, profile, template, platform and control file,
+//! the macro library and the product files; and each OVAL fragment's
+//! parse (reused only for the same text). Only what was
 //! derived from a changed file (or from a file in a changed directory) is
 //! derived again; a change that any rule may read (macros, templates,
 //! product files) forgets everything. Linking and emission run as in a
@@ -60,6 +63,11 @@ impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
     pub fn keeping() -> Self {
         Memo { on: true, rules: RwLock::default(), works: RwLock::default(), derived: RwLock::default() }
+    }
+
+    /// Whether this memo keeps anything (else inputs need not be made).
+    pub(crate) fn keeps(&self) -> bool {
+        self.on
     }
 
     /// What `make` derives from `rule` in `product`, besides the rule's
