@@ -269,13 +269,33 @@ fn vanished(dir: &Path) -> SetError {
 }
 
 /// True when the regular file `leaf` in `dir` holds exactly `data`.
-fn same_bytes(dir: &OwnedFd, leaf: &str, data: &[u8]) -> bool {
+/// Whether the file `leaf` of `size` bytes holds `data`: a file of another
+/// size is not read at all, and one of the same size only up to its first
+/// difference.
+fn same_bytes(dir: &OwnedFd, leaf: &str, size: u64, data: &[u8]) -> bool {
+    if size != data.len() as u64 {
+        return false;
+    }
     let Ok(fd) = rfs::openat(dir, leaf, OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC, RMode::empty()) else {
         return false;
     };
     let mut f = File::from(fd);
-    let mut old = Vec::with_capacity(data.len());
-    f.read_to_end(&mut old).is_ok() && old == data
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rest = data;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rest.is_empty();
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
+    }
 }
 
 fn write_into(tmp: &OwnedFd, tmp_path: &Path, f: &SetFile, parts: &[&str], sync_each: bool) -> Result<(), SetError> {
@@ -392,7 +412,10 @@ fn write_set_impl(dir: &Path, files: &[SetFile], opts: &SetOptions, durable: boo
                         ),
                     });
                 }
-                if opts.skip_unchanged && kind == FileType::RegularFile && same_bytes(&pd, leaf, &f.data) {
+                if opts.skip_unchanged
+                    && kind == FileType::RegularFile
+                    && same_bytes(&pd, leaf, st.st_size as u64, &f.data)
+                {
                     continue;
                 }
                 todo.push(i);
