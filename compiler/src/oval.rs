@@ -5,6 +5,7 @@
 use crate::codes;
 use crate::source::LineMap;
 use petgraph::graphmap::DiGraphMap;
+use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Location, Pos};
 use scapc_xml::{Element, Node};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -495,12 +496,20 @@ impl Oval {
             }
             items.sort_by_key(|(id, _)| id_number(id));
             out.push_str(&format!("  <{}>\n", kind.section()));
-            for (id, item) in items {
-                let mut el = item.el.clone();
-                self.rewrite(&mut el, id);
-                out.push_str("    ");
-                el.write_pretty(&mut out, 2);
-                out.push('\n');
+            // Each item written on its own (in parallel), then in order.
+            let written: Vec<String> = items
+                .par_iter()
+                .map(|(id, item)| {
+                    let mut el = item.el.clone();
+                    self.rewrite(&mut el, id);
+                    let mut s = String::from("    ");
+                    el.write_pretty(&mut s, 2);
+                    s.push('\n');
+                    s
+                })
+                .collect();
+            for s in &written {
+                out.push_str(s);
             }
             out.push_str(&format!("  </{}>\n", kind.section()));
         }
