@@ -611,6 +611,7 @@ fn first_external_declarations(
     unselected: &BTreeMap<String, Rule>,
     product: &Product,
     jinja: &Jinja,
+    memo: &crate::incremental::Memo,
 ) {
     let vars: Vec<String> = oval
         .items
@@ -621,18 +622,30 @@ fn first_external_declarations(
     if vars.is_empty() {
         return;
     }
-    let mut rules: Vec<&Rule> = content.rules.values().chain(unselected.values()).collect();
-    rules.sort_by_cached_key(|r| walk_key(r));
+    // Only a rule whose own OVAL mentions external variables can declare
+    // one: those are picked out and put in walk order once, not per variable.
+    let mut rules: Vec<(&Rule, &String)> = content
+        .rules
+        .values()
+        .chain(unselected.values())
+        .filter_map(|r| {
+            let text = r.files.texts.get(r.files.oval.as_ref()?)?;
+            text.contains("external_variable").then_some((r, text))
+        })
+        .collect();
+    rules.sort_by_cached_key(|(r, _)| walk_key(r));
     for var in vars {
         let needle = format!("\"{var}\"");
-        let first = rules.iter().find_map(|r| {
-            let text = r.files.texts.get(r.files.oval.as_ref()?)?;
-            (text.contains("external_variable") && text.contains(&needle)).then_some((r, text))
+        let Some(&(rule, text)) = rules.iter().find(|(_, text)| text.contains(&needle)) else { continue };
+        // The rule's OVAL as rendered, from `build --watch`'s memo when an
+        // earlier build rendered it (it reads the rule, the product and the
+        // macros).
+        let els = memo.derived("cac-external-decls", &product.id, rule, (), || {
+            let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
+            shorthand(&rendered).ok().map(|(els, _)| els)
         });
-        let Some((rule, text)) = first else { continue };
-        let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        let Ok(rendered) = jinja.render(&file, text, &rule_ctx(rule, &product.id)) else { continue };
-        let Ok((els, _)) = shorthand(&rendered) else { continue };
+        let Some(els) = els else { continue };
         let decl = els.into_iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
         if let (Some(mut decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
             if decl.attr("version").is_none() {
@@ -792,7 +805,7 @@ pub fn build_memo(
         }
     }
     let mut oval = Oval::link_cac_memo(&frags, diags, memo);
-    first_external_declarations(&mut oval, content, unselected, product, jinja);
+    first_external_declarations(&mut oval, content, unselected, product, jinja, memo);
     // A reference that resolves nowhere drops the check of the rules that
     // reach it (CaC's build only logs it, and its OVAL is then invalid).
     let mut check_diags = Vec::new();
