@@ -475,6 +475,19 @@ impl Oval {
 
     /// Writes the OVAL definitions document (with XML declaration).
     pub fn emit(&self, timestamp: &str, keep: Option<&BTreeSet<(Kind, String)>>) -> String {
+        self.emit_memo(timestamp, keep, &crate::incremental::Memo::default(), "")
+    }
+
+    /// [`Oval::emit`], each item's text taken from `memo` when an earlier
+    /// build of document `doc` wrote an equal item under the same id with
+    /// the same ids for what it refers to (`scapc build --watch`).
+    pub fn emit_memo(
+        &self,
+        timestamp: &str,
+        keep: Option<&BTreeSet<(Kind, String)>>,
+        memo: &crate::incremental::Memo,
+        doc: &str,
+    ) -> String {
         let mut out = String::with_capacity(1 << 20);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out.push_str(&format!(
@@ -497,15 +510,31 @@ impl Oval {
             items.sort_by_key(|(id, _)| id_number(id));
             out.push_str(&format!("  <{}>\n", kind.section()));
             // Each item written on its own (in parallel), then in order.
-            let written: Vec<String> = items
+            let written: Vec<std::sync::Arc<str>> = items
                 .par_iter()
                 .map(|(id, item)| {
-                    let mut el = item.el.clone();
-                    self.rewrite(&mut el, id);
-                    let mut s = String::from("    ");
-                    el.write_pretty(&mut s, 2);
-                    s.push('\n');
-                    s
+                    let write = || -> std::sync::Arc<str> {
+                        let mut el = item.el.clone();
+                        self.rewrite(&mut el, id);
+                        let mut s = String::from("    ");
+                        el.write_pretty(&mut s, 2);
+                        s.push('\n');
+                        s.into()
+                    };
+                    if !memo.keeps() {
+                        return write();
+                    }
+                    // What the text is written from: the item, its id and
+                    // the ids `rewrite` puts in place of its references.
+                    type From = (Element, String, Vec<Option<String>>);
+                    let refs = self.ref_ids(&item.el);
+                    let key = format!("{}:{}", kind.tag(), item.short);
+                    memo.written(
+                        doc,
+                        &key,
+                        |(el, own, r): &From| *el == item.el && own == id && *r == refs,
+                        || ((item.el.clone(), (*id).to_owned(), refs.clone()), write()),
+                    )
                 })
                 .collect();
             for s in &written {
@@ -532,6 +561,23 @@ impl Oval {
             }
         }
         seen
+    }
+
+    /// The ids [`Oval::rewrite`] looks up for `el`'s references, in the
+    /// order it meets them (`None` where it keeps the short id).
+    fn ref_ids(&self, el: &Element) -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        el.walk(&mut |e| {
+            for (k, v) in &e.attrs {
+                if let Some(kind) = ref_kind(k) {
+                    out.push(self.ids.get(&(kind, v.clone())).cloned());
+                }
+            }
+            if let Some(kind) = text_ref_kind(e.local_name()) {
+                out.push(self.ids.get(&(kind, e.text().trim().to_owned())).cloned());
+            }
+        });
+        out
     }
 
     fn rewrite(&self, el: &mut Element, own_id: &str) {

@@ -33,10 +33,10 @@ pub fn emit_memo(c: &Compiled, diags: &mut Vec<Diagnostic>, memo: &crate::increm
         },
         || {
             rayon::join(
-                || c.oval.emit(&c.timestamp, None),
+                || c.oval.emit_memo(&c.timestamp, None, memo, &format!("{p}/oval")),
                 || {
                     rayon::join(
-                        || c.cpe_oval.emit(&c.timestamp, None),
+                        || c.cpe_oval.emit_memo(&c.timestamp, None, memo, &format!("{p}/cpe-oval")),
                         || rayon::join(|| ocil::emit(c), || cpe::emit(c)),
                     )
                 },
