@@ -57,12 +57,25 @@ pub struct Memo {
     /// the rule's own files it was made from (compared before reuse);
     /// forgotten as `works` is.
     derived: RwLock<Derived>,
+    /// Texts written from one item of an output document (an OVAL item),
+    /// by (document, item), each with what it was written from; reused
+    /// only when that is equal again, so no edit makes one stale.
+    written: RwLock<Written>,
 }
+
+/// See [`Memo::written`].
+type Written = HashMap<(String, String), Box<dyn Any + Send + Sync>>;
 
 impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
     pub fn keeping() -> Self {
-        Memo { on: true, rules: RwLock::default(), works: RwLock::default(), derived: RwLock::default() }
+        Memo {
+            on: true,
+            rules: RwLock::default(),
+            works: RwLock::default(),
+            derived: RwLock::default(),
+            written: RwLock::default(),
+        }
     }
 
     /// Whether this memo keeps anything (else inputs need not be made).
@@ -120,6 +133,36 @@ impl Memo {
         v
     }
 
+    /// The text of `item` of document `doc`: from an earlier build when
+    /// what it was written from passes `same`, else written by `make`
+    /// (which returns what it is written from, and the text) and kept.
+    pub(crate) fn written<I, T>(
+        &self,
+        doc: &str,
+        item: &str,
+        same: impl FnOnce(&I) -> bool,
+        make: impl FnOnce() -> (I, T),
+    ) -> T
+    where
+        I: Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        if !self.on {
+            return make().1;
+        }
+        let key = (doc.to_owned(), item.to_owned());
+        if let Some(hit) = self.written.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if let Some((i, t)) = hit.downcast_ref::<(I, T)>() {
+                if same(i) {
+                    return t.clone();
+                }
+            }
+        }
+        let (i, t) = make();
+        self.written.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((i, t.clone())));
+        t
+    }
+
     /// The resolution of `rule` in `product` with `platforms`, from an
     /// earlier build or by `work`.
     pub(crate) fn rule_work(
@@ -171,6 +214,9 @@ impl Memo {
             rules.clear();
             works.clear();
             derived.clear();
+            // Never stale, but what a new layout or macro library leaves
+            // unused would stay forever.
+            self.written.write().unwrap_or_else(|e| e.into_inner()).clear();
             return;
         }
         let untouched = |r: &PathBuf| {
