@@ -8,8 +8,10 @@
 //! XCCDF `<Rule>` as written (reused only for equal inputs: what linking
 //! made of the rule, the OVAL and OCIL ids it names); per file the load
 //! of each group, Value, profile, template, platform and control file,
-//! the macro library and the product files; and each OVAL fragment's
-//! parse (reused only for the same text). Only what was
+//! the macro library and the product files; each OVAL fragment's parse
+//! (reused only for the same text); and each OVAL item's text as written
+//! ([`Memo::written`], reused only for an equal item with the same ids).
+//! Only what was
 //! derived from a changed file (or from a file in a changed directory) is
 //! derived again; a change that any rule may read (macros, templates,
 //! product files) forgets everything. Linking and emission run as in a
@@ -479,5 +481,42 @@ mod tests {
         get(&off, &a, 1);
         get(&off, &a, 1);
         assert_eq!(made.get(), 7);
+    }
+
+    #[test]
+    fn written_texts_are_reused_only_when_their_source_is_the_same() {
+        let m = Memo::keeping();
+        let made = std::cell::Cell::new(0);
+        let text = |m: &Memo, item: &str, from: u32| {
+            m.written(
+                "p/oval",
+                item,
+                |f: &u32| *f == from,
+                || {
+                    made.set(made.get() + 1);
+                    (from, format!("{item}={from}"))
+                },
+            )
+        };
+        assert_eq!(text(&m, "def:a", 1), "def:a=1");
+        assert_eq!(text(&m, "def:a", 1), "def:a=1");
+        assert_eq!(made.get(), 1);
+        // Written from something else: written again, and that is kept.
+        assert_eq!(text(&m, "def:a", 2), "def:a=2");
+        assert_eq!(text(&m, "def:a", 2), "def:a=2");
+        assert_eq!(made.get(), 2);
+        // A rule's edit keeps them (they are checked, not forgotten)...
+        m.rule("p", Path::new("t/rules/a/rule.yml"), || (None, Vec::new()));
+        m.forget(&Change { paths: vec![PathBuf::from("t/rules/a/rule.yml")], layout: false });
+        text(&m, "def:a", 2);
+        assert_eq!(made.get(), 2);
+        // ...a macro's edit clears them; a memo that is off keeps nothing.
+        m.forget(&Change { paths: vec![PathBuf::from("t/macros/m.jinja")], layout: false });
+        text(&m, "def:a", 2);
+        assert_eq!(made.get(), 3);
+        let off = Memo::default();
+        text(&off, "def:a", 1);
+        text(&off, "def:a", 1);
+        assert_eq!(made.get(), 5);
     }
 }
