@@ -130,8 +130,14 @@ fn prepare(opts: &BuildOptions, tree: &Tree, diags: &mut Diagnostics) -> Option<
     diags.extend(mdiags);
     let mut products = Vec::new();
     let mut known = Vec::new();
-    for p in &tree.products {
-        let (prod, d) = tree.memo.derived_at("product", "", p, (), || load::load_product(tree, p));
+    // Each product file renders on its own: in parallel, kept in order
+    // (and, in `build --watch`, kept until another source changes).
+    let loaded: Vec<_> = tree
+        .products
+        .par_iter()
+        .map(|p| tree.memo.derived_at("product", "", p, (), || load::load_product(tree, p)))
+        .collect();
+    for (prod, d) in loaded {
         diags.extend(d);
         if let Some(prod) = prod {
             known.push(prod.id.clone());

@@ -622,32 +622,34 @@ fn first_external_declarations(
     if vars.is_empty() {
         return;
     }
-    // Only a rule whose own OVAL mentions external variables can declare
-    // one: those are picked out and put in walk order once, not per variable.
-    let mut rules: Vec<(&Rule, &String)> = content
+    // Only the rules whose own OVAL declares an external variable can
+    // hold a first declaration; each is rendered once, however many of
+    // its variables are asked for.
+    let mut rules: Vec<(&Rule, &str)> = content
         .rules
         .values()
         .chain(unselected.values())
-        .filter_map(|r| {
-            let text = r.files.texts.get(r.files.oval.as_ref()?)?;
-            text.contains("external_variable").then_some((r, text))
-        })
+        .filter_map(|r| Some((r, r.files.texts.get(r.files.oval.as_ref()?)?.as_str())))
+        .filter(|(_, text)| text.contains("external_variable"))
         .collect();
     rules.sort_by_cached_key(|(r, _)| walk_key(r));
+    let mut rendered: HashMap<&str, Option<Vec<Element>>> = HashMap::new();
     for var in vars {
         let needle = format!("\"{var}\"");
         let Some(&(rule, text)) = rules.iter().find(|(_, text)| text.contains(&needle)) else { continue };
-        // The rule's OVAL as rendered, from `build --watch`'s memo when an
-        // earlier build rendered it (it reads the rule, the product and the
-        // macros).
-        let els = memo.derived("cac-external-decls", &product.id, rule, (), || {
-            let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-            let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
-            shorthand(&rendered).ok().map(|(els, _)| els)
+        // In `build --watch`, from the memo when an earlier build rendered
+        // it (it reads the rule, the product and the macros).
+        let els = rendered.entry(rule.id.as_str()).or_insert_with(|| {
+            memo.derived("cac-external-decls", &product.id, rule, (), || {
+                let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+                let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
+                shorthand(&rendered).ok().map(|(els, _)| els)
+            })
         });
         let Some(els) = els else { continue };
-        let decl = els.into_iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
-        if let (Some(mut decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
+        let decl = els.iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
+        if let (Some(decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
+            let mut decl = decl.clone();
             if decl.attr("version").is_none() {
                 decl.set_attr("version", "1");
             }

@@ -96,7 +96,14 @@ pub fn product_roots(root: &Path, product_file: &Path) -> ProductRoots {
     }
 }
 
-fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
+fn walk(dir: &Path, keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
+    walk_with(dir, false, keep)
+}
+
+/// [`walk`]; with `cac`, as ComplianceAsCode's loader descends a
+/// benchmark: not into a rule's directory (one holding `rule.yml`: its
+/// checks, fixes and tests are read with the rule) nor into `tests`.
+fn walk_with(dir: &Path, cac: bool, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<PathBuf> {
     let probe = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     if !probe.is_dir() {
         return Vec::new();
@@ -111,6 +118,12 @@ fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<Pa
         .ignore(false)
         .parents(false)
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            !(cac
+                && e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && (e.file_name() == "tests" || e.path().parent().is_some_and(|p| p.join("rule.yml").exists())))
+        })
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
@@ -136,6 +149,23 @@ fn walk(dir: &Path, mut keep: impl FnMut(&Path) -> bool + Send + Sync) -> Vec<Pa
     v
 }
 
+/// The entries of `dir` itself (not below it) that `keep` keeps, as
+/// [`walk`] would list them at depth 1 (hidden names left out), sorted,
+/// without starting a walker.
+fn top_level(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let probe = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let Ok(rd) = std::fs::read_dir(probe) else { return Vec::new() };
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
+        .map(|e| dir.join(e.file_name()))
+        .map(|p| p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
+        .filter(|p| keep(p))
+        .collect();
+    v.sort();
+    v
+}
+
 fn ext_is(p: &Path, ext: &str) -> bool {
     p.extension().is_some_and(|e| e == ext)
 }
@@ -147,15 +177,15 @@ pub fn discover(root: &Path) -> Tree {
     t.products = walk(&root.join("products"), |p| p.file_name().is_some_and(|n| n == "product.yml"));
     let roots: Vec<ProductRoots> = t.products.iter().map(|p| product_roots(root, p)).collect();
     // Each benchmark root is walked once, however many products share it.
-    let mut bench_dirs: Vec<PathBuf> = roots.iter().map(|r| r.benchmark.clone()).collect();
+    let mut bench_dirs: Vec<(PathBuf, Layout)> = roots.iter().map(|r| (r.benchmark.clone(), r.layout)).collect();
     if roots.is_empty() {
-        bench_dirs.push(root.join("rules"));
+        bench_dirs.push((root.join("rules"), Layout::Scapc));
     }
     bench_dirs.sort();
     bench_dirs.dedup();
     let mut all_rules = Vec::new();
-    for dir in &bench_dirs {
-        all_rules.extend(walk(dir, |p| {
+    for (dir, layout) in &bench_dirs {
+        all_rules.extend(walk_with(dir, *layout == Layout::Cac, |p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             n == "group.yml" || n == "rule.yml" || ext_is(p, "var")
         }));
@@ -175,11 +205,10 @@ pub fn discover(root: &Path) -> Tree {
     profile_dirs.dedup();
     for (dir, layout) in profile_dirs {
         // CaC reads only the files directly in profiles_root.
-        t.profile_files.extend(
-            walk(&dir, |p| ext_is(p, "profile"))
-                .into_iter()
-                .filter(|p| layout == Layout::Scapc || p.parent() == Some(&dir)),
-        );
+        t.profile_files.extend(match layout {
+            Layout::Scapc => walk(&dir, |p| ext_is(p, "profile")),
+            Layout::Cac => top_level(&dir, |p| ext_is(p, "profile")),
+        });
     }
     t.profile_files.sort();
     t.profile_files.dedup();
@@ -188,9 +217,7 @@ pub fn discover(root: &Path) -> Tree {
     t.macro_files = walk(&root.join("macros"), |p| ext_is(p, "jinja"));
     // CaC keeps its macro library in shared/macros.
     t.macro_files.extend(walk(&root.join("shared").join("macros"), |p| ext_is(p, "jinja")));
-    let top_level_yml = |dir: &Path| -> Vec<PathBuf> {
-        walk(dir, |p| ext_is(p, "yml")).into_iter().filter(|p| p.parent() == Some(dir)).collect()
-    };
+    let top_level_yml = |dir: &Path| -> Vec<PathBuf> { top_level(dir, |p| ext_is(p, "yml")) };
     t.control_files = top_level_yml(&root.join("controls"));
     for p in &t.products {
         if let Some(d) = p.parent() {
@@ -1283,6 +1310,10 @@ fn load_rule(
     let oval_external_content = doc.string(&f, "oval_external_content", what);
     let template = f.get("template").and_then(|n| template_use(&mut doc, n, product.layout));
     let dir = path.parent().unwrap().to_path_buf();
+    // The rule directory's listing first: its subdirectories that are not
+    // there (most rules have no `sce/`, many no `ansible/`) are then known
+    // absent without opening them.
+    cache.list(&dir);
     let pick = |sub: &str, ext: &str| -> Option<PathBuf> {
         let specific = dir.join(sub).join(format!("{pid}.{ext}"));
         if cache.exists(&specific) {

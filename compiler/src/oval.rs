@@ -237,16 +237,22 @@ impl Oval {
         memo: &crate::incremental::Memo,
     ) -> Oval {
         let mut oval = Oval::default();
-        for f in fragments {
-            // A fragment's items are a function of its text, owner, file,
-            // line map and class alone: kept per (owner, file) and reused
-            // when all of them are equal.
-            let (parsed, broken) = if memo.keeps() {
-                let inputs = (f.text.clone(), f.lines.clone(), f.class);
-                memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
-            } else {
-                fragment_items(f)
-            };
+        // A fragment's items are a function of its text, owner, file, line
+        // map and class alone: parsed in parallel (parsing is most of the
+        // work), and in `build --watch` kept per (owner, file) and reused
+        // when all of them are equal; merged below in the fragments' order.
+        let parsed: Vec<_> = fragments
+            .par_iter()
+            .map(|f| {
+                if memo.keeps() {
+                    let inputs = (f.text.clone(), f.lines.clone(), f.class);
+                    memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
+                } else {
+                    fragment_items(f)
+                }
+            })
+            .collect();
+        for (f, (parsed, broken)) in fragments.iter().zip(parsed) {
             if broken {
                 oval.broken.insert(f.owner.clone());
             }

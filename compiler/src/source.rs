@@ -27,32 +27,77 @@ impl LineMap {
         LineMap { map: None }
     }
 
+    /// The map from `rendered` back to `source`. Lines are matched in
+    /// linear time, as rendering changes a file: the common first and last
+    /// lines, then lines that occur once on each side (anchors, in order),
+    /// then equal lines at both ends of each gap between anchors; what is
+    /// left of a gap is diffed (Myers) into equal and changed blocks. A
+    /// changed block's lines map to the source lines at the same offset
+    /// (the last one beyond), keeping the columns up to the first changed
+    /// character when the block kept its length.
     pub fn between(source: &str, rendered: &str) -> Self {
         if source == rendered {
             return Self::identity();
         }
-        let diff = similar::TextDiff::from_lines(source, rendered);
-        let mut map = Vec::new();
-        for op in diff.ops() {
-            let old = op.old_range();
-            let new = op.new_range();
-            let exact = op.tag() == similar::DiffTag::Equal;
-            let one_to_one = old.len() == new.len();
-            for (k, _) in new.clone().enumerate() {
-                let src_line =
-                    if exact { old.start + k } else { (old.start + k).min(old.end.saturating_sub(1)).max(old.start) };
-                let same = if exact {
-                    u32::MAX
-                } else if one_to_one {
-                    let a = diff.old_slices()[old.start + k];
-                    let b = diff.new_slices()[new.start + k];
-                    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count() as u32
-                } else {
-                    0
-                };
-                map.push((src_line as u32 + 1, same));
+        let a: Vec<&str> = source.split_inclusive('\n').collect();
+        let b: Vec<&str> = rendered.split_inclusive('\n').collect();
+        let mut map = Vec::with_capacity(b.len());
+        let gap = |a0: usize, a1: usize, b0: usize, b1: usize, map: &mut Vec<(u32, u32)>| {
+            // Equal lines at both ends of the gap.
+            let head = a[a0..a1].iter().zip(&b[b0..b1]).take_while(|(x, y)| x == y).count();
+            let tail =
+                a[a0 + head..a1].iter().rev().zip(b[b0 + head..b1].iter().rev()).take_while(|(x, y)| x == y).count();
+            map.extend((0..head).map(|k| ((a0 + k) as u32 + 1, u32::MAX)));
+            let (ca0, ca1, cb0, cb1) = (a0 + head, a1 - tail, b0 + head, b1 - tail);
+            // What is left is small: diffed line by line (Myers).
+            let ops = if ca0 < ca1 && cb0 < cb1 {
+                similar::capture_diff_slices(similar::Algorithm::Myers, &a[ca0..ca1], &b[cb0..cb1])
+            } else {
+                vec![similar::DiffOp::Replace { old_index: 0, old_len: ca1 - ca0, new_index: 0, new_len: cb1 - cb0 }]
+            };
+            for op in ops {
+                let (old, new) = (op.old_range(), op.new_range());
+                let exact = op.tag() == similar::DiffTag::Equal;
+                let one_to_one = old.len() == new.len();
+                for k in 0..new.len() {
+                    let src = if exact {
+                        old.start + k
+                    } else {
+                        (old.start + k).min(old.end.saturating_sub(1)).max(old.start)
+                    };
+                    let same = if exact {
+                        u32::MAX
+                    } else if one_to_one {
+                        let (x, y) = (a[ca0 + old.start + k], b[cb0 + new.start + k]);
+                        x.chars().zip(y.chars()).take_while(|(x, y)| x == y).count() as u32
+                    } else {
+                        0
+                    };
+                    map.push(((ca0 + src) as u32 + 1, same));
+                }
             }
+            map.extend((0..tail).map(|k| ((ca1 + k) as u32 + 1, u32::MAX)));
+        };
+        // Anchors: lines found once in each side, matched in order.
+        let mut once_a: HashMap<&str, Option<usize>> = HashMap::with_capacity(a.len());
+        for (i, l) in a.iter().enumerate() {
+            once_a.entry(l).and_modify(|e| *e = None).or_insert(Some(i));
         }
+        let mut once_b: HashMap<&str, Option<usize>> = HashMap::with_capacity(b.len());
+        for (i, l) in b.iter().enumerate() {
+            once_b.entry(l).and_modify(|e| *e = None).or_insert(Some(i));
+        }
+        let (mut ai, mut bi) = (0, 0);
+        for (j, l) in b.iter().enumerate() {
+            let (Some(Some(i)), Some(Some(_))) = (once_a.get(l), once_b.get(l)) else { continue };
+            if *i < ai {
+                continue;
+            }
+            gap(ai, *i, bi, j, &mut map);
+            map.push((*i as u32 + 1, u32::MAX));
+            (ai, bi) = (i + 1, j + 1);
+        }
+        gap(ai, a.len(), bi, b.len(), &mut map);
         LineMap { map: Some(map) }
     }
 
@@ -140,8 +185,21 @@ impl Cache {
     /// The entries of directory `dir`, sorted (none when it is not a
     /// readable directory).
     pub fn list(&self, dir: &Path) -> Arc<[PathBuf]> {
-        if let Some(l) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
-            return l.clone();
+        {
+            let dirs = self.dirs.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(l) = dirs.get(dir) {
+                return l.clone();
+            }
+            // A directory that its parent's listing (already read) does not
+            // hold is not opened: a rule's `sce/`, `ansible/`, ... mostly
+            // are not there.
+            if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
+                if let Some(pl) = dirs.get(parent) {
+                    if pl.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_err() {
+                        return Arc::from(Vec::new());
+                    }
+                }
+            }
         }
         let mut v: Vec<PathBuf> =
             std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
@@ -386,6 +444,23 @@ mod tests {
         assert_eq!(m.source_pos(Pos::new(1, 1)).line, 1);
         assert_eq!(m.source_pos(Pos::new(2, 1)).line, 3);
         assert_eq!(m.source_pos(Pos::new(3, 4)), Pos::new(5, 4));
+    }
+
+    #[test]
+    fn line_map_follows_expanded_and_repeated_lines() {
+        // A macro expanded into three lines, a repeated blank line, and a
+        // line whose end rendering changed.
+        let src = "a: 1\n\nm: {{{ m() }}}\n\nb: 2\nc: {{{ x }}}\nd: 4\n";
+        let rendered = "a: 1\n\nm: |\n  x\n  y\n\nb: 2\nc: 3\nd: 4\n";
+        let m = LineMap::between(src, rendered);
+        let lines: Vec<u32> = (1..=9).map(|l| m.source_pos(Pos::new(l, 1)).line).collect();
+        assert_eq!(lines, [1, 2, 3, 3, 3, 4, 5, 6, 7]);
+        // Same line count: columns hold up to the first changed character.
+        assert_eq!(m.source_pos(Pos::new(8, 2)), Pos::new(6, 2));
+        assert_eq!(m.source_pos(Pos::new(8, 5)), Pos::new(6, 1));
+        // Past the end: the last line.
+        assert_eq!(m.source_pos(Pos::new(20, 3)), Pos::new(7, 1));
+        assert_eq!(LineMap::between("x\n", "y\n").source_pos(Pos::new(1, 1)), Pos::new(1, 1));
     }
 
     #[test]

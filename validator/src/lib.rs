@@ -85,6 +85,17 @@ impl Validator {
         self
     }
 
+    /// Loads the SCAP 1.3 source data stream schema (which imports every
+    /// component schema) now, so that the first data stream validated does
+    /// not wait for it: `scapc build` calls this on a thread of its own
+    /// while it compiles. Nothing happens when the XSD layer is off; a
+    /// schema that fails to load is reported when it is used.
+    pub fn preload_data_stream_schema(&self) {
+        if let (false, Ok(root)) = (self.opts.no_xsd, &self.schema_dir) {
+            let _ = self.cache.get(&schemas::schema_for(root, &Kind::DataStream { scap: "1.3".into() }, ""));
+        }
+    }
+
     /// `Err` explains why the XSD layer cannot run (no schemas found).
     pub fn schema_dir(&self) -> Result<&Path, &str> {
         self.schema_dir.as_deref().map_err(|e| e.as_str())

@@ -241,9 +241,32 @@ pub struct FileRef {
     pub path: String,
     /// The name in it; `None` for the directory itself.
     pub filename: Option<String>,
+    /// The directory as the object wrote it, when it wrote a relative path
+    /// (`./x`): items report that form, as oscap does, while `path` is
+    /// where the file is.
+    pub written: Option<String>,
 }
 
 impl FileRef {
+    fn new(path: String, filename: Option<String>) -> FileRef {
+        FileRef { path, filename, written: None }
+    }
+
+    /// The directory an item reports: as written when relative.
+    pub fn item_path(&self) -> &str {
+        self.written.as_deref().unwrap_or(&self.path)
+    }
+
+    /// The full path an item reports (`None` for a directory item): as
+    /// written when relative.
+    pub fn item_filepath(&self) -> Option<String> {
+        match (&self.written, &self.filename) {
+            (Some(w), Some(f)) if w.is_empty() => Some(f.clone()),
+            (Some(w), Some(f)) => Some(join(w, f)),
+            _ => self.filepath(),
+        }
+    }
+
     /// The full path, or `None` for a directory item.
     pub fn filepath(&self) -> Option<String> {
         self.filename.as_ref().map(|f| join(&self.path, f))
@@ -283,9 +306,30 @@ struct Walker<'a, 'c> {
     /// when a match could lie below it (it starts with a prefix, or is an
     /// ancestor of one), as oscap prunes with partial matches.
     prune: Option<Vec<String>>,
+    /// Base directories the object wrote as relative paths: (where it
+    /// is, as written).
+    written: Vec<(String, String)>,
 }
 
 impl Walker<'_, '_> {
+    /// The directory `dir` (found under a base directory) as the object
+    /// wrote its base: `./etc/app/sub` for `/cwd/etc/app/sub` when the
+    /// object wrote `./etc/app` (the longest base wins).
+    fn as_written(&self, dir: &str) -> Option<String> {
+        self.written
+            .iter()
+            .filter_map(|(abs, wr)| {
+                let rest = if dir == abs {
+                    ""
+                } else {
+                    dir.strip_prefix(abs.as_str()).filter(|r| r.starts_with('/') || abs == "/")?
+                };
+                Some((abs.len(), format!("{wr}{rest}")))
+            })
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, s)| s)
+    }
+
     /// Whether a match of the current walk's pattern could lie below `dir`.
     fn may_hold_match(&self, dir: &str) -> bool {
         self.prune.as_deref().is_none_or(|prefixes| may_hold(prefixes, dir))
@@ -580,7 +624,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
         Ok(b) => b,
         Err(e) => return Resolved { error: Some(e), ..Default::default() },
     };
-    let mut w = Walker { ctx, beh, messages: Vec::new(), incomplete: false, prune: None };
+    let mut w = Walker { ctx, beh, messages: Vec::new(), incomplete: false, prune: None, written: Vec::new() };
     let mut files: Vec<FileRef> = Vec::new();
     let mut by_filepath = false;
     if let Some(fp) = obj.entity("filepath") {
@@ -593,10 +637,13 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
                 if v.is_empty() {
                     continue;
                 }
-                let v = normalize(&ctx.target.absolute(&v));
-                if let Some(f) = lookup_file(&mut w, &v) {
+                let abs = normalize(&ctx.target.absolute(&v));
+                if let Some(mut f) = lookup_file(&mut w, &abs) {
                     // A literal pattern must still match (e.g. `\.` vs `.`).
-                    if fp.operation == Operation::Equals || w.entity_matches(fp, &v) {
+                    if fp.operation == Operation::Equals || w.entity_matches(fp, &abs) {
+                        if !v.starts_with('/') {
+                            f.written = Some(split(&v).0);
+                        }
                         files.push(f);
                     }
                 }
@@ -607,7 +654,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
                 w.walk(&start, -1, &mut |w, p, _e, is_dir, _looped| {
                     if !is_dir && w.entity_matches(fp, p) {
                         let (d, n) = split(p);
-                        files.push(FileRef { path: d, filename: Some(n) });
+                        files.push(FileRef::new(d, Some(n)));
                     }
                 });
             }
@@ -621,7 +668,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
         let dirs = recurse_dirs(&mut w, dirs);
         match obj.entity("filename") {
             None => {}
-            Some(f) if f.nil => files.extend(dirs.into_iter().map(|d| FileRef { path: d, filename: None })),
+            Some(f) if f.nil => files.extend(dirs.into_iter().map(|d| FileRef::new(d, None))),
             Some(f) => {
                 let exact = f.exact();
                 for d in dirs {
@@ -645,7 +692,7 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
                             if let Ok(entries) = &*l {
                                 for e in entries {
                                     if !w.beh.is_dir(e) && w.entity_matches(f, &e.name) {
-                                        files.push(FileRef { path: d.clone(), filename: Some(e.name.clone()) });
+                                        files.push(FileRef::new(d.clone(), Some(e.name.clone())));
                                     }
                                 }
                             }
@@ -653,6 +700,11 @@ pub fn resolve(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Resolved {
                     }
                 }
             }
+        }
+    }
+    if !w.written.is_empty() {
+        for f in files.iter_mut().filter(|f| f.written.is_none()) {
+            f.written = w.as_written(&f.path);
         }
     }
     files.sort();
@@ -678,7 +730,7 @@ fn lookup_file(w: &mut Walker<'_, '_>, path: &str) -> Option<FileRef> {
     if n.is_empty() {
         return None;
     }
-    Some(FileRef { path: d, filename: Some(n) })
+    Some(FileRef::new(d, Some(n)))
 }
 
 /// The directories the `path` entity designates (before recursion).
@@ -689,11 +741,15 @@ fn base_dirs(w: &mut Walker<'_, '_>, path: &EntitySpec) -> Vec<String> {
             if v.is_empty() {
                 continue;
             }
-            let v = normalize(&w.ctx.target.absolute(&v));
-            if w.ctx.target.metadata(&v).map(|m| m.is_dir()).unwrap_or(false)
-                && (path.operation == Operation::Equals || w.entity_matches(path, &v))
+            let abs = normalize(&w.ctx.target.absolute(&v));
+            if w.ctx.target.metadata(&abs).map(|m| m.is_dir()).unwrap_or(false)
+                && (path.operation == Operation::Equals || w.entity_matches(path, &abs))
             {
-                dirs.push(v);
+                if !v.starts_with('/') {
+                    let written = if v.len() > 1 { v.trim_end_matches('/') } else { &v };
+                    w.written.push((abs.clone(), written.to_owned()));
+                }
+                dirs.push(abs);
             }
         }
     } else {

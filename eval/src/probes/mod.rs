@@ -122,10 +122,10 @@ pub(crate) fn bool_behavior(obj: &ObjectSpec, name: &str, default: bool) -> bool
 /// The `filepath`, `path` and `filename` entities of a file-based item
 /// (a directory item has no `filepath` and an empty `filename`).
 pub(crate) fn push_location(item: &mut Item, f: &fs::FileRef) {
-    if let Some(fp) = f.filepath() {
+    if let Some(fp) = f.item_filepath() {
         item.s("filepath", fp);
     }
-    item.s("path", f.path.as_str());
+    item.s("path", f.item_path());
     item.s("filename", f.filename.clone().unwrap_or_default());
 }
 

@@ -52,7 +52,7 @@ pub fn collect(ctx: &ProbeCtx<'_>, obj: &ObjectSpec) -> Collected {
             },
         };
         let mut item = Item::new("unix", "symlink_item");
-        item.s("filepath", fp);
+        item.s("filepath", f.item_filepath().unwrap_or(fp));
         item.s("canonical_path", path);
         items.push(item);
     }

@@ -301,10 +301,28 @@ fn file_lookup_and_metadata() {
 #[test]
 fn file_relative_paths() {
     let (_d, t) = tfc_root();
+    // Items report a relative path as the object wrote it (as oscap
+    // does); the file read is the one it names.
     let c = run(&t, &obj("unix", "file", vec![eq("path", "./etc/app"), eq("filename", "conf")], &[]));
-    assert_eq!(values(&c, "filepath"), ["/etc/app/conf"]);
+    assert_eq!(values(&c, "filepath"), ["./etc/app/conf"]);
+    assert_eq!(values(&c, "path"), ["./etc/app"]);
     let c = run(&t, &obj("unix", "file", vec![eq("filepath", "etc/../etc/app/conf")], &[]));
-    assert_eq!(values(&c, "path"), ["/etc/app"]);
+    assert_eq!(values(&c, "path"), ["etc/../etc/app"]);
+    assert_eq!(values(&c, "filepath"), ["etc/../etc/app/conf"]);
+    let c = run(&t, &obj("unix", "file", vec![eq("filepath", "/etc/app/conf")], &[]));
+    assert_eq!(values(&c, "filepath"), ["/etc/app/conf"]);
+    // Below a relative base, found by recursion: the base as written, then
+    // the rest.
+    let c = run(
+        &t,
+        &obj(
+            "unix",
+            "file",
+            vec![eq("path", "./etc/app/"), eq("filename", "other.conf")],
+            &[("recurse_direction", "down")],
+        ),
+    );
+    assert_eq!(values(&c, "filepath"), ["./etc/app/sub/other.conf"]);
     let here = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
     let name = here.path().file_name().unwrap().to_str().unwrap();
     fs::write(here.path().join("f"), "").unwrap();
