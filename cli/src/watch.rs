@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 /// How long the tree must be quiet before a rebuild starts: an editor's
 /// save (write a temporary, rename it into place) is one batch.
-const QUIET: Duration = Duration::from_millis(25);
+const QUIET: Duration = Duration::from_millis(10);
 
 type Events = Receiver<notify::Result<notify::Event>>;
 

@@ -5,7 +5,7 @@
 //! `scapc build` of the edited tree, byte for byte. An edit with an error
 //! is reported at its file and line and keeps the previous outputs; fixing
 //! it rebuilds. A rule added, then removed, is in and out of the stream.
-//! A profile and a group edited rebuild like a full build; an edit that
+//! A profile, a group and a Value edited rebuild like a full build; an edit that
 //! compiles but makes the data stream fail validation is rolled back to
 //! the last valid outputs.
 
@@ -268,6 +268,14 @@ fn watch_rebuilds_profiles_and_groups_and_rolls_back_an_invalid_stream() {
     edit(&mut w, tree, "group edit", &group, "File Permissions and Ownership", "Watched Permissions");
     assert!(std::fs::read_to_string(ds(tree)).unwrap().contains("Watched Permissions"));
     let v = w.wait_line("validation of the group edit", validated);
+    assert!(v.contains("no errors"), "{v}");
+    assert_equals_full_build(tree);
+
+    // A Value's title (its load is kept per file between builds).
+    let value = tree.join("rules/services_ssh/var_sshd_max_auth_tries.var");
+    edit(&mut w, tree, "value edit", &value, "authentication attempts per", "authentication attempts (watched) per");
+    assert!(std::fs::read_to_string(ds(tree)).unwrap().contains("authentication attempts (watched) per"));
+    let v = w.wait_line("validation of the value edit", validated);
     assert!(v.contains("no errors"), "{v}");
     assert_equals_full_build(tree);
 

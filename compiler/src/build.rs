@@ -121,12 +121,22 @@ fn prepare(opts: &BuildOptions, tree: &Tree, diags: &mut Diagnostics) -> Option<
     }
     let epoch = opts.epoch.unwrap_or_else(|| newest_mtime(tree));
     let timestamp = text::iso_datetime(epoch);
-    let (macros, mdiags) = load::load_macros(tree);
+    // Both read no rule, group, Value or profile: `build --watch` keeps
+    // them until another source changes (the memo forgets them then).
+    let (macros, mdiags) = match tree.macro_files.first() {
+        Some(first) => tree.memo.derived_at("macros", "", first, (), || load::load_macros(tree)),
+        None => load::load_macros(tree),
+    };
     diags.extend(mdiags);
     let mut products = Vec::new();
     let mut known = Vec::new();
-    // Each product file renders on its own: in parallel, kept in order.
-    let loaded: Vec<_> = tree.products.par_iter().map(|p| load::load_product(tree, p)).collect();
+    // Each product file renders on its own: in parallel, kept in order
+    // (and, in `build --watch`, kept until another source changes).
+    let loaded: Vec<_> = tree
+        .products
+        .par_iter()
+        .map(|p| tree.memo.derived_at("product", "", p, (), || load::load_product(tree, p)))
+        .collect();
     for (prod, d) in loaded {
         diags.extend(d);
         if let Some(prod) = prod {
@@ -324,6 +334,29 @@ pub fn build_discovered(
     gate: Option<Gate<'_>>,
     finish: Option<Finish<'_>>,
 ) -> BuildReport {
+    build_discovered_as(opts, tree, gate, finish, Writing::Durable)
+}
+
+/// How a build writes its outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writing {
+    /// Each file synced to the disk before it is renamed into place, and
+    /// each model freed before the next step (`scapc build`).
+    Durable,
+    /// Renamed into place without waiting for the disk, and the models
+    /// freed in the background: the rebuilds of `scapc build --watch`,
+    /// which rewrite the same outputs again and again.
+    Quick,
+}
+
+/// [`build_discovered`], writing as `writing` says.
+pub fn build_discovered_as(
+    opts: &BuildOptions,
+    tree: Option<&Tree>,
+    gate: Option<Gate<'_>>,
+    finish: Option<Finish<'_>>,
+    writing: Writing,
+) -> BuildReport {
     let mut report = BuildReport::default();
     let mut diags = Diagnostics::new();
     // The tree's file lists are kept: no output may overwrite a source.
@@ -341,13 +374,14 @@ pub fn build_discovered(
     // is dropped as soon as its data stream is checked, so a build of
     // many products holds the models of the products in flight only, and
     // one product's validation overlaps the next one's compilation.
+    let later: std::sync::Mutex<Vec<Compiled>> = std::sync::Mutex::new(Vec::new());
     let done: Vec<Done> = prep
         .products
         .into_par_iter()
         .map(|product| {
             let (c, mut d) = compile_product(opts, tree, &prep.macros, &prep.timestamp, product);
             let Some(c) = c else { return Done { output: None, diags: d, gated: Vec::new() } };
-            let e = emit(&c, &mut d);
+            let e = crate::pipeline::emit::emit_memo(&c, &mut d, &tree.memo);
             let po = ProductOutput {
                 product: c.product.id.clone(),
                 files: Vec::new(),
@@ -365,7 +399,12 @@ pub fn build_discovered(
             let locator = gate.map(|_| Locator::new(&c));
             // The model is not needed any more: its memory is free for the
             // gate's.
-            drop(c);
+            if writing == Writing::Quick && gate.is_none() {
+                // Freed once the outputs are written, off the path to them.
+                later.lock().unwrap_or_else(|e| e.into_inner()).push(c);
+            } else {
+                drop(c);
+            }
             let gated = match (gate, locator) {
                 (Some(gate), Some(locator)) => e
                     .files
@@ -396,7 +435,11 @@ pub fn build_discovered(
         report.diagnostics = diags;
         return report;
     }
-    write_outputs(opts, Some(tree), emitted, finish, &mut report, &mut diags);
+    write_outputs(opts, Some(tree), emitted, finish, writing, &mut report, &mut diags);
+    let later = later.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !later.is_empty() {
+        rayon::spawn(move || drop(later));
+    }
     diags.sort();
     report.diagnostics = diags;
     report
@@ -419,6 +462,7 @@ fn write_outputs(
     tree: Option<&Tree>,
     emitted: Vec<(ProductOutput, Emitted)>,
     finish: Option<Finish<'_>>,
+    writing: Writing,
     report: &mut BuildReport,
     diags: &mut Diagnostics,
 ) {
@@ -476,7 +520,11 @@ fn write_outputs(
         }
     }
     let how = scapc_output::SetOptions { overwrite: true, skip_unchanged: true };
-    match scapc_output::write_set(&opts.out_dir, &set, &how) {
+    let write = match writing {
+        Writing::Durable => scapc_output::write_set,
+        Writing::Quick => scapc_output::write_set_unsynced,
+    };
+    match write(&opts.out_dir, &set, &how) {
         Ok(_) => report.outputs = outputs,
         Err(scapc_output::SetError::Io { path, error }) => diags.push(
             Diagnostic::error(codes::IO, format!("cannot write the outputs: {error}; nothing was written"))

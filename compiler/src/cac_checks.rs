@@ -51,6 +51,19 @@ impl Sources {
     /// Renders the OVAL template of every rule of `rules` that has one (in
     /// parallel), for [`Sources::template_oval`] and the rules' checks.
     pub fn render_oval<'r>(&mut self, rules: impl IntoParallelIterator<Item = &'r Rule>, product: &str, jinja: &Jinja) {
+        self.render_oval_memo(rules, product, jinja, &crate::incremental::Memo::default());
+    }
+
+    /// [`Sources::render_oval`], each rule's render taken from `memo` when
+    /// an earlier build made it (it reads the rule, its template, the
+    /// product and the macros: a change of any forgets it).
+    pub fn render_oval_memo<'r>(
+        &mut self,
+        rules: impl IntoParallelIterator<Item = &'r Rule>,
+        product: &str,
+        jinja: &Jinja,
+        memo: &crate::incremental::Memo,
+    ) {
         let this = &*self;
         let renders: Vec<(String, Result<String, crate::jinja::RenderError>)> = rules
             .into_par_iter()
@@ -60,10 +73,12 @@ impl Sources {
                     return None;
                 }
                 let (file, source) = this.templates.get(&(t.name.value.clone(), "oval".to_owned()))?;
-                let vars: serde_json::Map<String, serde_json::Value> =
-                    t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-                let name = file.display().to_string();
-                let r = tcac::render(jinja, &t.name.value, "oval", &name, source, &vars, &template_ctx(rule, product));
+                let r = memo.derived("cac-template-oval", product, rule, (), || {
+                    let vars: serde_json::Map<String, serde_json::Value> =
+                        t.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+                    let name = file.display().to_string();
+                    tcac::render(jinja, &t.name.value, "oval", &name, source, &vars, &template_ctx(rule, product))
+                });
                 Some((rule.id.clone(), r))
             })
             .collect();
@@ -596,6 +611,7 @@ fn first_external_declarations(
     unselected: &BTreeMap<String, Rule>,
     product: &Product,
     jinja: &Jinja,
+    memo: &crate::incremental::Memo,
 ) {
     let vars: Vec<String> = oval
         .items
@@ -621,10 +637,14 @@ fn first_external_declarations(
     for var in vars {
         let needle = format!("\"{var}\"");
         let Some(&(rule, text)) = rules.iter().find(|(_, text)| text.contains(&needle)) else { continue };
+        // In `build --watch`, from the memo when an earlier build rendered
+        // it (it reads the rule, the product and the macros).
         let els = rendered.entry(rule.id.as_str()).or_insert_with(|| {
-            let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-            let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
-            shorthand(&rendered).ok().map(|(els, _)| els)
+            memo.derived("cac-external-decls", &product.id, rule, (), || {
+                let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+                let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
+                shorthand(&rendered).ok().map(|(els, _)| els)
+            })
         });
         let Some(els) = els else { continue };
         let decl = els.iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
@@ -786,8 +806,8 @@ pub fn build_memo(
             break;
         }
     }
-    let mut oval = Oval::link_cac(&frags, diags);
-    first_external_declarations(&mut oval, content, unselected, product, jinja);
+    let mut oval = Oval::link_cac_memo(&frags, diags, memo);
+    first_external_declarations(&mut oval, content, unselected, product, jinja, memo);
     // A reference that resolves nowhere drops the check of the rules that
     // reach it (CaC's build only logs it, and its OVAL is then invalid).
     let mut check_diags = Vec::new();

@@ -13,7 +13,7 @@ use petgraph::graphmap::DiGraphMap;
 use scapc_diagnostics::{Diagnostic, Location, Pos};
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FixAttrs {
     pub reboot: Option<String>,
     pub strategy: Option<String>,
@@ -21,13 +21,13 @@ pub struct FixAttrs {
     pub disruption: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
     pub text: String,
     pub attrs: FixAttrs,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SceCheck {
     /// check-content-ref href and catalog name, e.g. `debian12/checks/sce/x.sh`.
     pub href: String,
@@ -38,7 +38,7 @@ pub struct SceCheck {
 }
 
 /// What a rule compiles to besides its prose.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RuleOut {
     pub oval: bool,
     /// CaC's `oval_external_content`: the rule is checked by a remote OVAL

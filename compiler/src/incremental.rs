@@ -4,12 +4,21 @@
 //! when files appeared or went away, and reuses per rule what earlier
 //! builds derived from it ([`Memo`]): its load (rendered and parsed), its
 //! resolution (templates and own files rendered) and, for a
-//! ComplianceAsCode product, its fixes and OVAL. Only the rules whose
-//! directory changed are derived again; a change that any rule may read
-//! (macros, templates, product files) forgets everything. Linking and
-//! emission run as in a full build, and `scapc_output::write_set` skips
-//! identical files, so what a rebuild writes is byte for byte what `scapc
-//! build` of the edited tree writes.
+//! ComplianceAsCode product, its fixes, template OVAL and OVAL, and its
+//! XCCDF `<Rule>` as written (reused only for equal inputs: what linking
+//! made of the rule, the OVAL and OCIL ids it names); per file the load
+//! of each group, Value, profile, template, platform and control file,
+//! the macro library and the product files; each OVAL fragment's parse
+//! (reused only for the same text); and each OVAL item's text as written
+//! ([`Memo::written`], reused only for an equal item with the same ids).
+//! Only what was
+//! derived from a changed file (or from a file in a changed directory) is
+//! derived again; a change that any rule may read (macros, templates,
+//! product files) forgets everything. Linking and emission run as in a
+//! full build, and `scapc_output::write_set` skips identical files, so
+//! what a rebuild writes is byte for byte what `scapc build` of the
+//! edited tree writes; a rebuild writes without waiting for the disk
+//! ([`build::Writing::Quick`]), each file still renamed into place.
 
 use crate::build::{self, BuildOptions, BuildReport, Finish, Gate};
 use crate::load::{self, Tree};
@@ -50,12 +59,30 @@ pub struct Memo {
     /// the rule's own files it was made from (compared before reuse);
     /// forgotten as `works` is.
     derived: RwLock<Derived>,
+    /// Texts written from one item of an output document (an OVAL item),
+    /// by (document, item), each with what it was written from; reused
+    /// only when that is equal again, so no edit makes one stale.
+    written: RwLock<Written>,
 }
+
+/// See [`Memo::written`].
+type Written = HashMap<(String, String), Box<dyn Any + Send + Sync>>;
 
 impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).
     pub fn keeping() -> Self {
-        Memo { on: true, rules: RwLock::default(), works: RwLock::default(), derived: RwLock::default() }
+        Memo {
+            on: true,
+            rules: RwLock::default(),
+            works: RwLock::default(),
+            derived: RwLock::default(),
+            written: RwLock::default(),
+        }
+    }
+
+    /// Whether this memo keeps anything (else inputs need not be made).
+    pub(crate) fn keeps(&self) -> bool {
+        self.on
     }
 
     /// What `make` derives from `rule` in `product`, besides the rule's
@@ -106,6 +133,36 @@ impl Memo {
         let v = make();
         self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((inputs, v.clone())));
         v
+    }
+
+    /// The text of `item` of document `doc`: from an earlier build when
+    /// what it was written from passes `same`, else written by `make`
+    /// (which returns what it is written from, and the text) and kept.
+    pub(crate) fn written<I, T>(
+        &self,
+        doc: &str,
+        item: &str,
+        same: impl FnOnce(&I) -> bool,
+        make: impl FnOnce() -> (I, T),
+    ) -> T
+    where
+        I: Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        if !self.on {
+            return make().1;
+        }
+        let key = (doc.to_owned(), item.to_owned());
+        if let Some(hit) = self.written.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if let Some((i, t)) = hit.downcast_ref::<(I, T)>() {
+                if same(i) {
+                    return t.clone();
+                }
+            }
+        }
+        let (i, t) = make();
+        self.written.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((i, t.clone())));
+        t
     }
 
     /// The resolution of `rule` in `product` with `platforms`, from an
@@ -159,6 +216,9 @@ impl Memo {
             rules.clear();
             works.clear();
             derived.clear();
+            // Never stale, but what a new layout or macro library leaves
+            // unused would stay forever.
+            self.written.write().unwrap_or_else(|e| e.into_inner()).clear();
             return;
         }
         let untouched = |r: &PathBuf| {
@@ -190,6 +250,9 @@ pub struct Session {
     abs_root: PathBuf,
     abs_out: PathBuf,
     tree: Option<Tree>,
+    /// Whether a build ran: the later ones write without waiting for the
+    /// disk ([`build::Writing::Quick`]).
+    built: bool,
 }
 
 impl Session {
@@ -210,7 +273,7 @@ impl Session {
             }
             _ => abs(&opts.out_dir),
         };
-        Session { opts, abs_root, abs_out, tree: None }
+        Session { opts, abs_root, abs_out, tree: None, built: false }
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -267,7 +330,9 @@ impl Session {
             tree.memo = std::sync::Arc::new(Memo::keeping());
             self.tree = Some(tree);
         }
-        build::build_discovered(&self.opts, self.tree.as_ref(), gate, finish)
+        let writing = if self.built { build::Writing::Quick } else { build::Writing::Durable };
+        self.built = true;
+        build::build_discovered_as(&self.opts, self.tree.as_ref(), gate, finish, writing)
     }
 }
 
@@ -416,5 +481,42 @@ mod tests {
         get(&off, &a, 1);
         get(&off, &a, 1);
         assert_eq!(made.get(), 7);
+    }
+
+    #[test]
+    fn written_texts_are_reused_only_when_their_source_is_the_same() {
+        let m = Memo::keeping();
+        let made = std::cell::Cell::new(0);
+        let text = |m: &Memo, item: &str, from: u32| {
+            m.written(
+                "p/oval",
+                item,
+                |f: &u32| *f == from,
+                || {
+                    made.set(made.get() + 1);
+                    (from, format!("{item}={from}"))
+                },
+            )
+        };
+        assert_eq!(text(&m, "def:a", 1), "def:a=1");
+        assert_eq!(text(&m, "def:a", 1), "def:a=1");
+        assert_eq!(made.get(), 1);
+        // Written from something else: written again, and that is kept.
+        assert_eq!(text(&m, "def:a", 2), "def:a=2");
+        assert_eq!(text(&m, "def:a", 2), "def:a=2");
+        assert_eq!(made.get(), 2);
+        // A rule's edit keeps them (they are checked, not forgotten)...
+        m.rule("p", Path::new("t/rules/a/rule.yml"), || (None, Vec::new()));
+        m.forget(&Change { paths: vec![PathBuf::from("t/rules/a/rule.yml")], layout: false });
+        text(&m, "def:a", 2);
+        assert_eq!(made.get(), 2);
+        // ...a macro's edit clears them; a memo that is off keeps nothing.
+        m.forget(&Change { paths: vec![PathBuf::from("t/macros/m.jinja")], layout: false });
+        text(&m, "def:a", 2);
+        assert_eq!(made.get(), 3);
+        let off = Memo::default();
+        text(&off, "def:a", 1);
+        text(&off, "def:a", 1);
+        assert_eq!(made.get(), 5);
     }
 }

@@ -690,6 +690,9 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     let rules_dir = product.benchmark_root.clone();
     let policy_files = policies_needed(tree, product);
     let tree = &product_share(tree, product);
+    // `build --watch` keeps each file's load until a file it reads changes
+    // (see `crate::incremental::Memo`); a plain build keeps nothing.
+    let memo = &*tree.memo;
     // Directories that are groups or rules, for parent lookups.
     let group_dirs: HashMap<PathBuf, String> =
         tree.group_files.iter().map(|p| (p.parent().unwrap().to_path_buf(), dir_name(p))).collect();
@@ -738,7 +741,8 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                 );
                 return (None, diags);
             }
-            let (g, mut d) = load_group(cache, p, parent_group(dir), jinja, pid, &empty);
+            let (g, mut d) = memo
+                .derived_at("load-group", pid, p, (), || load_group(cache, p, parent_group(dir), jinja, pid, &empty));
             diags.append(&mut d);
             (g, diags)
         })
@@ -772,18 +776,29 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
                 Layout::Cac => group_dirs.get(dir).cloned().or_else(|| parent_group(dir)),
                 Layout::Scapc => parent_group(dir).or_else(|| group_dirs.get(dir).cloned()),
             };
-            load_value(cache, p, group, jinja, pid, product.layout)
+            memo.derived_at("load-value", pid, p, (), || load_value(cache, p, group, jinja, pid, product.layout))
         })
         .collect();
 
-    let profiles: Vec<(Option<Profile>, Vec<Diagnostic>)> =
-        tree.profile_files.par_iter().map(|p| load_profile(cache, p, jinja, pid)).collect();
-    let templates: Vec<(Option<Template>, Vec<Diagnostic>)> =
-        tree.template_files.par_iter().map(|p| load_template(cache, p, pid)).collect();
-    let platforms: Vec<(Option<PlatformDef>, Vec<Diagnostic>)> =
-        tree.platform_files.par_iter().map(|p| load_platform(cache, p, pid)).collect();
-    let policies: Vec<(Option<Policy>, Vec<Diagnostic>)> =
-        policy_files.par_iter().map(|p| load_policy(cache, p, jinja, pid)).collect();
+    let profiles: Vec<(Option<Profile>, Vec<Diagnostic>)> = tree
+        .profile_files
+        .par_iter()
+        .map(|p| memo.derived_at("load-profile", pid, p, (), || load_profile(cache, p, jinja, pid)))
+        .collect();
+    let templates: Vec<(Option<Template>, Vec<Diagnostic>)> = tree
+        .template_files
+        .par_iter()
+        .map(|p| memo.derived_at("load-template", pid, p, (), || load_template(cache, p, pid)))
+        .collect();
+    let platforms: Vec<(Option<PlatformDef>, Vec<Diagnostic>)> = tree
+        .platform_files
+        .par_iter()
+        .map(|p| memo.derived_at("load-platform", pid, p, (), || load_platform(cache, p, pid)))
+        .collect();
+    let policies: Vec<(Option<Policy>, Vec<Diagnostic>)> = policy_files
+        .par_iter()
+        .map(|p| memo.derived_at("load-policy", pid, p, (), || load_policy(cache, p, jinja, pid)))
+        .collect();
 
     let loaded = Loaded { groups, rules, values, profiles, templates, platforms, policies };
     assemble(tree, product, jinja, loaded)

@@ -5,6 +5,7 @@
 use crate::codes;
 use crate::source::LineMap;
 use petgraph::graphmap::DiGraphMap;
+use rayon::prelude::*;
 use scapc_diagnostics::{Diagnostic, Location, Pos};
 use scapc_xml::{Element, Node};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -136,6 +137,64 @@ pub(crate) fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
 }
 
 /// Structural equality ignoring whitespace between elements.
+/// One fragment's items in document order, each element it cannot take
+/// as an error in its place; and whether the fragment is not well-formed.
+fn fragment_items(f: &Fragment) -> (Vec<Result<Item, Diagnostic>>, bool) {
+    let loc = |line: u32, col: u32| {
+        let p = f.lines.source_pos(Pos::new(line, col));
+        Location::at(&f.file, p.line, p.col)
+    };
+    let root = match scapc_xml::parse(&f.text) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
+                .at(loc(e.line, e.col))
+                .hint(format!("(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`", f.owner));
+            return (vec![Err(d)], true);
+        }
+    };
+    if root.local_name() != "def-group" {
+        let d = Diagnostic::error(
+            codes::XML,
+            format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name),
+        )
+        .at(loc(root.line, root.col));
+        return (vec![Err(d)], false);
+    }
+    let mut out = Vec::new();
+    for mut el in root.elements().cloned() {
+        let Some(kind) = Kind::classify(el.local_name()) else {
+            out.push(Err(Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
+                .at(loc(el.line, el.col))
+                .hint("a def-group holds definitions, tests, objects, states and variables")));
+            continue;
+        };
+        let Some(short) = el.attr("id").map(str::to_owned) else {
+            out.push(Err(
+                Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col))
+            ));
+            continue;
+        };
+        if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
+            out.push(Err(Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
+                .at(loc(el.line, el.col))
+                .hint(
+                    "write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids",
+                )));
+            continue;
+        }
+        if el.attr("version").is_none() {
+            el.set_attr("version", "1");
+        }
+        if kind == Kind::Def && el.attr("class").is_none() {
+            el.set_attr("class", f.class);
+        }
+        let p = f.lines.source_pos(Pos::new(el.line, el.col));
+        out.push(Ok(Item { kind, short, el, file: f.file.clone(), pos: p, owner: f.owner.clone() }));
+    }
+    (out, false)
+}
+
 fn same(a: &Element, b: &Element) -> bool {
     let mut x = String::new();
     let mut y = String::new();
@@ -148,7 +207,13 @@ impl Oval {
     /// Parses and merges fragments. Returns diagnostics for malformed XML,
     /// unknown elements, missing ids and conflicting duplicates.
     pub fn link(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
-        Oval::link_impl(fragments, false, diags)
+        Oval::link_memo(fragments, diags, &crate::incremental::Memo::default())
+    }
+
+    /// [`Oval::link`], each fragment's parse taken from `memo` when an
+    /// earlier build parsed the same text (`scapc build --watch`).
+    pub fn link_memo(fragments: &[Fragment], diags: &mut Vec<Diagnostic>, memo: &crate::incremental::Memo) -> Oval {
+        Oval::link_impl(fragments, false, diags, memo)
     }
 
     /// [`Oval::link`] as ComplianceAsCode's build merges OVAL
@@ -156,79 +221,51 @@ impl Oval {
     /// defined again, even differently, keeps its first definition; any
     /// other id defined twice with different content is an error.
     pub fn link_cac(fragments: &[Fragment], diags: &mut Vec<Diagnostic>) -> Oval {
-        Oval::link_impl(fragments, true, diags)
+        Oval::link_cac_memo(fragments, diags, &crate::incremental::Memo::default())
     }
 
-    fn link_impl(fragments: &[Fragment], cac: bool, diags: &mut Vec<Diagnostic>) -> Oval {
+    /// [`Oval::link_cac`], each fragment's parse taken from `memo` as in
+    /// [`Oval::link_memo`].
+    pub fn link_cac_memo(fragments: &[Fragment], diags: &mut Vec<Diagnostic>, memo: &crate::incremental::Memo) -> Oval {
+        Oval::link_impl(fragments, true, diags, memo)
+    }
+
+    fn link_impl(
+        fragments: &[Fragment],
+        cac: bool,
+        diags: &mut Vec<Diagnostic>,
+        memo: &crate::incremental::Memo,
+    ) -> Oval {
         let mut oval = Oval::default();
-        // Parsing is most of the work and each fragment stands alone: in
-        // parallel; merging below keeps the fragments' order.
-        let parsed: Vec<_> = {
-            use rayon::prelude::*;
-            fragments.par_iter().map(|f| scapc_xml::parse(&f.text)).collect()
-        };
-        for (f, parsed) in fragments.iter().zip(parsed) {
-            let loc = |line: u32, col: u32| {
-                let p = f.lines.source_pos(Pos::new(line, col));
-                Location::at(&f.file, p.line, p.col)
-            };
-            let root = match parsed {
-                Ok(r) => r,
-                Err(e) => {
-                    oval.broken.insert(f.owner.clone());
-                    diags.push(
-                        Diagnostic::error(codes::XML, format!("the OVAL fragment is not well-formed: {}", e.message))
-                            .at(loc(e.line, e.col))
-                            .hint(format!(
-                                "(rendered for `{}`) check tags and escape `&` and `<` as `&amp;` and `&lt;`",
-                                f.owner
-                            )),
-                    );
-                    continue;
+        // A fragment's items are a function of its text, owner, file, line
+        // map and class alone: parsed in parallel (parsing is most of the
+        // work), and in `build --watch` kept per (owner, file) and reused
+        // when all of them are equal; merged below in the fragments' order.
+        let parsed: Vec<_> = fragments
+            .par_iter()
+            .map(|f| {
+                if memo.keeps() {
+                    let inputs = (f.text.clone(), f.lines.clone(), f.class);
+                    memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
+                } else {
+                    fragment_items(f)
                 }
-            };
-            if root.local_name() != "def-group" {
-                diags.push(
-                    Diagnostic::error(
-                        codes::XML,
-                        format!("an OVAL fragment must have a `<def-group>` root, found `<{}>`", root.name),
-                    )
-                    .at(loc(root.line, root.col)),
-                );
-                continue;
+            })
+            .collect();
+        for (f, (parsed, broken)) in fragments.iter().zip(parsed) {
+            if broken {
+                oval.broken.insert(f.owner.clone());
             }
-            for mut el in root.elements().cloned() {
-                let Some(kind) = Kind::classify(el.local_name()) else {
-                    diags.push(
-                        Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
-                            .at(loc(el.line, el.col))
-                            .hint("a def-group holds definitions, tests, objects, states and variables"),
-                    );
-                    continue;
+            for item in parsed {
+                let item = match item {
+                    Ok(item) => item,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
                 };
-                let Some(short) = el.attr("id").map(str::to_owned) else {
-                    diags.push(
-                        Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col)),
-                    );
-                    continue;
-                };
-                if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
-                    diags.push(
-                        Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
-                            .at(loc(el.line, el.col))
-                            .hint("write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids"),
-                    );
-                    continue;
-                }
-                if el.attr("version").is_none() {
-                    el.set_attr("version", "1");
-                }
-                if kind == Kind::Def && el.attr("class").is_none() {
-                    el.set_attr("class", f.class);
-                }
-                let p = f.lines.source_pos(Pos::new(el.line, el.col));
-                let item =
-                    Item { kind, short: short.clone(), el, file: f.file.clone(), pos: p, owner: f.owner.clone() };
+                let (kind, p) = (item.kind, item.pos);
+                let short = item.short.clone();
                 match oval.items.get(&(kind, short.clone())) {
                     Some(prev) if same(&prev.el, &item.el) => {}
                     Some(prev)
@@ -444,6 +481,19 @@ impl Oval {
 
     /// Writes the OVAL definitions document (with XML declaration).
     pub fn emit(&self, timestamp: &str, keep: Option<&BTreeSet<(Kind, String)>>) -> String {
+        self.emit_memo(timestamp, keep, &crate::incremental::Memo::default(), "")
+    }
+
+    /// [`Oval::emit`], each item's text taken from `memo` when an earlier
+    /// build of document `doc` wrote an equal item under the same id with
+    /// the same ids for what it refers to (`scapc build --watch`).
+    pub fn emit_memo(
+        &self,
+        timestamp: &str,
+        keep: Option<&BTreeSet<(Kind, String)>>,
+        memo: &crate::incremental::Memo,
+        doc: &str,
+    ) -> String {
         let mut out = String::with_capacity(1 << 20);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out.push_str(&format!(
@@ -465,12 +515,36 @@ impl Oval {
             }
             items.sort_by_key(|(id, _)| id_number(id));
             out.push_str(&format!("  <{}>\n", kind.section()));
-            for (id, item) in items {
-                let mut el = item.el.clone();
-                self.rewrite(&mut el, id);
-                out.push_str("    ");
-                el.write_pretty(&mut out, 2);
-                out.push('\n');
+            // Each item written on its own (in parallel), then in order.
+            let written: Vec<std::sync::Arc<str>> = items
+                .par_iter()
+                .map(|(id, item)| {
+                    let write = || -> std::sync::Arc<str> {
+                        let mut el = item.el.clone();
+                        self.rewrite(&mut el, id);
+                        let mut s = String::from("    ");
+                        el.write_pretty(&mut s, 2);
+                        s.push('\n');
+                        s.into()
+                    };
+                    if !memo.keeps() {
+                        return write();
+                    }
+                    // What the text is written from: the item, its id and
+                    // the ids `rewrite` puts in place of its references.
+                    type From = (Element, String, Vec<Option<String>>);
+                    let refs = self.ref_ids(&item.el);
+                    let key = format!("{}:{}", kind.tag(), item.short);
+                    memo.written(
+                        doc,
+                        &key,
+                        |(el, own, r): &From| *el == item.el && own == id && *r == refs,
+                        || ((item.el.clone(), (*id).to_owned(), refs.clone()), write()),
+                    )
+                })
+                .collect();
+            for s in &written {
+                out.push_str(s);
             }
             out.push_str(&format!("  </{}>\n", kind.section()));
         }
@@ -493,6 +567,23 @@ impl Oval {
             }
         }
         seen
+    }
+
+    /// The ids [`Oval::rewrite`] looks up for `el`'s references, in the
+    /// order it meets them (`None` where it keeps the short id).
+    fn ref_ids(&self, el: &Element) -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        el.walk(&mut |e| {
+            for (k, v) in &e.attrs {
+                if let Some(kind) = ref_kind(k) {
+                    out.push(self.ids.get(&(kind, v.clone())).cloned());
+                }
+            }
+            if let Some(kind) = text_ref_kind(e.local_name()) {
+                out.push(self.ids.get(&(kind, e.text().trim().to_owned())).cloned());
+            }
+        });
+        out
     }
 
     fn rewrite(&self, el: &mut Element, own_id: &str) {

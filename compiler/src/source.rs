@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 /// Maps lines of rendered Jinja output back to lines of the source, so that
 /// a YAML error in rendered text points at the line the author wrote.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LineMap {
     /// `map[i]` is the source line of rendered line `i + 1`; `None` when the
     /// rendering changed nothing.

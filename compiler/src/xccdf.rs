@@ -339,13 +339,14 @@ impl Out<'_> {
         out
     }
 
-    fn group(&self, g: &Group, indent: usize, children: &Children, diags: &mut Vec<Diagnostic>) -> String {
-        let mut out = String::new();
-        pad(&mut out, indent);
+    /// Writes group `g` and what it holds to `out` (one buffer for the
+    /// whole document: the rules are not copied once per enclosing group).
+    fn group(&self, out: &mut String, g: &Group, indent: usize, children: &Children, diags: &mut Vec<Diagnostic>) {
+        pad(out, indent);
         let _ = writeln!(out, "<{P}Group id=\"{}\">", self.c.group_idref(&g.id));
-        el(&mut out, indent + 1, "title", &[], &escape_text(&g.title));
+        el(out, indent + 1, "title", &[], &escape_text(&g.title));
         el(
-            &mut out,
+            out,
             indent + 1,
             "description",
             &[],
@@ -353,7 +354,7 @@ impl Out<'_> {
         );
         for (cat, text) in &g.warnings {
             el(
-                &mut out,
+                out,
                 indent + 1,
                 "warning",
                 &[("category", warning_category(cat))],
@@ -361,24 +362,29 @@ impl Out<'_> {
             );
         }
         for p in self.c.group_platforms.get(&g.id).into_iter().flatten() {
-            empty(&mut out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
+            empty(out, indent + 1, "platform", &[("idref", &format!("#{p}"))]);
         }
         for r in &g.requires {
-            empty(&mut out, indent + 1, "requires", &[("idref", &self.c.group_idref(r))]);
+            empty(out, indent + 1, "requires", &[("idref", &self.c.group_idref(r))]);
         }
         for r in &g.conflicts {
-            empty(&mut out, indent + 1, "conflicts", &[("idref", &self.c.group_idref(r))]);
+            empty(out, indent + 1, "conflicts", &[("idref", &self.c.group_idref(r))]);
         }
-        out.push_str(&self.items(Some(&g.id), indent + 1, children, diags));
-        pad(&mut out, indent);
+        self.items(out, Some(&g.id), indent + 1, children, diags);
+        pad(out, indent);
         let _ = writeln!(out, "</{P}Group>");
-        out
     }
 
     /// Values, then groups and rules (XCCDF order) under `parent`.
-    fn items(&self, parent: Option<&String>, indent: usize, ch: &Children, diags: &mut Vec<Diagnostic>) -> String {
+    fn items(
+        &self,
+        out: &mut String,
+        parent: Option<&String>,
+        indent: usize,
+        ch: &Children,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         let key = parent.cloned().unwrap_or_default();
-        let mut out = String::new();
         let content = &self.c.content;
         for v in ch.values.get(&key).into_iter().flatten() {
             out.push_str(&self.value(&content.values[v], indent, diags));
@@ -397,20 +403,20 @@ impl Out<'_> {
                 cac_order(groups, GROUP_ORDER, &|id| GROUP_ORDER.iter().any(|p| id.starts_with(p)))
             };
             let rules = cac_order(rules, RULE_ORDER, &cac_rule_ordered);
-            let rules_html: Vec<&String> = rules.iter().map(|r| &ch.rendered[*r]).collect();
+            let rules_html: Vec<&str> = rules.iter().map(|r| &*ch.rendered[*r]).collect();
             let group_html = |out: &mut String, diags: &mut Vec<Diagnostic>| {
                 for g in &groups {
-                    out.push_str(&self.group(&content.groups[*g], indent, ch, diags));
+                    self.group(out, &content.groups[*g], indent, ch, diags);
                 }
             };
             if parent.is_some() {
                 rules_html.iter().for_each(|r| out.push_str(r));
-                group_html(&mut out, diags);
+                group_html(out, diags);
             } else {
-                group_html(&mut out, diags);
+                group_html(out, diags);
                 rules_html.iter().for_each(|r| out.push_str(r));
             }
-            return out;
+            return;
         }
         // Groups and rules interleaved by id, as directories sort.
         let mut entries: Vec<(&String, bool)> = Vec::new();
@@ -419,12 +425,11 @@ impl Out<'_> {
         entries.sort();
         for (id, is_group) in entries {
             if is_group {
-                out.push_str(&self.group(&content.groups[id], indent, ch, diags));
+                self.group(out, &content.groups[id], indent, ch, diags);
             } else {
                 out.push_str(&ch.rendered[id]);
             }
         }
-        out
     }
 }
 
@@ -553,7 +558,7 @@ struct Children {
     groups: BTreeMap<String, Vec<String>>,
     rules: BTreeMap<String, Vec<String>>,
     values: BTreeMap<String, Vec<String>>,
-    rendered: BTreeMap<String, String>,
+    rendered: BTreeMap<String, std::sync::Arc<str>>,
 }
 
 fn logical_test(out: &mut String, indent: usize, expr: &Expr, negate: bool, c: &Compiled) {
@@ -635,6 +640,28 @@ pub fn ocil_ids(c: &Compiled) -> BTreeMap<String, String> {
 
 /// Writes the benchmark document (with XML declaration).
 pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
+    emit_memo(c, diags, &crate::incremental::Memo::default())
+}
+
+/// What a rule's XCCDF `<Rule>` is written from besides the rule's own
+/// files (and the templates, product, platforms and macros, whose change
+/// forgets the memo): its indentation, what linking made of it, what
+/// resolution added to it, the OVAL and OCIL ids it names (numbered over
+/// the whole product in scapc's layout) and its platforms' expressions.
+#[derive(PartialEq)]
+struct RuleInputs {
+    indent: usize,
+    out: crate::compile::RuleOut,
+    references: Vec<(String, Vec<String>)>,
+    title: String,
+    severity: &'static str,
+    ids: Vec<Option<String>>,
+    platforms: Vec<Option<String>>,
+}
+
+/// [`emit`], each rule's `<Rule>` taken from `memo` when an earlier build
+/// wrote it from equal inputs (`scapc build --watch`).
+pub fn emit_memo(c: &Compiled, diags: &mut Vec<Diagnostic>, memo: &crate::incremental::Memo) -> String {
     let ocil = ocil_ids(c);
     let o = Out { c, ocil_ids: &ocil };
     let content = &c.content;
@@ -649,12 +676,33 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         }
         d
     };
-    let rendered: Vec<(String, String, Vec<Diagnostic>)> = content
+    let rendered: Vec<(String, std::sync::Arc<str>, Vec<Diagnostic>)> = content
         .rules
         .par_iter()
         .map(|(id, r)| {
-            let mut d = Vec::new();
-            let s = o.rule(r, 1 + depth(r.group.as_ref()), &mut d);
+            let indent = 1 + depth(r.group.as_ref());
+            let write = || {
+                let mut d = Vec::new();
+                let s: std::sync::Arc<str> = o.rule(r, indent, &mut d).into();
+                (s, d)
+            };
+            let (s, d) = if memo.keeps() {
+                let ro = &c.rules[id];
+                let mut ids = vec![c.oval.id(Kind::Def, id).map(str::to_owned), ocil.get(id).cloned()];
+                ids.extend(ro.exports.iter().map(|v| c.oval.id(Kind::Var, v).map(str::to_owned)));
+                let inputs = RuleInputs {
+                    indent,
+                    out: ro.clone(),
+                    references: r.references.clone(),
+                    title: r.title.clone(),
+                    severity: r.severity.as_str(),
+                    ids,
+                    platforms: ro.platforms.iter().map(|p| c.platforms.get(p).map(|e| format!("{e:?}"))).collect(),
+                };
+                memo.derived("xccdf-rule", &c.product.id, r, inputs, write)
+            } else {
+                write()
+            };
             (id.clone(), s, d)
         })
         .collect();
@@ -676,7 +724,7 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
     let p = &c.product;
     // The rules are most of the document: room for them and the rest, so
     // that the text is not copied as it grows.
-    let rules_len: usize = ch.rendered.values().map(String::len).sum();
+    let rules_len: usize = ch.rendered.values().map(|r| r.len()).sum();
     let mut out = String::with_capacity((1 << 22).max(rules_len + rules_len / 8 + (1 << 20)));
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -795,7 +843,7 @@ pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> String {
         }
         let _ = writeln!(out, "  </{P}Profile>");
     }
-    out.push_str(&o.items(None, 1, &ch, diags));
+    o.items(&mut out, None, 1, &ch, diags);
     let _ = writeln!(out, "</{P}Benchmark>");
     out
 }

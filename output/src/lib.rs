@@ -269,13 +269,33 @@ fn vanished(dir: &Path) -> SetError {
 }
 
 /// True when the regular file `leaf` in `dir` holds exactly `data`.
-fn same_bytes(dir: &OwnedFd, leaf: &str, data: &[u8]) -> bool {
+/// Whether the file `leaf` of `size` bytes holds `data`: a file of another
+/// size is not read at all, and one of the same size only up to its first
+/// difference.
+fn same_bytes(dir: &OwnedFd, leaf: &str, size: u64, data: &[u8]) -> bool {
+    if size != data.len() as u64 {
+        return false;
+    }
     let Ok(fd) = rfs::openat(dir, leaf, OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC, RMode::empty()) else {
         return false;
     };
     let mut f = File::from(fd);
-    let mut old = Vec::with_capacity(data.len());
-    f.read_to_end(&mut old).is_ok() && old == data
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rest = data;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rest.is_empty();
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
+    }
 }
 
 fn write_into(tmp: &OwnedFd, tmp_path: &Path, f: &SetFile, parts: &[&str], sync_each: bool) -> Result<(), SetError> {
@@ -325,6 +345,19 @@ impl Drop for TmpDir {
 /// the final renames themselves fail midway (a full disk cannot cause that:
 /// every byte is written and synced before the first rename).
 pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec<PathBuf>, SetError> {
+    write_set_impl(dir, files, opts, true)
+}
+
+/// [`write_set`] without waiting for the bytes to reach the disk (no
+/// `fsync`): each file still replaces the old one by a rename, so a reader
+/// sees the old file or the new one, never part of one, but a crash of
+/// the machine may lose the set. For outputs rewritten again and again
+/// (`scapc build --watch`), where waiting for the disk is most of a write.
+pub fn write_set_unsynced(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec<PathBuf>, SetError> {
+    write_set_impl(dir, files, opts, false)
+}
+
+fn write_set_impl(dir: &Path, files: &[SetFile], opts: &SetOptions, durable: bool) -> Result<Vec<PathBuf>, SetError> {
     let mut split: Vec<Vec<&str>> = Vec::with_capacity(files.len());
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     for f in files {
@@ -348,7 +381,7 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
     let shown = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     let top: Vec<&str> = split.iter().map(|p| p[0]).collect();
     if !shown.exists() {
-        return write_new_dir(shown, files, &split);
+        return write_new_dir(shown, files, &split, durable);
     }
     sweep(shown, &top);
     let dfd = rfs::openat(rfs::CWD, shown, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, RMode::empty())
@@ -379,7 +412,10 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
                         ),
                     });
                 }
-                if opts.skip_unchanged && kind == FileType::RegularFile && same_bytes(&pd, leaf, &f.data) {
+                if opts.skip_unchanged
+                    && kind == FileType::RegularFile
+                    && same_bytes(&pd, leaf, st.st_size as u64, &f.data)
+                {
                     continue;
                 }
                 todo.push(i);
@@ -396,11 +432,13 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
     rfs::mkdirat(&dfd, tmp_leaf.as_str(), RMode::from_raw_mode(0o700)).map_err(io_at(tmp_path.clone()))?;
     let _guard = TmpDir(tmp_path.clone());
     let tfd = rfs::openat(&dfd, tmp_leaf.as_str(), DIR_FLAGS, RMode::empty()).map_err(io_at(tmp_path.clone()))?;
-    let sync_each = todo.len() <= FSYNC_EACH_MAX;
+    let sync_each = durable && todo.len() <= FSYNC_EACH_MAX;
     for &i in &todo {
         write_into(&tfd, &tmp_path, &files[i], &split[i], sync_each)?;
     }
-    sync_set(&tfd, &tmp_path, sync_each)?;
+    if durable {
+        sync_set(&tfd, &tmp_path, sync_each)?;
+    }
     // Every byte is on disk: move the files into place, in order.
     let mut written = Vec::new();
     for &i in &todo {
@@ -427,16 +465,20 @@ pub fn write_set(dir: &Path, files: &[SetFile], opts: &SetOptions) -> Result<Vec
             }
         };
         r.map_err(io_at(target.clone()))?;
-        let _ = rfs::fsync(&pd);
+        if durable {
+            let _ = rfs::fsync(&pd);
+        }
         written.push(target);
     }
-    let _ = rfs::fsync(&dfd);
+    if durable {
+        let _ = rfs::fsync(&dfd);
+    }
     Ok(written)
 }
 
 /// The target directory does not exist: build the whole set in a temporary
 /// directory beside it and rename that directory into place.
-fn write_new_dir(dir: &Path, files: &[SetFile], split: &[Vec<&str>]) -> Result<Vec<PathBuf>, SetError> {
+fn write_new_dir(dir: &Path, files: &[SetFile], split: &[Vec<&str>], durable: bool) -> Result<Vec<PathBuf>, SetError> {
     let leaf = dir.file_name().and_then(|n| n.to_str()).ok_or_else(|| SetError::Refused {
         name: dir.display().to_string(),
         reason: "the output directory's path does not end in a name".into(),
@@ -454,19 +496,23 @@ fn write_new_dir(dir: &Path, files: &[SetFile], split: &[Vec<&str>]) -> Result<V
     rfs::mkdirat(&pfd, tmp_leaf.as_str(), RMode::from_raw_mode(0o777)).map_err(io_at(tmp_path.clone()))?;
     let guard = TmpDir(tmp_path.clone());
     let tfd = rfs::openat(&pfd, tmp_leaf.as_str(), DIR_FLAGS, RMode::empty()).map_err(io_at(tmp_path.clone()))?;
-    let sync_each = files.len() <= FSYNC_EACH_MAX;
+    let sync_each = durable && files.len() <= FSYNC_EACH_MAX;
     for (f, parts) in files.iter().zip(split) {
         write_into(&tfd, &tmp_path, f, parts, sync_each)?;
     }
-    sync_set(&tfd, &tmp_path, sync_each)?;
-    let _ = rfs::fsync(&tfd);
+    if durable {
+        sync_set(&tfd, &tmp_path, sync_each)?;
+        let _ = rfs::fsync(&tfd);
+    }
     let r = match rfs::renameat_with(&pfd, tmp_leaf.as_str(), &pfd, leaf, RenameFlags::NOREPLACE) {
         Err(Errno::INVAL) | Err(Errno::NOSYS) => rfs::renameat(&pfd, tmp_leaf.as_str(), &pfd, leaf),
         r => r,
     };
     r.map_err(io_at(dir.to_path_buf()))?;
     std::mem::forget(guard);
-    let _ = rfs::fsync(&pfd);
+    if durable {
+        let _ = rfs::fsync(&pfd);
+    }
     Ok(files.iter().map(|f| dir.join(&f.name)).collect())
 }
 

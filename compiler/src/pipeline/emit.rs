@@ -18,19 +18,25 @@ pub struct Emitted {
 
 /// The entry point of the phase.
 pub fn emit(c: &Compiled, diags: &mut Vec<Diagnostic>) -> Emitted {
+    emit_memo(c, diags, &crate::incremental::Memo::default())
+}
+
+/// [`emit`], reusing what `memo` kept of earlier builds' rules (`scapc
+/// build --watch`).
+pub fn emit_memo(c: &Compiled, diags: &mut Vec<Diagnostic>, memo: &crate::incremental::Memo) -> Emitted {
     let p = &c.product.id;
     let ((xccdf_doc, xdiags), (oval_doc, (cpe_oval_doc, (ocil_doc, cpe_doc)))) = rayon::join(
         || {
             let mut d = Vec::new();
-            let s = xccdf::emit(c, &mut d);
+            let s = xccdf::emit_memo(c, &mut d, memo);
             (s, d)
         },
         || {
             rayon::join(
-                || c.oval.emit(&c.timestamp, None),
+                || c.oval.emit_memo(&c.timestamp, None, memo, &format!("{p}/oval")),
                 || {
                     rayon::join(
-                        || c.cpe_oval.emit(&c.timestamp, None),
+                        || c.cpe_oval.emit_memo(&c.timestamp, None, memo, &format!("{p}/cpe-oval")),
                         || rayon::join(|| ocil::emit(c), || cpe::emit(c)),
                     )
                 },

@@ -39,13 +39,19 @@ pub fn link_memo(
     diags: &mut Vec<Diagnostic>,
 ) -> Compiled {
     match r.product.layout {
-        Layout::Scapc => link_scapc(r, sce, timestamp, diags),
+        Layout::Scapc => link_scapc(r, sce, timestamp, memo, diags),
         Layout::Cac => link_cac(r, jinja, sce, timestamp, memo, diags),
     }
 }
 
-fn link_scapc(mut r: Resolved, sce: bool, timestamp: String, diags: &mut Vec<Diagnostic>) -> Compiled {
-    let oval = rules_oval(&mut r, diags);
+fn link_scapc(
+    mut r: Resolved,
+    sce: bool,
+    timestamp: String,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) -> Compiled {
+    let oval = rules_oval(&mut r, memo, diags);
     let cpe_oval = cpe_oval(&r, diags);
     check_value_uses(&r, sce, diags);
     Compiled {
@@ -65,8 +71,8 @@ fn link_scapc(mut r: Resolved, sce: bool, timestamp: String, diags: &mut Vec<Dia
 
 /// scapc: the rules' OVAL linked; each rule's check is the definition
 /// named like it, and exports the Values its external variables name.
-fn rules_oval(r: &mut Resolved, diags: &mut Vec<Diagnostic>) -> Oval {
-    let mut oval = Oval::link(&r.fragments, diags);
+fn rules_oval(r: &mut Resolved, memo: &crate::incremental::Memo, diags: &mut Vec<Diagnostic>) -> Oval {
+    let mut oval = Oval::link_memo(&r.fragments, diags, memo);
     oval.check(diags);
     let content = &r.content;
     for (id, out) in r.rules.iter_mut().filter(|(_, o)| o.oval) {
@@ -225,7 +231,7 @@ fn link_cac(
     let mut sources =
         crate::cac_checks::Sources::read(root, content.rules.values().chain(unselected.values()), &product.id, diags);
     // The kept rules' template OVAL, rendered in parallel.
-    sources.render_oval(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja);
+    sources.render_oval_memo(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja, memo);
     let oval =
         crate::cac_checks::build_memo(&product, &content, &unselected, jinja, &sources, sce, &mut rules, memo, diags);
     drop(unselected);
