@@ -375,6 +375,8 @@ pub fn build_discovered_as(
     // many products holds the models of the products in flight only, and
     // one product's validation overlaps the next one's compilation.
     let later: std::sync::Mutex<Vec<Compiled>> = std::sync::Mutex::new(Vec::new());
+    // Products that render a source to the same text share its parse.
+    tree.sources.share_parses(prep.products.len() > 1);
     let done: Vec<Done> = prep
         .products
         .into_par_iter()
@@ -418,6 +420,7 @@ pub fn build_discovered_as(
             Done { output: Some((po, e)), diags: d, gated }
         })
         .collect();
+    tree.sources.share_parses(false);
     let mut emitted = Vec::new();
     let mut gated = Vec::new();
     for d in done {

@@ -281,7 +281,7 @@ pub(crate) fn read_yaml<'p>(
     jinja: &Jinja,
     ctx: &BTreeMap<String, JValue>,
     product: &'p str,
-) -> (Option<Node>, Doc<'p>) {
+) -> (Option<crate::source::ParsedYaml>, Doc<'p>) {
     let mut doc = Doc::new(path, LineMap::identity(), product);
     let src = match cache.read(path) {
         Ok(s) => s,
@@ -297,9 +297,12 @@ pub(crate) fn read_yaml<'p>(
             return (None, doc);
         }
     };
-    doc.lines = LineMap::between(&src, &rendered);
-    let node = doc.parse_yaml(&rendered);
-    (node, doc)
+    let parsed = cache.parse(path, &src, rendered);
+    doc.lines = parsed.lines.clone();
+    if let Err(e) = &parsed.yaml {
+        doc.yaml_error(e);
+    }
+    (crate::source::ParsedYaml::new(parsed), doc)
 }
 
 /// Properties CaC's build gives every product that does not set them

@@ -41,17 +41,43 @@ impl LineMap {
         }
         let a: Vec<&str> = source.split_inclusive('\n').collect();
         let b: Vec<&str> = rendered.split_inclusive('\n').collect();
+        // Each distinct line gets a number; lines are compared by number.
+        // Per number: how often it is in each side, and where in `a` it was
+        // last seen.
+        struct Seen {
+            id: u32,
+            in_a: u32,
+            in_b: u32,
+            at_a: usize,
+        }
+        let mut seen: HashMap<&str, Seen, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(a.len() + b.len() / 2, Default::default());
+        let mut ia = Vec::with_capacity(a.len());
+        for (i, l) in a.iter().enumerate() {
+            let n = seen.len() as u32;
+            let e = seen.entry(l).or_insert(Seen { id: n, in_a: 0, in_b: 0, at_a: 0 });
+            e.in_a += 1;
+            e.at_a = i;
+            ia.push(e.id);
+        }
+        let mut ib = Vec::with_capacity(b.len());
+        for l in &b {
+            let n = seen.len() as u32;
+            let e = seen.entry(l).or_insert(Seen { id: n, in_a: 0, in_b: 0, at_a: 0 });
+            e.in_b += 1;
+            ib.push(e.id);
+        }
         let mut map = Vec::with_capacity(b.len());
         let gap = |a0: usize, a1: usize, b0: usize, b1: usize, map: &mut Vec<(u32, u32)>| {
             // Equal lines at both ends of the gap.
-            let head = a[a0..a1].iter().zip(&b[b0..b1]).take_while(|(x, y)| x == y).count();
+            let head = ia[a0..a1].iter().zip(&ib[b0..b1]).take_while(|(x, y)| x == y).count();
             let tail =
-                a[a0 + head..a1].iter().rev().zip(b[b0 + head..b1].iter().rev()).take_while(|(x, y)| x == y).count();
+                ia[a0 + head..a1].iter().rev().zip(ib[b0 + head..b1].iter().rev()).take_while(|(x, y)| x == y).count();
             map.extend((0..head).map(|k| ((a0 + k) as u32 + 1, u32::MAX)));
             let (ca0, ca1, cb0, cb1) = (a0 + head, a1 - tail, b0 + head, b1 - tail);
             // What is left is small: diffed line by line (Myers).
             let ops = if ca0 < ca1 && cb0 < cb1 {
-                similar::capture_diff_slices(similar::Algorithm::Myers, &a[ca0..ca1], &b[cb0..cb1])
+                similar::capture_diff_slices(similar::Algorithm::Myers, &ia[ca0..ca1], &ib[cb0..cb1])
             } else {
                 vec![similar::DiffOp::Replace { old_index: 0, old_len: ca1 - ca0, new_index: 0, new_len: cb1 - cb0 }]
             };
@@ -79,22 +105,18 @@ impl LineMap {
             map.extend((0..tail).map(|k| ((ca1 + k) as u32 + 1, u32::MAX)));
         };
         // Anchors: lines found once in each side, matched in order.
-        let mut once_a: HashMap<&str, Option<usize>> = HashMap::with_capacity(a.len());
-        for (i, l) in a.iter().enumerate() {
-            once_a.entry(l).and_modify(|e| *e = None).or_insert(Some(i));
-        }
-        let mut once_b: HashMap<&str, Option<usize>> = HashMap::with_capacity(b.len());
-        for (i, l) in b.iter().enumerate() {
-            once_b.entry(l).and_modify(|e| *e = None).or_insert(Some(i));
-        }
         let (mut ai, mut bi) = (0, 0);
         for (j, l) in b.iter().enumerate() {
-            let (Some(Some(i)), Some(Some(_))) = (once_a.get(l), once_b.get(l)) else { continue };
-            if *i < ai {
+            let Some(e) = seen.get(*l) else { continue };
+            if e.in_a != 1 || e.in_b != 1 {
                 continue;
             }
-            gap(ai, *i, bi, j, &mut map);
-            map.push((*i as u32 + 1, u32::MAX));
+            let i = e.at_a;
+            if i < ai {
+                continue;
+            }
+            gap(ai, i, bi, j, &mut map);
+            map.push((i as u32 + 1, u32::MAX));
             (ai, bi) = (i + 1, j + 1);
         }
         gap(ai, a.len(), bi, b.len(), &mut map);
@@ -149,6 +171,54 @@ pub fn read(path: &Path) -> Result<String, Diagnostic> {
 pub struct Cache {
     texts: RwLock<HashMap<PathBuf, Result<Arc<str>, Diagnostic>>>,
     dirs: RwLock<HashMap<PathBuf, Arc<[PathBuf]>>>,
+    /// Rendered YAML sources with their parse, per source file, when
+    /// [`Cache::share_parses`] is on: products that render a file to the
+    /// same text share one parse.
+    parsed: RwLock<HashMap<PathBuf, Renderings>>,
+    share_parses: std::sync::atomic::AtomicBool,
+}
+
+/// The distinct renderings of one file kept for sharing, and how often
+/// a product found its rendering among them.
+#[derive(Debug, Default)]
+struct Renderings {
+    kept: Vec<Arc<Parsed>>,
+    hits: std::sync::atomic::AtomicU32,
+    misses: u32,
+}
+
+impl Renderings {
+    /// Distinct renderings kept before the hit rate decides.
+    const KEEP_UP_TO: u32 = 3;
+}
+
+/// The YAML of a [`Parsed`] that parsed.
+#[derive(Debug, Clone)]
+pub struct ParsedYaml(Arc<Parsed>);
+
+impl ParsedYaml {
+    pub fn new(p: Arc<Parsed>) -> Option<Self> {
+        p.yaml.is_ok().then_some(ParsedYaml(p))
+    }
+}
+
+impl std::ops::Deref for ParsedYaml {
+    type Target = Node;
+    fn deref(&self) -> &Node {
+        match &self.0.yaml {
+            Ok(n) => n,
+            Err(_) => unreachable!("ParsedYaml::new keeps only parses that succeeded"),
+        }
+    }
+}
+
+/// A source file's rendered text, its line map back to the source, and the
+/// YAML parsed from it.
+#[derive(Debug)]
+pub struct Parsed {
+    pub rendered: Box<str>,
+    pub lines: LineMap,
+    pub yaml: Result<Node, yaml::YamlError>,
 }
 
 impl Cache {
@@ -160,6 +230,55 @@ impl Cache {
         let r = read(path).map(Arc::from);
         let mut map = self.texts.write().unwrap_or_else(|e| e.into_inner());
         map.entry(path.to_path_buf()).or_insert(r).clone()
+    }
+
+    /// Keeps each rendering of a YAML source with its parse for the
+    /// products that follow ([`Cache::parse`]): a build of many products
+    /// parses a file once per distinct rendering instead of once per
+    /// product. Off by default (a single product renders each file once,
+    /// and keeping the parses would only hold memory).
+    pub fn share_parses(&self, on: bool) {
+        self.share_parses.store(on, std::sync::atomic::Ordering::Relaxed);
+        if !on {
+            self.parsed.write().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    /// The line map and YAML parse of `rendered`, the rendering of `src`
+    /// (the text of `path`): computed here, or shared with an earlier
+    /// product that rendered `path` to the same text.
+    pub fn parse(&self, path: &Path, src: &str, rendered: String) -> Arc<Parsed> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let make = |rendered: String| {
+            let lines = LineMap::between(src, &rendered);
+            let yaml = yaml::parse(&rendered);
+            Arc::new(Parsed { rendered: rendered.into_boxed_str(), lines, yaml })
+        };
+        if !self.share_parses.load(Relaxed) {
+            return make(rendered);
+        }
+        if let Some(r) = self.parsed.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+            if let Some(p) = r.kept.iter().find(|p| *p.rendered == *rendered) {
+                r.hits.fetch_add(1, Relaxed);
+                return p.clone();
+            }
+        }
+        let p = make(rendered);
+        let mut map = self.parsed.write().unwrap_or_else(|e| e.into_inner());
+        let r = map.entry(path.to_path_buf()).or_default();
+        if let Some(q) = r.kept.iter().find(|q| q.rendered == p.rendered) {
+            return q.clone();
+        }
+        // A file that renders differently for most products (its text
+        // names the product) is not kept: its parses would hold memory
+        // that later products seldom reuse.
+        r.misses += 1;
+        if r.misses > Renderings::KEEP_UP_TO && 2 * r.hits.load(Relaxed) < r.misses {
+            r.kept = Vec::new();
+        } else {
+            r.kept.push(p.clone());
+        }
+        p
     }
 
     /// Reads every one of `paths` not read yet, in parallel.
@@ -214,6 +333,7 @@ impl Cache {
     pub fn invalidate(&self, paths: &[PathBuf]) {
         let hit = |p: &Path| paths.iter().any(|c| p.starts_with(c));
         self.texts.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
+        self.parsed.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
         let parents: Vec<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
         self.dirs.write().unwrap_or_else(|e| e.into_inner()).retain(|d, _| {
             !hit(d) && !parents.iter().any(|p| d == p || (p.as_os_str().is_empty() && d == Path::new(".")))
@@ -285,12 +405,17 @@ impl<'a> Doc<'a> {
         match yaml::parse(text) {
             Ok(n) => Some(n),
             Err(e) => {
-                self.error(codes::YAML, e.pos, format!("invalid YAML: {}", e.message))
-                    .hints
-                    .push("check the indentation and quoting around this line".into());
+                self.yaml_error(&e);
                 None
             }
         }
+    }
+
+    /// Records a YAML parse error of this file.
+    pub fn yaml_error(&mut self, e: &yaml::YamlError) {
+        self.error(codes::YAML, e.pos, format!("invalid YAML: {}", e.message))
+            .hints
+            .push("check the indentation and quoting around this line".into());
     }
 
     /// Reads a mapping. `allowed` lists the keys the file type defines; an
@@ -461,6 +586,37 @@ mod tests {
         // Past the end: the last line.
         assert_eq!(m.source_pos(Pos::new(20, 3)), Pos::new(7, 1));
         assert_eq!(LineMap::between("x\n", "y\n").source_pos(Pos::new(1, 1)), Pos::new(1, 1));
+    }
+
+    #[test]
+    fn products_share_a_parse_of_the_same_rendering() {
+        let c = Cache::default();
+        let path = Path::new("r/rule.yml");
+        let src = "title: {{{ t }}}\n";
+        // Off: every call parses anew.
+        let a = c.parse(path, src, "title: x\n".into());
+        let b = c.parse(path, src, "title: x\n".into());
+        assert!(!Arc::ptr_eq(&a, &b));
+        c.share_parses(true);
+        let a = c.parse(path, src, "title: x\n".into());
+        let b = c.parse(path, src, "title: x\n".into());
+        assert!(Arc::ptr_eq(&a, &b));
+        let other = c.parse(path, src, "title: y\n".into());
+        assert!(!Arc::ptr_eq(&a, &other));
+        assert_eq!(other.yaml.as_ref().unwrap().get("title").and_then(|n| n.as_str()), Some("y"));
+        // An edit to the file drops what was kept for it.
+        c.invalidate(&[path.to_path_buf()]);
+        assert!(!Arc::ptr_eq(&a, &c.parse(path, src, "title: x\n".into())));
+        // A file rendered differently by most products stops being kept.
+        let p2 = Path::new("r2/rule.yml");
+        for k in 0..10 {
+            c.parse(p2, src, format!("title: {k}\n"));
+        }
+        let d = c.parse(p2, src, "title: 9\n".into());
+        assert!(!Arc::ptr_eq(&d, &c.parse(p2, src, "title: 9\n".into())));
+        // Off again: nothing kept.
+        c.share_parses(false);
+        assert!(c.parsed.read().unwrap().is_empty());
     }
 
     #[test]
