@@ -7,7 +7,9 @@
 //! it rebuilds. A rule added, then removed, is in and out of the stream.
 //! A profile, a group and a Value edited rebuild like a full build; an edit that
 //! compiles but makes the data stream fail validation is rolled back to
-//! the last valid outputs.
+//! the last valid outputs. In ComplianceAsCode's debian12, a rule's title,
+//! a template-driven rule's parameters and a rule's own OVAL edited
+//! rebuild like a full build.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -56,9 +58,15 @@ struct Watcher {
 
 impl Watcher {
     fn start(tree: &Path) -> Watcher {
+        Watcher::start_with(tree, &[])
+    }
+
+    /// `scapc build --watch -C tree` with more arguments.
+    fn start_with(tree: &Path, more: &[&str]) -> Watcher {
         let mut child = Command::new(env!("CARGO_BIN_EXE_scapc"))
             .args(["build", "--watch", "-C"])
             .arg(tree)
+            .args(more)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -114,9 +122,14 @@ fn ds(tree: &Path) -> PathBuf {
 /// Waits until the data stream differs from `before`; returns the time
 /// from `since` (the edit) to the moment the new stream was seen.
 fn wait_changed(tree: &Path, before: &[u8], since: Instant) -> Duration {
+    wait_stream_changed(&ds(tree), before, since)
+}
+
+/// [`wait_changed`] for the data stream at `ds`.
+fn wait_stream_changed(ds: &Path, before: &[u8], since: Instant) -> Duration {
     let end = Instant::now() + PATIENCE;
     while Instant::now() < end {
-        if std::fs::read(ds(tree)).is_ok_and(|now| now != before) {
+        if std::fs::read(ds).is_ok_and(|now| now != before) {
             return since.elapsed();
         }
         std::thread::sleep(Duration::from_millis(2));
@@ -127,12 +140,19 @@ fn wait_changed(tree: &Path, before: &[u8], since: Instant) -> Duration {
 /// Every output of the watcher equals that of a full build of the tree as
 /// it is now (into another directory), byte for byte.
 fn assert_equals_full_build(tree: &Path) {
+    assert_same_as_full_build(tree, &tree.join("build"), &[]);
+}
+
+/// Every file in `out` (what the watcher wrote) equals that of a full
+/// `scapc build -C tree` (with `more` arguments) into another directory.
+fn assert_same_as_full_build(tree: &Path, watched: &Path, more: &[&str]) {
     let full = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_scapc"))
         .args(["build", "-q", "-C"])
         .arg(tree)
         .arg("-o")
         .arg(full.path())
+        .args(more)
         .output()
         .unwrap();
     assert!(out.status.success(), "full build failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -141,7 +161,7 @@ fn assert_equals_full_build(tree: &Path) {
     assert!(names.iter().any(|n| n == "debian12-ds.xml"), "{names:?}");
     for n in &names {
         let a = std::fs::read(full.path().join(n)).unwrap();
-        let b = std::fs::read(tree.join("build").join(n)).unwrap();
+        let b = std::fs::read(watched.join(n)).unwrap();
         assert!(a == b, "{} differs from a full build's", n.to_string_lossy());
     }
 }
@@ -305,4 +325,60 @@ fn watch_rebuilds_profiles_and_groups_and_rolls_back_an_invalid_stream() {
     let v = w.wait_line("validation of the fix", validated);
     assert!(v.contains("no errors"), "{v}");
     assert_equals_full_build(tree);
+}
+
+mod cac_tree;
+
+/// ComplianceAsCode's debian12 (a copy of the tree at b3a2cca; skipped
+/// with a notice without `../shared`): a rule's title, a template-driven
+/// rule's template parameters and a rule's own OVAL edited while watching;
+/// after each, every output equals a full build's.
+#[test]
+fn watch_rebuilds_a_cac_product_like_a_full_build() {
+    let Some(cac) = cac_tree::content_tree("the CaC watch test") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("content");
+    let st = Command::new("cp").arg("-a").arg(&cac).arg(&tree).status().unwrap();
+    assert!(st.success(), "cp -a {}", cac.display());
+    let out = tmp.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let args = ["-p", "debian12", "--no-validate"];
+    let mut more = vec!["-o", out_arg];
+    more.extend(args);
+    let mut w = Watcher::start_with(&tree, &more);
+    let first = w.wait_line("first build", |l| l.starts_with("initial build"));
+    assert!(first.contains("rebuilt debian12"), "{first}");
+    w.wait_line("watching notice", |l| l.starts_with("watching "));
+    let ds = out.join("debian12-ds.xml");
+    let guide = tree.join("linux_os/guide/system");
+    let age = guide.join("accounts/accounts-restrictions/password_expiration/accounts_maximum_age_login_defs");
+    let sysctl = guide.join("network/network-ipv6/configuring_ipv6/sysctl_net_ipv6_conf_all_autoconf/rule.yml");
+    let edits: [(&str, PathBuf, &str, &str, &str); 3] = [
+        (
+            "CaC rule title",
+            age.join("rule.yml"),
+            "title: 'Set Password Maximum Age'",
+            "title: 'Watched Maximum Age'",
+            "Watched Maximum Age",
+        ),
+        ("CaC template parameter", sysctl, "datatype: int", "datatype: string", "sysctl_net_ipv6_conf_all_autoconf"),
+        (
+            "CaC rule OVAL",
+            age.join("oval/shared.xml"),
+            "comment=\"Maximum password age\"",
+            "comment=\"Watched password age\"",
+            "Watched password age",
+        ),
+    ];
+    for (what, path, from, to, shows) in edits {
+        let before = std::fs::read(&ds).unwrap();
+        let t = Instant::now();
+        save(&path, from, to);
+        let latency = wait_stream_changed(&ds, &before, t);
+        let line = w.wait_line(what, rebuilt);
+        eprintln!("{what}: data stream on disk {:.3} s after the edit ({line})", latency.as_secs_f64());
+        assert!(line.contains(": rebuilt "), "{line}");
+        assert!(std::fs::read_to_string(&ds).unwrap().contains(shows), "{what}: the stream lacks {shows:?}");
+        assert_same_as_full_build(&tree, &out, &args);
+    }
 }

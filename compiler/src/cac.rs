@@ -586,12 +586,16 @@ pub fn kept_rules(rules: &BTreeMap<String, Rule>, profiles: &[ResolvedProfile]) 
 /// template parameters and fixes, or `exported` to their checks: the
 /// external variables of their OVAL) or a profile sets, and groups that
 /// hold any of them. Each profile then deselects the groups in which it
-/// selects no rule. Hidden profiles are dropped.
+/// selects no rule. Hidden profiles are dropped. In `build --watch`, the
+/// Values a rule's template names come from `memo` while the rule and
+/// the Value ids stay the same (`product` names them there).
 pub fn prune(
     content: &mut Content,
     mut profiles: Vec<ResolvedProfile>,
     exported: BTreeSet<String>,
     src: &crate::cac_checks::Sources,
+    product: &Product,
+    memo: &crate::incremental::Memo,
 ) -> Vec<ResolvedProfile> {
     let selected = kept_rules(&content.rules, &profiles);
     content.rules.retain(|id, _| selected.contains(id));
@@ -606,7 +610,19 @@ pub fn prune(
         use rayon::prelude::*;
         let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
         let ids: HashSet<&str> = content.values.keys().map(String::as_str).collect();
-        rules.par_iter().map(|r| template_values(r, &ids, src)).collect()
+        let kept = memo.keeps().then(|| {
+            memo.shared_ids("value-ids-prune", &product.id, &product.file, content.values.keys().cloned().collect())
+        });
+        rules
+            .par_iter()
+            .map(|r| match &kept {
+                // It reads the rule, its rendered template OVAL and
+                // shared/checks/oval: a change of any but the rule forgets
+                // the memo.
+                Some(k) => memo.derived("template-values", &product.id, r, k.clone(), || template_values(r, &ids, src)),
+                None => template_values(r, &ids, src),
+            })
+            .collect()
     };
     values.extend(from_templates.into_iter().flatten());
     // Groups holding a kept rule or value, and their ancestors.

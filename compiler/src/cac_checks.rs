@@ -633,10 +633,27 @@ fn first_external_declarations(
         .filter(|(_, text)| text.contains("external_variable"))
         .collect();
     rules.sort_by_cached_key(|(r, _)| walk_key(r));
+    // The first of those rules (in the walk) whose text holds `"<s>"`, for
+    // every quoted `s`: the text between two neighbouring quotes (an id
+    // holds no quote, so `"<var>"` is always such a span).
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, (_, text)) in rules.iter().enumerate() {
+        let mut quotes = quote_offsets(text);
+        let Some(mut open) = quotes.next() else { continue };
+        for close in quotes {
+            first.entry(&text[open + 1..close]).or_insert(i);
+            open = close;
+        }
+    }
     let mut rendered: HashMap<&str, Option<Vec<Element>>> = HashMap::new();
     for var in vars {
-        let needle = format!("\"{var}\"");
-        let Some(&(rule, text)) = rules.iter().find(|(_, text)| text.contains(&needle)) else { continue };
+        let found = if var.contains('"') {
+            let needle = format!("\"{var}\"");
+            rules.iter().position(|(_, text)| text.contains(&needle))
+        } else {
+            first.get(var.as_str()).copied()
+        };
+        let Some(&(rule, text)) = found.map(|i| &rules[i]) else { continue };
         // In `build --watch`, from the memo when an earlier build rendered
         // it (it reads the rule, the product and the macros).
         let els = rendered.entry(rule.id.as_str()).or_insert_with(|| {
@@ -656,6 +673,11 @@ fn first_external_declarations(
             item.el = decl;
         }
     }
+}
+
+/// The byte offsets of the `"` in `text`.
+fn quote_offsets(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes().enumerate().filter(|(_, b)| *b == b'"').map(|(i, _)| i)
 }
 
 /// Builds the checks of every rule of the (pruned) benchmark: fills each
@@ -817,13 +839,29 @@ pub fn build_memo(
             diags.push(d);
         }
     }
+    // Each rule's fragment file, by owner (first fragment wins), so that
+    // the loop below does not search every fragment for every rule.
+    let mut owners: HashMap<&str, &Path> = HashMap::with_capacity(frags.len());
+    for f in &frags {
+        owners.entry(f.owner.as_str()).or_insert(f.file.as_path());
+    }
+    // What every rule that may get a check reaches, walked once: when none
+    // of it is missing (the usual case), no rule's own walk finds a missing
+    // item, so those walks are skipped, and every such rule gets its check.
+    let candidates: Vec<String> = rules
+        .keys()
+        .filter(|id| !oval.broken.contains(*id) && owners.contains_key(id.as_str()) && oval.has(Kind::Def, id))
+        .cloned()
+        .collect();
+    let reach_all = oval.closure(candidates);
+    let any_missing = reach_all.iter().any(|k| !oval.items.contains_key(k));
     let mut with_check = Vec::new();
     for (id, out) in rules.iter_mut() {
         let rule = &content.rules[id];
         out.external_oval = rule.oval_external_content.as_ref().map(|url| (external_oval_name(url), url.clone()));
         out.ocil = (rule.ocil.is_some() || rule.ocil_clause.is_some()) && id != "security_patches_up_to_date";
         out.oval = false;
-        if oval.broken.contains(id) || !frags.iter().any(|f| &f.owner == id) {
+        if oval.broken.contains(id) || !owners.contains_key(id.as_str()) {
             continue;
         }
         if !oval.has(Kind::Def, id) {
@@ -837,13 +875,16 @@ pub fn build_memo(
                     ),
                 )
             };
-            let file = frags.iter().find(|f| &f.owner == id).map(|f| f.file.clone()).unwrap_or(rule.file.clone());
+            let file = owners.get(id.as_str()).map(|f| f.to_path_buf()).unwrap_or(rule.file.clone());
             diags.push(d.at_file(file).hint("the rule's check is the definition whose id is the rule id"));
             continue;
         }
-        let reach = oval.closure([id.clone()]);
-        let missing: Vec<String> =
-            reach.iter().filter(|k| !oval.items.contains_key(*k)).map(|(k, s)| format!("{} `{s}`", k.tag())).collect();
+        let missing: Vec<String> = if any_missing {
+            let reach = oval.closure([id.clone()]);
+            reach.iter().filter(|k| !oval.items.contains_key(*k)).map(|(k, s)| format!("{} `{s}`", k.tag())).collect()
+        } else {
+            Vec::new()
+        };
         if !missing.is_empty() {
             diags.push(
                 Diagnostic::warning(
@@ -882,7 +923,12 @@ pub fn build_memo(
     for out in rules.values_mut() {
         out.exports.reverse();
     }
-    oval.retain_closure(with_check);
+    if any_missing {
+        oval.retain_closure(with_check);
+    } else {
+        // Every candidate got its check: what they reach is walked already.
+        oval.retain_only(&reach_all);
+    }
     let titles: HashMap<String, String> =
         content.rules.iter().map(|(k, r)| (k.clone(), crate::text::plain(&r.title))).collect();
     let cces: HashMap<String, Vec<String>> = content

@@ -671,15 +671,35 @@ pub fn keep_used(
     todo.extend(product.cpes.iter().map(|c| c.check_id.value.clone()));
     let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut taken = vec![false; fragments.len()];
+    // The fragments whose text holds ` id="<id>"`, for every such id (an id
+    // ends at the next quote), instead of searching every fragment per id.
+    let mut holding: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, f) in fragments.iter().enumerate() {
+        let mut rest = f.text.as_str();
+        while let Some(at) = rest.find(" id=\"") {
+            let after = &rest[at + 5..];
+            let Some(end) = after.find('"') else { break };
+            let ids = holding.entry(&after[..end]).or_default();
+            if ids.last() != Some(&i) {
+                ids.push(i);
+            }
+            rest = &rest[at + 1..];
+        }
+    }
     while let Some(id) = todo.pop() {
         if !seen.insert(id.clone()) {
             continue;
         }
-        let needle = format!(" id=\"{id}\"");
-        for (i, f) in fragments.iter().enumerate() {
-            if !taken[i] && f.text.contains(&needle) {
+        let found: Vec<usize> = if id.contains('"') {
+            let needle = format!(" id=\"{id}\"");
+            (0..fragments.len()).filter(|&i| fragments[i].text.contains(&needle)).collect()
+        } else {
+            holding.get(id.as_str()).cloned().unwrap_or_default()
+        };
+        for i in found {
+            if !taken[i] {
                 taken[i] = true;
-                todo.extend(refs_of(&f.text));
+                todo.extend(refs_of(&fragments[i].text));
             }
         }
     }

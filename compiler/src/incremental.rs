@@ -4,7 +4,9 @@
 //! when files appeared or went away, and reuses per rule what earlier
 //! builds derived from it ([`Memo`]): its load (rendered and parsed), its
 //! resolution (templates and own files rendered) and, for a
-//! ComplianceAsCode product, its fixes, template OVAL and OVAL, and its
+//! ComplianceAsCode product, its fixes, template OVAL and OVAL, the
+//! Values its check and fix files and its template's OVAL name (reused
+//! while the product's Value ids are the same, [`Memo::shared_ids`]), and its
 //! XCCDF `<Rule>` as written (reused only for equal inputs: what linking
 //! made of the rule, the OVAL and OCIL ids it names); per file the load
 //! of each group, Value, profile, template, platform and control file,
@@ -28,7 +30,7 @@ use scapc_diagnostics::Diagnostic;
 use std::any::Any;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 type Loaded = (Option<Rule>, Vec<Diagnostic>);
 
@@ -133,6 +135,24 @@ impl Memo {
         let v = make();
         self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((inputs, v.clone())));
         v
+    }
+
+    /// `ids` (e.g. a product's Value ids) as kept by an earlier build of
+    /// `product` when they are equal, so that a per-rule memo keyed on
+    /// them compares one pointer (`Arc`'s equality checks it first)
+    /// instead of every id; `file` names them as in [`Memo::derived_at`].
+    pub(crate) fn shared_ids(
+        &self,
+        kind: &'static str,
+        product: &str,
+        file: &Path,
+        ids: Vec<String>,
+    ) -> Arc<Vec<String>> {
+        if !self.on {
+            return Arc::new(ids);
+        }
+        let same = ids.clone();
+        self.derived_at(kind, product, file, same, || Arc::new(ids))
     }
 
     /// The text of `item` of document `doc`: from an earlier build when

@@ -931,7 +931,7 @@ fn assemble(tree: &Tree, product: &Product, jinja: &Jinja, loaded: Loaded) -> (C
         crate::cac_cpe::load(cache, &mut content, product, jinja, &mut diags);
         crate::cac_fix::load(cache, &mut content, product, &mut diags);
         crate::cac_stig::load(cache, &mut content, product, &mut diags);
-        find_value_refs(cache, &mut content);
+        find_value_refs(cache, &mut content, &tree.memo, product);
         let file = rules_dir.join("benchmark.yml");
         if file.is_file() {
             let (b, mut d) = load_benchmark(cache, &file, jinja, pid);
@@ -1090,24 +1090,36 @@ fn warnings_of(doc: &mut Doc<'_>, f: &Fields<'_>) -> Vec<(String, String)> {
 
 /// Records in each rule the Values its rule-local check and fix files name
 /// (`oval/`, `bash/`, `ansible/`, `sce/`, any product's), as whole words.
-fn find_value_refs(cache: &Cache, content: &mut Content) {
+/// In `build --watch` each rule's from the memo while its directory and
+/// the Value ids stay the same.
+fn find_value_refs(cache: &Cache, content: &mut Content, memo: &crate::incremental::Memo, product: &Product) {
     let ids: std::collections::HashSet<&str> = content.values.keys().map(String::as_str).collect();
+    let kept = memo.keeps().then(|| {
+        memo.shared_ids("value-ids-load", &product.id, &product.file, content.values.keys().cloned().collect())
+    });
     let found: Vec<(String, Vec<String>)> = content
         .rules
         .par_iter()
         .map(|(id, r)| {
-            let mut refs = std::collections::BTreeSet::new();
-            for sub in ["oval", "bash", "ansible", "sce"] {
-                for e in cache.list(&r.dir.join(sub)).iter() {
-                    let Ok(text) = cache.read(e) else { continue };
-                    for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-                        if ids.contains(w) {
-                            refs.insert(w.to_owned());
+            let find = || {
+                let mut refs = std::collections::BTreeSet::new();
+                for sub in ["oval", "bash", "ansible", "sce"] {
+                    for e in cache.list(&r.dir.join(sub)).iter() {
+                        let Ok(text) = cache.read(e) else { continue };
+                        for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+                            if ids.contains(w) {
+                                refs.insert(w.to_owned());
+                            }
                         }
                     }
                 }
-            }
-            (id.clone(), refs.into_iter().collect())
+                refs.into_iter().collect::<Vec<String>>()
+            };
+            let refs = match &kept {
+                Some(k) => memo.derived("value-refs", &product.id, r, k.clone(), find),
+                None => find(),
+            };
+            (id.clone(), refs)
         })
         .collect();
     for (id, refs) in found {

@@ -378,6 +378,12 @@ impl Oval {
     /// what no rule's check uses.
     pub fn retain_closure(&mut self, defs: impl IntoIterator<Item = String>) {
         let keep = self.closure(defs);
+        self.retain_only(&keep);
+    }
+
+    /// Keeps only the items in `keep` (e.g. a [`Oval::closure`] already
+    /// walked).
+    pub fn retain_only(&mut self, keep: &BTreeSet<(Kind, String)>) {
         self.items.retain(|k, _| keep.contains(k));
         self.ids.retain(|k, _| keep.contains(k));
     }

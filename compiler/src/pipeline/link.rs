@@ -234,9 +234,14 @@ fn link_cac(
     sources.render_oval_memo(content.rules.par_iter().map(|(_, r)| r), &product.id, jinja, memo);
     let oval =
         crate::cac_checks::build_memo(&product, &content, &unselected, jinja, &sources, sce, &mut rules, memo, diags);
-    drop(unselected);
+    // In `build --watch`, freed off the path to the outputs.
+    if memo.keeps() {
+        rayon::spawn(move || drop(unselected));
+    } else {
+        drop(unselected);
+    }
     let exported: BTreeSet<String> = rules.values().flat_map(|o| o.exports.iter().cloned()).collect();
-    let profiles = crate::cac::prune(&mut content, profiles, exported, &sources);
+    let profiles = crate::cac::prune(&mut content, profiles, exported, &sources, &product, memo);
     drop(sources);
     let cx = FixContext { content: &content, product: &product, jinja, group_platforms: &group_platforms };
     diags.extend(cac_fixes(&cx, &r.platforms, &r.instances, &mut rules, memo));
@@ -249,7 +254,12 @@ fn link_cac(
     content.cac_fix_sources.clear();
     content.cac_template_sources.clear();
     content.cpe_oval_sources.clear();
-    content.policies.clear();
+    let policies = std::mem::take(&mut content.policies);
+    if memo.keeps() {
+        rayon::spawn(move || drop(policies));
+    } else {
+        drop(policies);
+    }
     Compiled {
         product,
         content,
