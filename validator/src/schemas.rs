@@ -3,7 +3,9 @@
 //! The schemas are looked up, in order, in `--schemas DIR`, in
 //! `$SCAPC_SCHEMAS`, and in OpenSCAP's install path
 //! (`/usr/share/openscap/schemas`, Debian package `openscap-common`). Each
-//! loaded schema is kept for the rest of the run and shared between threads.
+//! loaded schema is kept for the rest of the run and shared between threads,
+//! loaded without the identity constraints scapc checks itself
+//! ([`crate::idc`]), which come with it.
 
 use crate::detect::Kind;
 use crate::xsd::Schema;
@@ -82,27 +84,57 @@ pub fn schema_for(root: &Path, kind: &Kind, oval_version: &str) -> PathBuf {
     }
 }
 
-type Slot = Arc<OnceLock<Result<Arc<Schema>, String>>>;
+/// A loaded schema and the identity constraints taken out of it.
+pub struct Loaded {
+    pub schema: Schema,
+    /// Checked by [`crate::idc::Set::check`]; empty when libxml2 checks
+    /// them all.
+    pub constraints: crate::idc::Set,
+}
+
+type Slot = Arc<OnceLock<Result<Arc<Loaded>, String>>>;
 
 /// Loaded schemas, each loaded once even when threads ask at the same time.
 #[derive(Default)]
 pub struct Cache {
     slots: Mutex<HashMap<PathBuf, Slot>>,
+    /// Leave every identity constraint to libxml2.
+    libxml2_identity: bool,
 }
 
 impl Cache {
-    pub fn get(&self, path: &Path) -> Result<Arc<Schema>, String> {
+    /// A cache whose schemas keep all their identity constraints, for
+    /// libxml2 to check (the differential test's reference).
+    pub fn libxml2_identity() -> Cache {
+        Cache { libxml2_identity: true, ..Default::default() }
+    }
+
+    pub fn get(&self, path: &Path) -> Result<Arc<Loaded>, String> {
         let slot = {
             let mut m = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             m.entry(path.to_path_buf()).or_default().clone()
         };
-        slot.get_or_init(|| match Schema::load(path) {
-            Ok(s) => Ok(Arc::new(s)),
-            Err(errs) => Err(format!(
-                "cannot load the schema {}: {}",
-                path.display(),
-                errs.iter().take(3).map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
-            )),
+        slot.get_or_init(|| {
+            // A schema whose constraints cannot be read is loaded whole:
+            // libxml2 then checks them all.
+            let constraints = if self.libxml2_identity {
+                crate::idc::Set::default()
+            } else {
+                crate::idc::Set::compile(path).unwrap_or_default()
+            };
+            let loaded = if constraints.overlay.is_empty() {
+                Schema::load(path)
+            } else {
+                Schema::load_with_overlay(path, &constraints.overlay)
+            };
+            match loaded {
+                Ok(schema) => Ok(Arc::new(Loaded { schema, constraints })),
+                Err(errs) => Err(format!(
+                    "cannot load the schema {}: {}",
+                    path.display(),
+                    errs.iter().take(3).map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+                )),
+            }
         })
         .clone()
     }
