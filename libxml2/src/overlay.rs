@@ -24,9 +24,9 @@ thread_local! {
 pub(crate) struct Installed;
 
 impl Installed {
-    pub(crate) fn new(files: &HashMap<PathBuf, String>) -> Installed {
+    pub(crate) fn new(files: HashMap<PathBuf, String>) -> Installed {
         let canon: HashMap<PathBuf, String> =
-            files.iter().map(|(p, t)| (std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()), t.clone())).collect();
+            files.into_iter().map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t)).collect();
         OVERLAY.with(|o| *o.borrow_mut() = canon);
         Installed
     }
@@ -47,8 +47,10 @@ fn local_path(url: &str) -> Option<PathBuf> {
     Some(Path::new(p).to_path_buf())
 }
 
-/// The overlaid text for `url`, if this thread has an overlay holding it.
-fn lookup(url: &str) -> Option<Vec<u8>> {
+/// A libxml2 input buffer holding a copy of the overlaid text for `url`,
+/// if this thread has an overlay holding it; null if not, or if libxml2
+/// could not allocate the buffer (`Some(null)`).
+fn lookup(url: &str) -> Option<*mut c_void> {
     OVERLAY.with(|o| {
         let o = o.borrow();
         if o.is_empty() {
@@ -56,28 +58,28 @@ fn lookup(url: &str) -> Option<Vec<u8>> {
         }
         let p = local_path(url)?;
         let p = std::fs::canonicalize(&p).unwrap_or(p);
-        o.get(&p).map(|t| t.as_bytes().to_vec())
+        let text = o.get(&p)?;
+        let Ok(len) = std::ffi::c_int::try_from(text.len()) else { return Some(std::ptr::null_mut()) };
+        // SAFETY: `text` is valid for `len` bytes during the call and the
+        // buffer copies them.
+        Some(unsafe { ffi::xmlParserInputBufferCreateMem(text.as_ptr().cast(), len, ffi::XML_CHAR_ENCODING_NONE) })
     })
 }
 
 /// `xmlExternalEntityLoader`: an overlaid file from memory, anything else
 /// through `xmlNoNetExternalEntityLoader`. Never unwinds.
 pub(crate) unsafe extern "C" fn loader(url: *const c_char, id: *const c_char, ctxt: *mut c_void) -> *mut c_void {
-    let text = if url.is_null() {
+    let buf = if url.is_null() {
         None
     } else {
         // SAFETY: libxml2 passes a NUL-terminated URL alive during the call.
         let u = unsafe { CStr::from_ptr(url) }.to_string_lossy().into_owned();
         std::panic::catch_unwind(|| lookup(&u)).ok().flatten()
     };
-    let Some(text) = text else {
+    let Some(buf) = buf else {
         // SAFETY: the arguments are libxml2's own, passed on unchanged.
         return unsafe { ffi::xmlNoNetExternalEntityLoader(url, id, ctxt) };
     };
-    let Ok(len) = std::ffi::c_int::try_from(text.len()) else { return std::ptr::null_mut() };
-    // SAFETY: `text` is valid for `len` bytes during the call and the
-    // buffer copies them.
-    let buf = unsafe { ffi::xmlParserInputBufferCreateMem(text.as_ptr().cast(), len, ffi::XML_CHAR_ENCODING_NONE) };
     if buf.is_null() {
         return std::ptr::null_mut();
     }

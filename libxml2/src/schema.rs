@@ -51,7 +51,7 @@ impl Schema {
     /// Loads a schema file and everything it includes or imports (from
     /// disk only). `Err` holds libxml2's reasons.
     pub fn load(path: &Path) -> Result<Schema, Vec<XmlError>> {
-        Self::load_with_overlay(path, &std::collections::HashMap::new())
+        Self::load_with_overlay(path, std::collections::HashMap::new())
     }
 
     /// [`Schema::load`], reading the files `overlay` names (the schema or
@@ -60,7 +60,7 @@ impl Schema {
     /// their identity constraints this way, and checks those itself.
     pub fn load_with_overlay(
         path: &Path,
-        overlay: &std::collections::HashMap<std::path::PathBuf, String>,
+        overlay: std::collections::HashMap<std::path::PathBuf, String>,
     ) -> Result<Schema, Vec<XmlError>> {
         crate::init();
         let _installed = crate::overlay::Installed::new(overlay);
@@ -282,7 +282,7 @@ mod tests {
                 r#"{head}<xs:include schemaLocation="leaf.xsd"/><xs:element name="a" type="xs:string"/></xs:schema>"#
             ),
         );
-        let mem = Schema::load_with_overlay(&root, &o).unwrap();
+        let mem = Schema::load_with_overlay(&root, o).unwrap();
         assert!(mem.validate_stream(r#"<a xmlns="urn:t">x</a>"#).unwrap().is_empty());
         // leaf.xsd, included relative to the overlaid file, came from disk.
         assert!(!mem.validate_stream(r#"<b xmlns="urn:t">x</b>"#).unwrap().is_empty());

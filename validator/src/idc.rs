@@ -25,6 +25,7 @@
 //! normalises them).
 
 use scapc_xml::tree::{NodeId, Tree, NS_XML};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -315,6 +316,33 @@ fn owner(stack: &[Frame]) -> Option<Owner> {
     None
 }
 
+/// The attribute defaults an owner declares, itself first, then through
+/// its base type and its attribute groups (memoised; cycles end).
+fn collect_defaults(
+    o: &Owner,
+    own: &HashMap<&Owner, Vec<(&QName, &String)>>,
+    links: &HashMap<&Owner, Vec<Owner>>,
+    memo: &mut HashMap<Owner, HashMap<QName, String>>,
+    visiting: &mut HashSet<Owner>,
+) -> HashMap<QName, String> {
+    if let Some(m) = memo.get(o) {
+        return m.clone();
+    }
+    if !visiting.insert(o.clone()) {
+        return HashMap::new();
+    }
+    let mut found: HashMap<QName, String> =
+        own.get(o).into_iter().flatten().map(|(a, v)| ((*a).clone(), (*v).clone())).collect();
+    for l in links.get(o).into_iter().flatten() {
+        for (a, v) in collect_defaults(l, own, links, memo, visiting) {
+            found.entry(a).or_insert(v);
+        }
+    }
+    visiting.remove(o);
+    memo.insert(o.clone(), found.clone());
+    found
+}
+
 fn lex_normal(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
@@ -513,7 +541,9 @@ impl Scan {
                 stack.push(frame);
             }
         }
-        self.files.push((path.to_path_buf(), text));
+        // Only the texts with constraints are kept (to be stripped).
+        let keep = self.ics.iter().rev().take_while(|c| c.file == fidx).count() > 0;
+        self.files.push((path.to_path_buf(), if keep { text } else { String::new() }));
         Ok(())
     }
 }
@@ -557,8 +587,16 @@ impl Set {
         // The attribute defaults of each element name, through its type,
         // the types that type derives from and their attribute groups.
         let attr_defaults = {
+            // Only the attributes some field reads.
+            let read: HashSet<&QName> = ics
+                .iter()
+                .flat_map(|c| c.fields.iter())
+                .filter_map(|(_, f)| f.as_ref().ok())
+                .flatten()
+                .filter_map(|p| p.attr.as_ref())
+                .collect();
             let mut own: HashMap<&Owner, Vec<(&QName, &String)>> = HashMap::new();
-            for (o, a, v) in &defaults {
+            for (o, a, v) in defaults.iter().filter(|(_, a, _)| read.contains(a)) {
                 own.entry(o).or_default().push((a, v));
             }
             let mut links: HashMap<&Owner, Vec<Owner>> = HashMap::new();
@@ -569,23 +607,13 @@ impl Set {
                 links.entry(o).or_default().push(Owner::Group(g.clone()));
             }
             let mut per_name: HashMap<QName, Vec<HashMap<QName, String>>> = HashMap::new();
-            for (i, d) in decls.iter().enumerate() {
+            let mut memo: HashMap<Owner, HashMap<QName, String>> = HashMap::new();
+            for (i, d) in decls.iter().enumerate().filter(|_| !own.is_empty()) {
                 let start = match &d.ty {
                     Some(t) => Owner::Type(t.clone()),
                     None => Owner::Element(i),
                 };
-                let mut found: HashMap<QName, String> = HashMap::new();
-                let mut seen = HashSet::new();
-                let mut todo = vec![start];
-                while let Some(o) = todo.pop() {
-                    if !seen.insert(o.clone()) {
-                        continue;
-                    }
-                    for (a, v) in own.get(&o).into_iter().flatten() {
-                        found.entry((*a).clone()).or_insert_with(|| (*v).clone());
-                    }
-                    todo.extend(links.get(&o).into_iter().flatten().cloned());
-                }
+                let found = collect_defaults(&start, &own, &links, &mut memo, &mut HashSet::new());
                 per_name.entry(d.name.clone()).or_default().push(found);
             }
             // `None`: the declarations of an element name disagree.
@@ -879,93 +907,115 @@ impl Cx<'_> {
         out
     }
 
-    /// A field's values at `n`.
-    fn field(&self, n: NodeId, paths: &[XPath]) -> Vec<String> {
-        let mut vals = Vec::new();
+    /// A field's values at `n` (borrowed from the tree where they can be).
+    fn field<'a>(&'a self, n: NodeId, paths: &'a [XPath], vals: &mut Vec<Cow<'a, str>>) {
+        let t = self.t;
+        let attr_of = |x: NodeId, ns: &'a str, l: &'a str, vals: &mut Vec<Cow<'a, str>>| {
+            // Interned names compare as integers.
+            let v = match (t.ns_symbol(ns), t.symbol(l)) {
+                (Some(ns), Some(l)) => {
+                    t.node(x).attrs.iter().find(|a| a.local == l && a.ns == ns).map(|a| a.value.as_str())
+                }
+                _ => None,
+            };
+            match v {
+                Some(v) if v.contains(['\t', '\n', '\r']) => vals.push(Cow::Owned(norm_attr(v))),
+                Some(v) => vals.push(Cow::Borrowed(v)),
+                None => {
+                    if let Some((_, m)) = self.defaults.iter().find(|(a, _)| a.0 == ns && a.1 == l) {
+                        let el = (t.ns(x).to_owned(), t.local(x).to_owned());
+                        if let Some(d) = m.get(&el) {
+                            vals.push(Cow::Borrowed(d.as_str()));
+                        }
+                    }
+                }
+            }
+        };
         for p in paths {
+            // `@a` and `.`: no step to take.
+            if !p.descendant && p.steps.iter().all(|s| *s == Step::This) {
+                match &p.attr {
+                    Some((ns, l)) => attr_of(n, ns, l, vals),
+                    None => vals.push(Cow::Borrowed(t.text(n))),
+                }
+                continue;
+            }
             let mut nodes = Vec::new();
             self.select(n, p, &mut nodes);
             for x in nodes {
                 match &p.attr {
-                    Some((ns, l)) => {
-                        let v = if ns.is_empty() { self.t.attr(x, l) } else { self.t.attr_ns(x, ns, l) };
-                        match v {
-                            Some(v) => vals.push(norm_attr(v)),
-                            None => {
-                                if let Some((_, m)) = self.defaults.iter().find(|(a, _)| a.0 == *ns && a.1 == *l) {
-                                    let el = (self.t.ns(x).to_owned(), self.t.local(x).to_owned());
-                                    vals.extend(m.get(&el).cloned());
-                                }
-                            }
-                        }
-                    }
-                    None => vals.push(self.t.text(x).to_owned()),
+                    Some((ns, l)) => attr_of(x, ns, l, vals),
+                    None => vals.push(Cow::Borrowed(t.text(x))),
                 }
             }
         }
-        vals
     }
 
-    /// Key-sequences of `c`'s selected elements: `None` for an element
-    /// with a field without a value; findings for fields with many.
-    fn sequences(&self, e: NodeId, c: &Constraint, out: &mut Vec<Finding>) -> Vec<(NodeId, Option<Vec<String>>)> {
-        let mut seqs = Vec::new();
+    /// Calls `each` with the key-sequence of every element `c` selects
+    /// whose fields all have one value; reports the fields that do not.
+    fn sequences<'a>(
+        &'a self,
+        e: NodeId,
+        c: &'a Constraint,
+        out: &mut Vec<Finding>,
+        mut each: impl FnMut(NodeId, Vec<Cow<'a, str>>, &mut Vec<Finding>),
+    ) {
+        let mut vals = Vec::new();
         for n in self.select_all(e, &c.selector) {
-            let mut seq = Some(Vec::with_capacity(c.fields.len()));
+            let mut seq = Vec::new();
+            let mut whole = true;
             for (x, f) in &c.fields {
-                let mut v = self.field(n, f);
-                match v.len() {
-                    1 => {
-                        if let Some(s) = seq.as_mut() {
-                            s.push(v.pop().unwrap_or_default());
-                        }
-                    }
+                vals.clear();
+                self.field(n, f, &mut vals);
+                match vals.len() {
+                    1 => seq.extend(vals.pop()),
                     0 => {
                         if c.kind == Kind::Key {
                             out.push(finding(c, n, Vec::new(), Problem::Missing(x.clone()), None));
                         }
-                        seq = None;
+                        whole = false;
                     }
                     _ => {
                         out.push(finding(c, n, Vec::new(), Problem::Many(x.clone()), None));
-                        seq = None;
+                        whole = false;
                     }
                 }
             }
-            seqs.push((n, seq));
+            if whole {
+                each(n, seq, out);
+            }
         }
-        seqs
     }
 
     fn element(&self, e: NodeId, cs: &[Constraint], out: &mut Vec<Finding>) {
-        let mut tables: Vec<Option<HashMap<Vec<String>, NodeId>>> = vec![None; cs.len()];
+        let mut tables: Vec<Option<HashMap<Vec<Cow<'_, str>>, NodeId>>> = vec![None; cs.len()];
         for (i, c) in cs.iter().enumerate() {
             if c.kind == Kind::Keyref {
                 continue;
             }
             let mut table = HashMap::new();
-            for (n, seq) in self.sequences(e, c, out) {
-                let Some(seq) = seq else { continue };
-                match table.get(&seq) {
-                    Some(&first) => out.push(finding(c, n, seq, Problem::Duplicate { first }, None)),
-                    None => {
-                        table.insert(seq, n);
-                    }
+            self.sequences(e, c, out, |n, seq, out| match table.get(&seq) {
+                Some(&first) => out.push(finding(c, n, owned(&seq), Problem::Duplicate { first }, None)),
+                None => {
+                    table.insert(seq, n);
                 }
-            }
+            });
             tables[i] = Some(table);
         }
         for c in cs.iter().filter(|c| c.kind == Kind::Keyref) {
             let Some(k) = c.refer else { continue };
             let Some(table) = &tables[k] else { continue };
-            for (n, seq) in self.sequences(e, c, out) {
-                let Some(seq) = seq else { continue };
+            self.sequences(e, c, out, |n, seq, out| {
                 if !table.contains_key(&seq) {
-                    out.push(finding(c, n, seq, Problem::NoMatch, Some(cs[k].name.clone())));
+                    out.push(finding(c, n, owned(&seq), Problem::NoMatch, Some(cs[k].name.clone())));
                 }
-            }
+            });
         }
     }
+}
+
+fn owned(seq: &[Cow<'_, str>]) -> Vec<String> {
+    seq.iter().map(|v| v.to_string()).collect()
 }
 
 fn finding(c: &Constraint, n: NodeId, values: Vec<String>, problem: Problem, refer: Option<QName>) -> Finding {

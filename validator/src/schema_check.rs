@@ -177,7 +177,6 @@ fn run(file: &Path, job: &Job<'_>, cache: &Cache, stream: bool) -> Vec<Diagnosti
         Ok(s) => s,
         Err(e) => return vec![Diagnostic::error("schema-unavailable", e).at(Location::file(file))],
     };
-    let schema = &schema.schema;
     let result =
         if stream { schema.validate_stream(&job.text) } else { schema.validate(&job.text, &file.to_string_lossy()) };
     let (errors, fatal) = match result {
@@ -256,8 +255,7 @@ pub fn identity(
     }
     let mut out = Vec::new();
     for (scope, hidden, schema, code, what) in parts {
-        let Ok(loaded) = cache.get(&schema) else { continue }; // reported by the XSD layer
-        for f in loaded.constraints.check(t, scope, &hidden) {
+        for f in cache.constraints(&schema).check(t, scope, &hidden) {
             let (line, col) = t.pos(f.node);
             out.push(
                 Diagnostic::new(Severity::Error, code, format!("schema: {}", identity_message(t, &f)))
