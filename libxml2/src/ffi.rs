@@ -64,6 +64,16 @@ pub(crate) struct NodeLinks {
     pub next: *mut NodeLinks,
 }
 
+/// The first fields of `xmlParserInput` (parser.h), unchanged since
+/// libxml2 2.0: the loader sets `filename`, which libxml2 frees with the
+/// input and uses as the loaded document's URL (the base of its relative
+/// imports).
+#[repr(C)]
+pub(crate) struct ParserInputHead {
+    pub buf: *mut c_void,
+    pub filename: *const c_char,
+}
+
 /// `xmlStructuredErrorFunc`. The callbacks given to libxml2 never unwind.
 pub(crate) type StructuredErrorFunc = extern "C" fn(user: *mut c_void, err: *const RawError);
 /// `xmlExternalEntityLoader`.
@@ -126,6 +136,14 @@ extern "C" {
     pub(crate) fn xmlParserInputBufferCreateMem(mem: *const c_char, size: c_int, enc: c_int) -> *mut c_void;
     pub(crate) fn xmlSchemaFreeValidCtxt(ctxt: *mut c_void);
 
+    // Parser inputs (for the schema overlay's entity loader).
+    /// A parser input reading `buf`, which it then owns; null on failure
+    /// (`buf` is then still the caller's).
+    pub(crate) fn xmlNewIOInputStream(ctxt: *mut c_void, buf: *mut c_void, enc: c_int) -> *mut ParserInputHead;
+    pub(crate) fn xmlFreeParserInputBuffer(buf: *mut c_void);
+    /// A copy of a NUL-terminated string, allocated by libxml2's allocator.
+    pub(crate) fn xmlStrdup(s: *const c_char) -> *mut c_char;
+
     // XPath.
     pub(crate) fn xmlXPathNewContext(doc: *mut c_void) -> *mut c_void;
     pub(crate) fn xmlXPathFreeContext(ctx: *mut c_void);
@@ -136,6 +154,8 @@ extern "C" {
     pub(crate) fn xmlXPathCastToString(obj: *mut XPathObject) -> *mut c_char;
 }
 
+/// `XML_CHAR_ENCODING_NONE` (encoding.h): detect the encoding.
+pub(crate) const XML_CHAR_ENCODING_NONE: c_int = 0;
 /// `XML_CHAR_ENCODING_UTF8` (encoding.h).
 pub(crate) const XML_CHAR_ENCODING_UTF8: c_int = 1;
 

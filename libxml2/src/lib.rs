@@ -7,7 +7,8 @@
 //!   everything else), never substituting entities (no `XML_PARSE_NOENT`)
 //!   and never loading a DTD (no `XML_PARSE_DTDLOAD`);
 //! - [`Schema`]: an XML Schema loaded from disk, shared by threads,
-//!   validating documents;
+//!   validating documents; [`Schema::load_with_overlay`] loads it with
+//!   some of its files replaced by texts in memory (`overlay.rs`);
 //! - [`XPathValue`] from [`Document::xpath`]: XPath 1.0;
 //! - [`ErrorCapture`]: libxml2's errors collected per thread, its global
 //!   handler reset whenever the guard drops (panics included).
@@ -18,6 +19,7 @@
 mod document;
 mod error;
 mod ffi;
+mod overlay;
 mod schema;
 mod xpath;
 
@@ -44,8 +46,9 @@ unsafe extern "C" fn mi_strdup(s: *const std::ffi::c_char) -> *mut std::ffi::c_c
 }
 
 /// Initialises libxml2 once per process: its allocator, its parser
-/// globals, and the no-network external entity loader (schema imports
-/// still read files).
+/// globals, and the external entity loader: libxml2's no-network one,
+/// with the in-memory files of a schema overlay ([`Schema::load_with_overlay`])
+/// in front (schema imports still read files).
 ///
 /// libxml2 allocates through mimalloc, as the rest of scapc does: the
 /// memory a validation frees is reused by the compiler and the other way
@@ -70,7 +73,7 @@ pub(crate) fn init() {
                 mi_strdup,
             );
             ffi::xmlInitParser();
-            ffi::xmlSetExternalEntityLoader(ffi::xmlNoNetExternalEntityLoader);
+            ffi::xmlSetExternalEntityLoader(overlay::loader);
         }
     });
 }

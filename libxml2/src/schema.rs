@@ -51,6 +51,19 @@ impl Schema {
     /// Loads a schema file and everything it includes or imports (from
     /// disk only). `Err` holds libxml2's reasons.
     pub fn load(path: &Path) -> Result<Schema, Vec<XmlError>> {
+        Self::load_with_overlay(path, std::collections::HashMap::new())
+    }
+
+    /// [`Schema::load`], reading the files `overlay` names (the schema or
+    /// any file it includes or imports, by path) from their texts there
+    /// instead of from disk: the validator loads the schemas without
+    /// their identity constraints this way, and checks those itself.
+    pub fn load_with_overlay(
+        path: &Path,
+        overlay: std::collections::HashMap<std::path::PathBuf, String>,
+    ) -> Result<Schema, Vec<XmlError>> {
+        crate::init();
+        let _installed = crate::overlay::Installed::new(overlay);
         let c = CString::new(path.to_string_lossy().as_bytes())
             .map_err(|_| vec![XmlError::new("the schema path contains a NUL byte")])?;
         // Errors raised outside the context (I/O while importing) go to the
@@ -236,6 +249,44 @@ mod tests {
         assert!(errs[0].message.contains("'id' is required"), "{errs:?}");
         let e = s.validate_stream("<a xmlns=\"urn:t\" id=\"x\">\n<b>1</a>").unwrap_err();
         assert!(!e.is_empty());
+        assert!(!handler_installed());
+    }
+
+    /// An overlaid file is read from memory, its relative includes from
+    /// disk; without the overlay the disk's version is used again.
+    #[test]
+    fn overlay_replaces_files_in_memory() {
+        let t = tempfile::tempdir().unwrap();
+        let sub = t.path().join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        let head = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">"#;
+        std::fs::write(
+            t.path().join("root.xsd"),
+            format!(r#"{head}<xs:include schemaLocation="sub/mid.xsd"/></xs:schema>"#),
+        )
+        .unwrap();
+        std::fs::write(
+            sub.join("mid.xsd"),
+            format!(r#"{head}<xs:include schemaLocation="leaf.xsd"/><xs:element name="a" type="xs:int"/></xs:schema>"#),
+        )
+        .unwrap();
+        std::fs::write(sub.join("leaf.xsd"), format!(r#"{head}<xs:element name="b" type="xs:int"/></xs:schema>"#))
+            .unwrap();
+        let root = t.path().join("root.xsd");
+        let disk = Schema::load(&root).unwrap();
+        assert!(!disk.validate_stream(r#"<a xmlns="urn:t">x</a>"#).unwrap().is_empty());
+        let mut o = std::collections::HashMap::new();
+        o.insert(
+            sub.join("mid.xsd"),
+            format!(
+                r#"{head}<xs:include schemaLocation="leaf.xsd"/><xs:element name="a" type="xs:string"/></xs:schema>"#
+            ),
+        );
+        let mem = Schema::load_with_overlay(&root, o).unwrap();
+        assert!(mem.validate_stream(r#"<a xmlns="urn:t">x</a>"#).unwrap().is_empty());
+        // leaf.xsd, included relative to the overlaid file, came from disk.
+        assert!(!mem.validate_stream(r#"<b xmlns="urn:t">x</b>"#).unwrap().is_empty());
+        assert!(!Schema::load(&root).unwrap().validate_stream(r#"<a xmlns="urn:t">x</a>"#).unwrap().is_empty());
         assert!(!handler_installed());
     }
 

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod detect;
+pub mod idc;
 pub mod report;
 pub mod reqs;
 pub mod schema_check;
@@ -82,6 +83,13 @@ impl Validator {
     /// reader refuses duplicate component ids either way).
     pub fn streaming(mut self) -> Self {
         self.stream = true;
+        self
+    }
+
+    /// Lets libxml2 check the schemas' identity constraints, as it did
+    /// before [`idc`]: the reference of the differential test (slower).
+    pub fn libxml2_identity(mut self) -> Self {
+        self.cache = schemas::Cache::libxml2_identity();
         self
     }
 
@@ -185,11 +193,12 @@ impl Validator {
         let (reqs, xsd) = rayon::join(
             || {
                 let t = tree::Tree::parse(text)?;
-                Ok::<_, tree::ParseError>(if self.opts.no_requirements {
-                    Vec::new()
-                } else {
-                    reqs::check(path, &t, &kind)
-                })
+                let (mut found, idc) = rayon::join(
+                    || if self.opts.no_requirements { Vec::new() } else { reqs::check(path, &t, &kind) },
+                    || self.identity(path, &t, text, &kind, coll.as_ref()),
+                );
+                found.extend(idc);
+                Ok::<_, tree::ParseError>(found)
             },
             || self.xsd(path, text, &kind, coll.as_ref()),
         );
@@ -222,6 +231,21 @@ impl Validator {
             pa.cmp(&pb).then_with(|| a.code.cmp(&b.code))
         });
         Outcome { file: path.to_path_buf(), kind: Some(kind), diagnostics, io_error: false }
+    }
+
+    /// The identity constraints the XSD layer leaves to scapc ([`idc`]).
+    fn identity(
+        &self,
+        path: &Path,
+        t: &tree::Tree,
+        text: &str,
+        kind: &Kind,
+        coll: Option<&scapc_datastream::read::Collection<'_>>,
+    ) -> Vec<Diagnostic> {
+        match (&self.schema_dir, self.opts.no_xsd) {
+            (Ok(root), false) => schema_check::identity(path, t, text, kind, coll, root, &self.cache),
+            _ => Vec::new(),
+        }
     }
 
     fn xsd(

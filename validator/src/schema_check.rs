@@ -12,10 +12,12 @@
 //! frame carry SRC-329-1.
 
 use crate::detect::{self, Kind, Root};
+use crate::idc::{Finding, Problem};
 use crate::schemas::{schema_for, Cache};
 use rayon::prelude::*;
 use scapc_datastream::read::Collection;
 use scapc_diagnostics::{Diagnostic, Location, Severity};
+use scapc_xml::tree::{NodeId, Tree};
 use std::path::{Path, PathBuf};
 
 const STUB_NS: &str = "http://cpe.mitre.org/dictionary/2.0";
@@ -120,15 +122,7 @@ pub fn data_stream(
         jobs.push(Job {
             text: with_namespaces(body, &c.in_scope).into(),
             line_offset: line,
-            // The data stream schema imports every component schema it
-            // allows, so one loaded schema serves the frame and all parts.
-            schema: if matches!(ck, Kind::XccdfBenchmark { ref version } | Kind::XccdfTailoring { ref version } if version == "1.2")
-                || matches!(ck, Kind::OvalDefinitions | Kind::Ocil | Kind::CpeDictionary)
-            {
-                schema_for(root, kind, "")
-            } else {
-                component_schema(root, kind, &ck)
-            },
+            schema: part_schema(root, kind, &ck),
             code: "A-10-1",
             frame: false,
             what: format!("component {} ({})", c.id, ck.name()),
@@ -142,6 +136,19 @@ pub fn data_stream(
         order.into_par_iter().map(|i| (i, run(file, &jobs[i], cache, stream))).collect();
     found.sort_by_key(|(i, _)| *i);
     found.into_iter().flat_map(|(_, d)| d).collect()
+}
+
+/// The schema a data stream component is validated against. The data
+/// stream schema imports every component schema it allows, so one loaded
+/// schema serves the frame and all parts.
+fn part_schema(root: &Path, ds: &Kind, ck: &Kind) -> PathBuf {
+    if matches!(ck, Kind::XccdfBenchmark { version } | Kind::XccdfTailoring { version } if version == "1.2")
+        || matches!(ck, Kind::OvalDefinitions | Kind::Ocil | Kind::CpeDictionary)
+    {
+        schema_for(root, ds, "")
+    } else {
+        component_schema(root, ds, ck)
+    }
 }
 
 /// The schema a data stream component validates against: the one the
@@ -195,6 +202,98 @@ fn run(file: &Path, job: &Job<'_>, cache: &Cache, stream: bool) -> Vec<Diagnosti
             ))
         })
         .collect()
+}
+
+/// The identity constraints scapc checks itself ([`crate::idc`]), on the
+/// document's tree, part by part as [`data_stream`] and [`document`]
+/// validate: each component within itself, the frame without the
+/// components' content. Findings carry the codes of the XSD layer.
+pub fn identity(
+    file: &Path,
+    t: &Tree,
+    text: &str,
+    kind: &Kind,
+    coll: Option<&Collection<'_>>,
+    root: &Path,
+    cache: &Cache,
+) -> Vec<Diagnostic> {
+    // (scope, hidden subtrees, schema, code, what)
+    let mut parts: Vec<(NodeId, Vec<NodeId>, PathBuf, &'static str, String)> = Vec::new();
+    let node_at = |pos: usize| t.nodes.binary_search_by_key(&pos, |n| n.pos).ok().map(|i| i as NodeId);
+    match coll {
+        Some(coll) => {
+            let mut hidden = Vec::new();
+            for c in coll.components.iter().filter(|c| !c.extended) {
+                let Some(n) = node_at(c.content.start) else { continue };
+                hidden.push(n);
+                let r = Root { ns: c.root_ns.clone(), local: c.root_local.clone(), attrs: Vec::new() };
+                let Ok(ck) = detect::kind(&r) else { continue };
+                parts.push((
+                    n,
+                    Vec::new(),
+                    part_schema(root, kind, &ck),
+                    "A-10-1",
+                    format!("component {} ({})", c.id, ck.name()),
+                ));
+            }
+            parts.insert(
+                0,
+                (t.root(), hidden, schema_for(root, kind, ""), "SRC-329-1", "the data stream collection".into()),
+            );
+        }
+        None => {
+            let ver = if matches!(
+                kind,
+                Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics
+            ) {
+                oval_schema_version(text)
+            } else {
+                String::new()
+            };
+            parts.push((t.root(), Vec::new(), schema_for(root, kind, &ver), "A-10-1", kind.name()));
+        }
+    }
+    let mut out = Vec::new();
+    for (scope, hidden, schema, code, what) in parts {
+        for f in cache.constraints(&schema).check(t, scope, &hidden) {
+            let (line, col) = t.pos(f.node);
+            out.push(
+                Diagnostic::new(Severity::Error, code, format!("schema: {}", identity_message(t, &f)))
+                    .at(Location::at(file, line, col))
+                    .hint(format!(
+                        "{what} was validated against {} (its identity constraints by scapc)",
+                        schema.display()
+                    )),
+            );
+        }
+    }
+    out
+}
+
+/// A finding worded as libxml2 words it, the names shortened.
+pub fn identity_message(t: &Tree, f: &Finding) -> String {
+    let q = |n: &(String, String)| format!("{{{}}}{}", n.0, n.1);
+    let seq = format!("[{}]", f.values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", "));
+    let el = format!("Element '{{{}}}{}': ", t.ns(f.node), t.local(f.node));
+    let kind = f.kind.as_str();
+    let name = q(&f.constraint);
+    let msg = match &f.problem {
+        Problem::Duplicate { first } => format!(
+            "{el}Duplicate key-sequence {seq} in {kind} identity-constraint '{name}' (the first is on line {}).",
+            t.pos(*first).0
+        ),
+        Problem::NoMatch => format!(
+            "{el}No match found for key-sequence {seq} of keyref '{name}' (no {} has this value).",
+            f.refer.as_ref().map(q).unwrap_or_default()
+        ),
+        Problem::Missing(x) => {
+            format!("{el}Not all fields of key identity-constraint '{name}' evaluate to a node (the field '{x}' selects none).")
+        }
+        Problem::Many(x) => format!(
+            "{el}The XPath '{x}' of a field of {kind} identity-constraint '{name}' evaluates to a node-set with more than one member."
+        ),
+    };
+    detect::shorten_names(&msg)
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //! The schemas are looked up, in order, in `--schemas DIR`, in
 //! `$SCAPC_SCHEMAS`, and in OpenSCAP's install path
 //! (`/usr/share/openscap/schemas`, Debian package `openscap-common`). Each
-//! loaded schema is kept for the rest of the run and shared between threads.
+//! loaded schema is kept for the rest of the run and shared between threads,
+//! loaded without the identity constraints scapc checks itself
+//! ([`crate::idc`]), which come with it.
 
 use crate::detect::Kind;
+use crate::idc::Set;
 use crate::xsd::Schema;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -82,29 +85,77 @@ pub fn schema_for(root: &Path, kind: &Kind, oval_version: &str) -> PathBuf {
     }
 }
 
-type Slot = Arc<OnceLock<Result<Arc<Schema>, String>>>;
+/// One schema: its identity constraints, checked by scapc, and the schema
+/// libxml2 loads without them.
+#[derive(Default)]
+struct Entry {
+    constraints: OnceLock<Arc<Set>>,
+    /// The schema's files without the constraints, until libxml2 loads them.
+    overlay: Mutex<Option<HashMap<PathBuf, String>>>,
+    schema: OnceLock<Result<Arc<Schema>, String>>,
+}
 
 /// Loaded schemas, each loaded once even when threads ask at the same time.
 #[derive(Default)]
 pub struct Cache {
-    slots: Mutex<HashMap<PathBuf, Slot>>,
+    slots: Mutex<HashMap<PathBuf, Arc<Entry>>>,
+    /// Leave every identity constraint to libxml2.
+    libxml2_identity: bool,
 }
 
 impl Cache {
+    /// A cache whose schemas keep all their identity constraints, for
+    /// libxml2 to check (the differential test's reference).
+    pub fn libxml2_identity() -> Cache {
+        Cache { libxml2_identity: true, ..Default::default() }
+    }
+
+    fn entry(&self, path: &Path) -> Arc<Entry> {
+        let mut m = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(path.to_path_buf()).or_default().clone()
+    }
+
+    /// The identity constraints scapc checks for the schema at `path`
+    /// (read from its files, without waiting for libxml2 to load it).
+    /// Empty when they cannot be read: libxml2 then checks them all.
+    pub fn constraints(&self, path: &Path) -> Arc<Set> {
+        let e = self.entry(path);
+        self.constraints_of(&e, path)
+    }
+
+    fn constraints_of(&self, e: &Entry, path: &Path) -> Arc<Set> {
+        e.constraints
+            .get_or_init(|| {
+                if self.libxml2_identity {
+                    return Arc::new(Set::default());
+                }
+                let mut set = Set::compile(path).unwrap_or_default();
+                *e.overlay.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::mem::take(&mut set.overlay));
+                Arc::new(set)
+            })
+            .clone()
+    }
+
+    /// The schema at `path`, loaded by libxml2 without the identity
+    /// constraints of [`Cache::constraints`].
     pub fn get(&self, path: &Path) -> Result<Arc<Schema>, String> {
-        let slot = {
-            let mut m = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            m.entry(path.to_path_buf()).or_default().clone()
-        };
-        slot.get_or_init(|| match Schema::load(path) {
-            Ok(s) => Ok(Arc::new(s)),
-            Err(errs) => Err(format!(
-                "cannot load the schema {}: {}",
-                path.display(),
-                errs.iter().take(3).map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
-            )),
-        })
-        .clone()
+        let e = self.entry(path);
+        self.constraints_of(&e, path);
+        e.schema
+            .get_or_init(|| {
+                // The stripped texts are not needed once libxml2 has them.
+                let overlay = e.overlay.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
+                let loaded =
+                    if overlay.is_empty() { Schema::load(path) } else { Schema::load_with_overlay(path, overlay) };
+                loaded.map(Arc::new).map_err(|errs| {
+                    format!(
+                        "cannot load the schema {}: {}",
+                        path.display(),
+                        errs.iter().take(3).map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+                    )
+                })
+            })
+            .clone()
     }
 }
 

@@ -282,6 +282,21 @@ impl Tree {
         i
     }
 
+    /// The interned symbol of a local name, if any element or attribute
+    /// of the document has it (see [`Tree::name`]).
+    pub fn symbol(&self, local: &str) -> Option<u32> {
+        self.name_index.get(local.as_bytes()).copied()
+    }
+
+    /// The interned index of a namespace URI ([`Node::ns`], [`Attr::ns`]),
+    /// if the document uses it; `""` is 0.
+    pub fn ns_symbol(&self, ns: &str) -> Option<u16> {
+        if ns.is_empty() {
+            return Some(0);
+        }
+        self.ns_index.get(ns.as_bytes()).copied()
+    }
+
     /// The local name behind an interned symbol.
     pub fn name(&self, sym: u32) -> &str {
         &self.names[sym as usize]
