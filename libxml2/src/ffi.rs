@@ -74,6 +74,11 @@ pub(crate) struct ParserInputHead {
     pub filename: *const c_char,
 }
 
+/// `xmlInputReadCallback`: up to `len` bytes into `buf`; the count, 0 at
+/// the end, -1 on error.
+pub(crate) type InputReadFunc = unsafe extern "C" fn(ctx: *mut c_void, buf: *mut c_char, len: c_int) -> c_int;
+/// `xmlInputCloseCallback`: 0 on success.
+pub(crate) type InputCloseFunc = unsafe extern "C" fn(ctx: *mut c_void) -> c_int;
 /// `xmlStructuredErrorFunc`. The callbacks given to libxml2 never unwind.
 pub(crate) type StructuredErrorFunc = extern "C" fn(user: *mut c_void, err: *const RawError);
 /// `xmlExternalEntityLoader`.
@@ -134,6 +139,14 @@ extern "C" {
     ) -> c_int;
     /// An input buffer holding a copy of `size` bytes at `mem`.
     pub(crate) fn xmlParserInputBufferCreateMem(mem: *const c_char, size: c_int, enc: c_int) -> *mut c_void;
+    /// An input buffer that pulls its bytes through `read` (called with
+    /// `ctx`), and calls `close` with `ctx` when it is freed.
+    pub(crate) fn xmlParserInputBufferCreateIO(
+        read: InputReadFunc,
+        close: InputCloseFunc,
+        ctx: *mut c_void,
+        enc: c_int,
+    ) -> *mut c_void;
     pub(crate) fn xmlSchemaFreeValidCtxt(ctxt: *mut c_void);
 
     // Parser inputs (for the schema overlay's entity loader).

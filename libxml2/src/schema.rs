@@ -127,8 +127,14 @@ impl Schema {
     /// [`Schema::validate`]. `Err` means the text is not well-formed (the
     /// errors say why); `Ok` holds the schema violations.
     pub fn validate_stream(&self, xml: &str) -> Result<Vec<XmlError>, Vec<XmlError>> {
-        let len = std::ffi::c_int::try_from(xml.len())
-            .map_err(|_| vec![XmlError::new("the document is larger than 2 GiB")])?;
+        self.validate_stream_parts(&[xml])
+    }
+
+    /// [`Schema::validate_stream`] of the text that is `parts` one after
+    /// the other, read from them in place: no copy of the text is made
+    /// (e.g. a data stream component with namespace declarations added to
+    /// its start tag is its tag, the declarations and the rest).
+    pub fn validate_stream_parts(&self, parts: &[&str]) -> Result<Vec<XmlError>, Vec<XmlError>> {
         let mut capture = ErrorCapture::start();
         // SAFETY: `self.ptr` is a parsed schema (never freed while `self`
         // lives); the new context is owned by `ValidCtxt` below.
@@ -137,10 +143,18 @@ impl Schema {
             return Err(vec![XmlError::new("libxml2 could not create a validation context")]);
         }
         let vctxt = ValidCtxt(vctxt);
-        // SAFETY: `xml` is valid for `len` bytes during the call, and the
-        // buffer copies them.
-        let input =
-            unsafe { ffi::xmlParserInputBufferCreateMem(xml.as_ptr().cast(), len, ffi::XML_CHAR_ENCODING_UTF8) };
+        let mut reader = Parts { parts, at: 0, off: 0 };
+        // SAFETY: the callbacks match libxml2's prototypes and never
+        // unwind; `reader` outlives the buffer, which the parser context of
+        // `xmlSchemaValidateStream` frees before that call returns.
+        let input = unsafe {
+            ffi::xmlParserInputBufferCreateIO(
+                read_parts,
+                close_parts,
+                (&mut reader as *mut Parts<'_>).cast(),
+                ffi::XML_CHAR_ENCODING_UTF8,
+            )
+        };
         if input.is_null() {
             return Err(vec![XmlError::new("libxml2 could not allocate an input buffer")]);
         }
@@ -183,6 +197,54 @@ impl Schema {
         let doc = Document::parse(xml.as_bytes(), name, Limits::Huge)?;
         Ok(self.validate_doc(&doc))
     }
+}
+
+/// Where [`read_parts`] is in the parts of a streamed text.
+struct Parts<'a> {
+    parts: &'a [&'a str],
+    at: usize,
+    off: usize,
+}
+
+impl Parts<'_> {
+    /// Copies the next bytes into `out`; how many (0 at the end).
+    fn read(&mut self, out: &mut [u8]) -> usize {
+        let mut n = 0;
+        while n < out.len() && self.at < self.parts.len() {
+            let rest = &self.parts[self.at].as_bytes()[self.off..];
+            let k = rest.len().min(out.len() - n);
+            out[n..n + k].copy_from_slice(&rest[..k]);
+            n += k;
+            self.off += k;
+            if self.off == self.parts[self.at].len() {
+                self.at += 1;
+                self.off = 0;
+            }
+        }
+        n
+    }
+}
+
+/// `xmlInputReadCallback` over a [`Parts`].
+unsafe extern "C" fn read_parts(ctx: *mut c_void, buf: *mut std::ffi::c_char, len: std::ffi::c_int) -> std::ffi::c_int {
+    let Ok(len) = usize::try_from(len) else { return -1 };
+    if ctx.is_null() || buf.is_null() {
+        return -1;
+    }
+    // SAFETY: `ctx` is the `Parts` given with this callback, alive and used
+    // by this thread only while libxml2 reads; `buf` has room for `len`
+    // bytes, libxml2's own.
+    let (reader, out) =
+        unsafe { (&mut *ctx.cast::<Parts<'_>>(), std::slice::from_raw_parts_mut(buf.cast::<u8>(), len)) };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.read(out)))
+        .ok()
+        .and_then(|n| std::ffi::c_int::try_from(n).ok())
+        .unwrap_or(-1)
+}
+
+/// `xmlInputCloseCallback`: the parts are the caller's; nothing to free.
+unsafe extern "C" fn close_parts(_ctx: *mut c_void) -> std::ffi::c_int {
+    0
 }
 
 #[cfg(test)]
@@ -249,6 +311,27 @@ mod tests {
         assert!(errs[0].message.contains("'id' is required"), "{errs:?}");
         let e = s.validate_stream("<a xmlns=\"urn:t\" id=\"x\">\n<b>1</a>").unwrap_err();
         assert!(!e.is_empty());
+        assert!(!handler_installed());
+    }
+
+    #[test]
+    fn a_text_in_parts_validates_as_the_whole() {
+        let t = tempfile::tempdir().unwrap();
+        let s = schema(t.path());
+        // Larger than libxml2's reads (which then end inside characters),
+        // cut inside a name and with an empty piece.
+        let comment = format!("<!-- {} -->", "é".repeat(20_000));
+        let doc = format!("<a xmlns=\"urn:t\" id=\"x\">{comment}\n<b>one</b>\n<b>2</b><b>3</b></a>");
+        let whole = s.validate_stream(&doc).unwrap();
+        assert_eq!(whole.len(), 2, "{whole:?}");
+        let cut = doc.find("<b>one").unwrap() + 2; // inside `b`'s name
+        let split = s.validate_stream_parts(&[&doc[..1], &doc[1..cut], "", &doc[cut..]]).unwrap();
+        assert_eq!(
+            split.iter().map(|e| (e.line, e.message.clone())).collect::<Vec<_>>(),
+            whole.iter().map(|e| (e.line, e.message.clone())).collect::<Vec<_>>()
+        );
+        let bad = s.validate_stream_parts(&["<a xmlns=\"urn:t\" id=\"x\">", "\n<b>1</a>"]).unwrap_err();
+        assert!(!bad.is_empty());
         assert!(!handler_installed());
     }
 

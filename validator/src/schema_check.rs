@@ -24,7 +24,8 @@ const STUB_NS: &str = "http://cpe.mitre.org/dictionary/2.0";
 const STUB: &str = "<scapc-stub:cpe-list xmlns:scapc-stub=\"http://cpe.mitre.org/dictionary/2.0\"/>";
 
 struct Job<'a> {
-    text: std::borrow::Cow<'a, str>,
+    /// The part's text: these pieces one after the other.
+    text: Vec<std::borrow::Cow<'a, str>>,
     /// Lines before the job's first line in the original file.
     line_offset: u32,
     schema: PathBuf,
@@ -66,7 +67,7 @@ pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache
         String::new()
     };
     let job = Job {
-        text: text.into(),
+        text: vec![text.into()],
         line_offset: 0,
         schema: schema_for(root, kind, &ver),
         code: "A-10-1",
@@ -103,7 +104,7 @@ pub fn data_stream(
     }
     frame.push_str(&src[last..]);
     jobs.push(Job {
-        text: frame.into(),
+        text: vec![frame.into()],
         line_offset: 0,
         schema: schema_for(root, kind, ""),
         code: "SRC-329-1",
@@ -119,8 +120,12 @@ pub fn data_stream(
         let r = Root { ns: c.root_ns.clone(), local: c.root_local.clone(), attrs: Vec::new() };
         let Ok(ck) = detect::kind(&r) else { continue }; // the frame reports a wrong component type
         let body = &src[c.content.clone()];
+        // The component with the namespace declarations it inherits added
+        // to its root start tag, on the same line (line numbers are kept),
+        // as three pieces: no copy of it is made.
+        let (name_end, add) = scapc_xml::ns::inherited_declarations(body, &c.in_scope, false);
         jobs.push(Job {
-            text: with_namespaces(body, &c.in_scope).into(),
+            text: vec![body[..name_end].into(), add.into(), body[name_end..].into()],
             line_offset: line,
             schema: part_schema(root, kind, &ck),
             code: "A-10-1",
@@ -131,7 +136,7 @@ pub fn data_stream(
     // The largest part starts first (it bounds the wall time); the
     // findings keep the parts' order.
     let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].text.len()));
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].text.iter().map(|t| t.len()).sum::<usize>()));
     let mut found: Vec<(usize, Vec<Diagnostic>)> =
         order.into_par_iter().map(|i| (i, run(file, &jobs[i], cache, stream))).collect();
     found.sort_by_key(|(i, _)| *i);
@@ -166,19 +171,17 @@ fn component_schema(root: &Path, ds: &Kind, component: &Kind) -> PathBuf {
     }
 }
 
-/// The component's XML with the namespace declarations it inherits added
-/// to its root start tag, on the same line, so line numbers are kept.
-fn with_namespaces(body: &str, in_scope: &[(String, String)]) -> String {
-    scapc_xml::ns::with_inherited(body, in_scope, false)
-}
-
 fn run(file: &Path, job: &Job<'_>, cache: &Cache, stream: bool) -> Vec<Diagnostic> {
     let schema = match cache.get(&job.schema) {
         Ok(s) => s,
         Err(e) => return vec![Diagnostic::error("schema-unavailable", e).at(Location::file(file))],
     };
-    let result =
-        if stream { schema.validate_stream(&job.text) } else { schema.validate(&job.text, &file.to_string_lossy()) };
+    let result = if stream {
+        let parts: Vec<&str> = job.text.iter().map(|t| t.as_ref()).collect();
+        schema.validate_stream_parts(&parts)
+    } else {
+        schema.validate(&job.text.concat(), &file.to_string_lossy())
+    };
     let (errors, fatal) = match result {
         Ok(v) => (v, false),
         Err(v) => (v, true),
@@ -314,7 +317,8 @@ mod tests {
             ("x".to_owned(), "urn:x".to_owned()),
             ("y".to_owned(), "urn:y".to_owned()),
         ];
-        let out = with_namespaces("<x:a xmlns:y=\"urn:own\">\n<b/></x:a>", &ns);
+        let body = "<x:a xmlns:y=\"urn:own\">\n<b/></x:a>";
+        let out = scapc_xml::ns::with_inherited(body, &ns, false);
         assert_eq!(out, "<x:a xmlns=\"urn:d\" xmlns:x=\"urn:x\" xmlns:y=\"urn:own\">\n<b/></x:a>");
     }
 }

@@ -92,6 +92,17 @@ pub fn with_inherited(body: &str, in_scope: &[(String, String)], only_used: bool
 /// [`with_inherited`], appended to `out`: a caller that adds text around
 /// the element (an XML declaration) makes one copy of it, not two.
 pub fn with_inherited_into(out: &mut String, body: &str, in_scope: &[(String, String)], only_used: bool) {
+    let (name_end, add) = inherited_declarations(body, in_scope, only_used);
+    out.reserve(body.len() + add.len());
+    out.push_str(&body[..name_end]);
+    out.push_str(&add);
+    out.push_str(&body[name_end..]);
+}
+
+/// What [`with_inherited`] inserts, and where: the end of the root
+/// element's name in `body`, and the declarations (each with a leading
+/// space). For a caller that reads the element without copying it.
+pub fn inherited_declarations(body: &str, in_scope: &[(String, String)], only_used: bool) -> (usize, String) {
     let (name_end, own) = root_tag(body);
     let used = if only_used { Some(prefixes_in_markup(body)) } else { None };
     let mut add = String::new();
@@ -108,10 +119,7 @@ pub fn with_inherited_into(out: &mut String, body: &str, in_scope: &[(String, St
         add.push_str(&crate::escape_attr(u));
         add.push('"');
     }
-    out.reserve(body.len() + add.len());
-    out.push_str(&body[..name_end]);
-    out.push_str(&add);
-    out.push_str(&body[name_end..]);
+    (name_end, add)
 }
 
 /// The end of the root element's name, and the prefixes its start tag
