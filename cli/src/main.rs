@@ -543,6 +543,11 @@ fn run_build(
     no_validate: bool,
     flags: BuildFlags,
 ) -> ExitCode {
+    // A build frees its model before it validates; `--watch` rebuilds
+    // and reuses freed memory instead (`scapc-alloc` says why).
+    if !flags.watch {
+        scapc_alloc::return_freed_memory_soon();
+    }
     let quiet = ui::quiet();
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
@@ -683,7 +688,6 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    scapc_alloc::configure();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let matches = match command().color(ui::clap_color(&args)).try_get_matches_from(&args) {
         Ok(m) => m,

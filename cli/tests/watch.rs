@@ -365,9 +365,11 @@ fn watch_rebuilds_a_cac_product_like_a_full_build() {
         (
             "CaC rule OVAL",
             age.join("oval/shared.xml"),
-            "comment=\"Maximum password age\"",
-            "comment=\"Watched password age\"",
-            "Watched password age",
+            // (Not its `external_variable`: CaC's build takes a Value's
+            // declaration from the first rule that has one, another rule.)
+            "<criteria comment=\"The value PASS_MAX_DAYS should be set appropriately in",
+            "<criteria comment=\"Watched PASS_MAX_DAYS in",
+            "Watched PASS_MAX_DAYS in",
         ),
     ];
     for (what, path, from, to, shows) in edits {

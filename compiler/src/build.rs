@@ -43,7 +43,18 @@ pub struct BuildReport {
 }
 
 fn newest_mtime(tree: &Tree) -> i64 {
-    let lists = [
+    let inputs = input_files(tree);
+    tree.sources
+        .stats(&inputs)
+        .into_iter()
+        .filter_map(|s| s?.mtime)
+        .max()
+        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+}
+
+/// Every source file of the tree that a build reads.
+fn input_files(tree: &Tree) -> Vec<&Path> {
+    [
         &tree.products,
         &tree.group_files,
         &tree.rule_files,
@@ -52,15 +63,10 @@ fn newest_mtime(tree: &Tree) -> i64 {
         &tree.template_files,
         &tree.platform_files,
         &tree.macro_files,
-    ];
-    lists
-        .iter()
-        .flat_map(|l| l.iter())
-        .filter_map(|p| std::fs::metadata(p).ok()?.modified().ok())
-        .filter_map(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64)
-        .max()
-        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+    ]
+    .iter()
+    .flat_map(|l| l.iter().map(PathBuf::as_path))
+    .collect()
 }
 
 /// Reads SOURCE_DATE_EPOCH, if set and valid.
@@ -502,22 +508,12 @@ fn write_outputs(
     }
     set.append(&mut streams);
     if let Some(t) = tree {
-        let inputs: Vec<&Path> = [
-            &t.products,
-            &t.group_files,
-            &t.rule_files,
-            &t.value_files,
-            &t.profile_files,
-            &t.template_files,
-            &t.platform_files,
-            &t.macro_files,
-        ]
-        .iter()
-        .flat_map(|l| l.iter().map(PathBuf::as_path))
-        .collect();
+        let inputs = input_files(t);
+        let inodes: Vec<Option<(u64, u64)>> =
+            t.sources.stats(&inputs).into_iter().map(|s| s.map(|s| (s.dev, s.ino))).collect();
         let paths: Vec<PathBuf> = set.iter().map(|f| opts.out_dir.join(&f.name)).collect();
         let outs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        if let Err(msg) = scapc_output::check_distinct(&inputs, &outs) {
+        if let Err(msg) = scapc_output::check_distinct_known(&inputs, &inodes, &outs) {
             diags.push(Diagnostic::error(codes::IO, msg).at_file(&opts.out_dir).hint("choose another --out directory"));
             return;
         }

@@ -670,6 +670,7 @@ fn first_external_declarations(
             if decl.attr("version").is_none() {
                 decl.set_attr("version", "1");
             }
+            item.refs = crate::oval::refs_of(&decl);
             item.el = decl;
         }
     }

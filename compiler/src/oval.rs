@@ -88,6 +88,10 @@ pub struct Item {
     pub file: PathBuf,
     pub pos: Pos,
     pub owner: String,
+    /// What `el` refers to ([`refs_of`]), found once when it is read (and
+    /// again whenever `el` is replaced): linking walks these, not the
+    /// elements.
+    pub refs: Vec<(Kind, String, u32, u32)>,
 }
 
 /// A linked OVAL document.
@@ -190,7 +194,8 @@ fn fragment_items(f: &Fragment) -> (Vec<Result<Item, Diagnostic>>, bool) {
             el.set_attr("class", f.class);
         }
         let p = f.lines.source_pos(Pos::new(el.line, el.col));
-        out.push(Ok(Item { kind, short, el, file: f.file.clone(), pos: p, owner: f.owner.clone() }));
+        let refs = refs_of(&el);
+        out.push(Ok(Item { kind, short, el, file: f.file.clone(), pos: p, owner: f.owner.clone(), refs }));
     }
     (out, false)
 }
@@ -298,7 +303,7 @@ impl Oval {
             if *kind == Kind::Def {
                 graph.add_node(short.as_str());
             }
-            for (rk, target, line, col) in refs_of(&item.el) {
+            for (rk, target, line, col) in item.refs.iter().map(|(k, t, l, c)| (*k, t, *l, *c)) {
                 let off = item.pos.line as i64 - item.el.line as i64;
                 let here = Location::at(&item.file, (line as i64 + off).max(1) as u32, col);
                 if !self.items.contains_key(&(rk, target.clone())) {
@@ -312,7 +317,7 @@ impl Oval {
                     )
                     .at(here);
                     // Point at a same-named item of another kind, a common slip.
-                    if let Some(other) = self.items.values().find(|i| i.short == target) {
+                    if let Some(other) = self.items.values().find(|i| i.short == *target) {
                         d = d.related(
                             Location::at(&other.file, other.pos.line, other.pos.col),
                             format!("a {} with that id is here", other.kind.noun()),
@@ -409,8 +414,8 @@ impl Oval {
             if item.el.local_name() == "external_variable" {
                 out.insert(item.short.clone());
             }
-            for (k, t, _, _) in refs_of(&item.el) {
-                stack.push((k, t));
+            for (k, t, _, _) in &item.refs {
+                stack.push((*k, t.clone()));
             }
         }
         out.into_iter().collect()
@@ -567,8 +572,8 @@ impl Oval {
                 continue;
             }
             if let Some(item) = self.items.get(&key) {
-                for (k, t, _, _) in refs_of(&item.el) {
-                    stack.push((k, t));
+                for (k, t, _, _) in &item.refs {
+                    stack.push((*k, t.clone()));
                 }
             }
         }

@@ -176,6 +176,18 @@ pub struct Cache {
     /// same text share one parse.
     parsed: RwLock<HashMap<PathBuf, Renderings>>,
     share_parses: std::sync::atomic::AtomicBool,
+    stats: RwLock<HashMap<PathBuf, Option<FileStat>>>,
+}
+
+/// What a build needs of a source file's metadata: its modification time
+/// (the default timestamp of outputs) and its device and inode (so that
+/// no output overwrites it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    /// Whole seconds since the epoch (`None` before it).
+    pub mtime: Option<i64>,
+    pub dev: u64,
+    pub ino: u64,
 }
 
 /// The distinct renderings of one file kept for sharing, and how often
@@ -281,6 +293,34 @@ impl Cache {
         p
     }
 
+    /// The metadata of each of `paths` (following links; `None` when there
+    /// is nothing there), each looked up once (in parallel) until
+    /// [`Cache::invalidate`] names it.
+    pub fn stats(&self, paths: &[&Path]) -> Vec<Option<FileStat>> {
+        use rayon::prelude::*;
+        use std::os::unix::fs::MetadataExt;
+        let missing: Vec<&Path> = {
+            let known = self.stats.read().unwrap_or_else(|e| e.into_inner());
+            paths.iter().copied().filter(|p| !known.contains_key(*p)).collect()
+        };
+        if !missing.is_empty() {
+            let found: Vec<(PathBuf, Option<FileStat>)> = missing
+                .par_iter()
+                .map(|p| {
+                    let st = std::fs::metadata(p).ok().map(|m| FileStat {
+                        mtime: (m.mtime() >= 0).then_some(m.mtime()),
+                        dev: m.dev(),
+                        ino: m.ino(),
+                    });
+                    (p.to_path_buf(), st)
+                })
+                .collect();
+            self.stats.write().unwrap_or_else(|e| e.into_inner()).extend(found);
+        }
+        let known = self.stats.read().unwrap_or_else(|e| e.into_inner());
+        paths.iter().map(|p| known.get(*p).copied().flatten()).collect()
+    }
+
     /// Reads every one of `paths` not read yet, in parallel.
     pub fn preload(&self, paths: &[PathBuf]) {
         use rayon::prelude::*;
@@ -334,6 +374,7 @@ impl Cache {
         let hit = |p: &Path| paths.iter().any(|c| p.starts_with(c));
         self.texts.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
         self.parsed.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
+        self.stats.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
         let parents: Vec<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
         self.dirs.write().unwrap_or_else(|e| e.into_inner()).retain(|d, _| {
             !hit(d) && !parents.iter().any(|p| d == p || (p.as_os_str().is_empty() && d == Path::new(".")))
@@ -617,6 +658,25 @@ mod tests {
         // Off again: nothing kept.
         c.share_parses(false);
         assert!(c.parsed.read().unwrap().is_empty());
+    }
+
+    #[test]
+    fn stats_are_kept_until_invalidated() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a.yml"), d.path().join("missing.yml"));
+        std::fs::write(&a, "x").unwrap();
+        let c = Cache::default();
+        let first = c.stats(&[&a, &b]);
+        assert!(first[0].is_some() && first[1].is_none());
+        // Replaced by another file: the same answer until invalidated.
+        std::fs::write(d.path().join("other"), "y").unwrap();
+        std::fs::rename(d.path().join("other"), &a).unwrap();
+        std::fs::write(&b, "z").unwrap();
+        assert_eq!(c.stats(&[&a, &b]), first);
+        c.invalidate(&[a.clone(), b.clone()]);
+        let now = c.stats(&[&a, &b]);
+        assert_ne!(now[0].unwrap().ino, first[0].unwrap().ino);
+        assert!(now[1].is_some());
     }
 
     #[test]

@@ -550,6 +550,15 @@ impl Resolver {
 /// canonical path, and by device and inode for existing files: links and
 /// other spellings of a path are caught).
 pub fn check_distinct(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String> {
+    let inodes: Vec<Option<(u64, u64)>> =
+        inputs.iter().map(|p| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))).collect();
+    check_distinct_known(inputs, &inodes, outputs)
+}
+
+/// [`check_distinct`] with the device and inode of each input already
+/// known (`None`: it does not exist), e.g. from a caller's cache of file
+/// metadata.
+pub fn check_distinct_known(inputs: &[&Path], inodes: &[Option<(u64, u64)>], outputs: &[&Path]) -> Result<(), String> {
     let mut r = Resolver::default();
     let mut by_path: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
     let mut by_inode: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
@@ -568,12 +577,12 @@ pub fn check_distinct(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String>
             by_inode.insert(n, i);
         }
     }
-    for input in inputs {
+    for (input, inode) in inputs.iter().zip(inodes) {
         // An existing input is an output exactly when their inodes match
         // (one stat, no path resolution); a missing one by its path.
-        let hit = match std::fs::metadata(input) {
-            Ok(m) => by_inode.get(&(m.dev(), m.ino())).copied(),
-            Err(_) => by_path.get(&r.ident(input).canon).copied(),
+        let hit = match inode {
+            Some(n) => by_inode.get(n).copied(),
+            None => by_path.get(&r.ident(input).canon).copied(),
         };
         if let Some(i) = hit {
             return Err(format!(

@@ -34,6 +34,9 @@ const XS: &str = "http://www.w3.org/2001/XMLSchema";
 /// An expanded name: (namespace, local name).
 type QName = (String, String);
 
+/// Values by element name: local name, then (namespace, value).
+type ByLocal = HashMap<String, Vec<(String, String)>>;
+
 /// A name test of an XPath step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Test {
@@ -228,8 +231,9 @@ pub struct Set {
     decls: Vec<Decl>,
     /// The default (or fixed) values of the attributes fields read, by
     /// element name: the constraints see them as libxml2 does, on the
-    /// validated document.
-    defaults: Vec<(QName, HashMap<QName, String>)>,
+    /// validated document. Per attribute: by element local name, the
+    /// element namespaces with the value (looked up without allocating).
+    defaults: Vec<(QName, ByLocal)>,
     /// The schema's files that have constraints scapc checks, without
     /// them (each removed element's lines kept as empty lines).
     pub overlay: HashMap<PathBuf, String>,
@@ -737,8 +741,10 @@ impl Set {
             .filter_map(|p| p.attr.as_ref())
             .collect();
         for a in read {
-            let m: HashMap<QName, String> =
-                attr_defaults.iter().filter_map(|(el, m)| Some((el.clone(), m.get(a)?.clone()?))).collect();
+            let mut m = ByLocal::new();
+            for (el, v) in attr_defaults.iter().filter_map(|(el, m)| Some((el, m.get(a)?.clone()?))) {
+                m.entry(el.1.clone()).or_default().push((el.0.clone(), v));
+            }
             if !m.is_empty() {
                 set.defaults.push((a.clone(), m));
             }
@@ -846,7 +852,7 @@ impl Set {
 struct Cx<'t> {
     t: &'t Tree,
     hid: Vec<(NodeId, NodeId)>,
-    defaults: &'t [(QName, HashMap<QName, String>)],
+    defaults: &'t [(QName, ByLocal)],
 }
 
 fn norm_attr(v: &str) -> String {
@@ -922,9 +928,9 @@ impl Cx<'_> {
                 Some(v) if v.contains(['\t', '\n', '\r']) => vals.push(Cow::Owned(norm_attr(v))),
                 Some(v) => vals.push(Cow::Borrowed(v)),
                 None => {
-                    if let Some((_, m)) = self.defaults.iter().find(|(a, _)| a.0 == ns && a.1 == l) {
-                        let el = (t.ns(x).to_owned(), t.local(x).to_owned());
-                        if let Some(d) = m.get(&el) {
+                    if let Some((_, m)) = self.defaults.iter().find(|(a, _)| a.1 == l && a.0 == ns) {
+                        let el_ns = t.ns(x);
+                        if let Some((_, d)) = m.get(t.local(x)).and_then(|v| v.iter().find(|(n, _)| n == el_ns)) {
                             vals.push(Cow::Borrowed(d.as_str()));
                         }
                     }
