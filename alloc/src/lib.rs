@@ -39,14 +39,28 @@ extern "C" {
 }
 
 /// Makes mimalloc return freed memory to the system within
-/// [`PURGE_DELAY_MS`]. The environment (`MIMALLOC_PURGE_DELAY`) still
-/// decides when it is set.
+/// [`PURGE_DELAY_MS`]. Call it before anything is freed: a purge already
+/// scheduled with a longer delay holds back the ones scheduled after it.
+/// The environment (`MIMALLOC_PURGE_DELAY`) still decides when it is set.
 pub fn return_freed_memory_soon() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: mimalloc's option setter takes any option index and
         // value at any time, from any thread; `PURGE_DELAY` is a valid
         // index (see the test).
         unsafe { mi_option_set(PURGE_DELAY, PURGE_DELAY_MS) };
+    }
+}
+
+/// mimalloc's own purge delay (v3), for processes that reuse what they
+/// free.
+pub const DEFAULT_PURGE_DELAY_MS: c_long = 1000;
+
+/// Gives mimalloc back its default purge delay
+/// ([`DEFAULT_PURGE_DELAY_MS`]), unless the environment sets it.
+pub fn keep_freed_memory() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: as in `return_freed_memory_soon`.
+        unsafe { mi_option_set(PURGE_DELAY, DEFAULT_PURGE_DELAY_MS) };
     }
 }
 
@@ -87,5 +101,7 @@ mod tests {
         }
         return_freed_memory_soon();
         assert_eq!(purge_delay(), PURGE_DELAY_MS);
+        keep_freed_memory();
+        assert_eq!(purge_delay(), DEFAULT_PURGE_DELAY_MS);
     }
 }

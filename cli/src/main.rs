@@ -543,11 +543,6 @@ fn run_build(
     no_validate: bool,
     flags: BuildFlags,
 ) -> ExitCode {
-    // A build frees its model before it validates; `--watch` rebuilds
-    // and reuses freed memory instead (`scapc-alloc` says why).
-    if !flags.watch {
-        scapc_alloc::return_freed_memory_soon();
-    }
     let quiet = ui::quiet();
     let epoch = match build::source_date_epoch() {
         Ok(e) => e,
@@ -688,6 +683,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // Set before anything is freed: a purge scheduled with the default
+    // delay would hold back the ones after it (`scapc-alloc` says why).
+    scapc_alloc::return_freed_memory_soon();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let matches = match command().color(ui::clap_color(&args)).try_get_matches_from(&args) {
         Ok(m) => m,
@@ -706,6 +704,13 @@ fn main() -> ExitCode {
         env!("CARGO_PKG_VERSION"),
         args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
+    // Only a one-shot build gains from it (its model is freed before its
+    // validation's memory is taken); processes that allocate the same
+    // memory again and again (`build --watch`, evaluation, the daemon)
+    // keep mimalloc's default.
+    if !matches!(cli.command, Command::Build { watch: false, .. }) {
+        scapc_alloc::keep_freed_memory();
+    }
     let code = run(cli.command);
     out::finish(ui::finish(code))
 }
