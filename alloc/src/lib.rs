@@ -51,19 +51,6 @@ pub fn return_freed_memory_soon() {
     }
 }
 
-/// mimalloc's own purge delay (v3), for processes that reuse what they
-/// free.
-pub const DEFAULT_PURGE_DELAY_MS: c_long = 1000;
-
-/// Gives mimalloc back its default purge delay
-/// ([`DEFAULT_PURGE_DELAY_MS`]), unless the environment sets it.
-pub fn keep_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: as in `return_freed_memory_soon`.
-        unsafe { mi_option_set(PURGE_DELAY, DEFAULT_PURGE_DELAY_MS) };
-    }
-}
-
 /// mimalloc's current purge delay in milliseconds.
 pub fn purge_delay() -> c_long {
     // SAFETY: a read of a valid option index, from any thread.
@@ -101,7 +88,5 @@ mod tests {
         }
         return_freed_memory_soon();
         assert_eq!(purge_delay(), PURGE_DELAY_MS);
-        keep_freed_memory();
-        assert_eq!(purge_delay(), DEFAULT_PURGE_DELAY_MS);
     }
 }

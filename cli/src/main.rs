@@ -683,10 +683,16 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    // Set before anything is freed: a purge scheduled with the default
-    // delay would hold back the ones after it (`scapc-alloc` says why).
-    scapc_alloc::return_freed_memory_soon();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Only a one-shot build gains from it (its model is freed before its
+    // validation's memory is taken); processes that allocate the same
+    // memory again and again (`build --watch`, evaluation, the daemon)
+    // keep mimalloc's default. Decided from the raw arguments, before
+    // anything is freed: a purge scheduled with the default delay would
+    // hold back the ones after it (`scapc-alloc` says why).
+    if one_shot_build(&args) {
+        scapc_alloc::return_freed_memory_soon();
+    }
     let matches = match command().color(ui::clap_color(&args)).try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => return usage_error(e),
@@ -704,15 +710,17 @@ fn main() -> ExitCode {
         env!("CARGO_PKG_VERSION"),
         args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
-    // Only a one-shot build gains from it (its model is freed before its
-    // validation's memory is taken); processes that allocate the same
-    // memory again and again (`build --watch`, evaluation, the daemon)
-    // keep mimalloc's default.
-    if !matches!(cli.command, Command::Build { watch: false, .. }) {
-        scapc_alloc::keep_freed_memory();
-    }
     let code = run(cli.command);
     out::finish(ui::finish(code))
+}
+
+/// Whether the arguments ask for `scapc build` without `--watch`: the
+/// first word that is not an option is `build`. (An option value before
+/// the subcommand makes this false: the build then keeps mimalloc's
+/// default, which costs memory, not correctness.)
+fn one_shot_build(args: &[std::ffi::OsString]) -> bool {
+    let first = args.iter().skip(1).find(|a| !a.to_string_lossy().starts_with('-'));
+    first.is_some_and(|a| a == "build") && !args.iter().any(|a| a == "--watch")
 }
 
 /// Runs one subcommand.
@@ -768,5 +776,24 @@ fn run(command: Command) -> ExitCode {
         Command::Decompile(a) => decompile_cmd::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
+    }
+}
+
+#[cfg(test)]
+mod alloc_choice_tests {
+    use super::one_shot_build;
+
+    fn args(a: &[&str]) -> Vec<std::ffi::OsString> {
+        a.iter().map(|s| s.into()).collect()
+    }
+
+    #[test]
+    fn only_a_one_shot_build_returns_memory_soon() {
+        assert!(one_shot_build(&args(&["scapc", "build", "-C", "content"])));
+        assert!(one_shot_build(&args(&["scapc", "-q", "build", "-p", "debian12"])));
+        assert!(!one_shot_build(&args(&["scapc", "build", "--watch", "-C", "content"])));
+        assert!(!one_shot_build(&args(&["scapc", "eval", "build/ds.xml"])));
+        assert!(!one_shot_build(&args(&["scapc", "validate", "build"])));
+        assert!(!one_shot_build(&args(&["scapc"])));
     }
 }
