@@ -55,9 +55,9 @@ fn newlines(s: &str) -> u32 {
     s.as_bytes().iter().filter(|&&b| b == b'\n').count() as u32
 }
 
-/// Validates a standalone (non data stream) document; `stream`: while
-/// parsing, without a tree ([`crate::Validator::streaming`]).
-pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache, stream: bool) -> Vec<Diagnostic> {
+/// The schema of a standalone (non data stream) document: for OVAL, the
+/// one of the version its generator declares.
+fn document_schema(root: &Path, kind: &Kind, text: &str) -> PathBuf {
     let ver = if matches!(
         kind,
         Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics
@@ -66,10 +66,16 @@ pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache
     } else {
         String::new()
     };
+    schema_for(root, kind, &ver)
+}
+
+/// Validates a standalone (non data stream) document; `stream`: while
+/// parsing, without a tree ([`crate::Validator::streaming`]).
+pub fn document(file: &Path, text: &str, kind: &Kind, root: &Path, cache: &Cache, stream: bool) -> Vec<Diagnostic> {
     let job = Job {
         text: vec![text.into()],
         line_offset: 0,
-        schema: schema_for(root, kind, &ver),
+        schema: document_schema(root, kind, text),
         code: "A-10-1",
         frame: false,
         what: kind.name(),
@@ -244,17 +250,7 @@ pub fn identity(
                 (t.root(), hidden, schema_for(root, kind, ""), "SRC-329-1", "the data stream collection".into()),
             );
         }
-        None => {
-            let ver = if matches!(
-                kind,
-                Kind::OvalDefinitions | Kind::OvalVariables | Kind::OvalResults | Kind::OvalSystemCharacteristics
-            ) {
-                oval_schema_version(text)
-            } else {
-                String::new()
-            };
-            parts.push((t.root(), Vec::new(), schema_for(root, kind, &ver), "A-10-1", kind.name()));
-        }
+        None => parts.push((t.root(), Vec::new(), document_schema(root, kind, text), "A-10-1", kind.name())),
     }
     let mut out = Vec::new();
     for (scope, hidden, schema, code, what) in parts {
