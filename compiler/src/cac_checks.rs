@@ -671,7 +671,7 @@ fn first_external_declarations(
                 decl.set_attr("version", "1");
             }
             item.refs = crate::oval::refs_of(&decl);
-            item.el = decl;
+            item.el = std::sync::Arc::new(decl);
         }
     }
 }
@@ -940,7 +940,7 @@ pub fn build_memo(
         })
         .filter(|(_, v): &(String, Vec<String>)| !v.is_empty())
         .collect();
-    oval.fill_metadata(&titles, &cces, &product.full_name);
+    oval.fill_metadata_memo(&titles, &cces, &product.full_name, memo, &format!("{}/oval-metadata", product.id));
     oval.number_cac("ssg");
     oval
 }

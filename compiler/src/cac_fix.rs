@@ -81,11 +81,23 @@ fn own_fixes(cache: &Cache, rule: &Rule, product: &str) -> OwnFixes {
 
 /// Reads every rule's own fix files (the rules in parallel) and the fix
 /// languages of the templates the rules use; directories are listed
-/// through the tree's `cache` (once for all products).
-pub fn load(cache: &Cache, content: &mut Content, product: &Product, diags: &mut Vec<Diagnostic>) {
+/// through the tree's `cache` (once for all products). In `build --watch`
+/// what a rule's directory and a template's file gave is kept in `memo`
+/// (forgotten when they change).
+pub fn load(
+    cache: &Cache,
+    content: &mut Content,
+    product: &Product,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) {
     use rayon::prelude::*;
     let templates = crate::cac_cpe::tree_root(product).join("shared").join("templates");
-    let found: Vec<OwnFixes> = content.rules.par_iter().map(|(_, rule)| own_fixes(cache, rule, &product.id)).collect();
+    let found: Vec<OwnFixes> = content
+        .rules
+        .par_iter()
+        .map(|(_, rule)| memo.derived("cac-own-fixes", &product.id, rule, (), || own_fixes(cache, rule, &product.id)))
+        .collect();
     let mut own = BTreeMap::new();
     let mut tsrc = BTreeMap::new();
     for ((id, rule), (files, mut d)) in content.rules.iter().zip(found) {
@@ -100,13 +112,15 @@ pub fn load(cache: &Cache, content: &mut Content, product: &Product, diags: &mut
                     continue;
                 }
                 let f = templates.join(&t.name.value).join(format!("{lang}.template"));
-                if cache.exists(&f) && f.is_file() {
-                    match crate::source::read(&f) {
-                        Ok(text) => {
-                            tsrc.insert(key, (f, text));
-                        }
-                        Err(d) => diags.push(d),
+                let read = memo.derived_at("cac-template-fix", &product.id, &f, (), || {
+                    (cache.exists(&f) && f.is_file()).then(|| crate::source::read(&f))
+                });
+                match read {
+                    Some(Ok(text)) => {
+                        tsrc.insert(key, (f, text));
                     }
+                    Some(Err(d)) => diags.push(d),
+                    None => {}
                 }
             }
         }

@@ -36,7 +36,11 @@ type Loaded = (Option<Rule>, Vec<Diagnostic>);
 
 /// Something derived from a rule (or a product), and the inputs it was
 /// made from, by (kind, product, file).
-type Derived = HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>>;
+type Derived = HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>, Hasher>;
+
+/// The memo's maps are looked up thousands of times per rebuild, by keys
+/// no one outside the process chooses: a fast hash.
+type Hasher = foldhash::fast::RandomState;
 
 /// A rule's own resolution, and the platform ids it was made with.
 type Worked = (Vec<String>, RuleWork);
@@ -50,12 +54,12 @@ type Worked = (Vec<String>, RuleWork);
 #[derive(Debug, Default)]
 pub struct Memo {
     on: bool,
-    rules: RwLock<HashMap<(String, PathBuf), Loaded>>,
+    rules: RwLock<HashMap<(String, PathBuf), Loaded, Hasher>>,
     /// Each rule's resolution (its templates and own files rendered, per
     /// product and `rule.yml`): it reads the rule, the templates, the
     /// product and the macro library, so it stays good exactly as long as
     /// the rule's entry in `rules` does, given the same platform ids.
-    works: RwLock<HashMap<(String, PathBuf), Worked>>,
+    works: RwLock<HashMap<(String, PathBuf), Worked, Hasher>>,
     /// More of each rule's derived results, by kind (a CaC rule's fixes,
     /// its OVAL), per product and `rule.yml`, each with the inputs beyond
     /// the rule's own files it was made from (compared before reuse);
@@ -68,7 +72,7 @@ pub struct Memo {
 }
 
 /// See [`Memo::written`].
-type Written = HashMap<(String, String), Box<dyn Any + Send + Sync>>;
+type Written = HashMap<(String, String), Box<dyn Any + Send + Sync>, Hasher>;
 
 impl Memo {
     /// A memo that keeps what it is given (`Memo::default()` keeps nothing).

@@ -691,7 +691,14 @@ pub fn load_content(tree: &Tree, product: &Product, jinja: &Jinja) -> (Content, 
     let pid = product.id.as_str();
     let cache: &Cache = &tree.sources;
     let rules_dir = product.benchmark_root.clone();
-    let policy_files = policies_needed(tree, product);
+    // It reads the policies (any change to one forgets the memo) and the
+    // profiles (compared: a profile's change keeps the memo).
+    let profile_texts: Vec<Option<std::sync::Arc<str>>> = match tree.memo.keeps() {
+        true => tree.profile_files.iter().map(|p| cache.read(p).ok()).collect(),
+        false => Vec::new(),
+    };
+    let policy_files =
+        tree.memo.derived_at("policies-needed", pid, &product.file, profile_texts, || policies_needed(tree, product));
     let tree = &product_share(tree, product);
     // `build --watch` keeps each file's load until a file it reads changes
     // (see `crate::incremental::Memo`); a plain build keeps nothing.
@@ -929,7 +936,7 @@ fn assemble(tree: &Tree, product: &Product, jinja: &Jinja, loaded: Loaded) -> (C
     }
     if product.layout == Layout::Cac {
         crate::cac_cpe::load(cache, &mut content, product, jinja, &mut diags);
-        crate::cac_fix::load(cache, &mut content, product, &mut diags);
+        crate::cac_fix::load(cache, &mut content, product, &tree.memo, &mut diags);
         crate::cac_stig::load(cache, &mut content, product, &mut diags);
         find_value_refs(cache, &mut content, &tree.memo, product);
         let file = rules_dir.join("benchmark.yml");

@@ -10,6 +10,7 @@ use scapc_diagnostics::{Diagnostic, Location, Pos};
 use scapc_xml::{Element, Node};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub const NS_DEF: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 pub const NS_COMMON: &str = "http://oval.mitre.org/XMLSchema/oval-common-5";
@@ -84,7 +85,10 @@ pub struct Fragment {
 pub struct Item {
     pub kind: Kind,
     pub short: String,
-    pub el: Element,
+    /// Shared: `build --watch` keeps a fragment's items, and an item
+    /// unchanged since the last build is then the same allocation
+    /// (compared by address first).
+    pub el: Arc<Element>,
     pub file: PathBuf,
     pub pos: Pos,
     pub owner: String,
@@ -195,17 +199,87 @@ fn fragment_items(f: &Fragment) -> (Vec<Result<Item, Diagnostic>>, bool) {
         }
         let p = f.lines.source_pos(Pos::new(el.line, el.col));
         let refs = refs_of(&el);
-        out.push(Ok(Item { kind, short, el, file: f.file.clone(), pos: p, owner: f.owner.clone(), refs }));
+        out.push(Ok(Item {
+            kind,
+            short,
+            el: Arc::new(el),
+            file: f.file.clone(),
+            pos: p,
+            owner: f.owner.clone(),
+            refs,
+        }));
     }
     (out, false)
 }
 
-fn same(a: &Element, b: &Element) -> bool {
+fn same(a: &Arc<Element>, b: &Arc<Element>) -> bool {
+    if Arc::ptr_eq(a, b) {
+        return true;
+    }
     let mut x = String::new();
     let mut y = String::new();
     a.write_pretty(&mut x, 0);
     b.write_pretty(&mut y, 0);
     x == y
+}
+
+/// Adds what a definition's metadata lacks: title, affected platform,
+/// CCE references and description.
+fn fill_one(el: &mut Element, title: &str, cces: Option<&Vec<String>>, platform: &str) {
+    let idx = el.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == "metadata"));
+    let idx = match idx {
+        Some(i) => i,
+        None => {
+            el.children.insert(0, Node::Element(Element::new("metadata")));
+            0
+        }
+    };
+    let Node::Element(md) = &mut el.children[idx] else { unreachable!() };
+    md.children.retain(|c| !matches!(c, Node::Text(t) if t.trim().is_empty()));
+    let pos_of = |md: &Element, name: &str| {
+        md.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == name))
+    };
+    if pos_of(md, "title").is_none() {
+        let mut t = Element::new("title");
+        t.set_text(title);
+        md.children.insert(0, Node::Element(t));
+    }
+    if pos_of(md, "affected").is_none() {
+        let mut a = Element::new("affected");
+        a.set_attr("family", "unix");
+        let mut p = Element::new("platform");
+        p.set_text(platform);
+        a.children.push(Node::Element(p));
+        md.children.insert(1, Node::Element(a));
+    }
+    if let Some(list) = cces {
+        let have: Vec<String> = md
+            .elements()
+            .filter(|e| e.local_name() == "reference")
+            .filter_map(|e| e.attr("ref_id").map(str::to_owned))
+            .collect();
+        let at = pos_of(md, "affected").map(|i| i + 1).unwrap_or(md.children.len());
+        for (k, cce) in list.iter().filter(|c| !have.contains(c)).enumerate() {
+            let mut r = Element::new("reference");
+            r.set_attr("source", "CCE");
+            r.set_attr("ref_id", cce.clone());
+            md.children.insert(at + k, Node::Element(r));
+        }
+    }
+    if pos_of(md, "description").is_none() {
+        // description comes after title, affected and references.
+        let after = md
+            .children
+            .iter()
+            .rposition(
+                |c| matches!(c, Node::Element(e) if matches!(e.local_name(), "title" | "affected" | "reference")),
+            )
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let mut d = Element::new("description");
+        d.set_text(title);
+        md.children.insert(after, Node::Element(d));
+    }
 }
 
 impl Oval {
@@ -429,64 +503,44 @@ impl Oval {
         cces: &HashMap<String, Vec<String>>,
         platform: &str,
     ) {
+        self.fill_metadata_memo(titles, cces, platform, &crate::incremental::Memo::default(), "");
+    }
+
+    /// [`Oval::fill_metadata`], each definition's filled element kept in
+    /// `memo` under `doc` and reused while the element it was filled from
+    /// is the same allocation (see [`Item::el`]) with the same title and
+    /// CCEs, so that an unchanged definition stays the same allocation
+    /// from one `build --watch` rebuild to the next.
+    pub fn fill_metadata_memo(
+        &mut self,
+        titles: &HashMap<String, String>,
+        cces: &HashMap<String, Vec<String>>,
+        platform: &str,
+        memo: &crate::incremental::Memo,
+        doc: &str,
+    ) {
         for ((kind, short), item) in self.items.iter_mut() {
             if *kind != Kind::Def {
                 continue;
             }
             let title = titles.get(short).cloned().unwrap_or_else(|| short.clone());
-            let el = &mut item.el;
-            let idx = el.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == "metadata"));
-            let idx = match idx {
-                Some(i) => i,
-                None => {
-                    el.children.insert(0, Node::Element(Element::new("metadata")));
-                    0
-                }
-            };
-            let Node::Element(md) = &mut el.children[idx] else { unreachable!() };
-            md.children.retain(|c| !matches!(c, Node::Text(t) if t.trim().is_empty()));
-            let pos_of = |md: &Element, name: &str| {
-                md.children.iter().position(|c| matches!(c, Node::Element(e) if e.local_name() == name))
-            };
-            if pos_of(md, "title").is_none() {
-                let mut t = Element::new("title");
-                t.set_text(title.clone());
-                md.children.insert(0, Node::Element(t));
+            let cce = cces.get(short);
+            if !memo.keeps() {
+                fill_one(Arc::make_mut(&mut item.el), &title, cce, platform);
+                continue;
             }
-            if pos_of(md, "affected").is_none() {
-                let mut a = Element::new("affected");
-                a.set_attr("family", "unix");
-                let mut p = Element::new("platform");
-                p.set_text(platform);
-                a.children.push(Node::Element(p));
-                md.children.insert(1, Node::Element(a));
-            }
-            if let Some(list) = cces.get(short) {
-                let have: Vec<String> = md
-                    .elements()
-                    .filter(|e| e.local_name() == "reference")
-                    .filter_map(|e| e.attr("ref_id").map(str::to_owned))
-                    .collect();
-                let at = pos_of(md, "affected").map(|i| i + 1).unwrap_or(md.children.len());
-                for (k, cce) in list.iter().filter(|c| !have.contains(c)).enumerate() {
-                    let mut r = Element::new("reference");
-                    r.set_attr("source", "CCE");
-                    r.set_attr("ref_id", cce.clone());
-                    md.children.insert(at + k, Node::Element(r));
-                }
-            }
-            if pos_of(md, "description").is_none() {
-                // description comes after title, affected and references.
-                let after = md
-                    .children
-                    .iter()
-                    .rposition(|c| matches!(c, Node::Element(e) if matches!(e.local_name(), "title" | "affected" | "reference")))
-                    .map(|i| i + 1)
-                    .unwrap_or(0);
-                let mut d = Element::new("description");
-                d.set_text(title);
-                md.children.insert(after, Node::Element(d));
-            }
+            type From = (Arc<Element>, String, Option<Vec<String>>, String);
+            let src = item.el.clone();
+            item.el = memo.written(
+                doc,
+                short,
+                |(e, t, c, p): &From| Arc::ptr_eq(e, &src) && *t == title && c.as_ref() == cce && p == platform,
+                || {
+                    let mut el = (*src).clone();
+                    fill_one(&mut el, &title, cce, platform);
+                    ((src.clone(), title.clone(), cce.cloned(), platform.to_owned()), Arc::new(el))
+                },
+            );
         }
     }
 
@@ -531,7 +585,7 @@ impl Oval {
                 .par_iter()
                 .map(|(id, item)| {
                     let write = || -> std::sync::Arc<str> {
-                        let mut el = item.el.clone();
+                        let mut el = (*item.el).clone();
                         self.rewrite(&mut el, id);
                         let mut s = String::from("    ");
                         el.write_pretty(&mut s, 2);
@@ -543,13 +597,13 @@ impl Oval {
                     }
                     // What the text is written from: the item, its id and
                     // the ids `rewrite` puts in place of its references.
-                    type From = (Element, String, Vec<Option<String>>);
-                    let refs = self.ref_ids(&item.el);
+                    type From = (Arc<Element>, String, Vec<Option<String>>);
+                    let refs = self.ref_ids(item);
                     let key = format!("{}:{}", kind.tag(), item.short);
                     memo.written(
                         doc,
                         &key,
-                        |(el, own, r): &From| *el == item.el && own == id && *r == refs,
+                        |(el, own, r): &From| (Arc::ptr_eq(el, &item.el) || *el == item.el) && own == id && *r == refs,
                         || ((item.el.clone(), (*id).to_owned(), refs.clone()), write()),
                     )
                 })
@@ -580,21 +634,12 @@ impl Oval {
         seen
     }
 
-    /// The ids [`Oval::rewrite`] looks up for `el`'s references, in the
-    /// order it meets them (`None` where it keeps the short id).
-    fn ref_ids(&self, el: &Element) -> Vec<Option<String>> {
-        let mut out = Vec::new();
-        el.walk(&mut |e| {
-            for (k, v) in &e.attrs {
-                if let Some(kind) = ref_kind(k) {
-                    out.push(self.ids.get(&(kind, v.clone())).cloned());
-                }
-            }
-            if let Some(kind) = text_ref_kind(e.local_name()) {
-                out.push(self.ids.get(&(kind, e.text().trim().to_owned())).cloned());
-            }
-        });
-        out
+    /// The ids [`Oval::rewrite`] looks up for the item's references, in
+    /// the order it meets them (`None` where it keeps the short id): those
+    /// of [`Item::refs`], found by the same walk of the element.
+    fn ref_ids(&self, item: &Item) -> Vec<Option<String>> {
+        debug_assert!(item.refs == refs_of(&item.el));
+        item.refs.iter().map(|(kind, short, _, _)| self.ids.get(&(*kind, short.clone())).cloned()).collect()
     }
 
     fn rewrite(&self, el: &mut Element, own_id: &str) {

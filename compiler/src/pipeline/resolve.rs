@@ -74,6 +74,34 @@ pub fn resolve_memo(
         crate::cac::add_control_references(&product, &mut content);
         crate::cac_stig::add_references(&product, &mut content, diags);
     }
+    // The profiles read only the content: resolved beside the rest.
+    let (build, (profiles, mut profile_diags)) = rayon::join(
+        || resolve_items(&product, &content, jinja, memo, diags),
+        || {
+            let mut d = Vec::new();
+            let p = match product.layout {
+                Layout::Scapc => crate::compile::resolve_profiles(&content, &mut d),
+                Layout::Cac => crate::cac::resolve_profiles(&content, &mut d),
+            };
+            (p, d)
+        },
+    );
+    diags.append(&mut profile_diags);
+    build(product, content, profiles)
+}
+
+/// Everything [`resolve_memo`] resolves but the profiles: platforms,
+/// their instances and each rule's own work; returned as what makes the
+/// [`Resolved`] once the product, the content and the profiles are moved
+/// in.
+fn resolve_items(
+    product: &Product,
+    content: &Content,
+    jinja: &Jinja,
+    memo: &crate::incremental::Memo,
+    diags: &mut Vec<Diagnostic>,
+) -> impl FnOnce(Product, Content, Vec<ResolvedProfile>) -> Resolved + Send {
+    let cac = product.layout == Layout::Cac;
     let mut pf = Platforms {
         known: &content.platforms,
         cac,
@@ -81,55 +109,50 @@ pub fn resolve_memo(
         cac_seen: Vec::new(),
         used: BTreeMap::new(),
     };
-    let (group_platforms, rule_platforms) = pf.of_items(&content, &product, diags);
+    let (group_platforms, rule_platforms) = pf.of_items(content, product, diags);
     if !cac {
-        pf.product_cpes(&product, diags);
+        pf.product_cpes(product, diags);
     }
     let Platforms { exprs: platforms, used, .. } = pf;
     let mut unresolved_platforms = Vec::new();
     let (instances, cpe_fragments) = if cac {
         // CaC's platforms: its CPE items (cpes_root) and their OVAL.
-        crate::cac_cpe::instances(&content, &product, jinja, &platforms, diags, &mut unresolved_platforms)
+        crate::cac_cpe::instances(content, product, jinja, &platforms, diags, &mut unresolved_platforms)
     } else {
-        render_instances(&content, &product, jinja, &used, diags)
+        render_instances(content, product, jinja, &used, diags)
     };
     let works: Vec<RuleWork> = content
         .rules
         .par_iter()
         .map(|(id, rule)| {
             let own = rule_platforms.get(id).cloned().unwrap_or_default();
-            memo.rule_work(&product.id, rule, own, |own| rule_work(id, rule, own, &content, &product, jinja))
+            memo.rule_work(&product.id, rule, own, |own| rule_work(id, rule, own, content, product, jinja))
         })
         .collect();
-    let mut resolved = Resolved {
+    let (mut rules, mut fragments, mut subs, mut broken) = (BTreeMap::new(), Vec::new(), Vec::new(), BTreeSet::new());
+    for mut w in works {
+        if w.diags.iter().any(|d| d.severity == Severity::Error) {
+            broken.insert(w.id.clone());
+        }
+        diags.append(&mut w.diags);
+        fragments.append(&mut w.fragments);
+        subs.extend(w.subs.into_iter().map(|(v, f)| (v, f, w.id.clone())));
+        rules.insert(w.id, w.out);
+    }
+    move |product, content, profiles| Resolved {
         product,
-        content: Content::default(),
+        content,
         platforms,
         group_platforms,
         instances,
         cpe_fragments,
         unresolved_platforms,
-        rules: BTreeMap::new(),
-        fragments: Vec::new(),
-        subs: Vec::new(),
-        broken: BTreeSet::new(),
-        profiles: Vec::new(),
-    };
-    for mut w in works {
-        if w.diags.iter().any(|d| d.severity == Severity::Error) {
-            resolved.broken.insert(w.id.clone());
-        }
-        diags.append(&mut w.diags);
-        resolved.fragments.append(&mut w.fragments);
-        resolved.subs.extend(w.subs.into_iter().map(|(v, f)| (v, f, w.id.clone())));
-        resolved.rules.insert(w.id, w.out);
+        rules,
+        fragments,
+        subs,
+        broken,
+        profiles,
     }
-    resolved.profiles = match resolved.product.layout {
-        Layout::Scapc => crate::compile::resolve_profiles(&content, diags),
-        Layout::Cac => crate::cac::resolve_profiles(&content, diags),
-    };
-    resolved.content = content;
-    resolved
 }
 
 /// Platform expressions met so far, and the instances they use.
