@@ -376,10 +376,14 @@ pub fn build_discovered_as(
         return report;
     };
     // Each product goes through every phase on its own (compile, emit,
-    // gate) and only its documents are kept: a product's compiled model
-    // is dropped as soon as its data stream is checked, so a build of
-    // many products holds the models of the products in flight only, and
-    // one product's validation overlaps the next one's compilation.
+    // gate, write) and nothing of it is kept: a product's compiled model
+    // is dropped as soon as it is emitted and its documents once they are
+    // checked and written, so a build of many products holds the products
+    // in flight only, and one product's validation and writing overlap
+    // the next one's compilation. Its files are written into the set as
+    // the gate checks them; the set is put in place at the end, or, when
+    // anything failed, dropped with nothing in place.
+    let stager = Stager::new(&opts.out_dir, writing);
     let later: std::sync::Mutex<Vec<Compiled>> = std::sync::Mutex::new(Vec::new());
     // Products that render a source to the same text share its parse.
     tree.sources.share_parses(prep.products.len() > 1);
@@ -413,7 +417,7 @@ pub fn build_discovered_as(
             } else {
                 drop(c);
             }
-            let gated = match (gate, locator) {
+            let check = || match (gate, locator) {
                 (Some(gate), Some(locator)) => e
                     .files
                     .par_iter()
@@ -423,16 +427,23 @@ pub fn build_discovered_as(
                     .collect(),
                 _ => Vec::new(),
             };
-            Done { output: Some((po, e)), diags: d, gated }
+            let mut po = po;
+            let (gated, mut staged) = if own_errors {
+                (check(), Vec::new())
+            } else {
+                rayon::join(check, || stager.stage(&e.files, finish, &mut po.files))
+            };
+            d.append(&mut staged);
+            Done { output: Some(po), diags: d, gated }
         })
         .collect();
     tree.sources.share_parses(false);
-    let mut emitted = Vec::new();
+    let mut outputs = Vec::new();
     let mut gated = Vec::new();
     for d in done {
         diags.extend(d.diags);
         gated.extend(d.gated);
-        emitted.extend(d.output);
+        outputs.extend(d.output);
     }
     // The gate checks only what would be written: its findings are
     // reported when loading, compiling and emitting found no error.
@@ -444,7 +455,7 @@ pub fn build_discovered_as(
         report.diagnostics = diags;
         return report;
     }
-    write_outputs(opts, Some(tree), emitted, finish, writing, &mut report, &mut diags);
+    stager.commit(opts, tree, outputs, &mut report, &mut diags);
     let later = later.into_inner().unwrap_or_else(|e| e.into_inner());
     if !later.is_empty() {
         rayon::spawn(move || drop(later));
@@ -458,82 +469,118 @@ pub fn build_discovered_as(
 /// compiled), what compiling and emitting it reported, and what the gate
 /// found in its data stream.
 struct Done {
-    output: Option<(ProductOutput, Emitted)>,
+    output: Option<ProductOutput>,
     diags: Vec<Diagnostic>,
     gated: Vec<Diagnostic>,
 }
 
-/// Writes every product's files as one set, all or nothing: into a
-/// temporary directory beside them, then renamed into place, each data
-/// stream last. Unchanged files keep their mtime.
-fn write_outputs(
-    opts: &BuildOptions,
-    tree: Option<&Tree>,
-    emitted: Vec<(ProductOutput, Emitted)>,
-    finish: Option<Finish<'_>>,
-    writing: Writing,
-    report: &mut BuildReport,
-    diags: &mut Diagnostics,
-) {
-    let mut set: Vec<scapc_output::SetFile> = Vec::new();
-    let mut streams: Vec<scapc_output::SetFile> = Vec::new();
-    let mut outputs = Vec::new();
-    for (mut po, e) in emitted {
-        for (name, data) in e.files {
-            let data = match finish.filter(|_| name.ends_with("-ds.xml")) {
-                None => data,
-                Some(f) => match f(&name, data) {
-                    Ok((data, more)) => {
-                        for (n, d) in more {
-                            po.files.push((opts.out_dir.join(&n), d.len()));
-                            set.push(scapc_output::SetFile { name: n, data: d, mode: scapc_output::Mode::Public });
-                        }
-                        data
+/// The build's outputs as one set, all or nothing: each product's files
+/// written as soon as they are made into a temporary directory beside
+/// their place (begun with the first product's), then renamed into place
+/// at the end, each data stream last. Unchanged files keep their mtime.
+struct Stager<'a> {
+    dir: &'a Path,
+    durable: bool,
+    staged: std::sync::OnceLock<Result<scapc_output::Staged, Diagnostic>>,
+}
+
+impl<'a> Stager<'a> {
+    fn new(dir: &'a Path, writing: Writing) -> Self {
+        Stager { dir, durable: writing == Writing::Durable, staged: std::sync::OnceLock::new() }
+    }
+
+    fn how() -> scapc_output::SetOptions {
+        scapc_output::SetOptions { overwrite: true, skip_unchanged: true }
+    }
+
+    /// Writes one product's `files` into the set (each data stream through
+    /// `finish` first, with what it adds), recording each in `written`;
+    /// returns what went wrong.
+    fn stage(
+        &self,
+        files: &[(String, String)],
+        finish: Option<Finish<'_>>,
+        written: &mut Vec<(PathBuf, usize)>,
+    ) -> Vec<Diagnostic> {
+        let staged = self.staged.get_or_init(|| {
+            scapc_output::Staged::begin(self.dir, &Self::how(), self.durable).map_err(|e| self.error(e))
+        });
+        // A set that could not be begun is reported once, by `commit`.
+        let Ok(staged) = staged else { return Vec::new() };
+        let mut add = |name: &str, data: &[u8], last: bool| -> Result<(), Diagnostic> {
+            let f = scapc_output::FileRef { name, data, mode: scapc_output::Mode::Public };
+            staged.add(f, last).map_err(|e| self.error(e))?;
+            written.push((self.dir.join(name), data.len()));
+            Ok(())
+        };
+        for (name, data) in files {
+            let stream = name.ends_with("-ds.xml");
+            let r = match finish.filter(|_| stream) {
+                None => add(name, data.as_bytes(), stream),
+                Some(f) => f(name, data.clone()).and_then(|(data, more)| {
+                    for (n, d) in &more {
+                        add(n, d, false)?;
                     }
-                    Err(d) => {
-                        diags.push(d);
-                        return;
-                    }
-                },
+                    add(name, data.as_bytes(), true)
+                }),
             };
-            po.files.push((opts.out_dir.join(&name), data.len()));
-            let f = scapc_output::SetFile { name, data: data.into_bytes(), mode: scapc_output::Mode::Public };
-            if f.name.ends_with("-ds.xml") {
-                streams.push(f);
-            } else {
-                set.push(f);
+            if let Err(d) = r {
+                return vec![d];
             }
         }
-        outputs.push(po);
+        Vec::new()
     }
-    set.append(&mut streams);
-    if let Some(t) = tree {
-        let inputs = input_files(t);
+
+    /// Puts the set in place, when no output is an input of `tree`; the
+    /// report then lists `outputs`.
+    fn commit(
+        self,
+        opts: &BuildOptions,
+        tree: &Tree,
+        outputs: Vec<ProductOutput>,
+        report: &mut BuildReport,
+        diags: &mut Diagnostics,
+    ) {
+        let staged = match self.staged.into_inner() {
+            None => {
+                report.outputs = outputs;
+                return;
+            }
+            Some(Err(d)) => {
+                diags.push(d);
+                return;
+            }
+            Some(Ok(s)) => s,
+        };
+        let inputs = input_files(tree);
         let inodes: Vec<Option<(u64, u64)>> =
-            t.sources.stats(&inputs).into_iter().map(|s| s.map(|s| (s.dev, s.ino))).collect();
-        let paths: Vec<PathBuf> = set.iter().map(|f| opts.out_dir.join(&f.name)).collect();
-        let outs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            tree.sources.stats(&inputs).into_iter().map(|s| s.map(|s| (s.dev, s.ino))).collect();
+        let outs: Vec<&Path> = outputs.iter().flat_map(|po| po.files.iter().map(|(p, _)| p.as_path())).collect();
         if let Err(msg) = scapc_output::check_distinct_known(&inputs, &inodes, &outs) {
             diags.push(Diagnostic::error(codes::IO, msg).at_file(&opts.out_dir).hint("choose another --out directory"));
             return;
         }
+        match staged.commit() {
+            Ok(_) => report.outputs = outputs,
+            Err(e) => diags.push(set_error(self.dir, e)),
+        }
     }
-    let how = scapc_output::SetOptions { overwrite: true, skip_unchanged: true };
-    let write = match writing {
-        Writing::Durable => scapc_output::write_set,
-        Writing::Quick => scapc_output::write_set_unsynced,
-    };
-    match write(&opts.out_dir, &set, &how) {
-        Ok(_) => report.outputs = outputs,
-        Err(scapc_output::SetError::Io { path, error }) => diags.push(
+
+    fn error(&self, e: scapc_output::SetError) -> Diagnostic {
+        set_error(self.dir, e)
+    }
+}
+
+/// A set that could not be written, as a diagnostic.
+fn set_error(dir: &Path, e: scapc_output::SetError) -> Diagnostic {
+    match e {
+        scapc_output::SetError::Io { path, error } => {
             Diagnostic::error(codes::IO, format!("cannot write the outputs: {error}; nothing was written"))
-                .at_file(&path),
-        ),
-        Err(e) => diags.push(Diagnostic::error(codes::IO, format!("{e}; nothing was written")).at_file(
-            opts.out_dir.join(match &e {
-                scapc_output::SetError::Refused { name, .. } => name.as_str(),
-                scapc_output::SetError::Io { .. } => "",
-            }),
-        )),
+                .at_file(&path)
+        }
+        scapc_output::SetError::Refused { ref name, .. } => {
+            let at = dir.join(name);
+            Diagnostic::error(codes::IO, format!("{e}; nothing was written")).at_file(at)
+        }
     }
 }
