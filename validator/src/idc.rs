@@ -928,7 +928,9 @@ impl Cx<'_> {
                 Some(v) if v.contains(['\t', '\n', '\r']) => vals.push(Cow::Owned(norm_attr(v))),
                 Some(v) => vals.push(Cow::Borrowed(v)),
                 None => {
-                    if let Some((_, m)) = self.defaults.iter().find(|(a, _)| a.1 == l && a.0 == ns) {
+                    // Sorted by (namespace, name) when the set was made.
+                    let at = self.defaults.binary_search_by(|(a, _)| (a.0.as_str(), a.1.as_str()).cmp(&(ns, l)));
+                    if let Some((_, m)) = at.ok().map(|i| &self.defaults[i]) {
                         let el_ns = t.ns(x);
                         if let Some((_, d)) = m.get(t.local(x)).and_then(|v| v.iter().find(|(n, _)| n == el_ns)) {
                             vals.push(Cow::Borrowed(d.as_str()));
