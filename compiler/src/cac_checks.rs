@@ -386,7 +386,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
                     owner: rule.id.clone(),
                     file,
                     lines,
-                    text: merged.unwrap_or(rendered),
+                    text: merged.unwrap_or(rendered).into(),
                     class: "compliance",
                 });
                 w.own_oval = true;
@@ -407,7 +407,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
                 owner: rule.id.clone(),
                 file: file.to_path_buf(),
                 lines,
-                text: merged.unwrap_or(text),
+                text: merged.unwrap_or(text).into(),
                 class: "compliance",
             });
         }
@@ -558,8 +558,13 @@ fn shared_index(
                 Ok((els, merged)) if applies(&els, product) => {
                     let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(text, &r) };
                     let owner = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                    let f =
-                        Fragment { owner, file: file.clone(), lines, text: merged.unwrap_or(r), class: "compliance" };
+                    let f = Fragment {
+                        owner,
+                        file: file.clone(),
+                        lines,
+                        text: merged.unwrap_or(r).into(),
+                        class: "compliance",
+                    };
                     Some(Ok((f, els)))
                 }
                 Ok(_) => None,
@@ -814,7 +819,7 @@ pub fn build_memo(
                                 owner: m.clone(),
                                 file: file.clone(),
                                 lines,
-                                text: merged.unwrap_or(text),
+                                text: merged.unwrap_or(text).into(),
                                 class: "compliance",
                             });
                             progress = true;

@@ -527,7 +527,7 @@ pub fn instances(
                             owner: r.id.clone(),
                             file: file.clone(),
                             lines: LineMap::between(src, &text),
-                            text,
+                            text: text.into(),
                             class: "inventory",
                         }),
                     },
@@ -624,7 +624,7 @@ pub fn instances(
                     owner: owner.clone(),
                     file: file.clone(),
                     lines: LineMap::between(src, &text),
-                    text,
+                    text: text.into(),
                     class: "inventory",
                 });
             }
@@ -675,7 +675,7 @@ pub fn keep_used(
     // ends at the next quote), instead of searching every fragment per id.
     let mut holding: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
     for (i, f) in fragments.iter().enumerate() {
-        let mut rest = f.text.as_str();
+        let mut rest: &str = &f.text;
         while let Some(at) = rest.find(" id=\"") {
             let after = &rest[at + 5..];
             let Some(end) = after.find('"') else { break };

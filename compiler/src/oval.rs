@@ -76,7 +76,9 @@ pub struct Fragment {
     pub file: PathBuf,
     /// Maps rendered lines to lines of `file`.
     pub lines: LineMap,
-    pub text: String,
+    /// Shared: `build --watch` keeps a rule's fragments, and an unchanged
+    /// one's text is then the same allocation (compared by address first).
+    pub text: Arc<str>,
     /// Default `class` for definitions without one.
     pub class: &'static str,
 }

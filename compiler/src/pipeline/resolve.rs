@@ -373,7 +373,7 @@ fn render_instances(
                     owner: id.clone(),
                     file: file.clone(),
                     lines: LineMap::between(src, &text),
-                    text,
+                    text: text.into(),
                     class: "inventory",
                 }),
                 Err(e) => diags.push(
@@ -453,7 +453,13 @@ fn local_files(rule: &Rule, jinja: &Jinja, w: &mut RuleWork) -> (Vec<Artifact>, 
         let src = rule.files.texts.get(p).map(|t| &**t).unwrap_or_default();
         let Some((text, lines)) = render_local(jinja, p, src, &ctx, &w.id, &mut w.diags) else { continue };
         if lang == Lang::Oval {
-            w.fragments.push(Fragment { owner: w.id.clone(), file: p.clone(), lines, text, class: "compliance" });
+            w.fragments.push(Fragment {
+                owner: w.id.clone(),
+                file: p.clone(),
+                lines,
+                text: text.into(),
+                class: "compliance",
+            });
             w.out.oval = true;
         } else {
             local.push(Artifact { lang, file: p.clone(), text });
@@ -517,7 +523,7 @@ fn template_artifacts(
                 owner: w.id.clone(),
                 lines: LineMap::between(src, &a.text),
                 file: a.file,
-                text: a.text,
+                text: a.text.into(),
                 class: "compliance",
             });
             w.out.oval = true;
