@@ -862,6 +862,7 @@ pub fn build_memo(
     let reach_all = oval.closure(candidates);
     let any_missing = reach_all.iter().any(|k| !oval.items.contains_key(k));
     let mut with_check = Vec::new();
+    let externals = oval.externals();
     for (id, out) in rules.iter_mut() {
         let rule = &content.rules[id];
         out.external_oval = rule.oval_external_content.as_ref().map(|url| (external_oval_name(url), url.clone()));
@@ -907,7 +908,7 @@ pub fn build_memo(
         }
         out.oval = true;
         with_check.push(id.clone());
-        for var in oval.externals_of(id) {
+        for var in externals.of(id) {
             if content.values.contains_key(&var) {
                 out.exports.push(var);
             } else {

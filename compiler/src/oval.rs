@@ -100,6 +100,33 @@ pub struct Item {
     pub refs: Vec<(Kind, String, u32, u32)>,
 }
 
+/// See [`Oval::externals`].
+pub struct Externals<'a> {
+    by: HashMap<(Kind, &'a str), &'a Item, foldhash::fast::RandomState>,
+}
+
+impl Externals<'_> {
+    /// The external variables reachable from definition `def`, sorted.
+    pub fn of<'b>(&'b self, def: &'b str) -> Vec<String> {
+        let mut seen: std::collections::HashSet<(Kind, &'b str), foldhash::fast::RandomState> = Default::default();
+        let mut stack: Vec<(Kind, &'b str)> = vec![(Kind::Def, def)];
+        let mut out = BTreeSet::new();
+        while let Some(key) = stack.pop() {
+            if !seen.insert(key) {
+                continue;
+            }
+            let Some(item) = self.by.get(&key) else { continue };
+            if item.el.local_name() == "external_variable" {
+                out.insert(item.short.clone());
+            }
+            for (k, t, _, _) in &item.refs {
+                stack.push((*k, t.as_str()));
+            }
+        }
+        out.into_iter().collect()
+    }
+}
+
 /// A linked OVAL document.
 #[derive(Debug, Default)]
 pub struct Oval {
@@ -479,22 +506,13 @@ impl Oval {
 
     /// External variables reachable from definition `def`.
     pub fn externals_of(&self, def: &str) -> Vec<String> {
-        let mut seen: BTreeSet<(Kind, String)> = BTreeSet::new();
-        let mut stack = vec![(Kind::Def, def.to_owned())];
-        let mut out = BTreeSet::new();
-        while let Some(key) = stack.pop() {
-            if !seen.insert(key.clone()) {
-                continue;
-            }
-            let Some(item) = self.items.get(&key) else { continue };
-            if item.el.local_name() == "external_variable" {
-                out.insert(item.short.clone());
-            }
-            for (k, t, _, _) in &item.refs {
-                stack.push((*k, t.clone()));
-            }
-        }
-        out.into_iter().collect()
+        self.externals().of(def)
+    }
+
+    /// [`Oval::externals_of`] for many definitions: the items indexed
+    /// once, by borrowed ids, so that no walk allocates to look one up.
+    pub fn externals(&self) -> Externals<'_> {
+        Externals { by: self.items.iter().map(|((k, s), it)| ((*k, s.as_str()), it)).collect() }
     }
 
     /// Fills missing definition metadata: title, affected platform and

@@ -299,26 +299,30 @@ impl Cache {
     pub fn stats(&self, paths: &[&Path]) -> Vec<Option<FileStat>> {
         use rayon::prelude::*;
         use std::os::unix::fs::MetadataExt;
-        let missing: Vec<&Path> = {
+        // One lookup per path; only the paths not known yet are stat'ed.
+        let mut out: Vec<Option<Option<FileStat>>> = {
             let known = self.stats.read().unwrap_or_else(|e| e.into_inner());
-            paths.iter().copied().filter(|p| !known.contains_key(*p)).collect()
+            paths.iter().map(|p| known.get(*p).copied()).collect()
         };
+        let missing: Vec<usize> = (0..paths.len()).filter(|&i| out[i].is_none()).collect();
         if !missing.is_empty() {
-            let found: Vec<(PathBuf, Option<FileStat>)> = missing
+            let found: Vec<Option<FileStat>> = missing
                 .par_iter()
-                .map(|p| {
-                    let st = std::fs::metadata(p).ok().map(|m| FileStat {
+                .map(|&i| {
+                    std::fs::metadata(paths[i]).ok().map(|m| FileStat {
                         mtime: (m.mtime() >= 0).then_some(m.mtime()),
                         dev: m.dev(),
                         ino: m.ino(),
-                    });
-                    (p.to_path_buf(), st)
+                    })
                 })
                 .collect();
-            self.stats.write().unwrap_or_else(|e| e.into_inner()).extend(found);
+            let mut known = self.stats.write().unwrap_or_else(|e| e.into_inner());
+            for (&i, st) in missing.iter().zip(found) {
+                known.insert(paths[i].to_path_buf(), st);
+                out[i] = Some(st);
+            }
         }
-        let known = self.stats.read().unwrap_or_else(|e| e.into_inner());
-        paths.iter().map(|p| known.get(*p).copied().flatten()).collect()
+        out.into_iter().map(Option::flatten).collect()
     }
 
     /// Reads every one of `paths` not read yet, in parallel.
