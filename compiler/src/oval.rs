@@ -504,13 +504,10 @@ impl Oval {
         self.items.contains_key(&(kind, short.to_owned()))
     }
 
-    /// External variables reachable from definition `def`.
-    pub fn externals_of(&self, def: &str) -> Vec<String> {
-        self.externals().of(def)
-    }
-
-    /// [`Oval::externals_of`] for many definitions: the items indexed
-    /// once, by borrowed ids, so that no walk allocates to look one up.
+    /// The external variables reachable from definitions
+    /// ([`Externals::of`]): the items indexed once (build it once for
+    /// all the definitions), by borrowed ids, so that no walk allocates
+    /// to look one up.
     pub fn externals(&self) -> Externals<'_> {
         Externals { by: self.items.iter().map(|((k, s), it)| ((*k, s.as_str()), it)).collect() }
     }
@@ -721,7 +718,7 @@ mod tests {
         o.number("org.x");
         assert_eq!(o.id(Kind::Def, "a"), Some("oval:org.x:def:1"));
         assert_eq!(o.id(Kind::Def, "b"), Some("oval:org.x:def:2"));
-        assert_eq!(o.externals_of("a"), vec!["v".to_string()]);
+        assert_eq!(o.externals().of("a"), vec!["v".to_string()]);
         let mut titles = HashMap::new();
         titles.insert("a".to_string(), "Title A".to_string());
         o.fill_metadata(&titles, &HashMap::new(), "Debian 12");

@@ -75,6 +75,7 @@ fn rules_oval(r: &mut Resolved, memo: &crate::incremental::Memo, diags: &mut Vec
     let mut oval = Oval::link_memo(&r.fragments, diags, memo);
     oval.check(diags);
     let content = &r.content;
+    let externals = oval.externals();
     for (id, out) in r.rules.iter_mut().filter(|(_, o)| o.oval) {
         let rule = &content.rules[id];
         if oval.broken.contains(id) {
@@ -101,7 +102,7 @@ fn rules_oval(r: &mut Resolved, memo: &crate::incremental::Memo, diags: &mut Vec
             out.oval = false;
             continue;
         }
-        for var in oval.externals_of(id) {
+        for var in externals.of(id) {
             if content.values.contains_key(&var) {
                 out.exports.push(var);
                 continue;
