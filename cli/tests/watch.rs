@@ -353,7 +353,8 @@ fn watch_rebuilds_a_cac_product_like_a_full_build() {
     let guide = tree.join("linux_os/guide/system");
     let age = guide.join("accounts/accounts-restrictions/password_expiration/accounts_maximum_age_login_defs");
     let sysctl = guide.join("network/network-ipv6/configuring_ipv6/sysctl_net_ipv6_conf_all_autoconf/rule.yml");
-    let edits: [(&str, PathBuf, &str, &str, &str); 3] = [
+    let oval = age.join("oval/shared.xml");
+    let edits: [(&str, PathBuf, &str, &str, &str); 5] = [
         (
             "CaC rule title",
             age.join("rule.yml"),
@@ -364,12 +365,30 @@ fn watch_rebuilds_a_cac_product_like_a_full_build() {
         ("CaC template parameter", sysctl, "datatype: int", "datatype: string", "sysctl_net_ipv6_conf_all_autoconf"),
         (
             "CaC rule OVAL",
-            age.join("oval/shared.xml"),
+            oval.clone(),
             // (Not its `external_variable`: CaC's build takes a Value's
             // declaration from the first rule that has one, another rule.)
             "<criteria comment=\"The value PASS_MAX_DAYS should be set appropriately in",
             "<criteria comment=\"Watched PASS_MAX_DAYS in",
             "Watched PASS_MAX_DAYS in",
+        ),
+        // Its object's pattern: an item of the rule's own alone, taken in
+        // without linking again.
+        (
+            "CaC rule OVAL object",
+            oval.clone(),
+            r#"pattern="^[\s]*(?i)(PASS_MAX_DAYS[\s]+\d+)""#,
+            r#"pattern="^[\s]*(?i)(PASS_MAX_DAYS[\s]+\d\d*)""#,
+            r#"(PASS_MAX_DAYS[\s]+\d\d*)"#,
+        ),
+        // A reference changed: linked again, and a test left out before
+        // is in now.
+        (
+            "CaC rule OVAL reference",
+            oval,
+            r#"<criterion test_ref="test_pass_max_days" />"#,
+            r#"<criterion test_ref="test_pass_max_days_logindefs_drop_in_path" />"#,
+            "ssg-test_pass_max_days_logindefs_drop_in_path:tst",
         ),
     ];
     for (what, path, from, to, shows) in edits {

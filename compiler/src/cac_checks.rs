@@ -27,6 +27,7 @@ use scapc_diagnostics::{Diagnostic, Location};
 use scapc_xml::Element;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The languages of CaC templates that are checks.
 const CHECK_LANGS: [&str; 2] = ["oval", "sce-bash"];
@@ -257,7 +258,7 @@ pub fn candidates(listing: &[PathBuf], ext: &str, product: &str) -> Vec<PathBuf>
 }
 
 /// One rule's checks before linking.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct RuleChecks {
     oval: Option<Fragment>,
     /// The ids the OVAL defines and those it refers to.
@@ -617,7 +618,7 @@ fn first_external_declarations(
     product: &Product,
     jinja: &Jinja,
     memo: &crate::incremental::Memo,
-) {
+) -> Vec<(String, String, Option<Element>)> {
     let vars: Vec<String> = oval
         .items
         .iter()
@@ -625,7 +626,7 @@ fn first_external_declarations(
         .map(|((_, s), _)| s.clone())
         .collect();
     if vars.is_empty() {
-        return;
+        return Vec::new();
     }
     // Only the rules whose own OVAL declares an external variable can
     // hold a first declaration; each is rendered once, however many of
@@ -651,6 +652,7 @@ fn first_external_declarations(
         }
     }
     let mut rendered: HashMap<&str, Option<Vec<Element>>> = HashMap::new();
+    let mut used = Vec::new();
     for var in vars {
         let found = if var.contains('"') {
             let needle = format!("\"{var}\"");
@@ -658,19 +660,11 @@ fn first_external_declarations(
         } else {
             first.get(var.as_str()).copied()
         };
-        let Some(&(rule, text)) = found.map(|i| &rules[i]) else { continue };
-        // In `build --watch`, from the memo when an earlier build rendered
-        // it (it reads the rule, the product and the macros).
-        let els = rendered.entry(rule.id.as_str()).or_insert_with(|| {
-            memo.derived("cac-external-decls", &product.id, rule, (), || {
-                let file = rule.files.oval.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-                let rendered = jinja.render(&file, text, &rule_ctx(rule, &product.id)).ok()?;
-                shorthand(&rendered).ok().map(|(els, _)| els)
-            })
-        });
-        let Some(els) = els else { continue };
-        let decl = els.iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(&var));
-        if let (Some(decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var.clone()))) {
+        let Some(&(rule, _)) = found.map(|i| &rules[i]) else { continue };
+        let els = rendered.entry(rule.id.as_str()).or_insert_with(|| external_decls(rule, product, jinja, memo));
+        let decl = declaration(els.as_deref(), &var);
+        used.push((rule.id.clone(), var.clone(), decl.cloned()));
+        if let (Some(decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var))) {
             let mut decl = decl.clone();
             if decl.attr("version").is_none() {
                 decl.set_attr("version", "1");
@@ -679,6 +673,29 @@ fn first_external_declarations(
             item.el = std::sync::Arc::new(decl);
         }
     }
+    used
+}
+
+/// The declaration of external variable `var` among `els`.
+fn declaration<'e>(els: Option<&'e [Element]>, var: &str) -> Option<&'e Element> {
+    els?.iter().find(|e| e.local_name() == "external_variable" && e.attr("id") == Some(var))
+}
+
+/// The elements of `rule`'s own OVAL, rendered (in `build --watch`, from
+/// the memo when an earlier build rendered it: it reads the rule, the
+/// product and the macros).
+fn external_decls(
+    rule: &Rule,
+    product: &Product,
+    jinja: &Jinja,
+    memo: &crate::incremental::Memo,
+) -> Option<Vec<Element>> {
+    memo.derived("cac-external-decls", &product.id, rule, (), || {
+        let file = rule.files.oval.as_ref()?;
+        let text = rule.files.texts.get(file)?;
+        let rendered = jinja.render(&file.display().to_string(), text, &rule_ctx(rule, &product.id)).ok()?;
+        shorthand(&rendered).ok().map(|(els, _)| els)
+    })
 }
 
 /// The byte offsets of the `"` in `text`.
@@ -738,6 +755,291 @@ pub fn build_memo(
             (id.clone(), w)
         })
         .collect();
+    let linked = if memo.keeps() {
+        let values =
+            memo.shared_ids("cac-linked-values", &product.id, &product.file, content.values.keys().cloned().collect());
+        // Rules whose OVAL changed in its text alone.
+        let mut patch = Vec::new();
+        let same = |k: &(LinkInputs, Consulted)| {
+            k.0.matches(&works, content, unselected, rules, &values, &mut patch)
+                && k.1.still(content, unselected, product, jinja, src, memo)
+        };
+        let kept = memo.kept::<_, Linked>("cac-linked", &product.id, &product.file, same);
+        match kept.and_then(|mut l| patch.iter().all(|&i| l.patch(&works, i, memo)).then_some(l)) {
+            Some(l) => l,
+            None => {
+                let inputs = LinkInputs::of(&works, content, unselected, rules, values);
+                let (l, consulted) = link_checks(product, content, unselected, jinja, src, works, rules, memo);
+                memo.keep("cac-linked", &product.id, &product.file, (inputs, consulted), l.clone());
+                l
+            }
+        }
+    } else {
+        link_checks(product, content, unselected, jinja, src, works, rules, memo).0
+    };
+    let Linked { mut oval, outcomes, diags: mut d, .. } = linked;
+    diags.append(&mut d);
+    for ((id, out), (oid, o)) in rules.iter_mut().zip(outcomes) {
+        debug_assert_eq!(*id, oid);
+        out.sce = o.sce;
+        out.external_oval = o.external_oval;
+        out.ocil = o.ocil;
+        out.oval = o.oval;
+        out.exports = o.exports;
+    }
+    let titles: HashMap<String, String> =
+        content.rules.iter().map(|(k, r)| (k.clone(), crate::text::plain(&r.title))).collect();
+    let cces: HashMap<String, Vec<String>> = content
+        .rules
+        .iter()
+        .map(|(k, r)| {
+            (k.clone(), r.identifiers.iter().filter(|i| i.value.0 == "cce").map(|i| i.value.1.clone()).collect())
+        })
+        .filter(|(_, v): &(String, Vec<String>)| !v.is_empty())
+        .collect();
+    oval.fill_metadata_memo(&titles, &cces, &product.full_name, memo, &format!("{}/oval-metadata", product.id));
+    oval.number_cac("ssg");
+    oval
+}
+
+/// What linking a CaC product's checks makes, before the OVAL gets its
+/// metadata (which reads the rules' titles and CCEs) and its ids.
+#[derive(Clone)]
+struct Linked {
+    oval: Oval,
+    /// Per rule of the benchmark, in order: what its `RuleOut` gets.
+    outcomes: Vec<(String, Outcome)>,
+    diags: Vec<Diagnostic>,
+    /// The ids that OVAL other than the kept rules' defines (`build
+    /// --watch` only).
+    others: BTreeSet<String>,
+    /// The external variables whose declarations linking took from the
+    /// first rule that has one.
+    declared: BTreeSet<String>,
+}
+
+impl Linked {
+    /// Takes in the new text of the OVAL of `works[i]`, which
+    /// [`LinkInputs::matches`] found to change nothing else; `false` (and
+    /// a link to make again) when its items say otherwise.
+    fn patch(&mut self, works: &[(String, RuleChecks)], i: usize, memo: &crate::incremental::Memo) -> bool {
+        let Some(f) = &works[i].1.oval else { return false };
+        // Linking's findings are not made again: none may be about it.
+        let about = |l: &Location| l.file == f.file;
+        if self
+            .diags
+            .iter()
+            .any(|d| d.location.as_ref().is_some_and(about) || d.related.iter().any(|r| about(&r.location)))
+        {
+            return false;
+        }
+        // Whether OVAL other than `f` defines `short` too.
+        let elsewhere = |short: &str| {
+            self.others.contains(short) || works.iter().enumerate().any(|(j, (_, w))| j != i && w.ids.contains(short))
+        };
+        let declared = |var: &str| self.declared.contains(var);
+        self.oval.patch(f, memo, &elsewhere, &declared)
+    }
+}
+
+/// The check fields of a [`RuleOut`] that linking sets.
+#[derive(Clone, Default)]
+struct Outcome {
+    sce: Option<SceCheck>,
+    external_oval: Option<(String, String)>,
+    ocil: bool,
+    oval: bool,
+    exports: Vec<String>,
+}
+
+/// What linking reads of a kept rule: its id and directory (the walk's
+/// order), remote OVAL, whether it has an OCIL check, and its exports so
+/// far.
+type RuleLinkFacts = (String, PathBuf, Option<String>, bool, Vec<String>);
+
+/// What [`link_checks`] reads besides the sources of the product (its
+/// templates, `shared/checks/oval`, `extra_ovals.yml`, the macros: a
+/// change of any forgets the memo), compared before a `build --watch`
+/// rebuild reuses what it made.
+#[derive(PartialEq)]
+struct LinkInputs {
+    /// Each kept rule's checks.
+    works: Vec<(String, RuleChecks)>,
+    /// Each kept rule: its directory (the walk's order), remote OVAL,
+    /// whether it has an OCIL check, and its exports so far.
+    rules: Vec<RuleLinkFacts>,
+    /// The rules no profile selects, with their directories.
+    unselected: Vec<(String, PathBuf)>,
+    /// The own OVAL of every rule that declares an external variable.
+    declaring: Vec<(String, Arc<str>)>,
+    /// The product's Value ids.
+    values: Arc<Vec<String>>,
+}
+
+impl LinkInputs {
+    fn of(
+        works: &[(String, RuleChecks)],
+        content: &Content,
+        unselected: &BTreeMap<String, Rule>,
+        rules: &BTreeMap<String, RuleOut>,
+        values: Arc<Vec<String>>,
+    ) -> Self {
+        LinkInputs {
+            works: works.to_vec(),
+            rules: Self::rules(content, rules).collect(),
+            unselected: unselected.iter().map(|(id, r)| (id.clone(), r.dir.clone())).collect(),
+            declaring: Self::declaring(content, unselected).map(|(id, t)| (id.to_owned(), t.clone())).collect(),
+            values,
+        }
+    }
+
+    /// Whether a link made from these inputs holds for `works` and the
+    /// rest now: all equal, but for rules whose OVAL changed in its text
+    /// alone (their indexes go to `patch`): the same ids and references.
+    #[allow(clippy::too_many_arguments)]
+    fn matches(
+        &self,
+        works: &[(String, RuleChecks)],
+        content: &Content,
+        unselected: &BTreeMap<String, Rule>,
+        rules: &BTreeMap<String, RuleOut>,
+        values: &Arc<Vec<String>>,
+        patch: &mut Vec<usize>,
+    ) -> bool {
+        let same = self.values == *values
+            && self.works.len() == works.len()
+            && self.rules.iter().cloned().eq(Self::rules(content, rules))
+            && self.unselected.len() == unselected.len()
+            && self.unselected.iter().zip(unselected).all(|((a, d), (b, r))| a == b && *d == r.dir)
+            && self.declaring.iter().map(|(id, t)| (id.as_str(), t)).eq(Self::declaring(content, unselected));
+        if !same {
+            return false;
+        }
+        for (i, ((a, was), (b, now))) in self.works.iter().zip(works).enumerate() {
+            if a != b {
+                return false;
+            }
+            if was == now {
+                continue;
+            }
+            let text_only = match (&was.oval, &now.oval) {
+                (Some(f), Some(g)) => f.owner == g.owner && f.file == g.file && f.class == g.class,
+                _ => false,
+            };
+            if !text_only
+                || was.ids != now.ids
+                || was.refs != now.refs
+                || was.own_oval != now.own_oval
+                || was.sce != now.sce
+                || was.diags != now.diags
+            {
+                return false;
+            }
+            patch.push(i);
+        }
+        true
+    }
+
+    fn rules<'a>(
+        content: &'a Content,
+        rules: &'a BTreeMap<String, RuleOut>,
+    ) -> impl Iterator<Item = RuleLinkFacts> + 'a {
+        rules.iter().map(|(id, out)| {
+            let r = content.rules.get(id);
+            (
+                id.clone(),
+                r.map(|r| r.dir.clone()).unwrap_or_default(),
+                r.and_then(|r| r.oval_external_content.clone()),
+                r.is_some_and(|r| r.ocil.is_some() || r.ocil_clause.is_some()),
+                out.exports.clone(),
+            )
+        })
+    }
+
+    fn declaring<'a>(
+        content: &'a Content,
+        unselected: &'a BTreeMap<String, Rule>,
+    ) -> impl Iterator<Item = (&'a str, &'a Arc<str>)> + 'a {
+        content
+            .rules
+            .values()
+            .chain(unselected.values())
+            .filter_map(|r| Some((r.id.as_str(), r.files.texts.get(r.files.oval.as_ref()?)?)))
+            .filter(|(_, t)| t.contains("external_variable"))
+    }
+}
+
+/// What linking derived from rules that it found through the OVAL: the
+/// checks of rules no profile selects that a check extends, and the
+/// first declarations of external variables, rendered from their rules.
+#[derive(Default)]
+struct Consulted {
+    checks: Vec<(String, RuleChecks)>,
+    /// (rule, variable, its declaration there).
+    decls: Vec<(String, String, Option<Element>)>,
+}
+
+impl Consulted {
+    /// Whether deriving them again (from the memo while their rules are
+    /// unchanged) gives the same.
+    fn still(
+        &self,
+        content: &Content,
+        unselected: &BTreeMap<String, Rule>,
+        product: &Product,
+        jinja: &Jinja,
+        src: &Sources,
+        memo: &crate::incremental::Memo,
+    ) -> bool {
+        self.checks
+            .iter()
+            .all(|(id, w)| unselected.get(id).is_some_and(|r| unselected_checks(r, product, jinja, src, memo) == *w))
+            && self.decls.iter().all(|(id, var, d)| {
+                let rule = content.rules.get(id).or_else(|| unselected.get(id));
+                rule.is_some_and(|r| declaration(external_decls(r, product, jinja, memo).as_deref(), var) == d.as_ref())
+            })
+    }
+}
+
+/// The OVAL of a rule no profile selects (from the memo when it holds it).
+fn unselected_checks(
+    rule: &Rule,
+    product: &Product,
+    jinja: &Jinja,
+    src: &Sources,
+    memo: &crate::incremental::Memo,
+) -> RuleChecks {
+    memo.derived("cac-oval", &product.id, rule, (), || {
+        let mut w = RuleChecks::default();
+        oval_of_rule(rule, product, jinja, src, &mut w);
+        w
+    })
+}
+
+/// Links the checks of the kept rules (`works`, their OVAL) with what
+/// they reach, and decides each rule's check.
+#[allow(clippy::too_many_arguments)]
+fn link_checks(
+    product: &Product,
+    content: &Content,
+    unselected: &BTreeMap<String, Rule>,
+    jinja: &Jinja,
+    src: &Sources,
+    works: Vec<(String, RuleChecks)>,
+    rules: &BTreeMap<String, RuleOut>,
+    memo: &crate::incremental::Memo,
+) -> (Linked, Consulted) {
+    let mut diags = Vec::new();
+    let diags = &mut diags;
+    let mut consulted = Consulted::default();
+    // In `build --watch`: the ids defined by OVAL besides the kept rules'.
+    let mut others = BTreeSet::new();
+    let mut outcomes: BTreeMap<String, Outcome> = rules
+        .iter()
+        .map(|(id, out)| {
+            (id.clone(), Outcome { sce: out.sce.clone(), exports: out.exports.clone(), ..Default::default() })
+        })
+        .collect();
     let mut frags = Vec::new();
     let mut own: BTreeSet<String> = BTreeSet::new();
     // CaC loads the rules' own OVAL first, in its walk of the benchmark
@@ -758,8 +1060,8 @@ pub fn build_memo(
                 own.insert(id.clone());
             }
         }
-        if let Some(out) = rules.get_mut(&id) {
-            out.sce = w.sce;
+        if let Some(o) = outcomes.get_mut(&id) {
+            o.sce = w.sce;
         }
     }
     // What the rules' OVAL refers to but does not define: definitions of
@@ -780,6 +1082,9 @@ pub fn build_memo(
             if let Some(&i) = index.get(&m) {
                 if taken.insert(i) {
                     ids_and_refs(&shared_els[i], &mut ids, &mut refs);
+                    if memo.keeps() {
+                        ids_and_refs(&shared_els[i], &mut others, &mut BTreeSet::new());
+                    }
                     frags.push(shared_frags[i].clone());
                     progress = true;
                 }
@@ -790,13 +1095,13 @@ pub fn build_memo(
                 if !extra_taken.insert(rid.to_owned()) {
                     continue;
                 }
-                let mut w = memo.derived("cac-oval", &product.id, rule, (), || {
-                    let mut w = RuleChecks::default();
-                    oval_of_rule(rule, product, jinja, src, &mut w);
-                    w
-                });
+                let mut w = unselected_checks(rule, product, jinja, src, memo);
+                consulted.checks.push((rid.to_owned(), w.clone()));
                 diags.append(&mut w.diags);
                 if let Some(f) = w.oval {
+                    if memo.keeps() {
+                        others.extend(w.ids.iter().cloned());
+                    }
                     ids.extend(std::mem::take(&mut w.ids));
                     refs.extend(std::mem::take(&mut w.refs));
                     frags.push(f);
@@ -813,6 +1118,9 @@ pub fn build_memo(
                     Ok(text) => match shorthand(&text) {
                         Ok((els, merged)) => {
                             ids_and_refs(&els, &mut ids, &mut refs);
+                            if memo.keeps() {
+                                ids_and_refs(&els, &mut others, &mut BTreeSet::new());
+                            }
                             let lines =
                                 if merged.is_some() { LineMap::identity() } else { LineMap::between(source, &text) };
                             frags.push(Fragment {
@@ -835,7 +1143,7 @@ pub fn build_memo(
         }
     }
     let mut oval = Oval::link_cac_memo(&frags, diags, memo);
-    first_external_declarations(&mut oval, content, unselected, product, jinja, memo);
+    consulted.decls = first_external_declarations(&mut oval, content, unselected, product, jinja, memo);
     // A reference that resolves nowhere drops the check of the rules that
     // reach it (CaC's build only logs it, and its OVAL is then invalid).
     let mut check_diags = Vec::new();
@@ -854,7 +1162,7 @@ pub fn build_memo(
     // What every rule that may get a check reaches, walked once: when none
     // of it is missing (the usual case), no rule's own walk finds a missing
     // item, so those walks are skipped, and every such rule gets its check.
-    let candidates: Vec<String> = rules
+    let candidates: Vec<String> = outcomes
         .keys()
         .filter(|id| !oval.broken.contains(*id) && owners.contains_key(id.as_str()) && oval.has(Kind::Def, id))
         .cloned()
@@ -863,7 +1171,7 @@ pub fn build_memo(
     let any_missing = reach_all.iter().any(|k| !oval.items.contains_key(k));
     let mut with_check = Vec::new();
     let externals = oval.externals();
-    for (id, out) in rules.iter_mut() {
+    for (id, out) in outcomes.iter_mut() {
         let rule = &content.rules[id];
         out.external_oval = rule.oval_external_content.as_ref().map(|url| (external_oval_name(url), url.clone()));
         out.ocil = (rule.ocil.is_some() || rule.ocil_clause.is_some()) && id != "security_patches_up_to_date";
@@ -927,7 +1235,7 @@ pub fn build_memo(
         }
     }
     // CaC's linker inserts each export first, in sorted order.
-    for out in rules.values_mut() {
+    for out in outcomes.values_mut() {
         out.exports.reverse();
     }
     if any_missing {
@@ -936,19 +1244,9 @@ pub fn build_memo(
         // Every candidate got its check: what they reach is walked already.
         oval.retain_only(&reach_all);
     }
-    let titles: HashMap<String, String> =
-        content.rules.iter().map(|(k, r)| (k.clone(), crate::text::plain(&r.title))).collect();
-    let cces: HashMap<String, Vec<String>> = content
-        .rules
-        .iter()
-        .map(|(k, r)| {
-            (k.clone(), r.identifiers.iter().filter(|i| i.value.0 == "cce").map(|i| i.value.1.clone()).collect())
-        })
-        .filter(|(_, v): &(String, Vec<String>)| !v.is_empty())
-        .collect();
-    oval.fill_metadata_memo(&titles, &cces, &product.full_name, memo, &format!("{}/oval-metadata", product.id));
-    oval.number_cac("ssg");
-    oval
+    let outcomes = outcomes.into_iter().collect();
+    let declared = consulted.decls.iter().filter(|(_, _, d)| d.is_some()).map(|(_, v, _)| v.clone()).collect();
+    (Linked { oval, outcomes, diags: std::mem::take(diags), others, declared }, consulted)
 }
 
 /// The unselected rule whose OVAL defines definition `id`: the rule of that

@@ -13,10 +13,14 @@
 //! the macro library and the product files; each OVAL fragment's parse
 //! (reused only for the same text); and each OVAL item's text as written
 //! ([`Memo::written`], reused only for an equal item with the same ids).
-//! Only what was
+//! Per CaC product, its linked OVAL ([`Memo::kept`]): reused while every
+//! rule's OVAL and what linking reads of the rules are the same, and taken
+//! in item by item when a rule's OVAL changed only in its text (a title
+//! edit renders into the definition's metadata), as long as no link
+//! outcome can change. Only what was
 //! derived from a changed file (or from a file in a changed directory) is
 //! derived again; a change that any rule may read (macros, templates,
-//! product files) forgets everything. Linking and emission run as in a
+//! product files) forgets everything. Emission runs as in a
 //! full build, and `scapc_output::write_set` skips identical files, so
 //! what a rebuild writes is byte for byte what `scapc build` of the
 //! edited tree writes; a rebuild writes without waiting for the disk
@@ -139,6 +143,44 @@ impl Memo {
         let v = make();
         self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new((inputs, v.clone())));
         v
+    }
+
+    /// What [`Memo::keep`] kept under (`kind`, `product`, `file`), when
+    /// `same` says it still holds, given what it was kept with (its
+    /// inputs, or enough of them to check): for a result whose inputs are
+    /// too many to copy and compare on every build.
+    pub(crate) fn kept<I, T>(
+        &self,
+        kind: &'static str,
+        product: &str,
+        file: &Path,
+        same: impl FnOnce(&I) -> bool,
+    ) -> Option<T>
+    where
+        I: Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        if !self.on {
+            return None;
+        }
+        let key = (kind, product.to_owned(), file.to_path_buf());
+        // Out of the lock: `same` may ask the memo for more.
+        let kept =
+            self.derived.read().unwrap_or_else(|e| e.into_inner()).get(&key)?.downcast_ref::<Arc<(I, T)>>()?.clone();
+        same(&kept.0).then(|| kept.1.clone())
+    }
+
+    /// Keeps `value`, made from `inputs`, for [`Memo::kept`]; forgotten
+    /// as [`Memo::derived_at`] results are.
+    pub(crate) fn keep<I, T>(&self, kind: &'static str, product: &str, file: &Path, inputs: I, value: T)
+    where
+        I: Send + Sync + 'static,
+        T: Send + Sync + 'static,
+    {
+        if self.on {
+            let key = (kind, product.to_owned(), file.to_path_buf());
+            self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new(Arc::new((inputs, value))));
+        }
     }
 
     /// `ids` (e.g. a product's Value ids) as kept by an earlier build of

@@ -69,7 +69,7 @@ impl Kind {
 }
 
 /// One fragment to link: rendered text plus where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fragment {
     /// The rule id or platform instance this fragment belongs to.
     pub owner: String,
@@ -128,7 +128,7 @@ impl Externals<'_> {
 }
 
 /// A linked OVAL document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Oval {
     pub items: BTreeMap<(Kind, String), Item>,
     /// Owners with a fragment that could not be read.
@@ -338,6 +338,18 @@ impl Oval {
         Oval::link_impl(fragments, true, diags, memo)
     }
 
+    /// A fragment's items (see [`fragment_items`]), in `build --watch`
+    /// kept per (owner, file) and reused for the same text, line map and
+    /// class.
+    fn items_of(f: &Fragment, memo: &crate::incremental::Memo) -> (Vec<Result<Item, Diagnostic>>, bool) {
+        if memo.keeps() {
+            let inputs = (f.text.clone(), f.lines.clone(), f.class);
+            memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
+        } else {
+            fragment_items(f)
+        }
+    }
+
     fn link_impl(
         fragments: &[Fragment],
         cac: bool,
@@ -349,17 +361,7 @@ impl Oval {
         // map and class alone: parsed in parallel (parsing is most of the
         // work), and in `build --watch` kept per (owner, file) and reused
         // when all of them are equal; merged below in the fragments' order.
-        let parsed: Vec<_> = fragments
-            .par_iter()
-            .map(|f| {
-                if memo.keeps() {
-                    let inputs = (f.text.clone(), f.lines.clone(), f.class);
-                    memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
-                } else {
-                    fragment_items(f)
-                }
-            })
-            .collect();
+        let parsed: Vec<_> = fragments.par_iter().map(|f| Self::items_of(f, memo)).collect();
         for (f, (parsed, broken)) in fragments.iter().zip(parsed) {
             if broken {
                 oval.broken.insert(f.owner.clone());
@@ -396,6 +398,63 @@ impl Oval {
             }
         }
         oval
+    }
+
+    /// Takes in `f`'s new text when linking it again would change nothing
+    /// but its own items. Each of its items that is linked must either
+    /// equal the linked one (which stays, or is replaced by the new one
+    /// when it came from `f`), or have come from `f`, be defined nowhere
+    /// else (`elsewhere`) and keep its element name and references. An
+    /// external variable of another fragment stays as linked (their
+    /// duplicates are allowed), and so does one whose declaration linking
+    /// took from a rule (`declared`). Items linking left out (reached by
+    /// no check) stay out. `false`, with nothing changed, when that does
+    /// not hold.
+    pub(crate) fn patch(
+        &mut self,
+        f: &Fragment,
+        memo: &crate::incremental::Memo,
+        elsewhere: &dyn Fn(&str) -> bool,
+        declared: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        let (items, broken) = Self::items_of(f, memo);
+        if broken {
+            return false;
+        }
+        let targets = |r: &[(Kind, String, u32, u32)]| r.iter().map(|(k, t, _, _)| (*k, t.clone())).collect::<Vec<_>>();
+        let mut new = Vec::with_capacity(items.len());
+        for item in items {
+            let Ok(item) = item else { return false };
+            let Some(old) = self.items.get(&(item.kind, item.short.clone())) else { continue };
+            let ours = old.owner == item.owner && old.file == item.file;
+            if item.el.local_name() == "external_variable" {
+                match () {
+                    _ if !ours => {}
+                    _ if declared(&item.short) => new.push(Item { pos: item.pos, ..old.clone() }),
+                    _ if same(&old.el, &item.el) => new.push(item),
+                    _ => return false,
+                }
+                continue;
+            }
+            if same(&old.el, &item.el) {
+                if ours {
+                    new.push(item);
+                }
+                continue;
+            }
+            if !ours
+                || elsewhere(&item.short)
+                || old.el.name != item.el.name
+                || targets(&old.refs) != targets(&item.refs)
+            {
+                return false;
+            }
+            new.push(item);
+        }
+        for item in new {
+            self.items.insert((item.kind, item.short.clone()), item);
+        }
+        true
     }
 
     /// Checks that every reference resolves (naming both ends when not) and
@@ -707,6 +766,53 @@ mod tests {
   <ind:textfilecontent54_state id="s" version="1"><ind:text var_ref="v"/></ind:textfilecontent54_state>
   <external_variable id="v" datatype="string" version="1" comment="c"/>
 </def-group>"#;
+
+    /// A fragment's new text is taken in item by item only when linking
+    /// it again would give the same but for its own items' content.
+    #[test]
+    fn patches_take_in_text_changes_and_refuse_what_linking_would_decide_anew() {
+        let b = r#"<def-group><definition id="b"><criteria><criterion test_ref="t_a"/></criteria></definition></def-group>"#;
+        let memo = crate::incremental::Memo::default();
+        let linked = || {
+            let mut diags = Vec::new();
+            let o = Oval::link(&[frag("a", A), frag("b", b)], &mut diags);
+            assert!(diags.is_empty(), "{diags:?}");
+            o
+        };
+        let nowhere = |_: &str| false;
+        let emitted = |mut o: Oval| {
+            o.number("org.x");
+            o.emit("2026-01-01T00:00:00", None)
+        };
+        // The object's pattern, a definition's comment: taken in.
+        let mut o = linked();
+        let edited = A.replace("^a$", "^a+$").replace(r#"<criteria>"#, r#"<criteria comment="new">"#);
+        assert!(o.patch(&frag("a", &edited), &memo, &nowhere, &nowhere));
+        let xml = emitted(o);
+        assert!(xml.contains("^a+$") && xml.contains(r#"comment="new""#), "{xml}");
+        // A reference changed: linked again.
+        let mut o = linked();
+        let moved = A.replace(r#"<criterion test_ref="t_a"/>"#, r#"<criterion test_ref="t_b"/>"#);
+        assert!(!o.patch(&frag("a", &moved), &memo, &nowhere, &nowhere));
+        assert_eq!(emitted(o), emitted(linked()));
+        // A changed item that another fragment defines too: its duplicate
+        // check would run anew.
+        let mut o = linked();
+        let everywhere = |_: &str| true;
+        assert!(!o.patch(&frag("a", &edited), &memo, &everywhere, &nowhere));
+        // A changed external variable: its declaration may come from
+        // elsewhere.
+        let mut o = linked();
+        assert!(!o.patch(&frag("a", &A.replace(r#"comment="c""#, r#"comment="d""#)), &memo, &nowhere, &nowhere));
+        // Not well-formed: linked again (and reported there).
+        let mut o = linked();
+        assert!(!o.patch(&frag("a", "<def-group>"), &memo, &nowhere, &nowhere));
+        // Another owner's fragment changing an item it did not define.
+        let mut o = linked();
+        let b2 = b.replace("<definition id=\"b\">", "<definition id=\"b\" class=\"inventory\">");
+        assert!(o.patch(&frag("b", &b2), &memo, &nowhere, &nowhere));
+        assert!(!o.patch(&frag("b", &A.replace("^a$", "^z$")), &memo, &nowhere, &nowhere));
+    }
 
     #[test]
     fn links_numbers_and_rewrites() {

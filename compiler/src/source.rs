@@ -162,6 +162,10 @@ pub fn read(path: &Path) -> Result<String, Diagnostic> {
     }
 }
 
+/// Per path, as spelled (looked up by its bytes, with a fast hash: a
+/// rebuild looks up thousands).
+type ByPath<V> = HashMap<std::ffi::OsString, V, foldhash::fast::RandomState>;
+
 /// Every source of a tree, read once: the texts and directory listings
 /// that loading asks for, kept for the products that follow (each product
 /// renders the shared sources with its own variables, but the files are
@@ -169,14 +173,14 @@ pub fn read(path: &Path) -> Result<String, Diagnostic> {
 /// threads; a file that changes during the run is read as first seen.
 #[derive(Debug, Default)]
 pub struct Cache {
-    texts: RwLock<HashMap<PathBuf, Result<Arc<str>, Diagnostic>>>,
-    dirs: RwLock<HashMap<PathBuf, Arc<[PathBuf]>>>,
+    texts: RwLock<ByPath<Result<Arc<str>, Diagnostic>>>,
+    dirs: RwLock<ByPath<Arc<[PathBuf]>>>,
     /// Rendered YAML sources with their parse, per source file, when
     /// [`Cache::share_parses`] is on: products that render a file to the
     /// same text share one parse.
-    parsed: RwLock<HashMap<PathBuf, Renderings>>,
+    parsed: RwLock<ByPath<Renderings>>,
     share_parses: std::sync::atomic::AtomicBool,
-    stats: RwLock<HashMap<PathBuf, Option<FileStat>>>,
+    stats: RwLock<ByPath<Option<FileStat>>>,
 }
 
 /// What a build needs of a source file's metadata: its modification time
@@ -236,12 +240,12 @@ pub struct Parsed {
 impl Cache {
     /// The text of `path` ([`read`] on first use).
     pub fn read(&self, path: &Path) -> Result<Arc<str>, Diagnostic> {
-        if let Some(r) = self.texts.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+        if let Some(r) = self.texts.read().unwrap_or_else(|e| e.into_inner()).get(path.as_os_str()) {
             return r.clone();
         }
         let r = read(path).map(Arc::from);
         let mut map = self.texts.write().unwrap_or_else(|e| e.into_inner());
-        map.entry(path.to_path_buf()).or_insert(r).clone()
+        map.entry(path.as_os_str().to_owned()).or_insert(r).clone()
     }
 
     /// Keeps each rendering of a YAML source with its parse for the
@@ -269,7 +273,7 @@ impl Cache {
         if !self.share_parses.load(Relaxed) {
             return make(rendered);
         }
-        if let Some(r) = self.parsed.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+        if let Some(r) = self.parsed.read().unwrap_or_else(|e| e.into_inner()).get(path.as_os_str()) {
             if let Some(p) = r.kept.iter().find(|p| *p.rendered == *rendered) {
                 r.hits.fetch_add(1, Relaxed);
                 return p.clone();
@@ -277,7 +281,7 @@ impl Cache {
         }
         let p = make(rendered);
         let mut map = self.parsed.write().unwrap_or_else(|e| e.into_inner());
-        let r = map.entry(path.to_path_buf()).or_default();
+        let r = map.entry(path.as_os_str().to_owned()).or_default();
         if let Some(q) = r.kept.iter().find(|q| q.rendered == p.rendered) {
             return q.clone();
         }
@@ -302,7 +306,7 @@ impl Cache {
         // One lookup per path; only the paths not known yet are stat'ed.
         let mut out: Vec<Option<Option<FileStat>>> = {
             let known = self.stats.read().unwrap_or_else(|e| e.into_inner());
-            paths.iter().map(|p| known.get(*p).copied()).collect()
+            paths.iter().map(|p| known.get(p.as_os_str()).copied()).collect()
         };
         let missing: Vec<usize> = (0..paths.len()).filter(|&i| out[i].is_none()).collect();
         if !missing.is_empty() {
@@ -318,7 +322,7 @@ impl Cache {
                 .collect();
             let mut known = self.stats.write().unwrap_or_else(|e| e.into_inner());
             for (&i, st) in missing.iter().zip(found) {
-                known.insert(paths[i].to_path_buf(), st);
+                known.insert(paths[i].as_os_str().to_owned(), st);
                 out[i] = Some(st);
             }
         }
@@ -330,19 +334,19 @@ impl Cache {
         use rayon::prelude::*;
         let todo: Vec<&PathBuf> = {
             let map = self.texts.read().unwrap_or_else(|e| e.into_inner());
-            paths.iter().filter(|p| !map.contains_key(*p)).collect()
+            paths.iter().filter(|p| !map.contains_key(p.as_os_str())).collect()
         };
         let read: Vec<(PathBuf, Result<Arc<str>, Diagnostic>)> =
             todo.into_par_iter().map(|p| (p.clone(), read(p).map(Arc::from))).collect();
         let mut map = self.texts.write().unwrap_or_else(|e| e.into_inner());
         for (p, r) in read {
-            map.entry(p).or_insert(r);
+            map.entry(p.into_os_string()).or_insert(r);
         }
     }
 
     /// The text of `path` if it was read and is readable, without reading.
     pub fn cached(&self, path: &Path) -> Option<Arc<str>> {
-        self.texts.read().unwrap_or_else(|e| e.into_inner()).get(path)?.as_ref().ok().cloned()
+        self.texts.read().unwrap_or_else(|e| e.into_inner()).get(path.as_os_str())?.as_ref().ok().cloned()
     }
 
     /// The entries of directory `dir`, sorted (none when it is not a
@@ -350,14 +354,14 @@ impl Cache {
     pub fn list(&self, dir: &Path) -> Arc<[PathBuf]> {
         {
             let dirs = self.dirs.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(l) = dirs.get(dir) {
+            if let Some(l) = dirs.get(dir.as_os_str()) {
                 return l.clone();
             }
             // A directory that its parent's listing (already read) does not
             // hold is not opened: a rule's `sce/`, `ansible/`, ... mostly
             // are not there.
             if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
-                if let Some(pl) = dirs.get(parent) {
+                if let Some(pl) = dirs.get(parent.as_os_str()) {
                     if pl.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_err() {
                         return Arc::from(Vec::new());
                     }
@@ -368,7 +372,7 @@ impl Cache {
             std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
         v.sort();
         let l: Arc<[PathBuf]> = v.into();
-        self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.to_path_buf()).or_insert(l).clone()
+        self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.as_os_str().to_owned()).or_insert(l).clone()
     }
 
     /// Forgets what was read at or below each of `paths`, and the listings
@@ -376,12 +380,13 @@ impl Cache {
     /// (`build --watch` after an edit, creation, removal or rename).
     pub fn invalidate(&self, paths: &[PathBuf]) {
         let hit = |p: &Path| paths.iter().any(|c| p.starts_with(c));
-        self.texts.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
-        self.parsed.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
-        self.stats.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(p));
+        self.texts.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(Path::new(p)));
+        self.parsed.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(Path::new(p)));
+        self.stats.write().unwrap_or_else(|e| e.into_inner()).retain(|p, _| !hit(Path::new(p)));
         let parents: Vec<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
         self.dirs.write().unwrap_or_else(|e| e.into_inner()).retain(|d, _| {
-            !hit(d) && !parents.iter().any(|p| d == p || (p.as_os_str().is_empty() && d == Path::new(".")))
+            let d = Path::new(d);
+            !hit(d) && !parents.iter().any(|p| d == *p || (p.as_os_str().is_empty() && d == Path::new(".")))
         });
     }
 
