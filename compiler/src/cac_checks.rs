@@ -664,7 +664,7 @@ fn first_external_declarations(
         let els = rendered.entry(rule.id.as_str()).or_insert_with(|| external_decls(rule, product, jinja, memo));
         let decl = declaration(els.as_deref(), &var);
         used.push((rule.id.clone(), var.clone(), decl.cloned()));
-        if let (Some(decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var))) {
+        if let (Some(decl), Some(item)) = (decl, oval.items.get_mut(&(Kind::Var, var)).map(Arc::make_mut)) {
             let mut decl = decl.clone();
             if decl.attr("version").is_none() {
                 decl.set_attr("version", "1");

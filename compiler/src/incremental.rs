@@ -33,6 +33,7 @@ use crate::pipeline::resolve::RuleWork;
 use scapc_diagnostics::Diagnostic;
 use std::any::Any;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -40,7 +41,7 @@ type Loaded = (Option<Rule>, Vec<Diagnostic>);
 
 /// Something derived from a rule (or a product), and the inputs it was
 /// made from, by (kind, product, file).
-type Derived = HashMap<(&'static str, String, PathBuf), Box<dyn Any + Send + Sync>, Hasher>;
+type Derived = HashMap<(&'static str, String, OsString), Box<dyn Any + Send + Sync>, Hasher>;
 
 /// The memo's maps are looked up thousands of times per rebuild, by keys
 /// no one outside the process chooses: a fast hash.
@@ -58,12 +59,12 @@ type Worked = (Vec<String>, RuleWork);
 #[derive(Debug, Default)]
 pub struct Memo {
     on: bool,
-    rules: RwLock<HashMap<(String, PathBuf), Loaded, Hasher>>,
+    rules: RwLock<HashMap<(String, OsString), Loaded, Hasher>>,
     /// Each rule's resolution (its templates and own files rendered, per
     /// product and `rule.yml`): it reads the rule, the templates, the
     /// product and the macro library, so it stays good exactly as long as
     /// the rule's entry in `rules` does, given the same platform ids.
-    works: RwLock<HashMap<(String, PathBuf), Worked, Hasher>>,
+    works: RwLock<HashMap<(String, OsString), Worked, Hasher>>,
     /// More of each rule's derived results, by kind (a CaC rule's fixes,
     /// its OVAL), per product and `rule.yml`, each with the inputs beyond
     /// the rule's own files it was made from (compared before reuse);
@@ -132,7 +133,7 @@ impl Memo {
         if !self.on {
             return make();
         }
-        let key = (kind, product.to_owned(), file.to_path_buf());
+        let key = (kind, product.to_owned(), file.as_os_str().to_owned());
         if let Some(hit) = self.derived.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             if let Some((k, v)) = hit.downcast_ref::<(K, T)>() {
                 if *k == inputs {
@@ -163,7 +164,7 @@ impl Memo {
         if !self.on {
             return None;
         }
-        let key = (kind, product.to_owned(), file.to_path_buf());
+        let key = (kind, product.to_owned(), file.as_os_str().to_owned());
         // Out of the lock: `same` may ask the memo for more.
         let kept =
             self.derived.read().unwrap_or_else(|e| e.into_inner()).get(&key)?.downcast_ref::<Arc<(I, T)>>()?.clone();
@@ -178,7 +179,7 @@ impl Memo {
         T: Send + Sync + 'static,
     {
         if self.on {
-            let key = (kind, product.to_owned(), file.to_path_buf());
+            let key = (kind, product.to_owned(), file.as_os_str().to_owned());
             self.derived.write().unwrap_or_else(|e| e.into_inner()).insert(key, Box::new(Arc::new((inputs, value))));
         }
     }
@@ -243,7 +244,7 @@ impl Memo {
         if !self.on {
             return work(platforms);
         }
-        let key = (product.to_owned(), rule.file.clone());
+        let key = (product.to_owned(), rule.file.as_os_str().to_owned());
         if let Some((p, w)) = self.works.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             if *p == platforms {
                 return w.clone();
@@ -259,7 +260,7 @@ impl Memo {
         if !self.on {
             return load();
         }
-        let key = (product.to_owned(), path.to_path_buf());
+        let key = (product.to_owned(), path.as_os_str().to_owned());
         if let Some(hit) = self.rules.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return hit.clone();
         }
@@ -273,7 +274,7 @@ impl Memo {
         let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
         let mut works = self.works.write().unwrap_or_else(|e| e.into_inner());
         let mut derived = self.derived.write().unwrap_or_else(|e| e.into_inner());
-        let in_rule = |p: &Path| rules.keys().any(|(_, r)| r.parent().is_some_and(|d| p.starts_with(d)));
+        let in_rule = |p: &Path| rules.keys().any(|(_, r)| Path::new(r).parent().is_some_and(|d| p.starts_with(d)));
         let unread_by_rules = |p: &Path| {
             p.file_name().is_some_and(|n| n == "group.yml")
                 || p.extension().is_some_and(|e| e == "var" || e == "profile")
@@ -287,8 +288,8 @@ impl Memo {
             self.written.write().unwrap_or_else(|e| e.into_inner()).clear();
             return;
         }
-        let untouched = |r: &PathBuf| {
-            let dir = r.parent().unwrap_or(Path::new(""));
+        let untouched = |r: &OsString| {
+            let dir = Path::new(r).parent().unwrap_or(Path::new(""));
             !change.paths.iter().any(|p| p.starts_with(dir))
         };
         rules.retain(|(_, r), _| untouched(r));
@@ -474,7 +475,7 @@ mod tests {
     }
 
     fn kept(m: &Memo) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = m.rules.read().unwrap().keys().map(|(_, p)| p.clone()).collect();
+        let mut v: Vec<PathBuf> = m.rules.read().unwrap().keys().map(|(_, p)| PathBuf::from(p)).collect();
         v.sort();
         v
     }

@@ -130,10 +130,27 @@ impl Externals<'_> {
 /// A linked OVAL document.
 #[derive(Debug, Default, Clone)]
 pub struct Oval {
-    pub items: BTreeMap<(Kind, String), Item>,
+    /// Shared: `build --watch` keeps a product's linked OVAL, and each
+    /// rebuild's copy of it shares the items it does not change.
+    pub items: BTreeMap<(Kind, String), Arc<Item>>,
     /// Owners with a fragment that could not be read.
     pub broken: BTreeSet<String>,
-    ids: HashMap<(Kind, String), String>,
+    ids: Ids,
+}
+
+/// Each item's full id, per kind by short id (looked up by a borrowed id:
+/// emission looks up every reference).
+#[derive(Debug, Default, Clone)]
+struct Ids([HashMap<String, String, foldhash::fast::RandomState>; 5]);
+
+impl Ids {
+    fn get(&self, kind: Kind, short: &str) -> Option<&String> {
+        self.0[kind as usize].get(short)
+    }
+
+    fn insert(&mut self, kind: Kind, short: String, id: String) {
+        self.0[kind as usize].insert(short, id);
+    }
 }
 
 fn ref_kind(attr: &str) -> Option<Kind> {
@@ -392,7 +409,7 @@ impl Oval {
                         .hint("give one of them another id, or make them identical to share it"),
                     ),
                     None => {
-                        oval.items.insert((kind, short), item);
+                        oval.items.insert((kind, short), Arc::new(item));
                     }
                 }
             }
@@ -430,7 +447,7 @@ impl Oval {
             if item.el.local_name() == "external_variable" {
                 match () {
                     _ if !ours => {}
-                    _ if declared(&item.short) => new.push(Item { pos: item.pos, ..old.clone() }),
+                    _ if declared(&item.short) => new.push(Item { pos: item.pos, ..Item::clone(old) }),
                     _ if same(&old.el, &item.el) => new.push(item),
                     _ => return false,
                 }
@@ -452,7 +469,7 @@ impl Oval {
             new.push(item);
         }
         for item in new {
-            self.items.insert((item.kind, item.short.clone()), item);
+            self.items.insert((item.kind, item.short.clone()), Arc::new(item));
         }
         true
     }
@@ -529,7 +546,7 @@ impl Oval {
         for (kind, short) in self.items.keys() {
             let n = counters.entry(*kind).or_insert(0);
             *n += 1;
-            self.ids.insert((*kind, short.clone()), format!("oval:{ns}:{}:{}", kind.tag(), n));
+            self.ids.insert(*kind, short.clone(), format!("oval:{ns}:{}:{}", kind.tag(), n));
         }
     }
 
@@ -537,7 +554,7 @@ impl Oval {
     /// id `x` of kind `k` becomes `oval:<prefix>-x:<k>:1`.
     pub fn number_cac(&mut self, prefix: &str) {
         for (kind, short) in self.items.keys() {
-            self.ids.insert((*kind, short.clone()), format!("oval:{prefix}-{short}:{}:1", kind.tag()));
+            self.ids.insert(*kind, short.clone(), format!("oval:{prefix}-{short}:{}:1", kind.tag()));
         }
     }
 
@@ -552,11 +569,17 @@ impl Oval {
     /// walked).
     pub fn retain_only(&mut self, keep: &BTreeSet<(Kind, String)>) {
         self.items.retain(|k, _| keep.contains(k));
-        self.ids.retain(|k, _| keep.contains(k));
+        for (i, kind) in [Kind::Def, Kind::Tst, Kind::Obj, Kind::Ste, Kind::Var].into_iter().enumerate() {
+            debug_assert_eq!(kind as usize, i);
+            let ids = &mut self.ids.0[i];
+            if !ids.is_empty() {
+                ids.retain(|s, _| keep.contains(&(kind, s.clone())));
+            }
+        }
     }
 
     pub fn id(&self, kind: Kind, short: &str) -> Option<&str> {
-        self.ids.get(&(kind, short.to_owned())).map(String::as_str)
+        self.ids.get(kind, short).map(String::as_str)
     }
 
     pub fn has(&self, kind: Kind, short: &str) -> bool {
@@ -568,7 +591,7 @@ impl Oval {
     /// all the definitions), by borrowed ids, so that no walk allocates
     /// to look one up.
     pub fn externals(&self) -> Externals<'_> {
-        Externals { by: self.items.iter().map(|((k, s), it)| ((*k, s.as_str()), it)).collect() }
+        Externals { by: self.items.iter().map(|((k, s), it)| ((*k, s.as_str()), &**it)).collect() }
     }
 
     /// Fills missing definition metadata: title, affected platform and
@@ -602,12 +625,12 @@ impl Oval {
             let title = titles.get(short).cloned().unwrap_or_else(|| short.clone());
             let cce = cces.get(short);
             if !memo.keeps() {
-                fill_one(Arc::make_mut(&mut item.el), &title, cce, platform);
+                fill_one(Arc::make_mut(&mut Arc::make_mut(item).el), &title, cce, platform);
                 continue;
             }
             type From = (Arc<Element>, String, Option<Vec<String>>, String);
             let src = item.el.clone();
-            item.el = memo.written(
+            Arc::make_mut(item).el = memo.written(
                 doc,
                 short,
                 |(e, t, c, p): &From| Arc::ptr_eq(e, &src) && *t == title && c.as_ref() == cce && p == platform,
@@ -649,7 +672,7 @@ impl Oval {
                 .items
                 .iter()
                 .filter(|((k, s), _)| *k == kind && keep.is_none_or(|keep| keep.contains(&(*k, s.clone()))))
-                .map(|((k, s), it)| (self.ids[&(*k, s.clone())].as_str(), it))
+                .map(|((k, s), it)| (self.ids.0[*k as usize][s.as_str()].as_str(), &**it))
                 .collect();
             if items.is_empty() {
                 continue;
@@ -715,7 +738,7 @@ impl Oval {
     /// of [`Item::refs`], found by the same walk of the element.
     fn ref_ids(&self, item: &Item) -> Vec<Option<String>> {
         debug_assert!(item.refs == refs_of(&item.el));
-        item.refs.iter().map(|(kind, short, _, _)| self.ids.get(&(*kind, short.clone())).cloned()).collect()
+        item.refs.iter().map(|(kind, short, _, _)| self.ids.get(*kind, short).cloned()).collect()
     }
 
     fn rewrite(&self, el: &mut Element, own_id: &str) {
@@ -724,14 +747,13 @@ impl Oval {
         el.walk_mut(&mut |e| {
             for (k, v) in e.attrs.iter_mut() {
                 if let Some(kind) = ref_kind(k) {
-                    if let Some(full) = ids.get(&(kind, v.clone())) {
+                    if let Some(full) = ids.get(kind, v) {
                         *v = full.clone();
                     }
                 }
             }
             if let Some(kind) = text_ref_kind(e.local_name()) {
-                let t = e.text().trim().to_owned();
-                if let Some(full) = ids.get(&(kind, t)) {
+                if let Some(full) = ids.get(kind, e.text().trim()) {
                     e.set_text(full.clone());
                 }
             }
