@@ -387,6 +387,7 @@ pub fn build_discovered_as(
     let later: std::sync::Mutex<Vec<Compiled>> = std::sync::Mutex::new(Vec::new());
     // Products that render a source to the same text share its parse.
     tree.sources.share_parses(prep.products.len() > 1);
+    tree.memo.share_texts(prep.products.len() > 1);
     let done: Vec<Done> = prep
         .products
         .into_par_iter()
@@ -438,6 +439,7 @@ pub fn build_discovered_as(
         })
         .collect();
     tree.sources.share_parses(false);
+    tree.memo.share_texts(false);
     let mut outputs = Vec::new();
     let mut gated = Vec::new();
     for d in done {

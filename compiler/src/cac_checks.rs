@@ -211,26 +211,64 @@ fn applies(els: &[Element], product: &Product) -> bool {
 /// and the text to link: the rendered text itself when it is one
 /// def-group, else the elements gathered into one.
 fn shorthand(text: &str) -> Result<(Vec<Element>, Option<String>), scapc_xml::ParseError> {
-    let wrapped = format!("<cac-wrap>{text}</cac-wrap>");
-    let root = scapc_xml::parse(&wrapped)?;
+    const WRAP: &str = "<cac-wrap>";
+    let wrapped = format!("{WRAP}{text}</cac-wrap>");
+    let mut root = scapc_xml::parse(&wrapped)?;
     let mut els = Vec::new();
     let mut groups = 0;
     let mut loose = 0;
-    for e in root.elements() {
+    // Taken out of the wrapper, not copied.
+    for n in std::mem::take(&mut root.children) {
+        let scapc_xml::Node::Element(mut e) = n else { continue };
         if e.local_name() == "def-group" {
             groups += 1;
-            els.extend(e.elements().cloned());
+            els.extend(std::mem::take(&mut e.children).into_iter().filter_map(|c| match c {
+                scapc_xml::Node::Element(c) => Some(c),
+                _ => None,
+            }));
         } else {
             loose += 1;
-            els.push(e.clone());
+            els.push(e);
         }
     }
     if groups == 1 && loose == 0 {
+        // Positions in `text`: the wrapper shifted its first line.
+        fn unshift(e: &mut Element, by: u32) {
+            if e.line == 1 {
+                e.col = e.col.saturating_sub(by).max(1);
+                for c in e.children.iter_mut() {
+                    if let scapc_xml::Node::Element(c) = c {
+                        unshift(c, by);
+                    }
+                }
+            }
+        }
+        for e in &mut els {
+            unshift(e, WRAP.len() as u32);
+        }
         return Ok((els, None));
     }
     let mut g = Element::new("def-group");
     g.children = els.iter().cloned().map(scapc_xml::Node::Element).collect();
     Ok((els, Some(g.to_xml())))
+}
+
+/// The compliance fragment of `owner` from `file` (whose text is
+/// `source`), rendered to `rendered` and read by [`shorthand`]: its items
+/// made from the elements read, unless they had to be merged into one
+/// def-group (then linking reads the merged text).
+fn fragment(
+    owner: String,
+    file: PathBuf,
+    source: &str,
+    rendered: String,
+    (els, merged): (Vec<Element>, Option<String>),
+) -> Fragment {
+    let f = |lines, text: String| Fragment { owner, file, lines, text: text.into(), class: "compliance", items: None };
+    match merged {
+        Some(m) => f(LineMap::identity(), m),
+        None => f(LineMap::between(source, &rendered), rendered).parsed(els),
+    }
 }
 
 /// A rule's own files of language directory `sub` in CaC's order of
@@ -382,14 +420,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
             }
             Ok((els, merged)) if applies(&els, product) => {
                 ids_and_refs(&els, &mut w.ids, &mut w.refs);
-                let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(&text, &rendered) };
-                w.oval = Some(Fragment {
-                    owner: rule.id.clone(),
-                    file,
-                    lines,
-                    text: merged.unwrap_or(rendered).into(),
-                    class: "compliance",
-                });
+                w.oval = Some(fragment(rule.id.clone(), file, &text, rendered, (els, merged)));
                 w.own_oval = true;
                 return;
             }
@@ -403,14 +434,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
         Err(e) => w.diags.push(xml_error(&e, file, &format!("rule `{}`", rule.id))),
         Ok((els, merged)) if applies(&els, product) => {
             ids_and_refs(&els, &mut w.ids, &mut w.refs);
-            let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(source, &text) };
-            w.oval = Some(Fragment {
-                owner: rule.id.clone(),
-                file: file.to_path_buf(),
-                lines,
-                text: merged.unwrap_or(text).into(),
-                class: "compliance",
-            });
+            w.oval = Some(fragment(rule.id.clone(), file.to_path_buf(), source, text, (els, merged)));
         }
         Ok(_) => {}
     }
@@ -557,15 +581,8 @@ fn shared_index(
             match shorthand(&r) {
                 Err(e) => Some(Err(xml_error(&e, file, "a shared OVAL check"))),
                 Ok((els, merged)) if applies(&els, product) => {
-                    let lines = if merged.is_some() { LineMap::identity() } else { LineMap::between(text, &r) };
                     let owner = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                    let f = Fragment {
-                        owner,
-                        file: file.clone(),
-                        lines,
-                        text: merged.unwrap_or(r).into(),
-                        class: "compliance",
-                    };
+                    let f = fragment(owner, file.clone(), text, r, (els.clone(), merged));
                     Some(Ok((f, els)))
                 }
                 Ok(_) => None,
@@ -1121,15 +1138,7 @@ fn link_checks(
                             if memo.keeps() {
                                 ids_and_refs(&els, &mut others, &mut BTreeSet::new());
                             }
-                            let lines =
-                                if merged.is_some() { LineMap::identity() } else { LineMap::between(source, &text) };
-                            frags.push(Fragment {
-                                owner: m.clone(),
-                                file: file.clone(),
-                                lines,
-                                text: merged.unwrap_or(text).into(),
-                                class: "compliance",
-                            });
+                            frags.push(fragment(m.clone(), file.clone(), source, text, (els, merged)));
                             progress = true;
                         }
                         Err(e) => diags.push(xml_error(&e, &src.extra_file, &format!("`{m}` of extra_ovals.yml"))),

@@ -529,6 +529,7 @@ pub fn instances(
                             lines: LineMap::between(src, &text),
                             text: text.into(),
                             class: "inventory",
+                            items: None,
                         }),
                     },
                     Err(e) => diags.push(
@@ -626,6 +627,7 @@ pub fn instances(
                     lines: LineMap::between(src, &text),
                     text: text.into(),
                     class: "inventory",
+                    items: None,
                 });
             }
             Err(e) => {

@@ -9,12 +9,13 @@
 
 use crate::codes;
 use crate::compile::{Fix, FixAttrs};
-use crate::jinja::{Jinja, SUB_CLOSE, SUB_OPEN};
+use crate::jinja::{SUB_CLOSE, SUB_OPEN};
 use crate::model::*;
 use crate::source::Cache;
 use scapc_diagnostics::Diagnostic;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// CaC's fix languages: (language and directory, file extension, XCCDF
 /// fix system, populate marker).
@@ -350,13 +351,28 @@ pub fn ansible(
     rule: &AnsibleRule<'_>,
     c: &Conditionals,
 ) -> Option<String> {
+    ansible_with(body, config, rule, c, &|t| Arc::new(crate::yaml::parse_pyyaml(t).ok()))
+}
+
+/// A text's YAML (as PyYAML reads it), `None` when it is not YAML.
+type YamlOf<'a> = &'a dyn Fn(&str) -> Arc<Option<crate::yaml::Node>>;
+
+/// [`ansible`], the tasks' YAML read through `yaml` (a build of many
+/// products shares the parse of a text they render alike).
+fn ansible_with(
+    body: &str,
+    config: &BTreeMap<String, String>,
+    rule: &AnsibleRule<'_>,
+    c: &Conditionals,
+    yaml: YamlOf<'_>,
+) -> Option<String> {
     let body = strip_final_block(body);
     let body: &str = &body;
     // Split the text into top-level items.
     let lines: Vec<&str> = body.lines().collect();
     let mut starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.starts_with('-')).map(|(i, _)| i).collect();
-    let parsed = crate::yaml::parse_pyyaml(body).ok();
-    let tasks_yaml: Vec<Option<&crate::yaml::Node>> = match parsed.as_ref().and_then(|d| d.as_seq()) {
+    let parsed = yaml(body);
+    let tasks_yaml: Vec<Option<&crate::yaml::Node>> = match parsed.as_ref().as_ref().and_then(|d| d.as_seq()) {
         Some(t) if t.len() == starts.len() => t.iter().map(Some).collect(),
         // The YAML reader cannot read it: the items as the text shows them.
         _ => starts.iter().map(|_| None).collect(),
@@ -512,15 +528,16 @@ pub fn expand_subs(text: &str, marker: Option<&str>) -> String {
 }
 
 /// Every fix of one CaC rule: (fix system, fix), in CaC's language order.
-pub fn rule_fixes(
+pub(crate) fn rule_fixes(
     rule: &Rule,
-    content: &Content,
-    product: &Product,
-    jinja: &Jinja,
+    cx: &crate::compile::FixContext<'_>,
+    memo: &crate::incremental::Memo,
     bash_cond: &Conditionals,
     ansible_cond: &Conditionals,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(&'static str, Fix)> {
+    let (content, product, jinja) = (cx.content, cx.product, cx.jinja);
+    let yaml = |t: &str| memo.by_text("ansible-yaml", t, || crate::yaml::parse_pyyaml(t).ok());
     let mut out = Vec::new();
     let own = content.cac_fix_sources.get(&rule.id);
     let cce = rule.identifiers.iter().find(|i| i.value.0 == "cce").map(|i| i.value.1.clone());
@@ -599,7 +616,7 @@ pub fn rule_fixes(
                     cce: cce.as_deref(),
                     references: &rule.references,
                 };
-                match ansible(&body, &config, &r, ansible_cond) {
+                match ansible_with(&body, &config, &r, ansible_cond, &yaml) {
                     Some(b) => b,
                     None => {
                         diags.push(

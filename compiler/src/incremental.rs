@@ -74,7 +74,14 @@ pub struct Memo {
     /// by (document, item), each with what it was written from; reused
     /// only when that is equal again, so no edit makes one stale.
     written: RwLock<Written>,
+    /// Parses that the products of one build share, by kind and text
+    /// ([`Memo::by_text`]); kept only while [`Memo::share_texts`] is on.
+    texts: RwLock<ByText>,
+    sharing: std::sync::atomic::AtomicBool,
 }
+
+/// See [`Memo::by_text`].
+type ByText = HashMap<&'static str, HashMap<Box<str>, Arc<dyn Any + Send + Sync>, Hasher>, Hasher>;
 
 /// See [`Memo::written`].
 type Written = HashMap<(String, String), Box<dyn Any + Send + Sync>, Hasher>;
@@ -88,7 +95,42 @@ impl Memo {
             works: RwLock::default(),
             derived: RwLock::default(),
             written: RwLock::default(),
+            texts: RwLock::default(),
+            sharing: Default::default(),
         }
+    }
+
+    /// Whether the products of the build about to run share the parses
+    /// of texts they render alike ([`Memo::by_text`]): on for a build of
+    /// several products; off forgets them.
+    pub fn share_texts(&self, on: bool) {
+        self.sharing.store(on, std::sync::atomic::Ordering::Relaxed);
+        if !on {
+            self.texts.write().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    /// What `make` parses from `text` (a `kind` of parse): made here, or
+    /// shared with an earlier product of this build that had the same
+    /// text (while [`Memo::share_texts`] is on; else always made).
+    pub(crate) fn by_text<T: Any + Send + Sync>(
+        &self,
+        kind: &'static str,
+        text: &str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if !self.sharing.load(Relaxed) {
+            return Arc::new(make());
+        }
+        let found = self.texts.read().unwrap_or_else(|e| e.into_inner()).get(kind).and_then(|m| m.get(text).cloned());
+        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return v;
+        }
+        let v = Arc::new(make());
+        let mut map = self.texts.write().unwrap_or_else(|e| e.into_inner());
+        let kept = map.entry(kind).or_default().entry(Box::from(text)).or_insert_with(|| v.clone()).clone();
+        kept.downcast::<T>().unwrap_or(v)
     }
 
     /// Whether this memo keeps anything (else inputs need not be made).

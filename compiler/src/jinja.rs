@@ -116,6 +116,40 @@ impl Repeated {
     }
 }
 
+/// An environment of `dialect` with its syntax, settings, filters and
+/// functions, without globals or macros.
+fn base_env(dialect: Dialect) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_syntax(syntax());
+    if dialect == Dialect::Scapc {
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+    } else {
+        env.set_undefined_behavior(UndefinedBehavior::Lenient);
+    }
+    // minijinja would HTML-escape output of templates named *.xml or
+    // *.html; scapc escapes explicitly (`escape_xml`), so never.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    // Keep source and ranges in errors in release builds too, so that an
+    // undefined variable is named and located.
+    env.set_debug(true);
+    // A runaway loop in a template is an error, not a hang.
+    env.set_fuel(Some(5_000_000));
+    env.set_recursion_limit(200);
+    env.add_filter("escape_xml", |s: String| scapc_xml::escape_attr(&s).into_owned());
+    env.add_function("xccdf_value", |id: String| format!("{SUB_OPEN}{id}{SUB_CLOSE}"));
+    if dialect == Dialect::Cac {
+        cac::register(&mut env);
+    } else {
+        env.add_filter("escape_regex", |s: String| escape_regex(&s));
+        env.add_filter("escape_id", |s: String| escape_id(&s));
+        env.add_filter("quote", |s: String| shell_quote(&s));
+    }
+    env
+}
+
 fn syntax() -> SyntaxConfig {
     SyntaxConfig::builder()
         .block_delimiters("{{%", "%}}")
@@ -164,34 +198,7 @@ impl Jinja {
         macros: &[(String, String)],
         globals: &BTreeMap<String, serde_json::Value>,
     ) -> Result<Jinja, (String, RenderError)> {
-        let mut env = Environment::new();
-        env.set_syntax(syntax());
-        if dialect == Dialect::Scapc {
-            env.set_undefined_behavior(UndefinedBehavior::Strict);
-            env.set_trim_blocks(true);
-            env.set_lstrip_blocks(true);
-            env.set_keep_trailing_newline(true);
-        } else {
-            env.set_undefined_behavior(UndefinedBehavior::Lenient);
-        }
-        // minijinja would HTML-escape output of templates named *.xml or
-        // *.html; scapc escapes explicitly (`escape_xml`), so never.
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        // Keep source and ranges in errors in release builds too, so that an
-        // undefined variable is named and located.
-        env.set_debug(true);
-        // A runaway loop in a template is an error, not a hang.
-        env.set_fuel(Some(5_000_000));
-        env.set_recursion_limit(200);
-        env.add_filter("escape_xml", |s: String| scapc_xml::escape_attr(&s).into_owned());
-        env.add_function("xccdf_value", |id: String| format!("{SUB_OPEN}{id}{SUB_CLOSE}"));
-        if dialect == Dialect::Cac {
-            cac::register(&mut env);
-        } else {
-            env.add_filter("escape_regex", |s: String| escape_regex(&s));
-            env.add_filter("escape_id", |s: String| escape_id(&s));
-            env.add_filter("quote", |s: String| shell_quote(&s));
-        }
+        let mut env = base_env(dialect);
         for (k, v) in globals {
             env.add_global(k.clone(), Value::from_serialize(v));
         }
@@ -347,6 +354,41 @@ impl Jinja {
         }
         let e = self.env.compile_expression(expr).map_err(|e| convert(&e, "<expression>"))?;
         e.eval(Value::from_serialize(ctx)).map_err(|e| convert(&e, "<expression>"))
+    }
+}
+
+/// Evaluates one of the compiler's own CaC-dialect Jinja expressions (the
+/// template preprocessing steps) over `ctx` alone: CaC's filters and
+/// functions, but no product globals and no macros, as CaC's
+/// `template.py` sees only the rule's parameters. Each expression is
+/// compiled once per process.
+pub fn eval_own_expr(expr: &'static str, ctx: &Value) -> Result<Value, RenderError> {
+    use std::sync::{Arc, OnceLock, RwLock};
+    type Compiled = Arc<Result<minijinja::Expression<'static, 'static>, RenderError>>;
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    static EXPRS: OnceLock<RwLock<HashMap<&'static str, Compiled>>> = OnceLock::new();
+    let exprs = EXPRS.get_or_init(Default::default);
+    let found = exprs.read().unwrap_or_else(|e| e.into_inner()).get(expr).cloned();
+    let compiled = match found {
+        Some(c) => c,
+        None => {
+            let env = ENV.get_or_init(|| base_env(Dialect::Cac));
+            let c = match unbalanced_closer(expr) {
+                Some((col, c)) => Err(RenderError {
+                    in_template: None,
+                    line: Some(1),
+                    col: Some(col),
+                    message: format!("Jinja syntax error: `{c}` closes nothing"),
+                }),
+                None => env.compile_expression(expr).map_err(|e| convert(&e, "<expression>")),
+            };
+            let c = Arc::new(c);
+            exprs.write().unwrap_or_else(|e| e.into_inner()).entry(expr).or_insert(c).clone()
+        }
+    };
+    match &*compiled {
+        Ok(e) => e.eval(ctx).map_err(|e| convert(&e, "<expression>")),
+        Err(e) => Err(e.clone()),
     }
 }
 

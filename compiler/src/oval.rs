@@ -69,7 +69,7 @@ impl Kind {
 }
 
 /// One fragment to link: rendered text plus where it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Fragment {
     /// The rule id or platform instance this fragment belongs to.
     pub owner: String,
@@ -81,6 +81,34 @@ pub struct Fragment {
     pub text: Arc<str>,
     /// Default `class` for definitions without one.
     pub class: &'static str,
+    /// Its items, when whoever made the fragment parsed `text` already
+    /// ([`Fragment::parsed`]): linking then does not parse it again.
+    /// Derived from the other fields, so not compared.
+    pub items: Option<Arc<Items>>,
+}
+
+/// A fragment's items in document order, each element it cannot take as an
+/// error in its place.
+pub type Items = Vec<Result<Arc<Item>, Diagnostic>>;
+
+impl Fragment {
+    /// The fragment with its items made from `els`, the elements of its
+    /// text's def-group (positions in `text`), taken as they are.
+    pub fn parsed(mut self, els: Vec<Element>) -> Fragment {
+        let items = els.into_iter().map(|el| item(&self, el).map(Arc::new)).collect();
+        self.items = Some(Arc::new(items));
+        self
+    }
+}
+
+impl PartialEq for Fragment {
+    fn eq(&self, o: &Self) -> bool {
+        self.owner == o.owner
+            && self.file == o.file
+            && self.lines == o.lines
+            && self.text == o.text
+            && self.class == o.class
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -193,11 +221,14 @@ pub(crate) fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
 /// Structural equality ignoring whitespace between elements.
 /// One fragment's items in document order, each element it cannot take
 /// as an error in its place; and whether the fragment is not well-formed.
-fn fragment_items(f: &Fragment) -> (Vec<Result<Item, Diagnostic>>, bool) {
+fn fragment_items(f: &Fragment) -> (Items, bool) {
     let loc = |line: u32, col: u32| {
         let p = f.lines.source_pos(Pos::new(line, col));
         Location::at(&f.file, p.line, p.col)
     };
+    if let Some(items) = &f.items {
+        return (items.as_ref().clone(), false);
+    }
     let root = match scapc_xml::parse(&f.text) {
         Ok(r) => r,
         Err(e) => {
@@ -215,47 +246,37 @@ fn fragment_items(f: &Fragment) -> (Vec<Result<Item, Diagnostic>>, bool) {
         .at(loc(root.line, root.col));
         return (vec![Err(d)], false);
     }
-    let mut out = Vec::new();
-    for mut el in root.elements().cloned() {
-        let Some(kind) = Kind::classify(el.local_name()) else {
-            out.push(Err(Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
-                .at(loc(el.line, el.col))
-                .hint("a def-group holds definitions, tests, objects, states and variables")));
-            continue;
-        };
-        let Some(short) = el.attr("id").map(str::to_owned) else {
-            out.push(Err(
-                Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col))
-            ));
-            continue;
-        };
-        if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
-            out.push(Err(Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
-                .at(loc(el.line, el.col))
-                .hint(
-                    "write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids",
-                )));
-            continue;
-        }
-        if el.attr("version").is_none() {
-            el.set_attr("version", "1");
-        }
-        if kind == Kind::Def && el.attr("class").is_none() {
-            el.set_attr("class", f.class);
-        }
-        let p = f.lines.source_pos(Pos::new(el.line, el.col));
-        let refs = refs_of(&el);
-        out.push(Ok(Item {
-            kind,
-            short,
-            el: Arc::new(el),
-            file: f.file.clone(),
-            pos: p,
-            owner: f.owner.clone(),
-            refs,
-        }));
+    (root.elements().cloned().map(|el| item(f, el).map(Arc::new)).collect(), false)
+}
+
+/// One element of fragment `f`'s def-group as an item, or why it cannot be.
+fn item(f: &Fragment, mut el: Element) -> Result<Item, Diagnostic> {
+    let loc = |line: u32, col: u32| {
+        let p = f.lines.source_pos(Pos::new(line, col));
+        Location::at(&f.file, p.line, p.col)
+    };
+    let Some(kind) = Kind::classify(el.local_name()) else {
+        return Err(Diagnostic::error(codes::XML, format!("`<{}>` cannot appear in a def-group", el.name))
+            .at(loc(el.line, el.col))
+            .hint("a def-group holds definitions, tests, objects, states and variables"));
+    };
+    let Some(short) = el.attr("id").map(str::to_owned) else {
+        return Err(Diagnostic::error(codes::XML, format!("`<{}>` has no `id`", el.name)).at(loc(el.line, el.col)));
+    };
+    if short.starts_with("oval:") || short.is_empty() || short.contains(char::is_whitespace) {
+        return Err(Diagnostic::error(codes::OVAL, format!("`{short}` is not a short id"))
+            .at(loc(el.line, el.col))
+            .hint("write short names such as `test_sshd_root_login`; the compiler assigns oval:<ns>:<kind>:<n> ids"));
     }
-    (out, false)
+    if el.attr("version").is_none() {
+        el.set_attr("version", "1");
+    }
+    if kind == Kind::Def && el.attr("class").is_none() {
+        el.set_attr("class", f.class);
+    }
+    let p = f.lines.source_pos(Pos::new(el.line, el.col));
+    let refs = refs_of(&el);
+    Ok(Item { kind, short, el: Arc::new(el), file: f.file.clone(), pos: p, owner: f.owner.clone(), refs })
 }
 
 fn same(a: &Arc<Element>, b: &Arc<Element>) -> bool {
@@ -358,7 +379,7 @@ impl Oval {
     /// A fragment's items (see [`fragment_items`]), in `build --watch`
     /// kept per (owner, file) and reused for the same text, line map and
     /// class.
-    fn items_of(f: &Fragment, memo: &crate::incremental::Memo) -> (Vec<Result<Item, Diagnostic>>, bool) {
+    fn items_of(f: &Fragment, memo: &crate::incremental::Memo) -> (Items, bool) {
         if memo.keeps() {
             let inputs = (f.text.clone(), f.lines.clone(), f.class);
             memo.derived_at("oval-fragment", &f.owner, &f.file, inputs, || fragment_items(f))
@@ -409,7 +430,7 @@ impl Oval {
                         .hint("give one of them another id, or make them identical to share it"),
                     ),
                     None => {
-                        oval.items.insert((kind, short), Arc::new(item));
+                        oval.items.insert((kind, short), item);
                     }
                 }
             }
@@ -447,7 +468,7 @@ impl Oval {
             if item.el.local_name() == "external_variable" {
                 match () {
                     _ if !ours => {}
-                    _ if declared(&item.short) => new.push(Item { pos: item.pos, ..Item::clone(old) }),
+                    _ if declared(&item.short) => new.push(Arc::new(Item { pos: item.pos, ..Item::clone(old) })),
                     _ if same(&old.el, &item.el) => new.push(item),
                     _ => return false,
                 }
@@ -469,7 +490,7 @@ impl Oval {
             new.push(item);
         }
         for item in new {
-            self.items.insert((item.kind, item.short.clone()), Arc::new(item));
+            self.items.insert((item.kind, item.short.clone()), item);
         }
         true
     }
@@ -776,6 +797,7 @@ mod tests {
             lines: LineMap::identity(),
             text: text.into(),
             class: "compliance",
+            items: None,
         }
     }
 

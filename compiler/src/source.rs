@@ -75,8 +75,12 @@ impl LineMap {
                 ia[a0 + head..a1].iter().rev().zip(ib[b0 + head..b1].iter().rev()).take_while(|(x, y)| x == y).count();
             map.extend((0..head).map(|k| ((a0 + k) as u32 + 1, u32::MAX)));
             let (ca0, ca1, cb0, cb1) = (a0 + head, a1 - tail, b0 + head, b1 - tail);
-            // What is left is small: diffed line by line (Myers).
-            let ops = if ca0 < ca1 && cb0 < cb1 {
+            // What is left is small: diffed line by line (Myers), unless
+            // no line is on both sides, when Myers' answer (merged into
+            // replacements) is one replacement of all of it.
+            let (ga, gb) = (&ia[ca0..ca1], &ib[cb0..cb1]);
+            let shared = ga.len() * gb.len() > 64 || ga.iter().any(|x| gb.contains(x));
+            let ops = if !ga.is_empty() && !gb.is_empty() && shared {
                 similar::capture_diff_slices(similar::Algorithm::Myers, &ia[ca0..ca1], &ib[cb0..cb1])
             } else {
                 vec![similar::DiffOp::Replace { old_index: 0, old_len: ca1 - ca0, new_index: 0, new_len: cb1 - cb0 }]
@@ -610,6 +614,33 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `LineMap::between` skips Myers on a gap whose sides share no line,
+    /// taking its answer to be one replacement of the whole gap: checked
+    /// here on many such pairs of sequences.
+    #[test]
+    fn myers_replaces_sequences_without_a_common_element_at_once() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..2000 {
+            let (la, lb) = (1 + next(8) as usize, 1 + next(8) as usize);
+            // Old elements are even, new ones odd: none in common, repeats
+            // within a side allowed.
+            let a: Vec<u32> = (0..la).map(|_| 2 * next(4) as u32).collect();
+            let b: Vec<u32> = (0..lb).map(|_| 2 * next(4) as u32 + 1).collect();
+            let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &a, &b);
+            assert_eq!(
+                ops,
+                [similar::DiffOp::Replace { old_index: 0, old_len: la, new_index: 0, new_len: lb }],
+                "{a:?} {b:?}"
+            );
+        }
+    }
 
     #[test]
     fn line_map_follows_removed_jinja_lines() {

@@ -106,7 +106,7 @@ pub fn scenarios(
             if !offered.is_empty() {
                 let vars: serde_json::Map<String, serde_json::Value> =
                     tu.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-                let params = scapc_compiler::templates::cac::preprocess(&jinja, &tname, &vars, &rule.id, "tests");
+                let params = scapc_compiler::templates::cac::preprocess(&tname, &vars, &rule.id, "tests");
                 for n in offered {
                     let path = tdir.join(&n);
                     let text = match &params {

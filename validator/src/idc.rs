@@ -35,7 +35,11 @@ const XS: &str = "http://www.w3.org/2001/XMLSchema";
 type QName = (String, String);
 
 /// Values by element name: local name, then (namespace, value).
-type ByLocal = HashMap<String, Vec<(String, String)>>;
+type ByLocal = HashMap<String, Vec<(String, String)>, foldhash::fast::RandomState>;
+
+/// A key or unique constraint's key-sequences seen so far, with the
+/// element each came from.
+type KeyTable<'a> = HashMap<Vec<Cow<'a, str>>, NodeId, foldhash::fast::RandomState>;
 
 /// A name test of an XPath step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +77,9 @@ pub struct XPath {
     pub steps: Vec<Step>,
     /// A field's final `@name` (namespace, local name).
     pub attr: Option<(String, String)>,
+    /// Where `attr`'s defaults are in [`Set`]'s list, found once when the
+    /// set is made (`None`: it has none).
+    default: Option<u32>,
 }
 
 fn is_ncname(s: &str) -> bool {
@@ -149,7 +156,7 @@ pub fn parse_xpath(xpath: &str, field: bool, ns: &dyn Fn(&str) -> Option<String>
                 _ => Test::Name(uri, l),
             }));
         }
-        out.push(XPath { descendant, steps, attr });
+        out.push(XPath { descendant, steps, attr, default: None });
     }
     Ok(out)
 }
@@ -741,7 +748,7 @@ impl Set {
             .filter_map(|p| p.attr.as_ref())
             .collect();
         for a in read {
-            let mut m = ByLocal::new();
+            let mut m = ByLocal::default();
             for (el, v) in attr_defaults.iter().filter_map(|(el, m)| Some((el, m.get(a)?.clone()?))) {
                 m.entry(el.1.clone()).or_default().push((el.0.clone(), v));
             }
@@ -750,6 +757,10 @@ impl Set {
             }
         }
         set.defaults.sort_by(|a, b| a.0.cmp(&b.0));
+        let default_of = |a: &Option<QName>| -> Option<u32> {
+            let a = a.as_ref()?;
+            set.defaults.binary_search_by(|(x, _)| x.cmp(a)).ok().map(|i| i as u32)
+        };
         let mut strip: Vec<Vec<(usize, usize)>> = vec![Vec::new(); files.len()];
         let mut decl_of: HashMap<(QName, Option<Vec<QName>>), usize> = HashMap::new();
         let mut done: HashSet<(QName, QName)> = HashSet::new();
@@ -774,7 +785,17 @@ impl Set {
                 set.decls.push(Decl { name: d.name.clone(), parents: p, constraints: Vec::new() });
                 set.decls.len() - 1
             });
-            let fields = c.fields.iter().map(|(x, f)| (x.clone(), f.clone().unwrap_or_default())).collect();
+            let fields = c
+                .fields
+                .iter()
+                .map(|(x, f)| {
+                    let mut paths = f.clone().unwrap_or_default();
+                    for p in &mut paths {
+                        p.default = default_of(&p.attr);
+                    }
+                    (x.clone(), paths)
+                })
+                .collect();
             set.decls[di].constraints.push(Constraint {
                 kind: c.kind,
                 name: c.name.clone(),
@@ -836,7 +857,11 @@ impl Set {
                     continue;
                 }
                 if let Some(ps) = &d.parents {
-                    let ok = t.parent(e).is_some_and(|p| ps.contains(&(t.ns(p).to_owned(), t.local(p).to_owned())));
+                    // Compared borrowed: the sets are small.
+                    let ok = t.parent(e).is_some_and(|p| {
+                        let (ns, l) = (t.ns(p), t.local(p));
+                        ps.iter().any(|(a, b)| a == ns && b == l)
+                    });
                     if !ok {
                         continue;
                     }
@@ -916,7 +941,7 @@ impl Cx<'_> {
     /// A field's values at `n` (borrowed from the tree where they can be).
     fn field<'a>(&'a self, n: NodeId, paths: &'a [XPath], vals: &mut Vec<Cow<'a, str>>) {
         let t = self.t;
-        let attr_of = |x: NodeId, ns: &'a str, l: &'a str, vals: &mut Vec<Cow<'a, str>>| {
+        let attr_of = |x: NodeId, p: &'a XPath, ns: &'a str, l: &'a str, vals: &mut Vec<Cow<'a, str>>| {
             // Interned names compare as integers.
             let v = match (t.ns_symbol(ns), t.symbol(l)) {
                 (Some(ns), Some(l)) => {
@@ -928,9 +953,7 @@ impl Cx<'_> {
                 Some(v) if v.contains(['\t', '\n', '\r']) => vals.push(Cow::Owned(norm_attr(v))),
                 Some(v) => vals.push(Cow::Borrowed(v)),
                 None => {
-                    // Sorted by (namespace, name) when the set was made.
-                    let at = self.defaults.binary_search_by(|(a, _)| (a.0.as_str(), a.1.as_str()).cmp(&(ns, l)));
-                    if let Some((_, m)) = at.ok().map(|i| &self.defaults[i]) {
+                    if let Some((_, m)) = p.default.and_then(|i| self.defaults.get(i as usize)) {
                         let el_ns = t.ns(x);
                         if let Some((_, d)) = m.get(t.local(x)).and_then(|v| v.iter().find(|(n, _)| n == el_ns)) {
                             vals.push(Cow::Borrowed(d.as_str()));
@@ -943,7 +966,7 @@ impl Cx<'_> {
             // `@a` and `.`: no step to take.
             if !p.descendant && p.steps.iter().all(|s| *s == Step::This) {
                 match &p.attr {
-                    Some((ns, l)) => attr_of(n, ns, l, vals),
+                    Some((ns, l)) => attr_of(n, p, ns, l, vals),
                     None => vals.push(Cow::Borrowed(t.text(n))),
                 }
                 continue;
@@ -952,7 +975,7 @@ impl Cx<'_> {
             self.select(n, p, &mut nodes);
             for x in nodes {
                 match &p.attr {
-                    Some((ns, l)) => attr_of(x, ns, l, vals),
+                    Some((ns, l)) => attr_of(x, p, ns, l, vals),
                     None => vals.push(Cow::Borrowed(t.text(x))),
                 }
             }
@@ -996,12 +1019,12 @@ impl Cx<'_> {
     }
 
     fn element(&self, e: NodeId, cs: &[Constraint], out: &mut Vec<Finding>) {
-        let mut tables: Vec<Option<HashMap<Vec<Cow<'_, str>>, NodeId>>> = vec![None; cs.len()];
+        let mut tables: Vec<Option<KeyTable<'_>>> = vec![None; cs.len()];
         for (i, c) in cs.iter().enumerate() {
             if c.kind == Kind::Keyref {
                 continue;
             }
-            let mut table = HashMap::new();
+            let mut table = HashMap::default();
             self.sequences(e, c, out, |n, seq, out| match table.get(&seq) {
                 Some(&first) => out.push(finding(c, n, owned(&seq), Problem::Duplicate { first }, None)),
                 None => {

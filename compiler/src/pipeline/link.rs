@@ -304,7 +304,7 @@ fn cac_fixes(
             );
             memo.derived("cac-fixes", &cx.product.id, rule, inputs, || {
                 let mut d = Vec::new();
-                let fixes = crate::cac_fix::rule_fixes(rule, cx.content, cx.product, cx.jinja, &b, &a, &mut d);
+                let fixes = crate::cac_fix::rule_fixes(rule, cx, memo, &b, &a, &mut d);
                 (fixes, d)
             })
         })

@@ -4,7 +4,7 @@
 //! (`cac_preprocess.yml`: defaults, derived values, checks), and the
 //! rendering of one language file with the context CaC gives it.
 
-use crate::jinja::{Jinja, RenderError};
+use crate::jinja::{eval_own_expr, Jinja, RenderError};
 use minijinja::Value;
 use serde_json::Value as J;
 use std::collections::BTreeMap;
@@ -101,7 +101,6 @@ pub fn vars_from_yaml(node: &crate::yaml::Node) -> serde_json::Map<String, J> {
 /// them, names upper-cased: `vars` are the rule's `template: vars:` with
 /// product-qualified keys (`key@product`) already resolved.
 pub fn preprocess(
-    jinja: &Jinja,
     template: &str,
     vars: &serde_json::Map<String, J>,
     rule_id: &str,
@@ -110,22 +109,26 @@ pub fn preprocess(
     let mut ctx: BTreeMap<String, Value> =
         vars.iter().map(|(k, v)| (k.clone(), Value::from_serialize(cac_value(v)))).collect();
     ctx.insert("_rule_id".into(), Value::from(rule_id));
-    let mut eval_ctx = ctx.clone();
-    eval_ctx.insert("lang".into(), Value::from(lang));
+    let mut eval_map = ctx.clone();
+    eval_map.insert("lang".into(), Value::from(lang));
+    // The expressions see a map value, made again after each variable a
+    // step sets (each expression would otherwise convert the whole map).
+    let mut eval_ctx = Value::from(eval_map.clone());
     for step in steps().get(template).map(Vec::as_slice).unwrap_or_default() {
         if let Some(c) = &step.cond {
-            let v = jinja.eval_expr(c, &eval_ctx).map_err(|e| step_error(template, c, &e))?;
+            let v = eval_own_expr(c, &eval_ctx).map_err(|e| step_error(template, c, &e))?;
             if !v.is_true() {
                 continue;
             }
         }
         if let Some(msg) = &step.error {
-            let m = jinja.eval_expr(msg, &eval_ctx).map_err(|e| step_error(template, msg, &e))?;
+            let m = eval_own_expr(msg, &eval_ctx).map_err(|e| step_error(template, msg, &e))?;
             return Err(format!("template `{template}`, rule `{rule_id}`: {m}"));
         }
         for (var, expr) in &step.set {
-            let v = jinja.eval_expr(expr, &eval_ctx).map_err(|e| step_error(template, expr, &e))?;
-            eval_ctx.insert(var.clone(), v.clone());
+            let v = eval_own_expr(expr, &eval_ctx).map_err(|e| step_error(template, expr, &e))?;
+            eval_map.insert(var.clone(), v.clone());
+            eval_ctx = Value::from(eval_map.clone());
             ctx.insert(var.clone(), v);
         }
     }
@@ -160,7 +163,7 @@ pub fn render(
     vars: &serde_json::Map<String, J>,
     rule: &RuleContext,
 ) -> Result<String, RenderError> {
-    let params = preprocess(jinja, template, vars, &rule.id, lang).map_err(|message| RenderError {
+    let params = preprocess(template, vars, &rule.id, lang).map_err(|message| RenderError {
         in_template: None,
         line: None,
         col: None,
@@ -180,11 +183,6 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jinja::Dialect;
-
-    fn j() -> Jinja {
-        Jinja::with_dialect(Dialect::Cac, &[], &BTreeMap::new()).unwrap()
-    }
 
     fn vars(v: serde_json::Value) -> serde_json::Map<String, J> {
         v.as_object().unwrap().clone()
@@ -199,7 +197,6 @@ mod tests {
     #[test]
     fn sysctl_derives_its_parameters() {
         let p = preprocess(
-            &j(),
             "sysctl",
             &vars(
                 serde_json::json!({"sysctlvar": "net.ipv6.conf.all.forwarding", "datatype": "int", "sysctlval": "0"}),
@@ -218,11 +215,11 @@ mod tests {
     #[test]
     fn file_permissions_modes() {
         let v = vars(serde_json::json!({"filepath": "/etc/passwd", "filemode": "0644"}));
-        let p = preprocess(&j(), "file_permissions", &v, "file_permissions_etc_passwd", "bash").unwrap();
+        let p = preprocess("file_permissions", &v, "file_permissions_etc_passwd", "bash").unwrap();
         assert_eq!(p["FILEMODE"].as_str(), Some("u-xs,g-xws,o-xwt"));
         assert_eq!(p["SEARCH_MODE"].as_str(), Some("u+xs,g+xws,o+xwt"));
         assert_eq!(p["FILEPATH"].len(), Some(1));
-        let p = preprocess(&j(), "file_permissions", &v, "file_permissions_etc_passwd", "oval").unwrap();
+        let p = preprocess("file_permissions", &v, "file_permissions_etc_passwd", "oval").unwrap();
         assert_eq!(p["FILEID"].as_str(), Some("_etc_passwd"));
         assert!(p["STATEMODE"].as_str().unwrap().starts_with("<unix:suid datatype=\"boolean\">false</unix:suid>\n"));
         assert!(!p["STATEMODE"].as_str().unwrap().contains(">true<"));
@@ -231,10 +228,10 @@ mod tests {
     #[test]
     fn errors_name_the_rule() {
         let v = vars(serde_json::json!({"parameter": "x", "value": "1", "xccdf_variable": "var_x"}));
-        let e = preprocess(&j(), "key_value_pair_in_file", &v, "r1", "bash").unwrap_err();
+        let e = preprocess("key_value_pair_in_file", &v, "r1", "bash").unwrap_err();
         assert!(e.contains("r1") && e.contains("both"), "{e}");
         let v = vars(serde_json::json!({"filepath": "/x", "exists": "maybe"}));
-        let e = preprocess(&j(), "file_existence", &v, "r2", "bash").unwrap_err();
+        let e = preprocess("file_existence", &v, "r2", "bash").unwrap_err();
         assert!(e.contains("maybe"), "{e}");
     }
 }
