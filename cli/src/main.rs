@@ -691,7 +691,11 @@ fn main() -> ExitCode {
     // anything is freed: a purge scheduled with the default delay would
     // hold back the ones after it (`scapc-alloc` says why).
     if one_shot_build(&args) {
-        scapc_alloc::return_freed_memory_soon();
+        if builds_one_product(&args) {
+            scapc_alloc::return_freed_memory_soon();
+        } else {
+            scapc_alloc::keep_freed_memory();
+        }
     }
     let matches = match command().color(ui::clap_color(&args)).try_get_matches_from(&args) {
         Ok(m) => m,
@@ -721,6 +725,20 @@ fn main() -> ExitCode {
 fn one_shot_build(args: &[std::ffi::OsString]) -> bool {
     let first = args.iter().skip(1).find(|a| !a.to_string_lossy().starts_with('-'));
     first.is_some_and(|a| a == "build") && !args.iter().any(|a| a == "--watch")
+}
+
+/// Whether a build's raw arguments name exactly one product (`-p X`,
+/// `-pX`, `--product X`, `--product=X`); none builds every product of the
+/// tree. Only the allocator's setting depends on it.
+fn builds_one_product(args: &[std::ffi::OsString]) -> bool {
+    let named = args
+        .iter()
+        .map(|a| a.to_string_lossy())
+        .filter(|a| {
+            a.as_ref() == "--product" || a.starts_with("--product=") || (a.starts_with("-p") && !a.starts_with("--"))
+        })
+        .count();
+    named == 1
 }
 
 /// Runs one subcommand.
@@ -781,7 +799,7 @@ fn run(command: Command) -> ExitCode {
 
 #[cfg(test)]
 mod alloc_choice_tests {
-    use super::one_shot_build;
+    use super::{builds_one_product, one_shot_build};
 
     fn args(a: &[&str]) -> Vec<std::ffi::OsString> {
         a.iter().map(|s| s.into()).collect()
@@ -795,5 +813,11 @@ mod alloc_choice_tests {
         assert!(!one_shot_build(&args(&["scapc", "eval", "build/ds.xml"])));
         assert!(!one_shot_build(&args(&["scapc", "validate", "build"])));
         assert!(!one_shot_build(&args(&["scapc"])));
+        assert!(builds_one_product(&args(&["scapc", "build", "-p", "debian12"])));
+        assert!(builds_one_product(&args(&["scapc", "build", "-prhel9", "-C", "content"])));
+        assert!(builds_one_product(&args(&["scapc", "build", "--product=rhel9"])));
+        assert!(builds_one_product(&args(&["scapc", "build", "--product", "rhel9", "--sce"])));
+        assert!(!builds_one_product(&args(&["scapc", "build", "-C", "content"])));
+        assert!(!builds_one_product(&args(&["scapc", "build", "-p", "rhel9", "-p", "debian12"])));
     }
 }
