@@ -533,7 +533,10 @@ fn prose_values(prose: &str, out: &mut BTreeSet<String>) {
 /// that is a Value id. A template that does not render names none here;
 /// building its check reports it.
 /// `ids` holds the Value ids of the content.
-fn template_values(rule: &Rule, ids: &HashSet<&str>, src: &crate::cac_checks::Sources) -> BTreeSet<String> {
+/// Value ids, looked up once per word of many texts: a fast hash.
+type Ids<'a> = HashSet<&'a str, foldhash::fast::RandomState>;
+
+fn template_values(rule: &Rule, ids: &Ids<'_>, src: &crate::cac_checks::Sources) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Some(Ok(oval)) = src.template_oval(&rule.id) else { return out };
     let mut words = |text: &str| {
@@ -609,7 +612,7 @@ pub fn prune(
     let from_templates: Vec<BTreeSet<String>> = {
         use rayon::prelude::*;
         let rules: Vec<&Rule> = content.rules.values().filter(|r| r.template.is_some()).collect();
-        let ids: HashSet<&str> = content.values.keys().map(String::as_str).collect();
+        let ids: Ids<'_> = content.values.keys().map(String::as_str).collect();
         let kept = memo.keeps().then(|| {
             memo.shared_ids("value-ids-prune", &product.id, &product.file, content.values.keys().cloned().collect())
         });

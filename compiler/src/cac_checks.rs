@@ -211,8 +211,7 @@ fn applies(els: &[Element], product: &Product) -> bool {
 /// and the text to link: the rendered text itself when it is one
 /// def-group, else the elements gathered into one.
 fn shorthand(text: &str) -> Result<(Vec<Element>, Option<String>), scapc_xml::ParseError> {
-    const WRAP: &str = "<cac-wrap>";
-    let wrapped = format!("{WRAP}{text}</cac-wrap>");
+    let wrapped = format!("<cac-wrap>{text}</cac-wrap>");
     let mut root = scapc_xml::parse(&wrapped)?;
     let mut els = Vec::new();
     let mut groups = 0;
@@ -232,20 +231,6 @@ fn shorthand(text: &str) -> Result<(Vec<Element>, Option<String>), scapc_xml::Pa
         }
     }
     if groups == 1 && loose == 0 {
-        // Positions in `text`: the wrapper shifted its first line.
-        fn unshift(e: &mut Element, by: u32) {
-            if e.line == 1 {
-                e.col = e.col.saturating_sub(by).max(1);
-                for c in e.children.iter_mut() {
-                    if let scapc_xml::Node::Element(c) = c {
-                        unshift(c, by);
-                    }
-                }
-            }
-        }
-        for e in &mut els {
-            unshift(e, WRAP.len() as u32);
-        }
         return Ok((els, None));
     }
     let mut g = Element::new("def-group");
@@ -254,20 +239,14 @@ fn shorthand(text: &str) -> Result<(Vec<Element>, Option<String>), scapc_xml::Pa
 }
 
 /// The compliance fragment of `owner` from `file` (whose text is
-/// `source`), rendered to `rendered` and read by [`shorthand`]: its items
-/// made from the elements read, unless they had to be merged into one
-/// def-group (then linking reads the merged text).
-fn fragment(
-    owner: String,
-    file: PathBuf,
-    source: &str,
-    rendered: String,
-    (els, merged): (Vec<Element>, Option<String>),
-) -> Fragment {
-    let f = |lines, text: String| Fragment { owner, file, lines, text: text.into(), class: "compliance", items: None };
+/// `source`), rendered to `rendered` and read by [`shorthand`] (linking
+/// reads it again: keeping what was read until then would hold the
+/// elements of every rule's OVAL at once).
+fn fragment(owner: String, file: PathBuf, source: &str, rendered: String, merged: Option<String>) -> Fragment {
+    let f = |lines, text: String| Fragment { owner, file, lines, text: text.into(), class: "compliance" };
     match merged {
         Some(m) => f(LineMap::identity(), m),
-        None => f(LineMap::between(source, &rendered), rendered).parsed(els),
+        None => f(LineMap::between(source, &rendered), rendered),
     }
 }
 
@@ -420,7 +399,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
             }
             Ok((els, merged)) if applies(&els, product) => {
                 ids_and_refs(&els, &mut w.ids, &mut w.refs);
-                w.oval = Some(fragment(rule.id.clone(), file, &text, rendered, (els, merged)));
+                w.oval = Some(fragment(rule.id.clone(), file, &text, rendered, merged));
                 w.own_oval = true;
                 return;
             }
@@ -434,7 +413,7 @@ fn oval_of_rule(rule: &Rule, product: &Product, jinja: &Jinja, src: &Sources, w:
         Err(e) => w.diags.push(xml_error(&e, file, &format!("rule `{}`", rule.id))),
         Ok((els, merged)) if applies(&els, product) => {
             ids_and_refs(&els, &mut w.ids, &mut w.refs);
-            w.oval = Some(fragment(rule.id.clone(), file.to_path_buf(), source, text, (els, merged)));
+            w.oval = Some(fragment(rule.id.clone(), file.to_path_buf(), source, text, merged));
         }
         Ok(_) => {}
     }
@@ -582,7 +561,7 @@ fn shared_index(
                 Err(e) => Some(Err(xml_error(&e, file, "a shared OVAL check"))),
                 Ok((els, merged)) if applies(&els, product) => {
                     let owner = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                    let f = fragment(owner, file.clone(), text, r, (els.clone(), merged));
+                    let f = fragment(owner, file.clone(), text, r, merged);
                     Some(Ok((f, els)))
                 }
                 Ok(_) => None,
@@ -1138,7 +1117,7 @@ fn link_checks(
                             if memo.keeps() {
                                 ids_and_refs(&els, &mut others, &mut BTreeSet::new());
                             }
-                            frags.push(fragment(m.clone(), file.clone(), source, text, (els, merged)));
+                            frags.push(fragment(m.clone(), file.clone(), source, text, merged));
                             progress = true;
                         }
                         Err(e) => diags.push(xml_error(&e, &src.extra_file, &format!("`{m}` of extra_ovals.yml"))),

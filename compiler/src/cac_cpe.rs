@@ -529,7 +529,6 @@ pub fn instances(
                             lines: LineMap::between(src, &text),
                             text: text.into(),
                             class: "inventory",
-                            items: None,
                         }),
                     },
                     Err(e) => diags.push(
@@ -627,7 +626,6 @@ pub fn instances(
                     lines: LineMap::between(src, &text),
                     text: text.into(),
                     class: "inventory",
-                    items: None,
                 });
             }
             Err(e) => {

@@ -70,9 +70,9 @@ pub struct Jinja {
 #[derive(Default)]
 struct Repeated {
     /// Name -> hash of the source last rendered under it (first sighting).
-    seen: std::sync::Mutex<HashMap<String, u64>>,
+    seen: std::sync::Mutex<HashMap<String, u64, foldhash::fast::RandomState>>,
     /// Loader key -> (the source as given, the full text compiled).
-    texts: std::sync::RwLock<HashMap<String, (String, std::sync::Arc<str>)>>,
+    texts: std::sync::RwLock<HashMap<String, (String, std::sync::Arc<str>), foldhash::fast::RandomState>>,
 }
 
 /// Loader keys of repeated sources start with this (no file name does).
@@ -91,10 +91,8 @@ impl Repeated {
             return (src == source).then_some(key);
         }
         let h = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            source.hash(&mut h);
-            h.finish()
+            use std::hash::BuildHasher;
+            foldhash::fast::FixedState::default().hash_one(source)
         };
         let again = {
             let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());

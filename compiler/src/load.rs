@@ -1100,7 +1100,8 @@ fn warnings_of(doc: &mut Doc<'_>, f: &Fields<'_>) -> Vec<(String, String)> {
 /// In `build --watch` each rule's from the memo while its directory and
 /// the Value ids stay the same.
 fn find_value_refs(cache: &Cache, content: &mut Content, memo: &crate::incremental::Memo, product: &Product) {
-    let ids: std::collections::HashSet<&str> = content.values.keys().map(String::as_str).collect();
+    let ids: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        content.values.keys().map(String::as_str).collect();
     let kept = memo.keeps().then(|| {
         memo.shared_ids("value-ids-load", &product.id, &product.file, content.values.keys().cloned().collect())
     });

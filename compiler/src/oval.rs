@@ -69,7 +69,7 @@ impl Kind {
 }
 
 /// One fragment to link: rendered text plus where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fragment {
     /// The rule id or platform instance this fragment belongs to.
     pub owner: String,
@@ -81,35 +81,11 @@ pub struct Fragment {
     pub text: Arc<str>,
     /// Default `class` for definitions without one.
     pub class: &'static str,
-    /// Its items, when whoever made the fragment parsed `text` already
-    /// ([`Fragment::parsed`]): linking then does not parse it again.
-    /// Derived from the other fields, so not compared.
-    pub items: Option<Arc<Items>>,
 }
 
 /// A fragment's items in document order, each element it cannot take as an
 /// error in its place.
 pub type Items = Vec<Result<Arc<Item>, Diagnostic>>;
-
-impl Fragment {
-    /// The fragment with its items made from `els`, the elements of its
-    /// text's def-group (positions in `text`), taken as they are.
-    pub fn parsed(mut self, els: Vec<Element>) -> Fragment {
-        let items = els.into_iter().map(|el| item(&self, el).map(Arc::new)).collect();
-        self.items = Some(Arc::new(items));
-        self
-    }
-}
-
-impl PartialEq for Fragment {
-    fn eq(&self, o: &Self) -> bool {
-        self.owner == o.owner
-            && self.file == o.file
-            && self.lines == o.lines
-            && self.text == o.text
-            && self.class == o.class
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -226,9 +202,6 @@ fn fragment_items(f: &Fragment) -> (Items, bool) {
         let p = f.lines.source_pos(Pos::new(line, col));
         Location::at(&f.file, p.line, p.col)
     };
-    if let Some(items) = &f.items {
-        return (items.as_ref().clone(), false);
-    }
     let root = match scapc_xml::parse(&f.text) {
         Ok(r) => r,
         Err(e) => {
@@ -246,6 +219,9 @@ fn fragment_items(f: &Fragment) -> (Items, bool) {
         .at(loc(root.line, root.col));
         return (vec![Err(d)], false);
     }
+    // Copied out of the parsed tree: the copies are sized to fit, where
+    // the parser's vectors and strings grew (kept until emission, the
+    // difference is 10 MB of a rhel9 build's peak).
     (root.elements().cloned().map(|el| item(f, el).map(Arc::new)).collect(), false)
 }
 
@@ -797,7 +773,6 @@ mod tests {
             lines: LineMap::identity(),
             text: text.into(),
             class: "compliance",
-            items: None,
         }
     }
 

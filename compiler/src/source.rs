@@ -356,26 +356,31 @@ impl Cache {
     /// The entries of directory `dir`, sorted (none when it is not a
     /// readable directory).
     pub fn list(&self, dir: &Path) -> Arc<[PathBuf]> {
-        {
+        let absent = {
             let dirs = self.dirs.read().unwrap_or_else(|e| e.into_inner());
             if let Some(l) = dirs.get(dir.as_os_str()) {
                 return l.clone();
             }
             // A directory that its parent's listing (already read) does not
             // hold is not opened: a rule's `sce/`, `ansible/`, ... mostly
-            // are not there.
-            if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
-                if let Some(pl) = dirs.get(parent.as_os_str()) {
-                    if pl.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_err() {
-                        return Arc::from(Vec::new());
-                    }
-                }
+            // are not there. Its empty listing is kept like any other (the
+            // next product asks again), and forgotten with its parent's.
+            match (dir.parent(), dir.file_name()) {
+                (Some(parent), Some(name)) => dirs
+                    .get(parent.as_os_str())
+                    .is_some_and(|pl| pl.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_err()),
+                _ => false,
             }
-        }
-        let mut v: Vec<PathBuf> =
-            std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
-        v.sort();
-        let l: Arc<[PathBuf]> = v.into();
+        };
+        let l: Arc<[PathBuf]> = if absent {
+            Arc::from(Vec::new())
+        } else {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default();
+            v.sort();
+            v.into()
+        };
         self.dirs.write().unwrap_or_else(|e| e.into_inner()).entry(dir.as_os_str().to_owned()).or_insert(l).clone()
     }
 

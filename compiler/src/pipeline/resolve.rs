@@ -375,7 +375,6 @@ fn render_instances(
                     lines: LineMap::between(src, &text),
                     text: text.into(),
                     class: "inventory",
-                    items: None,
                 }),
                 Err(e) => diags.push(
                     Diagnostic::error(codes::JINJA, format!("{} (while rendering platform `{id}`)", e.message))
@@ -460,7 +459,6 @@ fn local_files(rule: &Rule, jinja: &Jinja, w: &mut RuleWork) -> (Vec<Artifact>, 
                 lines,
                 text: text.into(),
                 class: "compliance",
-                items: None,
             });
             w.out.oval = true;
         } else {
@@ -527,7 +525,6 @@ fn template_artifacts(
                 file: a.file,
                 text: a.text.into(),
                 class: "compliance",
-                items: None,
             });
             w.out.oval = true;
         } else {

@@ -3,7 +3,9 @@
 use super::Cx;
 use crate::detect::*;
 use crate::tree::NodeId;
-use std::collections::{HashMap, HashSet};
+// OVAL ids are long and looked up per reference: a fast hash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 const O: &str = NS_OVAL_DEF;
 
@@ -17,8 +19,8 @@ pub fn document(cx: &mut Cx<'_>, root: NodeId) {
     let t = cx.t;
     // The definitions and what each extends.
     let defs: Vec<NodeId> = t.all_in(root, O, "definition").to_vec();
-    let mut class_of: HashMap<&str, &str> = HashMap::new();
-    let mut extends: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut class_of: HashMap<&str, &str> = HashMap::default();
+    let mut extends: HashMap<&str, Vec<&str>> = HashMap::default();
     for &d in &defs {
         let id = t.attr(d, "id").unwrap_or("");
         class_of.insert(id, t.attr(d, "class").unwrap_or(""));
@@ -59,7 +61,7 @@ pub fn document(cx: &mut Cx<'_>, root: NodeId) {
             "vulnerability" => (&["inventory", "vulnerability"], "SRC-215-1"),
             _ => continue,
         };
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::default();
         let mut stack: Vec<&str> = extends.get(id.as_str()).cloned().unwrap_or_default();
         while let Some(x) = stack.pop() {
             if !seen.insert(x) {
@@ -75,7 +77,7 @@ pub fn document(cx: &mut Cx<'_>, root: NodeId) {
         }
     }
     // OVAL-2: cycles.
-    let mut done: HashSet<&str> = HashSet::new();
+    let mut done: HashSet<&str> = HashSet::default();
     let mut ids: Vec<&str> = extends.keys().copied().collect();
     ids.sort();
     for start in ids {
@@ -84,7 +86,7 @@ pub fn document(cx: &mut Cx<'_>, root: NodeId) {
         }
         // Depth-first with an explicit path.
         let mut path: Vec<(&str, usize)> = vec![(start, 0)];
-        let mut on_path: HashSet<&str> = HashSet::from([start]);
+        let mut on_path: HashSet<&str> = HashSet::from_iter([start]);
         while let Some(&mut (node, ref mut i)) = path.last_mut() {
             let next = extends.get(node).and_then(|v| v.get(*i)).copied();
             *i += 1;
