@@ -368,7 +368,7 @@ impl Cache {
             match (dir.parent(), dir.file_name()) {
                 (Some(parent), Some(name)) => dirs
                     .get(parent.as_os_str())
-                    .is_some_and(|pl| pl.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_err()),
+                    .is_some_and(|pl| pl.binary_search_by(|p| entry_name(p).cmp(name)).is_err()),
                 _ => false,
             }
         };
@@ -406,7 +406,19 @@ impl Cache {
         let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
         let list = self.list(parent);
         let Some(name) = path.file_name() else { return false };
-        list.binary_search_by(|p| p.file_name().cmp(&Some(name))).is_ok()
+        list.binary_search_by(|p| entry_name(p).cmp(name)).is_ok()
+    }
+}
+
+/// The name of an entry of a listing ([`Cache::list`]): what follows its
+/// last `/` (its `file_name()`, since a listing's paths are its directory
+/// joined with a name, without parsing the path's components).
+fn entry_name(p: &Path) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    let b = p.as_os_str().as_bytes();
+    match b.iter().rposition(|&c| c == b'/') {
+        Some(i) => std::ffi::OsStr::from_bytes(&b[i + 1..]),
+        None => p.as_os_str(),
     }
 }
 
