@@ -110,6 +110,11 @@ impl Memo {
         }
     }
 
+    /// Whether [`Memo::by_text`] shares now ([`Memo::share_texts`]).
+    pub(crate) fn sharing_texts(&self) -> bool {
+        self.sharing.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// What `make` parses from `text` (a `kind` of parse): made here, or
     /// shared with an earlier product of this build that had the same
     /// text (while [`Memo::share_texts`] is on; else always made).

@@ -61,6 +61,10 @@ pub struct Jinja {
     /// Sources rendered more than once are compiled once (see
     /// [`Repeated`]).
     repeated: std::sync::Arc<Repeated>,
+    /// The build's memo, through which the products of a build share what
+    /// they derive alike from the same text ([`Jinja::by_text`]); none
+    /// unless [`Jinja::sharing`] gave it.
+    shared: Option<std::sync::Arc<crate::incremental::Memo>>,
 }
 
 /// A source rendered again (a template's language file, rendered for every
@@ -217,7 +221,7 @@ impl Jinja {
         let repeated = std::sync::Arc::new(Repeated::default());
         let r = repeated.clone();
         env.set_loader(move |name| Ok(r.source(name)));
-        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new(), library: None, repeated })
+        Ok(Jinja { env, dialect, prelude, macro_spans: Vec::new(), library: None, repeated, shared: None })
     }
 
     /// CaC makes every public macro of every macro file a global, so a
@@ -252,6 +256,7 @@ impl Jinja {
             macro_spans: spans,
             library: None,
             repeated: std::sync::Arc::new(Repeated::default()),
+            shared: None,
         };
         // Every product of a tree has the same library: it is checked and
         // split once per process, not once per product.
@@ -308,6 +313,35 @@ impl Jinja {
     }
 
     /// Renders `source` (named `name` in errors) with `ctx` in scope.
+    /// This environment, sharing with the other products of the build
+    /// what they derive alike from the same text, through `memo`
+    /// ([`crate::incremental::Memo::by_text`], on in a build of several
+    /// products).
+    pub fn sharing(mut self, memo: std::sync::Arc<crate::incremental::Memo>) -> Jinja {
+        self.shared = Some(memo);
+        self
+    }
+
+    /// Whether [`Jinja::by_text`] shares (else it makes every time).
+    pub(crate) fn shares(&self) -> bool {
+        self.shared.as_ref().is_some_and(|m| m.sharing_texts())
+    }
+
+    /// What `make` derives from `text` alone (a `kind` of result, the same
+    /// for every product): shared with the build's other products when
+    /// [`Jinja::shares`], else made.
+    pub(crate) fn by_text<T: std::any::Any + Send + Sync>(
+        &self,
+        kind: &'static str,
+        text: &str,
+        make: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        match &self.shared {
+            Some(m) => m.by_text(kind, text, make),
+            None => std::sync::Arc::new(make()),
+        }
+    }
+
     pub fn render(&self, name: &str, source: &str, ctx: &BTreeMap<String, Value>) -> Result<String, RenderError> {
         if !has_jinja(source) {
             return Ok(source.to_owned());
@@ -334,7 +368,13 @@ impl Jinja {
             let tmpl = self.env.get_template(&key).map_err(named)?;
             return tmpl.render(Value::from_serialize(ctx)).map_err(named);
         }
-        let full = full_text();
+        // The full text (CaC's tags rewritten, the macros it names imported)
+        // depends on the source and the tree's macro library alone.
+        let kind = match self.dialect {
+            Dialect::Cac => "jinja-full-text-cac",
+            Dialect::Scapc => "jinja-full-text",
+        };
+        let full = self.by_text(kind, source, full_text);
         let tmpl = self.env.template_from_named_str(name, &full).map_err(|e| self.locate(convert(&e, name)))?;
         tmpl.render(Value::from_serialize(ctx)).map_err(|e| self.locate(convert(&e, name)))
     }

@@ -194,7 +194,6 @@ pub(crate) fn refs_of(el: &Element) -> Vec<(Kind, String, u32, u32)> {
     out
 }
 
-/// Structural equality ignoring whitespace between elements.
 /// One fragment's items in document order, each element it cannot take
 /// as an error in its place; and whether the fragment is not well-formed.
 fn fragment_items(f: &Fragment) -> (Items, bool) {

@@ -1010,7 +1010,7 @@ fn str_format(fmt: &str, args: &[Value], kwargs: Option<&Kwargs>) -> Result<Valu
 pub struct Library {
     chunks: Vec<Chunk>,
     /// Macro name -> chunk index.
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: std::collections::HashMap<String, usize, foldhash::fast::RandomState>,
 }
 
 struct Chunk {
@@ -1069,12 +1069,12 @@ impl Library {
             chunks.push(Chunk { line: line_at, text: joined[start..end].to_owned(), name, deps: Vec::new() });
             pos = end;
         }
-        let by_name: std::collections::HashMap<String, usize> =
+        let by_name: std::collections::HashMap<String, usize, foldhash::fast::RandomState> =
             chunks.iter().enumerate().filter_map(|(i, c)| c.name.clone().map(|n| (n, i))).collect();
         for (i, chunk) in chunks.iter_mut().enumerate() {
             let mut deps: Vec<usize> = identifiers(&chunk.text)
                 .iter()
-                .filter_map(|id| by_name.get(id.as_str()).copied())
+                .filter_map(|id| by_name.get(*id).copied())
                 .filter(|&j| j != i)
                 .collect();
             deps.sort_unstable();
@@ -1088,7 +1088,7 @@ impl Library {
     /// names (empty if it names none).
     pub fn prelude(&self, source: &str) -> String {
         let mut wanted: Vec<usize> =
-            identifiers(source).iter().filter_map(|id| self.by_name.get(id.as_str()).copied()).collect();
+            identifiers(source).iter().filter_map(|id| self.by_name.get(*id).copied()).collect();
         let names: Vec<&str> = {
             let mut n: Vec<&str> =
                 wanted.iter().filter_map(|&i| self.chunks[i].name.as_deref()).filter(|n| !n.starts_with('_')).collect();
@@ -1163,7 +1163,7 @@ fn end_of_block(s: &str, mut from: usize, end_word: &str) -> Option<usize> {
 }
 
 /// The identifiers used inside the Jinja tags of a text.
-fn identifiers(s: &str) -> Vec<String> {
+fn identifiers(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut pos = 0;
     while let Some(rel) = find_tag(&s[pos..]) {
@@ -1190,7 +1190,7 @@ fn identifiers(s: &str) -> Vec<String> {
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                     i += 1;
                 }
-                out.push(body[st..i].to_owned());
+                out.push(&body[st..i]);
             } else {
                 i += 1;
             }

@@ -36,7 +36,7 @@ pub fn read(
         Layout::Scapc => Dialect::Scapc,
     };
     let jinja = match Jinja::with_dialect(dialect, macros, &product.vars) {
-        Ok(j) => j,
+        Ok(j) => j.sharing(tree.memo.clone()),
         Err((name, e)) => {
             let d = Diagnostic::error(codes::JINJA, format!("macro library: {}", e.message)).at(match e.line {
                 Some(l) => Location::at(root.join(&name), l, 1),

@@ -163,12 +163,16 @@ pub fn render(
     vars: &serde_json::Map<String, J>,
     rule: &RuleContext,
 ) -> Result<String, RenderError> {
-    let params = preprocess(template, vars, &rule.id, lang).map_err(|message| RenderError {
-        in_template: None,
-        line: None,
-        col: None,
-        message,
-    })?;
+    // The same for every product: shared in a build of several.
+    let params = if jinja.shares() {
+        let vars_text = serde_json::to_string(vars).unwrap_or_default();
+        let key = format!("{template}\u{1f}{lang}\u{1f}{}\u{1f}{vars_text}", rule.id);
+        let p = jinja.by_text("template-parameters", &key, || preprocess(template, vars, &rule.id, lang));
+        p.as_ref().clone()
+    } else {
+        preprocess(template, vars, &rule.id, lang)
+    };
+    let params = params.map_err(|message| RenderError { in_template: None, line: None, col: None, message })?;
     let mut ctx: BTreeMap<String, Value> = BTreeMap::new();
     ctx.insert("rule_id".into(), Value::from(rule.id.clone()));
     ctx.insert("rule_title".into(), Value::from(rule.title.clone()));
